@@ -1,0 +1,73 @@
+# VeridianOS: one non-recursive build for every architecture.
+#   make [ARCH=x86_64|aarch64|riscv64]   build the kernel and boot images under build/<arch>/
+#   make run                              build and boot in QEMU
+#   make test                             set up, build all three architectures, run every test
+#   make bench                            instruction counts per operation under -icount
+#   make debug                            QEMU waiting for gdb (see tools/gdbinit)
+# Each directory contributes a build.mk; the per-architecture details live in
+# microkernel/arch/<arch>/arch.mk.
+
+ARCH ?= x86_64
+ARCHES := x86_64 aarch64 riscv64
+ifeq ($(filter $(ARCH),$(ARCHES)),)
+$(error ARCH must be one of $(ARCHES), not '$(ARCH)')
+endif
+
+B := build/$(ARCH)
+CC := clang
+LD := ld.lld
+OBJCOPY := llvm-objcopy
+NM := llvm-nm
+PYTHON := python3
+HOSTCC := clang
+
+# Quiet by default; V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+include microkernel/build.mk
+include tests/build.mk
+
+SETUP := tools/setup-host.sh
+QEMU := $(PYTHON) tools/qemu.py
+
+.PHONY: all images run test bench debug loc clean setup format
+
+all: images
+
+setup:
+	$(Q)$(SETUP)
+
+run: setup
+	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) images
+	$(Q)$(QEMU) run --arch $(ARCH) --build build $(if $(FIRMWARE),--firmware $(FIRMWARE))
+
+debug: setup
+	$(Q)$(MAKE) --no-print-directory ARCH=$(ARCH) images
+	$(Q)$(QEMU) debug --arch $(ARCH) --build build $(if $(FIRMWARE),--firmware $(FIRMWARE))
+
+# Every architecture is built first, so a build failure stops the run before any test.
+test: setup
+	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a images || exit 1; done
+	$(Q)$(MAKE) --no-print-directory unit-tests
+	$(Q)$(PYTHON) tools/testrun.py --build build $(if $(TESTS),--only '$(TESTS)')
+
+bench: setup
+	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a images || exit 1; done
+	$(Q)for a in $(ARCHES); do $(QEMU) bench --arch $$a --build build || exit 1; done
+
+loc:
+	$(Q)$(PYTHON) tools/loc.py microkernel
+
+format:
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

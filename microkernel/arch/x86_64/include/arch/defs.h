@@ -1,0 +1,14 @@
+/* x86_64 constants for generic code (included through <kernel/arch.h>). */
+#pragma once
+
+#define ARCH_NAME "x86_64"
+#define PAGE_SIZE 4096
+
+/* The kernel image runs at KERNEL_VMA + its physical load address (-mcmodel=kernel). */
+#define KERNEL_VMA 0xffffffff80000000ull
+/* All physical memory is mapped at PHYS_MAP_BASE (the first 4 GiB from boot on). */
+#define PHYS_MAP_BASE 0xffff800000000000ull
+
+/* Frame records: [rbp] = caller's rbp, [rbp + 8] = return address. */
+#define ARCH_FRAME_PREV_OFFSET 0
+#define ARCH_FRAME_PC_OFFSET 8

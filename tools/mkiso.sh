@@ -1,0 +1,21 @@
+#!/bin/sh
+# Makes a hybrid BIOS/UEFI boot ISO with GRUB 2 that loads the kernel through multiboot2.
+# Usage: mkiso.sh kernel.elf "command line" out.iso
+set -eu
+kernel=$1 cmdline=$2 out=$3
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+mkdir -p "$dir/boot/grub"
+cp "$kernel" "$dir/boot/veridian.elf"
+cat > "$dir/boot/grub/grub.cfg" <<CFG
+set timeout=0
+set default=0
+serial --unit=0 --speed=115200
+terminal_input console serial
+terminal_output console serial
+menuentry "VeridianOS" {
+	multiboot2 /boot/veridian.elf $cmdline
+	boot
+}
+CFG
+grub-mkrescue -o "$out" "$dir" >"$dir/log" 2>&1 || { cat "$dir/log" >&2; exit 1; }

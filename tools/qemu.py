@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""The one place that knows how to start VeridianOS in QEMU on each architecture.
+
+Used by `make run`, `make debug`, `make bench` and tools/testrun.py.
+    qemu.py run   --arch A [--firmware bios|uefi] [--cpu MODEL]
+    qemu.py debug --arch A            (QEMU waits for gdb on :1234)
+    qemu.py bench --arch A            (boots under -icount shift=0 and prints the bench lines)
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+OVMF = '/usr/share/ovmf/OVMF.fd'
+SMP = 4
+MEMORY_MB = 256
+
+# The kernel command line for each boot mode; x86_64 gets one ISO per mode
+# (GRUB's menu is fixed at image time), the others take -append.
+MODES = {
+    'run': '',
+    'test': 'mode=test',
+    'bench': 'mode=bench',
+    'panic': 'mode=test crash=panic',
+    'fault': 'mode=test crash=fault',
+    'hang': 'mode=test crash=hang',
+}
+
+FIRMWARES = {
+    'x86_64': ('bios', 'uefi'),
+    'aarch64': ('default',),
+    'riscv64': ('opensbi',),
+}
+
+DEFAULT_CPU = {'x86_64': 'qemu64', 'aarch64': 'cortex-a72', 'riscv64': 'rv64'}
+
+
+def command(arch, build='build', mode='test', firmware=None, cpu=None, icount=False,
+            smp=SMP, memory=MEMORY_MB):
+    """Returns the QEMU argument list (without serial/display options)."""
+    firmware = firmware or FIRMWARES[arch][0]
+    cpu = cpu or DEFAULT_CPU[arch]
+    out = os.path.join(build, arch)
+    if arch == 'x86_64':
+        cmd = ['qemu-system-x86_64', '-M', 'q35', '-cpu', cpu,
+               '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
+               '-cdrom', os.path.join(out, 'veridian-%s.iso' % mode)]
+        if firmware == 'uefi':
+            cmd += ['-bios', OVMF]
+    elif arch == 'aarch64':
+        cmd = ['qemu-system-aarch64', '-M', 'virt,gic-version=3', '-cpu', cpu,
+               '-semihosting-config', 'enable=on,target=native',
+               '-kernel', os.path.join(out, 'Image'), '-append', MODES[mode]]
+    elif arch == 'riscv64':
+        cmd = ['qemu-system-riscv64', '-M', 'virt', '-cpu', cpu, '-bios', 'default',
+               '-kernel', os.path.join(out, 'Image'), '-append', MODES[mode]]
+    else:
+        raise SystemExit('unknown architecture ' + arch)
+    cmd += ['-smp', str(smp), '-m', str(memory), '-no-reboot']
+    if icount:
+        # One instruction per nanosecond of virtual time: cycle counters count instructions.
+        cmd += ['-icount', 'shift=0,sleep=off']
+    return cmd
+
+
+def exit_status(arch, returncode):
+    """Maps QEMU's exit code to the status the kernel passed to arch_exit(), or None."""
+    if arch == 'x86_64':
+        # isa-debug-exit: QEMU exits with (value << 1) | 1.
+        return returncode >> 1 if returncode & 1 else None
+    if arch == 'aarch64':
+        return returncode  # semihosting SYS_EXIT_EXTENDED passes the code through
+    return None  # SBI system reset carries no status out of QEMU; the serial line tells
+
+
+def boot(arch, mode, timeout, build='build', firmware=None, cpu=None, icount=False):
+    """Boots once, returns (log text, QEMU return code or None on timeout)."""
+    with tempfile.NamedTemporaryFile(prefix='veridian-serial-', suffix='.log', delete=False) as f:
+        log_path = f.name
+    cmd = command(arch, build, mode, firmware, cpu, icount)
+    cmd += ['-display', 'none', '-serial', 'file:' + log_path, '-monitor', 'none']
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        rc = proc.returncode
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        rc = None
+    with open(log_path, 'rb') as f:
+        log = f.read().decode('utf-8', 'replace').replace('\r', '')
+    os.unlink(log_path)
+    if out:
+        log += '\n[qemu] ' + out.decode('utf-8', 'replace')
+    return log, rc
+
+
+def has_display():
+    return bool(os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY'))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('action', choices=('run', 'debug', 'bench', 'print'))
+    ap.add_argument('--arch', default='x86_64')
+    ap.add_argument('--build', default='build')
+    ap.add_argument('--firmware')
+    ap.add_argument('--cpu')
+    ap.add_argument('--mode', default=None)
+    args = ap.parse_args()
+
+    if args.action == 'bench':
+        log, rc = boot(args.arch, 'bench', 600, args.build, args.firmware, args.cpu, icount=True)
+        lines = [l for l in log.splitlines() if l.startswith('bench ')]
+        if not lines or 'PANIC' in log:
+            sys.stderr.write(log)
+            sys.stderr.write('\nbench: %s produced no results\n' % args.arch)
+            return 1
+        print('\n'.join(lines))
+        return 0
+
+    mode = args.mode or 'run'
+    cmd = command(args.arch, args.build, mode, args.firmware, args.cpu)
+    if args.action == 'debug':
+        cmd += ['-s', '-S', '-nographic']
+        elf = os.path.join(args.build, args.arch, 'kernel.elf')
+        print('QEMU waits for gdb on localhost:1234. In another terminal:\n'
+              '    gdb-multiarch -x tools/gdbinit %s\n' % elf, flush=True)
+    elif has_display():
+        cmd += ['-serial', 'mon:stdio']
+    else:
+        cmd += ['-nographic']
+    if args.action == 'print':
+        print(' '.join(cmd))
+        return 0
+    print('Starting: ' + ' '.join(cmd), flush=True)
+    if not has_display():
+        print('(serial console; quit with Ctrl-A X)', flush=True)
+    return subprocess.call(cmd)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
