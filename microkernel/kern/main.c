@@ -16,7 +16,7 @@ static void print_memory_map(void)
 	kprintf("memory map (%u regions):\n", bi->nregions);
 	for (unsigned i = 0; i < bi->nregions; i++) {
 		const struct mem_region *r = &bi->regions[i];
-		kprintf("  [%#018lx-%#018lx] %s\n", r->base, r->base + r->size - 1,
+		kprintf("  [0x%016lx-0x%016lx] %s\n", r->base, r->base + r->size - 1,
 			memmap_type_name(r->type));
 	}
 	uint64_t usable = memmap_total(bi->regions, bi->nregions, MEM_USABLE);

@@ -1,0 +1,23 @@
+# Host unit tests: pure kernel logic compiled for the build machine with
+# AddressSanitizer and UBSan. Each tests/unit/<component>/test_*.c becomes one
+# binary, linked with the kernel sources it names in its UNIT_SRCS line.
+
+UNIT_B := build/host/unit
+UNIT_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-Itests/unit -Itests/unit/host -Imicrokernel/include
+UNIT_TESTS := $(wildcard tests/unit/*/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(UNIT_B)/%,$(UNIT_TESTS))
+
+# The kernel sources a test links are listed in the test itself:
+#   // UNIT_SRCS: microkernel/lib/fmt.c microkernel/kern/boot.c
+unit_srcs = $(shell sed -n 's|^// UNIT_SRCS:||p' $(1))
+
+.SECONDEXPANSION:
+$(UNIT_B)/%: tests/unit/%.c $$(call unit_srcs,tests/unit/%.c) tests/unit/unit.h
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(call unit_srcs,$<)
+
+.PHONY: unit-tests
+unit-tests: $(UNIT_BINS)
