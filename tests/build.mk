@@ -5,7 +5,8 @@
 UNIT_B := build/host/unit
 UNIT_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-Itests/unit -Itests/unit/host -Imicrokernel/include
+	-Itests/unit -Itests/unit/host -Imicrokernel/include \
+	-Imicrokernel/arch/x86_64/include
 UNIT_TESTS := $(wildcard tests/unit/*/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(UNIT_B)/%,$(UNIT_TESTS))
 
@@ -19,5 +20,17 @@ $(UNIT_B)/%: tests/unit/%.c $$(call unit_srcs,tests/unit/%.c) tests/unit/unit.h
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(call unit_srcs,$<)
 
+# Device trees exactly as QEMU builds them for its virt machines, for the FDT tests.
+UNIT_FIXTURES := build/host/fixtures/virt-aarch64.dtb build/host/fixtures/virt-riscv64.dtb
+build/host/fixtures/empty.bin:
+	@mkdir -p $(@D)
+	$(Q)head -c 4096 /dev/zero > $@
+build/host/fixtures/virt-aarch64.dtb: build/host/fixtures/empty.bin
+	$(Q)qemu-system-aarch64 -M virt,gic-version=3,dumpdtb=$@ -cpu cortex-a72 -smp 4 -m 256 \
+		-kernel $< -append "key=value mode=test" -display none 2>/dev/null
+build/host/fixtures/virt-riscv64.dtb: build/host/fixtures/empty.bin
+	$(Q)qemu-system-riscv64 -M virt,dumpdtb=$@ -smp 4 -m 256 \
+		-kernel $< -append "key=value mode=test" -display none 2>/dev/null
+
 .PHONY: unit-tests
-unit-tests: $(UNIT_BINS)
+unit-tests: $(UNIT_BINS) $(UNIT_FIXTURES)

@@ -147,6 +147,8 @@ const void *fdt_prop(const struct fdt *f, int node, const char *name, uint32_t *
 		if (t != FDT_PROP)
 			return NULL;
 		const uint8_t *p = f->blob + f->off_struct + off;
+		if ((uint32_t)off + 12 > f->size_struct || be32(p + 4) > f->size_struct - off - 12)
+			return NULL;
 		uint32_t nameoff = be32(p + 8);
 		if (nameoff >= f->size_strings)
 			return NULL;

@@ -1,0 +1,104 @@
+"""The QEMU boots that `make test` runs, and how each one's serial log is judged.
+
+Every boot yields a list of (test name, ok, reason). The kernel prints
+'ktest <name> PASS|FAIL...' for each in-kernel test and ends a test run with
+'veridian: exiting with status N'.
+"""
+import re
+
+import qemu
+
+VERSION = '0.1.0'
+EXPECTED_CPUS = qemu.SMP
+# Usable memory must be most of the -m size: less than that means the map was misread.
+MIN_USABLE_KIB = (qemu.MEMORY_MB - 40) * 1024
+MAX_USABLE_KIB = qemu.MEMORY_MB * 1024
+MIN_KTESTS = 8
+PANIC_STATUS = 3
+
+
+def exited_with(arch, log, rc):
+    """The status the kernel exited with, cross-checked with QEMU's exit code; None if unclear."""
+    m = re.findall(r'^veridian: exiting with status (\d+)$', log, re.M)
+    printed = int(m[-1]) if m else None
+    from_qemu = qemu.exit_status(arch, rc) if rc is not None else None
+    if from_qemu is not None and printed is not None and from_qemu != printed:
+        return None
+    return printed if printed is not None else from_qemu
+
+
+def judge_selftest(boot, log, rc):
+    """Judges a normal test boot. Returns [(name, ok, why)]."""
+    p = 'boot.' + boot.name
+    out = []
+    if rc is None:
+        out.append((p + '.finished', False, 'no exit within %d s (hang)' % boot.timeout))
+    banner = 'VeridianOS %s (%s) booting' % (VERSION, boot.arch)
+    out.append((p + '.banner', banner in log, 'no banner "%s"' % banner))
+    m = re.search(r'^memory: (\d+) KiB usable$', log, re.M)
+    kib = int(m.group(1)) if m else -1
+    out.append((p + '.memory_map', MIN_USABLE_KIB <= kib <= MAX_USABLE_KIB,
+                'usable memory %d KiB, expected %d..%d' % (kib, MIN_USABLE_KIB, MAX_USABLE_KIB)))
+    m = re.search(r'^cpus: (\d+)$', log, re.M)
+    cpus = int(m.group(1)) if m else -1
+    out.append((p + '.cpus', cpus == EXPECTED_CPUS, '%d CPUs reported, expected %d' % (cpus, EXPECTED_CPUS)))
+    ktests = re.findall(r'^ktest (\S+) (PASS|FAIL)(.*)$', log, re.M)
+    for name, verdict, why in ktests:
+        if name != 'summary':
+            out.append(('%s.ktest.%s' % (p, name), verdict == 'PASS', why.strip(': ')))
+    count = len([k for k in ktests if k[0] != 'summary'])
+    out.append((p + '.ktest_count', count >= MIN_KTESTS, 'only %d in-kernel tests ran' % count))
+    panicked = 'PANIC:' in log
+    status = exited_with(boot.arch, log, rc)
+    out.append((p + '.exit', status == 0 and not panicked,
+                'panic' if panicked else 'exit status %s' % status))
+    return out
+
+
+def judge_failure(boot, log, rc):
+    """A kernel that fails on purpose: the normal judge must reject it, for the right reason."""
+    normal = judge_selftest(boot, log, rc)
+    rejected = any(not ok for _, ok, _ in normal)
+    name = 'harness.%s.%s_caught' % (boot.name, boot.mode)
+    if boot.mode == 'hang':
+        ok = rc is None and 'crash test: hanging' in log and rejected
+        return [(name, ok, 'hang not reported as failure (rc=%s)' % rc)]
+    trace = re.search(r'^  #\d+ 0x[0-9a-f]+ crash_inner\+0x[0-9a-f]+$', log, re.M)
+    # Where QEMU carries the status out (x86_64, aarch64) it must be the panic status.
+    status = qemu.exit_status(boot.arch, rc) if rc is not None else None
+    status_ok = rc is not None and status in (None, PANIC_STATUS)
+    ok = 'PANIC:' in log and bool(trace) and rejected and status_ok
+    why = []
+    if 'PANIC:' not in log:
+        why.append('no PANIC line')
+    if not trace:
+        why.append('no symbolized backtrace through crash_inner')
+    if not status_ok:
+        why.append('QEMU exit code %s, kernel status %s, want %d' % (rc, status, PANIC_STATUS))
+    if not rejected:
+        why.append('the judge accepted it')
+    return [(name, ok, ', '.join(why))]
+
+
+class Boot:
+    def __init__(self, name, arch, mode='test', firmware=None, cpu=None, timeout=180):
+        self.name, self.arch, self.mode = name, arch, mode
+        self.firmware, self.cpu, self.timeout = firmware, cpu, timeout
+
+    def judge(self, log, rc):
+        if self.mode == 'test':
+            return judge_selftest(self, log, rc)
+        return judge_failure(self, log, rc)
+
+
+BOOTS = [
+    Boot('x86_64-bios', 'x86_64', firmware='bios'),
+    Boot('x86_64-uefi', 'x86_64', firmware='uefi'),
+    Boot('aarch64-cortex-a72', 'aarch64', cpu='cortex-a72'),
+    Boot('aarch64-max', 'aarch64', cpu='max'),
+    Boot('riscv64', 'riscv64'),
+]
+for _arch, _name in (('x86_64', 'x86_64-bios'), ('aarch64', 'aarch64-cortex-a72'), ('riscv64', 'riscv64')):
+    BOOTS.append(Boot(_name, _arch, mode='panic'))
+    BOOTS.append(Boot(_name, _arch, mode='fault'))
+    BOOTS.append(Boot(_name, _arch, mode='hang', timeout=30))

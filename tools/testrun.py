@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Runs every VeridianOS test and prints one line per test, then 'N passed, N failed'.
+
+Host unit tests come first (build/host/unit/*/test_*), then QEMU boots on all
+three architectures (tests/qemu/boots.py lists them). A boot is judged from
+its serial log and QEMU's exit status; a boot that does not finish within its
+timeout is a failure and its log is shown. Harness self-checks boot kernels
+that panic, fault or hang on purpose and check that the judge catches them.
+"""
+import argparse
+import concurrent.futures
+import glob
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'qemu'))
+import qemu  # noqa: E402
+import boots  # noqa: E402
+
+LOG_TAIL = 80
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def report(self, name, ok, why='', log=None):
+        if ok:
+            self.passed += 1
+            print('PASS ' + name, flush=True)
+            return
+        self.failed += 1
+        print('FAIL %s%s' % (name, ': ' + why if why else ''), flush=True)
+        if log is not None:
+            lines = log.splitlines()
+            print('---- output of %s (last %d lines) ----' % (name, min(LOG_TAIL, len(lines))))
+            print('\n'.join(lines[-LOG_TAIL:]))
+            print('---- end of log ----', flush=True)
+
+
+def run_unit_tests(res, build, only):
+    fixtures = os.path.join(build, 'host', 'fixtures')
+    for exe in sorted(glob.glob(os.path.join(build, 'host', 'unit', '*', 'test_*'))):
+        name = 'unit.' + os.path.basename(os.path.dirname(exe)) + '.' + os.path.basename(exe)
+        if only and not re.search(only, name):
+            continue
+        try:
+            p = subprocess.run([exe], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               timeout=300, env=dict(os.environ, UNIT_FIXTURES=fixtures))
+            out, rc = p.stdout.decode('utf-8', 'replace'), p.returncode
+        except subprocess.TimeoutExpired:
+            res.report(name, False, 'timed out')
+            continue
+        seen = 0
+        for line in out.splitlines():
+            m = re.match(r'utest (\S+) (PASS|FAIL)$', line)
+            if m:
+                seen += 1
+                res.report('unit.' + m.group(1), m.group(2) == 'PASS',
+                           log=None if m.group(2) == 'PASS' else out)
+        if rc != 0 and seen == 0 or rc < 0:
+            res.report(name, False, 'exit status %d' % rc, out)
+        elif seen == 0:
+            res.report(name, False, 'ran no test', out)
+
+
+def run_boot(boot, build):
+    log, rc = qemu.boot(boot.arch, boot.mode, boot.timeout, build, boot.firmware, boot.cpu)
+    return boot, log, rc
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--build', default='build')
+    ap.add_argument('--only', help='regular expression: run only matching tests')
+    ap.add_argument('--jobs', type=int, default=2)
+    args = ap.parse_args()
+
+    res = Results()
+    run_unit_tests(res, args.build, args.only)
+
+    todo = [b for b in boots.BOOTS if not args.only or re.search(args.only, b.name)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for boot, log, rc in pool.map(lambda b: run_boot(b, args.build), todo):
+            for name, ok, why in boot.judge(log, rc):
+                res.report(name, ok, why, None if ok else log)
+
+    print('%d passed, %d failed' % (res.passed, res.failed))
+    return 1 if res.failed or res.passed == 0 else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
