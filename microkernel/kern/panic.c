@@ -62,16 +62,26 @@ int backtrace_walk(uintptr_t fp, void (*fn)(uintptr_t pc, void *arg), void *arg,
 	return depth;
 }
 
-static void print_pc(uintptr_t pc, void *arg)
+/* Prints @pc, named after the function that contains @at. */
+static void print_frame(int *n, uintptr_t pc, uintptr_t at)
 {
-	int *n = arg;
 	uintptr_t off;
-	const char *name = ksym_lookup(pc, &off);
+	const char *name = ksym_lookup(at, &off);
 
 	if (name)
-		kprintf("  #%d %p %s+%#lx\n", (*n)++, (void *)pc, name, off);
+		kprintf("  #%d %p %s+%#lx\n", (*n)++, (void *)pc, name, off + (pc - at));
 	else
 		kprintf("  #%d %p ?\n", (*n)++, (void *)pc);
+}
+
+/*
+ * A return address follows its call, and when the callee is noreturn that call
+ * may be the caller's last instruction: the byte before the return address
+ * names the caller, the return address itself may name the next function.
+ */
+static void print_return(uintptr_t pc, void *arg)
+{
+	print_frame(arg, pc, pc - 1);
 }
 
 static noreturn void vpanic_at(uintptr_t pc, uintptr_t fp, const char *fmt, va_list ap)
@@ -83,8 +93,8 @@ static noreturn void vpanic_at(uintptr_t pc, uintptr_t fp, const char *fmt, va_l
 	kprintf("\nbacktrace:\n");
 	int n = 0;
 	if (pc)
-		print_pc(pc, &n);
-	backtrace_walk(fp, print_pc, &n, 32);
+		print_frame(&n, pc, pc);
+	backtrace_walk(fp, print_return, &n, 32);
 	kprintf("end of backtrace; system halted\n");
 	arch_exit(PANIC_EXIT_STATUS);
 }

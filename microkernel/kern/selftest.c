@@ -108,7 +108,7 @@ struct bt_seen {
 static void note_frame(uintptr_t pc, void *arg)
 {
 	struct bt_seen *s = arg;
-	const char *name = ksym_lookup(pc, NULL);
+	const char *name = ksym_lookup(pc - 1, NULL);	/* the call, not what follows it */
 
 	if (name && strcmp(name, "selftest_run") == 0)
 		s->selftest_run = true;

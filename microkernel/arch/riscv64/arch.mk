@@ -1,0 +1,14 @@
+# riscv64: a RISC-V Linux-style Image, loaded by QEMU -kernel and entered by OpenSBI in S-mode.
+
+ARCH_TRIPLE := riscv64-unknown-none-elf
+# No linker relaxation: the two link passes must give every instruction the same size.
+ARCH_CFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany -mno-relax
+ARCH_LDFLAGS := --no-relax --orphan-handling=error
+ARCH_LDSCRIPT := microkernel/arch/riscv64/kernel.ld
+KERNEL_SRCS += $(wildcard microkernel/arch/riscv64/*.c) $(wildcard microkernel/arch/riscv64/*.S)
+
+ARCH_IMAGES := $(B)/Image
+
+$(B)/Image: $(B)/kernel.elf
+	@echo "  IMAGE   $@"
+	$(Q)$(OBJCOPY) -O binary $< $@
