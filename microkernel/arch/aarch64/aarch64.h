@@ -1,0 +1,74 @@
+/* What the aarch64 files share: system-register values, page-table bits and internal hooks. */
+#pragma once
+
+#ifdef __ASSEMBLER__
+#define UL(x) x
+#else
+#define UL(x) x##UL
+#endif
+
+/* MAIR_EL1 attribute indexes: 0 = Normal write-back cacheable, 1 = Device-nGnRE. */
+#define MAIR_VALUE UL(0x04ff)
+#define PTE_ATTR_NORMAL (UL(0) << 2)
+#define PTE_ATTR_DEVICE (UL(1) << 2)
+
+/* Descriptor bits (VMSAv8-64, 4 KiB granule). Kernel mappings are EL1-only (AP = 00). */
+#define PTE_VALID UL(1)
+#define PTE_TABLE UL(3) /* next-level table, or a page at level 3 */
+#define PTE_SH_INNER (UL(3) << 8)
+#define PTE_AF (UL(1) << 10)
+#define PTE_PXN (UL(1) << 53)
+#define PTE_UXN (UL(1) << 54)
+#define PTE_BLOCK_NORMAL (PTE_VALID | PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF | PTE_UXN)
+#define PTE_BLOCK_RAM (PTE_BLOCK_NORMAL | PTE_PXN)
+#define PTE_BLOCK_DEVICE (PTE_VALID | PTE_ATTR_DEVICE | PTE_AF | PTE_PXN | PTE_UXN)
+#define PTE_ADDR_MASK UL(0x0000fffffffff000)
+
+/*
+ * TCR_EL1: 48-bit VAs (T0SZ = T1SZ = 16) with 4 KiB granules, page-table walks
+ * inner-shareable and write-back cached. IPS is filled in from the CPU's PA range.
+ */
+#define TCR_VALUE                                                                                  \
+	(UL(16) | (UL(1) << 8) | (UL(1) << 10) | (UL(3) << 12) | (UL(16) << 16) | (UL(1) << 24) |  \
+	 (UL(1) << 26) | (UL(3) << 28) | (UL(2) << 30))
+#define TCR_EPD0 (UL(1) << 7)
+#define TCR_IPS_SHIFT 32
+
+/* SCTLR_EL1: the RES1 bits of ARMv8.0, plus M (MMU), C (data cache), SA (SP alignment), I. */
+#define SCTLR_RES1 UL(0x30d00800)
+#define SCTLR_VALUE (SCTLR_RES1 | (UL(1) << 0) | (UL(1) << 2) | (UL(1) << 3) | (UL(1) << 12))
+
+/* Device registers are mapped in 2 MiB blocks at the top GiB of the address space. */
+#define MMIO_BASE UL(0xffffffffc0000000)
+
+#define BOOT_STACK_SIZE 16384
+
+#ifndef __ASSEMBLER__
+#include <kernel/arch.h>
+
+#define read_sysreg(r)                                                                             \
+	({                                                                                         \
+		uint64_t v_;                                                                       \
+		__asm__ volatile("mrs %0, " #r : "=r"(v_));                                        \
+		v_;                                                                                \
+	})
+#define write_sysreg(r, v) __asm__ volatile("msr " #r ", %0" ::"r"((uint64_t)(v)) : "memory")
+#define isb() __asm__ volatile("isb" ::: "memory")
+
+static inline void *phys_to_virt(paddr_t pa)
+{
+	return (void *)(uintptr_t)(PHYS_MAP_BASE + pa);
+}
+
+/* Page tables built by head.S; the TTBR1 root also serves as TTBR0 during the MMU switch. */
+extern uint64_t pt_root[512], pt_phys[512], pt_kernel[512], pt_image[512], pt_mmio[512];
+
+void mmu_drop_identity(void);
+void mmu_map_ram(paddr_t base, uint64_t size);
+void *mmu_map_device(paddr_t base, uint64_t size);
+
+void pl011_init(volatile void *base);
+void pmu_init(void);
+
+noreturn void aarch64_boot(paddr_t image_phys, paddr_t dtb_phys);
+#endif

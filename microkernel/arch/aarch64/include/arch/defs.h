@@ -1,0 +1,14 @@
+/* aarch64 constants for generic code (included through <kernel/arch.h>). */
+#pragma once
+
+#define ARCH_NAME "aarch64"
+#define PAGE_SIZE 4096
+
+/* The kernel image runs at KERNEL_VMA + (physical address - its 2 MiB-aligned load base). */
+#define KERNEL_VMA 0xffffffff80000000ull
+/* All RAM is mapped at PHYS_MAP_BASE + its physical address (TTBR1, first 512 GiB). */
+#define PHYS_MAP_BASE 0xffff000000000000ull
+
+/* Frame records (AAPCS64): [x29] = caller's x29, [x29 + 8] = return address. */
+#define ARCH_FRAME_PREV_OFFSET 0
+#define ARCH_FRAME_PC_OFFSET 8
