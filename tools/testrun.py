@@ -68,6 +68,29 @@ def run_unit_tests(res, build, only):
             res.report(name, False, 'ran no test', out)
 
 
+def run_gdb_test(res, build, arch):
+    """`make debug` works: QEMU waits for gdb, tools/gdbinit attaches and stops in kmain."""
+    name = 'tools.gdb_attach.' + arch
+    cmd = qemu.command(arch, build, 'test') + ['-s', '-S', '-display', 'none', '-serial', 'null',
+                                               '-monitor', 'none']
+    vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    try:
+        gdb = subprocess.run(['gdb-multiarch', '-nx', '-batch', '-x', 'tools/gdbinit',
+                              '-ex', 'continue', '-ex', 'bt 1',
+                              os.path.join(build, arch, 'kernel.elf')],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, timeout=120)
+        out = gdb.stdout.decode('utf-8', 'replace')
+        ok = re.search(r'^#0 .*kmain \(\) at microkernel/kern/main\.c', out, re.M) is not None
+        res.report(name, ok, 'gdb did not stop in kmain', None if ok else out)
+    except subprocess.TimeoutExpired:
+        res.report(name, False, 'gdb timed out')
+    finally:
+        vm.kill()
+        vm.wait()
+
+
 def run_boot(boot, build):
     log, rc = qemu.boot(boot.arch, boot.mode, boot.timeout, build, boot.firmware, boot.cpu)
     return boot, log, rc
@@ -88,6 +111,10 @@ def main():
         for boot, log, rc in pool.map(lambda b: run_boot(b, args.build), todo):
             for name, ok, why in boot.judge(log, rc):
                 res.report(name, ok, why, None if ok else log)
+
+    for arch in qemu.FIRMWARES:
+        if not args.only or re.search(args.only, 'tools.gdb_attach.' + arch):
+            run_gdb_test(res, args.build, arch)
 
     print('%d passed, %d failed' % (res.passed, res.failed))
     return 1 if res.failed or res.passed == 0 else 0
