@@ -27,10 +27,10 @@ build/host/fixtures/empty.bin:
 	$(Q)head -c 4096 /dev/zero > $@
 build/host/fixtures/virt-aarch64.dtb: build/host/fixtures/empty.bin
 	$(Q)qemu-system-aarch64 -M virt,gic-version=3,dumpdtb=$@ -cpu cortex-a72 -smp 4 -m 256 \
-		-kernel $< -append "key=value mode=test" -display none 2>/dev/null
+		-kernel $< -initrd $< -append "key=value mode=test" -display none 2>/dev/null
 build/host/fixtures/virt-riscv64.dtb: build/host/fixtures/empty.bin
 	$(Q)qemu-system-riscv64 -M virt,dumpdtb=$@ -smp 4 -m 256 \
-		-kernel $< -append "key=value mode=test" -display none 2>/dev/null
+		-kernel $< -initrd $< -append "key=value mode=test" -display none 2>/dev/null
 
 .PHONY: unit-tests
 unit-tests: $(UNIT_BINS) $(UNIT_FIXTURES)

@@ -30,6 +30,8 @@ noreturn void kmain(void)
 		arch_cpu_model());
 	kprintf("cmdline: \"%s\"\n", boot_info.cmdline);
 	print_memory_map();
+	if (boot_info.ncpus == 0)
+		boot_add_cpu(0, 0);	/* The firmware described none: there is at least this one. */
 	kprintf("cpus: %u\n", boot_info.ncpus);
 
 	size_t len;

@@ -278,6 +278,22 @@ static void add_reserved(paddr_t base, uint64_t size, void *arg)
 	boot_add_region(base, size, MEM_RESERVED);
 }
 
+#define NO_NODE (~0u)
+
+/* A node's "numa-node-id", or NO_NODE. */
+static unsigned numa_node_id(const struct fdt *f, int node)
+{
+	uint32_t len;
+	const void *p = fdt_prop(f, node, "numa-node-id", &len);
+
+	return p && len == 4 ? (unsigned)fdt_read_cells(p, 1) : NO_NODE;
+}
+
+static void add_numa(paddr_t base, uint64_t size, void *arg)
+{
+	boot_add_numa_range(base, size, *(unsigned *)arg);
+}
+
 static bool prop_is(const struct fdt *f, int node, const char *name, const char *value)
 {
 	uint32_t len;
@@ -290,9 +306,14 @@ void fdt_fill_boot_info(const struct fdt *f, paddr_t blob_phys)
 {
 	int root = 0, node = FDT_NONE;
 
-	while ((node = fdt_next_child(f, root, node)) != FDT_NONE)
-		if (prop_is(f, node, "device_type", "memory") && fdt_is_enabled(f, node))
-			for_each_reg(f, root, node, add_usable, NULL);
+	while ((node = fdt_next_child(f, root, node)) != FDT_NONE) {
+		if (!prop_is(f, node, "device_type", "memory") || !fdt_is_enabled(f, node))
+			continue;
+		for_each_reg(f, root, node, add_usable, NULL);
+		unsigned numa = numa_node_id(f, node);
+		if (numa != NO_NODE)
+			for_each_reg(f, root, node, add_numa, &numa);
+	}
 
 	/* The memory reservation block: (address, size) pairs of 64-bit big-endian values. */
 	for (uint32_t off = f->off_rsvmap; off + 16 <= f->size; off += 16) {
@@ -313,16 +334,33 @@ void fdt_fill_boot_info(const struct fdt *f, paddr_t blob_phys)
 	boot_add_region(blob_phys, ALIGN_UP((uint64_t)f->size, 4096), MEM_BOOT_DATA);
 
 	int cpus = fdt_path(f, "/cpus");
-	unsigned ncpus = 0;
 	if (cpus != FDT_NONE) {
+		unsigned ac = fdt_address_cells(f, cpus);
 		int child = FDT_NONE;
-		while ((child = fdt_next_child(f, cpus, child)) != FDT_NONE)
-			if (prop_is(f, child, "device_type", "cpu") && fdt_is_enabled(f, child))
-				ncpus++;
+		while ((child = fdt_next_child(f, cpus, child)) != FDT_NONE) {
+			uint32_t len;
+			const void *reg = fdt_prop(f, child, "reg", &len);
+			if (!prop_is(f, child, "device_type", "cpu") || !fdt_is_enabled(f, child) ||
+			    !reg || len < 4 * ac)
+				continue;
+			unsigned numa = numa_node_id(f, child);
+			boot_add_cpu(fdt_read_cells(reg, ac), numa == NO_NODE ? 0 : numa);
+		}
 	}
-	boot_info.ncpus = ncpus ? ncpus : 1;
 
+	/* An initrd placed by the boot loader (QEMU -initrd): the root task. */
 	int chosen = fdt_path(f, "/chosen");
+	uint32_t slen, elen;
+	const void *start = chosen == FDT_NONE ? NULL : fdt_prop(f, chosen, "linux,initrd-start", &slen);
+	const void *end = chosen == FDT_NONE ? NULL : fdt_prop(f, chosen, "linux,initrd-end", &elen);
+	if (start && end && (slen == 4 || slen == 8) && (elen == 4 || elen == 8)) {
+		uint64_t b = fdt_read_cells(start, slen / 4), e = fdt_read_cells(end, elen / 4);
+		if (e > b) {
+			boot_add_module(b, e - b, "initrd");
+			boot_add_region(b, e - b, MEM_BOOT_DATA);
+		}
+	}
+
 	uint32_t len;
 	const char *args = chosen == FDT_NONE ? NULL : fdt_prop(f, chosen, "bootargs", &len);
 	if (args && len > 0 && strnlen(args, len) < len)

@@ -57,29 +57,77 @@ static const struct sdt_header *table_at(paddr_t pa)
 	return checksum_ok(h, h->length) ? h : NULL;
 }
 
-static unsigned count_cpus(const struct sdt_header *madt)
+static uint32_t get32(const uint8_t *p)
 {
-	const uint8_t *p = (const uint8_t *)madt + sizeof(*madt) + 8;	/* lapic addr, flags */
-	const uint8_t *end = (const uint8_t *)madt + madt->length;
-	unsigned n = 0;
+	uint32_t v;
 
-	while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
-		uint32_t flags = 0;
-		if (p[0] == MADT_LAPIC && p[1] >= 8)
-			memcpy(&flags, p + 4, 4);
-		else if (p[0] == MADT_X2APIC && p[1] >= 16)
-			memcpy(&flags, p + 8, 4);
-		if (flags & (LAPIC_ENABLED | LAPIC_ONLINE_CAPABLE))
-			n++;
-		p += p[1];
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* Each well-formed entry (type, length) of a MADT or SRAT after @skip header bytes. */
+#define for_each_entry(p, t, skip) \
+	for (const uint8_t *p = (const uint8_t *)(t) + (skip), *end_ = (const uint8_t *)(t) + (t)->length; \
+	     p + 2 <= end_ && p[1] >= 2 && p + p[1] <= end_; p += p[1])
+
+static void madt_cpus(const struct sdt_header *madt)
+{
+	for_each_entry(p, madt, sizeof(*madt) + 8) {
+		if (p[0] == MADT_LAPIC && p[1] >= 8 && (get32(p + 4) & (LAPIC_ENABLED | LAPIC_ONLINE_CAPABLE)))
+			boot_add_cpu(p[3], 0);
+		else if (p[0] == MADT_X2APIC && p[1] >= 16 &&
+			 (get32(p + 8) & (LAPIC_ENABLED | LAPIC_ONLINE_CAPABLE)))
+			boot_add_cpu(get32(p + 4), 0);
 	}
-	return n;
+}
+
+static void set_cpu_node(uint64_t apic_id, unsigned node)
+{
+	for (unsigned i = 0; i < boot_info.ncpus; i++)
+		if (boot_info.cpu_arch_id[i] == apic_id)
+			boot_info.cpu_node[i] = node;
+}
+
+#define SRAT_CPU 0
+#define SRAT_MEMORY 1
+#define SRAT_X2APIC 2
+
+/* The System Resource Affinity Table: which node each CPU and memory range belongs to. */
+static void srat_nodes(const struct sdt_header *srat)
+{
+	for_each_entry(p, srat, sizeof(*srat) + 12) {
+		if (p[0] == SRAT_CPU && p[1] >= 16 && (get32(p + 4) & 1)) {
+			unsigned node = p[2] | (unsigned)p[9] << 8 | (unsigned)p[10] << 16 |
+					(unsigned)p[11] << 24;
+			set_cpu_node(p[3], node);
+		} else if (p[0] == SRAT_MEMORY && p[1] >= 40 && (get32(p + 28) & 1)) {
+			boot_add_numa_range(get64(p + 8), get64(p + 16), get32(p + 2));
+		} else if (p[0] == SRAT_X2APIC && p[1] >= 24 && (get32(p + 12) & 1)) {
+			set_cpu_node(get32(p + 8), get32(p + 4));
+		}
+	}
+}
+
+static uint32_t this_apic_id(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, &a, &b, &c, &d);
+	return b >> 24;
 }
 
 void acpi_init(const void *rsdp_copy, uint32_t len)
 {
 	const struct rsdp *r = rsdp_copy;
-	const struct sdt_header *root = NULL;
+	const struct sdt_header *root = NULL, *madt = NULL, *srat = NULL;
 	bool x = false;
 
 	if (!r || len < 20 || memcmp(r->signature, "RSD PTR ", 8) != 0 || !checksum_ok(r, 20)) {
@@ -103,12 +151,20 @@ void acpi_init(const void *rsdp_copy, uint32_t len)
 		uint64_t pa = 0;
 		memcpy(&pa, entries + i * entry, entry);
 		const struct sdt_header *t = table_at(pa);
-		if (t && memcmp(t->signature, "APIC", 4) == 0) {
-			unsigned n = count_cpus(t);
-			if (n)
-				boot_info.ncpus = n;
-			return;
-		}
+		if (t && memcmp(t->signature, "APIC", 4) == 0)
+			madt = t;
+		else if (t && memcmp(t->signature, "SRAT", 4) == 0)
+			srat = t;
 	}
-	kprintf("acpi: no MADT; assuming one CPU\n");
+	if (!madt) {
+		kprintf("acpi: no MADT; assuming one CPU\n");
+		return;
+	}
+	madt_cpus(madt);
+	if (srat)
+		srat_nodes(srat);
+	uint32_t me = this_apic_id();
+	for (unsigned i = 0; i < boot_info.ncpus; i++)
+		if (boot_info.cpu_arch_id[i] == me)
+			boot_info.boot_cpu = i;
 }

@@ -35,3 +35,97 @@ uint64_t arch_cycles(void);
 
 /* A short description of the CPU model, for the banner (may be "unknown"). */
 const char *arch_cpu_model(void);
+
+/* ---------------------------------------------------------------------------
+ * Page tables. A page-table root is named by its physical address. User
+ * address spaces share the kernel half; the kernel's own root is the one the
+ * boot code built. Page-table pages come from frame_alloc(0, FRAME_ZERO) and
+ * are reached through phys_to_virt(). All calls act on 4 KiB pages.
+ */
+
+/* Creates an empty user address space; returns 0 or -ENOMEM. */
+int arch_aspace_create(paddr_t *root);
+
+/* Frees every page-table page of the user half (not the mapped frames). */
+void arch_aspace_destroy(paddr_t root);
+
+/* Maps @va -> @pa with enum page_prot @prot, replacing an existing mapping. Returns 0 or -ENOMEM. */
+int arch_page_map(paddr_t root, vaddr_t va, paddr_t pa, unsigned prot);
+
+/* Removes the mapping of @va (no-op if none) and flushes it from this CPU's TLB. */
+void arch_page_unmap(paddr_t root, vaddr_t va);
+
+/* Looks up @va; returns false when unmapped. */
+bool arch_page_query(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot);
+
+/* Makes @root the current user address space on this CPU. */
+void arch_aspace_switch(paddr_t root);
+
+/* The kernel-only root that idle and kernel threads run on. */
+paddr_t arch_kernel_root(void);
+
+/* ---------------------------------------------------------------------------
+ * CPUs, interrupts and time.
+ */
+
+/* Masks / unmasks interrupts on this CPU; arch_irq_save returns the previous state. */
+unsigned long arch_irq_save(void);
+void arch_irq_restore(unsigned long state);
+void arch_irq_enable(void);
+
+/* Enables interrupts and halts until one arrives, atomically (no lost wake-up). */
+void arch_idle(void);
+
+/* This CPU's struct cpu (kept in a register: GS base, TPIDR_EL1, tp). */
+struct cpu;
+struct cpu *arch_this_cpu(void);
+void arch_set_this_cpu(struct cpu *c);
+
+/*
+ * Starts secondary CPU @c (c->arch_id names it: APIC id, MPIDR, hart id) on
+ * @stack_top; it sets its struct cpu and calls cpu_secondary_entry(c).
+ * Returns 0 or a negative error.
+ */
+int arch_cpu_start(struct cpu *c, void *stack_top);
+
+/* Interrupts another CPU; its handler calls ipi_handler(). */
+void arch_send_ipi(struct cpu *target);
+
+/* Starts the periodic tick on this CPU at TICK_HZ; each tick calls timer_tick(). */
+void arch_timer_init(void);
+
+/* Nanoseconds since boot, monotonic, the same clock on every CPU. */
+uint64_t arch_time_ns(void);
+
+/* ---------------------------------------------------------------------------
+ * Threads and user mode. struct arch_thread (<arch/thread.h>) lives inside
+ * struct thread; struct user_regs (<arch/regs.h>) is the user register file
+ * saved at a trap, found at thread->uregs.
+ */
+struct thread;
+struct user_regs;
+
+/*
+ * Prepares @t so that the first arch_switch() to it runs @entry(@arg) on
+ * t->kstack_top, with interrupts masked.
+ */
+void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg);
+
+/*
+ * Saves the kernel context of @prev and resumes @next; returns when something
+ * switches back to @prev. Also points the CPU's trap stack at next's kernel
+ * stack. Called with interrupts masked.
+ */
+void arch_switch(struct thread *prev, struct thread *next);
+
+/* Sets up a user register file: entry @pc, stack @sp, first two arguments. */
+void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0, uint64_t arg1);
+
+/* Leaves the kernel for user mode with the registers in @r (the current thread's). */
+noreturn void arch_return_to_user(struct user_regs *r);
+
+/* System-call ABI: number, up to six arguments, and two results (status, value). */
+uint64_t arch_syscall_nr(const struct user_regs *r);
+uint64_t arch_syscall_arg(const struct user_regs *r, unsigned i);
+void arch_syscall_set_result(struct user_regs *r, int64_t status, uint64_t value);
+vaddr_t arch_uregs_pc(const struct user_regs *r);

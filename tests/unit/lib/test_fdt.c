@@ -39,6 +39,11 @@ static void check_virt(const char *name, uint64_t ram_base, const char *uart_com
 	boot_info.cmdline = "";
 	fdt_fill_boot_info(&f, ram_base + 0x8000000);
 	CHECK(boot_info.ncpus == 4);
+	for (unsigned i = 0; i < 4; i++)
+		CHECK(boot_info.cpu_arch_id[i] == i);	/* hart ids / MPIDR Aff0 of QEMU's virt */
+	/* The initrd QEMU loaded (tests/build.mk passes one) is a boot module and boot data. */
+	CHECK(boot_info.nmodules == 1 && boot_info.modules[0].size == 4096);
+	CHECK_STR(boot_info.modules[0].name, "initrd");
 	CHECK_STR(boot_info.cmdline, "key=value mode=test");
 	unsigned n = memmap_normalize(boot_info.regions, boot_info.nregions, BOOT_MAX_REGIONS);
 	uint64_t usable = memmap_total(boot_info.regions, n, MEM_USABLE);
@@ -109,7 +114,7 @@ TEST(survives_corruption)
 			paddr_t base;
 			uint64_t sz;
 			fdt_find_reg(&f, "ns16550a", &base, &sz);
-			CHECK(boot_info.ncpus >= 1);
+			CHECK(boot_info.ncpus <= BOOT_MAX_CPUS && boot_info.nmodules <= 1);
 		}
 		free(b);
 	}

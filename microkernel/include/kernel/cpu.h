@@ -1,0 +1,39 @@
+/* Per-CPU state. Each CPU reaches its own struct cpu through arch_this_cpu(). */
+#pragma once
+
+#include <kernel/arch.h>
+
+#define MAX_CPUS 64
+
+struct thread;
+
+struct cpu {
+	/* Set once at boot. */
+	unsigned id;		/* index in cpus[] */
+	uint64_t arch_id;	/* APIC id / MPIDR affinity / hart id */
+	unsigned node;		/* NUMA node */
+	void *arch;		/* architecture-private per-CPU data */
+
+	/* Written by this CPU only. */
+	struct thread *current;
+	struct thread *idle;
+	uint64_t ticks;
+	volatile bool online;
+};
+
+extern struct cpu cpus[MAX_CPUS];
+extern unsigned ncpus_online;
+
+static inline struct cpu *this_cpu(void)
+{
+	return arch_this_cpu();
+}
+
+/* Called by the architecture on each secondary CPU once it runs C on its own stack. */
+noreturn void cpu_secondary_entry(struct cpu *c);
+
+/* Called by the architecture's tick and IPI handlers, with interrupts masked. */
+void timer_tick(void);
+void ipi_handler(void);
+
+#define TICK_HZ 100
