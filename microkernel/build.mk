@@ -2,6 +2,8 @@
 # sources, flags, linker script and boot images.
 
 KERNEL_SRCS := $(wildcard microkernel/kern/*.c) $(wildcard microkernel/lib/*.c)
+# In-kernel tests (KTEST), linked into every kernel and run by the boot self test.
+KERNEL_SRCS += $(wildcard tests/kernel/*.c)
 include microkernel/arch/$(ARCH)/arch.mk
 
 KERNEL_CFLAGS := --target=$(ARCH_TRIPLE) -std=c11 -O2 -g -ffreestanding -nostdlib \

@@ -106,7 +106,7 @@ def main():
     res = Results()
     run_unit_tests(res, args.build, args.only)
 
-    todo = [b for b in boots.BOOTS if not args.only or re.search(args.only, b.name)]
+    todo = [b for b in boots.BOOTS if not args.only or re.search(args.only, b.label)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for boot, log, rc in pool.map(lambda b: run_boot(b, args.build), todo):
             for name, ok, why in boot.judge(log, rc):

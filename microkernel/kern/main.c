@@ -1,6 +1,8 @@
 /* kmain: the architecture-neutral start of the kernel. */
 #include <kernel/arch.h>
 #include <kernel/boot.h>
+#include <kernel/cpu.h>
+#include <kernel/frame.h>
 #include <kernel/memmap.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -33,6 +35,9 @@ noreturn void kmain(void)
 	if (boot_info.ncpus == 0)
 		boot_add_cpu(0, 0);	/* The firmware described none: there is at least this one. */
 	kprintf("cpus: %u\n", boot_info.ncpus);
+	frame_init();
+	cpu_init();
+	kprintf("frames: %lu free of %lu\n", frame_free_count(), frame_total_count());
 
 	size_t len;
 	const char *crash = boot_cmdline_get("crash", &len);

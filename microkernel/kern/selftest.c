@@ -5,6 +5,7 @@
  */
 #include <kernel/arch.h>
 #include <kernel/boot.h>
+#include <kernel/ktest.h>
 #include <kernel/memmap.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -165,20 +166,38 @@ static const struct {
 	{"klog", test_klog},
 };
 
+extern const struct ktest __ktests_start[], __ktests_end[];
+
+const char *ktest_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return msg;
+}
+
+static int run_one(const char *name, const char *(*fn)(void))
+{
+	const char *err = fn();
+
+	if (err)
+		kprintf("ktest %s FAIL: %s\n", name, err);
+	else
+		kprintf("ktest %s PASS\n", name);
+	return err != NULL;
+}
+
 int selftest_run(void)
 {
-	int failed = 0;
+	int failed = 0, total = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
-		const char *err = tests[i].fn();
-		if (err) {
-			kprintf("ktest %s FAIL: %s\n", tests[i].name, err);
-			failed++;
-		} else {
-			kprintf("ktest %s PASS\n", tests[i].name);
-		}
-	}
-	kprintf("ktest summary: %d passed, %d failed\n", (int)ARRAY_SIZE(tests) - failed, failed);
+	for (size_t i = 0; i < ARRAY_SIZE(tests); i++, total++)
+		failed += run_one(tests[i].name, tests[i].fn);
+	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++, total++)
+		failed += run_one(t->name, t->fn);
+	kprintf("ktest summary: %d passed, %d failed\n", total - failed, failed);
 	return failed;
 }
 

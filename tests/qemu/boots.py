@@ -84,6 +84,8 @@ class Boot:
     def __init__(self, name, arch, mode='test', firmware=None, cpu=None, timeout=180):
         self.name, self.arch, self.mode = name, arch, mode
         self.firmware, self.cpu, self.timeout = firmware, cpu, timeout
+        # What --only matches: the prefix of the names this boot's results carry.
+        self.label = 'boot.' + name if mode == 'test' else 'harness.%s.%s' % (name, mode)
 
     def judge(self, log, rc):
         if self.mode == 'test':

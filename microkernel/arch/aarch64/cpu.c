@@ -90,3 +90,40 @@ const char *arch_cpu_model(void)
 			  part, midr);
 	return buf;
 }
+
+#define DAIF_I (1u << 7)
+
+unsigned long arch_irq_save(void)
+{
+	unsigned long daif = read_sysreg(daif);
+
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	return daif;
+}
+
+void arch_irq_restore(unsigned long state)
+{
+	if (!(state & DAIF_I))
+		__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+void arch_irq_enable(void)
+{
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+void arch_idle(void)
+{
+	/* wfi wakes on a pending interrupt even while masked; unmasking then takes it. */
+	__asm__ volatile("wfi; msr daifclr, #2; isb; msr daifset, #2" ::: "memory");
+}
+
+struct cpu *arch_this_cpu(void)
+{
+	return (struct cpu *)read_sysreg(tpidr_el1);
+}
+
+void arch_set_this_cpu(struct cpu *c)
+{
+	write_sysreg(tpidr_el1, (uint64_t)c);
+}

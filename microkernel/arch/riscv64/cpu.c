@@ -59,3 +59,42 @@ const char *arch_cpu_model(void)
 {
 	return model[0] ? model : "unknown";
 }
+
+unsigned long arch_irq_save(void)
+{
+	unsigned long old;
+
+	__asm__ volatile("csrrc %0, sstatus, %1" : "=r"(old) : "r"(SSTATUS_SIE) : "memory");
+	return old & SSTATUS_SIE;
+}
+
+void arch_irq_restore(unsigned long state)
+{
+	if (state & SSTATUS_SIE)
+		__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
+}
+
+void arch_irq_enable(void)
+{
+	__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
+}
+
+void arch_idle(void)
+{
+	/* wfi wakes on a pending interrupt even while masked; unmasking then takes it. */
+	__asm__ volatile("wfi; csrs sstatus, %0; csrc sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
+}
+
+/* In the kernel, tp holds this CPU's struct cpu (the trap entry swaps it with the user's). */
+struct cpu *arch_this_cpu(void)
+{
+	struct cpu *c;
+
+	__asm__ volatile("mv %0, tp" : "=r"(c));
+	return c;
+}
+
+void arch_set_this_cpu(struct cpu *c)
+{
+	__asm__ volatile("mv tp, %0" ::"r"(c) : "memory");
+}

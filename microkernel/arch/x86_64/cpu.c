@@ -54,3 +54,47 @@ const char *arch_cpu_model(void)
 		p++;
 	return p;
 }
+
+#define RFLAGS_IF 0x200
+#define MSR_GS_BASE 0xc0000101
+
+unsigned long arch_irq_save(void)
+{
+	unsigned long flags;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+	return flags & RFLAGS_IF;
+}
+
+void arch_irq_restore(unsigned long state)
+{
+	if (state & RFLAGS_IF)
+		__asm__ volatile("sti" ::: "memory");
+}
+
+void arch_irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+
+void arch_idle(void)
+{
+	/* sti takes effect after the next instruction, so no interrupt slips in before hlt. */
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+struct cpu *arch_this_cpu(void)
+{
+	struct cpu *c;
+
+	/* struct cpu starts with a pointer to itself, and GS points at it. */
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
+
+void arch_set_this_cpu(struct cpu *c)
+{
+	uint64_t v = (uint64_t)c;
+
+	__asm__ volatile("wrmsr" ::"c"(MSR_GS_BASE), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}

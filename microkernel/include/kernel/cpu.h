@@ -8,6 +8,8 @@
 struct thread;
 
 struct cpu {
+	struct cpu *self;	/* first: x86_64 reads it as %gs:0 */
+
 	/* Set once at boot. */
 	unsigned id;		/* index in cpus[] */
 	uint64_t arch_id;	/* APIC id / MPIDR affinity / hart id */
@@ -19,6 +21,10 @@ struct cpu {
 	struct thread *idle;
 	uint64_t ticks;
 	volatile bool online;
+
+	/* The per-CPU frame cache (kern/frame.c); only this CPU touches it. */
+	unsigned nframes_cached;
+	paddr_t frame_cache[64];
 };
 
 extern struct cpu cpus[MAX_CPUS];
@@ -28,6 +34,9 @@ static inline struct cpu *this_cpu(void)
 {
 	return arch_this_cpu();
 }
+
+/* Sets up cpus[] from boot_info and makes cpus[0] the running (boot) CPU's. */
+void cpu_init(void);
 
 /* Called by the architecture on each secondary CPU once it runs C on its own stack. */
 noreturn void cpu_secondary_entry(struct cpu *c);

@@ -9,6 +9,12 @@
 /* All RAM is mapped at PHYS_MAP_BASE + its physical address (TTBR1, first 512 GiB). */
 #define PHYS_MAP_BASE 0xffff000000000000ull
 
+/* The direct map covers physical addresses below this. */
+#define PHYS_MAP_LIMIT (1ull << 39)
+
+/* User space is [0, USER_SPACE_END). */
+#define USER_SPACE_END 0x0001000000000000ull
+
 /* Frame records (AAPCS64): [x29] = caller's x29, [x29 + 8] = return address. */
 #define ARCH_FRAME_PREV_OFFSET 0
 #define ARCH_FRAME_PC_OFFSET 8

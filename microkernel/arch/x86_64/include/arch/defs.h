@@ -9,6 +9,12 @@
 /* All physical memory is mapped at PHYS_MAP_BASE (the first 4 GiB from boot on). */
 #define PHYS_MAP_BASE 0xffff800000000000ull
 
+/* The direct map covers physical addresses below this. */
+#define PHYS_MAP_LIMIT (4ull << 30)
+
+/* User space is [0, USER_SPACE_END). */
+#define USER_SPACE_END 0x0000800000000000ull
+
 /* Frame records: [rbp] = caller's rbp, [rbp + 8] = return address. */
 #define ARCH_FRAME_PREV_OFFSET 0
 #define ARCH_FRAME_PC_OFFSET 8

@@ -1,0 +1,29 @@
+/*
+ * In-kernel tests. KTEST(name) { ... } registers a test that the self test
+ * runs at boot; a test returns NULL on success or a message. The tests
+ * themselves live under tests/kernel/ (they are not kernel code).
+ */
+#pragma once
+
+#include <kernel/printk.h>
+#include <kernel/types.h>
+
+struct ktest {
+	const char *name;
+	const char *(*fn)(void);
+};
+
+#define KTEST(name) \
+	static const char *ktest_##name(void); \
+	__attribute__((used, section(".ktests"), aligned(8))) static const struct ktest \
+		ktest_entry_##name = {#name, ktest_##name}; \
+	static const char *ktest_##name(void)
+
+/* Formats a failure message into a static buffer and returns it. */
+const char *ktest_fail(const char *fmt, ...) __printf(1, 2);
+
+#define KCHECK(cond, ...) \
+	do { \
+		if (!(cond)) \
+			return ktest_fail(__VA_ARGS__); \
+	} while (0)

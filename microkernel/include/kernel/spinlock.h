@@ -1,0 +1,39 @@
+/* Ticket spinlocks: FIFO-fair, so no CPU starves under contention. */
+#pragma once
+
+#include <kernel/arch.h>
+
+struct spinlock {
+	uint32_t next;
+	uint32_t owner;
+};
+
+#define SPINLOCK_INIT {0, 0}
+
+static inline void spin_lock(struct spinlock *l)
+{
+	uint32_t ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != ticket)
+		__asm__ volatile("" ::: "memory");
+}
+
+static inline void spin_unlock(struct spinlock *l)
+{
+	__atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
+}
+
+/* Takes the lock with interrupts masked; returns the state for spin_unlock_irqrestore. */
+static inline unsigned long spin_lock_irqsave(struct spinlock *l)
+{
+	unsigned long s = arch_irq_save();
+
+	spin_lock(l);
+	return s;
+}
+
+static inline void spin_unlock_irqrestore(struct spinlock *l, unsigned long s)
+{
+	spin_unlock(l);
+	arch_irq_restore(s);
+}

@@ -1,0 +1,64 @@
+/* In-kernel tests of the physical frame allocator on the machine's real memory map. */
+#include <kernel/frame.h>
+#include <kernel/ktest.h>
+#include <kernel/mm.h>
+#include <kernel/string.h>
+
+/* Takes every free frame (chaining them through their first word), then frees them all. */
+KTEST(frame_exhaust_and_return)
+{
+	uint64_t before = frame_free_count(), n = 0;
+	paddr_t head = 0, pa;
+
+	while ((pa = frame_alloc(0, 0)) != 0) {
+		KCHECK((pa & (FRAME_SIZE - 1)) == 0, "unaligned frame %#lx", pa);
+		*(paddr_t *)phys_to_virt(pa) = head;
+		head = pa;
+		n++;
+	}
+	KCHECK(frame_free_count() == 0, "%lu frames still free after exhaustion", frame_free_count());
+	KCHECK(n == before, "allocated %lu frames, %lu were free", n, before);
+	while (head) {
+		paddr_t next = *(paddr_t *)phys_to_virt(head);
+		frame_free(head, 0);
+		head = next;
+	}
+	KCHECK(frame_free_count() == before, "%lu free after returning all, %lu before",
+	       frame_free_count(), before);
+	return NULL;
+}
+
+KTEST(frame_orders_aligned_disjoint)
+{
+	paddr_t runs[FRAME_MAX_ORDER + 1];
+	uint64_t before = frame_free_count();
+
+	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++) {
+		runs[o] = frame_alloc(o, 0);
+		KCHECK(runs[o], "order %u allocation failed", o);
+		KCHECK(runs[o] % (FRAME_SIZE << o) == 0, "order %u run at %#lx is misaligned", o, runs[o]);
+		for (unsigned p = 0; p < o; p++)
+			KCHECK(runs[p] + (FRAME_SIZE << p) <= runs[o] || runs[o] + (FRAME_SIZE << o) <= runs[p],
+			       "runs of order %u and %u overlap", p, o);
+	}
+	KCHECK(frame_alloc(FRAME_MAX_ORDER + 1, 0) == 0, "an over-large order was granted");
+	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
+		frame_free(runs[o], o);
+	KCHECK(frame_free_count() == before, "leaked %ld frames", (long)(before - frame_free_count()));
+	return NULL;
+}
+
+KTEST(frame_zeroed)
+{
+	paddr_t pa = frame_alloc(1, 0);
+
+	KCHECK(pa, "allocation failed");
+	memset(phys_to_virt(pa), 0xa5, 2 * FRAME_SIZE);
+	frame_free(pa, 1);
+	pa = frame_alloc(1, FRAME_ZERO);
+	const uint8_t *p = phys_to_virt(pa);
+	for (size_t i = 0; i < 2 * FRAME_SIZE; i++)
+		KCHECK(p[i] == 0, "byte %zu of a zeroed run is %#x", i, p[i]);
+	frame_free(pa, 1);
+	return NULL;
+}
