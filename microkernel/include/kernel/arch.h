@@ -129,3 +129,22 @@ uint64_t arch_syscall_nr(const struct user_regs *r);
 uint64_t arch_syscall_arg(const struct user_regs *r, unsigned i);
 void arch_syscall_set_result(struct user_regs *r, int64_t status, uint64_t value);
 vaddr_t arch_uregs_pc(const struct user_regs *r);
+
+/* ---------------------------------------------------------------------------
+ * Device interrupt lines, for drivers in user space: x86_64 GSIs through the
+ * IOAPIC, aarch64 SPIs on the GICv3 distributor, riscv64 PLIC sources. When a
+ * line fires, the arch code leaves it masked (or in service) and calls
+ * irq_line_handler(line) with interrupts masked; the line fires again only
+ * after arch_irq_line_ack(line).
+ */
+
+/* Routes @line to CPU @target and unmasks it; returns 0 or -EINVAL (no such line). */
+int arch_irq_line_enable(unsigned line, struct cpu *target);
+void arch_irq_line_disable(unsigned line);
+void arch_irq_line_ack(unsigned line);
+
+/* Number of device lines the interrupt controller has (0 before it is set up). */
+unsigned arch_irq_line_count(void);
+
+/* Generic: called by the arch code for a device line. */
+void irq_line_handler(unsigned line);
