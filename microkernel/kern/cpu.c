@@ -1,6 +1,8 @@
 /* Per-CPU records, and what every CPU does on the timer tick and on an IPI. */
 #include <kernel/boot.h>
 #include <kernel/cpu.h>
+#include <kernel/frame.h>
+#include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 
@@ -29,13 +31,43 @@ void cpu_init(void)
 	ncpus_online = 1;
 }
 
+#define KSTACK_ORDER 2	/* 16 KiB */
+
 noreturn void cpu_secondary_entry(struct cpu *c)
 {
 	arch_set_this_cpu(c);
-	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	arch_timer_init();
 	__atomic_fetch_add(&ncpus_online, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	for (;;)
 		arch_idle();
+}
+
+unsigned smp_start(void)
+{
+	unsigned n = MIN(boot_info.ncpus, MAX_CPUS);
+
+	for (unsigned i = 1; i < n; i++) {
+		paddr_t stack = frame_alloc(KSTACK_ORDER, 0);
+		if (!stack) {
+			kprintf("smp: no memory for CPU %u's stack\n", i);
+			break;
+		}
+		void *top = (char *)phys_to_virt(stack) + (FRAME_SIZE << KSTACK_ORDER);
+		int err = arch_cpu_start(&cpus[i], top);
+		if (err) {
+			kprintf("smp: CPU %u (id %#lx) did not start: %d\n", i, cpus[i].arch_id, err);
+			frame_free(stack, KSTACK_ORDER);
+			continue;
+		}
+		/* Wait for it, boundedly: a CPU that never arrives must not hang the boot. */
+		uint64_t deadline = arch_time_ns() + 2000000000ull;
+		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) && arch_time_ns() < deadline)
+			;
+		if (!cpus[i].online)
+			kprintf("smp: CPU %u (id %#lx) did not come online\n", i, cpus[i].arch_id);
+	}
+	return ncpus_online;
 }
 
 void timer_tick(void)
@@ -45,6 +77,7 @@ void timer_tick(void)
 
 void ipi_handler(void)
 {
+	this_cpu()->ipis++;
 }
 
 /* Device lines have no owner yet: count them, so tests can see them fire. */

@@ -38,6 +38,8 @@ noreturn void kmain(void)
 	frame_init();
 	cpu_init();
 	kprintf("frames: %lu free of %lu\n", frame_free_count(), frame_total_count());
+	arch_timer_init();
+	kprintf("smp: %u of %u CPUs online\n", smp_start(), boot_info.ncpus);
 
 	size_t len;
 	const char *crash = boot_cmdline_get("crash", &len);

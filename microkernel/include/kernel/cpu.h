@@ -20,6 +20,7 @@ struct cpu {
 	struct thread *current;
 	struct thread *idle;
 	uint64_t ticks;
+	uint64_t ipis;
 	volatile bool online;
 
 	/* The per-CPU frame cache (kern/frame.c); only this CPU touches it. */
@@ -46,3 +47,6 @@ void timer_tick(void);
 void ipi_handler(void);
 
 #define TICK_HZ 100
+
+/* Starts every secondary CPU the firmware described; returns how many came online. */
+unsigned smp_start(void);

@@ -1,0 +1,60 @@
+/* In-kernel tests of time, the periodic tick, secondary CPUs and inter-processor interrupts. */
+#include <kernel/boot.h>
+#include <kernel/cpu.h>
+#include <kernel/ktest.h>
+
+static uint64_t wait_ns(uint64_t ns)
+{
+	uint64_t start = arch_time_ns();
+
+	while (arch_time_ns() - start < ns)
+		arch_idle();
+	return arch_time_ns() - start;
+}
+
+KTEST(time_monotonic)
+{
+	uint64_t a = arch_time_ns(), b = arch_time_ns();
+
+	KCHECK(b >= a, "time went back: %lu then %lu", a, b);
+	return NULL;
+}
+
+KTEST(timer_ticks)
+{
+	uint64_t t0 = this_cpu()->ticks;
+	uint64_t took = wait_ns(50000000);	/* 50 ms: 5 ticks at 100 Hz */
+
+	KCHECK(this_cpu()->ticks - t0 >= 3, "%lu ticks in %lu ns", this_cpu()->ticks - t0, took);
+	return NULL;
+}
+
+KTEST(smp_all_cpus_online)
+{
+	KCHECK(ncpus_online == boot_info.ncpus, "%u of %u CPUs online", ncpus_online, boot_info.ncpus);
+	for (unsigned i = 0; i < ncpus_online; i++)
+		KCHECK(cpus[i].online && cpus[i].self == &cpus[i], "cpus[%u] not set up", i);
+	/* Every CPU's tick runs. */
+	uint64_t before[MAX_CPUS];
+	for (unsigned i = 0; i < ncpus_online; i++)
+		before[i] = __atomic_load_n(&cpus[i].ticks, __ATOMIC_RELAXED);
+	wait_ns(50000000);
+	for (unsigned i = 0; i < ncpus_online; i++)
+		KCHECK(__atomic_load_n(&cpus[i].ticks, __ATOMIC_RELAXED) > before[i],
+		       "CPU %u's timer does not tick", i);
+	return NULL;
+}
+
+KTEST(ipi_reaches_each_cpu)
+{
+	for (unsigned i = 1; i < ncpus_online; i++) {
+		uint64_t before = __atomic_load_n(&cpus[i].ipis, __ATOMIC_RELAXED);
+		arch_send_ipi(&cpus[i]);
+		uint64_t start = arch_time_ns();
+		while (__atomic_load_n(&cpus[i].ipis, __ATOMIC_RELAXED) == before &&
+		       arch_time_ns() - start < 1000000000ull)
+			;
+		KCHECK(cpus[i].ipis > before, "CPU %u did not take an IPI", i);
+	}
+	return NULL;
+}
