@@ -3,7 +3,7 @@
 
 KERNEL_SRCS := $(wildcard microkernel/kern/*.c) $(wildcard microkernel/lib/*.c)
 # In-kernel tests (KTEST), linked into every kernel and run by the boot self test.
-KERNEL_SRCS += $(wildcard tests/kernel/*.c)
+KERNEL_SRCS += $(wildcard tests/kernel/*.c) $(wildcard tests/kernel/$(ARCH)/*.c)
 include microkernel/arch/$(ARCH)/arch.mk
 
 KERNEL_CFLAGS := --target=$(ARCH_TRIPLE) -std=c11 -O2 -g -ffreestanding -nostdlib \
