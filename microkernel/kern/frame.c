@@ -209,6 +209,15 @@ static void set_state(paddr_t pa, uint8_t v)
 	z->state[pa / FRAME_SIZE - z->base_pfn] = v;
 }
 
+/* Returns cached frames to the buddy lists until @keep remain. Caller holds lock. */
+static void drain_locked(struct cpu *c, unsigned keep)
+{
+	while (c->nframes_cached > keep) {
+		paddr_t f = c->frame_cache[--c->nframes_cached];
+		free_run(zone_of(f / FRAME_SIZE), f / FRAME_SIZE, 0);
+	}
+}
+
 static paddr_t alloc(int node, unsigned order, enum frame_flags flags)
 {
 	paddr_t pa = 0;
@@ -236,6 +245,12 @@ static paddr_t alloc(int node, unsigned order, enum frame_flags flags)
 	} else {
 		spin_lock(&lock);
 		pa = alloc_locked(node, order);
+		/* Frames parked in this CPU's cache may be what a larger run lacks. */
+		struct cpu *self = cache_cpu();
+		if (!pa && self && self->nframes_cached) {
+			drain_locked(self, 0);
+			pa = alloc_locked(node, order);
+		}
 		spin_unlock(&lock);
 	}
 	arch_irq_restore(s);
@@ -273,10 +288,7 @@ void frame_free(paddr_t pa, unsigned order)
 		}
 		/* Full: give half back to the buddy lists. */
 		spin_lock(&lock);
-		while (c->nframes_cached > CACHE_MAX / 2) {
-			paddr_t f = c->frame_cache[--c->nframes_cached];
-			free_run(zone_of(f / FRAME_SIZE), f / FRAME_SIZE, 0);
-		}
+		drain_locked(c, CACHE_MAX / 2);
 		spin_unlock(&lock);
 	} else {
 		spin_lock(&lock);
