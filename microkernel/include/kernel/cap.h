@@ -1,0 +1,90 @@
+/*
+ * Capabilities. A process names kernel objects only through its capability
+ * table. A handle is a 64-bit token: slot index (24 bits), the slot's
+ * generation (16 bits) and check bits (24 bits) keyed with the table's
+ * secret, so a guessed value, a handle from another process or a handle
+ * kept after close is rejected, never taken for another object.
+ *
+ * Each capability carries rights. Deriving makes a child capability with a
+ * subset of the rights; transfer over IPC moves or derives one into another
+ * table. Revoking a capability deletes every capability derived from it,
+ * in whatever table it lives.
+ */
+#pragma once
+
+#include <kernel/kobject.h>
+#include <kernel/spinlock.h>
+
+typedef uint64_t handle_t;
+
+#define HANDLE_INVALID 0
+
+enum cap_rights {
+	RIGHT_READ = 1u << 0,
+	RIGHT_WRITE = 1u << 1,
+	RIGHT_EXEC = 1u << 2,
+	RIGHT_MAP = 1u << 3,		/* map a memory object */
+	RIGHT_SEND = 1u << 4,		/* call / signal */
+	RIGHT_RECV = 1u << 5,		/* receive / wait */
+	RIGHT_GRANT = 1u << 6,		/* pass capabilities along with messages */
+	RIGHT_DUPLICATE = 1u << 7,	/* derive further capabilities */
+	RIGHT_TRANSFER = 1u << 8,	/* give this capability to another process */
+	RIGHT_MANAGE = 1u << 9,		/* object-specific control (kill, bind, query phys) */
+	RIGHTS_ALL = (1u << 10) - 1,
+};
+
+struct cap;
+
+struct cap_table {
+	/* lock protects slots, nslots and free_head. Taken after cap_tree_lock. */
+	struct spinlock lock;
+	struct cap_slot *slots;
+	uint32_t nslots;
+	uint32_t free_head;	/* first free slot + 1; 0 when none */
+	uint32_t used;
+	uint32_t limit;		/* most slots this table may grow to */
+	uint64_t secret;
+};
+
+#define CAP_TABLE_MAX_SLOTS (1u << 24)
+
+int cap_table_init(struct cap_table *t, uint32_t limit);
+
+/* Deletes every capability in @t (their derived children are kept, reparented). */
+void cap_table_finish(struct cap_table *t);
+
+/* Installs a new root capability for @o (taking a reference) with @rights. */
+int cap_install(struct cap_table *t, struct kobject *o, uint32_t rights, handle_t *out);
+
+/*
+ * Finds @h: it must be valid in @t, of @type (KOBJ_NONE: any) and hold all of
+ * @rights. On success *out is a new reference the caller must kobj_put().
+ * -EBADF: not a live handle of this table; -EINVAL: wrong type;
+ * -EACCES: missing rights.
+ */
+int cap_lookup(struct cap_table *t, handle_t h, enum kobj_type type, uint32_t rights,
+	       struct kobject **out, uint32_t *rights_out);
+
+/* Derives a child of @h in the same table with rights @mask & h's rights (needs DUPLICATE). */
+int cap_derive(struct cap_table *t, handle_t h, uint32_t mask, handle_t *out);
+
+/* Removes @h from @t; its children move up to its parent. */
+int cap_close(struct cap_table *t, handle_t h);
+
+/* Deletes every capability derived (directly or not) from @h; @h itself stays. */
+int cap_revoke(struct cap_table *t, handle_t h);
+
+enum cap_transfer_mode {
+	CAP_MOVE,	/* leaves the sender's table */
+	CAP_COPY,	/* the receiver gets a child (sender needs DUPLICATE) */
+};
+
+/*
+ * Gives @h of @from to @to (needs TRANSFER), with rights @mask & h's rights.
+ * Either it completes, or nothing changes.
+ */
+int cap_transfer(struct cap_table *from, handle_t h, struct cap_table *to,
+		 enum cap_transfer_mode mode, uint32_t mask, handle_t *out);
+
+/* Number of capability nodes alive in the whole kernel (for leak tests). */
+uint64_t cap_count(void);
