@@ -10,11 +10,25 @@ KERNEL_CFLAGS := --target=$(ARCH_TRIPLE) -std=c11 -O2 -g -ffreestanding -nostdli
 	-fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer \
 	-mno-omit-leaf-frame-pointer -fno-common -fno-asynchronous-unwind-tables \
 	-Wall -Wextra -Werror -Wno-unused-parameter \
-	-Imicrokernel/include -Imicrokernel/arch/$(ARCH)/include $(ARCH_CFLAGS)
+	-Imicrokernel/include -Imicrokernel/arch/$(ARCH)/include -I$(B)/gen $(ARCH_CFLAGS)
 KERNEL_LDFLAGS := -nostdlib -static --no-dynamic-linker -z max-page-size=4096 \
 	--build-id=none -T $(ARCH_LDSCRIPT) $(ARCH_LDFLAGS)
 
-KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(KERNEL_SRCS))
+# The system-call table generates the dispatcher and the prototypes every sys_* matches.
+KERNEL_GEN := $(B)/gen/syscall_defs.h $(B)/gen/syscall_table.c
+$(B)/gen/syscall_defs.h: microkernel/syscalls.tbl tools/gensyscalls.py
+	@mkdir -p $(@D)
+	$(Q)$(PYTHON) tools/gensyscalls.py kernel-header $< > $@
+$(B)/gen/syscall_table.c: microkernel/syscalls.tbl tools/gensyscalls.py
+	@mkdir -p $(@D)
+	$(Q)$(PYTHON) tools/gensyscalls.py kernel-table $< > $@
+$(B)/obj/gen/syscall_table.c.o: $(B)/gen/syscall_table.c $(B)/gen/syscall_defs.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(KERNEL_SRCS)) $(B)/obj/gen/syscall_table.c.o
+# Every kernel object may include the generated header.
+$(patsubst %,$(B)/obj/%.o,$(KERNEL_SRCS)): | $(B)/gen/syscall_defs.h
 
 $(B)/obj/%.c.o: %.c
 	@mkdir -p $(@D)

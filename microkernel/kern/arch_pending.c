@@ -19,6 +19,7 @@ PENDING(void, arch_page_unmap, paddr_t root, vaddr_t va)
 PENDING(bool, arch_page_query, paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot)
 PENDING(void, arch_aspace_switch, paddr_t root)
 PENDING(paddr_t, arch_kernel_root, void)
+PENDING(void, arch_tlb_flush_all, void)
 PENDING(void, arch_send_ipi, struct cpu *target)
 
 /* These three degrade instead: kmain calls them on every architecture. */

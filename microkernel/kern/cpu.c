@@ -5,6 +5,7 @@
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/sched.h>
 
 struct cpu cpus[MAX_CPUS];
 unsigned ncpus_online;
@@ -36,11 +37,11 @@ void cpu_init(void)
 noreturn void cpu_secondary_entry(struct cpu *c)
 {
 	arch_set_this_cpu(c);
+	sched_init_secondary();
 	arch_timer_init();
 	__atomic_fetch_add(&ncpus_online, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
-	for (;;)
-		arch_idle();
+	sched_idle_loop();
 }
 
 unsigned smp_start(void)
@@ -72,12 +73,22 @@ unsigned smp_start(void)
 
 void timer_tick(void)
 {
-	this_cpu()->ticks++;
+	struct cpu *c = this_cpu();
+
+	c->ticks++;
+	if (c->idle)
+		sched_tick();
 }
 
 void ipi_handler(void)
 {
-	this_cpu()->ipis++;
+	struct cpu *c = this_cpu();
+
+	c->ipis++;
+	if (__atomic_load_n(&c->tlb_flush_pending, __ATOMIC_ACQUIRE)) {
+		arch_tlb_flush_all();
+		__atomic_store_n(&c->tlb_flush_pending, false, __ATOMIC_RELEASE);
+	}
 }
 
 /* Device lines have no owner yet: count them, so tests can see them fire. */

@@ -6,6 +6,7 @@
 #include <kernel/memmap.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/sched.h>
 #include <kernel/selftest.h>
 
 #define VERIDIAN_VERSION "0.1.0"
@@ -37,6 +38,7 @@ noreturn void kmain(void)
 	kprintf("cpus: %u\n", boot_info.ncpus);
 	frame_init();
 	cpu_init();
+	sched_init();
 	kprintf("frames: %lu free of %lu\n", frame_free_count(), frame_total_count());
 	arch_timer_init();
 	kprintf("smp: %u of %u CPUs online\n", smp_start(), boot_info.ncpus);
@@ -56,6 +58,5 @@ noreturn void kmain(void)
 		arch_exit(failed ? 1 : 0);
 	}
 	kprintf("VeridianOS is up. Nothing else runs yet; the CPU idles.\n");
-	for (;;)
-		arch_wait_for_interrupt();
+	sched_idle_loop();
 }

@@ -5,6 +5,7 @@
  * boundary sweep is clearer than anything clever.
  */
 #include <kernel/memmap.h>
+#include <kernel/mm.h>
 #include <kernel/string.h>
 
 #define PAGE 4096ull
@@ -120,4 +121,14 @@ const char *memmap_type_name(enum mem_type type)
 	case MEM_BOOT_DATA: return "boot-data";
 	}
 	return "unknown";
+}
+
+bool phys_is_ram(paddr_t pa, uint64_t len)
+{
+	for (unsigned i = 0; i < boot_info.nregions; i++) {
+		const struct mem_region *r = &boot_info.regions[i];
+		if (r->type != MEM_RESERVED && pa < r->base + r->size && r->base < pa + len)
+			return true;
+	}
+	return pa + len < pa;	/* a wrapping range is never device memory */
 }

@@ -58,6 +58,9 @@ void arch_page_unmap(paddr_t root, vaddr_t va);
 /* Looks up @va; returns false when unmapped. */
 bool arch_page_query(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot);
 
+/* Flushes every user translation from this CPU's TLB (for shootdowns). */
+void arch_tlb_flush_all(void);
+
 /* Makes @root the current user address space on this CPU. */
 void arch_aspace_switch(paddr_t root);
 

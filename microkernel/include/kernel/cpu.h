@@ -2,10 +2,19 @@
 #pragma once
 
 #include <kernel/arch.h>
+#include <kernel/spinlock.h>
 
 #define MAX_CPUS 64
 
 struct thread;
+
+/* A CPU's run queue: one FIFO per priority and a bitmap of the non-empty ones. */
+struct runqueue {
+	struct spinlock lock;
+	struct thread *head[32], *tail[32];
+	uint32_t bitmap;
+	unsigned nr;		/* runnable threads queued here */
+};
 
 struct cpu {
 	struct cpu *self;	/* first: x86_64 reads it as %gs:0 */
@@ -16,9 +25,14 @@ struct cpu {
 	unsigned node;		/* NUMA node */
 	void *arch;		/* architecture-private per-CPU data */
 
+	struct runqueue rq;
+
 	/* Written by this CPU only. */
 	struct thread *current;
 	struct thread *idle;
+	struct thread *switched_from;	/* the thread this CPU just left (kern/sched.c) */
+	volatile bool need_resched;
+	volatile bool tlb_flush_pending;	/* set by another CPU: flush, then clear */
 	uint64_t ticks;
 	uint64_t ipis;
 	volatile bool online;

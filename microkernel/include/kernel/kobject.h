@@ -15,7 +15,7 @@ enum kobj_type {
 	KOBJ_NOTIFICATION,
 	KOBJ_VMO,
 	KOBJ_IRQ,
-	KOBJ_IOPORT,
+	KOBJ_RESOURCE,	/* authority over hardware: MMIO, IRQ lines, I/O ports, the system */
 	KOBJ_REPLY,
 	KOBJ_TEST,	/* used only by tests */
 	KOBJ_TYPES

@@ -23,6 +23,9 @@ enum page_prot {
 	PROT_DEVICE = 16,	/* device memory: uncached, no speculation */
 };
 
+/* True when any byte of [pa, pa + len) is RAM or firmware tables (not device memory). */
+bool phys_is_ram(paddr_t pa, uint64_t len);
+
 /* True when [va, va + len) lies entirely in the user half. */
 static inline bool user_range_ok(vaddr_t va, size_t len)
 {

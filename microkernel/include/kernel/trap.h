@@ -8,3 +8,29 @@ void trap_breakpoint(uintptr_t pc);
 
 /* Number of kernel breakpoints taken so far (for the self test). */
 uint64_t trap_breakpoint_count(void);
+
+struct user_regs;
+
+/*
+ * Entry points for traps from user mode, called by the architecture on the
+ * thread's kernel stack with interrupts masked. After any of them (and after
+ * an interrupt taken in user mode), the architecture calls
+ * trap_exit_to_user() before it returns to user mode.
+ */
+void syscall_handler(struct user_regs *r);
+
+/* A page fault at @addr for an access of enum page_prot @access (READ, WRITE or EXEC). */
+void user_fault_handler(struct user_regs *r, vaddr_t addr, unsigned access);
+
+enum user_exception {
+	UEXC_ILLEGAL_INSTRUCTION,
+	UEXC_BREAKPOINT,
+	UEXC_ALIGNMENT,
+	UEXC_ARITHMETIC,
+	UEXC_OTHER,
+};
+
+void user_exception_handler(struct user_regs *r, enum user_exception kind, uint64_t detail);
+
+/* May switch threads, or end the current one if it is being killed. */
+void trap_exit_to_user(struct user_regs *r);

@@ -1,0 +1,84 @@
+/*
+ * Processes: an address space (page tables plus the list of mapped VMOs), a
+ * capability table and the threads running in them.
+ */
+#pragma once
+
+#include <kernel/cap.h>
+#include <kernel/kobject.h>
+#include <kernel/wait.h>
+
+struct thread;
+struct vmo;
+
+struct mapping {
+	vaddr_t start, end;	/* page aligned, end exclusive */
+	struct vmo *vmo;	/* holds a reference */
+	uint64_t offset;	/* of start within the VMO */
+	unsigned prot;		/* enum page_prot */
+	unsigned max_prot;	/* what vm_protect may grant: the rights checked at map time */
+	struct mapping *next;
+};
+
+struct process {
+	struct kobject k;
+	uint64_t id;
+	struct cap_table caps;
+	paddr_t root;		/* page tables */
+
+	/* lock protects maps, threads, nthreads and the exit fields. */
+	struct spinlock lock;
+	struct mapping *maps;	/* sorted by address, disjoint */
+	struct thread *threads;
+	unsigned nthreads;
+	bool exiting, exited;
+	bool tearing;		/* someone has taken on the teardown */
+	int64_t exit_status;
+	struct wait_queue exit_wq;
+	struct kobject *exception_ep;	/* where faults are reported, or NULL */
+};
+
+#define PROCESS_MAX_HANDLES 65536
+
+/* Creates an empty process (no threads, nothing mapped); the caller owns a reference. */
+struct process *process_create(void);
+
+static inline void process_put(struct process *p)
+{
+	kobj_put(&p->k);
+}
+
+int process_add_thread(struct process *p, struct thread *t);
+
+/* Called by an exiting thread; the last one tears the process down. */
+void process_remove_thread(struct process *p, struct thread *t, int64_t status);
+
+/* Kills every thread of @p; the process exits with @status. */
+void process_kill(struct process *p, int64_t status);
+
+/* Waits for @p to exit and returns its status through @status. */
+int64_t process_wait(struct process *p, int64_t *status);
+
+/* Maps @len bytes of @vmo at @va (0: the kernel picks) with @prot; returns 0 or -errno. */
+int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, size_t len,
+	   unsigned prot);
+int vm_unmap(struct process *p, vaddr_t va, size_t len);
+int vm_protect(struct process *p, vaddr_t va, size_t len, unsigned prot);
+
+/*
+ * Resolves a user access at @va (PROT_READ/WRITE/EXEC in @access): maps the
+ * page and returns 0, or -EFAULT (nothing there / not allowed), -ENOMEM.
+ */
+int vm_fault(struct process *p, vaddr_t va, unsigned access);
+
+/* Copies to and from user memory of the current process; -EFAULT on any bad byte. */
+int copy_from_user(void *dst, vaddr_t src, size_t len);
+int copy_to_user(vaddr_t dst, const void *src, size_t len);
+
+/* Copies between user memory of @p and the kernel. */
+int user_copy(struct process *p, vaddr_t uva, void *kbuf, size_t len, bool to_user);
+
+/* Processes alive (for leak tests). */
+uint64_t process_count(void);
+
+struct process *process_current(void);

@@ -1,0 +1,93 @@
+/* Threads: the unit the scheduler runs. Each has a kernel stack; user threads belong to a process. */
+#pragma once
+
+#include <kernel/kobject.h>
+#include <kernel/spinlock.h>
+#include <kernel/wait.h>
+#include <arch/thread.h>
+
+#define KSTACK_ORDER 2		/* 16 KiB kernel stacks */
+#define PRIO_LEVELS 32		/* 0 lowest .. 31 highest */
+#define PRIO_DEFAULT 8
+#define TIMESLICE_TICKS 2	/* round robin among equals every 20 ms */
+
+enum thread_state {
+	THREAD_NEW,		/* created, not started */
+	THREAD_RUNNABLE,	/* on a run queue */
+	THREAD_RUNNING,
+	THREAD_BLOCKED,
+	THREAD_DEAD,
+};
+
+struct process;
+struct cpu;
+struct wait_queue;
+
+struct thread {
+	struct kobject k;
+	struct arch_thread arch;
+	uint64_t id;
+	void *kstack_top;
+	paddr_t kstack;			/* 2^KSTACK_ORDER frames */
+	struct user_regs *uregs;	/* the saved user registers (at the top of the kernel stack) */
+	struct process *proc;		/* NULL for kernel threads; holds a reference */
+
+	/* Scheduling, protected by the run queue lock of ->cpu. */
+	enum thread_state state;
+	unsigned prio;
+	unsigned slice;
+	struct cpu *cpu;		/* whose run queue it is on, or where it last ran */
+	int affinity;			/* CPU index it must run on, or -1 */
+	volatile bool on_cpu;		/* its context is live on some CPU (not yet saved) */
+	struct thread *rq_next, *rq_prev;
+
+	/* Blocking: the wait queue it sleeps on and how the wait ended. */
+	struct wait_queue *waiting_on;
+	struct thread *wq_next, *wq_prev;
+	int64_t wake_status;
+	uint64_t wake_value;
+	uint64_t sleep_until;		/* ns, for timed waits; 0 when none */
+
+	/* Exit: the status, and whoever waits for it. */
+	int64_t exit_status;
+	volatile bool kill_pending;
+	struct wait_queue exit_wq;
+	void (*entry)(void *);		/* kernel threads: what to run */
+	void *arg;
+	struct thread *proc_next, *proc_prev;	/* the process's thread list */
+
+	/* IPC: the registered message buffer (a pinned user page) and the caller to reply to. */
+	paddr_t ipc_buffer;
+	struct thread *reply_to;
+	uint64_t msg[8];
+};
+
+/* Creates a kernel thread running @entry(@arg); returns NULL when memory is exhausted. */
+struct thread *thread_create_kernel(void (*entry)(void *), void *arg, unsigned prio);
+
+/*
+ * Creates a user thread of @proc (not yet runnable) that will enter user mode
+ * at @pc with stack @sp and first argument @arg.
+ */
+struct thread *thread_create_user(struct process *proc, vaddr_t pc, vaddr_t sp, uint64_t arg);
+
+/* Makes a new thread runnable. */
+void thread_start(struct thread *t);
+
+/* Ends the current thread; never returns. */
+noreturn void thread_exit(int64_t status);
+
+/* Asks @t to exit at its next return to user mode (or wakes it from a wait to do so). */
+void thread_kill(struct thread *t);
+
+struct thread *thread_current(void);
+
+/* Number of threads alive (for leak tests). */
+uint64_t thread_count(void);
+
+/* Waits until @t has exited; returns its status. */
+int64_t thread_wait(struct thread *t, int64_t *status);
+
+/* Internal to the scheduler: the idle thread of a CPU, and freeing a dead thread's stack. */
+struct thread *thread_create_idle(void);
+void thread_reap(struct thread *t);

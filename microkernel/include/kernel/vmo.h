@@ -1,0 +1,57 @@
+/*
+ * Memory objects (VMOs): what address spaces map. Anonymous VMOs get zeroed
+ * frames on first touch; physical VMOs name a device's registers; contiguous
+ * VMOs are one physically contiguous run for DMA, whose address a driver
+ * holding RIGHT_MANAGE may read.
+ */
+#pragma once
+
+#include <kernel/kobject.h>
+#include <kernel/spinlock.h>
+
+enum vmo_kind {
+	VMO_ANON,
+	VMO_PHYS,
+	VMO_CONTIG,
+};
+
+#define VMO_MAX_SIZE (1ull << 30)
+
+/* vmo_create flags. */
+enum vmo_flags {
+	VMO_FLAG_CONTIG = 1,	/* physically contiguous, allocated at once (DMA) */
+};
+
+struct vmo {
+	struct kobject k;
+	enum vmo_kind kind;
+	uint64_t size;		/* bytes, a multiple of the page size */
+	paddr_t base;		/* VMO_PHYS, VMO_CONTIG */
+	unsigned order;		/* VMO_CONTIG: the frame run's order */
+	/* lock protects pages[]. */
+	struct spinlock lock;
+	paddr_t *pages;		/* VMO_ANON: one frame per page, 0 until first touched */
+};
+
+/* Each returns NULL on bad arguments or exhausted memory; the caller owns one reference. */
+struct vmo *vmo_create_anon(uint64_t size);
+struct vmo *vmo_create_contig(uint64_t size);
+struct vmo *vmo_create_phys(paddr_t base, uint64_t size);
+
+/*
+ * The frame behind byte @offset, allocating a zeroed one for anonymous
+ * memory. Returns 0 or -ENOMEM / -ERANGE.
+ */
+int vmo_page(struct vmo *v, uint64_t offset, paddr_t *pa);
+
+/* Copies between kernel memory and the VMO (through the direct map). */
+int vmo_write_kernel(struct vmo *v, uint64_t offset, const void *src, size_t len);
+int vmo_read_kernel(struct vmo *v, uint64_t offset, void *dst, size_t len);
+
+static inline void vmo_put(struct vmo *v)
+{
+	kobj_put(&v->k);
+}
+
+/* Frames held by all VMOs (for leak tests). */
+uint64_t vmo_frames_held(void);

@@ -1,0 +1,13 @@
+/* Wait queues: the one way a thread blocks (see sched.h for the operations). */
+#pragma once
+
+#include <kernel/spinlock.h>
+
+struct thread;
+
+struct wait_queue {
+	struct spinlock lock;
+	struct thread *head, *tail;
+};
+
+#define WAIT_QUEUE_INIT {SPINLOCK_INIT, NULL, NULL}

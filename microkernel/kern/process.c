@@ -1,0 +1,155 @@
+/* Processes: creation, their threads, exit and teardown. */
+#include <kernel/cpu.h>
+#include <kernel/errno.h>
+#include <kernel/panic.h>
+#include <kernel/process.h>
+#include <kernel/sched.h>
+#include <kernel/slab.h>
+#include <kernel/thread.h>
+
+void vm_teardown(struct process *p);
+
+static uint64_t alive;
+static uint64_t next_id = 1;
+
+static void teardown(struct process *p)
+{
+	vm_teardown(p);
+	cap_table_finish(&p->caps);
+	if (p->root)
+		arch_aspace_destroy(p->root);
+	p->root = 0;
+	kobj_put(p->exception_ep);
+	p->exception_ep = NULL;
+}
+
+static void process_destroy(struct kobject *k)
+{
+	struct process *p = (struct process *)k;
+
+	if (!p->tearing)
+		teardown(p);
+	kfree(p);
+	__atomic_fetch_sub(&alive, 1, __ATOMIC_RELAXED);
+}
+
+struct process *process_create(void)
+{
+	struct process *p = kmalloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	kobj_init(&p->k, KOBJ_PROCESS, process_destroy);
+	p->lock = (struct spinlock)SPINLOCK_INIT;
+	wq_init(&p->exit_wq);
+	p->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
+	if (cap_table_init(&p->caps, PROCESS_MAX_HANDLES) < 0 || arch_aspace_create(&p->root) < 0) {
+		kfree(p);
+		return NULL;
+	}
+	__atomic_fetch_add(&alive, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+int process_add_thread(struct process *p, struct thread *t)
+{
+	unsigned long s = spin_lock_irqsave(&p->lock);
+
+	if (p->exiting || p->exited) {
+		spin_unlock_irqrestore(&p->lock, s);
+		return -ESRCH;
+	}
+	t->proc_prev = NULL;
+	t->proc_next = p->threads;
+	if (p->threads)
+		p->threads->proc_prev = t;
+	p->threads = t;
+	p->nthreads++;
+	t->proc = p;
+	kobj_get(&p->k);
+	spin_unlock_irqrestore(&p->lock, s);
+	return 0;
+}
+
+void process_remove_thread(struct process *p, struct thread *t, int64_t status)
+{
+	unsigned long s = spin_lock_irqsave(&p->lock);
+
+	if (t->proc_prev)
+		t->proc_prev->proc_next = t->proc_next;
+	else
+		p->threads = t->proc_next;
+	if (t->proc_next)
+		t->proc_next->proc_prev = t->proc_prev;
+	bool last = --p->nthreads == 0 && !p->tearing;
+	if (last && !p->exiting) {
+		p->exiting = true;
+		p->exit_status = status;
+	}
+	if (last)
+		p->tearing = true;
+	spin_unlock_irqrestore(&p->lock, s);
+	if (!last)
+		return;
+	/* The last thread still runs on these page tables: leave them before freeing them. */
+	if (thread_current() == t)
+		arch_aspace_switch(arch_kernel_root());
+	teardown(p);
+	s = spin_lock_irqsave(&p->exit_wq.lock);
+	p->exited = true;
+	wq_wake_all(&p->exit_wq, 0, (uint64_t)p->exit_status);
+	spin_unlock_irqrestore(&p->exit_wq.lock, s);
+}
+
+void process_kill(struct process *p, int64_t status)
+{
+	unsigned long s = spin_lock_irqsave(&p->lock);
+
+	if (!p->exiting) {
+		p->exiting = true;
+		p->exit_status = status;
+	}
+	for (struct thread *t = p->threads; t; t = t->proc_next)
+		thread_kill(t);
+	bool none = p->nthreads == 0 && !p->tearing;
+	if (none)
+		p->tearing = true;
+	spin_unlock_irqrestore(&p->lock, s);
+	if (none) {
+		/* Never started: nothing will run the last-thread teardown, so do it here. */
+		teardown(p);
+		s = spin_lock_irqsave(&p->exit_wq.lock);
+		p->exited = true;
+		wq_wake_all(&p->exit_wq, 0, (uint64_t)p->exit_status);
+		spin_unlock_irqrestore(&p->exit_wq.lock, s);
+	}
+}
+
+int64_t process_wait(struct process *p, int64_t *status)
+{
+	unsigned long s = spin_lock_irqsave(&p->exit_wq.lock);
+
+	if (p->exited) {
+		*status = p->exit_status;
+		spin_unlock_irqrestore(&p->exit_wq.lock, s);
+		return 0;
+	}
+	if (process_current() == p) {
+		spin_unlock_irqrestore(&p->exit_wq.lock, s);
+		return -EINVAL;
+	}
+	int64_t r = wq_wait(&p->exit_wq, s, 0);
+	if (r == 0)
+		*status = p->exit_status;
+	return r;
+}
+
+struct process *process_current(void)
+{
+	return thread_current()->proc;
+}
+
+uint64_t process_count(void)
+{
+	return __atomic_load_n(&alive, __ATOMIC_RELAXED);
+}

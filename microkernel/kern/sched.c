@@ -1,0 +1,394 @@
+/*
+ * The scheduler. Each CPU has a run queue (struct cpu.rq) of threads at 32
+ * fixed priorities; the highest non-empty level runs, round robin within a
+ * level. A thread's state changes under the run-queue lock of the CPU it is
+ * queued on, except the RUNNING -> BLOCKED step, which the thread itself
+ * takes under the lock of the wait queue it joins.
+ *
+ * A woken thread may be picked by one CPU while another is still switching
+ * away from it; thread.on_cpu stays set until that switch has saved its
+ * context (sched_finish_switch), and the new CPU waits for it.
+ */
+#include <kernel/cpu.h>
+#include <kernel/errno.h>
+#include <kernel/panic.h>
+#include <kernel/process.h>
+#include <kernel/sched.h>
+
+/* Threads in timed waits, sorted by deadline. Lock order: wait queue, then timer_lock. */
+static struct spinlock timer_lock = SPINLOCK_INIT;
+static struct thread *timers;
+
+static void rq_push(struct runqueue *rq, struct thread *t)
+{
+	unsigned p = t->prio;
+
+	t->rq_next = NULL;
+	t->rq_prev = rq->tail[p];
+	if (rq->tail[p])
+		rq->tail[p]->rq_next = t;
+	else
+		rq->head[p] = t;
+	rq->tail[p] = t;
+	rq->bitmap |= 1u << p;
+	rq->nr++;
+}
+
+static void rq_remove(struct runqueue *rq, struct thread *t)
+{
+	unsigned p = t->prio;
+
+	if (t->rq_prev)
+		t->rq_prev->rq_next = t->rq_next;
+	else
+		rq->head[p] = t->rq_next;
+	if (t->rq_next)
+		t->rq_next->rq_prev = t->rq_prev;
+	else
+		rq->tail[p] = t->rq_prev;
+	if (!rq->head[p])
+		rq->bitmap &= ~(1u << p);
+	t->rq_next = t->rq_prev = NULL;
+	rq->nr--;
+}
+
+static struct thread *rq_pop(struct runqueue *rq)
+{
+	if (!rq->bitmap)
+		return NULL;
+	struct thread *t = rq->head[31 - __builtin_clz(rq->bitmap)];
+	rq_remove(rq, t);
+	return t;
+}
+
+static unsigned rq_top_prio(const struct runqueue *rq)
+{
+	return rq->bitmap ? 31 - __builtin_clz(rq->bitmap) : 0;
+}
+
+/* Chooses a CPU for a thread that has none yet: its affinity, else the least loaded. */
+static struct cpu *place(struct thread *t)
+{
+	if (t->affinity >= 0 && (unsigned)t->affinity < ncpus_online)
+		return &cpus[t->affinity];
+	if (t->cpu)
+		return t->cpu;
+	struct cpu *best = this_cpu();
+	for (unsigned i = 0; i < ncpus_online; i++)
+		if (cpus[i].online && cpus[i].rq.nr < best->rq.nr)
+			best = &cpus[i];
+	return best;
+}
+
+void sched_enqueue(struct thread *t)
+{
+	struct cpu *c = place(t);
+	unsigned long s = spin_lock_irqsave(&c->rq.lock);
+
+	t->cpu = c;
+	t->state = THREAD_RUNNABLE;
+	rq_push(&c->rq, t);
+	struct thread *cur = c->current;
+	bool preempt = !cur || cur == c->idle || t->prio > cur->prio;
+	spin_unlock_irqrestore(&c->rq.lock, s);
+	if (preempt) {
+		c->need_resched = true;
+		if (c != this_cpu())
+			arch_send_ipi(c);
+	}
+}
+
+/* Takes a runnable thread from the busiest other CPU, if any has one to spare. */
+static struct thread *steal(struct cpu *self)
+{
+	struct cpu *victim = NULL;
+
+	for (unsigned i = 0; i < ncpus_online; i++)
+		if (&cpus[i] != self && cpus[i].rq.nr > 0 && (!victim || cpus[i].rq.nr > victim->rq.nr))
+			victim = &cpus[i];
+	if (!victim)
+		return NULL;
+	spin_lock(&victim->rq.lock);
+	struct thread *t = NULL;
+	for (int p = 31; p >= 0 && !t; p--)
+		for (struct thread *x = victim->rq.head[p]; x; x = x->rq_next)
+			if (x->affinity < 0) {
+				t = x;
+				break;
+			}
+	if (t) {
+		rq_remove(&victim->rq, t);
+		t->cpu = self;
+	}
+	spin_unlock(&victim->rq.lock);
+	return t;
+}
+
+void schedule(void)
+{
+	unsigned long s = arch_irq_save();
+	struct cpu *c = this_cpu();
+	struct thread *prev = c->current, *next;
+
+	c->need_resched = false;
+	spin_lock(&c->rq.lock);
+	if (prev->state == THREAD_RUNNING && prev != c->idle) {
+		prev->state = THREAD_RUNNABLE;
+		rq_push(&c->rq, prev);
+	}
+	next = rq_pop(&c->rq);
+	spin_unlock(&c->rq.lock);
+	if (!next)
+		next = steal(c);
+	if (!next)
+		next = c->idle;
+	if (next == prev) {
+		prev->state = THREAD_RUNNING;
+		arch_irq_restore(s);
+		return;
+	}
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		;
+	next->state = THREAD_RUNNING;
+	next->cpu = c;
+	next->slice = TIMESLICE_TICKS;
+	next->on_cpu = true;
+	c->current = next;
+	c->switched_from = prev;
+	if (!next->proc || !prev->proc || next->proc->root != prev->proc->root)
+		arch_aspace_switch(next->proc ? next->proc->root : arch_kernel_root());
+	arch_switch(prev, next);
+	sched_finish_switch();
+	arch_irq_restore(s);
+}
+
+void sched_finish_switch(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *prev = c->switched_from;
+
+	c->switched_from = NULL;
+	if (!prev)
+		return;
+	__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+	if (prev->state == THREAD_DEAD)
+		thread_reap(prev);
+}
+
+void sched_yield(void)
+{
+	schedule();
+}
+
+unsigned sched_runnable(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < ncpus_online; i++)
+		n += __atomic_load_n(&cpus[i].rq.nr, __ATOMIC_RELAXED);
+	return n;
+}
+
+noreturn void sched_idle_loop(void)
+{
+	struct cpu *c = this_cpu();
+
+	for (;;) {
+		arch_irq_save();
+		if (c->need_resched || c->rq.nr || sched_runnable())
+			schedule();
+		else
+			arch_idle();
+	}
+}
+
+void sched_exit_to_user(void)
+{
+	struct cpu *c = this_cpu();
+
+	if (c->need_resched)
+		schedule();
+}
+
+/* Runs on each tick with interrupts masked: round robin and timed waits. */
+void sched_tick(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *cur = c->current;
+
+	if (cur && cur != c->idle) {
+		if (cur->slice)
+			cur->slice--;
+		if (!cur->slice && c->rq.nr && rq_top_prio(&c->rq) >= cur->prio)
+			c->need_resched = true;
+	} else if (c->rq.nr) {
+		c->need_resched = true;
+	}
+	sched_timers(arch_time_ns());
+}
+
+/* Creates the idle thread of the calling CPU around the stack it runs on. */
+static void idle_init(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *idle = thread_create_idle();
+
+	if (!idle)
+		panic("no memory for CPU %u's idle thread", c->id);
+	idle->cpu = c;
+	idle->state = THREAD_RUNNING;
+	idle->on_cpu = true;
+	c->idle = c->current = idle;
+}
+
+void sched_init(void)
+{
+	idle_init();
+}
+
+void sched_init_secondary(void)
+{
+	idle_init();
+}
+
+void wq_init(struct wait_queue *q)
+{
+	*q = (struct wait_queue)WAIT_QUEUE_INIT;
+}
+
+static void wq_remove(struct wait_queue *q, struct thread *t)
+{
+	if (t->wq_prev)
+		t->wq_prev->wq_next = t->wq_next;
+	else
+		q->head = t->wq_next;
+	if (t->wq_next)
+		t->wq_next->wq_prev = t->wq_prev;
+	else
+		q->tail = t->wq_prev;
+	t->wq_next = t->wq_prev = NULL;
+	t->waiting_on = NULL;
+}
+
+static void timer_remove(struct thread *t)
+{
+	spin_lock(&timer_lock);
+	if (t->sleep_until) {
+		struct thread **pp = &timers;
+		while (*pp && *pp != t)
+			pp = &(*pp)->rq_next;
+		if (*pp)
+			*pp = t->rq_next;
+		t->rq_next = NULL;
+		t->sleep_until = 0;
+	}
+	spin_unlock(&timer_lock);
+}
+
+/* Makes @t (on @q, whose lock the caller holds) runnable with a result. */
+static void wake(struct wait_queue *q, struct thread *t, int64_t status, uint64_t value)
+{
+	wq_remove(q, t);
+	timer_remove(t);
+	t->wake_status = status;
+	t->wake_value = value;
+	sched_enqueue(t);
+}
+
+int64_t wq_wait(struct wait_queue *q, unsigned long irq, uint64_t deadline_ns)
+{
+	struct thread *t = thread_current();
+
+	if (t->kill_pending) {
+		spin_unlock_irqrestore(&q->lock, irq);
+		return -EINTR;
+	}
+	t->wq_next = NULL;
+	t->wq_prev = q->tail;
+	if (q->tail)
+		q->tail->wq_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+	t->waiting_on = q;
+	t->wake_status = 0;
+	t->state = THREAD_BLOCKED;
+	if (deadline_ns) {
+		/* Timed threads are linked by rq_next, unused while blocked. */
+		spin_lock(&timer_lock);
+		t->sleep_until = deadline_ns;
+		struct thread **pp = &timers;
+		while (*pp && (*pp)->sleep_until <= deadline_ns)
+			pp = &(*pp)->rq_next;
+		t->rq_next = *pp;
+		*pp = t;
+		spin_unlock(&timer_lock);
+	}
+	spin_unlock(&q->lock);
+	schedule();
+	arch_irq_restore(irq);
+	return t->wake_status;
+}
+
+struct thread *wq_wake_one(struct wait_queue *q, int64_t status, uint64_t value)
+{
+	struct thread *t = q->head;
+
+	if (t)
+		wake(q, t, status, value);
+	return t;
+}
+
+unsigned wq_wake_all(struct wait_queue *q, int64_t status, uint64_t value)
+{
+	unsigned n = 0;
+
+	while (q->head) {
+		wake(q, q->head, status, value);
+		n++;
+	}
+	return n;
+}
+
+/* Wakes @t from whatever it waits on with @status; safe against a concurrent wake-up. */
+void sched_interrupt_wait(struct thread *t, int64_t status)
+{
+	struct wait_queue *q = __atomic_load_n(&t->waiting_on, __ATOMIC_ACQUIRE);
+
+	if (!q)
+		return;
+	unsigned long s = spin_lock_irqsave(&q->lock);
+	if (t->waiting_on == q)
+		wake(q, t, status, 0);
+	spin_unlock_irqrestore(&q->lock, s);
+}
+
+void sched_timers(uint64_t now)
+{
+	for (;;) {
+		spin_lock(&timer_lock);
+		struct thread *t = timers;
+		if (!t || t->sleep_until > now) {
+			spin_unlock(&timer_lock);
+			return;
+		}
+		/* Unlink it here, then wake it outside timer_lock (lock order). */
+		timers = t->rq_next;
+		t->rq_next = NULL;
+		t->sleep_until = 0;
+		kobj_get(&t->k);
+		spin_unlock(&timer_lock);
+		sched_interrupt_wait(t, -ETIMEDOUT);
+		kobj_put(&t->k);
+	}
+}
+
+static struct wait_queue sleepers = WAIT_QUEUE_INIT;
+
+int64_t sched_sleep(uint64_t ns)
+{
+	unsigned long s = spin_lock_irqsave(&sleepers.lock);
+	int64_t r = wq_wait(&sleepers, s, arch_time_ns() + (ns ? ns : 1));
+
+	return r == -ETIMEDOUT ? 0 : r;
+}

@@ -1,0 +1,179 @@
+/* System calls on memory objects and address spaces. */
+#include <kernel/cap.h>
+#include <kernel/errno.h>
+#include <kernel/mm.h>
+#include <kernel/process.h>
+#include <kernel/slab.h>
+#include <kernel/vmo.h>
+#include "syscall_defs.h"
+
+#define VMO_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC | RIGHT_MAP | RIGHT_DUPLICATE | RIGHT_TRANSFER)
+
+static struct cap_table *my_caps(void)
+{
+	return &process_current()->caps;
+}
+
+int64_t sys_vmo_create(uint64_t size, uint64_t flags, uint64_t *handle)
+{
+	if (flags & ~(uint64_t)VMO_FLAG_CONTIG)
+		return -EINVAL;
+	struct vmo *v = flags & VMO_FLAG_CONTIG ? vmo_create_contig(size) : vmo_create_anon(size);
+	if (!v)
+		return size == 0 || size > VMO_MAX_SIZE ? -EINVAL : -ENOMEM;
+	/* The creator of a contiguous VMO may learn its physical address (for DMA). */
+	uint32_t rights = VMO_RIGHTS | (flags & VMO_FLAG_CONTIG ? RIGHT_MANAGE : 0);
+	int err = cap_install(my_caps(), &v->k, rights, handle);
+	vmo_put(v);
+	return err;
+}
+
+int64_t sys_vmo_create_phys(handle_t resource, uint64_t paddr, uint64_t size, uint64_t *handle)
+{
+	struct kobject *r;
+	int err = cap_lookup(my_caps(), resource, KOBJ_RESOURCE, RIGHT_MANAGE, &r, NULL);
+
+	if (err)
+		return err;
+	kobj_put(r);
+	/* Device memory only: RAM the kernel manages is never handed out this way. */
+	struct vmo *v = NULL;
+	if (size && size <= VMO_MAX_SIZE && !phys_is_ram(paddr, size))
+		v = vmo_create_phys(paddr, size);
+	if (!v)
+		return -EINVAL;
+	err = cap_install(my_caps(), &v->k, (VMO_RIGHTS & ~RIGHT_EXEC) | RIGHT_MANAGE, handle);
+	vmo_put(v);
+	return err;
+}
+
+int64_t sys_vmo_phys_addr(handle_t vmo, uint64_t offset, uint64_t *paddr)
+{
+	struct vmo *v;
+	int err = cap_lookup(my_caps(), vmo, KOBJ_VMO, RIGHT_MANAGE, (struct kobject **)&v, NULL);
+
+	if (err)
+		return err;
+	if (v->kind == VMO_ANON)
+		err = -EINVAL;	/* its frames are neither fixed nor contiguous */
+	else if (offset >= v->size)
+		err = -ERANGE;
+	else
+		*paddr = v->base + offset;
+	vmo_put(v);
+	return err;
+}
+
+/* Copies between a VMO and the caller's memory through a bounce buffer. */
+static int64_t vmo_copy(handle_t vmo, vaddr_t buf, uint64_t offset, size_t len, bool write)
+{
+	struct vmo *v;
+	int err = cap_lookup(my_caps(), vmo, KOBJ_VMO, write ? RIGHT_WRITE : RIGHT_READ,
+			     (struct kobject **)&v, NULL);
+	if (err)
+		return err;
+	char *bounce = kmalloc(PAGE_SIZE);
+	if (!bounce) {
+		vmo_put(v);
+		return -ENOMEM;
+	}
+	if (offset > v->size || len > v->size - offset)
+		err = -ERANGE;
+	while (!err && len) {
+		size_t n = MIN(len, (size_t)PAGE_SIZE);
+		if (write) {
+			err = copy_from_user(bounce, buf, n);
+			if (!err)
+				err = vmo_write_kernel(v, offset, bounce, n);
+		} else {
+			err = vmo_read_kernel(v, offset, bounce, n);
+			if (!err)
+				err = copy_to_user(buf, bounce, n);
+		}
+		buf += n;
+		offset += n;
+		len -= n;
+	}
+	kfree(bounce);
+	vmo_put(v);
+	return err;
+}
+
+int64_t sys_vmo_read(handle_t vmo, vaddr_t buf, uint64_t offset, size_t len)
+{
+	return vmo_copy(vmo, buf, offset, len, false);
+}
+
+int64_t sys_vmo_write(handle_t vmo, vaddr_t buf, uint64_t offset, size_t len)
+{
+	return vmo_copy(vmo, buf, offset, len, true);
+}
+
+int64_t sys_vmo_size(handle_t vmo, uint64_t *size)
+{
+	struct vmo *v;
+	int err = cap_lookup(my_caps(), vmo, KOBJ_VMO, 0, (struct kobject **)&v, NULL);
+
+	if (err)
+		return err;
+	*size = v->size;
+	vmo_put(v);
+	return 0;
+}
+
+/* The rights a mapping with @prot needs on its VMO. */
+static uint32_t rights_for(unsigned prot)
+{
+	return RIGHT_MAP | (prot & PROT_READ ? RIGHT_READ : 0) | (prot & PROT_WRITE ? RIGHT_WRITE : 0) |
+	       (prot & PROT_EXEC ? RIGHT_EXEC : 0);
+}
+
+int64_t sys_vm_map(handle_t process, handle_t vmo, uint64_t vaddr, uint64_t offset, size_t len,
+		   uint64_t prot, uint64_t *addr)
+{
+	struct process *p;
+	struct vmo *v;
+	int err = cap_lookup(my_caps(), process, KOBJ_PROCESS, RIGHT_MAP, (struct kobject **)&p, NULL);
+
+	if (err)
+		return err;
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		err = -EINVAL;
+	if (!err)
+		err = cap_lookup(my_caps(), vmo, KOBJ_VMO, rights_for((unsigned)prot),
+				 (struct kobject **)&v, NULL);
+	if (!err) {
+		vaddr_t va = vaddr;
+		err = vm_map(p, v, &va, offset, len, (unsigned)prot);
+		if (!err)
+			*addr = va;
+		vmo_put(v);
+	}
+	process_put(p);
+	return err;
+}
+
+int64_t sys_vm_unmap(handle_t process, uint64_t vaddr, size_t len)
+{
+	struct process *p;
+	int err = cap_lookup(my_caps(), process, KOBJ_PROCESS, RIGHT_MAP, (struct kobject **)&p, NULL);
+
+	if (err)
+		return err;
+	err = vm_unmap(p, vaddr, len);
+	process_put(p);
+	return err;
+}
+
+int64_t sys_vm_protect(handle_t process, uint64_t vaddr, size_t len, uint64_t prot)
+{
+	struct process *p;
+	int err = cap_lookup(my_caps(), process, KOBJ_PROCESS, RIGHT_MAP, (struct kobject **)&p, NULL);
+
+	if (err)
+		return err;
+	/* vm_protect never grants more than the mapping was created with. */
+	err = vm_protect(p, vaddr, len, (unsigned)prot);
+	process_put(p);
+	return err;
+}

@@ -1,0 +1,385 @@
+/* System-call entry, user faults, and the calls that manage handles, processes and threads. */
+#include <kernel/cap.h>
+#include <kernel/cpu.h>
+#include <kernel/errno.h>
+#include <kernel/frame.h>
+#include <kernel/mm.h>
+#include <kernel/panic.h>
+#include <kernel/printk.h>
+#include <kernel/process.h>
+#include <kernel/sched.h>
+#include <kernel/thread.h>
+#include <kernel/trap.h>
+#include <kernel/vmo.h>
+#include "syscall_defs.h"
+
+void syscall_handler(struct user_regs *r)
+{
+	uint64_t a[6], value = 0;
+
+	for (unsigned i = 0; i < 6; i++)
+		a[i] = arch_syscall_arg(r, i);
+	int64_t status = syscall_dispatch(arch_syscall_nr(r), a, &value);
+	arch_syscall_set_result(r, status, value);
+}
+
+static const char *access_name(unsigned access)
+{
+	return access & PROT_WRITE ? "write" : access & PROT_EXEC ? "execute" : "read";
+}
+
+void user_fault_handler(struct user_regs *r, vaddr_t addr, unsigned access)
+{
+	struct thread *t = thread_current();
+	int err = vm_fault(t->proc, addr, access);
+
+	if (err == 0)
+		return;
+	kprintf("process %lu thread %lu: %s fault at %#lx (pc %#lx): %s; killed\n", t->proc->id,
+		t->id, access_name(access), addr, arch_uregs_pc(r),
+		err == -ENOMEM ? "out of memory" : "no mapping allows it");
+	process_kill(t->proc, err == -ENOMEM ? -ENOMEM : -EFAULT);
+}
+
+void user_exception_handler(struct user_regs *r, enum user_exception kind, uint64_t detail)
+{
+	static const char *const names[] = {"illegal instruction", "breakpoint", "alignment fault",
+					    "arithmetic fault", "exception"};
+	struct thread *t = thread_current();
+
+	kprintf("process %lu thread %lu: %s (%#lx) at pc %#lx; killed\n", t->proc->id, t->id,
+		names[kind <= UEXC_OTHER ? kind : UEXC_OTHER], detail, arch_uregs_pc(r));
+	process_kill(t->proc, -EINVAL);
+}
+
+void trap_exit_to_user(struct user_regs *r)
+{
+	struct thread *t = thread_current();
+
+	(void)r;
+	if (t->kill_pending)
+		thread_exit(-EINTR);
+	sched_exit_to_user();
+	if (t->kill_pending)
+		thread_exit(-EINTR);
+}
+
+/* ---- helpers ---- */
+
+static struct cap_table *my_caps(void)
+{
+	return &process_current()->caps;
+}
+
+/* Looks up @h as @type with @rights; *out gets a reference. */
+static int get(handle_t h, enum kobj_type type, uint32_t rights, void *out)
+{
+	return cap_lookup(my_caps(), h, type, rights, (struct kobject **)out, NULL);
+}
+
+/* Installs a new object (consuming the caller's reference either way). */
+static int64_t give(struct kobject *o, uint32_t rights, uint64_t *handle)
+{
+	int err = cap_install(my_caps(), o, rights, handle);
+
+	kobj_put(o);
+	return err;
+}
+
+/* ---- debugging and the system ---- */
+
+int64_t sys_null(void)
+{
+	return 0;
+}
+
+int64_t sys_debug_write(vaddr_t buf, size_t len)
+{
+	char chunk[256];
+
+	if (len > 65536)
+		return -EINVAL;
+	while (len) {
+		size_t n = MIN(len, sizeof(chunk));
+		int err = copy_from_user(chunk, buf, n);
+		if (err)
+			return err;
+		kprintf("%.*s", (int)n, chunk);
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int64_t sys_debug_args(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f,
+		       uint64_t *sum)
+{
+	*sum = a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f;
+	return 0;
+}
+
+int64_t sys_system_exit(handle_t system, int64_t status)
+{
+	struct kobject *o;
+	int err = get(system, KOBJ_RESOURCE, RIGHT_MANAGE, &o);
+
+	if (err)
+		return err;
+	kobj_put(o);
+	kprintf("veridian: exiting with status %ld\n", status);
+	arch_exit((int)status);
+}
+
+enum system_info_item {
+	INFO_FREE_FRAMES,
+	INFO_TOTAL_FRAMES,
+	INFO_CPUS,
+	INFO_THREADS,
+	INFO_PROCESSES,
+	INFO_CAPS,
+	INFO_PAGE_SIZE,
+	INFO_VMO_FRAMES,
+};
+
+int64_t sys_system_info(uint64_t what, uint64_t *value)
+{
+	switch (what) {
+	case INFO_FREE_FRAMES: *value = frame_free_count(); break;
+	case INFO_TOTAL_FRAMES: *value = frame_total_count(); break;
+	case INFO_CPUS: *value = ncpus_online; break;
+	case INFO_THREADS: *value = thread_count(); break;
+	case INFO_PROCESSES: *value = process_count(); break;
+	case INFO_CAPS: *value = cap_count(); break;
+	case INFO_PAGE_SIZE: *value = PAGE_SIZE; break;
+	case INFO_VMO_FRAMES: *value = vmo_frames_held(); break;
+	default: return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- handles ---- */
+
+int64_t sys_handle_close(handle_t h)
+{
+	return cap_close(my_caps(), h);
+}
+
+int64_t sys_handle_derive(handle_t h, uint64_t rights, uint64_t *handle)
+{
+	return cap_derive(my_caps(), h, (uint32_t)rights, handle);
+}
+
+int64_t sys_handle_revoke(handle_t h)
+{
+	return cap_revoke(my_caps(), h);
+}
+
+int64_t sys_handle_info(handle_t h, uint64_t *info)
+{
+	struct kobject *o;
+	uint32_t rights;
+	int err = cap_lookup(my_caps(), h, KOBJ_NONE, 0, &o, &rights);
+
+	if (err)
+		return err;
+	*info = (uint64_t)o->type | (uint64_t)rights << 32;
+	kobj_put(o);
+	return 0;
+}
+
+/* ---- processes ---- */
+
+#define PROCESS_RIGHTS (RIGHT_MANAGE | RIGHT_MAP | RIGHT_DUPLICATE | RIGHT_TRANSFER)
+#define THREAD_RIGHTS (RIGHT_MANAGE | RIGHT_DUPLICATE | RIGHT_TRANSFER)
+
+int64_t sys_process_create(uint64_t flags, uint64_t *process)
+{
+	if (flags)
+		return -EINVAL;
+	struct process *p = process_create();
+	if (!p)
+		return -ENOMEM;
+	return give(&p->k, PROCESS_RIGHTS, process);
+}
+
+/* Creates a user thread of the process named by @ph and installs a handle to it. */
+static int64_t new_thread(handle_t ph, uint64_t entry, uint64_t sp, uint64_t arg, bool start,
+			  uint64_t *thread)
+{
+	struct process *p;
+	int err = get(ph, KOBJ_PROCESS, RIGHT_MANAGE, &p);
+
+	if (err)
+		return err;
+	if (!user_range_ok(entry, 1) || !user_range_ok(sp, 0)) {
+		process_put(p);
+		return -EINVAL;
+	}
+	struct thread *t = thread_create_user(p, entry, sp, arg);
+	process_put(p);
+	if (!t)
+		return -ENOMEM;
+	kobj_get(&t->k);
+	err = give(&t->k, THREAD_RIGHTS, thread);
+	if (!err && start)
+		thread_start(t);
+	else if (err)
+		thread_kill(t);	/* it was never started: dropping the handle frees it */
+	kobj_put(&t->k);
+	return err;
+}
+
+int64_t sys_process_start(handle_t process, uint64_t entry, uint64_t sp, uint64_t arg,
+			  uint64_t *thread)
+{
+	return new_thread(process, entry, sp, arg, true, thread);
+}
+
+int64_t sys_process_kill(handle_t process, int64_t status)
+{
+	struct process *p;
+	int err = get(process, KOBJ_PROCESS, RIGHT_MANAGE, &p);
+
+	if (err)
+		return err;
+	process_kill(p, status);
+	process_put(p);
+	return 0;
+}
+
+int64_t sys_process_wait(handle_t process, uint64_t *status)
+{
+	struct process *p;
+	int err = get(process, KOBJ_PROCESS, 0, &p);
+
+	if (err)
+		return err;
+	int64_t st = 0, r = process_wait(p, &st);
+	process_put(p);
+	*status = (uint64_t)st;
+	return r;
+}
+
+int64_t sys_process_handle_give(handle_t process, handle_t h, uint64_t rights, uint64_t *handle)
+{
+	struct process *p;
+	int err = get(process, KOBJ_PROCESS, RIGHT_MANAGE, &p);
+
+	if (err)
+		return err;
+	err = cap_transfer(my_caps(), h, &p->caps, CAP_COPY, (uint32_t)rights, handle);
+	process_put(p);
+	return err;
+}
+
+/* ---- threads ---- */
+
+int64_t sys_thread_create(handle_t process, uint64_t entry, uint64_t sp, uint64_t arg,
+			  uint64_t *thread)
+{
+	return new_thread(process, entry, sp, arg, false, thread);
+}
+
+int64_t sys_thread_start(handle_t thread)
+{
+	struct thread *t;
+	int err = get(thread, KOBJ_THREAD, RIGHT_MANAGE, &t);
+
+	if (err)
+		return err;
+	/* Only a new thread starts; the state is checked under no lock, but only handles start threads. */
+	if (__atomic_exchange_n(&t->state, THREAD_RUNNABLE, __ATOMIC_ACQ_REL) != THREAD_NEW)
+		err = -EBUSY;
+	else
+		thread_start(t);
+	kobj_put(&t->k);
+	return err;
+}
+
+int64_t sys_thread_exit(int64_t status)
+{
+	thread_exit(status);
+}
+
+int64_t sys_thread_yield(void)
+{
+	sched_yield();
+	return 0;
+}
+
+int64_t sys_thread_kill(handle_t thread)
+{
+	struct thread *t;
+	int err = get(thread, KOBJ_THREAD, RIGHT_MANAGE, &t);
+
+	if (err)
+		return err;
+	thread_kill(t);
+	kobj_put(&t->k);
+	return 0;
+}
+
+int64_t sys_thread_wait(handle_t thread, uint64_t *status)
+{
+	struct thread *t;
+	int err = get(thread, KOBJ_THREAD, 0, &t);
+
+	if (err)
+		return err;
+	int64_t st = 0, r = thread_wait(t, &st);
+	kobj_put(&t->k);
+	*status = (uint64_t)st;
+	return r;
+}
+
+int64_t sys_thread_set_priority(handle_t thread, uint64_t priority)
+{
+	struct thread *t;
+	int err = get(thread, KOBJ_THREAD, RIGHT_MANAGE, &t);
+
+	if (err)
+		return err;
+	/* Takes effect when it is next queued; user threads may not outrank the kernel's own. */
+	if (priority >= PRIO_LEVELS - 1)
+		err = -EINVAL;
+	else if (t->state == THREAD_NEW)
+		t->prio = (unsigned)priority;
+	else
+		err = -EBUSY;
+	kobj_put(&t->k);
+	return err;
+}
+
+int64_t sys_thread_set_affinity(handle_t thread, uint64_t cpu)
+{
+	struct thread *t;
+	int err = get(thread, KOBJ_THREAD, RIGHT_MANAGE, &t);
+
+	if (err)
+		return err;
+	if (cpu >= ncpus_online)
+		err = -EINVAL;
+	else if (t->state == THREAD_NEW)
+		t->affinity = (int)cpu;
+	else
+		err = -EBUSY;
+	kobj_put(&t->k);
+	return err;
+}
+
+int64_t sys_thread_sleep(uint64_t ns)
+{
+	return sched_sleep(ns);
+}
+
+int64_t sys_thread_self_cpu(uint64_t *cpu)
+{
+	*cpu = this_cpu()->id;
+	return 0;
+}
+
+int64_t sys_clock_get(uint64_t *ns)
+{
+	*ns = arch_time_ns();
+	return 0;
+}

@@ -1,0 +1,192 @@
+/* Thread creation, exit and reaping. */
+#include <kernel/cpu.h>
+#include <kernel/errno.h>
+#include <kernel/frame.h>
+#include <kernel/mm.h>
+#include <kernel/panic.h>
+#include <kernel/process.h>
+#include <kernel/sched.h>
+#include <kernel/slab.h>
+#include <kernel/string.h>
+#include <kernel/trap.h>
+
+static struct slab_cache thread_cache;
+static struct spinlock init_lock = SPINLOCK_INIT;
+static bool cache_ready;
+static uint64_t next_id = 1;
+static uint64_t alive;
+
+static void thread_destroy(struct kobject *k)
+{
+	struct thread *t = (struct thread *)k;
+
+	if (t->kstack)
+		frame_free(t->kstack, KSTACK_ORDER);
+	slab_free(&thread_cache, t);
+	__atomic_fetch_sub(&alive, 1, __ATOMIC_RELAXED);
+}
+
+static struct thread *thread_alloc(bool with_stack)
+{
+	unsigned long s = spin_lock_irqsave(&init_lock);
+
+	if (!cache_ready) {
+		slab_cache_init(&thread_cache, "thread", sizeof(struct thread));
+		cache_ready = true;
+	}
+	uint64_t id = next_id++;
+	spin_unlock_irqrestore(&init_lock, s);
+
+	struct thread *t = slab_alloc(&thread_cache);
+	if (!t)
+		return NULL;
+	if (with_stack) {
+		t->kstack = frame_alloc(KSTACK_ORDER, 0);
+		if (!t->kstack) {
+			slab_free(&thread_cache, t);
+			return NULL;
+		}
+		t->kstack_top = (char *)phys_to_virt(t->kstack) + (FRAME_SIZE << KSTACK_ORDER);
+	}
+	kobj_init(&t->k, KOBJ_THREAD, thread_destroy);
+	t->id = id;
+	t->prio = PRIO_DEFAULT;
+	t->affinity = -1;
+	t->state = THREAD_NEW;
+	wq_init(&t->exit_wq);
+	__atomic_fetch_add(&alive, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+struct thread *thread_create_idle(void)
+{
+	struct thread *t = thread_alloc(false);
+
+	if (t)
+		t->prio = 0;
+	return t;
+}
+
+/* The first code a new kernel thread runs. */
+static void kernel_trampoline(void *arg)
+{
+	struct thread *t = arg;
+
+	sched_finish_switch();
+	t->entry(t->arg);
+	thread_exit(0);
+}
+
+struct thread *thread_create_kernel(void (*entry)(void *), void *arg, unsigned prio)
+{
+	struct thread *t = thread_alloc(true);
+
+	if (!t)
+		return NULL;
+	t->entry = entry;
+	t->arg = arg;
+	t->prio = MIN(prio, PRIO_LEVELS - 1u);
+	arch_thread_init(t, kernel_trampoline, t);
+	return t;
+}
+
+/* The first code a new user thread runs: into user mode through the common exit path. */
+static void user_trampoline(void *arg)
+{
+	struct thread *t = arg;
+
+	sched_finish_switch();
+	trap_exit_to_user(t->uregs);
+	arch_return_to_user(t->uregs);
+}
+
+struct thread *thread_create_user(struct process *proc, vaddr_t pc, vaddr_t sp, uint64_t arg)
+{
+	struct thread *t = thread_alloc(true);
+
+	if (!t)
+		return NULL;
+	/* The user register file sits at the top of the kernel stack, where traps save it. */
+	t->uregs = (struct user_regs *)ALIGN_DOWN((uintptr_t)t->kstack_top - sizeof(struct user_regs), 16);
+	arch_uregs_init(t->uregs, pc, sp, arg, 0);
+	if (process_add_thread(proc, t) < 0) {
+		kobj_put(&t->k);
+		return NULL;
+	}
+	arch_thread_init(t, user_trampoline, t);
+	return t;
+}
+
+void thread_start(struct thread *t)
+{
+	kobj_get(&t->k);	/* the scheduler's reference, dropped by thread_reap */
+	sched_enqueue(t);
+}
+
+struct thread *thread_current(void)
+{
+	return this_cpu()->current;
+}
+
+noreturn void thread_exit(int64_t status)
+{
+	struct thread *t = thread_current();
+
+	arch_irq_save();
+	if (t->proc)
+		process_remove_thread(t->proc, t, status);
+	unsigned long s = spin_lock_irqsave(&t->exit_wq.lock);
+	t->exit_status = status;
+	t->state = THREAD_DEAD;
+	wq_wake_all(&t->exit_wq, 0, (uint64_t)status);
+	spin_unlock_irqrestore(&t->exit_wq.lock, s);
+	schedule();
+	panic("a dead thread was scheduled");
+}
+
+void thread_reap(struct thread *t)
+{
+	/* Runs on another thread's stack, so the dead one's stack can go. */
+	if (t->kstack) {
+		frame_free(t->kstack, KSTACK_ORDER);
+		t->kstack = 0;
+	}
+	if (t->proc) {
+		process_put(t->proc);
+		t->proc = NULL;
+	}
+	kobj_put(&t->k);
+}
+
+void thread_kill(struct thread *t)
+{
+	t->kill_pending = true;
+	sched_interrupt_wait(t, -EINTR);
+	struct cpu *c = t->cpu;
+	if (c && t->state == THREAD_RUNNING && c != this_cpu())
+		arch_send_ipi(c);
+}
+
+int64_t thread_wait(struct thread *t, int64_t *status)
+{
+	unsigned long s = spin_lock_irqsave(&t->exit_wq.lock);
+
+	if (t->state == THREAD_DEAD) {
+		*status = t->exit_status;
+		spin_unlock_irqrestore(&t->exit_wq.lock, s);
+		return 0;
+	}
+	if (t == thread_current()) {
+		spin_unlock_irqrestore(&t->exit_wq.lock, s);
+		return -EINVAL;
+	}
+	int64_t r = wq_wait(&t->exit_wq, s, 0);
+	if (r == 0)
+		*status = t->exit_status;
+	return r;
+}
+
+uint64_t thread_count(void)
+{
+	return __atomic_load_n(&alive, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,257 @@
+/*
+ * Address spaces: the sorted list of mappings of a process, demand paging
+ * from the VMOs behind them, and the copies between user and kernel memory,
+ * which go through the direct map and never touch user addresses directly.
+ */
+#include <kernel/cpu.h>
+#include <kernel/errno.h>
+#include <kernel/mm.h>
+#include <kernel/process.h>
+#include <kernel/slab.h>
+#include <kernel/string.h>
+#include <kernel/thread.h>
+#include <kernel/vmo.h>
+
+/* Where vm_map places mappings when the caller lets it choose. */
+#define USER_MAP_BASE 0x0000100000000000ull
+
+static struct mapping *find(struct process *p, vaddr_t va)
+{
+	for (struct mapping *m = p->maps; m && m->start <= va; m = m->next)
+		if (va < m->end)
+			return m;
+	return NULL;
+}
+
+/* Asks every other CPU running @p to flush its TLB, and waits until they have. */
+static void shootdown(struct process *p)
+{
+	struct cpu *self = this_cpu();
+
+	for (unsigned i = 0; i < ncpus_online; i++) {
+		struct cpu *c = &cpus[i];
+		struct thread *t = __atomic_load_n(&c->current, __ATOMIC_ACQUIRE);
+		if (c == self || !t || t->proc != p)
+			continue;
+		__atomic_store_n(&c->tlb_flush_pending, true, __ATOMIC_RELEASE);
+		arch_send_ipi(c);
+		while (__atomic_load_n(&c->tlb_flush_pending, __ATOMIC_ACQUIRE))
+			;
+	}
+}
+
+/* Removes the page-table entries of [start, end). Caller holds p->lock. */
+static void unmap_pages(struct process *p, vaddr_t start, vaddr_t end)
+{
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE)
+		if (arch_page_query(p->root, va, NULL, NULL))
+			arch_page_unmap(p->root, va);
+}
+
+static bool prot_ok(unsigned prot)
+{
+	return !(prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC));
+}
+
+int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, size_t len,
+	   unsigned prot)
+{
+	if (len == 0 || (*va | offset | len) % PAGE_SIZE || !prot_ok(prot) ||
+	    offset > vmo->size || len > vmo->size - offset)
+		return -EINVAL;
+	struct mapping *m = kmalloc(sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	unsigned long s = spin_lock_irqsave(&p->lock);
+	vaddr_t start = *va;
+	if (start == 0) {
+		/* First fit above USER_MAP_BASE. */
+		start = USER_MAP_BASE;
+		for (struct mapping *x = p->maps; x; x = x->next)
+			if (x->end > start && x->start < start + len)
+				start = x->end;
+	}
+	int err = 0;
+	if (!user_range_ok(start, len) || start < PAGE_SIZE)
+		err = -EINVAL;
+	for (struct mapping *x = p->maps; x && !err; x = x->next)
+		if (x->start < start + len && start < x->end)
+			err = -EEXIST;
+	if (p->exiting)
+		err = -ESRCH;
+	if (err) {
+		spin_unlock_irqrestore(&p->lock, s);
+		kfree(m);
+		return err;
+	}
+	*m = (struct mapping){start, start + len, vmo, offset, prot, prot, NULL};
+	kobj_get(&vmo->k);
+	struct mapping **pp = &p->maps;
+	while (*pp && (*pp)->start < start)
+		pp = &(*pp)->next;
+	m->next = *pp;
+	*pp = m;
+	spin_unlock_irqrestore(&p->lock, s);
+	*va = start;
+	return 0;
+}
+
+/* Splits the mapping containing @va at @va (page aligned). Caller holds p->lock. */
+static int split(struct process *p, vaddr_t va)
+{
+	struct mapping *m = find(p, va);
+
+	if (!m || m->start == va)
+		return 0;
+	struct mapping *tail = kmalloc(sizeof(*tail));
+	if (!tail)
+		return -ENOMEM;
+	*tail = *m;
+	tail->start = va;
+	tail->offset = m->offset + (va - m->start);
+	kobj_get(&m->vmo->k);
+	m->end = va;
+	m->next = tail;
+	return 0;
+}
+
+int vm_unmap(struct process *p, vaddr_t va, size_t len)
+{
+	if (len == 0 || (va | len) % PAGE_SIZE || !user_range_ok(va, len))
+		return -EINVAL;
+	unsigned long s = spin_lock_irqsave(&p->lock);
+	int err = split(p, va);
+	if (!err)
+		err = split(p, va + len);
+	if (err) {
+		spin_unlock_irqrestore(&p->lock, s);
+		return err;
+	}
+	struct mapping **pp = &p->maps, *dead = NULL;
+	while (*pp) {
+		struct mapping *m = *pp;
+		if (m->start >= va && m->end <= va + len) {
+			unmap_pages(p, m->start, m->end);
+			*pp = m->next;
+			m->next = dead;
+			dead = m;
+		} else {
+			pp = &m->next;
+		}
+	}
+	shootdown(p);
+	spin_unlock_irqrestore(&p->lock, s);
+	while (dead) {
+		struct mapping *next = dead->next;
+		vmo_put(dead->vmo);
+		kfree(dead);
+		dead = next;
+	}
+	return 0;
+}
+
+int vm_protect(struct process *p, vaddr_t va, size_t len, unsigned prot)
+{
+	if (len == 0 || (va | len) % PAGE_SIZE || !user_range_ok(va, len) || !prot_ok(prot))
+		return -EINVAL;
+	unsigned long s = spin_lock_irqsave(&p->lock);
+	/* The whole range must be mapped. */
+	vaddr_t at = va;
+	for (struct mapping *m = find(p, va); m && m->start <= at && at < va + len; m = m->next)
+		at = m->end;
+	int err = at >= va + len ? 0 : -ENOMEM;
+	for (struct mapping *m = find(p, va); !err && m && m->start < va + len; m = m->next)
+		if (prot & ~m->max_prot)
+			err = -EACCES;
+	if (!err)
+		err = split(p, va);
+	if (!err)
+		err = split(p, va + len);
+	if (!err) {
+		for (struct mapping *m = find(p, va); m && m->start < va + len; m = m->next) {
+			m->prot = prot;
+			/* Present pages fault back in with the new rights. */
+			unmap_pages(p, m->start, m->end);
+		}
+		shootdown(p);
+	}
+	spin_unlock_irqrestore(&p->lock, s);
+	return err;
+}
+
+int vm_fault(struct process *p, vaddr_t va, unsigned access)
+{
+	if (!user_range_ok(va, 1))
+		return -EFAULT;
+	unsigned long s = spin_lock_irqsave(&p->lock);
+	struct mapping *m = find(p, va);
+	int err = -EFAULT;
+	paddr_t pa;
+
+	if (m && (m->prot & access) == access) {
+		vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE);
+		err = vmo_page(m->vmo, m->offset + (page - m->start), &pa);
+		if (!err) {
+			unsigned prot = m->prot | PROT_USER;
+			if (m->vmo->kind == VMO_PHYS)
+				prot |= PROT_DEVICE;
+			err = arch_page_map(p->root, page, pa, prot);
+		}
+	}
+	spin_unlock_irqrestore(&p->lock, s);
+	return err;
+}
+
+int user_copy(struct process *p, vaddr_t uva, void *kbuf, size_t len, bool to_user)
+{
+	if (!user_range_ok(uva, len))
+		return -EFAULT;
+	while (len) {
+		unsigned long s = spin_lock_irqsave(&p->lock);
+		struct mapping *m = find(p, uva);
+		unsigned need = to_user ? PROT_WRITE : PROT_READ;
+		paddr_t pa;
+		int err = -EFAULT;
+		if (m && (m->prot & need) && m->vmo->kind != VMO_PHYS)
+			err = vmo_page(m->vmo, m->offset + (ALIGN_DOWN(uva, PAGE_SIZE) - m->start), &pa);
+		spin_unlock_irqrestore(&p->lock, s);
+		if (err)
+			return err == -ENOMEM ? -ENOMEM : -EFAULT;
+		size_t in_page = uva % PAGE_SIZE, n = MIN(len, PAGE_SIZE - in_page);
+		char *k = (char *)phys_to_virt(pa) + in_page;
+		if (to_user)
+			memcpy(k, kbuf, n);
+		else
+			memcpy(kbuf, k, n);
+		kbuf = (char *)kbuf + n;
+		uva += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int copy_from_user(void *dst, vaddr_t src, size_t len)
+{
+	return user_copy(process_current(), src, dst, len, false);
+}
+
+int copy_to_user(vaddr_t dst, const void *src, size_t len)
+{
+	return user_copy(process_current(), dst, (void *)src, len, true);
+}
+
+/* Drops every mapping of a dying process. Caller holds no lock; p has no threads left. */
+void vm_teardown(struct process *p)
+{
+	unsigned long s = spin_lock_irqsave(&p->lock);
+	struct mapping *m = p->maps;
+
+	p->maps = NULL;
+	spin_unlock_irqrestore(&p->lock, s);
+	while (m) {
+		struct mapping *next = m->next;
+		vmo_put(m->vmo);
+		kfree(m);
+		m = next;
+	}
+}

@@ -1,0 +1,155 @@
+/* Memory objects: anonymous (demand-zero), physical (device) and contiguous (DMA). */
+#include <kernel/errno.h>
+#include <kernel/frame.h>
+#include <kernel/mm.h>
+#include <kernel/slab.h>
+#include <kernel/string.h>
+#include <kernel/vmo.h>
+
+static uint64_t frames_held;
+
+static void vmo_destroy(struct kobject *k)
+{
+	struct vmo *v = (struct vmo *)k;
+
+	if (v->kind == VMO_ANON) {
+		for (uint64_t i = 0; i < v->size / PAGE_SIZE; i++)
+			if (v->pages[i]) {
+				frame_free(v->pages[i], 0);
+				__atomic_fetch_sub(&frames_held, 1, __ATOMIC_RELAXED);
+			}
+		kfree(v->pages);
+	} else if (v->kind == VMO_CONTIG) {
+		frame_free(v->base, v->order);
+		__atomic_fetch_sub(&frames_held, 1ull << v->order, __ATOMIC_RELAXED);
+	}
+	kfree(v);
+}
+
+static struct vmo *vmo_alloc(enum vmo_kind kind, uint64_t size)
+{
+	if (size == 0 || size > VMO_MAX_SIZE)
+		return NULL;
+	struct vmo *v = kmalloc(sizeof(*v));
+	if (!v)
+		return NULL;
+	kobj_init(&v->k, KOBJ_VMO, vmo_destroy);
+	v->kind = kind;
+	v->size = ALIGN_UP(size, PAGE_SIZE);
+	v->lock = (struct spinlock)SPINLOCK_INIT;
+	return v;
+}
+
+struct vmo *vmo_create_anon(uint64_t size)
+{
+	struct vmo *v = vmo_alloc(VMO_ANON, size);
+
+	if (!v)
+		return NULL;
+	v->pages = kmalloc(v->size / PAGE_SIZE * sizeof(paddr_t));
+	if (!v->pages) {
+		kfree(v);
+		return NULL;
+	}
+	return v;
+}
+
+struct vmo *vmo_create_contig(uint64_t size)
+{
+	struct vmo *v = vmo_alloc(VMO_CONTIG, size);
+
+	if (!v)
+		return NULL;
+	while ((FRAME_SIZE << v->order) < v->size)
+		v->order++;
+	v->base = v->order <= FRAME_MAX_ORDER ? frame_alloc(v->order, FRAME_ZERO) : 0;
+	if (!v->base) {
+		kfree(v);
+		return NULL;
+	}
+	__atomic_fetch_add(&frames_held, 1ull << v->order, __ATOMIC_RELAXED);
+	return v;
+}
+
+struct vmo *vmo_create_phys(paddr_t base, uint64_t size)
+{
+	if (base % PAGE_SIZE || base + size < base)
+		return NULL;
+	struct vmo *v = vmo_alloc(VMO_PHYS, size);
+
+	if (v)
+		v->base = base;
+	return v;
+}
+
+int vmo_page(struct vmo *v, uint64_t offset, paddr_t *pa)
+{
+	if (offset >= v->size)
+		return -ERANGE;
+	if (v->kind != VMO_ANON) {
+		*pa = v->base + ALIGN_DOWN(offset, PAGE_SIZE);
+		return 0;
+	}
+	uint64_t i = offset / PAGE_SIZE;
+	unsigned long s = spin_lock_irqsave(&v->lock);
+	paddr_t f = v->pages[i];
+	spin_unlock_irqrestore(&v->lock, s);
+	if (f) {
+		*pa = f;
+		return 0;
+	}
+	/* Allocate outside the lock; if another CPU won the race, keep its frame. */
+	f = frame_alloc(0, FRAME_ZERO);
+	if (!f)
+		return -ENOMEM;
+	s = spin_lock_irqsave(&v->lock);
+	if (!v->pages[i]) {
+		v->pages[i] = f;
+		f = 0;
+		__atomic_fetch_add(&frames_held, 1, __ATOMIC_RELAXED);
+	}
+	*pa = v->pages[i];
+	spin_unlock_irqrestore(&v->lock, s);
+	if (f)
+		frame_free(f, 0);
+	return 0;
+}
+
+static int copy(struct vmo *v, uint64_t offset, void *kbuf, size_t len, bool to_vmo)
+{
+	if (v->kind == VMO_PHYS)
+		return -EINVAL;	/* device registers are not memory to copy */
+	if (offset > v->size || len > v->size - offset)
+		return -ERANGE;
+	while (len) {
+		paddr_t pa;
+		int err = vmo_page(v, offset, &pa);
+		if (err)
+			return err;
+		size_t in_page = offset % PAGE_SIZE, n = MIN(len, PAGE_SIZE - in_page);
+		char *p = (char *)phys_to_virt(pa) + in_page;
+		if (to_vmo)
+			memcpy(p, kbuf, n);
+		else
+			memcpy(kbuf, p, n);
+		kbuf = (char *)kbuf + n;
+		offset += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int vmo_write_kernel(struct vmo *v, uint64_t offset, const void *src, size_t len)
+{
+	return copy(v, offset, (void *)src, len, true);
+}
+
+int vmo_read_kernel(struct vmo *v, uint64_t offset, void *dst, size_t len)
+{
+	return copy(v, offset, dst, len, false);
+}
+
+uint64_t vmo_frames_held(void)
+{
+	return __atomic_load_n(&frames_held, __ATOMIC_RELAXED);
+}
