@@ -11,7 +11,11 @@ reached through the copy functions, never dereferenced.
 import re
 import sys
 
-LINE = re.compile(r'^(\d+)\s+(\w+)\s+\(([^)]*)\)\s*(?:->\s*(\w+))?\s*$')
+LINE = re.compile(r'^(\d+)\s+(\w+)\s+\(([^)]*)\)\s*(?:->\s*(\w+))?\s*(msg)?\s*$')
+
+
+# Calls that carry a message in the message registers: no generated user stub.
+msg_calls = set()
 
 
 def parse(path):
@@ -24,6 +28,8 @@ def parse(path):
         if not m:
             raise SystemExit('%s: cannot parse: %s' % (path, raw.rstrip()))
         num, name, args, result = int(m.group(1)), m.group(2), m.group(3).strip(), m.group(4)
+        if m.group(5):
+            msg_calls.add(name)
         params = []
         for a in [x.strip() for x in args.split(',') if x.strip()]:
             t, n = a.rsplit(None, 1) if ' ' in a else (a, 'arg')
@@ -113,6 +119,8 @@ def user_header(calls):
     out.append('#define VR_SYSCALL_COUNT %d' % (calls[-1][0] + 1))
     out.append('')
     for num, name, params, result in calls:
+        if name in msg_calls:
+            continue
         args = ['%s %s' % (t, n) for t, n in params]
         if result:
             args.append('uint64_t *%s' % result)

@@ -48,3 +48,10 @@ PENDING(uint64_t, arch_syscall_nr, const struct user_regs *r)
 PENDING(uint64_t, arch_syscall_arg, const struct user_regs *r, unsigned i)
 PENDING(void, arch_syscall_set_result, struct user_regs *r, int64_t status, uint64_t value)
 PENDING(vaddr_t, arch_uregs_pc, const struct user_regs *r)
+PENDING(void, arch_msg_get, const struct user_regs *r, uint64_t *msg)
+PENDING(void, arch_msg_set, struct user_regs *r, const uint64_t *msg)
+
+__attribute__((weak)) int arch_ioport_access(uint64_t port, uint64_t width, uint64_t *value, bool write)
+{
+	return -38;	/* -ENOSYS: no port I/O here */
+}

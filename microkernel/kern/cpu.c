@@ -90,12 +90,3 @@ void ipi_handler(void)
 		__atomic_store_n(&c->tlb_flush_pending, false, __ATOMIC_RELEASE);
 	}
 }
-
-/* Device lines have no owner yet: count them, so tests can see them fire. */
-uint64_t irq_line_counts[256];
-
-void irq_line_handler(unsigned line)
-{
-	if (line < ARRAY_SIZE(irq_line_counts))
-		__atomic_fetch_add(&irq_line_counts[line], 1, __ATOMIC_RELAXED);
-}

@@ -1,6 +1,7 @@
 /* Processes: creation, their threads, exit and teardown. */
 #include <kernel/cpu.h>
 #include <kernel/errno.h>
+#include <kernel/ipc.h>
 #include <kernel/panic.h>
 #include <kernel/process.h>
 #include <kernel/sched.h>
@@ -14,6 +15,7 @@ static uint64_t next_id = 1;
 
 static void teardown(struct process *p)
 {
+	endpoints_owner_exit(p);
 	vm_teardown(p);
 	cap_table_finish(&p->caps);
 	if (p->root)

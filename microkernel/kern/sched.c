@@ -124,6 +124,23 @@ static struct thread *steal(struct cpu *self)
 	return t;
 }
 
+/* Switches this CPU from @prev to @next. Interrupts masked; returns when @prev runs again. */
+static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
+{
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		;
+	next->state = THREAD_RUNNING;
+	next->cpu = c;
+	next->slice = TIMESLICE_TICKS;
+	next->on_cpu = true;
+	c->current = next;
+	c->switched_from = prev;
+	if (!next->proc || !prev->proc || next->proc->root != prev->proc->root)
+		arch_aspace_switch(next->proc ? next->proc->root : arch_kernel_root());
+	arch_switch(prev, next);
+	sched_finish_switch();
+}
+
 void schedule(void)
 {
 	unsigned long s = arch_irq_save();
@@ -142,23 +159,27 @@ void schedule(void)
 		next = steal(c);
 	if (!next)
 		next = c->idle;
-	if (next == prev) {
+	if (next == prev)
 		prev->state = THREAD_RUNNING;
-		arch_irq_restore(s);
-		return;
+	else
+		switch_to(c, prev, next);
+	arch_irq_restore(s);
+}
+
+void sched_switch_to(struct thread *next)
+{
+	unsigned long s = arch_irq_save();
+	struct cpu *c = this_cpu();
+	struct thread *prev = c->current;
+
+	/* A thread bound elsewhere, or a higher-priority one waiting here, goes the long way. */
+	if ((next->affinity >= 0 && (unsigned)next->affinity != c->id) ||
+	    (c->rq.nr && rq_top_prio(&c->rq) > next->prio)) {
+		sched_enqueue(next);
+		schedule();
+	} else {
+		switch_to(c, prev, next);
 	}
-	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
-		;
-	next->state = THREAD_RUNNING;
-	next->cpu = c;
-	next->slice = TIMESLICE_TICKS;
-	next->on_cpu = true;
-	c->current = next;
-	c->switched_from = prev;
-	if (!next->proc || !prev->proc || next->proc->root != prev->proc->root)
-		arch_aspace_switch(next->proc ? next->proc->root : arch_kernel_root());
-	arch_switch(prev, next);
-	sched_finish_switch();
 	arch_irq_restore(s);
 }
 
@@ -297,22 +318,23 @@ static void wake(struct wait_queue *q, struct thread *t, int64_t status, uint64_
 
 int64_t wq_wait(struct wait_queue *q, unsigned long irq, uint64_t deadline_ns)
 {
+	return wq_wait_switch(q, irq, deadline_ns, NULL);
+}
+
+int64_t wq_wait_switch(struct wait_queue *q, unsigned long irq, uint64_t deadline_ns,
+		       struct thread *next)
+{
 	struct thread *t = thread_current();
 
 	if (t->kill_pending) {
 		spin_unlock_irqrestore(&q->lock, irq);
+		if (next)
+			sched_enqueue(next);
 		return -EINTR;
 	}
-	t->wq_next = NULL;
-	t->wq_prev = q->tail;
-	if (q->tail)
-		q->tail->wq_next = t;
-	else
-		q->head = t;
-	q->tail = t;
-	t->waiting_on = q;
 	t->wake_status = 0;
 	t->state = THREAD_BLOCKED;
+	wq_park(q, t);
 	if (deadline_ns) {
 		/* Timed threads are linked by rq_next, unused while blocked. */
 		spin_lock(&timer_lock);
@@ -325,9 +347,46 @@ int64_t wq_wait(struct wait_queue *q, unsigned long irq, uint64_t deadline_ns)
 		spin_unlock(&timer_lock);
 	}
 	spin_unlock(&q->lock);
-	schedule();
+	if (next)
+		sched_switch_to(next);
+	else
+		schedule();
 	arch_irq_restore(irq);
 	return t->wake_status;
+}
+
+struct thread *wq_take(struct wait_queue *q)
+{
+	struct thread *t = q->head;
+
+	if (t) {
+		wq_remove(q, t);
+		timer_remove(t);
+	}
+	return t;
+}
+
+void wq_park(struct wait_queue *q, struct thread *t)
+{
+	t->wq_next = NULL;
+	t->wq_prev = q->tail;
+	if (q->tail)
+		q->tail->wq_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+	__atomic_store_n(&t->waiting_on, q, __ATOMIC_RELEASE);
+}
+
+void wq_wake_thread(struct wait_queue *q, struct thread *t, int64_t status, uint64_t value)
+{
+	wake(q, t, status, value);
+}
+
+void wq_unpark(struct wait_queue *q, struct thread *t)
+{
+	wq_remove(q, t);
+	timer_remove(t);
 }
 
 struct thread *wq_wake_one(struct wait_queue *q, int64_t status, uint64_t value)

@@ -2,6 +2,7 @@
 #include <kernel/cpu.h>
 #include <kernel/errno.h>
 #include <kernel/frame.h>
+#include <kernel/ipc.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/process.h>
@@ -54,6 +55,7 @@ static struct thread *thread_alloc(bool with_stack)
 	t->affinity = -1;
 	t->state = THREAD_NEW;
 	wq_init(&t->exit_wq);
+	wq_init(&t->reply_wait);
 	__atomic_fetch_add(&alive, 1, __ATOMIC_RELAXED);
 	return t;
 }
@@ -133,6 +135,7 @@ noreturn void thread_exit(int64_t status)
 	struct thread *t = thread_current();
 
 	arch_irq_save();
+	ipc_thread_exit(t);
 	if (t->proc)
 		process_remove_thread(t->proc, t, status);
 	unsigned long s = spin_lock_irqsave(&t->exit_wq.lock);

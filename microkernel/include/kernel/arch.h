@@ -133,6 +133,16 @@ uint64_t arch_syscall_arg(const struct user_regs *r, unsigned i);
 void arch_syscall_set_result(struct user_regs *r, int64_t status, uint64_t value);
 vaddr_t arch_uregs_pc(const struct user_regs *r);
 
+/*
+ * IPC message registers: a tag and seven words (64 bytes) that the ipc_*
+ * calls carry in registers in both directions. The architecture chooses the
+ * registers (not the system-call number's); libveridian's ipc_arch.h must
+ * agree.
+ */
+#define MSG_REGS 8
+void arch_msg_get(const struct user_regs *r, uint64_t msg[MSG_REGS]);
+void arch_msg_set(struct user_regs *r, const uint64_t msg[MSG_REGS]);
+
 /* ---------------------------------------------------------------------------
  * Device interrupt lines, for drivers in user space: x86_64 GSIs through the
  * IOAPIC, aarch64 SPIs on the GICv3 distributor, riscv64 PLIC sources. When a
@@ -145,6 +155,12 @@ vaddr_t arch_uregs_pc(const struct user_regs *r);
 int arch_irq_line_enable(unsigned line, struct cpu *target);
 void arch_irq_line_disable(unsigned line);
 void arch_irq_line_ack(unsigned line);
+
+/*
+ * Port I/O for user-space drivers (x86_64); @width is 1, 2 or 4. Returns 0,
+ * -EINVAL, or -ENOSYS where the architecture has no port I/O.
+ */
+int arch_ioport_access(uint64_t port, uint64_t width, uint64_t *value, bool write);
 
 /* Number of device lines the interrupt controller has (0 before it is set up). */
 unsigned arch_irq_line_count(void);

@@ -36,6 +36,7 @@ struct process {
 	int64_t exit_status;
 	struct wait_queue exit_wq;
 	struct kobject *exception_ep;	/* where faults are reported, or NULL */
+	struct endpoint *endpoints;	/* endpoints this process created */
 };
 
 #define PROCESS_MAX_HANDLES 65536

@@ -53,6 +53,28 @@ struct thread *wq_wake_one(struct wait_queue *q, int64_t status, uint64_t value)
 /* Wakes every waiter; caller holds q->lock. */
 unsigned wq_wake_all(struct wait_queue *q, int64_t status, uint64_t value);
 
+/* Removes the first waiter of @q without waking it (it stays blocked); caller holds q->lock. */
+struct thread *wq_take(struct wait_queue *q);
+
+/* Puts the blocked thread @t on @q, where only a wake-up or a kill ends its wait. */
+void wq_park(struct wait_queue *q, struct thread *t);
+
+/* Like wq_wait, but hands the CPU straight to @next (blocked, on no queue) when it sleeps. */
+int64_t wq_wait_switch(struct wait_queue *q, unsigned long irq, uint64_t deadline_ns,
+		       struct thread *next);
+
+/* Takes the blocked @t off @q without waking it; caller holds q->lock. */
+void wq_unpark(struct wait_queue *q, struct thread *t);
+
+/* Wakes @t, which waits on @q (caller holds q->lock). */
+void wq_wake_thread(struct wait_queue *q, struct thread *t, int64_t status, uint64_t value);
+
+/*
+ * Runs @next (blocked, on no queue) right now on this CPU in place of the
+ * current thread, which must already be blocked or parked: the IPC fast path.
+ */
+void sched_switch_to(struct thread *next);
+
 /* Sleeps for @ns nanoseconds (or until killed). */
 int64_t sched_sleep(uint64_t ns);
 

@@ -56,10 +56,12 @@ struct thread {
 	void *arg;
 	struct thread *proc_next, *proc_prev;	/* the process's thread list */
 
-	/* IPC: the registered message buffer (a pinned user page) and the caller to reply to. */
+	/* IPC: the registered long-message buffer (a page kept alive by its VMO) and replies. */
 	paddr_t ipc_buffer;
-	struct thread *reply_to;
-	uint64_t msg[8];
+	struct kobject *ipc_buffer_vmo;
+	struct thread *reply_to;	/* the caller this thread must answer, under reply_wait.lock */
+	struct wait_queue reply_wait;	/* callers waiting for this thread's reply */
+	uint64_t msg[8];		/* a blocked sender's message */
 };
 
 /* Creates a kernel thread running @entry(@arg); returns NULL when memory is exhausted. */

@@ -1,0 +1,50 @@
+/*
+ * Synchronous IPC on endpoints, and notifications.
+ *
+ * A message is a tag and up to seven words in registers. The tag says how
+ * many words are used (bits 0-3), how many of the last words are handles to
+ * pass along (bits 4-5), whether those handles move rather than copy (bit 7),
+ * whether a long payload follows in the IPC buffers (bit 6, length in bits
+ * 8-20), and carries a 32-bit label (bits 32-63) the kernel does not read.
+ */
+#pragma once
+
+#include <kernel/kobject.h>
+#include <kernel/wait.h>
+
+#define TAG_WORDS(t) ((unsigned)(t) & 0xf)
+#define TAG_CAPS(t) ((unsigned)((t) >> 4) & 3)
+#define TAG_LONG (1u << 6)
+#define TAG_MOVE_CAPS (1u << 7)
+#define TAG_LONG_LEN(t) ((unsigned)((t) >> 8) & 0x1fff)
+#define IPC_LONG_MAX 4096
+
+struct process;
+
+struct endpoint {
+	struct kobject k;
+	/* q.lock protects q, recv_waiting and dead. */
+	struct wait_queue q;	/* blocked senders, or blocked receivers: never both */
+	bool recv_waiting;	/* q holds receivers */
+	bool dead;		/* its owner exited: every call fails with -EPIPE */
+	struct process *owner;
+	struct endpoint *owner_next;	/* the owner's list of endpoints, under its lock */
+};
+
+struct notification {
+	struct kobject k;
+	/* q.lock protects bits and q. */
+	struct wait_queue q;
+	uint64_t bits;
+};
+
+struct endpoint *endpoint_create(struct process *owner);
+
+/* Marks every endpoint of a dying process dead, failing its waiters with -EPIPE. */
+void endpoints_owner_exit(struct process *p);
+
+/* Fails every call waiting for a reply from @t (which is exiting) with -EPIPE. */
+void ipc_thread_exit(struct thread *t);
+
+struct notification *notification_create(void);
+void notification_signal(struct notification *n, uint64_t bits);

@@ -1,0 +1,376 @@
+/*
+ * Synchronous IPC. A call meets a receive on an endpoint: the message moves
+ * from the sender's registers to the receiver's, the sender waits on the
+ * receiver's reply_wait queue, and the CPU passes straight to the receiver
+ * without a trip through the run queue; a reply does the same backwards.
+ *
+ * Locks: an endpoint's q.lock, then a thread's reply_wait.lock. A thread's
+ * reply_to (the caller it must answer) holds a reference to that caller and
+ * is valid only while the caller is still parked on reply_wait: a caller
+ * killed while waiting leaves, and the server finds out when it replies.
+ */
+#include <kernel/cap.h>
+#include <kernel/errno.h>
+#include <kernel/ipc.h>
+#include <kernel/mm.h>
+#include <kernel/process.h>
+#include <kernel/sched.h>
+#include <kernel/slab.h>
+#include <kernel/string.h>
+#include <kernel/thread.h>
+#include <kernel/vmo.h>
+#include "syscall_defs.h"
+
+static void endpoint_destroy(struct kobject *k)
+{
+	kfree(k);
+}
+
+struct endpoint *endpoint_create(struct process *owner)
+{
+	struct endpoint *ep = kmalloc(sizeof(*ep));
+
+	if (!ep)
+		return NULL;
+	kobj_init(&ep->k, KOBJ_ENDPOINT, endpoint_destroy);
+	wq_init(&ep->q);
+	ep->owner = owner;
+	unsigned long s = spin_lock_irqsave(&owner->lock);
+	ep->owner_next = owner->endpoints;
+	owner->endpoints = ep;
+	kobj_get(&ep->k);
+	spin_unlock_irqrestore(&owner->lock, s);
+	return ep;
+}
+
+void endpoints_owner_exit(struct process *p)
+{
+	unsigned long s = spin_lock_irqsave(&p->lock);
+	struct endpoint *ep = p->endpoints;
+
+	p->endpoints = NULL;
+	spin_unlock_irqrestore(&p->lock, s);
+	while (ep) {
+		struct endpoint *next = ep->owner_next;
+		s = spin_lock_irqsave(&ep->q.lock);
+		ep->dead = true;
+		wq_wake_all(&ep->q, -EPIPE, 0);
+		spin_unlock_irqrestore(&ep->q.lock, s);
+		kobj_put(&ep->k);
+		ep = next;
+	}
+}
+
+/* Checks a tag before anything is sent. */
+static bool tag_ok(uint64_t tag)
+{
+	return TAG_WORDS(tag) <= MSG_REGS - 1 && TAG_CAPS(tag) <= TAG_WORDS(tag) &&
+	       (!(tag & TAG_LONG) || TAG_LONG_LEN(tag) <= IPC_LONG_MAX);
+}
+
+/*
+ * Gives @to the message @msg of @from: handles are copied (or moved) into
+ * to's table, the long payload into to's buffer, the words into its
+ * registers. On failure nothing reaches @to and @from keeps its handles.
+ */
+static int deliver(struct thread *from, const uint64_t msg[MSG_REGS], struct thread *to)
+{
+	uint64_t out[MSG_REGS];
+	unsigned words = TAG_WORDS(msg[0]), caps = TAG_CAPS(msg[0]);
+	int err = 0;
+
+	memcpy(out, msg, sizeof(out));
+	if (caps && (!from->proc || !to->proc))
+		return -EINVAL;
+	for (unsigned i = 0; i < caps && !err; i++) {
+		unsigned w = 1 + words - caps + i;
+		err = cap_transfer(&from->proc->caps, msg[w], &to->proc->caps, CAP_COPY, RIGHTS_ALL,
+				   &out[w]);
+		if (err)
+			while (i--)
+				cap_close(&to->proc->caps, out[1 + words - caps + i]);
+	}
+	if (!err && (msg[0] & TAG_LONG)) {
+		if (!from->ipc_buffer || !to->ipc_buffer)
+			err = -EINVAL;
+		else
+			memcpy(phys_to_virt(to->ipc_buffer), phys_to_virt(from->ipc_buffer),
+			       TAG_LONG_LEN(msg[0]));
+		if (err)
+			for (unsigned i = 0; i < caps; i++)
+				cap_close(&to->proc->caps, out[1 + words - caps + i]);
+	}
+	if (err)
+		return err;
+	if (msg[0] & TAG_MOVE_CAPS)
+		for (unsigned i = 0; i < caps; i++)
+			cap_close(&from->proc->caps, msg[1 + words - caps + i]);
+	for (unsigned i = words + 1; i < MSG_REGS; i++)
+		out[i] = 0;
+	arch_msg_set(to->uregs, out);
+	return 0;
+}
+
+/* Makes @caller wait for @server's reply. Caller of this holds no reply_wait lock. */
+static void await_reply(struct thread *server, struct thread *caller)
+{
+	spin_lock(&server->reply_wait.lock);
+	server->reply_to = caller;
+	kobj_get(&caller->k);
+	caller->wake_status = 0;
+	caller->state = THREAD_BLOCKED;
+	wq_park(&server->reply_wait, caller);
+	spin_unlock(&server->reply_wait.lock);
+}
+
+/*
+ * Takes the caller @self must answer off its reply queue, or returns NULL if
+ * it has none or the caller left. Caller holds self->reply_wait.lock.
+ */
+static struct thread *take_caller(struct thread *self)
+{
+	struct thread *c = self->reply_to;
+
+	self->reply_to = NULL;
+	if (!c)
+		return NULL;
+	if (c->waiting_on != &self->reply_wait) {
+		kobj_put(&c->k);	/* killed while waiting: it is gone */
+		return NULL;
+	}
+	wq_unpark(&self->reply_wait, c);
+	kobj_put(&c->k);	/* still alive: it is blocked, and blocked threads are not freed */
+	return c;
+}
+
+static int lookup_ep(handle_t h, uint32_t rights, struct endpoint **ep)
+{
+	return cap_lookup(&process_current()->caps, h, KOBJ_ENDPOINT, rights, (struct kobject **)ep,
+			  NULL);
+}
+
+int64_t sys_endpoint_create(uint64_t *handle)
+{
+	struct process *p = process_current();
+	struct endpoint *ep = endpoint_create(p);
+
+	if (!ep)
+		return -ENOMEM;
+	int err = cap_install(&p->caps, &ep->k,
+			      RIGHT_SEND | RIGHT_RECV | RIGHT_GRANT | RIGHT_DUPLICATE | RIGHT_TRANSFER,
+			      handle);
+	kobj_put(&ep->k);
+	return err;
+}
+
+int64_t sys_ipc_call(handle_t endpoint)
+{
+	struct thread *self = thread_current();
+	uint64_t msg[MSG_REGS];
+	struct endpoint *ep;
+
+	arch_msg_get(self->uregs, msg);
+	if (!tag_ok(msg[0]))
+		return -EINVAL;
+	int err = lookup_ep(endpoint, RIGHT_SEND | (TAG_CAPS(msg[0]) ? RIGHT_GRANT : 0), &ep);
+	if (err)
+		return err;
+	unsigned long s = spin_lock_irqsave(&ep->q.lock);
+	if (ep->dead) {
+		spin_unlock_irqrestore(&ep->q.lock, s);
+		kobj_put(&ep->k);
+		return -EPIPE;
+	}
+	if (ep->recv_waiting && ep->q.head) {
+		/* The fast path: a receiver is waiting; hand it the message and the CPU. */
+		struct thread *r = wq_take(&ep->q);
+		ep->recv_waiting = ep->q.head != NULL;
+		err = deliver(self, msg, r);
+		if (err) {
+			wq_park(&ep->q, r);
+			ep->recv_waiting = true;
+			spin_unlock_irqrestore(&ep->q.lock, s);
+			kobj_put(&ep->k);
+			return err;
+		}
+		r->wake_status = 0;
+		await_reply(r, self);
+		spin_unlock(&ep->q.lock);
+		kobj_put(&ep->k);
+		sched_switch_to(r);
+		arch_irq_restore(s);
+		return self->wake_status;
+	}
+	/* No receiver: queue with the message; a receiver takes it from here. */
+	memcpy(self->msg, msg, sizeof(msg));
+	ep->recv_waiting = false;
+	kobj_put(&ep->k);	/* the handle keeps it alive while we are queued */
+	return wq_wait(&ep->q, s, 0);
+}
+
+/*
+ * Receives on @ep for @self: takes a queued sender (returns 0), or parks @self
+ * as a receiver, switching to @next if given. Caller holds ep->q.lock (@s).
+ */
+static int64_t receive(struct endpoint *ep, struct thread *self, unsigned long s,
+		       struct thread *next)
+{
+	while (!ep->recv_waiting && ep->q.head) {
+		struct thread *snd = wq_take(&ep->q);
+		int err = deliver(snd, snd->msg, self);
+		if (err) {
+			/* The sender's message cannot be delivered: its call fails. */
+			snd->wake_status = err;
+			sched_enqueue(snd);
+			continue;
+		}
+		await_reply(self, snd);
+		spin_unlock_irqrestore(&ep->q.lock, s);
+		if (next)
+			sched_enqueue(next);
+		return 0;
+	}
+	ep->recv_waiting = true;
+	return wq_wait_switch(&ep->q, s, 0, next);
+}
+
+/* Fails a receive while the previous caller still waits for its answer. */
+static bool reply_pending(struct thread *self)
+{
+	unsigned long s = spin_lock_irqsave(&self->reply_wait.lock);
+	struct thread *c = self->reply_to;
+	bool pending = c && c->waiting_on == &self->reply_wait;
+
+	if (c && !pending) {
+		self->reply_to = NULL;
+		kobj_put(&c->k);
+	}
+	spin_unlock_irqrestore(&self->reply_wait.lock, s);
+	return pending;
+}
+
+int64_t sys_ipc_recv(handle_t endpoint)
+{
+	struct thread *self = thread_current();
+	struct endpoint *ep;
+	int err = lookup_ep(endpoint, RIGHT_RECV, &ep);
+
+	if (err)
+		return err;
+	if (reply_pending(self)) {
+		kobj_put(&ep->k);
+		return -EBUSY;
+	}
+	unsigned long s = spin_lock_irqsave(&ep->q.lock);
+	kobj_put(&ep->k);
+	if (ep->dead) {
+		spin_unlock_irqrestore(&ep->q.lock, s);
+		return -EPIPE;
+	}
+	return receive(ep, self, s, NULL);
+}
+
+/* Sends @self's reply to its caller; returns the caller (off every queue) or NULL. */
+static struct thread *reply(struct thread *self, int *err)
+{
+	uint64_t msg[MSG_REGS];
+
+	arch_msg_get(self->uregs, msg);
+	*err = tag_ok(msg[0]) ? 0 : -EINVAL;
+	if (*err)
+		return NULL;
+	unsigned long s = spin_lock_irqsave(&self->reply_wait.lock);
+	struct thread *c = take_caller(self);
+	spin_unlock_irqrestore(&self->reply_wait.lock, s);
+	if (!c) {
+		*err = -EPIPE;
+		return NULL;
+	}
+	/* A reply that cannot be delivered still ends the call, with the error. */
+	int derr = deliver(self, msg, c);
+	c->wake_status = derr;
+	*err = derr;
+	return c;
+}
+
+int64_t sys_ipc_reply(void)
+{
+	int err;
+	struct thread *c = reply(thread_current(), &err);
+
+	if (c)
+		sched_enqueue(c);
+	return err;
+}
+
+int64_t sys_ipc_reply_recv(handle_t endpoint)
+{
+	struct thread *self = thread_current();
+	struct endpoint *ep;
+	int err = lookup_ep(endpoint, RIGHT_RECV, &ep);
+
+	if (err)
+		return err;
+	int rerr;
+	struct thread *c = reply(self, &rerr);
+	unsigned long s = spin_lock_irqsave(&ep->q.lock);
+	kobj_put(&ep->k);
+	if (ep->dead) {
+		spin_unlock_irqrestore(&ep->q.lock, s);
+		if (c)
+			sched_enqueue(c);
+		return -EPIPE;
+	}
+	/* Wait for the next call, running the caller we answered in the meantime. */
+	return receive(ep, self, s, c);
+}
+
+int64_t sys_ipc_buffer_set(uint64_t vaddr)
+{
+	struct thread *self = thread_current();
+	struct process *p = self->proc;
+
+	if (vaddr % PAGE_SIZE)
+		return -EINVAL;
+	struct kobject *old = self->ipc_buffer_vmo;
+	if (vaddr == 0) {
+		self->ipc_buffer = 0;
+		self->ipc_buffer_vmo = NULL;
+		kobj_put(old);
+		return 0;
+	}
+	/* Resolve the page now and keep its VMO alive, so the frame stays put. */
+	unsigned long s = spin_lock_irqsave(&p->lock);
+	struct mapping *m = p->maps;
+	while (m && !(m->start <= vaddr && vaddr < m->end))
+		m = m->next;
+	int err = -EFAULT;
+	paddr_t pa = 0;
+	if (m && (m->prot & (PROT_READ | PROT_WRITE)) == (PROT_READ | PROT_WRITE) &&
+	    m->vmo->kind != VMO_PHYS)
+		err = vmo_page(m->vmo, m->offset + (vaddr - m->start), &pa);
+	if (!err) {
+		self->ipc_buffer = pa;
+		self->ipc_buffer_vmo = kobj_get(&m->vmo->k);
+	}
+	spin_unlock_irqrestore(&p->lock, s);
+	if (!err)
+		kobj_put(old);
+	return err;
+}
+
+void ipc_thread_exit(struct thread *t)
+{
+	unsigned long s = spin_lock_irqsave(&t->reply_wait.lock);
+	struct thread *c = t->reply_to;
+
+	t->reply_to = NULL;
+	if (c)
+		kobj_put(&c->k);
+	/* Everyone waiting for this thread's answer will never get one. */
+	wq_wake_all(&t->reply_wait, -EPIPE, 0);
+	spin_unlock_irqrestore(&t->reply_wait.lock, s);
+	kobj_put(t->ipc_buffer_vmo);
+	t->ipc_buffer_vmo = NULL;
+	t->ipc_buffer = 0;
+}
