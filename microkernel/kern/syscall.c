@@ -11,6 +11,7 @@
 #include <kernel/thread.h>
 #include <kernel/trap.h>
 #include <kernel/vmo.h>
+#include <uapi/veridian/rootinfo.h>
 #include "syscall_defs.h"
 
 void syscall_handler(struct user_regs *r)
@@ -129,17 +130,6 @@ int64_t sys_system_exit(handle_t system, int64_t status)
 	kprintf("veridian: exiting with status %ld\n", status);
 	arch_exit((int)status);
 }
-
-enum system_info_item {
-	INFO_FREE_FRAMES,
-	INFO_TOTAL_FRAMES,
-	INFO_CPUS,
-	INFO_THREADS,
-	INFO_PROCESSES,
-	INFO_CAPS,
-	INFO_PAGE_SIZE,
-	INFO_VMO_FRAMES,
-};
 
 int64_t sys_system_info(uint64_t what, uint64_t *value)
 {

@@ -7,6 +7,7 @@ enum {
 	TAG_END = 0,
 	TAG_CMDLINE = 1,
 	TAG_LOADER_NAME = 2,
+	TAG_MODULE = 3,
 	TAG_MMAP = 6,
 	TAG_EFI32 = 11,
 	TAG_EFI64 = 12,
@@ -60,6 +61,21 @@ static void parse_mmap(const struct mb2_tag *t)
 	}
 }
 
+/* A module tag: start, end (physical, 32-bit) and a NUL-terminated string. */
+static void parse_module(const struct mb2_tag *t)
+{
+	const uint32_t *w = (const uint32_t *)(t + 1);
+
+	if (t->size < 17 || w[1] <= w[0])
+		return;
+	const char *name = (const char *)(w + 2);
+	size_t room = t->size - 16;
+	if (strnlen(name, room) == room)
+		return;
+	boot_add_module(w[0], w[1] - w[0], name);
+	boot_add_region(w[0], w[1] - w[0], MEM_BOOT_DATA);
+}
+
 int mb2_parse(const void *info, paddr_t info_phys, size_t max, struct mb2_result *out)
 {
 	const uint8_t *base = info;
@@ -86,6 +102,9 @@ int mb2_parse(const void *info, paddr_t info_phys, size_t max, struct mb2_result
 			break;
 		case TAG_MMAP:
 			parse_mmap(t);
+			break;
+		case TAG_MODULE:
+			parse_module(t);
 			break;
 		case TAG_ACPI_OLD:
 		case TAG_ACPI_NEW:

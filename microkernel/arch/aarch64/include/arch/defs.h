@@ -3,6 +3,7 @@
 
 #define ARCH_NAME "aarch64"
 #define PAGE_SIZE 4096
+#define ARCH_ELF_MACHINE 183	/* e_machine of our ELF files */
 
 /* The kernel image runs at KERNEL_VMA + (physical address - its 2 MiB-aligned load base). */
 #define KERNEL_VMA 0xffffffff80000000ull

@@ -3,6 +3,7 @@
 
 #define ARCH_NAME "riscv64"
 #define PAGE_SIZE 4096
+#define ARCH_ELF_MACHINE 243	/* e_machine of our ELF files */
 
 /* The first byte of the kernel image (physical load base, 2 MiB aligned) appears here (Sv48). */
 #define KERNEL_VMA 0xffffffff80000000ull

@@ -3,6 +3,7 @@
 
 #define ARCH_NAME "x86_64"
 #define PAGE_SIZE 4096
+#define ARCH_ELF_MACHINE 62	/* e_machine of our ELF files */
 
 /* The kernel image runs at KERNEL_VMA + its physical load address (-mcmodel=kernel). */
 #define KERNEL_VMA 0xffffffff80000000ull

@@ -1,0 +1,51 @@
+/*
+ * What the kernel hands the root task: a pointer to this structure arrives as
+ * the first argument of its entry point. Part of the kernel ABI.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#define ROOTINFO_MAGIC 0x564552494449414eull	/* "VERIDIAN" */
+
+struct rootinfo {
+	uint64_t magic;
+	uint64_t self;		/* handle: the root task's own process (RIGHT_MANAGE, RIGHT_MAP) */
+	uint64_t resource;	/* handle: the root resource (hardware, system_exit) */
+	uint64_t image;		/* handle: a VMO holding the root task's own ELF file */
+	uint64_t image_size;
+	uint64_t kernel_test_failures;	/* in-kernel self-test failures before the root task ran */
+	char cmdline[256];	/* the kernel command line */
+};
+
+/* Items of system_info(). */
+enum system_info_item {
+	INFO_FREE_FRAMES,
+	INFO_TOTAL_FRAMES,
+	INFO_CPUS,
+	INFO_THREADS,
+	INFO_PROCESSES,
+	INFO_CAPS,
+	INFO_PAGE_SIZE,
+	INFO_VMO_FRAMES,
+};
+
+/* Rights bits of handles (as in the kernel's enum cap_rights). */
+#define VR_RIGHT_READ (1u << 0)
+#define VR_RIGHT_WRITE (1u << 1)
+#define VR_RIGHT_EXEC (1u << 2)
+#define VR_RIGHT_MAP (1u << 3)
+#define VR_RIGHT_SEND (1u << 4)
+#define VR_RIGHT_RECV (1u << 5)
+#define VR_RIGHT_GRANT (1u << 6)
+#define VR_RIGHT_DUPLICATE (1u << 7)
+#define VR_RIGHT_TRANSFER (1u << 8)
+#define VR_RIGHT_MANAGE (1u << 9)
+
+/* vm_map protections (as in the kernel's enum page_prot). */
+#define VR_PROT_READ 1
+#define VR_PROT_WRITE 2
+#define VR_PROT_EXEC 4
+
+/* vmo_create flags. */
+#define VR_VMO_CONTIG 1
