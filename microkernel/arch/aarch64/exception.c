@@ -1,4 +1,4 @@
-/* Exception handling: breakpoints resume; anything else is a kernel bug and panics. */
+/* Exception handling: interrupts go to the GIC, breakpoints resume; anything else panics. */
 #include <kernel/panic.h>
 #include <kernel/trap.h>
 
@@ -57,6 +57,11 @@ void trap_dispatch(struct trap_frame *tf, unsigned kind)
 	const char *origin = origins[kind / 4];
 	bool from_kernel = kind / 4 == 1;
 
+	/* Interrupts are unmasked only in arch_idle, so they come from EL1. */
+	if (kind % 4 == KIND_IRQ && from_kernel) {
+		gic_handle_irq();
+		return;
+	}
 	if (kind % 4 != KIND_SYNC) {
 		static const char *const kinds[] = {"", "IRQ", "FIQ", "SError"};
 		panic_at(tf->elr, tf->x[29], "unexpected %s from %s (ESR %#010lx)", kinds[kind % 4],

@@ -25,25 +25,7 @@ primary_entry:
 	msr	daifset, #0xf
 	mov	x19, x0			/* x19 = device tree (physical) */
 	adr	x20, _head		/* x20 = where we were loaded (physical) */
-
-	mrs	x0, CurrentEL
-	cmp	x0, #(2 << 2)
-	b.ne	1f
-	/* EL2 (virtualization=on): run the kernel at EL1 in AArch64 with the counters open to it. */
-	mov	x0, #(1 << 31)		/* HCR_EL2.RW */
-	msr	hcr_el2, x0
-	mov	x0, #3			/* CNTHCTL_EL2.EL1PCTEN | EL1PCEN */
-	msr	cnthctl_el2, x0
-	msr	cntvoff_el2, xzr
-	ldr	x0, =SCTLR_RES1
-	msr	sctlr_el1, x0
-	mov	x0, #0x3c5		/* EL1h with D, A, I and F masked */
-	msr	spsr_el2, x0
-	adr	x0, 1f
-	msr	elr_el2, x0
-	eret
-1:	msr	spsel, #1
-	msr	cpacr_el1, xzr		/* FP/SIMD traps: the kernel never uses it. */
+	bl	enter_el1
 
 	/* The image is mapped in 2 MiB blocks below; a loader that ignored the header gets a hang. */
 	tst	x20, #((1 << 21) - 1)
@@ -85,19 +67,31 @@ primary_entry:
 	subs	x1, x1, #1
 	b.ne	3b
 
-	/*
-	 * The GiBs holding the image and the device tree in the RAM map. Seen from
-	 * TTBR0, the same root's first entry is an identity map of the low 512 GiB,
-	 * which keeps the next instructions mapped while the MMU comes on; C turns
-	 * TTBR0 walks off right after.
-	 */
+	/* The GiBs holding the image and the device tree in the RAM map. */
 	adrp	x0, pt_phys
-	ldr	x2, =PTE_BLOCK_NORMAL
+	ldr	x2, =PTE_BLOCK_RAM
 	lsr	x1, x20, #30
 	orr	x3, x2, x1, lsl #30
 	str	x3, [x0, x1, lsl #3]
 	lsr	x1, x19, #30
 	orr	x3, x2, x1, lsl #30
+	str	x3, [x0, x1, lsl #3]
+
+	/*
+	 * TTBR0 while the MMU comes on: the GiB holding the image, identity-mapped,
+	 * so that the instructions after the switch stay mapped. Every CPU comes up
+	 * through it; C replaces it with the empty kernel root right after.
+	 */
+	adrp	x0, pt_idmap
+	adrp	x1, pt_idmap1
+	lsr	x2, x20, #39
+	orr	x1, x1, #PTE_TABLE
+	str	x1, [x0, x2, lsl #3]
+	adrp	x0, pt_idmap1
+	ldr	x2, =PTE_BLOCK_NORMAL
+	lsr	x1, x20, #30
+	orr	x3, x2, x1, lsl #30
+	and	x1, x1, #511
 	str	x3, [x0, x1, lsl #3]
 
 	/* Those tables were written around the caches: drop any stale lines covering them. */
@@ -115,29 +109,7 @@ primary_entry:
 	b.lo	4b
 	dsb	sy
 
-	ldr	x0, =MAIR_VALUE
-	msr	mair_el1, x0
-	ldr	x0, =TCR_VALUE
-	mrs	x1, id_aa64mmfr0_el1
-	and	x1, x1, #7
-	cmp	x1, #5			/* 4 KiB granules reach 48 physical bits without LPA2. */
-	mov	x2, #5
-	csel	x1, x1, x2, ls
-	bfi	x0, x1, #TCR_IPS_SHIFT, #3
-	msr	tcr_el1, x0
-	adrp	x0, pt_root
-	msr	ttbr0_el1, x0
-	msr	ttbr1_el1, x0
-	isb
-	tlbi	vmalle1
-	dsb	nsh
-	isb
-	ldr	x0, =SCTLR_VALUE
-	msr	sctlr_el1, x0
-	isb
-	ic	iallu
-	dsb	nsh
-	isb
+	bl	mmu_enable
 	ldr	x0, =high_entry
 	br	x0
 
@@ -154,6 +126,87 @@ high_entry:
 	mov	x1, x19
 	bl	aarch64_boot
 	b	.
+
+/*
+ * Where PSCI CPU_ON starts a secondary CPU, MMU off, at the physical address
+ * smp.c passed, with x0 = the context it passed: the address of a pair
+ * {stack top, struct cpu *}, read only once the MMU (and so the cache) is on.
+ */
+	.globl	secondary_entry
+secondary_entry:
+	msr	daifset, #0xf
+	mov	x19, x0
+	bl	enter_el1
+	bl	mmu_enable
+	ldr	x0, =secondary_high
+	br	x0
+
+secondary_high:
+	ldp	x0, x1, [x19]
+	mov	sp, x0
+	ldr	x0, =vectors
+	msr	vbar_el1, x0
+	isb
+	mov	x29, xzr
+	mov	x30, xzr
+	mov	x0, x1
+	bl	aarch64_secondary
+	b	.
+
+/* Leaves EL2 (virtualization=on) for EL1 and sets up what EL1 needs first; clobbers x0. */
+enter_el1:
+	mrs	x0, CurrentEL
+	cmp	x0, #(2 << 2)
+	b.ne	1f
+	/* Run the kernel at EL1 in AArch64 with the counters and the GIC's registers open to it. */
+	mov	x0, #(1 << 31)		/* HCR_EL2.RW */
+	msr	hcr_el2, x0
+	mov	x0, #3			/* CNTHCTL_EL2.EL1PCTEN | EL1PCEN */
+	msr	cnthctl_el2, x0
+	msr	cntvoff_el2, xzr
+	mrs	x0, id_aa64pfr0_el1
+	ubfx	x0, x0, #24, #4		/* GIC system registers implemented? */
+	cbz	x0, 2f
+	mov	x0, #0xf		/* ICC_SRE_EL2: SRE, DFB, DIB, Enable (EL1 may use them) */
+	msr	icc_sre_el2, x0
+2:	ldr	x0, =SCTLR_RES1
+	msr	sctlr_el1, x0
+	mov	x0, #0x3c5		/* EL1h with D, A, I and F masked */
+	msr	spsr_el2, x0
+	adr	x0, 1f
+	msr	elr_el2, x0
+	eret
+1:	msr	spsel, #1
+	msr	cpacr_el1, xzr		/* FP/SIMD traps: the kernel never uses it. */
+	ret
+
+/* Turns the MMU on with TTBR1 = pt_root and TTBR0 = pt_idmap; clobbers x0-x2. */
+mmu_enable:
+	ldr	x0, =MAIR_VALUE
+	msr	mair_el1, x0
+	ldr	x0, =TCR_VALUE
+	mrs	x1, id_aa64mmfr0_el1
+	and	x1, x1, #7
+	cmp	x1, #5			/* 4 KiB granules reach 48 physical bits without LPA2. */
+	mov	x2, #5
+	csel	x1, x1, x2, ls
+	bfi	x0, x1, #TCR_IPS_SHIFT, #3
+	msr	tcr_el1, x0
+	adrp	x0, pt_idmap
+	msr	ttbr0_el1, x0
+	adrp	x0, pt_root
+	msr	ttbr1_el1, x0
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	ldr	x0, =SCTLR_VALUE
+	msr	sctlr_el1, x0
+	isb
+	ic	iallu
+	dsb	nsh
+	isb
+	ret
 
 	.bss
 	.balign 16

@@ -16,6 +16,10 @@ uint64_t pt_kernel[512] __attribute__((aligned(PAGE_SIZE)));
 uint64_t pt_image[512] __attribute__((aligned(PAGE_SIZE)));
 uint64_t pt_mmio[512] __attribute__((aligned(PAGE_SIZE)));
 
+/* TTBR0 during each CPU's switch to the MMU: the GiB of the image at its physical address. */
+uint64_t pt_idmap[512] __attribute__((aligned(PAGE_SIZE)));
+uint64_t pt_idmap1[512] __attribute__((aligned(PAGE_SIZE)));
+
 static unsigned mmio_used;
 
 /* New entries replace only invalid ones, which no TLB holds: a barrier is all they need. */
@@ -26,16 +30,14 @@ static void publish(void)
 }
 
 /*
- * Ends the identity map that head.S switched through: TTBR0 walks stop, and
- * the GiBs it mapped, now seen only through the RAM map, lose execute rights.
+ * Ends this CPU's use of the identity map that head.S switched through: TTBR0
+ * gets the empty kernel root, and the identity map's global entries leave the TLB.
  */
 void mmu_drop_identity(void)
 {
-	write_sysreg(tcr_el1, read_sysreg(tcr_el1) | TCR_EPD0);
-	for (int i = 0; i < 512; i++)
-		if (pt_phys[i])
-			pt_phys[i] |= PTE_PXN;
-	__asm__ volatile("dsb ishst\n\ttlbi vmalle1\n\tdsb nsh\n\tisb" ::: "memory");
+	write_sysreg(ttbr0_el1, arch_kernel_root());
+	isb();
+	__asm__ volatile("tlbi vmalle1\n\tdsb nsh\n\tisb" ::: "memory");
 }
 
 /*

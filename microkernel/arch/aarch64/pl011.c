@@ -1,24 +1,23 @@
 /* The console: an ARM PL011 UART, left configured by the firmware (QEMU needs no setup). */
 #include <kernel/arch.h>
 
+#include <arch/pl011.h>
+
 #include "aarch64.h"
 
-#define UARTDR 0x00
-#define UARTFR 0x18
-#define UARTFR_TXFF (1u << 5)
-
-static volatile uint32_t *uart;
+volatile uint32_t *pl011_regs;
+int pl011_line = -1;
 
 void pl011_init(volatile void *base)
 {
-	uart = base;
+	pl011_regs = base;
 }
 
 void arch_console_putc(char c)
 {
-	if (!uart)
+	if (!pl011_regs)
 		return;
-	while (uart[UARTFR / 4] & UARTFR_TXFF)
+	while (pl011_regs[UARTFR / 4] & UARTFR_TXFF)
 		;
-	uart[UARTDR / 4] = (uint8_t)c;
+	pl011_regs[UARTDR / 4] = (uint8_t)c;
 }

@@ -1,0 +1,62 @@
+/* In-kernel test of a device interrupt line: the UART transmit-empty interrupt via the PLIC. */
+#include <kernel/cpu.h>
+#include <kernel/ktest.h>
+#include <arch/riscv.h>
+
+#define UART_IER 1
+#define IER_THR_EMPTY 0x02
+
+/* Kept by kern/cpu.c: how often irq_line_handler() ran for each line. */
+extern uint64_t irq_line_counts[256];
+
+static uint64_t fired(unsigned line)
+{
+	return __atomic_load_n(&irq_line_counts[line], __ATOMIC_RELAXED);
+}
+
+/* Idles, taking interrupts, until @line has fired @n times in all or @ns have passed. */
+static uint64_t wait_fired(unsigned line, uint64_t n, uint64_t ns)
+{
+	uint64_t start = arch_time_ns();
+
+	while (fired(line) < n && arch_time_ns() - start < ns)
+		arch_idle();
+	return fired(line);
+}
+
+/* Turning the interrupt on while the holding register is empty makes the UART raise its line. */
+static void uart_raise(void)
+{
+	console_uart[UART_IER] = 0;
+	console_uart[UART_IER] = IER_THR_EMPTY;
+}
+
+/* Nothing may print in here: each byte sent would re-raise the transmit-empty interrupt. */
+static const char *fire_hold_ack_refire(unsigned line)
+{
+	uint64_t n = fired(line);
+
+	KCHECK(arch_irq_line_enable(line, this_cpu()) == 0, "enabling line %u failed", line);
+	uart_raise();
+	KCHECK(wait_fired(line, n + 1, 200000000) == n + 1, "line %u did not fire", line);
+	/* Raised again, it stays in service until its ack; then, still raised, it fires again. */
+	uart_raise();
+	KCHECK(wait_fired(line, n + 2, 30000000) == n + 1, "line %u fired before its ack", line);
+	arch_irq_line_ack(line);
+	KCHECK(wait_fired(line, n + 2, 200000000) == n + 2, "line %u did not fire after its ack",
+	       line);
+	return NULL;
+}
+
+KTEST(irq_line_uart_fire_ack)
+{
+	unsigned line = console_uart_line;
+
+	KCHECK(console_uart && line > 0 && line < arch_irq_line_count() && line < 256,
+	       "no usable UART line (line %u of %u)", line, arch_irq_line_count());
+	const char *err = fire_hold_ack_refire(line);
+	/* Whatever happened, leave the UART quiet and the line off (disabling completes it too). */
+	console_uart[UART_IER] = 0;
+	arch_irq_line_disable(line);
+	return err;
+}
