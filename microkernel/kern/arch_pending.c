@@ -55,3 +55,9 @@ __attribute__((weak)) int arch_ioport_access(uint64_t port, uint64_t width, uint
 {
 	return -38;	/* -ENOSYS: no port I/O here */
 }
+
+/* A port defines this (returning true) once threads and user mode work. */
+__attribute__((weak)) bool arch_threads_supported(void)
+{
+	return false;
+}

@@ -7,6 +7,7 @@
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
+#include <kernel/thread.h>
 #include <kernel/selftest.h>
 
 #define VERIDIAN_VERSION "0.1.0"
@@ -26,6 +27,35 @@ static void print_memory_map(void)
 	kprintf("memory: %lu KiB usable\n", usable >> 10);
 }
 
+int root_start(int kernel_test_failures);
+
+static bool test_or_bench(void)
+{
+	return boot_cmdline_is("mode", "test") || boot_cmdline_is("mode", "bench");
+}
+
+/* The first kernel thread: self tests, benchmarks, then the root task. */
+static void kernel_init(void *arg)
+{
+	size_t len;
+	const char *crash = boot_cmdline_get("crash", &len);
+
+	if (crash)
+		crash_test(crash, len);
+	int failed = selftest_run();
+	kprintf("selftest: %s\n", failed ? "FAILED" : "passed");
+	if (boot_cmdline_is("mode", "bench"))
+		bench_run();
+	/* The root task ends a test or bench run itself, with system_exit(). */
+	if (root_start(failed) == 0)
+		return;
+	if (test_or_bench()) {
+		kprintf("veridian: exiting with status %d\n", failed ? 1 : 0);
+		arch_exit(failed ? 1 : 0);
+	}
+	kprintf("VeridianOS is up, without a root task; the CPUs idle.\n");
+}
+
 noreturn void kmain(void)
 {
 	kprintf("\nVeridianOS %s (%s) booting\n", VERIDIAN_VERSION, ARCH_NAME);
@@ -43,20 +73,15 @@ noreturn void kmain(void)
 	arch_timer_init();
 	kprintf("smp: %u of %u CPUs online\n", smp_start(), boot_info.ncpus);
 
-	size_t len;
-	const char *crash = boot_cmdline_get("crash", &len);
-	if (crash)
-		crash_test(crash, len);
-
-	int failed = selftest_run();
-	kprintf("selftest: %s\n", failed ? "FAILED" : "passed");
-
-	if (boot_cmdline_is("mode", "bench"))
-		bench_run();
-	if (boot_cmdline_is("mode", "test") || boot_cmdline_is("mode", "bench")) {
-		kprintf("veridian: exiting with status %d\n", failed ? 1 : 0);
-		arch_exit(failed ? 1 : 0);
+	if (!arch_threads_supported()) {
+		/* The port has no threads yet: run the tests here; no root task. */
+		kernel_init(NULL);
+		sched_idle_loop();
 	}
-	kprintf("VeridianOS is up. Nothing else runs yet; the CPU idles.\n");
+	struct thread *init = thread_create_kernel(kernel_init, NULL, PRIO_DEFAULT);
+	if (!init)
+		panic("no memory for the first kernel thread");
+	thread_start(init);
+	/* From here on this context is the boot CPU's idle thread. */
 	sched_idle_loop();
 }

@@ -121,6 +121,9 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg);
  */
 void arch_switch(struct thread *prev, struct thread *next);
 
+/* While ports are brought up: true once this architecture's threads and user mode work. */
+bool arch_threads_supported(void);
+
 /* Sets up a user register file: entry @pc, stack @sp, first two arguments. */
 void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0, uint64_t arg1);
 

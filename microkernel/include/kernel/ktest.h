@@ -11,13 +11,19 @@
 struct ktest {
 	const char *name;
 	const char *(*fn)(void);
+	bool needs_threads;	/* runs in a kernel thread and may create threads */
 };
 
-#define KTEST(name) \
+#define KTEST_ENTRY(name, threads) \
 	static const char *ktest_##name(void); \
 	__attribute__((used, section(".ktests"), aligned(8))) static const struct ktest \
-		ktest_entry_##name = {#name, ktest_##name}; \
+		ktest_entry_##name = {#name, ktest_##name, threads}; \
 	static const char *ktest_##name(void)
+
+#define KTEST(name) KTEST_ENTRY(name, false)
+
+/* A test that needs threads (skipped, and said so, on a port that has none yet). */
+#define KTEST_THREADS(name) KTEST_ENTRY(name, true)
 
 /* Formats a failure message into a static buffer and returns it. */
 const char *ktest_fail(const char *fmt, ...) __printf(1, 2);
