@@ -33,7 +33,13 @@ endif
 .DELETE_ON_ERROR:
 
 include microkernel/build.mk
+include libveridian/build.mk
+include roottask/build.mk
 include tests/build.mk
+
+# Everything one architecture boots: the kernel, its boot images and the root task.
+images: $(B)/kernel.elf $(ARCH_IMAGES) $(ROOT_ELF)
+	@:
 
 SETUP := tools/setup-host.sh
 QEMU := $(PYTHON) tools/qemu.py

@@ -65,7 +65,5 @@ $(B)/kernel.elf: $(B)/kernel.pass1.elf $(B)/ksyms-full.o
 	$(Q)$(NM) -n --defined-only $@ | grep -i ' t ' > $@.syms2
 	$(Q)cmp -s $@.syms1 $@.syms2 || { echo "kernel.elf: functions moved between link passes"; rm -f $@; exit 1; }
 
-images: $(B)/kernel.elf $(ARCH_IMAGES)
-	@:
 
 -include $(KERNEL_OBJS:.o=.d)

@@ -58,6 +58,10 @@ def command(arch, build='build', mode='test', firmware=None, cpu=None, icount=Fa
                '-kernel', os.path.join(out, 'Image'), '-append', MODES[mode]]
     else:
         raise SystemExit('unknown architecture ' + arch)
+    # The root task rides along as the initrd (x86_64: as a GRUB module inside the ISO).
+    root = os.path.join(out, 'root.elf')
+    if arch != 'x86_64' and os.path.exists(root):
+        cmd += ['-initrd', root]
     cmd += ['-smp', str(smp), '-m', str(memory), '-no-reboot']
     if icount:
         # One instruction per nanosecond of virtual time: cycle counters count instructions.

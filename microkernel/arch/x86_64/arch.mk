@@ -11,6 +11,6 @@ KERNEL_SRCS += $(wildcard microkernel/arch/x86_64/*.c) $(wildcard microkernel/ar
 X86_MODES := run test bench panic fault hang
 ARCH_IMAGES := $(foreach m,$(X86_MODES),$(B)/veridian-$(m).iso)
 
-$(B)/veridian-%.iso: $(B)/kernel.elf tools/mkiso.sh tools/qemu.py
+$(B)/veridian-%.iso: $(B)/kernel.elf $(B)/root.elf tools/mkiso.sh tools/qemu.py
 	@echo "  ISO     $@"
-	$(Q)tools/mkiso.sh $< "$$($(PYTHON) -c 'import sys; sys.path.insert(0, "tools"); import qemu; print(qemu.MODES["$*"])')" $@
+	$(Q)tools/mkiso.sh $< "$$($(PYTHON) -c 'import sys; sys.path.insert(0, "tools"); import qemu; print(qemu.MODES["$*"])')" $@ $(B)/root.elf

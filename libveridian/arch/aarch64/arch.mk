@@ -1,0 +1,2 @@
+# User-space code generation for aarch64.
+USER_ARCH_CFLAGS :=

@@ -1,0 +1,2 @@
+# User-space code generation for x86_64.
+USER_ARCH_CFLAGS :=

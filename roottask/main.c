@@ -1,0 +1,101 @@
+/*
+ * The root task: the first user process, started by the kernel with the root
+ * resource. In test mode it runs the in-guest test suite and ends the run
+ * with system_exit; in bench mode it runs the benchmarks.
+ */
+#include "utest.h"
+
+extern const struct utest __start_utests[], __stop_utests[];
+
+struct rootinfo *root_info;
+static char fail_msg[256];
+
+const char *utest_fail(const char *fmt, ...)
+{
+	va_list ap;
+	int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+	va_start(ap, fmt);
+	kvsnprintf(fail_msg, sizeof(fail_msg), fmt, ap);
+	va_end(ap);
+	return fail_msg;
+}
+
+handle_t spawn(uint64_t (*fn)(uint64_t), uint64_t arg)
+{
+	handle_t p;
+
+	return vr_spawn(&vr_self_image, fn, arg, &p) == 0 ? p : 0;
+}
+
+int64_t reap(handle_t process)
+{
+	uint64_t status = 0;
+	int64_t err = vr_process_wait(process, &status);
+
+	vr_handle_close(process);
+	return err ? err : (int64_t)status;
+}
+
+uint64_t info(uint64_t what)
+{
+	uint64_t v = 0;
+
+	vr_system_info(what, &v);
+	return v;
+}
+
+uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static int run_tests(void)
+{
+	int failed = 0, total = 0;
+
+	for (const struct utest *t = __start_utests; t < __stop_utests; t++, total++) {
+		const char *err = t->fn();
+		if (err)
+			vr_printf("ktest user_%s FAIL: %s\n", t->name, err);
+		else
+			vr_printf("ktest user_%s PASS\n", t->name);
+		failed += err != NULL;
+	}
+	vr_printf("utest summary: %d passed, %d failed\n", total - failed, failed);
+	return failed;
+}
+
+static bool mode_is(const char *mode)
+{
+	char want[32];
+
+	vr_snprintf(want, sizeof(want), "mode=%s", mode);
+	return strstr(root_info->cmdline, want) != NULL;
+}
+
+__attribute__((noreturn)) void vr_root_main(struct rootinfo *ri)
+{
+	root_info = ri;
+	vr_self = ri->self;
+	vr_self_image = (struct vr_image){ri->image, ri->image_size};
+	vr_printf("root: the root task runs (%lu CPUs, %lu of %lu frames free)\n", info(INFO_CPUS),
+		  info(INFO_FREE_FRAMES), info(INFO_TOTAL_FRAMES));
+	if (mode_is("test")) {
+		int failed = run_tests();
+		vr_system_exit(ri->resource, failed || ri->kernel_test_failures ? 1 : 0);
+	}
+	if (mode_is("bench")) {
+		run_benchmarks();
+		vr_system_exit(ri->resource, 0);
+	}
+	vr_printf("VeridianOS is up: the root task has nothing more to do yet.\n");
+	handle_t n;
+	uint64_t bits;
+	vr_notify_create(&n);
+	for (;;)
+		vr_notify_wait(n, 0, &bits);
+}

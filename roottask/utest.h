@@ -1,0 +1,45 @@
+/*
+ * The in-guest test framework of the root task. UTEST(name) { ... } registers
+ * a test; it returns NULL on success or a message (UCHECK builds one).
+ * Results print as "ktest user_<name> PASS|FAIL: why", the format the test
+ * harness reads from the serial console.
+ */
+#pragma once
+
+#include <veridian/vr.h>
+
+struct utest {
+	const char *name;
+	const char *(*fn)(void);
+};
+
+#define UTEST(name) \
+	static const char *utest_##name(void); \
+	__attribute__((used, section("utests"), aligned(8))) static const struct utest \
+		utest_entry_##name = {#name, utest_##name}; \
+	static const char *utest_##name(void)
+
+const char *utest_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define UCHECK(cond, ...) \
+	do { \
+		if (!(cond)) \
+			return utest_fail(__VA_ARGS__); \
+	} while (0)
+
+/* What the root task was given. */
+extern struct rootinfo *root_info;
+
+/* Spawns a child of the root task's own image running fn(arg); returns its handle or 0. */
+handle_t spawn(uint64_t (*fn)(uint64_t), uint64_t arg);
+
+/* Waits for a process and closes its handle; returns its exit status. */
+int64_t reap(handle_t process);
+
+uint64_t info(uint64_t what);
+
+/* A small deterministic pseudo-random generator for tests. */
+uint64_t rnd(uint64_t *state);
+
+/* Runs the benchmarks (bench.c). */
+void run_benchmarks(void);

@@ -1,0 +1,190 @@
+/* IPC: ordering, every register word, handles and long messages, a server killed mid-call. */
+#include "../../../roottask/utest.h"
+
+#define LABEL_ECHO 1
+#define LABEL_READ_VMO 2
+#define LABEL_LONG 3
+#define LABEL_HANG 4
+
+/* A server process: answers on the endpoint it was given, until told to stop. */
+static uint64_t server(uint64_t ep)
+{
+	uint64_t m[8];
+	static char buffer[VR_PAGE] __attribute__((aligned(VR_PAGE)));
+
+	vr_ipc_buffer_set((uint64_t)(uintptr_t)buffer);
+	int64_t err = vr_ipc_recv(ep, m);
+	while (err == 0) {
+		uint64_t label = VR_TAG_LABEL(m[0]);
+		if (label == LABEL_ECHO) {
+			/* Each word plus one, same number of words. */
+			for (int i = 1; i < 8; i++)
+				m[i] += 1;
+			m[0] = VR_TAG(LABEL_ECHO, m[0] & 0xf);
+		} else if (label == LABEL_READ_VMO) {
+			/* m[1] is a VMO handle that arrived with the message: sum its first page. */
+			uint64_t sum = 0;
+			uint8_t page[256];
+			int64_t r = vr_vmo_read(m[1], page, 0, sizeof(page));
+			for (unsigned i = 0; i < sizeof(page); i++)
+				sum += page[i];
+			vr_handle_close(m[1]);
+			m[0] = VR_TAG(LABEL_READ_VMO, 2);
+			m[1] = (uint64_t)r;
+			m[2] = sum;
+		} else if (label == LABEL_LONG) {
+			/* Reverse the long payload into the reply. */
+			unsigned len = (m[0] >> 8) & 0x1fff;
+			for (unsigned i = 0; i < len / 2; i++) {
+				char c = buffer[i];
+				buffer[i] = buffer[len - 1 - i];
+				buffer[len - 1 - i] = c;
+			}
+			m[0] = VR_TAG(LABEL_LONG, 0) | VR_TAG_LONG(len);
+		} else if (label == LABEL_HANG) {
+			for (;;)
+				vr_thread_sleep(1000000000);
+		} else {
+			return 0;
+		}
+		err = vr_ipc_reply_recv(ep, m);
+	}
+	return (uint64_t)err;
+}
+
+/* Starts a server process on a new endpoint; returns the process, *ep the client's handle. */
+static handle_t start_server(handle_t *ep)
+{
+	handle_t proc, given;
+
+	if (vr_endpoint_create(ep) || vr_spawn_prepare(&vr_self_image, &proc))
+		return 0;
+	if (vr_process_handle_give(proc, *ep, VR_RIGHT_RECV, &given) ||
+	    vr_spawn_start(proc, server, given)) {
+		vr_handle_close(proc);
+		return 0;
+	}
+	return proc;
+}
+
+static void stop_server(handle_t proc, handle_t ep)
+{
+	uint64_t m[8] = {VR_TAG(99, 0)};
+
+	vr_ipc_call(ep, m);
+	reap(proc);
+	vr_handle_close(ep);
+}
+
+UTEST(ipc_ordering_and_all_words)
+{
+	handle_t ep, proc = start_server(&ep);
+
+	UCHECK(proc, "server did not start");
+	for (uint64_t i = 0; i < 1000; i++) {
+		uint64_t m[8] = {VR_TAG(LABEL_ECHO, 7), i, i * 3, ~i, i << 32, 5, 6, 7};
+		int64_t err = vr_ipc_call(ep, m);
+		UCHECK(err == 0, "call %lu failed: %ld", i, err);
+		UCHECK(m[1] == i + 1 && m[2] == i * 3 + 1 && m[3] == ~i + 1 && m[4] == (i << 32) + 1 &&
+			       m[5] == 6 && m[6] == 7 && m[7] == 8,
+		       "reply %lu garbled: %lu %lu %#lx", i, m[1], m[2], m[3]);
+		UCHECK(VR_TAG_LABEL(m[0]) == LABEL_ECHO && (m[0] & 0xf) == 7, "reply tag %#lx", m[0]);
+	}
+	uint64_t bad[8] = {VR_TAG(LABEL_ECHO, 9)};
+	UCHECK(vr_ipc_call(ep, bad) == -VR_EINVAL, "a tag with 9 words was accepted");
+	stop_server(proc, ep);
+	return NULL;
+}
+
+UTEST(ipc_transfers_a_handle)
+{
+	handle_t ep, proc = start_server(&ep), vmo;
+
+	UCHECK(proc, "server did not start");
+	UCHECK(vr_vmo_create(VR_PAGE, 0, &vmo) == 0, "vmo_create");
+	uint8_t page[256];
+	uint64_t want = 0;
+	for (unsigned i = 0; i < sizeof(page); i++)
+		want += page[i] = (uint8_t)(i * 13 + 1);
+	vr_vmo_write(vmo, page, 0, sizeof(page));
+	uint64_t m[8] = {VR_TAG(LABEL_READ_VMO, 1) | VR_TAG_CAPS(1), vmo};
+	UCHECK(vr_ipc_call(ep, m) == 0, "call failed");
+	UCHECK(m[1] == 0 && m[2] == want, "server read status %ld sum %lu, want %lu", m[1], m[2], want);
+	uint64_t size;
+	UCHECK(vr_vmo_size(vmo, &size) == 0, "a copied handle left the sender");
+	m[0] = VR_TAG(LABEL_READ_VMO, 1) | VR_TAG_CAPS(1) | VR_TAG_MOVE_CAPS;
+	m[1] = vmo;
+	UCHECK(vr_ipc_call(ep, m) == 0 && m[2] == want, "move failed");
+	UCHECK(vr_vmo_size(vmo, &size) == -VR_EBADF, "a moved handle stayed with the sender");
+	m[0] = VR_TAG(LABEL_READ_VMO, 1) | VR_TAG_CAPS(1);
+	m[1] = 0x1234567;	/* not a handle */
+	UCHECK(vr_ipc_call(ep, m) == -VR_EBADF, "a forged handle was transferred");
+	stop_server(proc, ep);
+	return NULL;
+}
+
+UTEST(ipc_long_message)
+{
+	static char buffer[VR_PAGE] __attribute__((aligned(VR_PAGE)));
+	handle_t ep, proc = start_server(&ep);
+
+	UCHECK(proc, "server did not start");
+	UCHECK(vr_ipc_buffer_set((uint64_t)(uintptr_t)buffer) == 0, "ipc_buffer_set");
+	for (int i = 0; i < VR_PAGE; i++)
+		buffer[i] = (char)(i % 251);
+	uint64_t m[8] = {VR_TAG(LABEL_LONG, 0) | VR_TAG_LONG(VR_PAGE)};
+	UCHECK(vr_ipc_call(ep, m) == 0, "long call failed");
+	for (int i = 0; i < VR_PAGE; i++)
+		UCHECK(buffer[i] == (char)((VR_PAGE - 1 - i) % 251), "byte %d of the long reply", i);
+	stop_server(proc, ep);
+	return NULL;
+}
+
+static uint64_t kill_later(uint64_t proc)
+{
+	vr_thread_sleep(20000000);
+	vr_process_kill(proc, -VR_EINTR);
+	return 0;
+}
+
+UTEST(ipc_server_killed_mid_call)
+{
+	handle_t ep, proc = start_server(&ep), killer;
+
+	UCHECK(proc, "server did not start");
+	UCHECK(vr_thread_spawn(kill_later, proc, &killer) == 0, "spawn killer");
+	uint64_t m[8] = {VR_TAG(LABEL_HANG, 0)};
+	int64_t err = vr_ipc_call(ep, m);
+	UCHECK(err == -VR_EPIPE, "a call to a killed server returned %ld", err);
+	uint64_t st;
+	vr_thread_wait(killer, &st);
+	vr_handle_close(killer);
+	UCHECK(reap(proc) == -VR_EINTR, "server status");
+	m[0] = VR_TAG(LABEL_ECHO, 0);
+	UCHECK(vr_ipc_call(ep, m) == -VR_EPIPE, "a call to a dead endpoint did not fail");
+	vr_handle_close(ep);
+	return NULL;
+}
+
+static uint64_t signaller(uint64_t n)
+{
+	vr_thread_sleep(2000000);
+	return (uint64_t)vr_notify_signal(n, 0x5);
+}
+
+UTEST(notifications)
+{
+	handle_t n, t;
+	uint64_t bits = 0, st;
+
+	UCHECK(vr_notify_create(&n) == 0, "notify_create");
+	UCHECK(vr_notify_wait(n, 2000000, &bits) == -VR_ETIMEDOUT, "wait did not time out");
+	UCHECK(vr_notify_signal(n, 0x10) == 0 && vr_notify_poll(n, &bits) == 0 && bits == 0x10, "poll");
+	UCHECK(vr_notify_poll(n, &bits) == 0 && bits == 0, "poll did not clear");
+	UCHECK(vr_thread_spawn(signaller, n, &t) == 0, "spawn");
+	UCHECK(vr_notify_wait(n, 0, &bits) == 0 && bits == 0x5, "woke with %#lx", bits);
+	vr_thread_wait(t, &st);
+	vr_handle_close(t);
+	vr_handle_close(n);
+	return NULL;
+}

@@ -1,0 +1,104 @@
+/* Threads: every CPU used, preemption of a spinning thread, futexes. */
+#include "../../../roottask/utest.h"
+
+static uint64_t report_cpu(uint64_t arg)
+{
+	uint64_t cpu = ~0ull;
+
+	vr_thread_self_cpu(&cpu);
+	return cpu;
+}
+
+UTEST(threads_on_all_cpus)
+{
+	uint64_t n = info(INFO_CPUS);
+	handle_t t[64];
+
+	UCHECK(n >= 1 && n <= 64, "%lu CPUs", n);
+	for (uint64_t i = 0; i < n; i++) {
+		UCHECK(vr_thread_create_on(report_cpu, 0, (int)i, &t[i]) == 0, "create on CPU %lu", i);
+		UCHECK(vr_thread_start(t[i]) == 0, "start");
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t cpu = ~0ull;
+		UCHECK(vr_thread_wait(t[i], &cpu) == 0, "wait");
+		vr_handle_close(t[i]);
+		UCHECK(cpu == i, "thread bound to CPU %lu ran on %lu", i, cpu);
+	}
+	return NULL;
+}
+
+static volatile uint64_t stop_spinning, progress;
+
+static uint64_t spin(uint64_t arg)
+{
+	while (!stop_spinning)
+		;
+	return 0;
+}
+
+static uint64_t make_progress(uint64_t arg)
+{
+	for (int i = 0; i < 1000; i++)
+		progress++;
+	return 1;
+}
+
+UTEST(preemption_spinner_cannot_starve)
+{
+	handle_t a, b;
+	uint64_t cpu = info(INFO_CPUS) > 1 ? 1 : 0, st = 0;
+
+	stop_spinning = 0;
+	progress = 0;
+	/* Both on one CPU at the same priority: only the tick can let the second one run. */
+	UCHECK(vr_thread_create_on(spin, 0, (int)cpu, &a) == 0, "create spinner");
+	UCHECK(vr_thread_create_on(make_progress, 0, (int)cpu, &b) == 0, "create worker");
+	vr_thread_start(a);
+	vr_thread_start(b);
+	/* Give it two seconds; a scheduler without preemption never runs the worker. */
+	for (int i = 0; i < 2000 && progress < 1000; i++)
+		vr_thread_sleep(1000000);
+	uint64_t seen = progress;
+	stop_spinning = 1;
+	int64_t err = vr_thread_wait(b, &st);
+	vr_thread_wait(a, &st);
+	vr_handle_close(a);
+	vr_handle_close(b);
+	UCHECK(err == 0 && seen == 1000, "the worker made %lu of 1000 steps beside a spinner", seen);
+	return NULL;
+}
+
+static uint64_t futex_word;
+
+static uint64_t futex_waker(uint64_t arg)
+{
+	vr_thread_sleep(5000000);
+	__atomic_store_n(&futex_word, 1, __ATOMIC_SEQ_CST);
+	uint64_t woken = 0;
+	vr_futex_wake(&futex_word, 10, &woken);
+	return woken;
+}
+
+UTEST(futex_wait_wake_timeout)
+{
+	handle_t t;
+	uint64_t woken = 0;
+
+	futex_word = 0;
+	UCHECK(vr_futex_wait(&futex_word, 5, 0) == -VR_EAGAIN, "mismatched value did not return EAGAIN");
+	UCHECK(vr_futex_wait(&futex_word, 0, 3000000) == -VR_ETIMEDOUT, "timeout did not expire");
+	UCHECK(vr_futex_wait((uint64_t *)0x1000, 0, 0) == -VR_EFAULT, "bad address accepted");
+	UCHECK(vr_thread_spawn(futex_waker, 0, &t) == 0, "spawn waker");
+	int64_t r = 0;
+	while (__atomic_load_n(&futex_word, __ATOMIC_SEQ_CST) == 0) {
+		r = vr_futex_wait(&futex_word, 0, 0);
+		if (r && r != -VR_EAGAIN)
+			break;
+	}
+	vr_thread_wait(t, &woken);
+	vr_handle_close(t);
+	UCHECK(r == 0 || r == -VR_EAGAIN, "futex_wait returned %ld", r);
+	UCHECK(futex_word == 1, "never woken");
+	return NULL;
+}

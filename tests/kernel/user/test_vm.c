@@ -1,0 +1,92 @@
+/* Memory objects and address spaces: demand zero, protection, unmapping, bad requests. */
+#include "../../../roottask/utest.h"
+
+UTEST(vm_demand_zero_and_readback)
+{
+	size_t size = 64 * VR_PAGE;
+	uint8_t *p = vr_map_anon(size, VR_PROT_READ | VR_PROT_WRITE);
+
+	UCHECK(p, "map failed");
+	for (size_t i = 0; i < size; i += 997)
+		UCHECK(p[i] == 0, "byte %zu of fresh memory is %d", i, p[i]);
+	for (size_t i = 0; i < size; i++)
+		p[i] = (uint8_t)(i * 7);
+	for (size_t i = 0; i < size; i++)
+		UCHECK(p[i] == (uint8_t)(i * 7), "byte %zu lost", i);
+	UCHECK(vr_unmap(p, size) == 0, "unmap failed");
+	return NULL;
+}
+
+UTEST(vm_vmo_shared_between_mappings)
+{
+	handle_t vmo;
+	uint64_t a, b;
+
+	UCHECK(vr_vmo_create(2 * VR_PAGE, 0, &vmo) == 0, "vmo_create");
+	UCHECK(vr_vm_map(vr_self, vmo, 0, 0, 2 * VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &a) == 0, "map a");
+	UCHECK(vr_vm_map(vr_self, vmo, 0, VR_PAGE, VR_PAGE, VR_PROT_READ, &b) == 0, "map b");
+	((volatile uint32_t *)(uintptr_t)a)[VR_PAGE / 4] = 0xfeedface;
+	UCHECK(*(volatile uint32_t *)(uintptr_t)b == 0xfeedface, "the two mappings disagree");
+	char buf[4];
+	UCHECK(vr_vmo_read(vmo, buf, VR_PAGE, 4) == 0 && memcmp(buf, "\xce\xfa\xed\xfe", 4) == 0,
+	       "vmo_read disagrees");
+	vr_vm_unmap(vr_self, a, 2 * VR_PAGE);
+	vr_vm_unmap(vr_self, b, VR_PAGE);
+	vr_handle_close(vmo);
+	return NULL;
+}
+
+UTEST(vm_bad_requests)
+{
+	handle_t vmo;
+	uint64_t a;
+
+	UCHECK(vr_vmo_create(0, 0, &vmo) == -VR_EINVAL, "empty VMO");
+	UCHECK(vr_vmo_create(1ull << 40, 0, &vmo) == -VR_EINVAL, "1 TiB VMO");
+	UCHECK(vr_vmo_create(VR_PAGE, 0, &vmo) == 0, "vmo_create");
+	UCHECK(vr_vm_map(vr_self, vmo, 0x123, 0, VR_PAGE, VR_PROT_READ, &a) == -VR_EINVAL, "unaligned");
+	UCHECK(vr_vm_map(vr_self, vmo, 0, 0, 2 * VR_PAGE, VR_PROT_READ, &a) == -VR_EINVAL, "past the VMO");
+	UCHECK(vr_vm_map(vr_self, vmo, 0xffff800000000000ull, 0, VR_PAGE, VR_PROT_READ, &a) == -VR_EINVAL,
+	       "kernel address");
+	UCHECK(vr_vm_map(vr_self, vmo, 0, 0, VR_PAGE, 0x80, &a) == -VR_EINVAL, "bad protection");
+	UCHECK(vr_vm_map(vr_self, vmo, 0x50000000, 0, VR_PAGE, VR_PROT_READ, &a) == 0, "fixed map");
+	UCHECK(vr_vm_map(vr_self, vmo, 0x50000000, 0, VR_PAGE, VR_PROT_READ, &a) == -VR_EEXIST, "overlap");
+	UCHECK(vr_vm_protect(vr_self, 0x50000000, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE) == 0,
+	       "protect within the granted rights");
+	UCHECK(vr_vm_protect(vr_self, 0x60000000, VR_PAGE, VR_PROT_READ) == -VR_ENOMEM, "protect a hole");
+	vr_vm_unmap(vr_self, 0x50000000, VR_PAGE);
+	vr_handle_close(vmo);
+	return NULL;
+}
+
+static uint64_t write_readonly(uint64_t addr)
+{
+	*(volatile int *)(uintptr_t)addr = 1;
+	return 0;	/* not reached: the write faults */
+}
+
+static uint64_t touch_unmapped(uint64_t addr)
+{
+	return *(volatile uint64_t *)(uintptr_t)addr;
+}
+
+UTEST(vm_faults_kill_the_faulting_process)
+{
+	/* A read-only page: writing it must kill the child with -EFAULT, not the kernel. */
+	handle_t child;
+	UCHECK(vr_spawn_prepare(&vr_self_image, &child) == 0, "spawn");
+	handle_t vmo;
+	uint64_t at;
+	vr_vmo_create(VR_PAGE, 0, &vmo);
+	UCHECK(vr_vm_map(child, vmo, 0x40000000, 0, VR_PAGE, VR_PROT_READ, &at) == 0, "map");
+	vr_handle_close(vmo);
+	UCHECK(vr_spawn_start(child, write_readonly, 0x40000000) == 0, "start");
+	int64_t st = reap(child);
+	UCHECK(st == -VR_EFAULT, "writing a read-only page ended with %ld", st);
+
+	child = spawn(touch_unmapped, 0x00007fff00000000ull);
+	UCHECK(child, "spawn");
+	st = reap(child);
+	UCHECK(st == -VR_EFAULT, "reading an unmapped page ended with %ld", st);
+	return NULL;
+}
