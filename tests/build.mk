@@ -6,7 +6,7 @@ UNIT_B := build/host/unit
 UNIT_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	-Itests/unit -Itests/unit/host -Imicrokernel/include \
-	-Imicrokernel/arch/x86_64/include
+	-Imicrokernel/arch/x86_64/include -Ilibveridian/include -pthread
 UNIT_TESTS := $(wildcard tests/unit/*/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(UNIT_B)/%,$(UNIT_TESTS))
 

@@ -7,16 +7,8 @@
 #include <kernel/arch.h>
 #include <arch/riscv.h>
 
-#define PTE_V (1u << 0)
-#define PTE_R (1u << 1)
-#define PTE_W (1u << 2)
-#define PTE_X (1u << 3)
-#define PTE_G (1u << 5)
-#define PTE_A (1u << 6)
-#define PTE_D (1u << 7)
 /* A and D preset: hardware need not update them, and must not fault when it does not. */
 #define PTE_KERNEL_RW (PTE_V | PTE_R | PTE_W | PTE_G | PTE_A | PTE_D)
-#define SATP_MODE_SV48 (9ull << 60)
 
 #define PT __attribute__((aligned(PAGE_SIZE)))
 
@@ -28,10 +20,11 @@ static uint64_t identity[512] PT;  /* the 1 GiB page holding the image, at its o
 
 extern char __kernel_start[], __kernel_end[];
 paddr_t kernel_phys;
+uint64_t kernel_satp;
 
 static uint64_t pte(paddr_t pa, uint64_t flags)
 {
-	return pa >> 12 << 10 | flags;
+	return pa >> 12 << PTE_PPN_SHIFT | flags;
 }
 
 static unsigned vpn(uint64_t va, int level)
@@ -68,7 +61,8 @@ uint64_t riscv_early_paging(void)
 	identity[vpn(pa, 2)] = pte(ALIGN_DOWN(pa, GiB(1)), PTE_V | PTE_R | PTE_X | PTE_A);
 	root[vpn(pa, 3)] = pte((paddr_t)identity, PTE_V);
 
-	return SATP_MODE_SV48 | (paddr_t)root >> 12;
+	kernel_satp = SATP_MODE_SV48 | (paddr_t)root >> 12;
+	return kernel_satp;
 }
 
 /* The identity mapping only served the switch to the higher half: user space goes there. */

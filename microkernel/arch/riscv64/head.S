@@ -1,6 +1,7 @@
 /*
- * The RISC-V Image header and the boot hart's entry: OpenSBI jumps here in
- * S-mode with paging off, a0 = hart id and a1 = the device tree's address.
+ * The RISC-V Image header and the entries of the harts: OpenSBI jumps to the
+ * boot hart's in S-mode with paging off, a0 = hart id and a1 = the device
+ * tree's address; SBI HSM starts the others at secondary_entry.
  */
 
 #define BOOT_STACK_SIZE 16384
@@ -62,6 +63,39 @@ entry_high:
 	.balign 8
 .Lhigh_addr:
 	.dword	entry_high
+
+/*
+ * A secondary hart, started by arch_cpu_start() (smp.c) with paging off at
+ * the physical address: a0 = hart id, a1 = its struct hart_start (virtual).
+ * Without an identity mapping, the first fetch after turning paging on
+ * faults; stvec points at the linked address of the next instruction, so the
+ * fault itself is the jump to the higher half.
+ */
+	.globl	secondary_entry
+secondary_entry:
+	csrw	sie, zero
+	lla	t0, .Lsecondary_high
+	ld	t0, 0(t0)
+	csrw	stvec, t0
+	lla	t0, kernel_satp
+	ld	t0, 0(t0)
+	csrw	satp, t0
+	.balign	4			/* stvec's alignment */
+secondary_high:
+	sfence.vma
+	lla	t0, trap_entry
+	csrw	stvec, t0
+	ld	sp, 0(a1)		/* hart_start.stack_top */
+	ld	a0, 8(a1)		/* hart_start.cpu */
+	mv	tp, a0
+	li	s0, 0
+	call	riscv_secondary_main
+4:	wfi
+	j	4b
+
+	.balign 8
+.Lsecondary_high:
+	.dword	secondary_high
 
 	/* The boot hart's stack, inside [__kernel_start, __kernel_end) for backtraces. */
 	.section .bss.boot_stack, "aw", @nobits

@@ -1,6 +1,6 @@
 /*
  * Calls into the SBI firmware (OpenSBI on QEMU): identification, a console
- * of last resort and system reset.
+ * of last resort, the timer, IPIs, starting harts and system reset.
  */
 #include <kernel/arch.h>
 #include <kernel/printk.h>
@@ -10,6 +10,9 @@
 #define SBI_EXT_LEGACY_SHUTDOWN 0x08
 #define SBI_EXT_BASE 0x10
 #define SBI_EXT_SRST 0x53525354
+#define SBI_EXT_TIME 0x54494d45
+#define SBI_EXT_IPI 0x735049
+#define SBI_EXT_HSM 0x48534d
 #define SBI_IMPL_OPENSBI 1
 
 /* Function ids of the base extension. */
@@ -26,48 +29,49 @@
 #define SRST_REASON_NONE 0
 #define SRST_REASON_FAILURE 1
 
-struct sbiret sbi_call(long eid, long fid, long arg0, long arg1)
+struct sbiret sbi_call(long eid, long fid, long arg0, long arg1, long arg2)
 {
 	register long a0 __asm__("a0") = arg0;
 	register long a1 __asm__("a1") = arg1;
+	register long a2 __asm__("a2") = arg2;
 	register long a6 __asm__("a6") = fid;
 	register long a7 __asm__("a7") = eid;
 
-	__asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a6), "r"(a7) : "memory");
+	__asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a2), "r"(a6), "r"(a7) : "memory");
 	return (struct sbiret){a0, a1};
 }
 
 void sbi_console_putchar(char c)
 {
-	sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, (unsigned char)c, 0);
+	sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, (unsigned char)c, 0, 0);
 }
 
 long sbi_mvendorid(void)
 {
-	return sbi_call(SBI_EXT_BASE, BASE_MVENDORID, 0, 0).value;
+	return sbi_call(SBI_EXT_BASE, BASE_MVENDORID, 0, 0, 0).value;
 }
 
 long sbi_marchid(void)
 {
-	return sbi_call(SBI_EXT_BASE, BASE_MARCHID, 0, 0).value;
+	return sbi_call(SBI_EXT_BASE, BASE_MARCHID, 0, 0, 0).value;
 }
 
 long sbi_mimpid(void)
 {
-	return sbi_call(SBI_EXT_BASE, BASE_MIMPID, 0, 0).value;
+	return sbi_call(SBI_EXT_BASE, BASE_MIMPID, 0, 0, 0).value;
 }
 
 const char *sbi_firmware_name(void)
 {
 	static const char *const impls[] = {"BBL", "OpenSBI", "Xvisor", "KVM", "RustSBI", "Diosix"};
 	static char name[64];
-	struct sbiret spec = sbi_call(SBI_EXT_BASE, BASE_SPEC_VERSION, 0, 0);
+	struct sbiret spec = sbi_call(SBI_EXT_BASE, BASE_SPEC_VERSION, 0, 0, 0);
 
 	/* SBI v0.1 has no base extension: only the legacy calls exist. */
 	if (spec.error)
 		return "SBI v0.1";
-	unsigned long id = sbi_call(SBI_EXT_BASE, BASE_IMPL_ID, 0, 0).value;
-	unsigned long ver = sbi_call(SBI_EXT_BASE, BASE_IMPL_VERSION, 0, 0).value;
+	unsigned long id = sbi_call(SBI_EXT_BASE, BASE_IMPL_ID, 0, 0, 0).value;
+	unsigned long ver = sbi_call(SBI_EXT_BASE, BASE_IMPL_VERSION, 0, 0, 0).value;
 	unsigned long major = spec.value >> 24 & 0x7f, minor = spec.value & 0xffffff;
 
 	/* Each implementation encodes its version its own way; OpenSBI's is major.minor. */
@@ -80,6 +84,22 @@ const char *sbi_firmware_name(void)
 	return name;
 }
 
+void sbi_set_timer(uint64_t when)
+{
+	sbi_call(SBI_EXT_TIME, 0, (long)when, 0, 0);
+}
+
+/* The IPI extension takes a hart mask relative to a base hart id: here one hart. */
+void sbi_send_ipi(unsigned long hartid)
+{
+	sbi_call(SBI_EXT_IPI, 0, 1, (long)hartid, 0);
+}
+
+long sbi_hart_start(unsigned long hartid, paddr_t start, unsigned long opaque)
+{
+	return sbi_call(SBI_EXT_HSM, 0, (long)hartid, (long)start, (long)opaque).error;
+}
+
 noreturn void arch_exit(int status)
 {
 	/*
@@ -87,7 +107,7 @@ noreturn void arch_exit(int status)
 	 * reason, so QEMU's exit code carries no status: the serial log tells.
 	 */
 	sbi_call(SBI_EXT_SRST, SRST_SYSTEM_RESET, SRST_TYPE_SHUTDOWN,
-		 status ? SRST_REASON_FAILURE : SRST_REASON_NONE);
-	sbi_call(SBI_EXT_LEGACY_SHUTDOWN, 0, 0, 0);
+		 status ? SRST_REASON_FAILURE : SRST_REASON_NONE, 0);
+	sbi_call(SBI_EXT_LEGACY_SHUTDOWN, 0, 0, 0, 0);
 	arch_halt();
 }

@@ -1,5 +1,6 @@
-/* The riscv64 trap dispatch: kernel breakpoints resume, every other trap is fatal for now. */
+/* The riscv64 trap dispatch: interrupts and breakpoints resume; other traps are fatal for now. */
 #include <kernel/arch.h>
+#include <kernel/cpu.h>
 #include <kernel/panic.h>
 #include <kernel/trap.h>
 #include <arch/riscv.h>
@@ -34,6 +35,21 @@ static const char *const names[16] = {
 #define ADDRESS_CAUSES                                                                             \
 	(1u << 0 | 1u << 1 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 7 | 1u << 12 | 1u << 13 | 1u << 15)
 
+/* Taken with interrupts masked (the trap cleared sstatus.SIE); the handlers keep it so. */
+static void interrupt(struct trap_frame *f, uint64_t irq)
+{
+	switch (irq) {
+	case IRQ_S_SOFT:
+		/* Cleared first: an IPI sent while the handler runs must not be lost. */
+		csr_clear(sip, SIP_SSIP);
+		ipi_handler();
+		return;
+	case IRQ_S_TIMER: timer_interrupt(); return;
+	case IRQ_S_EXT: plic_interrupt(); return;
+	}
+	panic_at(f->sepc, f->x[8], "unexpected interrupt %lu", irq);
+}
+
 void riscv_trap(struct trap_frame *f)
 {
 	uint64_t cause = f->scause;
@@ -45,9 +61,10 @@ void riscv_trap(struct trap_frame *f)
 		f->sepc += (insn & 3) == 3 ? 4 : 2;
 		return;
 	}
-	if (cause & SCAUSE_INTERRUPT)
-		panic_at(f->sepc, f->x[8], "unexpected interrupt %lu (scause %#lx)",
-			 cause & ~SCAUSE_INTERRUPT, cause);
+	if (cause & SCAUSE_INTERRUPT) {
+		interrupt(f, cause & ~SCAUSE_INTERRUPT);
+		return;
+	}
 	const char *name = cause < 16 && names[cause] ? names[cause] : "exception";
 	if (cause < 16 && (ADDRESS_CAUSES >> cause & 1))
 		panic_at(f->sepc, f->x[8], "%s at 0x%016lx (scause %lu)", name, f->stval, cause);

@@ -20,11 +20,12 @@ KTEST(paging_prot_round_trip)
 	KCHECK(arch_aspace_create(&root) == 0, "arch_aspace_create failed");
 	for (unsigned prot = 0; prot <= ALL_PROT; prot++) {
 		vaddr_t va = 0x10000000 + prot * PAGE_SIZE;
-		paddr_t frame = 0x80000000 + prot * PAGE_SIZE; /* never accessed: any address does */
+		/* The frame is never touched, so any address does. */
+		paddr_t frame = 0x80000000 + prot * PAGE_SIZE;
 		KCHECK(arch_page_map(root, va, frame, prot) == 0, "prot %#x: map failed", prot);
 		KCHECK(arch_page_query(root, va, &pa, &got), "prot %#x: not mapped", prot);
-		KCHECK(got == expected(prot) && pa == frame, "prot %#x came back as %#x at %#lx", prot,
-		       got, pa);
+		KCHECK(got == expected(prot) && pa == frame, "prot %#x came back as %#x at %#lx",
+		       prot, got, pa);
 	}
 	arch_aspace_destroy(root);
 	KCHECK(frame_free_count() == before, "leaked %ld frames",

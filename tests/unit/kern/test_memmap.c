@@ -1,5 +1,5 @@
 /* Memory-map normalization, checked against a page-by-page reference model. */
-// UNIT_SRCS: microkernel/kern/memmap.c
+// UNIT_SRCS: microkernel/kern/memmap.c microkernel/kern/boot.c
 #define UNIT_MAIN
 #include "unit.h"
 
