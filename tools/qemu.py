@@ -37,8 +37,14 @@ FIRMWARES = {
 DEFAULT_CPU = {'x86_64': 'qemu64', 'aarch64': 'cortex-a72', 'riscv64': 'rv64'}
 
 
+# Two NUMA nodes of half the memory each, CPUs 0-1 on node 0 and 2-3 on node 1.
+NUMA = ['-object', 'memory-backend-ram,id=m0,size=%dM' % (MEMORY_MB // 2),
+        '-object', 'memory-backend-ram,id=m1,size=%dM' % (MEMORY_MB // 2),
+        '-numa', 'node,nodeid=0,cpus=0-1,memdev=m0', '-numa', 'node,nodeid=1,cpus=2-3,memdev=m1']
+
+
 def command(arch, build='build', mode='test', firmware=None, cpu=None, icount=False,
-            smp=SMP, memory=MEMORY_MB):
+            smp=SMP, memory=MEMORY_MB, numa=False):
     """Returns the QEMU argument list (without serial/display options)."""
     firmware = firmware or FIRMWARES[arch][0]
     cpu = cpu or DEFAULT_CPU[arch]
@@ -63,6 +69,8 @@ def command(arch, build='build', mode='test', firmware=None, cpu=None, icount=Fa
     if arch != 'x86_64' and os.path.exists(root):
         cmd += ['-initrd', root]
     cmd += ['-smp', str(smp), '-m', str(memory), '-no-reboot']
+    if numa:
+        cmd += NUMA
     if icount:
         # One instruction per nanosecond of virtual time: cycle counters count instructions.
         cmd += ['-icount', 'shift=0,sleep=off']
@@ -79,11 +87,11 @@ def exit_status(arch, returncode):
     return None  # SBI system reset carries no status out of QEMU; the serial line tells
 
 
-def boot(arch, mode, timeout, build='build', firmware=None, cpu=None, icount=False):
+def boot(arch, mode, timeout, build='build', firmware=None, cpu=None, icount=False, numa=False):
     """Boots once, returns (log text, QEMU return code or None on timeout)."""
     with tempfile.NamedTemporaryFile(prefix='veridian-serial-', suffix='.log', delete=False) as f:
         log_path = f.name
-    cmd = command(arch, build, mode, firmware, cpu, icount)
+    cmd = command(arch, build, mode, firmware, cpu, icount, numa=numa)
     cmd += ['-display', 'none', '-serial', 'file:' + log_path, '-monitor', 'none']
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)

@@ -92,7 +92,8 @@ def run_gdb_test(res, build, arch):
 
 
 def run_boot(boot, build):
-    log, rc = qemu.boot(boot.arch, boot.mode, boot.timeout, build, boot.firmware, boot.cpu)
+    log, rc = qemu.boot(boot.arch, boot.mode, boot.timeout, build, boot.firmware, boot.cpu,
+                       numa=boot.numa)
     return boot, log, rc
 
 

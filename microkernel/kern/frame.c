@@ -243,6 +243,9 @@ static paddr_t alloc(int node, unsigned order, enum frame_flags flags)
 		pa = c->frame_cache[--c->nframes_cached];
 		set_state(pa, STATE_ALLOC);
 	} else {
+		/* Without a preference, the memory nearest this CPU comes first. */
+		if (node < 0 && cache_cpu())
+			node = (int)cache_cpu()->node;
 		spin_lock(&lock);
 		pa = alloc_locked(node, order);
 		/* Frames parked in this CPU's cache may be what a larger run lacks. */

@@ -56,6 +56,23 @@ static void kernel_init(void *arg)
 	kprintf("VeridianOS is up, without a root task; the CPUs idle.\n");
 }
 
+/* NUMA nodes: the ranges the firmware tied to each node, and which CPUs belong where. */
+static void print_numa(void)
+{
+	unsigned nodes = 0;
+
+	for (unsigned i = 0; i < boot_info.nnuma; i++)
+		nodes = MAX(nodes, boot_info.numa[i].node + 1);
+	if (!nodes)
+		return;
+	kprintf("numa: %u nodes\n", nodes);
+	for (unsigned i = 0; i < boot_info.nnuma; i++)
+		kprintf("  node %u: [0x%016lx-0x%016lx]\n", boot_info.numa[i].node, boot_info.numa[i].base,
+			boot_info.numa[i].base + boot_info.numa[i].size - 1);
+	for (unsigned i = 0; i < boot_info.ncpus; i++)
+		kprintf("  cpu %u (id 0x%lx): node %u\n", i, boot_info.cpu_arch_id[i], boot_info.cpu_node[i]);
+}
+
 noreturn void kmain(void)
 {
 	kprintf("\nVeridianOS %s (%s) booting\n", VERIDIAN_VERSION, ARCH_NAME);
@@ -66,6 +83,7 @@ noreturn void kmain(void)
 	if (boot_info.ncpus == 0)
 		boot_add_cpu(0, 0);	/* The firmware described none: there is at least this one. */
 	kprintf("cpus: %u\n", boot_info.ncpus);
+	print_numa();
 	frame_init();
 	cpu_init();
 	sched_init();

@@ -80,14 +80,28 @@ def judge_failure(boot, log, rc):
     return [(name, ok, ', '.join(why))]
 
 
+def judge_numa(boot, log, rc):
+    """A two-node machine: the kernel must find both nodes and pass its tests on them."""
+    out = judge_selftest(boot, log, rc)
+    m = re.search(r'^numa: (\d+) nodes$', log, re.M)
+    nodes = int(m.group(1)) if m else 0
+    out.append(('boot.%s.numa_nodes' % boot.name, nodes == 2, '%d NUMA nodes found, want 2' % nodes))
+    cpus = re.findall(r'^  cpu \d+ \(id 0x[0-9a-f]+\): node (\d+)$', log, re.M)
+    out.append(('boot.%s.numa_cpus' % boot.name, cpus == ['0', '0', '1', '1'],
+                'CPU nodes %s, want 0 0 1 1' % ' '.join(cpus)))
+    return out
+
+
 class Boot:
-    def __init__(self, name, arch, mode='test', firmware=None, cpu=None, timeout=180):
-        self.name, self.arch, self.mode = name, arch, mode
+    def __init__(self, name, arch, mode='test', firmware=None, cpu=None, timeout=180, numa=False):
+        self.name, self.arch, self.mode, self.numa = name, arch, mode, numa
         self.firmware, self.cpu, self.timeout = firmware, cpu, timeout
         # What --only matches: the prefix of the names this boot's results carry.
         self.label = 'boot.' + name if mode == 'test' else 'harness.%s.%s' % (name, mode)
 
     def judge(self, log, rc):
+        if self.numa:
+            return judge_numa(self, log, rc)
         if self.mode == 'test':
             return judge_selftest(self, log, rc)
         return judge_failure(self, log, rc)
@@ -99,6 +113,9 @@ BOOTS = [
     Boot('aarch64-cortex-a72', 'aarch64', cpu='cortex-a72'),
     Boot('aarch64-max', 'aarch64', cpu='max'),
     Boot('riscv64', 'riscv64'),
+    Boot('x86_64-numa', 'x86_64', numa=True),
+    Boot('aarch64-numa', 'aarch64', numa=True),
+    Boot('riscv64-numa', 'riscv64', numa=True),
 ]
 for _arch, _name in (('x86_64', 'x86_64-bios'), ('aarch64', 'aarch64-cortex-a72'), ('riscv64', 'riscv64')):
     BOOTS.append(Boot(_name, _arch, mode='panic'))
