@@ -4,7 +4,8 @@
 set -eu
 kernel=$1 cmdline=$2 out=$3 root=${4:-}
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+log=$(mktemp)
+trap 'rm -rf "$dir" "$log"' EXIT
 mkdir -p "$dir/boot/grub"
 cp "$kernel" "$dir/boot/veridian.elf"
 module=""
@@ -24,4 +25,5 @@ menuentry "VeridianOS" {
 	boot
 }
 CFG
-grub-mkrescue -o "$out" "$dir" >"$dir/log" 2>&1 || { cat "$dir/log" >&2; exit 1; }
+# The log stays outside the tree being packed, or xorriso sees a file change under it.
+grub-mkrescue -o "$out" "$dir" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }

@@ -1,6 +1,7 @@
 /* Per-CPU records, and what every CPU does on the timer tick and on an IPI. */
 #include <kernel/boot.h>
 #include <kernel/cpu.h>
+#include <kernel/errno.h>
 #include <kernel/frame.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
@@ -58,7 +59,9 @@ unsigned smp_start(void)
 		int err = arch_cpu_start(&cpus[i], top);
 		if (err) {
 			kprintf("smp: CPU %u (id %#lx) did not start: %d\n", i, cpus[i].arch_id, err);
-			frame_free(stack, KSTACK_ORDER);
+			/* A CPU that timed out may still arrive later: it keeps its stack. */
+			if (err != -ETIMEDOUT)
+				frame_free(stack, KSTACK_ORDER);
 			continue;
 		}
 		/* Wait for it, boundedly: a CPU that never arrives must not hang the boot. */

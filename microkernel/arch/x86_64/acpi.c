@@ -1,6 +1,7 @@
 /*
- * Just enough ACPI to count the CPUs: RSDP -> XSDT/RSDT -> MADT, whose
- * enabled local APIC and x2APIC entries are the processors the firmware offers.
+ * Just enough ACPI to find the CPUs, interrupt controllers and clock:
+ * RSDP -> XSDT/RSDT -> MADT (processors, I/O APICs, ISA interrupt overrides),
+ * SRAT (NUMA nodes) and HPET.
  */
 #include <kernel/boot.h>
 #include <kernel/printk.h>
@@ -32,9 +33,13 @@ struct sdt_header {
 } __packed;
 
 #define MADT_LAPIC 0
+#define MADT_IOAPIC 1
+#define MADT_OVERRIDE 2
+#define MADT_LAPIC_ADDRESS 5
 #define MADT_X2APIC 9
 #define LAPIC_ENABLED 1
 #define LAPIC_ONLINE_CAPABLE 2
+#define CPU_USABLE (LAPIC_ENABLED | LAPIC_ONLINE_CAPABLE)
 
 static bool checksum_ok(const void *p, size_t len)
 {
@@ -55,6 +60,16 @@ static const struct sdt_header *table_at(paddr_t pa)
 	if (h->length < sizeof(*h) || pa + h->length > BOOT_DIRECT_MAP_LIMIT)
 		return NULL;
 	return checksum_ok(h, h->length) ? h : NULL;
+}
+
+struct x86_platform platform = {.lapic = 0xfee00000};
+
+static uint16_t get16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return v;
 }
 
 static uint32_t get32(const uint8_t *p)
@@ -78,15 +93,46 @@ static uint64_t get64(const uint8_t *p)
 	for (const uint8_t *p = (const uint8_t *)(t) + (skip), *end_ = (const uint8_t *)(t) + (t)->length; \
 	     p + 2 <= end_ && p[1] >= 2 && p + p[1] <= end_; p += p[1])
 
-static void madt_cpus(const struct sdt_header *madt)
+static void add_ioapic(const uint8_t *p)
 {
-	for_each_entry(p, madt, sizeof(*madt) + 8) {
-		if (p[0] == MADT_LAPIC && p[1] >= 8 && (get32(p + 4) & (LAPIC_ENABLED | LAPIC_ONLINE_CAPABLE)))
-			boot_add_cpu(p[3], 0);
-		else if (p[0] == MADT_X2APIC && p[1] >= 16 &&
-			 (get32(p + 8) & (LAPIC_ENABLED | LAPIC_ONLINE_CAPABLE)))
-			boot_add_cpu(get32(p + 4), 0);
+	if (platform.nioapics < MAX_IOAPICS) {
+		platform.ioapics[platform.nioapics].base = get32(p + 4);
+		platform.ioapics[platform.nioapics++].gsi_base = get32(p + 8);
 	}
+}
+
+/* Only ISA (bus 0) overrides exist; they move an ISA IRQ to another GSI or change its trigger. */
+static void add_override(const uint8_t *p)
+{
+	if (p[2] == 0 && platform.noverrides < MAX_IRQ_OVERRIDES)
+		platform.overrides[platform.noverrides++] =
+			(struct irq_override){p[3], get32(p + 4), get16(p + 8)};
+}
+
+static void madt_parse(const struct sdt_header *madt)
+{
+	platform.lapic = get32((const uint8_t *)madt + sizeof(*madt));
+	for_each_entry(p, madt, sizeof(*madt) + 8) {
+		if (p[0] == MADT_LAPIC && p[1] >= 8 && (get32(p + 4) & CPU_USABLE))
+			boot_add_cpu(p[3], 0);
+		else if (p[0] == MADT_X2APIC && p[1] >= 16 && (get32(p + 8) & CPU_USABLE))
+			boot_add_cpu(get32(p + 4), 0);
+		else if (p[0] == MADT_IOAPIC && p[1] >= 12)
+			add_ioapic(p);
+		else if (p[0] == MADT_OVERRIDE && p[1] >= 10)
+			add_override(p);
+		else if (p[0] == MADT_LAPIC_ADDRESS && p[1] >= 12)
+			platform.lapic = get64(p + 4);
+	}
+}
+
+/* The HPET table's base address is a Generic Address Structure; only memory space (0) is usable. */
+static void hpet_table(const struct sdt_header *t)
+{
+	const uint8_t *gas = (const uint8_t *)t + sizeof(*t) + 4;
+
+	if (t->length >= sizeof(*t) + 16 && gas[0] == 0)
+		platform.hpet = get64(gas + 4);
 }
 
 static void set_cpu_node(uint64_t apic_id, unsigned node)
@@ -155,12 +201,14 @@ void acpi_init(const void *rsdp_copy, uint32_t len)
 			madt = t;
 		else if (t && memcmp(t->signature, "SRAT", 4) == 0)
 			srat = t;
+		else if (t && memcmp(t->signature, "HPET", 4) == 0)
+			hpet_table(t);
 	}
 	if (!madt) {
 		kprintf("acpi: no MADT; assuming one CPU\n");
 		return;
 	}
-	madt_cpus(madt);
+	madt_parse(madt);
 	if (srat)
 		srat_nodes(srat);
 	uint32_t me = this_apic_id();

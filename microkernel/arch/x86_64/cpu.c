@@ -94,7 +94,5 @@ struct cpu *arch_this_cpu(void)
 
 void arch_set_this_cpu(struct cpu *c)
 {
-	uint64_t v = (uint64_t)c;
-
-	__asm__ volatile("wrmsr" ::"c"(MSR_GS_BASE), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+	wrmsr(MSR_GS_BASE, (uint64_t)c);
 }

@@ -1,5 +1,5 @@
-/* The x86_64 interrupt descriptor table and exception dispatch. */
-#include <kernel/arch.h>
+/* The x86_64 interrupt descriptor table, exception and interrupt dispatch. */
+#include <kernel/cpu.h>
 #include <kernel/panic.h>
 #include <kernel/trap.h>
 #include <arch/cpu.h>
@@ -27,6 +27,7 @@ struct idt_entry {
 #define VEC_PAGE_FAULT 14
 
 extern const uint64_t vector_table[32];
+extern const char irq_stubs[];	/* 16 bytes per vector from 32 on (vectors.S) */
 static struct idt_entry idt[256];
 
 static const char *const names[32] = {
@@ -37,10 +38,20 @@ static const char *const names[32] = {
 	"SIMD error", "virtualization", "control protection",
 };
 
+void idt_load(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __packed idtr = {sizeof(idt) - 1, (uint64_t)idt};
+	__asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+/* Interrupt gates throughout: every trap and interrupt runs with interrupts masked. */
 void idt_init(void)
 {
-	for (int v = 0; v < 32; v++) {
-		uint64_t a = vector_table[v];
+	for (int v = 0; v < 256; v++) {
+		uint64_t a = v < 32 ? vector_table[v] : (uint64_t)(irq_stubs + 16 * (v - 32));
 		idt[v] = (struct idt_entry){
 			.offset_lo = (uint16_t)a,
 			.selector = KERNEL_CS,
@@ -49,15 +60,31 @@ void idt_init(void)
 			.offset_hi = (uint32_t)(a >> 32),
 		};
 	}
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __packed idtr = {sizeof(idt) - 1, (uint64_t)idt};
-	__asm__ volatile("lidt %0" ::"m"(idtr));
+	idt_load();
+}
+
+static void interrupt(unsigned vector)
+{
+	if (vector == VEC_SPURIOUS)
+		return;		/* A spurious interrupt is not in service: no EOI. */
+	if (vector >= VEC_LINE_BASE && vector - VEC_LINE_BASE < arch_irq_line_count()) {
+		ioapic_line_fired(vector - VEC_LINE_BASE);
+		return;
+	}
+	/* The tick, IPIs, and stray vectors (a spurious IRQ of the masked PICs) need just the EOI. */
+	lapic_eoi();
+	if (vector == VEC_TIMER)
+		timer_tick();
+	else if (vector == VEC_IPI)
+		ipi_handler();
 }
 
 void x86_trap(struct trap_frame *f)
 {
+	if (f->vector >= 32) {
+		interrupt(f->vector);
+		return;
+	}
 	if (f->vector == VEC_BREAKPOINT) {
 		/* int3 is a trap: rip already points after it. */
 		trap_breakpoint(f->rip - 1);

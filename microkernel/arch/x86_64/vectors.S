@@ -1,4 +1,8 @@
-/* Exception entry stubs: each pushes its vector (and a zero where the CPU pushes no error code). */
+/*
+ * Trap entry stubs: each pushes its vector (and a zero where the CPU pushes no
+ * error code). Exceptions (0-31) are listed in vector_table; interrupt stubs
+ * (32-255) are 16 bytes apart from irq_stubs.
+ */
 
 	.macro stub vec, has_error
 	.globl vector_\vec
@@ -44,7 +48,23 @@ vector_\vec:
 	stub 30, 1
 	stub 31, 0
 
-/* Saves the general registers as a struct trap_frame and calls x86_trap(frame). */
+	.balign 16
+	.globl irq_stubs
+irq_stubs:
+	.set vec, 32
+	.rept 224
+	.balign 16
+	pushq $0
+	pushq $vec
+	jmp trap_common
+	.set vec, vec + 1
+	.endr
+
+/*
+ * Saves the general registers as a struct trap_frame and calls x86_trap(frame).
+ * The stack is 16-byte aligned at the call: the CPU aligns it before pushing
+ * its five words, and the stub and this code push 17 more.
+ */
 trap_common:
 	pushq %rax
 	pushq %rbx

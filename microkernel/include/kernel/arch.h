@@ -49,7 +49,10 @@ int arch_aspace_create(paddr_t *root);
 /* Frees every page-table page of the user half (not the mapped frames). */
 void arch_aspace_destroy(paddr_t root);
 
-/* Maps @va -> @pa with enum page_prot @prot, replacing an existing mapping. Returns 0 or -ENOMEM. */
+/*
+ * Maps @va -> @pa with enum page_prot @prot, replacing an existing mapping.
+ * Returns 0, -ENOMEM, or -EINVAL for an address outside the user half.
+ */
 int arch_page_map(paddr_t root, vaddr_t va, paddr_t pa, unsigned prot);
 
 /* Removes the mapping of @va (no-op if none) and flushes it from this CPU's TLB. */

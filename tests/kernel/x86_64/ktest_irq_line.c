@@ -1,4 +1,4 @@
-/* In-kernel test of x86_64 device interrupt lines: COM1's transmit-empty interrupt through the IOAPIC. */
+/* In-kernel test of x86_64 device interrupt lines, with COM1's transmit-empty interrupt. */
 #include <kernel/cpu.h>
 #include <kernel/ktest.h>
 #include <arch/cpu.h>
@@ -58,6 +58,6 @@ KTEST(irq_line_fires_once_until_ack)
 
 	KCHECK(fired == before + 1, "line %u fired %lu times, not once", line, fired - before);
 	KCHECK(held == fired, "line %u fired again before its ack", line);
-	KCHECK(again == held + 1, "line %u fired %lu times after its ack, not once", line, again - held);
+	KCHECK(again == held + 1, "line %u fired %lu times after its ack", line, again - held);
 	return NULL;
 }
