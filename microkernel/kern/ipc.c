@@ -107,7 +107,11 @@ static int deliver(struct thread *from, const uint64_t msg[MSG_REGS], struct thr
 			cap_close(&from->proc->caps, msg[1 + words - caps + i]);
 	for (unsigned i = words + 1; i < MSG_REGS; i++)
 		out[i] = 0;
-	arch_msg_set(to->uregs, out);
+	/* A thread in an exception call gets the answer in the kernel, not in its registers. */
+	if (to->exception_call)
+		memcpy(to->msg, out, sizeof(out));
+	else
+		arch_msg_set(to->uregs, out);
 	return 0;
 }
 
@@ -163,6 +167,39 @@ int64_t sys_endpoint_create(uint64_t *handle)
 	return err;
 }
 
+/* Calls @ep with @msg from @self; the reply lands in self's registers (or self->msg). */
+static int64_t call(struct endpoint *ep, struct thread *self, const uint64_t msg[MSG_REGS])
+{
+	unsigned long s = spin_lock_irqsave(&ep->q.lock);
+
+	if (ep->dead) {
+		spin_unlock_irqrestore(&ep->q.lock, s);
+		return -EPIPE;
+	}
+	if (ep->recv_waiting && ep->q.head) {
+		/* The fast path: a receiver is waiting; hand it the message and the CPU. */
+		struct thread *r = wq_take(&ep->q);
+		ep->recv_waiting = ep->q.head != NULL;
+		int err = deliver(self, msg, r);
+		if (err) {
+			wq_park(&ep->q, r);
+			ep->recv_waiting = true;
+			spin_unlock_irqrestore(&ep->q.lock, s);
+			return err;
+		}
+		r->wake_status = 0;
+		await_reply(r, self);
+		spin_unlock(&ep->q.lock);
+		sched_switch_to(r);
+		arch_irq_restore(s);
+		return self->wake_status;
+	}
+	/* No receiver: queue with the message; a receiver takes it from here. */
+	memcpy(self->msg, msg, sizeof(self->msg));
+	ep->recv_waiting = false;
+	return wq_wait(&ep->q, s, 0);
+}
+
 int64_t sys_ipc_call(handle_t endpoint)
 {
 	struct thread *self = thread_current();
@@ -175,37 +212,29 @@ int64_t sys_ipc_call(handle_t endpoint)
 	int err = lookup_ep(endpoint, RIGHT_SEND | (TAG_CAPS(msg[0]) ? RIGHT_GRANT : 0), &ep);
 	if (err)
 		return err;
-	unsigned long s = spin_lock_irqsave(&ep->q.lock);
-	if (ep->dead) {
-		spin_unlock_irqrestore(&ep->q.lock, s);
-		kobj_put(&ep->k);
-		return -EPIPE;
-	}
-	if (ep->recv_waiting && ep->q.head) {
-		/* The fast path: a receiver is waiting; hand it the message and the CPU. */
-		struct thread *r = wq_take(&ep->q);
-		ep->recv_waiting = ep->q.head != NULL;
-		err = deliver(self, msg, r);
-		if (err) {
-			wq_park(&ep->q, r);
-			ep->recv_waiting = true;
-			spin_unlock_irqrestore(&ep->q.lock, s);
-			kobj_put(&ep->k);
-			return err;
-		}
-		r->wake_status = 0;
-		await_reply(r, self);
-		spin_unlock(&ep->q.lock);
-		kobj_put(&ep->k);
-		sched_switch_to(r);
-		arch_irq_restore(s);
-		return self->wake_status;
-	}
-	/* No receiver: queue with the message; a receiver takes it from here. */
-	memcpy(self->msg, msg, sizeof(msg));
-	ep->recv_waiting = false;
-	kobj_put(&ep->k);	/* the handle keeps it alive while we are queued */
-	return wq_wait(&ep->q, s, 0);
+	/* The handle (and the owner's list) keep the endpoint alive while we are queued on it. */
+	kobj_put(&ep->k);
+	return call(ep, self, msg);
+}
+
+bool exception_raise(struct user_regs *r, uint64_t kind, uint64_t addr, uint64_t detail)
+{
+	struct thread *self = thread_current();
+	struct process *p = self->proc;
+	unsigned long s = spin_lock_irqsave(&p->lock);
+	struct kobject *ep = p->exception_ep ? kobj_get(p->exception_ep) : NULL;
+
+	spin_unlock_irqrestore(&p->lock, s);
+	if (!ep)
+		return false;
+	uint64_t msg[MSG_REGS] = {(uint64_t)EXCEPTION_LABEL << 32 | 5, kind, addr, arch_uregs_pc(r),
+				  detail, self->id};
+	self->exception_call = true;
+	int64_t err = call((struct endpoint *)ep, self, msg);
+	self->exception_call = false;
+	kobj_put(ep);
+	/* An answer with label 0 means "resume": the handler fixed what was wrong. */
+	return err == 0 && (self->msg[0] >> 32) == 0;
 }
 
 /*

@@ -3,6 +3,7 @@
 #include <kernel/cpu.h>
 #include <kernel/errno.h>
 #include <kernel/frame.h>
+#include <kernel/ipc.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
@@ -24,6 +25,9 @@ void syscall_handler(struct user_regs *r)
 	arch_syscall_set_result(r, status, value);
 }
 
+/* Exception message word 1: 0 a page fault, 1 + enum user_exception otherwise. */
+#define EXC_KIND_FAULT 0
+
 static const char *access_name(unsigned access)
 {
 	return access & PROT_WRITE ? "write" : access & PROT_EXEC ? "execute" : "read";
@@ -34,7 +38,7 @@ void user_fault_handler(struct user_regs *r, vaddr_t addr, unsigned access)
 	struct thread *t = thread_current();
 	int err = vm_fault(t->proc, addr, access);
 
-	if (err == 0)
+	if (err == 0 || exception_raise(r, EXC_KIND_FAULT, addr, access))
 		return;
 	kprintf("process %lu thread %lu: %s fault at %#lx (pc %#lx): %s; killed\n", t->proc->id,
 		t->id, access_name(access), addr, arch_uregs_pc(r),
@@ -48,6 +52,8 @@ void user_exception_handler(struct user_regs *r, enum user_exception kind, uint6
 					    "arithmetic fault", "exception"};
 	struct thread *t = thread_current();
 
+	if (exception_raise(r, EXC_KIND_FAULT + 1 + kind, detail, 0))
+		return;
 	kprintf("process %lu thread %lu: %s (%#lx) at pc %#lx; killed\n", t->proc->id, t->id,
 		names[kind <= UEXC_OTHER ? kind : UEXC_OTHER], detail, arch_uregs_pc(r));
 	process_kill(t->proc, -EINVAL);

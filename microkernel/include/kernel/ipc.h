@@ -46,5 +46,16 @@ void endpoints_owner_exit(struct process *p);
 /* Fails every call waiting for a reply from @t (which is exiting) with -EPIPE. */
 void ipc_thread_exit(struct thread *t);
 
+/* The label of exception messages (see uapi/veridian/rootinfo.h for their words). */
+#define EXCEPTION_LABEL 0xe0000000u
+
+struct user_regs;
+
+/*
+ * Reports a fault of the current thread to its process's exception endpoint
+ * and waits for the answer; true when the handler says to resume.
+ */
+bool exception_raise(struct user_regs *r, uint64_t kind, uint64_t addr, uint64_t detail);
+
 struct notification *notification_create(void);
 void notification_signal(struct notification *n, uint64_t bits);

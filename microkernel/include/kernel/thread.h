@@ -62,6 +62,7 @@ struct thread {
 	struct thread *reply_to;	/* the caller this thread must answer, under reply_wait.lock */
 	struct wait_queue reply_wait;	/* callers waiting for this thread's reply */
 	uint64_t msg[8];		/* a blocked sender's message */
+	bool exception_call;		/* blocked reporting a fault: the answer goes to msg[] */
 };
 
 /* Creates a kernel thread running @entry(@arg); returns NULL when memory is exhausted. */

@@ -90,3 +90,51 @@ UTEST(vm_faults_kill_the_faulting_process)
 	UCHECK(st == -VR_EFAULT, "reading an unmapped page ended with %ld", st);
 	return NULL;
 }
+
+static uint64_t read_plus_five(uint64_t addr)
+{
+	return *(volatile uint64_t *)(uintptr_t)addr + 5;
+}
+
+/* Runs read_plus_five in a child whose faults come to us; answers the first one with @label. */
+static const char *handle_one_fault(uint64_t label, int64_t *status)
+{
+	handle_t child, ep, vmo;
+	uint64_t m[8], at;
+
+	UCHECK(vr_endpoint_create(&ep) == 0, "endpoint_create");
+	UCHECK(vr_spawn_prepare(&vr_self_image, &child) == 0, "spawn");
+	UCHECK(vr_exception_set_handler(child, ep) == 0, "exception_set_handler");
+	UCHECK(vr_spawn_start(child, read_plus_five, 0x50000000) == 0, "start");
+	UCHECK(vr_ipc_recv(ep, m) == 0, "no exception message arrived");
+	UCHECK(VR_TAG_LABEL(m[0]) == VR_EXCEPTION_LABEL && m[1] == VR_EXC_PAGE_FAULT, "tag %#lx kind %lu",
+	       m[0], m[1]);
+	UCHECK(m[2] == 0x50000000 && (m[4] & VR_PROT_READ), "fault at %#lx access %lu", m[2], m[4]);
+	if (label == 0) {
+		/* Fix it: put a page holding 37 where the child looked. */
+		uint64_t v = 37;
+		UCHECK(vr_vmo_create(VR_PAGE, 0, &vmo) == 0 && vr_vmo_write(vmo, &v, 0, 8) == 0, "vmo");
+		UCHECK(vr_vm_map(child, vmo, 0x50000000, 0, VR_PAGE, VR_PROT_READ, &at) == 0, "map in child");
+		vr_handle_close(vmo);
+	}
+	m[0] = VR_TAG(label, 0);
+	UCHECK(vr_ipc_reply(m) == 0, "reply");
+	*status = reap(child);
+	vr_handle_close(ep);
+	return NULL;
+}
+
+UTEST(vm_fault_delivered_as_exception_message)
+{
+	int64_t st = 0;
+	const char *err = handle_one_fault(0, &st);
+
+	if (err)
+		return err;
+	UCHECK(st == 42, "the resumed child returned %ld, not 37 + 5", st);
+	err = handle_one_fault(1, &st);
+	if (err)
+		return err;
+	UCHECK(st == -VR_EFAULT, "the refused child ended with %ld", st);
+	return NULL;
+}

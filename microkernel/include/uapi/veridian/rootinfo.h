@@ -49,3 +49,14 @@ enum system_info_item {
 
 /* vmo_create flags. */
 #define VR_VMO_CONTIG 1
+
+/*
+ * Exception messages: a process's faults that the kernel cannot resolve go,
+ * if the process has an exception endpoint, as a call with label
+ * VR_EXCEPTION_LABEL and words: kind (0 page fault, 1 + enum user_exception
+ * otherwise), address (or detail), pc, access (PROT bits) or detail, thread id.
+ * Answering with label 0 resumes the thread (retrying the access); any other
+ * label kills the process.
+ */
+#define VR_EXCEPTION_LABEL 0xe0000000u
+#define VR_EXC_PAGE_FAULT 0
