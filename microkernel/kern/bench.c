@@ -4,6 +4,8 @@
  * instructions per operation.
  */
 #include <kernel/arch.h>
+#include <kernel/frame.h>
+#include <kernel/slab.h>
 #include <kernel/printk.h>
 #include <kernel/selftest.h>
 
@@ -42,7 +44,37 @@ static void bench_calibration(void)
 	report("calib_loop", total - overhead, n);
 }
 
+/* One frame_alloc(0) + frame_free: the per-CPU cache's common case. */
+static void bench_frames(void)
+{
+	const uint64_t n = 20000;
+
+	frame_free(frame_alloc(0, 0), 0);
+	uint64_t t0 = arch_cycles();
+	for (uint64_t i = 0; i < n; i++)
+		frame_free(frame_alloc(0, 0), 0);
+	report("frame_alloc_free", arch_cycles() - t0, n);
+
+	t0 = arch_cycles();
+	for (uint64_t i = 0; i < n / 10; i++)
+		frame_free(frame_alloc(4, 0), 4);
+	report("frame_alloc_free_64k", arch_cycles() - t0, n / 10);
+}
+
+static void bench_slab(void)
+{
+	const uint64_t n = 20000;
+
+	kfree(kmalloc(64));
+	uint64_t t0 = arch_cycles();
+	for (uint64_t i = 0; i < n; i++)
+		kfree(kmalloc(64));
+	report("kmalloc_free_64", arch_cycles() - t0, n);
+}
+
 void bench_run(void)
 {
 	bench_calibration();
+	bench_frames();
+	bench_slab();
 }
