@@ -111,12 +111,28 @@ void process_kill(struct process *p, int64_t status)
 		p->exiting = true;
 		p->exit_status = status;
 	}
-	for (struct thread *t = p->threads; t; t = t->proc_next)
-		thread_kill(t);
+	/*
+	 * Mark the threads here; wake them after unlocking, since waking takes
+	 * wait-queue locks, and a futex wait holds its queue's lock while it
+	 * reads user memory under p->lock.
+	 */
+	struct thread *victims = NULL;
+	for (struct thread *t = p->threads; t; t = t->proc_next) {
+		t->kill_pending = true;
+		kobj_get(&t->k);
+		t->kill_next = victims;
+		victims = t;
+	}
 	bool none = p->nthreads == 0 && !p->tearing;
 	if (none)
 		p->tearing = true;
 	spin_unlock_irqrestore(&p->lock, s);
+	while (victims) {
+		struct thread *t = victims;
+		victims = t->kill_next;
+		thread_kill(t);
+		kobj_put(&t->k);
+	}
 	if (none) {
 		/* Never started: nothing will run the last-thread teardown, so do it here. */
 		teardown(p);

@@ -23,7 +23,11 @@ static struct mapping *find(struct process *p, vaddr_t va)
 	return NULL;
 }
 
-/* Asks every other CPU running @p to flush its TLB, and waits until they have. */
+/*
+ * Asks every other CPU running @p to flush its TLB, and waits until they have.
+ * Called without p->lock: a CPU spinning on it with interrupts masked could
+ * never take the IPI.
+ */
 static void shootdown(struct process *p)
 {
 	struct cpu *self = this_cpu();
@@ -35,8 +39,12 @@ static void shootdown(struct process *p)
 			continue;
 		__atomic_store_n(&c->tlb_flush_pending, true, __ATOMIC_RELEASE);
 		arch_send_ipi(c);
+		/* Two CPUs may shoot at each other with interrupts masked: serve ours while waiting. */
 		while (__atomic_load_n(&c->tlb_flush_pending, __ATOMIC_ACQUIRE))
-			;
+			if (__atomic_load_n(&self->tlb_flush_pending, __ATOMIC_ACQUIRE)) {
+				arch_tlb_flush_all();
+				__atomic_store_n(&self->tlb_flush_pending, false, __ATOMIC_RELEASE);
+			}
 	}
 }
 
@@ -139,8 +147,8 @@ int vm_unmap(struct process *p, vaddr_t va, size_t len)
 			pp = &m->next;
 		}
 	}
-	shootdown(p);
 	spin_unlock_irqrestore(&p->lock, s);
+	shootdown(p);
 	while (dead) {
 		struct mapping *next = dead->next;
 		vmo_put(dead->vmo);
@@ -173,9 +181,10 @@ int vm_protect(struct process *p, vaddr_t va, size_t len, unsigned prot)
 			/* Present pages fault back in with the new rights. */
 			unmap_pages(p, m->start, m->end);
 		}
-		shootdown(p);
 	}
 	spin_unlock_irqrestore(&p->lock, s);
+	if (!err)
+		shootdown(p);
 	return err;
 }
 

@@ -37,9 +37,15 @@
 	 (UL(1) << 26) | (UL(3) << 28) | (UL(2) << 30))
 #define TCR_IPS_SHIFT 32
 
-/* SCTLR_EL1: the RES1 bits of ARMv8.0, plus M (MMU), C (data cache), SA (SP alignment), I. */
+/*
+ * SCTLR_EL1: the RES1 bits of ARMv8.0, plus M (MMU), C (data cache), SA (SP
+ * alignment), I; and for EL0 what Linux allows it too: DZE (dc zva), UCT
+ * (reading CTR_EL0), nTWI and nTWE (wfi, wfe), UCI (cache maintenance, for JITs).
+ */
 #define SCTLR_RES1 UL(0x30d00800)
-#define SCTLR_VALUE (SCTLR_RES1 | (UL(1) << 0) | (UL(1) << 2) | (UL(1) << 3) | (UL(1) << 12))
+#define SCTLR_EL0_BITS ((UL(1) << 14) | (UL(1) << 15) | (UL(1) << 16) | (UL(1) << 18) | (UL(1) << 26))
+#define SCTLR_VALUE                                                                                \
+	(SCTLR_RES1 | (UL(1) << 0) | (UL(1) << 2) | (UL(1) << 3) | (UL(1) << 12) | SCTLR_EL0_BITS)
 
 /* Device registers are mapped in 2 MiB blocks at the top GiB of the address space. */
 #define MMIO_BASE UL(0xffffffffc0000000)

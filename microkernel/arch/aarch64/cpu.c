@@ -8,13 +8,15 @@
 #define PMCR_D (1u << 3)
 #define PMCR_LC (1u << 6)
 #define PMCNTEN_CYCLES (1u << 31)
+#define PMUSERENR_CR (1u << 2)
 
 static bool have_pmu;
 
 /*
- * Starts PMCCNTR_EL0 counting every cycle at EL1 (PMCCFILTR_EL0 = 0), in
- * 64 bits. QEMU's TCG counts it at 1 GHz of virtual time, which under
- * -icount shift=0 is one per retired instruction.
+ * Starts PMCCNTR_EL0 counting every cycle at EL1 and EL0 (PMCCFILTR_EL0 = 0),
+ * in 64 bits, and lets EL0 read it (only it: PMUSERENR_EL0.CR). QEMU's TCG
+ * counts it at 1 GHz of virtual time, which under -icount shift=0 is one per
+ * retired instruction.
  */
 void pmu_init(void)
 {
@@ -26,6 +28,7 @@ void pmu_init(void)
 	write_sysreg(pmccfiltr_el0, 0);
 	write_sysreg(pmcr_el0, (read_sysreg(pmcr_el0) | PMCR_E | PMCR_LC) & ~(uint64_t)PMCR_D);
 	write_sysreg(pmcntenset_el0, PMCNTEN_CYCLES);
+	write_sysreg(pmuserenr_el0, PMUSERENR_CR);
 	isb();
 }
 

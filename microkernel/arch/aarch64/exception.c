@@ -1,6 +1,13 @@
-/* Exception handling: interrupts go to the GIC, breakpoints resume; anything else panics. */
+/*
+ * Exception handling. From EL1: interrupts go to the GIC, breakpoints resume,
+ * anything else panics. From EL0: system calls, faults and exceptions go to
+ * the generic handlers, interrupts to the GIC.
+ */
+#include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/trap.h>
+
+#include <arch/regs.h>
 
 #include "aarch64.h"
 
@@ -17,7 +24,18 @@ _Static_assert(sizeof(struct trap_frame) == 272, "vectors.S saves 272 bytes");
 enum { KIND_SYNC, KIND_IRQ, KIND_FIQ, KIND_SERROR };
 
 #define EC_UNKNOWN 0x00
+#define EC_ILLEGAL_STATE 0x0e
+#define EC_SVC64 0x15
+#define EC_SYSREG 0x18
+#define EC_IABT_LOW 0x20
+#define EC_PC_ALIGN 0x22
+#define EC_DABT_LOW 0x24
+#define EC_SP_ALIGN 0x26
+#define EC_FP_EXC64 0x2c
 #define EC_BRK64 0x3c
+#define ESR_WNR (1u << 6)
+#define FSC_PERMISSION_MAX 0x0f	/* 0x00-0x0f: address size, translation, access flag, permission */
+#define FSC_ALIGNMENT 0x21
 #define HLT_SEMIHOSTING 0xd45e0000u /* hlt #0xf000 */
 
 static const char *const origins[4] = {"EL1 with SP_EL0", "EL1", "EL0 (AArch64)", "EL0 (AArch32)"};
@@ -57,7 +75,7 @@ void trap_dispatch(struct trap_frame *tf, unsigned kind)
 	const char *origin = origins[kind / 4];
 	bool from_kernel = kind / 4 == 1;
 
-	/* Interrupts are unmasked only in arch_idle, so they come from EL1. */
+	/* In the kernel, interrupts are unmasked only in arch_idle. */
 	if (kind % 4 == KIND_IRQ && from_kernel) {
 		gic_handle_irq();
 		return;
@@ -83,4 +101,54 @@ void trap_dispatch(struct trap_frame *tf, unsigned kind)
 			 class_name(ec), far, esr, origin);
 	panic_at(tf->elr, tf->x[29], "%s, class %#x (ESR %#010lx) from %s", class_name(ec), ec, esr,
 		 origin);
+}
+
+/* What a synchronous exception from EL0 other than svc and page faults means. */
+static enum user_exception user_exception_kind(unsigned ec, uint64_t esr)
+{
+	switch (ec) {
+	case EC_UNKNOWN:
+	case EC_ILLEGAL_STATE:
+	case EC_SYSREG: return UEXC_ILLEGAL_INSTRUCTION;
+	case EC_BRK64: return UEXC_BREAKPOINT;
+	case EC_PC_ALIGN:
+	case EC_SP_ALIGN: return UEXC_ALIGNMENT;
+	case EC_DABT_LOW:
+	case EC_IABT_LOW: return (esr & 0x3f) == FSC_ALIGNMENT ? UEXC_ALIGNMENT : UEXC_OTHER;
+	case EC_FP_EXC64: return UEXC_ARITHMETIC;
+	}
+	return UEXC_OTHER;
+}
+
+static void user_sync(struct user_regs *r, uint64_t esr, uint64_t far)
+{
+	unsigned ec = esr >> 26;
+	bool abort = ec == EC_IABT_LOW || ec == EC_DABT_LOW;
+
+	if (ec == EC_SVC64)
+		syscall_handler(r);
+	else if (abort && (esr & 0x3f) <= FSC_PERMISSION_MAX)
+		user_fault_handler(r, far,
+				   ec == EC_IABT_LOW ? PROT_EXEC
+				   : esr & ESR_WNR  ? PROT_WRITE
+						    : PROT_READ);
+	else
+		user_exception_handler(r, user_exception_kind(ec, esr), esr);
+}
+
+void user_trap(struct user_regs *r, unsigned kind);
+
+/* Called by vectors.S for every exception from EL0, on the thread's kernel stack below @r. */
+void user_trap(struct user_regs *r, unsigned kind)
+{
+	uint64_t esr = read_sysreg(esr_el1), far = read_sysreg(far_el1);
+
+	switch (kind % 4) {
+	case KIND_SYNC: user_sync(r, esr, far); break;
+	case KIND_IRQ: gic_handle_irq(); break;
+	case KIND_FIQ: panic_at(r->pc, 0, "unexpected FIQ from EL0 (ESR %#010lx)", esr);
+	/* An SError is asynchronous, but most likely the running thread's doing. */
+	case KIND_SERROR: user_exception_handler(r, UEXC_OTHER, esr); break;
+	}
+	trap_exit_to_user(r);
 }

@@ -164,6 +164,8 @@ enter_el1:
 	mov	x0, #3			/* CNTHCTL_EL2.EL1PCTEN | EL1PCEN */
 	msr	cnthctl_el2, x0
 	msr	cntvoff_el2, xzr
+	mov	x0, #0x33ff		/* CPTR_EL2: its RES1 bits; FP/SIMD not trapped, SVE trapped */
+	msr	cptr_el2, x0
 	mrs	x0, id_aa64pfr0_el1
 	ubfx	x0, x0, #24, #4		/* GIC system registers implemented? */
 	cbz	x0, 2f
@@ -177,7 +179,8 @@ enter_el1:
 	msr	elr_el2, x0
 	eret
 1:	msr	spsel, #1
-	msr	cpacr_el1, xzr		/* FP/SIMD traps: the kernel never uses it. */
+	mov	x0, #(3 << 20)		/* CPACR_EL1.FPEN: FP/SIMD for user mode (the kernel never uses it) */
+	msr	cpacr_el1, x0
 	ret
 
 /* Turns the MMU on with TTBR1 = pt_root and TTBR0 = pt_idmap; clobbers x0-x2. */

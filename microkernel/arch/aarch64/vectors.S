@@ -1,29 +1,36 @@
-/* The exception vector table: save the interrupted registers, let exception.c decide, resume. */
+/*
+ * The exception vector table: save the interrupted registers, let
+ * exception.c decide, resume. Traps from EL1 save a trap frame on the
+ * current stack; traps from EL0 save the thread's struct user_regs, which
+ * SP_EL1 points just above while user mode runs (ret_to_user leaves it so).
+ */
+#include <arch/regs.h>
 
 /*
  * The trap frame (struct trap_frame in exception.c): x0..x30 at 8 * n, then
- * ELR_EL1 at 248 and SPSR_EL1 at 256; 272 bytes keep the stack 16-byte aligned.
+ * ELR_EL1 at 248 and SPSR_EL1 at 256; 272 bytes keep the stack 16-byte
+ * aligned. struct user_regs begins the same way.
  */
 #define TF_SIZE 272
 
 /* Each of the 16 entries has 128 bytes: save two registers, note which entry it was, go on. */
 .macro	vector kind
 	.balign	128
+	.if	\kind >= 8 && \kind <= 11	/* from EL0 in AArch64 */
+	sub	sp, sp, #UREGS_SIZE
+	stp	x0, x1, [sp]
+	mov	x1, #\kind
+	b	user_entry
+	.else
 	sub	sp, sp, #TF_SIZE
 	stp	x0, x1, [sp]
 	mov	x1, #\kind
 	b	trap_entry
+	.endif
 .endm
 
-	.text
-	.balign	2048
-	.globl	vectors
-vectors:
-	.irp	kind, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
-	vector	\kind
-	.endr
-
-trap_entry:
+/* Saves x2..x30, ELR_EL1 and SPSR_EL1 at sp; the vector saved x0 and x1. */
+.macro	save_regs
 	stp	x2, x3, [sp, #16]
 	stp	x4, x5, [sp, #32]
 	stp	x6, x7, [sp, #48]
@@ -42,8 +49,10 @@ trap_entry:
 	mrs	x3, spsr_el1
 	stp	x30, x2, [sp, #240]
 	str	x3, [sp, #256]
-	mov	x0, sp
-	bl	trap_dispatch
+.endm
+
+/* The inverse: x0..x30, ELR_EL1 and SPSR_EL1 from sp. */
+.macro	restore_regs
 	ldp	x30, x2, [sp, #240]
 	ldr	x3, [sp, #256]
 	msr	elr_el1, x2
@@ -63,5 +72,43 @@ trap_entry:
 	ldp	x26, x27, [sp, #208]
 	ldp	x28, x29, [sp, #224]
 	ldp	x0, x1, [sp]
+.endm
+
+	.text
+	.balign	2048
+	.globl	vectors
+vectors:
+	.irp	kind, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+	vector	\kind
+	.endr
+
+trap_entry:
+	save_regs
+	mov	x0, sp
+	bl	trap_dispatch
+	restore_regs
 	add	sp, sp, #TF_SIZE
 	eret
+
+/* From EL0: sp is the thread's struct user_regs; user_trap(r, kind) ends with trap_exit_to_user. */
+user_entry:
+	save_regs
+	mrs	x2, sp_el0
+	mrs	x3, tpidr_el0
+	stp	x2, x3, [sp, #UREGS_SP]
+	mov	x29, xzr		/* kernel backtraces end here */
+	mov	x0, sp
+	bl	user_trap
+ret_to_user:
+	ldp	x2, x3, [sp, #UREGS_SP]
+	msr	sp_el0, x2
+	msr	tpidr_el0, x3
+	restore_regs
+	add	sp, sp, #UREGS_SIZE
+	eret
+
+/* arch_return_to_user(r): r is the current thread's user_regs, at the top of its kernel stack. */
+	.globl	arch_return_to_user
+arch_return_to_user:
+	mov	sp, x0
+	b	ret_to_user

@@ -6,6 +6,8 @@ ARCH_CFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany -mno-relax
 ARCH_LDFLAGS := --no-relax --orphan-handling=error
 ARCH_LDSCRIPT := microkernel/arch/riscv64/kernel.ld
 KERNEL_SRCS += $(wildcard microkernel/arch/riscv64/*.c) $(wildcard microkernel/arch/riscv64/*.S)
+# The user F/D registers are saved and loaded in fpu.S, the one file assembled with them.
+$(B)/obj/microkernel/arch/riscv64/fpu.S.o: KERNEL_CFLAGS += -march=rv64imafdc
 
 ARCH_IMAGES := $(B)/Image
 

@@ -27,6 +27,7 @@ _start:
 
 entry:
 	csrw	sie, zero
+	csrw	sscratch, zero		/* trap_entry: a trap in the kernel */
 	csrci	sstatus, 2		/* SIE: no interrupts until there are handlers */
 	mv	s1, a0
 	mv	s2, a1
@@ -74,6 +75,7 @@ entry_high:
 	.globl	secondary_entry
 secondary_entry:
 	csrw	sie, zero
+	csrw	sscratch, zero
 	lla	t0, .Lsecondary_high
 	ld	t0, 0(t0)
 	csrw	stvec, t0

@@ -18,6 +18,8 @@ void riscv_hart_init(unsigned long hartid)
 {
 	plic_hart_init(hartid);
 	csr_set(sie, SIE_SSIE | SIE_SEIE);
+	/* libveridian's vr_cycles() reads cycle in U-mode (OpenSBI already opened it to S-mode). */
+	csr_write(scounteren, SCOUNTEREN_CY_TM_IR);
 }
 
 /* Called by secondary_entry on the new hart, on its own stack and the kernel's page tables. */

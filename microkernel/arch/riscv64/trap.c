@@ -1,8 +1,13 @@
-/* The riscv64 trap dispatch: interrupts and breakpoints resume; other traps are fatal for now. */
+/*
+ * The riscv64 trap dispatch. In the kernel, interrupts and breakpoints resume
+ * and other traps are fatal; traps from user mode go to the generic handlers.
+ */
 #include <kernel/arch.h>
 #include <kernel/cpu.h>
+#include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/trap.h>
+#include <arch/regs.h>
 #include <arch/riscv.h>
 
 /* Laid out by trap_entry.S. */
@@ -13,6 +18,7 @@ struct trap_frame {
 
 #define SCAUSE_INTERRUPT (1ul << 63)
 #define CAUSE_BREAKPOINT 3
+#define CAUSE_USER_ECALL 8
 
 static const char *const names[16] = {
     [0] = "instruction address misaligned",
@@ -36,7 +42,7 @@ static const char *const names[16] = {
 	(1u << 0 | 1u << 1 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 7 | 1u << 12 | 1u << 13 | 1u << 15)
 
 /* Taken with interrupts masked (the trap cleared sstatus.SIE); the handlers keep it so. */
-static void interrupt(struct trap_frame *f, uint64_t irq)
+static void interrupt(uint64_t irq, uint64_t pc, uint64_t fp)
 {
 	switch (irq) {
 	case IRQ_S_SOFT:
@@ -47,7 +53,7 @@ static void interrupt(struct trap_frame *f, uint64_t irq)
 	case IRQ_S_TIMER: timer_interrupt(); return;
 	case IRQ_S_EXT: plic_interrupt(); return;
 	}
-	panic_at(f->sepc, f->x[8], "unexpected interrupt %lu", irq);
+	panic_at(pc, fp, "unexpected interrupt %lu", irq);
 }
 
 void riscv_trap(struct trap_frame *f)
@@ -62,11 +68,49 @@ void riscv_trap(struct trap_frame *f)
 		return;
 	}
 	if (cause & SCAUSE_INTERRUPT) {
-		interrupt(f, cause & ~SCAUSE_INTERRUPT);
+		interrupt(cause & ~SCAUSE_INTERRUPT, f->sepc, f->x[8]);
 		return;
 	}
 	const char *name = cause < 16 && names[cause] ? names[cause] : "exception";
 	if (cause < 16 && (ADDRESS_CAUSES >> cause & 1))
 		panic_at(f->sepc, f->x[8], "%s at 0x%016lx (scause %lu)", name, f->stval, cause);
 	panic_at(f->sepc, f->x[8], "%s (scause %lu, stval %#lx)", name, cause, f->stval);
+}
+
+/* The access (enum page_prot) of a page fault or access fault; 0 for other exceptions. */
+static unsigned fault_access(uint64_t cause)
+{
+	switch (cause) {
+	case 1: case 12: return PROT_EXEC;
+	case 5: case 13: return PROT_READ;
+	case 7: case 15: return PROT_WRITE;
+	}
+	return 0;
+}
+
+static enum user_exception exception_kind(uint64_t cause)
+{
+	switch (cause) {
+	case 0: case 4: case 6: return UEXC_ALIGNMENT;
+	case 2: return UEXC_ILLEGAL_INSTRUCTION;
+	case 3: return UEXC_BREAKPOINT;
+	}
+	return UEXC_OTHER;
+}
+
+/* Called by trap_entry for a trap from user mode, with interrupts masked, below @r on the kernel stack. */
+noreturn void riscv_user_trap(struct user_regs *r, uint64_t cause, uint64_t stval)
+{
+	if (cause & SCAUSE_INTERRUPT) {
+		interrupt(cause & ~SCAUSE_INTERRUPT, r->sepc, 0);
+	} else if (cause == CAUSE_USER_ECALL) {
+		r->sepc += 4;	/* resume after the ecall */
+		syscall_handler(r);
+	} else if (fault_access(cause)) {
+		user_fault_handler(r, stval, fault_access(cause));
+	} else {
+		user_exception_handler(r, exception_kind(cause), cause);
+	}
+	trap_exit_to_user(r);
+	arch_return_to_user(r);
 }

@@ -1,14 +1,25 @@
 /*
- * The S-mode trap vector: saves every register into a struct trap_frame on the
- * current stack (only the kernel runs yet), calls riscv_trap() and returns.
+ * The S-mode trap vector, and the way back to user mode. sscratch says where
+ * a trap came from: it is 0 while the kernel runs, and holds the current
+ * thread's struct user_regs (the top of its kernel stack) while user code
+ * runs. A trap in the kernel saves a struct trap_frame on the current stack
+ * and calls riscv_trap(); a trap from user mode saves the user registers in
+ * that struct user_regs, takes the kernel's tp from it and calls
+ * riscv_user_trap() on the kernel stack below it.
  */
+#include <arch/regs.h>
 
 #define FRAME_SIZE (36 * 8)	/* x0..x31, sepc, sstatus, scause, stval */
+#define SSTATUS_SIE 2
 
 	.text
 	.balign	4			/* stvec's low two bits select the mode: direct */
 	.globl	trap_entry
 trap_entry:
+	csrrw	sp, sscratch, sp
+	bnez	sp, from_user
+	csrrw	sp, sscratch, sp	/* from the kernel: sp back, and sscratch 0 again */
+
 	addi	sp, sp, -FRAME_SIZE
 	.irp	n, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
 	sd	x\n, \n * 8(sp)
@@ -35,4 +46,43 @@ trap_entry:
 	ld	x\n, \n * 8(sp)
 	.endr
 	addi	sp, sp, FRAME_SIZE
+	sret
+
+	/* sp = the thread's struct user_regs, sscratch = the user's sp. */
+from_user:
+	.irp	n, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	sd	x\n, UREGS_X(\n)(sp)
+	.endr
+	csrrw	t0, sscratch, zero	/* in the kernel from here on */
+	sd	t0, UREGS_X(2)(sp)
+	csrr	t0, sepc
+	sd	t0, UREGS_SEPC(sp)
+	csrr	t0, sstatus
+	sd	t0, UREGS_SSTATUS(sp)
+	ld	tp, UREGS_CPU(sp)
+	mv	a0, sp
+	csrr	a1, scause
+	csrr	a2, stval
+	li	s0, 0			/* ends the frame-pointer chain for backtraces */
+	call	riscv_user_trap		/* leaves through arch_return_to_user */
+
+/*
+ * arch_return_to_user(struct user_regs *r): r is at the top of the current
+ * thread's kernel stack, where the next trap from user mode saves into.
+ * sstatus from r has SIE clear, SPP user and SPIE set: sret turns on
+ * interrupts as it enters user mode.
+ */
+	.globl	arch_return_to_user
+arch_return_to_user:
+	csrci	sstatus, SSTATUS_SIE
+	sd	tp, UREGS_CPU(a0)
+	ld	t0, UREGS_SEPC(a0)
+	csrw	sepc, t0
+	ld	t0, UREGS_SSTATUS(a0)
+	csrw	sstatus, t0
+	csrw	sscratch, a0
+	.irp	n, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	ld	x\n, UREGS_X(\n)(a0)
+	.endr
+	ld	a0, UREGS_X(10)(a0)
 	sret

@@ -1,5 +1,6 @@
 /* x86_64 implementations of the small arch_* hooks. */
 #include <kernel/arch.h>
+#include <kernel/errno.h>
 #include <arch/cpu.h>
 
 /* QEMU's isa-debug-exit device (tools/qemu.py adds it): QEMU exits with (v << 1) | 1. */
@@ -56,7 +57,6 @@ const char *arch_cpu_model(void)
 }
 
 #define RFLAGS_IF 0x200
-#define MSR_GS_BASE 0xc0000101
 
 unsigned long arch_irq_save(void)
 {
@@ -92,7 +92,18 @@ struct cpu *arch_this_cpu(void)
 	return c;
 }
 
-void arch_set_this_cpu(struct cpu *c)
+int arch_ioport_access(uint64_t port, uint64_t width, uint64_t *value, bool write)
 {
-	wrmsr(MSR_GS_BASE, (uint64_t)c);
+	if (port > 0xffff || (width != 1 && width != 2 && width != 4))
+		return -EINVAL;
+	uint16_t p = (uint16_t)port;
+	if (write && width == 1)
+		outb(p, (uint8_t)*value);
+	else if (write && width == 2)
+		outw(p, (uint16_t)*value);
+	else if (write)
+		outl(p, (uint32_t)*value);
+	else
+		*value = width == 1 ? inb(p) : width == 2 ? inw(p) : inl(p);
+	return 0;
 }

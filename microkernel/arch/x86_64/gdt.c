@@ -1,9 +1,11 @@
 /*
- * Per-CPU segment descriptors and task-state segments. Each CPU needs its own
- * TSS (it holds that CPU's kernel stack for traps from user mode), and so its
- * own GDT to point at it; the IDT is shared.
+ * The per-CPU block that GS points at in the kernel, with each CPU's segment
+ * descriptors and task-state segment. Each CPU needs its own TSS (it holds
+ * that CPU's kernel stack for traps from user mode), and so its own GDT to
+ * point at it; the IDT is shared.
  */
 #include <kernel/cpu.h>
+#include <kernel/thread.h>
 #include <arch/cpu.h>
 
 /* The selectors; user data precedes user code because sysret derives both from one base. */
@@ -22,10 +24,20 @@ struct tss {
 	uint16_t iomap_base;
 } __packed;
 
+/*
+ * The GS base in kernel mode. Its first word makes arch_this_cpu() one load;
+ * the next two let syscall_entry, which has no free register, find its stack.
+ */
 struct x86_cpu {
+	struct cpu *cpu;
+	uint64_t kernel_stack;	/* the running user thread's kstack_top */
+	uint64_t user_rsp;	/* syscall_entry's scratch */
 	uint64_t gdt[GDT_ENTRIES];
 	struct tss tss;
-} __attribute__((aligned(16)));
+} __attribute__((aligned(64)));
+
+_Static_assert(__builtin_offsetof(struct x86_cpu, kernel_stack) == PERCPU_KERNEL_STACK, "vectors.S");
+_Static_assert(__builtin_offsetof(struct x86_cpu, user_rsp) == PERCPU_USER_RSP, "vectors.S");
 
 static struct x86_cpu x86_cpus[MAX_CPUS];
 
@@ -45,8 +57,8 @@ static void set_tss_descriptor(uint64_t *d, const struct tss *tss)
 	d[1] = base >> 32;
 }
 
-/* Builds CPU @cpu_id's GDT and TSS and loads them, with the IDT, on the calling CPU. Clears
- * the GS base, so it comes before arch_set_this_cpu(). */
+/* Builds CPU @cpu_id's GDT and TSS and loads them, with the IDT, on the calling CPU, and
+ * readies it for user mode. Clears the GS base, so it comes before arch_set_this_cpu(). */
 void cpu_tables_load(unsigned cpu_id)
 {
 	struct x86_cpu *x = &x86_cpus[cpu_id];
@@ -78,4 +90,23 @@ void cpu_tables_load(unsigned cpu_id)
 			 : "m"(gdtr), "i"(SEL_KERNEL_CODE), "i"(SEL_KERNEL_DATA), "r"(SEL_TSS)
 			 : "rax", "memory");
 	idt_load();
+	cpu_user_mode_init();
+}
+
+void arch_set_this_cpu(struct cpu *c)
+{
+	struct x86_cpu *x = &x86_cpus[c->id];
+
+	x->cpu = c;
+	c->arch = x;
+	wrmsr(MSR_GS_BASE, (uint64_t)x);
+}
+
+/* Where the CPU switches stacks on a trap or system call from user mode. */
+void cpu_set_kernel_stack(void *top)
+{
+	struct x86_cpu *x = this_cpu()->arch;
+
+	x->kernel_stack = (uint64_t)top;
+	x->tss.rsp[0] = (uint64_t)top;
 }

@@ -185,6 +185,12 @@ void arch_aspace_switch(paddr_t root)
 	write_cr3(root);
 }
 
+/* Reloading CR3 drops every non-global translation, and only the kernel's could be global. */
+void arch_tlb_flush_all(void)
+{
+	write_cr3(read_cr3());
+}
+
 void *mmio_map(paddr_t pa)
 {
 	/* The boot map covers the first 4 GiB with 2 MiB pages; the APICs and the HPET sit

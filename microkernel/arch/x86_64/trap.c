@@ -1,15 +1,10 @@
 /* The x86_64 interrupt descriptor table, exception and interrupt dispatch. */
 #include <kernel/cpu.h>
+#include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/trap.h>
 #include <arch/cpu.h>
-
-struct trap_frame {
-	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector, error;
-	uint64_t rip, cs, rflags, rsp, ss;
-};
+#include <arch/regs.h>
 
 struct idt_entry {
 	uint16_t offset_lo;
@@ -23,8 +18,13 @@ struct idt_entry {
 
 #define KERNEL_CS 0x08
 #define GATE_INTERRUPT 0x8e	/* present, DPL 0, 64-bit interrupt gate */
+#define VEC_NMI 2
 #define VEC_BREAKPOINT 3
+#define VEC_DOUBLE_FAULT 8
 #define VEC_PAGE_FAULT 14
+#define VEC_MACHINE_CHECK 18
+#define PF_WRITE (1u << 1)	/* page-fault error code: a write, an instruction fetch */
+#define PF_FETCH (1u << 4)
 
 extern const uint64_t vector_table[32];
 extern const char irq_stubs[];	/* 16 bytes per vector from 32 on (vectors.S) */
@@ -79,21 +79,57 @@ static void interrupt(unsigned vector)
 		ipi_handler();
 }
 
-void x86_trap(struct trap_frame *f)
+static noreturn void fatal(struct trap_frame *f)
 {
-	if (f->vector >= 32) {
-		interrupt(f->vector);
-		return;
-	}
-	if (f->vector == VEC_BREAKPOINT) {
-		/* int3 is a trap: rip already points after it. */
-		trap_breakpoint(f->rip - 1);
-		return;
-	}
-	const char *name = f->vector < 32 && names[f->vector] ? names[f->vector] : "exception";
+	const char *name = names[f->vector] ? names[f->vector] : "exception";
+
 	if (f->vector == VEC_PAGE_FAULT)
 		panic_at(f->rip, f->rbp, "%s at %#lx (error %#lx) rip %#lx", name, read_cr2(),
 			 f->error, f->rip);
 	panic_at(f->rip, f->rbp, "%s (vector %lu, error %#lx) rip %#lx", name, f->vector, f->error,
 		 f->rip);
+}
+
+/* A trap in kernel mode: interrupts, the self test's breakpoints; anything else is a bug. */
+void x86_trap(struct trap_frame *f)
+{
+	if (f->vector >= 32)
+		interrupt(f->vector);
+	else if (f->vector == VEC_BREAKPOINT)
+		trap_breakpoint(f->rip - 1);	/* int3 is a trap: rip already points after it */
+	else
+		fatal(f);
+}
+
+static enum user_exception exception_kind(uint64_t vector)
+{
+	switch (vector) {
+	case 0: case 4: case 16: case 19: return UEXC_ARITHMETIC;	/* #DE #OF #MF #XM */
+	case 1: case 3: return UEXC_BREAKPOINT;				/* #DB #BP */
+	case 6: return UEXC_ILLEGAL_INSTRUCTION;			/* #UD */
+	case 17: return UEXC_ALIGNMENT;					/* #AC */
+	}
+	return UEXC_OTHER;
+}
+
+/*
+ * A trap from user mode, on the thread's kernel stack below @r, where
+ * vectors.S saved every register. The detail of an exception is its vector
+ * in the upper half and its error code in the lower.
+ */
+noreturn void x86_user_trap(struct user_regs *r)
+{
+	struct trap_frame *f = &r->f;
+
+	if (f->vector >= 32)
+		interrupt(f->vector);
+	else if (f->vector == VEC_NMI || f->vector == VEC_DOUBLE_FAULT || f->vector == VEC_MACHINE_CHECK)
+		fatal(f);	/* not the thread's doing */
+	else if (f->vector == VEC_PAGE_FAULT)
+		user_fault_handler(r, read_cr2(),
+				   f->error & PF_WRITE ? PROT_WRITE : f->error & PF_FETCH ? PROT_EXEC : PROT_READ);
+	else
+		user_exception_handler(r, exception_kind(f->vector), f->vector << 32 | (uint32_t)f->error);
+	trap_exit_to_user(r);
+	arch_return_to_user(r);
 }

@@ -1,8 +1,52 @@
 /*
- * Trap entry stubs: each pushes its vector (and a zero where the CPU pushes no
- * error code). Exceptions (0-31) are listed in vector_table; interrupt stubs
- * (32-255) are 16 bytes apart from irq_stubs.
+ * Trap entry and exit. Each stub pushes its vector (and a zero where the CPU
+ * pushes no error code); exceptions (0-31) are listed in vector_table,
+ * interrupt stubs (32-255) are 16 bytes apart from irq_stubs. syscall_entry
+ * builds the same frame for the syscall instruction. A trap from user mode
+ * saves the registers at the top of the thread's kernel stack, in its struct
+ * user_regs (<arch/regs.h>), and leaves through arch_return_to_user.
+ *
+ * swapgs: in the kernel the GS base is this CPU's struct x86_cpu and
+ * KERNEL_GS_BASE holds the user's; in user mode the other way round. Every
+ * entry from user mode swaps first, and the exit to user mode swaps last.
  */
+#include <arch/regs.h>
+
+	.macro save_gprs
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	.endm
+
+	.macro restore_gprs
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	.endm
 
 	.macro stub vec, has_error
 	.globl vector_\vec
@@ -61,45 +105,81 @@ irq_stubs:
 	.endr
 
 /*
- * Saves the general registers as a struct trap_frame and calls x86_trap(frame).
+ * Saves the general registers as a struct trap_frame and calls x86_trap(frame),
+ * or for a trap from user mode x86_user_trap(uregs), which never returns.
  * The stack is 16-byte aligned at the call: the CPU aligns it before pushing
  * its five words, and the stub and this code push 17 more.
  */
 trap_common:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	testb $3, 24(%rsp)		/* the saved CS: from user mode? */
+	jnz from_user
+	save_gprs
 	movq %rsp, %rdi
 	cld
 	call x86_trap
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	restore_gprs
 	addq $16, %rsp		/* vector and error code */
+	iretq
+
+from_user:
+	swapgs
+	save_gprs
+	subq $UREGS_FRAME, %rsp	/* the kernel stack starts below the user_regs */
+	movq %rsp, %rdi
+	xorl %ebp, %ebp		/* ends backtraces */
+	cld
+	call x86_user_trap
+
+/*
+ * The syscall instruction: rcx = user rip, r11 = user rflags, interrupts
+ * masked by FMASK, and still the user's stack. The system-call stack is the
+ * running thread's kstack_top, the end of its user_regs.
+ */
+	.globl syscall_entry
+syscall_entry:
+	swapgs
+	movq %rsp, %gs:PERCPU_USER_RSP
+	movq %gs:PERCPU_KERNEL_STACK, %rsp
+	pushq $USER_SS
+	pushq %gs:PERCPU_USER_RSP
+	pushq %r11
+	pushq $USER_CS
+	pushq %rcx
+	subq $16, %rsp		/* vector and error code: unused */
+	save_gprs
+	subq $UREGS_FRAME, %rsp
+	xorl %ebp, %ebp
+	movq %rsp, %rdi
+	call syscall_handler
+	movq %rsp, %rdi
+	call trap_exit_to_user
+	movq %rsp, %rdi
+	/* fall through */
+
+/*
+ * arch_return_to_user(struct user_regs *r): restores everything from @r (the
+ * FPU state and the FS/GS bases are already in place). sysretq is quicker,
+ * but it restores rcx and r11 from rip and rflags, and faults in kernel mode
+ * on a non-canonical rip; it serves only a state it restores exactly.
+ */
+	.globl arch_return_to_user
+arch_return_to_user:
+	leaq UREGS_FRAME(%rdi), %rsp
+	movq FRAME_RIP(%rsp), %rax
+	cmpq FRAME_RCX(%rsp), %rax
+	jne 1f
+	shrq $47, %rax
+	jnz 1f
+	movq FRAME_RFLAGS(%rsp), %rax
+	cmpq FRAME_R11(%rsp), %rax
+	jne 1f
+	restore_gprs
+	movq FRAME_RSP - 15 * 8(%rsp), %rsp	/* the 15 registers are off the stack */
+	swapgs
+	sysretq
+1:	restore_gprs
+	addq $16, %rsp
+	swapgs
 	iretq
 
 	.section .rodata

@@ -51,6 +51,7 @@ struct thread {
 	/* Exit: the status, and whoever waits for it. */
 	int64_t exit_status;
 	volatile bool kill_pending;
+	struct thread *kill_next;	/* process_kill's list, under no lock (its own) */
 	struct wait_queue exit_wq;
 	void (*entry)(void *);		/* kernel threads: what to run */
 	void *arg;

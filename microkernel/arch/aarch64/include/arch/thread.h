@@ -1,16 +1,14 @@
 /*
- * Per-thread architecture state (placeholder until the user-mode port lands):
- * struct arch_thread is the saved kernel context, struct user_regs the user
- * register file saved at a trap.
+ * Per-thread aarch64 state: struct arch_thread is the kernel context that
+ * arch_switch saves and loads; struct user_regs (<arch/regs.h>) the user
+ * register file at the top of a user thread's kernel stack.
  */
 #pragma once
 
-#include <kernel/types.h>
+#include <arch/regs.h>
 
+/* The callee-saved registers of the AAPCS64 and the stack pointer; laid out as context.S reads it. */
 struct arch_thread {
-	uint64_t sp;	/* saved kernel stack pointer; callee-saved registers are on that stack */
-};
-
-struct user_regs {
-	uint64_t regs[36];
+	uint64_t x19_x28[10];
+	uint64_t fp, lr, sp;
 };

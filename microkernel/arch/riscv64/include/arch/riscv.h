@@ -8,8 +8,24 @@
 #define csr_clear(csr, bits) csr_op("csrc", csr, bits)
 #define csr_set(csr, bits) csr_op("csrs", csr, bits)
 #define csr_write(csr, v) csr_op("csrw", csr, v)
+#define csr_read(csr)                                                                              \
+	({                                                                                         \
+		uint64_t v_;                                                                       \
+		__asm__ volatile("csrr %0, " #csr : "=r"(v_));                                    \
+		v_;                                                                                \
+	})
 
 #define SSTATUS_SIE (1u << 1)
+#define SSTATUS_SPIE (1u << 5)
+/* The state of the F/D registers: Off (they trap), Initial, Clean (saved) or Dirty. */
+#define SSTATUS_FS (3u << 13)
+#define SSTATUS_FS_INITIAL (1u << 13)
+#define SSTATUS_FS_CLEAN (2u << 13)
+#define SSTATUS_FS_DIRTY (3u << 13)
+#define SSTATUS_UXL (3ull << 32)
+
+/* scounteren: U-mode may read cycle, time and instret. */
+#define SCOUNTEREN_CY_TM_IR 7u
 
 /* Interrupt numbers (scause without its top bit) and their bits in sie / sip. */
 #define IRQ_S_SOFT 1
@@ -91,3 +107,12 @@ void plic_interrupt(void);
 
 /* Opens the calling hart to IPIs and device interrupts (they arrive only in arch_idle). */
 void riscv_hart_init(unsigned long hartid);
+
+/* Threads (switch.S, fpu.S): the kernel context switch and a new thread's first code. */
+struct arch_thread;
+struct user_regs;
+void riscv_switch(struct arch_thread *prev, struct arch_thread *next);
+void riscv_thread_start(void);
+/* Copy the F/D registers and fcsr to and from @r; fpu_load needs sstatus.FS on. */
+void fpu_save(struct user_regs *r);
+void fpu_load(const struct user_regs *r);

@@ -17,9 +17,30 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 static inline void outl(uint16_t port, uint32_t v)
 {
 	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
 }
 
 static inline uint64_t read_cr0(void)
@@ -59,6 +80,16 @@ static inline void write_cr3(uint64_t v)
 	__asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory");
 }
 
+static inline void write_cr0(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
+}
+
+static inline void write_cr4(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory");
+}
+
 static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
@@ -78,7 +109,14 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 }
 
 #define MSR_EFER 0xc0000080
+#define EFER_SCE (1u << 0)
 #define EFER_NXE (1u << 11)
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102	/* swapgs exchanges it with the GS base */
 
 /* The boot page tables map the first 4 GiB at PHYS_MAP_BASE. */
 #define BOOT_DIRECT_MAP_LIMIT GiB(4)
@@ -127,6 +165,12 @@ void smp_reserve_trampoline(void);
 
 /* Loads the shared IDT on this CPU. */
 void idt_load(void);
+
+/* Readies this CPU for user mode: FPU/SSE, the system-call MSRs, SMEP/SMAP (thread.c). */
+void cpu_user_mode_init(void);
+
+/* Makes @top this CPU's stack for traps and system calls from user mode. */
+void cpu_set_kernel_stack(void *top);
 
 /* Returns the direct-map address of device registers at @pa, mapped uncached. Boot only:
  * it flushes no other CPU's TLB. */

@@ -1,0 +1,26 @@
+/*
+ * The kernel context switch, and the first code of a new thread. A struct
+ * arch_thread holds ra, sp and s0..s11 (the registers a call preserves).
+ */
+
+	.text
+	/* riscv_switch(struct arch_thread *prev, struct arch_thread *next), interrupts masked. */
+	.globl	riscv_switch
+riscv_switch:
+	sd	ra, 0(a0)
+	sd	sp, 8(a0)
+	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+	sd	s\n, (2 + \n) * 8(a0)
+	.endr
+	ld	ra, 0(a1)
+	ld	sp, 8(a1)
+	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+	ld	s\n, (2 + \n) * 8(a1)
+	.endr
+	ret
+
+	/* arch_thread_init() left the entry in s1 and its argument in s2 (and s0 = 0). */
+	.globl	riscv_thread_start
+riscv_thread_start:
+	mv	a0, s2
+	jr	s1

@@ -1,0 +1,171 @@
+/*
+ * Threads and user mode on x86_64: each CPU's user-mode setup, the kernel
+ * context, and the user register file as the system-call and IPC ABI sees it
+ * (libveridian's syscall_arch.h and ipc_arch.h).
+ */
+#include <kernel/thread.h>
+#include <arch/cpu.h>
+
+#define CR0_MP (1u << 1)
+#define CR0_EM (1u << 2)
+#define CR0_TS (1u << 3)
+#define CR0_NE (1u << 5)
+#define CR4_FSGSBASE (1u << 16)
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
+#define CR4_SMEP (1u << 20)
+#define CR4_SMAP (1u << 21)
+#define CPUID7_FSGSBASE (1u << 0)
+#define CPUID7_SMEP (1u << 7)
+#define CPUID7_SMAP (1u << 20)
+
+#define RFLAGS_TF (1u << 8)
+#define RFLAGS_IF (1u << 9)
+#define RFLAGS_DF (1u << 10)
+#define RFLAGS_IOPL (3u << 12)
+#define RFLAGS_NT (1u << 14)
+#define RFLAGS_AC (1u << 18)
+#define RFLAGS_FIXED (1u << 1)
+
+/* syscall loads CS from STAR[47:32] (SS = CS + 8); sysret CS = STAR[63:48] + 16, SS = + 8. */
+#define STAR_KERNEL 0x08ull
+#define STAR_USER (USER_SS - 3 - 8ull)
+
+#define FCW_DEFAULT 0x037f	/* what fninit sets: all x87 exceptions masked */
+#define MXCSR_DEFAULT 0x1f80	/* all SSE exceptions masked, round to nearest */
+
+void syscall_entry(void);
+void x86_thread_start(void);
+void x86_switch(uint64_t *prev_sp, uint64_t next_sp);
+
+void cpu_user_mode_init(void)
+{
+	uint32_t a, b, c, d;
+
+	/* The FPU and SSE, with exceptions reported natively (CR0.NE), never trapping (TS, EM). */
+	write_cr0((read_cr0() & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
+	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	/* The kernel never touches user memory through user addresses (vm.c copies through the
+	 * direct map), so it can forbid itself both; user code may set its FS/GS bases itself. */
+	cpuid(7, &a, &b, &c, &d);
+	if (b & CPUID7_SMEP)
+		cr4 |= CR4_SMEP;
+	if (b & CPUID7_SMAP)
+		cr4 |= CR4_SMAP;
+	if (b & CPUID7_FSGSBASE)
+		cr4 |= CR4_FSGSBASE;
+	write_cr4(cr4);
+
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, STAR_USER << 48 | STAR_KERNEL << 32);
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_FMASK, RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_IOPL | RFLAGS_NT | RFLAGS_AC);
+}
+
+bool arch_threads_supported(void)
+{
+	return true;
+}
+
+/*
+ * The first switch to @t pops zeroed callee-saved registers (r12 = @entry,
+ * r13 = @arg) and returns into x86_thread_start. A user thread's kernel stack
+ * starts below its register file, which sits at the top.
+ */
+void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
+{
+	uint64_t *sp = t->uregs ? (uint64_t *)t->uregs : t->kstack_top;
+
+	sp -= 7;
+	sp[0] = sp[1] = sp[4] = sp[5] = 0;	/* r15, r14, rbx, rbp */
+	sp[2] = (uint64_t)arg;			/* r13 */
+	sp[3] = (uint64_t)entry;		/* r12 */
+	sp[6] = (uint64_t)x86_thread_start;
+	t->arch.sp = (uint64_t)sp;
+}
+
+static void fxsave(void *area)
+{
+	__asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+}
+
+static void fxrstor(const void *area)
+{
+	__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
+}
+
+/*
+ * The kernel uses neither the FPU/SSE registers nor FS and the user's GS
+ * base, so a user thread's stay in the CPU while it is in the kernel and move
+ * to its user_regs only when another thread takes the CPU.
+ */
+void arch_switch(struct thread *prev, struct thread *next)
+{
+	if (prev->uregs) {
+		fxsave(&prev->uregs->fpu);
+		prev->uregs->fs_base = rdmsr(MSR_FS_BASE);
+		prev->uregs->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	}
+	if (next->uregs) {
+		fxrstor(&next->uregs->fpu);
+		wrmsr(MSR_FS_BASE, next->uregs->fs_base);
+		wrmsr(MSR_KERNEL_GS_BASE, next->uregs->gs_base);
+		cpu_set_kernel_stack(next->kstack_top);
+	}
+	x86_switch(&prev->arch.sp, next->arch.sp);
+}
+
+void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0, uint64_t arg1)
+{
+	*r = (struct user_regs){
+		.f = {.rip = pc, .cs = USER_CS, .rflags = RFLAGS_IF | RFLAGS_FIXED, .rsp = sp,
+		      .ss = USER_SS, .rdi = arg0, .rsi = arg1},
+		.fpu = {.fcw = FCW_DEFAULT, .mxcsr = MXCSR_DEFAULT},
+	};
+}
+
+uint64_t arch_syscall_nr(const struct user_regs *r)
+{
+	return r->f.rax;
+}
+
+uint64_t arch_syscall_arg(const struct user_regs *r, unsigned i)
+{
+	switch (i) {
+	case 0: return r->f.rdi;
+	case 1: return r->f.rsi;
+	case 2: return r->f.rdx;
+	case 3: return r->f.r10;
+	case 4: return r->f.r8;
+	case 5: return r->f.r9;
+	}
+	return 0;
+}
+
+void arch_syscall_set_result(struct user_regs *r, int64_t status, uint64_t value)
+{
+	r->f.rax = (uint64_t)status;
+	r->f.rdx = value;
+}
+
+vaddr_t arch_uregs_pc(const struct user_regs *r)
+{
+	return r->f.rip;
+}
+
+/* The message registers: rsi (the tag), r10, r8, r9, r12, r13, r14, r15. */
+void arch_msg_get(const struct user_regs *r, uint64_t msg[MSG_REGS])
+{
+	const struct trap_frame *f = &r->f;
+
+	msg[0] = f->rsi, msg[1] = f->r10, msg[2] = f->r8, msg[3] = f->r9;
+	msg[4] = f->r12, msg[5] = f->r13, msg[6] = f->r14, msg[7] = f->r15;
+}
+
+void arch_msg_set(struct user_regs *r, const uint64_t msg[MSG_REGS])
+{
+	struct trap_frame *f = &r->f;
+
+	f->rsi = msg[0], f->r10 = msg[1], f->r8 = msg[2], f->r9 = msg[3];
+	f->r12 = msg[4], f->r13 = msg[5], f->r14 = msg[6], f->r15 = msg[7];
+}
