@@ -1,0 +1,44 @@
+/*
+ * A user-space driver owns a device interrupt: it binds the console UART's
+ * line to a notification, sees it fire, sees it held until acknowledged, and
+ * sees the next one after the ack.
+ */
+#include "../../../roottask/utest.h"
+#include "uart.h"
+
+/* Nothing may print between raise and quiet: each byte sent re-raises the interrupt. */
+static const char *drive(handle_t irq, handle_t n)
+{
+	uint64_t bits = 0;
+
+	test_uart.raise();
+	int64_t r = vr_notify_wait(n, 500000000, &bits);
+	UCHECK(r == 0 && bits == 0x4, "no interrupt: wait gave %ld, bits %#lx", r, bits);
+	test_uart.raise();
+	r = vr_notify_wait(n, 30000000, &bits);
+	UCHECK(r == -VR_ETIMEDOUT, "the line fired again before its ack (%ld, %#lx)", r, bits);
+	UCHECK(vr_irq_ack(irq) == 0, "irq_ack failed");
+	r = vr_notify_wait(n, 500000000, &bits);
+	UCHECK(r == 0 && bits == 0x4, "no interrupt after the ack: %ld", r);
+	return NULL;
+}
+
+UTEST(user_driver_owns_uart_interrupt)
+{
+	handle_t n, irq, other;
+
+	UCHECK(test_uart.open(root_info->resource) == 0, "cannot reach the UART");
+	UCHECK(vr_notify_create(&n) == 0, "notify_create");
+	int64_t err = vr_irq_bind(root_info->resource, test_uart.line, n, 0x4, &irq);
+	UCHECK(err == 0, "irq_bind(line %u) gave %ld", test_uart.line, err);
+	UCHECK(vr_irq_bind(root_info->resource, test_uart.line, n, 0x4, &other) == -VR_EBUSY,
+	       "a line was bound twice");
+	UCHECK(vr_irq_bind(vr_self, test_uart.line, n, 0x4, &other) == -VR_EINVAL,
+	       "bound without a resource");
+	const char *why = drive(irq, n);
+	test_uart.quiet();
+	vr_irq_ack(irq);
+	vr_handle_close(irq);	/* unbinds and masks the line */
+	vr_handle_close(n);
+	return why;
+}
