@@ -1,8 +1,11 @@
 /* panic(): the last words of the kernel, with a symbolized backtrace. */
 #include <kernel/arch.h>
+#include <kernel/cpu.h>
+#include <kernel/frame.h>
 #include <kernel/ksyms.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/thread.h>
 
 /* Status handed to arch_exit() so the test harness can tell a panic from a failed test. */
 #define PANIC_EXIT_STATUS 3
@@ -31,16 +34,27 @@ const char *ksym_lookup(uintptr_t addr, uintptr_t *offset)
 /* Linker-script symbols bounding the loaded kernel image (boot stacks live in its .bss). */
 extern char __kernel_start[], __kernel_end[];
 
+/* Whether [lo, hi) lies on the running thread's kernel stack (idle threads have none of their own). */
+static bool on_thread_stack(uintptr_t lo, uintptr_t hi)
+{
+	struct thread *t = ncpus_online ? thread_current() : NULL;
+	uintptr_t top = t ? (uintptr_t)t->kstack_top : 0;
+
+	return top && lo >= top - (FRAME_SIZE << KSTACK_ORDER) && hi <= top;
+}
+
 /*
- * A frame record is followed only when it lies inside the kernel image, so a
- * corrupt frame pointer ends the backtrace instead of faulting inside panic.
+ * A frame record is followed only when it lies inside the kernel image (the
+ * boot stacks) or on the running thread's kernel stack, so a corrupt frame
+ * pointer ends the backtrace instead of faulting inside panic.
  */
 static bool frame_ok(uintptr_t fp)
 {
 	uintptr_t lo = fp + ARCH_FRAME_PREV_OFFSET, hi = fp + ARCH_FRAME_PC_OFFSET + 8;
 
-	return (fp & 7) == 0 && lo >= (uintptr_t)__kernel_start && hi <= (uintptr_t)__kernel_end &&
-	       lo < hi;
+	return (fp & 7) == 0 && lo < hi &&
+	       ((lo >= (uintptr_t)__kernel_start && hi <= (uintptr_t)__kernel_end) ||
+		on_thread_stack(lo, hi));
 }
 
 int backtrace_walk(uintptr_t fp, void (*fn)(uintptr_t pc, void *arg), void *arg, int max)
@@ -88,6 +102,7 @@ static noreturn void vpanic_at(uintptr_t pc, uintptr_t fp, const char *fmt, va_l
 {
 	if (panicking++)
 		arch_halt();
+	printk_break_lock();
 	kprintf("\nPANIC: ");
 	kvprintf(fmt, ap);
 	kprintf("\nbacktrace:\n");

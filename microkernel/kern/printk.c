@@ -5,10 +5,13 @@
  */
 #include <kernel/arch.h>
 #include <kernel/printk.h>
+#include <kernel/spinlock.h>
 
-/* Until SMP brings a lock here, the log is written only by the boot CPU. */
+/* lock keeps each kvprintf's output in one piece and protects the log. */
+static struct spinlock lock = SPINLOCK_INIT;
 static char klog_buf[KLOG_SIZE];
 static uint64_t klog_len;
+static volatile bool lock_broken;
 
 static void klog_put(char c)
 {
@@ -40,12 +43,24 @@ void kvprintf(const char *fmt, va_list ap)
 
 	if (n >= (int)sizeof(buf))
 		n = sizeof(buf) - 1;
+	unsigned long s = arch_irq_save();
+	bool locked = !lock_broken;
+	if (locked)
+		spin_lock(&lock);
 	for (int i = 0; i < n; i++) {
 		if (buf[i] == '\n')
 			arch_console_putc('\r');
 		arch_console_putc(buf[i]);
 		klog_put(buf[i]);
 	}
+	if (locked)
+		spin_unlock(&lock);
+	arch_irq_restore(s);
+}
+
+void printk_break_lock(void)
+{
+	lock_broken = true;
 }
 
 void kprintf(const char *fmt, ...)

@@ -102,6 +102,7 @@ static const char *test_cycles(void)
 	return NULL;
 }
 
+/* The self test runs in kmain, or in the first kernel thread (kernel_init) where threads work. */
 struct bt_seen {
 	bool selftest_run, kmain;
 };
@@ -113,7 +114,7 @@ static void note_frame(uintptr_t pc, void *arg)
 
 	if (name && strcmp(name, "selftest_run") == 0)
 		s->selftest_run = true;
-	if (name && strcmp(name, "kmain") == 0)
+	if (name && (strcmp(name, "kmain") == 0 || strcmp(name, "kernel_init") == 0))
 		s->kmain = true;
 }
 
@@ -124,7 +125,7 @@ static __noinline const char *test_backtrace(void)
 
 	CHECK(depth >= 2, "backtrace depth %d", depth);
 	CHECK(seen.selftest_run && seen.kmain, "backtrace misses %s",
-	      seen.selftest_run ? "kmain" : "selftest_run");
+	      seen.selftest_run ? "kmain/kernel_init" : "selftest_run");
 	return NULL;
 }
 

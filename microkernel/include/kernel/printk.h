@@ -10,6 +10,9 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 void kprintf(const char *fmt, ...) __printf(1, 2);
 void kvprintf(const char *fmt, va_list ap);
 
+/* From now on print without the lock: a panicking CPU may have died holding it. */
+void printk_break_lock(void);
+
 /*
  * The kernel log keeps the most recent KLOG_SIZE bytes printed. klog_read copies
  * up to @size bytes starting at byte offset @pos of everything ever logged
