@@ -3,6 +3,8 @@
 #   make run                              build and boot in QEMU
 #   make test                             set up, build all three architectures, run every test
 #   make bench                            instruction counts per operation under -icount
+#   make bench-linux                      the same measurements on Debian's Linux kernel
+#   make bench-compare                    both side by side (tools/benchcmp.py)
 #   make debug                            QEMU waiting for gdb (see tools/gdbinit)
 # Each directory contributes a build.mk; the per-architecture details live in
 # microkernel/arch/<arch>/arch.mk.
@@ -44,7 +46,7 @@ images: $(B)/kernel.elf $(ARCH_IMAGES) $(ROOT_ELF)
 SETUP := tools/setup-host.sh
 QEMU := $(PYTHON) tools/qemu.py
 
-.PHONY: all images run test bench debug loc clean setup format
+.PHONY: all images run test bench bench-linux bench-compare debug loc clean setup format
 
 all: images
 
@@ -68,6 +70,16 @@ test: setup
 bench: setup
 	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a images || exit 1; done
 	$(Q)for a in $(ARCHES); do $(QEMU) bench --arch $$a --build build || exit 1; done
+
+# Debian's own kernel for each architecture (cached under ~/.cache/veridian/linux-bench/,
+# LINUX_RELEASE=trixie takes another release's) on the same machines, booting a
+# small benchmark init from tools/linux-bench/.
+bench-linux: setup
+	$(Q)$(PYTHON) tools/linux-bench/run.py --build build $(if $(LINUX_RELEASE),--release $(LINUX_RELEASE))
+
+bench-compare: setup
+	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a images || exit 1; done
+	$(Q)$(PYTHON) tools/benchcmp.py --build build
 
 loc:
 	$(Q)$(PYTHON) tools/loc.py microkernel
