@@ -44,7 +44,7 @@ static int load_segment(struct process *p, const uint8_t *image, size_t size,
 			(ph->flags & PF_X ? PROT_EXEC : 0);
 	vaddr_t va = start;
 	if (!err)
-		err = vm_map(p, v, &va, 0, end - start, prot);
+		err = vm_map(p, v, &va, 0, end - start, prot, prot);
 	vmo_put(v);
 	return err;
 }

@@ -73,17 +73,43 @@ int process_add_thread(struct process *p, struct thread *t)
 	return 0;
 }
 
-void process_remove_thread(struct process *p, struct thread *t, int64_t status)
+static void unlink_thread(struct process *p, struct thread *t)
 {
-	unsigned long s = spin_lock_irqsave(&p->lock);
-
 	if (t->proc_prev)
 		t->proc_prev->proc_next = t->proc_next;
 	else
 		p->threads = t->proc_next;
 	if (t->proc_next)
 		t->proc_next->proc_prev = t->proc_prev;
-	bool last = --p->nthreads == 0 && !p->tearing;
+	t->proc_next = t->proc_prev = NULL;
+	p->nthreads--;
+}
+
+int process_thread_starting(struct process *p)
+{
+	unsigned long s = spin_lock_irqsave(&p->lock);
+	int err = p->exiting || p->exited ? -ESRCH : 0;
+
+	if (!err)
+		p->nrunning++;
+	spin_unlock_irqrestore(&p->lock, s);
+	return err;
+}
+
+void process_drop_unstarted(struct process *p, struct thread *t)
+{
+	unsigned long s = spin_lock_irqsave(&p->lock);
+
+	unlink_thread(p, t);
+	spin_unlock_irqrestore(&p->lock, s);
+}
+
+void process_remove_thread(struct process *p, struct thread *t, int64_t status)
+{
+	unsigned long s = spin_lock_irqsave(&p->lock);
+
+	unlink_thread(p, t);
+	bool last = --p->nrunning == 0 && !p->tearing;
 	if (last && !p->exiting) {
 		p->exiting = true;
 		p->exit_status = status;
@@ -123,7 +149,8 @@ void process_kill(struct process *p, int64_t status)
 		t->kill_next = victims;
 		victims = t;
 	}
-	bool none = p->nthreads == 0 && !p->tearing;
+	/* Threads never started do not keep a process alive. */
+	bool none = p->nrunning == 0 && !p->tearing;
 	if (none)
 		p->tearing = true;
 	spin_unlock_irqrestore(&p->lock, s);

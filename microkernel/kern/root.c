@@ -90,7 +90,8 @@ int root_start(int kernel_test_failures)
 	struct vmo *sv = vmo_create_anon(ROOT_STACK_SIZE);
 	int err = sv ? elf_load(root, phys_to_virt(m->base), m->size, &entry) : -ENOMEM;
 	if (!err)
-		err = vm_map(root, sv, &stack, 0, ROOT_STACK_SIZE, PROT_READ | PROT_WRITE);
+		err = vm_map(root, sv, &stack, 0, ROOT_STACK_SIZE, PROT_READ | PROT_WRITE,
+			     PROT_READ | PROT_WRITE);
 	if (sv)
 		vmo_put(sv);
 	if (!err)

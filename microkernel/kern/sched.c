@@ -216,7 +216,7 @@ noreturn void sched_idle_loop(void)
 
 	for (;;) {
 		arch_irq_save();
-		if (c->need_resched || c->rq.nr || sched_runnable())
+		if (c->need_resched || c->rq.nr)
 			schedule();
 		else
 			arch_idle();
@@ -242,7 +242,8 @@ void sched_tick(void)
 			cur->slice--;
 		if (!cur->slice && c->rq.nr && rq_top_prio(&c->rq) >= cur->prio)
 			c->need_resched = true;
-	} else if (c->rq.nr) {
+	} else if (c->rq.nr || sched_runnable()) {
+		/* Idle: look for work here or, once a tick, on busier CPUs (steal()). */
 		c->need_resched = true;
 	}
 	sched_timers(arch_time_ns());

@@ -217,11 +217,12 @@ static int64_t new_thread(handle_t ph, uint64_t entry, uint64_t sp, uint64_t arg
 		return -ENOMEM;
 	kobj_get(&t->k);
 	err = give(&t->k, THREAD_RIGHTS, thread);
-	if (!err && start)
-		thread_start(t);
-	else if (err)
-		thread_kill(t);	/* it was never started: dropping the handle frees it */
-	kobj_put(&t->k);
+	if (!err && start) {
+		err = thread_start(t);
+		if (err)
+			cap_close(my_caps(), *thread);
+	}
+	kobj_put(&t->k);	/* a thread never started is freed with its last handle */
 	return err;
 }
 
@@ -286,8 +287,8 @@ int64_t sys_thread_start(handle_t thread)
 	/* Only a new thread starts; the state is checked under no lock, but only handles start threads. */
 	if (__atomic_exchange_n(&t->state, THREAD_RUNNABLE, __ATOMIC_ACQ_REL) != THREAD_NEW)
 		err = -EBUSY;
-	else
-		thread_start(t);
+	else if ((err = thread_start(t)) != 0)
+		t->state = THREAD_NEW;
 	kobj_put(&t->k);
 	return err;
 }

@@ -23,6 +23,11 @@ static void thread_destroy(struct kobject *k)
 
 	if (t->kstack)
 		frame_free(t->kstack, KSTACK_ORDER);
+	/* A user thread that never ran still sits on its process's list. */
+	if (t->proc) {
+		process_drop_unstarted(t->proc, t);
+		process_put(t->proc);
+	}
 	slab_free(&thread_cache, t);
 	__atomic_fetch_sub(&alive, 1, __ATOMIC_RELAXED);
 }
@@ -119,10 +124,16 @@ struct thread *thread_create_user(struct process *proc, vaddr_t pc, vaddr_t sp, 
 	return t;
 }
 
-void thread_start(struct thread *t)
+int thread_start(struct thread *t)
 {
+	if (t->proc) {
+		int err = process_thread_starting(t->proc);
+		if (err)
+			return err;
+	}
 	kobj_get(&t->k);	/* the scheduler's reference, dropped by thread_reap */
 	sched_enqueue(t);
+	return 0;
 }
 
 struct thread *thread_current(void)

@@ -62,9 +62,9 @@ static bool prot_ok(unsigned prot)
 }
 
 int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, size_t len,
-	   unsigned prot)
+	   unsigned prot, unsigned max_prot)
 {
-	if (len == 0 || (*va | offset | len) % PAGE_SIZE || !prot_ok(prot) ||
+	if (len == 0 || (*va | offset | len) % PAGE_SIZE || !prot_ok(prot) || (prot & ~max_prot) ||
 	    offset > vmo->size || len > vmo->size - offset)
 		return -EINVAL;
 	struct mapping *m = kmalloc(sizeof(*m));
@@ -92,7 +92,7 @@ int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, siz
 		kfree(m);
 		return err;
 	}
-	*m = (struct mapping){start, start + len, vmo, offset, prot, prot, NULL};
+	*m = (struct mapping){start, start + len, vmo, offset, prot, max_prot, NULL};
 	kobj_get(&vmo->k);
 	struct mapping **pp = &p->maps;
 	while (*pp && (*pp)->start < start)

@@ -39,8 +39,8 @@
 
 /*
  * SCTLR_EL1: the RES1 bits of ARMv8.0, plus M (MMU), C (data cache), SA (SP
- * alignment), I; and for EL0 what Linux allows it too: DZE (dc zva), UCT
- * (reading CTR_EL0), nTWI and nTWE (wfi, wfe), UCI (cache maintenance, for JITs).
+ * alignment), I; and, as Linux does, let EL0 use dc zva (DZE), read CTR_EL0
+ * (UCT), wait with wfi and wfe (nTWI, nTWE) and maintain caches (UCI, for JITs).
  */
 #define SCTLR_RES1 UL(0x30d00800)
 #define SCTLR_EL0_BITS ((UL(1) << 14) | (UL(1) << 15) | (UL(1) << 16) | (UL(1) << 18) | (UL(1) << 26))

@@ -34,7 +34,8 @@ enum { KIND_SYNC, KIND_IRQ, KIND_FIQ, KIND_SERROR };
 #define EC_FP_EXC64 0x2c
 #define EC_BRK64 0x3c
 #define ESR_WNR (1u << 6)
-#define FSC_PERMISSION_MAX 0x0f	/* 0x00-0x0f: address size, translation, access flag, permission */
+/* Fault status codes 0x00-0x0f: address size, translation, access flag and permission faults. */
+#define FSC_PERMISSION_MAX 0x0f
 #define FSC_ALIGNMENT 0x21
 #define HLT_SEMIHOSTING 0xd45e0000u /* hlt #0xf000 */
 
@@ -123,15 +124,13 @@ static enum user_exception user_exception_kind(unsigned ec, uint64_t esr)
 static void user_sync(struct user_regs *r, uint64_t esr, uint64_t far)
 {
 	unsigned ec = esr >> 26;
-	bool abort = ec == EC_IABT_LOW || ec == EC_DABT_LOW;
+	bool fault = (ec == EC_IABT_LOW || ec == EC_DABT_LOW) && (esr & 0x3f) <= FSC_PERMISSION_MAX;
+	unsigned access = ec == EC_IABT_LOW ? PROT_EXEC : esr & ESR_WNR ? PROT_WRITE : PROT_READ;
 
 	if (ec == EC_SVC64)
 		syscall_handler(r);
-	else if (abort && (esr & 0x3f) <= FSC_PERMISSION_MAX)
-		user_fault_handler(r, far,
-				   ec == EC_IABT_LOW ? PROT_EXEC
-				   : esr & ESR_WNR  ? PROT_WRITE
-						    : PROT_READ);
+	else if (fault)
+		user_fault_handler(r, far, access);
 	else
 		user_exception_handler(r, user_exception_kind(ec, esr), esr);
 }

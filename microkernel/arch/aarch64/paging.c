@@ -107,6 +107,22 @@ void arch_aspace_destroy(paddr_t root)
 	arch_tlb_flush_all();
 }
 
+/*
+ * The kernel writes code through the direct map (ELF loading, vmo_write): it
+ * must reach the instruction fetches of the user mapping. Cleans the page to
+ * the point of unification, then drops every stale instruction-cache line.
+ * Only for RAM: device memory is not in the direct map.
+ */
+static void sync_icache(paddr_t pa)
+{
+	uintptr_t va = (uintptr_t)phys_to_virt(ALIGN_DOWN(pa, PAGE_SIZE));
+	uint64_t line = UL(4) << ((read_sysreg(ctr_el0) >> 16) & 15);
+
+	for (uintptr_t a = va; a < va + PAGE_SIZE; a += line)
+		__asm__ volatile("dc cvau, %0" ::"r"(a) : "memory");
+	__asm__ volatile("dsb ish\n\tic ialluis\n\tdsb ish\n\tisb" ::: "memory");
+}
+
 int arch_page_map(paddr_t root, vaddr_t va, paddr_t pa, unsigned prot)
 {
 	if (va >= USER_SPACE_END)
@@ -119,6 +135,8 @@ int arch_page_map(paddr_t root, vaddr_t va, paddr_t pa, unsigned prot)
 		*pte = 0;
 		flush_page(va);
 	}
+	if ((prot & (PROT_USER | PROT_EXEC | PROT_DEVICE)) == (PROT_USER | PROT_EXEC))
+		sync_icache(pa);
 	*pte = (pa & PTE_ADDR_MASK) | pte_bits(prot);
 	__asm__ volatile("dsb ishst\n\tisb" ::: "memory");
 	return 0;

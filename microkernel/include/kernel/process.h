@@ -30,7 +30,8 @@ struct process {
 	struct spinlock lock;
 	struct mapping *maps;	/* sorted by address, disjoint */
 	struct thread *threads;
-	unsigned nthreads;
+	unsigned nthreads;	/* on the list: started or not */
+	unsigned nrunning;	/* started and not yet exited: the process lives while > 0 */
 	bool exiting, exited;
 	bool tearing;		/* someone has taken on the teardown */
 	int64_t exit_status;
@@ -51,6 +52,12 @@ static inline void process_put(struct process *p)
 
 int process_add_thread(struct process *p, struct thread *t);
 
+/* Counts @t as running; -ESRCH when the process is already exiting. */
+int process_thread_starting(struct process *p);
+
+/* Unlinks a thread that never ran (its last reference is gone). */
+void process_drop_unstarted(struct process *p, struct thread *t);
+
 /* Called by an exiting thread; the last one tears the process down. */
 void process_remove_thread(struct process *p, struct thread *t, int64_t status);
 
@@ -62,7 +69,7 @@ int64_t process_wait(struct process *p, int64_t *status);
 
 /* Maps @len bytes of @vmo at @va (0: the kernel picks) with @prot; returns 0 or -errno. */
 int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, size_t len,
-	   unsigned prot);
+	   unsigned prot, unsigned max_prot);
 int vm_unmap(struct process *p, vaddr_t va, size_t len);
 int vm_protect(struct process *p, vaddr_t va, size_t len, unsigned prot);
 

@@ -75,8 +75,8 @@ struct thread *thread_create_kernel(void (*entry)(void *), void *arg, unsigned p
  */
 struct thread *thread_create_user(struct process *proc, vaddr_t pc, vaddr_t sp, uint64_t arg);
 
-/* Makes a new thread runnable. */
-void thread_start(struct thread *t);
+/* Makes a new thread runnable; -ESRCH when its process is exiting. */
+int thread_start(struct thread *t);
 
 /* Ends the current thread; never returns. */
 noreturn void thread_exit(int64_t status);

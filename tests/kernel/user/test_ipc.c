@@ -152,8 +152,11 @@ UTEST(ipc_server_killed_mid_call)
 	handle_t ep, proc = start_server(&ep), killer;
 
 	UCHECK(proc, "server did not start");
+	/* One answered call first: then the server surely waits in its receive loop. */
+	uint64_t m[8] = {VR_TAG(LABEL_ECHO, 1), 1};
+	UCHECK(vr_ipc_call(ep, m) == 0 && m[1] == 2, "the server does not answer");
 	UCHECK(vr_thread_spawn(kill_later, proc, &killer) == 0, "spawn killer");
-	uint64_t m[8] = {VR_TAG(LABEL_HANG, 0)};
+	m[0] = VR_TAG(LABEL_HANG, 0);
 	int64_t err = vr_ipc_call(ep, m);
 	UCHECK(err == -VR_EPIPE, "a call to a killed server returned %ld", err);
 	uint64_t st;

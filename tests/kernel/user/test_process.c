@@ -40,8 +40,12 @@ UTEST(process_thousand_alive_no_leak)
 	handle_t n;
 
 	/* Warm up: the shared code segments are loaded once, on the first spawn... */
+	uint64_t procs0 = info(INFO_PROCESSES);
 	handle_t warm = spawn(return_seven, 0);
 	UCHECK(warm && reap(warm) == 7, "warm-up child failed");
+	/* (its process is freed when its last thread is reaped, a moment after it exits) */
+	for (int i = 0; i < 100 && info(INFO_PROCESSES) != procs0; i++)
+		vr_thread_sleep(1000000);
 	/* ...and our own handle table grows to hold a thousand handles, and stays grown. */
 	static handle_t extra[MANY + 50];
 	for (int i = 0; i < MANY + 50; i++)

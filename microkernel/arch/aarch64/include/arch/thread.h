@@ -7,7 +7,7 @@
 
 #include <arch/regs.h>
 
-/* The callee-saved registers of the AAPCS64 and the stack pointer; laid out as context.S reads it. */
+/* The AAPCS64 callee-saved registers and the stack pointer, laid out as context.S reads them. */
 struct arch_thread {
 	uint64_t x19_x28[10];
 	uint64_t fp, lr, sp;
