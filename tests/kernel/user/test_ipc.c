@@ -163,8 +163,10 @@ UTEST(ipc_server_killed_mid_call)
 	vr_thread_wait(killer, &st);
 	vr_handle_close(killer);
 	UCHECK(reap(proc) == -VR_EINTR, "server status");
-	m[0] = VR_TAG(LABEL_ECHO, 0);
-	UCHECK(vr_ipc_call(ep, m) == -VR_EPIPE, "a call to a dead endpoint did not fail");
+	/*
+	 * This endpoint is ours (we created it), so it outlives the server; an
+	 * endpoint dies with the process that created it (ipc_endpoint_dies_with_owner).
+	 */
 	vr_handle_close(ep);
 	return NULL;
 }
@@ -189,5 +191,42 @@ UTEST(notifications)
 	vr_thread_wait(t, &st);
 	vr_handle_close(t);
 	vr_handle_close(n);
+	return NULL;
+}
+
+/* A server that creates its own endpoint and hands us a send handle over the one we gave it. */
+static uint64_t own_endpoint_server(uint64_t ep)
+{
+	uint64_t m[8];
+	handle_t mine;
+
+	if (vr_endpoint_create(&mine) || vr_ipc_recv(ep, m))
+		return 1;
+	m[0] = VR_TAG(0, 1) | VR_TAG_CAPS(1);
+	m[1] = mine;
+	vr_ipc_reply(m);
+	/* Answer nothing on our own endpoint: just die soon. */
+	vr_thread_sleep(10000000);
+	return 0;
+}
+
+UTEST(ipc_endpoint_dies_with_owner)
+{
+	handle_t ep, proc, given;
+	uint64_t m[8] = {VR_TAG(0, 0)};
+
+	UCHECK(vr_endpoint_create(&ep) == 0 && vr_spawn_prepare(&vr_self_image, &proc) == 0, "setup");
+	UCHECK(vr_process_handle_give(proc, ep, VR_RIGHT_RECV, &given) == 0, "give");
+	UCHECK(vr_spawn_start(proc, own_endpoint_server, given) == 0, "start");
+	UCHECK(vr_ipc_call(ep, m) == 0 && (m[0] & 0x30) == 0x10, "no endpoint came back (tag %#lx)", m[0]);
+	handle_t theirs = m[1];
+	m[0] = VR_TAG(1, 0);
+	int64_t err = vr_ipc_call(theirs, m);	/* queued until the owner dies, then refused */
+	UCHECK(err == -VR_EPIPE, "a call on a dead process's endpoint returned %ld", err);
+	m[0] = VR_TAG(1, 0);
+	UCHECK(vr_ipc_call(theirs, m) == -VR_EPIPE, "a later call did not fail at once");
+	UCHECK(reap(proc) == 0, "server status");
+	vr_handle_close(theirs);
+	vr_handle_close(ep);
 	return NULL;
 }
