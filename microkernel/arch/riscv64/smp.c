@@ -14,6 +14,8 @@ static struct hart_start starts[MAX_CPUS];
 
 extern char secondary_entry[];
 
+#define ARRIVAL_TIMEOUT_NS 2000000000ull
+
 void riscv_hart_init(unsigned long hartid)
 {
 	plic_hart_init(hartid);
@@ -38,7 +40,17 @@ int arch_cpu_start(struct cpu *c, void *stack_top)
 	s->cpu = c;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	paddr_t entry = kernel_phys + ((uintptr_t)secondary_entry - KERNEL_VMA);
-	return sbi_hart_start(c->arch_id, entry, (unsigned long)s) ? -EIO : 0;
+	if (sbi_hart_start(c->arch_id, entry, (unsigned long)s))
+		return -EIO;
+	/*
+	 * Wait halted between ticks, not spinning: under QEMU's -icount one
+	 * thread runs every hart in turn, and a hart spinning with interrupts
+	 * masked can starve the one it waits for.
+	 */
+	uint64_t deadline = arch_time_ns() + ARRIVAL_TIMEOUT_NS;
+	while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE) && arch_time_ns() < deadline)
+		arch_idle();
+	return c->online ? 0 : -ETIMEDOUT;
 }
 
 void arch_send_ipi(struct cpu *target)

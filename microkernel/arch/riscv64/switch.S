@@ -19,8 +19,12 @@ riscv_switch:
 	.endr
 	ret
 
-	/* arch_thread_init() left the entry in s1 and its argument in s2 (and s0 = 0). */
+	/*
+	 * arch_thread_init() left the entry in s1 and its argument in s2; s0 = 0
+	 * and ra = 0 end the chain of frame records for backtraces.
+	 */
 	.globl	riscv_thread_start
 riscv_thread_start:
 	mv	a0, s2
+	li	ra, 0
 	jr	s1

@@ -37,9 +37,9 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
 	void *top = t->uregs ? (void *)t->uregs : t->kstack_top;
 
 	t->arch = (struct arch_thread){
-		.ra = (uintptr_t)riscv_thread_start,
-		.sp = (uintptr_t)top,
-		.s = {[1] = (uintptr_t)entry, [2] = (uintptr_t)arg},
+	    .ra = (uintptr_t)riscv_thread_start,
+	    .sp = (uintptr_t)top,
+	    .s = {[1] = (uintptr_t)entry, [2] = (uintptr_t)arg},
 	};
 }
 
@@ -54,7 +54,7 @@ void arch_switch(struct thread *prev, struct thread *next)
 	if (prev->uregs && (csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY)
 		fpu_save(prev->uregs);
 	if (next->uregs) {
-		csr_set(sstatus, SSTATUS_FS);	/* FS may still be Off, which makes fld trap */
+		csr_set(sstatus, SSTATUS_FS); /* FS may still be Off, which makes fld trap */
 		fpu_load(next->uregs);
 	}
 	csr_clear(sstatus, SSTATUS_FS);
@@ -66,8 +66,8 @@ void arch_switch(struct thread *prev, struct thread *next)
 void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0, uint64_t arg1)
 {
 	*r = (struct user_regs){
-		.sepc = pc,
-		.sstatus = (csr_read(sstatus) & SSTATUS_UXL) | SSTATUS_SPIE | SSTATUS_FS_INITIAL,
+	    .sepc = pc,
+	    .sstatus = (csr_read(sstatus) & SSTATUS_UXL) | SSTATUS_SPIE | SSTATUS_FS_INITIAL,
 	};
 	r->x[REG_SP] = sp;
 	r->x[REG_A0] = arg0;

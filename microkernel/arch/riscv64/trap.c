@@ -81,9 +81,12 @@ void riscv_trap(struct trap_frame *f)
 static unsigned fault_access(uint64_t cause)
 {
 	switch (cause) {
-	case 1: case 12: return PROT_EXEC;
-	case 5: case 13: return PROT_READ;
-	case 7: case 15: return PROT_WRITE;
+	case 1:
+	case 12: return PROT_EXEC;
+	case 5:
+	case 13: return PROT_READ;
+	case 7:
+	case 15: return PROT_WRITE;
 	}
 	return 0;
 }
@@ -91,20 +94,22 @@ static unsigned fault_access(uint64_t cause)
 static enum user_exception exception_kind(uint64_t cause)
 {
 	switch (cause) {
-	case 0: case 4: case 6: return UEXC_ALIGNMENT;
+	case 0:
+	case 4:
+	case 6: return UEXC_ALIGNMENT;
 	case 2: return UEXC_ILLEGAL_INSTRUCTION;
 	case 3: return UEXC_BREAKPOINT;
 	}
 	return UEXC_OTHER;
 }
 
-/* Called by trap_entry for a trap from user mode, with interrupts masked, below @r on the kernel stack. */
+/* A trap from user mode (trap_entry.S): interrupts masked, on the kernel stack below @r. */
 noreturn void riscv_user_trap(struct user_regs *r, uint64_t cause, uint64_t stval)
 {
 	if (cause & SCAUSE_INTERRUPT) {
 		interrupt(cause & ~SCAUSE_INTERRUPT, r->sepc, 0);
 	} else if (cause == CAUSE_USER_ECALL) {
-		r->sepc += 4;	/* resume after the ecall */
+		r->sepc += 4; /* resume after the ecall */
 		syscall_handler(r);
 	} else if (fault_access(cause)) {
 		user_fault_handler(r, stval, fault_access(cause));

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#define UREGS_X(n) ((n) * 8)
+#define UREGS_X(n) ((n)*8)
 #define UREGS_SEPC (32 * 8)
 #define UREGS_SSTATUS (33 * 8)
 #define UREGS_F(n) ((34 + (n)) * 8)
@@ -17,7 +17,7 @@
 struct cpu;
 
 struct user_regs {
-	uint64_t x[32];		/* x[0] is unused; x[2] is the user's sp, x[4] its tp */
+	uint64_t x[32]; /* x[0] is unused; x[2] is the user's sp, x[4] its tp */
 	uint64_t sepc, sstatus;
 	/*
 	 * The F/D registers. The kernel never uses them, so they stay in the
@@ -26,7 +26,7 @@ struct user_regs {
 	 */
 	uint64_t f[32];
 	uint64_t fcsr;
-	/* The CPU the thread last left for user mode on: trap_entry takes the kernel's tp from it. */
+	/* The CPU it last entered user mode on: trap_entry sets the kernel's tp from it. */
 	struct cpu *cpu;
 };
 

@@ -11,7 +11,7 @@
 #define csr_read(csr)                                                                              \
 	({                                                                                         \
 		uint64_t v_;                                                                       \
-		__asm__ volatile("csrr %0, " #csr : "=r"(v_));                                    \
+		__asm__ volatile("csrr %0, " #csr : "=r"(v_));                                     \
 		v_;                                                                                \
 	})
 
