@@ -94,7 +94,7 @@ struct cpu *arch_this_cpu(void)
 
 int arch_ioport_access(uint64_t port, uint64_t width, uint64_t *value, bool write)
 {
-	if (port > 0xffff || (width != 1 && width != 2 && width != 4))
+	if ((width != 1 && width != 2 && width != 4) || port > 0x10000 - width)
 		return -EINVAL;
 	uint16_t p = (uint16_t)port;
 	if (write && width == 1)

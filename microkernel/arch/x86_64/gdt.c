@@ -5,7 +5,6 @@
  * point at it; the IDT is shared.
  */
 #include <kernel/cpu.h>
-#include <kernel/thread.h>
 #include <arch/cpu.h>
 
 /* The selectors; user data precedes user code because sysret derives both from one base. */
@@ -36,8 +35,9 @@ struct x86_cpu {
 	struct tss tss;
 } __attribute__((aligned(64)));
 
-_Static_assert(__builtin_offsetof(struct x86_cpu, kernel_stack) == PERCPU_KERNEL_STACK, "vectors.S");
-_Static_assert(__builtin_offsetof(struct x86_cpu, user_rsp) == PERCPU_USER_RSP, "vectors.S");
+_Static_assert(__builtin_offsetof(struct x86_cpu, kernel_stack) == PERCPU_KERNEL_STACK, "regs.h");
+_Static_assert(__builtin_offsetof(struct x86_cpu, user_rsp) == PERCPU_USER_RSP, "regs.h");
+_Static_assert(__builtin_offsetof(struct x86_cpu, tss.rsp[0]) == PERCPU_TSS_RSP0, "regs.h");
 
 static struct x86_cpu x86_cpus[MAX_CPUS];
 
@@ -102,11 +102,3 @@ void arch_set_this_cpu(struct cpu *c)
 	wrmsr(MSR_GS_BASE, (uint64_t)x);
 }
 
-/* Where the CPU switches stacks on a trap or system call from user mode. */
-void cpu_set_kernel_stack(void *top)
-{
-	struct x86_cpu *x = this_cpu()->arch;
-
-	x->kernel_stack = (uint64_t)top;
-	x->tss.rsp[0] = (uint64_t)top;
-}

@@ -34,25 +34,31 @@
 #define FCW_DEFAULT 0x037f	/* what fninit sets: all x87 exceptions masked */
 #define MXCSR_DEFAULT 0x1f80	/* all SSE exceptions masked, round to nearest */
 
+/* Whether user code can set its FS and GS bases (wrfsbase, wrgsbase); else they stay 0. */
+static bool user_bases;
+
 void syscall_entry(void);
 void x86_thread_start(void);
 void x86_switch(uint64_t *prev_sp, uint64_t next_sp);
 
 void cpu_user_mode_init(void)
 {
-	uint32_t a, b, c, d;
+	uint32_t max, b = 0, unused;
 
 	/* The FPU and SSE, with exceptions reported natively (CR0.NE), never trapping (TS, EM). */
 	write_cr0((read_cr0() & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
 	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	/* The kernel never touches user memory through user addresses (vm.c copies through the
-	 * direct map), so it can forbid itself both; user code may set its FS/GS bases itself. */
-	cpuid(7, &a, &b, &c, &d);
+	 * direct map), so it can forbid itself both. */
+	cpuid(0, &max, &unused, &unused, &unused);
+	if (max >= 7)
+		cpuid(7, &unused, &b, &unused, &unused);
 	if (b & CPUID7_SMEP)
 		cr4 |= CR4_SMEP;
 	if (b & CPUID7_SMAP)
 		cr4 |= CR4_SMAP;
-	if (b & CPUID7_FSGSBASE)
+	user_bases = b & CPUID7_FSGSBASE;
+	if (user_bases)
 		cr4 |= CR4_FSGSBASE;
 	write_cr4(cr4);
 
@@ -96,20 +102,27 @@ static void fxrstor(const void *area)
 
 /*
  * The kernel uses neither the FPU/SSE registers nor FS and the user's GS
- * base, so a user thread's stay in the CPU while it is in the kernel and move
- * to its user_regs only when another thread takes the CPU.
+ * base (KERNEL_GS_BASE in the kernel), so a user thread's stay in the CPU
+ * while it is in the kernel and move to its user_regs only when another
+ * thread takes the CPU.
  */
 void arch_switch(struct thread *prev, struct thread *next)
 {
-	if (prev->uregs) {
-		fxsave(&prev->uregs->fpu);
-		prev->uregs->fs_base = rdmsr(MSR_FS_BASE);
-		prev->uregs->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	struct user_regs *p = prev->uregs, *n = next->uregs;
+
+	if (p) {
+		fxsave(&p->fpu);
+		if (user_bases) {
+			p->fs_base = rdmsr(MSR_FS_BASE);
+			p->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+		}
 	}
-	if (next->uregs) {
-		fxrstor(&next->uregs->fpu);
-		wrmsr(MSR_FS_BASE, next->uregs->fs_base);
-		wrmsr(MSR_KERNEL_GS_BASE, next->uregs->gs_base);
+	if (n) {
+		fxrstor(&n->fpu);
+		if (user_bases) {
+			wrmsr(MSR_FS_BASE, n->fs_base);
+			wrmsr(MSR_KERNEL_GS_BASE, n->gs_base);
+		}
 		cpu_set_kernel_stack(next->kstack_top);
 	}
 	x86_switch(&prev->arch.sp, next->arch.sp);

@@ -18,6 +18,7 @@ struct idt_entry {
 
 #define KERNEL_CS 0x08
 #define GATE_INTERRUPT 0x8e	/* present, DPL 0, 64-bit interrupt gate */
+#define GATE_USER 0x60		/* DPL 3: user code may raise the vector with int3 / int n */
 #define VEC_NMI 2
 #define VEC_BREAKPOINT 3
 #define VEC_DOUBLE_FAULT 8
@@ -47,7 +48,10 @@ void idt_load(void)
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
-/* Interrupt gates throughout: every trap and interrupt runs with interrupts masked. */
+/*
+ * Interrupt gates throughout: every trap and interrupt runs with interrupts
+ * masked. User code may raise only the breakpoint; any other int n is a #GP.
+ */
 void idt_init(void)
 {
 	for (int v = 0; v < 256; v++) {
@@ -55,7 +59,7 @@ void idt_init(void)
 		idt[v] = (struct idt_entry){
 			.offset_lo = (uint16_t)a,
 			.selector = KERNEL_CS,
-			.type = GATE_INTERRUPT,
+			.type = GATE_INTERRUPT | (v == VEC_BREAKPOINT ? GATE_USER : 0),
 			.offset_mid = (uint16_t)(a >> 16),
 			.offset_hi = (uint32_t)(a >> 32),
 		};

@@ -127,7 +127,8 @@ from_user:
 	subq $UREGS_FRAME, %rsp	/* the kernel stack starts below the user_regs */
 	movq %rsp, %rdi
 	xorl %ebp, %ebp		/* ends backtraces */
-	cld
+	pushq $2		/* clears DF and AC (which would lift SMAP): the CPU keeps the user's */
+	popfq
 	call x86_user_trap
 
 /*

@@ -3,6 +3,7 @@
 
 #include <kernel/mm.h>
 #include <kernel/types.h>
+#include <arch/regs.h>
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -169,8 +170,13 @@ void idt_load(void);
 /* Readies this CPU for user mode: FPU/SSE, the system-call MSRs, SMEP/SMAP (thread.c). */
 void cpu_user_mode_init(void);
 
-/* Makes @top this CPU's stack for traps and system calls from user mode. */
-void cpu_set_kernel_stack(void *top);
+/* Makes @top this CPU's stack for traps (TSS.rsp0) and system calls from user mode. */
+static inline void cpu_set_kernel_stack(void *top)
+{
+	__asm__ volatile("movq %0, %%gs:%c1\n\t"
+			 "movq %0, %%gs:%c2" ::"r"(top), "i"(PERCPU_KERNEL_STACK), "i"(PERCPU_TSS_RSP0)
+			 : "memory");
+}
 
 /* Returns the direct-map address of device registers at @pa, mapped uncached. Boot only:
  * it flushes no other CPU's TLB. */

@@ -13,8 +13,12 @@
 /* The direct map covers physical addresses below this. */
 #define PHYS_MAP_LIMIT (4ull << 30)
 
-/* User space is [0, USER_SPACE_END). */
-#define USER_SPACE_END 0x0000800000000000ull
+/*
+ * User space is [0, USER_SPACE_END): the lower canonical half but its last
+ * page, so that no instruction ends at the first non-canonical address (a
+ * syscall there would make sysret fault in kernel mode).
+ */
+#define USER_SPACE_END 0x00007ffffffff000ull
 
 /* Frame records: [rbp] = caller's rbp, [rbp + 8] = return address. */
 #define ARCH_FRAME_PREV_OFFSET 0

@@ -8,9 +8,10 @@
 #define USER_SS 0x1b
 #define USER_CS 0x23
 
-/* struct x86_cpu (gdt.c): the fields syscall_entry reaches through %gs. */
+/* struct x86_cpu (gdt.c): the fields reached through %gs. */
 #define PERCPU_KERNEL_STACK 8
 #define PERCPU_USER_RSP 16
+#define PERCPU_TSS_RSP0 84
 
 /* struct user_regs: where its trap frame starts, and fields of that frame. */
 #define UREGS_FRAME 528
