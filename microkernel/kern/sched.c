@@ -52,13 +52,28 @@ static void rq_remove(struct runqueue *rq, struct thread *t)
 	rq->nr--;
 }
 
-static struct thread *rq_pop(struct runqueue *rq)
+/*
+ * A thread whose context another CPU has not finished saving (on_cpu) is
+ * not picked, except @prev itself: two CPUs each waiting to switch to the
+ * other's outgoing thread would wait for each other for ever.
+ */
+static bool pickable(const struct thread *t, const struct thread *prev)
 {
-	if (!rq->bitmap)
-		return NULL;
-	struct thread *t = rq->head[31 - __builtin_clz(rq->bitmap)];
-	rq_remove(rq, t);
-	return t;
+	return t == prev || !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE);
+}
+
+static struct thread *rq_pop(struct runqueue *rq, const struct thread *prev)
+{
+	for (uint32_t levels = rq->bitmap; levels;) {
+		int p = 31 - __builtin_clz(levels);
+		for (struct thread *t = rq->head[p]; t; t = t->rq_next)
+			if (pickable(t, prev)) {
+				rq_remove(rq, t);
+				return t;
+			}
+		levels &= ~(1u << p);
+	}
+	return NULL;
 }
 
 static unsigned rq_top_prio(const struct runqueue *rq)
@@ -112,7 +127,7 @@ static struct thread *steal(struct cpu *self)
 	struct thread *t = NULL;
 	for (int p = 31; p >= 0 && !t; p--)
 		for (struct thread *x = victim->rq.head[p]; x; x = x->rq_next)
-			if (x->affinity < 0) {
+			if (x->affinity < 0 && pickable(x, NULL)) {
 				t = x;
 				break;
 			}
@@ -153,7 +168,7 @@ void schedule(void)
 		prev->state = THREAD_RUNNABLE;
 		rq_push(&c->rq, prev);
 	}
-	next = rq_pop(&c->rq);
+	next = rq_pop(&c->rq, prev);
 	spin_unlock(&c->rq.lock);
 	if (!next)
 		next = steal(c);
@@ -174,7 +189,7 @@ void sched_switch_to(struct thread *next)
 
 	/* A thread bound elsewhere, or a higher-priority one waiting here, goes the long way. */
 	if ((next->affinity >= 0 && (unsigned)next->affinity != c->id) ||
-	    (c->rq.nr && rq_top_prio(&c->rq) > next->prio)) {
+	    (c->rq.nr && rq_top_prio(&c->rq) > next->prio) || !pickable(next, NULL)) {
 		sched_enqueue(next);
 		schedule();
 	} else {
