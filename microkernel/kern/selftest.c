@@ -197,6 +197,11 @@ int selftest_run(void)
 	for (size_t i = 0; i < ARRAY_SIZE(tests); i++, total++)
 		failed += run_one(tests[i].name, tests[i].fn);
 	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++, total++) {
+		if (t->broken) {
+			kprintf("ktest %s SKIP: known bug: %s\n", t->name, t->broken);
+			total--;
+			continue;
+		}
 		if (t->needs_threads && !arch_threads_supported()) {
 			kprintf("ktest %s SKIP: this port has no threads yet\n", t->name);
 			total--;

@@ -1,7 +1,9 @@
 /*
  * Device interrupt lines through the PLIC: a line is a PLIC source, routed to
  * one hart's S-mode context. A claimed source stays in service (the PLIC does
- * not deliver it again) until arch_irq_line_ack() completes it.
+ * not deliver it again) until arch_irq_line_ack() completes it. Only the first
+ * PLIC of the device tree is used: on QEMU's multi-socket (NUMA) machines,
+ * socket 0's, which has the platform devices such as the UART.
  */
 #include <kernel/cpu.h>
 #include <kernel/errno.h>
@@ -119,9 +121,22 @@ static void set_enable(int ctx, unsigned line, bool on)
 	*reg(ENABLE(ctx, line)) = on ? word | bit : word & ~bit;
 }
 
-int arch_irq_line_enable(unsigned line, struct cpu *target)
+/*
+ * A PLIC reaches only the harts of its socket (QEMU gives each NUMA node one):
+ * a line asked for elsewhere goes to the first online hart it reaches.
+ */
+static int reachable_context(struct cpu *target)
 {
 	int ctx = context_of(target->arch_id);
+
+	for (unsigned i = 0; ctx < 0 && i < ncpus_online; i++)
+		ctx = cpus[i].online ? context_of(cpus[i].arch_id) : -1;
+	return ctx;
+}
+
+int arch_irq_line_enable(unsigned line, struct cpu *target)
+{
+	int ctx = reachable_context(target);
 
 	if (line == 0 || line >= nlines || ctx < 0)
 		return -EINVAL;
