@@ -24,6 +24,7 @@
 
 #define CODE_VA 0x400000
 #define DATA_VA 0x600000	/* a page of slots, then a page of stacks */
+#define GO_VA (DATA_VA + PAGE_SIZE)	/* below the stacks: nonzero once every thread started */
 #define NTHREADS 8
 #define STACK_SIZE 256
 #define ROUNDS 20
@@ -79,7 +80,9 @@ _Static_assert(__builtin_offsetof(struct slot, gs) == S_GS, "S_GS");
 	"	rdtsc\n	shlq $32, %rdx\n	orq %rdx, %rax\n	movq %rax, " off "(%r12)\n"
 
 /*
- * up_main(slot): r12 holds the slot. A system call first: debug_args(1..6)
+ * up_main(slot): r12 holds the slot. It yields until the word at GO_VA is
+ * set (the process lives while a started thread runs, so all must be started
+ * before any ends). A system call first: debug_args(1..6)
  * must leave everything but rax, rcx, rdx and r11 alone. Then every register
  * takes the slot's values, and the thread yields ROUNDS times, checking all
  * of them SPIN times after each yield (ticks interrupt it meanwhile). It
@@ -91,6 +94,13 @@ __asm__(".pushsection .rodata\n"
 	"up_start:\n"
 	"up_main:\n"
 	"	movq %rdi, %r12\n"
+	"up_wait:\n"
+	"	cmpq $0, " STR(GO_VA) "\n"
+	"	jne up_go\n"
+	"	movl $" STR(SYS_THREAD_YIELD) ", %eax\n"
+	"	syscall\n"
+	"	jmp up_wait\n"
+	"up_go:\n"
 	RDTSC_TO(STR(S_TSC))
 	LOAD_GPRS
 	"	movl $1, %edi\n"
@@ -244,15 +254,17 @@ static struct process *load(struct vmo **data, const struct slot *slots)
 	return err ? NULL : p;
 }
 
-/* Starts thread @i of @p at @entry with rdi = its slot; NULL if no memory. */
+/* Starts thread @i of @p at @entry with rdi = its slot; NULL if it cannot. */
 static struct thread *start(struct process *p, const char *entry, unsigned i)
 {
 	vaddr_t sp = DATA_VA + 2 * PAGE_SIZE - STACK_SIZE * i;
 	struct thread *t = thread_create_user(p, CODE_VA + (entry - up_start), sp,
 					      DATA_VA + i * sizeof(struct slot));
 
-	if (t)
-		thread_start(t);
+	if (t && thread_start(t) != 0) {
+		kobj_put(&t->k);
+		t = NULL;
+	}
 	return t;
 }
 
@@ -329,6 +341,8 @@ KTEST_THREADS(user_mode_registers_survive)
 	KCHECK(p, "no memory for the process");
 	for (unsigned i = 0; i < n; i++)
 		t[i] = start(p, up_main, i);
+	uint64_t go = 1;
+	vmo_write_kernel(data, GO_VA - DATA_VA, &go, sizeof(go));
 	int64_t pstatus = finish(p);
 	for (unsigned i = 0; i < n; i++)
 		status[i] = thread_status(t[i]);
@@ -338,7 +352,7 @@ KTEST_THREADS(user_mode_registers_survive)
 	KCHECK(pstatus == 0, "the process exited with %ld", pstatus);
 	for (unsigned i = 0; i < n; i++) {
 		struct slot *s = &slot[i];
-		KCHECK(t[i], "no memory for thread %u", i);
+		KCHECK(t[i], "thread %u did not start", i);
 		KCHECK(status[i] == 0, "thread %u saw its registers change (status %ld)", i, status[i]);
 		KCHECK(s->status == 0 && s->sum == 91, "debug_args(1..6): status %ld, sum %lu",
 		       (int64_t)s->status, s->sum);
@@ -377,7 +391,7 @@ KTEST_THREADS(user_mode_faults_and_exceptions)
 		thread_status(t);
 		vmo_put(data);
 		process_put(p);
-		KCHECK(t, "no memory for the thread");
+		KCHECK(t, "the thread did not start");
 		KCHECK(status == cases[i].status, "%s: process status %ld, want %ld", cases[i].what,
 		       status, cases[i].status);
 	}
