@@ -4,29 +4,12 @@
  * segments get a private copy per child.
  */
 #include <veridian/vr.h>
+#include <uapi/veridian/elf.h>
 
 #define CHILD_STACK_TOP 0x00007ff000000000ull
 #define CHILD_STACK_SIZE (64 * 1024)
 #define MAX_SEGMENTS 8
 
-struct elf64_ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
 
 struct vr_image vr_self_image;
 

@@ -6,26 +6,8 @@
 #include <kernel/process.h>
 #include <kernel/string.h>
 #include <kernel/vmo.h>
+#include <uapi/veridian/elf.h>
 
-struct elf64_ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-#define PF_R 4
-#define ET_EXEC 2
 
 static int load_segment(struct process *p, const uint8_t *image, size_t size,
 			const struct elf64_phdr *ph)
