@@ -91,11 +91,6 @@ noreturn void kmain(void)
 	arch_timer_init();
 	kprintf("smp: %u of %u CPUs online\n", smp_start(), boot_info.ncpus);
 
-	if (!arch_threads_supported()) {
-		/* The port has no threads yet: run the tests here; no root task. */
-		kernel_init(NULL);
-		sched_idle_loop();
-	}
 	struct thread *init = thread_create_kernel(kernel_init, NULL, PRIO_DEFAULT);
 	if (!init)
 		panic("no memory for the first kernel thread");

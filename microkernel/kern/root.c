@@ -80,10 +80,6 @@ int root_start(int kernel_test_failures)
 		kprintf("root: no root task module\n");
 		return -ENOENT;
 	}
-	if (!arch_threads_supported()) {
-		kprintf("root: this port has no user mode yet\n");
-		return -ENOSYS;
-	}
 	root = process_create();
 	if (!root)
 		return -ENOMEM;

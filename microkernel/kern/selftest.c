@@ -202,11 +202,6 @@ int selftest_run(void)
 			total--;
 			continue;
 		}
-		if (t->needs_threads && !arch_threads_supported()) {
-			kprintf("ktest %s SKIP: this port has no threads yet\n", t->name);
-			total--;
-			continue;
-		}
 		failed += run_one(t->name, t->fn);
 	}
 	kprintf("ktest summary: %d passed, %d failed\n", total - failed, failed);

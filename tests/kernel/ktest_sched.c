@@ -39,7 +39,7 @@ static void pong(void *arg)
 	thread_exit(42);
 }
 
-KTEST_THREADS(threads_ping_pong)
+KTEST(threads_ping_pong)
 {
 	static struct pingpong pp;
 	uint64_t before = thread_count();
@@ -71,7 +71,7 @@ static void where_am_i(void *arg)
 	ran_on[(uintptr_t)arg] = this_cpu()->id + 1;
 }
 
-KTEST_THREADS(threads_on_every_cpu)
+KTEST(threads_on_every_cpu)
 {
 	struct thread *t[MAX_CPUS];
 	unsigned n = ncpus_online;
@@ -92,7 +92,7 @@ KTEST_THREADS(threads_on_every_cpu)
 	return NULL;
 }
 
-KTEST_THREADS(wait_timeout_and_sleep)
+KTEST(wait_timeout_and_sleep)
 {
 	struct wait_queue q = WAIT_QUEUE_INIT;
 	uint64_t t0 = arch_time_ns();

@@ -1,4 +1,5 @@
 /* The CPU hooks: halting, breakpoints, the cycle counter and the model name. */
+#include <kernel/errno.h>
 #include <kernel/arch.h>
 #include <kernel/printk.h>
 
@@ -121,12 +122,13 @@ void arch_idle(void)
 	__asm__ volatile("wfi; msr daifclr, #2; isb; msr daifset, #2" ::: "memory");
 }
 
-struct cpu *arch_this_cpu(void)
-{
-	return (struct cpu *)read_sysreg(tpidr_el1);
-}
-
 void arch_set_this_cpu(struct cpu *c)
 {
 	write_sysreg(tpidr_el1, (uint64_t)c);
+}
+
+int arch_ioport_access(uint64_t port, uint64_t width, uint64_t *value, bool write)
+{
+	(void)port, (void)width, (void)value, (void)write;
+	return -ENOSYS;	/* no port I/O on this architecture */
 }

@@ -37,11 +37,6 @@ void arch_switch(struct thread *prev, struct thread *next)
 	context_switch(&prev->arch, &next->arch);
 }
 
-bool arch_threads_supported(void)
-{
-	return true;
-}
-
 /* EL0t (AArch64, SP_EL0) with every exception unmasked; FP/SIMD registers zero. */
 void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0, uint64_t arg1)
 {
@@ -50,41 +45,4 @@ void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0,
 	r->sp = sp;
 	r->x[0] = arg0;
 	r->x[1] = arg1;
-}
-
-/* svc #0 with x8 = number, x0-x5 = arguments; x0 = status and x1 = value come back. */
-uint64_t arch_syscall_nr(const struct user_regs *r)
-{
-	return r->x[8];
-}
-
-uint64_t arch_syscall_arg(const struct user_regs *r, unsigned i)
-{
-	return i < 6 ? r->x[i] : 0;
-}
-
-void arch_syscall_set_result(struct user_regs *r, int64_t status, uint64_t value)
-{
-	r->x[0] = (uint64_t)status;
-	r->x[1] = value;
-}
-
-vaddr_t arch_uregs_pc(const struct user_regs *r)
-{
-	return r->pc;
-}
-
-/* The message registers: x2 (tag), x3-x7, x9, x10 (x8 holds the call number). */
-static const unsigned char msg_reg[MSG_REGS] = {2, 3, 4, 5, 6, 7, 9, 10};
-
-void arch_msg_get(const struct user_regs *r, uint64_t msg[MSG_REGS])
-{
-	for (unsigned i = 0; i < MSG_REGS; i++)
-		msg[i] = r->x[msg_reg[i]];
-}
-
-void arch_msg_set(struct user_regs *r, const uint64_t msg[MSG_REGS])
-{
-	for (unsigned i = 0; i < MSG_REGS; i++)
-		r->x[msg_reg[i]] = msg[i];
 }

@@ -1,4 +1,5 @@
 /* CPU-level hooks: halting, the breakpoint instruction, the cycle counter and the CPU's name. */
+#include <kernel/errno.h>
 #include <kernel/arch.h>
 #include <kernel/printk.h>
 #include <kernel/string.h>
@@ -85,16 +86,13 @@ void arch_idle(void)
 	__asm__ volatile("wfi; csrs sstatus, %0; csrc sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
 }
 
-/* In the kernel, tp holds this CPU's struct cpu (the trap entry swaps it with the user's). */
-struct cpu *arch_this_cpu(void)
-{
-	struct cpu *c;
-
-	__asm__ volatile("mv %0, tp" : "=r"(c));
-	return c;
-}
-
 void arch_set_this_cpu(struct cpu *c)
 {
 	__asm__ volatile("mv tp, %0" ::"r"(c) : "memory");
+}
+
+int arch_ioport_access(uint64_t port, uint64_t width, uint64_t *value, bool write)
+{
+	(void)port, (void)width, (void)value, (void)write;
+	return -ENOSYS;	/* no port I/O on this architecture */
 }

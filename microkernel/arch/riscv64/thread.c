@@ -6,31 +6,6 @@
 #include <kernel/thread.h>
 #include <arch/riscv.h>
 
-/* Register numbers in struct user_regs.x. */
-enum {
-	REG_SP = 2,
-	REG_T0 = 5,
-	REG_T1 = 6,
-	REG_T2 = 7,
-	REG_A0 = 10,
-	REG_A1 = 11,
-	REG_A2 = 12,
-	REG_A3 = 13,
-	REG_A4 = 14,
-	REG_A5 = 15,
-	REG_A6 = 16,
-	REG_A7 = 17,
-};
-
-/* The message registers: the tag, then seven words. */
-static const uint8_t msg_regs[MSG_REGS] = {REG_A2, REG_A3, REG_A4, REG_A5,
-					   REG_A6, REG_T0, REG_T1, REG_T2};
-
-bool arch_threads_supported(void)
-{
-	return true;
-}
-
 /* A user thread's kernel stack starts below its register file, which sits at the top. */
 void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
 {
@@ -72,37 +47,4 @@ void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0,
 	r->x[REG_SP] = sp;
 	r->x[REG_A0] = arg0;
 	r->x[REG_A1] = arg1;
-}
-
-uint64_t arch_syscall_nr(const struct user_regs *r)
-{
-	return r->x[REG_A7];
-}
-
-uint64_t arch_syscall_arg(const struct user_regs *r, unsigned i)
-{
-	return i < 6 ? r->x[REG_A0 + i] : 0;
-}
-
-void arch_syscall_set_result(struct user_regs *r, int64_t status, uint64_t value)
-{
-	r->x[REG_A0] = (uint64_t)status;
-	r->x[REG_A1] = value;
-}
-
-vaddr_t arch_uregs_pc(const struct user_regs *r)
-{
-	return r->sepc;
-}
-
-void arch_msg_get(const struct user_regs *r, uint64_t msg[MSG_REGS])
-{
-	for (unsigned i = 0; i < MSG_REGS; i++)
-		msg[i] = r->x[msg_regs[i]];
-}
-
-void arch_msg_set(struct user_regs *r, const uint64_t msg[MSG_REGS])
-{
-	for (unsigned i = 0; i < MSG_REGS; i++)
-		r->x[msg_regs[i]] = msg[i];
 }

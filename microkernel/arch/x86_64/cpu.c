@@ -83,15 +83,6 @@ void arch_idle(void)
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
-struct cpu *arch_this_cpu(void)
-{
-	struct cpu *c;
-
-	/* struct cpu starts with a pointer to itself, and GS points at it. */
-	__asm__ volatile("movq %%gs:0, %0" : "=r"(c));
-	return c;
-}
-
 int arch_ioport_access(uint64_t port, uint64_t width, uint64_t *value, bool write)
 {
 	if ((width != 1 && width != 2 && width != 4) || port > 0x10000 - width)

@@ -68,11 +68,6 @@ void cpu_user_mode_init(void)
 	wrmsr(MSR_FMASK, RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_IOPL | RFLAGS_NT | RFLAGS_AC);
 }
 
-bool arch_threads_supported(void)
-{
-	return true;
-}
-
 /*
  * The first switch to @t pops zeroed callee-saved registers (r12 = @entry,
  * r13 = @arg) and returns into x86_thread_start. A user thread's kernel stack
@@ -135,50 +130,4 @@ void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0,
 		      .ss = USER_SS, .rdi = arg0, .rsi = arg1},
 		.fpu = {.fcw = FCW_DEFAULT, .mxcsr = MXCSR_DEFAULT},
 	};
-}
-
-uint64_t arch_syscall_nr(const struct user_regs *r)
-{
-	return r->f.rax;
-}
-
-uint64_t arch_syscall_arg(const struct user_regs *r, unsigned i)
-{
-	switch (i) {
-	case 0: return r->f.rdi;
-	case 1: return r->f.rsi;
-	case 2: return r->f.rdx;
-	case 3: return r->f.r10;
-	case 4: return r->f.r8;
-	case 5: return r->f.r9;
-	}
-	return 0;
-}
-
-void arch_syscall_set_result(struct user_regs *r, int64_t status, uint64_t value)
-{
-	r->f.rax = (uint64_t)status;
-	r->f.rdx = value;
-}
-
-vaddr_t arch_uregs_pc(const struct user_regs *r)
-{
-	return r->f.rip;
-}
-
-/* The message registers: rsi (the tag), r10, r8, r9, r12, r13, r14, r15. */
-void arch_msg_get(const struct user_regs *r, uint64_t msg[MSG_REGS])
-{
-	const struct trap_frame *f = &r->f;
-
-	msg[0] = f->rsi, msg[1] = f->r10, msg[2] = f->r8, msg[3] = f->r9;
-	msg[4] = f->r12, msg[5] = f->r13, msg[6] = f->r14, msg[7] = f->r15;
-}
-
-void arch_msg_set(struct user_regs *r, const uint64_t msg[MSG_REGS])
-{
-	struct trap_frame *f = &r->f;
-
-	f->rsi = msg[0], f->r10 = msg[1], f->r8 = msg[2], f->r9 = msg[3];
-	f->r12 = msg[4], f->r13 = msg[5], f->r14 = msg[6], f->r15 = msg[7];
 }

@@ -82,9 +82,9 @@ void arch_irq_enable(void);
 /* Enables interrupts and halts until one arrives, atomically (no lost wake-up). */
 void arch_idle(void);
 
-/* This CPU's struct cpu (kept in a register: GS base, TPIDR_EL1, tp). */
+/* This CPU's struct cpu (kept in a register: GS base, TPIDR_EL1, tp); arch_this_cpu() is
+ * inline, in <arch/abi.h>. */
 struct cpu;
-struct cpu *arch_this_cpu(void);
 void arch_set_this_cpu(struct cpu *c);
 
 /*
@@ -124,30 +124,28 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg);
  */
 void arch_switch(struct thread *prev, struct thread *next);
 
-/* While ports are brought up: true once this architecture's threads and user mode work. */
-bool arch_threads_supported(void);
-
 /* Sets up a user register file: entry @pc, stack @sp, first two arguments. */
 void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0, uint64_t arg1);
 
 /* Leaves the kernel for user mode with the registers in @r (the current thread's). */
 noreturn void arch_return_to_user(struct user_regs *r);
 
-/* System-call ABI: number, up to six arguments, and two results (status, value). */
-uint64_t arch_syscall_nr(const struct user_regs *r);
-uint64_t arch_syscall_arg(const struct user_regs *r, unsigned i);
-void arch_syscall_set_result(struct user_regs *r, int64_t status, uint64_t value);
-vaddr_t arch_uregs_pc(const struct user_regs *r);
-
 /*
- * IPC message registers: a tag and seven words (64 bytes) that the ipc_*
+ * The system-call ABI and the IPC message registers, in <arch/abi.h> as
+ * static inline functions (they are on every system call's path):
+ *   uint64_t arch_syscall_nr(const struct user_regs *r);
+ *   uint64_t arch_syscall_arg(const struct user_regs *r, unsigned i);	 i < 6
+ *   void arch_syscall_set_result(struct user_regs *r, int64_t status, uint64_t value);
+ *   vaddr_t arch_uregs_pc(const struct user_regs *r);
+ *   void arch_msg_get(const struct user_regs *r, uint64_t msg[MSG_REGS]);
+ *   void arch_msg_set(struct user_regs *r, const uint64_t msg[MSG_REGS]);
+ * The message registers are a tag and seven words (64 bytes) that the ipc_*
  * calls carry in registers in both directions. The architecture chooses the
  * registers (not the system-call number's); libveridian's ipc_arch.h must
  * agree.
  */
 #define MSG_REGS 8
-void arch_msg_get(const struct user_regs *r, uint64_t msg[MSG_REGS]);
-void arch_msg_set(struct user_regs *r, const uint64_t msg[MSG_REGS]);
+#include <arch/abi.h>
 
 /* ---------------------------------------------------------------------------
  * Device interrupt lines, for drivers in user space: x86_64 GSIs through the

@@ -11,23 +11,19 @@
 struct ktest {
 	const char *name;
 	const char *(*fn)(void);
-	bool needs_threads;	/* runs in a kernel thread and may create threads */
 	const char *broken;	/* a known bug stops it: not run, reported as SKIP with this */
 };
 
-#define KTEST_ENTRY(name, threads, why) \
+#define KTEST_ENTRY(name, why) \
 	static const char *ktest_##name(void); \
 	__attribute__((used, section(".ktests"), aligned(8))) static const struct ktest \
-		ktest_entry_##name = {#name, ktest_##name, threads, why}; \
+		ktest_entry_##name = {#name, ktest_##name, why}; \
 	static const char *ktest_##name(void)
 
-#define KTEST(name) KTEST_ENTRY(name, false, NULL)
-
-/* A test that needs threads (skipped, and said so, on a port that has none yet). */
-#define KTEST_THREADS(name) KTEST_ENTRY(name, true, NULL)
+#define KTEST(name) KTEST_ENTRY(name, NULL)
 
 /* A test a known, open bug stops (it hangs): not run, and every boot log says why. */
-#define KTEST_BROKEN(name, why) KTEST_ENTRY(name, true, why)
+#define KTEST_BROKEN(name, why) KTEST_ENTRY(name, why)
 
 /* Formats a failure message into a static buffer and returns it. */
 const char *ktest_fail(const char *fmt, ...) __printf(1, 2);

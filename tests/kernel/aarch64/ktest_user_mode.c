@@ -243,7 +243,7 @@ KTEST_BROKEN(user_mode_registers_survive, "intermittent hang on cortex-a72 with 
 	return NULL;
 }
 
-KTEST_THREADS(user_mode_faults_and_exceptions)
+KTEST(user_mode_faults_and_exceptions)
 {
 	uint64_t threads = thread_count(), procs = process_count();
 	static const struct {

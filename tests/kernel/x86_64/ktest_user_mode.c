@@ -326,7 +326,7 @@ static void fill(struct slot *s, unsigned i)
  * Twice as many threads as CPUs, each with its own register values, switch
  * (yields and ticks) among each other and move between CPUs (stealing).
  */
-KTEST_THREADS(user_mode_registers_survive)
+KTEST(user_mode_registers_survive)
 {
 	static struct slot slot[NTHREADS];
 	uint64_t threads = thread_count(), procs = process_count();
@@ -362,7 +362,7 @@ KTEST_THREADS(user_mode_registers_survive)
 	return NULL;
 }
 
-KTEST_THREADS(user_mode_faults_and_exceptions)
+KTEST(user_mode_faults_and_exceptions)
 {
 	uint64_t threads = thread_count(), procs = process_count();
 	static const struct {
