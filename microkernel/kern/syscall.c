@@ -15,16 +15,6 @@
 #include <uapi/veridian/rootinfo.h>
 #include "syscall_defs.h"
 
-void syscall_handler(struct user_regs *r)
-{
-	uint64_t a[6], value = 0;
-
-	for (unsigned i = 0; i < 6; i++)
-		a[i] = arch_syscall_arg(r, i);
-	int64_t status = syscall_dispatch(arch_syscall_nr(r), a, &value);
-	arch_syscall_set_result(r, status, value);
-}
-
 /* Exception message word 1: 0 a page fault, 1 + enum user_exception otherwise. */
 #define EXC_KIND_FAULT 0
 
@@ -59,16 +49,19 @@ void user_exception_handler(struct user_regs *r, enum user_exception kind, uint6
 	process_kill(t->proc, -EINVAL);
 }
 
-void trap_exit_to_user(struct user_regs *r)
+void trap_exit_work(struct thread *t)
 {
-	struct thread *t = thread_current();
-
-	(void)r;
 	if (t->kill_pending)
 		thread_exit(-EINTR);
 	sched_exit_to_user();
 	if (t->kill_pending)
 		thread_exit(-EINTR);
+}
+
+void trap_exit_to_user(struct user_regs *r)
+{
+	(void)r;
+	trap_exit_check();
 }
 
 /* ---- helpers ---- */

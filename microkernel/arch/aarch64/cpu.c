@@ -95,26 +95,6 @@ const char *arch_cpu_model(void)
 	return buf;
 }
 
-#define DAIF_I (1u << 7)
-
-unsigned long arch_irq_save(void)
-{
-	unsigned long daif = read_sysreg(daif);
-
-	__asm__ volatile("msr daifset, #2" ::: "memory");
-	return daif;
-}
-
-void arch_irq_restore(unsigned long state)
-{
-	if (!(state & DAIF_I))
-		__asm__ volatile("msr daifclr, #2" ::: "memory");
-}
-
-void arch_irq_enable(void)
-{
-	__asm__ volatile("msr daifclr, #2" ::: "memory");
-}
 
 void arch_idle(void)
 {

@@ -61,25 +61,6 @@ const char *arch_cpu_model(void)
 	return model[0] ? model : "unknown";
 }
 
-unsigned long arch_irq_save(void)
-{
-	unsigned long old;
-
-	__asm__ volatile("csrrc %0, sstatus, %1" : "=r"(old) : "r"(SSTATUS_SIE) : "memory");
-	return old & SSTATUS_SIE;
-}
-
-void arch_irq_restore(unsigned long state)
-{
-	if (state & SSTATUS_SIE)
-		__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
-}
-
-void arch_irq_enable(void)
-{
-	__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
-}
-
 void arch_idle(void)
 {
 	/* wfi wakes on a pending interrupt even while masked; unmasking then takes it. */

@@ -56,27 +56,6 @@ const char *arch_cpu_model(void)
 	return p;
 }
 
-#define RFLAGS_IF 0x200
-
-unsigned long arch_irq_save(void)
-{
-	unsigned long flags;
-
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
-	return flags & RFLAGS_IF;
-}
-
-void arch_irq_restore(unsigned long state)
-{
-	if (state & RFLAGS_IF)
-		__asm__ volatile("sti" ::: "memory");
-}
-
-void arch_irq_enable(void)
-{
-	__asm__ volatile("sti" ::: "memory");
-}
-
 void arch_idle(void)
 {
 	/* sti takes effect after the next instruction, so no interrupt slips in before hlt. */

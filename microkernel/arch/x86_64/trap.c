@@ -22,6 +22,7 @@ struct idt_entry {
 #define VEC_NMI 2
 #define VEC_BREAKPOINT 3
 #define VEC_DOUBLE_FAULT 8
+#define VEC_GENERAL_PROTECTION 13
 #define VEC_PAGE_FAULT 14
 #define VEC_MACHINE_CHECK 18
 #define PF_WRITE (1u << 1)	/* page-fault error code: a write, an instruction fetch */
@@ -121,6 +122,19 @@ static enum user_exception exception_kind(uint64_t vector)
  * vectors.S saved every register. The detail of an exception is its vector
  * in the upper half and its error code in the lower.
  */
+/*
+ * The return to user mode found a non-canonical rip (a syscall instruction
+ * at the very end of the lower half, or a handler's bad answer): sysretq and
+ * iretq would fault in kernel mode, so it is the thread's general protection
+ * fault instead.
+ */
+noreturn void x86_bad_user_rip(struct user_regs *r)
+{
+	user_exception_handler(r, UEXC_OTHER, (uint64_t)VEC_GENERAL_PROTECTION << 32);
+	trap_exit_to_user(r);
+	arch_return_to_user(r);
+}
+
 noreturn void x86_user_trap(struct user_regs *r)
 {
 	struct trap_frame *f = &r->f;

@@ -11,6 +11,7 @@
  * entry from user mode swaps first, and the exit to user mode swaps last.
  */
 #include <arch/regs.h>
+#include "syscall_defs.h"
 
 	.macro save_gprs
 	pushq %rax
@@ -135,7 +136,17 @@ from_user:
  * The syscall instruction: rcx = user rip, r11 = user rflags, interrupts
  * masked by FMASK, and still the user's stack. The system-call stack is the
  * running thread's kstack_top, the end of its user_regs.
+ *
+ * Most calls save only what the kernel's C code may clobber: the number,
+ * the six argument registers and rip/rflags/rsp (rcx and r11 are the
+ * syscall instruction's own) and rbp. rbx and r12-r15 stay live in the CPU,
+ * kept by the C calling convention, and their slots in user_regs are stale
+ * for the length of the call: nothing reads them there. The IPC calls
+ * (SYS_MSG_FIRST..SYS_MSG_LAST) carry the message in r12-r15 and write the
+ * answer there, possibly from another thread, so they save and restore
+ * every register.
  */
+#define F(off) (UREGS_FRAME + (off))(%rsp)
 	.globl syscall_entry
 syscall_entry:
 	swapgs
@@ -146,14 +157,52 @@ syscall_entry:
 	pushq %r11
 	pushq $USER_CS
 	pushq %rcx
+	cmpq $SYS_MSG_FIRST, %rax
+	jb 1f
+	cmpq $SYS_MSG_LAST, %rax
+	jbe syscall_full
+1:	subq $UREGS_FRAME + FRAME_RIP, %rsp
+	movq %rax, F(FRAME_RAX)
+	movq %rdi, F(FRAME_RDI)
+	movq %rsi, F(FRAME_RSI)
+	movq %rdx, F(FRAME_RDX)
+	movq %r10, F(FRAME_R10)
+	movq %r8, F(FRAME_R8)
+	movq %r9, F(FRAME_R9)
+	movq %rbp, F(FRAME_RBP)
+	xorl %ebp, %ebp		/* ends backtraces */
+	movq %rsp, %rdi
+	call syscall_handler
+	movq F(FRAME_RIP), %rcx
+	movq %rcx, %r11
+	shrq $47, %r11		/* sysretq faults in kernel mode on a non-canonical rip */
+	jnz 2f
+	movq F(FRAME_RFLAGS), %r11
+	movq F(FRAME_RAX), %rax
+	movq F(FRAME_RDX), %rdx
+	movq F(FRAME_RDI), %rdi
+	movq F(FRAME_RSI), %rsi
+	movq F(FRAME_R10), %r10
+	movq F(FRAME_R8), %r8
+	movq F(FRAME_R9), %r9
+	movq F(FRAME_RBP), %rbp
+	movq F(FRAME_RSP), %rsp
+	swapgs
+	sysretq
+2:	movq %rbx, F(FRAME_RBX)	/* a full register file for the exception it raises */
+	movq %r12, F(FRAME_R12)
+	movq %r13, F(FRAME_R13)
+	movq %r14, F(FRAME_R14)
+	movq %r15, F(FRAME_R15)
+	movq %rsp, %rdi
+	call x86_bad_user_rip
+syscall_full:
 	subq $16, %rsp		/* vector and error code: unused */
 	save_gprs
 	subq $UREGS_FRAME, %rsp
 	xorl %ebp, %ebp
 	movq %rsp, %rdi
 	call syscall_handler
-	movq %rsp, %rdi
-	call trap_exit_to_user
 	movq %rsp, %rdi
 	/* fall through */
 
@@ -178,10 +227,15 @@ arch_return_to_user:
 	movq FRAME_RSP - 15 * 8(%rsp), %rsp	/* the 15 registers are off the stack */
 	swapgs
 	sysretq
-1:	restore_gprs
+1:	movq FRAME_RIP(%rsp), %rax
+	shrq $47, %rax
+	jnz 2f
+	restore_gprs
 	addq $16, %rsp
 	swapgs
 	iretq
+2:	movq %rdi, %rsp		/* iretq would fault in kernel mode: make it the thread's fault */
+	call x86_bad_user_rip
 
 	.section .rodata
 	.balign 8

@@ -74,10 +74,13 @@ paddr_t arch_kernel_root(void);
  * CPUs, interrupts and time.
  */
 
-/* Masks / unmasks interrupts on this CPU; arch_irq_save returns the previous state. */
-unsigned long arch_irq_save(void);
-void arch_irq_restore(unsigned long state);
-void arch_irq_enable(void);
+/*
+ * Masks / unmasks interrupts on this CPU, inline in <arch/irq.h>:
+ *   unsigned long arch_irq_save(void);	 masks; returns nonzero if they were enabled
+ *   void arch_irq_restore(unsigned long state);
+ *   void arch_irq_enable(void);
+ */
+#include <arch/irq.h>
 
 /* Enables interrupts and halts until one arrives, atomically (no lost wake-up). */
 void arch_idle(void);

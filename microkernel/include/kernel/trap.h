@@ -1,6 +1,8 @@
 /* Generic entry points that the architecture trap code calls. */
 #pragma once
 
+#include <kernel/cpu.h>
+#include <kernel/thread.h>
 #include <kernel/types.h>
 
 /* A breakpoint instruction was executed in kernel mode; execution resumes after it. */
@@ -34,3 +36,19 @@ void user_exception_handler(struct user_regs *r, enum user_exception kind, uint6
 
 /* May switch threads, or end the current one if it is being killed. */
 void trap_exit_to_user(struct user_regs *r);
+
+/*
+ * The same, inline, at the end of syscall_handler (so the architecture's
+ * system-call path need not call trap_exit_to_user): nothing to do unless a
+ * reschedule or a kill is pending.
+ */
+void trap_exit_work(struct thread *t);
+
+static inline void trap_exit_check(void)
+{
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+
+	if (__builtin_expect(t->kill_pending || c->need_resched, 0))
+		trap_exit_work(t);
+}

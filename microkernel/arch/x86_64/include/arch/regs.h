@@ -15,8 +15,21 @@
 
 /* struct user_regs: where its trap frame starts, and fields of that frame. */
 #define UREGS_FRAME 528
+#define FRAME_R15 (0 * 8)
+#define FRAME_R14 (1 * 8)
+#define FRAME_R13 (2 * 8)
+#define FRAME_R12 (3 * 8)
 #define FRAME_R11 (4 * 8)
+#define FRAME_R10 (5 * 8)
+#define FRAME_R9 (6 * 8)
+#define FRAME_R8 (7 * 8)
+#define FRAME_RBP (8 * 8)
+#define FRAME_RDI (9 * 8)
+#define FRAME_RSI (10 * 8)
+#define FRAME_RDX (11 * 8)
 #define FRAME_RCX (12 * 8)
+#define FRAME_RBX (13 * 8)
+#define FRAME_RAX (14 * 8)
 #define FRAME_RIP (17 * 8)
 #define FRAME_RFLAGS (19 * 8)
 #define FRAME_RSP (20 * 8)
@@ -54,6 +67,9 @@ struct user_regs {
 };
 
 _Static_assert(__builtin_offsetof(struct user_regs, f) == UREGS_FRAME, "vectors.S");
+_Static_assert(__builtin_offsetof(struct trap_frame, r15) == FRAME_R15, "vectors.S");
+_Static_assert(__builtin_offsetof(struct trap_frame, r8) == FRAME_R8, "vectors.S");
+_Static_assert(__builtin_offsetof(struct trap_frame, rax) == FRAME_RAX, "vectors.S");
 _Static_assert(__builtin_offsetof(struct trap_frame, r11) == FRAME_R11, "vectors.S");
 _Static_assert(__builtin_offsetof(struct trap_frame, rcx) == FRAME_RCX, "vectors.S");
 _Static_assert(__builtin_offsetof(struct trap_frame, rip) == FRAME_RIP, "vectors.S");
