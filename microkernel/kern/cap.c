@@ -14,23 +14,7 @@
 #include <kernel/slab.h>
 #include <kernel/string.h>
 
-struct cap {
-	struct kobject *obj;
-	uint32_t rights;
-	uint32_t slot;
-	struct cap_table *table;
-	struct cap *parent, *first_child, *next_sibling, *prev_sibling;
-	struct cap *dead_next;	/* list of nodes to free after unlocking */
-};
-
-struct cap_slot {
-	struct cap *cap;	/* NULL when free */
-	uint16_t gen;
-	bool retired;		/* generation exhausted: never reused, so never aliased */
-	uint32_t next_free;	/* next free slot + 1 */
-};
-
-#define SLOT_BITS 24
+#define SLOT_BITS 24	/* CAP_SLOT_MASK */
 #define GEN_BITS 16
 #define CHECK_BITS 24
 #define INITIAL_SLOTS 16
@@ -55,17 +39,6 @@ static handle_t encode(const struct cap_table *t, uint32_t slot, uint16_t gen)
 	uint64_t check = mix(t->secret ^ ((uint64_t)gen << 32 | slot)) & ((1u << CHECK_BITS) - 1);
 
 	return (uint64_t)slot | (uint64_t)gen << SLOT_BITS | check << (SLOT_BITS + GEN_BITS);
-}
-
-/* Returns the live capability @h names in @t, or NULL. Caller holds t->lock. */
-static struct cap *decode(const struct cap_table *t, handle_t h)
-{
-	uint32_t slot = h & ((1u << SLOT_BITS) - 1);
-	uint16_t gen = (h >> SLOT_BITS) & 0xffff;
-
-	if (slot == 0 || slot >= t->nslots || !t->slots[slot].cap || t->slots[slot].gen != gen)
-		return NULL;
-	return encode(t, slot, gen) == h ? t->slots[slot].cap : NULL;
 }
 
 int cap_table_init(struct cap_table *t, uint32_t limit)
@@ -124,7 +97,8 @@ static handle_t place(struct cap_table *t, struct cap *c)
 	t->used++;
 	c->table = t;
 	c->slot = slot;
-	return encode(t, slot, t->slots[slot].gen);
+	c->handle = encode(t, slot, t->slots[slot].gen);
+	return c->handle;
 }
 
 /* Empties @c's slot; the old handle dies with the generation. Caller holds table lock. */
@@ -212,33 +186,11 @@ int cap_install(struct cap_table *t, struct kobject *o, uint32_t rights, handle_
 	return err;
 }
 
-int cap_lookup(struct cap_table *t, handle_t h, enum kobj_type type, uint32_t rights,
-	       struct kobject **out, uint32_t *rights_out)
-{
-	unsigned long s = spin_lock_irqsave(&t->lock);
-	struct cap *c = decode(t, h);
-	int err = 0;
-
-	if (!c)
-		err = -EBADF;
-	else if (type != KOBJ_NONE && c->obj->type != type)
-		err = -EINVAL;
-	else if ((c->rights & rights) != rights)
-		err = -EACCES;
-	if (!err) {
-		*out = kobj_get(c->obj);
-		if (rights_out)
-			*rights_out = c->rights;
-	}
-	spin_unlock_irqrestore(&t->lock, s);
-	return err;
-}
-
 /* Finds @h under the tree lock (which keeps the result alive). */
 static struct cap *find_locked(struct cap_table *t, handle_t h)
 {
 	spin_lock(&t->lock);
-	struct cap *c = decode(t, h);
+	struct cap *c = cap_decode(t, h);
 	spin_unlock(&t->lock);
 	return c;
 }

@@ -72,8 +72,10 @@ static bool tag_ok(uint64_t tag)
  * Gives @to the message @msg of @from: handles are copied (or moved) into
  * to's table, the long payload into to's buffer, the words into its
  * registers. On failure nothing reaches @to and @from keeps its handles.
+ * deliver() below is the entry; it does the words-only case itself.
  */
-static int deliver(struct thread *from, const uint64_t msg[MSG_REGS], struct thread *to)
+static __attribute__((noinline)) int deliver_full(struct thread *from,
+						  const uint64_t msg[MSG_REGS], struct thread *to)
 {
 	uint64_t out[MSG_REGS];
 	unsigned words = TAG_WORDS(msg[0]), caps = TAG_CAPS(msg[0]);
@@ -112,6 +114,20 @@ static int deliver(struct thread *from, const uint64_t msg[MSG_REGS], struct thr
 		memcpy(to->msg, out, sizeof(out));
 	else
 		arch_msg_set(to->uregs, out);
+	return 0;
+}
+
+static inline int deliver(struct thread *from, const uint64_t msg[MSG_REGS], struct thread *to)
+{
+	unsigned words = TAG_WORDS(msg[0]);
+	uint64_t out[MSG_REGS];
+
+	if (TAG_CAPS(msg[0]) || (msg[0] & TAG_LONG) || to->exception_call)
+		return deliver_full(from, msg, to);
+	/* The common case: words only, straight into the receiver's registers. */
+	for (unsigned i = 0; i < MSG_REGS; i++)
+		out[i] = i <= words ? msg[i] : 0;
+	arch_msg_set(to->uregs, out);
 	return 0;
 }
 
@@ -190,7 +206,11 @@ static int64_t call(struct endpoint *ep, struct thread *self, const uint64_t msg
 		r->wake_status = 0;
 		await_reply(r, self);
 		spin_unlock(&ep->q.lock);
-		sched_switch_to(r);
+		struct cpu *c = this_cpu();
+		if (sched_can_switch_to(c, r))
+			sched_switch_direct(c, r);
+		else
+			sched_switch_to(r);
 		arch_irq_restore(s);
 		return self->wake_status;
 	}
@@ -332,6 +352,51 @@ int64_t sys_ipc_reply(void)
 	return err;
 }
 
+/*
+ * The fast path of reply_recv (after seL4's): a words-only answer to a
+ * caller that still waits, on an endpoint with no sender queued, in one pass
+ * that parks @self as the receiver and switches straight to the caller.
+ * Everything is checked before anything changes; false means a condition
+ * does not hold and nothing happened. Interrupts are masked (system call).
+ */
+static bool fast_reply_recv(struct thread *self, struct endpoint *ep)
+{
+	struct cpu *c = this_cpu();
+	uint64_t msg[MSG_REGS];
+	struct thread *cl;
+
+	arch_msg_get(self->uregs, msg);
+	if (TAG_CAPS(msg[0]) || (msg[0] & TAG_LONG) || TAG_WORDS(msg[0]) > MSG_REGS - 1 ||
+	    self->kill_pending)
+		return false;
+	spin_lock(&ep->q.lock);
+	if (ep->dead || (!ep->recv_waiting && ep->q.head)) {
+		spin_unlock(&ep->q.lock);
+		return false;
+	}
+	spin_lock(&self->reply_wait.lock);
+	cl = self->reply_to;
+	if (!cl || cl->waiting_on != &self->reply_wait || cl->exception_call ||
+	    !sched_can_switch_to(c, cl)) {
+		spin_unlock(&self->reply_wait.lock);
+		spin_unlock(&ep->q.lock);
+		return false;
+	}
+	self->reply_to = NULL;
+	wq_unpark(&self->reply_wait, cl);
+	spin_unlock(&self->reply_wait.lock);
+	kobj_put(&cl->k);	/* blocked threads are not freed */
+	deliver(self, msg, cl);
+	cl->wake_status = 0;
+	self->wake_status = 0;
+	self->state = THREAD_BLOCKED;
+	wq_park(&ep->q, self);
+	ep->recv_waiting = true;
+	spin_unlock(&ep->q.lock);
+	sched_switch_direct(c, cl);
+	return true;
+}
+
 int64_t sys_ipc_reply_recv(handle_t endpoint)
 {
 	struct thread *self = thread_current();
@@ -340,6 +405,11 @@ int64_t sys_ipc_reply_recv(handle_t endpoint)
 
 	if (err)
 		return err;
+	if (fast_reply_recv(self, ep)) {
+		/* Called again: the message is in self's registers. The queue kept ep alive. */
+		kobj_put(&ep->k);
+		return self->wake_status;
+	}
 	int rerr;
 	struct thread *c = reply(self, &rerr);
 	unsigned long s = spin_lock_irqsave(&ep->q.lock);

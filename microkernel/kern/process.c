@@ -189,11 +189,6 @@ int64_t process_wait(struct process *p, int64_t *status)
 	return r;
 }
 
-struct process *process_current(void)
-{
-	return thread_current()->proc;
-}
-
 uint64_t process_count(void)
 {
 	return __atomic_load_n(&alive, __ATOMIC_RELAXED);

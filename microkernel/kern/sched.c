@@ -181,15 +181,25 @@ void schedule(void)
 	arch_irq_restore(s);
 }
 
+bool sched_can_switch_to(struct cpu *c, struct thread *next)
+{
+	/* A thread bound elsewhere, or a higher-priority one waiting here, goes the long way. */
+	return (next->affinity < 0 || (unsigned)next->affinity == c->id) &&
+	       (!c->rq.bitmap || rq_top_prio(&c->rq) <= next->prio) && pickable(next, NULL);
+}
+
+void sched_switch_direct(struct cpu *c, struct thread *next)
+{
+	switch_to(c, c->current, next);
+}
+
 void sched_switch_to(struct thread *next)
 {
 	unsigned long s = arch_irq_save();
 	struct cpu *c = this_cpu();
 	struct thread *prev = c->current;
 
-	/* A thread bound elsewhere, or a higher-priority one waiting here, goes the long way. */
-	if ((next->affinity >= 0 && (unsigned)next->affinity != c->id) ||
-	    (c->rq.nr && rq_top_prio(&c->rq) > next->prio) || !pickable(next, NULL)) {
+	if (!sched_can_switch_to(c, next)) {
 		sched_enqueue(next);
 		schedule();
 	} else {
@@ -309,6 +319,12 @@ static void wq_remove(struct wait_queue *q, struct thread *t)
 
 static void timer_remove(struct thread *t)
 {
+	/*
+	 * Whoever takes @t off its wait queue holds that queue's lock, under which
+	 * @t set sleep_until; 0 means no timer, or sched_timers took it already.
+	 */
+	if (!__atomic_load_n(&t->sleep_until, __ATOMIC_RELAXED))
+		return;
 	spin_lock(&timer_lock);
 	if (t->sleep_until) {
 		struct thread **pp = &timers;

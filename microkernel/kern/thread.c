@@ -136,11 +136,6 @@ int thread_start(struct thread *t)
 	return 0;
 }
 
-struct thread *thread_current(void)
-{
-	return this_cpu()->current;
-}
-
 noreturn void thread_exit(int64_t status)
 {
 	struct thread *t = thread_current();

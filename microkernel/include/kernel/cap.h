@@ -12,6 +12,7 @@
  */
 #pragma once
 
+#include <kernel/errno.h>
 #include <kernel/kobject.h>
 #include <kernel/spinlock.h>
 
@@ -33,7 +34,25 @@ enum cap_rights {
 	RIGHTS_ALL = (1u << 10) - 1,
 };
 
-struct cap;
+/* A capability: a node of the derivation tree, in one slot of one table (kern/cap.c). */
+struct cap {
+	struct kobject *obj;
+	uint32_t rights;
+	uint32_t slot;
+	handle_t handle;	/* the handle that names it, computed once when placed */
+	struct cap_table *table;
+	struct cap *parent, *first_child, *next_sibling, *prev_sibling;
+	struct cap *dead_next;	/* list of nodes to free after unlocking */
+};
+
+struct cap_slot {
+	struct cap *cap;	/* NULL when free */
+	uint16_t gen;
+	bool retired;		/* generation exhausted: never reused, so never aliased */
+	uint32_t next_free;	/* next free slot + 1 */
+};
+
+#define CAP_SLOT_MASK ((1u << 24) - 1)
 
 struct cap_table {
 	/* lock protects slots, nslots and free_head. Taken after cap_tree_lock. */
@@ -62,8 +81,8 @@ int cap_install(struct cap_table *t, struct kobject *o, uint32_t rights, handle_
  * -EBADF: not a live handle of this table; -EINVAL: wrong type;
  * -EACCES: missing rights.
  */
-int cap_lookup(struct cap_table *t, handle_t h, enum kobj_type type, uint32_t rights,
-	       struct kobject **out, uint32_t *rights_out);
+static inline int cap_lookup(struct cap_table *t, handle_t h, enum kobj_type type,
+			     uint32_t rights, struct kobject **out, uint32_t *rights_out);
 
 /* Derives a child of @h in the same table with rights @mask & h's rights (needs DUPLICATE). */
 int cap_derive(struct cap_table *t, handle_t h, uint32_t mask, handle_t *out);
@@ -88,3 +107,38 @@ int cap_transfer(struct cap_table *from, handle_t h, struct cap_table *to,
 
 /* Number of capability nodes alive in the whole kernel (for leak tests). */
 uint64_t cap_count(void);
+
+/* Returns the live capability @h names in @t, or NULL. Caller holds t->lock. */
+static inline struct cap *cap_decode(const struct cap_table *t, handle_t h)
+{
+	uint32_t slot = h & CAP_SLOT_MASK;
+	struct cap *c;
+
+	/* Slot 0 is never used. Equal handles agree in slot, generation and check bits. */
+	if (slot == 0 || slot >= t->nslots || !(c = t->slots[slot].cap))
+		return NULL;
+	return c->handle == h ? c : NULL;
+}
+
+/* Inline: every system call on a handle starts here. */
+static inline int cap_lookup(struct cap_table *t, handle_t h, enum kobj_type type,
+			     uint32_t rights, struct kobject **out, uint32_t *rights_out)
+{
+	unsigned long s = spin_lock_irqsave(&t->lock);
+	struct cap *c = cap_decode(t, h);
+	int err = 0;
+
+	if (!c)
+		err = -EBADF;
+	else if (type != KOBJ_NONE && c->obj->type != type)
+		err = -EINVAL;
+	else if ((c->rights & rights) != rights)
+		err = -EACCES;
+	if (!err) {
+		*out = kobj_get(c->obj);
+		if (rights_out)
+			*rights_out = c->rights;
+	}
+	spin_unlock_irqrestore(&t->lock, s);
+	return err;
+}

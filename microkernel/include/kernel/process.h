@@ -6,6 +6,7 @@
 
 #include <kernel/cap.h>
 #include <kernel/kobject.h>
+#include <kernel/thread.h>
 #include <kernel/wait.h>
 
 struct thread;
@@ -89,4 +90,7 @@ int user_copy(struct process *p, vaddr_t uva, void *kbuf, size_t len, bool to_us
 /* Processes alive (for leak tests). */
 uint64_t process_count(void);
 
-struct process *process_current(void);
+static inline struct process *process_current(void)
+{
+	return thread_current()->proc;
+}

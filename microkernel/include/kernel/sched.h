@@ -75,6 +75,16 @@ void wq_wake_thread(struct wait_queue *q, struct thread *t, int64_t status, uint
  */
 void sched_switch_to(struct thread *next);
 
+/*
+ * The IPC fast path's pieces of sched_switch_to, with interrupts masked on
+ * CPU @c: whether @next may take the CPU right now (its affinity allows it,
+ * nothing of higher priority waits here, its context is saved), and the
+ * switch itself, which returns when the current thread runs again.
+ */
+struct cpu;
+bool sched_can_switch_to(struct cpu *c, struct thread *next);
+void sched_switch_direct(struct cpu *c, struct thread *next);
+
 /* Sleeps for @ns nanoseconds (or until killed). */
 int64_t sched_sleep(uint64_t ns);
 

@@ -1,6 +1,7 @@
 /* Threads: the unit the scheduler runs. Each has a kernel stack; user threads belong to a process. */
 #pragma once
 
+#include <kernel/cpu.h>
 #include <kernel/kobject.h>
 #include <kernel/spinlock.h>
 #include <kernel/wait.h>
@@ -84,7 +85,10 @@ noreturn void thread_exit(int64_t status);
 /* Asks @t to exit at its next return to user mode (or wakes it from a wait to do so). */
 void thread_kill(struct thread *t);
 
-struct thread *thread_current(void);
+static inline struct thread *thread_current(void)
+{
+	return this_cpu()->current;
+}
 
 /* Number of threads alive (for leak tests). */
 uint64_t thread_count(void);
