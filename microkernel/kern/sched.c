@@ -140,7 +140,7 @@ static struct thread *steal(struct cpu *self)
 }
 
 /* Switches this CPU from @prev to @next. Interrupts masked; returns when @prev runs again. */
-static void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
+static inline __attribute__((always_inline)) void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
 {
 	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
 		;

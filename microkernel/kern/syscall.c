@@ -286,6 +286,31 @@ int64_t sys_thread_start(handle_t thread)
 	return err;
 }
 
+/*
+ * Sets the user thread pointer (the TLS base: FS on x86_64, TPIDR_EL0,
+ * tp) of the calling thread (@thread 0) or of a thread not yet started.
+ */
+int64_t sys_thread_set_tls(handle_t thread, uint64_t base)
+{
+	struct thread *self = thread_current(), *t;
+
+	if (!user_range_ok(base, 0))
+		return -EINVAL;
+	if (thread == 0) {
+		arch_thread_set_tls(self, base);
+		return 0;
+	}
+	int err = get(thread, KOBJ_THREAD, RIGHT_MANAGE, &t);
+	if (err)
+		return err;
+	if (t == self || t->state == THREAD_NEW)
+		arch_thread_set_tls(t, base);
+	else
+		err = -EBUSY;	/* running elsewhere: its own code sets it */
+	kobj_put(&t->k);
+	return err;
+}
+
 int64_t sys_thread_exit(int64_t status)
 {
 	thread_exit(status);

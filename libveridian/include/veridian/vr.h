@@ -14,6 +14,7 @@
 #include <uapi/veridian/rootinfo.h>
 #include <veridian/cycles_arch.h>
 #include <veridian/ipc_arch.h>
+#include <veridian/tls_arch.h>
 #include <veridian/syscalls.h>
 
 #define VR_PAGE 4096

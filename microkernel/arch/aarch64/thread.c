@@ -5,6 +5,7 @@
  */
 #include <kernel/string.h>
 #include <kernel/thread.h>
+#include "aarch64.h"
 
 void context_switch(struct arch_thread *save, struct arch_thread *load);
 void thread_trampoline(void);
@@ -45,4 +46,11 @@ void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0,
 	r->sp = sp;
 	r->x[0] = arg0;
 	r->x[1] = arg1;
+}
+
+void arch_thread_set_tls(struct thread *t, uint64_t base)
+{
+	t->uregs->tpidr = base;
+	if (t == thread_current())
+		write_sysreg(tpidr_el0, base);
 }

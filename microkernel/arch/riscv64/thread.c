@@ -48,3 +48,9 @@ void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0,
 	r->x[REG_A0] = arg0;
 	r->x[REG_A1] = arg1;
 }
+
+/* The user's tp is in its register file (the kernel's own tp is the CPU's). */
+void arch_thread_set_tls(struct thread *t, uint64_t base)
+{
+	t->uregs->x[4] = base;
+}

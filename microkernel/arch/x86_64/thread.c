@@ -117,10 +117,20 @@ void arch_switch(struct thread *prev, struct thread *next)
 		if (user_bases) {
 			wrmsr(MSR_FS_BASE, n->fs_base);
 			wrmsr(MSR_KERNEL_GS_BASE, n->gs_base);
+		} else if (!p || p->fs_base != n->fs_base) {
+			/* Only thread_set_tls changes FS then, and it keeps fs_base current. */
+			wrmsr(MSR_FS_BASE, n->fs_base);
 		}
 		cpu_set_kernel_stack(next->kstack_top);
 	}
 	x86_switch(&prev->arch.sp, next->arch.sp);
+}
+
+void arch_thread_set_tls(struct thread *t, uint64_t base)
+{
+	t->uregs->fs_base = base;
+	if (t == thread_current())
+		wrmsr(MSR_FS_BASE, base);
 }
 
 void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0, uint64_t arg1)

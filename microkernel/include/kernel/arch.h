@@ -127,6 +127,12 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg);
  */
 void arch_switch(struct thread *prev, struct thread *next);
 
+/*
+ * Sets the user thread pointer (TLS base) of @t, which is the current thread
+ * or one that has not started; the value is a user address.
+ */
+void arch_thread_set_tls(struct thread *t, uint64_t base);
+
 /* Sets up a user register file: entry @pc, stack @sp, first two arguments. */
 void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0, uint64_t arg1);
 

@@ -102,3 +102,41 @@ UTEST(futex_wait_wake_timeout)
 	UCHECK(futex_word == 1, "never woken");
 	return NULL;
 }
+
+/* Two thread-pointer targets; on x86_64 the first word points to itself (the TLS ABI's rule). */
+static uint64_t tls_a[4] __attribute__((aligned(16))), tls_b[4] __attribute__((aligned(16)));
+
+static uint64_t report_tls(uint64_t arg)
+{
+	for (int i = 0; i < 3; i++)
+		vr_thread_yield();
+	vr_thread_sleep(1000000);
+	return vr_tls_self();
+}
+
+UTEST(thread_tls_for_self_and_new_threads)
+{
+	handle_t t;
+	uint64_t got = 0;
+
+	tls_a[0] = (uint64_t)(uintptr_t)tls_a;
+	tls_b[0] = (uint64_t)(uintptr_t)tls_b;
+	UCHECK(vr_thread_set_tls(0, (uint64_t)(uintptr_t)tls_a) == 0, "set own TLS");
+	UCHECK(vr_tls_self() == (uint64_t)(uintptr_t)tls_a, "own TLS reads %#lx", vr_tls_self());
+	/* A new thread gets its own before it starts; both survive switches and sleeps. */
+	UCHECK(vr_thread_create_on(report_tls, 0, -1, &t) == 0, "create");
+	UCHECK(vr_thread_set_tls(t, (uint64_t)(uintptr_t)tls_b) == 0, "set new thread's TLS");
+	UCHECK(vr_thread_start(t) == 0, "start");
+	for (int i = 0; i < 3; i++)
+		vr_thread_yield();
+	UCHECK(vr_thread_wait(t, &got) == 0, "wait");
+	UCHECK(got == (uint64_t)(uintptr_t)tls_b, "new thread saw TLS %#lx", got);
+	UCHECK(vr_tls_self() == (uint64_t)(uintptr_t)tls_a, "own TLS changed to %#lx", vr_tls_self());
+	/* Bad requests: a kernel address, a thread that ran already, a forged handle. */
+	UCHECK(vr_thread_set_tls(0, 0xffff800000000000ull) == -VR_EINVAL, "kernel address accepted");
+	UCHECK(vr_thread_set_tls(t, (uint64_t)(uintptr_t)tls_b) == -VR_EBUSY, "exited thread");
+	UCHECK(vr_thread_set_tls(t ^ 0x5a5a000000, 0) == -VR_EBADF, "forged handle");
+	vr_handle_close(t);
+	UCHECK(vr_thread_set_tls(0, 0) == 0, "reset own TLS");
+	return NULL;
+}
