@@ -25,6 +25,19 @@ static void teardown(struct process *p)
 	p->exception_ep = NULL;
 }
 
+/* A reference to @t unless its last one is already gone (it is being destroyed). */
+static bool thread_tryget(struct thread *t)
+{
+	uint32_t refs = __atomic_load_n(&t->k.refs, __ATOMIC_RELAXED);
+
+	do {
+		if (refs == 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(&t->k.refs, &refs, refs + 1, true, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	return true;
+}
+
 static void process_destroy(struct kobject *k)
 {
 	struct process *p = (struct process *)k;
@@ -100,8 +113,40 @@ void process_drop_unstarted(struct process *p, struct thread *t)
 {
 	unsigned long s = spin_lock_irqsave(&p->lock);
 
-	unlink_thread(p, t);
+	/* The end of the process may have taken it off already. */
+	if (p->threads == t || t->proc_prev)
+		unlink_thread(p, t);
 	spin_unlock_irqrestore(&p->lock, s);
+}
+
+/*
+ * The end of @p, by whoever set p->tearing: nothing runs in it and no thread
+ * can start, so the threads left on its list never ran and never will. They
+ * end (their waiters learn it), then the process is torn down and its
+ * waiters wake.
+ */
+static void end(struct process *p)
+{
+	for (;;) {
+		unsigned long s = spin_lock_irqsave(&p->lock);
+		struct thread *t = p->threads;
+		bool held = t && thread_tryget(t);
+		if (t)
+			unlink_thread(p, t);
+		spin_unlock_irqrestore(&p->lock, s);
+		if (!t)
+			break;
+		/* Not held: its last reference is gone and thread_destroy frees it. */
+		if (held) {
+			thread_end_unstarted(t);
+			kobj_put(&t->k);
+		}
+	}
+	teardown(p);
+	unsigned long s = spin_lock_irqsave(&p->exit_wq.lock);
+	p->exited = true;
+	wq_wake_all(&p->exit_wq, 0, (uint64_t)p->exit_status);
+	spin_unlock_irqrestore(&p->exit_wq.lock, s);
 }
 
 void process_remove_thread(struct process *p, struct thread *t, int64_t status)
@@ -122,11 +167,7 @@ void process_remove_thread(struct process *p, struct thread *t, int64_t status)
 	/* The last thread still runs on these page tables: leave them before freeing them. */
 	if (thread_current() == t)
 		arch_aspace_switch(arch_kernel_root());
-	teardown(p);
-	s = spin_lock_irqsave(&p->exit_wq.lock);
-	p->exited = true;
-	wq_wake_all(&p->exit_wq, 0, (uint64_t)p->exit_status);
-	spin_unlock_irqrestore(&p->exit_wq.lock, s);
+	end(p);
 }
 
 void process_kill(struct process *p, int64_t status)
@@ -144,8 +185,9 @@ void process_kill(struct process *p, int64_t status)
 	 */
 	struct thread *victims = NULL;
 	for (struct thread *t = p->threads; t; t = t->proc_next) {
+		if (!thread_tryget(t))
+			continue;	/* never started, and being destroyed */
 		t->kill_pending = true;
-		kobj_get(&t->k);
 		t->kill_next = victims;
 		victims = t;
 	}
@@ -160,14 +202,9 @@ void process_kill(struct process *p, int64_t status)
 		thread_kill(t);
 		kobj_put(&t->k);
 	}
-	if (none) {
-		/* Never started: nothing will run the last-thread teardown, so do it here. */
-		teardown(p);
-		s = spin_lock_irqsave(&p->exit_wq.lock);
-		p->exited = true;
-		wq_wake_all(&p->exit_wq, 0, (uint64_t)p->exit_status);
-		spin_unlock_irqrestore(&p->exit_wq.lock, s);
-	}
+	/* Nothing started: no last thread will end the process, so end it here. */
+	if (none)
+		end(p);
 }
 
 int64_t process_wait(struct process *p, int64_t *status)

@@ -23,7 +23,7 @@ static void thread_destroy(struct kobject *k)
 
 	if (t->kstack)
 		frame_free(t->kstack, KSTACK_ORDER);
-	/* A user thread that never ran still sits on its process's list. */
+	/* A user thread that never ran may still sit on its process's list. */
 	if (t->proc) {
 		process_drop_unstarted(t->proc, t);
 		process_put(t->proc);
@@ -176,10 +176,27 @@ void thread_kill(struct thread *t)
 		arch_send_ipi(c);
 }
 
+void thread_end_unstarted(struct thread *t)
+{
+	unsigned long s = spin_lock_irqsave(&t->exit_wq.lock);
+
+	t->never_ran = true;
+	wq_wake_all(&t->exit_wq, -ESRCH, 0);
+	spin_unlock_irqrestore(&t->exit_wq.lock, s);
+	/* Nothing runs on its stack, and its process refuses to start it now. */
+	frame_free(t->kstack, KSTACK_ORDER);
+	t->kstack = 0;
+	t->uregs = NULL;
+}
+
 int64_t thread_wait(struct thread *t, int64_t *status)
 {
 	unsigned long s = spin_lock_irqsave(&t->exit_wq.lock);
 
+	if (t->never_ran) {
+		spin_unlock_irqrestore(&t->exit_wq.lock, s);
+		return -ESRCH;
+	}
 	if (t->state == THREAD_DEAD) {
 		*status = t->exit_status;
 		spin_unlock_irqrestore(&t->exit_wq.lock, s);

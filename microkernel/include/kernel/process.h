@@ -56,10 +56,14 @@ int process_add_thread(struct process *p, struct thread *t);
 /* Counts @t as running; -ESRCH when the process is already exiting. */
 int process_thread_starting(struct process *p);
 
-/* Unlinks a thread that never ran (its last reference is gone). */
+/* Unlinks a thread that never ran (its last reference is gone), unless the process's end did. */
 void process_drop_unstarted(struct process *p, struct thread *t);
 
-/* Called by an exiting thread; the last one tears the process down. */
+/*
+ * Called by an exiting thread; the last one ends the process: the threads it
+ * never started end too (thread_wait on them fails with -ESRCH), then it is
+ * torn down.
+ */
 void process_remove_thread(struct process *p, struct thread *t, int64_t status);
 
 /* Kills every thread of @p; the process exits with @status. */

@@ -49,8 +49,9 @@ struct thread {
 	uint64_t wake_value;
 	uint64_t sleep_until;		/* ns, for timed waits; 0 when none */
 
-	/* Exit: the status, and whoever waits for it. */
+	/* Exit: the status, and whoever waits for it (under exit_wq.lock). */
 	int64_t exit_status;
+	bool never_ran;			/* its process ended before it started: it never will */
 	volatile bool kill_pending;
 	struct thread *kill_next;	/* process_kill's list, under no lock (its own) */
 	struct wait_queue exit_wq;
@@ -93,8 +94,14 @@ static inline struct thread *thread_current(void)
 /* Number of threads alive (for leak tests). */
 uint64_t thread_count(void);
 
-/* Waits until @t has exited; returns its status. */
+/*
+ * Waits until @t has exited and returns its status through @status; -ESRCH
+ * when it never started and its process has ended, so it never will.
+ */
 int64_t thread_wait(struct thread *t, int64_t *status);
+
+/* Ends a user thread that never started, once its process has ended (for process.c). */
+void thread_end_unstarted(struct thread *t);
 
 /* Internal to the scheduler: the idle thread of a CPU, and freeing a dead thread's stack. */
 struct thread *thread_create_idle(void);

@@ -1,28 +1,23 @@
 /*
- * In-kernel tests of aarch64 user mode: a small hand-written program runs at
+ * aarch64's user-mode test program (ktest_user_common.c runs it): it runs at
  * EL0 and checks that system calls, traps, interrupts and thread switches
  * keep every register it can see (x0-x30, sp, tpidr_el0, q0-q31, fpcr), that
  * it may read the cycle counter, and that each kind of fault and exception
- * reaches the generic handlers as the right kind.
+ * reaches the generic handlers as the right kind. Also aarch64's own check of
+ * the message registers.
  */
-#include <kernel/cpu.h>
 #include <kernel/errno.h>
 #include <kernel/ktest.h>
-#include <kernel/mm.h>
-#include <kernel/process.h>
-#include <kernel/sched.h>
 #include <kernel/string.h>
 #include <kernel/thread.h>
-#include <kernel/vmo.h>
 
+#include "../ktest_user.h"
 #include "syscall_defs.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-#define CODE_VA 0x400000
-#define DATA_VA 0x600000
-#define NTHREADS 16	/* 64-byte result slots in the data page */
+#define SLOT_SIZE 64
 #define ROUNDS 40
 #define SPIN 100
 
@@ -31,10 +26,10 @@
 
 /*
  * up_main(slot): x0 is the thread's 64-byte result slot in the data page, and
- * its pattern: q<n> holds {slot + n, ~(slot + n)}. It stores {debug_args
- * status, sum, x2+x3+x4+x5 after the call, cycles, cycles later} in the slot
- * and exits with 0 if every register survived, 1 if not. The other entries
- * each commit one fault.
+ * its pattern: q<n> holds {slot + n, ~(slot + n)}. It yields until the word
+ * at UT_GO_VA is set, then stores {debug_args status, sum, x2+x3+x4+x5 after
+ * the call, cycles, cycles later} in the slot and exits with 0 if every
+ * register survived, 1 if not. The other entries each commit one fault.
  */
 __asm__(".pushsection .rodata\n"
 	".arch_extension simd\n"
@@ -42,6 +37,15 @@ __asm__(".pushsection .rodata\n"
 	"up_start:\n"
 	"up_main:\n"
 	"	mov x20, x0\n"
+	"up_wait:\n"
+	"	movz x1, #(" STR(UT_GO_VA) " >> 16), lsl #16\n"
+	"	movk x1, #(" STR(UT_GO_VA) " & 0xffff)\n"
+	"	ldr x1, [x1]\n"
+	"	cbnz x1, up_go\n"
+	"	mov x8, #" STR(SYS_THREAD_YIELD) "\n"
+	"	svc #0\n"
+	"	b up_wait\n"
+	"up_go:\n"
 	"	mov x24, sp\n"
 	"	msr tpidr_el0, x20\n"
 	"	and x2, x20, #64\n" /* a rounding mode of its own: RMode bit 22 */
@@ -129,153 +133,38 @@ __asm__(".pushsection .rodata\n"
 extern const char up_start[], up_main[], up_read_unmapped[], up_write_code[], up_exec_data[],
 	up_undefined[], up_brk[], up_misaligned_pc[], up_end[];
 
-/* A process with the program at CODE_VA and a zeroed data page at DATA_VA, or NULL. */
-static struct process *load(struct vmo **data)
+_Static_assert(SLOT_SIZE * UT_MAX_THREADS <= PAGE_SIZE, "slots fit the page");
+
+static const char *check(const void *slot, unsigned i)
 {
-	struct process *p = process_create();
-	struct vmo *code = vmo_create_anon(PAGE_SIZE);
-	vaddr_t cva = CODE_VA, dva = DATA_VA;
+	const uint64_t *s = slot;
 
-	*data = vmo_create_anon(PAGE_SIZE);
-	int err = p && code && *data ? 0 : -ENOMEM;
-	if (!err)
-		err = vmo_write_kernel(code, 0, up_start, up_end - up_start);
-	if (!err)
-		err = vm_map(p, code, &cva, 0, PAGE_SIZE, PROT_READ | PROT_EXEC, PROT_READ | PROT_EXEC);
-	if (!err)
-		err = vm_map(p, *data, &dva, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, PROT_READ | PROT_WRITE);
-	if (code)
-		vmo_put(code);
-	if (err && p) {
-		process_kill(p, err);
-		process_put(p);
-	}
-	if (err && *data)
-		vmo_put(*data);
-	return err ? NULL : p;
-}
-
-/* A thread of @p at @entry with x0 = @arg, not yet started; NULL if no memory. */
-static struct thread *create(struct process *p, const char *entry, uint64_t arg)
-{
-	return thread_create_user(p, CODE_VA + (entry - up_start), DATA_VA + PAGE_SIZE, arg);
-}
-
-/* Waits up to 30 s for @p to exit, then kills it (a fault handled as the wrong kind loops). */
-static int64_t finish(struct process *p)
-{
-	uint64_t deadline = arch_time_ns() + 30000000000ull;
-	int64_t status;
-
-	while (!__atomic_load_n(&p->exited, __ATOMIC_ACQUIRE) && arch_time_ns() < deadline)
-		sched_sleep(1000000);
-	if (!p->exited)
-		process_kill(p, -ETIMEDOUT);
-	process_wait(p, &status);
-	return status;
-}
-
-/* Whether the thread and process counts fall back to @threads and @procs within a second. */
-static bool settled(uint64_t threads, uint64_t procs)
-{
-	uint64_t deadline = arch_time_ns() + 1000000000ull;
-
-	/* Reaping follows the switch away from a dead thread, on its CPU. */
-	while ((thread_count() != threads || process_count() != procs) && arch_time_ns() < deadline)
-		sched_sleep(1000000);
-	return thread_count() == threads && process_count() == procs;
-}
-
-static int64_t thread_status(struct thread *t)
-{
-	int64_t status = -1;
-
-	if (t) {
-		thread_wait(t, &status);
-		kobj_put(&t->k);
-	}
-	return status;
-}
-
-/*
- * Twice as many threads as CPUs, each with its own register values, switch
- * (yields and ticks) among each other and move between CPUs (stealing).
- */
-/*
- * Hangs now and then on -cpu cortex-a72 under load (issue 3). Likely cause: start() races
- * the process ending when its first threads finish (a process now lives while started
- * threads run), and thread_wait() on a thread that could not start then blocks for ever.
- */
-KTEST_BROKEN(user_mode_registers_survive, "intermittent hang on cortex-a72 with 2x CPUs threads migrating (issue 3)")
-{
-	uint64_t threads = thread_count(), procs = process_count();
-	unsigned n = MIN(2 * ncpus_online, NTHREADS);
-	struct thread *t[NTHREADS];
-	int64_t status[NTHREADS];
-	uint64_t slot[NTHREADS][8];
-	struct vmo *data;
-	struct process *p = load(&data);
-
-	KCHECK(p, "no memory for the process");
-	/* All created before any starts: the process ends when its last thread does. */
-	for (unsigned i = 0; i < n; i++)
-		t[i] = create(p, up_main, DATA_VA + 64 * i);
-	for (unsigned i = 0; i < n; i++)
-		if (t[i])
-			thread_start(t[i]);
-	int64_t pstatus = finish(p);
-	for (unsigned i = 0; i < n; i++)
-		status[i] = thread_status(t[i]);
-	vmo_read_kernel(data, 0, slot, sizeof(slot));
-	vmo_put(data);
-	process_put(p);
-	KCHECK(pstatus == 0, "the process exited with %ld", pstatus);
-	for (unsigned i = 0; i < n; i++) {
-		KCHECK(t[i], "no memory for thread %u", i);
-		KCHECK(status[i] == 0, "thread %u saw its registers change (status %ld)", i, status[i]);
-		KCHECK(slot[i][0] == 0 && slot[i][1] == 91, "debug_args(1..6): status %ld, sum %lu",
-		       (int64_t)slot[i][0], slot[i][1]);
-		KCHECK(slot[i][2] == 18, "svc changed x2-x5 (their sum is %lu)", slot[i][2]);
-		/* Each CPU has its own counter: a thread that moved may see it go back. */
-		KCHECK(slot[i][4] != slot[i][3], "pmccntr_el0 stood still at %lu", slot[i][3]);
-	}
-	KCHECK(settled(threads, procs), "threads or processes leaked");
+	KCHECK(s[0] == 0 && s[1] == 91, "thread %u: debug_args(1..6): status %ld, sum %lu", i,
+	       (int64_t)s[0], s[1]);
+	KCHECK(s[2] == 18, "thread %u: svc changed x2-x5 (their sum is %lu)", i, s[2]);
+	/* Each CPU has its own counter: a thread that moved may see it go back. */
+	KCHECK(s[4] != s[3], "thread %u: pmccntr_el0 stood still at %lu", i, s[3]);
 	return NULL;
 }
 
-KTEST(user_mode_faults_and_exceptions)
-{
-	uint64_t threads = thread_count(), procs = process_count();
-	static const struct {
-		const char *entry, *what;
-		int64_t status;
-	} cases[] = {
-		{up_read_unmapped, "a read of an unmapped page", -EFAULT},
-		{up_write_code, "a write to read-only code", -EFAULT},
-		{up_exec_data, "a jump into non-executable data", -EFAULT},
-		{up_undefined, "an undefined instruction", -EINVAL},
-		{up_brk, "a brk", -EINVAL},
-		{up_misaligned_pc, "a misaligned pc", -EINVAL},
-	};
+static const struct user_fault faults[] = {
+	{up_read_unmapped, "a read of an unmapped page", -EFAULT},
+	{up_write_code, "a write to read-only code", -EFAULT},
+	{up_exec_data, "a jump into non-executable data", -EFAULT},
+	{up_undefined, "an undefined instruction", -EINVAL},
+	{up_brk, "a brk", -EINVAL},
+	{up_misaligned_pc, "a misaligned pc", -EINVAL},
+};
 
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct vmo *data;
-		struct process *p = load(&data);
-		KCHECK(p, "no memory for the process");
-		struct thread *t = create(p, cases[i].entry, DATA_VA);
-		if (t)
-			thread_start(t);
-		int64_t status = finish(p);
-		thread_status(t);
-		vmo_put(data);
-		process_put(p);
-		KCHECK(t, "no memory for the thread");
-		KCHECK(status == cases[i].status, "%s: process status %ld, want %ld", cases[i].what,
-		       status, cases[i].status);
-	}
-	KCHECK(settled(threads, procs), "threads or processes leaked");
-	return NULL;
-}
+const struct user_program user_program = {
+	.start = up_start,
+	.end = up_end,
+	.main = up_main,
+	.slot_size = SLOT_SIZE,
+	.check = check,
+	.faults = faults,
+	.nfaults = ARRAY_SIZE(faults),
+};
 
 /* The IPC message registers are libveridian's (ipc_arch.h): x2 (tag), x3-x7, x9, x10. */
 KTEST(user_mode_message_registers)

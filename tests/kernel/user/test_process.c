@@ -94,3 +94,38 @@ UTEST(process_thousand_alive_no_leak)
 	UCHECK(leaked <= 16, "%ld frames leaked", leaked);
 	return NULL;
 }
+
+/*
+ * A thread created in a child but never started, once the child's only
+ * running thread has ended it: starting it and waiting for it fail with
+ * -ESRCH (the wait used to block for ever), and nothing is left of it once
+ * its handle is closed.
+ */
+UTEST(process_unstarted_thread_after_exit)
+{
+	uint64_t threads = info(INFO_THREADS), procs = info(INFO_PROCESSES), status = 0;
+	handle_t p;
+	uint64_t t;
+
+	UCHECK(vr_spawn_prepare(&vr_self_image, &p) == 0, "spawn_prepare");
+	/* Where it would start does not matter: it never does. */
+	int64_t err = vr_thread_create(p, (uint64_t)return_seven, 0x100000, 0, &t);
+	if (err == 0)
+		err = vr_spawn_start(p, return_seven, 0);
+	UCHECK(err == 0, "thread_create or spawn_start: %ld", err);
+	UCHECK(vr_process_wait(p, &status) == 0 && status == 7, "child status %lu", status);
+	err = vr_thread_wait(t, &status);
+	UCHECK(err == -VR_ESRCH, "waiting for the unstarted thread gave %ld", err);
+	err = vr_thread_start(t);
+	UCHECK(err == -VR_ESRCH, "starting it after the end gave %ld", err);
+	vr_handle_close(t);
+	vr_handle_close(p);
+	/* Dead threads are reaped after their CPU switches away: let that happen. */
+	for (int i = 0; i < 100 && info(INFO_THREADS) != threads; i++)
+		vr_thread_sleep(1000000);
+	UCHECK(info(INFO_THREADS) == threads, "%ld threads leaked",
+	       (long)(info(INFO_THREADS) - threads));
+	UCHECK(info(INFO_PROCESSES) == procs, "%ld processes leaked",
+	       (long)(info(INFO_PROCESSES) - procs));
+	return NULL;
+}

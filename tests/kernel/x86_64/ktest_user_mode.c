@@ -1,32 +1,27 @@
 /*
- * In-kernel tests of x86_64 user mode: a small hand-written program runs in
+ * x86_64's user-mode test program (ktest_user_common.c runs it): it runs in
  * ring 3 and checks that system calls (sysret), interrupts (iret) and thread
  * switches keep every register it can see (the 15 general registers, DF and AC,
  * xmm0-15, MXCSR, the x87 control word, and the FS and GS bases where the CPU
- * lets user code set them), that it may read the TSC, and that
- * each kind of fault and exception ends the process as it should.
+ * lets user code set them), that it may read the TSC, and that each kind of
+ * fault and exception ends the process as it should. Also x86_64's own checks
+ * of the user register file and of port I/O.
  */
-#include <kernel/cpu.h>
 #include <kernel/errno.h>
 #include <kernel/ktest.h>
 #include <kernel/mm.h>
 #include <kernel/process.h>
-#include <kernel/sched.h>
 #include <kernel/string.h>
 #include <kernel/thread.h>
 #include <kernel/vmo.h>
 #include <arch/cpu.h>
 
+#include "../ktest_user.h"
 #include "syscall_defs.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-#define CODE_VA 0x400000
-#define DATA_VA 0x600000	/* a page of slots, then a page of stacks */
-#define GO_VA (DATA_VA + PAGE_SIZE)	/* below the stacks: nonzero once every thread started */
-#define NTHREADS 8
-#define STACK_SIZE 256
 #define ROUNDS 20
 #define SPIN 2000
 #define CR4_FSGSBASE (1u << 16)
@@ -55,7 +50,7 @@ struct slot {
 #define S_BASES 456
 #define S_FS 464
 #define S_GS 472
-_Static_assert(sizeof(struct slot) * NTHREADS == PAGE_SIZE, "slots fill the page");
+_Static_assert(sizeof(struct slot) * UT_MAX_THREADS == PAGE_SIZE, "slots fill the page");
 _Static_assert(__builtin_offsetof(struct slot, xmm) == S_XMM, "S_XMM");
 _Static_assert(__builtin_offsetof(struct slot, mxcsr) == S_MXCSR, "S_MXCSR");
 _Static_assert(__builtin_offsetof(struct slot, fcw) == S_FCW, "S_FCW");
@@ -80,7 +75,7 @@ _Static_assert(__builtin_offsetof(struct slot, gs) == S_GS, "S_GS");
 	"	rdtsc\n	shlq $32, %rdx\n	orq %rdx, %rax\n	movq %rax, " off "(%r12)\n"
 
 /*
- * up_main(slot): r12 holds the slot. It yields until the word at GO_VA is
+ * up_main(slot): r12 holds the slot. It yields until the word at UT_GO_VA is
  * set (the process lives while a started thread runs, so all must be started
  * before any ends). A system call first: debug_args(1..6)
  * must leave everything but rax, rcx, rdx and r11 alone. Then every register
@@ -95,7 +90,7 @@ __asm__(".pushsection .rodata\n"
 	"up_main:\n"
 	"	movq %rdi, %r12\n"
 	"up_wait:\n"
-	"	cmpq $0, " STR(GO_VA) "\n"
+	"	cmpq $0, " STR(UT_GO_VA) "\n"
 	"	jne up_go\n"
 	"	movl $" STR(SYS_THREAD_YIELD) ", %eax\n"
 	"	syscall\n"
@@ -226,91 +221,14 @@ extern const char up_start[], up_main[], up_read_unmapped[], up_write_code[], up
 	up_read_kernel[], up_exec_kernel[], up_noncanonical[], up_undefined[], up_int3[],
 	up_privileged[], up_port[], up_divide[], up_end[];
 
-/* A process with the program at CODE_VA and the slots and stacks at DATA_VA, or NULL. */
-static struct process *load(struct vmo **data, const struct slot *slots)
-{
-	struct process *p = process_create();
-	struct vmo *code = vmo_create_anon(PAGE_SIZE);
-	vaddr_t cva = CODE_VA, dva = DATA_VA;
-
-	*data = vmo_create_anon(2 * PAGE_SIZE);
-	int err = p && code && *data ? 0 : -ENOMEM;
-	if (!err)
-		err = vmo_write_kernel(code, 0, up_start, up_end - up_start);
-	if (!err && slots)
-		err = vmo_write_kernel(*data, 0, slots, PAGE_SIZE);
-	if (!err)
-		err = vm_map(p, code, &cva, 0, PAGE_SIZE, PROT_READ | PROT_EXEC, PROT_READ | PROT_EXEC);
-	if (!err)
-		err = vm_map(p, *data, &dva, 0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE, PROT_READ | PROT_WRITE);
-	if (code)
-		vmo_put(code);
-	if (err && p) {
-		process_kill(p, err);
-		process_put(p);
-	}
-	if (err && *data)
-		vmo_put(*data);
-	return err ? NULL : p;
-}
-
-/* Starts thread @i of @p at @entry with rdi = its slot; NULL if it cannot. */
-static struct thread *start(struct process *p, const char *entry, unsigned i)
-{
-	vaddr_t sp = DATA_VA + 2 * PAGE_SIZE - STACK_SIZE * i;
-	struct thread *t = thread_create_user(p, CODE_VA + (entry - up_start), sp,
-					      DATA_VA + i * sizeof(struct slot));
-
-	if (t && thread_start(t) != 0) {
-		kobj_put(&t->k);
-		t = NULL;
-	}
-	return t;
-}
-
-/* Waits up to 30 s for @p to exit, then kills it (a fault handled as the wrong kind loops). */
-static int64_t finish(struct process *p)
-{
-	uint64_t deadline = arch_time_ns() + 30000000000ull;
-	int64_t status;
-
-	while (!__atomic_load_n(&p->exited, __ATOMIC_ACQUIRE) && arch_time_ns() < deadline)
-		sched_sleep(1000000);
-	if (!p->exited)
-		process_kill(p, -ETIMEDOUT);
-	process_wait(p, &status);
-	return status;
-}
-
-/* Whether the thread and process counts fall back to @threads and @procs within a second. */
-static bool settled(uint64_t threads, uint64_t procs)
-{
-	uint64_t deadline = arch_time_ns() + 1000000000ull;
-
-	/* Reaping follows the switch away from a dead thread, on its CPU. */
-	while ((thread_count() != threads || process_count() != procs) && arch_time_ns() < deadline)
-		sched_sleep(1000000);
-	return thread_count() == threads && process_count() == procs;
-}
-
-static int64_t thread_status(struct thread *t)
-{
-	int64_t status = -1;
-
-	if (t) {
-		thread_wait(t, &status);
-		kobj_put(&t->k);
-	}
-	return status;
-}
-
 /* Register values of thread @i: different in every thread and every register. */
-static void fill(struct slot *s, unsigned i)
+static void fill(void *slot, unsigned i)
 {
-	memset(s, 0, sizeof(*s));
+	struct slot *s = slot;
+
 	for (unsigned r = 0; r < 15; r++)
 		s->gpr[r] = 0x0101010101010101ull * (r + 1) ^ (uint64_t)i << 56;
-	s->gpr[11] = DATA_VA + i * sizeof(*s);	/* r12 */
+	s->gpr[11] = UT_SLOT_VA(i, sizeof(*s));	/* r12 */
 	for (unsigned n = 0; n < 16; n++) {
 		s->xmm[n][0] = 0xa5a5a5a500000000ull | n << 8 | i;
 		s->xmm[n][1] = ~s->xmm[n][0];
@@ -322,82 +240,41 @@ static void fill(struct slot *s, unsigned i)
 	s->gs = 0x0000567800000000ull | i << 12;
 }
 
-/*
- * Twice as many threads as CPUs, each with its own register values, switch
- * (yields and ticks) among each other and move between CPUs (stealing).
- */
-KTEST(user_mode_registers_survive)
+static const char *check(const void *slot, unsigned i)
 {
-	static struct slot slot[NTHREADS];
-	uint64_t threads = thread_count(), procs = process_count();
-	unsigned n = MIN(2 * ncpus_online, NTHREADS);
-	struct thread *t[NTHREADS];
-	int64_t status[NTHREADS];
-	struct vmo *data;
+	const struct slot *s = slot;
 
-	for (unsigned i = 0; i < NTHREADS; i++)
-		fill(&slot[i], i);
-	struct process *p = load(&data, slot);
-	KCHECK(p, "no memory for the process");
-	for (unsigned i = 0; i < n; i++)
-		t[i] = start(p, up_main, i);
-	uint64_t go = 1;
-	vmo_write_kernel(data, GO_VA - DATA_VA, &go, sizeof(go));
-	int64_t pstatus = finish(p);
-	for (unsigned i = 0; i < n; i++)
-		status[i] = thread_status(t[i]);
-	vmo_read_kernel(data, 0, slot, sizeof(slot));
-	vmo_put(data);
-	process_put(p);
-	KCHECK(pstatus == 0, "the process exited with %ld", pstatus);
-	for (unsigned i = 0; i < n; i++) {
-		struct slot *s = &slot[i];
-		KCHECK(t[i], "thread %u did not start", i);
-		KCHECK(status[i] == 0, "thread %u saw its registers change (status %ld)", i, status[i]);
-		KCHECK(s->status == 0 && s->sum == 91, "debug_args(1..6): status %ld, sum %lu",
-		       (int64_t)s->status, s->sum);
-		KCHECK(s->tsc[1] > s->tsc[0], "rdtsc in user mode: %lu, then %lu", s->tsc[0], s->tsc[1]);
-	}
-	KCHECK(settled(threads, procs), "threads or processes leaked");
+	KCHECK(s->status == 0 && s->sum == 91, "thread %u: debug_args(1..6): status %ld, sum %lu",
+	       i, (int64_t)s->status, s->sum);
+	KCHECK(s->tsc[1] > s->tsc[0], "thread %u: rdtsc in user mode: %lu, then %lu", i, s->tsc[0],
+	       s->tsc[1]);
 	return NULL;
 }
 
-KTEST(user_mode_faults_and_exceptions)
-{
-	uint64_t threads = thread_count(), procs = process_count();
-	static const struct {
-		const char *entry, *what;
-		int64_t status;
-	} cases[] = {
-		{up_read_unmapped, "a read of an unmapped page", -EFAULT},
-		{up_write_code, "a write to read-only code", -EFAULT},
-		{up_exec_data, "a jump into non-executable data", -EFAULT},
-		{up_read_kernel, "a read of kernel memory", -EFAULT},
-		{up_exec_kernel, "a jump into kernel code", -EFAULT},
-		{up_noncanonical, "a non-canonical address", -EINVAL},
-		{up_undefined, "an undefined instruction", -EINVAL},
-		{up_int3, "an int3", -EINVAL},
-		{up_privileged, "a privileged instruction", -EINVAL},
-		{up_port, "port I/O", -EINVAL},
-		{up_divide, "a division by zero", -EINVAL},
-	};
+static const struct user_fault faults[] = {
+	{up_read_unmapped, "a read of an unmapped page", -EFAULT},
+	{up_write_code, "a write to read-only code", -EFAULT},
+	{up_exec_data, "a jump into non-executable data", -EFAULT},
+	{up_read_kernel, "a read of kernel memory", -EFAULT},
+	{up_exec_kernel, "a jump into kernel code", -EFAULT},
+	{up_noncanonical, "a non-canonical address", -EINVAL},
+	{up_undefined, "an undefined instruction", -EINVAL},
+	{up_int3, "an int3", -EINVAL},
+	{up_privileged, "a privileged instruction", -EINVAL},
+	{up_port, "port I/O", -EINVAL},
+	{up_divide, "a division by zero", -EINVAL},
+};
 
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		struct vmo *data;
-		struct process *p = load(&data, NULL);
-		KCHECK(p, "no memory for the process");
-		struct thread *t = start(p, cases[i].entry, 0);
-		int64_t status = finish(p);
-		thread_status(t);
-		vmo_put(data);
-		process_put(p);
-		KCHECK(t, "the thread did not start");
-		KCHECK(status == cases[i].status, "%s: process status %ld, want %ld", cases[i].what,
-		       status, cases[i].status);
-	}
-	KCHECK(settled(threads, procs), "threads or processes leaked");
-	return NULL;
-}
+const struct user_program user_program = {
+	.start = up_start,
+	.end = up_end,
+	.main = up_main,
+	.slot_size = sizeof(struct slot),
+	.fill = fill,
+	.check = check,
+	.faults = faults,
+	.nfaults = ARRAY_SIZE(faults),
+};
 
 /* The IPC message registers are libveridian's (ipc_arch.h): rsi (tag), r10, r8, r9, r12-r15. */
 KTEST(user_mode_message_registers)
