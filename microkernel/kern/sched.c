@@ -18,6 +18,13 @@
 /* Threads in timed waits, sorted by deadline. Lock order: wait queue, then timer_lock. */
 static struct spinlock timer_lock = SPINLOCK_INIT;
 static struct thread *timers;
+/* timers' first deadline (UINT64_MAX when empty), for the tick to read without timer_lock. */
+static uint64_t timers_first = UINT64_MAX;
+
+static void timers_changed(void)
+{
+	__atomic_store_n(&timers_first, timers ? timers->sleep_until : UINT64_MAX, __ATOMIC_RELAXED);
+}
 
 static void rq_push(struct runqueue *rq, struct thread *t)
 {
@@ -334,6 +341,7 @@ static void timer_remove(struct thread *t)
 			*pp = t->rq_next;
 		t->rq_next = NULL;
 		t->sleep_until = 0;
+		timers_changed();
 	}
 	spin_unlock(&timer_lock);
 }
@@ -376,6 +384,7 @@ int64_t wq_wait_switch(struct wait_queue *q, unsigned long irq, uint64_t deadlin
 			pp = &(*pp)->rq_next;
 		t->rq_next = *pp;
 		*pp = t;
+		timers_changed();
 		spin_unlock(&timer_lock);
 	}
 	spin_unlock(&q->lock);
@@ -457,6 +466,8 @@ void sched_interrupt_wait(struct thread *t, int64_t status)
 void sched_timers(uint64_t now)
 {
 	for (;;) {
+		if (__atomic_load_n(&timers_first, __ATOMIC_RELAXED) > now)
+			return;
 		spin_lock(&timer_lock);
 		struct thread *t = timers;
 		if (!t || t->sleep_until > now) {
@@ -467,6 +478,7 @@ void sched_timers(uint64_t now)
 		timers = t->rq_next;
 		t->rq_next = NULL;
 		t->sleep_until = 0;
+		timers_changed();
 		kobj_get(&t->k);
 		spin_unlock(&timer_lock);
 		sched_interrupt_wait(t, -ETIMEDOUT);

@@ -277,8 +277,10 @@ int64_t sys_thread_start(handle_t thread)
 
 	if (err)
 		return err;
-	/* Only a new thread starts; the state is checked under no lock, but only handles start threads. */
-	if (__atomic_exchange_n(&t->state, THREAD_RUNNABLE, __ATOMIC_ACQ_REL) != THREAD_NEW)
+	/* Only a new thread starts, once: the first to move it out of THREAD_NEW starts it. */
+	enum thread_state expected = THREAD_NEW;
+	if (!__atomic_compare_exchange_n(&t->state, &expected, THREAD_RUNNABLE, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		err = -EBUSY;
 	else if ((err = thread_start(t)) != 0)
 		t->state = THREAD_NEW;
