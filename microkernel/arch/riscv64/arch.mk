@@ -8,6 +8,10 @@ ARCH_LDSCRIPT := microkernel/arch/riscv64/kernel.ld
 KERNEL_SRCS += $(wildcard microkernel/arch/riscv64/*.c) $(wildcard microkernel/arch/riscv64/*.S)
 # The user F/D registers are saved and loaded in fpu.S, the one file assembled with them.
 $(B)/obj/microkernel/arch/riscv64/fpu.S.o: KERNEL_CFLAGS += -march=rv64imafdc
+# cpu.c's leaves (arch_irq_save and arch_irq_restore, a few times in every system call and
+# switch) are one CSR instruction each: a frame record would triple them, and a backtrace
+# never starts inside one.
+$(B)/obj/microkernel/arch/riscv64/cpu.c.o: KERNEL_CFLAGS += -momit-leaf-frame-pointer
 
 ARCH_IMAGES := $(B)/Image
 

@@ -69,10 +69,10 @@ unsigned long arch_irq_save(void)
 	return old & SSTATUS_SIE;
 }
 
+/* Setting no bit is harmless, so there is no branch. */
 void arch_irq_restore(unsigned long state)
 {
-	if (state & SSTATUS_SIE)
-		__asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE) : "memory");
+	__asm__ volatile("csrs sstatus, %0" ::"r"(state & SSTATUS_SIE) : "memory");
 }
 
 void arch_irq_enable(void)

@@ -31,11 +31,11 @@ void arch_switch(struct thread *prev, struct thread *next)
 		fpu_save(prev->uregs);
 	if (next->uregs) {
 		next->uregs->cpu = arch_this_cpu();
-		csr_set(sstatus, SSTATUS_FS); /* FS may still be Off, which makes fld trap */
+		/* Dirty first: FS may be Off, which makes fld trap. Then Dirty -> Clean. */
+		csr_set(sstatus, SSTATUS_FS_DIRTY);
 		fpu_load(next->uregs);
+		csr_clear(sstatus, SSTATUS_FS_DIRTY & ~SSTATUS_FS_CLEAN);
 	}
-	csr_clear(sstatus, SSTATUS_FS);
-	csr_set(sstatus, SSTATUS_FS_CLEAN);
 	riscv_switch(&prev->arch, &next->arch);
 }
 
