@@ -90,12 +90,13 @@ def main():
         vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
         try:
-            subprocess.run(['gdb-multiarch', '-nx', '-batch', '-x', script], timeout=900,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            gdb = subprocess.run(['gdb-multiarch', '-nx', '-batch', '-x', script], timeout=900,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         finally:
             vm.kill()
             vm.wait()
         if not os.path.exists(trace):
+            sys.stderr.write(gdb.stdout.decode('utf-8', 'replace'))
             raise SystemExit('profile: gdb collected nothing (did %s run %d times?)'
                              % (args.at, args.skip))
         pcs = [int(l, 16) for l in open(trace).read().split()]

@@ -1,6 +1,7 @@
 /*
  * The kernel context switch, and the first code of a new thread. A struct
- * arch_thread holds ra, sp and s0..s11 (the registers a call preserves).
+ * arch_thread holds ra, sp and s0..s11 (the registers a call preserves), and
+ * gp, which the kernel leaves to user mode (<arch/thread.h>).
  */
 
 	.text
@@ -12,11 +13,13 @@ riscv_switch:
 	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 	sd	s\n, (2 + \n) * 8(a0)
 	.endr
+	sd	gp, 14 * 8(a0)
 	ld	ra, 0(a1)
 	ld	sp, 8(a1)
 	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 	ld	s\n, (2 + \n) * 8(a1)
 	.endr
+	ld	gp, 14 * 8(a1)
 	ret
 
 	/*

@@ -22,18 +22,20 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
  * The kernel never touches the F/D registers, so a user thread's stay in the
  * hardware while it is in the kernel; they move to its user_regs only when
  * another thread takes the CPU, and only if user code changed them since
- * they were loaded (sstatus.FS is Dirty).
+ * they were loaded (sstatus.FS is Dirty). A user thread only ever starts to
+ * run on a CPU here, so here its user_regs learns the CPU for trap_entry.
  */
 void arch_switch(struct thread *prev, struct thread *next)
 {
 	if (prev->uregs && (csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY)
 		fpu_save(prev->uregs);
 	if (next->uregs) {
-		csr_set(sstatus, SSTATUS_FS); /* FS may still be Off, which makes fld trap */
+		next->uregs->cpu = arch_this_cpu();
+		/* Dirty first: FS may be Off, which makes fld trap. Then Dirty -> Clean. */
+		csr_set(sstatus, SSTATUS_FS_DIRTY);
 		fpu_load(next->uregs);
+		csr_clear(sstatus, SSTATUS_FS_DIRTY & ~SSTATUS_FS_CLEAN);
 	}
-	csr_clear(sstatus, SSTATUS_FS);
-	csr_set(sstatus, SSTATUS_FS_CLEAN);
 	riscv_switch(&prev->arch, &next->arch);
 }
 

@@ -18,7 +18,6 @@ struct trap_frame {
 
 #define SCAUSE_INTERRUPT (1ul << 63)
 #define CAUSE_BREAKPOINT 3
-#define CAUSE_USER_ECALL 8
 
 static const char *const names[16] = {
     [0] = "instruction address misaligned",
@@ -103,14 +102,14 @@ static enum user_exception exception_kind(uint64_t cause)
 	return UEXC_OTHER;
 }
 
-/* A trap from user mode (trap_entry.S): interrupts masked, on the kernel stack below @r. */
+/*
+ * A trap from user mode other than a system call (trap_entry.S handles those):
+ * interrupts masked, on the kernel stack below @r, every register saved in @r.
+ */
 noreturn void riscv_user_trap(struct user_regs *r, uint64_t cause, uint64_t stval)
 {
 	if (cause & SCAUSE_INTERRUPT) {
 		interrupt(cause & ~SCAUSE_INTERRUPT, r->sepc, 0);
-	} else if (cause == CAUSE_USER_ECALL) {
-		r->sepc += 4; /* resume after the ecall */
-		syscall_handler(r);
 	} else if (fault_access(cause)) {
 		user_fault_handler(r, stval, fault_access(cause));
 	} else {

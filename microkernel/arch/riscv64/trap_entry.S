@@ -1,11 +1,13 @@
 /*
- * The S-mode trap vector, and the way back to user mode. sscratch says where
+ * The S-mode trap vector, and the ways back to user mode. sscratch says where
  * a trap came from: it is 0 while the kernel runs, and holds the current
  * thread's struct user_regs (the top of its kernel stack) while user code
  * runs. A trap in the kernel saves a struct trap_frame on the current stack
- * and calls riscv_trap(); a trap from user mode saves the user registers in
- * that struct user_regs, takes the kernel's tp from it and calls
- * riscv_user_trap() on the kernel stack below it.
+ * and calls riscv_trap(). A trap from user mode saves the user registers in
+ * that struct user_regs, takes the kernel's tp from it and runs C on the
+ * kernel stack below it: a system call (ecall) saves only the registers a C
+ * call may change and leaves the others live in the CPU (see <arch/regs.h>),
+ * anything else saves them all and goes to riscv_user_trap().
  */
 #include <arch/regs.h>
 
@@ -48,34 +50,79 @@ trap_entry:
 	addi	sp, sp, FRAME_SIZE
 	sret
 
+/*
+ * The registers a C call may change, less sp (it comes from sscratch) and gp
+ * (the kernel never uses it; riscv_switch carries it across switches).
+ */
+#define CALL_CLOBBERED 1, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 28, 29, 30, 31
+/* The registers a C call preserves, and gp: saved for traps other than ecall. */
+#define CALL_PRESERVED 3, 8, 9, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27
+#define CAUSE_USER_ECALL 8
+
 	/* sp = the thread's struct user_regs, sscratch = the user's sp. */
 from_user:
-	.irp	n, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	.irp	n, CALL_CLOBBERED
 	sd	x\n, UREGS_X(\n)(sp)
 	.endr
 	csrrw	t0, sscratch, zero	/* in the kernel from here on */
 	sd	t0, UREGS_X(2)(sp)
 	csrr	t0, sepc
+	csrr	t1, scause
+	ld	tp, UREGS_CPU(sp)
+	li	t2, CAUSE_USER_ECALL
+	bne	t1, t2, user_trap
+
+	/*
+	 * A system call. s0-s11 keep the user's values: the C code preserves
+	 * them, and a switch away saves them in the kernel context. So s0 does
+	 * not end the chain of frame records here; backtrace_walk() stops at a
+	 * record outside the kernel stack.
+	 */
+	addi	t0, t0, 4		/* resume after the ecall */
 	sd	t0, UREGS_SEPC(sp)
+	mv	a0, sp
+	jal	syscall_handler		/* also does the exit work (trap_exit_check) */
+
+	/*
+	 * Back to user mode. Outside a kernel trap handler sstatus.SPP is 0
+	 * (user) and SPIE is 1: an sret set them so, and a trap from user mode
+	 * too. FS is the thread's own (arch_switch), so only SIE needs clearing:
+	 * no interrupt may come once sscratch says "user".
+	 */
+	csrci	sstatus, SSTATUS_SIE
+	ld	t0, UREGS_SEPC(sp)
+	csrw	sepc, t0
+	csrw	sscratch, sp
+	.irp	n, CALL_CLOBBERED
+	ld	x\n, UREGS_X(\n)(sp)
+	.endr
+	ld	sp, UREGS_X(2)(sp)
+	sret
+
+	/* Any other trap: save everything, t0 = sepc, t1 = scause. */
+user_trap:
+	sd	t0, UREGS_SEPC(sp)
+	.irp	n, CALL_PRESERVED
+	sd	x\n, UREGS_X(\n)(sp)
+	.endr
 	csrr	t0, sstatus
 	sd	t0, UREGS_SSTATUS(sp)
-	ld	tp, UREGS_CPU(sp)
 	mv	a0, sp
-	csrr	a1, scause
+	mv	a1, t1
 	csrr	a2, stval
 	li	s0, 0			/* ends the frame-pointer chain for backtraces */
 	call	riscv_user_trap		/* leaves through arch_return_to_user */
 
 /*
  * arch_return_to_user(struct user_regs *r): r is at the top of the current
- * thread's kernel stack, where the next trap from user mode saves into.
+ * thread's kernel stack, where the next trap from user mode saves into. It
+ * loads every register: a new thread's, or those saved by user_trap.
  * sstatus from r has SIE clear, SPP user and SPIE set: sret turns on
  * interrupts as it enters user mode.
  */
 	.globl	arch_return_to_user
 arch_return_to_user:
 	csrci	sstatus, SSTATUS_SIE
-	sd	tp, UREGS_CPU(a0)
 	ld	t0, UREGS_SEPC(a0)
 	csrw	sepc, t0
 	ld	t0, UREGS_SSTATUS(a0)

@@ -16,6 +16,16 @@
 
 struct cpu;
 
+/*
+ * Which fields hold the thread's registers depends on how it entered the
+ * kernel. A system call saves only x1, x2, x4-x7, x10-x17, x28-x31 and sepc
+ * (already past the ecall); gp, s0-s11 and sstatus stay live in the CPU,
+ * carried by the C calling convention and riscv_switch, and their fields here
+ * are stale until the thread enters by another trap. That is enough because
+ * the kernel reads and writes only the system-call and message registers
+ * (<arch/abi.h>) and sepc of a thread in a system call. Any other trap from
+ * user mode saves everything, and arch_return_to_user() loads everything.
+ */
 struct user_regs {
 	uint64_t x[32]; /* x[0] is unused; x[2] is the user's sp, x[4] its tp */
 	uint64_t sepc, sstatus;
@@ -26,7 +36,7 @@ struct user_regs {
 	 */
 	uint64_t f[32];
 	uint64_t fcsr;
-	/* The CPU it last entered user mode on: trap_entry sets the kernel's tp from it. */
+	/* The CPU it runs on (set by arch_switch): trap_entry sets the kernel's tp from it. */
 	struct cpu *cpu;
 };
 
