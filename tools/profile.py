@@ -11,8 +11,11 @@ or root task) retired on the way: one iteration of the benchmark loop.
     tools/profile.py --arch aarch64 --at sys_null
 
 Single-stepping keeps interrupts and timers off (QEMU's default), so the
-count is the pure path; it matches `make bench` to within the loop's own
-handful of instructions.
+count is the pure path; on x86_64 it matches `make bench` exactly. On
+aarch64 and riscv64 QEMU 7.2's gdb stub loses the stepped CPU in the middle
+of some paths (an IPC round trip, a system call), so there the tool works
+only for paths that stay in one place; QEMU's `-d exec,nochain` trace is the
+fallback.
 """
 import argparse
 import bisect
