@@ -17,7 +17,6 @@ void cpu_init(void)
 	unsigned n = MIN(boot_info.ncpus, MAX_CPUS);
 
 	for (unsigned i = 0; i < n; i++) {
-		cpus[i].self = &cpus[i];
 		cpus[i].id = i;
 		cpus[i].arch_id = boot_info.cpu_arch_id[i];
 		cpus[i].node = boot_info.cpu_node[i];

@@ -128,9 +128,9 @@ static struct thread *steal(struct cpu *self)
 	for (unsigned i = 0; i < ncpus_online; i++)
 		if (&cpus[i] != self && cpus[i].rq.nr > 0 && (!victim || cpus[i].rq.nr > victim->rq.nr))
 			victim = &cpus[i];
-	if (!victim)
+	/* A busy victim is skipped: an idle CPU must not queue behind its scheduler. */
+	if (!victim || !spin_trylock(&victim->rq.lock))
 		return NULL;
-	spin_lock(&victim->rq.lock);
 	struct thread *t = NULL;
 	for (int p = 31; p >= 0 && !t; p--)
 		for (struct thread *x = victim->rq.head[p]; x; x = x->rq_next)

@@ -33,7 +33,7 @@ KTEST(smp_all_cpus_online)
 {
 	KCHECK(ncpus_online == boot_info.ncpus, "%u of %u CPUs online", ncpus_online, boot_info.ncpus);
 	for (unsigned i = 0; i < ncpus_online; i++)
-		KCHECK(cpus[i].online && cpus[i].self == &cpus[i], "cpus[%u] not set up", i);
+		KCHECK(cpus[i].online && cpus[i].id == i, "cpus[%u] not set up", i);
 	/* Every CPU's tick runs. */
 	uint64_t before[MAX_CPUS];
 	for (unsigned i = 0; i < ncpus_online; i++)

@@ -17,8 +17,6 @@ struct runqueue {
 };
 
 struct cpu {
-	struct cpu *self;	/* first: x86_64 reads it as %gs:0 */
-
 	/* Set once at boot. */
 	unsigned id;		/* index in cpus[] */
 	uint64_t arch_id;	/* APIC id / MPIDR affinity / hart id */

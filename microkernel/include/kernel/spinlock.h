@@ -18,6 +18,16 @@ static inline void spin_lock(struct spinlock *l)
 		__asm__ volatile("" ::: "memory");
 }
 
+/* Takes the lock only if it is free right now; returns whether it did. */
+static inline bool spin_trylock(struct spinlock *l)
+{
+	uint32_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	uint32_t ticket = owner;
+
+	return __atomic_compare_exchange_n(&l->next, &ticket, owner + 1, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
 static inline void spin_unlock(struct spinlock *l)
 {
 	__atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);

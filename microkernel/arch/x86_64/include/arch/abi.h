@@ -54,8 +54,9 @@ static inline void arch_msg_set(struct user_regs *r, const uint64_t msg[8])
 }
 
 /*
- * struct cpu starts with a pointer to itself, and GS points at it. volatile:
- * a thread that migrates must not reuse an earlier CPU's value.
+ * GS points at this CPU's struct x86_cpu, whose first word points to its
+ * struct cpu (gdt.c). volatile: a thread that migrates must not reuse an
+ * earlier CPU's value.
  */
 struct cpu;
 static inline struct cpu *arch_this_cpu(void)
