@@ -117,7 +117,7 @@ static __attribute__((noinline)) int deliver_full(struct thread *from,
 	return 0;
 }
 
-static inline int deliver(struct thread *from, const uint64_t msg[MSG_REGS], struct thread *to)
+static inline __attribute__((always_inline)) int deliver(struct thread *from, const uint64_t msg[MSG_REGS], struct thread *to)
 {
 	unsigned words = TAG_WORDS(msg[0]);
 	uint64_t out[MSG_REGS];

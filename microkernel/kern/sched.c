@@ -188,13 +188,6 @@ void schedule(void)
 	arch_irq_restore(s);
 }
 
-bool sched_can_switch_to(struct cpu *c, struct thread *next)
-{
-	/* A thread bound elsewhere, or a higher-priority one waiting here, goes the long way. */
-	return (next->affinity < 0 || (unsigned)next->affinity == c->id) &&
-	       (!c->rq.bitmap || rq_top_prio(&c->rq) <= next->prio) && pickable(next, NULL);
-}
-
 void sched_switch_direct(struct cpu *c, struct thread *next)
 {
 	switch_to(c, c->current, next);

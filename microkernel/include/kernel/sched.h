@@ -81,8 +81,16 @@ void sched_switch_to(struct thread *next);
  * nothing of higher priority waits here, its context is saved), and the
  * switch itself, which returns when the current thread runs again.
  */
-struct cpu;
-bool sched_can_switch_to(struct cpu *c, struct thread *next);
+static inline bool sched_can_switch_to(struct cpu *c, struct thread *next)
+{
+	uint32_t levels = c->rq.bitmap;
+
+	/* A thread bound elsewhere, or a higher-priority one waiting here, goes the long way. */
+	return (next->affinity < 0 || (unsigned)next->affinity == c->id) &&
+	       (!levels || 31 - (unsigned)__builtin_clz(levels) <= next->prio) &&
+	       !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE);
+}
+
 void sched_switch_direct(struct cpu *c, struct thread *next);
 
 /* Sleeps for @ns nanoseconds (or until killed). */
