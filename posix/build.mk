@@ -13,7 +13,8 @@ POSIX_CFLAGS := --target=$(ARCH)-linux-musl -std=c11 -O2 -g -nostdinc -isystem $
 	-Wall -Wextra -Werror -Wno-unused-parameter \
 	-Iposix -Iposix/arch/$(ARCH) -Ilibveridian/include -Ilibveridian/arch/$(ARCH)/include \
 	-I$(B)/gen/include -Imicrokernel/include
-POSIX_SRCS := $(filter-out posix/start.c,$(wildcard posix/*.c)) $(wildcard posix/arch/$(ARCH)/*.c)
+POSIX_SRCS := $(filter-out posix/start.c,$(wildcard posix/*.c)) $(wildcard posix/arch/$(ARCH)/*.c) \
+	$(filter-out %/start.S,$(wildcard posix/arch/$(ARCH)/*.S))
 POSIX_OBJS := $(patsubst %,$(B)/posix/%.o,$(POSIX_SRCS))
 POSIX_CRT_OBJS := $(B)/posix/posix/start.c.o $(B)/posix/posix/arch/$(ARCH)/start.S.o
 
@@ -27,7 +28,11 @@ $(B)/posix/%.c.o: %.c $(B)/gen/include/veridian/syscalls.h | $(SYSROOT_MUSL)
 	@echo "  CC      $< (posix)"
 	$(Q)$(CC) $(POSIX_CFLAGS) -MMD -MP -c $< -o $@
 
-$(B)/posix/%.S.o: %.S
+# The kernel's system-call numbers alone, for the layer's assembly.
+$(B)/gen/include/veridian/sysnums.h: $(B)/gen/include/veridian/syscalls.h
+	$(Q)sed -n '/^#define VR_SYS_/p' $< > $@
+
+$(B)/posix/%.S.o: %.S $(B)/gen/include/veridian/sysnums.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(POSIX_CFLAGS) -c $< -o $@
 
@@ -49,6 +54,6 @@ POSIX_TESTS := $(patsubst tests/posix/%.c,$(B)/posix/tests/%.elf,$(wildcard test
 $(B)/posix/tests/%.elf: tests/posix/%.c $(SYSROOT_FILES) tools/cc
 	@mkdir -p $(@D)
 	@echo "  CC      $< (tools/cc)"
-	$(Q)$(TOOLS_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror -o $@ $<
+	$(Q)$(TOOLS_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror -o $@ $<
 
 -include $(POSIX_OBJS:.o=.d) $(POSIX_CRT_OBJS:.o=.d)

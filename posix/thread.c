@@ -15,12 +15,14 @@
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CLOCK_REALTIME 256
 
+/* The main thread's; other threads get theirs from clone (clone.c). */
 long px_set_tid_address(const long *args)
 {
+	px_clear_tid = (int *)args[0];
 	return PX_PID;
 }
 
-/* Until clone exists, the only thread is the main one. */
+/* musl keeps every thread's id in its descriptor and asks only at start-up. */
 long px_gettid(const long *args)
 {
 	return PX_PID;
@@ -87,6 +89,8 @@ long px_sched_yield(const long *args)
 
 long px_exit(const long *args)
 {
+	if (px_clear_tid)
+		px_exit_clearing(px_clear_tid, args[0] & 0xff);
 	for (;;)
 		vr_thread_exit(args[0] & 0xff);
 }

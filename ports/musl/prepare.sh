@@ -2,7 +2,8 @@
 # Turns a pristine musl source tree into VeridianOS's: every system call goes
 # through the seam (seam/ and arch/<arch>/syscall_arch.h) into the POSIX
 # translation layer, and the assembly files that make raw system calls are
-# replaced (arch/<arch>/src/) or dropped for musl's generic C (arch/<arch>/remove).
+# replaced (arch/<arch>/src/) or dropped for musl's generic C (arch/<arch>/remove);
+# src/ replaces musl's generic C files where VeridianOS differs on every architecture.
 #   prepare.sh <musl source dir> <arch>
 set -eu
 src=$1 arch=$2
@@ -17,12 +18,13 @@ if [ -f "$recipe/arch/$arch/remove" ]; then
 		rm "$src/$f"
 	done
 fi
-if [ -d "$recipe/arch/$arch/src" ]; then
-	(cd "$recipe/arch/$arch" && find src -type f) | while read -r f; do
+for dir in "$recipe" "$recipe/arch/$arch"; do
+	[ -d "$dir/src" ] || continue
+	(cd "$dir" && find src -type f) | while read -r f; do
 		mkdir -p "$(dirname "$src/$f")"
-		cp "$recipe/arch/$arch/$f" "$src/$f"
+		cp "$dir/$f" "$src/$f"
 	done
-fi
+done
 # Nothing may reach the kernel behind the seam's back: no system-call
 # instruction may be left in the architecture's sources but the signal return
 # trampoline (unused until signals exist).

@@ -4,6 +4,8 @@
  * with the number of failed checks (0: all passed); each failure is printed.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +111,54 @@ static void check_errno_and_tls(void)
 	}
 }
 
+/* Threads: each has its own errno and thread-local data; a mutex guards the shared sum. */
+enum { THREADS = 4, ADDS = 20000 };
+static pthread_mutex_t sum_lock = PTHREAD_MUTEX_INITIALIZER;
+static long sum;
+
+static void *adder(void *arg)
+{
+	long id = (long)arg;
+
+	errno = (int)id + 100;
+	tls_counter = (int)id;
+	for (int i = 0; i < ADDS; i++) {
+		pthread_mutex_lock(&sum_lock);
+		sum++;
+		pthread_mutex_unlock(&sum_lock);
+		if (i % 1000 == 0)
+			sched_yield();
+	}
+	char *p = malloc(1000 + (size_t)id);
+	free(p);
+	return (void *)(long)(errno == id + 100 && tls_counter == id && p ? id * 10 : -1);
+}
+
+static void check_threads(void)
+{
+	pthread_t t[THREADS];
+	int made = 0;
+
+	errno = 0;
+	tls_counter = 77;
+	for (long i = 0; i < THREADS; i++) {
+		int err = pthread_create(&t[i], NULL, adder, (void *)(i + 1));
+		CHECK(err == 0, "pthread_create: %d", err);
+		if (err)
+			break;
+		made++;
+	}
+	for (int i = 0; i < made; i++) {
+		void *ret;
+		int err = pthread_join(t[i], &ret);
+		CHECK(err == 0 && (long)ret == (i + 1) * 10, "thread %d: join %d, result %ld", i, err,
+		      (long)ret);
+	}
+	CHECK(sum == (long)made * ADDS && made == THREADS, "sum %ld from %d threads", sum, made);
+	CHECK(errno == 0 && tls_counter == 77, "main thread's errno %d, thread-local %d", errno,
+	      tls_counter);
+}
+
 static int64_t ns_of(const struct timespec *t)
 {
 	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
@@ -138,6 +188,7 @@ int main(int argc, char **argv)
 	check_malloc();
 	check_errno_and_tls();
 	check_clock();
+	check_threads();
 	int n = printf("hello from musl on VeridianOS: %s, pid %d, %d check%s failed\n", argv[0],
 		       (int)getpid(), failures, failures == 1 ? "" : "s");
 	CHECK(n > 40, "printf returned %d", n);
