@@ -21,7 +21,7 @@ struct clone_start {
 	int *ctid;
 };
 
-void px_thread_entry(void);	/* arch/<arch>/thread_entry.S: calls px_thread_main(start) */
+void px_thread_entry(void); /* arch/<arch>/thread_entry.S: calls px_thread_main(start) */
 
 __attribute__((noreturn)) void px_thread_main(struct clone_start *s)
 {

@@ -9,7 +9,7 @@
 
 #include "posix.h"
 
-#define CONSOLE_MAX 65536	/* the most one debug_write takes */
+#define CONSOLE_MAX 65536 /* the most one debug_write takes */
 
 static int is_std(long fd)
 {

@@ -35,7 +35,8 @@ long px_mmap(const long *args)
 	int64_t err = vr_vmo_create(len, 0, &vmo);
 	if (err)
 		return err;
-	/* MAP_FIXED replaces whatever was there; without it the address is only a hint, not taken. */
+	/* MAP_FIXED replaces whatever was there; without it the address is only a hint, not taken.
+	 */
 	if (flags & MAP_FIXED)
 		vr_vm_unmap(px_self, addr, len);
 	else

@@ -22,7 +22,8 @@ typedef long (*px_call)(const long *args);
 /* This process's own handle (RIGHT_MANAGE, RIGHT_MAP), from the auxiliary vector (start.c). */
 extern handle_t px_self;
 
-/* The placeholder process id until the proc server hands out real ones; also the main thread's id. */
+/* The placeholder process id until the proc server hands out real ones; also the main thread's id.
+ */
 #define PX_PID 1
 
 /* The calling thread's CLONE_CHILD_CLEARTID / set_tid_address word, or NULL. */

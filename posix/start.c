@@ -9,8 +9,8 @@
 int main();
 void _init(void) __attribute__((weak));
 void _fini(void) __attribute__((weak));
-int __libc_start_main(int (*main)(), int argc, char **argv, void (*init)(void),
-		      void (*fini)(void), void (*ldso_fini)(void));
+int __libc_start_main(int (*main)(), int argc, char **argv, void (*init)(void), void (*fini)(void),
+		      void (*ldso_fini)(void));
 
 handle_t px_self;
 

@@ -8,6 +8,8 @@
 #define CALL(name) [SYS_##name] = px_##name
 #define CALL_AS(nr, name) [SYS_##nr] = px_##name
 
+/* One entry a line, so the table reads as a list of what is implemented. */
+// clang-format off
 static const px_call calls[] = {
 	CALL(read),
 	CALL(write),
@@ -38,6 +40,7 @@ static const px_call calls[] = {
 	CALL(clock_nanosleep),
 	PX_ARCH_CALLS
 };
+// clang-format on
 
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
 

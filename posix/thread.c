@@ -73,12 +73,9 @@ long px_futex(const long *args)
 	int op = (int)args[1] & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 
 	switch (op) {
-	case FUTEX_WAIT:
-		return futex_wait(uaddr, (int)args[2], (const struct timespec *)args[3]);
-	case FUTEX_WAKE:
-		return futex_wake(uaddr, (int)args[2]);
-	default:
-		return -ENOSYS;
+	case FUTEX_WAIT: return futex_wait(uaddr, (int)args[2], (const struct timespec *)args[3]);
+	case FUTEX_WAKE: return futex_wake(uaddr, (int)args[2]);
+	default: return -ENOSYS;
 	}
 }
 

@@ -25,10 +25,8 @@ static int clock_ok(long id)
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_REALTIME_COARSE:
 	case CLOCK_MONOTONIC_COARSE:
-	case CLOCK_BOOTTIME:
-		return 1;
-	default:
-		return 0;
+	case CLOCK_BOOTTIME: return 1;
+	default: return 0;
 	}
 }
 

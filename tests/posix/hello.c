@@ -16,14 +16,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...) \
-	do { \
-		if (!(cond)) { \
-			failures++; \
-			printf("hello: FAIL line %d: ", __LINE__); \
-			printf(__VA_ARGS__); \
-			printf("\n"); \
-		} \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			failures++;                                                                \
+			printf("hello: FAIL line %d: ", __LINE__);                                 \
+			printf(__VA_ARGS__);                                                       \
+			printf("\n");                                                              \
+		}                                                                                  \
 	} while (0)
 
 static _Thread_local int tls_counter = 5;
@@ -31,12 +31,15 @@ static _Thread_local char tls_zeroed[64];
 
 static void check_format(void)
 {
-	const char *want = "-42|   ab|ff  |0003.142|18446744073709551615|z|%|0x1000|1.235e+04|0.0001";
+	const char *want =
+	    "-42|   ab|ff  |0003.142|18446744073709551615|z|%|0x1000|1.235e+04|0.0001";
 	char buf[128];
-	int n = snprintf(buf, sizeof(buf), "%d|%5s|%-4x|%08.3f|%llu|%c|%%|%p|%.3e|%g", -42, "ab", 255,
-			 3.14159, 18446744073709551615ull, 'z', (void *)0x1000, 12345.678, 0.0001);
+	int n =
+	    snprintf(buf, sizeof(buf), "%d|%5s|%-4x|%08.3f|%llu|%c|%%|%p|%.3e|%g", -42, "ab", 255,
+		     3.14159, 18446744073709551615ull, 'z', (void *)0x1000, 12345.678, 0.0001);
 
-	CHECK(n == (int)strlen(want) && strcmp(buf, want) == 0, "snprintf gave \"%s\" (%d)", buf, n);
+	CHECK(n == (int)strlen(want) && strcmp(buf, want) == 0, "snprintf gave \"%s\" (%d)", buf,
+	      n);
 	n = snprintf(buf, 8, "%s", "truncated string");
 	CHECK(n == 16 && strcmp(buf, "truncat") == 0, "truncation gave \"%s\" (%d)", buf, n);
 	long v = strtol("-12345xyz", NULL, 10);
@@ -55,7 +58,8 @@ static void check_malloc(void)
 			if (blocks[i] && (i + round) % 3)
 				continue;
 			free(blocks[i]);
-			sizes[i] = i % 25 == 0 ? 150000 + (size_t)i * 1000 : (size_t)(i * 7919 + round * 13) % 6000 + 1;
+			sizes[i] = i % 25 == 0 ? 150000 + (size_t)i * 1000
+					       : (size_t)(i * 7919 + round * 13) % 6000 + 1;
 			blocks[i] = malloc(sizes[i]);
 			CHECK(blocks[i] != NULL, "malloc(%zu) failed", sizes[i]);
 			if (!blocks[i])
@@ -151,8 +155,8 @@ static void check_threads(void)
 	for (int i = 0; i < made; i++) {
 		void *ret;
 		int err = pthread_join(t[i], &ret);
-		CHECK(err == 0 && (long)ret == (i + 1) * 10, "thread %d: join %d, result %ld", i, err,
-		      (long)ret);
+		CHECK(err == 0 && (long)ret == (i + 1) * 10, "thread %d: join %d, result %ld", i,
+		      err, (long)ret);
 	}
 	CHECK(sum == (long)made * ADDS && made == THREADS, "sum %ld from %d threads", sum, made);
 	CHECK(errno == 0 && tls_counter == 77, "main thread's errno %d, thread-local %d", errno,

@@ -9,13 +9,11 @@
 long px_arch_prctl(const long *args)
 {
 	switch (args[0]) {
-	case ARCH_SET_FS:
-		return vr_thread_set_tls(0, (uint64_t)args[1]);
+	case ARCH_SET_FS: return vr_thread_set_tls(0, (uint64_t)args[1]);
 	case ARCH_GET_FS:
 		/* The x86_64 TLS ABI keeps the thread pointer at %fs:0. */
 		*(uint64_t *)args[1] = vr_tls_self();
 		return 0;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 }
