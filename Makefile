@@ -36,6 +36,7 @@ endif
 
 include microkernel/build.mk
 include libveridian/build.mk
+include posix/build.mk
 include roottask/build.mk
 include tests/build.mk
 

@@ -113,5 +113,15 @@ int64_t vr_spawn(const struct vr_image *img, uint64_t (*fn)(uint64_t), uint64_t 
 int64_t vr_spawn_prepare(const struct vr_image *img, handle_t *process);
 int64_t vr_spawn_start(handle_t process, uint64_t (*fn)(uint64_t), uint64_t arg);
 
+/*
+ * Starts the program in @img (a static ELF executable, e.g. a POSIX program
+ * built with tools/cc) at its entry point, with @argv and @envp (NULL-ended,
+ * either may be NULL) and an auxiliary vector on a Linux-style initial stack
+ * (see veridian/auxv.h). Every segment is a private copy. *process gets the
+ * handle of the new process.
+ */
+int64_t vr_exec(const struct vr_image *img, const char *const argv[], const char *const envp[],
+		handle_t *process);
+
 /* ---- exit ---- */
 __attribute__((noreturn)) void vr_exit_thread(int64_t status);

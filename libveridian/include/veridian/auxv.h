@@ -1,0 +1,21 @@
+/*
+ * The auxiliary vector vr_exec puts above a program's environment, as Linux
+ * does (the AT_* numbers are Linux's), and the one entry of our own.
+ */
+#pragma once
+
+#define VR_AT_NULL 0
+#define VR_AT_PHDR 3
+#define VR_AT_PHENT 4
+#define VR_AT_PHNUM 5
+#define VR_AT_PAGESZ 6
+#define VR_AT_ENTRY 9
+#define VR_AT_UID 11
+#define VR_AT_EUID 12
+#define VR_AT_GID 13
+#define VR_AT_EGID 14
+#define VR_AT_SECURE 23
+#define VR_AT_RANDOM 25
+#define VR_AT_EXECFN 31
+/* The program's own process handle (RIGHT_MANAGE, RIGHT_MAP); not a Linux entry. */
+#define VR_AT_SELF 0x5652

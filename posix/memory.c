@@ -1,0 +1,73 @@
+/*
+ * Anonymous memory: each mmap is a fresh VMO mapped into this process (the
+ * mapping keeps it alive). There is no brk heap, so musl's malloc takes all
+ * its memory from mmap. File mappings wait for the vfs server.
+ */
+#include <sys/mman.h>
+
+#include "posix.h"
+
+#define PAGE 4096UL
+
+static size_t page_round(unsigned long len)
+{
+	return (len + PAGE - 1) & ~(PAGE - 1);
+}
+
+static uint64_t prot_of(long prot)
+{
+	return (prot & PROT_READ ? VR_PROT_READ : 0) | (prot & PROT_WRITE ? VR_PROT_WRITE : 0) |
+	       (prot & PROT_EXEC ? VR_PROT_EXEC : 0);
+}
+
+long px_mmap(const long *args)
+{
+	uintptr_t addr = (uintptr_t)args[0];
+	size_t len = page_round((unsigned long)args[1]);
+	long prot = args[2], flags = args[3];
+	handle_t vmo;
+	uint64_t at;
+
+	if (!(flags & MAP_ANONYMOUS))
+		return -ENODEV;
+	if (!len || (addr & (PAGE - 1)) || (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;
+	int64_t err = vr_vmo_create(len, 0, &vmo);
+	if (err)
+		return err;
+	/* MAP_FIXED replaces whatever was there; without it the address is only a hint, not taken.
+	 */
+	if (flags & MAP_FIXED)
+		vr_vm_unmap(px_self, addr, len);
+	else
+		addr = 0;
+	err = vr_vm_map(px_self, vmo, addr, 0, len, prot_of(prot), &at);
+	vr_handle_close(vmo);
+	return err ? err : (long)at;
+}
+
+long px_munmap(const long *args)
+{
+	if (args[0] & (PAGE - 1))
+		return -EINVAL;
+	return vr_vm_unmap(px_self, (uint64_t)args[0], page_round((unsigned long)args[1]));
+}
+
+long px_mprotect(const long *args)
+{
+	if (args[0] & (PAGE - 1))
+		return -EINVAL;
+	return vr_vm_protect(px_self, (uint64_t)args[0], page_round((unsigned long)args[1]),
+			     prot_of(args[2]));
+}
+
+long px_brk(const long *args)
+{
+	return -ENOMEM;
+}
+
+/* Advice may be ignored, but not MADV_DONTNEED's promise of zeroed pages (not done yet). */
+long px_madvise(const long *args)
+{
+	return args[2] == MADV_DONTNEED ? -EINVAL : 0;
+}

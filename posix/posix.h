@@ -1,0 +1,74 @@
+/*
+ * The POSIX translation layer's internals. Every Linux system call musl makes
+ * arrives in __vr_linux_syscall (syscall.c) and goes to one px_<name>
+ * function, which decodes its arguments from args[0..5] and returns a result
+ * or -errno, as the Linux kernel would; musl's __syscall_ret is the one place
+ * that sets errno. One file per area: io.c, memory.c, thread.c, process.c,
+ * time.c; arch/<arch>/ holds what only one architecture has.
+ */
+#pragma once
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+
+#include <uapi/veridian/rootinfo.h>
+#include <veridian/auxv.h>
+#include <veridian/syscalls.h>
+
+typedef long (*px_call)(const long *args);
+
+/* This process's own handle (RIGHT_MANAGE, RIGHT_MAP), from the auxiliary vector (start.c). */
+extern handle_t px_self;
+
+/* The placeholder process id until the proc server hands out real ones; also the main thread's id.
+ */
+#define PX_PID 1
+
+/* The calling thread's CLONE_CHILD_CLEARTID / set_tid_address word, or NULL. */
+extern _Thread_local int *px_clear_tid;
+
+/* Clears *ctid, wakes its waiter and ends the calling thread (arch/<arch>/thread_entry.S). */
+__attribute__((noreturn)) void px_exit_clearing(int *ctid, long status);
+
+/* Writes @len bytes to the kernel's debug console (where fds 1 and 2 go for now). */
+void px_console(const char *s, size_t len);
+
+#define PX_DECLARE(name) long px_##name(const long *args)
+
+/* io.c */
+PX_DECLARE(read);
+PX_DECLARE(write);
+PX_DECLARE(writev);
+PX_DECLARE(ioctl);
+PX_DECLARE(close);
+/* memory.c */
+PX_DECLARE(mmap);
+PX_DECLARE(munmap);
+PX_DECLARE(mprotect);
+PX_DECLARE(brk);
+PX_DECLARE(madvise);
+/* thread.c */
+PX_DECLARE(set_tid_address);
+PX_DECLARE(gettid);
+PX_DECLARE(futex);
+PX_DECLARE(sched_yield);
+PX_DECLARE(exit);
+/* process.c */
+PX_DECLARE(exit_group);
+PX_DECLARE(getpid);
+PX_DECLARE(getppid);
+PX_DECLARE(getuid);
+PX_DECLARE(rt_sigprocmask);
+/* time.c */
+PX_DECLARE(clock_gettime);
+PX_DECLARE(clock_getres);
+PX_DECLARE(nanosleep);
+PX_DECLARE(clock_nanosleep);
+
+/* Nanoseconds in a struct timespec, or -EINVAL. */
+struct timespec;
+int64_t px_timespec_ns(const struct timespec *ts);
+
+#include "px_arch.h"

@@ -1,0 +1,31 @@
+/*
+ * Where every POSIX program starts (crt1.o): the spawner (libveridian's
+ * vr_exec) left a Linux-style initial stack, argc, argv, envp and the
+ * auxiliary vector; VR_AT_SELF in the latter is this process's own handle,
+ * which the translation layer needs before musl's start-up maps anything.
+ */
+#include "posix.h"
+
+int main();
+void _init(void) __attribute__((weak));
+void _fini(void) __attribute__((weak));
+int __libc_start_main(int (*main)(), int argc, char **argv, void (*init)(void), void (*fini)(void),
+		      void (*ldso_fini)(void));
+
+handle_t px_self;
+
+__attribute__((noreturn)) void __vr_posix_start(long *sp)
+{
+	int argc = (int)sp[0];
+	char **argv = (char **)(sp + 1);
+	char **envp = argv + argc + 1;
+
+	while (*envp)
+		envp++;
+	for (const unsigned long *aux = (const unsigned long *)(envp + 1); aux[0]; aux += 2)
+		if (aux[0] == VR_AT_SELF)
+			px_self = aux[1];
+	__libc_start_main(main, argc, argv, _init, _fini, 0);
+	for (;;)
+		vr_thread_exit(127);
+}

@@ -1,0 +1,80 @@
+/*
+ * The other side of musl's system-call seam: each Linux-numbered system call
+ * goes to its px_ function through a table indexed by the number; the rest
+ * fail with ENOSYS (and are named on the console once, to show what to do next).
+ */
+#include "posix.h"
+
+#define CALL(name) [SYS_##name] = px_##name
+#define CALL_AS(nr, name) [SYS_##nr] = px_##name
+
+/* One entry a line, so the table reads as a list of what is implemented. */
+// clang-format off
+static const px_call calls[] = {
+	CALL(read),
+	CALL(write),
+	CALL(writev),
+	CALL(ioctl),
+	CALL(close),
+	CALL(mmap),
+	CALL(munmap),
+	CALL(mprotect),
+	CALL(brk),
+	CALL(madvise),
+	CALL(set_tid_address),
+	CALL(gettid),
+	CALL(futex),
+	CALL(sched_yield),
+	CALL(exit),
+	CALL(exit_group),
+	CALL(getpid),
+	CALL(getppid),
+	CALL(getuid),
+	CALL_AS(geteuid, getuid),
+	CALL_AS(getgid, getuid),
+	CALL_AS(getegid, getuid),
+	CALL(rt_sigprocmask),
+	CALL(clock_gettime),
+	CALL(clock_getres),
+	CALL(nanosleep),
+	CALL(clock_nanosleep),
+	PX_ARCH_CALLS
+};
+// clang-format on
+
+#define NCALLS (sizeof(calls) / sizeof(calls[0]))
+
+static long unimplemented(long n)
+{
+	static uint64_t reported[8];
+	char msg[64] = "posix: Linux system call ";
+	size_t len = 25;
+	char digits[20];
+	int nd = 0;
+
+	if (n >= 0 && n < 512) {
+		uint64_t bit = (uint64_t)1 << (n % 64);
+		if (__atomic_fetch_or(&reported[n / 64], bit, __ATOMIC_RELAXED) & bit)
+			return -ENOSYS;
+	}
+	unsigned long u = n < 0 ? 0 : (unsigned long)n;
+	do
+		digits[nd++] = (char)('0' + u % 10);
+	while ((u /= 10) && nd < 20);
+	while (nd)
+		msg[len++] = digits[--nd];
+	const char tail[] = " not implemented: ENOSYS\n";
+	for (size_t i = 0; i < sizeof(tail) - 1; i++)
+		msg[len++] = tail[i];
+	px_console(msg, len);
+	return -ENOSYS;
+}
+
+long __vr_linux_syscall(long n, long a, long b, long c, long d, long e, long f)
+{
+	const long args[6] = {a, b, c, d, e, f};
+
+	if (n < 0 || (unsigned long)n >= NCALLS || !calls[n])
+		return unimplemented(n);
+	return calls[n](args);
+}

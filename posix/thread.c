@@ -1,0 +1,93 @@
+/*
+ * Threads and futexes. musl's futexes are 32-bit words; the kernel's are
+ * 64-bit and 8-byte aligned, so a 32-bit futex waits on the aligned 64-bit
+ * word around it, expecting that whole word unchanged: a change to the other
+ * half only ends the wait early (a spurious wake-up, which futex users allow),
+ * and no wake is lost since the kernel compares under its queue lock.
+ */
+#include <time.h>
+
+#include "posix.h"
+
+/* Linux's futex operations (linux/futex.h). */
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CLOCK_REALTIME 256
+
+/* The main thread's; other threads get theirs from clone (clone.c). */
+long px_set_tid_address(const long *args)
+{
+	px_clear_tid = (int *)args[0];
+	return PX_PID;
+}
+
+/* musl keeps every thread's id in its descriptor and asks only at start-up. */
+long px_gettid(const long *args)
+{
+	return PX_PID;
+}
+
+static uint64_t *word_of(const int *uaddr)
+{
+	return (uint64_t *)((uintptr_t)uaddr & ~(uintptr_t)7);
+}
+
+static long futex_wait(const int *uaddr, int val, const struct timespec *timeout)
+{
+	uint64_t *word = word_of(uaddr);
+	uint64_t ns = 0;
+
+	if ((uintptr_t)uaddr & 3)
+		return -EINVAL;
+	if (timeout) {
+		int64_t t = px_timespec_ns(timeout);
+		if (t < 0)
+			return t;
+		if (t == 0)
+			return -ETIMEDOUT;
+		ns = (uint64_t)t;
+	}
+	uint64_t seen = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+	int now;
+	__builtin_memcpy(&now, (const char *)&seen + ((uintptr_t)uaddr & 7), sizeof(now));
+	if (now != val)
+		return -EAGAIN;
+	return vr_futex_wait(word, seen, ns);
+}
+
+static long futex_wake(const int *uaddr, int count)
+{
+	uint64_t woken = 0;
+	int64_t err;
+
+	if ((uintptr_t)uaddr & 3)
+		return -EINVAL;
+	err = vr_futex_wake(word_of(uaddr), count < 0 ? 0 : (uint64_t)count, &woken);
+	return err ? err : (long)woken;
+}
+
+long px_futex(const long *args)
+{
+	const int *uaddr = (const int *)args[0];
+	int op = (int)args[1] & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+
+	switch (op) {
+	case FUTEX_WAIT: return futex_wait(uaddr, (int)args[2], (const struct timespec *)args[3]);
+	case FUTEX_WAKE: return futex_wake(uaddr, (int)args[2]);
+	default: return -ENOSYS;
+	}
+}
+
+long px_sched_yield(const long *args)
+{
+	return vr_thread_yield();
+}
+
+long px_exit(const long *args)
+{
+	if (px_clear_tid)
+		px_exit_clearing(px_clear_tid, args[0] & 0xff);
+	for (;;)
+		vr_thread_exit(args[0] & 0xff);
+}
