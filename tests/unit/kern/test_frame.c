@@ -30,7 +30,6 @@ static void setup(bool with_cpu_caches)
 		done = true;
 	}
 	ncpus_online = with_cpu_caches ? 1 : 0;
-	cpus[0].self = &cpus[0];
 }
 
 /* One byte per frame of the arena: 0 free, 1 taken. */
