@@ -28,6 +28,8 @@
 
 /* Repeats what follows, up to .endr, for each FP/SIMD register number \n. */
 #define ALL_Q ".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+/* The same for x2-x7 and x9-x30: all but the results (x0, x1) and the call number (x8). */
+#define ALL_X ".irp n, 2,3,4,5,6,7,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30\n"
 
 /*
  * up_main(slot): x0 is the thread's 64-byte result slot in the data page, and
@@ -107,6 +109,48 @@ __asm__(".pushsection .rodata\n"
 	"	mov x8, #" STR(SYS_THREAD_EXIT) "\n"
 	"	svc #0\n"
 	"	brk #0\n"
+	/*
+	 * up_svc(): x2-x7, x9-x30 hold 0x1100 + n through 2 * ROUNDS system calls,
+	 * null and yield by turns, tpidr_el0 counts them and the data page keeps
+	 * sp; exits with 0 if every register, x8 included, survived, 1 if not.
+	 */
+	"up_svc:\n"
+	"	mov x0, sp\n"
+	"	mov x1, #" STR(DATA_VA) "\n"
+	"	str x0, [x1]\n"
+	"	mov x0, #2 * " STR(ROUNDS) "\n"
+	"	msr tpidr_el0, x0\n"
+	ALL_X
+	"	mov x\\n, #0x1100 + \\n\n"
+	".endr\n"
+	"1:	mrs x0, tpidr_el0\n"
+	"	tst x0, #1\n"
+	"	mov x0, #" STR(SYS_THREAD_YIELD) "\n"
+	"	mov x1, #" STR(SYS_NULL) "\n"
+	"	csel x8, x0, x1, ne\n"
+	"	svc #0\n"
+	ALL_X
+	"	mov x0, #0x1100 + \\n\n"
+	"	cmp x\\n, x0\n"
+	"	b.ne up_fail\n"
+	".endr\n"
+	"	mrs x0, tpidr_el0\n"
+	"	tst x0, #1\n"
+	"	mov x0, #" STR(SYS_THREAD_YIELD) "\n"
+	"	mov x1, #" STR(SYS_NULL) "\n"
+	"	csel x0, x0, x1, ne\n"
+	"	cmp x8, x0\n"
+	"	b.ne up_fail\n"
+	"	mov x1, #" STR(DATA_VA) "\n"
+	"	ldr x1, [x1]\n"
+	"	mov x0, sp\n"
+	"	cmp x0, x1\n"
+	"	b.ne up_fail\n"
+	"	mrs x0, tpidr_el0\n"
+	"	subs x0, x0, #1\n"
+	"	msr tpidr_el0, x0\n"
+	"	b.ne 1b\n"
+	"	b up_exit\n" /* x0 is 0 */
 	"up_read_unmapped:\n"
 	"	mov x1, #0x1000\n"
 	"	ldr x2, [x1]\n"
@@ -126,8 +170,8 @@ __asm__(".pushsection .rodata\n"
 	"up_end:\n"
 	".popsection\n");
 
-extern const char up_start[], up_main[], up_read_unmapped[], up_write_code[], up_exec_data[],
-	up_undefined[], up_brk[], up_misaligned_pc[], up_end[];
+extern const char up_start[], up_main[], up_svc[], up_read_unmapped[], up_write_code[],
+	up_exec_data[], up_undefined[], up_brk[], up_misaligned_pc[], up_end[];
 
 /* A process with the program at CODE_VA and a zeroed data page at DATA_VA, or NULL. */
 static struct process *load(struct vmo **data)
@@ -238,6 +282,43 @@ KTEST_BROKEN(user_mode_registers_survive, "intermittent hang on cortex-a72 with 
 		KCHECK(slot[i][2] == 18, "svc changed x2-x5 (their sum is %lu)", slot[i][2]);
 		/* Each CPU has its own counter: a thread that moved may see it go back. */
 		KCHECK(slot[i][4] != slot[i][3], "pmccntr_el0 stood still at %lu", slot[i][3]);
+	}
+	KCHECK(settled(threads, procs), "threads or processes leaked");
+	return NULL;
+}
+
+/*
+ * System calls keep every register (vectors.S saves only what C may clobber):
+ * one single-threaded process per thread, twice as many as CPUs, so that
+ * yields switch between them.
+ */
+KTEST(user_mode_svc_keeps_registers)
+{
+	uint64_t threads = thread_count(), procs = process_count();
+	unsigned n = MIN(2 * ncpus_online, NTHREADS);
+	struct process *p[NTHREADS];
+	struct thread *t[NTHREADS];
+	struct vmo *data[NTHREADS];
+	int64_t status[NTHREADS];
+
+	for (unsigned i = 0; i < n; i++) {
+		p[i] = load(&data[i]);
+		t[i] = p[i] ? create(p[i], up_svc, 0) : NULL;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (t[i])
+			thread_start(t[i]);
+	for (unsigned i = 0; i < n; i++) {
+		status[i] = p[i] ? finish(p[i]) : -ENOMEM;
+		thread_status(t[i]);
+		if (p[i]) {
+			vmo_put(data[i]);
+			process_put(p[i]);
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		KCHECK(p[i] && t[i], "no memory for process %u", i);
+		KCHECK(status[i] == 0, "process %u saw its registers change (status %ld)", i, status[i]);
 	}
 	KCHECK(settled(threads, procs), "threads or processes leaked");
 	return NULL;
