@@ -1,4 +1,4 @@
-/* Kernel context switches, the first code of every thread, and the FP/SIMD registers of user threads. */
+/* Kernel context switches, the first code of every thread, and the user state only they move. */
 #include <arch/regs.h>
 
 	.arch_extension simd
@@ -32,9 +32,12 @@ thread_trampoline:
 	blr	x19
 	brk	#1			/* the entry never returns */
 
-/* fp_save(r) and fp_load(r): q0-q31, FPCR and FPSR to and from a struct user_regs. */
-	.globl	fp_save
-fp_save:
+/*
+ * el0_save(r) and el0_load(r): the user state the kernel never touches, to
+ * and from a struct user_regs: q0-q31, FPCR, FPSR, SP_EL0 and TPIDR_EL0.
+ */
+	.globl	el0_save
+el0_save:
 	add	x1, x0, #UREGS_V
 	st1	{v0.2d-v3.2d}, [x1], #64
 	st1	{v4.2d-v7.2d}, [x1], #64
@@ -44,13 +47,16 @@ fp_save:
 	st1	{v20.2d-v23.2d}, [x1], #64
 	st1	{v24.2d-v27.2d}, [x1], #64
 	st1	{v28.2d-v31.2d}, [x1]
-	mrs	x2, fpcr
-	mrs	x3, fpsr
-	stp	x2, x3, [x0, #UREGS_FPCR]
+	mrs	x2, sp_el0
+	mrs	x3, tpidr_el0
+	mrs	x4, fpcr
+	mrs	x5, fpsr
+	stp	x2, x3, [x0, #UREGS_SP]
+	stp	x4, x5, [x0, #UREGS_FPCR]
 	ret
 
-	.globl	fp_load
-fp_load:
+	.globl	el0_load
+el0_load:
 	add	x1, x0, #UREGS_V
 	ld1	{v0.2d-v3.2d}, [x1], #64
 	ld1	{v4.2d-v7.2d}, [x1], #64
@@ -60,7 +66,10 @@ fp_load:
 	ld1	{v20.2d-v23.2d}, [x1], #64
 	ld1	{v24.2d-v27.2d}, [x1], #64
 	ld1	{v28.2d-v31.2d}, [x1]
-	ldp	x2, x3, [x0, #UREGS_FPCR]
-	msr	fpcr, x2
-	msr	fpsr, x3
+	ldp	x2, x3, [x0, #UREGS_SP]
+	ldp	x4, x5, [x0, #UREGS_FPCR]
+	msr	sp_el0, x2
+	msr	tpidr_el0, x3
+	msr	fpcr, x4
+	msr	fpsr, x5
 	ret

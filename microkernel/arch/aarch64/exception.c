@@ -1,7 +1,7 @@
 /*
  * Exception handling. From EL1: interrupts go to the GIC, breakpoints resume,
- * anything else panics. From EL0: system calls, faults and exceptions go to
- * the generic handlers, interrupts to the GIC.
+ * anything else panics. From EL0: faults and exceptions go to the generic
+ * handlers, interrupts to the GIC (vectors.S takes system calls directly).
  */
 #include <kernel/mm.h>
 #include <kernel/panic.h>
@@ -25,7 +25,6 @@ enum { KIND_SYNC, KIND_IRQ, KIND_FIQ, KIND_SERROR };
 
 #define EC_UNKNOWN 0x00
 #define EC_ILLEGAL_STATE 0x0e
-#define EC_SVC64 0x15
 #define EC_SYSREG 0x18
 #define EC_IABT_LOW 0x20
 #define EC_PC_ALIGN 0x22
@@ -127,9 +126,7 @@ static void user_sync(struct user_regs *r, uint64_t esr, uint64_t far)
 	bool fault = (ec == EC_IABT_LOW || ec == EC_DABT_LOW) && (esr & 0x3f) <= FSC_PERMISSION_MAX;
 	unsigned access = ec == EC_IABT_LOW ? PROT_EXEC : esr & ESR_WNR ? PROT_WRITE : PROT_READ;
 
-	if (ec == EC_SVC64)
-		syscall_handler(r);
-	else if (fault)
+	if (fault)
 		user_fault_handler(r, far, access);
 	else
 		user_exception_handler(r, user_exception_kind(ec, esr), esr);
@@ -137,7 +134,7 @@ static void user_sync(struct user_regs *r, uint64_t esr, uint64_t far)
 
 void user_trap(struct user_regs *r, unsigned kind);
 
-/* Called by vectors.S for every exception from EL0, on the thread's kernel stack below @r. */
+/* Called by vectors.S for each exception from EL0 but svc, on the kernel stack below @r. */
 void user_trap(struct user_regs *r, unsigned kind)
 {
 	uint64_t esr = read_sysreg(esr_el1), far = read_sysreg(far_el1);

@@ -9,8 +9,8 @@
 
 void context_switch(struct arch_thread *save, struct arch_thread *load);
 void thread_trampoline(void);
-void fp_save(struct user_regs *r);
-void fp_load(struct user_regs *r);
+void el0_save(struct user_regs *r);
+void el0_load(struct user_regs *r);
 
 void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
 {
@@ -25,16 +25,17 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
 }
 
 /*
- * The kernel never uses FP/SIMD, so a user thread's FP registers stay live
- * from the switch to it until the switch away from it, across its traps.
- * SP_EL1 needs no switching here: ret_to_user sets it for each return to EL0.
+ * The kernel never uses FP/SIMD, SP_EL0 or TPIDR_EL0, so a user thread's
+ * values stay live from the switch to it until the switch away from it,
+ * across its traps and system calls. SP_EL1 needs no switching here: each
+ * return to EL0 leaves it at the thread's user_regs.
  */
 void arch_switch(struct thread *prev, struct thread *next)
 {
 	if (prev->uregs)
-		fp_save(prev->uregs);
+		el0_save(prev->uregs);
 	if (next->uregs)
-		fp_load(next->uregs);
+		el0_load(next->uregs);
 	context_switch(&prev->arch, &next->arch);
 }
 

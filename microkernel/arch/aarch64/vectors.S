@@ -2,7 +2,8 @@
  * The exception vector table: save the interrupted registers, let
  * exception.c decide, resume. Traps from EL1 save a trap frame on the
  * current stack; traps from EL0 save the thread's struct user_regs, which
- * SP_EL1 points just above while user mode runs (ret_to_user leaves it so).
+ * SP_EL1 points at while user mode runs (the returns to EL0 leave it so).
+ * System calls take a shorter path that saves only what C may clobber.
  */
 #include <arch/regs.h>
 
@@ -12,12 +13,20 @@
  * aligned. struct user_regs begins the same way.
  */
 #define TF_SIZE 272
+#define EC_SVC64 0x15
 
 /* Each of the 16 entries has 128 bytes: save two registers, note which entry it was, go on. */
 .macro	vector kind
 	.balign	128
-	.if	\kind >= 8 && \kind <= 11	/* from EL0 in AArch64 */
-	sub	sp, sp, #UREGS_SIZE
+	.if	\kind == 8		/* synchronous from EL0 in AArch64: mostly svc */
+	stp	x0, x1, [sp]
+	mrs	x0, esr_el1
+	lsr	x0, x0, #26
+	cmp	x0, #EC_SVC64
+	b.eq	svc_entry
+	mov	x1, #\kind
+	b	user_entry
+	.elseif	\kind >= 9 && \kind <= 11	/* the rest from EL0 in AArch64 */
 	stp	x0, x1, [sp]
 	mov	x1, #\kind
 	b	user_entry
@@ -90,7 +99,49 @@ trap_entry:
 	add	sp, sp, #TF_SIZE
 	eret
 
-/* From EL0: sp is the thread's struct user_regs; user_trap(r, kind) ends with trap_exit_to_user. */
+/*
+ * svc from EL0: sp is the thread's struct user_regs. Only what the C code may
+ * clobber is saved: x0-x18 (arguments, message registers, temporaries), x29
+ * and x30, ELR and SPSR. x19-x28 stay in the CPU: every C function keeps them
+ * and arch_switch saves them with the kernel context. SP_EL0, TPIDR_EL0 and
+ * the FP/SIMD registers, which the kernel never touches, are moved only by
+ * arch_switch. So during a system call the user_regs slots of x19-x28, sp and
+ * tpidr are stale; nothing reads them then (<arch/regs.h>).
+ */
+svc_entry:
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	mrs	x2, elr_el1
+	mrs	x3, spsr_el1
+	str	x18, [sp, #144]
+	stp	x29, x30, [sp, #232]
+	stp	x2, x3, [sp, #248]
+	mov	x29, xzr		/* kernel backtraces end here */
+	mov	x0, sp
+	bl	syscall_handler		/* also does the exit work (trap_exit_check) */
+	ldp	x2, x3, [sp, #248]
+	msr	elr_el1, x2
+	msr	spsr_el1, x3
+	ldp	x0, x1, [sp]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldr	x18, [sp, #144]
+	ldp	x29, x30, [sp, #232]
+	eret
+
+/* Every other trap from EL0 saves the whole file; user_trap(r, kind) ends in trap_exit_to_user. */
 user_entry:
 	save_regs
 	mrs	x2, sp_el0
@@ -104,7 +155,6 @@ ret_to_user:
 	msr	sp_el0, x2
 	msr	tpidr_el0, x3
 	restore_regs
-	add	sp, sp, #UREGS_SIZE
 	eret
 
 /* arch_return_to_user(r): r is the current thread's user_regs, at the top of its kernel stack. */
