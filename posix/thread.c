@@ -1,10 +1,4 @@
-/*
- * Threads and futexes. musl's futexes are 32-bit words; the kernel's are
- * 64-bit and 8-byte aligned, so a 32-bit futex waits on the aligned 64-bit
- * word around it, expecting that whole word unchanged: a change to the other
- * half only ends the wait early (a spurious wake-up, which futex users allow),
- * and no wake is lost since the kernel compares under its queue lock.
- */
+/* Threads and futexes: musl's 32-bit futexes are the kernel's, one to one. */
 #include <time.h>
 
 #include "posix.h"
@@ -28,18 +22,10 @@ long px_gettid(const long *args)
 	return PX_PID;
 }
 
-static uint64_t *word_of(const int *uaddr)
-{
-	return (uint64_t *)((uintptr_t)uaddr & ~(uintptr_t)7);
-}
-
 static long futex_wait(const int *uaddr, int val, const struct timespec *timeout)
 {
-	uint64_t *word = word_of(uaddr);
 	uint64_t ns = 0;
 
-	if ((uintptr_t)uaddr & 3)
-		return -EINVAL;
 	if (timeout) {
 		int64_t t = px_timespec_ns(timeout);
 		if (t < 0)
@@ -48,22 +34,14 @@ static long futex_wait(const int *uaddr, int val, const struct timespec *timeout
 			return -ETIMEDOUT;
 		ns = (uint64_t)t;
 	}
-	uint64_t seen = __atomic_load_n(word, __ATOMIC_SEQ_CST);
-	int now;
-	__builtin_memcpy(&now, (const char *)&seen + ((uintptr_t)uaddr & 7), sizeof(now));
-	if (now != val)
-		return -EAGAIN;
-	return vr_futex_wait(word, seen, ns);
+	return vr_futex_wait((uint32_t *)uaddr, (uint32_t)val, ns);
 }
 
 static long futex_wake(const int *uaddr, int count)
 {
 	uint64_t woken = 0;
-	int64_t err;
+	int64_t err = vr_futex_wake((uint32_t *)uaddr, count < 0 ? 0 : (uint64_t)count, &woken);
 
-	if ((uintptr_t)uaddr & 3)
-		return -EINVAL;
-	err = vr_futex_wake(word_of(uaddr), count < 0 ? 0 : (uint64_t)count, &woken);
 	return err ? err : (long)woken;
 }
 

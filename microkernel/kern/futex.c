@@ -1,5 +1,6 @@
 /*
- * Futexes: waiting on a 64-bit word of user memory. Waiters hash by
+ * Futexes: waiting on a 32-bit word of user memory (Linux's size, so
+ * musl's locks map one to one). Waiters hash by
  * (process, address) into a fixed set of wait queues; the value is compared
  * under the bucket lock, so a wake between the check and the sleep is never
  * lost.
@@ -36,9 +37,9 @@ int64_t sys_futex_wait(vaddr_t addr, uint64_t expected, uint64_t timeout_ns)
 {
 	struct thread *self = thread_current();
 	struct process *p = self->proc;
-	uint64_t value;
+	uint32_t value;
 
-	if (addr % 8)
+	if (addr % 4 || expected > UINT32_MAX)
 		return -EINVAL;
 	struct wait_queue *q = bucket(p, addr);
 	unsigned long s = spin_lock_irqsave(&q->lock);
@@ -58,7 +59,7 @@ int64_t sys_futex_wake(vaddr_t addr, uint64_t count, uint64_t *woken)
 {
 	struct process *p = process_current();
 
-	if (addr % 8)
+	if (addr % 4)
 		return -EINVAL;
 	struct wait_queue *q = bucket(p, addr);
 	unsigned long s = spin_lock_irqsave(&q->lock);

@@ -50,7 +50,7 @@ static uint64_t fuzz(uint64_t seed)
 		/* Console output stays short: random bytes must not drown the test log. */
 		if (nr == VR_SYS_DEBUG_WRITE)
 			a[1] %= 16;
-		/* Sleeps and futex waits get short timeouts (futex: a value that never matches). */
+		/* Sleeps and futex waits get short timeouts (futex: a value no 32-bit word holds). */
 		if (nr == VR_SYS_THREAD_SLEEP)
 			a[0] %= 100000;
 		if (nr == VR_SYS_FUTEX_WAIT) {

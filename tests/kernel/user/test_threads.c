@@ -69,7 +69,7 @@ UTEST(preemption_spinner_cannot_starve)
 	return NULL;
 }
 
-static uint64_t futex_word;
+static uint32_t futex_word;
 
 static uint64_t futex_waker(uint64_t arg)
 {
@@ -88,7 +88,10 @@ UTEST(futex_wait_wake_timeout)
 	futex_word = 0;
 	UCHECK(vr_futex_wait(&futex_word, 5, 0) == -VR_EAGAIN, "mismatched value did not return EAGAIN");
 	UCHECK(vr_futex_wait(&futex_word, 0, 3000000) == -VR_ETIMEDOUT, "timeout did not expire");
-	UCHECK(vr_futex_wait((uint64_t *)0x1000, 0, 0) == -VR_EFAULT, "bad address accepted");
+	UCHECK(vr_futex_wait((uint32_t *)0x1000, 0, 0) == -VR_EFAULT, "bad address accepted");
+	UCHECK(vr_futex_wait((uint32_t *)((uintptr_t)&futex_word + 2), 0, 0) == -VR_EINVAL,
+	       "misaligned address accepted");
+	UCHECK(vr_futex_wait(&futex_word, 1ull << 32, 0) == -VR_EINVAL, "64-bit value accepted");
 	UCHECK(vr_thread_spawn(futex_waker, 0, &t) == 0, "spawn waker");
 	int64_t r = 0;
 	while (__atomic_load_n(&futex_word, __ATOMIC_SEQ_CST) == 0) {
