@@ -128,12 +128,23 @@ static uint32_t rights_for(unsigned prot)
 	       (prot & PROT_EXEC ? RIGHT_EXEC : 0);
 }
 
+/* The address space a vm_* call acts on: the process @h names, or the caller's own for 0. */
+static int target(handle_t h, struct process **p)
+{
+	if (h == HANDLE_INVALID) {
+		*p = process_current();
+		kobj_get(&(*p)->k);
+		return 0;
+	}
+	return cap_lookup(my_caps(), h, KOBJ_PROCESS, RIGHT_MAP, (struct kobject **)p, NULL);
+}
+
 int64_t sys_vm_map(handle_t process, handle_t vmo, uint64_t vaddr, uint64_t offset, size_t len,
 		   uint64_t prot, uint64_t *addr)
 {
 	struct process *p;
 	struct vmo *v;
-	int err = cap_lookup(my_caps(), process, KOBJ_PROCESS, RIGHT_MAP, (struct kobject **)&p, NULL);
+	int err = target(process, &p);
 
 	if (err)
 		return err;
@@ -160,7 +171,7 @@ int64_t sys_vm_map(handle_t process, handle_t vmo, uint64_t vaddr, uint64_t offs
 int64_t sys_vm_unmap(handle_t process, uint64_t vaddr, size_t len)
 {
 	struct process *p;
-	int err = cap_lookup(my_caps(), process, KOBJ_PROCESS, RIGHT_MAP, (struct kobject **)&p, NULL);
+	int err = target(process, &p);
 
 	if (err)
 		return err;
@@ -172,7 +183,7 @@ int64_t sys_vm_unmap(handle_t process, uint64_t vaddr, size_t len)
 int64_t sys_vm_protect(handle_t process, uint64_t vaddr, size_t len, uint64_t prot)
 {
 	struct process *p;
-	int err = cap_lookup(my_caps(), process, KOBJ_PROCESS, RIGHT_MAP, (struct kobject **)&p, NULL);
+	int err = target(process, &p);
 
 	if (err)
 		return err;

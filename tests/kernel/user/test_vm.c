@@ -138,3 +138,23 @@ UTEST(vm_fault_delivered_as_exception_message)
 	UCHECK(st == -VR_EFAULT, "the refused child ended with %ld", st);
 	return NULL;
 }
+
+/* Process handle 0 names the caller's own address space for vm_map, vm_unmap, vm_protect. */
+UTEST(vm_own_address_space_by_handle_0)
+{
+	handle_t v;
+	uint64_t addr = 0;
+
+	UCHECK(vr_vmo_create(2 * VR_PAGE, 0, &v) == 0, "vmo_create");
+	UCHECK(vr_vm_map(0, v, 0, 0, 2 * VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &addr) == 0, "map");
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)addr;
+	p[0] = 0x1234;
+	p[VR_PAGE / 8] = 0x5678;
+	UCHECK(p[0] == 0x1234 && p[VR_PAGE / 8] == 0x5678, "readback");
+	UCHECK(vr_vm_protect(0, addr, VR_PAGE, VR_PROT_READ) == 0, "protect");
+	UCHECK(p[0] == 0x1234, "read after protect");
+	UCHECK(vr_vm_unmap(0, addr, 2 * VR_PAGE) == 0, "unmap");
+	UCHECK(vr_vm_unmap(0x5a5a5a5a5a5a5a5aull, addr, VR_PAGE) == -VR_EBADF, "forged process handle");
+	vr_handle_close(v);
+	return NULL;
+}
