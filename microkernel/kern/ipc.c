@@ -131,8 +131,14 @@ static inline __attribute__((always_inline)) int deliver(struct thread *from, co
 	return 0;
 }
 
-/* Makes @caller wait for @server's reply. Caller of this holds no reply_wait lock. */
-static void await_reply(struct thread *server, struct thread *caller)
+/*
+ * Makes @caller wait for @server's reply. Caller of this holds no reply_wait
+ * lock. Returns false, with @caller not parked, when @caller is being
+ * killed: thread_kill sets kill_pending before it looks for a queue to take
+ * the thread off, and this looks at kill_pending after parking, so one of
+ * the two always sees the other and no kill is lost.
+ */
+static bool await_reply(struct thread *server, struct thread *caller)
 {
 	spin_lock(&server->reply_wait.lock);
 	server->reply_to = caller;
@@ -140,7 +146,15 @@ static void await_reply(struct thread *server, struct thread *caller)
 	caller->wake_status = 0;
 	caller->state = THREAD_BLOCKED;
 	wq_park(&server->reply_wait, caller);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	bool killed = __atomic_load_n(&caller->kill_pending, __ATOMIC_RELAXED);
+	if (killed) {
+		wq_unpark(&server->reply_wait, caller);
+		server->reply_to = NULL;
+		kobj_put(&caller->k);	/* the caller is alive: it is running or blocked */
+	}
 	spin_unlock(&server->reply_wait.lock);
+	return !killed;
 }
 
 /*
@@ -204,7 +218,13 @@ static int64_t call(struct endpoint *ep, struct thread *self, const uint64_t msg
 			return err;
 		}
 		r->wake_status = 0;
-		await_reply(r, self);
+		if (!await_reply(r, self)) {
+			/* Killed: the server has the message; its answer will find no one. */
+			self->state = THREAD_RUNNING;
+			spin_unlock_irqrestore(&ep->q.lock, s);
+			sched_enqueue(r);
+			return -EINTR;
+		}
 		spin_unlock(&ep->q.lock);
 		struct cpu *c = this_cpu();
 		if (sched_can_switch_to(c, r))
@@ -244,7 +264,13 @@ static bool fast_call(struct thread *self, struct endpoint *ep, const uint64_t m
 	ep->recv_waiting = ep->q.head != NULL;
 	deliver(self, msg, r);
 	r->wake_status = 0;
-	await_reply(r, self);
+	if (!await_reply(r, self)) {
+		self->state = THREAD_RUNNING;
+		self->wake_status = -EINTR;
+		spin_unlock(&ep->q.lock);
+		sched_enqueue(r);
+		return true;
+	}
 	spin_unlock(&ep->q.lock);
 	sched_switch_direct(c, r);
 	return true;
@@ -305,7 +331,11 @@ static int64_t receive(struct endpoint *ep, struct thread *self, unsigned long s
 			sched_enqueue(snd);
 			continue;
 		}
-		await_reply(self, snd);
+		if (!await_reply(self, snd)) {
+			/* The sender is being killed: it leaves; its message is here all the same. */
+			snd->wake_status = -EINTR;
+			sched_enqueue(snd);
+		}
 		spin_unlock_irqrestore(&ep->q.lock, s);
 		if (next)
 			sched_enqueue(next);
@@ -424,6 +454,17 @@ static bool fast_reply_recv(struct thread *self, struct endpoint *ep)
 	self->state = THREAD_BLOCKED;
 	wq_park(&ep->q, self);
 	ep->recv_waiting = true;
+	/* The same check as await_reply's: a kill between the first check and here. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&self->kill_pending, __ATOMIC_RELAXED)) {
+		wq_unpark(&ep->q, self);
+		ep->recv_waiting = ep->q.head != NULL;
+		self->state = THREAD_RUNNING;
+		self->wake_status = -EINTR;
+		spin_unlock(&ep->q.lock);
+		sched_enqueue(cl);
+		return true;
+	}
 	spin_unlock(&ep->q.lock);
 	sched_switch_direct(c, cl);
 	return true;

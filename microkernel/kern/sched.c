@@ -359,15 +359,22 @@ int64_t wq_wait_switch(struct wait_queue *q, unsigned long irq, uint64_t deadlin
 {
 	struct thread *t = thread_current();
 
-	if (t->kill_pending) {
+	t->wake_status = 0;
+	t->state = THREAD_BLOCKED;
+	wq_park(q, t);
+	/*
+	 * thread_kill sets kill_pending, then looks for the queue to take @t off;
+	 * this parks, then looks at kill_pending: one of the two sees the other.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&t->kill_pending, __ATOMIC_RELAXED)) {
+		wq_unpark(q, t);
+		t->state = THREAD_RUNNING;
 		spin_unlock_irqrestore(&q->lock, irq);
 		if (next)
 			sched_enqueue(next);
 		return -EINTR;
 	}
-	t->wake_status = 0;
-	t->state = THREAD_BLOCKED;
-	wq_park(q, t);
 	if (deadline_ns) {
 		/* Timed threads are linked by rq_next, unused while blocked. */
 		spin_lock(&timer_lock);

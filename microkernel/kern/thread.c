@@ -169,7 +169,9 @@ void thread_reap(struct thread *t)
 
 void thread_kill(struct thread *t)
 {
-	t->kill_pending = true;
+	/* Pairs with the check after parking in wq_wait_switch and await_reply. */
+	__atomic_store_n(&t->kill_pending, true, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	sched_interrupt_wait(t, -EINTR);
 	struct cpu *c = t->cpu;
 	if (c && t->state == THREAD_RUNNING && c != this_cpu())
