@@ -1,8 +1,8 @@
 # The POSIX layer: musl (ports/musl, cached outside the tree) with the
 # translation layer (posix/*.c, libposix.a) and its start-up (crt1.o) make the
 # sysroot build/<arch>/sysroot that tools/cc compiles POSIX programs against.
-# Only the architectures in MUSL_ARCHES have it so far.
-MUSL_ARCHES := x86_64
+# The architectures in MUSL_ARCHES have it (all three now).
+MUSL_ARCHES := x86_64 aarch64 riscv64
 
 SYSROOT := $(B)/sysroot
 SYSROOT_MUSL := $(SYSROOT)/.musl

@@ -4,8 +4,9 @@ ROOT_SRCS := $(wildcard roottask/*.c) $(wildcard tests/kernel/user/*.c) \
 	$(wildcard tests/kernel/user/$(ARCH)/*.c)
 ROOT_OBJS := $(patsubst %,$(B)/user/%.o,$(ROOT_SRCS))
 
-# Where musl is ported, the root task carries the POSIX test programs
-# (tests/posix/, built with tools/cc) and runs them (tests/kernel/user/posix/).
+# Where musl is ported (MUSL_ARCHES: every architecture now), the root task
+# carries the POSIX test programs (tests/posix/, built with tools/cc) and runs
+# them (tests/kernel/user/posix/).
 ifneq ($(filter $(ARCH),$(MUSL_ARCHES)),)
 ROOT_OBJS += $(patsubst %,$(B)/user/%.o,$(wildcard tests/kernel/user/posix/*.c)) \
 	$(B)/user/posix_programs.S.o

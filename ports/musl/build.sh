@@ -48,6 +48,16 @@ if [ ! -f "$cache/.done" ]; then
 		make -j"$(nproc)"
 		make install DESTDIR="$work/out"
 	) >>"$log" 2>&1 || { tail -n 40 "$log" >&2; echo "musl: build failed; log above" >&2; exit 1; }
+	# Where long double is IEEE quad precision (aarch64, riscv64) its arithmetic is
+	# in software, in the compiler's runtime: libgcc.a from Debian's cross package
+	# named in arch/<arch>/libgcc goes into the sysroot, and tools/cc links it.
+	if [ -f "$recipe/arch/$arch/libgcc" ]; then
+		pkg=$(cat "$recipe/arch/$arch/libgcc")
+		(cd "$work" && apt-get download -qq "$pkg" && dpkg-deb -x "$pkg"_*.deb libgcc) >>"$log" 2>&1 ||
+			{ tail -n 20 "$log" >&2; echo "musl: could not get $pkg" >&2; exit 1; }
+		find "$work/libgcc" -name libgcc.a -exec cp {} "$work/out/lib/libgcc.a" \;
+		[ -f "$work/out/lib/libgcc.a" ] || { echo "musl: no libgcc.a in $pkg" >&2; exit 1; }
+	fi
 	rm -rf "$cache"
 	mkdir -p "$(dirname "$cache")"
 	mv "$work/out" "$cache"

@@ -1,0 +1,8 @@
+/*
+ * riscv64 has no Linux system calls of its own here: musl's __set_thread_area
+ * sets the thread pointer (tp) itself, and clone sets a new thread's with
+ * thread_set_tls (clone.c).
+ */
+#pragma once
+
+#define PX_ARCH_CALLS
