@@ -26,12 +26,6 @@ extern handle_t px_self;
  */
 #define PX_PID 1
 
-/* The calling thread's CLONE_CHILD_CLEARTID / set_tid_address word, or NULL. */
-extern _Thread_local int *px_clear_tid;
-
-/* Clears *ctid, wakes its waiter and ends the calling thread (arch/<arch>/thread_entry.S). */
-__attribute__((noreturn)) void px_exit_clearing(int *ctid, long status);
-
 /* Writes @len bytes to the kernel's debug console (where fds 1 and 2 go for now). */
 void px_console(const char *s, size_t len);
 

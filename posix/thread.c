@@ -12,8 +12,9 @@
 /* The main thread's; other threads get theirs from clone (clone.c). */
 long px_set_tid_address(const long *args)
 {
-	px_clear_tid = (int *)args[0];
-	return PX_PID;
+	/* The kernel clears and wakes it when the thread exits, wherever its memory went. */
+	int64_t err = vr_thread_set_clear_tid(0, (uint32_t *)args[0]);
+	return err ? err : PX_PID;
 }
 
 /* musl keeps every thread's id in its descriptor and asks only at start-up. */
@@ -64,8 +65,6 @@ long px_sched_yield(const long *args)
 
 long px_exit(const long *args)
 {
-	if (px_clear_tid)
-		px_exit_clearing(px_clear_tid, args[0] & 0xff);
 	for (;;)
 		vr_thread_exit(args[0] & 0xff);
 }

@@ -55,12 +55,8 @@ int64_t sys_futex_wait(vaddr_t addr, uint64_t expected, uint64_t timeout_ns)
 	return r;
 }
 
-int64_t sys_futex_wake(vaddr_t addr, uint64_t count, uint64_t *woken)
+static uint64_t wake(struct process *p, vaddr_t addr, uint64_t count)
 {
-	struct process *p = process_current();
-
-	if (addr % 4)
-		return -EINVAL;
 	struct wait_queue *q = bucket(p, addr);
 	unsigned long s = spin_lock_irqsave(&q->lock);
 	uint64_t n = 0;
@@ -74,6 +70,22 @@ int64_t sys_futex_wake(vaddr_t addr, uint64_t count, uint64_t *woken)
 		t = next;
 	}
 	spin_unlock_irqrestore(&q->lock, s);
-	*woken = n;
+	return n;
+}
+
+int64_t sys_futex_wake(vaddr_t addr, uint64_t count, uint64_t *woken)
+{
+	if (addr % 4)
+		return -EINVAL;
+	*woken = wake(process_current(), addr, count);
 	return 0;
+}
+
+void futex_clear_and_wake(struct process *p, vaddr_t addr)
+{
+	uint32_t zero = 0;
+
+	/* A bad address is the thread's own mistake: nothing is written, nobody woken. */
+	if (user_copy(p, addr, &zero, sizeof(zero), true) == 0)
+		wake(p, addr, 1);
 }

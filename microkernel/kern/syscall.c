@@ -313,6 +313,34 @@ int64_t sys_thread_set_tls(handle_t thread, uint64_t base)
 	return err;
 }
 
+/*
+ * Names the 32-bit user word that the exit of the caller (@thread 0) or of a
+ * thread not yet started clears and futex-wakes, as Linux's
+ * CLONE_CHILD_CLEARTID does; 0 names none.
+ */
+int64_t sys_thread_set_clear_tid(handle_t thread, vaddr_t addr)
+{
+	struct thread *self = thread_current(), *t;
+
+	if (addr % 4 || (addr && !user_range_ok(addr, 4)))
+		return -EINVAL;
+	if (thread == 0) {
+		self->clear_tid = addr;
+		return 0;
+	}
+	int err = get(thread, KOBJ_THREAD, RIGHT_MANAGE, &t);
+	if (err)
+		return err;
+	if (t->proc != self->proc)
+		err = -EINVAL;	/* the word lives in the caller's address space */
+	else if (t == self || t->state == THREAD_NEW)
+		t->clear_tid = addr;
+	else
+		err = -EBUSY;
+	kobj_put(&t->k);
+	return err;
+}
+
 int64_t sys_thread_exit(int64_t status)
 {
 	thread_exit(status);

@@ -142,6 +142,8 @@ noreturn void thread_exit(int64_t status)
 
 	arch_irq_save();
 	ipc_thread_exit(t);
+	if (t->proc && t->clear_tid)
+		futex_clear_and_wake(t->proc, t->clear_tid);
 	if (t->proc)
 		process_remove_thread(t->proc, t, status);
 	unsigned long s = spin_lock_irqsave(&t->exit_wq.lock);

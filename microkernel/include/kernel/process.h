@@ -91,6 +91,9 @@ int copy_to_user(vaddr_t dst, const void *src, size_t len);
 /* Copies between user memory of @p and the kernel. */
 int user_copy(struct process *p, vaddr_t uva, void *kbuf, size_t len, bool to_user);
 
+/* Stores 0 in the 32-bit word at @addr of @p and wakes one futex waiter there (kern/futex.c). */
+void futex_clear_and_wake(struct process *p, vaddr_t addr);
+
 /* Processes alive (for leak tests). */
 uint64_t process_count(void);
 

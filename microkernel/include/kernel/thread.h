@@ -66,6 +66,9 @@ struct thread {
 	struct wait_queue reply_wait;	/* callers waiting for this thread's reply */
 	uint64_t msg[8];		/* a blocked sender's message */
 	bool exception_call;		/* blocked reporting a fault: the answer goes to msg[] */
+
+	/* A user word the exit clears and futex-wakes (Linux's CLONE_CHILD_CLEARTID), or 0. */
+	vaddr_t clear_tid;
 };
 
 /* Creates a kernel thread running @entry(@arg); returns NULL when memory is exhausted. */
