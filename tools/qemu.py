@@ -87,12 +87,12 @@ def exit_status(arch, returncode):
     return None  # SBI system reset carries no status out of QEMU; the serial line tells
 
 
-def boot(arch, mode, timeout, build='build', firmware=None, cpu=None, icount=False, numa=False):
-    """Boots once, returns (log text, QEMU return code or None on timeout)."""
+def run_serial(cmd, timeout):
+    """Runs the QEMU command @cmd headless with the serial console in a file;
+    returns (log text, QEMU return code or None on timeout)."""
     with tempfile.NamedTemporaryFile(prefix='veridian-serial-', suffix='.log', delete=False) as f:
         log_path = f.name
-    cmd = command(arch, build, mode, firmware, cpu, icount, numa=numa)
-    cmd += ['-display', 'none', '-serial', 'file:' + log_path, '-monitor', 'none']
+    cmd = cmd + ['-display', 'none', '-serial', 'file:' + log_path, '-monitor', 'none']
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     try:
@@ -108,6 +108,11 @@ def boot(arch, mode, timeout, build='build', firmware=None, cpu=None, icount=Fal
     if out:
         log += '\n[qemu] ' + out.decode('utf-8', 'replace')
     return log, rc
+
+
+def boot(arch, mode, timeout, build='build', firmware=None, cpu=None, icount=False, numa=False):
+    """Boots once, returns (log text, QEMU return code or None on timeout)."""
+    return run_serial(command(arch, build, mode, firmware, cpu, icount, numa=numa), timeout)
 
 
 def has_display():

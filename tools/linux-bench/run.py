@@ -15,7 +15,6 @@ import concurrent.futures
 import os
 import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -76,28 +75,6 @@ def command(arch, kernel, initrd, append=''):
     return cmd
 
 
-def boot(cmd, timeout):
-    """Runs QEMU with the serial console in a file; returns (log, return code or None)."""
-    with tempfile.NamedTemporaryFile(prefix='linux-bench-', suffix='.log', delete=False) as f:
-        log_path = f.name
-    cmd = cmd + ['-display', 'none', '-serial', 'file:' + log_path, '-monitor', 'none']
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-        rc = proc.returncode
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-        rc = None
-    with open(log_path, 'rb') as f:
-        log = f.read().decode('utf-8', 'replace').replace('\r', '')
-    os.unlink(log_path)
-    if out:
-        log += '\n[qemu] ' + out.decode('utf-8', 'replace')
-    return log, rc
-
-
 def prepare(arch, args):
     """Fetches the kernel and builds the initramfs; returns (kernel directory, QEMU command)."""
     directory = kernels.fetch(arch, args.release)
@@ -148,7 +125,7 @@ def main():
             print(' '.join("'%s'" % c if ' ' in c else c for c in cmd))
         return 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        boots = list(pool.map(lambda p: boot(p[1], args.timeout), prepared))
+        boots = list(pool.map(lambda p: qemu.run_serial(p[1], args.timeout), prepared))
     ok = True
     for arch, (directory, _), (log, rc) in zip(arches, prepared, boots):
         text, errors = result(arch, directory, log, rc, args.timeout)
