@@ -17,7 +17,7 @@
 #include <veridian/auxv.h>
 #include <veridian/syscalls.h>
 
-typedef long (*px_call)(const long *args);
+typedef long (*px_handler)(const long *args);
 
 /* This process's own handle (RIGHT_MANAGE, RIGHT_MAP), from the auxiliary vector (start.c). */
 extern handle_t px_self;

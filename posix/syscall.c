@@ -10,7 +10,7 @@
 
 /* One entry a line, so the table reads as a list of what is implemented. */
 // clang-format off
-static const px_call calls[] = {
+static const px_handler calls[] = {
 	CALL(read),
 	CALL(write),
 	CALL(writev),

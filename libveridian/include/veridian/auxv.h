@@ -19,3 +19,7 @@
 #define VR_AT_EXECFN 31
 /* The program's own process handle (RIGHT_MANAGE, RIGHT_MAP); not a Linux entry. */
 #define VR_AT_SELF 0x5652
+/* The POSIX layer's start-up (posix/proto/proc.h): proc and vfs capabilities, the start block. */
+#define VR_AT_PROC 0x5653
+#define VR_AT_VFS 0x5654
+#define VR_AT_START 0x5655

@@ -1,0 +1,58 @@
+/*
+ * Calls to the POSIX servers: see ipc.h. Each thread gets its own IPC buffer
+ * on its first call, so threads call servers at the same time without
+ * sharing one.
+ */
+#include <string.h>
+#include <veridian/vr.h>
+
+#include "ipc.h"
+#include "posix.h"
+
+static __thread void *ipc_buffer;
+
+void *px_ipc_buffer(void)
+{
+	handle_t vmo;
+	uint64_t at;
+
+	if (ipc_buffer)
+		return ipc_buffer;
+	if (vr_vmo_create(VR_PAGE, 0, &vmo))
+		return NULL;
+	int64_t err = vr_vm_map(0, vmo, 0, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &at);
+	vr_handle_close(vmo);
+	if (err)
+		return NULL;
+	if (vr_ipc_buffer_set(at)) {
+		vr_vm_unmap(0, at, VR_PAGE);
+		return NULL;
+	}
+	ipc_buffer = (void *)(uintptr_t)at;
+	return ipc_buffer;
+}
+
+long px_call(handle_t ep, uint32_t op, const uint64_t *w, unsigned nw, const void *data, size_t len,
+	     uint64_t r[8])
+{
+	void *buf = NULL;
+
+	if (nw > 6 || len > VR_PAGE)
+		return -EINVAL;
+	if (len) {
+		if (!(buf = px_ipc_buffer()))
+			return -ENOMEM;
+		if (data != buf)
+			memcpy(buf, data, len);
+	}
+	r[0] = VR_TAG(op, nw) | (len ? VR_TAG_LONG(len) : 0);
+	for (unsigned i = 0; i < 7; i++)
+		r[1 + i] = i < nw ? w[i] : 0;
+	/* A reply may carry a long part even to a request without one. */
+	if (!buf && !px_ipc_buffer())
+		return -ENOMEM;
+	int64_t err = vr_ipc_call(ep, r);
+	if (err < 0)
+		return err == -EPIPE || err == -EBADF ? -EIO : err;
+	return (long)r[1];
+}

@@ -1,0 +1,33 @@
+/*
+ * Calls to the POSIX servers (proto/vfs.h, proto/proc.h) from the
+ * translation layer: one request, one reply, with an optional long part in
+ * each direction through the calling thread's IPC buffer (a page registered
+ * with the kernel on the thread's first call).
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <veridian/syscalls.h>
+
+/* The calling thread's IPC buffer (mapped and registered on first use), or NULL without memory. */
+void *px_ipc_buffer(void);
+
+/*
+ * Calls @ep with operation @op, the @nw words @w[0..nw-1] (at most 6) as
+ * words 1.., and @len bytes of @data as the long part (@data may already be
+ * the IPC buffer itself). The reply's words land in @r[0..7] (r[0] its tag:
+ * VR_TAG_LONG_LEN gives the length of a long answer, now in the IPC buffer)
+ * and any capability it carries in r[1 + words - caps ...] as the kernel
+ * delivers them. Returns the server's result, r[1] (>= 0 or -errno), or
+ * -EIO when the server is gone, -ENOMEM without an IPC buffer.
+ */
+long px_call(handle_t ep, uint32_t op, const uint64_t *w, unsigned nw, const void *data, size_t len,
+	     uint64_t r[8]);
+
+/* The length of the long part of the reply whose tag is @tag. */
+static inline size_t px_reply_len(uint64_t tag)
+{
+	return (tag & ((uint64_t)1 << 6)) ? (size_t)((tag >> 8) & 0x1fff) : 0;
+}
