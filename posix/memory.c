@@ -28,8 +28,9 @@ long px_mmap(const long *args)
 	handle_t vmo;
 	uint64_t at;
 
+	/* No file mappings yet: fds 0-2 are the only ones (and not mappable). */
 	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV;
+		return args[4] >= 0 && args[4] <= 2 ? -ENODEV : -EBADF;
 	if (!len || (addr & (PAGE - 1)) || (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
 	int64_t err = vr_vmo_create(len, 0, &vmo);

@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'qemu'))
@@ -68,6 +69,26 @@ def run_unit_tests(res, build, only):
             res.report(name, False, 'ran no test', out)
 
 
+def run_posix_linux_tests(res, build, only):
+    """tests/posix/*.c built with Debian's musl-gcc and run on this Linux: each must exit 0."""
+    for exe in sorted(glob.glob(os.path.join(build, 'host', 'posix-linux', '*'))):
+        name = 'linux.posix.' + os.path.basename(exe)
+        if only and not re.search(only, name):
+            continue
+        env = {k: v for k, v in os.environ.items() if k != 'VERIDIAN_TEST'}
+        with tempfile.TemporaryDirectory() as cwd:
+            try:
+                p = subprocess.run([os.path.abspath(exe), 'linux'], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, timeout=300, cwd=cwd, env=env,
+                                   stdin=subprocess.DEVNULL)
+            except subprocess.TimeoutExpired:
+                res.report(name, False, 'timed out')
+                continue
+        out = p.stdout.decode('utf-8', 'replace')
+        res.report(name, p.returncode == 0, 'exit status %d' % p.returncode,
+                   None if p.returncode == 0 else out)
+
+
 def run_gdb_test(res, build, arch):
     """`make debug` works: QEMU waits for gdb, tools/gdbinit attaches and stops in kmain."""
     name = 'tools.gdb_attach.' + arch
@@ -106,6 +127,7 @@ def main():
 
     res = Results()
     run_unit_tests(res, args.build, args.only)
+    run_posix_linux_tests(res, args.build, args.only)
 
     todo = [b for b in boots.BOOTS if not args.only or re.search(args.only, b.label)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
