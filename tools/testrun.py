@@ -12,6 +12,7 @@ import concurrent.futures
 import glob
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -92,7 +93,11 @@ def run_posix_linux_tests(res, build, only):
 def run_gdb_test(res, build, arch):
     """`make debug` works: QEMU waits for gdb, tools/gdbinit attaches and stops in kmain."""
     name = 'tools.gdb_attach.' + arch
-    cmd = qemu.command(arch, build, 'test') + ['-s', '-S', '-display', 'none', '-serial', 'null',
+    with socket.socket() as s:
+        s.bind(('localhost', 0))
+        port = s.getsockname()[1]
+    cmd = qemu.command(arch, build, 'test') + ['-gdb', 'tcp:localhost:%d' % port, '-S',
+                                               '-display', 'none', '-serial', 'null',
                                                '-monitor', 'none']
     vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL)
@@ -101,7 +106,8 @@ def run_gdb_test(res, build, arch):
                               '-ex', 'continue', '-ex', 'bt 1',
                               os.path.join(build, arch, 'kernel.elf')],
                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, timeout=120)
+                             stderr=subprocess.STDOUT, timeout=120,
+                             env=dict(os.environ, VERIDIAN_GDB_PORT=str(port)))
         out = gdb.stdout.decode('utf-8', 'replace')
         ok = re.search(r'^#0 .*kmain \(\) at microkernel/kern/main\.c', out, re.M) is not None
         res.report(name, ok, 'gdb did not stop in kmain', None if ok else out)
