@@ -65,7 +65,7 @@ debug: setup
 # Every architecture is built first, so a build failure stops the run before any test.
 test: setup
 	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a images || exit 1; done
-	$(Q)$(MAKE) --no-print-directory unit-tests
+	$(Q)$(MAKE) --no-print-directory unit-tests posix-linux-tests
 	$(Q)$(PYTHON) tools/testrun.py --build build $(if $(TESTS),--only '$(TESTS)')
 
 bench: setup

@@ -1,9 +1,10 @@
 /*
  * Anonymous memory: each mmap is a fresh VMO mapped into this process (the
- * mapping keeps it alive). There is no brk heap, so musl's malloc takes all
- * its memory from mmap. File mappings wait for the vfs server.
+ * mapping keeps it alive); the break (brk) grows above the program. File
+ * mappings wait for the vfs server.
  */
 #include <sys/mman.h>
+#include <uapi/veridian/elf.h>
 
 #include "posix.h"
 
@@ -28,8 +29,9 @@ long px_mmap(const long *args)
 	handle_t vmo;
 	uint64_t at;
 
+	/* No file mappings yet: fds 0-2 are the only ones (and not mappable). */
 	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV;
+		return args[4] >= 0 && args[4] <= 2 ? -ENODEV : -EBADF;
 	if (!len || (addr & (PAGE - 1)) || (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
 	int64_t err = vr_vmo_create(len, 0, &vmo);
@@ -61,9 +63,48 @@ long px_mprotect(const long *args)
 			     prot_of(args[2]));
 }
 
+/*
+ * The program break: anonymous pages from the end of the program's last
+ * segment up, each growth one more VMO mapped right above the last. As on
+ * Linux, the answer is the new break, or the old one when it cannot move
+ * (the pages above are taken, or no memory).
+ */
+static uintptr_t brk_start, brk_cur;
+
+static uintptr_t image_end(void)
+{
+	const struct elf64_phdr *ph = px_phdr;
+	uintptr_t end = 0;
+
+	for (unsigned long i = 0; ph && i < px_phnum; i++)
+		if (ph[i].type == PT_LOAD && ph[i].vaddr + ph[i].memsz > end)
+			end = ph[i].vaddr + ph[i].memsz;
+	return page_round(end);
+}
+
 long px_brk(const long *args)
 {
-	return -ENOMEM;
+	uintptr_t want = (uintptr_t)args[0];
+	handle_t vmo;
+	uint64_t at;
+
+	if (!brk_start)
+		brk_start = brk_cur = image_end();
+	if (!brk_start || want < brk_start)
+		return (long)brk_cur;
+	uintptr_t have = page_round(brk_cur), need = page_round(want);
+	if (need > have) {
+		if (vr_vmo_create(need - have, 0, &vmo))
+			return (long)brk_cur;
+		int64_t err = vr_vm_map(0, vmo, have, 0, need - have, VR_PROT_READ | VR_PROT_WRITE, &at);
+		vr_handle_close(vmo);
+		if (err)
+			return (long)brk_cur;
+	} else if (need < have && vr_vm_unmap(0, need, have - need)) {
+		return (long)brk_cur;
+	}
+	brk_cur = want;
+	return (long)brk_cur;
 }
 
 /* Advice may be ignored, but not MADV_DONTNEED's promise of zeroed pages (not done yet). */

@@ -22,6 +22,11 @@ typedef long (*px_handler)(const long *args);
 /* This process's own handle (RIGHT_MANAGE, RIGHT_MAP), from the auxiliary vector (start.c). */
 extern handle_t px_self;
 
+/* The program's headers and AT_RANDOM's 16 bytes, from the auxiliary vector (start.c). */
+extern const void *px_phdr;
+extern unsigned long px_phnum;
+extern const unsigned char *px_at_random;
+
 /* The placeholder process id until the proc server hands out real ones; also the main thread's id.
  */
 #define PX_PID 1
@@ -55,6 +60,9 @@ PX_DECLARE(getpid);
 PX_DECLARE(getppid);
 PX_DECLARE(getuid);
 PX_DECLARE(rt_sigprocmask);
+/* system.c */
+PX_DECLARE(uname);
+PX_DECLARE(getrandom);
 /* time.c */
 PX_DECLARE(clock_gettime);
 PX_DECLARE(clock_getres);

@@ -13,6 +13,9 @@ int __libc_start_main(int (*main)(), int argc, char **argv, void (*init)(void), 
 		      void (*ldso_fini)(void));
 
 handle_t px_self;
+const void *px_phdr;
+unsigned long px_phnum;
+const unsigned char *px_at_random;
 
 __attribute__((noreturn)) void __vr_posix_start(long *sp)
 {
@@ -23,8 +26,20 @@ __attribute__((noreturn)) void __vr_posix_start(long *sp)
 	while (*envp)
 		envp++;
 	for (const unsigned long *aux = (const unsigned long *)(envp + 1); aux[0]; aux += 2)
-		if (aux[0] == VR_AT_SELF)
+		switch (aux[0]) {
+		case VR_AT_SELF:
 			px_self = aux[1];
+			break;
+		case VR_AT_PHDR:
+			px_phdr = (const void *)aux[1];
+			break;
+		case VR_AT_PHNUM:
+			px_phnum = aux[1];
+			break;
+		case VR_AT_RANDOM:
+			px_at_random = (const unsigned char *)aux[1];
+			break;
+		}
 	__libc_start_main(main, argc, argv, _init, _fini, 0);
 	for (;;)
 		vr_thread_exit(127);

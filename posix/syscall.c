@@ -34,6 +34,8 @@ static const px_handler calls[] = {
 	CALL_AS(getgid, getuid),
 	CALL_AS(getegid, getuid),
 	CALL(rt_sigprocmask),
+	CALL(uname),
+	CALL(getrandom),
 	CALL(clock_gettime),
 	CALL(clock_getres),
 	CALL(nanosleep),

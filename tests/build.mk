@@ -37,3 +37,18 @@ build/host/fixtures/virt-riscv64.dtb: build/host/fixtures/empty.bin
 
 .PHONY: unit-tests
 unit-tests: $(UNIT_BINS) $(UNIT_FIXTURES)
+
+# The POSIX test programs (tests/posix/*.c) also build against Debian's musl
+# and run on the build machine's Linux: a test that fails there is wrong, not
+# VeridianOS (tools/testrun.py runs them as linux.posix.<name>).
+POSIX_LINUX_B := build/host/posix-linux
+POSIX_LINUX_BINS := $(patsubst tests/posix/%.c,$(POSIX_LINUX_B)/%,$(wildcard tests/posix/*.c))
+
+$(POSIX_LINUX_B)/%: tests/posix/%.c
+	@mkdir -p $(@D)
+	@echo "  MUSLCC  $@"
+	$(Q)musl-gcc -static -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror -Wno-format-truncation \
+		-o $@ $<
+
+.PHONY: posix-linux-tests
+posix-linux-tests: $(POSIX_LINUX_BINS)

@@ -12,8 +12,10 @@ import concurrent.futures
 import glob
 import os
 import re
+import socket
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'qemu'))
@@ -68,10 +70,34 @@ def run_unit_tests(res, build, only):
             res.report(name, False, 'ran no test', out)
 
 
+def run_posix_linux_tests(res, build, only):
+    """tests/posix/*.c built with Debian's musl-gcc and run on this Linux: each must exit 0."""
+    for exe in sorted(glob.glob(os.path.join(build, 'host', 'posix-linux', '*'))):
+        name = 'linux.posix.' + os.path.basename(exe)
+        if only and not re.search(only, name):
+            continue
+        env = {k: v for k, v in os.environ.items() if k != 'VERIDIAN_TEST'}
+        with tempfile.TemporaryDirectory() as cwd:
+            try:
+                p = subprocess.run([os.path.abspath(exe), 'linux'], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, timeout=300, cwd=cwd, env=env,
+                                   stdin=subprocess.DEVNULL)
+            except subprocess.TimeoutExpired:
+                res.report(name, False, 'timed out')
+                continue
+        out = p.stdout.decode('utf-8', 'replace')
+        res.report(name, p.returncode == 0, 'exit status %d' % p.returncode,
+                   None if p.returncode == 0 else out)
+
+
 def run_gdb_test(res, build, arch):
     """`make debug` works: QEMU waits for gdb, tools/gdbinit attaches and stops in kmain."""
     name = 'tools.gdb_attach.' + arch
-    cmd = qemu.command(arch, build, 'test') + ['-s', '-S', '-display', 'none', '-serial', 'null',
+    with socket.socket() as s:
+        s.bind(('localhost', 0))
+        port = s.getsockname()[1]
+    cmd = qemu.command(arch, build, 'test') + ['-gdb', 'tcp:localhost:%d' % port, '-S',
+                                               '-display', 'none', '-serial', 'null',
                                                '-monitor', 'none']
     vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL)
@@ -80,7 +106,8 @@ def run_gdb_test(res, build, arch):
                               '-ex', 'continue', '-ex', 'bt 1',
                               os.path.join(build, arch, 'kernel.elf')],
                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, timeout=120)
+                             stderr=subprocess.STDOUT, timeout=120,
+                             env=dict(os.environ, VERIDIAN_GDB_PORT=str(port)))
         out = gdb.stdout.decode('utf-8', 'replace')
         ok = re.search(r'^#0 .*kmain \(\) at microkernel/kern/main\.c', out, re.M) is not None
         res.report(name, ok, 'gdb did not stop in kmain', None if ok else out)
@@ -106,6 +133,7 @@ def main():
 
     res = Results()
     run_unit_tests(res, args.build, args.only)
+    run_posix_linux_tests(res, args.build, args.only)
 
     todo = [b for b in boots.BOOTS if not args.only or re.search(args.only, b.label)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:

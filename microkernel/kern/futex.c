@@ -1,9 +1,15 @@
 /*
  * Futexes: waiting on a 32-bit word of user memory (Linux's size, so
- * musl's locks map one to one). Waiters hash by
- * (process, address) into a fixed set of wait queues; the value is compared
- * under the bucket lock, so a wake between the check and the sleep is never
- * lost.
+ * musl's locks map one to one). A futex is named by the physical address
+ * of its word, so one in memory shared between processes (the same VMO
+ * mapped in each, at any address) is the same futex in all of them. The word
+ * must be in a writable mapping: with copy-on-write later, a write would
+ * move a private word to another frame, and resolving the page for writing
+ * before waiting keeps the name stable. Waiters hash by that address into a
+ * fixed set of wait queues; the value is compared under the bucket lock, so
+ * a wake between the check and the sleep is never lost. A frame freed and
+ * reused while a thread still waits on it can only wake that thread early,
+ * which futex callers handle anyway.
  */
 #include <kernel/errno.h>
 #include <kernel/mm.h>
@@ -18,7 +24,7 @@ static struct wait_queue buckets[BUCKETS];
 static struct spinlock init_lock = SPINLOCK_INIT;
 static bool ready;
 
-static struct wait_queue *bucket(struct process *p, vaddr_t addr)
+static struct wait_queue *bucket(paddr_t key)
 {
 	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
 		unsigned long s = spin_lock_irqsave(&init_lock);
@@ -29,41 +35,42 @@ static struct wait_queue *bucket(struct process *p, vaddr_t addr)
 		}
 		spin_unlock_irqrestore(&init_lock, s);
 	}
-	uint64_t h = ((uintptr_t)p ^ addr) * 0x9e3779b97f4a7c15ull;
+	uint64_t h = (key >> 2) * 0x9e3779b97f4a7c15ull;
 	return &buckets[h >> 58];
 }
 
 int64_t sys_futex_wait(vaddr_t addr, uint64_t expected, uint64_t timeout_ns)
 {
 	struct thread *self = thread_current();
-	struct process *p = self->proc;
-	uint32_t value;
+	paddr_t key;
 
 	if (addr % 4 || expected > UINT32_MAX)
 		return -EINVAL;
-	struct wait_queue *q = bucket(p, addr);
+	int err = user_page_phys(self->proc, addr, &key);
+	if (err)
+		return err;
+	struct wait_queue *q = bucket(key);
 	unsigned long s = spin_lock_irqsave(&q->lock);
-	int err = user_copy(p, addr, &value, sizeof(value), false);
-	if (err || value != expected) {
+	uint32_t value = __atomic_load_n((uint32_t *)phys_to_virt(key), __ATOMIC_SEQ_CST);
+	if (value != expected) {
 		spin_unlock_irqrestore(&q->lock, s);
-		return err ? err : -EAGAIN;
+		return -EAGAIN;
 	}
-	/* The key rides in msg[], unused while the thread waits here. */
-	self->msg[0] = (uintptr_t)p;
-	self->msg[1] = addr;
+	/* The key rides in msg[0], unused while the thread waits here. */
+	self->msg[0] = key;
 	int64_t r = wq_wait(q, s, timeout_ns ? arch_time_ns() + timeout_ns : 0);
 	return r;
 }
 
-static uint64_t wake(struct process *p, vaddr_t addr, uint64_t count)
+static uint64_t wake(paddr_t key, uint64_t count)
 {
-	struct wait_queue *q = bucket(p, addr);
+	struct wait_queue *q = bucket(key);
 	unsigned long s = spin_lock_irqsave(&q->lock);
 	uint64_t n = 0;
 	struct thread *t = q->head;
 	while (t && n < count) {
 		struct thread *next = t->wq_next;
-		if (t->msg[0] == (uintptr_t)p && t->msg[1] == addr) {
+		if (t->msg[0] == key) {
 			wq_wake_thread(q, t, 0, 0);
 			n++;
 		}
@@ -75,17 +82,24 @@ static uint64_t wake(struct process *p, vaddr_t addr, uint64_t count)
 
 int64_t sys_futex_wake(vaddr_t addr, uint64_t count, uint64_t *woken)
 {
+	paddr_t key;
+
 	if (addr % 4)
 		return -EINVAL;
-	*woken = wake(process_current(), addr, count);
+	int err = user_page_phys(process_current(), addr, &key);
+	if (err)
+		return err;
+	*woken = wake(key, count);
 	return 0;
 }
 
 void futex_clear_and_wake(struct process *p, vaddr_t addr)
 {
-	uint32_t zero = 0;
+	paddr_t key;
 
 	/* A bad address is the thread's own mistake: nothing is written, nobody woken. */
-	if (user_copy(p, addr, &zero, sizeof(zero), true) == 0)
-		wake(p, addr, 1);
+	if (addr % 4 || user_page_phys(p, addr, &key))
+		return;
+	__atomic_store_n((uint32_t *)phys_to_virt(key), 0, __ATOMIC_SEQ_CST);
+	wake(key, 1);
 }

@@ -239,6 +239,21 @@ int user_copy(struct process *p, vaddr_t uva, void *kbuf, size_t len, bool to_us
 	return 0;
 }
 
+int user_page_phys(struct process *p, vaddr_t uva, paddr_t *pa)
+{
+	if (!user_range_ok(uva, 1))
+		return -EFAULT;
+	unsigned long s = spin_lock_irqsave(&p->lock);
+	struct mapping *m = find(p, uva);
+	int err = -EFAULT;
+	if (m && (m->prot & PROT_WRITE) && m->vmo->kind != VMO_PHYS)
+		err = vmo_page(m->vmo, m->offset + (ALIGN_DOWN(uva, PAGE_SIZE) - m->start), pa);
+	spin_unlock_irqrestore(&p->lock, s);
+	if (!err)
+		*pa += uva % PAGE_SIZE;
+	return err == -ENOMEM ? -ENOMEM : err ? -EFAULT : 0;
+}
+
 int copy_from_user(void *dst, vaddr_t src, size_t len)
 {
 	return user_copy(process_current(), src, dst, len, false);

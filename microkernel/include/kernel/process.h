@@ -90,6 +90,8 @@ int copy_to_user(vaddr_t dst, const void *src, size_t len);
 
 /* Copies between user memory of @p and the kernel. */
 int user_copy(struct process *p, vaddr_t uva, void *kbuf, size_t len, bool to_user);
+/* The physical address of the byte at @uva of @p, in a writable mapping of ordinary memory. */
+int user_page_phys(struct process *p, vaddr_t uva, paddr_t *pa);
 
 /* Stores 0 in the 32-bit word at @addr of @p and wakes one futex waiter there (kern/futex.c). */
 void futex_clear_and_wake(struct process *p, vaddr_t addr);

@@ -107,6 +107,55 @@ UTEST(futex_wait_wake_timeout)
 }
 
 /* Two thread-pointer targets; on x86_64 the first word points to itself (the TLS ABI's rule). */
+/*
+ * A futex in memory two processes share is one futex: the child maps the
+ * VMO at another address than the parent and waits; the parent's wake must
+ * find it (futexes are named by physical address, not by process and address).
+ */
+#define SHARED_PARENT 0x31000000ull
+#define SHARED_CHILD 0x32004000ull
+
+static uint64_t shared_waiter(uint64_t arg)
+{
+	volatile uint32_t *w = (volatile uint32_t *)(uintptr_t)SHARED_CHILD;
+
+	__atomic_store_n(&w[1], 1, __ATOMIC_SEQ_CST);
+	int64_t r = vr_futex_wait((uint32_t *)&w[0], 0, 3000000000ull);
+	return r == 0 ? 7 : r == -VR_ETIMEDOUT ? 99 : 98;
+}
+
+UTEST(futex_shared_between_processes)
+{
+	handle_t vmo, proc;
+	uint64_t at, woken = 0, ns0, ns;
+
+	UCHECK(vr_vmo_create(VR_PAGE, 0, &vmo) == 0, "vmo");
+	UCHECK(vr_vm_map(vr_self, vmo, SHARED_PARENT, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &at) == 0,
+	       "map");
+	volatile uint32_t *w = (volatile uint32_t *)(uintptr_t)at;
+	UCHECK(vr_spawn_prepare(&vr_self_image, &proc) == 0, "spawn");
+	UCHECK(vr_vm_map(proc, vmo, SHARED_CHILD, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &at) == 0,
+	       "map in the child");
+	UCHECK(vr_spawn_start(proc, shared_waiter, 0) == 0, "start");
+	while (!__atomic_load_n(&w[1], __ATOMIC_SEQ_CST))
+		vr_thread_yield();
+	/* The child may not be asleep yet: wake until one thread is woken (for at most 2 s). */
+	vr_clock_get(&ns0);
+	do {
+		UCHECK(vr_futex_wake((uint32_t *)&w[0], 1, &woken) == 0, "futex_wake");
+		if (!woken)
+			vr_thread_sleep(1000000);
+		vr_clock_get(&ns);
+	} while (!woken && ns - ns0 < 2000000000ull);
+	int64_t status = reap(proc);
+	vr_vm_unmap(vr_self, SHARED_PARENT, VR_PAGE);
+	vr_handle_close(vmo);
+	UCHECK(woken == 1, "the parent's wake found %lu waiters", woken);
+	UCHECK(status == 7, "the child's wait ended with %ld (99: timed out)", status);
+	UCHECK(vr_futex_wake((uint32_t *)0x1000, 1, &woken) == -VR_EFAULT, "wake of a bad address");
+	return NULL;
+}
+
 static uint64_t tls_a[4] __attribute__((aligned(16))), tls_b[4] __attribute__((aligned(16)));
 
 static uint64_t report_tls(uint64_t arg)
