@@ -57,3 +57,27 @@ $(B)/posix/tests/%.elf: tests/posix/%.c $(SYSROOT_FILES) tools/cc
 	$(Q)$(TOOLS_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror -o $@ $<
 
 -include $(POSIX_OBJS:.o=.d) $(POSIX_CRT_OBJS:.o=.d)
+
+# The POSIX servers: every posix/<name>/ directory with a server.c (or main.c)
+# is a program built against the sysroot, /sbin/<name> in the initrd (vfs
+# now; proc when posix/proc/ exists). posix/initrd/ is copied in as it is.
+POSIX_SERVERS := $(sort $(foreach d,$(wildcard posix/*/server.c posix/*/main.c),$(notdir $(patsubst %/,%,$(dir $(d))))))
+
+define posix_server
+$(B)/posix/sbin/$(1): $(patsubst %,$(B)/posix/%.o,$(wildcard posix/$(1)/*.c)) $(SYSROOT_FILES) tools/cc
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@ (tools/cc)"
+	$(Q)$(TOOLS_CC) -o $$@ $$(filter %.o,$$^)
+endef
+$(foreach s,$(POSIX_SERVERS),$(eval $(call posix_server,$(s))))
+
+POSIX_SERVER_ELFS := $(patsubst %,$(B)/posix/sbin/%,$(POSIX_SERVERS))
+
+# The initial ramdisk: /sbin/<server>, the POSIX test programs under /test/,
+# /etc from posix/initrd/, and the mount points of tmpfs (/tmp) and devfs (/dev).
+INITRD := $(B)/initrd.cpio
+$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) tools/mkcpio.py $(shell find posix/initrd)
+	@echo "  CPIO    $@"
+	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ \
+		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
+		$(foreach t,$(POSIX_TESTS),test/$(basename $(notdir $(t)))=$(t))

@@ -184,18 +184,22 @@ int64_t vr_spawn(const struct vr_image *img, uint64_t (*fn)(uint64_t), uint64_t 
  * becomes the top of its stack: argc, argv[], NULL, envp[], NULL, the
  * auxiliary vector, then the strings and AT_RANDOM's bytes above them.
  */
+#define EXEC_INIT (4 * VR_PAGE)	/* the initial stack's data: strings, the blob, then the words */
+#define EXEC_WORDS (VR_PAGE / 2)	/* at most this much of it for argc, the pointers and auxv */
+#define EXEC_AUX_EXTRA 8		/* auxv entries a caller may add (handles and the blob) */
+
 struct exec_stack {
-	char page[VR_PAGE];
+	char page[EXEC_INIT];
 	uint64_t top;	/* the child's address of the end of page[] */
 	size_t used;	/* bytes taken from the end of page[] */
 };
 
 static uint64_t push_bytes(struct exec_stack *st, const void *p, size_t n)
 {
-	if (st->used + n > VR_PAGE / 2)
+	if (st->used + n > EXEC_INIT - EXEC_WORDS)
 		return 0;
 	st->used += n;
-	memcpy(st->page + VR_PAGE - st->used, p, n);
+	memcpy(st->page + EXEC_INIT - st->used, p, n);
 	return st->top - st->used;
 }
 
@@ -219,14 +223,14 @@ static uint64_t phdr_addr(const struct elf64_ehdr *eh, const struct elf64_phdr *
 }
 
 static int64_t build_stack(struct exec_stack *st, const struct vr_image *img, handle_t self,
-			   const char *const argv[], const char *const envp[], uint64_t *sp,
-			   uint64_t *entry)
+			   const struct vr_exec_args *a, const uint64_t (*extra)[2], unsigned nextra,
+			   uint64_t *sp, uint64_t *entry)
 {
 	struct elf64_ehdr eh;
 	struct elf64_phdr ph[MAX_SEGMENTS];
 	unsigned nph;
-	size_t argc = count(argv), envc = count(envp);
-	uint64_t words[VR_PAGE / 2 / 8];
+	size_t argc = count(a->argv), envc = count(a->envp);
+	uint64_t words[EXEC_WORDS / 8];
 	size_t w = 0;
 	int64_t err = read_headers(img, &eh, ph, &nph);
 
@@ -239,15 +243,22 @@ static int64_t build_stack(struct exec_stack *st, const struct vr_image *img, ha
 	seed[0] = (seed[0] ^ seed[1]) * 0x9e3779b97f4a7c15ull;
 	seed[1] = (seed[1] ^ (seed[0] >> 29)) * 0xbf58476d1ce4e5b9ull;
 	uint64_t random = push_bytes(st, seed, sizeof(seed));
-	uint64_t strings[2][VR_PAGE / 2 / 8];
-	if (argc + envc + 2 + 2 * 16 > sizeof(words) / 8)
+	uint64_t strings[2][EXEC_WORDS / 8];
+	if (argc + envc + 2 + 2 * (16 + EXEC_AUX_EXTRA) > sizeof(words) / 8)
 		return -VR_ERANGE;
 	for (size_t i = 0; i < argc; i++)
-		if (!(strings[0][i] = push_bytes(st, argv[i], strlen(argv[i]) + 1)))
+		if (!(strings[0][i] = push_bytes(st, a->argv[i], strlen(a->argv[i]) + 1)))
 			return -VR_ERANGE;
 	for (size_t i = 0; i < envc; i++)
-		if (!(strings[1][i] = push_bytes(st, envp[i], strlen(envp[i]) + 1)))
+		if (!(strings[1][i] = push_bytes(st, a->envp[i], strlen(a->envp[i]) + 1)))
 			return -VR_ERANGE;
+	uint64_t blob = 0;
+	if (a->blob_len) {
+		st->used = (st->used + a->blob_len + 15) & ~(size_t)15;
+		st->used -= a->blob_len;
+		if (!(blob = push_bytes(st, a->blob, a->blob_len)))
+			return -VR_ERANGE;
+	}
 	words[w++] = argc;
 	for (size_t i = 0; i < argc; i++)
 		words[w++] = strings[0][i];
@@ -268,42 +279,63 @@ static int64_t build_stack(struct exec_stack *st, const struct vr_image *img, ha
 		{VR_AT_SECURE, 0},
 		{VR_AT_RANDOM, random},
 		{VR_AT_SELF, self},
-		{VR_AT_NULL, 0},
 	};
 	for (size_t i = 0; i < sizeof(aux) / sizeof(aux[0]); i++) {
 		words[w++] = aux[i][0];
 		words[w++] = aux[i][1];
 	}
+	for (unsigned i = 0; i < nextra; i++) {
+		words[w++] = extra[i][0];
+		words[w++] = extra[i][1];
+	}
+	if (blob) {
+		words[w++] = a->blob_key;
+		words[w++] = blob;
+	}
+	words[w++] = VR_AT_NULL;
+	words[w++] = 0;
 	/* The words end 16-byte aligned, and so does the stack pointer at argc. */
 	st->used = (st->used + 15) & ~(size_t)15;
 	if (w % 2)
 		st->used += 8;
-	*sp = push_bytes(st, words, w * 8);
-	return *sp ? 0 : -VR_ERANGE;
+	if (st->used + w * 8 > EXEC_INIT)
+		return -VR_ERANGE;
+	st->used += w * 8;
+	memcpy(st->page + EXEC_INIT - st->used, words, w * 8);
+	*sp = st->top - st->used;
+	return 0;
 }
 
-int64_t vr_exec(const struct vr_image *img, const char *const argv[], const char *const envp[],
-		handle_t *process)
+int64_t vr_exec_with(const struct vr_image *img, const struct vr_exec_args *a, handle_t *process)
 {
 	static struct exec_stack st;
+	uint64_t extra[EXEC_AUX_EXTRA][2];
 	handle_t stack, self, thread;
 	uint64_t sp, entry, at;
-	int64_t err = vr_process_create(0, process);
 
+	if (a->nhandles > EXEC_AUX_EXTRA - 1)
+		return -VR_EINVAL;
+	int64_t err = vr_process_create(0, process);
 	if (err)
 		return err;
 	err = map_segments(img, *process, COPY_ALL);
 	if (!err)
 		err = vr_process_handle_give(*process, *process, VR_RIGHT_MANAGE | VR_RIGHT_MAP, &self);
+	for (unsigned i = 0; !err && i < a->nhandles; i++) {
+		extra[i][0] = a->handles[i].key;
+		err = vr_process_handle_give(*process, a->handles[i].handle, a->handles[i].rights,
+					     &extra[i][1]);
+	}
 	st.top = CHILD_STACK_TOP;
 	st.used = 0;
 	if (!err)
-		err = build_stack(&st, img, self, argv, envp, &sp, &entry);
+		err = build_stack(&st, img, self, a, (const uint64_t(*)[2])extra, a->nhandles, &sp,
+				  &entry);
 	if (!err)
 		err = vr_vmo_create(EXEC_STACK_SIZE, 0, &stack);
 	if (err)
 		goto err_process;
-	err = vr_vmo_write(stack, st.page, EXEC_STACK_SIZE - VR_PAGE, VR_PAGE);
+	err = vr_vmo_write(stack, st.page, EXEC_STACK_SIZE - EXEC_INIT, EXEC_INIT);
 	if (!err)
 		err = vr_vm_map(*process, stack, CHILD_STACK_TOP - EXEC_STACK_SIZE, 0, EXEC_STACK_SIZE,
 				VR_PROT_READ | VR_PROT_WRITE, &at);
@@ -319,4 +351,12 @@ err_process:
 	vr_process_kill(*process, err);
 	vr_handle_close(*process);
 	return err;
+}
+
+int64_t vr_exec(const struct vr_image *img, const char *const argv[], const char *const envp[],
+		handle_t *process)
+{
+	const struct vr_exec_args a = {.argv = argv, .envp = envp};
+
+	return vr_exec_with(img, &a, process);
 }

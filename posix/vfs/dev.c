@@ -91,6 +91,16 @@ long dev_write(enum fs_dev d, const void *buf, size_t len)
 	}
 }
 
+uint64_t dev_rdev(enum fs_dev d)
+{
+	/* Linux's numbers (major << 8 | minor): mem devices 1:3..1:9, the console 5:1. */
+	static const uint16_t rdev[] = {
+		[DEV_NULL] = 1 << 8 | 3, [DEV_ZERO] = 1 << 8 | 5,    [DEV_FULL] = 1 << 8 | 7,
+		[DEV_RANDOM] = 1 << 8 | 8, [DEV_URANDOM] = 1 << 8 | 9, [DEV_CONSOLE] = 5 << 8 | 1,
+	};
+	return (unsigned)d < sizeof(rdev) / sizeof(rdev[0]) ? rdev[d] : 0;
+}
+
 int dev_is_tty(enum fs_dev d)
 {
 	return d == DEV_CONSOLE;

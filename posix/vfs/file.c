@@ -146,7 +146,7 @@ void node_stat(const struct node *n, struct vfs_stat *st)
 	st->nlink = n->nlink;
 	st->uid = n->uid;
 	st->gid = n->gid;
-	st->rdev = S_ISCHR(n->mode) ? (uint64_t)(1 << 8 | n->dev) : 0;
+	st->rdev = S_ISCHR(n->mode) ? dev_rdev(n->dev) : 0;
 	st->size = S_ISDIR(n->mode) ? 4096 : n->size;
 	st->blksize = 4096;
 	st->blocks = (n->size + 511) / 512;

@@ -123,5 +123,30 @@ int64_t vr_spawn_start(handle_t process, uint64_t (*fn)(uint64_t), uint64_t arg)
 int64_t vr_exec(const struct vr_image *img, const char *const argv[], const char *const envp[],
 		handle_t *process);
 
+/* A capability vr_exec_with gives the new program, named in its auxiliary vector under @key. */
+struct vr_exec_handle {
+	uint64_t key;		/* the auxv entry (e.g. VR_AT_VFS) whose value is the child's handle */
+	handle_t handle;	/* the caller's (needs RIGHT_TRANSFER) */
+	uint64_t rights;	/* what the child's copy may do */
+};
+
+/*
+ * What vr_exec_with starts a program with: @argv and @envp as vr_exec's, up
+ * to 7 @handles copied into the new process, and @blob_len bytes of @blob
+ * copied onto its initial stack (16-byte aligned), whose address goes into
+ * auxv entry @blob_key (e.g. VR_AT_START). Strings and blob share 14 KiB.
+ */
+struct vr_exec_args {
+	const char *const *argv, *const *envp;
+	const struct vr_exec_handle *handles;
+	unsigned nhandles;
+	const void *blob;
+	size_t blob_len;
+	uint64_t blob_key;
+};
+
+/* vr_exec with capabilities and a start-up block for the new program. */
+int64_t vr_exec_with(const struct vr_image *img, const struct vr_exec_args *a, handle_t *process);
+
 /* ---- exit ---- */
 __attribute__((noreturn)) void vr_exit_thread(int64_t status);

@@ -366,7 +366,7 @@ TEST(devices)
 	CHECK(dev_write(DEV_FULL, buf, 16) == -ENOSPC);
 	CHECK(dev_read(DEV_NULL, buf, 16) == 0 && dev_write(DEV_NULL, buf, 16) == 16);
 	CHECK(dev_read(DEV_URANDOM, buf, 16) == 16);
-	CHECK(dev_is_tty(DEV_CONSOLE) && !dev_is_tty(DEV_NULL));
+	CHECK(dev_is_tty(DEV_CONSOLE) && !dev_is_tty(DEV_NULL) && dev_rdev(DEV_CONSOLE) == (5 << 8 | 1));
 }
 
 TEST(pipes)
