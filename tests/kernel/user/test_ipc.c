@@ -349,6 +349,19 @@ static bool wait_saved(handle_t ep, uint64_t n)
 	return false;
 }
 
+/* Waits until the threads and processes that ended just before are reaped (it is asynchronous). */
+static void settle(void)
+{
+	uint64_t threads = 0, procs = 0;
+
+	for (int i = 0; i < 200 && (info(INFO_THREADS) != threads || info(INFO_PROCESSES) != procs);
+	     i++) {
+		threads = info(INFO_THREADS);
+		procs = info(INFO_PROCESSES);
+		vr_thread_sleep(2000000);
+	}
+}
+
 /* Returns what was leaked since the counts were @caps, @threads and @procs, or NULL. */
 static const char *leaks(uint64_t caps, uint64_t threads, uint64_t procs)
 {
@@ -372,6 +385,7 @@ static const char *leaks(uint64_t caps, uint64_t threads, uint64_t procs)
  */
 UTEST(ipc_saved_replies)
 {
+	settle();
 	uint64_t caps = info(INFO_CAPS), threads = info(INFO_THREADS), procs = info(INFO_PROCESSES);
 	uint64_t st = 0, m[8];
 	handle_t proc, t[6], h;
@@ -428,6 +442,7 @@ static uint64_t defer_once(uint64_t ep)
 
 UTEST(ipc_saved_replies_fail_when_server_dies)
 {
+	settle();
 	uint64_t frames = info(INFO_FREE_FRAMES), caps = info(INFO_CAPS);
 	uint64_t threads = info(INFO_THREADS), procs = info(INFO_PROCESSES);
 	handle_t ep, server, callers[3];
