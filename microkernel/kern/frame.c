@@ -281,8 +281,9 @@ void frame_free(paddr_t pa, unsigned order)
 	if (!z || (pa & (FRAME_SIZE - 1)) || order > FRAME_MAX_ORDER ||
 	    z->state[pfn - z->base_pfn] != (STATE_ALLOC | order))
 		panic("frame_free(%#lx, %u): not an allocated run of that order", pa, order);
+	/* A CPU caches only frames of its own node, which is what its allocations prefer. */
 	struct cpu *c = order == 0 ? cache_cpu() : NULL;
-	if (c) {
+	if (c && c->node == z->node) {
 		z->state[pfn - z->base_pfn] = STATE_CACHED;
 		c->frame_cache[c->nframes_cached++] = pa;
 		if (c->nframes_cached < CACHE_MAX) {
