@@ -64,10 +64,12 @@ $(B)/posix/tests/%.elf: tests/posix/%.c $(SYSROOT_FILES) tools/cc
 POSIX_SERVERS := $(sort $(foreach d,$(wildcard posix/*/server.c posix/*/main.c),$(notdir $(patsubst %/,%,$(dir $(d))))))
 
 define posix_server
-$(B)/posix/sbin/$(1): $(patsubst %,$(B)/posix/%.o,$(wildcard posix/$(1)/*.c)) $(SYSROOT_FILES) tools/cc
+SERVER_OBJS_$(1) := $(patsubst %,$(B)/posix/%.o,$(wildcard posix/$(1)/*.c))
+$(B)/posix/sbin/$(1): $$(SERVER_OBJS_$(1)) $(SYSROOT_FILES) tools/cc
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@ (tools/cc)"
-	$(Q)$(TOOLS_CC) -o $$@ $$(filter %.o,$$^)
+	$(Q)$(TOOLS_CC) -Wno-unused-command-line-argument -o $$@ $$(SERVER_OBJS_$(1))
+-include $$(SERVER_OBJS_$(1):.o=.d)
 endef
 $(foreach s,$(POSIX_SERVERS),$(eval $(call posix_server,$(s))))
 

@@ -103,6 +103,12 @@ __attribute__((noreturn)) void __vr_posix_start(long *sp)
 		case VR_AT_RANDOM:
 			px_at_random = (const unsigned char *)aux[1];
 			break;
+		case VR_AT_VFS:
+			px_vfs = aux[1];
+			break;
+		case VR_AT_START:
+			start_block = (const struct proc_start *)aux[1];
+			break;
 		}
 	__libc_start_main(main, argc, argv, _init, _fini, 0);
 	for (;;)
