@@ -327,6 +327,7 @@ bool exception_raise(struct user_regs *r, uint64_t kind, uint64_t addr, uint64_t
 	struct process *p = self->proc;
 	unsigned long s = spin_lock_irqsave(&p->lock);
 	struct kobject *ep = p->exception_ep ? kobj_get(p->exception_ep) : NULL;
+	uint64_t badge = p->exception_badge;
 
 	spin_unlock_irqrestore(&p->lock, s);
 	if (!ep)
@@ -334,8 +335,8 @@ bool exception_raise(struct user_regs *r, uint64_t kind, uint64_t addr, uint64_t
 	uint64_t msg[MSG_REGS] = {(uint64_t)EXCEPTION_LABEL << 32 | 5, kind, addr, arch_uregs_pc(r),
 				  detail, self->id};
 	self->exception_call = true;
-	/* The kernel calls here, through no capability: badge 0. */
-	int64_t err = call((struct endpoint *)ep, self, msg, 0);
+	/* As if through the handle the handler was set with: the handler learns whose fault it is. */
+	int64_t err = call((struct endpoint *)ep, self, msg, badge);
 	self->exception_call = false;
 	kobj_put(ep);
 	/* An answer with label 0 means "resume": the handler fixed what was wrong. */
