@@ -38,6 +38,7 @@ struct process {
 	int64_t exit_status;
 	struct wait_queue exit_wq;
 	struct kobject *exception_ep;	/* where faults are reported, or NULL */
+	uint64_t exception_badge;	/* the badge of the handle exception_set_handler was given */
 	struct endpoint *endpoints;	/* endpoints this process created */
 };
 
