@@ -388,3 +388,62 @@ UTEST(fork_bad_requests)
 	vr_handle_close(c);
 	return NULL;
 }
+
+/*
+ * Out of memory half way through a fork: memory a handle still names is
+ * copied at once, so forks of 48 MiB of it run out within 256 MiB. The fork
+ * that fails leaves its child empty and killable and the parent's memory as
+ * it was; nothing leaks.
+ */
+static uint64_t fork_until_out_of_memory(uint64_t unused)
+{
+	const uint64_t size = 48ull << 20;
+	static handle_t kids[16];
+	handle_t vmo;
+	uint64_t at;
+
+	if (vr_vmo_create(size, 0, &vmo) || vr_vm_map(0, vmo, 0, 0, size, VR_PROT_READ | VR_PROT_WRITE, &at))
+		return 1;
+	volatile uint64_t *m = (volatile uint64_t *)(uintptr_t)at;
+	for (uint64_t off = 0; off < size; off += VR_PAGE)
+		m[off / 8] = off;
+	int n = 0;
+	int64_t err = 0;
+	for (; n < 16 && !err; n++) {
+		if (vr_process_create(0, &kids[n]))
+			return 2;
+		err = vr_process_fork(0, kids[n]);
+	}
+	if (err != -VR_ENOMEM)
+		return 3;
+	uint64_t st;
+	for (int i = 0; i < n; i++) {
+		if (vr_process_kill(kids[i], -1) || vr_process_wait(kids[i], &st))
+			return 4;
+		vr_handle_close(kids[i]);
+	}
+	for (uint64_t off = 0; off < size; off += VR_PAGE)
+		if (m[off / 8] != off)
+			return 5;
+	for (uint64_t off = 0; off < size; off += VR_PAGE)
+		m[off / 8] = ~off;
+	vr_handle_close(vmo);
+	return 0;
+}
+
+UTEST(fork_out_of_memory_half_way)
+{
+	reap(spawn(return_zero, 0));	/* the shared code segments are loaded on the first spawn */
+	uint64_t frames = info(INFO_FREE_FRAMES), procs = info(INFO_PROCESSES);
+	handle_t p = spawn(fork_until_out_of_memory, 0);
+
+	UCHECK(p, "spawn");
+	int64_t st = reap(p);
+	UCHECK(st == 0, "the forking process failed at step %ld", st);
+	for (int i = 0; i < 100 && (info(INFO_PROCESSES) != procs || info(INFO_FREE_FRAMES) + 16 < frames); i++)
+		vr_thread_sleep(1000000);
+	UCHECK(info(INFO_PROCESSES) == procs, "%ld processes leaked", (long)(info(INFO_PROCESSES) - procs));
+	long leaked = (long)(frames - info(INFO_FREE_FRAMES));
+	UCHECK(leaked <= 16, "%ld frames leaked", leaked);
+	return NULL;
+}
