@@ -291,6 +291,9 @@ void frame_free(paddr_t pa, unsigned order)
 	if (z->extra[pfn - z->base_pfn])
 		panic("frame_free(%#lx): the frame is shared (frame_release)", pa);
 	struct cpu *c = order == 0 ? cache_cpu() : NULL;
+	/* Another node's frame goes home: a cache handing it out later would break node locality. */
+	if (c && c->node != z->node)
+		c = NULL;
 	if (c) {
 		z->state[pfn - z->base_pfn] = STATE_CACHED;
 		c->frame_cache[c->nframes_cached++] = pa;
