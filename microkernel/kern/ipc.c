@@ -603,23 +603,18 @@ int64_t sys_ipc_buffer_set(uint64_t vaddr)
 		kobj_put(old);
 		return 0;
 	}
-	/* Resolve the page now and keep its VMO alive, so the frame stays put. */
-	unsigned long s = spin_lock_irqsave(&p->lock);
-	struct mapping *m = p->maps;
-	while (m && !(m->start <= vaddr && vaddr < m->end))
-		m = m->next;
-	int err = -EFAULT;
-	paddr_t pa = 0;
-	if (m && (m->prot & (PROT_READ | PROT_WRITE)) == (PROT_READ | PROT_WRITE) &&
-	    m->vmo->kind != VMO_PHYS)
-		err = vmo_page(m->vmo, m->offset + (vaddr - m->start), &pa);
+	/*
+	 * Resolve the page now (copy-on-write broken) and keep its VMO alive, so
+	 * the frame stays put; a fork copies a VMO so held at once, never sharing it.
+	 */
+	paddr_t pa;
+	struct kobject *vmo;
+	int err = user_page_hold(p, vaddr, &pa, &vmo);
 	if (!err) {
 		self->ipc_buffer = pa;
-		self->ipc_buffer_vmo = kobj_get(&m->vmo->k);
-	}
-	spin_unlock_irqrestore(&p->lock, s);
-	if (!err)
+		self->ipc_buffer_vmo = vmo;
 		kobj_put(old);
+	}
 	return err;
 }
 

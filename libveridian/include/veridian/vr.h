@@ -100,6 +100,11 @@ int vr_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((for
 /* ---- memory: anonymous pages mapped into this process ---- */
 /* The handle of the calling process (set at start-up). */
 extern handle_t vr_self;
+/*
+ * @prot: VR_PROT_READ/WRITE/EXEC, plus VR_MAP_SHARED for memory that
+ * vr_process_fork shares with the child instead of copying (copy-on-write).
+ * The VMO's handle is closed, so a fork can share the pages copy-on-write.
+ */
 void *vr_map_anon(size_t size, uint64_t prot);
 int vr_unmap(void *p, size_t size);
 
