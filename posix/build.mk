@@ -75,11 +75,22 @@ $(foreach s,$(POSIX_SERVERS),$(eval $(call posix_server,$(s))))
 
 POSIX_SERVER_ELFS := $(patsubst %,$(B)/posix/sbin/%,$(POSIX_SERVERS))
 
+# Ports from Debian's source packages (ports/<name>/build.sh, cached outside
+# the tree): busybox, the shell and core utilities, as /bin/busybox with a
+# link in /bin for each command of ports/busybox/applets.
+BUSYBOX := $(B)/ports/busybox
+BUSYBOX_LINKS := $(shell grep -v '^\#' ports/busybox/applets)
+
+$(BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox -type f) tools/cc
+	$(Q)ports/busybox/build.sh --arch $(ARCH) --out $@
+
 # The initial ramdisk: /sbin/<server>, the POSIX test programs under /test/,
-# /etc from posix/initrd/, and the mount points of tmpfs (/tmp) and devfs (/dev).
+# /bin from the ports, /etc from posix/initrd/, and the mount points of tmpfs
+# (/tmp) and devfs (/dev).
 INITRD := $(B)/initrd.cpio
-$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) tools/mkcpio.py $(shell find posix/initrd)
+$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(BUSYBOX) tools/mkcpio.py $(shell find posix/initrd)
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ \
+		bin/busybox=$(BUSYBOX) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
 		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
 		$(foreach t,$(POSIX_TESTS),test/$(basename $(notdir $(t)))=$(t))
