@@ -61,6 +61,15 @@ void endpoints_owner_exit(struct process *p)
 	}
 }
 
+/* The tag of the message in @r. */
+static inline uint64_t msg_tag(const struct user_regs *r)
+{
+	uint64_t m[MSG_REGS];
+
+	arch_msg_get(r, m);
+	return m[0];
+}
+
 /* Checks a tag before anything is sent. */
 static bool tag_ok(uint64_t tag)
 {
@@ -117,6 +126,29 @@ static __attribute__((noinline)) int deliver_full(struct thread *from,
 	return 0;
 }
 
+/*
+ * Words-only delivery straight from @from's registers to @to's; the words the
+ * tag does not use arrive as zeros, so nothing else of @from's leaks.
+ */
+static inline __attribute__((always_inline)) void deliver_words(const struct user_regs *from,
+								 unsigned words,
+								 struct user_regs *to)
+{
+	uint64_t m[MSG_REGS];
+
+	arch_msg_get(from, m);
+	switch (words) {
+	case 0: m[1] = 0; /* fall through */
+	case 1: m[2] = 0; /* fall through */
+	case 2: m[3] = 0; /* fall through */
+	case 3: m[4] = 0; /* fall through */
+	case 4: m[5] = 0; /* fall through */
+	case 5: m[6] = 0; /* fall through */
+	case 6: m[7] = 0;
+	}
+	arch_msg_set(to, m);
+}
+
 static inline __attribute__((always_inline)) int deliver(struct thread *from, const uint64_t msg[MSG_REGS], struct thread *to)
 {
 	unsigned words = TAG_WORDS(msg[0]);
@@ -138,7 +170,8 @@ static inline __attribute__((always_inline)) int deliver(struct thread *from, co
  * the thread off, and this looks at kill_pending after parking, so one of
  * the two always sees the other and no kill is lost.
  */
-static bool await_reply(struct thread *server, struct thread *caller)
+static inline __attribute__((always_inline)) bool await_reply(struct thread *server,
+							     struct thread *caller)
 {
 	spin_lock(&server->reply_wait.lock);
 	server->reply_to = caller;
@@ -247,12 +280,13 @@ static int64_t call(struct endpoint *ep, struct thread *self, const uint64_t msg
  * false, having changed nothing, when a condition does not hold.
  * Interrupts are masked (system call).
  */
-static bool fast_call(struct thread *self, struct endpoint *ep, const uint64_t msg[MSG_REGS])
+static inline __attribute__((always_inline)) bool fast_call(struct thread *self,
+							    struct endpoint *ep, uint64_t tag)
 {
 	struct cpu *c = this_cpu();
 	struct thread *r;
 
-	if (TAG_CAPS(msg[0]) || (msg[0] & TAG_LONG))
+	if (TAG_CAPS(tag) || (tag & TAG_LONG))
 		return false;
 	spin_lock(&ep->q.lock);
 	r = ep->q.head;
@@ -262,7 +296,7 @@ static bool fast_call(struct thread *self, struct endpoint *ep, const uint64_t m
 	}
 	wq_unpark(&ep->q, r);
 	ep->recv_waiting = ep->q.head != NULL;
-	deliver(self, msg, r);
+	deliver_words(self->uregs, TAG_WORDS(tag), r->uregs);
 	r->wake_status = 0;
 	if (!await_reply(r, self)) {
 		self->state = THREAD_RUNNING;
@@ -279,19 +313,19 @@ static bool fast_call(struct thread *self, struct endpoint *ep, const uint64_t m
 int64_t sys_ipc_call(handle_t endpoint)
 {
 	struct thread *self = thread_current();
-	uint64_t msg[MSG_REGS];
+	uint64_t tag = msg_tag(self->uregs), msg[MSG_REGS];
 	struct endpoint *ep;
 
-	arch_msg_get(self->uregs, msg);
-	if (!tag_ok(msg[0]))
+	if (!tag_ok(tag))
 		return -EINVAL;
-	int err = lookup_ep(endpoint, RIGHT_SEND | (TAG_CAPS(msg[0]) ? RIGHT_GRANT : 0), &ep);
+	int err = lookup_ep(endpoint, RIGHT_SEND | (TAG_CAPS(tag) ? RIGHT_GRANT : 0), &ep);
 	if (err)
 		return err;
 	/* The handle (and the owner's list) keep the endpoint alive while we are queued on it. */
 	kobj_put(&ep->k);
-	if (fast_call(self, ep, msg))
+	if (fast_call(self, ep, tag))
 		return self->wake_status;
+	arch_msg_get(self->uregs, msg);
 	return call(ep, self, msg);
 }
 
@@ -421,15 +455,14 @@ int64_t sys_ipc_reply(void)
  * Everything is checked before anything changes; false means a condition
  * does not hold and nothing happened. Interrupts are masked (system call).
  */
-static bool fast_reply_recv(struct thread *self, struct endpoint *ep)
+static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread *self,
+								   struct endpoint *ep)
 {
 	struct cpu *c = this_cpu();
-	uint64_t msg[MSG_REGS];
+	uint64_t tag = msg_tag(self->uregs);
 	struct thread *cl;
 
-	arch_msg_get(self->uregs, msg);
-	if (TAG_CAPS(msg[0]) || (msg[0] & TAG_LONG) || TAG_WORDS(msg[0]) > MSG_REGS - 1 ||
-	    self->kill_pending)
+	if (TAG_CAPS(tag) || (tag & TAG_LONG) || TAG_WORDS(tag) > MSG_REGS - 1 || self->kill_pending)
 		return false;
 	spin_lock(&ep->q.lock);
 	if (ep->dead || (!ep->recv_waiting && ep->q.head)) {
@@ -448,7 +481,7 @@ static bool fast_reply_recv(struct thread *self, struct endpoint *ep)
 	wq_unpark(&self->reply_wait, cl);
 	spin_unlock(&self->reply_wait.lock);
 	kobj_put(&cl->k);	/* blocked threads are not freed */
-	deliver(self, msg, cl);
+	deliver_words(self->uregs, TAG_WORDS(tag), cl->uregs);
 	cl->wake_status = 0;
 	self->wake_status = 0;
 	self->state = THREAD_BLOCKED;
