@@ -78,7 +78,7 @@ int64_t wq_wait_switch(struct wait_queue *q, unsigned long irq, uint64_t deadlin
 void wq_timer_remove(struct thread *t);
 
 /* Puts the blocked thread @t on @q, where only a wake-up or a kill ends its wait. */
-static inline void wq_park(struct wait_queue *q, struct thread *t)
+static inline __attribute__((always_inline)) void wq_park(struct wait_queue *q, struct thread *t)
 {
 	t->wq_next = NULL;
 	t->wq_prev = q->tail;
@@ -91,7 +91,8 @@ static inline void wq_park(struct wait_queue *q, struct thread *t)
 }
 
 /* Takes the blocked @t off @q without waking it; caller holds q->lock. */
-static inline void wq_unpark(struct wait_queue *q, struct thread *t)
+static inline __attribute__((always_inline)) void wq_unpark(struct wait_queue *q,
+								 struct thread *t)
 {
 	if (t->wq_prev)
 		t->wq_prev->wq_next = t->wq_next;
