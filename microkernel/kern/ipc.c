@@ -210,10 +210,10 @@ static struct thread *take_caller(struct thread *self)
 	return c;
 }
 
-static int lookup_ep(handle_t h, uint32_t rights, struct endpoint **ep)
+/* Looks up @h in the table of @self's process (passed in: this_cpu() is a volatile read). */
+static int lookup_ep(struct thread *self, handle_t h, uint32_t rights, struct endpoint **ep)
 {
-	return cap_lookup(&process_current()->caps, h, KOBJ_ENDPOINT, rights, (struct kobject **)ep,
-			  NULL);
+	return cap_lookup(&self->proc->caps, h, KOBJ_ENDPOINT, rights, (struct kobject **)ep, NULL);
 }
 
 int64_t sys_endpoint_create(uint64_t *handle)
@@ -318,7 +318,7 @@ int64_t sys_ipc_call(handle_t endpoint)
 
 	if (!tag_ok(tag))
 		return -EINVAL;
-	int err = lookup_ep(endpoint, RIGHT_SEND | (TAG_CAPS(tag) ? RIGHT_GRANT : 0), &ep);
+	int err = lookup_ep(self, endpoint, RIGHT_SEND | (TAG_CAPS(tag) ? RIGHT_GRANT : 0), &ep);
 	if (err)
 		return err;
 	/* The handle (and the owner's list) keep the endpoint alive while we are queued on it. */
@@ -398,7 +398,7 @@ int64_t sys_ipc_recv(handle_t endpoint)
 {
 	struct thread *self = thread_current();
 	struct endpoint *ep;
-	int err = lookup_ep(endpoint, RIGHT_RECV, &ep);
+	int err = lookup_ep(self, endpoint, RIGHT_RECV, &ep);
 
 	if (err)
 		return err;
@@ -507,7 +507,7 @@ int64_t sys_ipc_reply_recv(handle_t endpoint)
 {
 	struct thread *self = thread_current();
 	struct endpoint *ep;
-	int err = lookup_ep(endpoint, RIGHT_RECV, &ep);
+	int err = lookup_ep(self, endpoint, RIGHT_RECV, &ep);
 
 	if (err)
 		return err;
