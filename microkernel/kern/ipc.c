@@ -130,9 +130,8 @@ static __attribute__((noinline)) int deliver_full(struct thread *from,
  * Words-only delivery straight from @from's registers to @to's; the words the
  * tag does not use arrive as zeros, so nothing else of @from's leaks.
  */
-static inline __attribute__((always_inline)) void deliver_words(const struct user_regs *from,
-								 unsigned words,
-								 struct user_regs *to)
+static inline __attribute__((always_inline)) void
+deliver_words(const struct user_regs *from, unsigned words, struct user_regs *to)
 {
 	uint64_t m[MSG_REGS];
 
@@ -171,7 +170,7 @@ static inline __attribute__((always_inline)) int deliver(struct thread *from, co
  * the two always sees the other and no kill is lost.
  */
 static inline __attribute__((always_inline)) bool await_reply(struct thread *server,
-							     struct thread *caller)
+							      struct thread *caller)
 {
 	spin_lock(&server->reply_wait.lock);
 	server->reply_to = caller;
@@ -456,13 +455,14 @@ int64_t sys_ipc_reply(void)
  * does not hold and nothing happened. Interrupts are masked (system call).
  */
 static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread *self,
-								   struct endpoint *ep)
+								  struct endpoint *ep)
 {
 	struct cpu *c = this_cpu();
 	uint64_t tag = msg_tag(self->uregs);
 	struct thread *cl;
 
-	if (TAG_CAPS(tag) || (tag & TAG_LONG) || TAG_WORDS(tag) > MSG_REGS - 1 || self->kill_pending)
+	if (TAG_CAPS(tag) || (tag & TAG_LONG) || TAG_WORDS(tag) > MSG_REGS - 1 ||
+	    self->kill_pending)
 		return false;
 	spin_lock(&ep->q.lock);
 	if (ep->dead || (!ep->recv_waiting && ep->q.head)) {

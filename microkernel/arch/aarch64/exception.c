@@ -130,7 +130,7 @@ static void user_sync(struct user_regs *r, uint64_t esr, uint64_t far)
 	if (fault)
 		user_fault_handler(r, far, access);
 	else if (ec == EC_FP_ACCESS && aarch64_fp_trap(r))
-		return;	/* loaded: the instruction runs again */
+		return; /* loaded: the instruction runs again */
 	else
 		user_exception_handler(r, user_exception_kind(ec, esr), esr);
 }

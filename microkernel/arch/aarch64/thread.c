@@ -53,7 +53,7 @@ void arch_switch(struct thread *prev, struct thread *next)
 	if (next->uregs) {
 		write_sysreg(sp_el0, next->uregs->sp);
 		write_sysreg(tpidr_el0, next->uregs->tpidr);
-			uint64_t want = CPACR_FP_EL0_TRAPS;
+		uint64_t want = CPACR_FP_EL0_TRAPS;
 		if (next->arch.fp_eager) {
 			next->arch.fp_eager--;
 			want = CPACR_FP_ON;

@@ -91,8 +91,7 @@ static inline __attribute__((always_inline)) void wq_park(struct wait_queue *q, 
 }
 
 /* Takes the blocked @t off @q without waking it; caller holds q->lock. */
-static inline __attribute__((always_inline)) void wq_unpark(struct wait_queue *q,
-								 struct thread *t)
+static inline __attribute__((always_inline)) void wq_unpark(struct wait_queue *q, struct thread *t)
 {
 	if (t->wq_prev)
 		t->wq_prev->wq_next = t->wq_next;
@@ -125,7 +124,7 @@ void sched_switch_to(struct thread *next);
  * switch itself, which returns when the current thread runs again.
  */
 static inline __attribute__((always_inline)) bool sched_can_switch_to(struct cpu *c,
-								       struct thread *next)
+								      struct thread *next)
 {
 	uint32_t levels = c->rq.bitmap;
 
@@ -140,7 +139,7 @@ static inline __attribute__((always_inline)) bool sched_can_switch_to(struct cpu
  * thread runs again. Inline, because every IPC round trip does it twice.
  */
 static inline __attribute__((always_inline)) void sched_switch_direct(struct cpu *c,
-								       struct thread *next)
+								      struct thread *next)
 {
 	struct thread *prev = c->current;
 
