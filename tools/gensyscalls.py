@@ -92,21 +92,25 @@ def kernel_table(calls):
         out.append('')
     out.append('void syscall_handler(struct user_regs *r)')
     out.append('{')
-    out.append('\tuint64_t value = 0;')
+    out.append('\tuint64_t value;')
     out.append('\tint64_t status;')
     out.append('')
+    # Calls without a value store 0 straight away: no stack slot to clear and read back.
     out.append('\tswitch (arch_syscall_nr(r)) {')
     for num, name, params, result in calls:
         args = ['(%s)arch_syscall_arg(r, %d)' % (kernel_type(t), i) for i, (t, _) in enumerate(params)]
+        out.append('\tcase %d:' % num)
         if result:
             args.append('&value')
-        out.append('\tcase %d:' % num)
-        out.append('\t\tstatus = sys_%s(%s);' % (name, ', '.join(args)))
+            out.append('\t\tvalue = 0;')
+            out.append('\t\tstatus = sys_%s(%s);' % (name, ', '.join(args)))
+            out.append('\t\tarch_syscall_set_result(r, status, value);')
+        else:
+            out.append('\t\tarch_syscall_set_result(r, sys_%s(%s), 0);' % (name, ', '.join(args)))
         out.append('\t\tbreak;')
     out.append('\tdefault:')
-    out.append('\t\tstatus = -ENOSYS;')
+    out.append('\t\tarch_syscall_set_result(r, -ENOSYS, 0);')
     out.append('\t}')
-    out.append('\tarch_syscall_set_result(r, status, value);')
     out.append('\ttrap_exit_check();')
     out.append('}')
     out.append('')

@@ -73,6 +73,7 @@ def main():
     ap.add_argument('--at', required=True, help='kernel function entered once per operation')
     ap.add_argument('--skip', type=int, default=300, help='hits to let pass first (warm-up)')
     ap.add_argument('--limit', type=int, default=20000, help='most instructions to step')
+    ap.add_argument('--trace', help='also write every stepped address (function+offset) here')
     args = ap.parse_args()
 
     out = os.path.join(args.build, args.arch)
@@ -111,6 +112,12 @@ def main():
         if name not in counts:
             order.append(name)
         counts[name] = counts.get(name, 0) + 1
+    if args.trace:
+        with open(args.trace, 'w') as f:
+            for pc in pcs:
+                i = bisect.bisect_right(starts, pc) - 1
+                f.write('%x %s+%#x\n' % (pc, syms[i][1] if i >= 0 else '?',
+                                         pc - syms[i][0] if i >= 0 else 0))
     print('%d instructions from %s to %s (%s)' % (len(pcs) + 1, args.at, args.at, args.arch))
     for name in sorted(order, key=lambda n: -counts[n]):
         print('%7d  %s' % (counts[name], name))

@@ -65,6 +65,15 @@ void endpoints_owner_exit(struct process *p)
 	}
 }
 
+/* The tag of the message in @r. */
+static inline uint64_t msg_tag(const struct user_regs *r)
+{
+	uint64_t m[MSG_REGS];
+
+	arch_msg_get(r, m);
+	return m[0];
+}
+
 /* Checks a tag before anything is sent. */
 static bool tag_ok(uint64_t tag)
 {
@@ -121,6 +130,28 @@ static __attribute__((noinline)) int deliver_full(struct thread *from,
 	return 0;
 }
 
+/*
+ * Words-only delivery straight from @from's registers to @to's; the words the
+ * tag does not use arrive as zeros, so nothing else of @from's leaks.
+ */
+static inline __attribute__((always_inline)) void
+deliver_words(const struct user_regs *from, unsigned words, struct user_regs *to)
+{
+	uint64_t m[MSG_REGS];
+
+	arch_msg_get(from, m);
+	switch (words) {
+	case 0: m[1] = 0; /* fall through */
+	case 1: m[2] = 0; /* fall through */
+	case 2: m[3] = 0; /* fall through */
+	case 3: m[4] = 0; /* fall through */
+	case 4: m[5] = 0; /* fall through */
+	case 5: m[6] = 0; /* fall through */
+	case 6: m[7] = 0;
+	}
+	arch_msg_set(to, m);
+}
+
 static inline __attribute__((always_inline)) int deliver(struct thread *from, const uint64_t msg[MSG_REGS], struct thread *to)
 {
 	unsigned words = TAG_WORDS(msg[0]);
@@ -142,7 +173,8 @@ static inline __attribute__((always_inline)) int deliver(struct thread *from, co
  * the thread off, and this looks at kill_pending after parking, so one of
  * the two always sees the other and no kill is lost.
  */
-static bool await_reply(struct thread *server, struct thread *caller)
+static inline __attribute__((always_inline)) bool await_reply(struct thread *server,
+							      struct thread *caller)
 {
 	spin_lock(&server->reply_wait.lock);
 	server->reply_to = caller;
@@ -181,11 +213,11 @@ static struct thread *take_caller(struct thread *self)
 	return c;
 }
 
-/* Looks up an endpoint handle of the caller; *info (may be NULL) gets its rights and badge. */
-static int lookup_ep(handle_t h, uint32_t rights, struct endpoint **ep, struct cap_info *info)
+/* Looks up @h in the table of @self's process (passed in: this_cpu() is a volatile read); *info (may be NULL) gets its rights and badge. */
+static int lookup_ep(struct thread *self, handle_t h, uint32_t rights, struct endpoint **ep,
+		     struct cap_info *info)
 {
-	return cap_lookup(&process_current()->caps, h, KOBJ_ENDPOINT, rights, (struct kobject **)ep,
-			  info);
+	return cap_lookup(&self->proc->caps, h, KOBJ_ENDPOINT, rights, (struct kobject **)ep, info);
 }
 
 int64_t sys_endpoint_create(uint64_t *handle)
@@ -209,7 +241,7 @@ int64_t sys_endpoint_mint(handle_t endpoint, uint64_t badge, uint64_t rights, ui
 	if (badge == 0 || badge >= CAP_BADGE_LIMIT)
 		return -EINVAL;
 	/* Only endpoints take badges; cap_derive checks DUPLICATE and that @endpoint has none. */
-	int err = lookup_ep(endpoint, RIGHT_DUPLICATE, &ep, NULL);
+	int err = lookup_ep(thread_current(), endpoint, RIGHT_DUPLICATE, &ep, NULL);
 	if (err)
 		return err;
 	kobj_put(&ep->k);
@@ -271,13 +303,14 @@ static int64_t call(struct endpoint *ep, struct thread *self, const uint64_t msg
  * false, having changed nothing, when a condition does not hold.
  * Interrupts are masked (system call).
  */
-static bool fast_call(struct thread *self, struct endpoint *ep, const uint64_t msg[MSG_REGS],
-		      uint64_t badge)
+static inline __attribute__((always_inline)) bool fast_call(struct thread *self,
+							    struct endpoint *ep, uint64_t tag,
+							    uint64_t badge)
 {
 	struct cpu *c = this_cpu();
 	struct thread *r;
 
-	if (TAG_CAPS(msg[0]) || (msg[0] & TAG_LONG))
+	if (TAG_CAPS(tag) || (tag & TAG_LONG))
 		return false;
 	spin_lock(&ep->q.lock);
 	r = ep->q.head;
@@ -287,7 +320,7 @@ static bool fast_call(struct thread *self, struct endpoint *ep, const uint64_t m
 	}
 	wq_unpark(&ep->q, r);
 	ep->recv_waiting = ep->q.head != NULL;
-	deliver(self, msg, r);
+	deliver_words(self->uregs, TAG_WORDS(tag), r->uregs);
 	r->wake_status = (int64_t)badge;
 	if (!await_reply(r, self)) {
 		self->state = THREAD_RUNNING;
@@ -304,20 +337,20 @@ static bool fast_call(struct thread *self, struct endpoint *ep, const uint64_t m
 int64_t sys_ipc_call(handle_t endpoint)
 {
 	struct thread *self = thread_current();
-	uint64_t msg[MSG_REGS];
+	uint64_t tag = msg_tag(self->uregs), msg[MSG_REGS];
 	struct endpoint *ep;
 	struct cap_info info;
 
-	arch_msg_get(self->uregs, msg);
-	if (!tag_ok(msg[0]))
+	if (!tag_ok(tag))
 		return -EINVAL;
-	int err = lookup_ep(endpoint, RIGHT_SEND | (TAG_CAPS(msg[0]) ? RIGHT_GRANT : 0), &ep, &info);
+	int err = lookup_ep(self, endpoint, RIGHT_SEND | (TAG_CAPS(tag) ? RIGHT_GRANT : 0), &ep, &info);
 	if (err)
 		return err;
 	/* The handle (and the owner's list) keep the endpoint alive while we are queued on it. */
 	kobj_put(&ep->k);
-	if (fast_call(self, ep, msg, info.badge))
+	if (fast_call(self, ep, tag, info.badge))
 		return self->wake_status;
+	arch_msg_get(self->uregs, msg);
 	return call(ep, self, msg, info.badge);
 }
 
@@ -394,7 +427,7 @@ int64_t sys_ipc_recv(handle_t endpoint)
 {
 	struct thread *self = thread_current();
 	struct endpoint *ep;
-	int err = lookup_ep(endpoint, RIGHT_RECV, &ep, NULL);
+	int err = lookup_ep(self, endpoint, RIGHT_RECV, &ep, NULL);
 
 	if (err)
 		return err;
@@ -513,14 +546,14 @@ int64_t sys_ipc_reply_save(uint64_t *handle)
  * Everything is checked before anything changes; false means a condition
  * does not hold and nothing happened. Interrupts are masked (system call).
  */
-static bool fast_reply_recv(struct thread *self, struct endpoint *ep)
+static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread *self,
+								  struct endpoint *ep)
 {
 	struct cpu *c = this_cpu();
-	uint64_t msg[MSG_REGS];
+	uint64_t tag = msg_tag(self->uregs);
 	struct thread *cl;
 
-	arch_msg_get(self->uregs, msg);
-	if (TAG_CAPS(msg[0]) || (msg[0] & TAG_LONG) || TAG_WORDS(msg[0]) > MSG_REGS - 1 ||
+	if (TAG_CAPS(tag) || (tag & TAG_LONG) || TAG_WORDS(tag) > MSG_REGS - 1 ||
 	    self->kill_pending)
 		return false;
 	spin_lock(&ep->q.lock);
@@ -540,7 +573,7 @@ static bool fast_reply_recv(struct thread *self, struct endpoint *ep)
 	wq_unpark(&self->reply_wait, cl);
 	spin_unlock(&self->reply_wait.lock);
 	kobj_put(&cl->k);	/* blocked threads are not freed */
-	deliver(self, msg, cl);
+	deliver_words(self->uregs, TAG_WORDS(tag), cl->uregs);
 	cl->wake_status = 0;
 	self->wake_status = 0;	/* the next caller puts its badge here */
 	self->state = THREAD_BLOCKED;
@@ -566,7 +599,7 @@ int64_t sys_ipc_reply_recv(handle_t endpoint)
 {
 	struct thread *self = thread_current();
 	struct endpoint *ep;
-	int err = lookup_ep(endpoint, RIGHT_RECV, &ep, NULL);
+	int err = lookup_ep(self, endpoint, RIGHT_RECV, &ep, NULL);
 
 	if (err)
 		return err;

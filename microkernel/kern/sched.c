@@ -146,23 +146,6 @@ static struct thread *steal(struct cpu *self)
 	return t;
 }
 
-/* Switches this CPU from @prev to @next. Interrupts masked; returns when @prev runs again. */
-static inline __attribute__((always_inline)) void switch_to(struct cpu *c, struct thread *prev, struct thread *next)
-{
-	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
-		;
-	next->state = THREAD_RUNNING;
-	next->cpu = c;
-	next->slice = TIMESLICE_TICKS;
-	next->on_cpu = true;
-	c->current = next;
-	c->switched_from = prev;
-	if (!next->proc || !prev->proc || next->proc->root != prev->proc->root)
-		arch_aspace_switch(next->proc ? next->proc->root : arch_kernel_root());
-	arch_switch(prev, next);
-	sched_finish_switch();
-}
-
 void schedule(void)
 {
 	unsigned long s = arch_irq_save();
@@ -184,41 +167,27 @@ void schedule(void)
 	if (next == prev)
 		prev->state = THREAD_RUNNING;
 	else
-		switch_to(c, prev, next);
+		sched_switch_direct(c, next);
 	arch_irq_restore(s);
-}
-
-void sched_switch_direct(struct cpu *c, struct thread *next)
-{
-	switch_to(c, c->current, next);
 }
 
 void sched_switch_to(struct thread *next)
 {
 	unsigned long s = arch_irq_save();
 	struct cpu *c = this_cpu();
-	struct thread *prev = c->current;
 
 	if (!sched_can_switch_to(c, next)) {
 		sched_enqueue(next);
 		schedule();
 	} else {
-		switch_to(c, prev, next);
+		sched_switch_direct(c, next);
 	}
 	arch_irq_restore(s);
 }
 
 void sched_finish_switch(void)
 {
-	struct cpu *c = this_cpu();
-	struct thread *prev = c->switched_from;
-
-	c->switched_from = NULL;
-	if (!prev)
-		return;
-	__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
-	if (prev->state == THREAD_DEAD)
-		thread_reap(prev);
+	sched_finish_switch_inline(this_cpu());
 }
 
 void sched_yield(void)
@@ -303,28 +272,8 @@ void wq_init(struct wait_queue *q)
 	*q = (struct wait_queue)WAIT_QUEUE_INIT;
 }
 
-static void wq_remove(struct wait_queue *q, struct thread *t)
+void wq_timer_remove(struct thread *t)
 {
-	if (t->wq_prev)
-		t->wq_prev->wq_next = t->wq_next;
-	else
-		q->head = t->wq_next;
-	if (t->wq_next)
-		t->wq_next->wq_prev = t->wq_prev;
-	else
-		q->tail = t->wq_prev;
-	t->wq_next = t->wq_prev = NULL;
-	t->waiting_on = NULL;
-}
-
-static void timer_remove(struct thread *t)
-{
-	/*
-	 * Whoever takes @t off its wait queue holds that queue's lock, under which
-	 * @t set sleep_until; 0 means no timer, or sched_timers took it already.
-	 */
-	if (!__atomic_load_n(&t->sleep_until, __ATOMIC_RELAXED))
-		return;
 	spin_lock(&timer_lock);
 	if (t->sleep_until) {
 		struct thread **pp = &timers;
@@ -342,8 +291,7 @@ static void timer_remove(struct thread *t)
 /* Makes @t (on @q, whose lock the caller holds) runnable with a result. */
 static void wake(struct wait_queue *q, struct thread *t, int64_t status, uint64_t value)
 {
-	wq_remove(q, t);
-	timer_remove(t);
+	wq_unpark(q, t);
 	t->wake_status = status;
 	t->wake_value = value;
 	sched_enqueue(t);
@@ -400,34 +348,14 @@ struct thread *wq_take(struct wait_queue *q)
 {
 	struct thread *t = q->head;
 
-	if (t) {
-		wq_remove(q, t);
-		timer_remove(t);
-	}
+	if (t)
+		wq_unpark(q, t);
 	return t;
-}
-
-void wq_park(struct wait_queue *q, struct thread *t)
-{
-	t->wq_next = NULL;
-	t->wq_prev = q->tail;
-	if (q->tail)
-		q->tail->wq_next = t;
-	else
-		q->head = t;
-	q->tail = t;
-	__atomic_store_n(&t->waiting_on, q, __ATOMIC_RELEASE);
 }
 
 void wq_wake_thread(struct wait_queue *q, struct thread *t, int64_t status, uint64_t value)
 {
 	wake(q, t, status, value);
-}
-
-void wq_unpark(struct wait_queue *q, struct thread *t)
-{
-	wq_remove(q, t);
-	timer_remove(t);
 }
 
 struct thread *wq_wake_one(struct wait_queue *q, int64_t status, uint64_t value)

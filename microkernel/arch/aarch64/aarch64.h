@@ -48,6 +48,10 @@
 	(SCTLR_RES1 | (UL(1) << 0) | (UL(1) << 2) | (UL(1) << 3) | (UL(1) << 12) | SCTLR_EL0_BITS)
 
 /* Device registers are mapped in 2 MiB blocks at the top GiB of the address space. */
+/* CPACR_EL1.FPEN: FP/SIMD for EL1 and EL0, or for EL1 only (EL0's use traps; thread.c). */
+#define CPACR_FP_ON (UL(3) << 20)
+#define CPACR_FP_EL0_TRAPS (UL(1) << 20)
+
 #define MMIO_BASE UL(0xffffffffc0000000)
 
 #define BOOT_STACK_SIZE 16384
@@ -89,6 +93,10 @@ void gic_init(paddr_t dist, uint64_t dist_size, paddr_t redist, uint64_t redist_
 void gic_cpu_init(void);
 void gic_enable_private(unsigned intid);
 void gic_handle_irq(void);
+
+/* Loads the FP/SIMD registers of a thread that trapped on its first use of them (thread.c). */
+struct user_regs;
+bool aarch64_fp_trap(struct user_regs *r);
 
 /* The EL1 virtual timer's interrupt (a PPI's INTID) and its handler. */
 extern unsigned timer_intid;

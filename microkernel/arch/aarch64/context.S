@@ -33,11 +33,11 @@ thread_trampoline:
 	brk	#1			/* the entry never returns */
 
 /*
- * el0_save(r) and el0_load(r): the user state the kernel never touches, to
- * and from a struct user_regs: q0-q31, FPCR, FPSR, SP_EL0 and TPIDR_EL0.
+ * fp_save(r) and fp_load(r): the user's FP/SIMD state, which the kernel never
+ * touches, to and from a struct user_regs: q0-q31, FPCR and FPSR.
  */
-	.globl	el0_save
-el0_save:
+	.globl	fp_save
+fp_save:
 	add	x1, x0, #UREGS_V
 	st1	{v0.2d-v3.2d}, [x1], #64
 	st1	{v4.2d-v7.2d}, [x1], #64
@@ -47,16 +47,13 @@ el0_save:
 	st1	{v20.2d-v23.2d}, [x1], #64
 	st1	{v24.2d-v27.2d}, [x1], #64
 	st1	{v28.2d-v31.2d}, [x1]
-	mrs	x2, sp_el0
-	mrs	x3, tpidr_el0
 	mrs	x4, fpcr
 	mrs	x5, fpsr
-	stp	x2, x3, [x0, #UREGS_SP]
 	stp	x4, x5, [x0, #UREGS_FPCR]
 	ret
 
-	.globl	el0_load
-el0_load:
+	.globl	fp_load
+fp_load:
 	add	x1, x0, #UREGS_V
 	ld1	{v0.2d-v3.2d}, [x1], #64
 	ld1	{v4.2d-v7.2d}, [x1], #64
@@ -66,10 +63,7 @@ el0_load:
 	ld1	{v20.2d-v23.2d}, [x1], #64
 	ld1	{v24.2d-v27.2d}, [x1], #64
 	ld1	{v28.2d-v31.2d}, [x1]
-	ldp	x2, x3, [x0, #UREGS_SP]
 	ldp	x4, x5, [x0, #UREGS_FPCR]
-	msr	sp_el0, x2
-	msr	tpidr_el0, x3
 	msr	fpcr, x4
 	msr	fpsr, x5
 	ret

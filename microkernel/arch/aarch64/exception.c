@@ -24,6 +24,7 @@ _Static_assert(sizeof(struct trap_frame) == 272, "vectors.S saves 272 bytes");
 enum { KIND_SYNC, KIND_IRQ, KIND_FIQ, KIND_SERROR };
 
 #define EC_UNKNOWN 0x00
+#define EC_FP_ACCESS 0x07
 #define EC_ILLEGAL_STATE 0x0e
 #define EC_SYSREG 0x18
 #define EC_IABT_LOW 0x20
@@ -128,6 +129,8 @@ static void user_sync(struct user_regs *r, uint64_t esr, uint64_t far)
 
 	if (fault)
 		user_fault_handler(r, far, access);
+	else if (ec == EC_FP_ACCESS && aarch64_fp_trap(r))
+		return; /* loaded: the instruction runs again */
 	else
 		user_exception_handler(r, user_exception_kind(ec, esr), esr);
 }

@@ -9,8 +9,8 @@
 
 void context_switch(struct arch_thread *save, struct arch_thread *load);
 void thread_trampoline(void);
-void el0_save(struct user_regs *r);
-void el0_load(struct user_regs *r);
+void fp_save(struct user_regs *r);
+void fp_load(struct user_regs *r);
 
 void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
 {
@@ -29,14 +29,52 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
  * values stay live from the switch to it until the switch away from it,
  * across its traps and system calls. SP_EL1 needs no switching here: each
  * return to EL0 leaves it at the thread's user_regs.
+ *
+ * FP/SIMD registers move lazily: a thread starts with CPACR_EL1.FPEN
+ * trapping EL0's use of them, and its first FP/SIMD instruction traps to
+ * aarch64_fp_trap(), which loads them. There is no dirty bit, so a thread
+ * whose registers were loaded has them saved when it leaves; one that
+ * trapped has them loaded at once for its next FP_EAGER_SWITCHES switch-ins,
+ * after which it proves again that it uses them. So a thread that is not
+ * running always has its FP/SIMD registers in user_regs.
  */
+#define FP_EAGER_SWITCHES 16
+
 void arch_switch(struct thread *prev, struct thread *next)
 {
-	if (prev->uregs)
-		el0_save(prev->uregs);
-	if (next->uregs)
-		el0_load(next->uregs);
+	uint64_t cpacr = read_sysreg(cpacr_el1);
+
+	if (prev->uregs) {
+		if (cpacr == CPACR_FP_ON)
+			fp_save(prev->uregs);
+		prev->uregs->sp = read_sysreg(sp_el0);
+		prev->uregs->tpidr = read_sysreg(tpidr_el0);
+	}
+	if (next->uregs) {
+		write_sysreg(sp_el0, next->uregs->sp);
+		write_sysreg(tpidr_el0, next->uregs->tpidr);
+		uint64_t want = CPACR_FP_EL0_TRAPS;
+		if (next->arch.fp_eager) {
+			next->arch.fp_eager--;
+			want = CPACR_FP_ON;
+			fp_load(next->uregs);
+		}
+		/* The eret to EL0 synchronizes the change; EL1 may use FP/SIMD either way. */
+		if (cpacr != want)
+			write_sysreg(cpacr_el1, want);
+	}
 	context_switch(&prev->arch, &next->arch);
+}
+
+/* An FP/SIMD access trap from EL0: the thread's first use since it was switched in. */
+bool aarch64_fp_trap(struct user_regs *r)
+{
+	if (read_sysreg(cpacr_el1) == CPACR_FP_ON)
+		return false;
+	fp_load(r);
+	write_sysreg(cpacr_el1, CPACR_FP_ON);
+	thread_current()->arch.fp_eager = FP_EAGER_SWITCHES;
+	return true;
 }
 
 /* EL0t (AArch64, SP_EL0) with every exception unmasked; FP/SIMD registers zero. */

@@ -101,12 +101,14 @@ trap_entry:
 
 /*
  * svc from EL0: sp is the thread's struct user_regs. Only what the C code may
- * clobber is saved: x0-x18 (arguments, message registers, temporaries), x29
- * and x30, ELR and SPSR. x19-x28 stay in the CPU: every C function keeps them
- * and arch_switch saves them with the kernel context. SP_EL0, TPIDR_EL0 and
- * the FP/SIMD registers, which the kernel never touches, are moved only by
- * arch_switch. So during a system call the user_regs slots of x19-x28, sp and
- * tpidr are stale; nothing reads them then (<arch/regs.h>).
+ * clobber is saved: x0-x18 (arguments, message registers, temporaries), x30,
+ * ELR and SPSR. x19-x29 stay in the CPU: every C function keeps them and
+ * arch_switch saves them with the kernel context; the user's x29 also ends
+ * kernel backtraces, which follow only frame records on the kernel stack or
+ * in the image. SP_EL0, TPIDR_EL0 and the FP/SIMD registers, which the kernel
+ * never touches, are moved only by arch_switch. So during a system call the
+ * user_regs slots of x19-x29, sp and tpidr are stale; nothing reads them then
+ * (<arch/regs.h>).
  */
 svc_entry:
 	stp	x2, x3, [sp, #16]
@@ -120,9 +122,8 @@ svc_entry:
 	mrs	x2, elr_el1
 	mrs	x3, spsr_el1
 	str	x18, [sp, #144]
-	stp	x29, x30, [sp, #232]
+	str	x30, [sp, #240]
 	stp	x2, x3, [sp, #248]
-	mov	x29, xzr		/* kernel backtraces end here */
 	mov	x0, sp
 	bl	syscall_handler		/* also does the exit work (trap_exit_check) */
 	ldp	x2, x3, [sp, #248]
@@ -138,7 +139,7 @@ svc_entry:
 	ldp	x14, x15, [sp, #112]
 	ldp	x16, x17, [sp, #128]
 	ldr	x18, [sp, #144]
-	ldp	x29, x30, [sp, #232]
+	ldr	x30, [sp, #240]
 	eret
 
 /* Every other trap from EL0 saves the whole file; user_trap(r, kind) ends in trap_exit_to_user. */

@@ -22,21 +22,50 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
  * The kernel never touches the F/D registers, so a user thread's stay in the
  * hardware while it is in the kernel; they move to its user_regs only when
  * another thread takes the CPU, and only if user code changed them since
- * they were loaded (sstatus.FS is Dirty). A user thread only ever starts to
- * run on a CPU here, so here its user_regs learns the CPU for trap_entry.
+ * they were loaded (sstatus.FS is Dirty). They are loaded lazily: the next
+ * thread starts with FS Off, and its first F/D instruction traps to
+ * riscv_fpu_trap(), which loads them; a thread that changed them in its last
+ * run gets them loaded here at once instead, since it will likely again. So
+ * a thread that is not running always has its F/D registers in user_regs.
+ * A user thread only ever starts to run on a CPU here, so here its user_regs
+ * learns the CPU for trap_entry.
  */
 void arch_switch(struct thread *prev, struct thread *next)
 {
-	if (prev->uregs && (csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY)
-		fpu_save(prev->uregs);
+	if (prev->uregs) {
+		bool dirty = (csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY;
+		if (dirty)
+			fpu_save(prev->uregs);
+		prev->arch.fp_eager = dirty;
+	}
 	if (next->uregs) {
 		next->uregs->cpu = arch_this_cpu();
-		/* Dirty first: FS may be Off, which makes fld trap. Then Dirty -> Clean. */
-		csr_set(sstatus, SSTATUS_FS_DIRTY);
-		fpu_load(next->uregs);
-		csr_clear(sstatus, SSTATUS_FS_DIRTY & ~SSTATUS_FS_CLEAN);
+		if (next->arch.fp_eager) {
+			/* Dirty first: FS may be Off, which makes fld trap. Then Dirty -> Clean. */
+			csr_set(sstatus, SSTATUS_FS_DIRTY);
+			fpu_load(next->uregs);
+			csr_clear(sstatus, SSTATUS_FS_DIRTY & ~SSTATUS_FS_CLEAN);
+		} else {
+			csr_clear(sstatus, SSTATUS_FS);
+		}
 	}
 	riscv_switch(&prev->arch, &next->arch);
+}
+
+/*
+ * An illegal-instruction trap from user mode with FS Off: the thread's first
+ * F/D instruction since it was switched in. Loads its registers (FS Clean)
+ * and returns true, to run the instruction again; a truly illegal one traps
+ * again with FS on and is the thread's fault then.
+ */
+bool riscv_fpu_trap(struct user_regs *r)
+{
+	if (csr_read(sstatus) & SSTATUS_FS)
+		return false;
+	csr_set(sstatus, SSTATUS_FS_DIRTY);
+	fpu_load(r);
+	csr_clear(sstatus, SSTATUS_FS_DIRTY & ~SSTATUS_FS_CLEAN);
+	return true;
 }
 
 /* User mode (SPP clear) with interrupts on after sret, and the F/D registers usable. */

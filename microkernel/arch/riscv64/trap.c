@@ -17,6 +17,7 @@ struct trap_frame {
 };
 
 #define SCAUSE_INTERRUPT (1ul << 63)
+#define CAUSE_ILLEGAL_INSTRUCTION 2
 #define CAUSE_BREAKPOINT 3
 
 static const char *const names[16] = {
@@ -110,6 +111,8 @@ noreturn void riscv_user_trap(struct user_regs *r, uint64_t cause, uint64_t stva
 {
 	if (cause & SCAUSE_INTERRUPT) {
 		interrupt(cause & ~SCAUSE_INTERRUPT, r->sepc, 0);
+	} else if (cause == CAUSE_ILLEGAL_INSTRUCTION && riscv_fpu_trap(r)) {
+		/* The F/D registers are loaded now: run the instruction again. */
 	} else if (fault_access(cause)) {
 		user_fault_handler(r, stval, fault_access(cause));
 	} else {

@@ -13,6 +13,7 @@
 
 #define FRAME_SIZE (36 * 8)	/* x0..x31, sepc, sstatus, scause, stval */
 #define SSTATUS_SIE 2
+#define SSTATUS_FS (3 << 13)
 
 	.text
 	.balign	4			/* stvec's low two bits select the mode: direct */
@@ -118,14 +119,21 @@ user_trap:
  * thread's kernel stack, where the next trap from user mode saves into. It
  * loads every register: a new thread's, or those saved by user_trap.
  * sstatus from r has SIE clear, SPP user and SPIE set: sret turns on
- * interrupts as it enters user mode.
+ * interrupts as it enters user mode. Its FS is not taken (see arch_switch).
  */
 	.globl	arch_return_to_user
 arch_return_to_user:
 	csrci	sstatus, SSTATUS_SIE
 	ld	t0, UREGS_SEPC(a0)
 	csrw	sepc, t0
+	/* FS stays as it is: it says whether the hardware holds the thread's F/D registers. */
+	csrr	t1, sstatus
+	li	t2, SSTATUS_FS
+	and	t1, t1, t2
+	not	t2, t2
 	ld	t0, UREGS_SSTATUS(a0)
+	and	t0, t0, t2
+	or	t0, t0, t1
 	csrw	sstatus, t0
 	csrw	sscratch, a0
 	.irp	n, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31

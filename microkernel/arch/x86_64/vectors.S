@@ -137,14 +137,14 @@ from_user:
  * masked by FMASK, and still the user's stack. The system-call stack is the
  * running thread's kstack_top, the end of its user_regs.
  *
- * Most calls save only what the kernel's C code may clobber: the number,
+ * Every call saves only what the kernel's C code may clobber: the number,
  * the six argument registers and rip/rflags/rsp (rcx and r11 are the
  * syscall instruction's own) and rbp. rbx and r12-r15 stay live in the CPU,
  * kept by the C calling convention, and their slots in user_regs are stale
  * for the length of the call: nothing reads them there. The IPC calls
- * (SYS_MSG_FIRST..SYS_MSG_LAST) carry the message in r12-r15 and write the
- * answer there, possibly from another thread, so they save and restore
- * every register.
+ * (SYS_MSG_FIRST..SYS_MSG_LAST) carry the message in r12-r15 too and may
+ * find the answer written there by another thread, so they also save and
+ * load those four.
  */
 #define F(off) (UREGS_FRAME + (off))(%rsp)
 	.globl syscall_entry
@@ -157,11 +157,7 @@ syscall_entry:
 	pushq %r11
 	pushq $USER_CS
 	pushq %rcx
-	cmpq $SYS_MSG_FIRST, %rax
-	jb 1f
-	cmpq $SYS_MSG_LAST, %rax
-	jbe syscall_full
-1:	subq $UREGS_FRAME + FRAME_RIP, %rsp
+	subq $UREGS_FRAME + FRAME_RIP, %rsp
 	movq %rax, F(FRAME_RAX)
 	movq %rdi, F(FRAME_RDI)
 	movq %rsi, F(FRAME_RSI)
@@ -172,7 +168,12 @@ syscall_entry:
 	movq %rbp, F(FRAME_RBP)
 	xorl %ebp, %ebp		/* ends backtraces */
 	movq %rsp, %rdi
-	call syscall_handler
+	cmpq $SYS_MSG_FIRST, %rax
+	jb 1f
+	cmpq $SYS_MSG_LAST, %rax
+	jbe syscall_msg
+1:	call syscall_handler
+syscall_exit:
 	movq F(FRAME_RIP), %rcx
 	movq %rcx, %r11
 	shrq $47, %r11		/* sysretq faults in kernel mode on a non-canonical rip */
@@ -196,15 +197,17 @@ syscall_entry:
 	movq %r15, F(FRAME_R15)
 	movq %rsp, %rdi
 	call x86_bad_user_rip
-syscall_full:
-	subq $16, %rsp		/* vector and error code: unused */
-	save_gprs
-	subq $UREGS_FRAME, %rsp
-	xorl %ebp, %ebp
-	movq %rsp, %rdi
+syscall_msg:
+	movq %r12, F(FRAME_R12)
+	movq %r13, F(FRAME_R13)
+	movq %r14, F(FRAME_R14)
+	movq %r15, F(FRAME_R15)
 	call syscall_handler
-	movq %rsp, %rdi
-	/* fall through */
+	movq F(FRAME_R12), %r12
+	movq F(FRAME_R13), %r13
+	movq F(FRAME_R14), %r14
+	movq F(FRAME_R15), %r15
+	jmp syscall_exit
 
 /*
  * arch_return_to_user(struct user_regs *r): restores everything from @r (the

@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include <kernel/process.h>
 #include <kernel/thread.h>
 #include <kernel/wait.h>
 
@@ -34,6 +35,19 @@ void sched_exit_to_user(void);
 /* Called after every switch by the thread that now runs. */
 void sched_finish_switch(void);
 
+/* sched_finish_switch() for the switch paths, on this CPU @c. */
+static inline void sched_finish_switch_inline(struct cpu *c)
+{
+	struct thread *prev = c->switched_from;
+
+	c->switched_from = NULL;
+	if (!prev)
+		return;
+	__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+	if (prev->state == THREAD_DEAD)
+		thread_reap(prev);
+}
+
 /* Threads runnable on all CPUs (not counting idle). */
 unsigned sched_runnable(void);
 
@@ -56,15 +70,43 @@ unsigned wq_wake_all(struct wait_queue *q, int64_t status, uint64_t value);
 /* Removes the first waiter of @q without waking it (it stays blocked); caller holds q->lock. */
 struct thread *wq_take(struct wait_queue *q);
 
-/* Puts the blocked thread @t on @q, where only a wake-up or a kill ends its wait. */
-void wq_park(struct wait_queue *q, struct thread *t);
-
 /* Like wq_wait, but hands the CPU straight to @next (blocked, on no queue) when it sleeps. */
 int64_t wq_wait_switch(struct wait_queue *q, unsigned long irq, uint64_t deadline_ns,
 		       struct thread *next);
 
+/* Takes a timed-out wait's thread off the timer list (the slow part of wq_unpark). */
+void wq_timer_remove(struct thread *t);
+
+/* Puts the blocked thread @t on @q, where only a wake-up or a kill ends its wait. */
+static inline __attribute__((always_inline)) void wq_park(struct wait_queue *q, struct thread *t)
+{
+	t->wq_next = NULL;
+	t->wq_prev = q->tail;
+	if (q->tail)
+		q->tail->wq_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+	__atomic_store_n(&t->waiting_on, q, __ATOMIC_RELEASE);
+}
+
 /* Takes the blocked @t off @q without waking it; caller holds q->lock. */
-void wq_unpark(struct wait_queue *q, struct thread *t);
+static inline __attribute__((always_inline)) void wq_unpark(struct wait_queue *q, struct thread *t)
+{
+	if (t->wq_prev)
+		t->wq_prev->wq_next = t->wq_next;
+	else
+		q->head = t->wq_next;
+	if (t->wq_next)
+		t->wq_next->wq_prev = t->wq_prev;
+	else
+		q->tail = t->wq_prev;
+	t->wq_next = t->wq_prev = NULL;
+	t->waiting_on = NULL;
+	/* Whoever takes @t off @q holds q->lock, under which @t set sleep_until. */
+	if (__atomic_load_n(&t->sleep_until, __ATOMIC_RELAXED))
+		wq_timer_remove(t);
+}
 
 /* Wakes @t, which waits on @q (caller holds q->lock). */
 void wq_wake_thread(struct wait_queue *q, struct thread *t, int64_t status, uint64_t value);
@@ -81,7 +123,8 @@ void sched_switch_to(struct thread *next);
  * nothing of higher priority waits here, its context is saved), and the
  * switch itself, which returns when the current thread runs again.
  */
-static inline bool sched_can_switch_to(struct cpu *c, struct thread *next)
+static inline __attribute__((always_inline)) bool sched_can_switch_to(struct cpu *c,
+								      struct thread *next)
 {
 	uint32_t levels = c->rq.bitmap;
 
@@ -91,7 +134,28 @@ static inline bool sched_can_switch_to(struct cpu *c, struct thread *next)
 	       !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE);
 }
 
-void sched_switch_direct(struct cpu *c, struct thread *next);
+/*
+ * Switches CPU @c from its current thread to @next; returns when the current
+ * thread runs again. Inline, because every IPC round trip does it twice.
+ */
+static inline __attribute__((always_inline)) void sched_switch_direct(struct cpu *c,
+								      struct thread *next)
+{
+	struct thread *prev = c->current;
+
+	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+		;
+	next->state = THREAD_RUNNING;
+	next->cpu = c;
+	next->slice = TIMESLICE_TICKS;
+	next->on_cpu = true;
+	c->current = next;
+	c->switched_from = prev;
+	if (!next->proc || !prev->proc || next->proc->root != prev->proc->root)
+		arch_aspace_switch(next->proc ? next->proc->root : arch_kernel_root());
+	arch_switch(prev, next);
+	sched_finish_switch_inline(arch_this_cpu());
+}
 
 /* Sleeps for @ns nanoseconds (or until killed). */
 int64_t sched_sleep(uint64_t ns);

@@ -1,11 +1,12 @@
 /*
  * The aarch64 user register file. A trap from EL0 saves x0-x30, ELR, SPSR,
  * SP_EL0 and TPIDR_EL0 here (vectors.S). A system call saves only x0-x18,
- * x29, x30, ELR and SPSR: x19-x28 stay in the CPU (C code and arch_switch
- * keep them), so their slots are stale during a system call, and nothing
- * reads them then (the ABI uses x0-x10). SP_EL0, TPIDR_EL0 and the FP/SIMD
+ * x30, ELR and SPSR: x19-x29 stay in the CPU (C code and arch_switch keep
+ * them), so their slots are stale during a system call, and nothing reads
+ * them then (the ABI uses x0-x10). SP_EL0, TPIDR_EL0 and the FP/SIMD
  * registers, which the kernel never touches, are saved and loaded here by
- * arch_switch; a new thread's first return to EL0 loads the whole file.
+ * arch_switch (FP/SIMD lazily, see thread.c); a new thread's first return to
+ * EL0 loads the whole file.
  */
 #pragma once
 

@@ -11,4 +11,5 @@
 struct arch_thread {
 	uint64_t x19_x28[10];
 	uint64_t fp, lr, sp;
+	unsigned fp_eager;	/* switches to it that load its FP/SIMD registers at once (thread.c) */
 };

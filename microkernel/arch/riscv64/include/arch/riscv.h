@@ -116,3 +116,6 @@ void riscv_thread_start(void);
 /* Copy the F/D registers and fcsr to and from @r; fpu_load needs sstatus.FS on. */
 void fpu_save(struct user_regs *r);
 void fpu_load(const struct user_regs *r);
+
+/* Loads the F/D registers of a thread that trapped on its first use of them (thread.c). */
+bool riscv_fpu_trap(struct user_regs *r);

@@ -17,6 +17,7 @@ struct arch_thread {
 	uint64_t ra, sp;
 	uint64_t s[12];
 	uint64_t gp;
+	bool fp_eager;	/* changed its F/D registers when it last ran: load them at once */
 };
 
 _Static_assert(__builtin_offsetof(struct arch_thread, gp) == 14 * 8, "switch.S");
