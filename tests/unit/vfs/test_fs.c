@@ -3,7 +3,7 @@
  * archives (good, and malformed in every way: clear errors, no crash), path
  * lookup with Linux's errors, tmpfs operations, devices, pipes and sessions.
  */
-// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c
+// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/eventfd.c
 #define UNIT_MAIN
 #include "unit.h"
 
