@@ -256,7 +256,8 @@ long op_recvmsg(struct session *s)
 		}
 		memcpy(out.data + 8 * n++, &id, 8);
 	}
-	size_t alen = so->type == SOCK_STREAM ? 0 : sock_name_put(&info.from, out.data + 8 * n);
+	/* As Linux: no address from a stream or an unnamed sender. */
+	size_t alen = so->type == SOCK_STREAM || !info.from.len ? 0 : sock_name_put(&info.from, out.data + 8 * n);
 	memcpy(out.data + 8 * n + alen, data, (size_t)r);
 	out.len = 8 * n + alen + (size_t)r;
 	out.w[2] = mflags;
