@@ -147,7 +147,8 @@ long px_poll(const long *args)
 {
 	long ms = args[2];
 
-	return poll_user((struct pollfd *)args[0], (unsigned long)args[1], ms < 0 ? -1 : ms * 1000000);
+	return poll_user((struct pollfd *)args[0], (unsigned long)args[1],
+			 ms < 0 ? -1 : ms * 1000000);
 }
 
 /* The signal mask is not applied: there are no signals yet. */
@@ -159,7 +160,8 @@ long px_ppoll(const long *args)
 	return err ? err : poll_user((struct pollfd *)args[0], (unsigned long)args[1], ns);
 }
 
-/* select over poll: readable = POLLIN|POLLHUP|POLLERR, writable = POLLOUT|POLLERR, except = POLLPRI. */
+/* select over poll: readable = POLLIN|POLLHUP|POLLERR, writable = POLLOUT|POLLERR, except =
+ * POLLPRI. */
 static long select_fds(long nfds, fd_set *user[3], int64_t ns)
 {
 	static const short want[3] = {POLLIN, POLLOUT, POLLPRI};

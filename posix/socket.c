@@ -21,7 +21,7 @@
 #include "posix.h"
 #include "proto/vfs.h"
 
-#define CONTROL_MAX 4096	/* bytes of ancillary data looked at */
+#define CONTROL_MAX 4096 /* bytes of ancillary data looked at */
 
 /* The vfs id of socket descriptor @fd. */
 static long sock_id(long fd, uint64_t *id)
@@ -62,7 +62,8 @@ static long addr_in(size_t off, const void *addr, unsigned long len)
 	return len ? px_copy_in(off, addr, len) : 0;
 }
 
-/* Gives the caller @name (@len bytes, not in the IPC buffer) cut to *ulen, and sets *ulen to @len. */
+/* Gives the caller @name (@len bytes, not in the IPC buffer) cut to *ulen, and sets *ulen to @len.
+ */
 static long addr_out(const void *name, size_t len, void *uaddr, socklen_t *ulen)
 {
 	socklen_t have;
@@ -251,7 +252,7 @@ static long scatter(const struct iovec *v, long n, size_t at, const char *src, s
 
 /* What a send has besides the data. */
 struct send_args {
-	const void *addr;	/* the caller's; NULL: the peer */
+	const void *addr; /* the caller's; NULL: the peer */
 	unsigned long addr_len;
 	uint64_t ids[VFS_SCM_MAX];
 	unsigned nids;
@@ -281,7 +282,8 @@ static long send_common(long fd, const struct iovec *v, long n, size_t total, lo
 		if (m > VFS_IO_MAX - head)
 			m = VFS_IO_MAX - head;
 		w[4] = total - done;
-		if ((err = addr_in(0, a->addr, w[3])) || (err = px_copy_in(w[3], a->ids, 8 * w[2])) ||
+		if ((err = addr_in(0, a->addr, w[3])) ||
+		    (err = px_copy_in(w[3], a->ids, 8 * w[2])) ||
 		    (err = gather(v, n, done, head, m)))
 			return done ? (long)done : err;
 		long put = px_vfs_call(VFS_SENDMSG, w, 5, head + m, r);
@@ -369,7 +371,7 @@ struct recv_result {
 	size_t name_len;
 	uint64_t ids[VFS_SCM_MAX];
 	unsigned nids;
-	int flags;		/* MSG_TRUNC, MSG_CTRUNC */
+	int flags; /* MSG_TRUNC, MSG_CTRUNC */
 };
 
 /*
@@ -431,7 +433,8 @@ long px_recvfrom(const long *args)
 	return err ? err : got;
 }
 
-/* The received ids as descriptors in an SCM_RIGHTS message at @control (@*len bytes; set to those used). */
+/* The received ids as descriptors in an SCM_RIGHTS message at @control (@*len bytes; set to those
+ * used). */
 static long control_out(void *control, size_t *len, const struct recv_result *res, bool cloexec,
 			int *flags)
 {
@@ -483,8 +486,10 @@ long px_recvmsg(const long *args)
 	struct iovec *v = iov_in(m.msg_iov, (long)m.msg_iovlen, &total, &err);
 	if (!v)
 		return err;
-	size_t room = m.msg_control && m.msg_controllen > CMSG_LEN(0) ? m.msg_controllen - CMSG_LEN(0) : 0;
-	unsigned most = room / sizeof(int) < VFS_SCM_MAX ? (unsigned)(room / sizeof(int)) : VFS_SCM_MAX;
+	size_t room =
+	    m.msg_control && m.msg_controllen > CMSG_LEN(0) ? m.msg_controllen - CMSG_LEN(0) : 0;
+	unsigned most =
+	    room / sizeof(int) < VFS_SCM_MAX ? (unsigned)(room / sizeof(int)) : VFS_SCM_MAX;
 	long got = recv_common(args[0], v, (long)m.msg_iovlen, total, args[2], most, &res);
 	free(v);
 	if (got < 0)

@@ -11,12 +11,12 @@
 #include "file.h"
 #include "sock.h"
 
-#define SOCK_BUF_DEFAULT 212992	/* SO_RCVBUF and SO_SNDBUF, as Linux's default */
+#define SOCK_BUF_DEFAULT 212992 /* SO_RCVBUF and SO_SNDBUF, as Linux's default */
 #define SOCK_BUF_MIN 4608
 #define SOCK_BUF_MAX (4u << 20)
 #define SOCK_BACKLOG_MAX 4096
 
-static struct sock *abstract_names;	/* sockets bound to abstract names */
+static struct sock *abstract_names; /* sockets bound to abstract names */
 
 static bool known_type(int type)
 {
@@ -140,7 +140,7 @@ int sock_name_parse(const void *addr, size_t len, struct sock_name *out)
 	const char *path = (const char *)addr + sizeof(family);
 	size_t n = len - sizeof(family);
 	if (n && path[0])
-		n = strnlen(path, n);	/* a path ends at its NUL */
+		n = strnlen(path, n); /* a path ends at its NUL */
 	out->len = n;
 	memcpy(out->path, path, n);
 	return 0;
@@ -192,8 +192,8 @@ int sock_bind(struct sock *s, const struct cred *c, struct node *cwd, const stru
 		/* Linux's autobind: an abstract name of five hex digits. */
 		do {
 			name.path[0] = 0;
-			name.len = 1 + (size_t)snprintf(name.path + 1, sizeof(name.path) - 1, "%05x",
-							 autobind++ & 0xfffff);
+			name.len = 1 + (size_t)snprintf(name.path + 1, sizeof(name.path) - 1,
+							"%05x", autobind++ & 0xfffff);
 		} while (abstract_find(&name));
 	}
 	if (abstract(&name)) {
@@ -222,9 +222,11 @@ int sock_listen(struct sock *s, int backlog)
 	if (s->state == SOCK_CONNECTED)
 		return -EINVAL;
 	if (!s->name.len)
-		return -EINVAL;	/* Linux would autobind; an unnamed listener cannot be reached */
+		return -EINVAL; /* Linux would autobind; an unnamed listener cannot be reached */
 	s->state = SOCK_LISTENING;
-	s->backlog = backlog < 0 ? 0 : backlog > SOCK_BACKLOG_MAX ? SOCK_BACKLOG_MAX : (unsigned)backlog;
+	s->backlog = backlog < 0		  ? 0
+		     : backlog > SOCK_BACKLOG_MAX ? SOCK_BACKLOG_MAX
+						  : (unsigned)backlog;
 	/* Linux accepts backlog + 1 connections. */
 	s->backlog++;
 	return 0;
@@ -242,7 +244,7 @@ int sock_accept(struct sock *s, struct sock **out)
 		s->pending_tail = &s->pending;
 	s->npending--;
 	p->next_pending = NULL;
-	*out = p;	/* the backlog's reference goes to the caller */
+	*out = p; /* the backlog's reference goes to the caller */
 	return 0;
 }
 
@@ -302,7 +304,7 @@ int sock_connect(struct sock *s, const struct cred *c, struct node *cwd, const s
 	connect_pair(s, a);
 	s->peer_cred = t->cred;
 	a->peer_cred = *who;
-	*t->pending_tail = a;	/* with a's first reference */
+	*t->pending_tail = a; /* with a's first reference */
 	t->pending_tail = &a->next_pending;
 	t->npending++;
 	return 0;
@@ -505,7 +507,8 @@ short sock_poll(const struct sock *s)
 		return ev | POLLOUT | POLLHUP;
 	const struct sock *p = s->peer;
 	bool gone = !p || p->closed;
-	bool rcv_shut = s->rd_shut || gone || p->wr_shut, snd_shut = s->wr_shut || gone || p->rd_shut;
+	bool rcv_shut = s->rd_shut || gone || p->wr_shut,
+	     snd_shut = s->wr_shut || gone || p->rd_shut;
 	if (s->rx || rcv_shut)
 		ev |= POLLIN;
 	if (rcv_shut && snd_shut)
@@ -519,7 +522,10 @@ int sock_getopt(struct sock *s, int name, int64_t *value, struct sock_cred *cred
 {
 	switch (name) {
 	case SO_TYPE: *value = s->type; return 0;
-	case SO_ERROR: *value = s->error; s->error = 0; return 0;
+	case SO_ERROR:
+		*value = s->error;
+		s->error = 0;
+		return 0;
 	case SO_SNDBUF: *value = (int64_t)s->sndbuf; return 0;
 	case SO_RCVBUF: *value = (int64_t)s->rcvbuf; return 0;
 	case SO_ACCEPTCONN: *value = s->state == SOCK_LISTENING; return 0;

@@ -15,7 +15,8 @@
 #include "session.h"
 #include "sock.h"
 
-/* The placeholder pid of a session the proc server did not name (what getpid gives until it does). */
+/* The placeholder pid of a session the proc server did not name (what getpid gives until it does).
+ */
 #define PID_UNKNOWN 1
 
 static struct sock_cred cred_of(const struct session *s)
@@ -226,8 +227,8 @@ long op_recvmsg(struct session *s)
 	static struct sock_recv_info info;
 	static char data[VFS_IO_MAX];
 	uint64_t len = req.w[2], flags = req.w[3], most = req.w[4];
-	const uint64_t known = MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_CMSG_CLOEXEC | MSG_TRUNC |
-			       VFS_MSG_NOFILES;
+	const uint64_t known =
+	    MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_CMSG_CLOEXEC | MSG_TRUNC | VFS_MSG_NOFILES;
 	struct file *f;
 	long err;
 	struct sock *so = sock_arg(s, req.w[1], &f, &err);
@@ -240,8 +241,8 @@ long op_recvmsg(struct session *s)
 		most = VFS_SCM_MAX;
 	size_t room = VFS_IO_MAX - 8 * most - (so->type == SOCK_STREAM ? 0 : VFS_ADDR_MAX);
 	memset(&info, 0, sizeof(info));
-	long r = sock_recv(so, data, len < room ? len : room, (int)(flags & (MSG_PEEK | VFS_MSG_NOFILES)),
-			   &info);
+	long r = sock_recv(so, data, len < room ? len : room,
+			   (int)(flags & (MSG_PEEK | VFS_MSG_NOFILES)), &info);
 	if (r == -EAGAIN)
 		return block((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT), 0);
 	if (r < 0)
@@ -257,7 +258,9 @@ long op_recvmsg(struct session *s)
 		memcpy(out.data + 8 * n++, &id, 8);
 	}
 	/* As Linux: no address from a stream or an unnamed sender. */
-	size_t alen = so->type == SOCK_STREAM || !info.from.len ? 0 : sock_name_put(&info.from, out.data + 8 * n);
+	size_t alen = so->type == SOCK_STREAM || !info.from.len
+			  ? 0
+			  : sock_name_put(&info.from, out.data + 8 * n);
 	memcpy(out.data + 8 * n + alen, data, (size_t)r);
 	out.len = 8 * n + alen + (size_t)r;
 	out.w[2] = mflags;

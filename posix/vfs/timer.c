@@ -16,7 +16,7 @@
 
 static handle_t notification;
 static uint64_t endpoint;
-static int64_t deadline;	/* written by the main thread, read by the timer thread */
+static int64_t deadline; /* written by the main thread, read by the timer thread */
 
 static void *timer_main(void *arg)
 {

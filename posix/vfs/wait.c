@@ -20,7 +20,7 @@ struct waiter {
 	struct waiter *next;
 	handle_t reply;
 	int64_t deadline;
-	struct request req;	/* only the first offsetof(data) + req.len bytes are kept */
+	struct request req; /* only the first offsetof(data) + req.len bytes are kept */
 };
 
 static struct waiter *waiting, **waiting_tail = &waiting;
@@ -64,7 +64,7 @@ static bool retry(struct waiter *w, long (*redo)(void))
 	if (r == REPLY_SAVED)
 		return false;
 	reply_encode(&out, r, msg);
-	vr_ipc_reply_to(w->reply, msg);	/* the caller may be gone: nothing to do then */
+	vr_ipc_reply_to(w->reply, msg); /* the caller may be gone: nothing to do then */
 	return true;
 }
 

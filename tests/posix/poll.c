@@ -73,7 +73,8 @@ static void check_poll(void)
 	start = now_ms();
 	CHECK(ppoll(pf, 1, &ts, NULL) == 0 && now_ms() - start >= 60, "ppoll timeout");
 	CHECK(pthread_create(&t, NULL, late_write, &p[1]) == 0, "thread");
-	CHECK(poll(pf, 1, -1) == 1 && pf[0].revents == POLLIN, "woken by a write: %x", pf[0].revents);
+	CHECK(poll(pf, 1, -1) == 1 && pf[0].revents == POLLIN, "woken by a write: %x",
+	      pf[0].revents);
 	pthread_join(t, NULL);
 	CHECK(poll(pf, 1, 0) == 1 && pf[0].revents == POLLIN, "still readable");
 	close(p[1]);
@@ -88,7 +89,8 @@ static void check_poll(void)
 	fd = open("/tmp/poll-test-file", O_RDWR | O_CREAT | O_TRUNC, 0600);
 	CHECK(fd >= 0, "open");
 	pf[0] = (struct pollfd){fd, POLLIN | POLLOUT, 0};
-	CHECK(poll(pf, 1, -1) == 1 && pf[0].revents == (POLLIN | POLLOUT), "file: %x", pf[0].revents);
+	CHECK(poll(pf, 1, -1) == 1 && pf[0].revents == (POLLIN | POLLOUT), "file: %x",
+	      pf[0].revents);
 	close(fd);
 	unlink("/tmp/poll-test-file");
 
@@ -130,7 +132,8 @@ static void check_select(void)
 	FD_SET(p[0], &r);
 	struct timespec ts = {0, 40 * 1000000};
 	start = now_ms();
-	CHECK(pselect(p[0] + 1, &r, NULL, NULL, &ts, NULL) == 0 && now_ms() - start >= 40, "pselect timeout");
+	CHECK(pselect(p[0] + 1, &r, NULL, NULL, &ts, NULL) == 0 && now_ms() - start >= 40,
+	      "pselect timeout");
 	CHECK(pthread_create(&t, NULL, late_write, &p[1]) == 0, "thread");
 	FD_SET(p[0], &r);
 	CHECK(select(p[0] + 1, &r, NULL, NULL, NULL) == 1 && FD_ISSET(p[0], &r), "select woken");
@@ -139,11 +142,13 @@ static void check_select(void)
 	uint64_t junk;
 	CHECK(read(p[0], &junk, sizeof(junk)) == 8, "read");
 	FD_SET(p[0], &r);
-	CHECK(select(p[0] + 1, &r, NULL, NULL, NULL) == 1 && FD_ISSET(p[0], &r), "end of file is readable");
+	CHECK(select(p[0] + 1, &r, NULL, NULL, NULL) == 1 && FD_ISSET(p[0], &r),
+	      "end of file is readable");
 	close(p[0]);
 	FD_ZERO(&r);
 	FD_SET(p[0], &r);
-	CHECK(select(p[0] + 1, &r, NULL, NULL, &tv) == -1 && errno == EBADF, "select on a closed fd");
+	CHECK(select(p[0] + 1, &r, NULL, NULL, &tv) == -1 && errno == EBADF,
+	      "select on a closed fd");
 }
 
 static void check_eventfd(void)

@@ -82,13 +82,15 @@ static void check_pairs(void)
 		CHECK(recv(sv[1], buf, sizeof(buf), 0) == 3 && !memcmp(buf, "abc", 3), "a message");
 		m.msg_iov = &v;
 		m.msg_iovlen = 1;
-		CHECK(recvmsg(sv[1], &m, 0) == 2 && (m.msg_flags & MSG_TRUNC) && !memcmp(buf, "de", 2),
+		CHECK(recvmsg(sv[1], &m, 0) == 2 && (m.msg_flags & MSG_TRUNC) &&
+			  !memcmp(buf, "de", 2),
 		      "a message cut short: flags %x", m.msg_flags);
 		CHECK(recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT) == -1 && errno == EAGAIN,
 		      "the rest of it is gone");
 		int t = 0;
 		socklen_t len = sizeof(t);
-		CHECK(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &t, &len) == 0 && t == type, "SO_TYPE");
+		CHECK(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &t, &len) == 0 && t == type,
+		      "SO_TYPE");
 		close(sv[0]);
 		close(sv[1]);
 	}
@@ -120,7 +122,8 @@ static void check_listener(void)
 	CHECK(bind(l, (struct sockaddr *)&a, sizeof(a)) == 0, "bind %s", a.sun_path);
 	CHECK(stat(a.sun_path, &st) == 0 && S_ISSOCK(st.st_mode), "a socket node");
 	int other = socket(AF_UNIX, SOCK_STREAM, 0);
-	CHECK(bind(other, (struct sockaddr *)&a, sizeof(a)) == -1 && errno == EADDRINUSE, "EADDRINUSE");
+	CHECK(bind(other, (struct sockaddr *)&a, sizeof(a)) == -1 && errno == EADDRINUSE,
+	      "EADDRINUSE");
 	CHECK(connect(other, (struct sockaddr *)&a, sizeof(a)) == -1 && errno == ECONNREFUSED,
 	      "not listening yet: ECONNREFUSED");
 	close(other);
@@ -141,7 +144,7 @@ static void check_listener(void)
 		struct ucred cr;
 		len = sizeof(cr);
 		CHECK(getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && len == sizeof(cr) &&
-			      cr.pid == getpid() && cr.uid == getuid() && cr.gid == getgid(),
+			  cr.pid == getpid() && cr.uid == getuid() && cr.gid == getgid(),
 		      "SO_PEERCRED of a client: %d %d %d", (int)cr.pid, (int)cr.uid, (int)cr.gid);
 		close(c);
 	}
@@ -196,7 +199,7 @@ static void check_abstract(void)
 	len = sizeof(from);
 	memset(&from, 0, sizeof(from));
 	CHECK(recvfrom(l, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len) == 2 &&
-		      from.sun_family == AF_UNIX && !strcmp(from.sun_path, ca.sun_path),
+		  from.sun_family == AF_UNIX && !strcmp(from.sun_path, ca.sun_path),
 	      "recvfrom: the sender's name %s", from.sun_path);
 	close(c);
 	close(l);
@@ -213,8 +216,8 @@ static int send_fd(int s, int fd)
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
-	struct msghdr m = {.msg_iov = &v, .msg_iovlen = 1, .msg_control = u.buf,
-			   .msg_controllen = sizeof(u.buf)};
+	struct msghdr m = {
+	    .msg_iov = &v, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 
 	c->cmsg_level = SOL_SOCKET;
@@ -233,8 +236,8 @@ static int recv_fd(int s)
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
-	struct msghdr m = {.msg_iov = &v, .msg_iovlen = 1, .msg_control = u.buf,
-			   .msg_controllen = sizeof(u.buf)};
+	struct msghdr m = {
+	    .msg_iov = &v, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	int fd = -1;
 
 	if (recvmsg(s, &m, 0) != 1 || byte != 'F')
@@ -258,7 +261,8 @@ static void check_rights(void)
 	close(p[0]);
 	int r = recv_fd(sv[1]);
 	CHECK(r >= 0 && r != sv[1], "received %d", r);
-	CHECK(read(r, buf, sizeof(buf)) == 14 && !memcmp(buf, "through a pipe", 14), "read through it");
+	CHECK(read(r, buf, sizeof(buf)) == 14 && !memcmp(buf, "through a pipe", 14),
+	      "read through it");
 	close(p[1]);
 	CHECK(read(r, buf, sizeof(buf)) == 0, "its writer closed");
 	close(r);
@@ -268,7 +272,8 @@ static void check_rights(void)
 	CHECK(f >= 0 && write(f, "file data", 9) == 9 && lseek(f, 0, SEEK_SET) == 0, "a file");
 	CHECK(send_fd(sv[0], f) == 1, "send the file");
 	r = recv_fd(sv[1]);
-	CHECK(r >= 0 && read(r, buf, 4) == 4 && !memcmp(buf, "file", 4), "read the file through it");
+	CHECK(r >= 0 && read(r, buf, 4) == 4 && !memcmp(buf, "file", 4),
+	      "read the file through it");
 	CHECK(lseek(f, 0, SEEK_CUR) == 4, "one open file: the offset is shared");
 	close(r);
 	close(f);
@@ -305,7 +310,7 @@ static void check_options_and_big(void)
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
 	len = sizeof(cr);
 	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && cr.pid == getpid() &&
-		      cr.uid == getuid() && cr.gid == getgid(),
+		  cr.uid == getuid() && cr.gid == getgid(),
 	      "SO_PEERCRED: %d %d %d", (int)cr.pid, (int)cr.uid, (int)cr.gid);
 	len = sizeof(v);
 	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &v, &len) == 0 && v == 0, "SO_ERROR");
@@ -313,7 +318,8 @@ static void check_options_and_big(void)
 	v = 1;
 	CHECK(setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &v, sizeof(v)) == 0, "set SO_PASSCRED");
 	v = 0;
-	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &v, &len) == 0 && v == 1, "get SO_PASSCRED");
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &v, &len) == 0 && v == 1,
+	      "get SO_PASSCRED");
 	v = 65536;
 	CHECK(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) == 0, "set SO_SNDBUF");
 
@@ -328,8 +334,8 @@ static void check_options_and_big(void)
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
 	struct iovec iov[2] = {{big, 1000}, {big + 1000, BIG - 1000}};
-	struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf,
-			   .msg_controllen = sizeof(u.buf)};
+	struct msghdr m = {
+	    .msg_iov = iov, .msg_iovlen = 2, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
