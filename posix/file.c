@@ -2,13 +2,12 @@
  * Linux's calls on descriptors, turned into vfs requests (proto/vfs.h):
  * open, close, read and write (looping over VFS_IO_MAX pieces), seeks,
  * attributes, directory listing, dup and fcntl, pipes, ioctl for terminals
- * and poll. User buffers go through the kernel (px_copy_in/out), so a bad
+ * (poll is poll.c's, sockets socket.c's). User buffers go through the kernel (px_copy_in/out), so a bad
  * pointer is EFAULT here and never reaches the server.
  */
 #include <fcntl.h>
 #include <string.h>
 #include <limits.h>
-#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -179,7 +178,8 @@ static long write_file(int fd, const char *buf, size_t len, int64_t at)
 		if (put < 0)
 			return done ? done : put;
 		done += put;
-		if ((size_t)put < n)
+		/* A stream socket takes all unless non-blocking (then the next piece is -EAGAIN). */
+		if ((size_t)put < n && file_type(f) != S_IFSOCK)
 			break;
 	} while ((size_t)done < len);
 	return done;
@@ -538,79 +538,4 @@ long px_ioctl(const long *args)
 	default:
 		return -EINVAL;
 	}
-}
-
-/*
- * poll: readiness of each descriptor (VFS_POLL, which does not block). Until
- * the servers can notify, a poll that finds nothing ready sleeps a
- * millisecond and looks again, until its timeout (@ns < 0: none).
- */
-static long poll_fds(struct pollfd *user, unsigned long n, int64_t ns)
-{
-	int64_t deadline = 0;
-
-	if (n > PX_FD_MAX)
-		return -EINVAL;
-	if (ns > 0) {
-		uint64_t now = 0;
-		vr_clock_get(&now);
-		deadline = (int64_t)now + ns;
-	}
-	for (;;) {
-		long ready = 0;
-		for (unsigned long i = 0; i < n; i++) {
-			struct pollfd p;
-			if (px_copy_in(0, &user[i], sizeof(p)))
-				return -EFAULT;
-			memcpy(&p, px_ipc_buffer(), sizeof(p));
-			struct px_file *f = p.fd < 0 ? NULL : px_fd_file(p.fd);
-			p.revents = 0;
-			if (p.fd < 0) {
-			} else if (!f) {
-				p.revents = POLLNVAL;
-			} else if (f->kind != PX_FILE_VFS) {
-				p.revents = p.events & POLLOUT;
-			} else {
-				uint64_t r[8], w[2] = {f->id, (uint16_t)p.events};
-				long ev = px_vfs_call(VFS_POLL, w, 2, 0, r);
-				p.revents = ev < 0 ? POLLERR : (short)ev;
-			}
-			ready += p.revents != 0;
-			memcpy(px_ipc_buffer(), &p, sizeof(p));
-			if (px_copy_out(&user[i], sizeof(p)))
-				return -EFAULT;
-		}
-		if (ready || ns == 0)
-			return ready;
-		if (ns > 0) {
-			uint64_t now = 0;
-			vr_clock_get(&now);
-			if ((int64_t)now >= deadline)
-				return 0;
-		}
-		vr_thread_sleep(1000000);
-	}
-}
-
-long px_poll(const long *args)
-{
-	long ms = args[2];
-
-	return poll_fds((struct pollfd *)args[0], (unsigned long)args[1], ms < 0 ? -1 : ms * 1000000);
-}
-
-long px_ppoll(const long *args)
-{
-	const struct timespec *ts = (const struct timespec *)args[2];
-	int64_t ns = -1;
-
-	if (ts) {
-		struct timespec t;
-		if (px_copy_in(0, ts, sizeof(t)))
-			return -EFAULT;
-		memcpy(&t, px_ipc_buffer(), sizeof(t));
-		if ((ns = px_timespec_ns(&t)) < 0)
-			return -EINVAL;
-	}
-	return poll_fds((struct pollfd *)args[0], (unsigned long)args[1], ns);
 }

@@ -61,9 +61,30 @@ PX_DECLARE(fcntl);
 PX_DECLARE(pipe2);
 PX_DECLARE(pipe);
 PX_DECLARE(ioctl);
+PX_DECLARE(umask_call);
+/* poll.c: poll, select, eventfd */
 PX_DECLARE(poll);
 PX_DECLARE(ppoll);
-PX_DECLARE(umask_call);
+PX_DECLARE(select);
+PX_DECLARE(pselect6);
+PX_DECLARE(eventfd2);
+/* socket.c: AF_UNIX sockets */
+PX_DECLARE(socket);
+PX_DECLARE(socketpair);
+PX_DECLARE(bind);
+PX_DECLARE(listen);
+PX_DECLARE(accept);
+PX_DECLARE(accept4);
+PX_DECLARE(connect);
+PX_DECLARE(sendto);
+PX_DECLARE(recvfrom);
+PX_DECLARE(sendmsg);
+PX_DECLARE(recvmsg);
+PX_DECLARE(shutdown);
+PX_DECLARE(getsockname);
+PX_DECLARE(getpeername);
+PX_DECLARE(getsockopt);
+PX_DECLARE(setsockopt);
 /* names.c: calls on names */
 PX_DECLARE(mkdirat);
 PX_DECLARE(mkdir);

@@ -18,10 +18,17 @@
  * A malformed request gets -EINVAL (-EBADF for an id the session does not
  * have) and changes nothing; the server never stops serving because of one.
  *
- * Blocking. A read from an empty pipe (and later a terminal or socket) does
- * not answer until there is data: the server saves the reply
- * (ipc_reply_save) and serves other clients meanwhile. O_NONBLOCK gives
- * -EAGAIN instead.
+ * Blocking. A read from an empty pipe, socket or eventfd (a write to a full
+ * one, an accept without a pending connection, a VFS_POLL_WAIT with nothing
+ * ready) does not answer until it can: the server saves the reply
+ * (ipc_reply_save) and the request, serves other clients meanwhile, and
+ * performs the request again after every later request (and when a poll's
+ * deadline passes) until it finishes. O_NONBLOCK (MSG_DONTWAIT) gives -EAGAIN
+ * instead. A waiter whose session ended is answered (-EINVAL) and dropped.
+ *
+ * Sockets are AF_UNIX only; addresses travel as the caller's struct
+ * sockaddr_un bytes (sun_family, then a path, or a NUL and an abstract name).
+ * Flags and option names are Linux's (SOCK_*, MSG_*, SO_*, EFD_*).
  */
 #pragma once
 
@@ -30,6 +37,12 @@
 #define VFS_IO_MAX 4096		/* bytes of data or path in one request or reply */
 #define VFS_AT_CWD UINT64_MAX	/* a directory id meaning the session's working directory */
 #define VFS_READ_NOWAIT 1	/* VFS_READ: -EAGAIN rather than wait (the rest of a large read) */
+
+#define VFS_POLL_MAX 512		/* struct vfs_pollfd entries in one VFS_POLL_WAIT */
+#define VFS_SCM_MAX 64		/* ids passed (SCM_RIGHTS) with one message */
+#define VFS_ADDR_MAX 110	/* sizeof(struct sockaddr_un) */
+#define VFS_DGRAM_MAX 3456	/* bytes of one datagram (or SOCK_SEQPACKET record): EMSGSIZE beyond */
+#define VFS_MSG_NOFILES 0x80000000	/* VFS_RECVMSG: stop before data that carries ids (the rest of a large read) */
 
 #define VFS_BADGE_ADMIN 1	/* the proc server's capability */
 #define VFS_BADGE_FIRST 2	/* sessions are numbered from here */
@@ -61,11 +74,42 @@ enum vfs_op {
 	VFS_PIPE,	/* w1 O_NONBLOCK or 0 -> w1 0, w2 read end id, w3 write end id */
 	VFS_DUP,	/* w1 id -> w1 a new id for the same open file (a second reference) */
 	VFS_POLL,	/* w1 id, w2 POLLIN|POLLOUT wanted -> w1 the ready events (does not block) */
+	VFS_POLL_WAIT,	/* w1 timeout in ns (0: do not wait; negative as int64_t: none), w2 n (<= VFS_POLL_MAX);
+			   long: n struct vfs_pollfd -> w1 entries with events; long: the n entries, revents set.
+			   An id the session lacks gives POLLNVAL. Waits until one entry has events. */
+	VFS_EVENTFD,	/* w1 initial count (< 2^32), w2 EFD_SEMAPHORE|EFD_NONBLOCK -> w1 id.
+			   Read: 8 bytes, the count (or 1 with EFD_SEMAPHORE), waits at 0; write: 8 bytes added,
+			   waits while the sum would pass 2^64 - 2; UINT64_MAX: -EINVAL */
+	VFS_SOCKET,	/* w1 SOCK_STREAM|SOCK_DGRAM|SOCK_SEQPACKET, | SOCK_NONBLOCK -> w1 id */
+	VFS_SOCKETPAIR,	/* w1 as VFS_SOCKET -> w1 0, w2 and w3 the ids of the two connected ends */
+	VFS_BIND,	/* w1 id; long: the address. A path makes a socket node (-EADDRINUSE if the name exists) */
+	VFS_LISTEN,	/* w1 id, w2 backlog */
+	VFS_ACCEPT,	/* w1 id, w2 SOCK_NONBLOCK or 0 -> w1 the new id; long: the peer's address (maybe only the family) */
+	VFS_CONNECT,	/* w1 id; long: the address -> 0 (streams: queued at the listener; datagrams: the default peer) */
+	VFS_SENDMSG,	/* w1 id, w2 MSG_* flags, w3 n ids to pass (<= VFS_SCM_MAX), w4 address length (0: the peer),
+			   w5 bytes of the whole message (datagrams: must be this request's; -EMSGSIZE if more);
+			   long: the address, n uint64_t ids, the data -> w1 bytes sent. A stream takes as much as fits. */
+	VFS_RECVMSG,	/* w1 id, w2 length (<= VFS_IO_MAX), w3 MSG_PEEK|MSG_DONTWAIT|VFS_MSG_NOFILES, w4 most ids taken
+			   -> w1 bytes, w2 MSG_TRUNC|MSG_CTRUNC, w3 n new ids, w4 address length, w5 SOCK_* type;
+			   long: n uint64_t ids, the sender's address, the data. Ids beyond w4 are closed (MSG_CTRUNC). */
+	VFS_SHUTDOWN,	/* w1 id, w2 SHUT_RD, SHUT_WR or SHUT_RDWR */
+	VFS_SOCKNAME,	/* w1 id, w2 0 (own) or 1 (the peer's) -> long: the address */
+	VFS_GETSOCKOPT,	/* w1 id, w2 SO_* (SOL_SOCKET) -> w2 the value; SO_PEERCRED: w2 pid, w3 uid, w4 gid */
+	VFS_SETSOCKOPT,	/* w1 id, w2 SO_*, w3 the value (an int) */
 	/* ---- the proc server's (VFS_BADGE_ADMIN) ---- */
-	VFS_SESSION_NEW = 64,	/* w1 parent session (0: a fresh one at "/"), w2 uid, w3 gid; long: n uint64_t ids of the parent to share
+	VFS_SESSION_NEW = 64,	/* w1 parent session (0: a fresh one at "/"), w2 uid, w3 gid, w4 pid (optional: 0 or
+				   absent = unknown, then SO_PEERCRED says 1); long: n uint64_t ids of the parent to share
 				   -> w1 the session number, w2 n; long: the n new ids in order; cap: the session's endpoint */
 	VFS_SESSION_END,	/* w1 session: closes everything it holds */
 	VFS_EXEC_IMAGE,		/* w1 session; path (resolved as that session, needs X) -> w1 size; cap: a VMO with the file */
+	/* ---- the server's own timer thread (badge 0) ---- */
+	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
+};
+
+/* One entry of VFS_POLL_WAIT. */
+struct vfs_pollfd {
+	uint32_t id;
+	int16_t events, revents;
 };
 
 /* File attributes as the server keeps them; the translation layer fills struct stat from these. */

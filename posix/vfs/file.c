@@ -10,7 +10,7 @@
 #include "dev.h"
 #include "file.h"
 
-#define PIPE_DEV 0xfe /* st_dev of pipes */
+#define PIPE_DEV 0xfe /* st_dev of pipes, sockets and eventfds */
 
 struct file *file_of_node(struct node *n, int flags)
 {
@@ -42,6 +42,30 @@ int file_pipe(int flags, struct file **r, struct file **w)
 	return 0;
 }
 
+struct file *file_of_sock(struct sock *s, int flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	*f = (struct file){.refs = 1, .kind = FILE_SOCKET, .sock = s, .flags = O_RDWR | flags};
+	return f;
+}
+
+struct file *file_of_eventfd(uint64_t count, bool semaphore, int flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+
+	if (!f || !(f->eventfd = evfd_create(count, semaphore))) {
+		free(f);
+		return NULL;
+	}
+	f->refs = 1;
+	f->kind = FILE_EVENTFD;
+	f->flags = O_RDWR | flags;
+	return f;
+}
+
 void file_get(struct file *f)
 {
 	f->refs++;
@@ -53,13 +77,18 @@ void file_put(struct file *f)
 		return;
 	if (f->kind == FILE_NODE) {
 		node_put(f->node);
+	} else if (f->kind == FILE_SOCKET) {
+		sock_close(f->sock);
+		sock_put(f->sock);
+	} else if (f->kind == FILE_EVENTFD) {
+		evfd_destroy(f->eventfd);
 	} else {
 		struct pipe *p = f->pipe;
 		if (f->kind == FILE_PIPE_READ)
 			p->readers--;
 		else
 			p->writers--;
-		if (!p->readers && !p->writers && !p->waiting)
+		if (!p->readers && !p->writers)
 			pipe_destroy(p);
 	}
 	free(f);
@@ -79,8 +108,14 @@ long file_read(struct file *f, void *buf, size_t len, const uint64_t *at)
 {
 	if (!readable(f))
 		return -EBADF;
+	if (f->kind != FILE_NODE && at)
+		return -ESPIPE;
 	if (f->kind == FILE_PIPE_READ)
-		return at ? -ESPIPE : pipe_read(f->pipe, buf, len);
+		return pipe_read(f->pipe, buf, len);
+	if (f->kind == FILE_SOCKET)
+		return sock_recv(f->sock, buf, len, 0, NULL);
+	if (f->kind == FILE_EVENTFD)
+		return evfd_read(f->eventfd, buf, len);
 	struct node *n = f->node;
 	if (S_ISDIR(n->mode))
 		return -EISDIR;
@@ -96,8 +131,14 @@ long file_write(struct file *f, const void *buf, size_t len, const uint64_t *at)
 {
 	if (!writable(f))
 		return -EBADF;
+	if (f->kind != FILE_NODE && at)
+		return -ESPIPE;
 	if (f->kind == FILE_PIPE_WRITE)
-		return at ? -ESPIPE : pipe_write(f->pipe, buf, len);
+		return pipe_write(f->pipe, buf, len);
+	if (f->kind == FILE_SOCKET)
+		return sock_send(f->sock, buf, len, NULL, 0, NULL, NULL, NULL);
+	if (f->kind == FILE_EVENTFD)
+		return evfd_write(f->eventfd, buf, len);
 	struct node *n = f->node;
 	if (S_ISCHR(n->mode))
 		return dev_write(n->dev, buf, len);
@@ -162,20 +203,37 @@ void file_stat(const struct file *f, struct vfs_stat *st)
 	}
 	memset(st, 0, sizeof(*st));
 	st->dev = PIPE_DEV;
-	st->ino = (uint64_t)(uintptr_t)f->pipe;
-	st->mode = S_IFIFO | 0600;
 	st->nlink = 1;
 	st->blksize = PIPE_ATOMIC;
-	st->size = f->pipe->len;
+	if (f->kind == FILE_SOCKET) {
+		st->ino = (uint64_t)(uintptr_t)f->sock;
+		st->mode = S_IFSOCK | 0777;
+	} else if (f->kind == FILE_EVENTFD) {
+		st->ino = (uint64_t)(uintptr_t)f->eventfd;
+		st->mode = 0600;	/* Linux's anonymous inodes have no type */
+	} else {
+		st->ino = (uint64_t)(uintptr_t)f->pipe;
+		st->mode = S_IFIFO | 0600;
+		st->size = f->pipe->len;
+	}
 }
 
 short file_poll(const struct file *f, short want)
 {
 	short ev;
 
+	/* Files and devices are always ready, as on Linux. */
 	if (f->kind == FILE_NODE)
-		ev = (readable(f) ? POLLIN : 0) | (writable(f) ? POLLOUT : 0);
+		ev = POLLIN | POLLOUT;
+	else if (f->kind == FILE_SOCKET)
+		ev = sock_poll(f->sock);
+	else if (f->kind == FILE_EVENTFD)
+		ev = evfd_poll(f->eventfd);
 	else
 		ev = pipe_poll(f->pipe, f->kind == FILE_PIPE_WRITE);
+	if (ev & POLLIN)
+		ev |= POLLRDNORM;
+	if (ev & POLLOUT)
+		ev |= POLLWRNORM;
 	return ev & (want | POLLHUP | POLLERR);
 }

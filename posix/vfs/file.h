@@ -1,5 +1,5 @@
 /*
- * Open files of the vfs server: a node or a pipe end, with the open flags and
+ * Open files of the vfs server: a node, a pipe end, a socket or an eventfd, with the open flags and
  * the offset, shared by every id that refers to it (dup, inheritance).
  */
 #pragma once
@@ -8,17 +8,21 @@
 #include <stdint.h>
 
 #include "fs.h"
+#include "eventfd.h"
 #include "pipe.h"
+#include "sock.h"
 
 struct vfs_stat;
 
-enum file_kind { FILE_NODE, FILE_PIPE_READ, FILE_PIPE_WRITE };
+enum file_kind { FILE_NODE, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_SOCKET, FILE_EVENTFD };
 
 struct file {
 	unsigned refs;		/* ids (in any session) and blocked operations */
 	enum file_kind kind;
 	struct node *node;	/* FILE_NODE: referenced */
 	struct pipe *pipe;	/* the pipe ends */
+	struct sock *sock;	/* FILE_SOCKET: its one reference */
+	struct eventfd *eventfd;	/* FILE_EVENTFD: owned */
 	int flags;		/* O_ACCMODE | O_APPEND | O_NONBLOCK | ... as opened */
 	uint64_t pos;		/* offset, or getdents position for directories */
 };
@@ -27,6 +31,10 @@ struct file {
 struct file *file_of_node(struct node *n, int flags);
 /* The two ends of a new pipe (*r, *w), or -ENOMEM. */
 int file_pipe(int flags, struct file **r, struct file **w);
+
+/* An open file of socket @s (taking its reference) / of a new eventfd; NULL without memory. */
+struct file *file_of_sock(struct sock *s, int flags);
+struct file *file_of_eventfd(uint64_t count, bool semaphore, int flags);
 
 void file_get(struct file *f);
 /* Drops a reference; the last one closes the file (a pipe end: its count). */
@@ -42,5 +50,5 @@ long file_write(struct file *f, const void *buf, size_t len, const uint64_t *at)
 long file_seek(struct file *f, int64_t off, int whence);
 void node_stat(const struct node *n, struct vfs_stat *st);
 void file_stat(const struct file *f, struct vfs_stat *st);
-/* Ready events among @want (POLLIN/POLLOUT) plus POLLHUP/POLLERR. */
+/* Ready events among @want (POLLIN/POLLOUT, POLLRDNORM/POLLWRNORM) plus POLLHUP/POLLERR. */
 short file_poll(const struct file *f, short want);

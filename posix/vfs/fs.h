@@ -64,9 +64,12 @@ struct node {
 	bool owned;
 	enum fs_dev dev;	/* device nodes */
 	char *target;		/* symbolic links */
+	struct sock *sock;	/* socket nodes: the socket bound to it, or NULL (sock.c) */
 };
 
 /* Who asks: permission checks use these (uid 0 passes them, as root on Linux). */
+struct sock;
+
 struct cred {
 	uint32_t uid, gid;
 };
@@ -140,6 +143,9 @@ int fs_symlink(const struct cred *c, struct node *at, const char *target, const 
 /* The target of the link at @path: its length (not NUL-terminated in @buf), or -errno. */
 int fs_readlink(const struct cred *c, struct node *at, const char *path, char *buf, size_t size);
 int fs_chmod(const struct cred *c, struct node *n, uint32_t mode);
+/* A new socket node at @path (bind): -EADDRINUSE if the name exists. */
+int fs_mksock(const struct cred *c, struct node *at, const char *path, uint32_t mode,
+	      struct node **out);
 int fs_truncate(struct node *n, uint64_t size);
 
 /*

@@ -290,6 +290,24 @@ long fs_read(struct node *n, uint64_t off, void *buf, size_t len)
 }
 
 /* Opens with O_CREAT: finds the name or makes a regular file. */
+int fs_mksock(const struct cred *c, struct node *at, const char *path, uint32_t mode,
+	      struct node **out)
+{
+	struct last l;
+	int err = fs_walk_parent(c, at, path, &l);
+
+	if (err)
+		return err;
+	if (l.dot || dir_find(l.dir, l.name, l.len))
+		return -EADDRINUSE;
+	if (l.slash)
+		return -ENOENT;
+	if ((err = may_change_dir(c, l.dir)))
+		return err;
+	*out = node_create(l.dir, l.name, l.len, S_IFSOCK | (mode & 07777), c);
+	return *out ? 0 : -ENOSPC;
+}
+
 static int open_create(const struct cred *c, struct node *at, const char *path, int flags,
 		       uint32_t mode, struct node **out, bool *created)
 {
@@ -339,6 +357,8 @@ int fs_open(const struct cred *c, struct node *at, const char *path, int flags, 
 		return err;
 	if (S_ISLNK(n->mode))
 		return -ELOOP;
+	if (S_ISSOCK(n->mode))
+		return -ENXIO;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(n->mode))
 		return -ENOTDIR;
 	if (S_ISDIR(n->mode) && (acc != O_RDONLY || (flags & O_CREAT)))

@@ -7,13 +7,10 @@
 #define PIPE_SIZE 65536
 #define PIPE_ATOMIC 4096	/* PIPE_BUF: writes up to this size are all or nothing */
 
-struct waiter;
-
 struct pipe {
 	char *buf;
 	size_t head, len;	/* the oldest byte's index, the bytes held */
 	unsigned readers, writers;	/* open ends */
-	struct waiter *waiting;	/* the server's blocked reads and writes (server.c) */
 };
 
 /* A new pipe with one reader and one writer; NULL without memory. */

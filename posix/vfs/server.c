@@ -1,7 +1,10 @@
 /*
  * The vfs server (/sbin/vfs): one thread receiving on its endpoint and
  * answering each request of proto/vfs.h by its label. It serves the initrd
- * read-only at "/", a tmpfs at "/tmp" and devfs at "/dev" (fs.h), and pipes.
+ * read-only at "/", a tmpfs at "/tmp" and devfs at "/dev" (fs.h), pipes,
+ * AF_UNIX sockets and eventfds (sockops.c). A request that cannot finish
+ * yet waits (wait.c) and is performed again after every later request; a
+ * second thread (timer.c) ends polls whose time is up.
  *
  * It starts with two auxiliary-vector entries from whoever spawned it (the
  * root task's posix_boot): VR_AT_VFS_SERVE, the unbadged endpoint (RECV and
@@ -11,6 +14,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,17 +37,12 @@
 
 #define TMPFS_LIMIT (32u << 20) /* bytes of file data in /tmp (ENOSPC beyond) */
 
-/* The current request, with its long part copied out of the IPC buffer (NUL-terminated). */
-struct request {
-	uint64_t badge, tag, w[8];
-	size_t len;
-	char data[VFS_IO_MAX + 1];
-};
-
 static handle_t endpoint;
 static char *ipc_buf;
-static struct request req;
-static struct reply out;
+struct request req;
+struct reply out;
+bool retrying;
+int64_t retry_deadline;
 static struct fs initrd_fs = {.dev = 1, .readonly = true}, tmp_fs = {.dev = 2, .limit = TMPFS_LIMIT},
 		 dev_fs = {.dev = 3, .fixed = true};
 
@@ -52,6 +52,24 @@ static int64_t now(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ts.tv_sec;
+}
+
+int64_t now_ns(void)
+{
+	uint64_t ns = 0;
+
+	vr_clock_get(&ns);
+	return (int64_t)ns;
+}
+
+long block(bool nonblocking, int64_t deadline)
+{
+	if (nonblocking)
+		return -EAGAIN;
+	if (retrying)
+		return REPLY_SAVED;
+	int err = waiter_add(&req, deadline);
+	return err ? err : REPLY_SAVED;
 }
 
 static void console(const char *s, size_t len)
@@ -129,27 +147,17 @@ static long op_open(struct session *s)
 	return id;
 }
 
-/* Closes an id; a pipe end closing may finish operations blocked on the pipe. */
 static long op_close(struct session *s)
 {
-	struct file *f = file_arg(s, req.w[1]);
-
-	if (!f)
-		return -EBADF;
-	struct pipe *p = f->kind != FILE_NODE ? f->pipe : NULL;
-	bool waiting = p && p->waiting;
-	session_close(s, req.w[1]);
-	if (waiting)
-		pipe_wake(p);
-	return 0;
+	return session_close(s, req.w[1]);
 }
 
-/* A read or write that would block on a pipe waits (reply saved) unless O_NONBLOCK. */
-static long maybe_block(struct file *f, long r, enum waiter_op op, const void *data, size_t len)
+/* A read or write that would block on a pipe, socket or eventfd waits unless O_NONBLOCK. */
+static long maybe_block(struct file *f, long r)
 {
-	if (r != -EAGAIN || (f->flags & O_NONBLOCK) || f->kind == FILE_NODE)
+	if (r != -EAGAIN || f->kind == FILE_NODE)
 		return r;
-	return waiter_add(f, op, data, len) ? r : REPLY_SAVED;
+	return block(f->flags & O_NONBLOCK, 0);
 }
 
 static long op_read(struct session *s, bool positioned)
@@ -162,14 +170,11 @@ static long op_read(struct session *s, bool positioned)
 	if (len > VFS_IO_MAX)
 		return -EINVAL;
 	long r = file_read(f, out.data, len, positioned ? &req.w[3] : NULL);
-	if (r > 0) {
+	if (r > 0)
 		out.len = (size_t)r;
-		if (f->kind == FILE_PIPE_READ)
-			pipe_wake(f->pipe);
-	}
 	if (positioned || (req.w[3] & VFS_READ_NOWAIT))
 		return r;
-	return maybe_block(f, r, WAIT_READ, NULL, len);
+	return maybe_block(f, r);
 }
 
 static long op_write(struct session *s, bool positioned)
@@ -179,9 +184,7 @@ static long op_write(struct session *s, bool positioned)
 	if (!f)
 		return -EBADF;
 	long r = file_write(f, req.data, req.len, positioned ? &req.w[2] : NULL);
-	if (r > 0 && f->kind == FILE_PIPE_WRITE)
-		pipe_wake(f->pipe);
-	return positioned ? r : maybe_block(f, r, WAIT_WRITE, req.data, req.len);
+	return positioned ? r : maybe_block(f, r);
 }
 
 static long op_seek(struct session *s)
@@ -456,6 +459,32 @@ static long op_poll(struct session *s)
 	return f ? file_poll(f, (short)req.w[2]) : -EBADF;
 }
 
+/* Readiness of every entry; waits (until the deadline) while none has events. */
+static long op_poll_wait(struct session *s)
+{
+	size_t n = req.w[2];
+	int64_t timeout = (int64_t)req.w[1], now = now_ns();
+	long ready = 0;
+
+	if (n > VFS_POLL_MAX || req.len != n * sizeof(struct vfs_pollfd))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		struct vfs_pollfd p;
+		memcpy(&p, req.data + i * sizeof(p), sizeof(p));
+		struct file *f = session_file(s, p.id);
+		p.revents = f ? file_poll(f, p.events) : POLLNVAL;
+		ready += p.revents != 0;
+		memcpy(out.data + i * sizeof(p), &p, sizeof(p));
+	}
+	out.len = n * sizeof(struct vfs_pollfd);
+	if (ready || !timeout)
+		return ready;
+	int64_t deadline = retrying ? retry_deadline : timeout < 0 || timeout > INT64_MAX - now ? 0 : now + timeout;
+	if (deadline && now >= deadline)
+		return 0;
+	return block(false, deadline);
+}
+
 /* ---- the proc server's ---- */
 
 static long op_session_new(void)
@@ -463,6 +492,7 @@ static long op_session_new(void)
 	struct session *parent = NULL;
 	size_t n = req.len / 8;
 	const struct cred cred = {(uint32_t)req.w[2], (uint32_t)req.w[3]};
+	uint64_t pid = (req.tag & 15) >= 4 ? req.w[4] : 0;
 
 	if (req.len % 8 || n > VFS_IO_MAX / 8)
 		return -EINVAL;
@@ -471,6 +501,7 @@ static long op_session_new(void)
 	struct session *s = session_create(&cred, parent ? parent->cwd : fs_root);
 	if (!s)
 		return -ENOMEM;
+	s->pid = pid;
 	long err = 0;
 	for (size_t i = 0; i < n && !err; i++) {
 		uint64_t id;
@@ -550,6 +581,8 @@ static long dispatch(void)
 {
 	uint32_t op = VR_TAG_LABEL(req.tag);
 
+	if (req.badge == 0)
+		return op == VFS_TICK ? 0 : -EINVAL;	/* the timer thread: the waiters are tried next */
 	if (req.badge == VFS_BADGE_ADMIN) {
 		switch (op) {
 		case VFS_SESSION_NEW: return op_session_new();
@@ -587,6 +620,20 @@ static long dispatch(void)
 	case VFS_PIPE: return op_pipe(s);
 	case VFS_DUP: return op_dup(s);
 	case VFS_POLL: return op_poll(s);
+	case VFS_POLL_WAIT: return op_poll_wait(s);
+	case VFS_EVENTFD: return op_eventfd(s);
+	case VFS_SOCKET: return op_socket(s);
+	case VFS_SOCKETPAIR: return op_socketpair(s);
+	case VFS_BIND: return op_bind(s);
+	case VFS_LISTEN: return op_listen(s);
+	case VFS_ACCEPT: return op_accept(s);
+	case VFS_CONNECT: return op_connect(s);
+	case VFS_SENDMSG: return op_sendmsg(s);
+	case VFS_RECVMSG: return op_recvmsg(s);
+	case VFS_SHUTDOWN: return op_shutdown(s);
+	case VFS_SOCKNAME: return op_sockname(s);
+	case VFS_GETSOCKOPT: return op_getsockopt(s);
+	case VFS_SETSOCKOPT: return op_setsockopt(s);
 	default: return -EINVAL;
 	}
 }
@@ -669,6 +716,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vfs: out of memory at start\n");
 		return 1;
 	}
+	if (timer_start(endpoint))
+		fprintf(stderr, "vfs: no timer thread: polls will not time out\n");
 	int64_t badge = vr_ipc_recv(endpoint, msg);
 	for (;;) {
 		if (badge < 0) {
@@ -676,8 +725,17 @@ int main(int argc, char **argv)
 			badge = vr_ipc_recv(endpoint, msg);
 			continue;
 		}
-		memset(&out, 0, sizeof(out));
+		memset(&out, 0, offsetof(struct reply, data));
 		long result = take_request(badge, msg) ? dispatch() : -EINVAL;
+		if (waiters_any()) {
+			/* This request may let saved ones finish: try them (they use req and out). */
+			static struct reply answer;
+			if (result != REPLY_SAVED)
+				memcpy(&answer, &out, offsetof(struct reply, data) + out.len);
+			timer_set(waiters_retry(dispatch));
+			if (result != REPLY_SAVED)
+				memcpy(&out, &answer, offsetof(struct reply, data) + answer.len);
+		}
 		if (result == REPLY_SAVED) {
 			badge = vr_ipc_recv(endpoint, msg);
 			continue;

@@ -1,13 +1,20 @@
-/* The vfs server's request loop (server.c) and its blocked operations (wait.c). */
+/* The vfs server's request loop (server.c, sockops.c), its blocked requests (wait.c) and its timer (timer.c). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../proto/vfs.h"
 
-struct file;
-struct pipe;
+struct session;
+
+/* A request, with its long part copied out of the IPC buffer (NUL-terminated). */
+struct request {
+	uint64_t badge, tag, w[8];
+	size_t len;
+	char data[VFS_IO_MAX + 1];
+};
 
 /* An answer being built: words 2.. (w[2..words]), the long part, capabilities (moved). */
 struct reply {
@@ -17,20 +24,64 @@ struct reply {
 	char data[VFS_IO_MAX];
 };
 
+/* The request being handled and its answer (server.c). */
+extern struct request req;
+extern struct reply out;
+
 /* A handler's result meaning "the caller waits; its reply is saved". */
 #define REPLY_SAVED (-0x10000L)
+
+/*
+ * The current request cannot finish yet: the caller waits (its reply and the
+ * request saved, to be performed again after later requests) unless the file
+ * is non-blocking (-EAGAIN). @deadline: monotonic ns when it gives up, 0 none.
+ * Returns REPLY_SAVED or -errno.
+ */
+long block(bool nonblocking, int64_t deadline);
+
+/* Whether the current request is a saved one performed again; its deadline then. */
+extern bool retrying;
+extern int64_t retry_deadline;
+
+/* Monotonic nanoseconds. */
+int64_t now_ns(void);
 
 /* Turns @r with @result into the message registers (and the IPC buffer for the long part). */
 void reply_encode(const struct reply *r, long result, uint64_t msg[8]);
 
-enum waiter_op { WAIT_READ, WAIT_WRITE };
+/* ---- wait.c ---- */
+
+/* Saves the current caller's reply with a copy of @r; 0 or -errno (then answer now). */
+int waiter_add(const struct request *r, int64_t deadline);
 
 /*
- * Saves the current caller's reply (ipc_reply_save) and queues a read of
- * @len bytes or a write of @data on @f's pipe, retried by pipe_wake. Returns
- * 0 or -errno (then the caller is answered now).
+ * Performs every saved request again through @redo (which sees it in req,
+ * with retrying set) until none makes progress, answering those that finish.
+ * Returns the earliest deadline of those left (0: none).
  */
-int waiter_add(struct file *f, enum waiter_op op, const void *data, size_t len);
+int64_t waiters_retry(long (*redo)(void));
 
-/* Retries the operations blocked on @p after it changed, answering those that can finish. */
-void pipe_wake(struct pipe *p);
+/* Whether any request waits. */
+bool waiters_any(void);
+
+/* ---- timer.c ---- */
+
+/* Starts the timer thread, which calls @ep (VFS_TICK) when a deadline passes; 0 or -errno. */
+int timer_start(uint64_t ep);
+/* The earliest deadline (monotonic ns, 0: none) for the timer thread. */
+void timer_set(int64_t deadline);
+
+/* ---- sockops.c: the socket and eventfd requests ---- */
+long op_eventfd(struct session *s);
+long op_socket(struct session *s);
+long op_socketpair(struct session *s);
+long op_bind(struct session *s);
+long op_listen(struct session *s);
+long op_accept(struct session *s);
+long op_connect(struct session *s);
+long op_sendmsg(struct session *s);
+long op_recvmsg(struct session *s);
+long op_shutdown(struct session *s);
+long op_sockname(struct session *s);
+long op_getsockopt(struct session *s);
+long op_setsockopt(struct session *s);

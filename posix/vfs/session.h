@@ -14,6 +14,7 @@
 
 struct session {
 	uint64_t number;	/* the badge of its capability */
+	uint64_t pid;		/* as the proc server said at VFS_SESSION_NEW (0: not told) */
 	struct cred cred;
 	struct node *cwd;	/* referenced */
 	struct file **ids;	/* ids[i]: the file of id i, or NULL */

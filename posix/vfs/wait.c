@@ -1,30 +1,34 @@
 /*
- * Blocked pipe operations: a read of an empty pipe (or a write to a full one)
- * saves the caller's reply with ipc_reply_save and waits here, in order,
- * holding a reference to its open file, until the pipe changes enough for it
- * to finish; then it is answered with ipc_reply_to. The server meanwhile
- * serves everyone else.
+ * Blocked requests: a read of an empty pipe or socket, a write to a full one,
+ * an accept with nothing pending, a poll with nothing ready, ... saves the
+ * caller's reply with ipc_reply_save and a copy of the request, and waits
+ * here in order. After every request the server handles (and when a poll's
+ * deadline passes) each one is performed again; those that finish are
+ * answered with ipc_reply_to. Performing the request again, rather than
+ * keeping per-object queues, makes every kind of wait one mechanism, and a
+ * waiter whose object or session went away simply gets its error. A caller
+ * killed meanwhile makes ipc_reply_to fail, and its waiter is dropped then.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <veridian/vr.h>
 
-#include "file.h"
 #include "server.h"
 
 struct waiter {
 	struct waiter *next;
 	handle_t reply;
-	struct file *file;
-	enum waiter_op op;
-	size_t len;
-	char data[];	/* WAIT_WRITE: the bytes to write */
+	int64_t deadline;
+	struct request req; /* only the first offsetof(data) + req.len bytes are kept */
 };
 
-int waiter_add(struct file *f, enum waiter_op op, const void *data, size_t len)
+static struct waiter *waiting, **waiting_tail = &waiting;
+
+int waiter_add(const struct request *r, int64_t deadline)
 {
-	struct waiter *w = malloc(sizeof(*w) + (op == WAIT_WRITE ? len : 0));
+	size_t size = offsetof(struct waiter, req.data) + r->len + 1;
+	struct waiter *w = malloc(size);
 	int64_t err;
 
 	if (!w)
@@ -34,65 +38,59 @@ int waiter_add(struct file *f, enum waiter_op op, const void *data, size_t len)
 		return (int)err;
 	}
 	w->next = NULL;
-	w->file = f;
-	w->op = op;
-	w->len = len;
-	if (op == WAIT_WRITE)
-		memcpy(w->data, data, len);
-	file_get(f);
-	struct waiter **p = &f->pipe->waiting;
-	while (*p)
-		p = &(*p)->next;
-	*p = w;
+	w->deadline = deadline;
+	memcpy(&w->req, r, offsetof(struct request, data) + r->len + 1);
+	*waiting_tail = w;
+	waiting_tail = &w->next;
 	return 0;
 }
 
-/* Tries @w once; true when it finished (and was answered). */
-static bool retry(struct waiter *w)
+bool waiters_any(void)
 {
-	static struct reply rep;
-	uint64_t msg[8];
-	long r;
+	return waiting != NULL;
+}
 
-	rep.words = rep.caps = 0;
-	rep.len = 0;
-	if (w->op == WAIT_READ)
-		r = file_read(w->file, rep.data, w->len, NULL);
-	else
-		r = file_write(w->file, w->data, w->len, NULL);
-	if (r == -EAGAIN)
+/* Performs @w again; true when it finished (and was answered). */
+static bool retry(struct waiter *w, long (*redo)(void))
+{
+	uint64_t msg[8];
+
+	memcpy(&req, &w->req, offsetof(struct request, data) + w->req.len + 1);
+	memset(&out, 0, offsetof(struct reply, data));
+	retrying = true;
+	retry_deadline = w->deadline;
+	long r = redo();
+	retrying = false;
+	if (r == REPLY_SAVED)
 		return false;
-	if (w->op == WAIT_READ && r > 0)
-		rep.len = (size_t)r;
-	reply_encode(&rep, r, msg);
-	vr_ipc_reply_to(w->reply, msg);	/* the caller may be gone: nothing to do then */
+	reply_encode(&out, r, msg);
+	vr_ipc_reply_to(w->reply, msg); /* the caller may be gone: nothing to do then */
 	return true;
 }
 
-void pipe_wake(struct pipe *p)
+int64_t waiters_retry(long (*redo)(void))
 {
-	struct waiter *done = NULL;
 	bool progress = true;
+	int64_t next = 0;
 
 	while (progress) {
 		progress = false;
-		for (struct waiter **wp = &p->waiting; *wp;) {
+		for (struct waiter **wp = &waiting; *wp;) {
 			struct waiter *w = *wp;
-			if (!retry(w)) {
+			if (!retry(w, redo)) {
 				wp = &w->next;
 				continue;
 			}
 			*wp = w->next;
-			w->next = done;
-			done = w;
+			free(w);
 			progress = true;
 		}
+		waiting_tail = &waiting;
+		while (*waiting_tail)
+			waiting_tail = &(*waiting_tail)->next;
 	}
-	/* Only now: the last reference to a pipe end may free the pipe. */
-	while (done) {
-		struct waiter *w = done;
-		done = w->next;
-		file_put(w->file);
-		free(w);
-	}
+	for (struct waiter *w = waiting; w; w = w->next)
+		if (w->deadline && (!next || w->deadline < next))
+			next = w->deadline;
+	return next;
 }

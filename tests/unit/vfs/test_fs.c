@@ -1,9 +1,10 @@
 /*
  * The vfs server's file-system core on the host: the initrd from cpio
  * archives (good, and malformed in every way: clear errors, no crash), path
- * lookup with Linux's errors, tmpfs operations, devices, pipes and sessions.
+ * lookup with Linux's errors, tmpfs operations, devices, pipes, sessions,
+ * sockets (lifetimes under ASan: peers, backlogs, files in flight) and eventfds.
  */
-// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c
+// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/eventfd.c
 #define UNIT_MAIN
 #include "unit.h"
 
@@ -12,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -401,6 +403,93 @@ TEST(pipes)
 	file_put(r);
 	CHECK(file_write(w, "x", 1, NULL) == -EPIPE && file_poll(w, POLLOUT) == POLLERR);
 	file_put(w);
+}
+
+static struct sock_name name_of(const char *path)
+{
+	struct sock_name n = {strlen(path), {0}};
+	memcpy(n.path, path, n.len);
+	return n;
+}
+
+TEST(sockets)
+{
+	static const struct sock_cred me = {7, 0, 0};
+	struct sock *a, *b, *l, *c, *acc;
+	struct sock_recv_info info;
+	struct file *r, *w;
+	char buf[64];
+	struct node *n;
+
+	boot();
+	CHECK(sock_pair(SOCK_STREAM, &me, &a, &b) == 0);
+	struct file *fa = file_of_sock(a, 0), *fb = file_of_sock(b, 0);
+	CHECK(file_write(fa, "hello", 5, NULL) == 5 && file_write(fa, "!", 1, NULL) == 1);
+	CHECK(sock_recv(b, buf, 3, MSG_PEEK, NULL) == 3 && file_read(fb, buf, 64, NULL) == 6 &&
+	      !memcmp(buf, "hello!", 6));
+	CHECK(file_read(fb, buf, 1, NULL) == -EAGAIN);
+	/* A pipe's read end in flight, received, then one in flight when the socket closes. */
+	CHECK(file_pipe(0, &r, &w) == 0);
+	file_get(r);
+	struct file *fl[1] = {r};
+	CHECK(sock_send(a, "F", 1, fl, 1, &root, fs_root, NULL) == 1);
+	memset(&info, 0, sizeof(info));
+	CHECK(sock_recv(b, buf, 64, 0, &info) == 1 && info.nfiles == 1 && info.files[0] == r);
+	file_put(info.files[0]);
+	file_get(w);
+	fl[0] = w;
+	CHECK(sock_send(b, "G", 1, fl, 1, &root, fs_root, NULL) == 1);
+	file_put(w);
+	CHECK(file_read(r, buf, 1, NULL) == -EAGAIN);	/* the write end is in flight */
+	file_put(fa);
+	CHECK(file_read(r, buf, 1, NULL) == 0);	/* closed with a's queue */
+	CHECK(file_poll(fb, POLLIN | POLLOUT) & POLLHUP);
+	CHECK(file_write(fb, "x", 1, NULL) == -EPIPE && file_read(fb, buf, 1, NULL) == -ECONNRESET);
+	CHECK(file_read(fb, buf, 1, NULL) == 0);
+	file_put(fb);
+	file_put(r);
+
+	/* A listener on a path with a connection never accepted, and one accepted. */
+	struct sock_name path = name_of("/tmp/sock");
+	CHECK(sock_create(SOCK_STREAM, &me, &l) == 0 && sock_bind(l, &root, fs_root, &path, 0755) == 0);
+	CHECK(walk("/tmp/sock", &n) == 0 && S_ISSOCK(n->mode) && n->sock == l);
+	CHECK(sock_create(SOCK_STREAM, &me, &c) == 0);
+	CHECK(sock_connect(c, &root, fs_root, &path, &me) == -ECONNREFUSED);
+	CHECK(sock_bind(c, &root, fs_root, &path, 0755) == -EADDRINUSE);
+	CHECK(sock_listen(l, 0) == 0 && sock_accept(l, &acc) == -EAGAIN);
+	CHECK(sock_connect(c, &root, fs_root, &path, &me) == 0);
+	CHECK(sock_send(c, "q", 1, NULL, 0, &root, fs_root, NULL) == 1);
+	CHECK(sock_accept(l, &acc) == 0 && sock_recv(acc, buf, 8, 0, NULL) == 1);
+	struct file *facc = file_of_sock(acc, 0);
+	struct sock *c2;
+	CHECK(sock_create(SOCK_STREAM, &me, &c2) == 0 && sock_connect(c2, &root, fs_root, &path, &me) == 0);
+	struct file *fl2 = file_of_sock(l, 0), *fc = file_of_sock(c, 0), *fc2 = file_of_sock(c2, 0);
+	file_put(fl2);	/* c2's half in the backlog goes with it */
+	CHECK(sock_recv(c2, buf, 1, 0, NULL) == 0);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/sock", false) == 0);
+	file_put(fc2);
+	file_put(facc);
+	file_put(fc);
+
+	/* Datagrams keep their boundaries and are cut to the buffer. */
+	CHECK(sock_pair(SOCK_DGRAM, &me, &a, &b) == 0);
+	fa = file_of_sock(a, 0);
+	fb = file_of_sock(b, 0);
+	CHECK(file_write(fa, "abc", 3, NULL) == 3 && file_write(fa, "de", 2, NULL) == 2);
+	memset(&info, 0, sizeof(info));
+	CHECK(sock_recv(b, buf, 2, 0, &info) == 2 && info.truncated);
+	CHECK(file_read(fb, buf, 64, NULL) == 2 && !memcmp(buf, "de", 2));
+	file_put(fb);
+	file_put(fa);
+
+	/* eventfd */
+	uint64_t v = 5;
+	struct file *e = file_of_eventfd(0, true, 0);
+	CHECK(file_read(e, &v, 8, NULL) == -EAGAIN && file_write(e, &v, 8, NULL) == 8);
+	CHECK(file_read(e, &v, 8, NULL) == 8 && v == 1 && file_poll(e, POLLIN) == POLLIN);
+	v = UINT64_MAX;
+	CHECK(file_write(e, &v, 8, NULL) == -EINVAL);
+	file_put(e);
 }
 
 TEST(sessions)

@@ -3,7 +3,8 @@
  * words, long parts and stray capabilities sent straight to its endpoint,
  * through a session and through the admin capability; each gets an answer,
  * and afterwards a real open and read of /etc/hostname still work. Another
- * session's ids mean nothing in this one.
+ * session's ids mean nothing in this one. The same for random socket,
+ * eventfd and poll requests on non-blocking sockets and eventfds.
  */
 #include "../../../../posix/proto/vfs.h"
 #include "../../../../roottask/posix.h"
@@ -63,12 +64,15 @@ UTEST(vfs_survives_malformed_requests)
 		uint64_t msg[8];
 		unsigned words = (unsigned)(rnd(&seed) % 8);
 		uint32_t label = (uint32_t)(rnd(&seed) % 80);
-		/* No pipes: a random read of one would wait for ever, correctly. */
-		if (label == VFS_PIPE)
+		/* No pipes, sockets or eventfds: a random read of one would wait for ever, correctly. */
+		if (label == VFS_PIPE || label == VFS_SOCKET || label == VFS_SOCKETPAIR ||
+		    label == VFS_EVENTFD)
 			label = VFS_GETCWD;
 		msg[0] = VR_TAG(label, words);
 		for (unsigned w = 1; w < 8; w++)
 			msg[w] = rnd(&seed) % 4 ? rnd(&seed) % 64 : rnd(&seed);
+		if (label == VFS_POLL_WAIT)
+			msg[1] = 0;	/* no waiting */
 		if (rnd(&seed) % 3 == 0) {
 			size_t len = rnd(&seed) % (VR_PAGE + 1);
 			char *b = ipc_buffer();
@@ -117,5 +121,78 @@ UTEST(vfs_survives_malformed_requests)
 	vr_handle_close(s1);
 	vr_handle_close(s2);
 	vr_handle_close(vmo);
+	return NULL;
+}
+
+#define NONBLOCK 04000	/* O_NONBLOCK = SOCK_NONBLOCK = EFD_NONBLOCK on these architectures */
+
+/* A random long part: mostly an AF_UNIX address with a short path or abstract name, or ids. */
+static size_t random_long(uint64_t *seed)
+{
+	char *b = ipc_buffer();
+	size_t len = rnd(seed) % 4 ? rnd(seed) % 24 : rnd(seed) % (VR_PAGE + 1);
+
+	for (size_t k = 0; k < len; k++)
+		b[k] = (char)(rnd(seed) % 2 ? "/tmp/ab\0"[rnd(seed) % 8] : rnd(seed) % 8);
+	if (len >= 2 && rnd(seed) % 2) {
+		b[0] = 1;	/* AF_UNIX */
+		b[1] = 0;
+	}
+	return len;
+}
+
+UTEST(vfs_survives_malformed_socket_requests)
+{
+	static const uint32_t labels[] = {
+		VFS_CLOSE, VFS_READ, VFS_WRITE, VFS_STAT, VFS_DUP, VFS_POLL, VFS_POLL_WAIT,
+		VFS_EVENTFD, VFS_SOCKET, VFS_SOCKETPAIR, VFS_BIND, VFS_LISTEN, VFS_ACCEPT,
+		VFS_CONNECT, VFS_SENDMSG, VFS_RECVMSG, VFS_SHUTDOWN, VFS_SOCKNAME,
+		VFS_GETSOCKOPT, VFS_SETSOCKOPT, VFS_GETFL,
+	};
+	handle_t s;
+	uint64_t n, r, seed = 0x50c4;
+
+	UCHECK(posix_vfs_admin && ipc_buffer(), "no vfs server or IPC buffer");
+	UCHECK(new_session(&s, &n) == 0, "session");
+	/* Something to aim at: non-blocking sockets and eventfds (ids 0 ...). */
+	UCHECK(call(s, VFS_SOCKETPAIR, 1 | NONBLOCK, 0, NULL, &r) == 0 && r == 0, "socketpair");
+	UCHECK(call(s, VFS_SOCKETPAIR, 2 | NONBLOCK, 0, NULL, &r) == 0 && r == 0, "dgram pair");
+	UCHECK(call(s, VFS_EVENTFD, 0, NONBLOCK, NULL, &r) == 0 && (int64_t)r >= 0, "eventfd");
+	for (int i = 0; i < 3000; i++) {
+		uint64_t msg[8];
+		unsigned words = 1 + (unsigned)(rnd(&seed) % 7);
+		uint32_t label = labels[rnd(&seed) % (sizeof(labels) / sizeof(labels[0]))];
+		msg[0] = VR_TAG(label, words);
+		for (unsigned w = 1; w < 8; w++)
+			msg[w] = rnd(&seed) % 4 ? rnd(&seed) % 16 : rnd(&seed);
+		/* Whatever is made does not block; a poll does not wait. */
+		if (label == VFS_SOCKET || label == VFS_SOCKETPAIR || label == VFS_ACCEPT)
+			msg[label == VFS_ACCEPT ? 2 : 1] |= NONBLOCK;
+		if (label == VFS_EVENTFD)
+			msg[2] |= NONBLOCK;
+		if (label == VFS_POLL_WAIT)
+			msg[1] = 0;
+		if (rnd(&seed) % 2) {
+			size_t len = random_long(&seed);
+			if (len)
+				msg[0] |= VR_TAG_LONG(len);
+		}
+		int64_t err = vr_ipc_call(s, msg);
+		UCHECK(err == 0, "request %d (label %u) got no answer: %ld", i, label, err);
+	}
+	/* Still serving: a fresh socketpair carries a byte. */
+	uint64_t msg[8] = {VR_TAG(VFS_SOCKETPAIR, 1), 1 | NONBLOCK};
+	UCHECK(vr_ipc_call(s, msg) == 0 && msg[1] == 0, "socketpair after the noise: %ld",
+	       (int64_t)msg[1]);
+	uint64_t a = msg[2], b = msg[3];
+	*(char *)ipc_buffer() = 'z';
+	msg[0] = VR_TAG(VFS_WRITE, 1) | VR_TAG_LONG(1);
+	msg[1] = a;
+	UCHECK(vr_ipc_call(s, msg) == 0 && msg[1] == 1, "write: %ld", (int64_t)msg[1]);
+	UCHECK(call(s, VFS_READ, b, 8, NULL, &r) == 0 && r == 1 && *(char *)ipc_buffer() == 'z',
+	       "read: %ld", (int64_t)r);
+	uint64_t end[8] = {VR_TAG(VFS_SESSION_END, 1), n};
+	vr_ipc_call(posix_vfs_admin, end);
+	vr_handle_close(s);
 	return NULL;
 }
