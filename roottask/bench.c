@@ -30,9 +30,9 @@ static uint64_t echo_server(uint64_t ep)
 	uint64_t m[8];
 
 	vr_ipc_buffer_set((uint64_t)(uintptr_t)buffer);
-	int64_t err = vr_ipc_recv(ep, m);
-	while (err == 0 && VR_TAG_LABEL(m[0]) != 99)
-		err = vr_ipc_reply_recv(ep, m);
+	int64_t got = vr_ipc_recv(ep, m);	/* the caller's badge (>= 0) or an error */
+	while (got >= 0 && VR_TAG_LABEL(m[0]) != 99)
+		got = vr_ipc_reply_recv(ep, m);
 	return 0;
 }
 

@@ -195,13 +195,15 @@ static struct cap *find_locked(struct cap_table *t, handle_t h)
 	return c;
 }
 
-/* Creates a child of @parent with @rights in @to. Caller holds the tree lock. */
-static int add_child(struct cap *parent, uint32_t rights, struct cap_table *to, handle_t *out)
+/* Creates a child of @parent with @rights and @badge in @to. Caller holds the tree lock. */
+static int add_child(struct cap *parent, uint32_t rights, uint64_t badge, struct cap_table *to,
+		     handle_t *out)
 {
 	struct cap *c = new_cap(parent->obj, rights);
 
 	if (!c)
 		return -ENOMEM;
+	c->badge = badge;
 	spin_lock(&to->lock);
 	int err = grow(to);
 	if (!err)
@@ -218,7 +220,7 @@ static int add_child(struct cap *parent, uint32_t rights, struct cap_table *to, 
 	return 0;
 }
 
-int cap_derive(struct cap_table *t, handle_t h, uint32_t mask, handle_t *out)
+int cap_derive(struct cap_table *t, handle_t h, uint32_t mask, uint64_t badge, handle_t *out)
 {
 	unsigned long s = spin_lock_irqsave(&cap_tree_lock);
 	struct cap *c = find_locked(t, h);
@@ -228,8 +230,10 @@ int cap_derive(struct cap_table *t, handle_t h, uint32_t mask, handle_t *out)
 		err = -EBADF;
 	else if (!(c->rights & RIGHT_DUPLICATE))
 		err = -EACCES;
+	else if (badge && c->badge)
+		err = -EPERM;	/* a badge is set once: a badged capability cannot be re-badged */
 	else
-		err = add_child(c, c->rights & mask, t, out);
+		err = add_child(c, c->rights & mask, badge ? badge : c->badge, t, out);
 	spin_unlock_irqrestore(&cap_tree_lock, s);
 	return err;
 }
@@ -303,7 +307,7 @@ int cap_transfer(struct cap_table *from, handle_t h, struct cap_table *to,
 		 (mode == CAP_COPY && !(c->rights & RIGHT_DUPLICATE)))
 		err = -EACCES;
 	else if (mode == CAP_COPY)
-		err = add_child(c, c->rights & mask, to, out);
+		err = add_child(c, c->rights & mask, c->badge, to, out);
 	if (err || mode == CAP_COPY) {
 		spin_unlock_irqrestore(&cap_tree_lock, s);
 		return err;

@@ -3,6 +3,8 @@
  * from the sender's registers to the receiver's, the sender waits on the
  * receiver's reply_wait queue, and the CPU passes straight to the receiver
  * without a trip through the run queue; a reply does the same backwards.
+ * The receive returns the badge of the capability the caller called through
+ * (0 when unbadged) as its status; the call's own status and replies carry none.
  *
  * Locks: an endpoint's q.lock, then a thread's reply_wait.lock. A thread's
  * reply_to (the caller it must answer) holds a reference to that caller and
@@ -177,10 +179,11 @@ static struct thread *take_caller(struct thread *self)
 	return c;
 }
 
-static int lookup_ep(handle_t h, uint32_t rights, struct endpoint **ep)
+/* Looks up an endpoint handle of the caller; *info (may be NULL) gets its rights and badge. */
+static int lookup_ep(handle_t h, uint32_t rights, struct endpoint **ep, struct cap_info *info)
 {
 	return cap_lookup(&process_current()->caps, h, KOBJ_ENDPOINT, rights, (struct kobject **)ep,
-			  NULL);
+			  info);
 }
 
 int64_t sys_endpoint_create(uint64_t *handle)
@@ -197,8 +200,26 @@ int64_t sys_endpoint_create(uint64_t *handle)
 	return err;
 }
 
-/* Calls @ep with @msg from @self; the reply lands in self's registers (or self->msg). */
-static int64_t call(struct endpoint *ep, struct thread *self, const uint64_t msg[MSG_REGS])
+int64_t sys_endpoint_mint(handle_t endpoint, uint64_t badge, uint64_t rights, uint64_t *handle)
+{
+	struct endpoint *ep;
+
+	if (badge == 0 || badge >= CAP_BADGE_LIMIT)
+		return -EINVAL;
+	/* Only endpoints take badges; cap_derive checks DUPLICATE and that @endpoint has none. */
+	int err = lookup_ep(endpoint, RIGHT_DUPLICATE, &ep, NULL);
+	if (err)
+		return err;
+	kobj_put(&ep->k);
+	return cap_derive(&process_current()->caps, endpoint, (uint32_t)rights, badge, handle);
+}
+
+/*
+ * Calls @ep with @msg from @self through a capability with @badge; the reply
+ * lands in self's registers (or self->msg).
+ */
+static int64_t call(struct endpoint *ep, struct thread *self, const uint64_t msg[MSG_REGS],
+		    uint64_t badge)
 {
 	unsigned long s = spin_lock_irqsave(&ep->q.lock);
 
@@ -217,7 +238,7 @@ static int64_t call(struct endpoint *ep, struct thread *self, const uint64_t msg
 			spin_unlock_irqrestore(&ep->q.lock, s);
 			return err;
 		}
-		r->wake_status = 0;
+		r->wake_status = (int64_t)badge;
 		if (!await_reply(r, self)) {
 			/* Killed: the server has the message; its answer will find no one. */
 			self->state = THREAD_RUNNING;
@@ -236,6 +257,7 @@ static int64_t call(struct endpoint *ep, struct thread *self, const uint64_t msg
 	}
 	/* No receiver: queue with the message; a receiver takes it from here. */
 	memcpy(self->msg, msg, sizeof(self->msg));
+	self->badge = badge;
 	ep->recv_waiting = false;
 	return wq_wait(&ep->q, s, 0);
 }
@@ -247,7 +269,8 @@ static int64_t call(struct endpoint *ep, struct thread *self, const uint64_t msg
  * false, having changed nothing, when a condition does not hold.
  * Interrupts are masked (system call).
  */
-static bool fast_call(struct thread *self, struct endpoint *ep, const uint64_t msg[MSG_REGS])
+static bool fast_call(struct thread *self, struct endpoint *ep, const uint64_t msg[MSG_REGS],
+		      uint64_t badge)
 {
 	struct cpu *c = this_cpu();
 	struct thread *r;
@@ -263,7 +286,7 @@ static bool fast_call(struct thread *self, struct endpoint *ep, const uint64_t m
 	wq_unpark(&ep->q, r);
 	ep->recv_waiting = ep->q.head != NULL;
 	deliver(self, msg, r);
-	r->wake_status = 0;
+	r->wake_status = (int64_t)badge;
 	if (!await_reply(r, self)) {
 		self->state = THREAD_RUNNING;
 		self->wake_status = -EINTR;
@@ -281,18 +304,19 @@ int64_t sys_ipc_call(handle_t endpoint)
 	struct thread *self = thread_current();
 	uint64_t msg[MSG_REGS];
 	struct endpoint *ep;
+	struct cap_info info;
 
 	arch_msg_get(self->uregs, msg);
 	if (!tag_ok(msg[0]))
 		return -EINVAL;
-	int err = lookup_ep(endpoint, RIGHT_SEND | (TAG_CAPS(msg[0]) ? RIGHT_GRANT : 0), &ep);
+	int err = lookup_ep(endpoint, RIGHT_SEND | (TAG_CAPS(msg[0]) ? RIGHT_GRANT : 0), &ep, &info);
 	if (err)
 		return err;
 	/* The handle (and the owner's list) keep the endpoint alive while we are queued on it. */
 	kobj_put(&ep->k);
-	if (fast_call(self, ep, msg))
+	if (fast_call(self, ep, msg, info.badge))
 		return self->wake_status;
-	return call(ep, self, msg);
+	return call(ep, self, msg, info.badge);
 }
 
 bool exception_raise(struct user_regs *r, uint64_t kind, uint64_t addr, uint64_t detail)
@@ -308,7 +332,8 @@ bool exception_raise(struct user_regs *r, uint64_t kind, uint64_t addr, uint64_t
 	uint64_t msg[MSG_REGS] = {(uint64_t)EXCEPTION_LABEL << 32 | 5, kind, addr, arch_uregs_pc(r),
 				  detail, self->id};
 	self->exception_call = true;
-	int64_t err = call((struct endpoint *)ep, self, msg);
+	/* The kernel calls here, through no capability: badge 0. */
+	int64_t err = call((struct endpoint *)ep, self, msg, 0);
 	self->exception_call = false;
 	kobj_put(ep);
 	/* An answer with label 0 means "resume": the handler fixed what was wrong. */
@@ -316,14 +341,16 @@ bool exception_raise(struct user_regs *r, uint64_t kind, uint64_t addr, uint64_t
 }
 
 /*
- * Receives on @ep for @self: takes a queued sender (returns 0), or parks @self
- * as a receiver, switching to @next if given. Caller holds ep->q.lock (@s).
+ * Receives on @ep for @self: takes a queued sender (returns its badge), or
+ * parks @self as a receiver, switching to @next if given. Caller holds
+ * ep->q.lock (@s).
  */
 static int64_t receive(struct endpoint *ep, struct thread *self, unsigned long s,
 		       struct thread *next)
 {
 	while (!ep->recv_waiting && ep->q.head) {
 		struct thread *snd = wq_take(&ep->q);
+		uint64_t badge = snd->badge;	/* read now: once enqueued, snd may call again */
 		int err = deliver(snd, snd->msg, self);
 		if (err) {
 			/* The sender's message cannot be delivered: its call fails. */
@@ -339,7 +366,7 @@ static int64_t receive(struct endpoint *ep, struct thread *self, unsigned long s
 		spin_unlock_irqrestore(&ep->q.lock, s);
 		if (next)
 			sched_enqueue(next);
-		return 0;
+		return (int64_t)badge;
 	}
 	ep->recv_waiting = true;
 	return wq_wait_switch(&ep->q, s, 0, next);
@@ -364,7 +391,7 @@ int64_t sys_ipc_recv(handle_t endpoint)
 {
 	struct thread *self = thread_current();
 	struct endpoint *ep;
-	int err = lookup_ep(endpoint, RIGHT_RECV, &ep);
+	int err = lookup_ep(endpoint, RIGHT_RECV, &ep, NULL);
 
 	if (err)
 		return err;
@@ -450,7 +477,7 @@ static bool fast_reply_recv(struct thread *self, struct endpoint *ep)
 	kobj_put(&cl->k);	/* blocked threads are not freed */
 	deliver(self, msg, cl);
 	cl->wake_status = 0;
-	self->wake_status = 0;
+	self->wake_status = 0;	/* the next caller puts its badge here */
 	self->state = THREAD_BLOCKED;
 	wq_park(&ep->q, self);
 	ep->recv_waiting = true;
@@ -474,7 +501,7 @@ int64_t sys_ipc_reply_recv(handle_t endpoint)
 {
 	struct thread *self = thread_current();
 	struct endpoint *ep;
-	int err = lookup_ep(endpoint, RIGHT_RECV, &ep);
+	int err = lookup_ep(endpoint, RIGHT_RECV, &ep, NULL);
 
 	if (err)
 		return err;

@@ -150,12 +150,13 @@ int64_t sys_vm_map(handle_t process, handle_t vmo, uint64_t vaddr, uint64_t offs
 		return err;
 	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
 		err = -EINVAL;
-	uint32_t rights = 0;
+	struct cap_info info = {0};
 	if (!err)
 		err = cap_lookup(my_caps(), vmo, KOBJ_VMO, rights_for((unsigned)prot),
-				 (struct kobject **)&v, &rights);
+				 (struct kobject **)&v, &info);
 	if (!err) {
 		vaddr_t va = vaddr;
+		uint32_t rights = info.rights;
 		/* vm_protect may later grant what the handle's rights allow, and no more. */
 		unsigned max = (rights & RIGHT_READ ? PROT_READ : 0) | (rights & RIGHT_WRITE ? PROT_WRITE : 0) |
 			       (rights & RIGHT_EXEC ? PROT_EXEC : 0);

@@ -155,7 +155,7 @@ int64_t sys_handle_close(handle_t h)
 
 int64_t sys_handle_derive(handle_t h, uint64_t rights, uint64_t *handle)
 {
-	return cap_derive(my_caps(), h, (uint32_t)rights, handle);
+	return cap_derive(my_caps(), h, (uint32_t)rights, 0, handle);
 }
 
 int64_t sys_handle_revoke(handle_t h)
@@ -166,12 +166,12 @@ int64_t sys_handle_revoke(handle_t h)
 int64_t sys_handle_info(handle_t h, uint64_t *info)
 {
 	struct kobject *o;
-	uint32_t rights;
-	int err = cap_lookup(my_caps(), h, KOBJ_NONE, 0, &o, &rights);
+	struct cap_info ci;
+	int err = cap_lookup(my_caps(), h, KOBJ_NONE, 0, &o, &ci);
 
 	if (err)
 		return err;
-	*info = (uint64_t)o->type | (uint64_t)rights << 32;
+	*info = (uint64_t)o->type | (uint64_t)ci.rights << 32;
 	kobj_put(o);
 	return 0;
 }

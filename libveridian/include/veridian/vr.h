@@ -45,21 +45,29 @@
 #define VR_TAG_MOVE_CAPS ((uint64_t)1 << 7)
 #define VR_TAG_LABEL(tag) ((uint32_t)((tag) >> 32))
 
+/* Sends @msg on @ep and waits for the reply, which replaces @msg; 0 or a negative error. */
 static inline int64_t vr_ipc_call(handle_t ep, uint64_t msg[8])
 {
 	return __vr_ipc(VR_SYS_IPC_CALL, ep, msg);
 }
 
+/*
+ * Waits for a call on @ep; the message replaces @msg. Returns the badge of the
+ * handle the caller called through (>= 0: 0 for an unbadged handle, see
+ * vr_endpoint_mint) or a negative error, so test the result with `< 0`.
+ */
 static inline int64_t vr_ipc_recv(handle_t ep, uint64_t msg[8])
 {
 	return __vr_ipc(VR_SYS_IPC_RECV, ep, msg);
 }
 
+/* Answers the current caller with @msg, then receives as vr_ipc_recv does (badge or error). */
 static inline int64_t vr_ipc_reply_recv(handle_t ep, uint64_t msg[8])
 {
 	return __vr_ipc(VR_SYS_IPC_REPLY_RECV, ep, msg);
 }
 
+/* Answers the current caller with @msg; 0 or a negative error. */
 static inline int64_t vr_ipc_reply(uint64_t msg[8])
 {
 	return __vr_ipc(VR_SYS_IPC_REPLY, 0, msg);

@@ -9,6 +9,11 @@
  * subset of the rights; transfer over IPC moves or derives one into another
  * table. Revoking a capability deletes every capability derived from it,
  * in whatever table it lives.
+ *
+ * A capability may also carry a badge (seL4's badged endpoints): a number
+ * set once, when an unbadged capability is minted into a badged child, and
+ * kept by every copy made from it. A server tells its clients apart by the
+ * badge of the capability each one called through.
  */
 #pragma once
 
@@ -34,12 +39,16 @@ enum cap_rights {
 	RIGHTS_ALL = (1u << 10) - 1,
 };
 
+/* Badges are 1 .. CAP_BADGE_LIMIT - 1, so that a receive can return one as a positive status. */
+#define CAP_BADGE_LIMIT (1ull << 62)
+
 /* A capability: a node of the derivation tree, in one slot of one table (kern/cap.c). */
 struct cap {
 	struct kobject *obj;
 	uint32_t rights;
 	uint32_t slot;
 	handle_t handle;	/* the handle that names it, computed once when placed */
+	uint64_t badge;		/* 0: unbadged; never changes */
 	struct cap_table *table;
 	struct cap *parent, *first_child, *next_sibling, *prev_sibling;
 	struct cap *dead_next;	/* list of nodes to free after unlocking */
@@ -75,17 +84,28 @@ void cap_table_finish(struct cap_table *t);
 /* Installs a new root capability for @o (taking a reference) with @rights. */
 int cap_install(struct cap_table *t, struct kobject *o, uint32_t rights, handle_t *out);
 
+/* What a lookup finds besides the object. */
+struct cap_info {
+	uint32_t rights;
+	uint64_t badge;
+};
+
 /*
  * Finds @h: it must be valid in @t, of @type (KOBJ_NONE: any) and hold all of
- * @rights. On success *out is a new reference the caller must kobj_put().
+ * @rights. On success *out is a new reference the caller must kobj_put(),
+ * and *info (may be NULL) gets the capability's rights and badge.
  * -EBADF: not a live handle of this table; -EINVAL: wrong type;
  * -EACCES: missing rights.
  */
 static inline int cap_lookup(struct cap_table *t, handle_t h, enum kobj_type type,
-			     uint32_t rights, struct kobject **out, uint32_t *rights_out);
+			     uint32_t rights, struct kobject **out, struct cap_info *info);
 
-/* Derives a child of @h in the same table with rights @mask & h's rights (needs DUPLICATE). */
-int cap_derive(struct cap_table *t, handle_t h, uint32_t mask, handle_t *out);
+/*
+ * Derives a child of @h in the same table with rights @mask & h's rights
+ * (needs DUPLICATE). With @badge 0 the child keeps h's badge; otherwise @h
+ * must be unbadged (-EPERM) and the child gets @badge (1 .. CAP_BADGE_LIMIT - 1).
+ */
+int cap_derive(struct cap_table *t, handle_t h, uint32_t mask, uint64_t badge, handle_t *out);
 
 /* Removes @h from @t; its children move up to its parent. */
 int cap_close(struct cap_table *t, handle_t h);
@@ -99,8 +119,8 @@ enum cap_transfer_mode {
 };
 
 /*
- * Gives @h of @from to @to (needs TRANSFER), with rights @mask & h's rights.
- * Either it completes, or nothing changes.
+ * Gives @h of @from to @to (needs TRANSFER), with rights @mask & h's rights
+ * and its badge. Either it completes, or nothing changes.
  */
 int cap_transfer(struct cap_table *from, handle_t h, struct cap_table *to,
 		 enum cap_transfer_mode mode, uint32_t mask, handle_t *out);
@@ -122,7 +142,7 @@ static inline struct cap *cap_decode(const struct cap_table *t, handle_t h)
 
 /* Inline: every system call on a handle starts here. */
 static inline int cap_lookup(struct cap_table *t, handle_t h, enum kobj_type type,
-			     uint32_t rights, struct kobject **out, uint32_t *rights_out)
+			     uint32_t rights, struct kobject **out, struct cap_info *info)
 {
 	unsigned long s = spin_lock_irqsave(&t->lock);
 	struct cap *c = cap_decode(t, h);
@@ -136,8 +156,10 @@ static inline int cap_lookup(struct cap_table *t, handle_t h, enum kobj_type typ
 		err = -EACCES;
 	if (!err) {
 		*out = kobj_get(c->obj);
-		if (rights_out)
-			*rights_out = c->rights;
+		if (info) {
+			info->rights = c->rights;
+			info->badge = c->badge;
+		}
 	}
 	spin_unlock_irqrestore(&t->lock, s);
 	return err;

@@ -65,6 +65,7 @@ struct thread {
 	struct thread *reply_to;	/* the caller this thread must answer, under reply_wait.lock */
 	struct wait_queue reply_wait;	/* callers waiting for this thread's reply */
 	uint64_t msg[8];		/* a blocked sender's message */
+	uint64_t badge;			/* and the badge of the capability it called through */
 	bool exception_call;		/* blocked reporting a fault: the answer goes to msg[] */
 
 	/* A user word the exit clears and futex-wakes (Linux's CLONE_CHILD_CLEARTID), or 0. */

@@ -59,8 +59,10 @@ static uint64_t fuzz(uint64_t seed)
 		}
 		int64_t r = __vr_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5], &v);
 		/* Keep some of the objects we manage to create, to use them as arguments. */
-		if (r == 0 && v && nh < 16 && (nr == VR_SYS_VMO_CREATE || nr == VR_SYS_ENDPOINT_CREATE ||
-					       nr == VR_SYS_NOTIFY_CREATE || nr == VR_SYS_HANDLE_DERIVE))
+		if (r == 0 && v && nh < 16 &&
+		    (nr == VR_SYS_VMO_CREATE || nr == VR_SYS_ENDPOINT_CREATE ||
+		     nr == VR_SYS_NOTIFY_CREATE || nr == VR_SYS_HANDLE_DERIVE ||
+		     nr == VR_SYS_ENDPOINT_MINT))
 			handles[nh++] = v;
 	}
 	vr_printf("\n");	/* end whatever line random console writes left open */

@@ -1,20 +1,31 @@
-/* IPC: ordering, every register word, handles and long messages, a server killed mid-call. */
+/*
+ * IPC: ordering, every register word, handles and long messages, badges, a
+ * server killed mid-call.
+ */
 #include "../../../roottask/utest.h"
 
 #define LABEL_ECHO 1
 #define LABEL_READ_VMO 2
 #define LABEL_LONG 3
 #define LABEL_HANG 4
+#define LABEL_BADGE 5	/* m[1]: the badge the caller expects; the answer's m[1]: the badge seen */
+#define LABEL_PAUSE 6	/* answered at once; then the server sleeps before it receives again */
+#define LABEL_BOUNCE 7	/* m[1]: a handle, which the answer moves back */
 
-/* A server process: answers on the endpoint it was given, until told to stop. */
+/*
+ * A server process: answers on the endpoint it was given, until told to stop;
+ * then it exits with the number of LABEL_BADGE calls that came with a badge
+ * other than the one they expected.
+ */
 static uint64_t server(uint64_t ep)
 {
-	uint64_t m[8];
+	uint64_t m[8], wrong_badges = 0;
 	static char buffer[VR_PAGE] __attribute__((aligned(VR_PAGE)));
 
 	vr_ipc_buffer_set((uint64_t)(uintptr_t)buffer);
-	int64_t err = vr_ipc_recv(ep, m);
-	while (err == 0) {
+	/* A receive returns the badge of the caller's handle (>= 0) or an error. */
+	int64_t got = vr_ipc_recv(ep, m);
+	while (got >= 0) {
 		uint64_t label = VR_TAG_LABEL(m[0]);
 		if (label == LABEL_ECHO) {
 			/* Each word plus one, same number of words. */
@@ -44,27 +55,59 @@ static uint64_t server(uint64_t ep)
 		} else if (label == LABEL_HANG) {
 			for (;;)
 				vr_thread_sleep(1000000000);
+		} else if (label == LABEL_BADGE) {
+			wrong_badges += (uint64_t)got != m[1];
+			m[0] = VR_TAG(LABEL_BADGE, 1);
+			m[1] = (uint64_t)got;
+		} else if (label == LABEL_PAUSE) {
+			/* Whoever calls meanwhile queues; the receive takes it from the queue. */
+			m[0] = VR_TAG(LABEL_PAUSE, 0);
+			vr_ipc_reply(m);
+			vr_thread_sleep(50000000);
+			got = vr_ipc_recv(ep, m);
+			continue;
+		} else if (label == LABEL_BOUNCE) {
+			m[0] = VR_TAG(LABEL_BOUNCE, 1) | VR_TAG_CAPS(1) | VR_TAG_MOVE_CAPS;
 		} else {
-			return 0;
+			return wrong_badges;
 		}
-		err = vr_ipc_reply_recv(ep, m);
+		got = vr_ipc_reply_recv(ep, m);
 	}
-	return (uint64_t)err;
+	return (uint64_t)got;
 }
 
-/* Starts a server process on a new endpoint; returns the process, *ep the client's handle. */
-static handle_t start_server(handle_t *ep)
+/* The server on a thread bound to CPU 0, so that a caller on another CPU goes the long way. */
+static uint64_t server_on_cpu0(uint64_t ep)
+{
+	handle_t t;
+	uint64_t st;
+
+	if (vr_thread_create_on(server, ep, 0, &t) || vr_thread_start(t) || vr_thread_wait(t, &st))
+		return 1000;
+	return st;
+}
+
+/*
+ * Starts a server process running @fn on a new endpoint; returns the process,
+ * *ep the client's handle.
+ */
+static handle_t start_server_with(uint64_t (*fn)(uint64_t), handle_t *ep)
 {
 	handle_t proc, given;
 
 	if (vr_endpoint_create(ep) || vr_spawn_prepare(&vr_self_image, &proc))
 		return 0;
 	if (vr_process_handle_give(proc, *ep, VR_RIGHT_RECV, &given) ||
-	    vr_spawn_start(proc, server, given)) {
+	    vr_spawn_start(proc, fn, given)) {
 		vr_handle_close(proc);
 		return 0;
 	}
 	return proc;
+}
+
+static handle_t start_server(handle_t *ep)
+{
+	return start_server_with(server, ep);
 }
 
 static void stop_server(handle_t proc, handle_t ep)
@@ -140,6 +183,143 @@ UTEST(ipc_long_message)
 	return NULL;
 }
 
+/* A caller thread of ipc_badges: calls through its handles in turn, checking the badge seen. */
+struct badge_caller {
+	handle_t ep[3];
+	uint64_t badge[3];	/* the badge of ep[i] */
+	unsigned first, calls;	/* call i goes through ep[(first + i) % 3] */
+	int64_t err;		/* the last call's status, the badge it wanted and the one seen */
+	uint64_t want, seen;
+};
+
+static uint64_t badge_caller(uint64_t arg)
+{
+	struct badge_caller *c = (struct badge_caller *)(uintptr_t)arg;
+
+	for (unsigned i = 0; i < c->calls; i++) {
+		unsigned k = (c->first + i) % 3;
+		uint64_t m[8] = {VR_TAG(LABEL_BADGE, 1), c->badge[k]};
+		c->err = vr_ipc_call(c->ep[k], m);
+		c->want = c->badge[k];
+		c->seen = m[1];
+		if (c->err || m[1] != c->badge[k])
+			return 1;
+	}
+	return 0;
+}
+
+/* Runs callers @c[0..n-1] at once, bound to @cpu (-1: anywhere); returns how many failed. */
+static unsigned run_badge_callers(struct badge_caller *c, unsigned n, int cpu)
+{
+	handle_t t[3];
+	unsigned failed = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (vr_thread_create_on(badge_caller, (uint64_t)(uintptr_t)&c[i], cpu, &t[i]) ||
+		    vr_thread_start(t[i]))
+			return n;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t st = 1;
+		vr_thread_wait(t[i], &st);
+		vr_handle_close(t[i]);
+		failed += st != 0;
+	}
+	return failed;
+}
+
+/* One LABEL_BADGE call through @h; returns its status, *seen the badge the server saw. */
+static int64_t badge_seen(handle_t h, uint64_t want, uint64_t *seen)
+{
+	uint64_t m[8] = {VR_TAG(LABEL_BADGE, 1), want};
+	int64_t err = vr_ipc_call(h, m);
+
+	*seen = m[1];
+	return err;
+}
+
+#define CALLER_FAILED "status %ld, badge %#lx, want %#lx"
+#define CALLER_ARGS(c) (c).err, (c).seen, (c).want
+
+UTEST(ipc_badges)
+{
+	const uint64_t A = 0x1234, B = VR_BADGE_LIMIT - 1;
+	handle_t ep, proc = start_server_with(server_on_cpu0, &ep), a, b, x;
+	uint64_t seen, word;
+
+	UCHECK(proc, "server did not start");
+	UCHECK(vr_endpoint_mint(ep, A, ~0ull, &a) == 0, "mint A");
+	UCHECK(vr_endpoint_mint(ep, B, VR_RIGHT_SEND | VR_RIGHT_DUPLICATE, &b) == 0, "mint B");
+	UCHECK(vr_handle_info(b, &word) == 0 && word >> 32 == (VR_RIGHT_SEND | VR_RIGHT_DUPLICATE),
+	       "minted rights %#lx", word >> 32);
+	/*
+	 * The server is bound to CPU 0. A caller there finds it waiting and both
+	 * take the fast paths; one on another CPU takes call()'s and
+	 * reply_recv's long way. Three callers at once also queue behind each other.
+	 */
+	struct badge_caller c[3];
+	for (unsigned i = 0; i < 3; i++)
+		c[i] = (struct badge_caller){{ep, a, b}, {0, A, B}, i, 30, 0, 0, 0};
+	int cpus = info(INFO_CPUS) > 1 ? 2 : 1;
+	for (int cpu = 0; cpu < cpus; cpu++) {
+		UCHECK(run_badge_callers(c, 1, cpu) == 0, "a caller on CPU %d: " CALLER_FAILED, cpu,
+		       CALLER_ARGS(c[0]));
+		UCHECK(run_badge_callers(c, 3, cpu) == 0, "three callers on CPU %d failed", cpu);
+	}
+	/* Callers that queue while the server sleeps: recv, then reply_recv, take them in turn. */
+	for (unsigned i = 0; i < 3; i++)
+		c[i].calls = 1;
+	for (int round = 0; round < 2; round++) {
+		uint64_t m[8] = {VR_TAG(LABEL_PAUSE, 0)};
+		UCHECK(vr_ipc_call(ep, m) == 0, "pause");
+		UCHECK(run_badge_callers(c, 3, -1) == 0,
+		       "queued callers: " CALLER_FAILED "; " CALLER_FAILED "; " CALLER_FAILED,
+		       CALLER_ARGS(c[0]), CALLER_ARGS(c[1]), CALLER_ARGS(c[2]));
+	}
+
+	/* Copies keep the badge: a derived handle, and one that went to the server and back. */
+	handle_t derived, bounced;
+	UCHECK(vr_handle_derive(a, VR_RIGHT_SEND, &derived) == 0, "derive");
+	UCHECK(badge_seen(derived, A, &seen) == 0 && seen == A, "a derived copy has badge %#lx",
+	       seen);
+	uint64_t m[8] = {VR_TAG(LABEL_BOUNCE, 1) | VR_TAG_CAPS(1), a};
+	UCHECK(vr_ipc_call(ep, m) == 0 && (m[0] & 0x30) == 0x10, "bounce (tag %#lx)", m[0]);
+	bounced = m[1];
+	UCHECK(badge_seen(bounced, A, &seen) == 0 && seen == A, "a transferred copy has badge %#lx",
+	       seen);
+
+	/* A badge is set once, is 1 .. VR_BADGE_LIMIT - 1, and only endpoints take one. */
+	UCHECK(vr_endpoint_mint(a, 7, ~0ull, &x) == -VR_EPERM, "a badged handle was minted");
+	UCHECK(vr_endpoint_mint(ep, 0, ~0ull, &x) == -VR_EINVAL, "badge 0 was accepted");
+	UCHECK(vr_endpoint_mint(ep, VR_BADGE_LIMIT, ~0ull, &x) == -VR_EINVAL, "badge 1 << 62");
+	UCHECK(vr_endpoint_mint(ep, ~0ull, ~0ull, &x) == -VR_EINVAL, "badge ~0 was accepted");
+	UCHECK(vr_vmo_create(VR_PAGE, 0, &x) == 0, "vmo_create");
+	int64_t err = vr_endpoint_mint(x, 7, ~0ull, &word);
+	UCHECK(err < 0, "a VMO was minted (%ld)", err);
+	vr_handle_close(x);
+
+	/* Revoking the minted handle takes its copies; revoking its source takes it. */
+	UCHECK(vr_handle_revoke(a) == 0, "revoke");
+	UCHECK(badge_seen(derived, A, &seen) == -VR_EBADF, "a revoked derived copy still calls");
+	UCHECK(badge_seen(bounced, A, &seen) == -VR_EBADF, "a revoked transferred copy still calls");
+	UCHECK(badge_seen(a, A, &seen) == 0 && seen == A, "revoke took the minted handle itself");
+	handle_t source, minted;
+	UCHECK(vr_handle_derive(ep, ~0ull, &source) == 0, "derive a source");
+	UCHECK(vr_endpoint_mint(source, 9, ~0ull, &minted) == 0, "mint from a derived handle");
+	UCHECK(badge_seen(minted, 9, &seen) == 0 && seen == 9, "badge %#lx, want 9", seen);
+	UCHECK(vr_handle_revoke(source) == 0, "revoke the source");
+	UCHECK(badge_seen(minted, 9, &seen) == -VR_EBADF, "a handle minted from a revoked source");
+
+	vr_handle_close(source);
+	vr_handle_close(a);
+	vr_handle_close(b);
+	m[0] = VR_TAG(99, 0);
+	vr_ipc_call(ep, m);
+	int64_t wrong = reap(proc);
+	UCHECK(wrong == 0, "the server saw %ld calls with the wrong badge", wrong);
+	vr_handle_close(ep);
+	return NULL;
+}
+
 static uint64_t kill_later(uint64_t proc)
 {
 	vr_thread_sleep(20000000);
@@ -200,7 +380,7 @@ static uint64_t own_endpoint_server(uint64_t ep)
 	uint64_t m[8];
 	handle_t mine;
 
-	if (vr_endpoint_create(&mine) || vr_ipc_recv(ep, m))
+	if (vr_endpoint_create(&mine) || vr_ipc_recv(ep, m) < 0)
 		return 1;
 	m[0] = VR_TAG(0, 1) | VR_TAG_CAPS(1);
 	m[1] = mine;

@@ -155,13 +155,13 @@ TEST(derive_and_revoke_across_tables)
 	struct kobject *o = new_obj(&gone);
 	CHECK(cap_install(&t1, o, RIGHTS_ALL, &root) == 0);
 	kobj_put(o);
-	CHECK(cap_derive(&t1, root, RIGHT_READ | RIGHT_DUPLICATE | RIGHT_TRANSFER, &a) == 0);
+	CHECK(cap_derive(&t1, root, RIGHT_READ | RIGHT_DUPLICATE | RIGHT_TRANSFER, 0, &a) == 0);
 	CHECK(lookup(&t1, a, RIGHT_WRITE) == -EACCES);	/* fewer rights */
 	CHECK(cap_transfer(&t1, a, &t2, CAP_COPY, RIGHTS_ALL, &b) == 0);
 	CHECK(lookup(&t2, b, RIGHT_READ) == 0 && lookup(&t2, b, RIGHT_WRITE) == -EACCES);
 	CHECK(cap_transfer(&t2, b, &t3, CAP_COPY, RIGHT_READ | RIGHT_TRANSFER | RIGHT_DUPLICATE, &c) == 0);
-	CHECK(cap_derive(&t3, c, RIGHT_READ, &d) == 0);
-	CHECK(cap_derive(&t3, d, RIGHT_READ, &d) == -EACCES);	/* d lacks DUPLICATE */
+	CHECK(cap_derive(&t3, c, RIGHT_READ, 0, &d) == 0);
+	CHECK(cap_derive(&t3, d, RIGHT_READ, 0, &d) == -EACCES);	/* d lacks DUPLICATE */
 	/* Closing a middle node keeps its descendants under the revoker's reach. */
 	CHECK(cap_close(&t2, b) == 0);
 	CHECK(lookup(&t3, c, 0) == 0);
@@ -175,6 +175,52 @@ TEST(derive_and_revoke_across_tables)
 	cap_table_finish(&t1);
 	cap_table_finish(&t2);
 	cap_table_finish(&t3);
+}
+
+/* The badge @h carries in @t, or ~0 when the lookup fails. */
+static uint64_t badge_of(struct cap_table *t, handle_t h)
+{
+	struct kobject *o;
+	struct cap_info info;
+
+	if (cap_lookup(t, h, KOBJ_NONE, 0, &o, &info))
+		return ~0ull;
+	kobj_put(o);
+	return info.badge;
+}
+
+TEST(badges_set_once_kept_by_copies)
+{
+	struct cap_table t1, t2;
+	int gone = 0;
+	handle_t root, minted, copy, sent, moved, x;
+
+	setup();
+	uint64_t caps_before = cap_count();
+	cap_table_init(&t1, 64);
+	cap_table_init(&t2, 64);
+	struct kobject *o = new_obj(&gone);
+	CHECK(cap_install(&t1, o, RIGHTS_ALL, &root) == 0);
+	kobj_put(o);
+	CHECK(badge_of(&t1, root) == 0);
+	CHECK(cap_derive(&t1, root, RIGHTS_ALL & ~RIGHT_WRITE, 42, &minted) == 0);
+	CHECK(badge_of(&t1, minted) == 42 && lookup(&t1, minted, RIGHT_WRITE) == -EACCES);
+	CHECK(badge_of(&t1, root) == 0);	/* the source stays unbadged */
+	CHECK(cap_derive(&t1, minted, RIGHTS_ALL, 7, &x) == -EPERM);
+	CHECK(cap_derive(&t1, minted, RIGHTS_ALL, 0, &copy) == 0 && badge_of(&t1, copy) == 42);
+	CHECK(cap_transfer(&t1, copy, &t2, CAP_COPY, RIGHTS_ALL, &sent) == 0);
+	CHECK(badge_of(&t2, sent) == 42);
+	CHECK(cap_transfer(&t2, sent, &t1, CAP_MOVE, RIGHTS_ALL, &moved) == 0);
+	CHECK(badge_of(&t1, moved) == 42);
+	/* Revoking the minted capability takes its copies; revoking the source takes it. */
+	CHECK(cap_revoke(&t1, minted) == 0);
+	CHECK(badge_of(&t1, copy) == ~0ull && badge_of(&t1, moved) == ~0ull);
+	CHECK(badge_of(&t1, minted) == 42);
+	CHECK(cap_revoke(&t1, root) == 0 && badge_of(&t1, minted) == ~0ull);
+	cap_table_finish(&t1);
+	cap_table_finish(&t2);
+	CHECK(gone == 1);
+	CHECK(cap_count() == caps_before);
 }
 
 TEST(transfer_move_and_failure_changes_nothing)

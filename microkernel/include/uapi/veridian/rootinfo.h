@@ -42,6 +42,9 @@ enum system_info_item {
 #define VR_RIGHT_TRANSFER (1u << 8)
 #define VR_RIGHT_MANAGE (1u << 9)
 
+/* Endpoint badges (endpoint_mint) are 1 .. VR_BADGE_LIMIT - 1 (the kernel's CAP_BADGE_LIMIT). */
+#define VR_BADGE_LIMIT (1ull << 62)
+
 /* vm_map protections (as in the kernel's enum page_prot). */
 #define VR_PROT_READ 1
 #define VR_PROT_WRITE 2
