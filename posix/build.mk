@@ -57,3 +57,16 @@ $(B)/posix/tests/%.elf: tests/posix/%.c $(SYSROOT_FILES) tools/cc
 	$(Q)$(TOOLS_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror -o $@ $<
 
 -include $(POSIX_OBJS:.o=.d) $(POSIX_CRT_OBJS:.o=.d)
+
+# The proc server (posix/proc/): a POSIX program like the tests, which also
+# compiles libveridian's program loader (exec.c, elf_load.c) to start its children.
+PROC_SERVER := $(B)/sbin/proc
+PROC_SERVER_SRCS := $(wildcard posix/proc/*.c) libveridian/src/exec.c libveridian/src/elf_load.c
+
+$(PROC_SERVER): $(PROC_SERVER_SRCS) $(wildcard posix/proc/*.h posix/*.h posix/proto/*.h) \
+		$(SYSROOT_FILES) tools/cc
+	@mkdir -p $(@D)
+	@echo "  CC      posix/proc (tools/cc)"
+	$(Q)$(TOOLS_CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+		-Iposix -Iposix/proc -Ilibveridian/include -Ilibveridian/arch/$(ARCH)/include \
+		-I$(B)/gen/include -Imicrokernel/include -o $@ $(PROC_SERVER_SRCS)

@@ -22,6 +22,7 @@ __attribute__((noreturn)) void __vr_posix_start(long *sp)
 	int argc = (int)sp[0];
 	char **argv = (char **)(sp + 1);
 	char **envp = argv + argc + 1;
+	const struct proc_start *start = NULL;
 
 	while (*envp)
 		envp++;
@@ -39,7 +40,14 @@ __attribute__((noreturn)) void __vr_posix_start(long *sp)
 		case VR_AT_RANDOM:
 			px_at_random = (const unsigned char *)aux[1];
 			break;
+		case VR_AT_PROC:
+			px_proc = aux[1];
+			break;
+		case VR_AT_START:
+			start = (const struct proc_start *)aux[1];
+			break;
 		}
+	px_process_init(start);
 	__libc_start_main(main, argc, argv, _init, _fini, 0);
 	for (;;)
 		vr_thread_exit(127);
