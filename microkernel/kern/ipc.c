@@ -10,6 +10,8 @@
  * reply_to (the caller it must answer) holds a reference to that caller and
  * is valid only while the caller is still parked on reply_wait: a caller
  * killed while waiting leaves, and the server finds out when it replies.
+ * ipc_reply_save moves the caller on to a reply object (kern/reply.c); the
+ * two queues' locks are never held together.
  */
 #include <kernel/cap.h>
 #include <kernel/errno.h>
@@ -372,7 +374,7 @@ static int64_t receive(struct endpoint *ep, struct thread *self, unsigned long s
 	return wq_wait_switch(&ep->q, s, 0, next);
 }
 
-/* Fails a receive while the previous caller still waits for its answer. */
+/* Whether the caller @self must answer still waits (a receive fails, a save may go ahead). */
 static bool reply_pending(struct thread *self)
 {
 	unsigned long s = spin_lock_irqsave(&self->reply_wait.lock);
@@ -431,13 +433,75 @@ static struct thread *reply(struct thread *self, int *err)
 	return c;
 }
 
-int64_t sys_ipc_reply(void)
+/*
+ * Answers the caller saved in the reply object @h names. The answer
+ * consumes the object: its handle is closed whatever happens, and a caller
+ * that left meanwhile (killed) makes it -EPIPE.
+ */
+static int64_t reply_saved(struct thread *self, handle_t h)
+{
+	struct cap_table *caps = &self->proc->caps;
+	uint64_t msg[MSG_REGS];
+	struct reply *r;
+	int err = cap_lookup(caps, h, KOBJ_REPLY, RIGHT_SEND, (struct kobject **)&r, NULL);
+
+	if (err)
+		return err;
+	cap_close(caps, h);
+	struct thread *c = reply_take(r);
+	kobj_put(&r->k);
+	if (!c)
+		return -EPIPE;
+	arch_msg_get(self->uregs, msg);
+	/* A reply that cannot be delivered still ends the call, with the error. */
+	err = tag_ok(msg[0]) ? deliver(self, msg, c) : -EINVAL;
+	c->wake_status = err;
+	sched_enqueue(c);
+	kobj_put(&c->k);
+	return err;
+}
+
+int64_t sys_ipc_reply(handle_t saved)
 {
 	int err;
-	struct thread *c = reply(thread_current(), &err);
 
+	if (saved)
+		return reply_saved(thread_current(), saved);
+	struct thread *c = reply(thread_current(), &err);
 	if (c)
 		sched_enqueue(c);
+	return err;
+}
+
+/*
+ * Moves the caller @self must answer into a new reply object, so that @self
+ * can receive again at once and answer it later with ipc_reply(handle).
+ * -EPIPE, as for ipc_reply, when there is no caller to answer.
+ */
+int64_t sys_ipc_reply_save(uint64_t *handle)
+{
+	struct thread *self = thread_current();
+	struct reply *r;
+
+	if (!reply_pending(self))
+		return -EPIPE;
+	r = reply_create();
+	if (!r)
+		return -ENOMEM;
+	/* Any thread of the process may answer, or hand the reply on over IPC. */
+	int err = cap_install(&self->proc->caps, &r->k,
+			      RIGHT_SEND | RIGHT_DUPLICATE | RIGHT_TRANSFER, handle);
+	if (!err) {
+		unsigned long s = spin_lock_irqsave(&self->reply_wait.lock);
+		struct thread *c = take_caller(self);
+		if (c)
+			kobj_get(&c->k);	/* r's; blocked on no queue, it cannot go */
+		spin_unlock_irqrestore(&self->reply_wait.lock, s);
+		/* A caller killed since reply_pending leaves r empty: answering it gives -EPIPE. */
+		if (c)
+			reply_park(r, c);
+	}
+	kobj_put(&r->k);
 	return err;
 }
 

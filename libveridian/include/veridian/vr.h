@@ -67,10 +67,20 @@ static inline int64_t vr_ipc_reply_recv(handle_t ep, uint64_t msg[8])
 	return __vr_ipc(VR_SYS_IPC_REPLY_RECV, ep, msg);
 }
 
-/* Answers the current caller with @msg; 0 or a negative error. */
+/* Answers the caller this thread received last. */
 static inline int64_t vr_ipc_reply(uint64_t msg[8])
 {
 	return __vr_ipc(VR_SYS_IPC_REPLY, 0, msg);
+}
+
+/*
+ * Answers a caller saved with vr_ipc_reply_save(&reply), from any thread of
+ * the process. The reply handle is closed whatever happens; -EPIPE when the
+ * caller is gone.
+ */
+static inline int64_t vr_ipc_reply_to(handle_t reply, uint64_t msg[8])
+{
+	return __vr_ipc(VR_SYS_IPC_REPLY, reply, msg);
 }
 
 /* ---- memory and strings (freestanding) ---- */

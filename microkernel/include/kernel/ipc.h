@@ -38,6 +38,17 @@ struct notification {
 	uint64_t bits;
 };
 
+/*
+ * A saved reply (kern/reply.c): the caller a server thread set aside with
+ * ipc_reply_save, waiting on the object's own queue for the answer.
+ */
+struct reply {
+	struct kobject k;
+	/* wait.lock protects wait and caller. */
+	struct wait_queue wait;	/* the caller, while it waits */
+	struct thread *caller;	/* holds a reference; valid only while parked on wait */
+};
+
 struct endpoint *endpoint_create(struct process *owner);
 
 /* Marks every endpoint of a dying process dead, failing its waiters with -EPIPE. */
@@ -56,6 +67,22 @@ struct user_regs;
  * and waits for the answer; true when the handler says to resume.
  */
 bool exception_raise(struct user_regs *r, uint64_t kind, uint64_t addr, uint64_t detail);
+
+/* Creates a reply object with no caller; NULL when memory is exhausted. */
+struct reply *reply_create(void);
+
+/*
+ * Makes @caller (blocked, on no queue; the object takes over the reference
+ * passed in) wait on @r, which has none yet. A caller being killed is woken
+ * at once with -EINTR and leaves @r with no one to answer.
+ */
+void reply_park(struct reply *r, struct thread *caller);
+
+/*
+ * Takes @r's caller off its queue and returns it, with the reference, or
+ * NULL when there is none or it left. Whoever gets it must end its call.
+ */
+struct thread *reply_take(struct reply *r);
 
 struct notification *notification_create(void);
 void notification_signal(struct notification *n, uint64_t bits);

@@ -23,6 +23,13 @@ static uint64_t pick_arg(uint64_t *s, const uint64_t *handles, unsigned nh, uint
 	}
 }
 
+static uint64_t call_once(uint64_t ep)
+{
+	uint64_t m[8] = {0};
+
+	return (uint64_t)vr_ipc_call(ep, m);
+}
+
 static uint64_t fuzz(uint64_t seed)
 {
 	uint64_t s = seed | 1, handles[16];
@@ -30,6 +37,12 @@ static uint64_t fuzz(uint64_t seed)
 	static char scratch[8192];
 
 	handles[nh++] = vr_self;
+	/* A saved reply among them too: its caller, a thread of ours, waits for the answer. */
+	handle_t ep, caller;
+	uint64_t m[8];
+	if (vr_endpoint_create(&ep) || vr_thread_spawn(call_once, ep, &caller) ||
+	    vr_ipc_recv(ep, m) || vr_ipc_reply_save(&handles[nh++]))
+		return 1;
 	for (int i = 0; i < ITERATIONS; i++) {
 		uint64_t nr = rnd(&s) % (VR_SYSCALL_COUNT + 4);
 		if (nr == VR_SYS_THREAD_EXIT)
@@ -66,6 +79,10 @@ static uint64_t fuzz(uint64_t seed)
 			handles[nh++] = v;
 	}
 	vr_printf("\n");	/* end whatever line random console writes left open */
+	/* Unless a random call answered or closed the saved reply, its caller still waits. */
+	uint64_t st;
+	vr_thread_kill(caller);
+	vr_thread_wait(caller, &st);
 	return 0x600d;
 }
 

@@ -87,22 +87,27 @@ static uint64_t server_on_cpu0(uint64_t ep)
 	return st;
 }
 
+/* Spawns a process running @fn(@h given to it with @rights); returns the process or 0. */
+static handle_t spawn_given(uint64_t (*fn)(uint64_t), handle_t h, uint64_t rights)
+{
+	handle_t proc, given;
+
+	if (vr_spawn_prepare(&vr_self_image, &proc))
+		return 0;
+	if (vr_process_handle_give(proc, h, rights, &given) || vr_spawn_start(proc, fn, given)) {
+		vr_handle_close(proc);
+		return 0;
+	}
+	return proc;
+}
+
 /*
  * Starts a server process running @fn on a new endpoint; returns the process,
  * *ep the client's handle.
  */
 static handle_t start_server_with(uint64_t (*fn)(uint64_t), handle_t *ep)
 {
-	handle_t proc, given;
-
-	if (vr_endpoint_create(ep) || vr_spawn_prepare(&vr_self_image, &proc))
-		return 0;
-	if (vr_process_handle_give(proc, *ep, VR_RIGHT_RECV, &given) ||
-	    vr_spawn_start(proc, fn, given)) {
-		vr_handle_close(proc);
-		return 0;
-	}
-	return proc;
+	return vr_endpoint_create(ep) ? 0 : spawn_given(fn, *ep, VR_RIGHT_RECV);
 }
 
 static handle_t start_server(handle_t *ep)
@@ -408,5 +413,239 @@ UTEST(ipc_endpoint_dies_with_owner)
 	UCHECK(reap(proc) == 0, "server status");
 	vr_handle_close(theirs);
 	vr_handle_close(ep);
+	return NULL;
+}
+
+/* ---- Saved replies: a single-threaded server that answers calls later, in any order. ---- */
+
+#define LABEL_DEFER 5	/* the server saves the reply; word 1 is the caller's token (1..7) */
+#define LABEL_COUNT 6	/* answered at once with the number of replies saved */
+#define LABEL_FLUSH 7	/* answers the saved replies newest first; word t: token t's status */
+#define LABEL_DROP 8	/* closes the saved replies unanswered */
+#define MAX_SAVED 7
+
+/*
+ * Answers token @t's saved call with two words made from t, a VMO of t
+ * pages and a long payload. The reply handle must be gone afterwards,
+ * whatever happened.
+ */
+static int64_t answer_saved(handle_t reply, uint64_t t, char *buffer)
+{
+	uint64_t m[8];
+	handle_t vmo;
+
+	if (vr_vmo_create(t * VR_PAGE, 0, &vmo))
+		return 1000;
+	for (unsigned i = 0; i < 256; i++)
+		buffer[i] = (char)(t + i);
+	m[0] = VR_TAG(LABEL_DEFER, 3) | VR_TAG_CAPS(1) | VR_TAG_MOVE_CAPS | VR_TAG_LONG(256);
+	m[1] = t * 3 + 1;
+	m[2] = ~t;
+	m[3] = vmo;
+	int64_t err = vr_ipc_reply_to(reply, m);
+	if (err)
+		vr_handle_close(vmo);	/* not delivered: still ours */
+	m[0] = VR_TAG(0, 0);
+	if (vr_ipc_reply_to(reply, m) != -VR_EBADF)
+		return 1001;	/* a consumed reply took a second answer */
+	return err;
+}
+
+/* Saves the replies of LABEL_DEFER calls and goes on receiving; see the labels above. */
+static uint64_t deferring_server(uint64_t ep)
+{
+	static char buffer[VR_PAGE] __attribute__((aligned(VR_PAGE)));
+	handle_t saved[MAX_SAVED];
+	uint64_t token[MAX_SAVED], m[8];
+	unsigned n = 0;
+
+	vr_ipc_buffer_set((uint64_t)(uintptr_t)buffer);
+	if (vr_ipc_reply_save(&saved[0]) != -VR_EPIPE)
+		return 1;	/* saved a caller it never had */
+	for (;;) {
+		if (vr_ipc_recv(ep, m))
+			return 2;
+		uint64_t label = VR_TAG_LABEL(m[0]);
+		if (label == LABEL_DEFER) {
+			if (n == MAX_SAVED || m[1] < 1 || m[1] > 7 || vr_ipc_reply_save(&saved[n]))
+				return 3;
+			token[n++] = m[1];
+			continue;	/* nothing pending now: receive the next call */
+		}
+		if (label == LABEL_COUNT) {
+			m[1] = n;
+		} else if (label == LABEL_FLUSH) {
+			for (int k = 1; k < 8; k++)
+				m[k] = 0;
+			for (; n > 0; n--) {
+				uint64_t t = token[n - 1];
+				m[t] = (uint64_t)answer_saved(saved[n - 1], t, buffer);
+			}
+		} else if (label == LABEL_DROP) {
+			for (; n > 0; n--)
+				vr_handle_close(saved[n - 1]);
+		} else {
+			return 0;
+		}
+		m[0] = VR_TAG(label, 7);
+		if (vr_ipc_reply(m))
+			return 4;
+	}
+}
+
+static handle_t deferring_ep;	/* the deferring server's endpoint, for deferred_caller */
+
+/* A thread that calls as token @t (1..7) and checks that the answer is its own. */
+static uint64_t deferred_caller(uint64_t t)
+{
+	static char buffers[8][VR_PAGE] __attribute__((aligned(VR_PAGE)));
+	uint64_t m[8] = {VR_TAG(LABEL_DEFER, 1), t}, size = 0;
+
+	vr_ipc_buffer_set((uint64_t)(uintptr_t)buffers[t]);
+	int64_t err = vr_ipc_call(deferring_ep, m);
+	if (err)
+		return (uint64_t)err;
+	if (m[1] != t * 3 + 1 || m[2] != ~t)
+		return 1;	/* someone else's answer */
+	if ((m[0] & 0x30) != 0x10 || vr_vmo_size(m[3], &size) || size != t * VR_PAGE)
+		return 2;	/* the handle did not come along */
+	vr_handle_close(m[3]);
+	for (unsigned i = 0; i < 256; i++)
+		if (buffers[t][i] != (char)(t + i))
+			return 3;	/* nor the long payload */
+	return 0;
+}
+
+/* Waits until the server holds @n saved replies; each look is a call it answers at once. */
+static bool wait_saved(handle_t ep, uint64_t n)
+{
+	for (int i = 0; i < 2000; i++) {
+		uint64_t m[8] = {VR_TAG(LABEL_COUNT, 0)};
+		int64_t err = vr_ipc_call(ep, m);
+		if (err || m[1] >= n)
+			return err == 0 && m[1] == n;
+		vr_thread_sleep(1000000);
+	}
+	return false;
+}
+
+/* Waits until the threads and processes that ended just before are reaped (it is asynchronous). */
+static void settle(void)
+{
+	uint64_t threads = 0, procs = 0;
+
+	for (int i = 0; i < 200 && (info(INFO_THREADS) != threads || info(INFO_PROCESSES) != procs);
+	     i++) {
+		threads = info(INFO_THREADS);
+		procs = info(INFO_PROCESSES);
+		vr_thread_sleep(2000000);
+	}
+}
+
+/* Returns what was leaked since the counts were @caps, @threads and @procs, or NULL. */
+static const char *leaks(uint64_t caps, uint64_t threads, uint64_t procs)
+{
+	/* Dead threads are reaped after their CPU switches away; processes go with them. */
+	for (int i = 0; i < 200 && (info(INFO_THREADS) != threads || info(INFO_PROCESSES) != procs);
+	     i++)
+		vr_thread_sleep(1000000);
+	UCHECK(info(INFO_THREADS) == threads, "%ld threads leaked",
+	       (long)(info(INFO_THREADS) - threads));
+	UCHECK(info(INFO_PROCESSES) == procs, "%ld processes leaked",
+	       (long)(info(INFO_PROCESSES) - procs));
+	UCHECK(info(INFO_CAPS) == caps, "%ld capabilities leaked", (long)(info(INFO_CAPS) - caps));
+	return NULL;
+}
+
+/*
+ * The server saves two callers' replies, answers other calls meanwhile, then
+ * answers the two newest first: each caller gets its own words, a handle and
+ * a long payload. A saved caller killed before its answer makes the answer
+ * -EPIPE; saved replies closed unanswered fail their calls with -EPIPE.
+ */
+UTEST(ipc_saved_replies)
+{
+	settle();
+	uint64_t caps = info(INFO_CAPS), threads = info(INFO_THREADS), procs = info(INFO_PROCESSES);
+	uint64_t st = 0, m[8];
+	handle_t proc, t[6], h;
+
+	UCHECK(vr_endpoint_create(&deferring_ep) == 0, "endpoint_create");
+	proc = spawn_given(deferring_server, deferring_ep, VR_RIGHT_RECV);
+	UCHECK(proc, "server did not start");
+	for (uint64_t i = 1; i <= 2; i++)
+		UCHECK(vr_thread_spawn(deferred_caller, i, &t[i]) == 0, "spawn caller %lu", i);
+	UCHECK(wait_saved(deferring_ep, 2), "two replies were not saved while other calls went on");
+	UCHECK(vr_thread_spawn(deferred_caller, 3, &t[3]) == 0, "spawn caller 3");
+	UCHECK(wait_saved(deferring_ep, 3), "the third reply was not saved");
+	UCHECK(vr_thread_kill(t[3]) == 0 && vr_thread_wait(t[3], &st) == 0, "kill caller 3");
+	m[0] = VR_TAG(LABEL_FLUSH, 0);
+	UCHECK(vr_ipc_call(deferring_ep, m) == 0, "flush");
+	UCHECK(m[1] == 0 && m[2] == 0, "answering the saved replies gave %ld and %ld", m[1], m[2]);
+	UCHECK((int64_t)m[3] == -VR_EPIPE, "answering a killed caller gave %ld", m[3]);
+	for (int i = 1; i <= 2; i++)
+		UCHECK(vr_thread_wait(t[i], &st) == 0 && st == 0, "caller %d ended with %ld", i, st);
+
+	for (uint64_t i = 4; i <= 5; i++)
+		UCHECK(vr_thread_spawn(deferred_caller, i, &t[i]) == 0, "spawn caller %lu", i);
+	UCHECK(wait_saved(deferring_ep, 2), "replies 4 and 5 were not saved");
+	m[0] = VR_TAG(LABEL_DROP, 0);
+	UCHECK(vr_ipc_call(deferring_ep, m) == 0, "drop");
+	for (int i = 4; i <= 5; i++)
+		UCHECK(vr_thread_wait(t[i], &st) == 0 && (int64_t)st == -VR_EPIPE,
+		       "caller %d of a reply closed unanswered ended with %ld", i, st);
+
+	/* Not reply handles, and no caller to save: each fails and changes nothing. */
+	m[0] = VR_TAG(0, 0);
+	UCHECK(vr_ipc_reply_to(0x1234567, m) == -VR_EBADF, "a forged reply handle was taken");
+	UCHECK(vr_ipc_reply_to(deferring_ep, m) == -VR_EINVAL, "an endpoint was taken for a reply");
+	UCHECK(vr_ipc_reply_save(&h) == -VR_EPIPE, "a reply was saved with no caller");
+	m[0] = VR_TAG(LABEL_COUNT, 0);
+	UCHECK(vr_ipc_call(deferring_ep, m) == 0 && m[1] == 0, "the server is not well");
+
+	m[0] = VR_TAG(99, 0);
+	vr_ipc_call(deferring_ep, m);
+	UCHECK(reap(proc) == 0, "the server failed");
+	for (int i = 1; i <= 5; i++)
+		vr_handle_close(t[i]);
+	vr_handle_close(deferring_ep);
+	return leaks(caps, threads, procs);
+}
+
+/* A caller process: one call whose reply the server saves; its status is the call's. */
+static uint64_t defer_once(uint64_t ep)
+{
+	uint64_t m[8] = {VR_TAG(LABEL_DEFER, 1), 1};
+
+	return (uint64_t)vr_ipc_call(ep, m);
+}
+
+UTEST(ipc_saved_replies_fail_when_server_dies)
+{
+	settle();
+	uint64_t frames = info(INFO_FREE_FRAMES), caps = info(INFO_CAPS);
+	uint64_t threads = info(INFO_THREADS), procs = info(INFO_PROCESSES);
+	handle_t ep, server, callers[3];
+
+	UCHECK(vr_endpoint_create(&ep) == 0, "endpoint_create");
+	server = spawn_given(deferring_server, ep, VR_RIGHT_RECV);
+	UCHECK(server, "server did not start");
+	for (int i = 0; i < 3; i++)
+		UCHECK((callers[i] = spawn_given(defer_once, ep, VR_RIGHT_SEND)), "spawn caller %d",
+		       i);
+	UCHECK(wait_saved(ep, 3), "the replies were not saved");
+	vr_process_kill(server, -VR_EINTR);
+	for (int i = 0; i < 3; i++) {
+		int64_t st = reap(callers[i]);
+		UCHECK(st == -VR_EPIPE, "caller %d of a dead server ended with %ld", i, st);
+	}
+	UCHECK(reap(server) == -VR_EINTR, "server status");
+	vr_handle_close(ep);
+	const char *leak = leaks(caps, threads, procs);
+	if (leak)
+		return leak;
+	/* Slab caches may keep an empty slab each; a leaked process would be dozens of frames. */
+	long leaked = (long)(frames - info(INFO_FREE_FRAMES));
+	UCHECK(leaked <= 16, "%ld frames leaked", leaked);
 	return NULL;
 }

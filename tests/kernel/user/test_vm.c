@@ -96,8 +96,13 @@ static uint64_t read_plus_five(uint64_t addr)
 	return *(volatile uint64_t *)(uintptr_t)addr + 5;
 }
 
-/* Runs read_plus_five in a child whose faults come to us; answers the first one with @label. */
-static const char *handle_one_fault(uint64_t label, int64_t *status)
+enum answer { ANSWER_AT_ONCE, ANSWER_SAVED };
+
+/*
+ * Runs read_plus_five in a child whose faults come to us; answers the first
+ * one with @label, at once or through a saved reply.
+ */
+static const char *handle_one_fault(uint64_t label, enum answer how, int64_t *status)
 {
 	handle_t child, ep, badged, vmo;
 	uint64_t m[8], at;
@@ -122,7 +127,14 @@ static const char *handle_one_fault(uint64_t label, int64_t *status)
 		vr_handle_close(vmo);
 	}
 	m[0] = VR_TAG(label, 0);
-	UCHECK(vr_ipc_reply(m) == 0, "reply");
+	if (how == ANSWER_SAVED) {
+		handle_t reply;
+		UCHECK(vr_ipc_reply_save(&reply) == 0, "reply_save");
+		UCHECK(vr_ipc_reply(m) == -VR_EPIPE, "the saved caller was still the current one");
+		UCHECK(vr_ipc_reply_to(reply, m) == 0, "reply_to");
+	} else {
+		UCHECK(vr_ipc_reply(m) == 0, "reply");
+	}
 	*status = reap(child);
 	vr_handle_close(ep);
 	return NULL;
@@ -131,12 +143,28 @@ static const char *handle_one_fault(uint64_t label, int64_t *status)
 UTEST(vm_fault_delivered_as_exception_message)
 {
 	int64_t st = 0;
-	const char *err = handle_one_fault(0, &st);
+	const char *err = handle_one_fault(0, ANSWER_AT_ONCE, &st);
 
 	if (err)
 		return err;
 	UCHECK(st == 42, "the resumed child returned %ld, not 37 + 5", st);
-	err = handle_one_fault(1, &st);
+	err = handle_one_fault(1, ANSWER_AT_ONCE, &st);
+	if (err)
+		return err;
+	UCHECK(st == -VR_EFAULT, "the refused child ended with %ld", st);
+	return NULL;
+}
+
+/* An exception call answered through a saved reply reaches the kernel, not the registers. */
+UTEST(vm_fault_answered_through_saved_reply)
+{
+	int64_t st = 0;
+	const char *err = handle_one_fault(0, ANSWER_SAVED, &st);
+
+	if (err)
+		return err;
+	UCHECK(st == 42, "the resumed child returned %ld, not 37 + 5", st);
+	err = handle_one_fault(1, ANSWER_SAVED, &st);
 	if (err)
 		return err;
 	UCHECK(st == -VR_EFAULT, "the refused child ended with %ld", st);

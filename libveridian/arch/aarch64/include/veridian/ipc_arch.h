@@ -1,15 +1,15 @@
 /*
  * aarch64 IPC stubs. Message registers: x2 (tag), x3, x4, x5, x6, x7, x9,
- * x10; the endpoint goes in x0, the status comes back in x0.
+ * x10; the endpoint (or reply) handle goes in x0, the status comes back in x0.
  */
 #pragma once
 
 #include <stdint.h>
 
-static inline int64_t __vr_ipc(uint64_t nr, uint64_t ep, uint64_t m[8])
+static inline int64_t __vr_ipc(uint64_t nr, uint64_t h, uint64_t m[8])
 {
 	register uint64_t x8 __asm__("x8") = nr;
-	register uint64_t x0 __asm__("x0") = ep;
+	register uint64_t x0 __asm__("x0") = h;
 	register uint64_t x1 __asm__("x1") = 0;
 	register uint64_t x2 __asm__("x2") = m[0];
 	register uint64_t x3 __asm__("x3") = m[1];

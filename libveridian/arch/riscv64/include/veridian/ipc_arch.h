@@ -1,15 +1,15 @@
 /*
  * riscv64 IPC stubs. Message registers: a2 (tag), a3, a4, a5, a6, t0, t1,
- * t2; the endpoint goes in a0, the status comes back in a0.
+ * t2; the endpoint (or reply) handle goes in a0, the status comes back in a0.
  */
 #pragma once
 
 #include <stdint.h>
 
-static inline int64_t __vr_ipc(uint64_t nr, uint64_t ep, uint64_t m[8])
+static inline int64_t __vr_ipc(uint64_t nr, uint64_t h, uint64_t m[8])
 {
 	register uint64_t a7 __asm__("a7") = nr;
-	register uint64_t a0 __asm__("a0") = ep;
+	register uint64_t a0 __asm__("a0") = h;
 	register uint64_t a1 __asm__("a1") = 0;
 	register uint64_t a2 __asm__("a2") = m[0];
 	register uint64_t a3 __asm__("a3") = m[1];
