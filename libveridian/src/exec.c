@@ -140,7 +140,7 @@ static int64_t build_stack(struct exec_stack *s, const struct vr_image *img, han
 	return 0;
 }
 
-int64_t vr_exec_args(const struct vr_image *img, const struct vr_exec_args *args,
+int64_t vr_exec_with(const struct vr_image *img, const struct vr_exec_args *args,
 		     handle_t *process)
 {
 	handle_t stack, self, thread, given[EXEC_HANDLES_MAX];
@@ -188,5 +188,5 @@ int64_t vr_exec(const struct vr_image *img, const char *const argv[], const char
 {
 	const struct vr_exec_args args = {.argv = argv, .envp = envp};
 
-	return vr_exec_args(img, &args, process);
+	return vr_exec_with(img, &args, process);
 }

@@ -1,14 +1,16 @@
 /*
  * The proc server (proto/proc.h): pids, parents, process groups and
  * sessions, posix_spawn, wait, exit and kill. One thread serves the
- * endpoint it was given (VR_AT_SERVE); a caller is known by the badge of
+ * endpoint it was given (VR_AT_PROC_SERVE); a caller is known by the badge of
  * its capability: its pid, PROC_BADGE_ROOT for the root task, 0 for the
  * server's own watcher threads. It holds the vfs admin capability
  * (VR_AT_VFS_ADMIN) to make and end its processes' sessions.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <sys/auxv.h>
 
+#include "ipc.h"
 #include "proc.h"
 #include "proto/vfs.h"
 
@@ -61,7 +63,7 @@ int main(void)
 {
 	uint64_t m[8];
 
-	proc_ep = getauxval(VR_AT_SERVE);
+	proc_ep = getauxval(VR_AT_PROC_SERVE);
 	proc_vfs_admin = getauxval(VR_AT_VFS_ADMIN);
 	if (!proc_ep || !proc_vfs_admin || !px_ipc_buffer()) {
 		fprintf(stderr, "proc: no endpoint, vfs or IPC buffer\n");

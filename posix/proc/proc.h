@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <veridian/auxv.h>
 #include <veridian/vr.h>
 
 #include "proto/proc.h"

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,7 +294,7 @@ static int64_t start(const struct spawn_req *r, struct proc *parent, struct proc
 			.blob_len = len,
 			.blob_key = VR_AT_START,
 		};
-		err = vr_exec_args(img, &args, &c->process);
+		err = vr_exec_with(img, &args, &c->process);
 	}
 	free(block);
 	/* A program the loader cannot read is not an executable. */

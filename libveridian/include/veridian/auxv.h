@@ -23,7 +23,7 @@
 #define VR_AT_PROC 0x5653
 #define VR_AT_VFS 0x5654
 #define VR_AT_START 0x5655
-/* A server's own endpoint (unbadged), the one it serves. */
-#define VR_AT_SERVE 0x5656
+/* The proc server's own endpoint (unbadged), the one it serves. */
+#define VR_AT_PROC_SERVE 0x5658
 /* The proc server's vfs capability (VFS_BADGE_ADMIN). */
-#define VR_AT_VFS_ADMIN 0x5657
+#define VR_AT_VFS_ADMIN 0x5659

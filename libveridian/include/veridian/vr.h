@@ -166,7 +166,7 @@ struct vr_exec_args {
  * auxiliary-vector entries. Strings, blob and vector share 32 KiB
  * (-ERANGE beyond).
  */
-int64_t vr_exec_args(const struct vr_image *img, const struct vr_exec_args *args,
+int64_t vr_exec_with(const struct vr_image *img, const struct vr_exec_args *args,
 		     handle_t *process);
 
 /* ---- exit ---- */
