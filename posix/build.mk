@@ -58,15 +58,31 @@ $(B)/posix/tests/%.elf: tests/posix/%.c $(SYSROOT_FILES) tools/cc
 
 -include $(POSIX_OBJS:.o=.d) $(POSIX_CRT_OBJS:.o=.d)
 
-# The proc server (posix/proc/): a POSIX program like the tests, which also
-# compiles libveridian's program loader (exec.c, elf_load.c) to start its children.
-PROC_SERVER := $(B)/sbin/proc
-PROC_SERVER_SRCS := $(wildcard posix/proc/*.c) libveridian/src/exec.c libveridian/src/elf_load.c
+# The POSIX servers: every posix/<name>/ directory with a server.c (or main.c)
+# is a program built against the sysroot, /sbin/<name> in the initrd (vfs
+# now; proc when posix/proc/ exists). posix/initrd/ is copied in as it is.
+POSIX_SERVERS := $(sort $(foreach d,$(wildcard posix/*/server.c posix/*/main.c),$(notdir $(patsubst %/,%,$(dir $(d))))))
 
-$(PROC_SERVER): $(PROC_SERVER_SRCS) $(wildcard posix/proc/*.h posix/*.h posix/proto/*.h) \
-		$(SYSROOT_FILES) tools/cc
-	@mkdir -p $(@D)
-	@echo "  CC      posix/proc (tools/cc)"
-	$(Q)$(TOOLS_CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
-		-Iposix -Iposix/proc -Ilibveridian/include -Ilibveridian/arch/$(ARCH)/include \
-		-I$(B)/gen/include -Imicrokernel/include -o $@ $(PROC_SERVER_SRCS)
+# A server's objects: its directory's, and <name>_EXTRA_SRCS (the proc server
+# also compiles libveridian's program loader, exec.c and elf_load.c, to start
+# its children).
+proc_EXTRA_SRCS := libveridian/src/exec.c libveridian/src/elf_load.c
+
+define posix_server
+$(B)/posix/sbin/$(1): $(patsubst %,$(B)/posix/%.o,$(wildcard posix/$(1)/*.c) $($(1)_EXTRA_SRCS)) $(SYSROOT_FILES) tools/cc
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@ (tools/cc)"
+	$(Q)$(TOOLS_CC) -o $$@ $$(filter %.o,$$^)
+endef
+$(foreach s,$(POSIX_SERVERS),$(eval $(call posix_server,$(s))))
+
+POSIX_SERVER_ELFS := $(patsubst %,$(B)/posix/sbin/%,$(POSIX_SERVERS))
+
+# The initial ramdisk: /sbin/<server>, the POSIX test programs under /test/,
+# /etc from posix/initrd/, and the mount points of tmpfs (/tmp) and devfs (/dev).
+INITRD := $(B)/initrd.cpio
+$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) tools/mkcpio.py $(shell find posix/initrd)
+	@echo "  CPIO    $@"
+	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ \
+		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
+		$(foreach t,$(POSIX_TESTS),test/$(basename $(notdir $(t)))=$(t))

@@ -10,6 +10,7 @@
 #include "posix.h"
 
 static __thread void *ipc_buffer;
+static __thread handle_t ipc_vmo;	/* the buffer's VMO: the kernel copies through it */
 
 void *px_ipc_buffer(void)
 {
@@ -21,15 +22,59 @@ void *px_ipc_buffer(void)
 	if (vr_vmo_create(VR_PAGE, 0, &vmo))
 		return NULL;
 	int64_t err = vr_vm_map(0, vmo, 0, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &at);
-	vr_handle_close(vmo);
-	if (err)
-		return NULL;
-	if (vr_ipc_buffer_set(at)) {
-		vr_vm_unmap(0, at, VR_PAGE);
+	if (err) {
+		vr_handle_close(vmo);
 		return NULL;
 	}
+	if (vr_ipc_buffer_set(at)) {
+		vr_vm_unmap(0, at, VR_PAGE);
+		vr_handle_close(vmo);
+		return NULL;
+	}
+	ipc_vmo = vmo;
 	ipc_buffer = (void *)(uintptr_t)at;
 	return ipc_buffer;
+}
+
+long px_copy_in(size_t off, const void *user, size_t len)
+{
+	if (!px_ipc_buffer())
+		return -ENOMEM;
+	if (off > VR_PAGE || len > VR_PAGE - off)
+		return -EINVAL;
+	return vr_vmo_write(ipc_vmo, user, off, len) ? -EFAULT : 0;
+}
+
+long px_copy_out(void *user, size_t len)
+{
+	if (!px_ipc_buffer())
+		return -ENOMEM;
+	if (len > VR_PAGE)
+		return -EINVAL;
+	return vr_vmo_read(ipc_vmo, user, 0, len) ? -EFAULT : 0;
+}
+
+long px_copy_path(size_t off, const char *path)
+{
+	char *buf = px_ipc_buffer();
+	size_t start = off;
+
+	if (!buf)
+		return -ENOMEM;
+	/* A page at a time: a page is readable or not as a whole. */
+	while (off < VR_PAGE) {
+		uintptr_t p = (uintptr_t)path + (off - start);
+		size_t n = VR_PAGE - p % VR_PAGE;
+		if (n > VR_PAGE - off)
+			n = VR_PAGE - off;
+		if (vr_vmo_write(ipc_vmo, (const void *)p, off, n))
+			return -EFAULT;
+		const char *nul = memchr(buf + off, 0, n);
+		if (nul)
+			return (long)(nul - buf) + 1 - (long)start;
+		off += n;
+	}
+	return -ENAMETOOLONG;
 }
 
 long px_call(handle_t ep, uint32_t op, const uint64_t *w, unsigned nw, const void *data, size_t len,

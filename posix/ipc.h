@@ -26,6 +26,22 @@ void *px_ipc_buffer(void);
 long px_call(handle_t ep, uint32_t op, const uint64_t *w, unsigned nw, const void *data, size_t len,
 	     uint64_t r[8]);
 
+/*
+ * Copies between the caller's memory and the IPC buffer through the kernel
+ * (vmo_write / vmo_read on the buffer's VMO), so that a bad pointer gives
+ * -EFAULT instead of a fault: px_copy_in puts @len bytes of @user at @off in
+ * the buffer, px_copy_out copies the buffer's first @len bytes to @user.
+ */
+long px_copy_in(size_t off, const void *user, size_t len);
+long px_copy_out(void *user, size_t len);
+
+/*
+ * Copies the NUL-terminated @path to offset @off of the IPC buffer. Returns
+ * its length with the NUL, -EFAULT, or -ENAMETOOLONG if it does not fit
+ * (a path of VFS_IO_MAX bytes or more: Linux's PATH_MAX).
+ */
+long px_copy_path(size_t off, const char *path);
+
 /* The length of the long part of the reply whose tag is @tag. */
 static inline size_t px_reply_len(uint64_t tag)
 {

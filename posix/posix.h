@@ -4,7 +4,7 @@
  * function, which decodes its arguments from args[0..5] and returns a result
  * or -errno, as the Linux kernel would; musl's __syscall_ret is the one place
  * that sets errno. One file per area: io.c, memory.c, thread.c, process.c,
- * time.c; arch/<arch>/ holds what only one architecture has.
+ * time.c, file.c and names.c (files, through the vfs server), fd.c (the descriptor table); arch/<arch>/ holds what only one architecture has.
  */
 #pragma once
 
@@ -43,12 +43,56 @@ void px_console(const char *s, size_t len);
 
 #define PX_DECLARE(name) long px_##name(const long *args)
 
-/* io.c */
+/* file.c: calls on descriptors */
+PX_DECLARE(openat);
+PX_DECLARE(open);
+PX_DECLARE(close);
 PX_DECLARE(read);
 PX_DECLARE(write);
+PX_DECLARE(readv);
 PX_DECLARE(writev);
+PX_DECLARE(pread64);
+PX_DECLARE(pwrite64);
+PX_DECLARE(lseek);
+PX_DECLARE(fstat);
+PX_DECLARE(newfstatat);
+PX_DECLARE(stat);
+PX_DECLARE(lstat);
+PX_DECLARE(getdents64);
+PX_DECLARE(ftruncate);
+PX_DECLARE(truncate);
+PX_DECLARE(dup);
+PX_DECLARE(dup2);
+PX_DECLARE(dup3);
+PX_DECLARE(fcntl);
+PX_DECLARE(pipe2);
+PX_DECLARE(pipe);
 PX_DECLARE(ioctl);
-PX_DECLARE(close);
+PX_DECLARE(poll);
+PX_DECLARE(ppoll);
+PX_DECLARE(umask_call);
+/* names.c: calls on names */
+PX_DECLARE(mkdirat);
+PX_DECLARE(mkdir);
+PX_DECLARE(unlinkat);
+PX_DECLARE(unlink);
+PX_DECLARE(rmdir);
+PX_DECLARE(renameat2);
+PX_DECLARE(renameat);
+PX_DECLARE(rename);
+PX_DECLARE(symlinkat);
+PX_DECLARE(symlink);
+PX_DECLARE(readlinkat);
+PX_DECLARE(readlink);
+PX_DECLARE(chdir);
+PX_DECLARE(fchdir);
+PX_DECLARE(getcwd);
+PX_DECLARE(faccessat2);
+PX_DECLARE(faccessat);
+PX_DECLARE(access);
+PX_DECLARE(fchmodat);
+PX_DECLARE(chmod);
+PX_DECLARE(fchmod);
 /* memory.c */
 PX_DECLARE(mmap);
 PX_DECLARE(munmap);

@@ -9,22 +9,14 @@ ROOT_OBJS := $(patsubst %,$(B)/user/%.o,$(ROOT_SRCS))
 # them (tests/kernel/user/posix/).
 ifneq ($(filter $(ARCH),$(MUSL_ARCHES)),)
 ROOT_OBJS += $(patsubst %,$(B)/user/%.o,$(wildcard tests/kernel/user/posix/*.c)) \
-	$(B)/user/posix_programs.S.o
+	$(B)/user/posix/vfs/cpio.c.o $(B)/user/initrd.S.o
 
-# posix_programs[]: {name, image, size} for each program, ending with a NULL name.
-$(B)/gen/posix_programs.S: $(POSIX_TESTS) roottask/build.mk
+# The initial ramdisk (posix/build.mk), embedded: initrd_start .. initrd_end.
+$(B)/gen/initrd.S: roottask/build.mk
 	@mkdir -p $(@D)
-	$(Q){ echo '	.section .rodata.posix_images, "a"'; \
-	  for f in $(POSIX_TESTS); do n=$$(basename $$f .elf); \
-	    printf '\t.balign 16\nimage_%s:\n\t.incbin "%s"\nimage_%s_end:\nname_%s:\n\t.asciz "%s"\n' \
-	      $$n $$f $$n $$n $$n; done; \
-	  echo '	.section .rodata.posix_programs, "a"'; \
-	  echo '	.balign 8'; echo '	.globl posix_programs'; echo 'posix_programs:'; \
-	  for f in $(POSIX_TESTS); do n=$$(basename $$f .elf); \
-	    printf '\t.quad name_%s, image_%s, image_%s_end - image_%s\n' $$n $$n $$n $$n; done; \
-	  echo '	.quad 0, 0, 0'; } > $@
+	$(Q)printf '\t.section .rodata.initrd, "a"\n\t.balign 16\n\t.globl initrd_start, initrd_end\ninitrd_start:\n\t.incbin "%s"\ninitrd_end:\n' $(INITRD) > $@
 
-$(B)/user/posix_programs.S.o: $(B)/gen/posix_programs.S $(POSIX_TESTS)
+$(B)/user/initrd.S.o: $(B)/gen/initrd.S $(INITRD)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 endif
 ROOT_ELF := $(B)/root.elf

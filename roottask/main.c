@@ -3,6 +3,7 @@
  * resource. In test mode it runs the in-guest test suite and ends the run
  * with system_exit; in bench mode it runs the benchmarks.
  */
+#include "posix.h"
 #include "utest.h"
 
 extern const struct utest __start_utests[], __stop_utests[];
@@ -85,6 +86,7 @@ __attribute__((noreturn)) void vr_root_main(struct rootinfo *ri)
 	vr_printf("root: the root task runs (%lu CPUs, %lu of %lu frames free)\n", info(INFO_CPUS),
 		  info(INFO_FREE_FRAMES), info(INFO_TOTAL_FRAMES));
 	if (mode_is("test")) {
+		posix_boot();
 		int failed = run_tests();
 		vr_system_exit(ri->resource, failed || ri->kernel_test_failures ? 1 : 0);
 	}

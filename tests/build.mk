@@ -3,14 +3,14 @@
 # binary, linked with the kernel sources it names in its UNIT_SRCS line.
 
 UNIT_B := build/host/unit
-UNIT_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
+UNIT_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	-Itests/unit -Itests/unit/host -Imicrokernel/include \
 	-Imicrokernel/arch/x86_64/include -Ilibveridian/include -pthread
 UNIT_TESTS := $(wildcard tests/unit/*/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(UNIT_B)/%,$(UNIT_TESTS))
 # Every header a test may reach: a changed header rebuilds them all (they build in seconds).
-UNIT_HEADERS := $(shell find tests/unit microkernel/include microkernel/arch/x86_64/include \
+UNIT_HEADERS := $(shell find tests/unit microkernel/include microkernel/arch/x86_64/include posix \
 	libveridian/include -name '*.h')
 
 # The kernel sources a test links are listed in the test itself:

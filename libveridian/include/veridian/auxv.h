@@ -23,6 +23,9 @@
 #define VR_AT_PROC 0x5653
 #define VR_AT_VFS 0x5654
 #define VR_AT_START 0x5655
+/* The vfs server's own start-up (roottask/posix.c): the endpoint it serves and the initrd VMO. */
+#define VR_AT_VFS_SERVE 0x5656
+#define VR_AT_INITRD 0x5657
 /* The proc server's own endpoint (unbadged), the one it serves. */
 #define VR_AT_PROC_SERVE 0x5658
 /* The proc server's vfs capability (VFS_BADGE_ADMIN). */

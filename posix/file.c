@@ -1,0 +1,614 @@
+/*
+ * Linux's calls on descriptors, turned into vfs requests (proto/vfs.h):
+ * open, close, read and write (looping over VFS_IO_MAX pieces), seeks,
+ * attributes, directory listing, dup and fcntl, pipes, ioctl for terminals
+ * and poll. User buffers go through the kernel (px_copy_in/out), so a bad
+ * pointer is EFAULT here and never reaches the server.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <limits.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <termios.h>
+
+#include "fd.h"
+#include "file.h"
+#include "ipc.h"
+#include "posix.h"
+#include "proto/vfs.h"
+
+#define CONSOLE_RDEV (5 << 8 | 1) /* /dev/console's device number, as Linux's */
+
+static unsigned file_mask = 022;
+
+long px_vfs_call(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64_t r[8])
+{
+	if (!px_vfs)
+		return -ENOENT;
+	return px_call(px_vfs, op, w, nw, len ? px_ipc_buffer() : NULL, len, r);
+}
+
+/* The vfs id of @fd (-EBADF if not open, -EINVAL if it is not a vfs file). */
+static long vfs_id(int fd, struct px_file **out)
+{
+	struct px_file *f = px_fd_file(fd);
+
+	if (!f)
+		return -EBADF;
+	if (out)
+		*out = f;
+	return f->kind == PX_FILE_VFS ? 0 : -EINVAL;
+}
+
+long px_dir_id(long dirfd, const char *copied_path, uint64_t *id)
+{
+	struct px_file *f;
+
+	if ((int)dirfd == AT_FDCWD || copied_path[0] == '/') {
+		*id = VFS_AT_CWD;
+		return 0;
+	}
+	long err = vfs_id((int)dirfd, &f);
+	if (err == -EINVAL)
+		return -ENOTDIR;
+	if (err)
+		return err;
+	*id = f->id;
+	return 0;
+}
+
+unsigned px_umask(void)
+{
+	return file_mask;
+}
+
+long px_umask_call(const long *args)
+{
+	unsigned old = file_mask;
+
+	file_mask = (unsigned)args[0] & 0777;
+	return old;
+}
+
+long px_openat(const long *args)
+{
+	long dirfd = args[0], flags = args[2];
+	uint64_t r[8], w[3];
+	long len = px_copy_path(0, (const char *)args[1]), err;
+
+	if (len < 0)
+		return len;
+	if ((err = px_dir_id(dirfd, px_ipc_buffer(), &w[0])))
+		return err;
+	w[1] = (uint64_t)flags;
+	w[2] = (flags & (O_CREAT | O_TMPFILE)) ? (uint64_t)args[3] & ~file_mask & 07777 : 0;
+	long id = px_vfs_call(VFS_OPEN, w, 3, (size_t)len, r);
+	if (id < 0)
+		return id;
+	int fd = px_fd_new(PX_FILE_VFS, (uint64_t)id, (uint32_t)r[2], 0, flags & O_CLOEXEC);
+	if (fd < 0) {
+		uint64_t c = (uint64_t)id;
+		px_vfs_call(VFS_CLOSE, &c, 1, 0, r);
+	}
+	return fd;
+}
+
+long px_open(const long *args)
+{
+	const long a[4] = {AT_FDCWD, args[0], args[1], args[2]};
+
+	return px_openat(a);
+}
+
+long px_close(const long *args)
+{
+	return px_fd_close((int)args[0]);
+}
+
+/* S_IFMT of an open file (asked of the server the first time for inherited ones). */
+static uint32_t file_type(struct px_file *f)
+{
+	if (f->kind == PX_FILE_CONSOLE)
+		return S_IFCHR;
+	if (!f->type) {
+		uint64_t r[8], w = f->id;
+		if (px_vfs_call(VFS_STAT, &w, 1, 0, r) >= 0 && px_reply_len(r[0]) >= sizeof(struct vfs_stat))
+			f->type = (uint32_t)((struct vfs_stat *)px_ipc_buffer())->mode & S_IFMT;
+	}
+	return f->type;
+}
+
+/* read/pread: @at < 0 reads at the file's offset. Regular files loop; others answer once. */
+static long read_file(int fd, char *buf, size_t len, int64_t at)
+{
+	struct px_file *f;
+	long err = vfs_id(fd, &f), done = 0;
+
+	if (err)
+		return err == -EINVAL ? 0 : err;	/* the console reads as end of file */
+	if (len > SSIZE_MAX)
+		len = SSIZE_MAX;
+	if (!len)
+		return 0;
+	bool loop = file_type(f) == S_IFREG;
+	do {
+		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
+		uint64_t r[8], w[3] = {f->id, n, (uint64_t)(at + done)};
+		long got = px_vfs_call(at < 0 ? VFS_READ : VFS_PREAD, w, at < 0 ? 2 : 3, 0, r);
+		if (got < 0)
+			return done ? done : got;
+		if (got > (long)n || (got && px_reply_len(r[0]) != (size_t)got))
+			return done ? done : -EIO;
+		if (got && (err = px_copy_out(buf + done, (size_t)got)))
+			return done ? done : err;
+		done += got;
+		if ((size_t)got < n)
+			break;
+	} while (loop && (size_t)done < len);
+	return done;
+}
+
+static long write_file(int fd, const char *buf, size_t len, int64_t at)
+{
+	struct px_file *f;
+	long err = vfs_id(fd, &f), done = 0;
+
+	if (err == -EINVAL) {
+		/* The console (fds 1 and 2 of a program without a session). */
+		if (len > 65536)
+			len = 65536;
+		int64_t e = vr_debug_write(buf, len);
+		return e < 0 ? e : (long)len;
+	}
+	if (err)
+		return err;
+	if (len > SSIZE_MAX)
+		len = SSIZE_MAX;
+	do {
+		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
+		uint64_t r[8], w[2] = {f->id, (uint64_t)(at + done)};
+		if (n && (err = px_copy_in(0, buf + done, n)))
+			return done ? done : err;
+		long put = px_vfs_call(at < 0 ? VFS_WRITE : VFS_PWRITE, w, at < 0 ? 1 : 2, n, r);
+		if (put < 0)
+			return done ? done : put;
+		done += put;
+		if ((size_t)put < n)
+			break;
+	} while ((size_t)done < len);
+	return done;
+}
+
+long px_read(const long *args)
+{
+	return read_file((int)args[0], (char *)args[1], (size_t)args[2], -1);
+}
+
+long px_write(const long *args)
+{
+	return write_file((int)args[0], (const char *)args[1], (size_t)args[2], -1);
+}
+
+long px_pread64(const long *args)
+{
+	return args[3] < 0 ? -EINVAL : read_file((int)args[0], (char *)args[1], (size_t)args[2], args[3]);
+}
+
+long px_pwrite64(const long *args)
+{
+	return args[3] < 0 ? -EINVAL
+			   : write_file((int)args[0], (const char *)args[1], (size_t)args[2], args[3]);
+}
+
+/* readv and writev: one piece after another, stopping at a short one. */
+static long vector(const long *args, bool writing)
+{
+	long n = args[2], done = 0;
+	struct iovec iov;
+
+	if (n < 0 || n > IOV_MAX)
+		return -EINVAL;
+	if (!px_fd_file((int)args[0]))
+		return -EBADF;
+	for (long i = 0; i < n; i++) {
+		if (px_copy_in(0, (const struct iovec *)args[1] + i, sizeof(iov)))
+			return done ? done : -EFAULT;
+		memcpy(&iov, px_ipc_buffer(), sizeof(iov));
+		if (!iov.iov_len)
+			continue;
+		long r = writing ? write_file((int)args[0], iov.iov_base, iov.iov_len, -1)
+				 : read_file((int)args[0], iov.iov_base, iov.iov_len, -1);
+		if (r < 0)
+			return done ? done : r;
+		done += r;
+		if ((size_t)r < iov.iov_len)
+			break;
+	}
+	return done;
+}
+
+long px_readv(const long *args)
+{
+	return vector(args, false);
+}
+
+long px_writev(const long *args)
+{
+	return vector(args, true);
+}
+
+long px_lseek(const long *args)
+{
+	struct px_file *f;
+	long err = vfs_id((int)args[0], &f);
+	uint64_t r[8], w[3] = {0, (uint64_t)args[1], (uint64_t)args[2]};
+
+	if (err)
+		return err == -EINVAL ? -ESPIPE : err;
+	w[0] = f->id;
+	return px_vfs_call(VFS_SEEK, w, 3, 0, r);
+}
+
+/* Fills the caller's struct stat (Linux's layout, which musl's is on these architectures). */
+static long put_stat(const struct vfs_stat *v, struct stat *user)
+{
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_dev = v->dev;
+	st.st_ino = v->ino;
+	st.st_mode = (mode_t)v->mode;
+	st.st_nlink = (nlink_t)v->nlink;
+	st.st_uid = (uid_t)v->uid;
+	st.st_gid = (gid_t)v->gid;
+	st.st_rdev = v->rdev;
+	st.st_size = (off_t)v->size;
+	st.st_blksize = (blksize_t)v->blksize;
+	st.st_blocks = (blkcnt_t)v->blocks;
+	st.st_atim = (struct timespec){v->atime_sec, v->atime_nsec};
+	st.st_mtim = (struct timespec){v->mtime_sec, v->mtime_nsec};
+	st.st_ctim = (struct timespec){v->ctime_sec, v->ctime_nsec};
+	memcpy(px_ipc_buffer(), &st, sizeof(st));
+	return px_copy_out(user, sizeof(st));
+}
+
+/* The answer of VFS_STAT/VFS_STATAT, now in the IPC buffer. */
+static long stat_reply(long result, const uint64_t r[8], struct stat *user)
+{
+	struct vfs_stat v;
+
+	if (result < 0)
+		return result;
+	if (px_reply_len(r[0]) < sizeof(v))
+		return -EIO;
+	memcpy(&v, px_ipc_buffer(), sizeof(v));
+	return put_stat(&v, user);
+}
+
+long px_fstat(const long *args)
+{
+	struct px_file *f;
+	long err = vfs_id((int)args[0], &f);
+	uint64_t r[8];
+
+	if (err == -EINVAL) {
+		const struct vfs_stat console = {.mode = S_IFCHR | 0620, .nlink = 1, .rdev = CONSOLE_RDEV,
+						 .blksize = 1024};
+		return put_stat(&console, (struct stat *)args[1]);
+	}
+	if (err)
+		return err;
+	return stat_reply(px_vfs_call(VFS_STAT, &f->id, 1, 0, r), r, (struct stat *)args[1]);
+}
+
+long px_newfstatat(const long *args)
+{
+	long flags = args[3], err;
+	uint64_t r[8], w[2];
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+		return -EINVAL;
+	long len = px_copy_path(0, (const char *)args[1]);
+	if (len < 0)
+		return len;
+	if (len == 1 && (flags & AT_EMPTY_PATH)) {
+		if ((int)args[0] == AT_FDCWD)
+			return -ENOENT;	/* not yet: the working directory's own attributes */
+		const long a[2] = {args[0], args[2]};
+		return px_fstat(a);
+	}
+	if ((err = px_dir_id(args[0], px_ipc_buffer(), &w[0])))
+		return err;
+	w[1] = flags & AT_SYMLINK_NOFOLLOW;
+	return stat_reply(px_vfs_call(VFS_STATAT, w, 2, (size_t)len, r), r, (struct stat *)args[2]);
+}
+
+long px_stat(const long *args)
+{
+	const long a[4] = {AT_FDCWD, args[0], args[1], 0};
+
+	return px_newfstatat(a);
+}
+
+long px_lstat(const long *args)
+{
+	const long a[4] = {AT_FDCWD, args[0], args[1], AT_SYMLINK_NOFOLLOW};
+
+	return px_newfstatat(a);
+}
+
+long px_getdents64(const long *args)
+{
+	struct px_file *f;
+	long err = vfs_id((int)args[0], &f);
+	size_t len = (size_t)args[2] < VFS_IO_MAX ? (size_t)args[2] : VFS_IO_MAX;
+	uint64_t r[8], w[2];
+
+	if (err)
+		return err == -EINVAL ? -ENOTDIR : err;
+	w[0] = f->id;
+	w[1] = len;
+	long got = px_vfs_call(VFS_GETDENTS, w, 2, 0, r);
+	if (got <= 0)
+		return got;
+	if ((size_t)got > len || px_reply_len(r[0]) != (size_t)got)
+		return -EIO;
+	return (err = px_copy_out((void *)args[1], (size_t)got)) ? err : got;
+}
+
+long px_ftruncate(const long *args)
+{
+	struct px_file *f;
+	long err = vfs_id((int)args[0], &f);
+	uint64_t r[8], w[2];
+
+	if (err)
+		return err == -EINVAL ? -EINVAL : err;
+	if (args[1] < 0)
+		return -EINVAL;
+	w[0] = f->id;
+	w[1] = (uint64_t)args[1];
+	return px_vfs_call(VFS_TRUNCATE, w, 2, 0, r);
+}
+
+long px_truncate(const long *args)
+{
+	const long o[4] = {AT_FDCWD, args[0], O_WRONLY | O_CLOEXEC, 0};
+	long fd = px_openat(o);
+
+	if (fd < 0)
+		return fd;
+	const long t[2] = {fd, args[1]};
+	long err = px_ftruncate(t);
+	px_fd_close((int)fd);
+	return err;
+}
+
+long px_dup(const long *args)
+{
+	return px_fd_dup((int)args[0], 0, false, false);
+}
+
+long px_dup3(const long *args)
+{
+	if (args[2] & ~O_CLOEXEC)
+		return -EINVAL;
+	if (args[0] == args[1])
+		return -EINVAL;
+	if (args[1] < 0 || args[1] >= PX_FD_MAX)
+		return -EBADF;
+	return px_fd_dup((int)args[0], (int)args[1], true, args[2] & O_CLOEXEC);
+}
+
+long px_dup2(const long *args)
+{
+	if (args[0] == args[1])
+		return px_fd_file((int)args[0]) ? args[1] : -EBADF;
+	const long a[3] = {args[0], args[1], 0};
+	return px_dup3(a);
+}
+
+long px_fcntl(const long *args)
+{
+	int fd = (int)args[0];
+	long arg = args[2];
+	struct px_file *f = px_fd_file(fd);
+	uint64_t r[8], w[2];
+
+	if (!f)
+		return -EBADF;
+	switch (args[1]) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (arg < 0 || arg >= PX_FD_MAX)
+			return -EINVAL;
+		return px_fd_dup(fd, (int)arg, false, args[1] == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		return px_fd_get_cloexec(fd) > 0 ? FD_CLOEXEC : 0;
+	case F_SETFD:
+		return px_fd_set_cloexec(fd, arg & FD_CLOEXEC);
+	case F_GETFL:
+		if (f->kind != PX_FILE_VFS)
+			return O_WRONLY;
+		w[0] = f->id;
+		return px_vfs_call(VFS_GETFL, w, 1, 0, r);
+	case F_SETFL:
+		if (f->kind != PX_FILE_VFS)
+			return 0;
+		w[0] = f->id;
+		w[1] = (uint64_t)arg;
+		return px_vfs_call(VFS_SETFL, w, 2, 0, r);
+	default:
+		return -EINVAL;
+	}
+}
+
+long px_pipe2(const long *args)
+{
+	long flags = args[1];
+	uint64_t r[8], w = (uint64_t)flags & O_NONBLOCK;
+	int fds[2];
+
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	long err = px_vfs_call(VFS_PIPE, &w, 1, 0, r);
+	if (err < 0)
+		return err;
+	uint64_t ids[2] = {r[2], r[3]};
+	fds[0] = px_fd_new(PX_FILE_VFS, ids[0], S_IFIFO, 0, flags & O_CLOEXEC);
+	fds[1] = fds[0] < 0 ? fds[0] : px_fd_new(PX_FILE_VFS, ids[1], S_IFIFO, 0, flags & O_CLOEXEC);
+	if (fds[1] < 0) {
+		err = fds[1];
+		goto err_close;
+	}
+	memcpy(px_ipc_buffer(), fds, sizeof(fds));
+	if ((err = px_copy_out((int *)args[0], sizeof(fds)))) {
+		px_fd_close(fds[1]);
+		px_fd_close(fds[0]);
+		return err;
+	}
+	return 0;
+
+err_close:
+	if (fds[0] >= 0)
+		px_fd_close(fds[0]);
+	else
+		px_vfs_call(VFS_CLOSE, &ids[0], 1, 0, r);
+	px_vfs_call(VFS_CLOSE, &ids[1], 1, 0, r);
+	return err;
+}
+
+long px_pipe(const long *args)
+{
+	const long a[2] = {args[0], 0};
+
+	return px_pipe2(a);
+}
+
+/* Whether @fd is a terminal: the console (its device number is /dev/console's). */
+static long tty_check(int fd)
+{
+	struct px_file *f;
+	long err = vfs_id(fd, &f);
+	uint64_t r[8];
+
+	if (err)
+		return err == -EINVAL ? 0 : err;
+	if (file_type(f) != S_IFCHR)
+		return -ENOTTY;
+	if (px_vfs_call(VFS_STAT, &f->id, 1, 0, r) < 0 || px_reply_len(r[0]) < sizeof(struct vfs_stat))
+		return -ENOTTY;
+	return ((struct vfs_stat *)px_ipc_buffer())->rdev == CONSOLE_RDEV ? 0 : -ENOTTY;
+}
+
+/* Terminal ioctls on the console (a fixed 80x24 line-mode terminal for now); ENOTTY elsewhere. */
+long px_ioctl(const long *args)
+{
+	long err = tty_check((int)args[0]);
+	void *arg = (void *)args[2];
+
+	if (err)
+		return err;
+	switch ((unsigned long)args[1]) {
+	case TIOCGWINSZ: {
+		const struct winsize ws = {.ws_row = 24, .ws_col = 80};
+		memcpy(px_ipc_buffer(), &ws, sizeof(ws));
+		return px_copy_out(arg, sizeof(ws));
+	}
+	case TCGETS: {
+		struct termios t;
+		memset(&t, 0, sizeof(t));
+		t.c_iflag = ICRNL;
+		t.c_oflag = OPOST | ONLCR;
+		t.c_cflag = CS8 | CREAD | B38400;
+		t.c_lflag = ISIG | ICANON | ECHO | ECHOE;
+		memcpy(px_ipc_buffer(), &t, sizeof(t));
+		return px_copy_out(arg, sizeof(t));
+	}
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * poll: readiness of each descriptor (VFS_POLL, which does not block). Until
+ * the servers can notify, a poll that finds nothing ready sleeps a
+ * millisecond and looks again, until its timeout (@ns < 0: none).
+ */
+static long poll_fds(struct pollfd *user, unsigned long n, int64_t ns)
+{
+	int64_t deadline = 0;
+
+	if (n > PX_FD_MAX)
+		return -EINVAL;
+	if (ns > 0) {
+		uint64_t now = 0;
+		vr_clock_get(&now);
+		deadline = (int64_t)now + ns;
+	}
+	for (;;) {
+		long ready = 0;
+		for (unsigned long i = 0; i < n; i++) {
+			struct pollfd p;
+			if (px_copy_in(0, &user[i], sizeof(p)))
+				return -EFAULT;
+			memcpy(&p, px_ipc_buffer(), sizeof(p));
+			struct px_file *f = p.fd < 0 ? NULL : px_fd_file(p.fd);
+			p.revents = 0;
+			if (p.fd < 0) {
+			} else if (!f) {
+				p.revents = POLLNVAL;
+			} else if (f->kind != PX_FILE_VFS) {
+				p.revents = p.events & POLLOUT;
+			} else {
+				uint64_t r[8], w[2] = {f->id, (uint16_t)p.events};
+				long ev = px_vfs_call(VFS_POLL, w, 2, 0, r);
+				p.revents = ev < 0 ? POLLERR : (short)ev;
+			}
+			ready += p.revents != 0;
+			memcpy(px_ipc_buffer(), &p, sizeof(p));
+			if (px_copy_out(&user[i], sizeof(p)))
+				return -EFAULT;
+		}
+		if (ready || ns == 0)
+			return ready;
+		if (ns > 0) {
+			uint64_t now = 0;
+			vr_clock_get(&now);
+			if ((int64_t)now >= deadline)
+				return 0;
+		}
+		vr_thread_sleep(1000000);
+	}
+}
+
+long px_poll(const long *args)
+{
+	long ms = args[2];
+
+	return poll_fds((struct pollfd *)args[0], (unsigned long)args[1], ms < 0 ? -1 : ms * 1000000);
+}
+
+long px_ppoll(const long *args)
+{
+	const struct timespec *ts = (const struct timespec *)args[2];
+	int64_t ns = -1;
+
+	if (ts) {
+		struct timespec t;
+		if (px_copy_in(0, ts, sizeof(t)))
+			return -EFAULT;
+		memcpy(&t, px_ipc_buffer(), sizeof(t));
+		if ((ns = px_timespec_ns(&t)) < 0)
+			return -EINVAL;
+	}
+	return poll_fds((struct pollfd *)args[0], (unsigned long)args[1], ns);
+}

@@ -1,0 +1,14 @@
+/* What file.c and names.c share: vfs calls from the translation layer. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* px_call to this process's vfs session (-ENOENT without one); @len bytes of the IPC buffer go along. */
+long px_vfs_call(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64_t r[8]);
+
+/* The vfs directory id for @dirfd (AT_FDCWD or an absolute @copied_path: VFS_AT_CWD). */
+long px_dir_id(long dirfd, const char *copied_path, uint64_t *id);
+
+/* The file-creation mask (umask). */
+unsigned px_umask(void);

@@ -1,0 +1,181 @@
+/* Open files: reads, writes, seeks and attributes, whatever the file is. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../proto/vfs.h"
+#include "dev.h"
+#include "file.h"
+
+#define PIPE_DEV 0xfe /* st_dev of pipes */
+
+struct file *file_of_node(struct node *n, int flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->refs = 1;
+	f->kind = FILE_NODE;
+	f->node = n;
+	f->flags = flags;
+	node_get(n);
+	return f;
+}
+
+int file_pipe(int flags, struct file **r, struct file **w)
+{
+	struct pipe *p = pipe_create();
+
+	*r = p ? calloc(1, sizeof(**r)) : NULL;
+	*w = *r ? calloc(1, sizeof(**w)) : NULL;
+	if (!*w) {
+		free(*r);
+		pipe_destroy(p);
+		return -ENOMEM;
+	}
+	**r = (struct file){.refs = 1, .kind = FILE_PIPE_READ, .pipe = p, .flags = O_RDONLY | flags};
+	**w = (struct file){.refs = 1, .kind = FILE_PIPE_WRITE, .pipe = p, .flags = O_WRONLY | flags};
+	return 0;
+}
+
+void file_get(struct file *f)
+{
+	f->refs++;
+}
+
+void file_put(struct file *f)
+{
+	if (!f || --f->refs)
+		return;
+	if (f->kind == FILE_NODE) {
+		node_put(f->node);
+	} else {
+		struct pipe *p = f->pipe;
+		if (f->kind == FILE_PIPE_READ)
+			p->readers--;
+		else
+			p->writers--;
+		if (!p->readers && !p->writers && !p->waiting)
+			pipe_destroy(p);
+	}
+	free(f);
+}
+
+static bool readable(const struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_WRONLY;
+}
+
+static bool writable(const struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_RDONLY;
+}
+
+long file_read(struct file *f, void *buf, size_t len, const uint64_t *at)
+{
+	if (!readable(f))
+		return -EBADF;
+	if (f->kind == FILE_PIPE_READ)
+		return at ? -ESPIPE : pipe_read(f->pipe, buf, len);
+	struct node *n = f->node;
+	if (S_ISDIR(n->mode))
+		return -EISDIR;
+	if (S_ISCHR(n->mode))
+		return dev_read(n->dev, buf, len);
+	long r = fs_read(n, at ? *at : f->pos, buf, len);
+	if (r > 0 && !at)
+		f->pos += (uint64_t)r;
+	return r;
+}
+
+long file_write(struct file *f, const void *buf, size_t len, const uint64_t *at)
+{
+	if (!writable(f))
+		return -EBADF;
+	if (f->kind == FILE_PIPE_WRITE)
+		return at ? -ESPIPE : pipe_write(f->pipe, buf, len);
+	struct node *n = f->node;
+	if (S_ISCHR(n->mode))
+		return dev_write(n->dev, buf, len);
+	/* Linux: pwrite on an O_APPEND file appends too. */
+	uint64_t off = (f->flags & O_APPEND) ? n->size : at ? *at : f->pos;
+	long r = fs_write(n, off, buf, len);
+	if (r > 0 && !at)
+		f->pos = off + (uint64_t)r;
+	return r;
+}
+
+long file_seek(struct file *f, int64_t off, int whence)
+{
+	if (f->kind != FILE_NODE)
+		return -ESPIPE;
+	struct node *n = f->node;
+	if (S_ISCHR(n->mode)) {
+		f->pos = 0;
+		return 0;
+	}
+	int64_t base = whence == SEEK_SET ? 0
+		       : whence == SEEK_CUR ? (int64_t)f->pos
+		       : whence == SEEK_END ? (int64_t)n->size
+					    : -1;
+	if (base < 0)
+		return -EINVAL;
+	if (S_ISDIR(n->mode)) {
+		/* Directories: only back to the start (rewinddir) or to a position getdents gave. */
+		if (whence != SEEK_SET || off < 0)
+			return -EINVAL;
+		f->pos = (uint64_t)off == INT64_MAX ? UINT64_MAX : (uint64_t)off;
+		return off;
+	}
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	f->pos = (uint64_t)(base + off);
+	return base + off;
+}
+
+void node_stat(const struct node *n, struct vfs_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->dev = n->fs->dev;
+	st->ino = n->ino;
+	st->mode = n->mode;
+	st->nlink = n->nlink;
+	st->uid = n->uid;
+	st->gid = n->gid;
+	st->rdev = S_ISCHR(n->mode) ? dev_rdev(n->dev) : 0;
+	st->size = S_ISDIR(n->mode) ? 4096 : n->size;
+	st->blksize = 4096;
+	st->blocks = (n->size + 511) / 512;
+	st->atime_sec = st->mtime_sec = n->mtime;
+	st->ctime_sec = n->ctime;
+}
+
+void file_stat(const struct file *f, struct vfs_stat *st)
+{
+	if (f->kind == FILE_NODE) {
+		node_stat(f->node, st);
+		return;
+	}
+	memset(st, 0, sizeof(*st));
+	st->dev = PIPE_DEV;
+	st->ino = (uint64_t)(uintptr_t)f->pipe;
+	st->mode = S_IFIFO | 0600;
+	st->nlink = 1;
+	st->blksize = PIPE_ATOMIC;
+	st->size = f->pipe->len;
+}
+
+short file_poll(const struct file *f, short want)
+{
+	short ev;
+
+	if (f->kind == FILE_NODE)
+		ev = (readable(f) ? POLLIN : 0) | (writable(f) ? POLLOUT : 0);
+	else
+		ev = pipe_poll(f->pipe, f->kind == FILE_PIPE_WRITE);
+	return ev & (want | POLLHUP | POLLERR);
+}

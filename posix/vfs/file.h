@@ -1,0 +1,46 @@
+/*
+ * Open files of the vfs server: a node or a pipe end, with the open flags and
+ * the offset, shared by every id that refers to it (dup, inheritance).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fs.h"
+#include "pipe.h"
+
+struct vfs_stat;
+
+enum file_kind { FILE_NODE, FILE_PIPE_READ, FILE_PIPE_WRITE };
+
+struct file {
+	unsigned refs;		/* ids (in any session) and blocked operations */
+	enum file_kind kind;
+	struct node *node;	/* FILE_NODE: referenced */
+	struct pipe *pipe;	/* the pipe ends */
+	int flags;		/* O_ACCMODE | O_APPEND | O_NONBLOCK | ... as opened */
+	uint64_t pos;		/* offset, or getdents position for directories */
+};
+
+/* A new open file of @n (taking a node reference) or NULL without memory. */
+struct file *file_of_node(struct node *n, int flags);
+/* The two ends of a new pipe (*r, *w), or -ENOMEM. */
+int file_pipe(int flags, struct file **r, struct file **w);
+
+void file_get(struct file *f);
+/* Drops a reference; the last one closes the file (a pipe end: its count). */
+void file_put(struct file *f);
+
+/*
+ * Reads and writes at the file's offset (@at == NULL) or at *@at (pread,
+ * pwrite). Returns bytes or -errno; -EAGAIN from a pipe means "would block",
+ * which the server turns into waiting unless the file is O_NONBLOCK.
+ */
+long file_read(struct file *f, void *buf, size_t len, const uint64_t *at);
+long file_write(struct file *f, const void *buf, size_t len, const uint64_t *at);
+long file_seek(struct file *f, int64_t off, int whence);
+void node_stat(const struct node *n, struct vfs_stat *st);
+void file_stat(const struct file *f, struct vfs_stat *st);
+/* Ready events among @want (POLLIN/POLLOUT) plus POLLHUP/POLLERR. */
+short file_poll(const struct file *f, short want);

@@ -1,0 +1,163 @@
+/*
+ * The vfs server's file-system core: one tree of nodes (directories, regular
+ * files, symbolic links, devices) into which the file systems are mounted,
+ * path lookup, and the operations on names. It uses only the C library, so
+ * the host unit tests (tests/unit/vfs/) build it as it is.
+ *
+ * Every node has one name (there are no hard links), so a node knows its
+ * parent and its name, which is what getcwd and ".." need. A mounted file
+ * system's root node stands in for the directory it covers: lookup steps
+ * from the covered directory to it, and its parent is the covered one's.
+ *
+ * Lifetime: a node lives while it has a name (nlink > 0) or a reference
+ * (open files, working directories: node_get/node_put). Everything runs on
+ * the server's one thread; nothing here locks.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define FS_NAME_MAX 255
+#define FS_PATH_MAX 4096	/* with the NUL, as Linux's PATH_MAX */
+#define FS_SYMLINK_MAX 40	/* symbolic links followed in one lookup (ELOOP beyond) */
+
+/* The devices of devfs. */
+enum fs_dev {
+	DEV_NONE,
+	DEV_NULL,
+	DEV_ZERO,
+	DEV_FULL,
+	DEV_RANDOM,
+	DEV_URANDOM,
+	DEV_CONSOLE,
+};
+
+/* One mounted file system. */
+struct fs {
+	uint64_t dev;		/* st_dev */
+	bool readonly;		/* the initrd: every change is EROFS */
+	bool fixed;		/* devfs: no names can be added or removed (EPERM) */
+	uint64_t next_ino;
+	size_t used, limit;	/* bytes of file data held, and the most allowed (0: no limit) */
+};
+
+struct node {
+	struct fs *fs;
+	uint64_t ino;
+	uint32_t mode;		/* S_IFMT | permission bits */
+	uint32_t uid, gid;
+	uint32_t nlink;
+	uint32_t refs;		/* open files and working directories */
+	int64_t mtime, ctime;	/* seconds */
+	char *name;		/* "" for the root */
+	struct node *parent;	/* the root: itself */
+	struct node *next;	/* the next entry of the parent directory (in ino order) */
+	struct node *children;	/* directories: their entries, by ino (getdents resumes by ino) */
+	struct node *covered;	/* a mounted root: the directory it covers */
+	struct node *mounted;	/* a covered directory: the mounted root */
+	/* Regular files: the bytes (borrowed from the initrd archive when !owned). */
+	char *data;
+	size_t size, cap;
+	bool owned;
+	enum fs_dev dev;	/* device nodes */
+	char *target;		/* symbolic links */
+};
+
+/* Who asks: permission checks use these (uid 0 passes them, as root on Linux). */
+struct cred {
+	uint32_t uid, gid;
+};
+
+/* The clock the tree stamps changes with (seconds); the server and the tests set it. */
+extern int64_t (*fs_now)(void);
+
+/* The tree's root ("/"), once fs_init ran. */
+extern struct node *fs_root;
+
+/* A new root directory of file system @fs (NULL without memory); fs_root is set to the first. */
+struct node *fs_new_root(struct fs *fs, uint32_t mode);
+
+/* A new node @name in @dir (no checks: the callers did them). NULL without memory. */
+struct node *node_create(struct node *dir, const char *name, size_t len, uint32_t mode,
+			 const struct cred *c);
+
+void node_get(struct node *n);
+void node_put(struct node *n);
+
+/* Frees the whole tree under @root, whatever refers to it (a failed initrd load). */
+void tree_destroy(struct node *root);
+
+/* Removes @n's name; it is freed once nothing refers to it. */
+void node_unlink(struct node *n);
+
+/* Puts @n into directory @dir's entries (in ino order) / takes it out of its parent's. */
+void dir_link(struct node *dir, struct node *n);
+void dir_unlink(struct node *n);
+
+/* The entry @name (@len bytes) of directory @dir, without following mounts. */
+struct node *dir_find(struct node *dir, const char *name, size_t len);
+
+/* Mounts @root (a directory of another struct fs) over directory @on. */
+int fs_mount(struct node *on, struct node *root);
+
+/* Whether @c may access @n with @want (R_OK|W_OK|X_OK). */
+bool may_access(const struct node *n, const struct cred *c, int want);
+
+/* ---- lookup (path.c) ---- */
+enum walk_flags {
+	WALK_FOLLOW = 0,	/* follow a symbolic link in the last component */
+	WALK_NOFOLLOW = 1,
+};
+
+/* The last component of a path, for operations that create or remove names. */
+struct last {
+	struct node *dir;	/* the directory that holds (or would hold) it */
+	char name[FS_NAME_MAX + 1];
+	size_t len;
+	bool slash;		/* the path ended with a slash */
+	bool dot;		/* the last component is "." or ".." (or the path is "/") */
+};
+
+/* Resolves @path from directory @at. Returns 0 with *out (not referenced) or -errno. */
+int fs_walk(const struct cred *c, struct node *at, const char *path, enum walk_flags flags,
+	    struct node **out);
+
+/* Resolves all of @path but its last component (following symbolic links on the way). */
+int fs_walk_parent(const struct cred *c, struct node *at, const char *path, struct last *l);
+
+/* The absolute path of directory @n into @buf (with its NUL); returns its length + 1 or -errno. */
+int fs_path_of(const struct node *n, char *buf, size_t size);
+
+/* ---- operations on names (ops.c): each returns 0 or -errno as Linux would ---- */
+int fs_mkdir(const struct cred *c, struct node *at, const char *path, uint32_t mode);
+int fs_unlink(const struct cred *c, struct node *at, const char *path, bool rmdir);
+int fs_rename(const struct cred *c, struct node *oat, const char *opath, struct node *nat,
+	      const char *npath);
+int fs_symlink(const struct cred *c, struct node *at, const char *target, const char *path);
+/* The target of the link at @path: its length (not NUL-terminated in @buf), or -errno. */
+int fs_readlink(const struct cred *c, struct node *at, const char *path, char *buf, size_t size);
+int fs_chmod(const struct cred *c, struct node *n, uint32_t mode);
+int fs_truncate(struct node *n, uint64_t size);
+
+/*
+ * open(2)'s part on names: finds or creates (O_CREAT) the node for @path with
+ * Linux's O_* @flags and checks the access mode and type. *created is true
+ * when it made a new file. The caller makes the open file.
+ */
+int fs_open(const struct cred *c, struct node *at, const char *path, int flags, uint32_t mode,
+	    struct node **out);
+
+/* Writes @len bytes at @off into regular file @n (growing it); returns @len or -errno. */
+long fs_write(struct node *n, uint64_t off, const void *buf, size_t len);
+/* Reads up to @len bytes at @off; returns the count. */
+long fs_read(struct node *n, uint64_t off, void *buf, size_t len);
+
+/*
+ * Fills @buf with Linux struct linux_dirent64 records of directory @n from
+ * entry number *pos on ("." and ".." first), as many as fit; advances *pos.
+ * Returns the bytes used, 0 at the end, or -EINVAL if not even one fits.
+ */
+long fs_getdents(struct node *n, uint64_t *pos, void *buf, size_t size);

@@ -1,0 +1,409 @@
+/*
+ * The operations on names and file contents, with Linux's errors in Linux's
+ * order (EEXIST before EROFS before EACCES for creation; EROFS before ENOENT
+ * for removal).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs.h"
+
+#define FILE_MAX ((uint64_t)1 << 30) /* the largest regular file (EFBIG beyond) */
+
+/* The entry @l names in its directory, seen through mounts; NULL if none. */
+static struct node *last_node(const struct last *l)
+{
+	struct node *n = dir_find(l->dir, l->name, l->len);
+
+	while (n && n->mounted)
+		n = n->mounted;
+	return n;
+}
+
+/* May @c add or remove names in @dir? */
+static int may_change_dir(const struct cred *c, struct node *dir)
+{
+	if (dir->fs->readonly)
+		return -EROFS;
+	if (dir->fs->fixed)
+		return -EPERM;
+	if (!may_access(dir, c, W_OK | X_OK))
+		return -EACCES;
+	if (dir->nlink == 0)
+		return -ENOENT;
+	return 0;
+}
+
+/* The sticky bit (/tmp): only the owner of a name or of the directory (or root) removes it. */
+static bool sticky_denies(const struct cred *c, const struct node *dir, const struct node *n)
+{
+	return (dir->mode & S_ISVTX) && c->uid != 0 && c->uid != n->uid && c->uid != dir->uid;
+}
+
+int fs_mkdir(const struct cred *c, struct node *at, const char *path, uint32_t mode)
+{
+	struct last l;
+	int err = fs_walk_parent(c, at, path, &l);
+
+	if (err)
+		return err;
+	if (l.dot || dir_find(l.dir, l.name, l.len))
+		return -EEXIST;
+	if ((err = may_change_dir(c, l.dir)))
+		return err;
+	return node_create(l.dir, l.name, l.len, S_IFDIR | (mode & 07777), c) ? 0 : -ENOSPC;
+}
+
+int fs_unlink(const struct cred *c, struct node *at, const char *path, bool rmdir)
+{
+	struct last l;
+	int err = fs_walk_parent(c, at, path, &l);
+
+	if (err)
+		return err;
+	if (l.dot)
+		return !rmdir ? -EISDIR : l.len == 1 ? -EINVAL : -ENOTEMPTY;
+	if (l.dir->fs->readonly)
+		return -EROFS;
+	struct node *n = dir_find(l.dir, l.name, l.len);
+	if (!n)
+		return -ENOENT;
+	if (rmdir && !S_ISDIR(n->mode))
+		return -ENOTDIR;
+	if (!rmdir && S_ISDIR(n->mode))
+		return -EISDIR;
+	if (!rmdir && l.slash)
+		return -ENOTDIR;
+	if ((err = may_change_dir(c, l.dir)))
+		return err;
+	if (sticky_denies(c, l.dir, n))
+		return -EPERM;
+	if (n->mounted)
+		return -EBUSY;
+	if (rmdir && n->children)
+		return -ENOTEMPTY;
+	node_unlink(n);
+	return 0;
+}
+
+/* Whether directory @d is @anc or lies below it. */
+static bool within(const struct node *d, const struct node *anc)
+{
+	for (;; d = d->parent) {
+		if (d == anc)
+			return true;
+		if (d == d->parent || d == fs_root)
+			return false;
+	}
+}
+
+int fs_rename(const struct cred *c, struct node *oat, const char *opath, struct node *nat,
+	      const char *npath)
+{
+	struct last lo, ln;
+	int err = fs_walk_parent(c, oat, opath, &lo);
+
+	if (!err)
+		err = fs_walk_parent(c, nat, npath, &ln);
+	if (err)
+		return err;
+	if (lo.dot || ln.dot)
+		return -EBUSY;
+	if (lo.dir->fs != ln.dir->fs)
+		return -EXDEV;
+	if (lo.dir->fs->readonly)
+		return -EROFS;
+	struct node *src = dir_find(lo.dir, lo.name, lo.len);
+	if (!src)
+		return -ENOENT;
+	if ((lo.slash || ln.slash) && !S_ISDIR(src->mode))
+		return -ENOTDIR;
+	if ((err = may_change_dir(c, lo.dir)) || (err = may_change_dir(c, ln.dir)))
+		return err;
+	struct node *dst = dir_find(ln.dir, ln.name, ln.len);
+	if (dst == src)
+		return 0;
+	if (sticky_denies(c, lo.dir, src) || (dst && sticky_denies(c, ln.dir, dst)))
+		return -EPERM;
+	if (src->mounted || (dst && dst->mounted))
+		return -EBUSY;
+	if (S_ISDIR(src->mode)) {
+		if (dst && !S_ISDIR(dst->mode))
+			return -ENOTDIR;
+		if (within(ln.dir, src))
+			return -EINVAL;
+		if (dst && dst->children)
+			return -ENOTEMPTY;
+	} else if (dst && S_ISDIR(dst->mode)) {
+		return -EISDIR;
+	}
+	char *name = malloc(ln.len + 1);
+	if (!name)
+		return -ENOMEM;
+	memcpy(name, ln.name, ln.len + 1);
+	if (dst)
+		node_unlink(dst);
+	dir_unlink(src);
+	free(src->name);
+	src->name = name;
+	dir_link(ln.dir, src);
+	src->ctime = fs_now();
+	return 0;
+}
+
+int fs_symlink(const struct cred *c, struct node *at, const char *target, const char *path)
+{
+	struct last l;
+	size_t tlen = strnlen(target, FS_PATH_MAX);
+	int err;
+
+	if (tlen == 0)
+		return -ENOENT;
+	if (tlen >= FS_PATH_MAX)
+		return -ENAMETOOLONG;
+	if ((err = fs_walk_parent(c, at, path, &l)))
+		return err;
+	if (l.dot || dir_find(l.dir, l.name, l.len))
+		return -EEXIST;
+	if (l.slash)
+		return -ENOENT;
+	if ((err = may_change_dir(c, l.dir)))
+		return err;
+	char *t = strdup(target);
+	if (!t)
+		return -ENOSPC;
+	struct node *n = node_create(l.dir, l.name, l.len, S_IFLNK | 0777, c);
+	if (!n) {
+		free(t);
+		return -ENOSPC;
+	}
+	n->target = t;
+	n->size = tlen;
+	return 0;
+}
+
+int fs_readlink(const struct cred *c, struct node *at, const char *path, char *buf, size_t size)
+{
+	struct node *n;
+	int err = fs_walk(c, at, path, WALK_NOFOLLOW, &n);
+
+	if (err)
+		return err;
+	if (!S_ISLNK(n->mode))
+		return -EINVAL;
+	size_t len = strlen(n->target);
+	if (len > size)
+		len = size;
+	memcpy(buf, n->target, len);
+	return (int)len;
+}
+
+int fs_chmod(const struct cred *c, struct node *n, uint32_t mode)
+{
+	if (n->fs->readonly)
+		return -EROFS;
+	if (c->uid != 0 && c->uid != n->uid)
+		return -EPERM;
+	n->mode = (n->mode & S_IFMT) | (mode & 07777);
+	n->ctime = fs_now();
+	return 0;
+}
+
+/* Makes room for @size bytes in regular file @n (within its file system's limit). */
+static int reserve(struct node *n, uint64_t size)
+{
+	if (size > FILE_MAX)
+		return -EFBIG;
+	if (size <= n->cap && n->owned)
+		return 0;
+	size_t cap = n->cap ? n->cap : 64;
+	while (cap < size)
+		cap *= 2;
+	struct fs *fs = n->fs;
+	size_t old = n->owned ? n->cap : 0;
+	if (fs->limit && fs->used - old + cap > fs->limit)
+		return -ENOSPC;
+	char *data = n->owned ? realloc(n->data, cap) : malloc(cap);
+	if (!data)
+		return -ENOSPC;
+	if (!n->owned && n->size)
+		memcpy(data, n->data, n->size);
+	fs->used = fs->used - old + cap;
+	n->data = data;
+	n->cap = cap;
+	n->owned = true;
+	return 0;
+}
+
+int fs_truncate(struct node *n, uint64_t size)
+{
+	if (S_ISDIR(n->mode))
+		return -EISDIR;
+	if (!S_ISREG(n->mode))
+		return -EINVAL;
+	if (n->fs->readonly)
+		return -EROFS;
+	if (size > n->size) {
+		int err = reserve(n, size);
+		if (err)
+			return err;
+		memset(n->data + n->size, 0, size - n->size);
+	}
+	n->size = size;
+	n->mtime = n->ctime = fs_now();
+	return 0;
+}
+
+long fs_write(struct node *n, uint64_t off, const void *buf, size_t len)
+{
+	if (n->fs->readonly)
+		return -EROFS;
+	if (off > FILE_MAX || len > FILE_MAX - off)
+		return -EFBIG;
+	if (!len)
+		return 0;
+	int err = reserve(n, off + len);
+	if (err)
+		return err;
+	if (off > n->size)
+		memset(n->data + n->size, 0, off - n->size);
+	memcpy(n->data + off, buf, len);
+	if (off + len > n->size)
+		n->size = off + len;
+	n->mtime = n->ctime = fs_now();
+	return (long)len;
+}
+
+long fs_read(struct node *n, uint64_t off, void *buf, size_t len)
+{
+	if (off >= n->size)
+		return 0;
+	if (len > n->size - off)
+		len = n->size - off;
+	memcpy(buf, n->data + off, len);
+	return (long)len;
+}
+
+/* Opens with O_CREAT: finds the name or makes a regular file. */
+static int open_create(const struct cred *c, struct node *at, const char *path, int flags,
+		       uint32_t mode, struct node **out, bool *created)
+{
+	struct last l;
+	int err = fs_walk_parent(c, at, path, &l);
+
+	if (err)
+		return err;
+	if (l.dot)
+		return -EISDIR;
+	struct node *n = last_node(&l);
+	if (n && S_ISLNK(n->mode) && !(flags & (O_EXCL | O_NOFOLLOW))) {
+		/* Through the link (a dangling one is not created through: ENOENT). */
+		if ((err = fs_walk(c, at, path, WALK_FOLLOW, &n)))
+			return err;
+	}
+	if (n) {
+		if (flags & O_EXCL)
+			return -EEXIST;
+		*out = n;
+		return 0;
+	}
+	if (l.slash)
+		return -EISDIR;
+	if ((err = may_change_dir(c, l.dir)))
+		return err;
+	n = node_create(l.dir, l.name, l.len, S_IFREG | (mode & 07777), c);
+	if (!n)
+		return -ENOSPC;
+	*created = true;
+	*out = n;
+	return 0;
+}
+
+int fs_open(const struct cred *c, struct node *at, const char *path, int flags, uint32_t mode,
+	    struct node **out)
+{
+	int acc = flags & O_ACCMODE, err;
+	bool created = false;
+	struct node *n;
+
+	if (flags & O_CREAT)
+		err = open_create(c, at, path, flags, mode, &n, &created);
+	else
+		err = fs_walk(c, at, path, flags & O_NOFOLLOW ? WALK_NOFOLLOW : WALK_FOLLOW, &n);
+	if (err)
+		return err;
+	if (S_ISLNK(n->mode))
+		return -ELOOP;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(n->mode))
+		return -ENOTDIR;
+	if (S_ISDIR(n->mode) && (acc != O_RDONLY || (flags & O_CREAT)))
+		return -EISDIR;
+	if (acc == O_ACCMODE)
+		return -EINVAL;
+	if (!created) {
+		bool writes = acc != O_RDONLY || (flags & O_TRUNC);
+		if (writes && n->fs->readonly && (S_ISREG(n->mode) || S_ISDIR(n->mode)))
+			return -EROFS;
+		int want = (acc != O_WRONLY ? R_OK : 0) | (acc != O_RDONLY ? W_OK : 0);
+		if (!may_access(n, c, want))
+			return -EACCES;
+		if ((flags & O_TRUNC) && S_ISREG(n->mode) && acc != O_RDONLY &&
+		    (err = fs_truncate(n, 0)))
+			return err;
+	}
+	*out = n;
+	return 0;
+}
+
+long fs_getdents(struct node *n, uint64_t *pos, void *buf, size_t size)
+{
+	size_t used = 0;
+	struct node *e = n->children;
+
+	if (!S_ISDIR(n->mode))
+		return -ENOTDIR;
+	if (n->nlink == 0)
+		return 0;
+	while (*pos != UINT64_MAX) {
+		const char *name;
+		uint64_t ino, next;
+		unsigned type;
+		if (*pos == 0) {
+			name = ".", ino = n->ino, type = DT_DIR, next = 1;
+		} else if (*pos == 1) {
+			const struct node *p = n == fs_root ? n : n->parent;
+			name = "..", ino = p->ino, type = DT_DIR, next = 2;
+		} else {
+			while (e && e->ino < *pos)
+				e = e->next;
+			if (!e) {
+				*pos = UINT64_MAX;
+				break;
+			}
+			name = e->name, ino = e->ino, type = (e->mode >> 12) & 15;
+			next = e->next ? e->next->ino : UINT64_MAX;
+		}
+		size_t nl = strlen(name), reclen = (19 + nl + 1 + 7) & ~(size_t)7;
+		if (used + reclen > size)
+			break;
+		char *r = (char *)buf + used;
+		memset(r, 0, reclen);
+		memcpy(r, &ino, 8);
+		int64_t off = next == UINT64_MAX ? INT64_MAX : (int64_t)next;
+		memcpy(r + 8, &off, 8);
+		uint16_t rl = (uint16_t)reclen;
+		memcpy(r + 16, &rl, 2);
+		r[18] = (char)type;
+		memcpy(r + 19, name, nl);
+		used += reclen;
+		*pos = next;
+	}
+	if (!used && *pos != UINT64_MAX)
+		return -EINVAL;
+	return (long)used;
+}

@@ -1,0 +1,685 @@
+/*
+ * The vfs server (/sbin/vfs): one thread receiving on its endpoint and
+ * answering each request of proto/vfs.h by its label. It serves the initrd
+ * read-only at "/", a tmpfs at "/tmp" and devfs at "/dev" (fs.h), and pipes.
+ *
+ * It starts with two auxiliary-vector entries from whoever spawned it (the
+ * root task's posix_boot): VR_AT_VFS_SERVE, the unbadged endpoint (RECV and
+ * DUPLICATE, so it can mint session capabilities), and VR_AT_INITRD, a VMO
+ * with the cpio archive, which it maps read-only and serves in place. It makes
+ * no file calls itself: its stdout and stderr are the kernel's debug console.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <veridian/vr.h>
+
+#include "../ipc.h"
+#include "../proto/vfs.h"
+#include "dev.h"
+#include "file.h"
+#include "fs.h"
+#include "initrd.h"
+#include "server.h"
+#include "session.h"
+
+#define TMPFS_LIMIT (32u << 20) /* bytes of file data in /tmp (ENOSPC beyond) */
+
+/* The current request, with its long part copied out of the IPC buffer (NUL-terminated). */
+struct request {
+	uint64_t badge, tag, w[8];
+	size_t len;
+	char data[VFS_IO_MAX + 1];
+};
+
+static handle_t endpoint;
+static char *ipc_buf;
+static struct request req;
+static struct reply out;
+static struct fs initrd_fs = {.dev = 1, .readonly = true}, tmp_fs = {.dev = 2, .limit = TMPFS_LIMIT},
+		 dev_fs = {.dev = 3, .fixed = true};
+
+static int64_t now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec;
+}
+
+static void console(const char *s, size_t len)
+{
+	while (len) {
+		size_t n = len < 65536 ? len : 65536;
+		vr_debug_write(s, n);
+		s += n;
+		len -= n;
+	}
+}
+
+/* The request's path: its long part must be one NUL-terminated string. */
+static const char *path_arg(void)
+{
+	if (!req.len || req.data[req.len - 1] || strlen(req.data) != req.len - 1)
+		return NULL;
+	return req.data;
+}
+
+/* The file of id @id in @s, or NULL. */
+static struct file *file_arg(struct session *s, uint64_t id)
+{
+	return session_file(s, id);
+}
+
+/* The directory a path is resolved from: the working directory or an open directory. */
+static int dir_arg(struct session *s, uint64_t id, struct node **at)
+{
+	if (id == VFS_AT_CWD) {
+		*at = s->cwd;
+		return 0;
+	}
+	struct file *f = session_file(s, id);
+	if (!f)
+		return -EBADF;
+	if (f->kind != FILE_NODE || !S_ISDIR(f->node->mode))
+		return -ENOTDIR;
+	*at = f->node;
+	return 0;
+}
+
+static long answer_data(const void *p, size_t len)
+{
+	memcpy(out.data, p, len);
+	out.len = len;
+	return 0;
+}
+
+/* ---- files and directories ---- */
+
+static long op_open(struct session *s)
+{
+	const char *path = path_arg();
+	struct node *at, *n;
+	int err;
+
+	if (!path)
+		return -EINVAL;
+	if ((err = dir_arg(s, req.w[1], &at)))
+		return err;
+	int flags = (int)req.w[2];
+	if ((err = fs_open(&s->cred, at, path, flags, (uint32_t)req.w[3], &n)))
+		return err;
+	struct file *f = file_of_node(n, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC));
+	if (!f)
+		return -ENOMEM;
+	int64_t id = session_add(s, f);
+	if (id < 0) {
+		file_put(f);
+		return id;
+	}
+	out.w[2] = n->mode & S_IFMT;
+	out.words = 2;
+	return id;
+}
+
+/* Closes an id; a pipe end closing may finish operations blocked on the pipe. */
+static long op_close(struct session *s)
+{
+	struct file *f = file_arg(s, req.w[1]);
+
+	if (!f)
+		return -EBADF;
+	struct pipe *p = f->kind != FILE_NODE ? f->pipe : NULL;
+	bool waiting = p && p->waiting;
+	session_close(s, req.w[1]);
+	if (waiting)
+		pipe_wake(p);
+	return 0;
+}
+
+/* A read or write that would block on a pipe waits (reply saved) unless O_NONBLOCK. */
+static long maybe_block(struct file *f, long r, enum waiter_op op, const void *data, size_t len)
+{
+	if (r != -EAGAIN || (f->flags & O_NONBLOCK) || f->kind == FILE_NODE)
+		return r;
+	return waiter_add(f, op, data, len) ? r : REPLY_SAVED;
+}
+
+static long op_read(struct session *s, bool positioned)
+{
+	struct file *f = file_arg(s, req.w[1]);
+	size_t len = req.w[2];
+
+	if (!f)
+		return -EBADF;
+	if (len > VFS_IO_MAX)
+		return -EINVAL;
+	long r = file_read(f, out.data, len, positioned ? &req.w[3] : NULL);
+	if (r > 0) {
+		out.len = (size_t)r;
+		if (f->kind == FILE_PIPE_READ)
+			pipe_wake(f->pipe);
+	}
+	return positioned ? r : maybe_block(f, r, WAIT_READ, NULL, len);
+}
+
+static long op_write(struct session *s, bool positioned)
+{
+	struct file *f = file_arg(s, req.w[1]);
+
+	if (!f)
+		return -EBADF;
+	long r = file_write(f, req.data, req.len, positioned ? &req.w[2] : NULL);
+	if (r > 0 && f->kind == FILE_PIPE_WRITE)
+		pipe_wake(f->pipe);
+	return positioned ? r : maybe_block(f, r, WAIT_WRITE, req.data, req.len);
+}
+
+static long op_seek(struct session *s)
+{
+	struct file *f = file_arg(s, req.w[1]);
+
+	return f ? file_seek(f, (int64_t)req.w[2], (int)req.w[3]) : -EBADF;
+}
+
+static long op_stat(struct session *s)
+{
+	struct file *f = file_arg(s, req.w[1]);
+	struct vfs_stat st;
+
+	if (!f)
+		return -EBADF;
+	file_stat(f, &st);
+	return answer_data(&st, sizeof(st));
+}
+
+static long op_statat(struct session *s)
+{
+	const char *path = path_arg();
+	struct node *at, *n;
+	struct vfs_stat st;
+	int err;
+
+	if (!path)
+		return -EINVAL;
+	if ((err = dir_arg(s, req.w[1], &at)) ||
+	    (err = fs_walk(&s->cred, at, path,
+			   req.w[2] & AT_SYMLINK_NOFOLLOW ? WALK_NOFOLLOW : WALK_FOLLOW, &n)))
+		return err;
+	node_stat(n, &st);
+	return answer_data(&st, sizeof(st));
+}
+
+static long op_getdents(struct session *s)
+{
+	struct file *f = file_arg(s, req.w[1]);
+	size_t len = req.w[2] < VFS_IO_MAX ? req.w[2] : VFS_IO_MAX;
+
+	if (!f)
+		return -EBADF;
+	if (f->kind != FILE_NODE)
+		return -ENOTDIR;
+	long r = fs_getdents(f->node, &f->pos, out.data, len);
+	if (r > 0)
+		out.len = (size_t)r;
+	return r;
+}
+
+static long op_mkdir(struct session *s)
+{
+	const char *path = path_arg();
+	struct node *at;
+	int err;
+
+	if (!path)
+		return -EINVAL;
+	if ((err = dir_arg(s, req.w[1], &at)))
+		return err;
+	return fs_mkdir(&s->cred, at, path, (uint32_t)req.w[2]);
+}
+
+static long op_unlink(struct session *s)
+{
+	const char *path = path_arg();
+	struct node *at;
+	int err;
+
+	if (!path || (req.w[2] & ~(uint64_t)AT_REMOVEDIR))
+		return -EINVAL;
+	if ((err = dir_arg(s, req.w[1], &at)))
+		return err;
+	return fs_unlink(&s->cred, at, path, req.w[2] & AT_REMOVEDIR);
+}
+
+/* The two NUL-terminated strings of a long part "a\0b\0". */
+static int two_strings(const char **a, const char **b)
+{
+	size_t la = strnlen(req.data, req.len);
+
+	if (!req.len || la >= req.len || req.data[req.len - 1])
+		return -EINVAL;
+	*a = req.data;
+	*b = req.data + la + 1;
+	return strlen(*b) + la + 2 == req.len ? 0 : -EINVAL;
+}
+
+static long op_rename(struct session *s)
+{
+	const char *from, *to;
+	struct node *oat, *nat;
+	int err;
+
+	if ((err = two_strings(&from, &to)) || (err = dir_arg(s, req.w[1], &oat)) ||
+	    (err = dir_arg(s, req.w[2], &nat)))
+		return err;
+	return fs_rename(&s->cred, oat, from, nat, to);
+}
+
+static long op_symlink(struct session *s)
+{
+	const char *target, *path;
+	struct node *at;
+	int err;
+
+	if ((err = two_strings(&target, &path)) || (err = dir_arg(s, req.w[1], &at)))
+		return err;
+	return fs_symlink(&s->cred, at, target, path);
+}
+
+static long op_readlink(struct session *s)
+{
+	const char *path = path_arg();
+	struct node *at;
+	int err;
+
+	if (!path)
+		return -EINVAL;
+	if ((err = dir_arg(s, req.w[1], &at)))
+		return err;
+	int r = fs_readlink(&s->cred, at, path, out.data, VFS_IO_MAX);
+	if (r > 0)
+		out.len = (size_t)r;
+	return r;
+}
+
+static long op_truncate(struct session *s)
+{
+	struct file *f = file_arg(s, req.w[1]);
+
+	if (!f)
+		return -EBADF;
+	if (f->kind != FILE_NODE || !S_ISREG(f->node->mode) || (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL;
+	if ((int64_t)req.w[2] < 0)
+		return -EINVAL;
+	return fs_truncate(f->node, req.w[2]);
+}
+
+static long op_chdir(struct session *s)
+{
+	const char *path = path_arg();
+	struct node *at, *n;
+	int err;
+
+	if (!path)
+		return -EINVAL;
+	if ((err = dir_arg(s, req.w[1], &at)))
+		return err;
+	if (!path[0])
+		n = at;
+	else if ((err = fs_walk(&s->cred, at, path, WALK_FOLLOW, &n)))
+		return err;
+	if (!S_ISDIR(n->mode))
+		return -ENOTDIR;
+	if (!may_access(n, &s->cred, X_OK))
+		return -EACCES;
+	node_get(n);
+	node_put(s->cwd);
+	s->cwd = n;
+	return 0;
+}
+
+static long op_getcwd(struct session *s)
+{
+	int r = fs_path_of(s->cwd, out.data, VFS_IO_MAX);
+
+	if (r > 0)
+		out.len = (size_t)r;
+	return r;
+}
+
+static long op_access(struct session *s)
+{
+	const char *path = path_arg();
+	struct node *at, *n;
+	int err, want = (int)req.w[2];
+
+	if (!path || (want & ~(R_OK | W_OK | X_OK)))
+		return -EINVAL;
+	if ((err = dir_arg(s, req.w[1], &at)) ||
+	    (err = fs_walk(&s->cred, at, path,
+			   req.w[3] & AT_SYMLINK_NOFOLLOW ? WALK_NOFOLLOW : WALK_FOLLOW, &n)))
+		return err;
+	if ((want & W_OK) && n->fs->readonly && (S_ISREG(n->mode) || S_ISDIR(n->mode)))
+		return -EROFS;
+	return may_access(n, &s->cred, want) ? 0 : -EACCES;
+}
+
+static long op_chmod(struct session *s)
+{
+	const char *path = path_arg();
+	struct node *at, *n;
+	int err;
+
+	if (!path)
+		return -EINVAL;
+	if (!path[0]) {
+		struct file *f = file_arg(s, req.w[1]);
+		if (!f)
+			return -EBADF;
+		if (f->kind != FILE_NODE)
+			return -EINVAL;
+		n = f->node;
+	} else if ((err = dir_arg(s, req.w[1], &at)) ||
+		   (err = fs_walk(&s->cred, at, path, WALK_FOLLOW, &n))) {
+		return err;
+	}
+	return fs_chmod(&s->cred, n, (uint32_t)req.w[2]);
+}
+
+static long op_getfl(struct session *s)
+{
+	struct file *f = file_arg(s, req.w[1]);
+
+	return f ? f->flags : -EBADF;
+}
+
+static long op_setfl(struct session *s)
+{
+	struct file *f = file_arg(s, req.w[1]);
+	int change = O_APPEND | O_NONBLOCK;
+
+	if (!f)
+		return -EBADF;
+	f->flags = (f->flags & ~change) | ((int)req.w[2] & change);
+	return 0;
+}
+
+static long op_pipe(struct session *s)
+{
+	struct file *r, *w;
+	int err = file_pipe((int)req.w[1] & O_NONBLOCK, &r, &w);
+
+	if (err)
+		return err;
+	int64_t rid = session_add(s, r), wid = rid < 0 ? rid : session_add(s, w);
+	if (wid < 0) {
+		if (rid >= 0)
+			session_close(s, (uint64_t)rid);
+		else
+			file_put(r);
+		file_put(w);
+		return wid;
+	}
+	out.w[2] = (uint64_t)rid;
+	out.w[3] = (uint64_t)wid;
+	out.words = 3;
+	return 0;
+}
+
+static long op_dup(struct session *s)
+{
+	struct file *f = file_arg(s, req.w[1]);
+
+	if (!f)
+		return -EBADF;
+	file_get(f);
+	int64_t id = session_add(s, f);
+	if (id < 0)
+		file_put(f);
+	return id;
+}
+
+static long op_poll(struct session *s)
+{
+	struct file *f = file_arg(s, req.w[1]);
+
+	return f ? file_poll(f, (short)req.w[2]) : -EBADF;
+}
+
+/* ---- the proc server's ---- */
+
+static long op_session_new(void)
+{
+	struct session *parent = NULL;
+	size_t n = req.len / 8;
+	const struct cred cred = {(uint32_t)req.w[2], (uint32_t)req.w[3]};
+
+	if (req.len % 8 || n > VFS_IO_MAX / 8)
+		return -EINVAL;
+	if (req.w[1] && !(parent = session_find(req.w[1])))
+		return -ESRCH;
+	struct session *s = session_create(&cred, parent ? parent->cwd : fs_root);
+	if (!s)
+		return -ENOMEM;
+	long err = 0;
+	for (size_t i = 0; i < n && !err; i++) {
+		uint64_t id;
+		memcpy(&id, req.data + 8 * i, 8);
+		struct file *f = parent ? session_file(parent, id) : NULL;
+		if (!f) {
+			err = -EBADF;
+			break;
+		}
+		file_get(f);
+		int64_t nid = session_add(s, f);
+		if (nid < 0) {
+			file_put(f);
+			err = nid;
+		}
+		memcpy(out.data + 8 * i, &nid, 8);
+	}
+	handle_t cap = 0;
+	if (!err)
+		err = vr_endpoint_mint(endpoint, s->number,
+				       VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER, &cap);
+	if (err) {
+		session_destroy(s);
+		return err;
+	}
+	out.len = n * 8;
+	out.w[2] = n;
+	out.w[3] = cap;
+	out.words = 3;
+	out.caps = 1;
+	return (long)s->number;
+}
+
+static long op_session_end(void)
+{
+	struct session *s = session_find(req.w[1]);
+
+	if (!s)
+		return -ESRCH;
+	session_destroy(s);
+	return 0;
+}
+
+static long op_exec_image(void)
+{
+	struct session *s = session_find(req.w[1]);
+	const char *path = path_arg();
+	struct node *n;
+	handle_t vmo;
+	int err;
+
+	if (!s)
+		return -ESRCH;
+	if (!path)
+		return -EINVAL;
+	if ((err = fs_walk(&s->cred, s->cwd, path, WALK_FOLLOW, &n)))
+		return err;
+	if (!S_ISREG(n->mode))
+		return S_ISDIR(n->mode) ? -EISDIR : -EACCES;
+	if (!may_access(n, &s->cred, X_OK))
+		return -EACCES;
+	if (!n->size)
+		return -ENOEXEC;
+	if ((err = vr_vmo_create(n->size, 0, &vmo)))
+		return err;
+	if ((err = vr_vmo_write(vmo, n->data, 0, n->size))) {
+		vr_handle_close(vmo);
+		return err;
+	}
+	out.w[2] = vmo;
+	out.words = 2;
+	out.caps = 1;
+	return (long)n->size;
+}
+
+static long dispatch(void)
+{
+	uint32_t op = VR_TAG_LABEL(req.tag);
+
+	if (req.badge == VFS_BADGE_ADMIN) {
+		switch (op) {
+		case VFS_SESSION_NEW: return op_session_new();
+		case VFS_SESSION_END: return op_session_end();
+		case VFS_EXEC_IMAGE: return op_exec_image();
+		default: return -EINVAL;
+		}
+	}
+	struct session *s = session_find(req.badge);
+	if (!s)
+		return -EINVAL;
+	switch (op) {
+	case VFS_OPEN: return op_open(s);
+	case VFS_CLOSE: return op_close(s);
+	case VFS_READ: return op_read(s, false);
+	case VFS_WRITE: return op_write(s, false);
+	case VFS_PREAD: return op_read(s, true);
+	case VFS_PWRITE: return op_write(s, true);
+	case VFS_SEEK: return op_seek(s);
+	case VFS_STAT: return op_stat(s);
+	case VFS_STATAT: return op_statat(s);
+	case VFS_GETDENTS: return op_getdents(s);
+	case VFS_MKDIR: return op_mkdir(s);
+	case VFS_UNLINK: return op_unlink(s);
+	case VFS_RENAME: return op_rename(s);
+	case VFS_SYMLINK: return op_symlink(s);
+	case VFS_READLINK: return op_readlink(s);
+	case VFS_TRUNCATE: return op_truncate(s);
+	case VFS_CHDIR: return op_chdir(s);
+	case VFS_GETCWD: return op_getcwd(s);
+	case VFS_ACCESS: return op_access(s);
+	case VFS_CHMOD: return op_chmod(s);
+	case VFS_GETFL: return op_getfl(s);
+	case VFS_SETFL: return op_setfl(s);
+	case VFS_PIPE: return op_pipe(s);
+	case VFS_DUP: return op_dup(s);
+	case VFS_POLL: return op_poll(s);
+	default: return -EINVAL;
+	}
+}
+
+void reply_encode(const struct reply *r, long result, uint64_t msg[8])
+{
+	unsigned words = r->words ? r->words : 1;
+
+	memset(msg, 0, 8 * sizeof(uint64_t));
+	msg[0] = VR_TAG(0, words) | VR_TAG_CAPS(r->caps) | (r->caps ? VR_TAG_MOVE_CAPS : 0) |
+		 (r->len ? VR_TAG_LONG(r->len) : 0);
+	msg[1] = (uint64_t)result;
+	for (unsigned i = 2; i <= words; i++)
+		msg[i] = r->w[i];
+	if (r->len)
+		memcpy(ipc_buf, r->data, r->len);
+}
+
+/* Takes the message just received into req; capabilities sent to the server are closed. */
+static bool take_request(int64_t badge, const uint64_t msg[8])
+{
+	unsigned words = msg[0] & 15, caps = (msg[0] >> 4) & 3;
+
+	req.badge = (uint64_t)badge;
+	req.tag = msg[0];
+	memcpy(req.w, msg, sizeof(req.w));
+	req.len = px_reply_len(msg[0]);
+	if (req.len > VFS_IO_MAX)
+		req.len = 0;
+	memcpy(req.data, ipc_buf, req.len);
+	req.data[req.len] = 0;
+	for (unsigned i = 0; i < caps && words < 8 && caps <= words; i++)
+		vr_handle_close(msg[1 + words - caps + i]);
+	return caps == 0;
+}
+
+/* The tree: the initrd at "/", tmpfs over /tmp, devfs over /dev (made if the archive lacks them). */
+static int mount_all(const void *archive, size_t size)
+{
+	struct node *root = fs_new_root(&initrd_fs, 0755);
+	struct node *tmp = fs_new_root(&tmp_fs, 01777), *dev = fs_new_root(&dev_fs, 0755);
+
+	if (!root || !tmp || !dev || devfs_populate(dev))
+		return -ENOMEM;
+	int err = initrd_load(root, archive, size);
+	if (err)
+		fprintf(stderr, "vfs: the initrd is malformed (%s): serving an empty root\n",
+			strerror(-err));
+	static const struct cred c = {0, 0};
+	const char *names[] = {"tmp", "dev"};
+	struct node *mounts[] = {tmp, dev};
+	for (int i = 0; i < 2; i++) {
+		size_t len = strlen(names[i]);
+		struct node *on = dir_find(root, names[i], len);
+		if (!on && !(on = node_create(root, names[i], len, S_IFDIR | 0755, &c)))
+			return -ENOMEM;
+		if ((err = fs_mount(on, mounts[i])))
+			return err;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	handle_t initrd = getauxval(VR_AT_INITRD);
+	uint64_t size = 0, at = 0, msg[8];
+
+	endpoint = getauxval(VR_AT_VFS_SERVE);
+	fs_now = now;
+	dev_console_write = console;
+	ipc_buf = px_ipc_buffer();
+	if (!endpoint || !ipc_buf) {
+		fprintf(stderr, "vfs: no endpoint or IPC buffer\n");
+		return 1;
+	}
+	if (initrd && !vr_vmo_size(initrd, &size) && size)
+		vr_vm_map(0, initrd, 0, 0, (size + VR_PAGE - 1) & ~(uint64_t)(VR_PAGE - 1),
+			  VR_PROT_READ, &at);
+	if (mount_all((const void *)(uintptr_t)at, at ? size : 0)) {
+		fprintf(stderr, "vfs: out of memory at start\n");
+		return 1;
+	}
+	int64_t badge = vr_ipc_recv(endpoint, msg);
+	for (;;) {
+		if (badge < 0) {
+			/* Nothing was received (a caller killed meanwhile): receive again. */
+			badge = vr_ipc_recv(endpoint, msg);
+			continue;
+		}
+		memset(&out, 0, sizeof(out));
+		long result = take_request(badge, msg) ? dispatch() : -EINVAL;
+		if (result == REPLY_SAVED) {
+			badge = vr_ipc_recv(endpoint, msg);
+			continue;
+		}
+		reply_encode(&out, result, msg);
+		badge = vr_ipc_reply_recv(endpoint, msg);
+	}
+}

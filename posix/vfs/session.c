@@ -1,0 +1,89 @@
+/* Sessions and their id tables: see session.h. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "../proto/vfs.h"
+#include "session.h"
+
+static struct session *sessions;
+static uint64_t next_number = VFS_BADGE_FIRST;
+
+struct session *session_find(uint64_t number)
+{
+	for (struct session *s = sessions; s; s = s->next)
+		if (s->number == number)
+			return s;
+	return NULL;
+}
+
+struct session *session_create(const struct cred *cred, struct node *cwd)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->number = next_number++;
+	s->cred = *cred;
+	s->cwd = cwd;
+	node_get(cwd);
+	s->next = sessions;
+	sessions = s;
+	return s;
+}
+
+void session_destroy(struct session *s)
+{
+	struct session **p = &sessions;
+
+	if (!s)
+		return;
+	while (*p && *p != s)
+		p = &(*p)->next;
+	if (*p)
+		*p = s->next;
+	for (uint32_t i = 0; i < s->nids; i++)
+		file_put(s->ids[i]);
+	free(s->ids);
+	node_put(s->cwd);
+	free(s);
+}
+
+int64_t session_add(struct session *s, struct file *f)
+{
+	uint32_t i = 0;
+
+	while (i < s->nids && s->ids[i])
+		i++;
+	if (i == s->nids) {
+		if (s->nids == SESSION_IDS_MAX)
+			return -EMFILE;
+		uint32_t n = s->nids ? s->nids * 2 : 16;
+		if (n > SESSION_IDS_MAX)
+			n = SESSION_IDS_MAX;
+		struct file **ids = realloc(s->ids, n * sizeof(*ids));
+		if (!ids)
+			return -ENOMEM;
+		for (uint32_t j = s->nids; j < n; j++)
+			ids[j] = NULL;
+		s->ids = ids;
+		s->nids = n;
+	}
+	s->ids[i] = f;
+	return i;
+}
+
+struct file *session_file(struct session *s, uint64_t id)
+{
+	return id < s->nids ? s->ids[id] : NULL;
+}
+
+int session_close(struct session *s, uint64_t id)
+{
+	struct file *f = session_file(s, id);
+
+	if (!f)
+		return -EBADF;
+	s->ids[id] = NULL;
+	file_put(f);
+	return 0;
+}

@@ -1,0 +1,40 @@
+/*
+ * Sessions: what one POSIX process holds at the vfs server (proto/vfs.h):
+ * its table of ids (small numbers -> open files), its working directory and
+ * its credentials. The ids of one session mean nothing in another.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "file.h"
+#include "fs.h"
+
+#define SESSION_IDS_MAX 1024	/* ids one session may hold (EMFILE beyond) */
+
+struct session {
+	uint64_t number;	/* the badge of its capability */
+	struct cred cred;
+	struct node *cwd;	/* referenced */
+	struct file **ids;	/* ids[i]: the file of id i, or NULL */
+	uint32_t nids;		/* slots allocated */
+	struct session *next;
+};
+
+/* The session numbered @number, or NULL. */
+struct session *session_find(uint64_t number);
+
+/* A new session at @cwd (referenced) with @cred; NULL without memory. */
+struct session *session_create(const struct cred *cred, struct node *cwd);
+
+/* Closes every id of @s and forgets it. */
+void session_destroy(struct session *s);
+
+/* Gives @f (whose reference the session takes) the lowest free id; returns it or -EMFILE/-ENOMEM. */
+int64_t session_add(struct session *s, struct file *f);
+
+/* The file of id @id, or NULL. */
+struct file *session_file(struct session *s, uint64_t id);
+
+/* Closes id @id: 0 or -EBADF. */
+int session_close(struct session *s, uint64_t id);

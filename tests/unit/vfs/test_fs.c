@@ -1,0 +1,432 @@
+/*
+ * The vfs server's file-system core on the host: the initrd from cpio
+ * archives (good, and malformed in every way: clear errors, no crash), path
+ * lookup with Linux's errors, tmpfs operations, devices, pipes and sessions.
+ */
+// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c
+#define UNIT_MAIN
+#include "unit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../../posix/proto/vfs.h"
+#include "../../../posix/vfs/cpio.h"
+#include "../../../posix/vfs/dev.h"
+#include "../../../posix/vfs/file.h"
+#include "../../../posix/vfs/fs.h"
+#include "../../../posix/vfs/initrd.h"
+#include "../../../posix/vfs/session.h"
+
+/* ---- a cpio newc writer for the tests ---- */
+struct archive {
+	char *buf;
+	size_t len;
+};
+
+static void put(struct archive *a, const void *p, size_t n)
+{
+	a->buf = realloc(a->buf, a->len + n + 4);
+	memcpy(a->buf + a->len, p, n);
+	a->len += n;
+}
+
+static void pad4(struct archive *a)
+{
+	while (a->len % 4)
+		put(a, "", 1);
+}
+
+static void entry(struct archive *a, const char *name, uint32_t mode, const void *data, size_t size)
+{
+	char h[111];
+
+	snprintf(h, sizeof(h), "070701%08x%08x%08x%08x%08x%08x%08zx%08x%08x%08x%08x%08zx%08x", 1,
+		 mode, 0, 0, 1, 0, size, 0, 0, 0, 0, strlen(name) + 1, 0);
+	put(a, h, 110);
+	put(a, name, strlen(name) + 1);
+	pad4(a);
+	put(a, data, size);
+	pad4(a);
+}
+
+static struct archive sample(void)
+{
+	struct archive a = {0};
+
+	entry(&a, ".", S_IFDIR | 0755, "", 0);
+	entry(&a, "etc", S_IFDIR | 0755, "", 0);
+	entry(&a, "etc/hostname", S_IFREG | 0644, "veridian\n", 9);
+	entry(&a, "./sbin/vfs", S_IFREG | 0755, "\177ELF", 4);
+	entry(&a, "bin/link", S_IFLNK | 0777, "../etc/hostname", 15);
+	entry(&a, "dev", S_IFDIR | 0755, "", 0);
+	entry(&a, "tmp", S_IFDIR | 01777, "", 0);
+	entry(&a, "TRAILER!!!", 0, "", 0);
+	return a;
+}
+
+static const struct cred root = {0, 0}, user = {1000, 1000};
+static struct fs initrd_fs = {.dev = 1, .readonly = true}, tmp_fs = {.dev = 2, .limit = 1 << 20},
+		 dev_fs = {.dev = 3, .fixed = true};
+static struct archive the_archive;
+
+/* The tree the server builds: the initrd at /, tmpfs at /tmp, devfs at /dev. */
+static void boot(void)
+{
+	struct node *n;
+
+	if (fs_root)
+		return;
+	the_archive = sample();
+	struct node *r = fs_new_root(&initrd_fs, 0755);
+	CHECK(initrd_load(r, the_archive.buf, the_archive.len) == 0);
+	struct node *t = fs_new_root(&tmp_fs, 01777), *d = fs_new_root(&dev_fs, 0755);
+	CHECK(devfs_populate(d) == 0);
+	CHECK(fs_walk(&root, r, "/tmp", WALK_FOLLOW, &n) == 0 && fs_mount(n, t) == 0);
+	CHECK(fs_walk(&root, r, "/dev", WALK_FOLLOW, &n) == 0 && fs_mount(n, d) == 0);
+}
+
+static int walk(const char *path, struct node **n)
+{
+	return fs_walk(&root, fs_root, path, WALK_FOLLOW, n);
+}
+
+TEST(cpio_reads_sample)
+{
+	struct archive a = sample();
+	struct cpio_entry e;
+
+	CHECK(cpio_find(a.buf, a.len, "sbin/vfs", &e) == CPIO_ENTRY && e.size == 4 &&
+	      memcmp(e.data, "\177ELF", 4) == 0 && (e.mode & 0777) == 0755);
+	CHECK(cpio_find(a.buf, a.len, "etc/none", &e) == CPIO_END);
+	free(a.buf);
+}
+
+/* Every truncation, bad magic, huge sizes and random corruption: an error or a sane tree, never a crash. */
+TEST(cpio_malformed)
+{
+	struct archive a = sample();
+	struct cpio_entry e;
+	size_t off = 0;
+
+	for (size_t n = 0; n < a.len; n++) {
+		char *copy = malloc(n + 1);	/* exactly n bytes visible to the parser */
+		memcpy(copy, a.buf, n);
+		struct fs fs = {.readonly = true};
+		struct node *saved = fs_root;
+		fs_root = NULL;
+		struct node *r = fs_new_root(&fs, 0755);
+		int err = initrd_load(r, copy, n);
+		tree_destroy(r);
+		fs_root = saved;
+		CHECK(err == -EINVAL);	/* no trailer in any prefix */
+		free(copy);
+	}
+	char *bad = malloc(a.len);
+	memcpy(bad, a.buf, a.len);
+	bad[0] = '1';
+	CHECK(cpio_next(bad, a.len, &off, &e) == CPIO_BAD);
+	/* A file size of 0xffffffff and a name size past the end. */
+	memcpy(bad, a.buf, a.len);
+	memcpy(bad + 6 + 8 * 6, "ffffffff", 8);
+	off = 0;
+	CHECK(cpio_next(bad, a.len, &off, &e) == CPIO_BAD);
+	memcpy(bad, a.buf, a.len);
+	memcpy(bad + 6 + 8 * 11, "7fffffff", 8);
+	off = 0;
+	CHECK(cpio_next(bad, a.len, &off, &e) == CPIO_BAD);
+	memcpy(bad, a.buf, a.len);
+	memcpy(bad + 6 + 8 * 11, "0000000g", 8);
+	off = 0;
+	CHECK(cpio_next(bad, a.len, &off, &e) == CPIO_BAD);
+	/* Random bytes changed: whatever loads must be a tree that can be walked. */
+	uint32_t seed = 12345;
+	for (int round = 0; round < 3000; round++) {
+		memcpy(bad, a.buf, a.len);
+		for (int k = 0; k < 1 + round % 4; k++) {
+			seed = seed * 1103515245 + 12345;
+			bad[(seed >> 8) % a.len] = (char)(seed >> 3);
+		}
+		struct fs fs = {.readonly = true};
+		struct node *saved = fs_root, *n;
+		fs_root = NULL;
+		struct node *r = fs_new_root(&fs, 0755);
+		if (initrd_load(r, bad, a.len) == 0)
+			fs_walk(&root, r, "/bin/link", WALK_FOLLOW, &n);
+		tree_destroy(r);
+		fs_root = saved;
+	}
+	free(bad);
+	free(a.buf);
+}
+
+TEST(initrd_files)
+{
+	struct node *n;
+	char buf[32];
+
+	boot();
+	CHECK(walk("/etc/hostname", &n) == 0 && n->size == 9);
+	CHECK(fs_read(n, 0, buf, sizeof(buf)) == 9 && memcmp(buf, "veridian\n", 9) == 0);
+	CHECK(n->data >= the_archive.buf && n->data < the_archive.buf + the_archive.len);
+	CHECK(walk("/bin/link", &n) == 0 && S_ISREG(n->mode));
+	CHECK(fs_walk(&root, fs_root, "/bin/link", WALK_NOFOLLOW, &n) == 0 && S_ISLNK(n->mode));
+	CHECK(walk("/sbin/vfs", &n) == 0 && (n->mode & 0777) == 0755);
+	CHECK(fs_mkdir(&root, fs_root, "/etc/x", 0755) == -EROFS);
+	CHECK(fs_mkdir(&root, fs_root, "/etc", 0755) == -EEXIST);
+	CHECK(fs_unlink(&root, fs_root, "/etc/hostname", false) == -EROFS);
+	CHECK(fs_open(&root, fs_root, "/etc/hostname", O_WRONLY, 0, &n) == -EROFS);
+	CHECK(fs_open(&root, fs_root, "/etc/new", O_WRONLY | O_CREAT, 0644, &n) == -EROFS);
+}
+
+TEST(lookup)
+{
+	struct node *n, *etc;
+	struct last l;
+	char path[FS_PATH_MAX + 10];
+
+	boot();
+	CHECK(walk("/etc", &etc) == 0);
+	CHECK(walk("/etc/../etc/./hostname", &n) == 0 && S_ISREG(n->mode));
+	CHECK(walk("//etc//hostname", &n) == 0);
+	CHECK(walk("/..", &n) == 0 && n == fs_root);
+	CHECK(fs_walk(&root, etc, "hostname", WALK_FOLLOW, &n) == 0);
+	CHECK(fs_walk(&root, etc, "..", WALK_FOLLOW, &n) == 0 && n == fs_root);
+	CHECK(walk("/etc/", &n) == 0 && n == etc);
+	CHECK(walk("/etc/hostname/", &n) == -ENOTDIR);
+	CHECK(walk("/etc/hostname/x", &n) == -ENOTDIR);
+	CHECK(walk("/nope/x", &n) == -ENOENT);
+	CHECK(walk("", &n) == -ENOENT);
+	CHECK(walk("/tmp/..", &n) == 0 && n == fs_root);
+	CHECK(walk("/dev/null", &n) == 0 && S_ISCHR(n->mode) && n->dev == DEV_NULL);
+	memset(path, 'a', 300);
+	path[0] = '/';
+	path[300] = 0;
+	CHECK(walk(path, &n) == -ENAMETOOLONG);
+	memset(path, 0, sizeof(path));
+	for (int i = 0; i < FS_PATH_MAX; i += 2)
+		memcpy(path + i, "./", 2);
+	CHECK(walk(path, &n) == -ENAMETOOLONG);
+	CHECK(fs_walk_parent(&root, fs_root, "/etc/newfile/", &l) == 0 && l.dir == etc &&
+	      strcmp(l.name, "newfile") == 0 && l.slash && !l.dot);
+	CHECK(fs_walk_parent(&root, fs_root, "/", &l) == 0 && l.dot);
+	/* Links: loops, chains of 40 and 41. */
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/lk", 0755) == 0);
+	CHECK(fs_symlink(&root, fs_root, "loop2", "/tmp/lk/loop1") == 0);
+	CHECK(fs_symlink(&root, fs_root, "loop1", "/tmp/lk/loop2") == 0);
+	CHECK(walk("/tmp/lk/loop1", &n) == -ELOOP);
+	CHECK(fs_walk(&root, fs_root, "/tmp/lk/loop1", WALK_NOFOLLOW, &n) == 0);
+	CHECK(fs_symlink(&root, fs_root, "/etc/hostname", "/tmp/lk/c0") == 0);
+	for (int i = 1; i <= 40; i++) {
+		char t[16], name[32];
+		snprintf(t, sizeof(t), "c%d", i - 1);
+		snprintf(name, sizeof(name), "/tmp/lk/c%d", i);
+		CHECK(fs_symlink(&root, fs_root, t, name) == 0);
+	}
+	CHECK(walk("/tmp/lk/c39", &n) == 0 && S_ISREG(n->mode));	/* 40 links */
+	CHECK(walk("/tmp/lk/c40", &n) == -ELOOP);			/* 41 */
+	CHECK(fs_symlink(&root, fs_root, "/etc", "/tmp/lk/dir") == 0);
+	CHECK(walk("/tmp/lk/dir/", &n) == 0 && n == etc);
+	CHECK(walk("/tmp/lk/dir/hostname", &n) == 0);
+	CHECK(fs_symlink(&root, fs_root, "x", "/tmp/lk/dir") == -EEXIST);
+	char buf[64];
+	CHECK(fs_readlink(&root, fs_root, "/tmp/lk/dir", buf, sizeof(buf)) == 4 &&
+	      memcmp(buf, "/etc", 4) == 0);
+	CHECK(fs_readlink(&root, fs_root, "/etc", buf, sizeof(buf)) == -EINVAL);
+	CHECK(fs_path_of(etc, buf, sizeof(buf)) == 5 && strcmp(buf, "/etc") == 0);
+	CHECK(walk("/tmp/lk", &n) == 0 && fs_path_of(n, buf, sizeof(buf)) == 8 &&
+	      strcmp(buf, "/tmp/lk") == 0);
+	CHECK(fs_path_of(n, buf, 4) == -ERANGE);
+}
+
+TEST(tmpfs_operations)
+{
+	struct node *n, *d;
+	char buf[64];
+
+	boot();
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/a", 0755) == 0);
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/a", 0755) == -EEXIST);
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/a/b/c", 0755) == -ENOENT);
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/a/b/", 0755) == 0);
+	CHECK(fs_open(&root, fs_root, "/tmp/a/f", O_WRONLY | O_CREAT, 0644, &n) == 0);
+	CHECK(fs_open(&root, fs_root, "/tmp/a/f", O_WRONLY | O_CREAT | O_EXCL, 0644, &n) == -EEXIST);
+	CHECK(fs_open(&root, fs_root, "/tmp/a/f/", O_RDONLY, 0, &n) == -ENOTDIR);
+	CHECK(fs_open(&root, fs_root, "/tmp/a/g/", O_WRONLY | O_CREAT, 0644, &n) == -EISDIR);
+	CHECK(fs_open(&root, fs_root, "/tmp/a", O_WRONLY, 0, &n) == -EISDIR);
+	CHECK(fs_open(&root, fs_root, "/tmp/a/f", O_RDONLY | O_DIRECTORY, 0, &n) == -ENOTDIR);
+	CHECK(fs_open(&root, fs_root, "/tmp/a/f", O_RDWR, 0, &n) == 0);
+	CHECK(fs_write(n, 5, "hello", 5) == 5 && n->size == 10);
+	CHECK(fs_read(n, 0, buf, sizeof(buf)) == 10 && memcmp(buf, "\0\0\0\0\0hello", 10) == 0);
+	CHECK(fs_truncate(n, 2) == 0 && n->size == 2);
+	CHECK(fs_truncate(n, 2000) == 0 && n->size == 2000 && n->data[1999] == 0);
+	static char huge[(1 << 20) + 1];
+	CHECK(fs_write(n, 0, huge, sizeof(huge)) == -ENOSPC);	/* the tmpfs limit */
+	CHECK(fs_unlink(&root, fs_root, "/tmp/a", true) == -ENOTEMPTY);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/a", false) == -EISDIR);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/a/f", true) == -ENOTDIR);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/a/f/", false) == -ENOTDIR);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/a/.", true) == -EINVAL);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/a/..", true) == -ENOTEMPTY);
+	CHECK(fs_unlink(&root, fs_root, "/tmp", true) == -EROFS);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/zzz", false) == -ENOENT);
+	/* Renames. */
+	CHECK(fs_rename(&root, fs_root, "/tmp/a/f", fs_root, "/tmp/a/g") == 0);
+	CHECK(walk("/tmp/a/f", &n) == -ENOENT && walk("/tmp/a/g", &n) == 0);
+	CHECK(fs_rename(&root, fs_root, "/tmp/a/g", fs_root, "/tmp/a/b") == -EISDIR);
+	CHECK(fs_rename(&root, fs_root, "/tmp/a/b", fs_root, "/tmp/a/g") == -ENOTDIR);
+	CHECK(fs_rename(&root, fs_root, "/tmp/a", fs_root, "/tmp/a/b/x") == -EINVAL);
+	CHECK(fs_rename(&root, fs_root, "/tmp/a/g", fs_root, "/etc/g") == -EXDEV);
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/a/e", 0755) == 0);
+	CHECK(fs_rename(&root, fs_root, "/tmp/a/e", fs_root, "/tmp/a/b") == 0);
+	CHECK(walk("/tmp/a/e", &n) == -ENOENT && walk("/tmp/a/b", &d) == 0 && !d->children);
+	CHECK(fs_rename(&root, fs_root, "/tmp/a/b", fs_root, "/tmp/b") == 0);
+	CHECK(fs_path_of(d, buf, sizeof(buf)) > 0 && strcmp(buf, "/tmp/b") == 0);
+	/* A removed file lives on while referenced. */
+	CHECK(walk("/tmp/a/g", &n) == 0);
+	node_get(n);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/a/g", false) == 0);
+	CHECK(n->size == 2000);
+	node_put(n);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/a", true) == 0);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/b", true) == 0);
+	CHECK(tmp_fs.used == 0);
+}
+
+TEST(permissions)
+{
+	struct node *n;
+
+	boot();
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/p", 0700) == 0);
+	CHECK(fs_open(&user, fs_root, "/tmp/p/x", O_WRONLY | O_CREAT, 0644, &n) == -EACCES);
+	CHECK(fs_open(&root, fs_root, "/tmp/p/x", O_WRONLY | O_CREAT, 0600, &n) == 0);
+	CHECK(walk("/tmp/p", &n) == 0 && fs_chmod(&root, n, 0755) == 0);
+	CHECK(fs_open(&user, fs_root, "/tmp/p/x", O_RDONLY, 0, &n) == -EACCES);
+	CHECK(fs_chmod(&user, n, 0777) == -EPERM);
+	CHECK(fs_unlink(&user, fs_root, "/tmp/p/x", false) == -EACCES);
+	CHECK(fs_mkdir(&user, fs_root, "/tmp/u", 0755) == 0);
+	CHECK(fs_open(&user, fs_root, "/tmp/u/mine", O_RDWR | O_CREAT, 0600, &n) == 0);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/u/mine", false) == 0);
+	CHECK(walk("/etc/hostname", &n) == 0 && may_access(n, &user, R_OK) &&
+	      !may_access(n, &user, W_OK) && !may_access(n, &root, X_OK));
+}
+
+TEST(getdents_survives_removal)
+{
+	struct node *d;
+	char buf[4096];
+	uint64_t pos = 0;
+	int seen = 0;
+
+	boot();
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/ls", 0755) == 0);
+	for (int i = 0; i < 50; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "/tmp/ls/file%d", i);
+		CHECK(fs_open(&root, fs_root, name, O_WRONLY | O_CREAT, 0644, &d) == 0);
+	}
+	CHECK(walk("/tmp/ls", &d) == 0);
+	/* Read a few at a time, removing each entry as it is seen (rm -r does). */
+	for (;;) {
+		long n = fs_getdents(d, &pos, buf, 100);
+		CHECK(n >= 0);
+		if (n <= 0)
+			break;
+		for (long off = 0; off < n;) {
+			uint16_t reclen;
+			memcpy(&reclen, buf + off + 16, 2);
+			const char *name = buf + off + 19;
+			if (strcmp(name, ".") && strcmp(name, "..")) {
+				char path[64];
+				snprintf(path, sizeof(path), "/tmp/ls/%s", name);
+				CHECK(fs_unlink(&root, fs_root, path, false) == 0);
+			}
+			seen++;
+			off += reclen;
+		}
+	}
+	CHECK(seen == 52);
+	CHECK(d->children == NULL);
+	pos = 0;
+	CHECK(fs_getdents(d, &pos, buf, 10) == -EINVAL);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/ls", true) == 0);
+}
+
+TEST(devices)
+{
+	char buf[16];
+
+	CHECK(dev_read(DEV_ZERO, buf, 16) == 16 && buf[3] == 0);
+	CHECK(dev_write(DEV_FULL, buf, 16) == -ENOSPC);
+	CHECK(dev_read(DEV_NULL, buf, 16) == 0 && dev_write(DEV_NULL, buf, 16) == 16);
+	CHECK(dev_read(DEV_URANDOM, buf, 16) == 16);
+	CHECK(dev_is_tty(DEV_CONSOLE) && !dev_is_tty(DEV_NULL) && dev_rdev(DEV_CONSOLE) == (5 << 8 | 1));
+}
+
+TEST(pipes)
+{
+	struct file *r, *w;
+	static char big[PIPE_SIZE + 10], out[PIPE_SIZE + 10];
+
+	CHECK(file_pipe(0, &r, &w) == 0);
+	CHECK(file_read(r, out, 10, NULL) == -EAGAIN);
+	CHECK(file_write(r, "x", 1, NULL) == -EBADF && file_read(w, out, 1, NULL) == -EBADF);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7);
+	/* Atomic up to PIPE_ATOMIC, partial beyond it. */
+	CHECK(file_write(w, big, PIPE_SIZE - 100, NULL) == PIPE_SIZE - 100);
+	CHECK(file_write(w, big, 200, NULL) == -EAGAIN);
+	CHECK(file_write(w, big, PIPE_ATOMIC + 1, NULL) == 100);
+	CHECK(file_write(w, big, 1, NULL) == -EAGAIN);
+	CHECK(file_poll(w, POLLOUT) == 0 && file_poll(r, POLLIN) == POLLIN);
+	CHECK(file_read(r, out, 1000, NULL) == 1000 && memcmp(out, big, 1000) == 0);
+	CHECK(file_write(w, big + 5000, 1000, NULL) == 1000);
+	CHECK(file_read(r, out, sizeof(out), NULL) == PIPE_SIZE);
+	CHECK(memcmp(out, big + 1000, PIPE_SIZE - 1100) == 0 &&
+	      memcmp(out + PIPE_SIZE - 1100, big, 100) == 0 &&
+	      memcmp(out + PIPE_SIZE - 1000, big + 5000, 1000) == 0);
+	CHECK(file_read(r, out, sizeof(out), NULL) == -EAGAIN);
+	CHECK(file_seek(r, 0, SEEK_SET) == -ESPIPE);
+	file_put(w);
+	CHECK(file_read(r, out, 10, NULL) == 0);
+	CHECK(file_poll(r, POLLIN) == POLLHUP);
+	file_put(r);
+	CHECK(file_pipe(0, &r, &w) == 0);
+	file_put(r);
+	CHECK(file_write(w, "x", 1, NULL) == -EPIPE && file_poll(w, POLLOUT) == POLLERR);
+	file_put(w);
+}
+
+TEST(sessions)
+{
+	struct node *n;
+
+	boot();
+	struct session *a = session_create(&root, fs_root), *b = session_create(&user, fs_root);
+	CHECK(a && b && a->number != b->number && session_find(a->number) == a);
+	CHECK(walk("/etc/hostname", &n) == 0);
+	struct file *f = file_of_node(n, O_RDONLY);
+	int64_t id = session_add(a, f);
+	CHECK(id == 0 && session_file(a, 0) == f && session_file(b, 0) == NULL);
+	CHECK(session_close(b, 0) == -EBADF && session_close(a, 12345) == -EBADF);
+	int64_t last = 0;
+	for (int i = 1; i < SESSION_IDS_MAX; i++) {
+		file_get(f);
+		last = session_add(a, f);
+	}
+	CHECK(last == SESSION_IDS_MAX - 1);
+	file_get(f);
+	CHECK(session_add(a, f) == -EMFILE);
+	file_put(f);
+	CHECK(f->refs == SESSION_IDS_MAX && session_close(a, 7) == 0 && session_file(a, 7) == NULL);
+	session_destroy(a);
+	CHECK(session_find(a == b ? 0 : b->number) == b);
+	session_destroy(b);
+	session_destroy(NULL);
+}
