@@ -72,7 +72,7 @@ define posix_server
 $(B)/posix/sbin/$(1): $(patsubst %,$(B)/posix/%.o,$(wildcard posix/$(1)/*.c) $($(1)_EXTRA_SRCS)) $(SYSROOT_FILES) tools/cc
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@ (tools/cc)"
-	$(Q)$(TOOLS_CC) -o $$@ $$(filter %.o,$$^)
+	$(Q)$(TOOLS_CC) -o $$@ $$(filter-out $(SYSROOT)/%,$$(filter %.o,$$^))
 endef
 $(foreach s,$(POSIX_SERVERS),$(eval $(call posix_server,$(s))))
 

@@ -277,7 +277,9 @@ static int64_t start(const struct spawn_req *r, struct proc *parent, struct proc
 {
 	size_t len;
 	void *block = start_block((uint64_t)c->pid, &len);
-	int64_t err = block ? vr_endpoint_mint(proc_ep, (uint64_t)c->pid, VR_RIGHT_SEND, &c->cap)
+	int64_t err = block ? vr_endpoint_mint(proc_ep, (uint64_t)c->pid,
+					    VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER,
+					    &c->cap)
 			    : -ENOMEM;
 
 	if (!err) {

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <veridian/auxv.h>
 #include <veridian/vr.h>
 
 #include "../ipc.h"
