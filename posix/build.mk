@@ -69,10 +69,12 @@ POSIX_SERVERS := $(sort $(foreach d,$(wildcard posix/*/server.c posix/*/main.c),
 proc_EXTRA_SRCS := libveridian/src/exec.c libveridian/src/elf_load.c
 
 define posix_server
-$(B)/posix/sbin/$(1): $(patsubst %,$(B)/posix/%.o,$(wildcard posix/$(1)/*.c) $($(1)_EXTRA_SRCS)) $(SYSROOT_FILES) tools/cc
+SERVER_OBJS_$(1) := $(patsubst %,$(B)/posix/%.o,$(wildcard posix/$(1)/*.c) $($(1)_EXTRA_SRCS))
+$(B)/posix/sbin/$(1): $$(SERVER_OBJS_$(1)) $(SYSROOT_FILES) tools/cc
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@ (tools/cc)"
-	$(Q)$(TOOLS_CC) -o $$@ $$(filter-out $(SYSROOT)/%,$$(filter %.o,$$^))
+	$(Q)$(TOOLS_CC) -Wno-unused-command-line-argument -o $$@ $$(SERVER_OBJS_$(1))
+-include $$(SERVER_OBJS_$(1):.o=.d)
 endef
 $(foreach s,$(POSIX_SERVERS),$(eval $(call posix_server,$(s))))
 

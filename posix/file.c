@@ -122,7 +122,7 @@ static uint32_t file_type(struct px_file *f)
 	return f->type;
 }
 
-/* read/pread: @at < 0 reads at the file's offset. Regular files loop; others answer once. */
+/* read/pread: @at < 0 reads at the file's offset, in VFS_IO_MAX pieces until a short one. */
 static long read_file(int fd, char *buf, size_t len, int64_t at)
 {
 	struct px_file *f;
@@ -134,11 +134,13 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 		len = SSIZE_MAX;
 	if (!len)
 		return 0;
-	bool loop = file_type(f) == S_IFREG;
+	bool regular = file_type(f) == S_IFREG;
 	do {
 		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
-		uint64_t r[8], w[3] = {f->id, n, (uint64_t)(at + done)};
-		long got = px_vfs_call(at < 0 ? VFS_READ : VFS_PREAD, w, at < 0 ? 2 : 3, 0, r);
+		/* Pipes and devices: only the first piece may wait; the rest is what is there. */
+		uint64_t nowait = done && !regular ? VFS_READ_NOWAIT : 0;
+		uint64_t r[8], w[3] = {f->id, n, at < 0 ? nowait : (uint64_t)(at + done)};
+		long got = px_vfs_call(at < 0 ? VFS_READ : VFS_PREAD, w, 3, 0, r);
 		if (got < 0)
 			return done ? done : got;
 		if (got > (long)n || (got && px_reply_len(r[0]) != (size_t)got))
@@ -148,7 +150,7 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 		done += got;
 		if ((size_t)got < n)
 			break;
-	} while (loop && (size_t)done < len);
+	} while ((size_t)done < len);
 	return done;
 }
 

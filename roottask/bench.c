@@ -165,6 +165,28 @@ static void bench_spawn(void)
 	report("proc_spawn_exit", vr_cycles() - t0, n);
 }
 
+/*
+ * fork, the child's one thread running nothing, exit and wait, for a process
+ * with 4 MiB of written memory: what POSIX fork()+_exit()+wait() will cost
+ * the kernel, less the proc server.
+ */
+static void bench_fork(void)
+{
+	const uint64_t n = 20, size = 4ull << 20;
+	volatile char *p = vr_map_anon(size, VR_PROT_READ | VR_PROT_WRITE);
+
+	if (!p)
+		return;
+	for (uint64_t i = 0; i < size; i += VR_PAGE)
+		p[i] = 1;
+	reap(fork_run(nothing, 0));
+	uint64_t t0 = vr_cycles();
+	for (uint64_t i = 0; i < n; i++)
+		reap(fork_run(nothing, 0));
+	report("process_fork_exit_4m", vr_cycles() - t0, n);
+	vr_unmap((void *)p, size);
+}
+
 void run_benchmarks(void)
 {
 	bench_null_syscall();
@@ -173,4 +195,5 @@ void run_benchmarks(void)
 	bench_yield();
 	bench_page_fault();
 	bench_spawn();
+	bench_fork();
 }

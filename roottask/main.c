@@ -29,6 +29,50 @@ handle_t spawn(uint64_t (*fn)(uint64_t), uint64_t arg)
 	return vr_spawn(&vr_self_image, fn, arg, &p) == 0 ? p : 0;
 }
 
+/* The first function of a forked child: its own process is handle 0 (the parent's handles are not its). */
+struct fork_start {
+	uint64_t (*fn)(uint64_t);
+	uint64_t arg;
+};
+
+static uint64_t fork_entry(uint64_t start)
+{
+	const struct fork_start *s = (const struct fork_start *)(uintptr_t)start;
+
+	vr_self = 0;
+	return s->fn(s->arg);
+}
+
+void _vr_thread_start(void);
+
+handle_t fork_run(uint64_t (*fn)(uint64_t), uint64_t arg)
+{
+	const size_t size = 4 * VR_PAGE;
+	uint64_t *stack = vr_map_anon(size, VR_PROT_READ | VR_PROT_WRITE);
+	handle_t p = 0, t;
+
+	if (!stack)
+		return 0;
+	/* (function, argument) on top, as _vr_thread_start pops them; the fork_start below. */
+	uint64_t *top = stack + size / 8 - 4;
+	top[0] = (uint64_t)(uintptr_t)fork_entry;
+	top[1] = (uint64_t)(uintptr_t)&top[2];
+	top[2] = (uint64_t)(uintptr_t)fn;
+	top[3] = arg;
+	if (vr_process_create(0, &p) != 0)
+		p = 0;
+	/* The child's copy of the stack is its own: ours can go right after. */
+	if (p && (vr_process_fork(0, p) != 0 ||
+		  vr_process_start(p, (uint64_t)(uintptr_t)_vr_thread_start, (uint64_t)(uintptr_t)top, 0, &t) != 0)) {
+		vr_handle_close(p);
+		p = 0;
+	}
+	if (p)
+		vr_handle_close(t);
+	vr_unmap(stack, size);
+	return p;
+}
+
 int64_t reap(handle_t process)
 {
 	uint64_t status = 0;

@@ -33,6 +33,13 @@ extern struct rootinfo *root_info;
 /* Spawns a child of the root task's own image running fn(arg); returns its handle or 0. */
 handle_t spawn(uint64_t (*fn)(uint64_t), uint64_t arg);
 
+/*
+ * Forks the caller's address space (process_fork) into a new process that
+ * runs fn(arg) on a stack of its own, with handle 0 as its vr_self; returns
+ * its handle or 0.
+ */
+handle_t fork_run(uint64_t (*fn)(uint64_t), uint64_t arg);
+
 /* Waits for a process and closes its handle; returns its exit status. */
 int64_t reap(handle_t process);
 

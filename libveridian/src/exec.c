@@ -92,8 +92,8 @@ static int64_t build_stack(struct exec_stack *s, const struct vr_image *img, han
 	uint64_t random = push_bytes(s, seed, sizeof(seed));
 	uint64_t blob = 0;
 	if (a->blob_len) {
-		s->used = (s->used + a->blob_len + 7) & ~(size_t)7;
-		s->used -= a->blob_len;	/* so that the blob starts 8-aligned */
+		s->used = (s->used + a->blob_len + 15) & ~(size_t)15;
+		s->used -= a->blob_len;	/* so that the blob starts 16-aligned */
 		if (!(blob = push_bytes(s, a->blob, a->blob_len)))
 			return -VR_ERANGE;
 	}

@@ -6,7 +6,10 @@
  * own first frame (reached by the direct map), so the only metadata is the
  * byte map carved from the zone itself (0.02% of memory). In front of the
  * buddy lists each CPU keeps a small cache of single frames, refilled and
- * drained in batches, so the common order-0 case takes no lock.
+ * drained in batches, so the common order-0 case takes no lock. Single frames
+ * may be shared (copy-on-write memory after a fork): a 32-bit count per frame
+ * of its holders beyond the first, carved with the state bytes (0.1%), says
+ * when the last one lets go.
  */
 #include <kernel/boot.h>
 #include <kernel/cpu.h>
@@ -34,6 +37,7 @@ struct zone {
 	uint64_t nframes;
 	unsigned node;
 	uint8_t *state;
+	uint32_t *extra;	/* per frame: holders beyond the first (frame_share) */
 	struct free_link free[FRAME_MAX_ORDER + 1];	/* circular lists with sentinels */
 	uint64_t nfree;
 };
@@ -142,15 +146,18 @@ static void add_zone(paddr_t base, paddr_t end, unsigned node)
 		return;
 	}
 	uint64_t n = (end - base) / FRAME_SIZE;
-	uint64_t meta = ALIGN_UP(n, FRAME_SIZE) / FRAME_SIZE;	/* frames for the state bytes */
+	/* Frames for the state bytes and the share counts. */
+	uint64_t meta = ALIGN_UP(ALIGN_UP(n, 4) + 4 * n, FRAME_SIZE) / FRAME_SIZE;
 	if (n <= meta)
 		return;
 	struct zone *z = &zones[nzones++];
 	z->state = phys_to_virt(base);
 	z->base_pfn = base / FRAME_SIZE + meta;
 	z->nframes = n - meta;
+	z->extra = (uint32_t *)(z->state + ALIGN_UP(z->nframes, 4));
 	z->node = node;
 	memset(z->state, 0, z->nframes);
+	memset(z->extra, 0, 4 * z->nframes);
 	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
 		z->free[o].next = z->free[o].prev = &z->free[o];
 	/* Free the zone in the largest naturally aligned runs that fit. */
@@ -281,7 +288,12 @@ void frame_free(paddr_t pa, unsigned order)
 	if (!z || (pa & (FRAME_SIZE - 1)) || order > FRAME_MAX_ORDER ||
 	    z->state[pfn - z->base_pfn] != (STATE_ALLOC | order))
 		panic("frame_free(%#lx, %u): not an allocated run of that order", pa, order);
+	if (z->extra[pfn - z->base_pfn])
+		panic("frame_free(%#lx): the frame is shared (frame_release)", pa);
 	struct cpu *c = order == 0 ? cache_cpu() : NULL;
+	/* Another node's frame goes home: a cache handing it out later would break node locality. */
+	if (c && c->node != z->node)
+		c = NULL;
 	if (c) {
 		z->state[pfn - z->base_pfn] = STATE_CACHED;
 		c->frame_cache[c->nframes_cached++] = pa;
@@ -299,6 +311,41 @@ void frame_free(paddr_t pa, unsigned order)
 		spin_unlock(&lock);
 	}
 	arch_irq_restore(s);
+}
+
+static uint32_t *extra_of(paddr_t pa)
+{
+	uint64_t pfn = pa / FRAME_SIZE;
+	struct zone *z = zone_of(pfn);
+
+	if (!z || (pa & (FRAME_SIZE - 1)) || z->state[pfn - z->base_pfn] != (STATE_ALLOC | 0))
+		panic("frame %#lx: not an allocated single frame", pa);
+	return &z->extra[pfn - z->base_pfn];
+}
+
+/*
+ * A holder count above 2^32 would need more holders (each a VMO page slot,
+ * eight bytes of kernel memory) than memory can hold, so it cannot overflow.
+ */
+void frame_share(paddr_t pa)
+{
+	__atomic_fetch_add(extra_of(pa), 1, __ATOMIC_RELAXED);
+}
+
+bool frame_is_shared(paddr_t pa)
+{
+	return __atomic_load_n(extra_of(pa), __ATOMIC_ACQUIRE) != 0;
+}
+
+void frame_release(paddr_t pa)
+{
+	uint32_t *x = extra_of(pa), n = __atomic_load_n(x, __ATOMIC_ACQUIRE);
+
+	/* Not the last holder: one fewer. The last one frees it. */
+	while (n && !__atomic_compare_exchange_n(x, &n, n - 1, true, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		;
+	if (!n)
+		frame_free(pa, 0);
 }
 
 uint64_t frame_free_count(void)

@@ -3,9 +3,12 @@
  * musl's locks map one to one). A futex is named by the physical address
  * of its word, so one in memory shared between processes (the same VMO
  * mapped in each, at any address) is the same futex in all of them. The word
- * must be in a writable mapping: with copy-on-write later, a write would
- * move a private word to another frame, and resolving the page for writing
- * before waiting keeps the name stable. Waiters hash by that address into a
+ * must be in a writable mapping, resolved for writing: copy-on-write is
+ * broken first, so the frame is the process's own. A fork may share it
+ * later, and the next write then moves the page: futex_page_moved wakes the
+ * waiters of the old frame to look again (a spurious wake-up, which futex
+ * callers handle), and a wait that named the frame just before it moved
+ * notices a change of `moves` and returns -EAGAIN. Waiters hash by that address into a
  * fixed set of wait queues; the value is compared under the bucket lock, so
  * a wake between the check and the sleep is never lost. A frame freed and
  * reused while a thread still waits on it can only wake that thread early,
@@ -21,6 +24,8 @@
 #define BUCKETS 64
 
 static struct wait_queue buckets[BUCKETS];
+static uint64_t waiting;	/* threads in sys_futex_wait */
+static uint64_t moves;		/* pages moved while someone was waiting */
 static struct spinlock init_lock = SPINLOCK_INIT;
 static bool ready;
 
@@ -46,20 +51,42 @@ int64_t sys_futex_wait(vaddr_t addr, uint64_t expected, uint64_t timeout_ns)
 
 	if (addr % 4 || expected > UINT32_MAX)
 		return -EINVAL;
-	int err = user_page_phys(self->proc, addr, &key);
-	if (err)
-		return err;
-	struct wait_queue *q = bucket(key);
-	unsigned long s = spin_lock_irqsave(&q->lock);
-	uint32_t value = __atomic_load_n((uint32_t *)phys_to_virt(key), __ATOMIC_SEQ_CST);
-	if (value != expected) {
-		spin_unlock_irqrestore(&q->lock, s);
-		return -EAGAIN;
+	__atomic_fetch_add(&waiting, 1, __ATOMIC_SEQ_CST);
+	uint64_t seen = __atomic_load_n(&moves, __ATOMIC_SEQ_CST);
+	int64_t r = user_page_phys(self->proc, addr, &key);
+	if (r == 0) {
+		struct wait_queue *q = bucket(key);
+		unsigned long s = spin_lock_irqsave(&q->lock);
+		uint32_t value = __atomic_load_n((uint32_t *)phys_to_virt(key), __ATOMIC_SEQ_CST);
+		if (value != expected || __atomic_load_n(&moves, __ATOMIC_SEQ_CST) != seen) {
+			spin_unlock_irqrestore(&q->lock, s);
+			r = -EAGAIN;
+		} else {
+			/* The key rides in msg[0], unused while the thread waits here. */
+			self->msg[0] = key;
+			r = wq_wait(q, s, timeout_ns ? arch_time_ns() + timeout_ns : 0);
+		}
 	}
-	/* The key rides in msg[0], unused while the thread waits here. */
-	self->msg[0] = key;
-	int64_t r = wq_wait(q, s, timeout_ns ? arch_time_ns() + timeout_ns : 0);
+	__atomic_fetch_sub(&waiting, 1, __ATOMIC_SEQ_CST);
 	return r;
+}
+
+void futex_page_moved(paddr_t old)
+{
+	if (!__atomic_load_n(&waiting, __ATOMIC_SEQ_CST))
+		return;
+	__atomic_fetch_add(&moves, 1, __ATOMIC_SEQ_CST);
+	bucket(old);	/* sets the buckets up if need be */
+	for (unsigned i = 0; i < BUCKETS; i++) {
+		struct wait_queue *q = &buckets[i];
+		unsigned long s = spin_lock_irqsave(&q->lock);
+		for (struct thread *t = q->head, *next; t; t = next) {
+			next = t->wq_next;
+			if (t->msg[0] - old < PAGE_SIZE)
+				wq_wake_thread(q, t, 0, 0);
+		}
+		spin_unlock_irqrestore(&q->lock, s);
+	}
 }
 
 static uint64_t wake(paddr_t key, uint64_t count)

@@ -327,6 +327,7 @@ bool exception_raise(struct user_regs *r, uint64_t kind, uint64_t addr, uint64_t
 	struct process *p = self->proc;
 	unsigned long s = spin_lock_irqsave(&p->lock);
 	struct kobject *ep = p->exception_ep ? kobj_get(p->exception_ep) : NULL;
+	uint64_t badge = p->exception_badge;
 
 	spin_unlock_irqrestore(&p->lock, s);
 	if (!ep)
@@ -334,8 +335,8 @@ bool exception_raise(struct user_regs *r, uint64_t kind, uint64_t addr, uint64_t
 	uint64_t msg[MSG_REGS] = {(uint64_t)EXCEPTION_LABEL << 32 | 5, kind, addr, arch_uregs_pc(r),
 				  detail, self->id};
 	self->exception_call = true;
-	/* The kernel calls here, through no capability: badge 0. */
-	int64_t err = call((struct endpoint *)ep, self, msg, 0);
+	/* As if through the handle the handler was set with: the handler learns whose fault it is. */
+	int64_t err = call((struct endpoint *)ep, self, msg, badge);
 	self->exception_call = false;
 	kobj_put(ep);
 	/* An answer with label 0 means "resume": the handler fixed what was wrong. */
@@ -602,23 +603,18 @@ int64_t sys_ipc_buffer_set(uint64_t vaddr)
 		kobj_put(old);
 		return 0;
 	}
-	/* Resolve the page now and keep its VMO alive, so the frame stays put. */
-	unsigned long s = spin_lock_irqsave(&p->lock);
-	struct mapping *m = p->maps;
-	while (m && !(m->start <= vaddr && vaddr < m->end))
-		m = m->next;
-	int err = -EFAULT;
-	paddr_t pa = 0;
-	if (m && (m->prot & (PROT_READ | PROT_WRITE)) == (PROT_READ | PROT_WRITE) &&
-	    m->vmo->kind != VMO_PHYS)
-		err = vmo_page(m->vmo, m->offset + (vaddr - m->start), &pa);
+	/*
+	 * Resolve the page now (copy-on-write broken) and keep its VMO alive, so
+	 * the frame stays put; a fork copies a VMO so held at once, never sharing it.
+	 */
+	paddr_t pa;
+	struct kobject *vmo;
+	int err = user_page_hold(p, vaddr, &pa, &vmo);
 	if (!err) {
 		self->ipc_buffer = pa;
-		self->ipc_buffer_vmo = kobj_get(&m->vmo->k);
-	}
-	spin_unlock_irqrestore(&p->lock, s);
-	if (!err)
+		self->ipc_buffer_vmo = vmo;
 		kobj_put(old);
+	}
 	return err;
 }
 

@@ -53,16 +53,18 @@ int64_t sys_exception_set_handler(handle_t process, handle_t endpoint)
 	struct cap_table *caps = &process_current()->caps;
 	struct process *p;
 	struct kobject *ep = NULL;
+	struct cap_info info = {0, 0};
 	int err = cap_lookup(caps, process, KOBJ_PROCESS, RIGHT_MANAGE, (struct kobject **)&p, NULL);
 
 	if (err)
 		return err;
 	if (endpoint != HANDLE_INVALID)
-		err = cap_lookup(caps, endpoint, KOBJ_ENDPOINT, RIGHT_SEND, &ep, NULL);
+		err = cap_lookup(caps, endpoint, KOBJ_ENDPOINT, RIGHT_SEND, &ep, &info);
 	if (!err) {
 		unsigned long s = spin_lock_irqsave(&p->lock);
 		struct kobject *old = p->exception_ep;
 		p->exception_ep = ep;
+		p->exception_badge = info.badge;
 		spin_unlock_irqrestore(&p->lock, s);
 		kobj_put(old);
 	}

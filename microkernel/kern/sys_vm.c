@@ -148,7 +148,7 @@ int64_t sys_vm_map(handle_t process, handle_t vmo, uint64_t vaddr, uint64_t offs
 
 	if (err)
 		return err;
-	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | VM_SHARED))
 		err = -EINVAL;
 	struct cap_info info = {0};
 	if (!err)
@@ -191,5 +191,21 @@ int64_t sys_vm_protect(handle_t process, uint64_t vaddr, size_t len, uint64_t pr
 	/* vm_protect never grants more than the mapping was created with. */
 	err = vm_protect(p, vaddr, len, (unsigned)prot);
 	process_put(p);
+	return err;
+}
+
+int64_t sys_process_fork(handle_t from, handle_t to)
+{
+	struct process *f, *t;
+	int err = target(from, &f);
+
+	if (err)
+		return err;
+	err = cap_lookup(my_caps(), to, KOBJ_PROCESS, RIGHT_MAP, (struct kobject **)&t, NULL);
+	if (!err) {
+		err = vm_fork(f, t);
+		process_put(t);
+	}
+	process_put(f);
 	return err;
 }

@@ -23,12 +23,21 @@ static struct mapping *find(struct process *p, vaddr_t va)
 	return NULL;
 }
 
+/* Does a TLB flush another CPU asked of this one (while this one waits with interrupts masked). */
+static void serve_shootdown(struct cpu *self)
+{
+	if (__atomic_load_n(&self->tlb_flush_pending, __ATOMIC_ACQUIRE)) {
+		arch_tlb_flush_all();
+		__atomic_store_n(&self->tlb_flush_pending, false, __ATOMIC_RELEASE);
+	}
+}
+
 /*
  * Asks every other CPU running @p to flush its TLB, and waits until they have.
  * Called without p->lock: a CPU spinning on it with interrupts masked could
  * never take the IPI.
  */
-static void shootdown(struct process *p)
+void vm_shootdown(struct process *p)
 {
 	struct cpu *self = this_cpu();
 
@@ -41,10 +50,45 @@ static void shootdown(struct process *p)
 		arch_send_ipi(c);
 		/* Two CPUs may shoot at each other with interrupts masked: serve ours while waiting. */
 		while (__atomic_load_n(&c->tlb_flush_pending, __ATOMIC_ACQUIRE))
-			if (__atomic_load_n(&self->tlb_flush_pending, __ATOMIC_ACQUIRE)) {
-				arch_tlb_flush_all();
-				__atomic_store_n(&self->tlb_flush_pending, false, __ATOMIC_RELEASE);
-			}
+			serve_shootdown(self);
+	}
+}
+
+void vm_fork_wait(struct process *p)
+{
+	while (__atomic_load_n(&p->forking, __ATOMIC_ACQUIRE))
+		serve_shootdown(this_cpu());
+}
+
+/*
+ * The frame behind @page of @m for @access. A write waits while a fork of
+ * @p is sharing its frames (-EAGAIN: unlock, vm_fork_wait, retry): until the
+ * fork's shootdown is done another CPU may still write the shared frame
+ * through a stale TLB entry, and a copy made now would lose that write. A
+ * write that moved the page to a copy drops every entry of @p's page tables
+ * that named the old frame; the caller then calls moved(). Caller holds
+ * p->lock.
+ */
+static int page_of(struct process *p, struct mapping *m, vaddr_t page, enum vmo_access access,
+		   struct vmo_frame *f)
+{
+	*f = (struct vmo_frame){0};
+	if (access == VMO_WRITE && __atomic_load_n(&p->forking, __ATOMIC_ACQUIRE))
+		return -EAGAIN;
+	uint64_t off = m->offset + (page - m->start);
+	int err = vmo_page(m->vmo, off, access, f);
+	for (struct mapping *x = p->maps; !err && f->old && x; x = x->next)
+		if (x->vmo == m->vmo && off >= x->offset && off - x->offset < x->end - x->start)
+			arch_page_unmap(p->root, x->start + (off - x->offset));
+	return err;
+}
+
+/* After page_of moved a page, without p->lock: other CPUs forget the old frame, futexes too. */
+static void moved(struct process *p, const struct vmo_frame *f)
+{
+	if (f->old) {
+		vm_shootdown(p);
+		futex_page_moved(f->old);
 	}
 }
 
@@ -64,6 +108,9 @@ static bool prot_ok(unsigned prot)
 int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, size_t len,
 	   unsigned prot, unsigned max_prot)
 {
+	bool shared = prot & VM_SHARED;
+
+	prot &= ~VM_SHARED;
 	if (len == 0 || (*va | offset | len) % PAGE_SIZE || !prot_ok(prot) || (prot & ~max_prot) ||
 	    offset > vmo->size || len > vmo->size - offset)
 		return -EINVAL;
@@ -92,7 +139,7 @@ int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, siz
 		kfree(m);
 		return err;
 	}
-	*m = (struct mapping){start, start + len, vmo, offset, prot, max_prot, NULL};
+	*m = (struct mapping){start, start + len, vmo, offset, prot, max_prot, shared, NULL};
 	kobj_get(&vmo->k);
 	struct mapping **pp = &p->maps;
 	while (*pp && (*pp)->start < start)
@@ -148,7 +195,7 @@ int vm_unmap(struct process *p, vaddr_t va, size_t len)
 		}
 	}
 	spin_unlock_irqrestore(&p->lock, s);
-	shootdown(p);
+	vm_shootdown(p);
 	while (dead) {
 		struct mapping *next = dead->next;
 		vmo_put(dead->vmo);
@@ -184,7 +231,7 @@ int vm_protect(struct process *p, vaddr_t va, size_t len, unsigned prot)
 	}
 	spin_unlock_irqrestore(&p->lock, s);
 	if (!err)
-		shootdown(p);
+		vm_shootdown(p);
 	return err;
 }
 
@@ -192,22 +239,32 @@ int vm_fault(struct process *p, vaddr_t va, unsigned access)
 {
 	if (!user_range_ok(va, 1))
 		return -EFAULT;
-	unsigned long s = spin_lock_irqsave(&p->lock);
-	struct mapping *m = find(p, va);
-	int err = -EFAULT;
-	paddr_t pa;
+	vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE);
+	struct vmo_frame f;
+	int err;
 
-	if (m && (m->prot & access) == access) {
-		vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE);
-		err = vmo_page(m->vmo, m->offset + (page - m->start), &pa);
-		if (!err) {
-			unsigned prot = m->prot | PROT_USER;
-			if (m->vmo->kind == VMO_PHYS)
-				prot |= PROT_DEVICE;
-			err = arch_page_map(p->root, page, pa, prot);
+	do {
+		unsigned long s = spin_lock_irqsave(&p->lock);
+		struct mapping *m = find(p, va);
+		err = -EFAULT;
+		f.old = 0;
+		if (m && (m->prot & access) == access) {
+			err = page_of(p, m, page, access & PROT_WRITE ? VMO_WRITE : VMO_READ, &f);
+			if (!err) {
+				unsigned prot = m->prot | PROT_USER;
+				if (m->vmo->kind == VMO_PHYS)
+					prot |= PROT_DEVICE;
+				/* Copy-on-write: a shared frame is read-only until a write copies it. */
+				if (f.shared)
+					prot &= ~PROT_WRITE;
+				err = arch_page_map(p->root, page, f.pa, prot);
+			}
 		}
-	}
-	spin_unlock_irqrestore(&p->lock, s);
+		spin_unlock_irqrestore(&p->lock, s);
+		moved(p, &f);
+		if (err == -EAGAIN)
+			vm_fork_wait(p);
+	} while (err == -EAGAIN);
 	return err;
 }
 
@@ -219,19 +276,27 @@ int user_copy(struct process *p, vaddr_t uva, void *kbuf, size_t len, bool to_us
 		unsigned long s = spin_lock_irqsave(&p->lock);
 		struct mapping *m = find(p, uva);
 		unsigned need = to_user ? PROT_WRITE : PROT_READ;
-		paddr_t pa;
+		size_t in_page = uva % PAGE_SIZE, n = MIN(len, PAGE_SIZE - in_page);
+		struct vmo_frame f = {0};
 		int err = -EFAULT;
 		if (m && (m->prot & need) && m->vmo->kind != VMO_PHYS)
-			err = vmo_page(m->vmo, m->offset + (ALIGN_DOWN(uva, PAGE_SIZE) - m->start), &pa);
+			err = page_of(p, m, ALIGN_DOWN(uva, PAGE_SIZE), to_user ? VMO_WRITE : VMO_READ, &f);
+		/* Under the lock, so that no fork shares the frame while the copy runs. */
+		if (!err) {
+			char *k = (char *)phys_to_virt(f.pa) + in_page;
+			if (to_user)
+				memcpy(k, kbuf, n);
+			else
+				memcpy(kbuf, k, n);
+		}
 		spin_unlock_irqrestore(&p->lock, s);
+		moved(p, &f);
+		if (err == -EAGAIN) {
+			vm_fork_wait(p);
+			continue;
+		}
 		if (err)
 			return err == -ENOMEM ? -ENOMEM : -EFAULT;
-		size_t in_page = uva % PAGE_SIZE, n = MIN(len, PAGE_SIZE - in_page);
-		char *k = (char *)phys_to_virt(pa) + in_page;
-		if (to_user)
-			memcpy(k, kbuf, n);
-		else
-			memcpy(kbuf, k, n);
 		kbuf = (char *)kbuf + n;
 		uva += n;
 		len -= n;
@@ -239,19 +304,40 @@ int user_copy(struct process *p, vaddr_t uva, void *kbuf, size_t len, bool to_us
 	return 0;
 }
 
-int user_page_phys(struct process *p, vaddr_t uva, paddr_t *pa)
+/* user_page_phys and user_page_hold: a page of a mapping with @need, resolved for writing. */
+static int page_phys(struct process *p, vaddr_t uva, unsigned need, paddr_t *pa, struct kobject **vmo)
 {
 	if (!user_range_ok(uva, 1))
 		return -EFAULT;
-	unsigned long s = spin_lock_irqsave(&p->lock);
-	struct mapping *m = find(p, uva);
-	int err = -EFAULT;
-	if (m && (m->prot & PROT_WRITE) && m->vmo->kind != VMO_PHYS)
-		err = vmo_page(m->vmo, m->offset + (ALIGN_DOWN(uva, PAGE_SIZE) - m->start), pa);
-	spin_unlock_irqrestore(&p->lock, s);
-	if (!err)
-		*pa += uva % PAGE_SIZE;
+	int err;
+	do {
+		unsigned long s = spin_lock_irqsave(&p->lock);
+		struct mapping *m = find(p, uva);
+		struct vmo_frame f = {0};
+		err = -EFAULT;
+		if (m && (m->prot & need) == need && m->vmo->kind != VMO_PHYS)
+			err = page_of(p, m, ALIGN_DOWN(uva, PAGE_SIZE), VMO_WRITE, &f);
+		if (!err) {
+			*pa = f.pa + uva % PAGE_SIZE;
+			if (vmo)
+				*vmo = kobj_get(&m->vmo->k);
+		}
+		spin_unlock_irqrestore(&p->lock, s);
+		moved(p, &f);
+		if (err == -EAGAIN)
+			vm_fork_wait(p);
+	} while (err == -EAGAIN);
 	return err == -ENOMEM ? -ENOMEM : err ? -EFAULT : 0;
+}
+
+int user_page_phys(struct process *p, vaddr_t uva, paddr_t *pa)
+{
+	return page_phys(p, uva, PROT_WRITE, pa, NULL);
+}
+
+int user_page_hold(struct process *p, vaddr_t uva, paddr_t *pa, struct kobject **vmo)
+{
+	return page_phys(p, uva, PROT_READ | PROT_WRITE, pa, vmo);
 }
 
 int copy_from_user(void *dst, vaddr_t src, size_t len)

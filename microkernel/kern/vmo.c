@@ -1,4 +1,9 @@
-/* Memory objects: anonymous (demand-zero), physical (device) and contiguous (DMA). */
+/*
+ * Memory objects: anonymous (demand-zero), physical (device) and contiguous
+ * (DMA). Anonymous VMOs share frames with their clones through the frame
+ * allocator's share counts; there are no hidden objects between them, so a
+ * frame is freed when its last holder lets go, whatever the fork history.
+ */
 #include <kernel/errno.h>
 #include <kernel/frame.h>
 #include <kernel/mm.h>
@@ -15,7 +20,7 @@ static void vmo_destroy(struct kobject *k)
 	if (v->kind == VMO_ANON) {
 		for (uint64_t i = 0; i < v->size / PAGE_SIZE; i++)
 			if (v->pages[i]) {
-				frame_free(v->pages[i], 0);
+				frame_release(v->pages[i]);
 				__atomic_fetch_sub(&frames_held, 1, __ATOMIC_RELAXED);
 			}
 		kfree(v->pages);
@@ -82,20 +87,36 @@ struct vmo *vmo_create_phys(paddr_t base, uint64_t size)
 	return v;
 }
 
-int vmo_page(struct vmo *v, uint64_t offset, paddr_t *pa)
+int vmo_page(struct vmo *v, uint64_t offset, enum vmo_access access, struct vmo_frame *out)
 {
+	*out = (struct vmo_frame){0};
 	if (offset >= v->size)
 		return -ERANGE;
 	if (v->kind != VMO_ANON) {
-		*pa = v->base + ALIGN_DOWN(offset, PAGE_SIZE);
+		out->pa = v->base + ALIGN_DOWN(offset, PAGE_SIZE);
 		return 0;
 	}
 	uint64_t i = offset / PAGE_SIZE;
 	unsigned long s = spin_lock_irqsave(&v->lock);
 	paddr_t f = v->pages[i];
+	if (f && frame_is_shared(f) && access == VMO_READ)
+		out->shared = true;
+	if (f && frame_is_shared(f) && access == VMO_WRITE) {
+		/* Copy-on-write: the writer gets a copy, the other holders keep the frame. */
+		paddr_t copy = frame_alloc(0, 0);
+		if (!copy) {
+			spin_unlock_irqrestore(&v->lock, s);
+			return -ENOMEM;
+		}
+		memcpy(phys_to_virt(copy), phys_to_virt(f), PAGE_SIZE);
+		v->pages[i] = copy;
+		frame_release(f);
+		out->old = f;
+		f = copy;
+	}
 	spin_unlock_irqrestore(&v->lock, s);
 	if (f) {
-		*pa = f;
+		out->pa = f;
 		return 0;
 	}
 	/* Allocate outside the lock; if another CPU won the race, keep its frame. */
@@ -103,16 +124,60 @@ int vmo_page(struct vmo *v, uint64_t offset, paddr_t *pa)
 	if (!f)
 		return -ENOMEM;
 	s = spin_lock_irqsave(&v->lock);
-	if (!v->pages[i]) {
+	bool won = !v->pages[i];
+	if (won) {
 		v->pages[i] = f;
-		f = 0;
 		__atomic_fetch_add(&frames_held, 1, __ATOMIC_RELAXED);
 	}
-	*pa = v->pages[i];
 	spin_unlock_irqrestore(&v->lock, s);
-	if (f)
-		frame_free(f, 0);
-	return 0;
+	if (won) {
+		out->pa = f;
+		return 0;
+	}
+	/* Another CPU won the race: its frame may meanwhile be shared, so resolve again. */
+	frame_free(f, 0);
+	return vmo_page(v, offset, access, out);
+}
+
+struct vmo *vmo_clone(struct vmo *v)
+{
+	struct vmo *c = vmo_create_anon(v->size);
+	uint64_t n = 0;
+
+	if (!c)
+		return NULL;
+	unsigned long s = spin_lock_irqsave(&v->lock);
+	for (uint64_t i = 0; i < v->size / PAGE_SIZE; i++)
+		if ((c->pages[i] = v->pages[i]) != 0) {
+			frame_share(v->pages[i]);
+			n++;
+		}
+	spin_unlock_irqrestore(&v->lock, s);
+	__atomic_fetch_add(&frames_held, n, __ATOMIC_RELAXED);
+	return c;
+}
+
+struct vmo *vmo_duplicate(struct vmo *v)
+{
+	struct vmo *c = vmo_create_anon(v->size);
+
+	for (uint64_t i = 0; c && i < v->size / PAGE_SIZE; i++) {
+		/* One page at a time, so the lock is never held long. */
+		unsigned long s = spin_lock_irqsave(&v->lock);
+		paddr_t f = v->pages[i], copy = f ? frame_alloc(0, 0) : 0;
+		if (copy)
+			memcpy(phys_to_virt(copy), phys_to_virt(f), PAGE_SIZE);
+		spin_unlock_irqrestore(&v->lock, s);
+		if (f && !copy) {
+			vmo_put(c);
+			return NULL;
+		}
+		if (copy) {
+			c->pages[i] = copy;
+			__atomic_fetch_add(&frames_held, 1, __ATOMIC_RELAXED);
+		}
+	}
+	return c;
 }
 
 static int copy(struct vmo *v, uint64_t offset, void *kbuf, size_t len, bool to_vmo)
@@ -121,13 +186,18 @@ static int copy(struct vmo *v, uint64_t offset, void *kbuf, size_t len, bool to_
 		return -EINVAL;	/* device registers are not memory to copy */
 	if (offset > v->size || len > v->size - offset)
 		return -ERANGE;
+	/*
+	 * A VMO a handle names never shares frames (process_fork clones only
+	 * VMOs that nothing but the forking address space reaches), so no
+	 * mapping of it needs to learn that a write moved a page.
+	 */
 	while (len) {
-		paddr_t pa;
-		int err = vmo_page(v, offset, &pa);
+		struct vmo_frame f;
+		int err = vmo_page(v, offset, to_vmo ? VMO_WRITE : VMO_READ, &f);
 		if (err)
 			return err;
 		size_t in_page = offset % PAGE_SIZE, n = MIN(len, PAGE_SIZE - in_page);
-		char *p = (char *)phys_to_virt(pa) + in_page;
+		char *p = (char *)phys_to_virt(f.pa) + in_page;
 		if (to_vmo)
 			memcpy(p, kbuf, n);
 		else

@@ -54,7 +54,11 @@ struct proc_fd {
 
 enum proc_action_kind { PROC_ACT_OPEN = 1, PROC_ACT_CLOSE, PROC_ACT_DUP2, PROC_ACT_CHDIR, PROC_ACT_FCHDIR };
 
-/* A file action, done by the child's translation layer before main (in order, as posix_spawn's). */
+/*
+ * A file action of posix_spawn. The proc server runs them in order in the
+ * child's vfs session before the child starts (their errors are
+ * posix_spawn's), then closes the FD_CLOEXEC descriptors.
+ */
 struct proc_action {
 	uint32_t kind;
 	int32_t fd, newfd;	/* CLOSE: fd; DUP2: fd -> newfd; OPEN: newfd; FCHDIR: fd */
@@ -62,17 +66,16 @@ struct proc_action {
 };
 
 /*
- * What a spawned program starts with, besides argv and envp: auxiliary
- * vector entries VR_AT_PROC (its proc capability), VR_AT_VFS (its vfs
- * session capability) and VR_AT_START (the address of this block, on its
- * initial stack): its pid, the descriptors it inherits (vfs ids already in
- * its own session) and the file actions to do before main (followed by the
- * OPEN and CHDIR actions' paths, NUL-terminated, in action order). A program
- * started without VR_AT_START (the servers themselves) has fds 1 and 2 on
- * the kernel's debug console and no others.
+ * What a program started by the proc server gets besides argv and envp:
+ * auxiliary vector entries VR_AT_PROC (its proc capability, badge = pid),
+ * VR_AT_VFS (its vfs session capability) and VR_AT_START (the address of
+ * this block, on its initial stack): its pid and the descriptors it has,
+ * with vfs ids already in its own session (file actions done, FD_CLOEXEC
+ * ones closed). A program started without VR_AT_START (the servers
+ * themselves) has fds 1 and 2 on the kernel's debug console and no others.
  */
 struct proc_start {
 	uint64_t pid;
-	uint32_t nfds, nactions;
-	/* struct proc_fd fds[nfds]; struct proc_action actions[nactions]; char paths[]; */
+	uint32_t nfds, reserved;
+	/* struct proc_fd fds[nfds]; */
 };

@@ -29,6 +29,7 @@
 
 #define VFS_IO_MAX 4096		/* bytes of data or path in one request or reply */
 #define VFS_AT_CWD UINT64_MAX	/* a directory id meaning the session's working directory */
+#define VFS_READ_NOWAIT 1	/* VFS_READ: -EAGAIN rather than wait (the rest of a large read) */
 
 #define VFS_BADGE_ADMIN 1	/* the proc server's capability */
 #define VFS_BADGE_FIRST 2	/* sessions are numbered from here */
@@ -37,7 +38,7 @@ enum vfs_op {
 	/* ---- files and directories (any session) ---- */
 	VFS_OPEN = 1,	/* w1 dir id, w2 Linux O_* flags, w3 mode (umask applied); path -> w1 id, w2 S_IFMT of the file */
 	VFS_CLOSE,	/* w1 id */
-	VFS_READ,	/* w1 id, w2 length (<= VFS_IO_MAX) -> w1 bytes; the data in the reply's long part */
+	VFS_READ,	/* w1 id, w2 length (<= VFS_IO_MAX), w3 VFS_READ_NOWAIT or 0 -> w1 bytes; the data in the reply's long part */
 	VFS_WRITE,	/* w1 id; the data as the long part -> w1 bytes written */
 	VFS_PREAD,	/* w1 id, w2 length, w3 offset -> as VFS_READ; the offset does not move */
 	VFS_PWRITE,	/* w1 id, w2 offset; data -> as VFS_WRITE */

@@ -167,7 +167,9 @@ static long op_read(struct session *s, bool positioned)
 		if (f->kind == FILE_PIPE_READ)
 			pipe_wake(f->pipe);
 	}
-	return positioned ? r : maybe_block(f, r, WAIT_READ, NULL, len);
+	if (positioned || (req.w[3] & VFS_READ_NOWAIT))
+		return r;
+	return maybe_block(f, r, WAIT_READ, NULL, len);
 }
 
 static long op_write(struct session *s, bool positioned)

@@ -67,7 +67,7 @@ static inline int64_t vr_ipc_reply_recv(handle_t ep, uint64_t msg[8])
 	return __vr_ipc(VR_SYS_IPC_REPLY_RECV, ep, msg);
 }
 
-/* Answers the caller this thread received last. */
+/* Answers the current caller with @msg; 0 or a negative error. */
 static inline int64_t vr_ipc_reply(uint64_t msg[8])
 {
 	return __vr_ipc(VR_SYS_IPC_REPLY, 0, msg);
@@ -100,6 +100,11 @@ int vr_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((for
 /* ---- memory: anonymous pages mapped into this process ---- */
 /* The handle of the calling process (set at start-up). */
 extern handle_t vr_self;
+/*
+ * @prot: VR_PROT_READ/WRITE/EXEC, plus VR_MAP_SHARED for memory that
+ * vr_process_fork shares with the child instead of copying (copy-on-write).
+ * The VMO's handle is closed, so a fork can share the pages copy-on-write.
+ */
 void *vr_map_anon(size_t size, uint64_t prot);
 int vr_unmap(void *p, size_t size);
 
@@ -153,7 +158,7 @@ struct vr_exec_args {
 	const char *const *argv, *const *envp;	/* NULL-ended; either may be NULL */
 	const struct vr_exec_handle *handles;	/* at most 8 */
 	unsigned nhandles;
-	const void *blob;	/* copied onto the initial stack, 8-aligned; its address is auxv @blob_key */
+	const void *blob;	/* copied onto the initial stack, 16-aligned; its address is auxv @blob_key */
 	size_t blob_len;
 	uint64_t blob_key;
 	/* Called (if not NULL) with the process set up but not started: exception handler, ... */

@@ -27,6 +27,15 @@ paddr_t frame_alloc(unsigned order, enum frame_flags flags);
 /* Frees a run from frame_alloc with the same order. Freeing anything else panics. */
 void frame_free(paddr_t pa, unsigned order);
 
+/*
+ * Shared single frames (copy-on-write): frame_share adds a holder to an
+ * allocated frame; frame_release drops one and frees the frame when it was
+ * the last; frame_is_shared tells whether more than one holder has it.
+ */
+void frame_share(paddr_t pa);
+void frame_release(paddr_t pa);
+bool frame_is_shared(paddr_t pa);
+
 /* Allocates on NUMA node @node when it has memory, else anywhere. */
 paddr_t frame_alloc_node(unsigned node, unsigned order, enum frame_flags flags);
 

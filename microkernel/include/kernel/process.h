@@ -18,8 +18,12 @@ struct mapping {
 	uint64_t offset;	/* of start within the VMO */
 	unsigned prot;		/* enum page_prot */
 	unsigned max_prot;	/* what vm_protect may grant: the rights checked at map time */
+	bool shared;		/* VM_SHARED: process_fork maps the same VMO in the child */
 	struct mapping *next;
 };
+
+/* vm_map's @prot may carry VM_SHARED (above the enum page_prot bits). */
+#define VM_SHARED 0x100
 
 struct process {
 	struct kobject k;
@@ -35,9 +39,11 @@ struct process {
 	unsigned nrunning;	/* started and not yet exited: the process lives while > 0 */
 	bool exiting, exited;
 	bool tearing;		/* someone has taken on the teardown */
+	bool forking;		/* vm_fork is sharing its memory: writes wait (vm_fork_wait) */
 	int64_t exit_status;
 	struct wait_queue exit_wq;
 	struct kobject *exception_ep;	/* where faults are reported, or NULL */
+	uint64_t exception_badge;	/* the badge of the handle exception_set_handler was given */
 	struct endpoint *endpoints;	/* endpoints this process created */
 };
 
@@ -76,6 +82,19 @@ int64_t process_wait(struct process *p, int64_t *status);
 int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, size_t len,
 	   unsigned prot, unsigned max_prot);
 int vm_unmap(struct process *p, vaddr_t va, size_t len);
+
+/*
+ * Gives @to, an empty process that never ran, a copy of @from's address
+ * space: private mappings copy-on-write, VM_SHARED ones (and device and DMA
+ * memory) mapping the same VMO (kern/fork.c). Returns 0, -EINVAL (@to is
+ * @from), -EBUSY (@to has threads or mappings), -ESRCH (one is exiting) or
+ * -ENOMEM (then @to is left empty and @from as it was).
+ */
+int vm_fork(struct process *from, struct process *to);
+/* Flushes @p's TLB entries on every other CPU running it; call without p->lock. */
+void vm_shootdown(struct process *p);
+/* Waits, serving TLB shootdowns meanwhile, until no vm_fork of @p runs. No locks held. */
+void vm_fork_wait(struct process *p);
 int vm_protect(struct process *p, vaddr_t va, size_t len, unsigned prot);
 
 /*
@@ -90,11 +109,18 @@ int copy_to_user(vaddr_t dst, const void *src, size_t len);
 
 /* Copies between user memory of @p and the kernel. */
 int user_copy(struct process *p, vaddr_t uva, void *kbuf, size_t len, bool to_user);
-/* The physical address of the byte at @uva of @p, in a writable mapping of ordinary memory. */
+/*
+ * The physical address of the byte at @uva of @p, in a writable mapping of
+ * ordinary memory; copy-on-write is broken first, so the frame is @p's own.
+ */
 int user_page_phys(struct process *p, vaddr_t uva, paddr_t *pa);
+/* The same for a read-write mapping, with a reference to the VMO that keeps the frame. */
+int user_page_hold(struct process *p, vaddr_t uva, paddr_t *pa, struct kobject **vmo);
 
 /* Stores 0 in the 32-bit word at @addr of @p and wakes one futex waiter there (kern/futex.c). */
 void futex_clear_and_wake(struct process *p, vaddr_t addr);
+/* Copy-on-write moved a page away from frame @old: its futex waiters wake to look again. */
+void futex_page_moved(paddr_t old);
 
 /* Processes alive (for leak tests). */
 uint64_t process_count(void);

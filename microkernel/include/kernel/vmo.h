@@ -2,7 +2,9 @@
  * Memory objects (VMOs): what address spaces map. Anonymous VMOs get zeroed
  * frames on first touch; physical VMOs name a device's registers; contiguous
  * VMOs are one physically contiguous run for DMA, whose address a driver
- * holding RIGHT_MANAGE may read.
+ * holding RIGHT_MANAGE may read. An anonymous VMO may share frames with its
+ * clones (copy-on-write, for process_fork): a write gives the writer its own
+ * copy unless it is the frame's last holder.
  */
 #pragma once
 
@@ -33,16 +35,36 @@ struct vmo {
 	paddr_t *pages;		/* VMO_ANON: one frame per page, 0 until first touched */
 };
 
+enum vmo_access {
+	VMO_READ,
+	VMO_WRITE,	/* a shared frame is copied first (copy-on-write) */
+};
+
+/* The frame behind a page, as vmo_page found it. */
+struct vmo_frame {
+	paddr_t pa;
+	bool shared;	/* other VMOs hold it too: map it read-only */
+	paddr_t old;	/* nonzero: the write moved the page from this frame to pa */
+};
+
 /* Each returns NULL on bad arguments or exhausted memory; the caller owns one reference. */
 struct vmo *vmo_create_anon(uint64_t size);
 struct vmo *vmo_create_contig(uint64_t size);
 struct vmo *vmo_create_phys(paddr_t base, uint64_t size);
 
+/* The caller owns one reference to each; NULL when memory ran out. @v is anonymous. */
+/* A clone shares every frame of @v copy-on-write. */
+struct vmo *vmo_clone(struct vmo *v);
+/* A duplicate has a copy of every frame @v has now. */
+struct vmo *vmo_duplicate(struct vmo *v);
+
 /*
  * The frame behind byte @offset, allocating a zeroed one for anonymous
- * memory. Returns 0 or -ENOMEM / -ERANGE.
+ * memory; for VMO_WRITE a frame other VMOs share is first replaced by a copy
+ * (@f->old says so: whoever mapped the old frame must drop it). Returns 0 or
+ * -ENOMEM / -ERANGE.
  */
-int vmo_page(struct vmo *v, uint64_t offset, paddr_t *pa);
+int vmo_page(struct vmo *v, uint64_t offset, enum vmo_access access, struct vmo_frame *f);
 
 /* Copies between kernel memory and the VMO (through the direct map). */
 int vmo_write_kernel(struct vmo *v, uint64_t offset, const void *src, size_t len);
@@ -53,5 +75,5 @@ static inline void vmo_put(struct vmo *v)
 	kobj_put(&v->k);
 }
 
-/* Frames held by all VMOs (for leak tests). */
+/* Pages of all VMOs that have a frame, a shared frame once per VMO (for leak tests). */
 uint64_t vmo_frames_held(void);

@@ -75,7 +75,7 @@ static uint64_t fuzz(uint64_t seed)
 		if (r == 0 && v && nh < 16 &&
 		    (nr == VR_SYS_VMO_CREATE || nr == VR_SYS_ENDPOINT_CREATE ||
 		     nr == VR_SYS_NOTIFY_CREATE || nr == VR_SYS_HANDLE_DERIVE ||
-		     nr == VR_SYS_ENDPOINT_MINT))
+		     nr == VR_SYS_ENDPOINT_MINT || nr == VR_SYS_PROCESS_CREATE))
 			handles[nh++] = v;
 	}
 	vr_printf("\n");	/* end whatever line random console writes left open */

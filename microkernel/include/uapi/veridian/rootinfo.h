@@ -49,6 +49,8 @@ enum system_info_item {
 #define VR_PROT_READ 1
 #define VR_PROT_WRITE 2
 #define VR_PROT_EXEC 4
+/* vm_map: process_fork maps the same VMO in the child instead of a copy-on-write copy. */
+#define VR_MAP_SHARED 0x100
 
 /* vmo_create flags. */
 #define VR_VMO_CONTIG 1
