@@ -27,7 +27,7 @@ static int64_t run(const char *name)
 	return (wstatus & 0x7f) ? -1000 - (wstatus & 0x7f) : (wstatus >> 8) & 0xff;
 }
 
-UTEST(posix_programs)
+UTEST_POSIX(posix_programs)
 {
 	size_t size = (size_t)(initrd_end - initrd_start), off = 0;
 	struct cpio_entry e;
