@@ -510,6 +510,19 @@ static long op_session_end(void)
 
 	if (!s)
 		return -ESRCH;
+	/*
+	 * As op_close for each id: a reader waiting on a pipe whose last
+	 * writer this session holds must see end-of-file now (and a writer
+	 * EPIPE), or it waits for ever.
+	 */
+	for (uint32_t i = 0; i < s->nids; i++) {
+		struct file *f = s->ids[i];
+		struct pipe *p = f && f->kind != FILE_NODE ? f->pipe : NULL;
+		if (p && p->waiting) {
+			session_close(s, i);
+			pipe_wake(p);
+		}
+	}
 	session_destroy(s);
 	return 0;
 }
