@@ -34,6 +34,9 @@ extern handle_t px_proc;
 struct proc_start;
 void px_process_init(const struct proc_start *start);
 
+/* The forked child's start (fork.c): its pid from the proc server. */
+void px_process_forked(int pid);
+
 /* The placeholder process id until the proc server hands out real ones; also the main thread's id.
  */
 #define PX_PID 1
@@ -120,6 +123,11 @@ PX_DECLARE(wait4);
 PX_DECLARE(waitid);
 PX_DECLARE(getuid);
 PX_DECLARE(rt_sigprocmask);
+/* fork.c */
+PX_DECLARE(fork);
+PX_DECLARE(clone);
+/* spawn.c */
+PX_DECLARE(execve);
 /* system.c */
 PX_DECLARE(uname);
 PX_DECLARE(getrandom);

@@ -24,6 +24,11 @@ void px_process_init(const struct proc_start *start)
 		pid = (int)start->pid;
 }
 
+void px_process_forked(int child_pid)
+{
+	pid = child_pid;
+}
+
 /* A words-only call to the proc server; r[2] the second result word. */
 static long proc_call(uint32_t op, uint64_t a, uint64_t b, uint64_t r[8])
 {

@@ -2,7 +2,8 @@
  * posix_spawn and posix_spawnp: one PROC_SPAWN request to the proc server
  * (proto/proc.h) carrying the path, argv, envp, the descriptors the child
  * may inherit, the file actions and the attributes; the server does the
- * rest. Errors come back as error numbers, as POSIX says.
+ * rest. Errors come back as error numbers, as POSIX says. execve is the
+ * same request without actions or attributes (PROC_EXECVE).
  */
 #include <errno.h>
 #include <spawn.h>
@@ -86,6 +87,24 @@ int posix_spawn(pid_t *restrict pid, const char *restrict path,
 	if (pid)
 		*pid = (pid_t)got;
 	return 0;
+}
+
+long px_execve(const long *args)
+{
+	char *buf = px_ipc_buffer();
+	uint64_t r[8];
+
+	if (!px_proc)
+		return -ENOSYS;
+	if (!buf)
+		return -ENOMEM;
+	size_t len = encode(buf, (const char *)args[0], NULL, NULL, (char *const *)args[1],
+			    (char *const *)args[2]);
+	if (!len)
+		return -E2BIG;
+	long err = px_call(px_proc, PROC_EXECVE, NULL, 0, buf, len, r);
+	/* Success is never answered: this process is gone by then. */
+	return err < 0 ? err : -EIO;
 }
 
 /* Tries @file in each directory of $PATH, as execvp does: the first that is not ENOENT counts. */

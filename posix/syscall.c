@@ -87,6 +87,11 @@ static const px_handler calls[] = {
 	CALL(wait4),
 	CALL(waitid),
 	CALL(getuid),
+	CALL(clone),
+#ifdef SYS_fork
+	CALL(fork),
+#endif
+	CALL(execve),
 	CALL_AS(geteuid, getuid),
 	CALL_AS(getgid, getuid),
 	CALL_AS(getegid, getuid),

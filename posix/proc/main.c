@@ -34,6 +34,8 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 
 	if (badge == 0)
 		return op == PROC_CHILD_GONE ? op_child_gone(m) : -EINVAL;
+	if ((uint64_t)badge & PROC_BADGE_EXC)
+		return op_fault(badge & ~(int64_t)PROC_BADGE_EXC, m);
 	if (!caller)
 		return -ESRCH;
 	switch (op) {
@@ -46,6 +48,9 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 	case PROC_GETPGID: return op_getpgid(caller, m);
 	case PROC_SETSID: return op_setsid(caller, m);
 	case PROC_GETSID: return op_getsid(caller, m);
+	case PROC_EXECVE: return caller == proc_root ? -EINVAL : op_execve(caller, m);
+	case PROC_FORK: return caller == proc_root ? -EINVAL : op_fork(caller, m);
+	case PROC_FORKED: return op_forked(caller, m);
 	default: return -ENOSYS;
 	}
 }
@@ -88,10 +93,20 @@ int main(void)
 			badge = vr_ipc_recv(proc_ep, m);
 			continue;
 		}
-		if (VR_TAG_LABEL(m[0]) != PROC_WAIT && VR_TAG_LABEL(m[0]) != PROC_GETPID)
-			m[2] = 0;
-		m[0] = VR_TAG(0, 2);
+		if (r == KILL_REPLY) {
+			/* An exception message: any label but 0 leaves the thread stopped. */
+			m[0] = VR_TAG(1, 0);
+			badge = vr_ipc_reply_recv(proc_ep, m);
+			continue;
+		}
+		uint32_t op = VR_TAG_LABEL(m[0]);
+		unsigned words = op == PROC_FORKED && r >= 0		     ? 4
+				 : (op == PROC_WAIT || op == PROC_GETPID) ? 2
+									   : 1;
+		m[0] = VR_TAG(0, words);
 		m[1] = (uint64_t)r;
+		for (unsigned i = words + 1; i < 8; i++)
+			m[i] = 0;
 		badge = vr_ipc_reply_recv(proc_ep, m);
 	}
 }

@@ -24,6 +24,8 @@
 
 /* What the main loop answers for an operation whose answer waits (a saved reply) or is not due. */
 #define NO_REPLY INT64_MIN
+/* What an exception handler answers to have the faulting process stay stopped (it is being killed). */
+#define KILL_REPLY (INT64_MIN + 1)
 
 enum proc_state {
 	PROC_ALIVE,
@@ -48,6 +50,8 @@ struct proc {
 	handle_t cap;	/* the capability minted for it (badge = pid), revoked at its end */
 	uint64_t session;	/* its vfs session */
 	struct waiter *waiters;	/* its blocked waits, oldest first */
+	/* A forked child's handles, told to it once by PROC_FORKED (0 after). */
+	handle_t fork_self, fork_vfs;
 	struct proc *next, *prev;	/* every process, in pid order of creation */
 };
 
@@ -103,11 +107,26 @@ void proc_waiters_check(struct proc *parent);
 /* ---- kill.c ---- */
 int64_t op_kill(struct proc *caller, uint64_t m[8]);
 
-/* ---- spawn.c ---- */
+/* ---- spawn.c: posix_spawn and execve ---- */
 int64_t op_spawn(struct proc *caller, uint64_t m[8]);
+int64_t op_execve(struct proc *caller, uint64_t m[8]);
+
+/* ---- fork.c ---- */
+int64_t op_fork(struct proc *caller, uint64_t m[8]);
+int64_t op_forked(struct proc *caller, uint64_t m[8]);
+
+/* ---- fault.c ---- */
+/* Makes the server @process's exception handler, badged with @pid | PROC_BADGE_EXC. */
+int64_t proc_set_handler(handle_t process, int pid);
+/* An exception message about process @pid: it ends with the fault's signal. */
+int64_t op_fault(int64_t pid, uint64_t m[8]);
 
 /* ---- watch.c ---- */
-/* Starts a thread that reports PROC_CHILD_GONE for @p's kernel process when it ends. */
+/*
+ * Starts a thread that reports PROC_CHILD_GONE for @p's kernel process when
+ * it ends (w3 the process handle: after an execve, the old process's report
+ * is told apart by it).
+ */
 int proc_watch(struct proc *p);
 
 /* ---- vfs.c: calls to the vfs server ---- */
@@ -115,5 +134,7 @@ int proc_watch(struct proc *p);
 int64_t vfs_session_new(uint64_t parent_session, uint64_t *ids, unsigned n, uint64_t *session,
 			handle_t *cap);
 void vfs_session_end(uint64_t session);
+/* A new session with every id of @parent_session at the same number (VFS_SESSION_FORK). */
+int64_t vfs_session_fork(uint64_t parent_session, uint64_t *session, handle_t *cap);
 /* The executable at @path resolved as @session: *vmo a VMO with the file, *size its size. */
 int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size);

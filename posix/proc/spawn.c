@@ -272,8 +272,14 @@ static int child_ids(const struct spawn_req *r, const struct proc *parent, int p
 	return 0;
 }
 
-static int64_t start(const struct spawn_req *r, struct proc *parent, struct proc *c,
-		     const struct vr_image *img)
+/* vr_exec_with's before_start: faults of the new program come to us. */
+static int64_t set_handler(handle_t process, void *pid)
+{
+	return proc_set_handler(process, (int)(intptr_t)pid);
+}
+
+/* Starts the program in @img as @c (c->pid): mints c->cap and sets c->process. */
+static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_image *img)
 {
 	size_t len;
 	void *block = start_block((uint64_t)c->pid, &len);
@@ -295,6 +301,8 @@ static int64_t start(const struct spawn_req *r, struct proc *parent, struct proc
 			.blob = block,
 			.blob_len = len,
 			.blob_key = VR_AT_START,
+			.before_start = set_handler,
+			.before_start_arg = (void *)(intptr_t)c->pid,
 		};
 		err = vr_exec_with(img, &args, &c->process);
 	}
@@ -324,7 +332,7 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 		goto err_session;
 	}
 	c->pgid = pgid, c->sid = sid, c->session = session;
-	if ((err = start(r, parent, c, &img)))
+	if ((err = start(r, c, &img)))
 		goto err_proc;
 	vr_handle_close(child.session);
 	vr_handle_close(img.vmo);
@@ -364,6 +372,79 @@ int64_t op_spawn(struct proc *caller, uint64_t m[8])
 	int64_t err = decode(len, &r);
 	if (!err)
 		err = spawn(&r, caller);
+	req_finish(&r);
+	return err;
+}
+
+/*
+ * PROC_EXECVE: the new program runs in a new kernel process that takes over
+ * the caller's pid, parent, group, session and children; the old process
+ * is killed without its parent hearing of it (its watcher's report is
+ * recognised by the old process handle and dropped). Until the new program
+ * is started nothing of the caller changes, so every error returns to it.
+ */
+static int64_t execve(const struct spawn_req *r, struct proc *p)
+{
+	struct vr_image img;
+	struct proc next = {.pid = p->pid};
+	uint64_t session;
+	int64_t err;
+
+	if (r->h->nactions || r->h->flags)
+		return -EINVAL;
+	if ((err = vfs_exec_image(p->session, r->path, &img.vmo, &img.size)))
+		return err;
+	if ((err = child_session(r, p, &session)))
+		goto err_image;
+	if ((err = start(r, &next, &img)))
+		goto err_session;
+	vr_handle_close(child.session);
+	vr_handle_close(img.vmo);
+	/* The old program goes; its handle stays open for its watcher's report. */
+	handle_t old = p->process;
+	vr_process_kill(old, 0);
+	vr_handle_revoke(p->cap);
+	vr_handle_close(p->cap);
+	vfs_session_end(p->session);
+	while (p->waiters) {
+		struct waiter *w = p->waiters;
+		p->waiters = w->next;
+		vr_handle_close(w->reply);
+		free(w);
+	}
+	p->process = next.process;
+	p->cap = next.cap;
+	p->session = session;
+	p->fork_self = p->fork_vfs = 0;
+	if ((err = proc_watch(p))) {
+		proc_end(p, SIGKILL);
+		return NO_REPLY;
+	}
+	return NO_REPLY;
+
+err_session:
+	if (next.cap) {
+		vr_handle_revoke(next.cap);
+		vr_handle_close(next.cap);
+	}
+	vfs_session_end(session);
+	vr_handle_close(child.session);
+err_image:
+	vr_handle_close(img.vmo);
+	return err;
+}
+
+int64_t op_execve(struct proc *caller, uint64_t m[8])
+{
+	size_t len = px_reply_len(m[0]);
+	struct spawn_req r;
+
+	if (len > sizeof(request) || !px_ipc_buffer())
+		return -EINVAL;
+	memcpy(request, px_ipc_buffer(), len);
+	int64_t err = decode(len, &r);
+	if (!err)
+		err = execve(&r, caller);
 	req_finish(&r);
 	return err;
 }

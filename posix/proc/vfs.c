@@ -63,3 +63,20 @@ int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64
 	*size = r[1];
 	return 0;
 }
+
+int64_t vfs_session_fork(uint64_t parent_session, uint64_t *session, handle_t *cap)
+{
+	uint64_t w[1] = {parent_session}, r[8];
+	long err = px_call(proc_vfs_admin, VFS_SESSION_FORK, w, 1, NULL, 0, r);
+	handle_t h = err >= 0 ? reply_cap(r) : 0;
+
+	if (err < 0)
+		return err;
+	if (!h) {
+		vfs_session_end((uint64_t)err);
+		return -EIO;
+	}
+	*session = (uint64_t)err;
+	*cap = h;
+	return 0;
+}

@@ -198,8 +198,15 @@ int64_t op_child_gone(uint64_t m[8])
 {
 	struct proc *p = proc_lookup((int64_t)m[1]);
 
-	if (!p || p->gone || !p->process)
-		return -EINVAL;
+	if (!p || p->gone || p->process != m[3]) {
+		/*
+		 * The program a process ran before an execve (the pid lives on,
+		 * perhaps not even that any more): only its handle is left,
+		 * kept open until now so that its value named nothing else.
+		 */
+		vr_handle_close(m[3]);
+		return 0;
+	}
 	proc_end(p, wstatus_of((int64_t)m[2]));	/* nothing if it ended before */
 	p->gone = true;
 	if (p->state == PROC_REAPED)

@@ -27,7 +27,7 @@ static void *watch(void *arg)
 	if (vr_process_wait(w->process, &status))
 		status = (uint64_t)-EINVAL;
 	/* A words-only call: no IPC buffer, which would outlive the thread. */
-	uint64_t m[8] = {VR_TAG(PROC_CHILD_GONE, 2), (uint64_t)w->pid, status};
+	uint64_t m[8] = {VR_TAG(PROC_CHILD_GONE, 3), (uint64_t)w->pid, status, w->process};
 	free(w);
 	vr_ipc_call(proc_ep, m);
 	return NULL;

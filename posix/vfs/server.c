@@ -504,6 +504,28 @@ static long op_session_new(void)
 	return (long)s->number;
 }
 
+static long op_session_fork(void)
+{
+	struct session *parent = session_find(req.w[1]);
+	struct session *s;
+	handle_t cap;
+
+	if (!parent)
+		return -ESRCH;
+	if (!(s = session_fork(parent)))
+		return -ENOMEM;
+	long err = vr_endpoint_mint(endpoint, s->number,
+				    VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER, &cap);
+	if (err) {
+		session_destroy(s);
+		return err;
+	}
+	out.w[2] = cap;
+	out.words = 2;
+	out.caps = 1;
+	return (long)s->number;
+}
+
 static long op_session_end(void)
 {
 	struct session *s = session_find(req.w[1]);
@@ -567,6 +589,7 @@ static long dispatch(void)
 		switch (op) {
 		case VFS_SESSION_NEW: return op_session_new();
 		case VFS_SESSION_END: return op_session_end();
+		case VFS_SESSION_FORK: return op_session_fork();
 		case VFS_EXEC_IMAGE: return op_exec_image();
 		default: return -EINVAL;
 		}
