@@ -63,8 +63,13 @@ $(B)/posix/tests/%.elf: tests/posix/%.c $(SYSROOT_FILES) tools/cc
 # now; proc when posix/proc/ exists). posix/initrd/ is copied in as it is.
 POSIX_SERVERS := $(sort $(foreach d,$(wildcard posix/*/server.c posix/*/main.c),$(notdir $(patsubst %/,%,$(dir $(d))))))
 
+# A server's objects: its directory's, and <name>_EXTRA_SRCS (the proc server
+# also compiles libveridian's program loader, exec.c and elf_load.c, to start
+# its children).
+proc_EXTRA_SRCS := libveridian/src/exec.c libveridian/src/elf_load.c
+
 define posix_server
-SERVER_OBJS_$(1) := $(patsubst %,$(B)/posix/%.o,$(wildcard posix/$(1)/*.c))
+SERVER_OBJS_$(1) := $(patsubst %,$(B)/posix/%.o,$(wildcard posix/$(1)/*.c) $($(1)_EXTRA_SRCS))
 $(B)/posix/sbin/$(1): $$(SERVER_OBJS_$(1)) $(SYSROOT_FILES) tools/cc
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@ (tools/cc)"

@@ -31,6 +31,11 @@ static void table_unlock(void)
 	__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
 }
 
+void px_fd_forked(void)
+{
+	lock = 0;
+}
+
 struct px_file *px_fd_file(int fd)
 {
 	if (fd < 0 || fd >= PX_FD_MAX)

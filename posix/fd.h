@@ -55,3 +55,6 @@ int px_fd_list(struct proc_fd *out, int max);
 
 /* Called by the start-up code with the inherited descriptors (ids in our own session). */
 void px_fd_init(const struct proc_fd *fds, uint32_t n);
+
+/* In a forked child: the table (copied, ids valid in our session) is unlocked; the thread that held it is not here. */
+void px_fd_forked(void);

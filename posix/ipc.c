@@ -36,6 +36,15 @@ void *px_ipc_buffer(void)
 	return ipc_buffer;
 }
 
+void px_ipc_forked(void)
+{
+	/* The parent's page, copied: not registered, and its VMO handle is the parent's. */
+	if (ipc_buffer)
+		vr_vm_unmap(0, (uint64_t)(uintptr_t)ipc_buffer, VR_PAGE);
+	ipc_buffer = NULL;
+	ipc_vmo = 0;
+}
+
 long px_copy_in(size_t off, const void *user, size_t len)
 {
 	if (!px_ipc_buffer())

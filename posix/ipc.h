@@ -47,3 +47,6 @@ static inline size_t px_reply_len(uint64_t tag)
 {
 	return (tag & ((uint64_t)1 << 6)) ? (size_t)((tag >> 8) & 0x1fff) : 0;
 }
+
+/* In a forked child: the copied buffer is not this thread's (the kernel knows none); the next call makes one. */
+void px_ipc_forked(void);

@@ -27,6 +27,16 @@ extern const void *px_phdr;
 extern unsigned long px_phnum;
 extern const unsigned char *px_at_random;
 
+/* The proc server capability (VR_AT_PROC; 0: none, as in the servers themselves). */
+extern handle_t px_proc;
+
+/* Takes what the proc server started us with (VR_AT_START; NULL: nothing). */
+struct proc_start;
+void px_process_init(const struct proc_start *start);
+
+/* The forked child's start (fork.c): its pid from the proc server. */
+void px_process_forked(int pid);
+
 /* The placeholder process id until the proc server hands out real ones; also the main thread's id.
  */
 #define PX_PID 1
@@ -123,8 +133,22 @@ PX_DECLARE(exit);
 PX_DECLARE(exit_group);
 PX_DECLARE(getpid);
 PX_DECLARE(getppid);
+PX_DECLARE(getpgid);
+PX_DECLARE(setpgid);
+PX_DECLARE(getsid);
+PX_DECLARE(setsid);
+PX_DECLARE(kill);
+PX_DECLARE(tkill);
+PX_DECLARE(tgkill);
+PX_DECLARE(wait4);
+PX_DECLARE(waitid);
 PX_DECLARE(getuid);
 PX_DECLARE(rt_sigprocmask);
+/* fork.c */
+PX_DECLARE(fork);
+PX_DECLARE(clone);
+/* spawn.c */
+PX_DECLARE(execve);
 /* system.c */
 PX_DECLARE(uname);
 PX_DECLARE(getrandom);

@@ -4,9 +4,6 @@
  * auxiliary vector; VR_AT_SELF in the latter is this process's own handle,
  * which the translation layer needs before musl's start-up maps anything.
  */
-#include <fcntl.h>
-#include <string.h>
-
 #include "fd.h"
 #include "posix.h"
 #include "proto/proc.h"
@@ -21,10 +18,11 @@ handle_t px_self;
 static const struct proc_start *start_block;
 
 /*
- * The descriptors a program starts with: those its spawner handed over and
- * the file actions of the start block (VR_AT_START, proto/proc.h), or, with
- * none, fds 1 and 2 on the kernel's debug console. A constructor, so that
- * thread-local data (the IPC buffer) works already; it runs before main.
+ * The descriptors a program starts with: those of the start block
+ * (VR_AT_START, proto/proc.h), already in our own vfs session (the proc
+ * server ran posix_spawn's file actions before we started), or, with none,
+ * fds 1 and 2 on the kernel's debug console. A constructor, so that
+ * thread-local data works already; it runs before main.
  */
 __attribute__((constructor(101))) static void start_files(void)
 {
@@ -35,48 +33,9 @@ __attribute__((constructor(101))) static void start_files(void)
 		px_fd_new(PX_FILE_CONSOLE, 0, 0, 2, false);
 		return;
 	}
-	const struct proc_fd *fds = (const struct proc_fd *)(st + 1);
-	const struct proc_action *act = (const struct proc_action *)(fds + st->nfds);
-	const char *path = (const char *)(act + st->nactions);
-	px_fd_init(fds, st->nfds);
-	for (uint32_t i = 0; i < st->nactions; i++) {
-		const struct proc_action *a = &act[i];
-		long r = 0;
-		switch (a->kind) {
-		case PROC_ACT_OPEN: {
-			const long o[4] = {AT_FDCWD, (long)path, a->oflag, a->mode};
-			path += strlen(path) + 1;
-			r = px_openat(o);
-			if (r >= 0 && r != a->newfd) {
-				px_fd_dup((int)r, a->newfd, true, a->oflag & O_CLOEXEC);
-				px_fd_close((int)r);
-			}
-			break;
-		}
-		case PROC_ACT_CLOSE:
-			px_fd_close(a->fd);
-			break;
-		case PROC_ACT_DUP2:
-			r = px_fd_dup(a->fd, a->newfd, true, false);
-			break;
-		case PROC_ACT_CHDIR: {
-			const long c[1] = {(long)path};
-			path += strlen(path) + 1;
-			r = px_chdir(c);
-			break;
-		}
-		case PROC_ACT_FCHDIR: {
-			const long c[1] = {a->fd};
-			r = px_fchdir(c);
-			break;
-		}
-		}
-		if (r < 0) {
-			static const char msg[] = "posix: a start-up file action failed\n";
-			px_console(msg, sizeof(msg) - 1);
-		}
-	}
+	px_fd_init((const struct proc_fd *)(st + 1), st->nfds);
 }
+
 const void *px_phdr;
 unsigned long px_phnum;
 const unsigned char *px_at_random;
@@ -86,6 +45,7 @@ __attribute__((noreturn)) void __vr_posix_start(long *sp)
 	int argc = (int)sp[0];
 	char **argv = (char **)(sp + 1);
 	char **envp = argv + argc + 1;
+	const struct proc_start *start = NULL;
 
 	while (*envp)
 		envp++;
@@ -103,13 +63,18 @@ __attribute__((noreturn)) void __vr_posix_start(long *sp)
 		case VR_AT_RANDOM:
 			px_at_random = (const unsigned char *)aux[1];
 			break;
+		case VR_AT_PROC:
+			px_proc = aux[1];
+			break;
 		case VR_AT_VFS:
 			px_vfs = aux[1];
 			break;
 		case VR_AT_START:
-			start_block = (const struct proc_start *)aux[1];
+			start = (const struct proc_start *)aux[1];
 			break;
 		}
+	start_block = start;
+	px_process_init(start);
 	__libc_start_main(main, argc, argv, _init, _fini, 0);
 	for (;;)
 		vr_thread_exit(127);

@@ -7,6 +7,7 @@
 #include "utest.h"
 
 extern const struct utest __start_utests[], __stop_utests[];
+extern const struct utest __start_posix_utests[], __stop_posix_utests[];
 
 struct rootinfo *root_info;
 static char fail_msg[256];
@@ -98,11 +99,12 @@ uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
-static int run_tests(void)
+/* Runs the tests in [@first, @end); *total counts them. Returns the failures. */
+static int run_range(const struct utest *first, const struct utest *end, int *total)
 {
-	int failed = 0, total = 0;
+	int failed = 0;
 
-	for (const struct utest *t = __start_utests; t < __stop_utests; t++, total++) {
+	for (const struct utest *t = first; t < end; t++, (*total)++) {
 		const char *err = t->fn();
 		if (err)
 			vr_printf("ktest user_%s FAIL: %s\n", t->name, err);
@@ -110,6 +112,16 @@ static int run_tests(void)
 			vr_printf("ktest user_%s PASS\n", t->name);
 		failed += err != NULL;
 	}
+	return failed;
+}
+
+/* The native tests first, then the POSIX servers and the tests that use them (see UTEST_POSIX). */
+static int run_tests(void)
+{
+	int total = 0, failed = run_range(__start_utests, __stop_utests, &total);
+
+	posix_boot();
+	failed += run_range(__start_posix_utests, __stop_posix_utests, &total);
 	vr_printf("utest summary: %d passed, %d failed\n", total - failed, failed);
 	return failed;
 }
@@ -130,7 +142,6 @@ __attribute__((noreturn)) void vr_root_main(struct rootinfo *ri)
 	vr_printf("root: the root task runs (%lu CPUs, %lu of %lu frames free)\n", info(INFO_CPUS),
 		  info(INFO_FREE_FRAMES), info(INFO_TOTAL_FRAMES));
 	if (mode_is("test")) {
-		posix_boot();
 		int failed = run_tests();
 		vr_system_exit(ri->resource, failed || ri->kernel_test_failures ? 1 : 0);
 	}

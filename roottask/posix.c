@@ -10,10 +10,11 @@
  */
 #include <veridian/auxv.h>
 
+#include "../posix/proto/proc.h"
 #include "../posix/proto/vfs.h"
 #include "posix.h"
 
-handle_t posix_vfs_admin;
+handle_t posix_vfs_admin, posix_proc;
 
 int64_t posix_image(const struct cpio_entry *e, struct vr_image *img)
 {
@@ -24,6 +25,8 @@ int64_t posix_image(const struct cpio_entry *e, struct vr_image *img)
 		vr_handle_close(img->vmo);
 	return err;
 }
+
+static int64_t proc_boot(void);
 
 int64_t posix_boot(void)
 {
@@ -69,7 +72,121 @@ err_image:
 err_initrd:
 	vr_handle_close(initrd);
 err_out:
-	if (err)
+	if (err) {
 		vr_printf("posix: starting /sbin/vfs failed: %ld\n", err);
+		return err;
+	}
+	return proc_boot();
+}
+
+/*
+ * Starts /sbin/proc the same way: an endpoint of the root task's making,
+ * given unbadged (it mints its processes' capabilities from it), with the
+ * vfs admin capability; the root task keeps only a PROC_BADGE_ROOT one.
+ */
+static int64_t proc_boot(void)
+{
+	struct cpio_entry e;
+	struct vr_image img;
+	handle_t ep, process;
+	int64_t err;
+
+	if (cpio_find(initrd_start, (size_t)(initrd_end - initrd_start), "sbin/proc", &e) !=
+	    CPIO_ENTRY) {
+		vr_printf("posix: no /sbin/proc in the initrd\n");
+		return -VR_ENOENT;
+	}
+	if ((err = posix_image(&e, &img)))
+		goto err_out;
+	if ((err = vr_endpoint_create(&ep)))
+		goto err_image;
+	if ((err = vr_endpoint_mint(ep, PROC_BADGE_ROOT, VR_RIGHT_SEND, &posix_proc)))
+		goto err_ep;
+	const char *const argv[] = {"proc", NULL};
+	const struct vr_exec_handle handles[] = {
+		{VR_AT_PROC_SERVE, ep,
+		 VR_RIGHT_RECV | VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER},
+		{VR_AT_VFS_ADMIN, posix_vfs_admin,
+		 VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER},
+	};
+	const struct vr_exec_args args = {.argv = argv, .handles = handles, .nhandles = 2};
+	if ((err = vr_exec_with(&img, &args, &process))) {
+		vr_handle_close(posix_proc);
+		posix_proc = 0;
+		goto err_ep;
+	}
+	vr_handle_close(process);
+err_ep:
+	vr_handle_close(ep);
+err_image:
+	vr_handle_close(img.vmo);
+err_out:
+	if (err)
+		vr_printf("posix: starting /sbin/proc failed: %ld\n", err);
 	return err;
+}
+
+/* The root task's IPC buffer for requests with a long part (set again each time: tests set their own). */
+static void *ipc_buffer(void)
+{
+	static void *buffer;
+
+	if (!buffer)
+		buffer = vr_map_anon(VR_PAGE, VR_PROT_READ | VR_PROT_WRITE);
+	if (buffer && vr_ipc_buffer_set((uint64_t)(uintptr_t)buffer))
+		return NULL;
+	return buffer;
+}
+
+/* Appends the string @s at *at of @buf (PROC_SPAWN_MAX bytes); false when full. */
+static bool put_string(char *buf, size_t *at, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	if (n > PROC_SPAWN_MAX - *at)
+		return false;
+	memcpy(buf + *at, s, n);
+	*at += n;
+	return true;
+}
+
+int64_t posix_spawn_console(const char *path, const char *const argv[], const char *const envp[])
+{
+	char *buf = ipc_buffer();
+	struct proc_spawn h = {0};
+	/* fds 0 and 1 opened on the console, 2 a copy of 1: O_RDONLY and O_WRONLY are 0 and 1. */
+	const struct proc_action act[] = {
+		{PROC_ACT_OPEN, -1, 0, 0, 0},
+		{PROC_ACT_OPEN, -1, 1, 1, 0},
+		{PROC_ACT_DUP2, 1, 2, 0, 0},
+	};
+	size_t at = sizeof(h) + sizeof(act);
+	bool ok = buf && put_string(buf, &at, path);
+
+	if (!posix_proc)
+		return -VR_ENOSYS;
+	for (; ok && argv && argv[h.argc]; h.argc++)
+		ok = put_string(buf, &at, argv[h.argc]);
+	for (; ok && envp && envp[h.envc]; h.envc++)
+		ok = put_string(buf, &at, envp[h.envc]);
+	ok = ok && put_string(buf, &at, "/dev/console") && put_string(buf, &at, "/dev/console");
+	if (!ok)
+		return buf ? -VR_ERANGE : -VR_ENOMEM;
+	h.nactions = 3;
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), act, sizeof(act));
+	uint64_t m[8] = {VR_TAG(PROC_SPAWN, 0) | VR_TAG_LONG(at)};
+	int64_t err = vr_ipc_call(posix_proc, m);
+	return err < 0 ? err : (int64_t)m[1];
+}
+
+int64_t posix_wait(int64_t pid, int *wstatus)
+{
+	uint64_t m[8] = {VR_TAG(PROC_WAIT, 2), (uint64_t)pid, 0};
+	int64_t err = vr_ipc_call(posix_proc, m);
+
+	if (err < 0)
+		return err;
+	*wstatus = (int)m[2];
+	return (int64_t)m[1];
 }

@@ -14,8 +14,20 @@ extern const char initrd_start[], initrd_end[];
 /* The vfs server's admin capability (VFS_BADGE_ADMIN), 0 before posix_boot or if it failed. */
 extern handle_t posix_vfs_admin;
 
-/* Starts /sbin/vfs from the initrd. Returns 0 or a negative error (printed). */
+/* The proc server, badged PROC_BADGE_ROOT: the root task's children are its to wait for. */
+extern handle_t posix_proc;
+
+/* Starts /sbin/vfs and /sbin/proc from the initrd. Returns 0 or a negative error (printed). */
 int64_t posix_boot(void);
+
+/*
+ * Spawns @path (in the initrd) through the proc server with @argv and @envp,
+ * fds 0-2 on /dev/console; returns its pid or a negative error.
+ */
+int64_t posix_spawn_console(const char *path, const char *const argv[], const char *const envp[]);
+
+/* Waits for the root task's child @pid (as waitpid; -1 any): its pid, *wstatus its wait status. */
+int64_t posix_wait(int64_t pid, int *wstatus);
 
 /* A VMO holding @e's bytes (an ELF image from the initrd), for vr_exec. */
 int64_t posix_image(const struct cpio_entry *e, struct vr_image *img);

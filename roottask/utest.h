@@ -13,11 +13,20 @@ struct utest {
 	const char *(*fn)(void);
 };
 
-#define UTEST(name) \
+#define UTEST_IN(section_, name) \
 	static const char *utest_##name(void); \
-	__attribute__((used, section("utests"), aligned(8))) static const struct utest \
+	__attribute__((used, section(section_), aligned(8))) static const struct utest \
 		utest_entry_##name = {#name, utest_##name}; \
 	static const char *utest_##name(void)
+
+#define UTEST(name) UTEST_IN("utests", name)
+
+/*
+ * A test that needs the POSIX servers. These run after every UTEST, once
+ * posix_boot has started the servers: the servers' processes and threads
+ * would otherwise change the global counts the native leak tests compare.
+ */
+#define UTEST_POSIX(name) UTEST_IN("posix_utests", name)
 
 const char *utest_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

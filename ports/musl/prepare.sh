@@ -3,6 +3,7 @@
 # through the seam (seam/ and arch/<arch>/syscall_arch.h) into the POSIX
 # translation layer, and the assembly files that make raw system calls are
 # replaced (arch/<arch>/src/) or dropped for musl's generic C (arch/<arch>/remove);
+# remove lists generic sources libposix replaces on every architecture;
 # src/ replaces musl's generic C files where VeridianOS differs on every architecture.
 #   prepare.sh <musl source dir> <arch>
 set -eu
@@ -11,13 +12,14 @@ recipe=$(cd "$(dirname "$0")" && pwd)
 
 cp "$recipe/seam/vr_syscall_seam.h" "$src/arch/generic/vr_syscall_seam.h"
 cp "$recipe/arch/$arch/syscall_arch.h" "$src/arch/$arch/syscall_arch.h"
-if [ -f "$recipe/arch/$arch/remove" ]; then
-	grep -v '^#' "$recipe/arch/$arch/remove" | while read -r f; do
+for list in "$recipe/remove" "$recipe/arch/$arch/remove"; do
+	[ -f "$list" ] || continue
+	grep -v '^#' "$list" | while read -r f; do
 		[ -n "$f" ] || continue
 		[ -f "$src/$f" ] || { echo "musl: $f to remove is not in the source" >&2; exit 1; }
 		rm "$src/$f"
 	done
-fi
+done
 for dir in "$recipe" "$recipe/arch/$arch"; do
 	[ -d "$dir/src" ] || continue
 	(cd "$dir" && find src -type f) | while read -r f; do

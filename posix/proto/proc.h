@@ -3,34 +3,58 @@
  * sessions, spawning, waiting, exit and kill.
  *
  * Every POSIX process holds a proc capability badged with its pid. The root
- * task holds one badged PROC_BADGE_ROOT: the processes it spawns have parent
- * pid 0 and it waits for them like a parent. Badge 0 (the unbadged
- * endpoint) is the server's own (its watcher threads report deaths on it).
+ * task (pid 0, not a POSIX process) holds one badged PROC_BADGE_ROOT: the
+ * processes it spawns have parent pid 0 and it waits for them like a
+ * parent. Pid 1 is the server itself acting as init: orphans are
+ * reparented to it and reaped at once. Badge 0 (the unbadged endpoint) is
+ * the server's own (its watcher threads report deaths on it). The server is
+ * the exception handler of each process it starts, through a capability
+ * badged pid | PROC_BADGE_EXC: a fault ends the process with SIGSEGV (page
+ * fault), SIGILL, SIGTRAP, SIGBUS (alignment) or SIGFPE by exception kind.
  *
  * Messages as in proto/vfs.h: label = PROC_* operation, reply label 0 with
- * word 1 = result (>= 0) or -errno. PROC_WAIT without WNOHANG does not
- * answer until a child changes state (the server saves the reply).
+ * word 1 = result (>= 0) or -errno, and the further words listed. PROC_WAIT
+ * without WNOHANG does not answer until a child changes state (the server
+ * saves the reply). Malformed requests get -EINVAL and change nothing.
  */
 #pragma once
 
 #include <stdint.h>
 
 #define PROC_BADGE_ROOT ((uint64_t)1 << 40)
+#define PROC_BADGE_EXC ((uint64_t)1 << 41)	/* | pid: the kernel's exception messages about pid */
 #define PROC_SPAWN_MAX 4096	/* bytes of a spawn request (struct proc_spawn and what follows) */
 
 enum proc_op {
-	PROC_SPAWN = 1,	/* long: struct proc_spawn + its data; caps: none -> w1 the child's pid */
+	PROC_SPAWN = 1,	/* long: struct proc_spawn + its data -> w1 the child's pid. The file actions run
+			   in the child's session before it starts: their errors are posix_spawn's */
 	PROC_WAIT,	/* w1 pid (as waitpid: -1 any, 0 own group, < -1 group), w2 WNOHANG|WUNTRACED... -> w1 pid (0 with WNOHANG), w2 wait status */
-	PROC_EXIT,	/* w1 wait status (W_EXITCODE): ends the caller's process; no answer */
+	PROC_EXIT,	/* w1 wait status (W_EXITCODE): ends the caller's process (answered, if it is still there to hear it) */
 	PROC_GETPID,	/* -> w1 pid, w2 parent pid */
 	PROC_KILL,	/* w1 pid (as kill(): > 0, 0, -1, < -1), w2 signal */
-	PROC_SETPGID,	/* w1 pid (0 = self), w2 pgid (0 = pid) */
+	PROC_SETPGID,	/* w1 pid (0 = self), w2 pgid (0 = pid). A spawned or exec'd child: EACCES */
 	PROC_GETPGID,	/* w1 pid (0 = self) -> w1 pgid */
 	PROC_SETSID,	/* -> w1 the new session id */
 	PROC_GETSID,	/* w1 pid (0 = self) -> w1 sid */
-	PROC_EXECVE,	/* long: struct proc_spawn (no file actions): replaces the caller's program; no answer on success */
-	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status */
+	PROC_EXECVE,	/* long: as PROC_SPAWN with no actions and no flags: replaces the caller's program (same pid,
+			   parent, group, session; the fds without FD_CLOEXEC). No answer on success: the
+			   caller's process is gone; an error (ENOENT, EACCES, ENOEXEC, E2BIG...) is answered */
+	PROC_FORK,	/* w1 entry, w2 stack pointer (see below) -> w1 the child's pid */
+	PROC_FORKED,	/* (the forked child, once) -> w1 its pid, w2 its own process handle, w3 its vfs session */
+	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status, w3 the process handle */
 };
+
+/*
+ * PROC_FORK: the server makes a new process, a copy-on-write copy of the
+ * caller's memory (process_fork), with a new pid in the caller's group and
+ * session and a vfs session with every vfs id of the caller's at the same
+ * number (VFS_SESSION_FORK: the fd table in the copied memory stays valid).
+ * Its one thread starts at w1 with stack pointer w2 (both in the copied
+ * memory) and its proc capability handle as the first argument; it asks
+ * PROC_FORKED for the rest, then resumes the forking thread's saved
+ * registers. Handles are not copied by process_fork: only these exist in the
+ * child.
+ */
 
 /*
  * A spawn request: this header, then nfds struct proc_fd, then nactions
@@ -54,7 +78,11 @@ struct proc_fd {
 
 enum proc_action_kind { PROC_ACT_OPEN = 1, PROC_ACT_CLOSE, PROC_ACT_DUP2, PROC_ACT_CHDIR, PROC_ACT_FCHDIR };
 
-/* A file action, done by the child's translation layer before main (in order, as posix_spawn's). */
+/*
+ * A file action of posix_spawn. The proc server runs them in order in the
+ * child's vfs session before the child starts (their errors are
+ * posix_spawn's), then closes the FD_CLOEXEC descriptors.
+ */
 struct proc_action {
 	uint32_t kind;
 	int32_t fd, newfd;	/* CLOSE: fd; DUP2: fd -> newfd; OPEN: newfd; FCHDIR: fd */
@@ -62,17 +90,16 @@ struct proc_action {
 };
 
 /*
- * What a spawned program starts with, besides argv and envp: auxiliary
- * vector entries VR_AT_PROC (its proc capability), VR_AT_VFS (its vfs
- * session capability) and VR_AT_START (the address of this block, on its
- * initial stack): its pid, the descriptors it inherits (vfs ids already in
- * its own session) and the file actions to do before main (followed by the
- * OPEN and CHDIR actions' paths, NUL-terminated, in action order). A program
- * started without VR_AT_START (the servers themselves) has fds 1 and 2 on
- * the kernel's debug console and no others.
+ * What a program started by the proc server gets besides argv and envp:
+ * auxiliary vector entries VR_AT_PROC (its proc capability, badge = pid),
+ * VR_AT_VFS (its vfs session capability) and VR_AT_START (the address of
+ * this block, on its initial stack): its pid and the descriptors it has,
+ * with vfs ids already in its own session (file actions done, FD_CLOEXEC
+ * ones closed). A program started without VR_AT_START (the servers
+ * themselves) has fds 1 and 2 on the kernel's debug console and no others.
  */
 struct proc_start {
 	uint64_t pid;
-	uint32_t nfds, nactions;
-	/* struct proc_fd fds[nfds]; struct proc_action actions[nactions]; char paths[]; */
+	uint32_t nfds, reserved;
+	/* struct proc_fd fds[nfds]; */
 };

@@ -102,6 +102,9 @@ enum vfs_op {
 				   -> w1 the session number, w2 n; long: the n new ids in order; cap: the session's endpoint */
 	VFS_SESSION_END,	/* w1 session: closes everything it holds */
 	VFS_EXEC_IMAGE,		/* w1 session; path (resolved as that session, needs X) -> w1 size; cap: a VMO with the file */
+	VFS_SESSION_FORK,	/* w1 parent session, w2 the child's pid (optional) -> w1 the new session; cap: its endpoint. The new session has the parent's
+				   working directory, credentials and every id, with the same numbers (fork: the child's
+				   descriptor table stays valid as it is) */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
 };

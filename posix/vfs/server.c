@@ -535,12 +535,49 @@ static long op_session_new(void)
 	return (long)s->number;
 }
 
+static long op_session_fork(void)
+{
+	struct session *parent = session_find(req.w[1]);
+	struct session *s;
+	handle_t cap;
+
+	if (!parent)
+		return -ESRCH;
+	if (!(s = session_fork(parent)))
+		return -ENOMEM;
+	if ((req.tag & 15) >= 2 && req.w[2])
+		s->pid = req.w[2];
+	long err = vr_endpoint_mint(endpoint, s->number,
+				    VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER, &cap);
+	if (err) {
+		session_destroy(s);
+		return err;
+	}
+	out.w[2] = cap;
+	out.words = 2;
+	out.caps = 1;
+	return (long)s->number;
+}
+
 static long op_session_end(void)
 {
 	struct session *s = session_find(req.w[1]);
 
 	if (!s)
 		return -ESRCH;
+	/*
+	 * As op_close for each id: a reader waiting on a pipe whose last
+	 * writer this session holds must see end-of-file now (and a writer
+	 * EPIPE), or it waits for ever.
+	 */
+	for (uint32_t i = 0; i < s->nids; i++) {
+		struct file *f = s->ids[i];
+		struct pipe *p = f && f->kind != FILE_NODE ? f->pipe : NULL;
+		if (p && p->waiting) {
+			session_close(s, i);
+			pipe_wake(p);
+		}
+	}
 	session_destroy(s);
 	return 0;
 }
@@ -587,6 +624,7 @@ static long dispatch(void)
 		switch (op) {
 		case VFS_SESSION_NEW: return op_session_new();
 		case VFS_SESSION_END: return op_session_end();
+		case VFS_SESSION_FORK: return op_session_fork();
 		case VFS_EXEC_IMAGE: return op_exec_image();
 		default: return -EINVAL;
 		}

@@ -31,6 +31,23 @@ struct session *session_create(const struct cred *cred, struct node *cwd)
 	return s;
 }
 
+struct session *session_fork(const struct session *parent)
+{
+	struct session *s = session_create(&parent->cred, parent->cwd);
+
+	if (!s)
+		return NULL;
+	if (parent->nids && !(s->ids = calloc(parent->nids, sizeof(*s->ids)))) {
+		session_destroy(s);
+		return NULL;
+	}
+	s->nids = parent->nids;
+	for (uint32_t i = 0; i < s->nids; i++)
+		if ((s->ids[i] = parent->ids[i]))
+			file_get(s->ids[i]);
+	return s;
+}
+
 void session_destroy(struct session *s)
 {
 	struct session **p = &sessions;

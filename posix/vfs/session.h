@@ -28,6 +28,9 @@ struct session *session_find(uint64_t number);
 /* A new session at @cwd (referenced) with @cred; NULL without memory. */
 struct session *session_create(const struct cred *cred, struct node *cwd);
 
+/* A new session with @parent's working directory, credentials and every id (the same numbers, the same open files); NULL without memory. */
+struct session *session_fork(const struct session *parent);
+
 /* Closes every id of @s and forgets it. */
 void session_destroy(struct session *s);
 

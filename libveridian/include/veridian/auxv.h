@@ -26,3 +26,7 @@
 /* The vfs server's own start-up (roottask/posix.c): the endpoint it serves and the initrd VMO. */
 #define VR_AT_VFS_SERVE 0x5656
 #define VR_AT_INITRD 0x5657
+/* The proc server's own endpoint (unbadged), the one it serves. */
+#define VR_AT_PROC_SERVE 0x5658
+/* The proc server's vfs capability (VFS_BADGE_ADMIN). */
+#define VR_AT_VFS_ADMIN 0x5659

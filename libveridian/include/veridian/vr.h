@@ -146,30 +146,33 @@ int64_t vr_spawn_start(handle_t process, uint64_t (*fn)(uint64_t), uint64_t arg)
 int64_t vr_exec(const struct vr_image *img, const char *const argv[], const char *const envp[],
 		handle_t *process);
 
-/* A capability vr_exec_with gives the new program, named in its auxiliary vector under @key. */
+/* A handle vr_exec_args gives the new process (with @rights), named in its auxiliary vector by @key. */
 struct vr_exec_handle {
-	uint64_t key;		/* the auxv entry (e.g. VR_AT_VFS) whose value is the child's handle */
-	handle_t handle;	/* the caller's (needs RIGHT_TRANSFER) */
-	uint64_t rights;	/* what the child's copy may do */
+	uint64_t key;
+	handle_t handle;
+	uint64_t rights;
+};
+
+/* What a program starts with besides its image (see vr_exec_args). */
+struct vr_exec_args {
+	const char *const *argv, *const *envp;	/* NULL-ended; either may be NULL */
+	const struct vr_exec_handle *handles;	/* at most 8 */
+	unsigned nhandles;
+	const void *blob;	/* copied onto the initial stack, 16-aligned; its address is auxv @blob_key */
+	size_t blob_len;
+	uint64_t blob_key;
+	/* Called (if not NULL) with the process set up but not started: exception handler, ... */
+	int64_t (*before_start)(handle_t process, void *arg);
+	void *before_start_arg;
 };
 
 /*
- * What vr_exec_with starts a program with: @argv and @envp as vr_exec's, up
- * to 7 @handles copied into the new process, and @blob_len bytes of @blob
- * copied onto its initial stack (16-byte aligned), whose address goes into
- * auxv entry @blob_key (e.g. VR_AT_START). Strings and blob share 14 KiB.
+ * vr_exec with more: handles given to the process and a block of bytes, as
+ * auxiliary-vector entries. Strings, blob and vector share 32 KiB
+ * (-ERANGE beyond).
  */
-struct vr_exec_args {
-	const char *const *argv, *const *envp;
-	const struct vr_exec_handle *handles;
-	unsigned nhandles;
-	const void *blob;
-	size_t blob_len;
-	uint64_t blob_key;
-};
-
-/* vr_exec with capabilities and a start-up block for the new program. */
-int64_t vr_exec_with(const struct vr_image *img, const struct vr_exec_args *a, handle_t *process);
+int64_t vr_exec_with(const struct vr_image *img, const struct vr_exec_args *args,
+		     handle_t *process);
 
 /* ---- exit ---- */
 __attribute__((noreturn)) void vr_exit_thread(int64_t status);

@@ -6,3 +6,6 @@
 #pragma once
 
 #define PX_ARCH_CALLS
+
+/* The registers px_fork_save keeps (fork.S): callee-saved ones, stack pointer and return address. */
+#define PX_FORK_WORDS 26

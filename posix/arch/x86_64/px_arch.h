@@ -4,3 +4,6 @@
 PX_DECLARE(arch_prctl);
 
 #define PX_ARCH_CALLS CALL(arch_prctl),
+
+/* The registers px_fork_save keeps (fork.S): callee-saved ones, stack pointer and return address. */
+#define PX_FORK_WORDS 8

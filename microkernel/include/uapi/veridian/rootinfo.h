@@ -65,3 +65,8 @@ enum system_info_item {
  */
 #define VR_EXCEPTION_LABEL 0xe0000000u
 #define VR_EXC_PAGE_FAULT 0
+#define VR_EXC_ILLEGAL_INSTRUCTION 1
+#define VR_EXC_BREAKPOINT 2
+#define VR_EXC_ALIGNMENT 3
+#define VR_EXC_ARITHMETIC 4
+#define VR_EXC_OTHER 5

@@ -52,7 +52,7 @@ static int64_t new_session(handle_t *cap, uint64_t *number)
 	return err;
 }
 
-UTEST(vfs_survives_malformed_requests)
+UTEST_POSIX(vfs_survives_malformed_requests)
 {
 	handle_t s1, s2, vmo;
 	uint64_t n1, n2, r, seed = 0x5eed;

@@ -1,0 +1,87 @@
+/*
+ * Loading an ELF image's segments into a process (elf_load.h). Read-only
+ * segments of the one image spawned with SHARE_READONLY are loaded once into
+ * VMOs every such child maps; everything else is a private copy.
+ */
+#include "elf_load.h"
+
+/* The shared read-only segments of the one image spawned from (the caller's own). */
+static handle_t shared[MAX_SEGMENTS];
+static handle_t shared_image;
+
+int64_t elf_read_headers(const struct vr_image *img, struct elf64_ehdr *eh,
+			 struct elf64_phdr ph[MAX_SEGMENTS], unsigned *n)
+{
+	int64_t err = vr_vmo_read(img->vmo, eh, 0, sizeof(*eh));
+
+	if (err)
+		return err;
+	if (memcmp(eh->ident, "\177ELF", 4) != 0 || eh->phentsize != sizeof(*ph) ||
+	    eh->phnum > MAX_SEGMENTS)
+		return -VR_EINVAL;
+	*n = eh->phnum;
+	return vr_vmo_read(img->vmo, ph, eh->phoff, eh->phnum * sizeof(*ph));
+}
+
+/* A VMO holding segment @p's bytes, laid out from its first page. */
+static int64_t make_segment(const struct vr_image *img, const struct elf64_phdr *p, handle_t *vmo)
+{
+	uint64_t start = p->vaddr & ~(uint64_t)(VR_PAGE - 1);
+	uint64_t end = (p->vaddr + p->memsz + VR_PAGE - 1) & ~(uint64_t)(VR_PAGE - 1);
+	static char bounce[VR_PAGE];
+	int64_t err = vr_vmo_create(end - start, 0, vmo);
+
+	for (uint64_t done = 0; !err && done < p->filesz;) {
+		uint64_t n = p->filesz - done < VR_PAGE ? p->filesz - done : VR_PAGE;
+		err = vr_vmo_read(img->vmo, bounce, p->offset + done, n);
+		if (!err)
+			err = vr_vmo_write(*vmo, bounce, p->vaddr - start + done, n);
+		done += n;
+	}
+	return err;
+}
+
+static uint64_t prot_of(const struct elf64_phdr *p)
+{
+	return (p->flags & PF_R ? VR_PROT_READ : 0) | (p->flags & PF_W ? VR_PROT_WRITE : 0) |
+	       (p->flags & PF_X ? VR_PROT_EXEC : 0);
+}
+
+int64_t elf_map_segments(const struct vr_image *img, handle_t proc, enum segment_sharing sharing)
+{
+	struct elf64_ehdr eh;
+	struct elf64_phdr ph[MAX_SEGMENTS];
+	unsigned n;
+	int64_t err = elf_read_headers(img, &eh, ph, &n);
+
+	if (sharing == SHARE_READONLY && shared_image != img->vmo) {
+		for (unsigned i = 0; i < MAX_SEGMENTS; i++)
+			if (shared[i])
+				vr_handle_close(shared[i]);
+		memset(shared, 0, sizeof(shared));
+		shared_image = img->vmo;
+	}
+	for (unsigned i = 0; !err && i < n; i++) {
+		if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
+			continue;
+		uint64_t start = ph[i].vaddr & ~(uint64_t)(VR_PAGE - 1);
+		uint64_t len = ((ph[i].vaddr + ph[i].memsz + VR_PAGE - 1) & ~(uint64_t)(VR_PAGE - 1)) - start;
+		handle_t vmo;
+		bool keep = !(ph[i].flags & PF_W) && sharing == SHARE_READONLY;
+		if (keep && shared[i]) {
+			vmo = shared[i];
+		} else {
+			err = make_segment(img, &ph[i], &vmo);
+			if (err)
+				break;
+			if (keep)
+				shared[i] = vmo;
+		}
+		uint64_t at;
+		err = vr_vm_map(proc, vmo, start, 0, len, prot_of(&ph[i]), &at);
+		if (!keep)
+			vr_handle_close(vmo);
+	}
+	return err;
+}
+

@@ -1,0 +1,140 @@
+/*
+ * The proc server's internals: the process table and the operations of
+ * proto/proc.h, one file per area (table.c, group.c, wait.c, kill.c,
+ * spawn.c, watch.c). Everything runs on the server's main thread except the
+ * watchers (watch.c), which touch nothing here: they report on the
+ * server's own endpoint like any client.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <veridian/auxv.h>
+#include <veridian/vr.h>
+
+#include "proto/proc.h"
+
+#define PID_MAX 32768	/* pids are 2 .. PID_MAX - 1 */
+#define PID_ROOT 0	/* the root task: not a POSIX process, but a parent */
+#define PID_INIT 1	/* the server itself: orphans' parent, which reaps them */
+
+/* A wait status: exit code @code (a signal's is the signal number itself). */
+#define WSTATUS_EXIT(code) (((code) & 0xff) << 8)
+
+/* What the main loop answers for an operation whose answer waits (a saved reply) or is not due. */
+#define NO_REPLY INT64_MIN
+/* What an exception handler answers to have the faulting process stay stopped (it is being killed). */
+#define KILL_REPLY (INT64_MIN + 1)
+
+enum proc_state {
+	PROC_ALIVE,
+	PROC_ZOMBIE,	/* ended, not yet waited for: keeps its pid, group and status */
+	PROC_REAPED,	/* waited for, but its kernel process has not gone yet: keeps its pid only */
+};
+
+/* A wait that did not find a child that had ended yet: answered later. */
+struct waiter {
+	struct waiter *next;
+	handle_t reply;	/* the saved reply (vr_ipc_reply_save) */
+	int64_t pid;	/* as waitpid's */
+	uint64_t options;
+};
+
+struct proc {
+	int pid, ppid, pgid, sid;
+	enum proc_state state;
+	bool gone;	/* its kernel process has ended (its watcher reported) */
+	int wstatus;	/* the wait status, once not PROC_ALIVE */
+	handle_t process;	/* the kernel process; 0 for the root task and init */
+	handle_t cap;	/* the capability minted for it (badge = pid), revoked at its end */
+	uint64_t session;	/* its vfs session */
+	struct waiter *waiters;	/* its blocked waits, oldest first */
+	/* A forked child's handles, told to it once by PROC_FORKED (0 after). */
+	handle_t fork_self, fork_vfs;
+	struct proc *next, *prev;	/* every process, in pid order of creation */
+};
+
+/* The endpoint the server serves (unbadged) and its vfs admin capability. */
+extern handle_t proc_ep, proc_vfs_admin;
+
+/* ---- table.c ---- */
+extern struct proc *proc_all;	/* the list of every struct proc */
+extern struct proc *proc_root, *proc_init;	/* pids 0 and 1 */
+
+/* The process with @pid that is not yet reaped, or NULL (pids 0 and 1 included). */
+struct proc *proc_find(int64_t pid);
+
+/* The process with @pid even if reaped, or NULL. */
+struct proc *proc_lookup(int64_t pid);
+
+/* A free pid (not a process, group or session id), or 0 when there is none. */
+int proc_pid_alloc(void);
+
+/* A new process @pid with parent @parent, in @parent's group and session; NULL without memory. */
+struct proc *proc_create(int pid, struct proc *parent);
+
+/* Frees @p (reaped and gone, or never started); its pid becomes free. */
+void proc_destroy(struct proc *p);
+
+/* Whether process group @pgid has a member (not reaped) in session @sid. */
+bool proc_group_in_session(int pgid, int sid);
+
+void proc_table_init(void);
+
+/* ---- group.c: the ids ---- */
+int64_t op_getpid(struct proc *caller, uint64_t m[8]);
+int64_t op_setpgid(struct proc *caller, uint64_t m[8]);
+int64_t op_getpgid(struct proc *caller, uint64_t m[8]);
+int64_t op_setsid(struct proc *caller, uint64_t m[8]);
+int64_t op_getsid(struct proc *caller, uint64_t m[8]);
+
+/* ---- wait.c: ends, waits, zombies, orphans ---- */
+int64_t op_wait(struct proc *caller, uint64_t m[8]);
+int64_t op_exit(struct proc *caller, uint64_t m[8]);
+int64_t op_child_gone(uint64_t m[8]);
+
+/*
+ * Ends @p with wait status @wstatus (the first end counts): kills its
+ * kernel process, revokes its capability, ends its vfs session, gives its
+ * children to init and tells its parent.
+ */
+void proc_end(struct proc *p, int wstatus);
+
+/* Answers @parent's blocked waits that no child can satisfy any more with -ECHILD. */
+void proc_waiters_check(struct proc *parent);
+
+/* ---- kill.c ---- */
+int64_t op_kill(struct proc *caller, uint64_t m[8]);
+
+/* ---- spawn.c: posix_spawn and execve ---- */
+int64_t op_spawn(struct proc *caller, uint64_t m[8]);
+int64_t op_execve(struct proc *caller, uint64_t m[8]);
+
+/* ---- fork.c ---- */
+int64_t op_fork(struct proc *caller, uint64_t m[8]);
+int64_t op_forked(struct proc *caller, uint64_t m[8]);
+
+/* ---- fault.c ---- */
+/* Makes the server @process's exception handler, badged with @pid | PROC_BADGE_EXC. */
+int64_t proc_set_handler(handle_t process, int pid);
+/* An exception message about process @pid: it ends with the fault's signal. */
+int64_t op_fault(int64_t pid, uint64_t m[8]);
+
+/* ---- watch.c ---- */
+/*
+ * Starts a thread that reports PROC_CHILD_GONE for @p's kernel process when
+ * it ends (w3 the process handle: after an execve, the old process's report
+ * is told apart by it).
+ */
+int proc_watch(struct proc *p);
+
+/* ---- vfs.c: calls to the vfs server ---- */
+/* A new session for a child of @parent_session sharing @n ids (@ids) of it; *ids gets the child's. */
+int64_t vfs_session_new(uint64_t parent_session, int pid, uint64_t *ids, unsigned n, uint64_t *session,
+			handle_t *cap);
+void vfs_session_end(uint64_t session);
+/* A new session with every id of @parent_session at the same number (VFS_SESSION_FORK). */
+int64_t vfs_session_fork(uint64_t parent_session, int pid, uint64_t *session, handle_t *cap);
+/* The executable at @path resolved as @session: *vmo a VMO with the file, *size its size. */
+int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size);

@@ -1,0 +1,451 @@
+/*
+ * PROC_SPAWN: posix_spawn's work. decode() checks the whole request and may
+ * fail without changing anything; then the program is fetched (as the
+ * parent's session), the child's session is made sharing the parent's
+ * descriptors, the file actions run in that session (so their errors come
+ * back to posix_spawn, and the child starts with its final descriptors),
+ * and the child starts with its pid, capabilities and descriptors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fd.h"
+#include "ipc.h"
+#include "proc.h"
+#include "proto/vfs.h"
+
+#define SPAWN_FLAGS                                                                          \
+	(POSIX_SPAWN_RESETIDS | POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |              \
+	 POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER |     \
+	 POSIX_SPAWN_USEVFORK | POSIX_SPAWN_SETSID)
+#define SPAWN_FDS_MAX (VFS_IO_MAX / 8)	/* the ids VFS_SESSION_NEW shares in one request */
+#define SPAWN_ACTIONS_MAX 256
+#define NO_ID UINT64_MAX
+
+/* A request, decoded: pointers into the copy of the message. */
+struct spawn_req {
+	const struct proc_spawn *h;
+	const struct proc_fd *fds;
+	const struct proc_action *actions;
+	const char *path;
+	const char **argv, **envp;	/* NULL-terminated */
+	const char **action_paths;	/* [nactions]: OPEN's and CHDIR's, else NULL */
+};
+
+/* The child's descriptors while its file actions run: fd -> id in its session. */
+struct child_fds {
+	uint64_t id[PX_FD_MAX];
+	bool cloexec[PX_FD_MAX];
+	handle_t session;	/* the child's session capability */
+};
+
+static _Alignas(8) char request[PROC_SPAWN_MAX];
+static struct child_fds child;
+
+static void req_finish(struct spawn_req *r)
+{
+	free(r->argv);
+	free(r->action_paths);
+}
+
+/* The next NUL-terminated string at *at before @end, or NULL. */
+static const char *next_string(const char **at, const char *end)
+{
+	const char *s = *at, *nul = memchr(s, 0, (size_t)(end - s));
+
+	if (!nul)
+		return NULL;
+	*at = nul + 1;
+	return s;
+}
+
+static bool action_ok(const struct proc_action *a)
+{
+	bool fd_ok = a->fd >= 0 && a->fd < PX_FD_MAX, newfd_ok = a->newfd >= 0 && a->newfd < PX_FD_MAX;
+
+	switch (a->kind) {
+	case PROC_ACT_OPEN: return newfd_ok && !(a->mode & ~07777u);
+	case PROC_ACT_CLOSE:
+	case PROC_ACT_FCHDIR: return fd_ok;
+	case PROC_ACT_DUP2: return fd_ok && newfd_ok;
+	case PROC_ACT_CHDIR: return true;
+	default: return false;
+	}
+}
+
+/* Checks the @len bytes of request[] and fills @r; -EINVAL for anything malformed. */
+static int decode(size_t len, struct spawn_req *r)
+{
+	const struct proc_spawn *h = (const void *)request;
+	const char *end = request + len;
+
+	*r = (struct spawn_req){.h = h};
+	if (len < sizeof(*h) || len > sizeof(request) || (h->flags & ~(uint32_t)SPAWN_FLAGS) ||
+	    h->nfds > SPAWN_FDS_MAX || h->nactions > SPAWN_ACTIONS_MAX || h->argc > len ||
+	    h->envc > len)
+		return -EINVAL;
+	size_t fixed = sizeof(*h) + h->nfds * sizeof(struct proc_fd) +
+		       h->nactions * sizeof(struct proc_action);
+	if (fixed > len || ((h->flags & POSIX_SPAWN_SETPGROUP) && h->pgroup < 0))
+		return -EINVAL;
+	r->fds = (const void *)(request + sizeof(*h));
+	r->actions = (const void *)(r->fds + h->nfds);
+	for (uint32_t i = 0; i < h->nfds; i++)
+		if (r->fds[i].fd < 0 || r->fds[i].fd >= PX_FD_MAX ||
+		    (i && r->fds[i].fd <= r->fds[i - 1].fd) || (r->fds[i].fd_flags & ~FD_CLOEXEC) ||
+		    r->fds[i].vfs_id == NO_ID)
+			return -EINVAL;
+	for (uint32_t i = 0; i < h->nactions; i++)
+		if (!action_ok(&r->actions[i]))
+			return -EINVAL;
+	r->argv = calloc(h->argc + h->envc + 2, sizeof(char *));
+	r->action_paths = calloc(h->nactions + 1, sizeof(char *));
+	if (!r->argv || !r->action_paths)
+		return -ENOMEM;
+	r->envp = r->argv + h->argc + 1;
+	const char *at = request + fixed;
+	bool ok = (r->path = next_string(&at, end)) && r->path[0];
+	for (uint32_t i = 0; ok && i < h->argc; i++)
+		ok = (r->argv[i] = next_string(&at, end));
+	for (uint32_t i = 0; ok && i < h->envc; i++)
+		ok = (r->envp[i] = next_string(&at, end));
+	for (uint32_t i = 0; ok && i < h->nactions; i++)
+		if (r->actions[i].kind == PROC_ACT_OPEN || r->actions[i].kind == PROC_ACT_CHDIR)
+			ok = (r->action_paths[i] = next_string(&at, end));
+	return ok && at == end ? 0 : -EINVAL;
+}
+
+/* Whether the parent's descriptor @i goes to the child's session (it may be used before exec). */
+static bool shared(const struct spawn_req *r, uint32_t i)
+{
+	if (!(r->fds[i].fd_flags & FD_CLOEXEC))
+		return true;
+	for (uint32_t a = 0; a < r->h->nactions; a++)
+		if ((r->actions[a].kind == PROC_ACT_DUP2 || r->actions[a].kind == PROC_ACT_FCHDIR) &&
+		    r->actions[a].fd == r->fds[i].fd)
+			return true;
+	return false;
+}
+
+static long child_call(uint32_t op, const uint64_t *w, unsigned nw, const char *path)
+{
+	uint64_t r[8];
+
+	return px_call(child.session, op, w, nw, path, path ? strlen(path) + 1 : 0, r);
+}
+
+/* Drops the child's @fd; its id is closed when no other descriptor has it. */
+static void child_close(int fd)
+{
+	uint64_t id = child.id[fd];
+
+	if (id == NO_ID)
+		return;
+	child.id[fd] = NO_ID;
+	for (int i = 0; i < PX_FD_MAX; i++)
+		if (child.id[i] == id)
+			return;
+	child_call(VFS_CLOSE, &id, 1, NULL);
+}
+
+static int run_action(const struct proc_action *a, const char *path)
+{
+	uint64_t w[3];
+	long id;
+
+	switch (a->kind) {
+	case PROC_ACT_OPEN:
+		w[0] = VFS_AT_CWD, w[1] = a->oflag, w[2] = a->mode;
+		if ((id = child_call(VFS_OPEN, w, 3, path)) < 0)
+			return (int)id;
+		child_close(a->newfd);
+		child.id[a->newfd] = (uint64_t)id;
+		child.cloexec[a->newfd] = a->oflag & O_CLOEXEC;
+		return 0;
+	case PROC_ACT_CLOSE:
+		child_close(a->fd);	/* closing a closed descriptor is no error, as in musl */
+		return 0;
+	case PROC_ACT_DUP2:
+		if (child.id[a->fd] == NO_ID)
+			return -EBADF;
+		if (a->fd != a->newfd) {
+			child_close(a->newfd);
+			child.id[a->newfd] = child.id[a->fd];
+		}
+		child.cloexec[a->newfd] = false;
+		return 0;
+	case PROC_ACT_CHDIR:
+		w[0] = VFS_AT_CWD;
+		return (int)child_call(VFS_CHDIR, w, 1, path);
+	case PROC_ACT_FCHDIR:
+		if ((w[0] = child.id[a->fd]) == NO_ID)
+			return -EBADF;
+		return (int)child_call(VFS_CHDIR, w, 1, "");
+	}
+	return -EINVAL;
+}
+
+/*
+ * Makes the child's session (*session, child.session) from @parent's with
+ * the descriptors it inherits, and runs the file actions in it.
+ */
+static int child_session(const struct spawn_req *r, const struct proc *parent, int pid,
+			 uint64_t *session)
+{
+	static uint64_t ids[SPAWN_FDS_MAX];
+	unsigned n = 0;
+	int err;
+
+	for (int i = 0; i < PX_FD_MAX; i++)
+		child.id[i] = NO_ID, child.cloexec[i] = false;
+	/* The parent's ids once each; dup'd descriptors share one. */
+	for (uint32_t i = 0; i < r->h->nfds; i++) {
+		unsigned k = 0;
+		while (k < n && ids[k] != r->fds[i].vfs_id)
+			k++;
+		if (shared(r, i) && k == n)
+			ids[n++] = r->fds[i].vfs_id;
+	}
+	static uint64_t parent_ids[SPAWN_FDS_MAX];
+	memcpy(parent_ids, ids, n * sizeof(*ids));
+	if ((err = (int)vfs_session_new(parent->session, pid, ids, n, session, &child.session)))
+		return err;
+	for (uint32_t i = 0; i < r->h->nfds; i++)
+		for (unsigned k = 0; k < n; k++)
+			if (parent_ids[k] == r->fds[i].vfs_id && shared(r, i)) {
+				child.id[r->fds[i].fd] = ids[k];
+				child.cloexec[r->fds[i].fd] = r->fds[i].fd_flags & FD_CLOEXEC;
+			}
+	for (uint32_t a = 0; !err && a < r->h->nactions; a++)
+		err = run_action(&r->actions[a], r->action_paths[a]);
+	for (int i = 0; !err && i < PX_FD_MAX; i++)
+		if (child.cloexec[i])
+			child_close(i);
+	if (err) {
+		vfs_session_end(*session);
+		vr_handle_close(child.session);
+	}
+	return err;
+}
+
+/* The start block (proto/proc.h) for a child @pid with the descriptors in child.id. */
+static void *start_block(uint64_t pid, size_t *len)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < PX_FD_MAX; i++)
+		n += child.id[i] != NO_ID;
+	struct proc_start *s = malloc(sizeof(*s) + n * sizeof(struct proc_fd));
+	if (!s)
+		return NULL;
+	*s = (struct proc_start){.pid = pid, .nfds = n};
+	struct proc_fd *fds = (struct proc_fd *)(s + 1);
+	for (int i = 0, k = 0; i < PX_FD_MAX; i++)
+		if (child.id[i] != NO_ID)
+			fds[k++] = (struct proc_fd){.fd = i, .vfs_id = child.id[i]};
+	*len = sizeof(*s) + n * sizeof(struct proc_fd);
+	return s;
+}
+
+/* The child's group and session: checked before anything is made. */
+static int child_ids(const struct spawn_req *r, const struct proc *parent, int pid, int *pgid,
+		     int *sid)
+{
+	uint32_t flags = r->h->flags;
+
+	/* The root task's children each start a session, as after a login. */
+	*sid = parent == proc_root ? pid : parent->sid;
+	*pgid = parent == proc_root ? pid : parent->pgid;
+	if (flags & POSIX_SPAWN_SETSID)
+		*sid = *pgid = pid;
+	if (!(flags & POSIX_SPAWN_SETPGROUP))
+		return 0;
+	/* As setpgid in the child: a session leader cannot move; the group must be in its session. */
+	if (*sid == pid)
+		return -EPERM;
+	if (r->h->pgroup && !proc_group_in_session(r->h->pgroup, *sid))
+		return -EPERM;
+	*pgid = r->h->pgroup ? r->h->pgroup : pid;
+	return 0;
+}
+
+/* vr_exec_with's before_start: faults of the new program come to us. */
+static int64_t set_handler(handle_t process, void *pid)
+{
+	return proc_set_handler(process, (int)(intptr_t)pid);
+}
+
+/* Starts the program in @img as @c (c->pid): mints c->cap and sets c->process. */
+static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_image *img)
+{
+	size_t len;
+	void *block = start_block((uint64_t)c->pid, &len);
+	int64_t err = block ? vr_endpoint_mint(proc_ep, (uint64_t)c->pid,
+					    VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER,
+					    &c->cap)
+			    : -ENOMEM;
+
+	if (!err) {
+		const struct vr_exec_handle handles[] = {
+			{VR_AT_PROC, c->cap, VR_RIGHT_SEND},
+			{VR_AT_VFS, child.session, VR_RIGHT_SEND},
+		};
+		const struct vr_exec_args args = {
+			.argv = r->argv,
+			.envp = r->envp,
+			.handles = handles,
+			.nhandles = 2,
+			.blob = block,
+			.blob_len = len,
+			.blob_key = VR_AT_START,
+			.before_start = set_handler,
+			.before_start_arg = (void *)(intptr_t)c->pid,
+		};
+		err = vr_exec_with(img, &args, &c->process);
+	}
+	free(block);
+	/* A program the loader cannot read is not an executable. */
+	return err == -EINVAL ? -ENOEXEC : err == -ERANGE ? -E2BIG : err;
+}
+
+static int64_t spawn(const struct spawn_req *r, struct proc *parent)
+{
+	struct vr_image img;
+	int pid = proc_pid_alloc(), pgid, sid;
+	uint64_t session;
+	int64_t err;
+
+	if (!pid)
+		return -EAGAIN;
+	if ((err = child_ids(r, parent, pid, &pgid, &sid)))
+		return err;
+	if ((err = vfs_exec_image(parent->session, r->path, &img.vmo, &img.size)))
+		return err;
+	if ((err = child_session(r, parent, pid, &session)))
+		goto err_image;
+	struct proc *c = proc_create(pid, parent);
+	if (!c) {
+		err = -ENOMEM;
+		goto err_session;
+	}
+	c->pgid = pgid, c->sid = sid, c->session = session;
+	if ((err = start(r, c, &img)))
+		goto err_proc;
+	vr_handle_close(child.session);
+	vr_handle_close(img.vmo);
+	if ((err = proc_watch(c))) {
+		/* Without a watcher nobody would see it go: end it now, and it is gone. */
+		proc_end(c, SIGKILL);
+		c->gone = true;
+		if (c->state == PROC_REAPED)
+			proc_destroy(c);
+		return err;
+	}
+	return pid;
+
+err_proc:
+	if (c->cap) {
+		vr_handle_revoke(c->cap);
+		vr_handle_close(c->cap);
+	}
+	proc_destroy(c);
+err_session:
+	vfs_session_end(session);
+	vr_handle_close(child.session);
+err_image:
+	vr_handle_close(img.vmo);
+	return err;
+}
+
+int64_t op_spawn(struct proc *caller, uint64_t m[8])
+{
+	size_t len = px_reply_len(m[0]);
+	struct spawn_req r;
+
+	/* Copied first: calls to the vfs server reuse the IPC buffer. */
+	if (len > sizeof(request) || !px_ipc_buffer())
+		return -EINVAL;
+	memcpy(request, px_ipc_buffer(), len);
+	int64_t err = decode(len, &r);
+	if (!err)
+		err = spawn(&r, caller);
+	req_finish(&r);
+	return err;
+}
+
+/*
+ * PROC_EXECVE: the new program runs in a new kernel process that takes over
+ * the caller's pid, parent, group, session and children; the old process
+ * is killed without its parent hearing of it (its watcher's report is
+ * recognised by the old process handle and dropped). Until the new program
+ * is started nothing of the caller changes, so every error returns to it.
+ */
+static int64_t execve(const struct spawn_req *r, struct proc *p)
+{
+	struct vr_image img;
+	struct proc next = {.pid = p->pid};
+	uint64_t session;
+	int64_t err;
+
+	if (r->h->nactions || r->h->flags)
+		return -EINVAL;
+	if ((err = vfs_exec_image(p->session, r->path, &img.vmo, &img.size)))
+		return err;
+	if ((err = child_session(r, p, p->pid, &session)))
+		goto err_image;
+	if ((err = start(r, &next, &img)))
+		goto err_session;
+	vr_handle_close(child.session);
+	vr_handle_close(img.vmo);
+	/* The old program goes; its handle stays open for its watcher's report. */
+	handle_t old = p->process;
+	vr_process_kill(old, 0);
+	vr_handle_revoke(p->cap);
+	vr_handle_close(p->cap);
+	vfs_session_end(p->session);
+	while (p->waiters) {
+		struct waiter *w = p->waiters;
+		p->waiters = w->next;
+		vr_handle_close(w->reply);
+		free(w);
+	}
+	p->process = next.process;
+	p->cap = next.cap;
+	p->session = session;
+	p->fork_self = p->fork_vfs = 0;
+	if ((err = proc_watch(p))) {
+		proc_end(p, SIGKILL);
+		return NO_REPLY;
+	}
+	return NO_REPLY;
+
+err_session:
+	if (next.cap) {
+		vr_handle_revoke(next.cap);
+		vr_handle_close(next.cap);
+	}
+	vfs_session_end(session);
+	vr_handle_close(child.session);
+err_image:
+	vr_handle_close(img.vmo);
+	return err;
+}
+
+int64_t op_execve(struct proc *caller, uint64_t m[8])
+{
+	size_t len = px_reply_len(m[0]);
+	struct spawn_req r;
+
+	if (len > sizeof(request) || !px_ipc_buffer())
+		return -EINVAL;
+	memcpy(request, px_ipc_buffer(), len);
+	int64_t err = decode(len, &r);
+	if (!err)
+		err = execve(&r, caller);
+	req_finish(&r);
+	return err;
+}

@@ -1,0 +1,97 @@
+/*
+ * The process table: every struct proc on one list, and an array from pid
+ * to process for the lookups every operation starts with.
+ */
+#include <stdlib.h>
+
+#include "proc.h"
+
+struct proc *proc_all;
+struct proc *proc_root, *proc_init;
+
+static struct proc *by_pid[PID_MAX];
+static int next_pid = PID_INIT + 1;
+
+struct proc *proc_lookup(int64_t pid)
+{
+	return pid >= 0 && pid < PID_MAX ? by_pid[pid] : NULL;
+}
+
+struct proc *proc_find(int64_t pid)
+{
+	struct proc *p = proc_lookup(pid);
+
+	return p && p->state != PROC_REAPED ? p : NULL;
+}
+
+/* Whether @id names no process (even a reaped one), group or session. */
+static bool id_free(int id)
+{
+	if (by_pid[id])
+		return false;
+	for (struct proc *p = proc_all; p; p = p->next)
+		if (p->state != PROC_REAPED && (p->pgid == id || p->sid == id))
+			return false;
+	return true;
+}
+
+int proc_pid_alloc(void)
+{
+	for (int tries = 0; tries < PID_MAX; tries++) {
+		int pid = next_pid;
+		next_pid = next_pid + 1 < PID_MAX ? next_pid + 1 : PID_INIT + 1;
+		if (id_free(pid))
+			return pid;
+	}
+	return 0;
+}
+
+static struct proc *insert(int pid, int ppid, int pgid, int sid)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	*p = (struct proc){.pid = pid, .ppid = ppid, .pgid = pgid, .sid = sid, .next = proc_all};
+	if (proc_all)
+		proc_all->prev = p;
+	proc_all = p;
+	by_pid[pid] = p;
+	return p;
+}
+
+struct proc *proc_create(int pid, struct proc *parent)
+{
+	return insert(pid, parent->pid, parent->pgid, parent->sid);
+}
+
+void proc_destroy(struct proc *p)
+{
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		proc_all = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	by_pid[p->pid] = NULL;
+	if (p->process)
+		vr_handle_close(p->process);
+	free(p);
+}
+
+bool proc_group_in_session(int pgid, int sid)
+{
+	for (struct proc *p = proc_all; p; p = p->next)
+		if (p->state != PROC_REAPED && p->pgid == pgid && p->sid == sid && p->pid > PID_INIT)
+			return true;
+	return false;
+}
+
+/* The two processes that are always there: the root task (pid 0) and the server itself (1). */
+void proc_table_init(void)
+{
+	proc_root = insert(PID_ROOT, PID_ROOT, PID_ROOT, PID_ROOT);
+	proc_init = insert(PID_INIT, PID_ROOT, PID_INIT, PID_INIT);
+	if (!proc_root || !proc_init)
+		abort();
+}

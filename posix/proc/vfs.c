@@ -1,0 +1,82 @@
+/*
+ * The server's calls to the vfs server, through its admin capability
+ * (proto/vfs.h): sessions for the processes it starts, and their programs.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ipc.h"
+#include "proc.h"
+#include "proto/vfs.h"
+
+/* The capability a reply @r carries (its last word), or 0. */
+static handle_t reply_cap(const uint64_t r[8])
+{
+	unsigned words = r[0] & 0xf, caps = (r[0] >> 4) & 3;
+
+	return caps && words >= caps ? r[1 + words - caps] : 0;
+}
+
+int64_t vfs_session_new(uint64_t parent_session, int pid, uint64_t *ids, unsigned n,
+			uint64_t *session, handle_t *cap)
+{
+	uint64_t w[4] = {parent_session, 0, 0, (uint64_t)pid}, r[8];
+	long err = px_call(proc_vfs_admin, VFS_SESSION_NEW, w, 4, ids, n * sizeof(*ids), r);
+	handle_t h = err >= 0 ? reply_cap(r) : 0;
+
+	if (err >= 0 && (!h || r[2] != n || px_reply_len(r[0]) != n * sizeof(*ids))) {
+		/* Not the answer the protocol promises: undo what we can. */
+		if (h)
+			vr_handle_close(h);
+		vfs_session_end(r[1]);
+		return -EIO;
+	}
+	if (err < 0)
+		return err;
+	memcpy(ids, px_ipc_buffer(), n * sizeof(*ids));
+	*session = r[1];
+	*cap = h;
+	return 0;
+}
+
+void vfs_session_end(uint64_t session)
+{
+	uint64_t w[1] = {session}, r[8];
+
+	if (session)
+		px_call(proc_vfs_admin, VFS_SESSION_END, w, 1, NULL, 0, r);
+}
+
+int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size)
+{
+	uint64_t w[1] = {session}, r[8];
+	size_t len = strlen(path) + 1;
+	long err = len > VFS_IO_MAX ? -ENAMETOOLONG
+				    : px_call(proc_vfs_admin, VFS_EXEC_IMAGE, w, 1, path, len, r);
+	handle_t h = err >= 0 ? reply_cap(r) : 0;
+
+	if (err < 0)
+		return err;
+	if (!h)
+		return -EIO;
+	*vmo = h;
+	*size = r[1];
+	return 0;
+}
+
+int64_t vfs_session_fork(uint64_t parent_session, int pid, uint64_t *session, handle_t *cap)
+{
+	uint64_t w[2] = {parent_session, (uint64_t)pid}, r[8];
+	long err = px_call(proc_vfs_admin, VFS_SESSION_FORK, w, 2, NULL, 0, r);
+	handle_t h = err >= 0 ? reply_cap(r) : 0;
+
+	if (err < 0)
+		return err;
+	if (!h) {
+		vfs_session_end((uint64_t)err);
+		return -EIO;
+	}
+	*session = (uint64_t)err;
+	*cap = h;
+	return 0;
+}
