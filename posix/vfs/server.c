@@ -566,18 +566,10 @@ static long op_session_end(void)
 	if (!s)
 		return -ESRCH;
 	/*
-	 * As op_close for each id: a reader waiting on a pipe whose last
-	 * writer this session holds must see end-of-file now (and a writer
-	 * EPIPE), or it waits for ever.
+	 * Its files close with it: a reader waiting on a pipe whose last writer
+	 * this session held sees end-of-file when the saved requests are
+	 * performed again after this one (wait.c).
 	 */
-	for (uint32_t i = 0; i < s->nids; i++) {
-		struct file *f = s->ids[i];
-		struct pipe *p = f && f->kind != FILE_NODE ? f->pipe : NULL;
-		if (p && p->waiting) {
-			session_close(s, i);
-			pipe_wake(p);
-		}
-	}
 	session_destroy(s);
 	return 0;
 }

@@ -141,7 +141,7 @@ static size_t random_long(uint64_t *seed)
 	return len;
 }
 
-UTEST(vfs_survives_malformed_socket_requests)
+UTEST_POSIX(vfs_survives_malformed_socket_requests)
 {
 	static const uint32_t labels[] = {
 		VFS_CLOSE, VFS_READ, VFS_WRITE, VFS_STAT, VFS_DUP, VFS_POLL, VFS_POLL_WAIT,
