@@ -105,7 +105,7 @@ static long descriptor_ioctl(int fd, struct px_file *f, unsigned long request, c
 long px_ioctl(const long *args)
 {
 	int fd = (int)args[0];
-	unsigned long request = (unsigned long)args[1];
+	unsigned long request = (uint32_t)args[1];	/* an int in musl: 0x8004... arrives sign-extended */
 	void *arg = (void *)args[2];
 	struct px_file *f = px_fd_file(fd);
 	size_t in, out;

@@ -103,7 +103,7 @@ enum vfs_op {
 	VFS_GETSOCKOPT,	/* w1 id, w2 SO_* (SOL_SOCKET) -> w2 the value; SO_PEERCRED: w2 pid, w3 uid, w4 gid */
 	VFS_SETSOCKOPT,	/* w1 id, w2 SO_*, w3 the value (an int) */
 	/* ---- terminals (tty.c, pty.c) ---- */
-	VFS_IOCTL = 48,	/* w1 id, w2 Linux's request number, w3 the argument when it is a value (TCFLSH, TCXONC,
+	VFS_IOCTL = 48,	/* w1 id, w2 Linux's request number (32 bits), w3 the argument when it is a value (TCFLSH, TCXONC,
 			   TIOCSCTTY, ...); long: the bytes the request reads -> w1 >= 0 or -errno (-ENOTTY: not a
 			   terminal or an unknown request); long: the bytes it writes (struct vfs_termios,
 			   struct vfs_winsize, an int) */

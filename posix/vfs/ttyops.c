@@ -22,7 +22,7 @@ long op_ioctl(struct session *s)
 	if (!f)
 		return -EBADF;
 	int32_t caller = (int32_t)(s->pid ? s->pid : s->number);
-	long r = file_ioctl(f, (unsigned long)req.w[2], req.w[3], req.data, req.len, out.data, &len,
+	long r = file_ioctl(f, (uint32_t)req.w[2], req.w[3], req.data, req.len, out.data, &len,
 			    caller);
 	if (r >= 0)
 		out.len = len;
