@@ -22,22 +22,22 @@ static const struct {
 	unsigned long request;
 	unsigned short in, out;
 } sizes[] = {
-	{TCGETS, 0, sizeof(struct vfs_termios)},
-	{TCSETS, sizeof(struct vfs_termios), 0},
-	{TCSETSW, sizeof(struct vfs_termios), 0},
-	{TCSETSF, sizeof(struct vfs_termios), 0},
-	{TIOCGWINSZ, 0, sizeof(struct vfs_winsize)},
-	{TIOCSWINSZ, sizeof(struct vfs_winsize), 0},
-	{TIOCGPGRP, 0, sizeof(int)},
-	{TIOCSPGRP, sizeof(int), 0},
-	{TIOCGSID, 0, sizeof(int)},
-	{FIONREAD, 0, sizeof(int)},
-	{TIOCOUTQ, 0, sizeof(int)},
-	/* TCSBRK, TCSBRKP, TCXONC, TCFLSH, TIOCSCTTY, TIOCNOTTY: the argument is a value. */
+    {TCGETS, 0, sizeof(struct vfs_termios)},
+    {TCSETS, sizeof(struct vfs_termios), 0},
+    {TCSETSW, sizeof(struct vfs_termios), 0},
+    {TCSETSF, sizeof(struct vfs_termios), 0},
+    {TIOCGWINSZ, 0, sizeof(struct vfs_winsize)},
+    {TIOCSWINSZ, sizeof(struct vfs_winsize), 0},
+    {TIOCGPGRP, 0, sizeof(int)},
+    {TIOCSPGRP, sizeof(int), 0},
+    {TIOCGSID, 0, sizeof(int)},
+    {FIONREAD, 0, sizeof(int)},
+    {TIOCOUTQ, 0, sizeof(int)},
+    /* TCSBRK, TCSBRKP, TCXONC, TCFLSH, TIOCSCTTY, TIOCNOTTY: the argument is a value. */
 };
 
-#define IOC_WRITE 1u	/* _IOC direction bits: the caller's memory is read ... */
-#define IOC_READ 2u	/* ... or written */
+#define IOC_WRITE 1u /* _IOC direction bits: the caller's memory is read ... */
+#define IOC_READ 2u  /* ... or written */
 
 static void request_sizes(unsigned long request, size_t *in, size_t *out)
 {
@@ -67,17 +67,17 @@ static long console_ioctl(unsigned long request, void *arg)
 		return px_copy_out(arg, sizeof(ws));
 	}
 	case TCGETS: {
-		struct vfs_termios t = {.iflag = ICRNL, .oflag = OPOST | ONLCR, .cflag = CS8 | CREAD | B38400,
+		struct vfs_termios t = {.iflag = ICRNL,
+					.oflag = OPOST | ONLCR,
+					.cflag = CS8 | CREAD | B38400,
 					.lflag = ISIG | ICANON | ECHO | ECHOE};
 		memcpy(px_ipc_buffer(), &t, sizeof(t));
 		return px_copy_out(arg, sizeof(t));
 	}
 	case TCSETS:
 	case TCSETSW:
-	case TCSETSF:
-		return 0;
-	default:
-		return -ENOTTY;
+	case TCSETSF: return 0;
+	default: return -ENOTTY;
 	}
 }
 
@@ -105,7 +105,8 @@ static long descriptor_ioctl(int fd, struct px_file *f, unsigned long request, c
 long px_ioctl(const long *args)
 {
 	int fd = (int)args[0];
-	unsigned long request = (uint32_t)args[1];	/* an int in musl: 0x8004... arrives sign-extended */
+	unsigned long request =
+	    (uint32_t)args[1]; /* an int in musl: 0x8004... arrives sign-extended */
 	void *arg = (void *)args[2];
 	struct px_file *f = px_fd_file(fd);
 	size_t in, out;

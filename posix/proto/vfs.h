@@ -18,13 +18,13 @@
  * A malformed request gets -EINVAL (-EBADF for an id the session does not
  * have) and changes nothing; the server never stops serving because of one.
  *
- * Blocking. A read from an empty pipe, socket or eventfd (a write to a full
- * one, an accept without a pending connection, a VFS_POLL_WAIT with nothing
+ * Blocking. A read from an empty pipe, socket, eventfd or terminal (a write to
+ * a full one, an accept without a pending connection, a VFS_POLL_WAIT with nothing
  * ready) does not answer until it can: the server saves the reply
  * (ipc_reply_save) and the request, serves other clients meanwhile, and
  * performs the request again after every later request (and when a poll's
- * deadline passes) until it finishes. O_NONBLOCK (MSG_DONTWAIT) gives -EAGAIN
- * instead. A waiter whose session ended is answered (-EINVAL) and dropped.
+ * deadline passes) until it finishes; a terminal's non-canonical read follows
+ * VMIN and VTIME. O_NONBLOCK (MSG_DONTWAIT) gives -EAGAIN instead. A waiter whose session ended is answered (-EINVAL) and dropped.
  *
  * Sockets are AF_UNIX only; addresses travel as the caller's struct
  * sockaddr_un bytes (sun_family, then a path, or a NUL and an abstract name).

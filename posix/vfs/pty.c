@@ -110,7 +110,7 @@ long pty_read(struct pty *p, enum pty_end end, char *buf, size_t len, size_t wan
 		return n ? (long)n : p->slave_closed ? -EIO : len ? -EAGAIN : 0;
 	}
 	if (!p->master && !tty_read_ready(&p->tty))
-		return 0;	/* hung up: end of file, as Linux */
+		return 0; /* hung up: end of file, as Linux */
 	return tty_read(&p->tty, buf, len, want);
 }
 
@@ -144,23 +144,16 @@ long pty_ioctl(struct pty *p, enum pty_end end, unsigned long request, uint64_t 
 	*outlen = 0;
 	if (end == PTY_MASTER) {
 		switch (request) {
-		case TIOCGPTN:
-			v = (int32_t)p->index;
-			break;
-		case TIOCGPTLCK:
-			v = p->locked;
-			break;
+		case TIOCGPTN: v = (int32_t)p->index; break;
+		case TIOCGPTLCK: v = p->locked; break;
 		case TIOCSPTLCK:
 			if (inlen != sizeof(v))
 				return -EINVAL;
 			memcpy(&v, in, sizeof(v));
 			p->locked = v != 0;
 			return 0;
-		case FIONREAD:
-			v = (int32_t)p->tty.outlen;
-			break;
-		default:
-			return tty_ioctl(&p->tty, request, arg, in, inlen, out, outlen, caller);
+		case FIONREAD: v = (int32_t)p->tty.outlen; break;
+		default: return tty_ioctl(&p->tty, request, arg, in, inlen, out, outlen, caller);
 		}
 		memcpy(out, &v, sizeof(v));
 		*outlen = sizeof(v);

@@ -16,18 +16,18 @@
 #include "fs.h"
 #include "tty.h"
 
-#define PTY_MAX 64	/* live pairs (ENOSPC beyond) */
+#define PTY_MAX 64 /* live pairs (ENOSPC beyond) */
 
 enum pty_end { PTY_MASTER, PTY_SLAVE };
 
 struct pty {
-	unsigned index;		/* N of /dev/pts/N */
+	unsigned index; /* N of /dev/pts/N */
 	struct tty tty;
-	bool master;		/* the master is open */
-	unsigned slaves;	/* open slave files */
-	bool slave_closed;	/* the last slave opened has closed: the master reads EIO */
-	bool locked;		/* TIOCSPTLCK: the slave cannot be opened */
-	struct node *node;	/* /dev/pts/N while the master is open */
+	bool master;	   /* the master is open */
+	unsigned slaves;   /* open slave files */
+	bool slave_closed; /* the last slave opened has closed: the master reads EIO */
+	bool locked;	   /* TIOCSPTLCK: the slave cannot be opened */
+	struct node *node; /* /dev/pts/N while the master is open */
 };
 
 struct file;

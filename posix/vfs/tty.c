@@ -23,10 +23,9 @@ unsigned tty_signals_sent;
 void tty_init(struct tty *t, void (*sink)(const char *s, size_t len))
 {
 	static const uint8_t cc[] = {
-		[VINTR] = 003,	  [VQUIT] = 034,   [VERASE] = 0177, [VKILL] = 025,
-		[VEOF] = 004,	  [VTIME] = 0,	   [VMIN] = 1,	    [VSTART] = 021,
-		[VSTOP] = 023,	  [VSUSP] = 032,   [VREPRINT] = 022, [VDISCARD] = 017,
-		[VWERASE] = 027, [VLNEXT] = 026,
+	    [VINTR] = 003,    [VQUIT] = 034,	[VERASE] = 0177, [VKILL] = 025,	 [VEOF] = 004,
+	    [VTIME] = 0,      [VMIN] = 1,	[VSTART] = 021,	 [VSTOP] = 023,	 [VSUSP] = 032,
+	    [VREPRINT] = 022, [VDISCARD] = 017, [VWERASE] = 027, [VLNEXT] = 026,
 	};
 
 	memset(t, 0, sizeof(*t));
@@ -114,7 +113,8 @@ size_t tty_take_output(struct tty *t, char *buf, size_t len)
 
 /* ---- input ---- */
 
-/* Whether @c is the (enabled) control character @idx; 0 disables one, as Linux's _POSIX_VDISABLE. */
+/* Whether @c is the (enabled) control character @idx; 0 disables one, as Linux's _POSIX_VDISABLE.
+ */
 static bool is_cc(const struct tty *t, unsigned char c, int idx)
 {
 	return t->t.cc[idx] && c == t->t.cc[idx];
@@ -209,7 +209,10 @@ static bool input_char(struct tty *t, unsigned char c)
 		}
 	}
 	if (l & ISIG) {
-		int sig = is_cc(t, c, VINTR) ? SIGINT : is_cc(t, c, VQUIT) ? SIGQUIT : is_cc(t, c, VSUSP) ? SIGTSTP : 0;
+		int sig = is_cc(t, c, VINTR)   ? SIGINT
+			  : is_cc(t, c, VQUIT) ? SIGQUIT
+			  : is_cc(t, c, VSUSP) ? SIGTSTP
+					       : 0;
 		if (sig) {
 			send_signal(t, c, sig);
 			return true;
@@ -245,7 +248,7 @@ static bool input_char(struct tty *t, unsigned char c)
 		return true;
 	}
 	if (line_end(t, c)) {
-		t->edit[t->editlen] = (char)c;	/* the buffer keeps room for the terminator */
+		t->edit[t->editlen] = (char)c; /* the buffer keeps room for the terminator */
 		if (!push_line(t, t->edit, t->editlen + 1))
 			return false;
 		t->editlen = 0;
@@ -384,7 +387,7 @@ long tty_ioctl(struct tty *t, unsigned long request, uint64_t arg, const void *i
 		*outlen = sizeof(t->t);
 		return 0;
 	case TCSETS:
-	case TCSETSW:	/* output is never pending for long: nothing to wait for */
+	case TCSETSW: /* output is never pending for long: nothing to wait for */
 	case TCSETSF:
 		if (inlen != sizeof(nt))
 			return -EINVAL;
@@ -406,8 +409,7 @@ long tty_ioctl(struct tty *t, unsigned long request, uint64_t arg, const void *i
 			tty_kill_pgrp(t->pgrp, SIGWINCH);
 		}
 		return 0;
-	case TIOCGPGRP:
-		return put_int(out, outlen, t->pgrp);
+	case TIOCGPGRP: return put_int(out, outlen, t->pgrp);
 	case TIOCSPGRP:
 		if (inlen != sizeof(v))
 			return -EINVAL;
@@ -416,8 +418,7 @@ long tty_ioctl(struct tty *t, unsigned long request, uint64_t arg, const void *i
 			return -EINVAL;
 		t->pgrp = v;
 		return 0;
-	case TIOCGSID:
-		return t->sid ? put_int(out, outlen, t->sid) : -ENOTTY;
+	case TIOCGSID: return t->sid ? put_int(out, outlen, t->sid) : -ENOTTY;
 	case TIOCSCTTY:
 		if (t->sid && t->sid != caller && arg != 1)
 			return -EPERM;
@@ -428,25 +429,21 @@ long tty_ioctl(struct tty *t, unsigned long request, uint64_t arg, const void *i
 			return -ENOTTY;
 		t->sid = t->pgrp = 0;
 		return 0;
-	case FIONREAD:
-		return put_int(out, outlen, (int32_t)tty_readable(t));
-	case TIOCOUTQ:
-		return put_int(out, outlen, (int32_t)t->outlen);
+	case FIONREAD: return put_int(out, outlen, (int32_t)tty_readable(t));
+	case TIOCOUTQ: return put_int(out, outlen, (int32_t)t->outlen);
 	case TCFLSH:
 		if (arg > TCIOFLUSH)
 			return -EINVAL;
 		tty_flush(t, arg != TCOFLUSH, arg != TCIFLUSH);
 		return 0;
 	case TCSBRK:
-	case TCSBRKP:
-		return 0;	/* tcdrain, tcsendbreak: output leaves at once */
+	case TCSBRKP: return 0; /* tcdrain, tcsendbreak: output leaves at once */
 	case TCXONC:
 		if (arg > TCION)
 			return -EINVAL;
 		if (arg == TCOOFF || arg == TCOON)
 			t->stopped = arg == TCOOFF;
-		return 0;	/* TCIOFF/TCION: no flow control towards the other side */
-	default:
-		return -ENOTTY;
+		return 0; /* TCIOFF/TCION: no flow control towards the other side */
+	default: return -ENOTTY;
 	}
 }

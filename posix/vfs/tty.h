@@ -12,15 +12,15 @@
 
 #include "../proto/vfs.h"
 
-#define TTY_LINE_MAX 4096	/* bytes of one canonical line, with its terminator */
-#define TTY_IN_MAX 8192		/* bytes of input ready to read */
-#define TTY_OUT_MAX 8192	/* bytes of output not yet taken (pty: by the master) */
+#define TTY_LINE_MAX 4096 /* bytes of one canonical line, with its terminator */
+#define TTY_IN_MAX 8192	  /* bytes of input ready to read */
+#define TTY_OUT_MAX 8192  /* bytes of output not yet taken (pty: by the master) */
 
 struct tty {
 	struct vfs_termios t;
 	struct vfs_winsize ws;
-	int32_t pgrp, sid;	/* the foreground process group and the session it controls (0: none) */
-	bool stopped;		/* output suspended (VSTOP, TCOOFF) */
+	int32_t pgrp, sid; /* the foreground process group and the session it controls (0: none) */
+	bool stopped;	   /* output suspended (VSTOP, TCOOFF) */
 	/* Canonical mode: the line being typed. */
 	char edit[TTY_LINE_MAX];
 	size_t editlen;
@@ -33,7 +33,7 @@ struct tty {
 	/* Output after processing: taken by tty_take_output, or passed to sink at once. */
 	char out[TTY_OUT_MAX];
 	size_t outlen;
-	void (*sink)(const char *s, size_t len);	/* may be NULL */
+	void (*sink)(const char *s, size_t len); /* may be NULL */
 };
 
 /*

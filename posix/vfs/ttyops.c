@@ -22,8 +22,8 @@ long op_ioctl(struct session *s)
 	if (!f)
 		return -EBADF;
 	int32_t caller = (int32_t)(s->pid ? s->pid : s->number);
-	long r = file_ioctl(f, (uint32_t)req.w[2], req.w[3], req.data, req.len, out.data, &len,
-			    caller);
+	long r =
+	    file_ioctl(f, (uint32_t)req.w[2], req.w[3], req.data, req.len, out.data, &len, caller);
 	if (r >= 0)
 		out.len = len;
 	return r;
@@ -50,7 +50,7 @@ long op_tty_read(struct file *f, size_t len, bool nowait)
 	bool expired = retrying && retry_deadline && now >= retry_deadline;
 	size_t want = vmin < len ? vmin : len;
 	if (vtime && (expired || (retrying && !retry_deadline && have)))
-		want = 0;	/* the timer ran out (or see above): whatever is there */
+		want = 0; /* the timer ran out (or see above): whatever is there */
 	else if (vtime && !vmin)
 		want = 1;
 	long r = pty_read(p, PTY_SLAVE, out.data, len, want);

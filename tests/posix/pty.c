@@ -38,13 +38,15 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Reads what the master has (waiting up to a second for the first byte) into @buf, NUL-terminated. */
+/* Reads what the master has (waiting up to a second for the first byte) into @buf, NUL-terminated.
+ */
 static ssize_t master_drain(int m, char *buf, size_t size)
 {
 	struct pollfd p = {m, POLLIN, 0};
 	ssize_t got = 0;
 
-	while (got < (ssize_t)size - 1 && poll(&p, 1, got ? 100 : 1000) == 1 && (p.revents & POLLIN)) {
+	while (got < (ssize_t)size - 1 && poll(&p, 1, got ? 100 : 1000) == 1 &&
+	       (p.revents & POLLIN)) {
 		ssize_t r = read(m, buf + got, size - 1 - (size_t)got);
 		if (r <= 0)
 			break;
@@ -87,14 +89,19 @@ static void check_canonical(void)
 	struct termios t;
 
 	CHECK(openpty(&m, &s, NULL, NULL, NULL) == 0, "openpty");
-	CHECK(tcgetattr(s, &t) == 0 && (t.c_lflag & ICANON) && (t.c_lflag & ECHO), "cooked by default");
+	CHECK(tcgetattr(s, &t) == 0 && (t.c_lflag & ICANON) && (t.c_lflag & ECHO),
+	      "cooked by default");
 	t.c_cc[VERASE] = 0x7f;
 	t.c_cc[VKILL] = 0x15;
 	t.c_lflag |= ECHOE | ECHOK;
 	t.c_oflag |= OPOST | ONLCR;
 	CHECK(tcsetattr(s, TCSANOW, &t) == 0, "tcsetattr");
 	/* "abx<erase>c\n" reads "abc\n"; "junk<kill>ok\n" reads "ok\n". */
-	CHECK(write(m, "abx\x7f" "c\n", 6) == 6, "type a line");
+	CHECK(write(m,
+		    "abx\x7f"
+		    "c\n",
+		    6) == 6,
+	      "type a line");
 	CHECK(write(m, "junk\x15ok\n", 8) == 8, "type a killed line");
 	ssize_t r = read(s, buf, sizeof(buf));
 	CHECK(r == 4 && !memcmp(buf, "abc\n", 4), "first line: %zd", r);
@@ -139,7 +146,8 @@ static void check_raw(void)
 	CHECK(tcgetattr(s, &t) == 0 && !(t.c_lflag & (ICANON | ECHO)), "raw read back");
 	CHECK(write(m, "q", 1) == 1, "one key");
 	CHECK(read(s, buf, sizeof(buf)) == 1 && buf[0] == 'q', "byte at a time");
-	CHECK(write(m, "\r", 1) == 1 && read(s, buf, sizeof(buf)) == 1 && buf[0] == '\r', "no ICRNL");
+	CHECK(write(m, "\r", 1) == 1 && read(s, buf, sizeof(buf)) == 1 && buf[0] == '\r',
+	      "no ICRNL");
 	/* No echo in raw mode: the master has nothing to read. */
 	struct pollfd p = {m, POLLIN, 0};
 	CHECK(poll(&p, 1, 50) == 0, "no echo: %x", p.revents);
@@ -179,8 +187,10 @@ static void check_winsize_poll_hangup(void)
 	struct pollfd pm = {m, POLLIN | POLLOUT, 0}, ps = {s, POLLIN | POLLOUT, 0};
 	CHECK(poll(&pm, 1, 0) == 1 && pm.revents == POLLOUT, "master writable: %x", pm.revents);
 	CHECK(poll(&ps, 1, 0) == 1 && ps.revents == POLLOUT, "slave writable: %x", ps.revents);
-	CHECK(write(s, "o", 1) == 1 && poll(&pm, 1, 1000) == 1 && (pm.revents & POLLIN), "master readable");
-	CHECK(write(m, "i\n", 2) == 2 && poll(&ps, 1, 1000) == 1 && (ps.revents & POLLIN), "slave readable");
+	CHECK(write(s, "o", 1) == 1 && poll(&pm, 1, 1000) == 1 && (pm.revents & POLLIN),
+	      "master readable");
+	CHECK(write(m, "i\n", 2) == 2 && poll(&ps, 1, 1000) == 1 && (ps.revents & POLLIN),
+	      "slave readable");
 
 	/* The master closes: the slave hangs up (end of file or EIO, EIO on write, POLLHUP). */
 	close(m);

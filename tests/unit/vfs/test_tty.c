@@ -4,7 +4,8 @@
  * characters and the signal hook, modes switched with input pending, the
  * ioctls, limits, random input and requests; a pair's lifetime.
  */
-// UNIT_SRCS: posix/vfs/tty.c posix/vfs/pty.c posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/sock.c posix/vfs/eventfd.c
+// UNIT_SRCS: posix/vfs/tty.c posix/vfs/pty.c posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c
+// posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/sock.c posix/vfs/eventfd.c
 #define UNIT_MAIN
 #include "unit.h"
 
@@ -79,17 +80,18 @@ TEST(canonical_editing)
 
 	setup();
 	CHECK(get(buf, sizeof(buf)) == -EAGAIN);
-	CHECK(type("abx\x7f" "c") == 5);
-	CHECK(get(buf, sizeof(buf)) == -EAGAIN);	/* no line yet */
-	CHECK(type("\r") == 1);				/* ICRNL */
+	CHECK(type("abx\x7f"
+		   "c") == 5);
+	CHECK(get(buf, sizeof(buf)) == -EAGAIN); /* no line yet */
+	CHECK(type("\r") == 1);			 /* ICRNL */
 	CHECK(get(buf, sizeof(buf)) == 4);
 	CHECK_STR(buf, "abc\n");
 	CHECK_STR(output(), "abx\b \bc\r\n");
-	CHECK(type("junk\x15ok\n") == 8);		/* VKILL with ECHOKE: rubbed out */
+	CHECK(type("junk\x15ok\n") == 8); /* VKILL with ECHOKE: rubbed out */
 	CHECK(get(buf, sizeof(buf)) == 3);
 	CHECK_STR(buf, "ok\n");
 	CHECK_STR(output(), "junk\b \b\b \b\b \b\b \bok\r\n");
-	CHECK(type("one two\x17three\n") == 14);	/* VWERASE */
+	CHECK(type("one two\x17three\n") == 14); /* VWERASE */
 	CHECK(get(buf, sizeof(buf)) == 10);
 	CHECK_STR(buf, "one three\n");
 	output();
@@ -115,7 +117,7 @@ TEST(line_limit_and_full_input)
 
 	setup();
 	memset(big, 'a', sizeof(big));
-	CHECK(tty_input(&t, big, 5000) == 5000);	/* the line keeps 4095 */
+	CHECK(tty_input(&t, big, 5000) == 5000); /* the line keeps 4095 */
 	CHECK(type("\n") == 1);
 	CHECK(get(buf, sizeof(buf)) == TTY_LINE_MAX && buf[TTY_LINE_MAX - 1] == '\n');
 	set_lflag(0, ICANON | ECHO);
@@ -123,7 +125,7 @@ TEST(line_limit_and_full_input)
 	CHECK(tty_input(&t, big, 1) == -EAGAIN);
 	CHECK(tty_read(&t, buf, sizeof(buf), 1) == TTY_IN_MAX);
 	/* Output full: a write takes what fits, then would block. */
-	output();	/* the echo of the long line */
+	output(); /* the echo of the long line */
 	memset(big, 'b', sizeof(big));
 	CHECK(tty_write(&t, big, sizeof(big)) == TTY_OUT_MAX);
 	CHECK(tty_write(&t, big, 1) == -EAGAIN);
@@ -135,9 +137,9 @@ TEST(echo_and_output_processing)
 
 	setup();
 	CHECK(type("a\x01\n") == 3);
-	CHECK_STR(output(), "a^A\r\n");		/* ECHOCTL */
+	CHECK_STR(output(), "a^A\r\n"); /* ECHOCTL */
 	CHECK(tty_write(&t, "x\ny", 3) == 3);
-	CHECK_STR(output(), "x\r\ny");		/* ONLCR */
+	CHECK_STR(output(), "x\r\ny"); /* ONLCR */
 	struct vfs_termios nt = t.t;
 	nt.oflag &= ~(tcflag_t)OPOST;
 	CHECK(tty_ioctl(&t, TCSETS, 0, &nt, sizeof(nt), buf, &(size_t){0}, 1) == 0);
@@ -151,7 +153,7 @@ TEST(echo_and_output_processing)
 	CHECK(tty_write(&t, "\r", 1) == 1);
 	CHECK_STR(output(), "\n");
 	CHECK(type("secret\n") == 7);
-	CHECK_STR(output(), "\n");		/* ECHONL without ECHO */
+	CHECK_STR(output(), "\n"); /* ECHONL without ECHO */
 	/* Input flags. */
 	nt.iflag = IGNCR | ISTRIP;
 	CHECK(tty_ioctl(&t, TCSETS, 0, &nt, sizeof(nt), buf, &(size_t){0}, 1) == 0);
@@ -174,7 +176,7 @@ TEST(signals_from_isig)
 	CHECK(tty_ioctl(&t, TIOCSPGRP, 0, &pg, sizeof(pg), buf, &n, 1) == 0);
 	CHECK(type("ab\x03") == 3);
 	CHECK(signals == 1 && last_sig == SIGINT && last_pgrp == 42);
-	CHECK_STR(output(), "^C");		/* flushed, then the echo */
+	CHECK_STR(output(), "^C"); /* flushed, then the echo */
 	CHECK(type("c\n") == 2 && get(buf, sizeof(buf)) == 2 && !strcmp(buf, "c\n"));
 	CHECK(type("\x1c") == 1 && last_sig == SIGQUIT);
 	CHECK(type("\x1a") == 1 && last_sig == SIGTSTP);
@@ -185,7 +187,8 @@ TEST(signals_from_isig)
 	CHECK(type("\x03\n") == 2 && signals == 0 && get(buf, sizeof(buf)) == 2 && buf[0] == 3);
 	/* The window size: a change signals SIGWINCH, the same size does not. */
 	struct vfs_winsize ws = {.row = 10, .col = 20};
-	CHECK(tty_ioctl(&t, TIOCSWINSZ, 0, &ws, sizeof(ws), buf, &n, 1) == 0 && last_sig == SIGWINCH);
+	CHECK(tty_ioctl(&t, TIOCSWINSZ, 0, &ws, sizeof(ws), buf, &n, 1) == 0 &&
+	      last_sig == SIGWINCH);
 	signals = 0;
 	CHECK(tty_ioctl(&t, TIOCSWINSZ, 0, &ws, sizeof(ws), buf, &n, 1) == 0 && signals == 0);
 	CHECK(tty_ioctl(&t, TIOCGWINSZ, 0, NULL, 0, buf, &n, 1) == 0 && n == sizeof(ws) &&
@@ -200,7 +203,7 @@ TEST(mode_switches_keep_input)
 	CHECK(type("l1\npart") == 7);
 	set_lflag(0, ICANON);
 	CHECK(tty_readable(&t) == 7);
-	CHECK(tty_read(&t, buf, sizeof(buf), 8) == -EAGAIN);	/* VMIN-like: not enough */
+	CHECK(tty_read(&t, buf, sizeof(buf), 8) == -EAGAIN); /* VMIN-like: not enough */
 	CHECK(tty_read(&t, buf, sizeof(buf), 1) == 7 && !memcmp(buf, "l1\npart", 7));
 	CHECK(tty_read(&t, buf, sizeof(buf), 0) == 0);
 	CHECK(type("xy") == 2);
@@ -219,9 +222,10 @@ TEST(ioctls)
 	CHECK(tty_ioctl(&t, 0x1234, 0, NULL, 0, buf, &n, 1) == -ENOTTY);
 	CHECK(tty_ioctl(&t, TIOCGSID, 0, NULL, 0, buf, &n, 7) == -ENOTTY);
 	CHECK(tty_ioctl(&t, TIOCSCTTY, 0, NULL, 0, buf, &n, 7) == 0);
-	CHECK(tty_ioctl(&t, TIOCGSID, 0, NULL, 0, buf, &n, 7) == 0 && n == 4 && memcpy(&v, buf, 4) &&
+	CHECK(tty_ioctl(&t, TIOCGSID, 0, NULL, 0, buf, &n, 7) == 0 && n == 4 &&
+	      memcpy(&v, buf, 4) && v == 7);
+	CHECK(tty_ioctl(&t, TIOCGPGRP, 0, NULL, 0, buf, &n, 7) == 0 && memcpy(&v, buf, 4) &&
 	      v == 7);
-	CHECK(tty_ioctl(&t, TIOCGPGRP, 0, NULL, 0, buf, &n, 7) == 0 && memcpy(&v, buf, 4) && v == 7);
 	CHECK(tty_ioctl(&t, TIOCSCTTY, 0, NULL, 0, buf, &n, 8) == -EPERM);
 	CHECK(tty_ioctl(&t, TIOCNOTTY, 0, NULL, 0, buf, &n, 8) == -ENOTTY);
 	CHECK(tty_ioctl(&t, TIOCNOTTY, 0, NULL, 0, buf, &n, 7) == 0);
@@ -231,7 +235,8 @@ TEST(ioctls)
 	CHECK(type("abc\n") == 4 && tty_ioctl(&t, FIONREAD, 0, NULL, 0, buf, &n, 7) == 0 &&
 	      memcpy(&v, buf, 4) && v == 4);
 	CHECK(tty_ioctl(&t, TCFLSH, TCIFLUSH, NULL, 0, buf, &n, 7) == 0 && tty_readable(&t) == 0);
-	CHECK(tty_ioctl(&t, TCXONC, TCOOFF, NULL, 0, buf, &n, 7) == 0 && tty_write(&t, "x", 1) == -EAGAIN);
+	CHECK(tty_ioctl(&t, TCXONC, TCOOFF, NULL, 0, buf, &n, 7) == 0 &&
+	      tty_write(&t, "x", 1) == -EAGAIN);
 	CHECK(tty_ioctl(&t, TCXONC, TCOON, NULL, 0, buf, &n, 7) == 0 && tty_write(&t, "x", 1) == 1);
 	CHECK(tty_ioctl(&t, TCXONC, 9, NULL, 0, buf, &n, 7) == -EINVAL);
 	CHECK(tty_ioctl(&t, TCSBRK, 1, NULL, 0, buf, &n, 7) == 0);
@@ -247,9 +252,10 @@ static uint64_t rnd(uint64_t *s)
 
 TEST(random_input_and_requests)
 {
-	static const unsigned long reqs[] = {TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCSWINSZ,
-					     TIOCGPGRP, TIOCSPGRP, TIOCGSID, TIOCSCTTY, TIOCNOTTY, FIONREAD,
-					     TIOCOUTQ, TCFLSH, TCSBRK, TCXONC, 0x5499};
+	static const unsigned long reqs[] = {TCGETS,	 TCSETS,    TCSETSW,   TCSETSF,	 TIOCGWINSZ,
+					     TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP, TIOCGSID, TIOCSCTTY,
+					     TIOCNOTTY,	 FIONREAD,  TIOCOUTQ,  TCFLSH,	 TCSBRK,
+					     TCXONC,	 0x5499};
 	static char in[512], buf[TTY_IN_MAX];
 	uint64_t seed = 0x7777;
 	size_t n;
@@ -259,19 +265,15 @@ TEST(random_input_and_requests)
 		for (size_t k = 0; k < sizeof(in); k++)
 			in[k] = (char)rnd(&seed);
 		switch (rnd(&seed) % 5) {
-		case 0:
-			tty_input(&t, in, rnd(&seed) % sizeof(in));
-			break;
-		case 1:
-			tty_write(&t, in, rnd(&seed) % sizeof(in));
-			break;
+		case 0: tty_input(&t, in, rnd(&seed) % sizeof(in)); break;
+		case 1: tty_write(&t, in, rnd(&seed) % sizeof(in)); break;
 		case 2:
 			tty_read(&t, buf, rnd(&seed) % sizeof(buf), rnd(&seed) % 4);
 			tty_take_output(&t, buf, rnd(&seed) % sizeof(buf));
 			break;
 		default:
-			tty_ioctl(&t, reqs[rnd(&seed) % (sizeof(reqs) / sizeof(reqs[0]))], rnd(&seed) % 4, in,
-				  rnd(&seed) % 40, buf, &n, 1);
+			tty_ioctl(&t, reqs[rnd(&seed) % (sizeof(reqs) / sizeof(reqs[0]))],
+				  rnd(&seed) % 4, in, rnd(&seed) % 40, buf, &n, 1);
 			CHECK(n <= 64);
 		}
 		CHECK(t.inlen <= TTY_IN_MAX && t.outlen <= TTY_OUT_MAX && t.editlen < TTY_LINE_MAX);
@@ -294,21 +296,24 @@ TEST(pty_pairs)
 	CHECK(file_ioctl(m, TIOCGPTN, 0, NULL, 0, buf, &len, 1) == 0 && len == 4);
 	n = dir_find(dir_find(dev, "pts", 3), "0", 1);
 	CHECK(n && S_ISCHR(n->mode) && n->uid == 1000 && n->pty);
-	CHECK(file_open(n, O_RDWR, &c, &s) == -EIO);	/* locked */
+	CHECK(file_open(n, O_RDWR, &c, &s) == -EIO); /* locked */
 	CHECK(file_ioctl(m, TIOCSPTLCK, 0, &v, sizeof(v), buf, &len, 1) == 0);
 	CHECK(file_open(n, O_RDWR, &c, &s) == 0 && file_open(n, O_RDWR, &c, &s2) == 0);
 	CHECK(file_ioctl(s, TIOCGPTN, 0, NULL, 0, buf, &len, 1) == -ENOTTY);
-	CHECK(file_poll(m, POLLIN | POLLOUT) == POLLOUT && file_poll(s, POLLIN | POLLOUT) == POLLOUT);
+	CHECK(file_poll(m, POLLIN | POLLOUT) == POLLOUT &&
+	      file_poll(s, POLLIN | POLLOUT) == POLLOUT);
 	CHECK(file_write(m, "hi\n", 3, NULL) == 3);
 	CHECK(file_poll(s, POLLIN) == POLLIN && file_read(s, buf, sizeof(buf), NULL) == 3);
-	CHECK(file_read(m, buf, sizeof(buf), NULL) == 4 && !memcmp(buf, "hi\r\n", 4));	/* the echo */
+	CHECK(file_read(m, buf, sizeof(buf), NULL) == 4 &&
+	      !memcmp(buf, "hi\r\n", 4)); /* the echo */
 	CHECK(file_read(m, buf, sizeof(buf), NULL) == -EAGAIN);
 	file_put(s2);
-	CHECK(file_poll(m, POLLIN) == 0);	/* one slave is still open */
+	CHECK(file_poll(m, POLLIN) == 0); /* one slave is still open */
 	/* A second pair takes the next number. */
 	struct file *m2 = NULL;
-	CHECK(file_open(ptmx, O_RDWR, &c, &m2) == 0 && file_ioctl(m2, TIOCGPTN, 0, NULL, 0, buf, &len, 1) == 0 &&
-	      memcpy(&v, buf, 4) && v == 1);
+	CHECK(file_open(ptmx, O_RDWR, &c, &m2) == 0 &&
+	      file_ioctl(m2, TIOCGPTN, 0, NULL, 0, buf, &len, 1) == 0 && memcpy(&v, buf, 4) &&
+	      v == 1);
 	file_put(m2);
 	CHECK(!dir_find(dir_find(dev, "pts", 3), "1", 1));
 	/* The master closes: /dev/pts/0 goes, the slave reads end of file and cannot write. */
