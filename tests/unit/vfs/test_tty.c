@@ -4,8 +4,9 @@
  * characters and the signal hook, modes switched with input pending, the
  * ioctls, limits, random input and requests; a pair's lifetime.
  */
-// UNIT_SRCS: posix/vfs/tty.c posix/vfs/pty.c posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c
-// posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/sock.c posix/vfs/eventfd.c
+// clang-format off
+// UNIT_SRCS: posix/vfs/tty.c posix/vfs/pty.c posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/sock.c posix/vfs/eventfd.c
+// clang-format on
 #define UNIT_MAIN
 #include "unit.h"
 
