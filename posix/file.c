@@ -1,8 +1,8 @@
 /*
  * Linux's calls on descriptors, turned into vfs requests (proto/vfs.h):
  * open, close, read and write (looping over VFS_IO_MAX pieces), seeks,
- * attributes, directory listing, dup and fcntl, pipes, ioctl for terminals
- * (poll is poll.c's, sockets socket.c's). User buffers go through the kernel (px_copy_in/out), so a bad
+ * attributes, directory listing, dup and fcntl, pipes (ioctl is tty.c's,
+ * poll poll.c's, sockets socket.c's). User buffers go through the kernel (px_copy_in/out), so a bad
  * pointer is EFAULT here and never reaches the server.
  */
 #include <fcntl.h>
@@ -489,53 +489,4 @@ long px_pipe(const long *args)
 	const long a[2] = {args[0], 0};
 
 	return px_pipe2(a);
-}
-
-/* Whether @fd is a terminal: the console (its device number is /dev/console's). */
-static long tty_check(int fd)
-{
-	struct px_file *f;
-	long err = vfs_id(fd, &f);
-	uint64_t r[8];
-
-	if (err)
-		return err == -EINVAL ? 0 : err;
-	if (file_type(f) != S_IFCHR)
-		return -ENOTTY;
-	if (px_vfs_call(VFS_STAT, &f->id, 1, 0, r) < 0 || px_reply_len(r[0]) < sizeof(struct vfs_stat))
-		return -ENOTTY;
-	return ((struct vfs_stat *)px_ipc_buffer())->rdev == CONSOLE_RDEV ? 0 : -ENOTTY;
-}
-
-/* Terminal ioctls on the console (a fixed 80x24 line-mode terminal for now); ENOTTY elsewhere. */
-long px_ioctl(const long *args)
-{
-	long err = tty_check((int)args[0]);
-	void *arg = (void *)args[2];
-
-	if (err)
-		return err;
-	switch ((unsigned long)args[1]) {
-	case TIOCGWINSZ: {
-		const struct winsize ws = {.ws_row = 24, .ws_col = 80};
-		memcpy(px_ipc_buffer(), &ws, sizeof(ws));
-		return px_copy_out(arg, sizeof(ws));
-	}
-	case TCGETS: {
-		struct termios t;
-		memset(&t, 0, sizeof(t));
-		t.c_iflag = ICRNL;
-		t.c_oflag = OPOST | ONLCR;
-		t.c_cflag = CS8 | CREAD | B38400;
-		t.c_lflag = ISIG | ICANON | ECHO | ECHOE;
-		memcpy(px_ipc_buffer(), &t, sizeof(t));
-		return px_copy_out(arg, sizeof(t));
-	}
-	case TCSETS:
-	case TCSETSW:
-	case TCSETSF:
-		return 0;
-	default:
-		return -EINVAL;
-	}
 }

@@ -18,17 +18,23 @@
  * A malformed request gets -EINVAL (-EBADF for an id the session does not
  * have) and changes nothing; the server never stops serving because of one.
  *
- * Blocking. A read from an empty pipe, socket or eventfd (a write to a full
- * one, an accept without a pending connection, a VFS_POLL_WAIT with nothing
+ * Blocking. A read from an empty pipe, socket, eventfd or terminal (a write to
+ * a full one, an accept without a pending connection, a VFS_POLL_WAIT with nothing
  * ready) does not answer until it can: the server saves the reply
  * (ipc_reply_save) and the request, serves other clients meanwhile, and
  * performs the request again after every later request (and when a poll's
- * deadline passes) until it finishes. O_NONBLOCK (MSG_DONTWAIT) gives -EAGAIN
- * instead. A waiter whose session ended is answered (-EINVAL) and dropped.
+ * deadline passes) until it finishes; a terminal's non-canonical read follows
+ * VMIN and VTIME. O_NONBLOCK (MSG_DONTWAIT) gives -EAGAIN instead. A waiter whose session ended is answered (-EINVAL) and dropped.
  *
  * Sockets are AF_UNIX only; addresses travel as the caller's struct
  * sockaddr_un bytes (sun_family, then a path, or a NUL and an abstract name).
  * Flags and option names are Linux's (SOCK_*, MSG_*, SO_*, EFD_*).
+ *
+ * Terminals: /dev/console and the pseudo-terminals (/dev/ptmx makes a pair
+ * with each open; /dev/pts/N is the slave) share one line discipline
+ * (vfs/tty.c). VFS_IOCTL carries Linux's terminal requests with Linux's
+ * numbers; struct termios travels in the kernel's layout (struct
+ * vfs_termios, 36 bytes), not musl's larger one.
  */
 #pragma once
 
@@ -96,6 +102,11 @@ enum vfs_op {
 	VFS_SOCKNAME,	/* w1 id, w2 0 (own) or 1 (the peer's) -> long: the address */
 	VFS_GETSOCKOPT,	/* w1 id, w2 SO_* (SOL_SOCKET) -> w2 the value; SO_PEERCRED: w2 pid, w3 uid, w4 gid */
 	VFS_SETSOCKOPT,	/* w1 id, w2 SO_*, w3 the value (an int) */
+	/* ---- terminals (tty.c, pty.c) ---- */
+	VFS_IOCTL = 48,	/* w1 id, w2 Linux's request number (32 bits), w3 the argument when it is a value (TCFLSH, TCXONC,
+			   TIOCSCTTY, ...); long: the bytes the request reads -> w1 >= 0 or -errno (-ENOTTY: not a
+			   terminal or an unknown request); long: the bytes it writes (struct vfs_termios,
+			   struct vfs_winsize, an int) */
 	/* ---- the proc server's (VFS_BADGE_ADMIN) ---- */
 	VFS_SESSION_NEW = 64,	/* w1 parent session (0: a fresh one at "/"), w2 uid, w3 gid, w4 pid (optional: 0 or
 				   absent = unknown, then SO_PEERCRED says 1); long: n uint64_t ids of the parent to share
@@ -119,4 +130,16 @@ struct vfs_pollfd {
 struct vfs_stat {
 	uint64_t dev, ino, mode, nlink, uid, gid, rdev, size, blksize, blocks;
 	int64_t atime_sec, atime_nsec, mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+};
+
+/* struct termios as Linux's TCGETS/TCSETS carry it (c_cc has 19 entries, no speeds). */
+struct vfs_termios {
+	uint32_t iflag, oflag, cflag, lflag;
+	uint8_t line;
+	uint8_t cc[19];
+};
+
+/* struct winsize. */
+struct vfs_winsize {
+	uint16_t row, col, xpixel, ypixel;
 };

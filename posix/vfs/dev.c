@@ -2,19 +2,41 @@
  * The devices of devfs. random and urandom are a xorshift generator seeded
  * from the clock: NOT cryptographic (a real entropy source comes later).
  * The console writes to the kernel's debug console; reading it gives end of
- * file until there is a terminal driver.
+ * file until there is a terminal driver (the UART's input does not reach the
+ * vfs yet). It is a terminal all the same: tty.c's line discipline processes
+ * what is written (ONLCR) and answers its ioctls. devfs also holds /dev/ptmx
+ * and /dev/pts/ (pty.c).
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "dev.h"
+#include "pty.h"
 
 static void no_console(const char *s, size_t len)
 {
 }
 
 void (*dev_console_write)(const char *s, size_t len) = no_console;
+
+static void console_sink(const char *s, size_t len)
+{
+	dev_console_write(s, len);
+}
+
+struct tty *dev_console_tty(void)
+{
+	static struct tty console;
+	static bool ready;
+
+	if (!ready) {
+		tty_init(&console, console_sink);
+		console.ws = (struct vfs_winsize){.row = 24, .col = 80};
+		ready = true;
+	}
+	return &console;
+}
 
 static uint64_t rng_state;
 
@@ -48,7 +70,7 @@ int devfs_populate(struct node *root)
 			return -ENOMEM;
 		n->dev = devs[i].dev;
 	}
-	return 0;
+	return pty_populate(root);
 }
 
 long dev_read(enum fs_dev d, void *buf, size_t len)
@@ -79,8 +101,7 @@ long dev_write(enum fs_dev d, const void *buf, size_t len)
 	case DEV_FULL:
 		return -ENOSPC;
 	case DEV_CONSOLE:
-		dev_console_write(buf, len);
-		return (long)len;
+		return tty_write(dev_console_tty(), buf, len);
 	case DEV_NULL:
 	case DEV_ZERO:
 	case DEV_RANDOM:
@@ -97,6 +118,7 @@ uint64_t dev_rdev(enum fs_dev d)
 	static const uint16_t rdev[] = {
 		[DEV_NULL] = 1 << 8 | 3, [DEV_ZERO] = 1 << 8 | 5,    [DEV_FULL] = 1 << 8 | 7,
 		[DEV_RANDOM] = 1 << 8 | 8, [DEV_URANDOM] = 1 << 8 | 9, [DEV_CONSOLE] = 5 << 8 | 1,
+		[DEV_PTMX] = 5 << 8 | 2,	[DEV_PTS] = 136 << 8,
 	};
 	return (unsigned)d < sizeof(rdev) / sizeof(rdev[0]) ? rdev[d] : 0;
 }

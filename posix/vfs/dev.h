@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "fs.h"
+#include "tty.h"
 
 /* Where console writes go (the server: the kernel's debug console). */
 extern void (*dev_console_write)(const char *s, size_t len);
@@ -21,3 +22,6 @@ uint64_t dev_rdev(enum fs_dev d);
 
 /* Whether @d is a terminal (isatty): the console. */
 int dev_is_tty(enum fs_dev d);
+
+/* The console's terminal: output processing on what is written; no input yet (reads are end of file). */
+struct tty *dev_console_tty(void);

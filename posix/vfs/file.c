@@ -9,6 +9,7 @@
 #include "../proto/vfs.h"
 #include "dev.h"
 #include "file.h"
+#include "pty.h"
 
 #define PIPE_DEV 0xfe /* st_dev of pipes, sockets and eventfds */
 
@@ -24,6 +25,14 @@ struct file *file_of_node(struct node *n, int flags)
 	f->flags = flags;
 	node_get(n);
 	return f;
+}
+
+int file_open(struct node *n, int flags, const struct cred *c, struct file **out)
+{
+	if (S_ISCHR(n->mode) && (n->dev == DEV_PTMX || n->dev == DEV_PTS))
+		return pty_open(n, flags, c, out);
+	*out = file_of_node(n, flags);
+	return *out ? 0 : -ENOMEM;
 }
 
 int file_pipe(int flags, struct file **r, struct file **w)
@@ -82,6 +91,8 @@ void file_put(struct file *f)
 		sock_put(f->sock);
 	} else if (f->kind == FILE_EVENTFD) {
 		evfd_destroy(f->eventfd);
+	} else if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE) {
+		pty_close(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE);
 	} else {
 		struct pipe *p = f->pipe;
 		if (f->kind == FILE_PIPE_READ)
@@ -116,6 +127,8 @@ long file_read(struct file *f, void *buf, size_t len, const uint64_t *at)
 		return sock_recv(f->sock, buf, len, 0, NULL);
 	if (f->kind == FILE_EVENTFD)
 		return evfd_read(f->eventfd, buf, len);
+	if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE)
+		return pty_read(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE, buf, len, 1);
 	struct node *n = f->node;
 	if (S_ISDIR(n->mode))
 		return -EISDIR;
@@ -139,6 +152,8 @@ long file_write(struct file *f, const void *buf, size_t len, const uint64_t *at)
 		return sock_send(f->sock, buf, len, NULL, 0, NULL, NULL, NULL);
 	if (f->kind == FILE_EVENTFD)
 		return evfd_write(f->eventfd, buf, len);
+	if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE)
+		return pty_write(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE, buf, len);
 	struct node *n = f->node;
 	if (S_ISCHR(n->mode))
 		return dev_write(n->dev, buf, len);
@@ -187,7 +202,7 @@ void node_stat(const struct node *n, struct vfs_stat *st)
 	st->nlink = n->nlink;
 	st->uid = n->uid;
 	st->gid = n->gid;
-	st->rdev = S_ISCHR(n->mode) ? dev_rdev(n->dev) : 0;
+	st->rdev = n->pty ? pty_rdev(n->pty) : S_ISCHR(n->mode) ? dev_rdev(n->dev) : 0;
 	st->size = S_ISDIR(n->mode) ? 4096 : n->size;
 	st->blksize = 4096;
 	st->blocks = (n->size + 511) / 512;
@@ -208,6 +223,11 @@ void file_stat(const struct file *f, struct vfs_stat *st)
 	if (f->kind == FILE_SOCKET) {
 		st->ino = (uint64_t)(uintptr_t)f->sock;
 		st->mode = S_IFSOCK | 0777;
+	} else if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE) {
+		st->dev = 3;	/* devfs */
+		st->ino = (uint64_t)(uintptr_t)f->pty;
+		st->mode = S_IFCHR | 0620;
+		st->rdev = f->kind == FILE_PTY_SLAVE ? pty_rdev(f->pty) : dev_rdev(DEV_PTMX);
 	} else if (f->kind == FILE_EVENTFD) {
 		st->ino = (uint64_t)(uintptr_t)f->eventfd;
 		st->mode = 0600;	/* Linux's anonymous inodes have no type */
@@ -229,6 +249,8 @@ short file_poll(const struct file *f, short want)
 		ev = sock_poll(f->sock);
 	else if (f->kind == FILE_EVENTFD)
 		ev = evfd_poll(f->eventfd);
+	else if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE)
+		ev = pty_poll(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE);
 	else
 		ev = pipe_poll(f->pipe, f->kind == FILE_PIPE_WRITE);
 	if (ev & POLLIN)
@@ -236,4 +258,16 @@ short file_poll(const struct file *f, short want)
 	if (ev & POLLOUT)
 		ev |= POLLWRNORM;
 	return ev & (want | POLLHUP | POLLERR);
+}
+
+long file_ioctl(struct file *f, unsigned long request, uint64_t arg, const void *in, size_t inlen,
+		void *out, size_t *outlen, int32_t caller)
+{
+	*outlen = 0;
+	if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE)
+		return pty_ioctl(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE, request, arg,
+				 in, inlen, out, outlen, caller);
+	if (f->kind == FILE_NODE && S_ISCHR(f->node->mode) && f->node->dev == DEV_CONSOLE)
+		return tty_ioctl(dev_console_tty(), request, arg, in, inlen, out, outlen, caller);
+	return -ENOTTY;
 }

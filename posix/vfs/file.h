@@ -14,7 +14,8 @@
 
 struct vfs_stat;
 
-enum file_kind { FILE_NODE, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_SOCKET, FILE_EVENTFD };
+enum file_kind { FILE_NODE, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_SOCKET, FILE_EVENTFD,
+		 FILE_PTY_MASTER, FILE_PTY_SLAVE };
 
 struct file {
 	unsigned refs;		/* ids (in any session) and blocked operations */
@@ -23,12 +24,16 @@ struct file {
 	struct pipe *pipe;	/* the pipe ends */
 	struct sock *sock;	/* FILE_SOCKET: its one reference */
 	struct eventfd *eventfd;	/* FILE_EVENTFD: owned */
+	struct pty *pty;	/* the pseudo-terminal ends (pty.c) */
 	int flags;		/* O_ACCMODE | O_APPEND | O_NONBLOCK | ... as opened */
 	uint64_t pos;		/* offset, or getdents position for directories */
 };
 
 /* A new open file of @n (taking a node reference) or NULL without memory. */
 struct file *file_of_node(struct node *n, int flags);
+/* A new open file of node @n as open(2) makes it (a pseudo-terminal end for /dev/ptmx and
+ * /dev/pts/N) in *out; 0 or -errno. */
+int file_open(struct node *n, int flags, const struct cred *c, struct file **out);
 /* The two ends of a new pipe (*r, *w), or -ENOMEM. */
 int file_pipe(int flags, struct file **r, struct file **w);
 
@@ -52,3 +57,6 @@ void node_stat(const struct node *n, struct vfs_stat *st);
 void file_stat(const struct file *f, struct vfs_stat *st);
 /* Ready events among @want (POLLIN/POLLOUT, POLLRDNORM/POLLWRNORM) plus POLLHUP/POLLERR. */
 short file_poll(const struct file *f, short want);
+/* Terminal ioctls (tty_ioctl) on a terminal's open file; -ENOTTY on any other. */
+long file_ioctl(struct file *f, unsigned long request, uint64_t arg, const void *in, size_t inlen,
+		void *out, size_t *outlen, int32_t caller);

@@ -33,6 +33,8 @@ enum fs_dev {
 	DEV_RANDOM,
 	DEV_URANDOM,
 	DEV_CONSOLE,
+	DEV_PTMX,	/* each open makes a pseudo-terminal pair (pty.c) */
+	DEV_PTS,	/* /dev/pts/N: a pair's slave */
 };
 
 /* One mounted file system. */
@@ -65,10 +67,12 @@ struct node {
 	enum fs_dev dev;	/* device nodes */
 	char *target;		/* symbolic links */
 	struct sock *sock;	/* socket nodes: the socket bound to it, or NULL (sock.c) */
+	struct pty *pty;	/* DEV_PTS nodes: their pair (pty.c) */
 };
 
 /* Who asks: permission checks use these (uid 0 passes them, as root on Linux). */
 struct sock;
+struct pty;
 
 struct cred {
 	uint32_t uid, gid;

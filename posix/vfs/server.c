@@ -134,9 +134,9 @@ static long op_open(struct session *s)
 	int flags = (int)req.w[2];
 	if ((err = fs_open(&s->cred, at, path, flags, (uint32_t)req.w[3], &n)))
 		return err;
-	struct file *f = file_of_node(n, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC));
-	if (!f)
-		return -ENOMEM;
+	struct file *f;
+	if ((err = file_open(n, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC), &s->cred, &f)))
+		return err;
 	int64_t id = session_add(s, f);
 	if (id < 0) {
 		file_put(f);
@@ -169,6 +169,8 @@ static long op_read(struct session *s, bool positioned)
 		return -EBADF;
 	if (len > VFS_IO_MAX)
 		return -EINVAL;
+	if (f->kind == FILE_PTY_SLAVE && !positioned)
+		return op_tty_read(f, len, req.w[3] & VFS_READ_NOWAIT);
 	long r = file_read(f, out.data, len, positioned ? &req.w[3] : NULL);
 	if (r > 0)
 		out.len = (size_t)r;
@@ -664,6 +666,7 @@ static long dispatch(void)
 	case VFS_SOCKNAME: return op_sockname(s);
 	case VFS_GETSOCKOPT: return op_getsockopt(s);
 	case VFS_SETSOCKOPT: return op_setsockopt(s);
+	case VFS_IOCTL: return op_ioctl(s);
 	default: return -EINVAL;
 	}
 }

@@ -85,3 +85,9 @@ long op_shutdown(struct session *s);
 long op_sockname(struct session *s);
 long op_getsockopt(struct session *s);
 long op_setsockopt(struct session *s);
+
+/* ---- ttyops.c: terminal requests ---- */
+struct file;
+long op_ioctl(struct session *s);
+/* A pty slave's read, with VMIN and VTIME. */
+long op_tty_read(struct file *f, size_t len, bool nowait);

@@ -4,7 +4,8 @@
  * through a session and through the admin capability; each gets an answer,
  * and afterwards a real open and read of /etc/hostname still work. Another
  * session's ids mean nothing in this one. The same for random socket,
- * eventfd and poll requests on non-blocking sockets and eventfds.
+ * eventfd and poll requests on non-blocking sockets and eventfds, and for
+ * random terminal requests (VFS_IOCTL), reads and writes on pseudo-terminals.
  */
 #include "../../../../posix/proto/vfs.h"
 #include "../../../../roottask/posix.h"
@@ -192,6 +193,114 @@ UTEST_POSIX(vfs_survives_malformed_socket_requests)
 	UCHECK(call(s, VFS_READ, b, 8, NULL, &r) == 0 && r == 1 && *(char *)ipc_buffer() == 'z',
 	       "read: %ld", (int64_t)r);
 	uint64_t end[8] = {VR_TAG(VFS_SESSION_END, 1), n};
+	vr_ipc_call(posix_vfs_admin, end);
+	vr_handle_close(s);
+	return NULL;
+}
+
+/* An ioctl with @len bytes of @in; the answer's word 1 in *r. */
+static int64_t ioctl_call(handle_t ep, uint64_t id, uint64_t request, uint64_t arg, const void *in,
+			  size_t len, uint64_t *r)
+{
+	uint64_t msg[8] = {VR_TAG(VFS_IOCTL, 3), id, request, arg};
+
+	if (len) {
+		memcpy(ipc_buffer(), in, len);
+		msg[0] |= VR_TAG_LONG(len);
+	}
+	int64_t err = vr_ipc_call(ep, msg);
+	*r = msg[1];
+	return err;
+}
+
+UTEST(vfs_survives_malformed_pty_requests)
+{
+	/* Linux's terminal requests (TCGETS ... TIOCGSID, TIOCGPTN, TIOCSPTLCK, TIOCGPTLCK) and two unknown ones. */
+	static const uint64_t requests[] = {
+		0x5401, 0x5402, 0x5403, 0x5404, 0x5409, 0x540a, 0x540b, 0x540e, 0x540f, 0x5410,
+		0x5411, 0x5413, 0x5414, 0x541b, 0x5422, 0x5425, 0x5429, 0x80045430, 0x40045431,
+		0x80045439, 0x5499, 0xffffffffc0ffee00,
+	};
+	static const uint32_t labels[] = {VFS_IOCTL, VFS_IOCTL, VFS_IOCTL, VFS_READ, VFS_WRITE, VFS_POLL,
+					  VFS_POLL_WAIT, VFS_STAT, VFS_DUP, VFS_CLOSE, VFS_OPEN};
+	const uint64_t flags = 2 | NONBLOCK;	/* O_RDWR | O_NONBLOCK */
+	handle_t s;
+	uint64_t n, r, seed = 0x7e7e;
+	int32_t zero = 0;
+
+	UCHECK(posix_vfs_admin && ipc_buffer(), "no vfs server or IPC buffer");
+	UCHECK(new_session(&s, &n) == 0, "session");
+	UCHECK(call(s, VFS_OPEN, VFS_AT_CWD, flags, "/dev/ptmx", &r) == 0 && (int64_t)r >= 0, "ptmx: %ld",
+	       (int64_t)r);
+	for (int i = 0; i < 3000; i++) {
+		uint64_t msg[8];
+		unsigned words = 1 + (unsigned)(rnd(&seed) % 7);
+		uint32_t label = labels[rnd(&seed) % (sizeof(labels) / sizeof(labels[0]))];
+		if (label == VFS_OPEN) {
+			/* Every pair is non-blocking at both ends: nothing here waits. */
+			char path[32] = "/dev/ptmx";
+			if (rnd(&seed) % 2) {
+				uint64_t id = rnd(&seed) % 4;
+				ioctl_call(s, id, 0x40045431, 0, &zero, sizeof(zero), &r);
+				memcpy(path, "/dev/pts/", 9);
+				path[9] = (char)('0' + rnd(&seed) % 4);
+				path[10] = 0;
+			}
+			UCHECK(call(s, VFS_OPEN, VFS_AT_CWD, flags, path, &r) == 0, "open %d", i);
+			continue;
+		}
+		msg[0] = VR_TAG(label, words);
+		for (unsigned w = 1; w < 8; w++)
+			msg[w] = rnd(&seed) % 4 ? rnd(&seed) % 8 : rnd(&seed);
+		if (label == VFS_IOCTL)
+			msg[2] = rnd(&seed) % 8 ? requests[rnd(&seed) % (sizeof(requests) / sizeof(requests[0]))]
+						: rnd(&seed);
+		if (label == VFS_READ)
+			msg[3] = VFS_READ_NOWAIT;
+		if (label == VFS_POLL_WAIT)
+			msg[1] = 0;
+		if (rnd(&seed) % 2) {
+			size_t len = rnd(&seed) % 3 ? rnd(&seed) % 64 : rnd(&seed) % (VFS_IO_MAX + 1);
+			char *b = ipc_buffer();
+			for (size_t k = 0; k < len; k++)
+				b[k] = (char)rnd(&seed);
+			if (len)
+				msg[0] |= VR_TAG_LONG(len);
+		}
+		int64_t err = vr_ipc_call(s, msg);
+		UCHECK(err == 0, "request %d (label %u) got no answer: %ld", i, label, err);
+	}
+	/* Still serving (in a fresh session, the noise's pairs closed with the old one): a new pair
+	 * carries a line from the master to the slave. */
+	uint64_t end[8] = {VR_TAG(VFS_SESSION_END, 1), n};
+	vr_ipc_call(posix_vfs_admin, end);
+	vr_handle_close(s);
+	UCHECK(new_session(&s, &n) == 0, "second session");
+	uint64_t m, sl, pty;
+	UCHECK(call(s, VFS_OPEN, VFS_AT_CWD, flags, "/dev/ptmx", &m) == 0 && (int64_t)m >= 0,
+	       "ptmx after the noise: %ld", (int64_t)m);
+	UCHECK(ioctl_call(s, m, 0x40045431, 0, &zero, sizeof(zero), &r) == 0 && r == 0, "unlock");
+	UCHECK(ioctl_call(s, m, 0x80045430, 0, NULL, 0, &r) == 0 && r == 0, "TIOCGPTN");
+	memcpy(&pty, ipc_buffer(), 4);
+	pty &= 0xffffffff;
+	char path[16] = "/dev/pts/";
+	size_t at = 9;
+	if (pty >= 10)
+		path[at++] = (char)('0' + pty / 10 % 10);
+	path[at++] = (char)('0' + pty % 10);
+	path[at] = 0;
+	UCHECK(call(s, VFS_OPEN, VFS_AT_CWD, flags, path, &sl) == 0 && (int64_t)sl >= 0, "slave %s: %ld",
+	       path, (int64_t)sl);
+	memcpy(ipc_buffer(), "ok\n", 3);
+	uint64_t msg[8] = {VR_TAG(VFS_WRITE, 1) | VR_TAG_LONG(3), m};
+	UCHECK(vr_ipc_call(s, msg) == 0 && msg[1] == 3, "master write: %ld", (int64_t)msg[1]);
+	msg[0] = VR_TAG(VFS_READ, 3);
+	msg[1] = sl;
+	msg[2] = 64;
+	msg[3] = VFS_READ_NOWAIT;
+	UCHECK(vr_ipc_call(s, msg) == 0 && msg[1] == 3 && !memcmp(ipc_buffer(), "ok\n", 3),
+	       "slave read: %ld", (int64_t)msg[1]);
+	end[1] = n;
 	vr_ipc_call(posix_vfs_admin, end);
 	vr_handle_close(s);
 	return NULL;

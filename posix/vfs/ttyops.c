@@ -1,0 +1,63 @@
+/*
+ * The vfs server's terminal requests: VFS_IOCTL, and a pty slave's read,
+ * whose non-canonical timing (VMIN, VTIME) needs the server's clock and
+ * blocking. VMIN > 0 with VTIME > 0 approximates Linux's inter-byte timer:
+ * bytes already there (fewer than VMIN) are returned VTIME after the read
+ * began; bytes that arrive while it waits with none are returned at once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <termios.h>
+
+#include "file.h"
+#include "pty.h"
+#include "server.h"
+#include "session.h"
+
+long op_ioctl(struct session *s)
+{
+	struct file *f = session_file(s, req.w[1]);
+	size_t len = 0;
+
+	if (!f)
+		return -EBADF;
+	int32_t caller = (int32_t)(s->pid ? s->pid : s->number);
+	long r =
+	    file_ioctl(f, (uint32_t)req.w[2], req.w[3], req.data, req.len, out.data, &len, caller);
+	if (r >= 0)
+		out.len = len;
+	return r;
+}
+
+long op_tty_read(struct file *f, size_t len, bool nowait)
+{
+	struct pty *p = f->pty;
+	const struct vfs_termios *t = &p->tty.t;
+	bool nonblocking = nowait || (f->flags & O_NONBLOCK);
+
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	if (!len)
+		return 0;
+	if (t->lflag & ICANON) {
+		long r = pty_read(p, PTY_SLAVE, out.data, len, 1);
+		if (r > 0)
+			out.len = (size_t)r;
+		return r == -EAGAIN ? block(nonblocking, 0) : r;
+	}
+	size_t vmin = t->cc[VMIN], have = tty_readable(&p->tty);
+	int64_t vtime = (int64_t)t->cc[VTIME] * 100000000, now = now_ns();
+	bool expired = retrying && retry_deadline && now >= retry_deadline;
+	size_t want = vmin < len ? vmin : len;
+	if (vtime && (expired || (retrying && !retry_deadline && have)))
+		want = 0; /* the timer ran out (or see above): whatever is there */
+	else if (vtime && !vmin)
+		want = 1;
+	long r = pty_read(p, PTY_SLAVE, out.data, len, want);
+	if (r > 0)
+		out.len = (size_t)r;
+	if (r != -EAGAIN)
+		return r;
+	int64_t deadline = vtime && (!vmin || have) ? now + vtime : 0;
+	return block(nonblocking, deadline);
+}
