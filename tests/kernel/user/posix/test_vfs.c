@@ -213,7 +213,7 @@ static int64_t ioctl_call(handle_t ep, uint64_t id, uint64_t request, uint64_t a
 	return err;
 }
 
-UTEST(vfs_survives_malformed_pty_requests)
+UTEST_POSIX(vfs_survives_malformed_pty_requests)
 {
 	/* Linux's terminal requests (TCGETS ... TIOCGSID, TIOCGPTN, TIOCSPTLCK, TIOCGPTLCK) and two unknown ones. */
 	static const uint64_t requests[] = {
