@@ -8,6 +8,7 @@
 #include "../proto/vfs.h"
 
 struct session;
+struct node;
 
 /* A request, with its long part copied out of the IPC buffer (NUL-terminated). */
 struct request {
@@ -85,3 +86,16 @@ long op_shutdown(struct session *s);
 long op_sockname(struct session *s);
 long op_getsockopt(struct session *s);
 long op_setsockopt(struct session *s);
+
+/* ---- epollops.c, shm.c ---- */
+long op_epoll_create(struct session *s);
+long op_epoll_ctl(struct session *s);
+long op_epoll_wait(struct session *s);
+long op_timerfd_create(struct session *s);
+long op_timerfd_set(struct session *s);
+long op_timerfd_get(struct session *s);
+long op_memfd(struct session *s);
+long op_mmap(struct session *s);
+long op_seals(struct session *s);
+/* Mounts a tmpfs at /dev/shm (shm_open's directory); 0 or -errno. */
+int shm_mount(struct node *dev);
