@@ -110,7 +110,7 @@ enum vfs_op {
 	VFS_MEMFD,	/* w1 MFD_ALLOW_SEALING or 0; the name (for nothing but the caller) -> w1 id of a new
 			   unnamed tmpfs file, O_RDWR */
 	VFS_MMAP,	/* w1 id of a regular file, w2 1 for a writable shared mapping, else 0
-			   -> w1 the VMO's size; cap: a VMO with the file's data (rights READ|MAP, +WRITE if w2) */
+			   -> w1 the VMO's size; cap: a VMO with the file's data (rights READ|MAP|DUPLICATE|TRANSFER, +WRITE if w2) */
 	VFS_SEALS,	/* w1 id, w2 F_SEAL_* to add (0: none) -> w1 the file's seals */
 	/* ---- the proc server's (VFS_BADGE_ADMIN) ---- */
 	VFS_SESSION_NEW = 64,	/* w1 parent session (0: a fresh one at "/"), w2 uid, w3 gid, w4 pid (optional: 0 or

@@ -132,7 +132,8 @@ long op_mmap(struct session *s)
 		return -EACCES;
 	if (writable && (n->seals & F_SEAL_WRITE))
 		return -EPERM;
-	uint64_t rights = VR_RIGHT_READ | VR_RIGHT_MAP | VR_RIGHT_TRANSFER | (writable ? VR_RIGHT_WRITE : 0);
+	uint64_t rights = VR_RIGHT_READ | VR_RIGHT_MAP | VR_RIGHT_TRANSFER | VR_RIGHT_DUPLICATE |
+			  (writable ? VR_RIGHT_WRITE : 0);
 	if (n->fs->readonly) {
 		if ((err = copy_of(n, &vmo)))
 			return err;

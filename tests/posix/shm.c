@@ -186,10 +186,11 @@ static void check_shm_open(void)
 
 static void check_tmp_file(void)
 {
-	int fd = open("shm-file", O_RDWR | O_CREAT | O_TRUNC, 0600);
-	char buf[8] = {0};
+	char path[64], buf[8] = {0};
+	snprintf(path, sizeof(path), "/tmp/veridian-shm-%d", (int)getpid());
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 
-	CHECK(fd >= 0 && write(fd, "tmpfile", 7) == 7, "a file in the cwd");
+	CHECK(fd >= 0 && write(fd, "tmpfile", 7) == 7, "a file in /tmp");
 	char *m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	CHECK(m != MAP_FAILED && memcmp(m, "tmpfile", 7) == 0, "map a file");
 	if (m != MAP_FAILED) {
@@ -197,12 +198,12 @@ static void check_tmp_file(void)
 		CHECK(pread(fd, buf, 7, 0) == 7 && buf[0] == 'T', "written through");
 		munmap(m, PAGE);
 	}
-	int ro = open("shm-file", O_RDONLY);
+	int ro = open(path, O_RDONLY);
 	CHECK(mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0) == MAP_FAILED && errno == EACCES,
 	      "writable shared mapping of a read-only fd: EACCES");
 	close(ro);
 	close(fd);
-	unlink("shm-file");
+	unlink(path);
 	CHECK(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, 999, 0) == MAP_FAILED && errno == EBADF, "bad fd");
 }
 
