@@ -8,10 +8,11 @@
 #include "epoll.h"
 #include "file.h"
 
-#define NEST_MAX 5 /* epoll instances inside each other (ELOOP deeper), as Linux's EP_MAX_NESTS - 1 */
+#define NEST_MAX                                                                                   \
+	5 /* epoll instances inside each other (ELOOP deeper), as Linux's EP_MAX_NESTS - 1 */
 #define ALWAYS (EPOLLERR | EPOLLHUP)
-#define CTL_EVENTS                                                                               \
-	(EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLERR | EPOLLHUP | EPOLLRDNORM |         \
+#define CTL_EVENTS                                                                                 \
+	(EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLERR | EPOLLHUP | EPOLLRDNORM |          \
 	 EPOLLWRNORM | EPOLLET | EPOLLONESHOT | EPOLLWAKEUP | EPOLLEXCLUSIVE)
 
 static struct epoll *all;

@@ -28,16 +28,16 @@ struct epoll_hit {
 
 struct epitem {
 	struct epitem *next;
-	struct file *file;	/* not referenced: file_put calls epl_forget */
-	uint64_t fd;		/* the caller's key, with the file */
+	struct file *file; /* not referenced: file_put calls epl_forget */
+	uint64_t fd;	   /* the caller's key, with the file */
 	struct epoll_want want;
-	uint32_t seen;		/* EPOLLET: events reported and still there */
-	bool disarmed;		/* EPOLLONESHOT: reported, until EPOLL_CTL_MOD */
+	uint32_t seen; /* EPOLLET: events reported and still there */
+	bool disarmed; /* EPOLLONESHOT: reported, until EPOLL_CTL_MOD */
 };
 
 struct epoll {
-	struct epoll *next;	/* every instance (epl_forget, epl_observe) */
-	struct file *self;	/* its own open file (not referenced) */
+	struct epoll *next; /* every instance (epl_forget, epl_observe) */
+	struct file *self;  /* its own open file (not referenced) */
 	struct epitem *items;
 };
 
@@ -45,7 +45,8 @@ struct epoll {
 struct epoll *epl_create(struct file *self);
 void epl_destroy(struct epoll *ep);
 
-/* EPOLL_CTL_ADD/MOD/DEL of (@f, @fd): 0 or -errno as Linux (EEXIST, ENOENT, EPERM, ELOOP, EINVAL). */
+/* EPOLL_CTL_ADD/MOD/DEL of (@f, @fd): 0 or -errno as Linux (EEXIST, ENOENT, EPERM, ELOOP, EINVAL).
+ */
 int epl_ctl(struct epoll *ep, int op, struct file *f, uint64_t fd, const struct epoll_want *w);
 
 /* Takes up to @max ready events into @out (ET and ONESHOT entries change); returns how many. */

@@ -56,7 +56,7 @@ long op_epoll_wait(struct session *s)
 	out.len = n * sizeof(struct vfs_epoll_event);
 	if (n || !timeout)
 		return (long)n;
-	int64_t deadline = retrying			       ? retry_deadline
+	int64_t deadline = retrying				      ? retry_deadline
 			   : timeout < 0 || timeout > INT64_MAX - now ? 0
 								      : now + timeout;
 	if (deadline && now >= deadline)

@@ -72,7 +72,8 @@ void tfd_settime(struct timerfd *t, int abs, int64_t value, int64_t interval, in
 	else
 		t->expiry = value > INT64_MAX - now ? INT64_MAX : now + value;
 	if (t->expiry <= 0 && value)
-		t->expiry = 1; /* an absolute time at or before the clock's start: expired already */
+		t->expiry =
+		    1; /* an absolute time at or before the clock's start: expired already */
 }
 
 long tfd_read(struct timerfd *t, void *buf, size_t len)

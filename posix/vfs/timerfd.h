@@ -11,11 +11,11 @@
 #include <stdint.h>
 
 struct timerfd {
-	struct timerfd *next;	/* every timer (tfd_next_deadline) */
+	struct timerfd *next; /* every timer (tfd_next_deadline) */
 	int clock;
-	int64_t expiry;		/* ns on the clock of the next expiration; 0: disarmed */
-	int64_t interval;	/* ns; 0: one-shot */
-	uint64_t ticks;		/* expirations not read yet */
+	int64_t expiry;	  /* ns on the clock of the next expiration; 0: disarmed */
+	int64_t interval; /* ns; 0: one-shot */
+	uint64_t ticks;	  /* expirations not read yet */
 };
 
 /* The clock in ns (the server sets it; the unit tests use their own). */
@@ -34,7 +34,8 @@ void tfd_settime(struct timerfd *t, int abs, int64_t value, int64_t interval, in
 /* timerfd_gettime: ns until the next expiration (0: disarmed) and the interval. */
 void tfd_gettime(struct timerfd *t, int64_t *value, int64_t *interval);
 
-/* 8 bytes: the expirations since the last read; -EAGAIN with none, -EINVAL for fewer than 8 bytes. */
+/* 8 bytes: the expirations since the last read; -EAGAIN with none, -EINVAL for fewer than 8 bytes.
+ */
 long tfd_read(struct timerfd *t, void *buf, size_t len);
 /* POLLIN when a read would not wait. */
 short tfd_poll(const struct timerfd *t);

@@ -73,15 +73,18 @@ static void check_basics(void)
 	CHECK(add(ep, p[0], EPOLLIN, 0x1122334455667788ull) == 0, "add pipe");
 	CHECK(add(ep, p[0], EPOLLIN, 1) < 0 && errno == EEXIST, "add twice: EEXIST");
 	CHECK(epoll_ctl(ep, EPOLL_CTL_MOD, s[0], &e) < 0 && errno == ENOENT, "mod absent: ENOENT");
-	CHECK(epoll_ctl(ep, EPOLL_CTL_DEL, s[0], NULL) < 0 && errno == ENOENT, "del absent: ENOENT");
+	CHECK(epoll_ctl(ep, EPOLL_CTL_DEL, s[0], NULL) < 0 && errno == ENOENT,
+	      "del absent: ENOENT");
 	CHECK(add(ep, 999, EPOLLIN, 0) < 0 && errno == EBADF, "bad fd: EBADF");
 	CHECK(add(p[0], s[0], EPOLLIN, 0) < 0 && errno == EINVAL, "not an epoll: EINVAL");
 	CHECK(add(ep, ep, EPOLLIN, 0) < 0 && errno == EINVAL, "itself: EINVAL");
 	CHECK(epoll_ctl(ep, 99, s[0], &e) < 0 && errno == EINVAL, "bad op: EINVAL");
-	CHECK(add(ep, s[0], EPOLLIN | EPOLLRDHUP, 2) == 0 && add(ep, ev, EPOLLIN, 3) == 0, "add more");
+	CHECK(add(ep, s[0], EPOLLIN | EPOLLRDHUP, 2) == 0 && add(ep, ev, EPOLLIN, 3) == 0,
+	      "add more");
 	CHECK(add(ep, p[1], EPOLLOUT, 4) == 0, "add the write end");
 	int n = epoll_wait(ep, out, 8, 0);
-	CHECK(n == 1 && out[0].data.u64 == 4 && out[0].events == EPOLLOUT, "a pipe is writable: %d", n);
+	CHECK(n == 1 && out[0].data.u64 == 4 && out[0].events == EPOLLOUT, "a pipe is writable: %d",
+	      n);
 	CHECK(epoll_ctl(ep, EPOLL_CTL_DEL, p[1], NULL) == 0, "del");
 	CHECK(epoll_wait(ep, out, 8, 0) == 0, "deleted: nothing");
 	CHECK(write(p[1], "a", 1) == 1, "write");
@@ -99,12 +102,14 @@ static void check_basics(void)
 	CHECK(read(ev, &one, 8) == 8 && read(s[0], &c, 1) == 1, "drain");
 	close(s[1]);
 	n = epoll_wait(ep, out, 8, 0);
-	CHECK(n == 1 && out[0].data.u64 == 2 && (out[0].events & EPOLLRDHUP) && (out[0].events & EPOLLIN),
+	CHECK(n == 1 && out[0].data.u64 == 2 && (out[0].events & EPOLLRDHUP) &&
+		  (out[0].events & EPOLLIN),
 	      "peer closed: RDHUP %d %#x", n, n > 0 ? out[0].events : 0);
 	close(s[0]);
 	CHECK(epoll_wait(ep, out, 8, 0) == 0, "closed: its entry is gone");
 	/* The pipe's write end closed: HUP without asking. */
-	CHECK(epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &(struct epoll_event){.events = 0, .data.u64 = 5}) == 0,
+	CHECK(epoll_ctl(ep, EPOLL_CTL_MOD, p[0],
+			&(struct epoll_event){.events = 0, .data.u64 = 5}) == 0,
 	      "mod to nothing");
 	close(p[1]);
 	n = epoll_wait(ep, out, 8, 0);
@@ -180,7 +185,8 @@ static void check_waits(void)
 
 static void check_timerfd(void)
 {
-	int t = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC), nb = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK);
+	int t = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC),
+	    nb = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK);
 	struct itimerspec v = {{0, 0}, {0, 50000000}}, cur;
 	uint64_t count = 0;
 	char small[4];
@@ -189,12 +195,15 @@ static void check_timerfd(void)
 	CHECK(timerfd_create(12345, 0) < 0 && errno == EINVAL, "bad clock");
 	CHECK(fcntl(t, F_GETFD) == FD_CLOEXEC, "TFD_CLOEXEC");
 	CHECK(read(nb, &count, 8) < 0 && errno == EAGAIN, "disarmed, non-blocking: EAGAIN");
-	CHECK(timerfd_gettime(t, &cur) == 0 && !cur.it_value.tv_sec && !cur.it_value.tv_nsec, "disarmed");
+	CHECK(timerfd_gettime(t, &cur) == 0 && !cur.it_value.tv_sec && !cur.it_value.tv_nsec,
+	      "disarmed");
 	int64_t t0 = now_ms();
 	CHECK(timerfd_settime(t, 0, &v, NULL) == 0, "settime 50 ms");
-	CHECK(timerfd_gettime(t, &cur) == 0 && (cur.it_value.tv_sec || cur.it_value.tv_nsec), "armed");
+	CHECK(timerfd_gettime(t, &cur) == 0 && (cur.it_value.tv_sec || cur.it_value.tv_nsec),
+	      "armed");
 	CHECK(read(t, small, 4) < 0 && errno == EINVAL, "small buffer: EINVAL");
-	CHECK(read(t, &count, 8) == 8 && count == 1, "one expiration: %llu", (unsigned long long)count);
+	CHECK(read(t, &count, 8) == 8 && count == 1, "one expiration: %llu",
+	      (unsigned long long)count);
 	CHECK(now_ms() - t0 >= 50, "after 50 ms: %lld", (long long)(now_ms() - t0));
 	/* Periodic, absolute: 20 ms from now, every 20 ms. */
 	struct timespec now;
@@ -219,7 +228,8 @@ static void check_timerfd(void)
 	CHECK(n == 1 && out[0].data.u64 == 42, "timerfd ready in epoll: %d", n);
 	CHECK(read(nb, &count, 8) == 8 && count >= 1, "read");
 	v = (struct itimerspec){{0, 0}, {0, 0}};
-	CHECK(timerfd_settime(nb, 0, &v, &cur) == 0 && cur.it_interval.tv_nsec == 20000000, "disarm, old");
+	CHECK(timerfd_settime(nb, 0, &v, &cur) == 0 && cur.it_interval.tv_nsec == 20000000,
+	      "disarm, old");
 	struct pollfd pf = {.fd = nb, .events = POLLIN};
 	CHECK(poll(&pf, 1, 60) == 0, "disarmed: never ready");
 	close(ep);

@@ -48,12 +48,15 @@ static void check_memfd(void)
 		return;
 	CHECK(memcmp(m, "hello", 5) == 0, "mapping sees the write");
 	memcpy(m, "HE", 2);
-	CHECK(pread(fd, buf, 5, 0) == 5 && memcmp(buf, "HEllo", 5) == 0, "read sees the mapping: %.5s", buf);
+	CHECK(pread(fd, buf, 5, 0) == 5 && memcmp(buf, "HEllo", 5) == 0,
+	      "read sees the mapping: %.5s", buf);
 	CHECK(pwrite(fd, "!", 1, 4) == 1 && m[4] == '!', "write seen in the mapping");
 	/* Growth: ftruncate, then a second mapping of the larger file sees the first's pages. */
-	CHECK(ftruncate(fd, 3 * PAGE) == 0 && fstat(fd, &st) == 0 && st.st_size == 3 * PAGE, "grow");
+	CHECK(ftruncate(fd, 3 * PAGE) == 0 && fstat(fd, &st) == 0 && st.st_size == 3 * PAGE,
+	      "grow");
 	char *big = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	CHECK(big != MAP_FAILED && memcmp(big, "HEll!", 5) == 0 && big[2 * PAGE + 7] == 0, "grown mapping");
+	CHECK(big != MAP_FAILED && memcmp(big, "HEll!", 5) == 0 && big[2 * PAGE + 7] == 0,
+	      "grown mapping");
 	if (big != MAP_FAILED) {
 		big[2 * PAGE] = 'z';
 		CHECK(pread(fd, buf, 1, 2 * PAGE) == 1 && buf[0] == 'z', "write at the end");
@@ -84,7 +87,8 @@ static void check_memfd(void)
 	CHECK(pwrite(fd, "x", 1, 0) == 1, "write within");
 	CHECK(fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SEAL) == 0, "seal writes");
 	CHECK(pwrite(fd, "x", 1, 0) < 0 && errno == EPERM, "write sealed");
-	CHECK(mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED && errno == EPERM,
+	CHECK(mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED &&
+		  errno == EPERM,
 	      "writable shared mapping sealed");
 	m = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
 	CHECK(m != MAP_FAILED && m[0] == 'x', "read-only mapping of a sealed file");
@@ -115,7 +119,8 @@ static void check_passing(void)
 	int fd = memfd_create("pool", MFD_CLOEXEC), sv[2], got = -1;
 	char c = 0, ctl[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {&c, 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
 
 	CHECK(fd >= 0 && ftruncate(fd, 2 * PAGE) == 0, "pool");
 	char *a = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -140,7 +145,8 @@ static void check_passing(void)
 	if (cm && cm->cmsg_type == SCM_RIGHTS)
 		memcpy(&got, CMSG_DATA(cm), sizeof(int));
 	CHECK(got >= 0 && got != fd, "an fd came: %d", got);
-	char *b = got >= 0 ? mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, got, 0) : MAP_FAILED;
+	char *b = got >= 0 ? mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, got, 0)
+			   : MAP_FAILED;
 	CHECK(b != MAP_FAILED, "map the passed fd");
 	if (b != MAP_FAILED) {
 		CHECK(b[100] == 'T', "the same pages");
@@ -199,12 +205,14 @@ static void check_tmp_file(void)
 		munmap(m, PAGE);
 	}
 	int ro = open(path, O_RDONLY);
-	CHECK(mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0) == MAP_FAILED && errno == EACCES,
+	CHECK(mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0) == MAP_FAILED &&
+		  errno == EACCES,
 	      "writable shared mapping of a read-only fd: EACCES");
 	close(ro);
 	close(fd);
 	unlink(path);
-	CHECK(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, 999, 0) == MAP_FAILED && errno == EBADF, "bad fd");
+	CHECK(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, 999, 0) == MAP_FAILED && errno == EBADF,
+	      "bad fd");
 }
 
 int main(void)

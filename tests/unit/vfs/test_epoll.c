@@ -4,7 +4,8 @@
  * with their file, nesting and ELOOP) and timer arithmetic on a fake clock
  * (one-shot, periodic counts, absolute times, settime/gettime), under ASan.
  */
-// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/epoll.c posix/vfs/timerfd.c
+// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/dev.c posix/vfs/pipe.c
+// posix/vfs/file.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/epoll.c posix/vfs/timerfd.c
 #define UNIT_MAIN
 #include "unit.h"
 
@@ -75,7 +76,8 @@ TEST(epoll_levels_and_edges)
 
 TEST(epoll_nesting)
 {
-	struct file *a = file_of_epoll(), *b = file_of_epoll(), *c = file_of_epoll(), *r = NULL, *w = NULL;
+	struct file *a = file_of_epoll(), *b = file_of_epoll(), *c = file_of_epoll(), *r = NULL,
+		    *w = NULL;
 	struct epoll_hit hits[2];
 	char x = 'x';
 
