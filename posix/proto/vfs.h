@@ -19,8 +19,8 @@
  * have) and changes nothing; the server never stops serving because of one.
  *
  * Blocking. A read from an empty pipe, socket or eventfd (a write to a full
- * one, an accept without a pending connection, a VFS_POLL_WAIT with nothing
- * ready) does not answer until it can: the server saves the reply
+ * one, an accept without a pending connection, a VFS_POLL_WAIT or
+ * VFS_EPOLL_WAIT with nothing ready, a read of a timerfd not yet expired) does not answer until it can: the server saves the reply
  * (ipc_reply_save) and the request, serves other clients meanwhile, and
  * performs the request again after every later request (and when a poll's
  * deadline passes) until it finishes. O_NONBLOCK (MSG_DONTWAIT) gives -EAGAIN
