@@ -444,6 +444,12 @@ long px_fcntl(const long *args)
 		w[0] = f->id;
 		w[1] = (uint64_t)arg;
 		return px_vfs_call(VFS_SETFL, w, 2, 0, r);
+	case F_ADD_SEALS: {
+		long seals = arg ? px_file_seals(fd, (unsigned)arg) : 0;
+		return seals < 0 ? seals : 0;
+	}
+	case F_GET_SEALS:
+		return px_file_seals(fd, 0);
 	default:
 		return -EINVAL;
 	}

@@ -1,7 +1,7 @@
 /*
  * Anonymous memory: each mmap is a fresh VMO mapped into this process (the
  * mapping keeps it alive); the break (brk) grows above the program. File
- * mappings wait for the vfs server.
+ * mappings are mman_file.c's.
  */
 #include <sys/mman.h>
 #include <uapi/veridian/elf.h>
@@ -29,11 +29,10 @@ long px_mmap(const long *args)
 	handle_t vmo;
 	uint64_t at;
 
-	/* No file mappings yet: fds 0-2 are the only ones (and not mappable). */
-	if (!(flags & MAP_ANONYMOUS))
-		return args[4] >= 0 && args[4] <= 2 ? -ENODEV : -EBADF;
 	if (!len || (addr & (PAGE - 1)) || (prot & ~(long)(PROT_READ | PROT_WRITE | PROT_EXEC)))
 		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS))
+		return px_mmap_file(addr, len, prot_of(prot), flags, (int)args[4], (uint64_t)args[5]);
 	int64_t err = vr_vmo_create(len, 0, &vmo);
 	if (err)
 		return err;

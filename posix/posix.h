@@ -123,6 +123,18 @@ PX_DECLARE(munmap);
 PX_DECLARE(mprotect);
 PX_DECLARE(brk);
 PX_DECLARE(madvise);
+/* mman_file.c: file mappings, memfd_create, seals */
+long px_mmap_file(uintptr_t addr, size_t len, uint64_t prot, long flags, int fd, uint64_t off);
+PX_DECLARE(memfd_create);
+long px_file_seals(int fd, unsigned add);
+/* epoll.c, timerfd.c */
+PX_DECLARE(epoll_create1);
+PX_DECLARE(epoll_ctl);
+PX_DECLARE(epoll_pwait);
+PX_DECLARE(epoll_wait);
+PX_DECLARE(timerfd_create);
+PX_DECLARE(timerfd_settime);
+PX_DECLARE(timerfd_gettime);
 /* thread.c */
 PX_DECLARE(set_tid_address);
 PX_DECLARE(gettid);

@@ -88,6 +88,16 @@ static const px_handler calls[] = {
 	CALL(mprotect),
 	CALL(brk),
 	CALL(madvise),
+	CALL(memfd_create),
+	CALL(epoll_create1),
+	CALL(epoll_ctl),
+	CALL(epoll_pwait),
+#ifdef SYS_epoll_wait
+	CALL(epoll_wait),
+#endif
+	CALL(timerfd_create),
+	CALL(timerfd_settime),
+	CALL(timerfd_gettime),
 	CALL(set_tid_address),
 	CALL(gettid),
 	CALL(futex),

@@ -19,8 +19,9 @@
  * have) and changes nothing; the server never stops serving because of one.
  *
  * Blocking. A read from an empty pipe, socket, eventfd or terminal (a write to
- * a full one, an accept without a pending connection, a VFS_POLL_WAIT with nothing
- * ready) does not answer until it can: the server saves the reply
+ * a full one, an accept without a pending connection, a VFS_POLL_WAIT or
+ * VFS_EPOLL_WAIT with nothing ready, a read of a timerfd not yet expired)
+ * does not answer until it can: the server saves the reply
  * (ipc_reply_save) and the request, serves other clients meanwhile, and
  * performs the request again after every later request (and when a poll's
  * deadline passes) until it finishes; a terminal's non-canonical read follows
@@ -107,6 +108,22 @@ enum vfs_op {
 			   TIOCSCTTY, ...); long: the bytes the request reads -> w1 >= 0 or -errno (-ENOTTY: not a
 			   terminal or an unknown request); long: the bytes it writes (struct vfs_termios,
 			   struct vfs_winsize, an int) */
+	/* ---- epoll, timerfd, memfd and mappings (numbered apart, epoll.c, timerfd.c, shm.c) ---- */
+	VFS_EPOLL_CREATE = 49,	/* -> w1 id of a new epoll instance (pollable: POLLIN when an entry is ready) */
+	VFS_EPOLL_CTL,	/* w1 epoll id, w2 EPOLL_CTL_ADD/MOD/DEL, w3 the file's id, w4 EPOLL* events, w5 data,
+			   w6 the caller's fd (entries are keyed by file and fd, as Linux's) */
+	VFS_EPOLL_WAIT,	/* w1 epoll id, w2 most events (<= VFS_EPOLL_MAX), w3 timeout ns as VFS_POLL_WAIT
+			   -> w1 n; long: n struct vfs_epoll_event. Waits until one is ready. */
+	VFS_TIMERFD_CREATE,	/* w1 CLOCK_REALTIME or CLOCK_MONOTONIC, w2 O_NONBLOCK or 0 -> w1 id.
+				   Read: 8 bytes, the expirations since the last read; waits at 0 */
+	VFS_TIMERFD_SET,	/* w1 id, w2 TFD_TIMER_ABSTIME or 0, w3 value ns (0 disarms), w4 interval ns
+				   -> w2 old value ns (relative), w3 old interval */
+	VFS_TIMERFD_GET,	/* w1 id -> w2 ns to the next expiration (0: disarmed), w3 interval */
+	VFS_MEMFD,	/* w1 MFD_ALLOW_SEALING or 0; the name (for nothing but the caller) -> w1 id of a new
+			   unnamed tmpfs file, O_RDWR */
+	VFS_MMAP,	/* w1 id of a regular file, w2 1 for a writable shared mapping, else 0
+			   -> w1 the VMO's size; cap: a VMO with the file's data (rights READ|MAP|DUPLICATE|TRANSFER, +WRITE if w2) */
+	VFS_SEALS,	/* w1 id, w2 F_SEAL_* to add (0: none) -> w1 the file's seals */
 	/* ---- the proc server's (VFS_BADGE_ADMIN) ---- */
 	VFS_SESSION_NEW = 64,	/* w1 parent session (0: a fresh one at "/"), w2 uid, w3 gid, w4 pid (optional: 0 or
 				   absent = unknown, then SO_PEERCRED says 1); long: n uint64_t ids of the parent to share
@@ -118,6 +135,14 @@ enum vfs_op {
 				   descriptor table stays valid as it is) */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
+};
+
+#define VFS_EPOLL_MAX (VFS_IO_MAX / 16)	/* events in one VFS_EPOLL_WAIT answer */
+
+/* One event of VFS_EPOLL_WAIT: Linux's EPOLL* bits and the data given to VFS_EPOLL_CTL. */
+struct vfs_epoll_event {
+	uint32_t events, pad;
+	uint64_t data;
 };
 
 /* One entry of VFS_POLL_WAIT. */

@@ -75,6 +75,34 @@ struct file *file_of_eventfd(uint64_t count, bool semaphore, int flags)
 	return f;
 }
 
+struct file *file_of_epoll(void)
+{
+	struct file *f = calloc(1, sizeof(*f));
+
+	if (!f || !(f->epoll = epl_create(f))) {
+		free(f);
+		return NULL;
+	}
+	f->refs = 1;
+	f->kind = FILE_EPOLL;
+	f->flags = O_RDWR;
+	return f;
+}
+
+struct file *file_of_timerfd(int clock, int flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+
+	if (!f || !(f->timerfd = tfd_create(clock))) {
+		free(f);
+		return NULL;
+	}
+	f->refs = 1;
+	f->kind = FILE_TIMERFD;
+	f->flags = O_RDWR | flags;
+	return f;
+}
+
 void file_get(struct file *f)
 {
 	f->refs++;
@@ -84,7 +112,12 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs)
 		return;
-	if (f->kind == FILE_NODE) {
+	epl_forget(f);
+	if (f->kind == FILE_EPOLL) {
+		epl_destroy(f->epoll);
+	} else if (f->kind == FILE_TIMERFD) {
+		tfd_destroy(f->timerfd);
+	} else if (f->kind == FILE_NODE) {
 		node_put(f->node);
 	} else if (f->kind == FILE_SOCKET) {
 		sock_close(f->sock);
@@ -129,6 +162,10 @@ long file_read(struct file *f, void *buf, size_t len, const uint64_t *at)
 		return evfd_read(f->eventfd, buf, len);
 	if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE)
 		return pty_read(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE, buf, len, 1);
+	if (f->kind == FILE_TIMERFD)
+		return tfd_read(f->timerfd, buf, len);
+	if (f->kind == FILE_EPOLL)
+		return -EINVAL;
 	struct node *n = f->node;
 	if (S_ISDIR(n->mode))
 		return -EISDIR;
@@ -154,6 +191,8 @@ long file_write(struct file *f, const void *buf, size_t len, const uint64_t *at)
 		return evfd_write(f->eventfd, buf, len);
 	if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE)
 		return pty_write(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE, buf, len);
+	if (f->kind == FILE_EPOLL || f->kind == FILE_TIMERFD)
+		return -EINVAL;
 	struct node *n = f->node;
 	if (S_ISCHR(n->mode))
 		return dev_write(n->dev, buf, len);
@@ -228,8 +267,8 @@ void file_stat(const struct file *f, struct vfs_stat *st)
 		st->ino = (uint64_t)(uintptr_t)f->pty;
 		st->mode = S_IFCHR | 0620;
 		st->rdev = f->kind == FILE_PTY_SLAVE ? pty_rdev(f->pty) : dev_rdev(DEV_PTMX);
-	} else if (f->kind == FILE_EVENTFD) {
-		st->ino = (uint64_t)(uintptr_t)f->eventfd;
+	} else if (f->kind == FILE_EVENTFD || f->kind == FILE_EPOLL || f->kind == FILE_TIMERFD) {
+		st->ino = (uint64_t)(uintptr_t)f;
 		st->mode = 0600;	/* Linux's anonymous inodes have no type */
 	} else {
 		st->ino = (uint64_t)(uintptr_t)f->pipe;
@@ -251,6 +290,10 @@ short file_poll(const struct file *f, short want)
 		ev = evfd_poll(f->eventfd);
 	else if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE)
 		ev = pty_poll(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE);
+	else if (f->kind == FILE_EPOLL)
+		ev = epl_poll(f->epoll);
+	else if (f->kind == FILE_TIMERFD)
+		ev = tfd_poll(f->timerfd);
 	else
 		ev = pipe_poll(f->pipe, f->kind == FILE_PIPE_WRITE);
 	if (ev & POLLIN)

@@ -8,14 +8,16 @@
 #include <stdint.h>
 
 #include "fs.h"
+#include "epoll.h"
 #include "eventfd.h"
 #include "pipe.h"
 #include "sock.h"
+#include "timerfd.h"
 
 struct vfs_stat;
 
 enum file_kind { FILE_NODE, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_SOCKET, FILE_EVENTFD,
-		 FILE_PTY_MASTER, FILE_PTY_SLAVE };
+		 FILE_PTY_MASTER, FILE_PTY_SLAVE, FILE_EPOLL, FILE_TIMERFD };
 
 struct file {
 	unsigned refs;		/* ids (in any session) and blocked operations */
@@ -25,6 +27,8 @@ struct file {
 	struct sock *sock;	/* FILE_SOCKET: its one reference */
 	struct eventfd *eventfd;	/* FILE_EVENTFD: owned */
 	struct pty *pty;	/* the pseudo-terminal ends (pty.c) */
+	struct epoll *epoll;	/* FILE_EPOLL: owned */
+	struct timerfd *timerfd;	/* FILE_TIMERFD: owned */
 	int flags;		/* O_ACCMODE | O_APPEND | O_NONBLOCK | ... as opened */
 	uint64_t pos;		/* offset, or getdents position for directories */
 };
@@ -40,6 +44,9 @@ int file_pipe(int flags, struct file **r, struct file **w);
 /* An open file of socket @s (taking its reference) / of a new eventfd; NULL without memory. */
 struct file *file_of_sock(struct sock *s, int flags);
 struct file *file_of_eventfd(uint64_t count, bool semaphore, int flags);
+/* An open file of a new epoll instance / a new timerfd on @clock; NULL without memory. */
+struct file *file_of_epoll(void);
+struct file *file_of_timerfd(int clock, int flags);
 
 void file_get(struct file *f);
 /* Drops a reference; the last one closes the file (a pipe end: its count). */

@@ -68,7 +68,14 @@ struct node {
 	char *target;		/* symbolic links */
 	struct sock *sock;	/* socket nodes: the socket bound to it, or NULL (sock.c) */
 	struct pty *pty;	/* DEV_PTS nodes: their pair (pty.c) */
+	/* Regular files once mapped (shm.c): data is the server's mapping of this VMO. */
+	uint64_t vmo;		/* its handle, 0: data is malloc'd */
+	size_t vmo_size;	/* the most the file can grow to (ENOSPC beyond) */
+	uint32_t seals;		/* F_SEAL_* (memfds) */
 };
+
+/* Unmaps and closes a mapped file's VMO as it is freed (shm.c; NULL in the unit tests). */
+extern void (*fs_unmap)(struct node *n);
 
 /* Who asks: permission checks use these (uid 0 passes them, as root on Linux). */
 struct sock;

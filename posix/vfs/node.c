@@ -15,6 +15,7 @@ static int64_t no_clock(void)
 }
 
 int64_t (*fs_now)(void) = no_clock;
+void (*fs_unmap)(struct node *n);
 
 static struct node *node_alloc(struct fs *fs, const char *name, size_t len, uint32_t mode)
 {
@@ -96,7 +97,10 @@ static void node_free(struct node *n)
 {
 	if (n->owned) {
 		n->fs->used -= n->cap;
-		free(n->data);
+		if (!n->vmo)
+			free(n->data);
+		else if (fs_unmap)
+			fs_unmap(n);
 	}
 	free(n->target);
 	free(n->name);

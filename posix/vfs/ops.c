@@ -226,8 +226,16 @@ static int reserve(struct node *n, uint64_t size)
 		cap *= 2;
 	struct fs *fs = n->fs;
 	size_t old = n->owned ? n->cap : 0;
-	if (fs->limit && fs->used - old + cap > fs->limit)
+	if (n->vmo && cap > n->vmo_size)
+		cap = size <= n->vmo_size ? n->vmo_size : 0;
+	if (!cap || (fs->limit && fs->used - old + cap > fs->limit))
 		return -ENOSPC;
+	if (n->vmo) {
+		/* A mapped file's bytes stay where they are: only the accounting grows. */
+		fs->used = fs->used - old + cap;
+		n->cap = cap;
+		return 0;
+	}
 	char *data = n->owned ? realloc(n->data, cap) : malloc(cap);
 	if (!data)
 		return -ENOSPC;
@@ -248,6 +256,9 @@ int fs_truncate(struct node *n, uint64_t size)
 		return -EINVAL;
 	if (n->fs->readonly)
 		return -EROFS;
+	if ((size < n->size && (n->seals & F_SEAL_SHRINK)) ||
+	    (size > n->size && (n->seals & F_SEAL_GROW)))
+		return -EPERM;
 	if (size > n->size) {
 		int err = reserve(n, size);
 		if (err)
@@ -267,6 +278,8 @@ long fs_write(struct node *n, uint64_t off, const void *buf, size_t len)
 		return -EFBIG;
 	if (!len)
 		return 0;
+	if ((n->seals & F_SEAL_WRITE) || ((n->seals & F_SEAL_GROW) && off + len > n->size))
+		return -EPERM;
 	int err = reserve(n, off + len);
 	if (err)
 		return err;

@@ -608,6 +608,9 @@ static long op_exec_image(void)
 	return (long)n->size;
 }
 
+/* A request performed, and then what it changed for edge-triggered epoll entries noted. */
+static long dispatch_observed(void);
+
 static long dispatch(void)
 {
 	uint32_t op = VR_TAG_LABEL(req.tag);
@@ -667,8 +670,31 @@ static long dispatch(void)
 	case VFS_GETSOCKOPT: return op_getsockopt(s);
 	case VFS_SETSOCKOPT: return op_setsockopt(s);
 	case VFS_IOCTL: return op_ioctl(s);
+	case VFS_EPOLL_CREATE: return op_epoll_create(s);
+	case VFS_EPOLL_CTL: return op_epoll_ctl(s);
+	case VFS_EPOLL_WAIT: return op_epoll_wait(s);
+	case VFS_TIMERFD_CREATE: return op_timerfd_create(s);
+	case VFS_TIMERFD_SET: return op_timerfd_set(s);
+	case VFS_TIMERFD_GET: return op_timerfd_get(s);
+	case VFS_MEMFD: return op_memfd(s);
+	case VFS_MMAP: return op_mmap(s);
+	case VFS_SEALS: return op_seals(s);
 	default: return -EINVAL;
 	}
+}
+
+static long dispatch_observed(void)
+{
+	long r = dispatch();
+
+	epl_observe();
+	return r;
+}
+
+/* The earlier of two deadlines (0: none). */
+static int64_t earliest(int64_t a, int64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
 }
 
 void reply_encode(const struct reply *r, long result, uint64_t msg[8])
@@ -716,6 +742,8 @@ static int mount_all(const void *archive, size_t size)
 		fprintf(stderr, "vfs: the initrd is malformed (%s): serving an empty root\n",
 			strerror(-err));
 	static const struct cred c = {0, 0};
+	if ((err = shm_mount(dev)))
+		return err;
 	const char *names[] = {"tmp", "dev"};
 	struct node *mounts[] = {tmp, dev};
 	for (int i = 0; i < 2; i++) {
@@ -736,6 +764,7 @@ int main(int argc, char **argv)
 
 	endpoint = getauxval(VR_AT_VFS_SERVE);
 	fs_now = now;
+	tfd_now = now_ns;
 	dev_console_write = console;
 	ipc_buf = px_ipc_buffer();
 	if (!endpoint || !ipc_buf) {
@@ -759,13 +788,15 @@ int main(int argc, char **argv)
 			continue;
 		}
 		memset(&out, 0, offsetof(struct reply, data));
-		long result = take_request(badge, msg) ? dispatch() : -EINVAL;
+		long result = take_request(badge, msg) ? dispatch_observed() : -EINVAL;
 		if (waiters_any()) {
 			/* This request may let saved ones finish: try them (they use req and out). */
 			static struct reply answer;
 			if (result != REPLY_SAVED)
 				memcpy(&answer, &out, offsetof(struct reply, data) + out.len);
-			timer_set(waiters_retry(dispatch));
+			int64_t next = waiters_retry(dispatch_observed);
+			/* Waiters may wait for a timerfd too: wake them when one expires. */
+			timer_set(waiters_any() ? earliest(next, tfd_next_deadline()) : 0);
 			if (result != REPLY_SAVED)
 				memcpy(&out, &answer, offsetof(struct reply, data) + answer.len);
 		}

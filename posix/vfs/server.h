@@ -8,6 +8,7 @@
 #include "../proto/vfs.h"
 
 struct session;
+struct node;
 
 /* A request, with its long part copied out of the IPC buffer (NUL-terminated). */
 struct request {
@@ -91,3 +92,15 @@ struct file;
 long op_ioctl(struct session *s);
 /* A pty slave's read, with VMIN and VTIME. */
 long op_tty_read(struct file *f, size_t len, bool nowait);
+/* ---- epollops.c, shm.c ---- */
+long op_epoll_create(struct session *s);
+long op_epoll_ctl(struct session *s);
+long op_epoll_wait(struct session *s);
+long op_timerfd_create(struct session *s);
+long op_timerfd_set(struct session *s);
+long op_timerfd_get(struct session *s);
+long op_memfd(struct session *s);
+long op_mmap(struct session *s);
+long op_seals(struct session *s);
+/* Mounts a tmpfs at /dev/shm (shm_open's directory); 0 or -errno. */
+int shm_mount(struct node *dev);

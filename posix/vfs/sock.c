@@ -511,6 +511,8 @@ short sock_poll(const struct sock *s)
 	     snd_shut = s->wr_shut || gone || p->rd_shut;
 	if (s->rx || rcv_shut)
 		ev |= POLLIN;
+	if (rcv_shut)
+		ev |= 0x2000; /* POLLRDHUP */
 	if (rcv_shut && snd_shut)
 		ev |= POLLHUP;
 	if (snd_shut || p->rx_bytes < p->rcvbuf)

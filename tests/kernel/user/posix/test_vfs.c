@@ -67,13 +67,15 @@ UTEST_POSIX(vfs_survives_malformed_requests)
 		uint32_t label = (uint32_t)(rnd(&seed) % 80);
 		/* No pipes, sockets or eventfds: a random read of one would wait for ever, correctly. */
 		if (label == VFS_PIPE || label == VFS_SOCKET || label == VFS_SOCKETPAIR ||
-		    label == VFS_EVENTFD)
+		    label == VFS_EVENTFD || label == VFS_TIMERFD_CREATE)
 			label = VFS_GETCWD;
 		msg[0] = VR_TAG(label, words);
 		for (unsigned w = 1; w < 8; w++)
 			msg[w] = rnd(&seed) % 4 ? rnd(&seed) % 64 : rnd(&seed);
 		if (label == VFS_POLL_WAIT)
 			msg[1] = 0;	/* no waiting */
+		if (label == VFS_EPOLL_WAIT)
+			msg[3] = 0;
 		if (rnd(&seed) % 3 == 0) {
 			size_t len = rnd(&seed) % (VR_PAGE + 1);
 			char *b = ipc_buffer();
@@ -301,6 +303,64 @@ UTEST_POSIX(vfs_survives_malformed_pty_requests)
 	UCHECK(vr_ipc_call(s, msg) == 0 && msg[1] == 3 && !memcmp(ipc_buffer(), "ok\n", 3),
 	       "slave read: %ld", (int64_t)msg[1]);
 	end[1] = n;
+	vr_ipc_call(posix_vfs_admin, end);
+	vr_handle_close(s);
+	return NULL;
+}
+
+/* The same for epoll, timerfd, memfd, mmap and seal requests aimed at such objects. */
+UTEST_POSIX(vfs_survives_malformed_epoll_shm_requests)
+{
+	static const uint32_t labels[] = {
+		VFS_CLOSE, VFS_READ, VFS_WRITE, VFS_STAT, VFS_DUP, VFS_POLL, VFS_POLL_WAIT,
+		VFS_TRUNCATE, VFS_EPOLL_CREATE, VFS_EPOLL_CTL, VFS_EPOLL_WAIT, VFS_TIMERFD_CREATE,
+		VFS_TIMERFD_SET, VFS_TIMERFD_GET, VFS_MEMFD, VFS_MMAP, VFS_SEALS, VFS_EVENTFD,
+	};
+	handle_t s;
+	uint64_t n, r, seed = 0xe9011;
+
+	UCHECK(posix_vfs_admin && ipc_buffer(), "no vfs server or IPC buffer");
+	UCHECK(new_session(&s, &n) == 0, "session");
+	UCHECK(call(s, VFS_EPOLL_CREATE, 0, 0, NULL, &r) == 0 && (int64_t)r >= 0, "epoll: %ld", (int64_t)r);
+	UCHECK(call(s, VFS_TIMERFD_CREATE, 1, NONBLOCK, NULL, &r) == 0 && (int64_t)r >= 0, "timerfd");
+	UCHECK(call(s, VFS_MEMFD, 2, 0, NULL, &r) == 0 && (int64_t)r >= 0, "memfd");
+	UCHECK(call(s, VFS_EVENTFD, 0, NONBLOCK, NULL, &r) == 0 && (int64_t)r >= 0, "eventfd");
+	for (int i = 0; i < 3000; i++) {
+		uint64_t msg[8];
+		unsigned words = 1 + (unsigned)(rnd(&seed) % 7);
+		uint32_t label = labels[rnd(&seed) % (sizeof(labels) / sizeof(labels[0]))];
+		/* Few new objects: each mapped memfd holds a VMO. */
+		if ((label == VFS_MEMFD || label == VFS_TIMERFD_CREATE || label == VFS_EPOLL_CREATE ||
+		     label == VFS_EVENTFD || label == VFS_DUP) && rnd(&seed) % 8)
+			label = VFS_TIMERFD_GET;
+		msg[0] = VR_TAG(label, words);
+		for (unsigned w = 1; w < 8; w++)
+			msg[w] = rnd(&seed) % 4 ? rnd(&seed) % 8 : rnd(&seed);
+		/* Whatever is made does not block; a wait does not wait. */
+		if (label == VFS_TIMERFD_CREATE || label == VFS_EVENTFD)
+			msg[2] |= NONBLOCK;
+		if (label == VFS_POLL_WAIT)
+			msg[1] = 0;
+		if (label == VFS_EPOLL_WAIT)
+			msg[3] = 0;
+		if (label == VFS_TRUNCATE)
+			msg[2] %= 1 << 20;
+		if (rnd(&seed) % 3 == 0) {
+			size_t len = random_long(&seed);
+			if (len)
+				msg[0] |= VR_TAG_LONG(len);
+		}
+		int64_t err = vr_ipc_call(s, msg);
+		UCHECK(err == 0, "request %d (label %u) got no answer: %ld", i, label, err);
+		if (VR_TAG_LABEL(msg[0]) == 0 && (msg[0] >> 4 & 3))
+			vr_handle_close(msg[(msg[0] & 15) - ((msg[0] >> 4) & 3) + 1]);
+	}
+	/* Still serving: a fresh eventfd counts. */
+	UCHECK(call(s, VFS_EVENTFD, 5, NONBLOCK, NULL, &r) == 0 && (int64_t)r >= 0, "eventfd after the noise");
+	uint64_t id = r;
+	UCHECK(call(s, VFS_READ, id, 8, NULL, &r) == 0 && r == 8 && *(uint64_t *)ipc_buffer() == 5,
+	       "read: %ld", (int64_t)r);
+	uint64_t end[8] = {VR_TAG(VFS_SESSION_END, 1), n};
 	vr_ipc_call(posix_vfs_admin, end);
 	vr_handle_close(s);
 	return NULL;
