@@ -80,6 +80,14 @@ $(foreach s,$(POSIX_SERVERS),$(eval $(call posix_server,$(s))))
 
 POSIX_SERVER_ELFS := $(patsubst %,$(B)/posix/sbin/%,$(POSIX_SERVERS))
 
+# The POSIX benchmarks (make bench): /bin/posix-bench, run by the root task in bench mode.
+POSIX_BENCH := $(B)/posix/bench/posix-bench
+$(POSIX_BENCH): tests/bench/posix_bench.c $(SYSROOT_FILES) tools/cc
+	@mkdir -p $(@D)
+	@echo "  CC      $< (tools/cc)"
+	$(Q)$(TOOLS_CC) -std=c11 -O2 -Wall -Wextra -Werror -pthread -Ilibveridian/arch/$(ARCH)/include \
+		-o $@ $<
+
 # Ports from Debian's source packages (ports/<name>/build.sh, cached outside
 # the tree): busybox, the shell and core utilities, as /bin/busybox with a
 # link in /bin for each command of ports/busybox/applets.
@@ -93,9 +101,9 @@ $(BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox -type f) tools/cc
 # /bin from the ports, /etc from posix/initrd/, and the mount points of tmpfs
 # (/tmp) and devfs (/dev).
 INITRD := $(B)/initrd.cpio
-$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(BUSYBOX) tools/mkcpio.py $(shell find posix/initrd)
+$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(BUSYBOX) $(POSIX_BENCH) tools/mkcpio.py $(shell find posix/initrd)
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ \
-		bin/busybox=$(BUSYBOX) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
+		bin/busybox=$(BUSYBOX) bin/posix-bench=$(POSIX_BENCH) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
 		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
 		$(foreach t,$(POSIX_TESTS),test/$(basename $(notdir $(t)))=$(t))

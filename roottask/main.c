@@ -126,6 +126,22 @@ static int run_tests(void)
 	return failed;
 }
 
+/* The POSIX benchmarks: /bin/posix-bench (tests/bench/) through the servers. */
+static void run_posix_benchmarks(void)
+{
+	const char *const argv[] = {"/bin/posix-bench", NULL};
+	const char *const envp[] = {"PATH=/bin", NULL};
+	int status = -1;
+	int64_t pid = posix_boot();
+
+	if (pid == 0)
+		pid = posix_spawn_console(argv[0], argv, envp);
+	if (pid > 0)
+		pid = posix_wait(pid, &status);
+	if (pid <= 0 || status != 0)
+		vr_printf("bench: /bin/posix-bench did not run (%ld, status %#x)\n", (long)pid, status);
+}
+
 static bool mode_is(const char *mode)
 {
 	char want[32];
@@ -147,6 +163,7 @@ __attribute__((noreturn)) void vr_root_main(struct rootinfo *ri)
 	}
 	if (mode_is("bench")) {
 		run_benchmarks();
+		run_posix_benchmarks();
 		vr_system_exit(ri->resource, 0);
 	}
 	vr_printf("VeridianOS is up: the root task has nothing more to do yet.\n");

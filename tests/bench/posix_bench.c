@@ -1,0 +1,205 @@
+/*
+ * The POSIX benchmarks (make bench): the root task runs this program (as
+ * /bin/posix-bench in the initrd) through the proc server after its own
+ * benchmarks. Under QEMU -icount shift=0 the cycle counter counts retired
+ * instructions of the whole machine (all CPUs, as Linux's numbers from make
+ * bench-linux are), so each line is instructions per operation, the servers'
+ * work included:
+ *   bench <name> <arch> <instructions-per-op>
+ * Ping-pongs report one direction (half a round trip), as make bench-linux does.
+ * With the argument "exit" it exits at once (the child of posix_spawn_wait).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <veridian/cycles_arch.h>
+
+/* Linux's futex operations (the sysroot has no Linux headers yet). */
+#define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_WAKE_PRIVATE 129
+
+extern char **environ;
+static const char *self_path;
+
+static void report(const char *name, uint64_t total, uint64_t ops)
+{
+	uint64_t hundredths = total * 100 / ops;
+
+	printf("bench %s %s %lu.%02lu\n", name, VR_ARCH, (unsigned long)(hundredths / 100),
+	       (unsigned long)(hundredths % 100));
+	fflush(stdout);
+}
+
+static void bench_getpid(void)
+{
+	const uint64_t n = 20000;
+	long sum = 0;
+
+	uint64_t t0 = vr_cycles();
+	for (uint64_t i = 0; i < n; i++)
+		sum += syscall(SYS_getpid);
+	report("getpid", vr_cycles() - t0, n);
+	if (sum != (long)n * getpid())
+		printf("bench: getpid changed\n");
+}
+
+static void bench_open_close(void)
+{
+	const uint64_t n = 500;
+	int fd = open("/tmp/bench.file", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	static char page[4096];
+
+	if (fd < 0 || write(fd, page, sizeof(page)) != sizeof(page))
+		return;
+	close(fd);
+	uint64_t t0 = vr_cycles();
+	for (uint64_t i = 0; i < n; i++)
+		close(open("/tmp/bench.file", O_RDONLY));
+	report("open_close", vr_cycles() - t0, n);
+	fd = open("/tmp/bench.file", O_RDONLY);
+	t0 = vr_cycles();
+	for (uint64_t i = 0; i < n; i++)
+		if (pread(fd, page, sizeof(page), 0) != sizeof(page))
+			return;
+	report("read_4k_tmpfs", vr_cycles() - t0, n);
+	close(fd);
+	unlink("/tmp/bench.file");
+}
+
+/* One byte back and forth between this process and a forked child, @n round trips. */
+static void pingpong(const char *name, int a[2], int b[2], uint64_t n)
+{
+	char c = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		for (uint64_t i = 0; i < n + 1; i++)
+			if (read(a[1], &c, 1) != 1 || write(b[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	if (pid < 0)
+		return;
+	/* One round first, so both sides are running. */
+	if (write(a[0], &c, 1) != 1 || read(b[0], &c, 1) != 1)
+		return;
+	uint64_t t0 = vr_cycles();
+	for (uint64_t i = 0; i < n; i++)
+		if (write(a[0], &c, 1) != 1 || read(b[0], &c, 1) != 1)
+			return;
+	report(name, vr_cycles() - t0, 2 * n);
+	waitpid(pid, NULL, 0);
+}
+
+static void bench_pipe_pingpong(void)
+{
+	int to[2], from[2];
+
+	if (pipe(to) || pipe(from))
+		return;
+	/* Parent writes to[1] and reads from[0]; the child reads to[0] and writes from[1]. */
+	int a[2] = {to[1], to[0]}, b[2] = {from[0], from[1]};
+	pingpong("pipe_pingpong", a, b, 200);
+	close(to[0]), close(to[1]), close(from[0]), close(from[1]);
+}
+
+static void bench_unix_pingpong(void)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return;
+	int a[2] = {sv[0], sv[1]}, b[2] = {sv[0], sv[1]};
+	pingpong("unix_socket_pingpong", a, b, 200);
+	close(sv[0]), close(sv[1]);
+}
+
+static void bench_spawn_wait(void)
+{
+	const uint64_t n = 10;
+	char *argv[] = {"posix-bench", "exit", NULL};
+	pid_t pid;
+
+	uint64_t t0 = vr_cycles();
+	for (uint64_t i = 0; i < n; i++) {
+		if (posix_spawn(&pid, self_path, NULL, NULL, argv, environ) || waitpid(pid, NULL, 0) != pid)
+			return;
+	}
+	report("posix_spawn_wait", vr_cycles() - t0, n);
+	t0 = vr_cycles();
+	for (uint64_t i = 0; i < n; i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+			return;
+	}
+	report("fork_wait", vr_cycles() - t0, n);
+}
+
+/* Two threads taking turns through one futex word: 0 = the main thread's turn, 1 = the other's. */
+static uint32_t turn;
+static const uint64_t futex_rounds = 2000;
+
+static void pass(uint32_t to)
+{
+	__atomic_store_n(&turn, to, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &turn, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void await(uint32_t mine)
+{
+	uint32_t v;
+
+	while ((v = __atomic_load_n(&turn, __ATOMIC_SEQ_CST)) != mine)
+		syscall(SYS_futex, &turn, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0);
+}
+
+static void *futex_partner(void *arg)
+{
+	for (uint64_t i = 0; i < futex_rounds + 1; i++) {
+		await(1);
+		pass(0);
+	}
+	return arg;
+}
+
+static void bench_futex_pingpong(void)
+{
+	pthread_t t;
+
+	turn = 0;
+	if (pthread_create(&t, NULL, futex_partner, NULL))
+		return;
+	pass(1);
+	await(0);
+	uint64_t t0 = vr_cycles();
+	for (uint64_t i = 0; i < futex_rounds; i++) {
+		pass(1);
+		await(0);
+	}
+	report("futex_pingpong", vr_cycles() - t0, 2 * futex_rounds);
+	pthread_join(t, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "exit") == 0)
+		return 0;
+	self_path = argv[0];
+	bench_getpid();
+	bench_open_close();
+	bench_pipe_pingpong();
+	bench_unix_pingpong();
+	bench_futex_pingpong();
+	bench_spawn_wait();
+	return 0;
+}
