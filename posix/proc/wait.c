@@ -27,7 +27,8 @@ static bool matches(const struct proc *parent, const struct proc *c, int64_t pid
 	return c->pgid == (pid == 0 ? parent->pgid : -pid);
 }
 
-/* The child a wait for @pid takes now (a zombie), or NULL; *any whether any child matches at all. */
+/* The child a wait for @pid takes now (a zombie), or NULL; *any whether any child matches at all.
+ */
 static struct proc *find_zombie(const struct proc *parent, int64_t pid, bool *any)
 {
 	*any = false;
@@ -120,7 +121,8 @@ static void tell_parent(struct proc *c)
 {
 	struct proc *parent = proc_find(c->ppid);
 
-	if (!parent || parent == proc_init) {
+	/* Init reaps at once, and so does a parent that ignores SIGCHLD. */
+	if (!parent || parent == proc_init || (parent->sig_ignored & SIG_BIT(SIGCHLD))) {
 		reap(c);
 		return;
 	}
@@ -155,6 +157,7 @@ void proc_end(struct proc *p, int wstatus)
 	vfs_session_end(p->session);
 	p->session = 0;
 	/* Its own blocked waits: the callers are its threads, which are dying. */
+	proc_sig_drop(p);
 	while (p->waiters) {
 		struct waiter *w = p->waiters;
 		p->waiters = w->next;
@@ -172,7 +175,12 @@ void proc_end(struct proc *p, int wstatus)
 			reap(c);
 		}
 	}
+	int pid = p->pid, ppid = p->ppid;
 	tell_parent(p);
+	/* tell_parent may have freed p. */
+	struct proc *parent = proc_find(ppid);
+	if (parent && parent->pid > PID_INIT)
+		proc_signal(parent, SIGCHLD, pid, WIFEXITED(wstatus) ? CLD_EXITED : CLD_KILLED);
 }
 
 int64_t op_exit(struct proc *caller, uint64_t m[8])
@@ -188,9 +196,9 @@ static int wstatus_of(int64_t kstatus)
 	if (kstatus >= 0 && kstatus <= 0xff)
 		return WSTATUS_EXIT((int)kstatus);
 	switch (kstatus) {
-	case -EFAULT: return SIGSEGV;	/* a fault no mapping allows */
-	case -EINVAL: return SIGILL;	/* an exception: illegal instruction, ... */
-	default: return SIGKILL;	/* out of memory, or killed by someone else */
+	case -EFAULT: return SIGSEGV; /* a fault no mapping allows */
+	case -EINVAL: return SIGILL;  /* an exception: illegal instruction, ... */
+	default: return SIGKILL;      /* out of memory, or killed by someone else */
 	}
 }
 
@@ -207,7 +215,7 @@ int64_t op_child_gone(uint64_t m[8])
 		vr_handle_close(m[3]);
 		return 0;
 	}
-	proc_end(p, wstatus_of((int64_t)m[2]));	/* nothing if it ended before */
+	proc_end(p, wstatus_of((int64_t)m[2])); /* nothing if it ended before */
 	p->gone = true;
 	if (p->state == PROC_REAPED)
 		proc_destroy(p);
