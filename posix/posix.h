@@ -4,8 +4,7 @@
  * function, which decodes its arguments from args[0..5] and returns a result
  * or -errno, as the Linux kernel would; musl's __syscall_ret is the one place
  * that sets errno. One file per area: io.c, memory.c, thread.c, process.c,
- * time.c, file.c and names.c (files, through the vfs server), fd.c (the descriptor table);
- * arch/<arch>/ holds what only one architecture has.
+ * time.c, file.c and names.c (files, through the vfs server), fd.c (the descriptor table), signal.c; arch/<arch>/ holds what only one architecture has.
  */
 #pragma once
 

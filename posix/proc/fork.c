@@ -13,8 +13,8 @@
 static int64_t give(handle_t process, handle_t cap, handle_t session, struct proc *c,
 		    handle_t *child_cap)
 {
-	int64_t err =
-	    vr_process_handle_give(process, process, VR_RIGHT_MANAGE | VR_RIGHT_MAP, &c->fork_self);
+	int64_t err = vr_process_handle_give(process, process, VR_RIGHT_MANAGE | VR_RIGHT_MAP,
+					     &c->fork_self);
 
 	if (!err)
 		err = vr_process_handle_give(process, session, VR_RIGHT_SEND, &c->fork_vfs);
@@ -47,9 +47,8 @@ int64_t op_fork(struct proc *caller, uint64_t m[8])
 	c->process = process;
 	if ((err = vr_process_fork(caller->process, process)))
 		goto err_proc;
-	if ((err =
-		 vr_endpoint_mint(proc_ep, (uint64_t)pid,
-				  VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER, &c->cap)))
+	if ((err = vr_endpoint_mint(proc_ep, (uint64_t)pid,
+				    VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER, &c->cap)))
 		goto err_proc;
 	if ((err = give(process, c->cap, session_cap, c, &child_cap)) ||
 	    (err = proc_set_handler(process, pid)) ||
@@ -74,7 +73,7 @@ err_proc:
 		vr_handle_revoke(c->cap);
 		vr_handle_close(c->cap);
 	}
-	proc_destroy(c); /* closes c->process */
+	proc_destroy(c);	/* closes c->process */
 err_session:
 	vfs_session_end(session);
 	vr_handle_close(session_cap);

@@ -15,31 +15,30 @@
 
 #include "proto/proc.h"
 
-#define PID_MAX 32768 /* pids are 2 .. PID_MAX - 1 */
-#define PID_ROOT 0    /* the root task: not a POSIX process, but a parent */
-#define PID_INIT 1    /* the server itself: orphans' parent, which reaps them */
-#define SIG_MAX 64    /* Linux's _NSIG - 1: signals are 1 .. 64 */
-#define SIG_BIT(sig) ((uint64_t)1 << ((sig)-1))
+#define PID_MAX 32768	/* pids are 2 .. PID_MAX - 1 */
+#define PID_ROOT 0	/* the root task: not a POSIX process, but a parent */
+#define PID_INIT 1	/* the server itself: orphans' parent, which reaps them */
+#define SIG_MAX 64	/* Linux's _NSIG - 1: signals are 1 .. 64 */
+#define SIG_BIT(sig) ((uint64_t)1 << ((sig) - 1))
 
 /* A wait status: exit code @code (a signal's is the signal number itself). */
-#define WSTATUS_EXIT(code) (((code)&0xff) << 8)
+#define WSTATUS_EXIT(code) (((code) & 0xff) << 8)
 
 /* What the main loop answers for an operation whose answer waits (a saved reply) or is not due. */
 #define NO_REPLY INT64_MIN
-/* What an exception handler answers to have the faulting process stay stopped (it is being killed).
- */
+/* What an exception handler answers to have the faulting process stay stopped (it is being killed). */
 #define KILL_REPLY (INT64_MIN + 1)
 
 enum proc_state {
 	PROC_ALIVE,
-	PROC_ZOMBIE, /* ended, not yet waited for: keeps its pid, group and status */
-	PROC_REAPED, /* waited for, but its kernel process has not gone yet: keeps its pid only */
+	PROC_ZOMBIE,	/* ended, not yet waited for: keeps its pid, group and status */
+	PROC_REAPED,	/* waited for, but its kernel process has not gone yet: keeps its pid only */
 };
 
 /* A wait that did not find a child that had ended yet: answered later. */
 struct waiter {
 	struct waiter *next;
-	handle_t reply; /* the saved reply (vr_ipc_reply_save) */
+	handle_t reply;	/* the saved reply (vr_ipc_reply_save) */
 	int64_t pid;	/* as waitpid's */
 	uint64_t options;
 };
@@ -47,30 +46,29 @@ struct waiter {
 struct proc {
 	int pid, ppid, pgid, sid;
 	enum proc_state state;
-	bool gone;		/* its kernel process has ended (its watcher reported) */
-	int wstatus;		/* the wait status, once not PROC_ALIVE */
+	bool gone;	/* its kernel process has ended (its watcher reported) */
+	int wstatus;	/* the wait status, once not PROC_ALIVE */
 	handle_t process;	/* the kernel process; 0 for the root task and init */
-	handle_t cap;		/* the capability minted for it (badge = pid), revoked at its end */
+	handle_t cap;	/* the capability minted for it (badge = pid), revoked at its end */
 	uint64_t session;	/* its vfs session */
-	struct waiter *waiters; /* its blocked waits, oldest first */
+	struct waiter *waiters;	/* its blocked waits, oldest first */
 	/* A forked child's handles, told to it once by PROC_FORKED (0 after). */
 	handle_t fork_self, fork_vfs;
-	/* Signals (kill.c): as its PROC_SIGSTATE told; pending ones with their sender's pid and
-	 * si_code. */
+	/* Signals (kill.c): as its PROC_SIGSTATE told; pending ones with their sender's pid and si_code. */
 	uint64_t sig_blocked, sig_handled, sig_ignored, sig_pending;
-	struct waiter *sig_waiters; /* its blocked PROC_SIGTAKEs (options = the signals wanted) */
+	struct waiter *sig_waiters;	/* its blocked PROC_SIGTAKEs (options = the signals wanted) */
 	struct {
 		int pid, code;
 	} sig_from[SIG_MAX];
-	struct proc *next, *prev; /* every process, in pid order of creation */
+	struct proc *next, *prev;	/* every process, in pid order of creation */
 };
 
 /* The endpoint the server serves (unbadged) and its vfs admin capability. */
 extern handle_t proc_ep, proc_vfs_admin;
 
 /* ---- table.c ---- */
-extern struct proc *proc_all;		   /* the list of every struct proc */
-extern struct proc *proc_root, *proc_init; /* pids 0 and 1 */
+extern struct proc *proc_all;	/* the list of every struct proc */
+extern struct proc *proc_root, *proc_init;	/* pids 0 and 1 */
 
 /* The process with @pid that is not yet reaped, or NULL (pids 0 and 1 included). */
 struct proc *proc_find(int64_t pid);
@@ -118,8 +116,7 @@ void proc_waiters_check(struct proc *parent);
 int64_t op_kill(struct proc *caller, uint64_t m[8]);
 int64_t op_sigstate(struct proc *caller, uint64_t m[8]);
 int64_t op_sigtake(struct proc *caller, uint64_t m[8]);
-/* Sends @sig (1 .. SIG_MAX) to @p from pid @from with si_code @code: dropped, pending or its
- * default action. */
+/* Sends @sig (1 .. SIG_MAX) to @p from pid @from with si_code @code: dropped, pending or its default action. */
 void proc_signal(struct proc *p, int sig, int from, int code);
 /* Forgets @p's blocked PROC_SIGTAKEs (it is ending). */
 void proc_sig_drop(struct proc *p);
@@ -147,10 +144,9 @@ int64_t op_fault(int64_t pid, uint64_t m[8]);
 int proc_watch(struct proc *p);
 
 /* ---- vfs.c: calls to the vfs server ---- */
-/* A new session for a child of @parent_session sharing @n ids (@ids) of it; *ids gets the child's.
- */
-int64_t vfs_session_new(uint64_t parent_session, int pid, uint64_t *ids, unsigned n,
-			uint64_t *session, handle_t *cap);
+/* A new session for a child of @parent_session sharing @n ids (@ids) of it; *ids gets the child's. */
+int64_t vfs_session_new(uint64_t parent_session, int pid, uint64_t *ids, unsigned n, uint64_t *session,
+			handle_t *cap);
 void vfs_session_end(uint64_t session);
 /* A new session with every id of @parent_session at the same number (VFS_SESSION_FORK). */
 int64_t vfs_session_fork(uint64_t parent_session, int pid, uint64_t *session, handle_t *cap);

@@ -18,11 +18,11 @@
 #include "proc.h"
 #include "proto/vfs.h"
 
-#define SPAWN_FLAGS                                                                                \
-	(POSIX_SPAWN_RESETIDS | POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |                    \
-	 POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER |           \
+#define SPAWN_FLAGS                                                                          \
+	(POSIX_SPAWN_RESETIDS | POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |              \
+	 POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER |     \
 	 POSIX_SPAWN_USEVFORK | POSIX_SPAWN_SETSID)
-#define SPAWN_FDS_MAX (VFS_IO_MAX / 8) /* the ids VFS_SESSION_NEW shares in one request */
+#define SPAWN_FDS_MAX (VFS_IO_MAX / 8)	/* the ids VFS_SESSION_NEW shares in one request */
 #define SPAWN_ACTIONS_MAX 256
 #define NO_ID UINT64_MAX
 
@@ -32,15 +32,15 @@ struct spawn_req {
 	const struct proc_fd *fds;
 	const struct proc_action *actions;
 	const char *path;
-	const char **argv, **envp; /* NULL-terminated */
-	const char **action_paths; /* [nactions]: OPEN's and CHDIR's, else NULL */
+	const char **argv, **envp;	/* NULL-terminated */
+	const char **action_paths;	/* [nactions]: OPEN's and CHDIR's, else NULL */
 };
 
 /* The child's descriptors while its file actions run: fd -> id in its session. */
 struct child_fds {
 	uint64_t id[PX_FD_MAX];
 	bool cloexec[PX_FD_MAX];
-	handle_t session; /* the child's session capability */
+	handle_t session;	/* the child's session capability */
 };
 
 static _Alignas(8) char request[PROC_SPAWN_MAX];
@@ -65,8 +65,7 @@ static const char *next_string(const char **at, const char *end)
 
 static bool action_ok(const struct proc_action *a)
 {
-	bool fd_ok = a->fd >= 0 && a->fd < PX_FD_MAX,
-	     newfd_ok = a->newfd >= 0 && a->newfd < PX_FD_MAX;
+	bool fd_ok = a->fd >= 0 && a->fd < PX_FD_MAX, newfd_ok = a->newfd >= 0 && a->newfd < PX_FD_MAX;
 
 	switch (a->kind) {
 	case PROC_ACT_OPEN: return newfd_ok && !(a->mode & ~07777u);
@@ -126,8 +125,7 @@ static bool shared(const struct spawn_req *r, uint32_t i)
 	if (!(r->fds[i].fd_flags & FD_CLOEXEC))
 		return true;
 	for (uint32_t a = 0; a < r->h->nactions; a++)
-		if ((r->actions[a].kind == PROC_ACT_DUP2 ||
-		     r->actions[a].kind == PROC_ACT_FCHDIR) &&
+		if ((r->actions[a].kind == PROC_ACT_DUP2 || r->actions[a].kind == PROC_ACT_FCHDIR) &&
 		    r->actions[a].fd == r->fds[i].fd)
 			return true;
 	return false;
@@ -169,7 +167,7 @@ static int run_action(const struct proc_action *a, const char *path)
 		child.cloexec[a->newfd] = a->oflag & O_CLOEXEC;
 		return 0;
 	case PROC_ACT_CLOSE:
-		child_close(a->fd); /* closing a closed descriptor is no error, as in musl */
+		child_close(a->fd);	/* closing a closed descriptor is no error, as in musl */
 		return 0;
 	case PROC_ACT_DUP2:
 		if (child.id[a->fd] == NO_ID)
@@ -180,7 +178,9 @@ static int run_action(const struct proc_action *a, const char *path)
 		}
 		child.cloexec[a->newfd] = false;
 		return 0;
-	case PROC_ACT_CHDIR: w[0] = VFS_AT_CWD; return (int)child_call(VFS_CHDIR, w, 1, path);
+	case PROC_ACT_CHDIR:
+		w[0] = VFS_AT_CWD;
+		return (int)child_call(VFS_CHDIR, w, 1, path);
 	case PROC_ACT_FCHDIR:
 		if ((w[0] = child.id[a->fd]) == NO_ID)
 			return -EBADF;
@@ -264,8 +264,7 @@ static int child_ids(const struct spawn_req *r, const struct proc *parent, int p
 		*sid = *pgid = pid;
 	if (!(flags & POSIX_SPAWN_SETPGROUP))
 		return 0;
-	/* As setpgid in the child: a session leader cannot move; the group must be in its session.
-	 */
+	/* As setpgid in the child: a session leader cannot move; the group must be in its session. */
 	if (*sid == pid)
 		return -EPERM;
 	if (r->h->pgroup && !proc_group_in_session(r->h->pgroup, *sid))
@@ -285,27 +284,26 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 {
 	size_t len;
 	void *block = start_block((uint64_t)c->pid, &len);
-	int64_t err =
-	    block
-		? vr_endpoint_mint(proc_ep, (uint64_t)c->pid,
-				   VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER, &c->cap)
-		: -ENOMEM;
+	int64_t err = block ? vr_endpoint_mint(proc_ep, (uint64_t)c->pid,
+					    VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER,
+					    &c->cap)
+			    : -ENOMEM;
 
 	if (!err) {
 		const struct vr_exec_handle handles[] = {
-		    {VR_AT_PROC, c->cap, VR_RIGHT_SEND},
-		    {VR_AT_VFS, child.session, VR_RIGHT_SEND},
+			{VR_AT_PROC, c->cap, VR_RIGHT_SEND},
+			{VR_AT_VFS, child.session, VR_RIGHT_SEND},
 		};
 		const struct vr_exec_args args = {
-		    .argv = r->argv,
-		    .envp = r->envp,
-		    .handles = handles,
-		    .nhandles = 2,
-		    .blob = block,
-		    .blob_len = len,
-		    .blob_key = VR_AT_START,
-		    .before_start = set_handler,
-		    .before_start_arg = (void *)(intptr_t)c->pid,
+			.argv = r->argv,
+			.envp = r->envp,
+			.handles = handles,
+			.nhandles = 2,
+			.blob = block,
+			.blob_len = len,
+			.blob_key = VR_AT_START,
+			.before_start = set_handler,
+			.before_start_arg = (void *)(intptr_t)c->pid,
 		};
 		err = vr_exec_with(img, &args, &c->process);
 	}

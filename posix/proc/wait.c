@@ -27,8 +27,7 @@ static bool matches(const struct proc *parent, const struct proc *c, int64_t pid
 	return c->pgid == (pid == 0 ? parent->pgid : -pid);
 }
 
-/* The child a wait for @pid takes now (a zombie), or NULL; *any whether any child matches at all.
- */
+/* The child a wait for @pid takes now (a zombie), or NULL; *any whether any child matches at all. */
 static struct proc *find_zombie(const struct proc *parent, int64_t pid, bool *any)
 {
 	*any = false;
@@ -196,9 +195,9 @@ static int wstatus_of(int64_t kstatus)
 	if (kstatus >= 0 && kstatus <= 0xff)
 		return WSTATUS_EXIT((int)kstatus);
 	switch (kstatus) {
-	case -EFAULT: return SIGSEGV; /* a fault no mapping allows */
-	case -EINVAL: return SIGILL;  /* an exception: illegal instruction, ... */
-	default: return SIGKILL;      /* out of memory, or killed by someone else */
+	case -EFAULT: return SIGSEGV;	/* a fault no mapping allows */
+	case -EINVAL: return SIGILL;	/* an exception: illegal instruction, ... */
+	default: return SIGKILL;	/* out of memory, or killed by someone else */
 	}
 }
 
@@ -215,7 +214,7 @@ int64_t op_child_gone(uint64_t m[8])
 		vr_handle_close(m[3]);
 		return 0;
 	}
-	proc_end(p, wstatus_of((int64_t)m[2])); /* nothing if it ended before */
+	proc_end(p, wstatus_of((int64_t)m[2]));	/* nothing if it ended before */
 	p->gone = true;
 	if (p->state == PROC_REAPED)
 		proc_destroy(p);
