@@ -4,7 +4,7 @@
  * function, which decodes its arguments from args[0..5] and returns a result
  * or -errno, as the Linux kernel would; musl's __syscall_ret is the one place
  * that sets errno. One file per area: io.c, memory.c, thread.c, process.c,
- * time.c, file.c and names.c (files, through the vfs server), fd.c (the descriptor table); arch/<arch>/ holds what only one architecture has.
+ * time.c, file.c and names.c (files, through the vfs server), fd.c (the descriptor table), signal.c; arch/<arch>/ holds what only one architecture has.
  */
 #pragma once
 
@@ -149,13 +149,18 @@ PX_DECLARE(getpgid);
 PX_DECLARE(setpgid);
 PX_DECLARE(getsid);
 PX_DECLARE(setsid);
-PX_DECLARE(kill);
-PX_DECLARE(tkill);
-PX_DECLARE(tgkill);
 PX_DECLARE(wait4);
 PX_DECLARE(waitid);
 PX_DECLARE(getuid);
+/* signal.c */
+PX_DECLARE(rt_sigaction);
 PX_DECLARE(rt_sigprocmask);
+PX_DECLARE(rt_sigpending);
+PX_DECLARE(rt_sigsuspend);
+PX_DECLARE(pause);
+PX_DECLARE(kill);
+PX_DECLARE(tkill);
+PX_DECLARE(tgkill);
 /* fork.c */
 PX_DECLARE(fork);
 PX_DECLARE(clone);

@@ -1,10 +1,8 @@
 /*
  * The process as the proc server (proto/proc.h) knows it: its pid (from the
  * start block, cached), parent, group and session, waiting for children,
- * kill and exit. A program started without the server (the servers
- * themselves) is pid PX_PID with no parent and cannot do these. No signal
- * is delivered to handlers yet: the server applies default actions, so
- * signal masks change nothing.
+ * and exit (signals are in signal.c). A program started without the server
+ * (the servers themselves) is pid PX_PID with no parent and cannot do these.
  */
 #include <signal.h>
 #include <string.h>
@@ -89,30 +87,6 @@ long px_setsid(const long *args)
 	return proc_call(PROC_SETSID, 0, 0, r);
 }
 
-long px_kill(const long *args)
-{
-	uint64_t r[8];
-
-	return proc_call(PROC_KILL, (uint64_t)(int)args[0], (uint64_t)(int)args[1], r);
-}
-
-/* A signal to one of our threads is one to the process while only default actions exist. */
-long px_tkill(const long *args)
-{
-	uint64_t r[8];
-
-	return proc_call(PROC_KILL, (uint64_t)pid, (uint64_t)(int)args[1], r);
-}
-
-long px_tgkill(const long *args)
-{
-	uint64_t r[8];
-
-	if ((int)args[0] != pid)
-		return -ESRCH;
-	return proc_call(PROC_KILL, (uint64_t)pid, (uint64_t)(int)args[2], r);
-}
-
 /* waitpid's core: the child's pid (0 with WNOHANG and nothing yet) and its wait status. */
 static long wait_child(long who, unsigned options, int *wstatus)
 {
@@ -172,18 +146,5 @@ long px_waitid(const long *args)
 
 long px_getuid(const long *args)
 {
-	return 0;
-}
-
-/* No signal is ever delivered to a handler yet: every mask is as good as any other, and all are empty. */
-long px_rt_sigprocmask(const long *args)
-{
-	unsigned char *old = (unsigned char *)args[2];
-	long size = args[3];
-
-	if (size != _NSIG / 8)
-		return -EINVAL;
-	for (long i = 0; old && i < size; i++)
-		old[i] = 0;
 	return 0;
 }

@@ -40,6 +40,8 @@ int64_t op_fork(struct proc *caller, uint64_t m[8])
 		goto err_session;
 	}
 	c->session = session;
+	c->sig_blocked = caller->sig_blocked, c->sig_handled = caller->sig_handled;
+	c->sig_ignored = caller->sig_ignored;
 	if ((err = vr_process_create(0, &process)))
 		goto err_proc;
 	c->process = process;

@@ -1,9 +1,11 @@
 /*
- * kill(): signals with their default actions only, until signal handlers
- * exist. Most signals end the process with that signal; SIGCHLD, SIGURG,
- * SIGWINCH and SIGCONT are ignored, and so are the stop signals while there
- * is no job control. Every process has uid 0 for now, so any may signal any
- * other; init (pid 1, the server) and the root task cannot be signalled.
+ * Signals: kill(), what each process told of its signal sets, and the
+ * pending signals its translation layer takes to run their handlers
+ * (proto/proc.h). Default actions: most signals end the process with that
+ * signal; SIGCHLD, SIGURG, SIGWINCH and SIGCONT are ignored, and so are the
+ * stop signals while there is no job control. Every process has uid 0 for
+ * now, so any may signal any other; init (pid 1, the server) and the root
+ * task cannot be signalled.
  */
 #include <errno.h>
 #include <signal.h>
@@ -11,7 +13,8 @@
 
 #include "proc.h"
 
-#define SIG_MAX 64	/* Linux's _NSIG - 1: signals are 1 .. 64 */
+/* The signals whose disposition cannot change: they always take their default action. */
+#define SIG_FIXED (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
 
 static bool terminates(int sig)
 {
@@ -40,9 +43,134 @@ static bool targets(const struct proc *caller, const struct proc *p, int64_t pid
 	return p->pgid == (pid == 0 ? caller->pgid : -pid);
 }
 
+static void take_answer(handle_t reply, struct proc *p, int sig)
+{
+	uint64_t m[8] = {VR_TAG(0, 4), (uint64_t)sig, (uint64_t)p->sig_from[sig - 1].pid,
+			 (uint64_t)(int64_t)p->sig_from[sig - 1].code};
+
+	p->sig_pending &= ~SIG_BIT(sig);
+	vr_ipc_reply_to(reply, m);
+}
+
+/* The lowest-numbered signal of @set, which is not empty. */
+static int lowest(uint64_t set)
+{
+	return __builtin_ctzll(set) + 1;
+}
+
+/* Answers @p's blocked PROC_SIGTAKEs that a pending signal satisfies, oldest first. */
+static void wake(struct proc *p)
+{
+	for (struct waiter **w = &p->sig_waiters; *w;) {
+		uint64_t got = p->sig_pending & (*w)->options;
+		if (!got) {
+			w = &(*w)->next;
+			continue;
+		}
+		struct waiter *done = *w;
+		*w = done->next;
+		take_answer(done->reply, p, lowest(got));
+		free(done);
+	}
+}
+
+/* The pending signals of @p that are neither blocked nor handled take their default action. */
+static void act_default(struct proc *p)
+{
+	uint64_t due = p->sig_pending & ~p->sig_blocked & ~p->sig_handled;
+
+	p->sig_pending &= ~due;
+	for (int sig = 1; due && sig <= SIG_MAX; sig++) {
+		if ((due & SIG_BIT(sig)) && terminates(sig) && !(p->sig_ignored & SIG_BIT(sig))) {
+			proc_end(p, sig);
+			return;
+		}
+	}
+}
+
+void proc_signal(struct proc *p, int sig, int from, int code)
+{
+	uint64_t bit = SIG_BIT(sig);
+
+	if (p->state != PROC_ALIVE || p->pid <= PID_INIT)
+		return;
+	if (bit & SIG_FIXED) {
+		if (terminates(sig))
+			proc_end(p, sig);
+		return;
+	}
+	if (p->sig_ignored & bit)
+		return;
+	if (!((p->sig_handled | p->sig_blocked) & bit)) {
+		if (terminates(sig))
+			proc_end(p, sig);
+		return;
+	}
+	/* One pending instance per signal, as for Linux's standard signals: the first sender is
+	 * told. */
+	if (!(p->sig_pending & bit))
+		p->sig_from[sig - 1].pid = from, p->sig_from[sig - 1].code = code;
+	p->sig_pending |= bit;
+	wake(p);
+}
+
+void proc_sig_drop(struct proc *p)
+{
+	while (p->sig_waiters) {
+		struct waiter *w = p->sig_waiters;
+		p->sig_waiters = w->next;
+		vr_handle_close(w->reply);
+		free(w);
+	}
+}
+
+int64_t op_sigstate(struct proc *caller, uint64_t m[8])
+{
+	caller->sig_blocked = m[1] & ~SIG_FIXED;
+	caller->sig_handled = m[2] & ~SIG_FIXED;
+	caller->sig_ignored = m[3] & ~SIG_FIXED;
+	act_default(caller);
+	if (caller->state != PROC_ALIVE)
+		return NO_REPLY;
+	return (int64_t)(caller->sig_pending & (uint64_t)INT64_MAX);
+}
+
+int64_t op_sigtake(struct proc *caller, uint64_t m[8])
+{
+	uint64_t want = m[1], got = caller->sig_pending & want, flags = m[2];
+
+	if (flags & ~(uint64_t)PROC_SIGTAKE_WAIT)
+		return -EINVAL;
+	if (got) {
+		int sig = lowest(got);
+		caller->sig_pending &= ~SIG_BIT(sig);
+		m[2] = (uint64_t)caller->sig_from[sig - 1].pid;
+		m[3] = (uint64_t)(int64_t)caller->sig_from[sig - 1].code;
+		m[4] = 0;
+		return sig;
+	}
+	m[2] = m[3] = m[4] = 0;
+	if (!(flags & PROC_SIGTAKE_WAIT))
+		return 0;
+	struct waiter *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	if (vr_ipc_reply_save(&w->reply)) {
+		free(w);
+		return -ENOMEM;
+	}
+	w->options = want;
+	struct waiter **tail = &caller->sig_waiters;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = w;
+	return NO_REPLY;
+}
+
 int64_t op_kill(struct proc *caller, uint64_t m[8])
 {
 	int64_t pid = (int64_t)m[1], sig = (int64_t)m[2];
+	int code = (int)(int64_t)m[3] == SI_TKILL ? SI_TKILL : SI_USER;
 	int n = 0, cap = 0, *pids = NULL;
 
 	if (sig < 0 || sig > SIG_MAX || pid <= -PID_MAX || pid >= PID_MAX)
@@ -63,10 +191,10 @@ int64_t op_kill(struct proc *caller, uint64_t m[8])
 		}
 		pids[n++] = p->pid;
 	}
-	for (int i = 0; sig && terminates((int)sig) && i < n; i++) {
+	for (int i = 0; sig && i < n; i++) {
 		struct proc *p = proc_find(pids[i]);
 		if (p)
-			proc_end(p, (int)sig);
+			proc_signal(p, (int)sig, caller->pid, code);
 	}
 	free(pids);
 	return n ? 0 : -ESRCH;

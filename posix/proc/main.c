@@ -51,6 +51,8 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 	case PROC_EXECVE: return caller == proc_root ? -EINVAL : op_execve(caller, m);
 	case PROC_FORK: return caller == proc_root ? -EINVAL : op_fork(caller, m);
 	case PROC_FORKED: return op_forked(caller, m);
+	case PROC_SIGSTATE: return caller == proc_root ? -EINVAL : op_sigstate(caller, m);
+	case PROC_SIGTAKE: return caller == proc_root ? -EINVAL : op_sigtake(caller, m);
 	default: return -ENOSYS;
 	}
 }
@@ -100,9 +102,9 @@ int main(void)
 			continue;
 		}
 		uint32_t op = VR_TAG_LABEL(m[0]);
-		unsigned words = op == PROC_FORKED && r >= 0		     ? 4
-				 : (op == PROC_WAIT || op == PROC_GETPID) ? 2
-									   : 1;
+		unsigned words = (op == PROC_FORKED || op == PROC_SIGTAKE) && r >= 0 ? 4
+				 : (op == PROC_WAIT || op == PROC_GETPID)	     ? 2
+										     : 1;
 		m[0] = VR_TAG(0, words);
 		m[1] = (uint64_t)r;
 		for (unsigned i = words + 1; i < 8; i++)

@@ -18,6 +18,8 @@
 #define PID_MAX 32768	/* pids are 2 .. PID_MAX - 1 */
 #define PID_ROOT 0	/* the root task: not a POSIX process, but a parent */
 #define PID_INIT 1	/* the server itself: orphans' parent, which reaps them */
+#define SIG_MAX 64	/* Linux's _NSIG - 1: signals are 1 .. 64 */
+#define SIG_BIT(sig) ((uint64_t)1 << ((sig) - 1))
 
 /* A wait status: exit code @code (a signal's is the signal number itself). */
 #define WSTATUS_EXIT(code) (((code) & 0xff) << 8)
@@ -52,6 +54,12 @@ struct proc {
 	struct waiter *waiters;	/* its blocked waits, oldest first */
 	/* A forked child's handles, told to it once by PROC_FORKED (0 after). */
 	handle_t fork_self, fork_vfs;
+	/* Signals (kill.c): as its PROC_SIGSTATE told; pending ones with their sender's pid and si_code. */
+	uint64_t sig_blocked, sig_handled, sig_ignored, sig_pending;
+	struct waiter *sig_waiters;	/* its blocked PROC_SIGTAKEs (options = the signals wanted) */
+	struct {
+		int pid, code;
+	} sig_from[SIG_MAX];
 	struct proc *next, *prev;	/* every process, in pid order of creation */
 };
 
@@ -104,8 +112,14 @@ void proc_end(struct proc *p, int wstatus);
 /* Answers @parent's blocked waits that no child can satisfy any more with -ECHILD. */
 void proc_waiters_check(struct proc *parent);
 
-/* ---- kill.c ---- */
+/* ---- kill.c: signals ---- */
 int64_t op_kill(struct proc *caller, uint64_t m[8]);
+int64_t op_sigstate(struct proc *caller, uint64_t m[8]);
+int64_t op_sigtake(struct proc *caller, uint64_t m[8]);
+/* Sends @sig (1 .. SIG_MAX) to @p from pid @from with si_code @code: dropped, pending or its default action. */
+void proc_signal(struct proc *p, int sig, int from, int code);
+/* Forgets @p's blocked PROC_SIGTAKEs (it is ending). */
+void proc_sig_drop(struct proc *p);
 
 /* ---- spawn.c: posix_spawn and execve ---- */
 int64_t op_spawn(struct proc *caller, uint64_t m[8]);

@@ -413,6 +413,9 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 		vr_handle_close(w->reply);
 		free(w);
 	}
+	/* The new program starts with every signal at its default action (proto/proc.h). */
+	proc_sig_drop(p);
+	p->sig_blocked = p->sig_handled = p->sig_ignored = p->sig_pending = 0;
 	p->process = next.process;
 	p->cap = next.cap;
 	p->session = session;

@@ -120,7 +120,8 @@ static void tell_parent(struct proc *c)
 {
 	struct proc *parent = proc_find(c->ppid);
 
-	if (!parent || parent == proc_init) {
+	/* Init reaps at once, and so does a parent that ignores SIGCHLD. */
+	if (!parent || parent == proc_init || (parent->sig_ignored & SIG_BIT(SIGCHLD))) {
 		reap(c);
 		return;
 	}
@@ -155,6 +156,7 @@ void proc_end(struct proc *p, int wstatus)
 	vfs_session_end(p->session);
 	p->session = 0;
 	/* Its own blocked waits: the callers are its threads, which are dying. */
+	proc_sig_drop(p);
 	while (p->waiters) {
 		struct waiter *w = p->waiters;
 		p->waiters = w->next;
@@ -172,7 +174,12 @@ void proc_end(struct proc *p, int wstatus)
 			reap(c);
 		}
 	}
+	int pid = p->pid, ppid = p->ppid;
 	tell_parent(p);
+	/* tell_parent may have freed p. */
+	struct proc *parent = proc_find(ppid);
+	if (parent && parent->pid > PID_INIT)
+		proc_signal(parent, SIGCHLD, pid, WIFEXITED(wstatus) ? CLD_EXITED : CLD_KILLED);
 }
 
 int64_t op_exit(struct proc *caller, uint64_t m[8])

@@ -1,6 +1,6 @@
 /*
  * The proc server's protocol: process ids, parents, process groups and
- * sessions, spawning, waiting, exit and kill.
+ * sessions, spawning, waiting, exit and signals.
  *
  * Every POSIX process holds a proc capability badged with its pid. The root
  * task (pid 0, not a POSIX process) holds one badged PROC_BADGE_ROOT: the
@@ -31,7 +31,7 @@ enum proc_op {
 	PROC_WAIT,	/* w1 pid (as waitpid: -1 any, 0 own group, < -1 group), w2 WNOHANG|WUNTRACED... -> w1 pid (0 with WNOHANG), w2 wait status */
 	PROC_EXIT,	/* w1 wait status (W_EXITCODE): ends the caller's process (answered, if it is still there to hear it) */
 	PROC_GETPID,	/* -> w1 pid, w2 parent pid */
-	PROC_KILL,	/* w1 pid (as kill(): > 0, 0, -1, < -1), w2 signal */
+	PROC_KILL,	/* w1 pid (as kill(): > 0, 0, -1, < -1), w2 signal, w3 si_code (SI_USER, or SI_TKILL) */
 	PROC_SETPGID,	/* w1 pid (0 = self), w2 pgid (0 = pid). A spawned or exec'd child: EACCES */
 	PROC_GETPGID,	/* w1 pid (0 = self) -> w1 pgid */
 	PROC_SETSID,	/* -> w1 the new session id */
@@ -41,8 +41,24 @@ enum proc_op {
 			   caller's process is gone; an error (ENOENT, EACCES, ENOEXEC, E2BIG...) is answered */
 	PROC_FORK,	/* w1 entry, w2 stack pointer (see below) -> w1 the child's pid */
 	PROC_FORKED,	/* (the forked child, once) -> w1 its pid, w2 its own process handle, w3 its vfs session */
+	PROC_SIGSTATE,	/* w1 blocked, w2 handled, w3 ignored signals (sets: bit n - 1 = signal n) -> w1 the pending
+			   signals (1 .. 63). Pending unblocked signals without a handler
+			   take their default action at once */
+	PROC_SIGTAKE,	/* w1 the signals wanted, w2 PROC_SIGTAKE_WAIT or 0 -> w1 a pending one of them, now
+			   taken (0: none, without PROC_SIGTAKE_WAIT), w2 the sender's pid, w3 its si_code */
 	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status, w3 the process handle */
 };
+
+#define PROC_SIGTAKE_WAIT 1	/* PROC_SIGTAKE does not answer until one of the signals is pending */
+
+/*
+ * Signals: the server is the signal daemon. Each process tells it (PROC_SIGSTATE) which signals it
+ * blocks, handles and ignores. A signal sent (PROC_KILL, or SIGCHLD when a child ends) to a process
+ * that ignores it is dropped; one it handles or blocks becomes pending, and a PROC_SIGTAKE that
+ * wants it is answered; any other takes its default action (most end the process). A forked child
+ * inherits the sets; a spawned or exec'd program starts with none (all default, nothing pending).
+ * A parent ignoring SIGCHLD has its children reaped at once (no zombies, as SA_NOCLDWAIT).
+ */
 
 /*
  * PROC_FORK: the server makes a new process, a copy-on-write copy of the

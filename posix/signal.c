@@ -1,0 +1,251 @@
+/*
+ * Signals in the translation layer: dispositions and the mask, kept here and
+ * told to the proc server (the signal daemon, proto/proc.h), and the
+ * handlers, run here when a pending signal is taken from the server.
+ *
+ * Delivery is synchronous for now: a handler runs when a pending signal is
+ * taken, which happens in sigsuspend and pause (which wait for one), after
+ * a kill that may reach this process, and when sigprocmask unblocks a
+ * pending signal. A thread busy in user code or blocked in another call is
+ * not interrupted (that needs the kernel's upcall primitive). The mask is
+ * the process's, shared by its threads.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "ipc.h"
+#include "posix.h"
+#include "proto/proc.h"
+
+#define SIG_MAX 64
+#define BIT(sig) ((uint64_t)1 << ((sig)-1))
+#define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
+
+/* The kernel ABI's struct sigaction, as musl passes it to rt_sigaction. */
+struct k_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+#ifdef SA_RESTORER
+	void (*restorer)(void);
+#endif
+	uint64_t mask;
+};
+
+static struct k_sigaction actions[SIG_MAX];
+static uint64_t blocked;
+/* What the proc server was last told (PROC_SIGSTATE); told_ever once it was told anything. */
+static uint64_t told[3];
+static int told_ever;
+
+static long sig_call(uint32_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t r[8])
+{
+	const uint64_t w[3] = {a, b, c};
+
+	return px_proc ? px_call(px_proc, op, w, 3, NULL, 0, r) : -ENOSYS;
+}
+
+static uint64_t set_of(void (*disposition)(int))
+{
+	uint64_t set = 0;
+
+	for (int sig = 1; sig <= SIG_MAX; sig++)
+		if (actions[sig - 1].handler == disposition)
+			set |= BIT(sig);
+	return set;
+}
+
+/*
+ * Tells the proc server our sets if they changed (or @force): the pending
+ * signals (1 .. 63), or -errno; 0 when nothing was asked.
+ */
+static long tell(int force)
+{
+	uint64_t ignored = set_of(SIG_IGN), handled = ~(set_of(SIG_DFL) | ignored);
+	uint64_t r[8];
+
+	/* Without the server (the servers themselves) no signal ever comes. */
+	if (!px_proc)
+		return 0;
+	if (!force && told_ever && told[0] == blocked && told[1] == handled && told[2] == ignored)
+		return 0;
+	long pending = sig_call(PROC_SIGSTATE, blocked, handled, ignored, r);
+	if (pending < 0)
+		return pending;
+	told[0] = blocked, told[1] = handled, told[2] = ignored, told_ever = 1;
+	return pending;
+}
+
+static void run(int sig, int from, int code)
+{
+	struct k_sigaction *a = &actions[sig - 1];
+	void (*handler)(int) = a->handler;
+	unsigned long flags = a->flags;
+	uint64_t old = blocked;
+
+	if (handler == SIG_DFL || handler == SIG_IGN)
+		return;
+	blocked |= a->mask;
+	if (!(flags & SA_NODEFER))
+		blocked |= BIT(sig);
+	blocked &= ~UNBLOCKABLE;
+	if (flags & SA_RESETHAND) {
+		a->handler = SIG_DFL;
+		a->flags &= ~(unsigned long)SA_SIGINFO;
+		tell(0);
+	}
+	if (flags & SA_SIGINFO) {
+		siginfo_t info;
+		ucontext_t uc;
+		memset(&info, 0, sizeof(info));
+		memset(&uc, 0, sizeof(uc));
+		info.si_signo = sig;
+		info.si_code = code;
+		info.si_pid = from;
+		memcpy(&uc.uc_sigmask, &old, sizeof(old));
+		((void (*)(int, siginfo_t *, void *))handler)(sig, &info, &uc);
+	} else {
+		handler(sig);
+	}
+	blocked = old;
+	tell(0);
+}
+
+/* Takes a pending signal of @want from the server and runs its handler: whether one ran (or
+ * -errno). */
+static long take(uint64_t want, uint64_t flags)
+{
+	uint64_t r[8];
+	long sig = sig_call(PROC_SIGTAKE, want, flags, 0, r);
+
+	if (sig <= 0)
+		return sig;
+	run((int)sig, (int)r[2], (int)r[3]);
+	return 1;
+}
+
+/* Runs the handlers of the pending signals that are not blocked. */
+static void deliver(void)
+{
+	long pending = tell(1);
+
+	if (pending <= 0 || !(pending & ~blocked))
+		return;
+	for (int i = 0; i < SIG_MAX; i++)
+		if (take(~blocked, 0) <= 0)
+			break;
+}
+
+long px_rt_sigaction(const long *args)
+{
+	int sig = (int)args[0];
+	const struct k_sigaction *act = (const struct k_sigaction *)args[1];
+	struct k_sigaction *old = (struct k_sigaction *)args[2];
+
+	if (args[3] != _NSIG / 8 || sig < 1 || sig > SIG_MAX || (act && (BIT(sig) & UNBLOCKABLE)))
+		return -EINVAL;
+	if (old)
+		*old = actions[sig - 1];
+	if (!act)
+		return 0;
+	actions[sig - 1] = *act;
+	long err = tell(0);
+	return err < 0 ? err : 0;
+}
+
+long px_rt_sigprocmask(const long *args)
+{
+	int how = (int)args[0];
+	const uint64_t *set = (const uint64_t *)args[1];
+	uint64_t *old = (uint64_t *)args[2];
+	uint64_t prev = blocked;
+
+	if (args[3] != _NSIG / 8)
+		return -EINVAL;
+	if (set) {
+		switch (how) {
+		case SIG_BLOCK: blocked |= *set; break;
+		case SIG_UNBLOCK: blocked &= ~*set; break;
+		case SIG_SETMASK: blocked = *set; break;
+		default: return -EINVAL;
+		}
+		blocked &= ~UNBLOCKABLE;
+	}
+	if (old)
+		*old = prev;
+	if (blocked != prev)
+		deliver();
+	return 0;
+}
+
+long px_rt_sigpending(const long *args)
+{
+	uint64_t *set = (uint64_t *)args[0];
+	long pending;
+
+	if (args[1] != _NSIG / 8)
+		return -EINVAL;
+	if ((pending = tell(1)) < 0)
+		return pending;
+	*set = (uint64_t)pending;
+	return 0;
+}
+
+/* Waits for a signal that @mask does not block and runs its handler, with @mask as the mask
+ * meanwhile. */
+static long suspend(uint64_t mask)
+{
+	uint64_t old = blocked;
+	long err;
+
+	blocked = mask & ~UNBLOCKABLE;
+	if ((err = tell(0)) >= 0 && (err = take(~blocked, PROC_SIGTAKE_WAIT)) >= 0)
+		deliver();
+	blocked = old;
+	deliver();
+	return err < 0 ? err : -EINTR;
+}
+
+long px_rt_sigsuspend(const long *args)
+{
+	if (args[1] != _NSIG / 8)
+		return -EINVAL;
+	return suspend(*(const uint64_t *)args[0]);
+}
+
+long px_pause(const long *args)
+{
+	return suspend(blocked);
+}
+
+static long kill_code(long pid, long sig, long code)
+{
+	uint64_t r[8];
+	long err = sig_call(PROC_KILL, (uint64_t)pid, (uint64_t)sig, (uint64_t)code, r);
+
+	/* A signal that may have reached us runs its handler before kill returns, as on Linux. */
+	if (err == 0 && sig && (pid <= 0 || pid == px_getpid(NULL)))
+		deliver();
+	return err;
+}
+
+long px_kill(const long *args)
+{
+	return kill_code((int)args[0], (int)args[1], SI_USER);
+}
+
+/* A signal to one of our threads is one to the process: the mask and the pending set are the
+ * process's. */
+long px_tkill(const long *args)
+{
+	return kill_code(px_getpid(NULL), (int)args[1], SI_TKILL);
+}
+
+long px_tgkill(const long *args)
+{
+	if ((int)args[0] != px_getpid(NULL))
+		return -ESRCH;
+	return kill_code((int)args[0], (int)args[2], SI_TKILL);
+}
