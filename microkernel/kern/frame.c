@@ -6,7 +6,9 @@
  * own first frame (reached by the direct map), so the only metadata is the
  * byte map carved from the zone itself (0.02% of memory). In front of the
  * buddy lists each CPU keeps a small cache of single frames, refilled and
- * drained in batches, so the common order-0 case takes no lock. Single frames
+ * drained in batches, so the common order-0 case takes no shared lock (only
+ * its CPU's, which another CPU takes just to drain the cache when memory has
+ * run out). Single frames
  * may be shared (copy-on-write memory after a fork): a 32-bit count per frame
  * of its holders beyond the first, carved with the state bytes (0.1%), says
  * when the last one lets go.
@@ -225,6 +227,21 @@ static void drain_locked(struct cpu *c, unsigned keep)
 	}
 }
 
+/*
+ * Empties every CPU's cache into the buddy lists: memory has run out, and
+ * the frames parked there (up to CACHE_MAX a CPU) are all that is left.
+ */
+static void drain_all(void)
+{
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		spin_lock(&cpus[i].frame_cache_lock);
+		spin_lock(&lock);
+		drain_locked(&cpus[i], 0);
+		spin_unlock(&lock);
+		spin_unlock(&cpus[i].frame_cache_lock);
+	}
+}
+
 static paddr_t alloc(int node, unsigned order, enum frame_flags flags)
 {
 	paddr_t pa = 0;
@@ -235,33 +252,40 @@ static paddr_t alloc(int node, unsigned order, enum frame_flags flags)
 		arch_irq_restore(s);
 		return 0;
 	}
-	if (c && c->nframes_cached == 0) {
-		spin_lock(&lock);
-		while (c->nframes_cached < CACHE_BATCH) {
-			paddr_t f = alloc_locked((int)c->node, 0);
-			if (!f)
-				break;
-			set_state(f, STATE_CACHED);
-			c->frame_cache[c->nframes_cached++] = f;
+	if (c) {
+		/* Uncontended but for a drain_all. */
+		spin_lock(&c->frame_cache_lock);
+		if (c->nframes_cached == 0) {
+			spin_lock(&lock);
+			while (c->nframes_cached < CACHE_BATCH) {
+				paddr_t f = alloc_locked((int)c->node, 0);
+				if (!f)
+					break;
+				set_state(f, STATE_CACHED);
+				c->frame_cache[c->nframes_cached++] = f;
+			}
+			spin_unlock(&lock);
 		}
-		spin_unlock(&lock);
+		if (c->nframes_cached) {
+			pa = c->frame_cache[--c->nframes_cached];
+			set_state(pa, STATE_ALLOC);
+		}
+		spin_unlock(&c->frame_cache_lock);
 	}
-	if (c && c->nframes_cached) {
-		pa = c->frame_cache[--c->nframes_cached];
-		set_state(pa, STATE_ALLOC);
-	} else {
+	if (!pa) {
 		/* Without a preference, the memory nearest this CPU comes first. */
 		if (node < 0 && cache_cpu())
 			node = (int)cache_cpu()->node;
 		spin_lock(&lock);
 		pa = alloc_locked(node, order);
-		/* Frames parked in this CPU's cache may be what a larger run lacks. */
-		struct cpu *self = cache_cpu();
-		if (!pa && self && self->nframes_cached) {
-			drain_locked(self, 0);
-			pa = alloc_locked(node, order);
-		}
 		spin_unlock(&lock);
+		/* The frames parked in the CPUs' caches (this one's too) may be what it lacks. */
+		if (!pa && cache_cpu()) {
+			drain_all();
+			spin_lock(&lock);
+			pa = alloc_locked(node, order);
+			spin_unlock(&lock);
+		}
 	}
 	arch_irq_restore(s);
 	if (pa && (flags & FRAME_ZERO))
@@ -295,16 +319,16 @@ void frame_free(paddr_t pa, unsigned order)
 	if (c && c->node != z->node)
 		c = NULL;
 	if (c) {
+		spin_lock(&c->frame_cache_lock);
 		z->state[pfn - z->base_pfn] = STATE_CACHED;
 		c->frame_cache[c->nframes_cached++] = pa;
-		if (c->nframes_cached < CACHE_MAX) {
-			arch_irq_restore(s);
-			return;
-		}
 		/* Full: give half back to the buddy lists. */
-		spin_lock(&lock);
-		drain_locked(c, CACHE_MAX / 2);
-		spin_unlock(&lock);
+		if (c->nframes_cached == CACHE_MAX) {
+			spin_lock(&lock);
+			drain_locked(c, CACHE_MAX / 2);
+			spin_unlock(&lock);
+		}
+		spin_unlock(&c->frame_cache_lock);
 	} else {
 		spin_lock(&lock);
 		free_run(z, pfn, order);

@@ -35,7 +35,11 @@ struct cpu {
 	uint64_t ipis;
 	volatile bool online;
 
-	/* The per-CPU frame cache (kern/frame.c); only this CPU touches it. */
+	/*
+	 * The per-CPU frame cache (kern/frame.c): this CPU's, but another CPU
+	 * that runs out of memory drains it, under frame_cache_lock.
+	 */
+	struct spinlock frame_cache_lock;
 	unsigned nframes_cached;
 	paddr_t frame_cache[64];
 };
