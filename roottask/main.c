@@ -3,6 +3,7 @@
  * resource. In test mode it runs the in-guest test suite and ends the run
  * with system_exit; in bench mode it runs the benchmarks.
  */
+#include "console.h"
 #include "posix.h"
 #include "utest.h"
 
@@ -142,6 +143,40 @@ static void run_posix_benchmarks(void)
 		vr_printf("bench: /bin/posix-bench did not run (%ld, status %#x)\n", (long)pid, status);
 }
 
+/*
+ * Run mode: the POSIX servers, the console's input driver (console.c) and
+ * /bin/sh on /dev/console, started again whenever it exits.
+ */
+__attribute__((noreturn)) static void run_shell(void)
+{
+	const char *const argv[] = {"sh", "-i", "+m", NULL};
+	const char *const envp[] = {"PATH=/bin", "HOME=/", "TERM=vt100", "PS1=# ", NULL};
+	handle_t n;
+	uint64_t bits;
+	int status;
+
+	vr_notify_create(&n);
+	if (posix_boot() == 0 && console_start() == 0) {
+		vr_printf("VeridianOS is up: a shell on the console.\n");
+		for (;;) {
+			uint64_t began = 0, now = 0;
+			vr_clock_get(&began);
+			int64_t pid = posix_spawn_console("/bin/sh", argv, envp);
+			if (pid > 0)
+				pid = posix_wait(pid, &status);
+			if (pid <= 0)
+				vr_printf("root: /bin/sh did not run (%ld)\n", (long)pid);
+			/* A shell that dies at once is not started again in a tight loop. */
+			vr_clock_get(&now);
+			if (pid <= 0 || now - began < 1000000000ull)
+				vr_notify_wait(n, 1000000000ull, &bits);
+		}
+	}
+	vr_printf("VeridianOS is up, without a shell.\n");
+	for (;;)
+		vr_notify_wait(n, 0, &bits);
+}
+
 static bool mode_is(const char *mode)
 {
 	char want[32];
@@ -166,10 +201,5 @@ __attribute__((noreturn)) void vr_root_main(struct rootinfo *ri)
 		run_posix_benchmarks();
 		vr_system_exit(ri->resource, 0);
 	}
-	vr_printf("VeridianOS is up: the root task has nothing more to do yet.\n");
-	handle_t n;
-	uint64_t bits;
-	vr_notify_create(&n);
-	for (;;)
-		vr_notify_wait(n, 0, &bits);
+	run_shell();
 }

@@ -110,6 +110,42 @@ def run_serial(cmd, timeout):
     return log, rc
 
 
+def run_console(cmd, script, timeout):
+    """Runs the QEMU command @cmd headless with the serial console on pipes, as
+    a person at the console: for each (text, line) of @script it waits up to
+    @timeout s for @text (in the output since the last line typed, carriage
+    returns dropped), then types @line and Enter (None: types nothing).
+    Returns (log text, [whether each text came]); QEMU is killed at the end."""
+    import select
+    import time
+    cmd = cmd + ['-display', 'none', '-monitor', 'none', '-serial', 'stdio']
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    out, since, seen = b'', 0, []
+    try:
+        for text, line in script:
+            want, end, found = text.encode(), time.time() + timeout, False
+            while not found and time.time() < end:
+                if select.select([proc.stdout], [], [], 1)[0]:
+                    data = os.read(proc.stdout.fileno(), 65536)
+                    if not data:
+                        break
+                    out += data
+                found = want in out[since:].replace(b'\r', b'')
+            seen.append(found)
+            if not found:
+                break
+            since = len(out)
+            if line is not None:
+                proc.stdin.write(line.encode() + b'\r')
+                proc.stdin.flush()
+    finally:
+        proc.kill()
+        rest, _ = proc.communicate()
+        out += rest or b''
+    return out.decode('utf-8', 'replace').replace('\r', ''), seen
+
+
 def boot(arch, mode, timeout, build='build', firmware=None, cpu=None, icount=False, numa=False):
     """Boots once, returns (log text, QEMU return code or None on timeout)."""
     return run_serial(command(arch, build, mode, firmware, cpu, icount, numa=numa), timeout)

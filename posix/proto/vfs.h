@@ -51,6 +51,7 @@
 #define VFS_DGRAM_MAX 3456	/* bytes of one datagram (or SOCK_SEQPACKET record): EMSGSIZE beyond */
 #define VFS_MSG_NOFILES 0x80000000	/* VFS_RECVMSG: stop before data that carries ids (the rest of a large read) */
 
+#define VFS_CONSOLE_INPUT_MAX 48	/* bytes of one VFS_CONSOLE_INPUT: words 2-7 of the message */
 #define VFS_BADGE_ADMIN 1	/* the proc server's capability */
 #define VFS_BADGE_FIRST 2	/* sessions are numbered from here */
 
@@ -133,6 +134,8 @@ enum vfs_op {
 	VFS_SESSION_FORK,	/* w1 parent session, w2 the child's pid (optional) -> w1 the new session; cap: its endpoint. The new session has the parent's
 				   working directory, credentials and every id, with the same numbers (fork: the child's
 				   descriptor table stays valid as it is) */
+	VFS_CONSOLE_INPUT = 68,	/* w1 n (<= VFS_CONSOLE_INPUT_MAX), w2.. the n bytes typed at the console (the root
+				   task's UART driver) -> w1 bytes taken (the rest is dropped, as a full UART's) */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
 };

@@ -1,10 +1,10 @@
 /*
  * The devices of devfs. random and urandom are a xorshift generator seeded
  * from the clock: NOT cryptographic (a real entropy source comes later).
- * The console writes to the kernel's debug console; reading it gives end of
- * file until there is a terminal driver (the UART's input does not reach the
- * vfs yet). It is a terminal all the same: tty.c's line discipline processes
- * what is written (ONLCR) and answers its ioctls. devfs also holds /dev/ptmx
+ * The console writes to the kernel's debug console; what is typed arrives from
+ * the root task's UART driver (VFS_CONSOLE_INPUT) and goes through tty.c's line
+ * discipline (echo, canonical editing), which also processes what is written
+ * (ONLCR) and answers its ioctls. Reads wait for a line (server.c, ttyops.c). devfs also holds /dev/ptmx
  * and /dev/pts/ (pty.c).
  */
 #include <errno.h>
@@ -88,8 +88,9 @@ long dev_read(enum fs_dev d, void *buf, size_t len)
 		}
 		return (long)len;
 	case DEV_NULL:
-	case DEV_CONSOLE:
 		return 0;
+	case DEV_CONSOLE:
+		return tty_read(dev_console_tty(), buf, len, 1);
 	default:
 		return -ENXIO;
 	}

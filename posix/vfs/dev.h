@@ -23,5 +23,5 @@ uint64_t dev_rdev(enum fs_dev d);
 /* Whether @d is a terminal (isatty): the console. */
 int dev_is_tty(enum fs_dev d);
 
-/* The console's terminal: output processing on what is written; no input yet (reads are end of file). */
+/* The console's terminal: input from VFS_CONSOLE_INPUT, output to dev_console_write. */
 struct tty *dev_console_tty(void);

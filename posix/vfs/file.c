@@ -277,12 +277,19 @@ void file_stat(const struct file *f, struct vfs_stat *st)
 	}
 }
 
+bool file_is_console(const struct file *f)
+{
+	return f->kind == FILE_NODE && S_ISCHR(f->node->mode) && f->node->dev == DEV_CONSOLE;
+}
+
 short file_poll(const struct file *f, short want)
 {
 	short ev;
 
-	/* Files and devices are always ready, as on Linux. */
-	if (f->kind == FILE_NODE)
+	/* Files and devices are always ready, as on Linux; the console when a read would not wait. */
+	if (file_is_console(f))
+		ev = (short)((tty_read_ready(dev_console_tty()) ? POLLIN : 0) | POLLOUT);
+	else if (f->kind == FILE_NODE)
 		ev = POLLIN | POLLOUT;
 	else if (f->kind == FILE_SOCKET)
 		ev = sock_poll(f->sock);
@@ -310,7 +317,7 @@ long file_ioctl(struct file *f, unsigned long request, uint64_t arg, const void 
 	if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE)
 		return pty_ioctl(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE, request, arg,
 				 in, inlen, out, outlen, caller);
-	if (f->kind == FILE_NODE && S_ISCHR(f->node->mode) && f->node->dev == DEV_CONSOLE)
+	if (file_is_console(f))
 		return tty_ioctl(dev_console_tty(), request, arg, in, inlen, out, outlen, caller);
 	return -ENOTTY;
 }

@@ -64,6 +64,9 @@ void node_stat(const struct node *n, struct vfs_stat *st);
 void file_stat(const struct file *f, struct vfs_stat *st);
 /* Ready events among @want (POLLIN/POLLOUT, POLLRDNORM/POLLWRNORM) plus POLLHUP/POLLERR. */
 short file_poll(const struct file *f, short want);
+
+/* Whether @f is /dev/console (its terminal is dev_console_tty()). */
+bool file_is_console(const struct file *f);
 /* Terminal ioctls (tty_ioctl) on a terminal's open file; -ENOTTY on any other. */
 long file_ioctl(struct file *f, unsigned long request, uint64_t arg, const void *in, size_t inlen,
 		void *out, size_t *outlen, int32_t caller);

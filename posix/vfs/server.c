@@ -147,6 +147,19 @@ static long op_open(struct session *s)
 	return id;
 }
 
+/* Bytes typed at the console: through its line discipline (echo, editing); readers are retried after. */
+static long op_console_input(void)
+{
+	char buf[VFS_CONSOLE_INPUT_MAX];
+	size_t n = req.w[1];
+
+	if (n > VFS_CONSOLE_INPUT_MAX || (req.tag & 15) < 1 + (n + 7) / 8)
+		return -EINVAL;
+	memcpy(buf, &req.w[2], n);
+	long r = n ? tty_input(dev_console_tty(), buf, n) : 0;
+	return r == -EAGAIN ? 0 : r;
+}
+
 static long op_close(struct session *s)
 {
 	return session_close(s, req.w[1]);
@@ -169,7 +182,7 @@ static long op_read(struct session *s, bool positioned)
 		return -EBADF;
 	if (len > VFS_IO_MAX)
 		return -EINVAL;
-	if (f->kind == FILE_PTY_SLAVE && !positioned)
+	if ((f->kind == FILE_PTY_SLAVE || file_is_console(f)) && !positioned)
 		return op_tty_read(f, len, req.w[3] & VFS_READ_NOWAIT);
 	long r = file_read(f, out.data, len, positioned ? &req.w[3] : NULL);
 	if (r > 0)
@@ -623,6 +636,7 @@ static long dispatch(void)
 		case VFS_SESSION_END: return op_session_end();
 		case VFS_SESSION_FORK: return op_session_fork();
 		case VFS_EXEC_IMAGE: return op_exec_image();
+		case VFS_CONSOLE_INPUT: return op_console_input();
 		default: return -EINVAL;
 		}
 	}

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <termios.h>
 
+#include "dev.h"
 #include "file.h"
 #include "pty.h"
 #include "server.h"
@@ -31,8 +32,9 @@ long op_ioctl(struct session *s)
 
 long op_tty_read(struct file *f, size_t len, bool nowait)
 {
-	struct pty *p = f->pty;
-	const struct vfs_termios *t = &p->tty.t;
+	struct pty *p = f->kind == FILE_PTY_SLAVE ? f->pty : NULL;
+	struct tty *tty = p ? &p->tty : dev_console_tty();
+	const struct vfs_termios *t = &tty->t;
 	bool nonblocking = nowait || (f->flags & O_NONBLOCK);
 
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
@@ -40,12 +42,12 @@ long op_tty_read(struct file *f, size_t len, bool nowait)
 	if (!len)
 		return 0;
 	if (t->lflag & ICANON) {
-		long r = pty_read(p, PTY_SLAVE, out.data, len, 1);
+		long r = p ? pty_read(p, PTY_SLAVE, out.data, len, 1) : tty_read(tty, out.data, len, 1);
 		if (r > 0)
 			out.len = (size_t)r;
 		return r == -EAGAIN ? block(nonblocking, 0) : r;
 	}
-	size_t vmin = t->cc[VMIN], have = tty_readable(&p->tty);
+	size_t vmin = t->cc[VMIN], have = tty_readable(tty);
 	int64_t vtime = (int64_t)t->cc[VTIME] * 100000000, now = now_ns();
 	bool expired = retrying && retry_deadline && now >= retry_deadline;
 	size_t want = vmin < len ? vmin : len;
@@ -53,7 +55,7 @@ long op_tty_read(struct file *f, size_t len, bool nowait)
 		want = 0; /* the timer ran out (or see above): whatever is there */
 	else if (vtime && !vmin)
 		want = 1;
-	long r = pty_read(p, PTY_SLAVE, out.data, len, want);
+	long r = p ? pty_read(p, PTY_SLAVE, out.data, len, want) : tty_read(tty, out.data, len, want);
 	if (r > 0)
 		out.len = (size_t)r;
 	if (r != -EAGAIN)

@@ -92,14 +92,42 @@ def judge_numa(boot, log, rc):
     return out
 
 
+# make run's shell, typed at through the serial console: (step, text to wait for, line to type next).
+# The first text is the prompt; each later one is the answer to the line before it.
+SHELL_SCRIPT = [
+    ('prompt', 'built-in shell (ash)\n\n# ', 'echo hello'),
+    ('echo', '\nhello\n# ', 'ls /bin | head -n 3'),
+    ('ls_head', '\nash\nbasename\nbusybox\n# ', 'cat /etc/hostname'),
+    ('cat', '\nveridian\n# ', 'exit'),
+    ('respawned', 'built-in shell (ash)\n\n# ', 'echo again'),
+    ('after_respawn', '\nagain\n# ', None),
+]
+
+
+def judge_shell(boot, log, seen):
+    """A run-mode boot typed at: each step's answer must come, in order."""
+    p = 'boot.%s' % boot.name
+    out = []
+    for i, (step, text, _) in enumerate(SHELL_SCRIPT):
+        ok = i < len(seen) and seen[i]
+        why = 'not reached (an earlier step failed)' if i >= len(seen) else \
+            'no %r within %d s' % (text, boot.timeout)
+        out.append(('%s.shell.%s' % (p, step), ok, why))
+    out.append((p + '.no_panic', 'PANIC:' not in log, 'panic'))
+    return out
+
+
 class Boot:
-    def __init__(self, name, arch, mode='test', firmware=None, cpu=None, timeout=180, numa=False):
+    def __init__(self, name, arch, mode='test', firmware=None, cpu=None, timeout=180, numa=False,
+                 shell=False):
         self.name, self.arch, self.mode, self.numa = name, arch, mode, numa
-        self.firmware, self.cpu, self.timeout = firmware, cpu, timeout
+        self.firmware, self.cpu, self.timeout, self.shell = firmware, cpu, timeout, shell
         # What --only matches: the prefix of the names this boot's results carry.
-        self.label = 'boot.' + name if mode == 'test' else 'harness.%s.%s' % (name, mode)
+        self.label = 'boot.' + name if mode == 'test' or shell else 'harness.%s.%s' % (name, mode)
 
     def judge(self, log, rc):
+        if self.shell:
+            return judge_shell(self, log, rc)
         if self.numa:
             return judge_numa(self, log, rc)
         if self.mode == 'test':
@@ -117,6 +145,9 @@ BOOTS = [
     Boot('aarch64-numa', 'aarch64', numa=True),
     Boot('riscv64-numa', 'riscv64', numa=True),
 ]
+# make run's shell (mode run), typed at; timeouts are per step.
+for _arch in ('x86_64', 'aarch64', 'riscv64'):
+    BOOTS.append(Boot(_arch + '-shell', _arch, mode='run', timeout=300, shell=True))
 for _arch, _name in (('x86_64', 'x86_64-bios'), ('aarch64', 'aarch64-cortex-a72'), ('riscv64', 'riscv64')):
     BOOTS.append(Boot(_name, _arch, mode='panic'))
     BOOTS.append(Boot(_name, _arch, mode='fault'))
