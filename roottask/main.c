@@ -92,6 +92,18 @@ uint64_t info(uint64_t what)
 	return v;
 }
 
+void settle(void)
+{
+	uint64_t threads = 0, procs = 0;
+
+	for (int i = 0; i < 200 && (info(INFO_THREADS) != threads || info(INFO_PROCESSES) != procs);
+	     i++) {
+		threads = info(INFO_THREADS);
+		procs = info(INFO_PROCESSES);
+		vr_thread_sleep(2000000);
+	}
+}
+
 uint64_t rnd(uint64_t *s)
 {
 	*s ^= *s << 13;

@@ -53,6 +53,12 @@ handle_t fork_run(uint64_t (*fn)(uint64_t), uint64_t arg);
 int64_t reap(handle_t process);
 
 uint64_t info(uint64_t what);
+/*
+ * Waits (up to ~400 ms) until the thread and process counts stop changing:
+ * processes and threads that ended just before are freed asynchronously, so
+ * a leak check takes its baseline after this.
+ */
+void settle(void);
 
 /* A small deterministic pseudo-random generator for tests. */
 uint64_t rnd(uint64_t *state);

@@ -209,6 +209,7 @@ UTEST(fork_many_then_exit_no_leak)
 		return err;
 	fill(1000);
 	reap(fork_run(write_and_exit, 7));	/* warm up slabs and page tables */
+	settle();
 	uint64_t frames = info(INFO_FREE_FRAMES), procs = info(INFO_PROCESSES);
 	static handle_t kids[40];
 	int made = 0, bad = 0;
@@ -434,6 +435,7 @@ static uint64_t fork_until_out_of_memory(uint64_t unused)
 UTEST(fork_out_of_memory_half_way)
 {
 	reap(spawn(return_zero, 0));	/* the shared code segments are loaded on the first spawn */
+	settle();
 	uint64_t frames = info(INFO_FREE_FRAMES), procs = info(INFO_PROCESSES);
 	handle_t p = spawn(fork_until_out_of_memory, 0);
 

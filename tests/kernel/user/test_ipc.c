@@ -529,19 +529,6 @@ static bool wait_saved(handle_t ep, uint64_t n)
 	return false;
 }
 
-/* Waits until the threads and processes that ended just before are reaped (it is asynchronous). */
-static void settle(void)
-{
-	uint64_t threads = 0, procs = 0;
-
-	for (int i = 0; i < 200 && (info(INFO_THREADS) != threads || info(INFO_PROCESSES) != procs);
-	     i++) {
-		threads = info(INFO_THREADS);
-		procs = info(INFO_PROCESSES);
-		vr_thread_sleep(2000000);
-	}
-}
-
 /* Returns what was leaked since the counts were @caps, @threads and @procs, or NULL. */
 static const char *leaks(uint64_t caps, uint64_t threads, uint64_t procs)
 {
