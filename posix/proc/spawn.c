@@ -361,7 +361,9 @@ err_image:
 	return err;
 }
 
-int64_t op_spawn(struct proc *caller, uint64_t m[8])
+/* Decodes the request in message @m and runs @fn on it for @caller. */
+static int64_t with_request(struct proc *caller, const uint64_t m[8],
+			    int64_t (*fn)(const struct spawn_req *, struct proc *))
 {
 	size_t len = px_reply_len(m[0]);
 	struct spawn_req r;
@@ -372,9 +374,14 @@ int64_t op_spawn(struct proc *caller, uint64_t m[8])
 	memcpy(request, px_ipc_buffer(), len);
 	int64_t err = decode(len, &r);
 	if (!err)
-		err = spawn(&r, caller);
+		err = fn(&r, caller);
 	req_finish(&r);
 	return err;
+}
+
+int64_t op_spawn(struct proc *caller, uint64_t m[8])
+{
+	return with_request(caller, m, spawn);
 }
 
 /*
@@ -440,15 +447,5 @@ err_image:
 
 int64_t op_execve(struct proc *caller, uint64_t m[8])
 {
-	size_t len = px_reply_len(m[0]);
-	struct spawn_req r;
-
-	if (len > sizeof(request) || !px_ipc_buffer())
-		return -EINVAL;
-	memcpy(request, px_ipc_buffer(), len);
-	int64_t err = decode(len, &r);
-	if (!err)
-		err = execve(&r, caller);
-	req_finish(&r);
-	return err;
+	return with_request(caller, m, execve);
 }
