@@ -1,6 +1,6 @@
 # The root task: the first user process. It runs the in-guest test suite
 # (tests/kernel/user/) in test mode and the benchmarks in bench mode; in run
-# mode, a shell on the console (roottask/<arch>/uart.c: the console UART's receive side).
+# mode, a shell on the console (roottask/uart.h, one file per architecture: the console UART).
 ROOT_SRCS := $(wildcard roottask/*.c) $(wildcard roottask/$(ARCH)/*.c) $(wildcard tests/kernel/user/*.c) \
 	$(wildcard tests/kernel/user/$(ARCH)/*.c)
 ROOT_OBJS := $(patsubst %,$(B)/user/%.o,$(ROOT_SRCS))

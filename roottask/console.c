@@ -32,9 +32,9 @@ static uint64_t console_input(uint64_t unused)
 	size_t n;
 
 	for (;;) {
-		while ((n = console_uart.rx(buf, sizeof(buf))))
+		while ((n = uart.rx(buf, sizeof(buf))))
 			hand_over(buf, n);
-		console_uart.rx_done();
+		uart.rx_done();
 		vr_irq_ack(irq);
 		vr_notify_wait(notification, POLL_NS, &bits);
 	}
@@ -48,11 +48,11 @@ int64_t console_start(void)
 
 	if (!posix_vfs_admin)
 		return -VR_ENOSYS;
-	if ((err = console_uart.open(root_info->resource)) || (err = vr_notify_create(&notification)))
+	if ((err = uart.open(root_info->resource)) || (err = vr_notify_create(&notification)))
 		goto fail;
-	if ((err = vr_irq_bind(root_info->resource, console_uart.line, notification, 1, &irq)))
+	if ((err = vr_irq_bind(root_info->resource, uart.line, notification, 1, &irq)))
 		goto fail;
-	console_uart.rx_on();
+	uart.rx_on();
 	if (!(err = vr_thread_spawn(console_input, 0, &t)))
 		return 0;
 fail:

@@ -1,30 +1,25 @@
-/* The NS16550A's receive side at 0x10000000 (QEMU virt): PLIC source 10. The kernel keeps writing to THR. */
-#include "../console.h"
+/* The NS16550A at 0x10000000 (QEMU virt): PLIC source 10, mapped from its device memory. */
+#include "../uart.h"
 
 #define UART 0x10000000ull
 #define RBR 0
 #define IER 1
+#define IIR 2
 #define LSR 5
 #define LSR_DATA 1
+#define IER_RX 1
+#define IER_TX_EMPTY 2
 
 static volatile uint8_t *regs;
 
 static int64_t open_uart(handle_t resource)
 {
-	handle_t vmo;
-	uint64_t at;
-	int64_t err = vr_vmo_create_phys(resource, UART, VR_PAGE, &vmo);
-
-	if (!err)
-		err = vr_vm_map(vr_self, vmo, 0, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &at);
-	if (!err)
-		regs = (volatile uint8_t *)(uintptr_t)at;
-	return err;
+	return uart_map(resource, UART, (volatile void **)&regs);
 }
 
 static void rx_on(void)
 {
-	regs[IER] = 1;
+	regs[IER] = IER_RX;
 }
 
 static size_t rx(char *buf, size_t max)
@@ -40,4 +35,17 @@ static void rx_done(void)
 {
 }
 
-const struct console_uart console_uart = {10, open_uart, rx_on, rx, rx_done};
+/* Enabling the transmit-empty interrupt while the transmitter is empty raises it anew. */
+static void tx_raise(void)
+{
+	regs[IER] = 0;
+	regs[IER] = IER_TX_EMPTY;
+}
+
+static void tx_quiet(void)
+{
+	regs[IER] = 0;
+	(void)regs[IIR];
+}
+
+const struct uart uart = {10, open_uart, rx_on, rx, rx_done, tx_raise, tx_quiet};
