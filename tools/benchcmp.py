@@ -37,6 +37,15 @@ PAIRS = [
     ('ctx_switch_yield', 'ctx_switch_yield', 1, 'sched_yield(), 2 processes, 1 CPU'),
     ('page_fault_anon', 'page_fault_anon', 1, 'first write to an anonymous 4 KiB page'),
     ('proc_spawn_exit', 'proc_spawn_exit', 1, 'fork() + _exit() + wait4()'),
+    # The POSIX layer (tests/bench/posix_bench.c, run by the proc server) against the same calls.
+    ('getpid', 'getpid', 1, 'getpid()'),
+    ('open_close', 'open_close', 1, 'open() + close() of a tmpfs file'),
+    ('read_4k_tmpfs', 'read_4k_tmpfs', 1, 'pread() of 4 KiB from tmpfs'),
+    ('pipe_pingpong', 'pipe_pingpong', 1, 'pipe ping-pong one-way (1 byte)'),
+    ('unix_socket_pingpong', 'unix_socket_pingpong', 1, 'AF_UNIX stream ping-pong one-way'),
+    ('futex_pingpong', 'futex_pingpong', 1, 'futex ping-pong one-way (threads here, processes on Linux)'),
+    ('posix_spawn_wait', 'posix_spawn_wait', 1, 'posix_spawn() + exit + waitpid()'),
+    ('fork_wait', 'proc_spawn_exit', 1, 'fork() + _exit() + waitpid()'),
 ]
 
 

@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* posix_spawn's clone (sys.h's spawn_exec): CLONE_VM | CLONE_VFORK | SIGCHLD. */
+#define SPAWN_CLONE_FLAGS (0x100 | 0x4000 | 17)
+
 #include "sys.h"
 
 #define PAGE 4096
@@ -30,6 +33,11 @@ enum {
 	SIGCHLD = 17,
 	AT_FDCWD = -100,
 	O_RDONLY = 0,
+	O_RDWR = 2,
+	O_CREAT = 0100,
+	O_TRUNC = 01000,
+	AF_UNIX = 1,
+	SOCK_STREAM = 1,
 };
 
 #define REBOOT_MAGIC1 0xfee1deadL
@@ -272,39 +280,132 @@ static uint64_t bench_futex_pingpong(uint64_t n)
 	return t;
 }
 
-/* Two processes passing one byte back and forth through two pipes. */
-static uint64_t bench_pipe_pingpong(uint64_t n)
+/*
+ * Two processes passing one byte back and forth: the parent writes @pw and
+ * reads @pr, the child reads @cr and writes @cw.
+ */
+static uint64_t pingpong(uint64_t n, int pw, int pr, int cr, int cw)
 {
-	int there[2], back[2];
 	uint64_t t0 = 0, t;
 	char c = 0;
-	long err;
 
-	if ((err = sys(NR_pipe2, (long)there, 0, 0)) || (err = sys(NR_pipe2, (long)back, 0, 0)))
-		return fail("pipe2", err), UINT64_MAX;
 	long pid = fork_process();
 	if (pid < 0)
 		return fail("fork", pid), UINT64_MAX;
 	if (pid == 0) {
 		for (uint64_t i = 0; i < n + WARMUP_ROUNDS; i++) {
-			sys(NR_read, there[0], (long)&c, 1);
-			sys(NR_write, back[1], (long)&c, 1);
+			sys(NR_read, cr, (long)&c, 1);
+			sys(NR_write, cw, (long)&c, 1);
 		}
 		exit_now(0);
 	}
 	for (uint64_t i = 0; i < n + WARMUP_ROUNDS; i++) {
 		if (i == WARMUP_ROUNDS)
 			t0 = now();
-		sys(NR_write, there[1], (long)&c, 1);
-		sys(NR_read, back[0], (long)&c, 1);
+		sys(NR_write, pw, (long)&c, 1);
+		sys(NR_read, pr, (long)&c, 1);
 	}
 	t = since(t0);
 	reap(pid);
+	return t;
+}
+
+/* Through two pipes. */
+static uint64_t bench_pipe_pingpong(uint64_t n)
+{
+	int there[2], back[2];
+	long err;
+
+	if ((err = sys(NR_pipe2, (long)there, 0, 0)) || (err = sys(NR_pipe2, (long)back, 0, 0)))
+		return fail("pipe2", err), UINT64_MAX;
+	uint64_t t = pingpong(n, there[1], back[0], there[0], back[1]);
 	for (int i = 0; i < 2; i++) {
 		sys(NR_close, there[i], 0, 0);
 		sys(NR_close, back[i], 0, 0);
 	}
 	return t;
+}
+
+/* Through an AF_UNIX stream socket pair. */
+static uint64_t bench_unix_pingpong(uint64_t n)
+{
+	int sv[2];
+	long err = syscall6(NR_socketpair, AF_UNIX, SOCK_STREAM, 0, (long)sv, 0, 0);
+
+	if (err)
+		return fail("socketpair", err), UINT64_MAX;
+	uint64_t t = pingpong(n, sv[0], sv[0], sv[1], sv[1]);
+	sys(NR_close, sv[0], 0, 0);
+	sys(NR_close, sv[1], 0, 0);
+	return t;
+}
+
+static uint64_t bench_getpid(uint64_t n)
+{
+	uint64_t t0 = now();
+
+	for (uint64_t i = 0; i < n; i++)
+		syscall0(NR_getpid);
+	return since(t0);
+}
+
+#define BENCH_FILE "/tmp/bench.file"
+
+/* A 4 KiB file on tmpfs, made once (mount_tmp). */
+static long bench_file_fd = -1;
+
+static long mount_tmp(void)
+{
+	static char page[PAGE];
+	long err;
+
+	sys(NR_mkdirat, AT_FDCWD, (long)"/tmp", 0755);
+	if ((err = syscall6(NR_mount, (long)"tmpfs", (long)"/tmp", (long)"tmpfs", 0, 0, 0)))
+		return fail("mount tmpfs", err), err;
+	bench_file_fd = syscall6(NR_openat, AT_FDCWD, (long)BENCH_FILE, O_CREAT | O_RDWR | O_TRUNC,
+				 0644, 0, 0);
+	if (bench_file_fd < 0)
+		return fail("create " BENCH_FILE, bench_file_fd), bench_file_fd;
+	if ((err = sys(NR_write, bench_file_fd, (long)page, PAGE)) != PAGE)
+		return fail("write " BENCH_FILE, err), -1;
+	return 0;
+}
+
+static uint64_t bench_open_close(uint64_t n)
+{
+	uint64_t t0 = now();
+
+	for (uint64_t i = 0; i < n; i++)
+		sys(NR_close, syscall6(NR_openat, AT_FDCWD, (long)BENCH_FILE, O_RDONLY, 0, 0, 0), 0, 0);
+	return since(t0);
+}
+
+static uint64_t bench_read_4k(uint64_t n)
+{
+	static char page[PAGE];
+	uint64_t t0 = now();
+
+	for (uint64_t i = 0; i < n; i++)
+		if (syscall6(NR_pread64, bench_file_fd, (long)page, PAGE, 0, 0, 0) != PAGE)
+			return fail("pread64", -5), UINT64_MAX;
+	return since(t0);
+}
+
+/* posix_spawn (musl's way, sys.h) of this program with the argument "exit", and wait4(). */
+static uint64_t bench_posix_spawn(uint64_t n)
+{
+	static char arg0[] = "/init", arg1[] = "exit";
+	static char *const argv[] = {arg0, arg1, NULL};
+	static char *const envp[] = {NULL};
+	uint64_t t0 = now();
+
+	for (uint64_t i = 0; i < n; i++) {
+		long pid = spawn_exec("/init", argv, envp);
+		if (pid < 0)
+			return fail("clone", pid), UINT64_MAX;
+		reap(pid);
+	}
+	return since(t0);
 }
 
 /*
@@ -463,7 +564,9 @@ static int describe(void)
 
 __attribute__((noreturn, used)) void start(long *sp)
 {
-	(void)sp;
+	/* argc > 1: the child of posix_spawn_wait, which only exits. */
+	if (sp[0] > 1)
+		exit_now(0);
 	int cpus = describe();
 
 	/*
@@ -491,6 +594,14 @@ __attribute__((noreturn, used)) void start(long *sp)
 	measure_yield(5000);
 	measure("page_fault_anon", bench_page_fault, 2048, 1);
 	measure("proc_spawn_exit", bench_spawn, 100, 1);
+	/* The POSIX benchmarks of tests/bench/posix_bench.c. */
+	measure("getpid", bench_getpid, 20000, 1);
+	measure("unix_socket_pingpong", bench_unix_pingpong, 5000, 2);
+	measure("posix_spawn_wait", bench_posix_spawn, 100, 1);
+	if (mount_tmp() == 0) {
+		measure("open_close", bench_open_close, 2000, 1);
+		measure("read_4k_tmpfs", bench_read_4k, 2000, 1);
+	}
 	out("linux-bench done");
 	out_end();
 off:

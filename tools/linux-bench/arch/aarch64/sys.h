@@ -32,6 +32,42 @@ static inline long syscall6(long n, long a, long b, long c, long d, long e, long
 	return x0;
 }
 
+/*
+ * posix_spawn as musl does it: clone(CLONE_VM | CLONE_VFORK | SIGCHLD) on the
+ * caller's stack, the parent held until the child has exec'd. The child runs
+ * only these instructions (execve, or exit(127) if that fails) and keeps
+ * its arguments in registers the system call preserves. Returns the pid or -errno.
+ */
+static inline long spawn_exec(const char *path, char *const *argv, char *const *envp)
+{
+	register long x8 __asm__("x8") = NR_clone;
+	register long x0 __asm__("x0") = SPAWN_CLONE_FLAGS;
+	register long x1 __asm__("x1") = 0;
+	register long x2 __asm__("x2") = 0;
+	register long x3 __asm__("x3") = 0;
+	register long x4 __asm__("x4") = 0;
+	register long x19 __asm__("x19") = (long)path;
+	register long x20 __asm__("x20") = (long)argv;
+	register long x21 __asm__("x21") = (long)envp;
+
+	__asm__ volatile("svc #0\n\t"
+			 "cbnz x0, 1f\n\t"
+			 "mov x0, x19\n\t"
+			 "mov x1, x20\n\t"
+			 "mov x2, x21\n\t"
+			 "mov x8, %[execve]\n\t"
+			 "svc #0\n\t"
+			 "mov x0, #127\n\t"
+			 "mov x8, %[exit]\n\t"
+			 "svc #0\n"
+			 "1:"
+			 : "+r"(x0), "+r"(x8), "+r"(x1), "+r"(x2)
+			 : "r"(x3), "r"(x4), "r"(x19), "r"(x20), "r"(x21), [execve] "i"(NR_execve),
+			   [exit] "i"(NR_exit)
+			 : "memory");
+	return x0;
+}
+
 /* Two instructions per iteration, written out so that no compiler changes it. */
 static inline void calib_loop(unsigned long n)
 {

@@ -10,10 +10,15 @@ enum {
 	NR_close = 3,
 	NR_mmap = 9,
 	NR_munmap = 11,
+	NR_pread64 = 17,
 	NR_sched_yield = 24,
 	NR_madvise = 28,
 	NR_nanosleep = 35,
+	NR_getpid = 39,
+	NR_socketpair = 53,
 	NR_clone = 56,
+	NR_execve = 59,
+	NR_exit = 60,
 	NR_wait4 = 61,
 	NR_uname = 63,
 	NR_getppid = 110,
@@ -25,6 +30,8 @@ enum {
 	NR_clock_gettime = 228,
 	NR_exit_group = 231,
 	NR_openat = 257,
+	NR_mkdirat = 258,
+	NR_unlinkat = 263,
 	NR_pipe2 = 293,
 };
 
@@ -47,6 +54,42 @@ static inline long syscall6(long n, long a, long b, long c, long d, long e, long
 			 : "=a"(ret)
 			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
 			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/*
+ * posix_spawn as musl does it: clone(CLONE_VM | CLONE_VFORK | SIGCHLD) on the
+ * caller's stack, the parent held until the child has exec'd. The child runs
+ * only these instructions (execve, or exit(127) if that fails) and keeps
+ * its arguments in registers the system call preserves. Returns the pid or -errno.
+ */
+static inline long spawn_exec(const char *path, char *const *argv, char *const *envp)
+{
+	register long r12 __asm__("r12") = (long)path;
+	register long r13 __asm__("r13") = (long)argv;
+	register long r14 __asm__("r14") = (long)envp;
+	long ret = NR_clone;
+
+	__asm__ volatile("xor %%esi, %%esi\n\t"
+			 "xor %%edx, %%edx\n\t"
+			 "xor %%r10d, %%r10d\n\t"
+			 "xor %%r8d, %%r8d\n\t"
+			 "syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "mov %%r12, %%rdi\n\t"
+			 "mov %%r13, %%rsi\n\t"
+			 "mov %%r14, %%rdx\n\t"
+			 "mov %[execve], %%eax\n\t"
+			 "syscall\n\t"
+			 "mov $127, %%edi\n\t"
+			 "mov %[exit], %%eax\n\t"
+			 "syscall\n"
+			 "1:"
+			 : "+a"(ret)
+			 : "D"(SPAWN_CLONE_FLAGS), "r"(r12), "r"(r13), "r"(r14), [execve] "i"(NR_execve),
+			   [exit] "i"(NR_exit)
+			 : "rcx", "r11", "rsi", "rdx", "r10", "r8", "memory");
 	return ret;
 }
 
