@@ -64,8 +64,7 @@ def parse(text):
 
 def veridian(arch, build, timeout):
     """Boots VeridianOS in bench mode; returns its bench lines (possibly none)."""
-    log, _ = qemu.boot(arch, 'bench', timeout, build, icount=True)
-    lines = [l for l in log.splitlines() if l.startswith('bench ')]
+    lines, _ = qemu.bench(arch, build, timeout)
     if not lines:
         sys.stderr.write('benchcmp: VeridianOS %s printed no bench lines\n' % arch)
     return '\n'.join(lines)

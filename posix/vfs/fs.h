@@ -72,6 +72,8 @@ struct node {
 	uint64_t vmo;		/* its handle, 0: data is malloc'd */
 	size_t vmo_size;	/* the most the file can grow to (ENOSPC beyond) */
 	uint32_t seals;		/* F_SEAL_* (memfds) */
+	/* Read-only (initrd) files: a VMO with a copy of the bytes, made at the first mmap or exec. */
+	uint64_t image;
 };
 
 /* Unmaps and closes a mapped file's VMO as it is freed (shm.c; NULL in the unit tests). */

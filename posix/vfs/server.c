@@ -609,9 +609,15 @@ static long op_exec_image(void)
 		return -EACCES;
 	if (!n->size)
 		return -ENOEXEC;
-	if ((err = vr_vmo_create(n->size, 0, &vmo)))
+	if (n->fs->readonly) {
+		/* The initrd's programs: one copy each, shared read-only by every exec. */
+		err = shm_image(n, VR_RIGHT_READ | VR_RIGHT_MAP | VR_RIGHT_EXEC | VR_RIGHT_DUPLICATE |
+				       VR_RIGHT_TRANSFER, &vmo);
+		if (err)
+			return err;
+	} else if ((err = vr_vmo_create(n->size, 0, &vmo))) {
 		return err;
-	if ((err = vr_vmo_write(vmo, n->data, 0, n->size))) {
+	} else if ((err = vr_vmo_write(vmo, n->data, 0, n->size))) {
 		vr_handle_close(vmo);
 		return err;
 	}

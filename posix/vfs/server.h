@@ -102,5 +102,10 @@ long op_timerfd_get(struct session *s);
 long op_memfd(struct session *s);
 long op_mmap(struct session *s);
 long op_seals(struct session *s);
+/*
+ * A handle (@rights, never write) of a VMO holding read-only file @n's bytes:
+ * one copy per file, made on first use and kept.
+ */
+int shm_image(struct node *n, uint64_t rights, uint64_t *out);
 /* Mounts a tmpfs at /dev/shm (shm_open's directory); 0 or -errno. */
 int shm_mount(struct node *dev);

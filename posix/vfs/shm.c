@@ -5,8 +5,10 @@
  * maps in place of its malloc'd buffer: reads and writes through the file
  * then touch the very pages the clients map, so both see each other. The
  * VMO's pages are only allocated when touched, so its size is only the most
- * the file can grow to while mapped. Read-only (initrd) files are handed a
- * fresh copy instead: they never change.
+ * the file can grow to while mapped. Read-only (initrd) files never change:
+ * their bytes are copied into a VMO once, at the first mmap or exec, and every
+ * mapping or exec after gets a read-only handle of that one copy
+ * (shm_image), which the node keeps for the server's life.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -103,22 +105,29 @@ static int back_with_vmo(struct node *n)
 	return 0;
 }
 
-/* A VMO with a copy of read-only file @n. */
-static int copy_of(struct node *n, handle_t *out)
+int shm_image(struct node *n, uint64_t rights, uint64_t *out)
 {
 	uint64_t size = (n->size + VR_PAGE - 1) & ~(uint64_t)(VR_PAGE - 1);
-	int64_t err = vr_vmo_create(size ? size : VR_PAGE, 0, out);
+	handle_t vmo;
+	int64_t err;
 
-	if (!err && n->size && (err = vr_vmo_write(*out, n->data, 0, n->size)))
-		vr_handle_close(*out);
-	return (int)err;
+	if (!n->image) {
+		if ((err = vr_vmo_create(size ? size : VR_PAGE, 0, &vmo)))
+			return (int)err;
+		if (n->size && (err = vr_vmo_write(vmo, n->data, 0, n->size))) {
+			vr_handle_close(vmo);
+			return (int)err;
+		}
+		n->image = vmo;
+	}
+	return (int)vr_handle_derive(n->image, rights & ~(uint64_t)VR_RIGHT_WRITE, out);
 }
 
 long op_mmap(struct session *s)
 {
 	struct file *f = session_file(s, req.w[1]);
 	bool writable = req.w[2] == 1;
-	handle_t vmo, cap;
+	handle_t cap;
 	int64_t err;
 
 	if (!f)
@@ -135,11 +144,9 @@ long op_mmap(struct session *s)
 	uint64_t rights = VR_RIGHT_READ | VR_RIGHT_MAP | VR_RIGHT_TRANSFER | VR_RIGHT_DUPLICATE |
 			  (writable ? VR_RIGHT_WRITE : 0);
 	if (n->fs->readonly) {
-		if ((err = copy_of(n, &vmo)))
+		if ((err = shm_image(n, rights, &cap)))
 			return err;
-		err = vr_handle_derive(vmo, rights, &cap);
-		vr_vmo_size(vmo, &out.w[3]);
-		vr_handle_close(vmo);
+		vr_vmo_size(cap, &out.w[3]);
 	} else {
 		if ((err = back_with_vmo(n)))
 			return err;

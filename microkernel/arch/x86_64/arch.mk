@@ -8,7 +8,7 @@ KERNEL_SRCS += $(wildcard microkernel/arch/x86_64/*.c) $(wildcard microkernel/ar
 
 # One ISO per boot mode: GRUB's menu (and so the kernel command line) is fixed
 # when the image is made. The modes and their command lines are in tools/qemu.py.
-X86_MODES := run test bench panic fault hang
+X86_MODES := run test bench bench-posix panic fault hang
 ARCH_IMAGES := $(foreach m,$(X86_MODES),$(B)/veridian-$(m).iso)
 
 $(B)/veridian-%.iso: $(B)/kernel.elf $(B)/root.elf tools/mkiso.sh tools/qemu.py
