@@ -1,7 +1,11 @@
 /*
  * Loading an ELF image's segments into a process (elf_load.h). Read-only
  * segments of the one image spawned with SHARE_READONLY are loaded once into
- * VMOs every such child maps; everything else is a private copy.
+ * VMOs every such child maps. With COPY_ALL (vr_exec), a read-only segment
+ * laid out in the file as in memory (same offset within the page, nothing
+ * to zero) is mapped straight from the image VMO through a handle without
+ * the WRITE right, so the child can never make it writable (and a fork
+ * shares it); everything else is a private copy.
  */
 #include "elf_load.h"
 
@@ -61,13 +65,27 @@ int64_t elf_map_segments(const struct vr_image *img, handle_t proc, enum segment
 		memset(shared, 0, sizeof(shared));
 		shared_image = img->vmo;
 	}
+	/* COPY_ALL: a handle of the image that can never map it writable, and its size. */
+	uint64_t image_size = 0;
+	handle_t ro = 0;
+	if (!err && sharing == COPY_ALL &&
+	    (vr_vmo_size(img->vmo, &image_size) ||
+	     vr_handle_derive(img->vmo, VR_RIGHT_READ | VR_RIGHT_EXEC | VR_RIGHT_MAP, &ro)))
+		ro = 0;
 	for (unsigned i = 0; !err && i < n; i++) {
 		if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
 			continue;
 		uint64_t start = ph[i].vaddr & ~(uint64_t)(VR_PAGE - 1);
 		uint64_t len = ((ph[i].vaddr + ph[i].memsz + VR_PAGE - 1) & ~(uint64_t)(VR_PAGE - 1)) - start;
+		uint64_t in_file = ph[i].offset - (ph[i].vaddr - start), at;
 		handle_t vmo;
 		bool keep = !(ph[i].flags & PF_W) && sharing == SHARE_READONLY;
+		if (ro && !(ph[i].flags & PF_W) && ph[i].filesz == ph[i].memsz &&
+		    ph[i].offset % VR_PAGE == ph[i].vaddr % VR_PAGE && in_file <= image_size &&
+		    len <= image_size - in_file) {
+			err = vr_vm_map(proc, ro, start, in_file, len, prot_of(&ph[i]), &at);
+			continue;
+		}
 		if (keep && shared[i]) {
 			vmo = shared[i];
 		} else {
@@ -77,11 +95,12 @@ int64_t elf_map_segments(const struct vr_image *img, handle_t proc, enum segment
 			if (keep)
 				shared[i] = vmo;
 		}
-		uint64_t at;
 		err = vr_vm_map(proc, vmo, start, 0, len, prot_of(&ph[i]), &at);
 		if (!keep)
 			vr_handle_close(vmo);
 	}
+	if (ro)
+		vr_handle_close(ro);
 	return err;
 }
 

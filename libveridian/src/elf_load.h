@@ -1,7 +1,8 @@
 /*
  * Loading an ELF image's segments into a new process: shared by vr_spawn
  * (spawn.c), which shares read-only segments between children of one image,
- * and vr_exec (exec.c), which copies every segment. Internal to libveridian.
+ * and vr_exec (exec.c), which maps read-only segments from the image and copies
+ * the rest. Internal to libveridian.
  */
 #pragma once
 
