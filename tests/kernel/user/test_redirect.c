@@ -82,8 +82,9 @@ UTEST(redirect_spinning_thread_on_another_cpu)
 	vr_handle_close(t);
 	UCHECK(ran, "the handler ran %lu of 3 times", handled);
 	UCHECK(ok == 1, "the spinner's registers changed across the redirections");
+	/* Aligned, below the red zone, and no lower than alignment needs. */
 	UCHECK(frame % 16 == 0 && frame + sizeof(struct vr_uframe) <= sp - VR_RED_ZONE &&
-		       sp - frame < 256 + VR_RED_ZONE,
+		       frame + sizeof(struct vr_uframe) + 16 > sp - VR_RED_ZONE,
 	       "frame %#lx for sp %#lx", frame, sp);
 	UCHECK(seen_flags_ok, "the saved flags were not a user mode's");
 	UCHECK(vr_thread_sigreturn((void *)8) == -VR_EFAULT, "sigreturn from a bad pointer");
