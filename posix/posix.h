@@ -41,6 +41,19 @@ void px_process_forked(int pid);
  */
 #define PX_PID 1
 
+/*
+ * Asynchronous signals (signal.c). px_sig_thread: the calling thread is the
+ * one the proc server redirects (the first thread, or a forked child's).
+ * px_sig_mine: whether the caller is that thread. px_sig_syscall runs a call
+ * of that thread (handlers on the way out; @restartable: whether SA_RESTART
+ * restarts it). px_kernel_eintr: set by the layer when a kernel wait of
+ * that call ended with -EINTR (a redirection, not the server's answer).
+ */
+void px_sig_thread(void);
+int px_sig_mine(void);
+long px_sig_syscall(px_handler call, const long *args, int restartable);
+extern int px_kernel_eintr;
+
 /* Writes @len bytes to the kernel's debug console (where fds 1 and 2 go for now). */
 void px_console(const char *s, size_t len);
 

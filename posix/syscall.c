@@ -166,11 +166,41 @@ static long unimplemented(long n)
 	return -ENOSYS;
 }
 
+/* Whether SA_RESTART restarts call @n after a handler (Linux never restarts these). */
+static int restartable(long n)
+{
+	switch (n) {
+	case SYS_nanosleep:
+	case SYS_clock_nanosleep:
+	case SYS_ppoll:
+	case SYS_pselect6:
+	case SYS_epoll_pwait:
+	case SYS_rt_sigsuspend:
+#ifdef SYS_poll
+	case SYS_poll:
+#endif
+#ifdef SYS_select
+	case SYS_select:
+#endif
+#ifdef SYS_epoll_wait
+	case SYS_epoll_wait:
+#endif
+#ifdef SYS_pause
+	case SYS_pause:
+#endif
+		return 0;
+	}
+	return 1;
+}
+
 long __vr_linux_syscall(long n, long a, long b, long c, long d, long e, long f)
 {
 	const long args[6] = {a, b, c, d, e, f};
 
 	if (n < 0 || (unsigned long)n >= NCALLS || !calls[n])
 		return unimplemented(n);
+	/* An exiting thread may have unmapped its thread-local data already (musl's __unmapself). */
+	if (n != SYS_exit && px_sig_mine())
+		return px_sig_syscall(calls[n], args, restartable(n));
 	return calls[n](args);
 }

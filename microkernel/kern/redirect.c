@@ -67,14 +67,20 @@ void redirect_exit(struct thread *t, struct user_regs *r)
 	process_kill(t->proc, err == -ENOMEM ? -ENOMEM : -EFAULT);
 }
 
-int64_t sys_thread_sigreturn(vaddr_t frame)
+#define SIGRETURN_INTR 1
+
+int64_t sys_thread_sigreturn(vaddr_t frame, uint64_t flags)
 {
 	struct thread *t = thread_current();
 	struct arch_uframe f;
 
+	if (flags & ~(uint64_t)SIGRETURN_INTR)
+		return -EINVAL;
 	if (user_copy(t->proc, frame, &f, sizeof(f), false))
 		return -EFAULT;
 	arch_uframe_load(t->uregs, &f);
+	if (flags & SIGRETURN_INTR)
+		__atomic_fetch_or(&t->pending, PENDING_INTR_NEXT, __ATOMIC_RELAXED);
 	/* Not the system-call exit: it would load only part of the registers. */
 	trap_exit_to_user(t->uregs);
 	arch_return_to_user(t->uregs);

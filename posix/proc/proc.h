@@ -56,6 +56,13 @@ struct proc {
 	handle_t fork_self, fork_vfs;
 	/* Signals (kill.c): as its PROC_SIGSTATE told; pending ones with their sender's pid and si_code. */
 	uint64_t sig_blocked, sig_handled, sig_ignored, sig_pending;
+	/*
+	 * Asynchronous delivery: the process's first thread (started by us) and
+	 * the entry its translation layer told (PROC_SIGSTATE w4; 0: none), which
+	 * thread_redirect sends it to when a handled signal it does not block comes.
+	 */
+	handle_t thread;
+	uint64_t sig_entry;
 	struct waiter *sig_waiters;	/* its blocked PROC_SIGTAKEs (options = the signals wanted) */
 	struct {
 		int pid, code;
@@ -111,6 +118,9 @@ void proc_end(struct proc *p, int wstatus);
 
 /* Answers @parent's blocked waits that no child can satisfy any more with -ECHILD. */
 void proc_waiters_check(struct proc *parent);
+
+/* Whether the caller of a saved reply left (its wait was interrupted): drop it, do nothing for it. */
+bool proc_reply_gone(handle_t reply);
 
 /* ---- kill.c: signals ---- */
 int64_t op_kill(struct proc *caller, uint64_t m[8]);

@@ -304,6 +304,7 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 			.blob_key = VR_AT_START,
 			.before_start = set_handler,
 			.before_start_arg = (void *)(intptr_t)c->pid,
+			.thread = &c->thread,
 		};
 		err = vr_exec_with(img, &args, &c->process);
 	}
@@ -423,6 +424,10 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	/* The new program starts with every signal at its default action (proto/proc.h). */
 	proc_sig_drop(p);
 	p->sig_blocked = p->sig_handled = p->sig_ignored = p->sig_pending = 0;
+	p->sig_entry = 0;
+	if (p->thread)
+		vr_handle_close(p->thread);
+	p->thread = next.thread;
 	p->process = next.process;
 	p->cap = next.cap;
 	p->session = session;

@@ -41,9 +41,10 @@ enum proc_op {
 			   caller's process is gone; an error (ENOENT, EACCES, ENOEXEC, E2BIG...) is answered */
 	PROC_FORK,	/* w1 entry, w2 stack pointer (see below) -> w1 the child's pid */
 	PROC_FORKED,	/* (the forked child, once) -> w1 its pid, w2 its own process handle, w3 its vfs session */
-	PROC_SIGSTATE,	/* w1 blocked, w2 handled, w3 ignored signals (sets: bit n - 1 = signal n) -> w1 the pending
-			   signals (1 .. 63). Pending unblocked signals without a handler
-			   take their default action at once */
+	PROC_SIGSTATE,	/* w1 blocked, w2 handled, w3 ignored signals (sets: bit n - 1 = signal n), w4 the
+			   redirection entry (0: none) -> w1 the pending signals (1 .. 63).
+			   Pending unblocked signals without a handler take their default
+			   action at once */
 	PROC_SIGTAKE,	/* w1 the signals wanted, w2 PROC_SIGTAKE_WAIT or 0 -> w1 a pending one of them, now
 			   taken (0: none, without PROC_SIGTAKE_WAIT), w2 the sender's pid, w3 its si_code */
 	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status, w3 the process handle */
@@ -58,6 +59,8 @@ enum proc_op {
  * wants it is answered; any other takes its default action (most end the process). A forked child
  * inherits the sets; a spawned or exec'd program starts with none (all default, nothing pending).
  * A parent ignoring SIGCHLD has its children reaped at once (no zombies, as SA_NOCLDWAIT).
+ * A handled, unblocked signal that no PROC_SIGTAKE waits for makes the server redirect the
+ * process's first thread to the entry w4 of PROC_SIGSTATE named (thread_redirect).
  */
 
 /*

@@ -15,6 +15,7 @@
 /* Bits of thread.pending. */
 #define PENDING_KILL 1u
 #define PENDING_INTR 2u
+#define PENDING_INTR_NEXT 4u	/* like PENDING_INTR, but kept across returns to user mode */
 
 enum thread_state {
 	THREAD_NEW,		/* created, not started */
@@ -60,7 +61,8 @@ struct thread {
 	 * What the thread must attend to (atomic bit operations, no lock):
 	 * PENDING_KILL, exit at the next return to user mode; PENDING_INTR,
 	 * end the current or next interruptible wait with -EINTR, cleared when
-	 * such a wait ends so or when the thread returns to user mode.
+	 * such a wait ends so or when the thread returns to user mode;
+	 * PENDING_INTR_NEXT, the same, cleared only by such a wait.
 	 */
 	volatile uint8_t pending;
 	/* thread_redirect's entry, taken at the next full-frame return to user mode; 0: none. */
@@ -114,7 +116,7 @@ void thread_redirect(struct thread *t, vaddr_t entry);
 /* A wait of @t ended with -EINTR: a redirection pending for it is answered so. */
 static inline void thread_intr_taken(struct thread *t)
 {
-	__atomic_fetch_and(&t->pending, (uint8_t)~PENDING_INTR, __ATOMIC_RELAXED);
+	__atomic_fetch_and(&t->pending, (uint8_t) ~(PENDING_INTR | PENDING_INTR_NEXT), __ATOMIC_RELAXED);
 	__atomic_store_n(&t->redirect_entry, 0, __ATOMIC_RELAXED);
 }
 

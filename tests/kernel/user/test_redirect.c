@@ -11,7 +11,7 @@
 
 static volatile uint64_t handled, stop;
 static volatile uint64_t seen_pc, seen_sp, seen_frame, seen_flags_ok;
-static volatile int forge;
+static volatile int forge, sticky;
 
 /* The redirection entry: records the frame, optionally forges it, and goes back. */
 static void on_redirect(struct vr_uframe *f)
@@ -23,7 +23,7 @@ static void on_redirect(struct vr_uframe *f)
 	if (forge)
 		uframe_forge(f);
 	__atomic_fetch_add(&handled, 1, __ATOMIC_SEQ_CST);
-	vr_thread_sigreturn(f);
+	vr_thread_sigreturn(f, sticky ? VR_SIGRETURN_INTR : 0);
 	for (;;)
 		;	/* not reached: sigreturn fails only for a bad frame pointer */
 }
@@ -87,7 +87,8 @@ UTEST(redirect_spinning_thread_on_another_cpu)
 		       frame + sizeof(struct vr_uframe) + 16 > sp - VR_RED_ZONE,
 	       "frame %#lx for sp %#lx", frame, sp);
 	UCHECK(seen_flags_ok, "the saved flags were not a user mode's");
-	UCHECK(vr_thread_sigreturn((void *)8) == -VR_EFAULT, "sigreturn from a bad pointer");
+	UCHECK(vr_thread_sigreturn((void *)8, 0) == -VR_EFAULT, "sigreturn from a bad pointer");
+	UCHECK(vr_thread_sigreturn((void *)8, 2) == -VR_EINVAL, "sigreturn with an unknown flag");
 	return NULL;
 }
 
@@ -302,5 +303,35 @@ UTEST(redirect_bad_stack_kills_process)
 	UCHECK(p, "spawn");
 	int64_t st = reap(p);
 	UCHECK(st == -VR_EFAULT, "the process ended with %ld, not -EFAULT", st);
+	return NULL;
+}
+
+/* sigreturn with VR_SIGRETURN_INTR: the thread's next wait ends with -EINTR at once. */
+static uint64_t spin_then_wait(uint64_t arg)
+{
+	while (!handled)
+		;
+	/* A wait that would never end: the sticky interruption ends it. */
+	return (uint64_t)vr_futex_wait(&never, 0, 0);
+}
+
+UTEST(redirect_sigreturn_interrupts_next_wait)
+{
+	handle_t t;
+	uint64_t st = 0, cpu = info(INFO_CPUS) > 1 ? 1 : 0;
+
+	handled = 0;
+	forge = 0;
+	sticky = 1;
+	UCHECK(vr_thread_create_on(spin_then_wait, 0, (int)cpu, &t) == 0, "create");
+	vr_thread_start(t);
+	bool ran = vr_thread_redirect(t, ENTRY) == 0 && wait_handled(1);
+	if (!ran)
+		vr_thread_kill(t);
+	vr_thread_wait(t, &st);
+	vr_handle_close(t);
+	sticky = 0;
+	UCHECK(ran, "the handler did not run");
+	UCHECK((int64_t)st == -VR_EINTR, "the next wait ended with %ld", (int64_t)st);
 	return NULL;
 }

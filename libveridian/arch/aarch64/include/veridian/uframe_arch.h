@@ -17,3 +17,6 @@ struct vr_uframe {
 
 #define VR_UFRAME_PC(f) ((f)->pc)
 #define VR_UFRAME_SP(f) ((f)->sp)
+
+/* thread_sigreturn's flag: the thread's next interruptible wait ends with -EINTR. */
+#define VR_SIGRETURN_INTR 1

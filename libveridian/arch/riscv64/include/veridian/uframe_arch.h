@@ -16,3 +16,6 @@ struct vr_uframe {
 
 #define VR_UFRAME_PC(f) ((f)->x[0])
 #define VR_UFRAME_SP(f) ((f)->x[2])
+
+/* thread_sigreturn's flag: the thread's next interruptible wait ends with -EINTR. */
+#define VR_SIGRETURN_INTR 1

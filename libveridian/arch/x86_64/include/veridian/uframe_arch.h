@@ -18,3 +18,6 @@ struct vr_uframe {
 
 #define VR_UFRAME_PC(f) ((f)->rip)
 #define VR_UFRAME_SP(f) ((f)->rsp)
+
+/* thread_sigreturn's flag: the thread's next interruptible wait ends with -EINTR. */
+#define VR_SIGRETURN_INTR 1
