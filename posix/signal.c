@@ -52,14 +52,14 @@ static uint64_t told[3];
 static int told_ever;
 
 /*
- * Asynchronous delivery. sig_tp is the thread pointer of the thread the
- * server redirects (0 until known); layer_depth counts that thread's calls
- * into the translation layer in progress; deferred says a redirection came
+ * Asynchronous delivery. px_sig_tp is the thread pointer of the thread the
+ * server redirects (0 until known); px_layer_depth counts that thread's calls
+ * into the translation layer in progress; px_sig_deferred says a redirection came
  * during one. Only that thread reads or writes them.
  */
-static uint64_t sig_tp;
-static int layer_depth;
-static volatile int deferred;
+uint64_t px_sig_tp;
+int px_layer_depth;
+volatile int px_sig_deferred;
 int px_kernel_eintr;
 
 void px_entry(void *frame) __asm__("px_sig_entry");
@@ -100,7 +100,7 @@ static long tell(int force)
 		return 0;
 	if (!force && told_ever && told[0] == blocked && told[1] == handled && told[2] == ignored)
 		return 0;
-	uint64_t entry = sig_tp ? (uint64_t)(uintptr_t)px_entry : 0;
+	uint64_t entry = px_sig_tp ? (uint64_t)(uintptr_t)px_entry : 0;
 	long pending = sig_call4(PROC_SIGSTATE, blocked, handled, ignored, entry, r);
 	if (pending < 0)
 		return pending;
@@ -271,6 +271,11 @@ static long kill_code(long pid, long sig, long code)
 	return err;
 }
 
+void px_sigpipe(void)
+{
+	kill_code(px_getpid(NULL), SIGPIPE, SI_USER);
+}
+
 long px_kill(const long *args)
 {
 	return kill_code((int)args[0], (int)args[1], SI_USER);
@@ -319,49 +324,40 @@ void px_sig_thread(void)
 	 * before, it is inside a call of the layer (fork); if not, it was not
 	 * counted at all.
 	 */
-	if (tp != sig_tp)
-		layer_depth = 0;
-	sig_tp = tp;
-	deferred = 0;
-}
-
-int px_sig_mine(void)
-{
-	return sig_tp && vr_tls_self() == sig_tp;
+	if (tp != px_sig_tp)
+		px_layer_depth = 0;
+	px_sig_tp = tp;
+	px_sig_deferred = 0;
 }
 
 /* Called by px_sig_entry on the redirected thread: the flags for thread_sigreturn. */
 long px_sig_async(void *frame)
 {
 	(void)frame;
-	if (layer_depth) {
+	if (px_layer_depth) {
 		/* The layer is busy: after its call, and its next kernel wait ends at once. */
-		deferred = 1;
+		px_sig_deferred = 1;
 		return VR_SIGRETURN_INTR;
 	}
 	deliver_async();
 	return 0;
 }
 
-long px_sig_syscall(px_handler call, const long *args, int restartable)
+long px_sig_after(long n, px_handler call, const long *args, long r)
 {
-	long r;
-
-	for (;;) {
-		layer_depth++;
+	while (r == -EINTR && px_kernel_eintr) {
+		/* A signal ended one of the call's kernel waits: its handlers run now. */
+		px_sig_deferred = 0;
+		int ran = deliver_async();
+		if (ran == RAN_NO_RESTART || (ran == RAN_RESTART && !px_restartable(n)))
+			break;
+		px_layer_depth++;
 		px_kernel_eintr = 0;
 		r = call(args);
-		layer_depth--;
-		if (layer_depth || r != -EINTR || !px_kernel_eintr)
-			break;
-		/* A signal ended one of the call's kernel waits: its handlers run now. */
-		deferred = 0;
-		int ran = deliver_async();
-		if (ran == RAN_NO_RESTART || (ran == RAN_RESTART && !restartable))
-			break;
+		px_layer_depth--;
 	}
-	if (!layer_depth && deferred) {
-		deferred = 0;
+	if (px_sig_deferred) {
+		px_sig_deferred = 0;
 		deliver_async();
 	}
 	return r;

@@ -4,6 +4,9 @@
  * spinning in user code runs its handler (with the sender in si_pid), and
  * nanosleep ends early with the time left. The sender repeats its signal
  * until told to stop, so that none of this depends on when it comes.
+ * SIGPIPE: a write to a pipe or socket nobody reads raises it (its handler
+ * runs, the write fails with EPIPE; by default it ends the process), but
+ * not with MSG_NOSIGNAL or when ignored.
  * Exits with the number of failed checks.
  */
 #define _GNU_SOURCE
@@ -12,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -154,12 +158,47 @@ static void test_nanosleep(void)
 	close(stop[0]), close(stop[1]);
 }
 
+static void test_sigpipe(void)
+{
+	int p[2], sv[2], st = 0;
+
+	CHECK(pipe(p) == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "pipe, socketpair");
+	close(p[0]);
+	close(sv[1]);
+	handle(SIGPIPE, 0);
+	errno = 0;
+	CHECK(write(p[1], "x", 1) == -1 && errno == EPIPE, "a write to a pipe without reader");
+	CHECK(hits == 1, "SIGPIPE's handler ran %d times for a pipe", (int)hits);
+	hits = 0;
+	errno = 0;
+	CHECK(send(sv[0], "x", 1, 0) == -1 && errno == EPIPE, "a send to a closed peer");
+	CHECK(hits == 1, "SIGPIPE's handler ran %d times for a socket", (int)hits);
+	hits = 0;
+	errno = 0;
+	CHECK(send(sv[0], "x", 1, MSG_NOSIGNAL) == -1 && errno == EPIPE, "send with MSG_NOSIGNAL");
+	CHECK(hits == 0, "SIGPIPE came despite MSG_NOSIGNAL");
+	signal(SIGPIPE, SIG_IGN);
+	errno = 0;
+	CHECK(write(p[1], "x", 1) == -1 && errno == EPIPE, "a write with SIGPIPE ignored");
+	signal(SIGPIPE, SIG_DFL);
+	pid_t child = fork();
+	if (child == 0) {
+		write(p[1], "x", 1);
+		_exit(0);
+	}
+	CHECK(waitpid(child, &st, 0) == child && WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE,
+	      "a writer without a handler ended with status %#x", st);
+	close(p[1]);
+	close(sv[0]);
+}
+
 int main(void)
 {
 	test_read_interrupted();
 	test_read_restarted();
 	test_spinning();
 	test_nanosleep();
+	test_sigpipe();
 	printf("signals_async: %d failure%s\n", failures, failures == 1 ? "" : "s");
 	return failures;
 }
