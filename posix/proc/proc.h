@@ -131,6 +131,12 @@ void proc_signal(struct proc *p, int sig, int from, int code);
 /* Forgets @p's blocked PROC_SIGTAKEs (it is ending). */
 void proc_sig_drop(struct proc *p);
 
+/* ---- tty.c: the terminals' ISIG signals, from the vfs server ---- */
+/* Starts the thread that asks the vfs server for them. */
+int proc_tty_start(void);
+/* PROC_TTY_SIGNAL (badge 0, from that thread): w1 process group, w2 signal. */
+int64_t op_tty_signal(uint64_t m[8]);
+
 /* ---- spawn.c: posix_spawn and execve ---- */
 int64_t op_spawn(struct proc *caller, uint64_t m[8]);
 int64_t op_execve(struct proc *caller, uint64_t m[8]);

@@ -12,6 +12,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "fd.h"
 #include "ipc.h"
@@ -70,6 +71,7 @@ static bool action_ok(const struct proc_action *a)
 	switch (a->kind) {
 	case PROC_ACT_OPEN: return newfd_ok && !(a->mode & ~07777u);
 	case PROC_ACT_CLOSE:
+	case PROC_ACT_SETCTTY:
 	case PROC_ACT_FCHDIR: return fd_ok;
 	case PROC_ACT_DUP2: return fd_ok && newfd_ok;
 	case PROC_ACT_CHDIR: return true;
@@ -185,6 +187,11 @@ static int run_action(const struct proc_action *a, const char *path)
 		if ((w[0] = child.id[a->fd]) == NO_ID)
 			return -EBADF;
 		return (int)child_call(VFS_CHDIR, w, 1, "");
+	case PROC_ACT_SETCTTY:
+		if ((w[0] = child.id[a->fd]) == NO_ID)
+			return -EBADF;
+		w[1] = TIOCSCTTY, w[2] = 1;	/* 1: taken over from an earlier shell's session */
+		return (int)child_call(VFS_IOCTL, w, 3, NULL);
 	}
 	return -EINVAL;
 }

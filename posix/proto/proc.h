@@ -48,6 +48,7 @@ enum proc_op {
 	PROC_SIGTAKE,	/* w1 the signals wanted, w2 PROC_SIGTAKE_WAIT or 0 -> w1 a pending one of them, now
 			   taken (0: none, without PROC_SIGTAKE_WAIT), w2 the sender's pid, w3 its si_code */
 	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status, w3 the process handle */
+	PROC_TTY_SIGNAL,	/* internal (badge 0): w1 process group, w2 signal: a terminal's ISIG character */
 };
 
 #define PROC_SIGTAKE_WAIT 1	/* PROC_SIGTAKE does not answer until one of the signals is pending */
@@ -95,7 +96,16 @@ struct proc_fd {
 	uint64_t vfs_id;
 };
 
-enum proc_action_kind { PROC_ACT_OPEN = 1, PROC_ACT_CLOSE, PROC_ACT_DUP2, PROC_ACT_CHDIR, PROC_ACT_FCHDIR };
+/* PROC_ACT_SETCTTY (not posix_spawn's): fd's terminal becomes the child's controlling one (TIOCSCTTY, taken
+ * over from any other session), its foreground group the child's: for the root task's console shell. */
+enum proc_action_kind {
+	PROC_ACT_OPEN = 1,
+	PROC_ACT_CLOSE,
+	PROC_ACT_DUP2,
+	PROC_ACT_CHDIR,
+	PROC_ACT_FCHDIR,
+	PROC_ACT_SETCTTY,
+};
 
 /*
  * A file action of posix_spawn. The proc server runs them in order in the
