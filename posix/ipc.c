@@ -106,6 +106,8 @@ long px_call(handle_t ep, uint32_t op, const uint64_t *w, unsigned nw, const voi
 	if (!buf && !px_ipc_buffer())
 		return -ENOMEM;
 	int64_t err = vr_ipc_call(ep, r);
+	if (err == -EINTR)
+		px_kernel_eintr = 1;	/* interrupted by a signal, not an answer */
 	if (err < 0)
 		return err == -EPIPE || err == -EBADF ? -EIO : err;
 	return (long)r[1];

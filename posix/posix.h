@@ -41,6 +41,28 @@ void px_process_forked(int pid);
  */
 #define PX_PID 1
 
+/*
+ * Asynchronous signals (signal.c). px_sig_thread: the calling thread is the
+ * one the proc server redirects (the first thread, or a forked child's);
+ * px_sig_tp is its thread pointer (0: none yet). The dispatcher counts that
+ * thread's calls in px_layer_depth (a redirection then only sets
+ * px_sig_deferred) and, when a call ends interrupted or deferred, lets
+ * px_sig_after run the handlers and restart it (result @r). px_kernel_eintr: set by the layer when a kernel wait of
+ * that call ended with -EINTR (a redirection, not the server's answer).
+ */
+void px_sig_thread(void);
+extern uint64_t px_sig_tp;
+extern int px_layer_depth;
+extern volatile int px_sig_deferred;
+long px_sig_after(long n, px_handler call, const long *args, long r);
+extern int px_kernel_eintr;
+/* Whether SA_RESTART restarts Linux call @n after a handler (syscall.c; Linux never restarts sleeps,
+ * poll, select, epoll_wait, sigsuspend). */
+int px_restartable(long n);
+
+/* SIGPIPE to the caller's process (a write to a pipe or socket with no reader), as Linux does. */
+void px_sigpipe(void);
+
 /* Writes @len bytes to the kernel's debug console (where fds 1 and 2 go for now). */
 void px_console(const char *s, size_t len);
 

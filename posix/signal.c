@@ -3,18 +3,29 @@
  * told to the proc server (the signal daemon, proto/proc.h), and the
  * handlers, run here when a pending signal is taken from the server.
  *
- * Delivery is synchronous for now: a handler runs when a pending signal is
- * taken, which happens in sigsuspend and pause (which wait for one), after
- * a kill that may reach this process, and when sigprocmask unblocks a
- * pending signal. A thread busy in user code or blocked in another call is
- * not interrupted (that needs the kernel's upcall primitive). The mask is
- * the process's, shared by its threads.
+ * A handler runs when a pending signal is taken: in sigsuspend and pause
+ * (which wait for one), after a kill that may reach this process, when
+ * sigprocmask unblocks a pending signal, and asynchronously: the server
+ * redirects the program's first thread (the one that ran main, or forked)
+ * to px_sig_entry (posix/arch/<arch>/sigentry.S), which saves the FP state
+ * and calls px_sig_async. In application code the handlers run right there.
+ * In the translation layer they are put off until the layer's call returns
+ * (its state - the IPC buffer, locks - is not reentrant), and the call's
+ * next kernel wait is interrupted so that it does return. A kernel wait
+ * that a redirection interrupts (-EINTR) runs the handlers on the way out;
+ * the call is then restarted if every handler that ran had SA_RESTART, and
+ * fails with EINTR otherwise (sleeps, poll, select, epoll_wait and
+ * sigsuspend are never restarted, as on Linux). The mask is the process's,
+ * shared by its threads; other threads are never redirected.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <ucontext.h>
+
+#include <veridian/tls_arch.h>
+#include <veridian/uframe_arch.h>
 
 #include "ipc.h"
 #include "posix.h"
@@ -40,11 +51,29 @@ static uint64_t blocked;
 static uint64_t told[3];
 static int told_ever;
 
+/*
+ * Asynchronous delivery. px_sig_tp is the thread pointer of the thread the
+ * server redirects (0 until known); px_layer_depth counts that thread's calls
+ * into the translation layer in progress; px_sig_deferred says a redirection came
+ * during one. Only that thread reads or writes them.
+ */
+uint64_t px_sig_tp;
+int px_layer_depth;
+volatile int px_sig_deferred;
+int px_kernel_eintr;
+
+void px_entry(void *frame) __asm__("px_sig_entry");
+
+static long sig_call4(uint32_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t r[8])
+{
+	const uint64_t w[4] = {a, b, c, d};
+
+	return px_proc ? px_call(px_proc, op, w, 4, NULL, 0, r) : -ENOSYS;
+}
+
 static long sig_call(uint32_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t r[8])
 {
-	const uint64_t w[3] = {a, b, c};
-
-	return px_proc ? px_call(px_proc, op, w, 3, NULL, 0, r) : -ENOSYS;
+	return sig_call4(op, a, b, c, 0, r);
 }
 
 static uint64_t set_of(void (*disposition)(int))
@@ -71,14 +100,16 @@ static long tell(int force)
 		return 0;
 	if (!force && told_ever && told[0] == blocked && told[1] == handled && told[2] == ignored)
 		return 0;
-	long pending = sig_call(PROC_SIGSTATE, blocked, handled, ignored, r);
+	uint64_t entry = px_sig_tp ? (uint64_t)(uintptr_t)px_entry : 0;
+	long pending = sig_call4(PROC_SIGSTATE, blocked, handled, ignored, entry, r);
 	if (pending < 0)
 		return pending;
 	told[0] = blocked, told[1] = handled, told[2] = ignored, told_ever = 1;
 	return pending;
 }
 
-static void run(int sig, int from, int code)
+/* Runs @sig's handler; returns its SA_ flags, or -1 when it has none. */
+static long run(int sig, int from, int code)
 {
 	struct k_sigaction *a = &actions[sig - 1];
 	void (*handler)(int) = a->handler;
@@ -86,7 +117,7 @@ static void run(int sig, int from, int code)
 	uint64_t old = blocked;
 
 	if (handler == SIG_DFL || handler == SIG_IGN)
-		return;
+		return -1;
 	blocked |= a->mask;
 	if (!(flags & SA_NODEFER))
 		blocked |= BIT(sig);
@@ -111,19 +142,28 @@ static void run(int sig, int from, int code)
 	}
 	blocked = old;
 	tell(0);
+	return (long)(flags & ~(1ul << 63));
 }
 
-/* Takes a pending signal of @want from the server and runs its handler: whether one ran (or
- * -errno). */
-static long take(uint64_t want, uint64_t flags)
+/* take, also telling the SA_ flags of a handler that ran (-1: none) through @sa (may be NULL). */
+static long take_flags(uint64_t want, uint64_t flags, long *sa)
 {
 	uint64_t r[8];
 	long sig = sig_call(PROC_SIGTAKE, want, flags, 0, r);
 
 	if (sig <= 0)
 		return sig;
-	run((int)sig, (int)r[2], (int)r[3]);
+	long f = run((int)sig, (int)r[2], (int)r[3]);
+	if (sa)
+		*sa = f;
 	return 1;
+}
+
+/* Takes a pending signal of @want from the server and runs its handler: whether one ran (or
+ * -errno). */
+static long take(uint64_t want, uint64_t flags)
+{
+	return take_flags(want, flags, NULL);
 }
 
 /* Runs the handlers of the pending signals that are not blocked. */
@@ -231,6 +271,11 @@ static long kill_code(long pid, long sig, long code)
 	return err;
 }
 
+void px_sigpipe(void)
+{
+	kill_code(px_getpid(NULL), SIGPIPE, SI_USER);
+}
+
 long px_kill(const long *args)
 {
 	return kill_code((int)args[0], (int)args[1], SI_USER);
@@ -248,4 +293,72 @@ long px_tgkill(const long *args)
 	if ((int)args[0] != px_getpid(NULL))
 		return -ESRCH;
 	return kill_code((int)args[0], (int)args[2], SI_TKILL);
+}
+
+/* ---- asynchronous delivery ---- */
+
+enum { RAN_NONE, RAN_RESTART, RAN_NO_RESTART };
+
+/* Runs the handlers of every pending unblocked signal: whether any ran, and if all had SA_RESTART. */
+static int deliver_async(void)
+{
+	int ran = RAN_NONE;
+	long sa = -1;
+
+	for (int i = 0; i < SIG_MAX; i++) {
+		sa = -1;
+		if (take_flags(~blocked, 0, &sa) <= 0)
+			break;
+		if (sa >= 0)
+			ran = (sa & SA_RESTART) && ran != RAN_NO_RESTART ? RAN_RESTART : RAN_NO_RESTART;
+	}
+	return ran;
+}
+
+void px_sig_thread(void)
+{
+	uint64_t tp = vr_tls_self();
+
+	/*
+	 * A forked child goes on in the forking thread: if it was the one
+	 * before, it is inside a call of the layer (fork); if not, it was not
+	 * counted at all.
+	 */
+	if (tp != px_sig_tp)
+		px_layer_depth = 0;
+	px_sig_tp = tp;
+	px_sig_deferred = 0;
+}
+
+/* Called by px_sig_entry on the redirected thread: the flags for thread_sigreturn. */
+long px_sig_async(void *frame)
+{
+	(void)frame;
+	if (px_layer_depth) {
+		/* The layer is busy: after its call, and its next kernel wait ends at once. */
+		px_sig_deferred = 1;
+		return VR_SIGRETURN_INTR;
+	}
+	deliver_async();
+	return 0;
+}
+
+long px_sig_after(long n, px_handler call, const long *args, long r)
+{
+	while (r == -EINTR && px_kernel_eintr) {
+		/* A signal ended one of the call's kernel waits: its handlers run now. */
+		px_sig_deferred = 0;
+		int ran = deliver_async();
+		if (ran == RAN_NO_RESTART || (ran == RAN_RESTART && !px_restartable(n)))
+			break;
+		px_layer_depth++;
+		px_kernel_eintr = 0;
+		r = call(args);
+		px_layer_depth--;
+	}
+	if (px_sig_deferred) {
+		px_sig_deferred = 0;
+		deliver_async();
+	}
+	return r;
 }

@@ -28,6 +28,8 @@ __attribute__((constructor(101))) static void start_files(void)
 {
 	const struct proc_start *st = start_block;
 
+	if (px_proc)
+		px_sig_thread();
 	if (!st || !px_vfs) {
 		px_fd_new(PX_FILE_CONSOLE, 0, 0, 1, false);
 		px_fd_new(PX_FILE_CONSOLE, 0, 0, 2, false);

@@ -3,6 +3,9 @@
  * goes to its px_ function through a table indexed by the number; the rest
  * fail with ENOSYS (and are named on the console once, to show what to do next).
  */
+#include <sys/socket.h>
+#include <veridian/tls_arch.h>
+
 #include "posix.h"
 
 #define CALL(name) [SYS_##name] = px_##name
@@ -166,11 +169,66 @@ static long unimplemented(long n)
 	return -ENOSYS;
 }
 
+int px_restartable(long n)
+{
+	switch (n) {
+	case SYS_nanosleep:
+	case SYS_clock_nanosleep:
+	case SYS_ppoll:
+	case SYS_pselect6:
+	case SYS_epoll_pwait:
+	case SYS_rt_sigsuspend:
+#ifdef SYS_poll
+	case SYS_poll:
+#endif
+#ifdef SYS_select
+	case SYS_select:
+#endif
+#ifdef SYS_epoll_wait
+	case SYS_epoll_wait:
+#endif
+#ifdef SYS_pause
+	case SYS_pause:
+#endif
+		return 0;
+	}
+	return 1;
+}
+
+/* Whether EPIPE from call @n (a write to a pipe or socket nobody reads) also raises SIGPIPE. */
+static int raises_sigpipe(long n, const long *args)
+{
+	switch (n) {
+	case SYS_write:
+	case SYS_writev:
+	case SYS_pwritev:
+		return 1;
+	case SYS_sendto: return !(args[3] & MSG_NOSIGNAL);
+	case SYS_sendmsg: return !(args[2] & MSG_NOSIGNAL);
+	}
+	return 0;
+}
+
 long __vr_linux_syscall(long n, long a, long b, long c, long d, long e, long f)
 {
 	const long args[6] = {a, b, c, d, e, f};
 
 	if (n < 0 || (unsigned long)n >= NCALLS || !calls[n])
 		return unimplemented(n);
-	return calls[n](args);
+	long r;
+	/* An exiting thread may have unmapped its thread-local data already (musl's __unmapself). */
+	if (px_sig_tp && n != SYS_exit && vr_tls_self() == px_sig_tp) {
+		/* The thread signals are delivered to: handlers may have to run after the call. */
+		px_layer_depth++;
+		px_kernel_eintr = 0;
+		r = calls[n](args);
+		if (--px_layer_depth == 0 &&
+		    __builtin_expect((r == -EINTR && px_kernel_eintr) || px_sig_deferred, 0))
+			r = px_sig_after(n, calls[n], args, r);
+	} else {
+		r = calls[n](args);
+	}
+	if (__builtin_expect(r == -EPIPE, 0) && raises_sigpipe(n, args))
+		px_sigpipe();
+	return r;
 }

@@ -35,7 +35,10 @@ static long futex_wait(const int *uaddr, int val, const struct timespec *timeout
 			return -ETIMEDOUT;
 		ns = (uint64_t)t;
 	}
-	return vr_futex_wait((uint32_t *)uaddr, (uint32_t)val, ns);
+	int64_t err = vr_futex_wait((uint32_t *)uaddr, (uint32_t)val, ns);
+	if (err == -EINTR)
+		px_kernel_eintr = 1;
+	return err;
 }
 
 static long futex_wake(const int *uaddr, int count)

@@ -64,7 +64,18 @@ static long sleep_ns(const struct timespec *req, struct timespec *rem)
 		return ns;
 	if (rem)
 		*rem = (struct timespec){0, 0};
-	return ns ? vr_thread_sleep((uint64_t)ns) : 0;
+	uint64_t start = 0, now = 0;
+	vr_clock_get(&start);
+	int64_t err = ns ? vr_thread_sleep((uint64_t)ns) : 0;
+	if (err == -EINTR) {
+		/* A signal: the time left, for nanosleep's caller to sleep again. */
+		px_kernel_eintr = 1;
+		vr_clock_get(&now);
+		uint64_t left = now - start < (uint64_t)ns ? (uint64_t)ns - (now - start) : 0;
+		if (rem)
+			*rem = (struct timespec){(time_t)(left / 1000000000), (long)(left % 1000000000)};
+	}
+	return err;
 }
 
 long px_nanosleep(const long *args)
@@ -85,7 +96,10 @@ long px_clock_nanosleep(const long *args)
 			return want;
 		if (err)
 			return err;
-		return (uint64_t)want > now ? vr_thread_sleep((uint64_t)want - now) : 0;
+		err = (uint64_t)want > now ? vr_thread_sleep((uint64_t)want - now) : 0;
+		if (err == -EINTR)
+			px_kernel_eintr = 1;
+		return err;
 	}
 	return sleep_ns(req, (struct timespec *)args[3]);
 }

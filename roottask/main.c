@@ -173,7 +173,7 @@ __attribute__((noreturn)) static void run_shell(void)
 		for (;;) {
 			uint64_t began = 0, now = 0;
 			vr_clock_get(&began);
-			int64_t pid = posix_spawn_console("/bin/sh", argv, envp);
+			int64_t pid = posix_spawn_login("/bin/sh", argv, envp);
 			if (pid > 0)
 				pid = posix_wait(pid, &status);
 			if (pid <= 0)

@@ -150,17 +150,27 @@ static bool put_string(char *buf, size_t *at, const char *s)
 	return true;
 }
 
-int64_t posix_spawn_console(const char *path, const char *const argv[], const char *const envp[])
+#define SPAWN_SETSID 0x80	/* musl's POSIX_SPAWN_SETSID (the root task has no libc headers) */
+
+/* posix_spawn_console, and for a login shell (@login) in a new session that has the console. */
+static int64_t spawn_on_console(const char *path, const char *const argv[], const char *const envp[],
+				bool login)
 {
 	char *buf = ipc_buffer();
-	struct proc_spawn h = {0};
-	/* fds 0 and 1 opened on the console, 2 a copy of 1: O_RDONLY and O_WRONLY are 0 and 1. */
+	struct proc_spawn h = {.flags = login ? SPAWN_SETSID : 0};
+	/*
+	 * fds 0 and 1 opened on the console, 2 a copy of 1 (O_RDONLY and O_WRONLY
+	 * are 0 and 1); a login shell's session gets the console as its
+	 * controlling terminal, its group the foreground one, as getty does.
+	 */
 	const struct proc_action act[] = {
 		{PROC_ACT_OPEN, -1, 0, 0, 0},
 		{PROC_ACT_OPEN, -1, 1, 1, 0},
 		{PROC_ACT_DUP2, 1, 2, 0, 0},
+		{PROC_ACT_SETCTTY, 0, 0, 0, 0},
 	};
-	size_t at = sizeof(h) + sizeof(act);
+	unsigned nact = login ? 4 : 3;
+	size_t at = sizeof(h) + nact * sizeof(act[0]);
 	bool ok = buf && put_string(buf, &at, path);
 
 	if (!posix_proc)
@@ -172,12 +182,22 @@ int64_t posix_spawn_console(const char *path, const char *const argv[], const ch
 	ok = ok && put_string(buf, &at, "/dev/console") && put_string(buf, &at, "/dev/console");
 	if (!ok)
 		return buf ? -VR_ERANGE : -VR_ENOMEM;
-	h.nactions = 3;
+	h.nactions = nact;
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), act, sizeof(act));
+	memcpy(buf + sizeof(h), act, nact * sizeof(act[0]));
 	uint64_t m[8] = {VR_TAG(PROC_SPAWN, 0) | VR_TAG_LONG(at)};
 	int64_t err = vr_ipc_call(posix_proc, m);
 	return err < 0 ? err : (int64_t)m[1];
+}
+
+int64_t posix_spawn_console(const char *path, const char *const argv[], const char *const envp[])
+{
+	return spawn_on_console(path, argv, envp, false);
+}
+
+int64_t posix_spawn_login(const char *path, const char *const argv[], const char *const envp[])
+{
+	return spawn_on_console(path, argv, envp, true);
 }
 
 int64_t posix_wait(int64_t pid, int *wstatus)

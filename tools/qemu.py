@@ -113,9 +113,10 @@ def run_serial(cmd, timeout):
 
 def run_console(cmd, script, timeout):
     """Runs the QEMU command @cmd headless with the serial console on pipes, as
-    a person at the console: for each (text, line) of @script it waits up to
-    @timeout s for @text (in the output since the last line typed, carriage
-    returns dropped), then types @line and Enter (None: types nothing).
+    a person at the console: for each (text, line[, seconds]) of @script it
+    waits up to @seconds (default @timeout) s for @text (in the output since
+    the last line typed, carriage returns dropped), then types @line and Enter
+    (None: types nothing).
     Returns (log text, [whether each text came]); QEMU is killed at the end."""
     import select
     import time
@@ -124,8 +125,8 @@ def run_console(cmd, script, timeout):
                             stderr=subprocess.STDOUT)
     out, since, seen = b'', 0, []
     try:
-        for text, line in script:
-            want, end, found = text.encode(), time.time() + timeout, False
+        for text, line, *limit in script:
+            want, end, found = text.encode(), time.time() + (limit[0] if limit else timeout), False
             while not found and time.time() < end:
                 if select.select([proc.stdout], [], [], 1)[0]:
                     data = os.read(proc.stdout.fileno(), 65536)

@@ -122,7 +122,7 @@ def run_boot(boot, build):
     if boot.shell:
         # The shell's script (boots.SHELL_SCRIPT); its judge gets which answers came.
         cmd = qemu.command(boot.arch, build, boot.mode, boot.firmware, boot.cpu)
-        log, seen = qemu.run_console(cmd, [(t, l) for _, t, l in boots.SHELL_SCRIPT], boot.timeout)
+        log, seen = qemu.run_console(cmd, [s[1:] for s in boots.SHELL_SCRIPT], boot.timeout)
         return boot, log, seen
     log, rc = qemu.boot(boot.arch, boot.mode, boot.timeout, build, boot.firmware, boot.cpu,
                        numa=boot.numa)

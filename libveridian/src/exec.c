@@ -174,7 +174,10 @@ int64_t vr_exec_with(const struct vr_image *img, const struct vr_exec_args *args
 		err = vr_process_start(*process, entry, sp, 0, &thread);
 	if (err)
 		goto err_process;
-	vr_handle_close(thread);
+	if (args->thread)
+		*args->thread = thread;
+	else
+		vr_handle_close(thread);
 	return 0;
 
 err_process:

@@ -169,8 +169,8 @@ static inline __attribute__((always_inline)) int deliver(struct thread *from, co
 /*
  * Makes @caller wait for @server's reply. Caller of this holds no reply_wait
  * lock. Returns false, with @caller not parked, when @caller is being
- * killed: thread_kill sets kill_pending before it looks for a queue to take
- * the thread off, and this looks at kill_pending after parking, so one of
+ * killed: thread_kill sets PENDING_KILL before it looks for a queue to take
+ * the thread off, and this looks at it after parking, so one of
  * the two always sees the other and no kill is lost.
  */
 static inline __attribute__((always_inline)) bool await_reply(struct thread *server,
@@ -183,7 +183,8 @@ static inline __attribute__((always_inline)) bool await_reply(struct thread *ser
 	caller->state = THREAD_BLOCKED;
 	wq_park(&server->reply_wait, caller);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	bool killed = __atomic_load_n(&caller->kill_pending, __ATOMIC_RELAXED);
+	/* Only a kill: a server's reply queue is not interruptible (wait.h). */
+	bool killed = __atomic_load_n(&caller->pending, __ATOMIC_RELAXED) & PENDING_KILL;
 	if (killed) {
 		wq_unpark(&server->reply_wait, caller);
 		server->reply_to = NULL;
@@ -554,7 +555,7 @@ static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread 
 	struct thread *cl;
 
 	if (TAG_CAPS(tag) || (tag & TAG_LONG) || TAG_WORDS(tag) > MSG_REGS - 1 ||
-	    self->kill_pending)
+	    self->pending)
 		return false;
 	spin_lock(&ep->q.lock);
 	if (ep->dead || (!ep->recv_waiting && ep->q.head)) {
@@ -581,7 +582,8 @@ static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread 
 	ep->recv_waiting = true;
 	/* The same check as await_reply's: a kill between the first check and here. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&self->kill_pending, __ATOMIC_RELAXED)) {
+	if (__atomic_load_n(&self->pending, __ATOMIC_RELAXED)) {
+		thread_intr_taken(self);
 		wq_unpark(&ep->q, self);
 		ep->recv_waiting = ep->q.head != NULL;
 		self->state = THREAD_RUNNING;

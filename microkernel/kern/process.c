@@ -187,7 +187,7 @@ void process_kill(struct process *p, int64_t status)
 	for (struct thread *t = p->threads; t; t = t->proc_next) {
 		if (!thread_tryget(t))
 			continue;	/* never started, and being destroyed */
-		t->kill_pending = true;
+		__atomic_fetch_or(&t->pending, PENDING_KILL, __ATOMIC_RELAXED);
 		t->kill_next = victims;
 		victims = t;
 	}

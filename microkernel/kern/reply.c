@@ -49,13 +49,16 @@ void reply_park(struct reply *r, struct thread *caller)
 	r->caller = caller;
 	wq_park(&r->wait, caller);
 	/*
-	 * The check of await_reply: thread_kill sets kill_pending, then looks
+	 * The check of await_reply: thread_kill sets PENDING_KILL, then looks
 	 * for the queue to take the caller off; a kill that looked while the
-	 * caller was between queues is seen here.
+	 * caller was between queues is seen here. So is a thread_redirect that
+	 * came while the server had the call: a saved call may be interrupted.
 	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&caller->kill_pending, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&caller->pending, __ATOMIC_RELAXED)) {
+		thread_intr_taken(caller);
 		wq_wake_thread(&r->wait, caller, -EINTR, 0);
+	}
 	spin_unlock_irqrestore(&r->wait.lock, s);
 }
 
@@ -74,4 +77,13 @@ struct thread *reply_take(struct reply *r)
 		return NULL;
 	}
 	return c;
+}
+
+bool reply_caller_gone(struct reply *r)
+{
+	unsigned long s = spin_lock_irqsave(&r->wait.lock);
+	bool gone = !r->caller || r->caller->waiting_on != &r->wait;
+
+	spin_unlock_irqrestore(&r->wait.lock, s);
+	return gone;
 }

@@ -311,11 +311,14 @@ int64_t wq_wait_switch(struct wait_queue *q, unsigned long irq, uint64_t deadlin
 	t->state = THREAD_BLOCKED;
 	wq_park(q, t);
 	/*
-	 * thread_kill sets kill_pending, then looks for the queue to take @t off;
-	 * this parks, then looks at kill_pending: one of the two sees the other.
+	 * thread_kill and thread_redirect set t->pending, then look for the
+	 * queue to take @t off; this parks, then looks at t->pending: one of the
+	 * two sees the other.
 	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&t->kill_pending, __ATOMIC_RELAXED)) {
+	uint8_t pending = __atomic_load_n(&t->pending, __ATOMIC_RELAXED);
+	if (pending & PENDING_KILL || (pending && !q->no_intr)) {
+		thread_intr_taken(t);
 		wq_unpark(q, t);
 		t->state = THREAD_RUNNING;
 		spin_unlock_irqrestore(&q->lock, irq);

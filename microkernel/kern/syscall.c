@@ -15,9 +15,6 @@
 #include <uapi/veridian/rootinfo.h>
 #include "syscall_defs.h"
 
-/* Exception message word 1: 0 a page fault, 1 + enum user_exception otherwise. */
-#define EXC_KIND_FAULT 0
-
 static const char *access_name(unsigned access)
 {
 	return access & PROT_WRITE ? "write" : access & PROT_EXEC ? "execute" : "read";
@@ -51,16 +48,22 @@ void user_exception_handler(struct user_regs *r, enum user_exception kind, uint6
 
 void trap_exit_work(struct thread *t)
 {
-	if (t->kill_pending)
+	if (t->pending & PENDING_KILL)
 		thread_exit(-EINTR);
+	/* Leaving the kernel, it is in no wait a redirection could still end. */
+	if (t->pending & PENDING_INTR)
+		__atomic_fetch_and(&t->pending, (uint8_t)~PENDING_INTR, __ATOMIC_RELAXED);
 	sched_exit_to_user();
-	if (t->kill_pending)
+	if (t->pending & PENDING_KILL)
 		thread_exit(-EINTR);
 }
 
 void trap_exit_to_user(struct user_regs *r)
 {
-	(void)r;
+	struct thread *t = thread_current();
+
+	if (__atomic_load_n(&t->redirect_entry, __ATOMIC_RELAXED))
+		redirect_exit(t, r);
 	trap_exit_check();
 }
 
@@ -172,6 +175,8 @@ int64_t sys_handle_info(handle_t h, uint64_t *info)
 	if (err)
 		return err;
 	*info = (uint64_t)o->type | (uint64_t)ci.rights << 32;
+	if (o->type == KOBJ_REPLY && reply_caller_gone((struct reply *)o))
+		*info |= HANDLE_INFO_GONE;
 	kobj_put(o);
 	return 0;
 }
@@ -362,6 +367,23 @@ int64_t sys_thread_kill(handle_t thread)
 	thread_kill(t);
 	kobj_put(&t->k);
 	return 0;
+}
+
+int64_t sys_thread_redirect(handle_t thread, uint64_t entry)
+{
+	struct thread *t;
+
+	if (!entry || !user_range_ok(entry, 1))
+		return -EINVAL;
+	int err = get(thread, KOBJ_THREAD, RIGHT_MANAGE, &t);
+	if (err)
+		return err;
+	if (t->state == THREAD_DEAD)
+		err = -ESRCH;
+	else
+		thread_redirect(t, entry);
+	kobj_put(&t->k);
+	return err;
 }
 
 int64_t sys_thread_wait(handle_t thread, uint64_t *status)

@@ -61,6 +61,7 @@ static struct thread *thread_alloc(bool with_stack)
 	t->state = THREAD_NEW;
 	wq_init(&t->exit_wq);
 	wq_init(&t->reply_wait);
+	t->reply_wait.no_intr = true;	/* its callers are being served */
 	__atomic_fetch_add(&alive, 1, __ATOMIC_RELAXED);
 	return t;
 }
@@ -172,7 +173,7 @@ void thread_reap(struct thread *t)
 void thread_kill(struct thread *t)
 {
 	/* Pairs with the check after parking in wq_wait_switch and await_reply. */
-	__atomic_store_n(&t->kill_pending, true, __ATOMIC_RELAXED);
+	__atomic_fetch_or(&t->pending, PENDING_KILL, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	sched_interrupt_wait(t, -EINTR);
 	struct cpu *c = t->cpu;

@@ -54,7 +54,8 @@ int64_t op_fork(struct proc *caller, uint64_t m[8])
 	    (err = proc_set_handler(process, pid)) ||
 	    (err = vr_process_start(process, entry, sp, child_cap, &thread)))
 		goto err_proc;
-	vr_handle_close(thread);
+	c->thread = thread;	/* the forking thread's copy: the one signals go to */
+	c->sig_entry = caller->sig_entry;
 	vr_handle_close(session_cap);
 	if ((err = proc_watch(c))) {
 		/* Without a watcher nobody would see it go: end it now, and it is gone. */

@@ -6,6 +6,12 @@
  * stop signals while there is no job control. Every process has uid 0 for
  * now, so any may signal any other; init (pid 1, the server) and the root
  * task cannot be signalled.
+ *
+ * Asynchronous delivery: a signal a process handles and does not block,
+ * with no PROC_SIGTAKE waiting for it, makes the server redirect the
+ * process's first thread (thread_redirect) to the entry its translation
+ * layer told; that thread, in user code, runs the handler at once, and in
+ * an interruptible wait gets -EINTR and runs it on the way out of the call.
  */
 #include <errno.h>
 #include <signal.h>
@@ -58,20 +64,32 @@ static int lowest(uint64_t set)
 	return __builtin_ctzll(set) + 1;
 }
 
-/* Answers @p's blocked PROC_SIGTAKEs that a pending signal satisfies, oldest first. */
-static void wake(struct proc *p)
+/*
+ * Answers @p's blocked PROC_SIGTAKEs that a pending signal satisfies, oldest
+ * first; drops those whose caller left (an interrupted wait). Whether one
+ * was answered.
+ */
+static bool wake(struct proc *p)
 {
+	bool answered = false;
+
 	for (struct waiter **w = &p->sig_waiters; *w;) {
 		uint64_t got = p->sig_pending & (*w)->options;
-		if (!got) {
+		if (!got && !proc_reply_gone((*w)->reply)) {
 			w = &(*w)->next;
 			continue;
 		}
 		struct waiter *done = *w;
 		*w = done->next;
-		take_answer(done->reply, p, lowest(got));
+		if (proc_reply_gone(done->reply)) {
+			vr_handle_close(done->reply);
+		} else {
+			take_answer(done->reply, p, lowest(got));
+			answered = true;
+		}
 		free(done);
 	}
+	return answered;
 }
 
 /* The pending signals of @p that are neither blocked nor handled take their default action. */
@@ -111,7 +129,9 @@ void proc_signal(struct proc *p, int sig, int from, int code)
 	if (!(p->sig_pending & bit))
 		p->sig_from[sig - 1].pid = from, p->sig_from[sig - 1].code = code;
 	p->sig_pending |= bit;
-	wake(p);
+	/* Nobody waits to take it: send its first thread to the handler (or out of its wait). */
+	if (!wake(p) && (bit & p->sig_handled & ~p->sig_blocked) && p->thread && p->sig_entry)
+		vr_thread_redirect(p->thread, p->sig_entry);
 }
 
 void proc_sig_drop(struct proc *p)
@@ -129,6 +149,7 @@ int64_t op_sigstate(struct proc *caller, uint64_t m[8])
 	caller->sig_blocked = m[1] & ~SIG_FIXED;
 	caller->sig_handled = m[2] & ~SIG_FIXED;
 	caller->sig_ignored = m[3] & ~SIG_FIXED;
+	caller->sig_entry = m[4];
 	act_default(caller);
 	if (caller->state != PROC_ALIVE)
 		return NO_REPLY;

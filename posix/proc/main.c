@@ -33,7 +33,9 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 	struct proc *caller = caller_of(badge);
 
 	if (badge == 0)
-		return op == PROC_CHILD_GONE ? op_child_gone(m) : -EINVAL;
+		return op == PROC_CHILD_GONE ? op_child_gone(m)
+		       : op == PROC_TTY_SIGNAL ? op_tty_signal(m)
+					       : -EINVAL;
 	if ((uint64_t)badge & PROC_BADGE_EXC)
 		return op_fault(badge & ~(int64_t)PROC_BADGE_EXC, m);
 	if (!caller)
@@ -83,6 +85,8 @@ int main(void)
 		fprintf(stderr, "proc: no vfs session for the root task\n");
 		return 1;
 	}
+	if (proc_tty_start())
+		fprintf(stderr, "proc: no terminal-signal thread: ^C and ^Z do nothing\n");
 	int64_t badge = vr_ipc_recv(proc_ep, m);
 	for (;;) {
 		if (badge < 0) {

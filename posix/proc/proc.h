@@ -56,6 +56,13 @@ struct proc {
 	handle_t fork_self, fork_vfs;
 	/* Signals (kill.c): as its PROC_SIGSTATE told; pending ones with their sender's pid and si_code. */
 	uint64_t sig_blocked, sig_handled, sig_ignored, sig_pending;
+	/*
+	 * Asynchronous delivery: the process's first thread (started by us) and
+	 * the entry its translation layer told (PROC_SIGSTATE w4; 0: none), which
+	 * thread_redirect sends it to when a handled signal it does not block comes.
+	 */
+	handle_t thread;
+	uint64_t sig_entry;
 	struct waiter *sig_waiters;	/* its blocked PROC_SIGTAKEs (options = the signals wanted) */
 	struct {
 		int pid, code;
@@ -112,6 +119,9 @@ void proc_end(struct proc *p, int wstatus);
 /* Answers @parent's blocked waits that no child can satisfy any more with -ECHILD. */
 void proc_waiters_check(struct proc *parent);
 
+/* Whether the caller of a saved reply left (its wait was interrupted): drop it, do nothing for it. */
+bool proc_reply_gone(handle_t reply);
+
 /* ---- kill.c: signals ---- */
 int64_t op_kill(struct proc *caller, uint64_t m[8]);
 int64_t op_sigstate(struct proc *caller, uint64_t m[8]);
@@ -120,6 +130,12 @@ int64_t op_sigtake(struct proc *caller, uint64_t m[8]);
 void proc_signal(struct proc *p, int sig, int from, int code);
 /* Forgets @p's blocked PROC_SIGTAKEs (it is ending). */
 void proc_sig_drop(struct proc *p);
+
+/* ---- tty.c: the terminals' ISIG signals, from the vfs server ---- */
+/* Starts the thread that asks the vfs server for them. */
+int proc_tty_start(void);
+/* PROC_TTY_SIGNAL (badge 0, from that thread): w1 process group, w2 signal. */
+int64_t op_tty_signal(uint64_t m[8]);
 
 /* ---- spawn.c: posix_spawn and execve ---- */
 int64_t op_spawn(struct proc *caller, uint64_t m[8]);

@@ -12,6 +12,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "fd.h"
 #include "ipc.h"
@@ -70,6 +71,7 @@ static bool action_ok(const struct proc_action *a)
 	switch (a->kind) {
 	case PROC_ACT_OPEN: return newfd_ok && !(a->mode & ~07777u);
 	case PROC_ACT_CLOSE:
+	case PROC_ACT_SETCTTY:
 	case PROC_ACT_FCHDIR: return fd_ok;
 	case PROC_ACT_DUP2: return fd_ok && newfd_ok;
 	case PROC_ACT_CHDIR: return true;
@@ -185,6 +187,11 @@ static int run_action(const struct proc_action *a, const char *path)
 		if ((w[0] = child.id[a->fd]) == NO_ID)
 			return -EBADF;
 		return (int)child_call(VFS_CHDIR, w, 1, "");
+	case PROC_ACT_SETCTTY:
+		if ((w[0] = child.id[a->fd]) == NO_ID)
+			return -EBADF;
+		w[1] = TIOCSCTTY, w[2] = 1;	/* 1: taken over from an earlier shell's session */
+		return (int)child_call(VFS_IOCTL, w, 3, NULL);
 	}
 	return -EINVAL;
 }
@@ -304,6 +311,7 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 			.blob_key = VR_AT_START,
 			.before_start = set_handler,
 			.before_start_arg = (void *)(intptr_t)c->pid,
+			.thread = &c->thread,
 		};
 		err = vr_exec_with(img, &args, &c->process);
 	}
@@ -423,6 +431,10 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	/* The new program starts with every signal at its default action (proto/proc.h). */
 	proc_sig_drop(p);
 	p->sig_blocked = p->sig_handled = p->sig_ignored = p->sig_pending = 0;
+	p->sig_entry = 0;
+	if (p->thread)
+		vr_handle_close(p->thread);
+	p->thread = next.thread;
 	p->process = next.process;
 	p->cap = next.cap;
 	p->session = session;

@@ -76,6 +76,8 @@ void proc_destroy(struct proc *p)
 	by_pid[p->pid] = NULL;
 	if (p->process)
 		vr_handle_close(p->process);
+	if (p->thread)
+		vr_handle_close(p->thread);
 	free(p);
 }
 

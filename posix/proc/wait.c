@@ -52,6 +52,13 @@ static void reap(struct proc *c)
 		proc_waiters_check(parent);
 }
 
+bool proc_reply_gone(handle_t reply)
+{
+	uint64_t info = 0;
+
+	return vr_handle_info(reply, &info) != 0 || (info & VR_HANDLE_INFO_GONE);
+}
+
 static void answer(handle_t reply, int64_t result, int wstatus)
 {
 	uint64_t m[8] = {VR_TAG(0, 2), (uint64_t)result, (uint64_t)(unsigned)wstatus};
@@ -132,6 +139,12 @@ static void tell_parent(struct proc *c)
 		}
 		struct waiter *done = *w;
 		*w = done->next;
+		/* A wait a signal interrupted must not take the child: the next one will. */
+		if (proc_reply_gone(done->reply)) {
+			vr_handle_close(done->reply);
+			free(done);
+			continue;
+		}
 		answer(done->reply, c->pid, c->wstatus);
 		bool keep = done->options & WNOWAIT;
 		free(done);

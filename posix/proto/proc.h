@@ -41,12 +41,14 @@ enum proc_op {
 			   caller's process is gone; an error (ENOENT, EACCES, ENOEXEC, E2BIG...) is answered */
 	PROC_FORK,	/* w1 entry, w2 stack pointer (see below) -> w1 the child's pid */
 	PROC_FORKED,	/* (the forked child, once) -> w1 its pid, w2 its own process handle, w3 its vfs session */
-	PROC_SIGSTATE,	/* w1 blocked, w2 handled, w3 ignored signals (sets: bit n - 1 = signal n) -> w1 the pending
-			   signals (1 .. 63). Pending unblocked signals without a handler
-			   take their default action at once */
+	PROC_SIGSTATE,	/* w1 blocked, w2 handled, w3 ignored signals (sets: bit n - 1 = signal n), w4 the
+			   redirection entry (0: none) -> w1 the pending signals (1 .. 63).
+			   Pending unblocked signals without a handler take their default
+			   action at once */
 	PROC_SIGTAKE,	/* w1 the signals wanted, w2 PROC_SIGTAKE_WAIT or 0 -> w1 a pending one of them, now
 			   taken (0: none, without PROC_SIGTAKE_WAIT), w2 the sender's pid, w3 its si_code */
 	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status, w3 the process handle */
+	PROC_TTY_SIGNAL,	/* internal (badge 0): w1 process group, w2 signal: a terminal's ISIG character */
 };
 
 #define PROC_SIGTAKE_WAIT 1	/* PROC_SIGTAKE does not answer until one of the signals is pending */
@@ -58,6 +60,8 @@ enum proc_op {
  * wants it is answered; any other takes its default action (most end the process). A forked child
  * inherits the sets; a spawned or exec'd program starts with none (all default, nothing pending).
  * A parent ignoring SIGCHLD has its children reaped at once (no zombies, as SA_NOCLDWAIT).
+ * A handled, unblocked signal that no PROC_SIGTAKE waits for makes the server redirect the
+ * process's first thread to the entry w4 of PROC_SIGSTATE named (thread_redirect).
  */
 
 /*
@@ -92,7 +96,16 @@ struct proc_fd {
 	uint64_t vfs_id;
 };
 
-enum proc_action_kind { PROC_ACT_OPEN = 1, PROC_ACT_CLOSE, PROC_ACT_DUP2, PROC_ACT_CHDIR, PROC_ACT_FCHDIR };
+/* PROC_ACT_SETCTTY (not posix_spawn's): fd's terminal becomes the child's controlling one (TIOCSCTTY, taken
+ * over from any other session), its foreground group the child's: for the root task's console shell. */
+enum proc_action_kind {
+	PROC_ACT_OPEN = 1,
+	PROC_ACT_CLOSE,
+	PROC_ACT_DUP2,
+	PROC_ACT_CHDIR,
+	PROC_ACT_FCHDIR,
+	PROC_ACT_SETCTTY,
+};
 
 /*
  * A file action of posix_spawn. The proc server runs them in order in the

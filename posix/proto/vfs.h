@@ -136,6 +136,8 @@ enum vfs_op {
 				   descriptor table stays valid as it is) */
 	VFS_CONSOLE_INPUT = 68,	/* w1 n (<= VFS_CONSOLE_INPUT_MAX), w2.. the n bytes typed at the console (the root
 				   task's UART driver) -> w1 bytes taken (the rest is dropped, as a full UART's) */
+	VFS_TTY_SIGNAL,		/* -> w1 a process group, w2 a signal that a terminal's ISIG character (^C ^Z ^\)
+				   or window-size change raised for it; waits until there is one */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
 };

@@ -34,6 +34,7 @@
 #include "initrd.h"
 #include "server.h"
 #include "session.h"
+#include "tty.h"
 
 #define TMPFS_LIMIT (32u << 20) /* bytes of file data in /tmp (ENOSPC beyond) */
 
@@ -145,6 +146,41 @@ static long op_open(struct session *s)
 	out.w[2] = n->mode & S_IFMT;
 	out.words = 2;
 	return id;
+}
+
+/*
+ * The signals terminals raise (tty_kill_pgrp), waiting for the proc server's
+ * VFS_TTY_SIGNAL, which it keeps asking from a thread of its own: the two
+ * one-threaded servers never wait for each other. Beyond TTY_SIGNALS_MAX
+ * waiting, new ones are dropped (as a key typed into a full buffer).
+ */
+#define TTY_SIGNALS_MAX 16
+static struct {
+	int32_t pgrp;
+	int sig;
+} tty_signals[TTY_SIGNALS_MAX];
+static unsigned tty_signals_first, tty_signals_count;
+
+static void queue_tty_signal(int32_t pgrp, int sig)
+{
+	tty_signals_sent++;
+	if (pgrp <= 0 || tty_signals_count == TTY_SIGNALS_MAX)
+		return;	/* no foreground group */
+	unsigned i = (tty_signals_first + tty_signals_count++) % TTY_SIGNALS_MAX;
+	tty_signals[i].pgrp = pgrp;
+	tty_signals[i].sig = sig;
+}
+
+static long op_tty_signal(void)
+{
+	if (!tty_signals_count)
+		return block(false, 0);	/* performed again after every request */
+	unsigned i = tty_signals_first;
+	tty_signals_first = (i + 1) % TTY_SIGNALS_MAX;
+	tty_signals_count--;
+	out.w[2] = (uint64_t)tty_signals[i].sig;
+	out.words = 2;
+	return tty_signals[i].pgrp;
 }
 
 /* Bytes typed at the console: through its line discipline (echo, editing); readers are retried after. */
@@ -643,6 +679,7 @@ static long dispatch(void)
 		case VFS_SESSION_FORK: return op_session_fork();
 		case VFS_EXEC_IMAGE: return op_exec_image();
 		case VFS_CONSOLE_INPUT: return op_console_input();
+		case VFS_TTY_SIGNAL: return op_tty_signal();
 		default: return -EINVAL;
 		}
 	}
@@ -786,6 +823,7 @@ int main(int argc, char **argv)
 	fs_now = now;
 	tfd_now = now_ns;
 	dev_console_write = console;
+	tty_kill_pgrp = queue_tty_signal;
 	ipc_buf = px_ipc_buffer();
 	if (!endpoint || !ipc_buf) {
 		fprintf(stderr, "vfs: no endpoint or IPC buffer\n");

@@ -38,8 +38,9 @@ struct tty {
 
 /*
  * Where the signals of ISIG characters and window-size changes go: the one
- * hook for signal delivery. The vfs cannot reach the proc server's PROC_KILL
- * yet, so by default it only counts them (tty_signals_sent).
+ * hook for signal delivery. The server queues them for the proc server
+ * (VFS_TTY_SIGNAL, server.c); by default (unit tests) they are only counted
+ * (tty_signals_sent).
  */
 extern void (*tty_kill_pgrp)(int32_t pgrp, int sig);
 extern unsigned tty_signals_sent;

@@ -7,7 +7,8 @@
  * answered with ipc_reply_to. Performing the request again, rather than
  * keeping per-object queues, makes every kind of wait one mechanism, and a
  * waiter whose object or session went away simply gets its error. A caller
- * killed meanwhile makes ipc_reply_to fail, and its waiter is dropped then.
+ * killed meanwhile, or whose wait a signal interrupted, is seen (handle_info's
+ * VR_HANDLE_INFO_GONE) before its request is performed again, and dropped.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -50,10 +51,19 @@ bool waiters_any(void)
 	return waiting != NULL;
 }
 
-/* Performs @w again; true when it finished (and was answered). */
+/* Performs @w again; true when it finished (and was answered), or its caller left. */
 static bool retry(struct waiter *w, long (*redo)(void))
 {
-	uint64_t msg[8];
+	uint64_t msg[8], info = 0;
+
+	/*
+	 * A caller whose wait was interrupted (a signal) has left: performing
+	 * its request now would consume data or buffer space for nobody.
+	 */
+	if (vr_handle_info(w->reply, &info) || (info & VR_HANDLE_INFO_GONE)) {
+		vr_handle_close(w->reply);
+		return true;
+	}
 
 	memcpy(&req, &w->req, offsetof(struct request, data) + w->req.len + 1);
 	memset(&out, 0, offsetof(struct reply, data));

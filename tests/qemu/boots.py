@@ -98,7 +98,12 @@ SHELL_SCRIPT = [
     ('prompt', 'built-in shell (ash)\n\n# ', 'echo hello'),
     ('echo', '\nhello\n# ', 'ls /bin | head -n 3'),
     ('ls_head', '\nash\nbasename\nbusybox\n# ', 'cat /etc/hostname'),
-    ('cat', '\nveridian\n# ', 'exit'),
+    ('cat', '\nveridian\n# ', 'sleep 1000'),
+    # ^C: SIGINT to the foreground group (the shell's, without job control) ends the sleep at
+    # once; the prompt must come long before the sleep would end.
+    ('sleep_started', 'sleep 1000\n', '\x03'),
+    ('ctrl_c', '# ', 'echo after', 120),
+    ('after_ctrl_c', '\nafter\n# ', 'exit'),
     ('respawned', 'built-in shell (ash)\n\n# ', 'echo again'),
     ('after_respawn', '\nagain\n# ', None),
 ]
@@ -108,10 +113,11 @@ def judge_shell(boot, log, seen):
     """A run-mode boot typed at: each step's answer must come, in order."""
     p = 'boot.%s' % boot.name
     out = []
-    for i, (step, text, _) in enumerate(SHELL_SCRIPT):
+    for i, (step, text, *rest) in enumerate(SHELL_SCRIPT):
         ok = i < len(seen) and seen[i]
+        limit = rest[1] if len(rest) > 1 else boot.timeout
         why = 'not reached (an earlier step failed)' if i >= len(seen) else \
-            'no %r within %d s' % (text, boot.timeout)
+            'no %r within %d s' % (text, limit)
         out.append(('%s.shell.%s' % (p, step), ok, why))
     out.append((p + '.no_panic', 'PANIC:' not in log, 'panic'))
     return out

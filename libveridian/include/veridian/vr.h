@@ -164,6 +164,8 @@ struct vr_exec_args {
 	/* Called (if not NULL) with the process set up but not started: exception handler, ... */
 	int64_t (*before_start)(handle_t process, void *arg);
 	void *before_start_arg;
+	/* If not NULL, gets a handle (with MANAGE) of the process's first thread, started. */
+	handle_t *thread;
 };
 
 /*

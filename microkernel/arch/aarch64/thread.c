@@ -5,6 +5,7 @@
  */
 #include <kernel/string.h>
 #include <kernel/thread.h>
+#include <arch/uframe.h>
 #include "aarch64.h"
 
 void context_switch(struct arch_thread *save, struct arch_thread *load);
@@ -93,3 +94,35 @@ void arch_thread_set_tls(struct thread *t, uint64_t base)
 	if (t == thread_current())
 		write_sysreg(tpidr_el0, base);
 }
+
+/* ---- redirection (kern/redirect.c) ---- */
+
+#define PSTATE_NZCV (0xfull << 28)	/* all that EL0 may set; EL0t, DAIF clear */
+
+vaddr_t arch_uregs_sp(const struct user_regs *r)
+{
+	return r->sp;
+}
+
+void arch_uframe_save(const struct user_regs *r, struct arch_uframe *u)
+{
+	memcpy(u, r, sizeof(*u));
+}
+
+void arch_uframe_load(struct user_regs *r, const struct arch_uframe *u)
+{
+	memcpy(r, u, sizeof(*u));
+	r->pstate = u->pstate & PSTATE_NZCV;
+	/* Live in the CPU during a system call; arch_return_to_user loads it from @r. */
+	r->tpidr = read_sysreg(tpidr_el0);
+}
+
+void arch_uregs_redirect(struct user_regs *r, vaddr_t entry, vaddr_t frame)
+{
+	r->pc = entry;
+	r->x[0] = frame;
+	r->sp = frame;
+}
+
+_Static_assert(sizeof(struct arch_uframe) == __builtin_offsetof(struct user_regs, tpidr),
+	       "the frame is the start of user_regs");

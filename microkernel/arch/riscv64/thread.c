@@ -3,7 +3,9 @@
  * across switches, and the user register file as the system-call and IPC
  * ABI sees it (libveridian's syscall_arch.h and ipc_arch.h).
  */
+#include <kernel/string.h>
 #include <kernel/thread.h>
+#include <arch/uframe.h>
 #include <arch/riscv.h>
 
 /* A user thread's kernel stack starts below its register file, which sits at the top. */
@@ -84,4 +86,32 @@ void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0,
 void arch_thread_set_tls(struct thread *t, uint64_t base)
 {
 	t->uregs->x[4] = base;
+}
+
+/* ---- redirection (kern/redirect.c) ---- */
+
+vaddr_t arch_uregs_sp(const struct user_regs *r)
+{
+	return r->x[REG_SP];
+}
+
+void arch_uframe_save(const struct user_regs *r, struct arch_uframe *u)
+{
+	memcpy(u->x, r->x, sizeof(u->x));
+	u->x[0] = r->sepc;
+}
+
+void arch_uframe_load(struct user_regs *r, const struct arch_uframe *u)
+{
+	memcpy(&r->x[1], &u->x[1], sizeof(u->x) - sizeof(u->x[0]));
+	r->sepc = u->x[0];
+	/* Stale during a system call: user mode, interrupts on after sret (FS stays live). */
+	r->sstatus = (csr_read(sstatus) & SSTATUS_UXL) | SSTATUS_SPIE;
+}
+
+void arch_uregs_redirect(struct user_regs *r, vaddr_t entry, vaddr_t frame)
+{
+	r->sepc = entry;
+	r->x[REG_A0] = frame;
+	r->x[REG_SP] = frame;
 }

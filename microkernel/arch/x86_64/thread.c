@@ -3,7 +3,9 @@
  * context, and the user register file as the system-call and IPC ABI sees it
  * (libveridian's syscall_arch.h and ipc_arch.h).
  */
+#include <kernel/string.h>
 #include <kernel/thread.h>
+#include <arch/uframe.h>
 #include <arch/cpu.h>
 
 #define CR0_MP (1u << 1)
@@ -140,4 +142,39 @@ void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0,
 		      .ss = USER_SS, .rdi = arg0, .rsi = arg1},
 		.fpu = {.fcw = FCW_DEFAULT, .mxcsr = MXCSR_DEFAULT},
 	};
+}
+
+/* ---- redirection (kern/redirect.c) ---- */
+
+/* What user code may change in rflags (popf): the arithmetic flags, DF and AC. */
+#define RFLAGS_USER (0x8d5u | RFLAGS_DF | RFLAGS_AC)	/* CF PF AF ZF SF OF */
+
+vaddr_t arch_uregs_sp(const struct user_regs *r)
+{
+	return r->f.rsp;
+}
+
+void arch_uframe_save(const struct user_regs *r, struct arch_uframe *u)
+{
+	memcpy(u, &r->f, __builtin_offsetof(struct arch_uframe, rip));
+	u->rip = r->f.rip;
+	u->rflags = r->f.rflags;
+	u->rsp = r->f.rsp;
+}
+
+void arch_uframe_load(struct user_regs *r, const struct arch_uframe *u)
+{
+	/* cs and ss stay the user's; a non-canonical rip becomes the thread's fault on the way out. */
+	memcpy(&r->f, u, __builtin_offsetof(struct arch_uframe, rip));
+	r->f.rip = u->rip;
+	r->f.rflags = (u->rflags & RFLAGS_USER) | RFLAGS_IF | RFLAGS_FIXED;
+	r->f.rsp = u->rsp;
+}
+
+void arch_uregs_redirect(struct user_regs *r, vaddr_t entry, vaddr_t frame)
+{
+	r->f.rip = entry;
+	r->f.rdi = frame;
+	r->f.rsp = frame - 8;	/* as after a call: the handler never returns */
+	r->f.rflags &= ~(uint64_t)(RFLAGS_DF | RFLAGS_TF);
 }

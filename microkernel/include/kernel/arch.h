@@ -140,6 +140,28 @@ void arch_uregs_init(struct user_regs *r, vaddr_t pc, vaddr_t sp, uint64_t arg0,
 noreturn void arch_return_to_user(struct user_regs *r);
 
 /*
+ * Redirection (kern/redirect.c). struct arch_uframe (<arch/uframe.h>) is the
+ * user-visible copy of the general registers, pc, stack pointer and flags
+ * that thread_redirect writes on the user stack, below ARCH_RED_ZONE bytes,
+ * and thread_sigreturn reads back (libveridian's <veridian/uframe_arch.h>
+ * has the same layout).
+ *   arch_uregs_sp: the user stack pointer in a full register file.
+ *   arch_uframe_save: @r (a full register file) into @f.
+ *   arch_uframe_load: @f into @r, for the current thread in a system call,
+ *     which then leaves through arch_return_to_user: only the flags user
+ *     code may set are taken, the rest of the privileged state is the user
+ *     mode's; whatever the CPU keeps live during a system call (aarch64's
+ *     TPIDR_EL0, riscv64's sstatus) is brought into @r.
+ *   arch_uregs_redirect: continue at @entry, as a call of entry(@frame)
+ *     with the stack just below @frame.
+ */
+struct arch_uframe;
+vaddr_t arch_uregs_sp(const struct user_regs *r);
+void arch_uframe_save(const struct user_regs *r, struct arch_uframe *f);
+void arch_uframe_load(struct user_regs *r, const struct arch_uframe *f);
+void arch_uregs_redirect(struct user_regs *r, vaddr_t entry, vaddr_t frame);
+
+/*
  * The system-call ABI and the IPC message registers, in <arch/abi.h> as
  * static inline functions (they are on every system call's path):
  *   uint64_t arch_syscall_nr(const struct user_regs *r);

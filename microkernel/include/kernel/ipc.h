@@ -62,6 +62,9 @@ void ipc_thread_exit(struct thread *t);
 
 struct user_regs;
 
+/* Exception message word 1: 0 a page fault, 1 + enum user_exception otherwise. */
+#define EXC_KIND_FAULT 0
+
 /*
  * Reports a fault of the current thread to its process's exception endpoint
  * and waits for the answer; true when the handler says to resume.
@@ -83,6 +86,14 @@ void reply_park(struct reply *r, struct thread *caller);
  * NULL when there is none or it left. Whoever gets it must end its call.
  */
 struct thread *reply_take(struct reply *r);
+
+/*
+ * Whether @r's caller no longer waits (killed, or its wait was interrupted):
+ * handle_info's HANDLE_INFO_GONE, so a server can drop a saved request before
+ * it performs it.
+ */
+bool reply_caller_gone(struct reply *r);
+#define HANDLE_INFO_GONE (1ull << 16)	/* uapi's VR_HANDLE_INFO_GONE */
 
 struct notification *notification_create(void);
 void notification_signal(struct notification *n, uint64_t bits);

@@ -12,6 +12,11 @@
 #define PRIO_DEFAULT 8
 #define TIMESLICE_TICKS 2	/* round robin among equals every 20 ms */
 
+/* Bits of thread.pending. */
+#define PENDING_KILL 1u
+#define PENDING_INTR 2u
+#define PENDING_INTR_NEXT 4u	/* like PENDING_INTR, but kept across returns to user mode */
+
 enum thread_state {
 	THREAD_NEW,		/* created, not started */
 	THREAD_RUNNABLE,	/* on a run queue */
@@ -52,7 +57,16 @@ struct thread {
 	/* Exit: the status, and whoever waits for it (under exit_wq.lock). */
 	int64_t exit_status;
 	bool never_ran;			/* its process ended before it started: it never will */
-	volatile bool kill_pending;
+	/*
+	 * What the thread must attend to (atomic bit operations, no lock):
+	 * PENDING_KILL, exit at the next return to user mode; PENDING_INTR,
+	 * end the current or next interruptible wait with -EINTR, cleared when
+	 * such a wait ends so or when the thread returns to user mode;
+	 * PENDING_INTR_NEXT, the same, cleared only by such a wait.
+	 */
+	volatile uint8_t pending;
+	/* thread_redirect's entry, taken at the next full-frame return to user mode; 0: none. */
+	vaddr_t redirect_entry;
 	struct thread *kill_next;	/* process_kill's list, under no lock (its own) */
 	struct wait_queue exit_wq;
 	void (*entry)(void *);		/* kernel threads: what to run */
@@ -89,6 +103,25 @@ noreturn void thread_exit(int64_t status);
 
 /* Asks @t to exit at its next return to user mode (or wakes it from a wait to do so). */
 void thread_kill(struct thread *t);
+
+/*
+ * Makes user thread @t save its user registers on its user stack and enter
+ * @entry at its next return to user mode through a full register frame (an
+ * interrupt or exception; a CPU running it gets an IPI). An interruptible
+ * wait it is in, or enters before it returns, ends with -EINTR instead; it
+ * is then not redirected (its system call tells it). kern/redirect.c.
+ */
+void thread_redirect(struct thread *t, vaddr_t entry);
+
+/* A wait of @t ended with -EINTR: a redirection pending for it is answered so. */
+static inline void thread_intr_taken(struct thread *t)
+{
+	__atomic_fetch_and(&t->pending, (uint8_t) ~(PENDING_INTR | PENDING_INTR_NEXT), __ATOMIC_RELAXED);
+	__atomic_store_n(&t->redirect_entry, 0, __ATOMIC_RELAXED);
+}
+
+/* The redirection itself, at a full-frame return of the current thread (kern/redirect.c). */
+void redirect_exit(struct thread *t, struct user_regs *r);
 
 static inline struct thread *thread_current(void)
 {

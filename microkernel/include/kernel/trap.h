@@ -49,6 +49,6 @@ static inline void trap_exit_check(void)
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
 
-	if (__builtin_expect(t->kill_pending || c->need_resched, 0))
+	if (__builtin_expect(t->pending || c->need_resched, 0))
 		trap_exit_work(t);
 }

@@ -52,13 +52,15 @@ static uint64_t fuzz(uint64_t seed)
 			a[k] = pick_arg(&s, handles, nh, (uint64_t)(uintptr_t)scratch);
 		/*
 		 * Calls that would end, or block for good, the fuzzer itself when given
-		 * one of its own handles get a random (so almost surely forged) one.
+		 * one of its own handles get a random (so almost surely forged) one;
+		 * so does sigreturn's frame (a real one would send it anywhere).
 		 */
 		if (nr == VR_SYS_PROCESS_KILL || nr == VR_SYS_THREAD_KILL || nr == VR_SYS_IPC_CALL ||
 		    nr == VR_SYS_IPC_RECV || nr == VR_SYS_IPC_REPLY_RECV || nr == VR_SYS_PROCESS_WAIT ||
 		    nr == VR_SYS_THREAD_WAIT || nr == VR_SYS_SYSTEM_EXIT || nr == VR_SYS_NOTIFY_WAIT ||
 		    nr == VR_SYS_VM_UNMAP || nr == VR_SYS_VM_PROTECT || nr == VR_SYS_PROCESS_START ||
-		    nr == VR_SYS_THREAD_START || nr == VR_SYS_VM_MAP)
+		    nr == VR_SYS_THREAD_START || nr == VR_SYS_VM_MAP || nr == VR_SYS_THREAD_REDIRECT ||
+		    nr == VR_SYS_THREAD_SIGRETURN)
 			a[0] = rnd(&s) | 1;
 		/* Console output stays short: random bytes must not drown the test log. */
 		if (nr == VR_SYS_DEBUG_WRITE)

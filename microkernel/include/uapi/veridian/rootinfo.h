@@ -42,6 +42,13 @@ enum system_info_item {
 #define VR_RIGHT_TRANSFER (1u << 8)
 #define VR_RIGHT_MANAGE (1u << 9)
 
+/*
+ * handle_info: the object type in bits 0-15, the rights from bit 32, and
+ * VR_HANDLE_INFO_GONE for a saved reply whose caller no longer waits (it was
+ * killed or its call interrupted; answering it fails with -EPIPE).
+ */
+#define VR_HANDLE_INFO_GONE (1ull << 16)
+
 /* Endpoint badges (endpoint_mint) are 1 .. VR_BADGE_LIMIT - 1 (the kernel's CAP_BADGE_LIMIT). */
 #define VR_BADGE_LIMIT (1ull << 62)
 
