@@ -98,6 +98,8 @@ PX_DECLARE(setsockopt);
 /* names.c: calls on names */
 PX_DECLARE(mkdirat);
 PX_DECLARE(mkdir);
+PX_DECLARE(mknodat);
+PX_DECLARE(mknod);
 PX_DECLARE(unlinkat);
 PX_DECLARE(unlink);
 PX_DECLARE(rmdir);

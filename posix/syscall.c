@@ -51,6 +51,7 @@ static const px_handler calls[] = {
 	CALL(setsockopt),
 	CALL_AS(umask, umask_call),
 	CALL(mkdirat),
+	CALL(mknodat),
 	CALL(unlinkat),
 #ifdef SYS_renameat
 	CALL(renameat),
@@ -75,6 +76,7 @@ static const px_handler calls[] = {
 	CALL(poll),
 	CALL(select),
 	CALL(mkdir),
+	CALL(mknod),
 	CALL(unlink),
 	CALL(rmdir),
 	CALL(rename),

@@ -136,6 +136,11 @@ enum vfs_op {
 				   descriptor table stays valid as it is) */
 	VFS_CONSOLE_INPUT = 68,	/* w1 n (<= VFS_CONSOLE_INPUT_MAX), w2.. the n bytes typed at the console (the root
 				   task's UART driver) -> w1 bytes taken (the rest is dropped, as a full UART's) */
+	/* ---- more files and directories (any session; numbered apart, 69..79) ---- */
+	VFS_MKNOD = 69,	/* w1 dir id, w2 mode (S_IFIFO, S_IFREG or S_IFSOCK | permissions, umask applied); path.
+			   S_IFCHR/S_IFBLK/S_IFDIR: -EPERM. A FIFO's open waits for its partner (O_RDONLY for
+			   a writer, O_WRONLY for a reader) unless O_NONBLOCK; O_WRONLY|O_NONBLOCK without a
+			   reader: -ENXIO */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
 };

@@ -68,6 +68,7 @@ struct node {
 	char *target;		/* symbolic links */
 	struct sock *sock;	/* socket nodes: the socket bound to it, or NULL (sock.c) */
 	struct pty *pty;	/* DEV_PTS nodes: their pair (pty.c) */
+	struct pipe *fifo;	/* FIFOs while open: their pipe (file.c), NULL when no end is open */
 	/* Regular files once mapped (shm.c): data is the server's mapping of this VMO. */
 	uint64_t vmo;		/* its handle, 0: data is malloc'd */
 	size_t vmo_size;	/* the most the file can grow to (ENOSPC beyond) */
@@ -80,6 +81,7 @@ extern void (*fs_unmap)(struct node *n);
 /* Who asks: permission checks use these (uid 0 passes them, as root on Linux). */
 struct sock;
 struct pty;
+struct pipe;
 
 struct cred {
 	uint32_t uid, gid;
@@ -158,6 +160,8 @@ int fs_chmod(const struct cred *c, struct node *n, uint32_t mode);
 int fs_mksock(const struct cred *c, struct node *at, const char *path, uint32_t mode,
 	      struct node **out);
 int fs_truncate(struct node *n, uint64_t size);
+/* mknod(2): a FIFO, a regular file or a socket node at @path (S_IFCHR/S_IFBLK: -EPERM, no devices are made). */
+int fs_mknod(const struct cred *c, struct node *at, const char *path, uint32_t mode);
 
 /*
  * open(2)'s part on names: finds or creates (O_CREAT) the node for @path with

@@ -321,6 +321,29 @@ int fs_mksock(const struct cred *c, struct node *at, const char *path, uint32_t 
 	return *out ? 0 : -ENOSPC;
 }
 
+int fs_mknod(const struct cred *c, struct node *at, const char *path, uint32_t mode)
+{
+	uint32_t type = mode & S_IFMT;
+	struct last l;
+	int err;
+
+	if (type == 0)
+		type = S_IFREG;
+	if (type == S_IFCHR || type == S_IFBLK || type == S_IFDIR)
+		return -EPERM;
+	if (type != S_IFREG && type != S_IFIFO && type != S_IFSOCK)
+		return -EINVAL;
+	if ((err = fs_walk_parent(c, at, path, &l)))
+		return err;
+	if (l.dot || last_node(&l))
+		return -EEXIST;
+	if (l.slash)
+		return -ENOENT;
+	if ((err = may_change_dir(c, l.dir)))
+		return err;
+	return node_create(l.dir, l.name, l.len, type | (mode & 07777), c) ? 0 : -ENOSPC;
+}
+
 static int open_create(const struct cred *c, struct node *at, const char *path, int flags,
 		       uint32_t mode, struct node **out, bool *created)
 {

@@ -125,22 +125,40 @@ static long op_open(struct session *s)
 {
 	const char *path = path_arg();
 	struct node *at, *n;
+	struct file *f;
+	int64_t id;
 	int err;
 
-	if (!path)
-		return -EINVAL;
-	if ((err = dir_arg(s, req.w[1], &at)))
-		return err;
-	int flags = (int)req.w[2];
-	if ((err = fs_open(&s->cred, at, path, flags, (uint32_t)req.w[3], &n)))
-		return err;
-	struct file *f;
-	if ((err = file_open(n, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC), &s->cred, &f)))
-		return err;
-	int64_t id = session_add(s, f);
-	if (id < 0) {
-		file_put(f);
-		return id;
+	if (retrying && req.w[6]) {
+		/* A FIFO's open waiting for its partner: its end is made (and counted) already. */
+		id = (int64_t)req.w[6] - 1;
+		if (!(f = session_file(s, (uint64_t)id)) || !f->node)
+			return -EBADF;
+		if (!fifo_ready(f))
+			return REPLY_SAVED;
+		n = f->node;
+	} else {
+		if (!path)
+			return -EINVAL;
+		if ((err = dir_arg(s, req.w[1], &at)))
+			return err;
+		int flags = (int)req.w[2];
+		if ((err = fs_open(&s->cred, at, path, flags, (uint32_t)req.w[3], &n)))
+			return err;
+		if ((err = file_open(n, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC),
+				     &s->cred, &f)))
+			return err;
+		if ((id = session_add(s, f)) < 0) {
+			file_put(f);
+			return id;
+		}
+		if (S_ISFIFO(n->mode) && !(flags & O_NONBLOCK) && !fifo_ready(f)) {
+			req.w[6] = (uint64_t)id + 1;	/* kept in the saved request */
+			long r = block(false, 0);
+			if (r != REPLY_SAVED)
+				session_close(s, (uint64_t)id);
+			return r;
+		}
 	}
 	out.w[2] = n->mode & S_IFMT;
 	out.words = 2;
@@ -263,6 +281,19 @@ static long op_mkdir(struct session *s)
 	if ((err = dir_arg(s, req.w[1], &at)))
 		return err;
 	return fs_mkdir(&s->cred, at, path, (uint32_t)req.w[2]);
+}
+
+static long op_mknod(struct session *s)
+{
+	const char *path = path_arg();
+	struct node *at;
+	int err;
+
+	if (!path)
+		return -EINVAL;
+	if ((err = dir_arg(s, req.w[1], &at)))
+		return err;
+	return fs_mknod(&s->cred, at, path, (uint32_t)req.w[2]);
 }
 
 static long op_unlink(struct session *s)
@@ -404,7 +435,7 @@ static long op_chmod(struct session *s)
 		struct file *f = file_arg(s, req.w[1]);
 		if (!f)
 			return -EBADF;
-		if (f->kind != FILE_NODE)
+		if (!f->node)
 			return -EINVAL;
 		n = f->node;
 	} else if ((err = dir_arg(s, req.w[1], &at)) ||
@@ -693,6 +724,7 @@ static long dispatch(void)
 	case VFS_MEMFD: return op_memfd(s);
 	case VFS_MMAP: return op_mmap(s);
 	case VFS_SEALS: return op_seals(s);
+	case VFS_MKNOD: return op_mknod(s);
 	default: return -EINVAL;
 	}
 }
