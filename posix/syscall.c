@@ -66,6 +66,14 @@ static const px_handler calls[] = {
 	CALL(faccessat2),
 	CALL(fchmodat),
 	CALL(fchmod),
+	CALL(linkat),
+	CALL(fchownat),
+	CALL(fchown),
+	CALL(utimensat),
+	CALL(statfs),
+	CALL(fstatfs),
+	CALL(fsync),
+	CALL_AS(fdatasync, fsync),
 	/* The old calls, where the architecture's Linux has them (x86_64). */
 #ifdef SYS_open
 	CALL(open),
@@ -84,6 +92,9 @@ static const px_handler calls[] = {
 	CALL(readlink),
 	CALL(access),
 	CALL(chmod),
+	CALL(link),
+	CALL(chown),
+	CALL(lchown),
 #endif
 	CALL(mmap),
 	CALL(munmap),

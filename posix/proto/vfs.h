@@ -141,6 +141,13 @@ enum vfs_op {
 			   S_IFCHR/S_IFBLK/S_IFDIR: -EPERM. A FIFO's open waits for its partner (O_RDONLY for
 			   a writer, O_WRONLY for a reader) unless O_NONBLOCK; O_WRONLY|O_NONBLOCK without a
 			   reader: -ENXIO */
+	VFS_LINK,	/* 70: w1 old dir id, w2 new dir id, w3 AT_SYMLINK_FOLLOW or 0; "old\0new\0". Not directories
+			   (-EPERM); a hard link shares the file: its data, attributes and st_nlink */
+	VFS_CHOWN,	/* 71: w1 dir id, w2 uid, w3 gid ((uint32_t)-1: unchanged), w4 AT_SYMLINK_NOFOLLOW or 0;
+			   path ("" with w1 = an id: fchown) */
+	VFS_UTIMES,	/* 72: w1 dir id, w2 AT_SYMLINK_NOFOLLOW or 0, w3 atime s, w4 atime ns, w5 mtime s,
+			   w6 mtime ns (ns: UTIME_NOW, UTIME_OMIT as Linux's); path ("" with w1 = an id) */
+	VFS_STATFS,	/* 73: w1 dir id; path ("" with w1 = an id) -> struct vfs_statfs in the long part */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
 };
@@ -163,6 +170,11 @@ struct vfs_pollfd {
 struct vfs_stat {
 	uint64_t dev, ino, mode, nlink, uid, gid, rdev, size, blksize, blocks;
 	int64_t atime_sec, atime_nsec, mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+};
+
+/* A file system's figures (VFS_STATFS); the translation layer fills struct statfs from these. */
+struct vfs_statfs {
+	uint64_t type, bsize, blocks, bfree, files, ffree, namelen, flags;	/* flags: ST_RDONLY */
 };
 
 /* struct termios as Linux's TCGETS/TCSETS carry it (c_cc has 19 entries, no speeds). */

@@ -291,7 +291,10 @@ void node_stat(const struct node *n, struct vfs_stat *st)
 	st->size = S_ISDIR(n->mode) ? 4096 : n->size;
 	st->blksize = 4096;
 	st->blocks = (n->size + 511) / 512;
-	st->atime_sec = st->mtime_sec = n->mtime;
+	st->atime_sec = n->atime;
+	st->atime_nsec = n->atime_ns;
+	st->mtime_sec = n->mtime;
+	st->mtime_nsec = n->mtime_ns;
 	st->ctime_sec = n->ctime;
 }
 

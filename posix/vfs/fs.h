@@ -4,8 +4,12 @@
  * path lookup, and the operations on names. It uses only the C library, so
  * the host unit tests (tests/unit/vfs/) build it as it is.
  *
- * Every node has one name (there are no hard links), so a node knows its
- * parent and its name, which is what getcwd and ".." need. A mounted file
+ * A node has one name of its own, so a node knows its parent and its name,
+ * which is what getcwd and ".." need. A hard link (fs_link, never to a
+ * directory) is an entry of its own in a directory, a node whose `inode`
+ * is the node it names: lookup steps through it (entry_node), nlink counts
+ * the node's names, and a node whose own name is removed lives on, in no
+ * directory, while other names or references remain. A mounted file
  * system's root node stands in for the directory it covers: lookup steps
  * from the covered directory to it, and its parent is the covered one's.
  *
@@ -40,6 +44,7 @@ enum fs_dev {
 /* One mounted file system. */
 struct fs {
 	uint64_t dev;		/* st_dev */
+	uint64_t magic;		/* statfs's f_type (Linux's *_MAGIC) */
 	bool readonly;		/* the initrd: every change is EROFS */
 	bool fixed;		/* devfs: no names can be added or removed (EPERM) */
 	uint64_t next_ino;
@@ -53,12 +58,14 @@ struct node {
 	uint32_t uid, gid;
 	uint32_t nlink;
 	uint32_t refs;		/* open files and working directories */
-	int64_t mtime, ctime;	/* seconds */
+	int64_t atime, mtime, ctime;	/* seconds */
+	uint32_t atime_ns, mtime_ns;	/* as utimensat set them (0 after a change: the clock has seconds) */
 	char *name;		/* "" for the root */
 	struct node *parent;	/* the root: itself */
 	struct node *next;	/* the next entry of the parent directory (in ino order) */
 	struct node *children;	/* directories: their entries, by ino (getdents resumes by ino) */
 	struct node *covered;	/* a mounted root: the directory it covers */
+	struct node *inode;	/* a hard link's entry: the node it names (everything else is that node's) */
 	struct node *mounted;	/* a covered directory: the mounted root */
 	/* Regular files: the bytes (borrowed from the initrd archive when !owned). */
 	char *data;
@@ -100,14 +107,26 @@ struct node *fs_new_root(struct fs *fs, uint32_t mode);
 struct node *node_create(struct node *dir, const char *name, size_t len, uint32_t mode,
 			 const struct cred *c);
 
+/* Stamps a change of @n's contents (mtime and ctime). */
+void node_touch(struct node *n);
+
 void node_get(struct node *n);
 void node_put(struct node *n);
 
 /* Frees the whole tree under @root, whatever refers to it (a failed initrd load). */
 void tree_destroy(struct node *root);
 
-/* Removes @n's name; it is freed once nothing refers to it. */
+/* Removes entry @n (a node's own name or a hard link's); a node is freed once nothing refers to it. */
 void node_unlink(struct node *n);
+
+/* A hard link @name in @dir to @target (not a directory); NULL without memory. */
+struct node *node_link(struct node *dir, const char *name, size_t len, struct node *target);
+
+/* The node a directory entry names: itself, or a hard link's node. */
+static inline struct node *entry_node(struct node *e)
+{
+	return e && e->inode ? e->inode : e;
+}
 
 /* Puts @n into directory @dir's entries (in ino order) / takes it out of its parent's. */
 void dir_link(struct node *dir, struct node *n);
@@ -150,12 +169,19 @@ int fs_path_of(const struct node *n, char *buf, size_t size);
 /* ---- operations on names (ops.c): each returns 0 or -errno as Linux would ---- */
 int fs_mkdir(const struct cred *c, struct node *at, const char *path, uint32_t mode);
 int fs_unlink(const struct cred *c, struct node *at, const char *path, bool rmdir);
+/* link(2): a new name @npath for the node at @opath (followed if @follow). */
+int fs_link(const struct cred *c, struct node *oat, const char *opath, struct node *nat,
+	    const char *npath, bool follow);
 int fs_rename(const struct cred *c, struct node *oat, const char *opath, struct node *nat,
 	      const char *npath);
 int fs_symlink(const struct cred *c, struct node *at, const char *target, const char *path);
 /* The target of the link at @path: its length (not NUL-terminated in @buf), or -errno. */
 int fs_readlink(const struct cred *c, struct node *at, const char *path, char *buf, size_t size);
 int fs_chmod(const struct cred *c, struct node *n, uint32_t mode);
+/* chown(2): (uint32_t)-1 leaves an id as it is. */
+int fs_chown(const struct cred *c, struct node *n, uint32_t uid, uint32_t gid);
+/* utimensat(2): @t = {atime s, ns, mtime s, ns}, ns may be UTIME_NOW or UTIME_OMIT. */
+int fs_utimes(const struct cred *c, struct node *n, const int64_t t[4]);
 /* A new socket node at @path (bind): -EADDRINUSE if the name exists. */
 int fs_mksock(const struct cred *c, struct node *at, const char *path, uint32_t mode,
 	      struct node **out);

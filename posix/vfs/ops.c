@@ -18,7 +18,7 @@
 /* The entry @l names in its directory, seen through mounts; NULL if none. */
 static struct node *last_node(const struct last *l)
 {
-	struct node *n = dir_find(l->dir, l->name, l->len);
+	struct node *n = entry_node(dir_find(l->dir, l->name, l->len));
 
 	while (n && n->mounted)
 		n = n->mounted;
@@ -70,7 +70,7 @@ int fs_unlink(const struct cred *c, struct node *at, const char *path, bool rmdi
 		return !rmdir ? -EISDIR : l.len == 1 ? -EINVAL : -ENOTEMPTY;
 	if (l.dir->fs->readonly)
 		return -EROFS;
-	struct node *n = dir_find(l.dir, l.name, l.len);
+	struct node *e = dir_find(l.dir, l.name, l.len), *n = entry_node(e);
 	if (!n)
 		return -ENOENT;
 	if (rmdir && !S_ISDIR(n->mode))
@@ -87,7 +87,9 @@ int fs_unlink(const struct cred *c, struct node *at, const char *path, bool rmdi
 		return -EBUSY;
 	if (rmdir && n->children)
 		return -ENOTEMPTY;
-	node_unlink(n);
+	if (!S_ISDIR(n->mode))
+		n->ctime = fs_now();
+	node_unlink(e);
 	return 0;
 }
 
@@ -118,16 +120,16 @@ int fs_rename(const struct cred *c, struct node *oat, const char *opath, struct 
 		return -EXDEV;
 	if (lo.dir->fs->readonly)
 		return -EROFS;
-	struct node *src = dir_find(lo.dir, lo.name, lo.len);
+	struct node *se = dir_find(lo.dir, lo.name, lo.len), *src = entry_node(se);
 	if (!src)
 		return -ENOENT;
 	if ((lo.slash || ln.slash) && !S_ISDIR(src->mode))
 		return -ENOTDIR;
 	if ((err = may_change_dir(c, lo.dir)) || (err = may_change_dir(c, ln.dir)))
 		return err;
-	struct node *dst = dir_find(ln.dir, ln.name, ln.len);
+	struct node *de = dir_find(ln.dir, ln.name, ln.len), *dst = entry_node(de);
 	if (dst == src)
-		return 0;
+		return 0;	/* the same name, or two names of one file: nothing to do (POSIX) */
 	if (sticky_denies(c, lo.dir, src) || (dst && sticky_denies(c, ln.dir, dst)))
 		return -EPERM;
 	if (src->mounted || (dst && dst->mounted))
@@ -146,14 +148,38 @@ int fs_rename(const struct cred *c, struct node *oat, const char *opath, struct 
 	if (!name)
 		return -ENOMEM;
 	memcpy(name, ln.name, ln.len + 1);
-	if (dst)
-		node_unlink(dst);
-	dir_unlink(src);
-	free(src->name);
-	src->name = name;
-	dir_link(ln.dir, src);
+	if (de)
+		node_unlink(de);
+	dir_unlink(se);
+	free(se->name);
+	se->name = name;
+	dir_link(ln.dir, se);
 	src->ctime = fs_now();
 	return 0;
+}
+
+int fs_link(const struct cred *c, struct node *oat, const char *opath, struct node *nat,
+	    const char *npath, bool follow)
+{
+	struct node *old;
+	struct last l;
+	int err = fs_walk(c, oat, opath, follow ? WALK_FOLLOW : WALK_NOFOLLOW, &old);
+
+	if (err || (err = fs_walk_parent(c, nat, npath, &l)))
+		return err;
+	if (l.dot || last_node(&l))
+		return -EEXIST;
+	if (l.slash)
+		return -ENOENT;
+	if (old->fs != l.dir->fs)
+		return -EXDEV;
+	if (S_ISDIR(old->mode))
+		return -EPERM;
+	if ((err = may_change_dir(c, l.dir)))
+		return err;
+	if (old->nlink == 0)
+		return -ENOENT;
+	return node_link(l.dir, l.name, l.len, old) ? 0 : -ENOSPC;
 }
 
 int fs_symlink(const struct cred *c, struct node *at, const char *target, const char *path)
@@ -214,6 +240,65 @@ int fs_chmod(const struct cred *c, struct node *n, uint32_t mode)
 	return 0;
 }
 
+int fs_chown(const struct cred *c, struct node *n, uint32_t uid, uint32_t gid)
+{
+	const uint32_t keep = (uint32_t)-1;
+
+	if (n->fs->readonly)
+		return -EROFS;
+	if (c->uid != 0) {
+		/* As Linux: the owner may only give the file to a group of its own. */
+		if (uid != keep && (c->uid != n->uid || uid != n->uid))
+			return -EPERM;
+		if (gid != keep && (c->uid != n->uid || (gid != n->gid && gid != c->gid)))
+			return -EPERM;
+	}
+	if (uid != keep)
+		n->uid = uid;
+	if (gid != keep)
+		n->gid = gid;
+	if ((uid != keep || gid != keep) && !S_ISDIR(n->mode)) {
+		/* A changed owner drops set-user-ID, and set-group-ID if group-executable. */
+		n->mode &= ~(uint32_t)S_ISUID;
+		if (n->mode & S_IXGRP)
+			n->mode &= ~(uint32_t)S_ISGID;
+	}
+	n->ctime = fs_now();
+	return 0;
+}
+
+int fs_utimes(const struct cred *c, struct node *n, const int64_t t[4])
+{
+	bool omit_a = t[1] == UTIME_OMIT, omit_m = t[3] == UTIME_OMIT;
+	bool now_a = t[1] == UTIME_NOW, now_m = t[3] == UTIME_NOW;
+
+	for (int i = 1; i < 4; i += 2)
+		if (t[i] != UTIME_NOW && t[i] != UTIME_OMIT && (t[i] < 0 || t[i] >= 1000000000))
+			return -EINVAL;
+	if (omit_a && omit_m)
+		return 0;
+	if (n->fs->readonly)
+		return -EROFS;
+	if (c->uid != 0 && c->uid != n->uid) {
+		/* Others may only set both to now, and only with write permission. */
+		if (!(now_a || omit_a) || !(now_m || omit_m))
+			return -EPERM;
+		if (!may_access(n, c, W_OK))
+			return -EACCES;
+	}
+	int64_t now = fs_now();
+	if (!omit_a) {
+		n->atime = now_a ? now : t[0];
+		n->atime_ns = now_a ? 0 : (uint32_t)t[1];
+	}
+	if (!omit_m) {
+		n->mtime = now_m ? now : t[2];
+		n->mtime_ns = now_m ? 0 : (uint32_t)t[3];
+	}
+	n->ctime = now;
+	return 0;
+}
+
 /* Makes room for @size bytes in regular file @n (within its file system's limit). */
 static int reserve(struct node *n, uint64_t size)
 {
@@ -266,7 +351,7 @@ int fs_truncate(struct node *n, uint64_t size)
 		memset(n->data + n->size, 0, size - n->size);
 	}
 	n->size = size;
-	n->mtime = n->ctime = fs_now();
+	node_touch(n);
 	return 0;
 }
 
@@ -288,7 +373,7 @@ long fs_write(struct node *n, uint64_t off, const void *buf, size_t len)
 	memcpy(n->data + off, buf, len);
 	if (off + len > n->size)
 		n->size = off + len;
-	n->mtime = n->ctime = fs_now();
+	node_touch(n);
 	return (long)len;
 }
 
@@ -441,7 +526,7 @@ long fs_getdents(struct node *n, uint64_t *pos, void *buf, size_t size)
 				*pos = UINT64_MAX;
 				break;
 			}
-			name = e->name, ino = e->ino, type = (e->mode >> 12) & 15;
+			name = e->name, ino = entry_node(e)->ino, type = (entry_node(e)->mode >> 12) & 15;
 			next = e->next ? e->next->ino : UINT64_MAX;
 		}
 		size_t nl = strlen(name), reclen = (19 + nl + 1 + 7) & ~(size_t)7;

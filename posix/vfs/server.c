@@ -43,8 +43,11 @@ struct request req;
 struct reply out;
 bool retrying;
 int64_t retry_deadline;
-static struct fs initrd_fs = {.dev = 1, .readonly = true}, tmp_fs = {.dev = 2, .limit = TMPFS_LIMIT},
-		 dev_fs = {.dev = 3, .fixed = true};
+#define RAMFS_MAGIC 0x858458f6
+#define TMPFS_MAGIC 0x01021994
+static struct fs initrd_fs = {.dev = 1, .magic = RAMFS_MAGIC, .readonly = true},
+		 tmp_fs = {.dev = 2, .magic = TMPFS_MAGIC, .limit = TMPFS_LIMIT},
+		 dev_fs = {.dev = 3, .magic = TMPFS_MAGIC, .fixed = true};
 
 static int64_t now(void)
 {
@@ -445,6 +448,85 @@ static long op_chmod(struct session *s)
 	return fs_chmod(&s->cred, n, (uint32_t)req.w[2]);
 }
 
+/* The node a request names: its path from directory id w[1], or the open file w[1] when the path is "". */
+static int node_arg(struct session *s, bool nofollow, struct node **n)
+{
+	const char *path = path_arg();
+	struct node *at;
+	int err;
+
+	if (!path)
+		return -EINVAL;
+	if (!path[0]) {
+		struct file *f = file_arg(s, req.w[1]);
+		if (!f)
+			return -EBADF;
+		if (!f->node)
+			return -EINVAL;
+		*n = f->node;
+		return 0;
+	}
+	if ((err = dir_arg(s, req.w[1], &at)))
+		return err;
+	return fs_walk(&s->cred, at, path, nofollow ? WALK_NOFOLLOW : WALK_FOLLOW, n);
+}
+
+static long op_link(struct session *s)
+{
+	const char *from, *to;
+	struct node *oat, *nat;
+	int err;
+
+	if (req.w[3] & ~(uint64_t)AT_SYMLINK_FOLLOW)
+		return -EINVAL;
+	if ((err = two_strings(&from, &to)) || (err = dir_arg(s, req.w[1], &oat)) ||
+	    (err = dir_arg(s, req.w[2], &nat)))
+		return err;
+	return fs_link(&s->cred, oat, from, nat, to, req.w[3] & AT_SYMLINK_FOLLOW);
+}
+
+static long op_chown(struct session *s)
+{
+	struct node *n;
+	int err;
+
+	if ((req.w[4] & ~(uint64_t)AT_SYMLINK_NOFOLLOW) || req.w[2] > UINT32_MAX || req.w[3] > UINT32_MAX)
+		return -EINVAL;
+	if ((err = node_arg(s, req.w[4] & AT_SYMLINK_NOFOLLOW, &n)))
+		return err;
+	return fs_chown(&s->cred, n, (uint32_t)req.w[2], (uint32_t)req.w[3]);
+}
+
+static long op_utimes(struct session *s)
+{
+	const int64_t t[4] = {(int64_t)req.w[3], (int64_t)req.w[4], (int64_t)req.w[5], (int64_t)req.w[6]};
+	struct node *n;
+	int err;
+
+	if ((req.tag & 15) < 6 || (req.w[2] & ~(uint64_t)AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	if ((err = node_arg(s, req.w[2] & AT_SYMLINK_NOFOLLOW, &n)))
+		return err;
+	return fs_utimes(&s->cred, n, t);
+}
+
+static long op_statfs(struct session *s)
+{
+	struct node *n;
+	int err;
+
+	if ((err = node_arg(s, false, &n)))
+		return err;
+	const struct fs *fs = n->fs;
+	struct vfs_statfs st = {.type = fs->magic, .bsize = 4096, .namelen = FS_NAME_MAX,
+				.flags = fs->readonly ? 1 : 0};
+	if (fs->limit) {
+		st.blocks = fs->limit / 4096;
+		st.bfree = (fs->limit - (fs->used < fs->limit ? fs->used : fs->limit)) / 4096;
+	}
+	return answer_data(&st, sizeof(st));
+}
+
 static long op_getfl(struct session *s)
 {
 	struct file *f = file_arg(s, req.w[1]);
@@ -725,6 +807,10 @@ static long dispatch(void)
 	case VFS_MMAP: return op_mmap(s);
 	case VFS_SEALS: return op_seals(s);
 	case VFS_MKNOD: return op_mknod(s);
+	case VFS_LINK: return op_link(s);
+	case VFS_CHOWN: return op_chown(s);
+	case VFS_UTIMES: return op_utimes(s);
+	case VFS_STATFS: return op_statfs(s);
 	default: return -EINVAL;
 	}
 }
