@@ -319,6 +319,73 @@ TEST(permissions)
 	      !may_access(n, &user, W_OK) && !may_access(n, &root, X_OK));
 }
 
+TEST(hard_links)
+{
+	struct node *a, *b;
+	char buf[8];
+
+	boot();
+	size_t used = tmp_fs.used;
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/hl", 0777) == 0);
+	CHECK(fs_open(&user, fs_root, "/tmp/hl/a", O_RDWR | O_CREAT, 0644, &a) == 0);
+	CHECK(fs_write(a, 0, "abc", 3) == 3);
+	CHECK(fs_link(&user, fs_root, "/tmp/hl/a", fs_root, "/tmp/hl/b", false) == 0);
+	CHECK(walk("/tmp/hl/b", &b) == 0 && b == a && a->nlink == 2);
+	CHECK(fs_link(&user, fs_root, "/tmp/hl/a", fs_root, "/tmp/hl/b", false) == -EEXIST);
+	CHECK(fs_link(&user, fs_root, "/tmp/hl", fs_root, "/tmp/hl/d", false) == -EPERM);
+	CHECK(fs_link(&user, fs_root, "/tmp/hl/a", fs_root, "/etc/a", false) == -EXDEV);
+	CHECK(fs_link(&user, fs_root, "/tmp/hl/a", fs_root, "/tmp/hl/nodir/x", false) == -ENOENT);
+	/* The first name goes, the node stays for the second; an open reference outlives both. */
+	node_get(a);
+	CHECK(fs_unlink(&user, fs_root, "/tmp/hl/a", false) == 0 && a->nlink == 1);
+	CHECK(walk("/tmp/hl/b", &b) == 0 && b == a && fs_read(b, 0, buf, 8) == 3);
+	CHECK(fs_rename(&user, fs_root, "/tmp/hl/b", fs_root, "/tmp/hl/c") == 0);
+	CHECK(walk("/tmp/hl/c", &b) == 0 && b == a);
+	CHECK(fs_unlink(&user, fs_root, "/tmp/hl/c", false) == 0 && a->nlink == 0);
+	CHECK(fs_read(a, 0, buf, 8) == 3 && memcmp(buf, "abc", 3) == 0);
+	node_put(a);
+	CHECK(tmp_fs.used == used);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/hl", true) == 0);
+}
+
+TEST(fifos_and_attributes)
+{
+	struct node *n;
+	struct file *r, *w, *rw;
+	char buf[8];
+
+	boot();
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/ff", 0777) == 0);
+	CHECK(fs_mknod(&user, fs_root, "/tmp/ff/p", S_IFIFO | 0600) == 0);
+	CHECK(fs_mknod(&user, fs_root, "/tmp/ff/p", S_IFIFO | 0600) == -EEXIST);
+	CHECK(fs_mknod(&user, fs_root, "/tmp/ff/c", S_IFCHR | 0600) == -EPERM);
+	CHECK(fs_mknod(&user, fs_root, "/tmp/ff/x", 0170000) == -EINVAL);
+	CHECK(fs_mknod(&user, fs_root, "/etc/p", S_IFIFO | 0600) == -EROFS);
+	CHECK(walk("/tmp/ff/p", &n) == 0 && S_ISFIFO(n->mode) && !n->fifo);
+	CHECK(fifo_open(n, O_WRONLY | O_NONBLOCK, &w) == -ENXIO);
+	CHECK(fifo_open(n, O_RDONLY, &r) == 0 && !fifo_ready(r) && n->fifo);
+	CHECK(fifo_open(n, O_WRONLY, &w) == 0 && fifo_ready(r) && fifo_ready(w));
+	CHECK(file_write(w, "hi", 2, NULL) == 2 && file_read(r, buf, 8, NULL) == 2);
+	CHECK(file_read(r, buf, 8, NULL) == -EAGAIN);
+	file_put(w);
+	CHECK(file_read(r, buf, 8, NULL) == 0 && fifo_ready(r));
+	CHECK(fifo_open(n, O_RDWR, &rw) == 0 && file_write(rw, "z", 1, NULL) == 1);
+	file_put(r);
+	file_put(rw);
+	CHECK(!n->fifo);
+	/* chown and utimensat: the owner and root; others not. */
+	CHECK(fs_chown(&user, n, 1000, 1000) == 0 && fs_chown(&user, n, 0, (uint32_t)-1) == -EPERM);
+	CHECK(fs_chown(&user, n, (uint32_t)-1, 5) == -EPERM && fs_chown(&root, n, 7, 8) == 0);
+	CHECK(n->uid == 7 && n->gid == 8 && fs_chown(&user, n, (uint32_t)-1, 1000) == -EPERM);
+	const int64_t t[4] = {10, 20, 30, 40}, now[4] = {0, UTIME_NOW, 0, UTIME_NOW};
+	CHECK(fs_utimes(&user, n, t) == -EPERM && fs_utimes(&user, n, now) == -EACCES);
+	CHECK(fs_utimes(&root, n, t) == 0 && n->atime == 10 && n->atime_ns == 20 && n->mtime == 30);
+	const int64_t bad[4] = {0, 1000000000, 0, 0};
+	CHECK(fs_utimes(&root, n, bad) == -EINVAL);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/ff/p", false) == 0);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/ff", true) == 0);
+}
+
 TEST(getdents_survives_removal)
 {
 	struct node *d;
