@@ -34,6 +34,7 @@
 #include "initrd.h"
 #include "server.h"
 #include "session.h"
+#include "sysfs.h"
 
 #define TMPFS_LIMIT (32u << 20) /* bytes of file data in /tmp (ENOSPC beyond) */
 
@@ -861,7 +862,9 @@ static bool take_request(int64_t badge, const uint64_t msg[8])
 	return caps == 0;
 }
 
-/* The tree: the initrd at "/", tmpfs over /tmp, devfs over /dev (made if the archive lacks them). */
+static int sysfs_register_devices(void);
+
+/* The tree: the initrd at "/", tmpfs over /tmp, devfs over /dev, sysfs over /sys (made if the archive lacks them). */
 static int mount_all(const void *archive, size_t size)
 {
 	struct node *root = fs_new_root(&initrd_fs, 0755);
@@ -876,14 +879,37 @@ static int mount_all(const void *archive, size_t size)
 	static const struct cred c = {0, 0};
 	if ((err = shm_mount(dev)))
 		return err;
-	const char *names[] = {"tmp", "dev"};
-	struct node *mounts[] = {tmp, dev};
-	for (int i = 0; i < 2; i++) {
+	const char *names[] = {"tmp", "dev", "sys"};
+	struct node *on[3];
+	for (int i = 0; i < 3; i++) {
 		size_t len = strlen(names[i]);
-		struct node *on = dir_find(root, names[i], len);
-		if (!on && !(on = node_create(root, names[i], len, S_IFDIR | 0755, &c)))
+		on[i] = dir_find(root, names[i], len);
+		if (!on[i] && !(on[i] = node_create(root, names[i], len, S_IFDIR | 0755, &c)))
 			return -ENOMEM;
-		if ((err = fs_mount(on, mounts[i])))
+	}
+	if ((err = fs_mount(on[0], tmp)) || (err = fs_mount(on[1], dev)) || (err = sysfs_mount(on[2])))
+		return err;
+	return sysfs_register_devices();
+}
+
+/* The devices the vfs serves itself, in sysfs as Linux shows them (/sys/class/mem/null, ...). */
+static int sysfs_register_devices(void)
+{
+	static const struct {
+		const char *class_name, *name;
+		enum fs_dev dev;
+	} devs[] = {
+		{"mem", "null", DEV_NULL},	    {"mem", "zero", DEV_ZERO},
+		{"mem", "full", DEV_FULL},	    {"mem", "random", DEV_RANDOM},
+		{"mem", "urandom", DEV_URANDOM}, {"tty", "console", DEV_CONSOLE},
+		{"tty", "ptmx", DEV_PTMX},
+	};
+	char devpath[64];
+
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		snprintf(devpath, sizeof(devpath), "virtual/%s/%s", devs[i].class_name, devs[i].name);
+		int err = sysfs_add_device(devs[i].class_name, devs[i].name, devpath, dev_rdev(devs[i].dev));
+		if (err)
 			return err;
 	}
 	return 0;

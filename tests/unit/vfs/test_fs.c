@@ -4,7 +4,7 @@
  * lookup with Linux's errors, tmpfs operations, devices, pipes, sessions,
  * sockets (lifetimes under ASan: peers, backlogs, files in flight) and eventfds.
  */
-// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c posix/vfs/timerfd.c
+// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/sysfs.c
 #define UNIT_MAIN
 #include "unit.h"
 
@@ -24,6 +24,7 @@
 #include "../../../posix/vfs/fs.h"
 #include "../../../posix/vfs/initrd.h"
 #include "../../../posix/vfs/session.h"
+#include "../../../posix/vfs/sysfs.h"
 
 /* ---- a cpio newc writer for the tests ---- */
 struct archive {
@@ -384,6 +385,61 @@ TEST(fifos_and_attributes)
 	CHECK(fs_utimes(&root, n, bad) == -EINVAL);
 	CHECK(fs_unlink(&root, fs_root, "/tmp/ff/p", false) == 0);
 	CHECK(fs_unlink(&root, fs_root, "/tmp/ff", true) == 0);
+}
+
+/* The names directory @path lists (after "." and ".."), space-separated, into @out. */
+static void list_dir(const char *path, char *out, size_t size)
+{
+	struct node *d;
+	char buf[4096];
+	uint64_t pos = 0;
+	long n;
+
+	out[0] = 0;
+	CHECK(walk(path, &d) == 0);
+	while ((n = fs_getdents(d, &pos, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < n;) {
+			uint16_t reclen;
+			memcpy(&reclen, buf + off + 16, 2);
+			if (strcmp(buf + off + 19, ".") && strcmp(buf + off + 19, "..")) {
+				strncat(out, buf + off + 19, size - strlen(out) - 2);
+				strcat(out, " ");
+			}
+			off += reclen;
+		}
+}
+
+TEST(sysfs_registry)
+{
+	struct node *sys = NULL, *n;
+	char names[256], buf[64];
+
+	boot();
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/sysmnt", 0755) == 0 && walk("/tmp/sysmnt", &sys) == 0);
+	CHECK(sysfs_mount(sys) == 0);
+	list_dir("/tmp/sysmnt", names, sizeof(names));
+	CHECK(!strcmp(names, "class bus devices "));
+	CHECK(sysfs_add_device("drm", "card0", "platform/gpu0/drm/card0", 226 << 8 | 0) == 0);
+	CHECK(sysfs_add_device("input", "event0", "virtual/input/input0/event0", 13 << 8 | 64) == 0);
+	CHECK(sysfs_add_device("drm", "card0", "platform/gpu0/drm/card0", 226 << 8) == -EEXIST);
+	CHECK(sysfs_add_file("class/../x", "", 0) == -EINVAL && sysfs_add_dir("") == -EINVAL);
+	list_dir("/tmp/sysmnt/class", names, sizeof(names));
+	CHECK(!strcmp(names, "drm input "));
+	list_dir("/tmp/sysmnt/class/drm/card0", names, sizeof(names));
+	CHECK(!strcmp(names, "dev uevent "));
+	CHECK(fs_walk(&root, fs_root, "/tmp/sysmnt/class/input/event0/dev", WALK_FOLLOW, &n) == 0 &&
+	      fs_read(n, 0, buf, sizeof(buf)) == 6 && !memcmp(buf, "13:64\n", 6));
+	CHECK(fs_readlink(&root, fs_root, "/tmp/sysmnt/class/drm/card0", buf, sizeof(buf)) == 37 &&
+	      !memcmp(buf, "../../devices/platform/gpu0/drm/card0", 37));
+	/* Read-only to everyone, root included. */
+	CHECK(fs_open(&root, fs_root, "/tmp/sysmnt/class/drm/card0/dev", O_WRONLY, 0, &n) == -EROFS);
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/sysmnt/class/x", 0755) == -EROFS);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/sysmnt/class/drm/card0", false) == -EROFS);
+	/* A device going away. */
+	CHECK(sysfs_remove("class/drm/card0") == 0 && sysfs_remove("devices/platform/gpu0") == 0);
+	CHECK(sysfs_remove("devices/platform/gpu0") == -ENOENT);
+	list_dir("/tmp/sysmnt/class/drm", names, sizeof(names));
+	CHECK(!strcmp(names, ""));
 }
 
 TEST(getdents_survives_removal)
