@@ -148,6 +148,9 @@ enum vfs_op {
 	VFS_UTIMES,	/* 72: w1 dir id, w2 AT_SYMLINK_NOFOLLOW or 0, w3 atime s, w4 atime ns, w5 mtime s,
 			   w6 mtime ns (ns: UTIME_NOW, UTIME_OMIT as Linux's); path ("" with w1 = an id) */
 	VFS_STATFS,	/* 73: w1 dir id; path ("" with w1 = an id) -> struct vfs_statfs in the long part */
+	VFS_SESSION_SID,	/* 74, the proc server's: w1 session, w2 the POSIX session id its process is in now
+				   (spawn, setsid; fork and exec inherit it). Terminals know sessions by it: the
+				   controlling terminal, /dev/tty (-ENXIO without one), TIOCSCTTY/TIOCNOTTY */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
 };

@@ -39,6 +39,7 @@ enum fs_dev {
 	DEV_CONSOLE,
 	DEV_PTMX,	/* each open makes a pseudo-terminal pair (pty.c) */
 	DEV_PTS,	/* /dev/pts/N: a pair's slave */
+	DEV_TTY,	/* /dev/tty: opens the caller's controlling terminal (ctty.c) */
 };
 
 /* One mounted file system. */

@@ -28,6 +28,7 @@
 
 #include "../ipc.h"
 #include "../proto/vfs.h"
+#include "ctty.h"
 #include "dev.h"
 #include "file.h"
 #include "fs.h"
@@ -149,6 +150,8 @@ static long op_open(struct session *s)
 		int flags = (int)req.w[2];
 		if ((err = fs_open(&s->cred, at, path, flags, (uint32_t)req.w[3], &n)))
 			return err;
+		if (S_ISCHR(n->mode) && n->dev == DEV_TTY && !ctty_of(s->sid, &n))
+			return -ENXIO;	/* /dev/tty: the caller's controlling terminal, if it has one */
 		if ((err = file_open(n, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC),
 				     &s->cred, &f)))
 			return err;
@@ -156,6 +159,8 @@ static long op_open(struct session *s)
 			file_put(f);
 			return id;
 		}
+		if (!(flags & O_NOCTTY))
+			ctty_opened(s, f);
 		if (S_ISFIFO(n->mode) && !(flags & O_NONBLOCK) && !fifo_ready(f)) {
 			req.w[6] = (uint64_t)id + 1;	/* kept in the saved request */
 			long r = block(false, 0);
@@ -631,6 +636,7 @@ static long op_session_new(void)
 	if (!s)
 		return -ENOMEM;
 	s->pid = pid;
+	s->sid = parent ? parent->sid : 0;
 	long err = 0;
 	for (size_t i = 0; i < n && !err; i++) {
 		uint64_t id;
@@ -694,12 +700,26 @@ static long op_session_end(void)
 
 	if (!s)
 		return -ESRCH;
+	ctty_session_end(s);
 	/*
 	 * Its files close with it: a reader waiting on a pipe whose last writer
 	 * this session held sees end-of-file when the saved requests are
 	 * performed again after this one (wait.c).
 	 */
 	session_destroy(s);
+	return 0;
+}
+
+/* The POSIX session a vfs session's process is in (spawn, setsid). */
+static long op_session_sid(void)
+{
+	struct session *s = session_find(req.w[1]);
+
+	if (!s)
+		return -ESRCH;
+	if ((int64_t)req.w[2] <= 0 || req.w[2] > INT32_MAX)
+		return -EINVAL;
+	s->sid = (int32_t)req.w[2];
 	return 0;
 }
 
@@ -751,6 +771,7 @@ static long dispatch(void)
 		case VFS_SESSION_FORK: return op_session_fork();
 		case VFS_EXEC_IMAGE: return op_exec_image();
 		case VFS_CONSOLE_INPUT: return op_console_input();
+		case VFS_SESSION_SID: return op_session_sid();
 		default: return -EINVAL;
 		}
 	}
