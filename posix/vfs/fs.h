@@ -193,7 +193,9 @@ int fs_mknod(const struct cred *c, struct node *at, const char *path, uint32_t m
 /*
  * open(2)'s part on names: finds or creates (O_CREAT) the node for @path with
  * Linux's O_* @flags and checks the access mode and type. *created is true
- * when it made a new file. The caller makes the open file.
+ * when it made a new file. The caller makes the open file. O_TMPFILE gives a
+ * new regular file in no directory (nlink 0, no reference: the caller's open
+ * file keeps it; node_get + node_put frees it if that fails).
  */
 int fs_open(const struct cred *c, struct node *at, const char *path, int flags, uint32_t mode,
 	    struct node **out);

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -463,6 +464,33 @@ static int open_create(const struct cred *c, struct node *at, const char *path, 
 	return 0;
 }
 
+/* O_TMPFILE: a regular file made in directory @path and at once in no directory (nlink 0). */
+static int open_tmpfile(const struct cred *c, struct node *at, const char *path, int flags,
+			uint32_t mode, struct node **out)
+{
+	int acc = flags & O_ACCMODE, err;
+	char name[40];
+	struct node *d, *n;
+
+	if ((acc != O_WRONLY && acc != O_RDWR) || (flags & O_CREAT))
+		return -EINVAL;
+	if ((err = fs_walk(c, at, path, WALK_FOLLOW, &d)))
+		return err;
+	if (!S_ISDIR(d->mode))
+		return -ENOTDIR;
+	if ((err = may_change_dir(c, d)))
+		return err;
+	int len = snprintf(name, sizeof(name), ".tmpfile.%llu", (unsigned long long)d->fs->next_ino);
+	if (dir_find(d, name, (size_t)len))
+		return -EEXIST;
+	if (!(n = node_create(d, name, (size_t)len, S_IFREG | (mode & 07777), c)))
+		return -ENOSPC;
+	dir_unlink(n);
+	n->nlink = 0;	/* freed when the open file that is made of it goes (fs_open's caller) */
+	*out = n;
+	return 0;
+}
+
 int fs_open(const struct cred *c, struct node *at, const char *path, int flags, uint32_t mode,
 	    struct node **out)
 {
@@ -470,6 +498,8 @@ int fs_open(const struct cred *c, struct node *at, const char *path, int flags, 
 	bool created = false;
 	struct node *n;
 
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return open_tmpfile(c, at, path, flags, mode, out);
 	if (flags & O_CREAT)
 		err = open_create(c, at, path, flags, mode, &n, &created);
 	else

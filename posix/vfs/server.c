@@ -152,9 +152,16 @@ static long op_open(struct session *s)
 			return err;
 		if (S_ISCHR(n->mode) && n->dev == DEV_TTY && !ctty_of(s->sid, &n))
 			return -ENXIO;	/* /dev/tty: the caller's controlling terminal, if it has one */
-		if ((err = file_open(n, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC),
-				     &s->cred, &f)))
+		int fflags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC);
+		if ((flags & O_TMPFILE) == O_TMPFILE)
+			fflags &= ~O_TMPFILE;
+		if ((err = file_open(n, fflags, &s->cred, &f))) {
+			if (!n->nlink && !n->refs) {
+				node_get(n);	/* an O_TMPFILE file nobody got: freed */
+				node_put(n);
+			}
 			return err;
+		}
 		if ((id = session_add(s, f)) < 0) {
 			file_put(f);
 			return id;

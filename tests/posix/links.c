@@ -3,7 +3,7 @@
  * and st_nlink, data kept while a name or an open descriptor remains, rename
  * between directories with POSIX's edge cases, chown/fchown/lchown,
  * utimensat/futimens, truncate growing and shrinking, O_APPEND, fsync,
- * statfs/fstatfs, umask. Everything is made in a fresh directory under /tmp.
+ * statfs/fstatfs, umask, O_TMPFILE. Everything is made in a fresh directory under /tmp.
  * Exits with the number of failed checks.
  */
 #define _GNU_SOURCE
@@ -252,6 +252,36 @@ static void check_attributes(void)
 	CHECK(unlink(at("attr")) == 0 && unlink(at("ln")) == 0, "unlink");
 }
 
+/* O_TMPFILE: a file in no directory until it is closed. */
+static void check_tmpfile(void)
+{
+	struct stat st;
+	char buf[8];
+	int fd = open(base, O_TMPFILE | O_RDWR, 0640);
+
+	CHECK(fd >= 0, "O_TMPFILE");
+	CHECK(fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 0 &&
+		  (st.st_mode & 0777) == 0640,
+	      "a regular file with no name: nlink %ld mode %o", (long)st.st_nlink, (unsigned)st.st_mode);
+	CHECK(write(fd, "tmp", 3) == 3 && pread(fd, buf, 3, 0) == 3 && !memcmp(buf, "tmp", 3),
+	      "write and read it");
+	DIR *d = opendir(base);
+	struct dirent *e;
+	int names = 0;
+	while (d && (e = readdir(d)))
+		names += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	CHECK(names == 0, "the directory lists %d names", names);
+	close(fd);
+	FAILS(open(base, O_TMPFILE | O_RDONLY, 0600), EINVAL);
+	fd = make("plain", NULL);
+	close(fd);
+	FAILS(open(at("plain"), O_TMPFILE | O_RDWR, 0600), ENOTDIR);
+	FAILS(open(at("missing"), O_TMPFILE | O_RDWR, 0600), ENOENT);
+	CHECK(unlink(at("plain")) == 0, "unlink");
+}
+
 static void check_umask_access(void)
 {
 	struct stat st;
@@ -287,6 +317,7 @@ int main(void)
 	check_rename();
 	check_attributes();
 	check_umask_access();
+	check_tmpfile();
 	CHECK(rmdir(base) == 0, "remove %s", base);
 	printf("links: %s (%d failed)\n", failures ? "FAIL" : "PASS", failures);
 	return failures;
