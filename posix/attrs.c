@@ -48,8 +48,8 @@ long px_linkat(const long *args)
 	uint64_t r[8], w[3];
 	const char *from = (const char *)args[1], *to = (const char *)args[3];
 
-	if (args[4] & ~AT_SYMLINK_FOLLOW)
-		return args[4] & AT_EMPTY_PATH ? -ENOENT : -EINVAL;	/* AT_EMPTY_PATH: not yet */
+	if (args[4] & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
 	long la = px_copy_path(0, from);
 	if (la < 0)
 		return la;
@@ -57,12 +57,26 @@ long px_linkat(const long *args)
 	if (lb < 0)
 		return lb;
 	const char *buf = px_ipc_buffer();
-	long err = px_dir_id(args[0], buf, &w[0]);
+	long err;
+	if (la == 1 && (args[4] & AT_EMPTY_PATH)) {
+		/* The file of descriptor args[0] itself. */
+		struct px_file *f = px_fd_file((int)args[0]);
+		if ((int)args[0] == AT_FDCWD)
+			return -ENOENT;
+		if (!f)
+			return -EBADF;
+		if (f->kind != PX_FILE_VFS)
+			return -EPERM;
+		w[0] = f->id;
+		err = 0;
+	} else {
+		err = px_dir_id(args[0], buf, &w[0]);
+	}
 	if (!err)
 		err = px_dir_id(args[2], buf + la, &w[1]);
 	if (err)
 		return err;
-	w[2] = (uint64_t)args[4] & AT_SYMLINK_FOLLOW;
+	w[2] = (uint64_t)args[4] & (AT_SYMLINK_FOLLOW | AT_EMPTY_PATH);
 	return px_vfs_call(VFS_LINK, w, 3, (size_t)(la + lb), r);
 }
 

@@ -141,7 +141,8 @@ enum vfs_op {
 			   S_IFCHR/S_IFBLK/S_IFDIR: -EPERM. A FIFO's open waits for its partner (O_RDONLY for
 			   a writer, O_WRONLY for a reader) unless O_NONBLOCK; O_WRONLY|O_NONBLOCK without a
 			   reader: -ENXIO */
-	VFS_LINK,	/* 70: w1 old dir id, w2 new dir id, w3 AT_SYMLINK_FOLLOW or 0; "old\0new\0". Not directories
+	VFS_LINK,	/* 70: w1 old dir id, w2 new dir id, w3 AT_SYMLINK_FOLLOW, AT_EMPTY_PATH (old "": w1 is the
+			   id of the file, root only, as Linux); "old\0new\0". Not directories
 			   (-EPERM); a hard link shares the file: its data, attributes and st_nlink */
 	VFS_CHOWN,	/* 71: w1 dir id, w2 uid, w3 gid ((uint32_t)-1: unchanged), w4 AT_SYMLINK_NOFOLLOW or 0;
 			   path ("" with w1 = an id: fchown) */

@@ -81,6 +81,7 @@ struct node {
 	uint64_t vmo;		/* its handle, 0: data is malloc'd */
 	size_t vmo_size;	/* the most the file can grow to (ENOSPC beyond) */
 	uint32_t seals;		/* F_SEAL_* (memfds) */
+	bool linkable;		/* an O_TMPFILE file without O_EXCL: linkat may name it while nlink is 0 */
 };
 
 /* Unmaps and closes a mapped file's VMO as it is freed (shm.c; NULL in the unit tests). */
@@ -173,6 +174,8 @@ int fs_unlink(const struct cred *c, struct node *at, const char *path, bool rmdi
 /* link(2): a new name @npath for the node at @opath (followed if @follow). */
 int fs_link(const struct cred *c, struct node *oat, const char *opath, struct node *nat,
 	    const char *npath, bool follow);
+/* The same for node @old itself (linkat's AT_EMPTY_PATH: root only, else -ENOENT as Linux). */
+int fs_link_node(const struct cred *c, struct node *old, struct node *nat, const char *npath);
 int fs_rename(const struct cred *c, struct node *oat, const char *opath, struct node *nat,
 	      const char *npath);
 int fs_symlink(const struct cred *c, struct node *at, const char *target, const char *path);

@@ -159,14 +159,12 @@ int fs_rename(const struct cred *c, struct node *oat, const char *opath, struct 
 	return 0;
 }
 
-int fs_link(const struct cred *c, struct node *oat, const char *opath, struct node *nat,
-	    const char *npath, bool follow)
+static int link_to(const struct cred *c, struct node *old, struct node *nat, const char *npath)
 {
-	struct node *old;
 	struct last l;
-	int err = fs_walk(c, oat, opath, follow ? WALK_FOLLOW : WALK_NOFOLLOW, &old);
+	int err = fs_walk_parent(c, nat, npath, &l);
 
-	if (err || (err = fs_walk_parent(c, nat, npath, &l)))
+	if (err)
 		return err;
 	if (l.dot || last_node(&l))
 		return -EEXIST;
@@ -178,9 +176,26 @@ int fs_link(const struct cred *c, struct node *oat, const char *opath, struct no
 		return -EPERM;
 	if ((err = may_change_dir(c, l.dir)))
 		return err;
-	if (old->nlink == 0)
+	if (old->nlink == 0 && !old->linkable)
 		return -ENOENT;
-	return node_link(l.dir, l.name, l.len, old) ? 0 : -ENOSPC;
+	if (!node_link(l.dir, l.name, l.len, old))
+		return -ENOSPC;
+	old->linkable = false;
+	return 0;
+}
+
+int fs_link(const struct cred *c, struct node *oat, const char *opath, struct node *nat,
+	    const char *npath, bool follow)
+{
+	struct node *old;
+	int err = fs_walk(c, oat, opath, follow ? WALK_FOLLOW : WALK_NOFOLLOW, &old);
+
+	return err ? err : link_to(c, old, nat, npath);
+}
+
+int fs_link_node(const struct cred *c, struct node *old, struct node *nat, const char *npath)
+{
+	return c->uid != 0 ? -ENOENT : link_to(c, old, nat, npath);
 }
 
 int fs_symlink(const struct cred *c, struct node *at, const char *target, const char *path)
@@ -487,6 +502,7 @@ static int open_tmpfile(const struct cred *c, struct node *at, const char *path,
 		return -ENOSPC;
 	dir_unlink(n);
 	n->nlink = 0;	/* freed when the open file that is made of it goes (fs_open's caller) */
+	n->linkable = !(flags & O_EXCL);
 	*out = n;
 	return 0;
 }

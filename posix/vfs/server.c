@@ -490,10 +490,20 @@ static long op_link(struct session *s)
 	struct node *oat, *nat;
 	int err;
 
-	if (req.w[3] & ~(uint64_t)AT_SYMLINK_FOLLOW)
+	if (req.w[3] & ~(uint64_t)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	if ((err = two_strings(&from, &to)) || (err = dir_arg(s, req.w[1], &oat)) ||
-	    (err = dir_arg(s, req.w[2], &nat)))
+	if ((err = two_strings(&from, &to)) || (err = dir_arg(s, req.w[2], &nat)))
+		return err;
+	if (!from[0] && (req.w[3] & AT_EMPTY_PATH)) {
+		/* The open file w1 itself (an O_TMPFILE file gets its name so). */
+		struct file *f = file_arg(s, req.w[1]);
+		if (!f)
+			return -EBADF;
+		if (f->kind != FILE_NODE)
+			return -EINVAL;
+		return fs_link_node(&s->cred, f->node, nat, to);
+	}
+	if ((err = dir_arg(s, req.w[1], &oat)))
 		return err;
 	return fs_link(&s->cred, oat, from, nat, to, req.w[3] & AT_SYMLINK_FOLLOW);
 }

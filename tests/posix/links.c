@@ -273,6 +273,24 @@ static void check_tmpfile(void)
 	if (d)
 		closedir(d);
 	CHECK(names == 0, "the directory lists %d names", names);
+	/* linkat(AT_EMPTY_PATH) names it (root only: Linux wants CAP_DAC_READ_SEARCH). */
+	if (getuid() == 0) {
+		CHECK(linkat(fd, "", AT_FDCWD, at("named"), AT_EMPTY_PATH) == 0 &&
+			  stat(at("named"), &st) == 0 && st.st_nlink == 1 && st.st_size == 3,
+		      "linkat(AT_EMPTY_PATH) names it: nlink %ld", (long)st.st_nlink);
+		FAILS(linkat(fd, "", AT_FDCWD, at("named"), AT_EMPTY_PATH), EEXIST);
+		close(fd);
+		fd = open(at("named"), O_RDONLY);
+		CHECK(fd >= 0 && read(fd, buf, sizeof(buf)) == 3 && !memcmp(buf, "tmp", 3), "read it back");
+		CHECK(unlink(at("named")) == 0, "unlink");
+		/* One that is unlinked (not O_TMPFILE) cannot be named again. */
+		int g = make("gone", "x");
+		CHECK(g >= 0 && unlink(at("gone")) == 0, "create and unlink");
+		FAILS(linkat(g, "", AT_FDCWD, at("back"), AT_EMPTY_PATH), ENOENT);
+		close(g);
+	} else {
+		FAILS(linkat(fd, "", AT_FDCWD, at("named"), AT_EMPTY_PATH), ENOENT);
+	}
 	close(fd);
 	FAILS(open(base, O_TMPFILE | O_RDONLY, 0600), EINVAL);
 	fd = make("plain", NULL);
