@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fd.h"
@@ -41,6 +42,26 @@ long px_mkdir(const long *args)
 	const long a[3] = {AT_FDCWD, args[0], args[1]};
 
 	return px_mkdirat(a);
+}
+
+/* mknod: FIFOs, regular files and socket nodes (no device files: EPERM). */
+long px_mknodat(const long *args)
+{
+	uint64_t r[8], w[2];
+	uint32_t mode = (uint32_t)args[2];
+	long len = one_path(args[0], (const char *)args[1], &w[0]);
+
+	if (len < 0)
+		return len;
+	w[1] = (mode & S_IFMT) | (mode & ~(uint32_t)px_umask() & 07777);
+	return px_vfs_call(VFS_MKNOD, w, 2, (size_t)len, r);
+}
+
+long px_mknod(const long *args)
+{
+	const long a[4] = {AT_FDCWD, args[0], args[1], args[2]};
+
+	return px_mknodat(a);
 }
 
 long px_unlinkat(const long *args)

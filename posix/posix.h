@@ -120,6 +120,18 @@ PX_DECLARE(setsockopt);
 /* names.c: calls on names */
 PX_DECLARE(mkdirat);
 PX_DECLARE(mkdir);
+PX_DECLARE(mknodat);
+PX_DECLARE(mknod);
+PX_DECLARE(linkat);
+PX_DECLARE(link);
+PX_DECLARE(fchownat);
+PX_DECLARE(fchown);
+PX_DECLARE(chown);
+PX_DECLARE(lchown);
+PX_DECLARE(utimensat);
+PX_DECLARE(statfs);
+PX_DECLARE(fstatfs);
+PX_DECLARE(fsync);
 PX_DECLARE(unlinkat);
 PX_DECLARE(unlink);
 PX_DECLARE(rmdir);

@@ -54,6 +54,7 @@ static const px_handler calls[] = {
 	CALL(setsockopt),
 	CALL_AS(umask, umask_call),
 	CALL(mkdirat),
+	CALL(mknodat),
 	CALL(unlinkat),
 #ifdef SYS_renameat
 	CALL(renameat),
@@ -68,6 +69,14 @@ static const px_handler calls[] = {
 	CALL(faccessat2),
 	CALL(fchmodat),
 	CALL(fchmod),
+	CALL(linkat),
+	CALL(fchownat),
+	CALL(fchown),
+	CALL(utimensat),
+	CALL(statfs),
+	CALL(fstatfs),
+	CALL(fsync),
+	CALL_AS(fdatasync, fsync),
 	/* The old calls, where the architecture's Linux has them (x86_64). */
 #ifdef SYS_open
 	CALL(open),
@@ -78,6 +87,7 @@ static const px_handler calls[] = {
 	CALL(poll),
 	CALL(select),
 	CALL(mkdir),
+	CALL(mknod),
 	CALL(unlink),
 	CALL(rmdir),
 	CALL(rename),
@@ -85,6 +95,9 @@ static const px_handler calls[] = {
 	CALL(readlink),
 	CALL(access),
 	CALL(chmod),
+	CALL(link),
+	CALL(chown),
+	CALL(lchown),
 #endif
 	CALL(mmap),
 	CALL(munmap),

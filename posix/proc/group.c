@@ -67,6 +67,8 @@ int64_t op_setsid(struct proc *caller, uint64_t m[8])
 		if (p->state != PROC_REAPED && p->pgid == caller->pid)
 			return -EPERM;
 	caller->sid = caller->pgid = caller->pid;
+	/* The new session has no controlling terminal: the vfs knows terminals' sessions by this. */
+	vfs_session_sid(caller->session, caller->sid);
 	proc_waiters_check(proc_find(caller->ppid));
 	return caller->sid;
 }

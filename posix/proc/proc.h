@@ -165,6 +165,8 @@ int64_t vfs_session_new(uint64_t parent_session, int pid, uint64_t *ids, unsigne
 			handle_t *cap);
 void vfs_session_end(uint64_t session);
 /* A new session with every id of @parent_session at the same number (VFS_SESSION_FORK). */
+/* Tells the vfs the POSIX session @sid of @session's process (its terminals go by it). */
+int64_t vfs_session_sid(uint64_t session, int sid);
 int64_t vfs_session_fork(uint64_t parent_session, int pid, uint64_t *session, handle_t *cap);
 /* The executable at @path resolved as @session: *vmo a VMO with the file, *size its size. */
 int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size);

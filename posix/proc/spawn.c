@@ -335,6 +335,8 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 		return err;
 	if ((err = child_session(r, parent, pid, &session)))
 		goto err_image;
+	if ((err = vfs_session_sid(session, sid)) < 0)
+		goto err_session;
 	struct proc *c = proc_create(pid, parent);
 	if (!c) {
 		err = -ENOMEM;

@@ -39,6 +39,13 @@ int64_t vfs_session_new(uint64_t parent_session, int pid, uint64_t *ids, unsigne
 	return 0;
 }
 
+int64_t vfs_session_sid(uint64_t session, int sid)
+{
+	uint64_t w[2] = {session, (uint64_t)sid}, r[8];
+
+	return session ? px_call(proc_vfs_admin, VFS_SESSION_SID, w, 2, NULL, 0, r) : 0;
+}
+
 void vfs_session_end(uint64_t session)
 {
 	uint64_t w[1] = {session}, r[8];

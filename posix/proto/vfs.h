@@ -136,7 +136,23 @@ enum vfs_op {
 				   descriptor table stays valid as it is) */
 	VFS_CONSOLE_INPUT = 68,	/* w1 n (<= VFS_CONSOLE_INPUT_MAX), w2.. the n bytes typed at the console (the root
 				   task's UART driver) -> w1 bytes taken (the rest is dropped, as a full UART's) */
-	VFS_TTY_SIGNAL,		/* -> w1 a process group, w2 a signal that a terminal's ISIG character (^C ^Z ^\)
+	/* ---- more files and directories (any session; numbered apart, 69..79) ---- */
+	VFS_MKNOD = 69,	/* w1 dir id, w2 mode (S_IFIFO, S_IFREG or S_IFSOCK | permissions, umask applied); path.
+			   S_IFCHR/S_IFBLK/S_IFDIR: -EPERM. A FIFO's open waits for its partner (O_RDONLY for
+			   a writer, O_WRONLY for a reader) unless O_NONBLOCK; O_WRONLY|O_NONBLOCK without a
+			   reader: -ENXIO */
+	VFS_LINK,	/* 70: w1 old dir id, w2 new dir id, w3 AT_SYMLINK_FOLLOW, AT_EMPTY_PATH (old "": w1 is the
+			   id of the file, root only, as Linux); "old\0new\0". Not directories
+			   (-EPERM); a hard link shares the file: its data, attributes and st_nlink */
+	VFS_CHOWN,	/* 71: w1 dir id, w2 uid, w3 gid ((uint32_t)-1: unchanged), w4 AT_SYMLINK_NOFOLLOW or 0;
+			   path ("" with w1 = an id: fchown) */
+	VFS_UTIMES,	/* 72: w1 dir id, w2 AT_SYMLINK_NOFOLLOW or 0, w3 atime s, w4 atime ns, w5 mtime s,
+			   w6 mtime ns (ns: UTIME_NOW, UTIME_OMIT as Linux's); path ("" with w1 = an id) */
+	VFS_STATFS,	/* 73: w1 dir id; path ("" with w1 = an id) -> struct vfs_statfs in the long part */
+	VFS_SESSION_SID,	/* 74, the proc server's: w1 session, w2 the POSIX session id its process is in now
+				   (spawn, setsid; fork and exec inherit it). Terminals know sessions by it: the
+				   controlling terminal, /dev/tty (-ENXIO without one), TIOCSCTTY/TIOCNOTTY */
+	VFS_TTY_SIGNAL = 75,	/* the proc server's (admin): -> w1 a process group, w2 a signal that a terminal's ISIG character (^C ^Z ^\)
 				   or window-size change raised for it; waits until there is one */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
@@ -160,6 +176,11 @@ struct vfs_pollfd {
 struct vfs_stat {
 	uint64_t dev, ino, mode, nlink, uid, gid, rdev, size, blksize, blocks;
 	int64_t atime_sec, atime_nsec, mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+};
+
+/* A file system's figures (VFS_STATFS); the translation layer fills struct statfs from these. */
+struct vfs_statfs {
+	uint64_t type, bsize, blocks, bfree, files, ffree, namelen, flags;	/* flags: ST_RDONLY */
 };
 
 /* struct termios as Linux's TCGETS/TCSETS carry it (c_cc has 19 entries, no speeds). */

@@ -60,6 +60,7 @@ int devfs_populate(struct node *root)
 		{"null", DEV_NULL, 0666},	{"zero", DEV_ZERO, 0666},
 		{"full", DEV_FULL, 0666},	{"random", DEV_RANDOM, 0666},
 		{"urandom", DEV_URANDOM, 0666}, {"console", DEV_CONSOLE, 0620},
+		{"tty", DEV_TTY, 0666},
 	};
 	const struct cred c = {0, 0};
 
@@ -119,7 +120,7 @@ uint64_t dev_rdev(enum fs_dev d)
 	static const uint16_t rdev[] = {
 		[DEV_NULL] = 1 << 8 | 3, [DEV_ZERO] = 1 << 8 | 5,    [DEV_FULL] = 1 << 8 | 7,
 		[DEV_RANDOM] = 1 << 8 | 8, [DEV_URANDOM] = 1 << 8 | 9, [DEV_CONSOLE] = 5 << 8 | 1,
-		[DEV_PTMX] = 5 << 8 | 2,	[DEV_PTS] = 136 << 8,
+		[DEV_PTMX] = 5 << 8 | 2,	[DEV_PTS] = 136 << 8,	     [DEV_TTY] = 5 << 8 | 0,
 	};
 	return (unsigned)d < sizeof(rdev) / sizeof(rdev[0]) ? rdev[d] : 0;
 }

@@ -31,8 +31,49 @@ int file_open(struct node *n, int flags, const struct cred *c, struct file **out
 {
 	if (S_ISCHR(n->mode) && (n->dev == DEV_PTMX || n->dev == DEV_PTS))
 		return pty_open(n, flags, c, out);
+	if (S_ISFIFO(n->mode))
+		return fifo_open(n, flags, out);
 	*out = file_of_node(n, flags);
 	return *out ? 0 : -ENOMEM;
+}
+
+int fifo_open(struct node *n, int flags, struct file **out)
+{
+	int acc = flags & O_ACCMODE;
+	struct pipe *p = n->fifo;
+
+	if (acc == O_WRONLY && (flags & O_NONBLOCK) && (!p || !p->readers))
+		return -ENXIO;
+	struct file *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	if (!p) {
+		if (!(p = pipe_create())) {
+			free(f);
+			return -ENOMEM;
+		}
+		p->readers = p->writers = 0;
+		n->fifo = p;
+	}
+	*f = (struct file){.refs = 1, .pipe = p, .node = n, .flags = flags};
+	f->kind = acc == O_RDONLY ? FILE_PIPE_READ : acc == O_WRONLY ? FILE_PIPE_WRITE : FILE_FIFO_RDWR;
+	if (acc != O_WRONLY)
+		p->readers++, p->reader_opens++;
+	if (acc != O_RDONLY)
+		p->writers++, p->writer_opens++;
+	f->pos = p->writer_opens;
+	node_get(n);
+	*out = f;
+	return 0;
+}
+
+bool fifo_ready(const struct file *f)
+{
+	if (f->kind == FILE_PIPE_READ)
+		return f->pipe->writers || f->pipe->writer_opens != f->pos;
+	if (f->kind == FILE_PIPE_WRITE)
+		return f->pipe->readers > 0;
+	return true;
 }
 
 int file_pipe(int flags, struct file **r, struct file **w)
@@ -128,12 +169,17 @@ void file_put(struct file *f)
 		pty_close(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE);
 	} else {
 		struct pipe *p = f->pipe;
-		if (f->kind == FILE_PIPE_READ)
+		if (f->kind != FILE_PIPE_WRITE)
 			p->readers--;
-		else
+		if (f->kind != FILE_PIPE_READ)
 			p->writers--;
-		if (!p->readers && !p->writers)
+		if (!p->readers && !p->writers) {
+			/* A FIFO's data goes with its last end, as on Linux. */
+			if (f->node)
+				f->node->fifo = NULL;
 			pipe_destroy(p);
+		}
+		node_put(f->node);
 	}
 	free(f);
 }
@@ -154,7 +200,7 @@ long file_read(struct file *f, void *buf, size_t len, const uint64_t *at)
 		return -EBADF;
 	if (f->kind != FILE_NODE && at)
 		return -ESPIPE;
-	if (f->kind == FILE_PIPE_READ)
+	if (f->kind == FILE_PIPE_READ || f->kind == FILE_FIFO_RDWR)
 		return pipe_read(f->pipe, buf, len);
 	if (f->kind == FILE_SOCKET)
 		return sock_recv(f->sock, buf, len, 0, NULL);
@@ -183,7 +229,7 @@ long file_write(struct file *f, const void *buf, size_t len, const uint64_t *at)
 		return -EBADF;
 	if (f->kind != FILE_NODE && at)
 		return -ESPIPE;
-	if (f->kind == FILE_PIPE_WRITE)
+	if (f->kind == FILE_PIPE_WRITE || f->kind == FILE_FIFO_RDWR)
 		return pipe_write(f->pipe, buf, len);
 	if (f->kind == FILE_SOCKET)
 		return sock_send(f->sock, buf, len, NULL, 0, NULL, NULL, NULL);
@@ -245,7 +291,10 @@ void node_stat(const struct node *n, struct vfs_stat *st)
 	st->size = S_ISDIR(n->mode) ? 4096 : n->size;
 	st->blksize = 4096;
 	st->blocks = (n->size + 511) / 512;
-	st->atime_sec = st->mtime_sec = n->mtime;
+	st->atime_sec = n->atime;
+	st->atime_nsec = n->atime_ns;
+	st->mtime_sec = n->mtime;
+	st->mtime_nsec = n->mtime_ns;
 	st->ctime_sec = n->ctime;
 }
 
@@ -270,6 +319,8 @@ void file_stat(const struct file *f, struct vfs_stat *st)
 	} else if (f->kind == FILE_EVENTFD || f->kind == FILE_EPOLL || f->kind == FILE_TIMERFD) {
 		st->ino = (uint64_t)(uintptr_t)f;
 		st->mode = 0600;	/* Linux's anonymous inodes have no type */
+	} else if (f->node) {
+		node_stat(f->node, st);	/* a FIFO */
 	} else {
 		st->ino = (uint64_t)(uintptr_t)f->pipe;
 		st->mode = S_IFIFO | 0600;
@@ -301,6 +352,10 @@ short file_poll(const struct file *f, short want)
 		ev = epl_poll(f->epoll);
 	else if (f->kind == FILE_TIMERFD)
 		ev = tfd_poll(f->timerfd);
+	else if (f->kind == FILE_FIFO_RDWR)
+		ev = (short)(pipe_poll(f->pipe, false) | pipe_poll(f->pipe, true));
+	else if (f->kind == FILE_PIPE_READ && f->node && !f->pipe->writers && f->pos == f->pipe->writer_opens)
+		ev = (short)(pipe_poll(f->pipe, false) & ~POLLHUP);	/* no writer yet: not a hang-up (Linux) */
 	else
 		ev = pipe_poll(f->pipe, f->kind == FILE_PIPE_WRITE);
 	if (ev & POLLIN)

@@ -17,20 +17,20 @@
 struct vfs_stat;
 
 enum file_kind { FILE_NODE, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_SOCKET, FILE_EVENTFD,
-		 FILE_PTY_MASTER, FILE_PTY_SLAVE, FILE_EPOLL, FILE_TIMERFD };
+		 FILE_PTY_MASTER, FILE_PTY_SLAVE, FILE_EPOLL, FILE_TIMERFD, FILE_FIFO_RDWR };
 
 struct file {
 	unsigned refs;		/* ids (in any session) and blocked operations */
 	enum file_kind kind;
-	struct node *node;	/* FILE_NODE: referenced */
-	struct pipe *pipe;	/* the pipe ends */
+	struct node *node;	/* FILE_NODE, and a FIFO's pipe ends: referenced */
+	struct pipe *pipe;	/* the pipe ends (a FIFO's: node->fifo; FILE_FIFO_RDWR is both) */
 	struct sock *sock;	/* FILE_SOCKET: its one reference */
 	struct eventfd *eventfd;	/* FILE_EVENTFD: owned */
 	struct pty *pty;	/* the pseudo-terminal ends (pty.c) */
 	struct epoll *epoll;	/* FILE_EPOLL: owned */
 	struct timerfd *timerfd;	/* FILE_TIMERFD: owned */
 	int flags;		/* O_ACCMODE | O_APPEND | O_NONBLOCK | ... as opened */
-	uint64_t pos;		/* offset, or getdents position for directories */
+	uint64_t pos;		/* offset, getdents position for directories, a FIFO reader's writer_opens at open */
 };
 
 /* A new open file of @n (taking a node reference) or NULL without memory. */
@@ -38,6 +38,14 @@ struct file *file_of_node(struct node *n, int flags);
 /* A new open file of node @n as open(2) makes it (a pseudo-terminal end for /dev/ptmx and
  * /dev/pts/N) in *out; 0 or -errno. */
 int file_open(struct node *n, int flags, const struct cred *c, struct file **out);
+/*
+ * open(2) of a FIFO: a read, write or read-write end of @n's pipe (made with
+ * the first end) in *out. -ENXIO for O_WRONLY|O_NONBLOCK without a reader.
+ * An O_RDONLY (O_WRONLY) open without O_NONBLOCK waits for a writer (reader):
+ * fifo_ready says whether its partner has come since.
+ */
+int fifo_open(struct node *n, int flags, struct file **out);
+bool fifo_ready(const struct file *f);
 /* The two ends of a new pipe (*r, *w), or -ENOMEM. */
 int file_pipe(int flags, struct file **r, struct file **w);
 

@@ -4,8 +4,12 @@
  * path lookup, and the operations on names. It uses only the C library, so
  * the host unit tests (tests/unit/vfs/) build it as it is.
  *
- * Every node has one name (there are no hard links), so a node knows its
- * parent and its name, which is what getcwd and ".." need. A mounted file
+ * A node has one name of its own, so a node knows its parent and its name,
+ * which is what getcwd and ".." need. A hard link (fs_link, never to a
+ * directory) is an entry of its own in a directory, a node whose `inode`
+ * is the node it names: lookup steps through it (entry_node), nlink counts
+ * the node's names, and a node whose own name is removed lives on, in no
+ * directory, while other names or references remain. A mounted file
  * system's root node stands in for the directory it covers: lookup steps
  * from the covered directory to it, and its parent is the covered one's.
  *
@@ -35,11 +39,13 @@ enum fs_dev {
 	DEV_CONSOLE,
 	DEV_PTMX,	/* each open makes a pseudo-terminal pair (pty.c) */
 	DEV_PTS,	/* /dev/pts/N: a pair's slave */
+	DEV_TTY,	/* /dev/tty: opens the caller's controlling terminal (ctty.c) */
 };
 
 /* One mounted file system. */
 struct fs {
 	uint64_t dev;		/* st_dev */
+	uint64_t magic;		/* statfs's f_type (Linux's *_MAGIC) */
 	bool readonly;		/* the initrd: every change is EROFS */
 	bool fixed;		/* devfs: no names can be added or removed (EPERM) */
 	uint64_t next_ino;
@@ -53,12 +59,14 @@ struct node {
 	uint32_t uid, gid;
 	uint32_t nlink;
 	uint32_t refs;		/* open files and working directories */
-	int64_t mtime, ctime;	/* seconds */
+	int64_t atime, mtime, ctime;	/* seconds */
+	uint32_t atime_ns, mtime_ns;	/* as utimensat set them (0 after a change: the clock has seconds) */
 	char *name;		/* "" for the root */
 	struct node *parent;	/* the root: itself */
 	struct node *next;	/* the next entry of the parent directory (in ino order) */
 	struct node *children;	/* directories: their entries, by ino (getdents resumes by ino) */
 	struct node *covered;	/* a mounted root: the directory it covers */
+	struct node *inode;	/* a hard link's entry: the node it names (everything else is that node's) */
 	struct node *mounted;	/* a covered directory: the mounted root */
 	/* Regular files: the bytes (borrowed from the initrd archive when !owned). */
 	char *data;
@@ -68,12 +76,14 @@ struct node {
 	char *target;		/* symbolic links */
 	struct sock *sock;	/* socket nodes: the socket bound to it, or NULL (sock.c) */
 	struct pty *pty;	/* DEV_PTS nodes: their pair (pty.c) */
+	struct pipe *fifo;	/* FIFOs while open: their pipe (file.c), NULL when no end is open */
 	/* Regular files once mapped (shm.c): data is the server's mapping of this VMO. */
 	uint64_t vmo;		/* its handle, 0: data is malloc'd */
 	size_t vmo_size;	/* the most the file can grow to (ENOSPC beyond) */
 	uint32_t seals;		/* F_SEAL_* (memfds) */
 	/* Read-only (initrd) files: a VMO with a copy of the bytes, made at the first mmap or exec. */
 	uint64_t image;
+	bool linkable;		/* an O_TMPFILE file without O_EXCL: linkat may name it while nlink is 0 */
 };
 
 /* Unmaps and closes a mapped file's VMO as it is freed (shm.c; NULL in the unit tests). */
@@ -82,6 +92,7 @@ extern void (*fs_unmap)(struct node *n);
 /* Who asks: permission checks use these (uid 0 passes them, as root on Linux). */
 struct sock;
 struct pty;
+struct pipe;
 
 struct cred {
 	uint32_t uid, gid;
@@ -100,14 +111,26 @@ struct node *fs_new_root(struct fs *fs, uint32_t mode);
 struct node *node_create(struct node *dir, const char *name, size_t len, uint32_t mode,
 			 const struct cred *c);
 
+/* Stamps a change of @n's contents (mtime and ctime). */
+void node_touch(struct node *n);
+
 void node_get(struct node *n);
 void node_put(struct node *n);
 
 /* Frees the whole tree under @root, whatever refers to it (a failed initrd load). */
 void tree_destroy(struct node *root);
 
-/* Removes @n's name; it is freed once nothing refers to it. */
+/* Removes entry @n (a node's own name or a hard link's); a node is freed once nothing refers to it. */
 void node_unlink(struct node *n);
+
+/* A hard link @name in @dir to @target (not a directory); NULL without memory. */
+struct node *node_link(struct node *dir, const char *name, size_t len, struct node *target);
+
+/* The node a directory entry names: itself, or a hard link's node. */
+static inline struct node *entry_node(struct node *e)
+{
+	return e && e->inode ? e->inode : e;
+}
 
 /* Puts @n into directory @dir's entries (in ino order) / takes it out of its parent's. */
 void dir_link(struct node *dir, struct node *n);
@@ -150,21 +173,34 @@ int fs_path_of(const struct node *n, char *buf, size_t size);
 /* ---- operations on names (ops.c): each returns 0 or -errno as Linux would ---- */
 int fs_mkdir(const struct cred *c, struct node *at, const char *path, uint32_t mode);
 int fs_unlink(const struct cred *c, struct node *at, const char *path, bool rmdir);
+/* link(2): a new name @npath for the node at @opath (followed if @follow). */
+int fs_link(const struct cred *c, struct node *oat, const char *opath, struct node *nat,
+	    const char *npath, bool follow);
+/* The same for node @old itself (linkat's AT_EMPTY_PATH: root only, else -ENOENT as Linux). */
+int fs_link_node(const struct cred *c, struct node *old, struct node *nat, const char *npath);
 int fs_rename(const struct cred *c, struct node *oat, const char *opath, struct node *nat,
 	      const char *npath);
 int fs_symlink(const struct cred *c, struct node *at, const char *target, const char *path);
 /* The target of the link at @path: its length (not NUL-terminated in @buf), or -errno. */
 int fs_readlink(const struct cred *c, struct node *at, const char *path, char *buf, size_t size);
 int fs_chmod(const struct cred *c, struct node *n, uint32_t mode);
+/* chown(2): (uint32_t)-1 leaves an id as it is. */
+int fs_chown(const struct cred *c, struct node *n, uint32_t uid, uint32_t gid);
+/* utimensat(2): @t = {atime s, ns, mtime s, ns}, ns may be UTIME_NOW or UTIME_OMIT. */
+int fs_utimes(const struct cred *c, struct node *n, const int64_t t[4]);
 /* A new socket node at @path (bind): -EADDRINUSE if the name exists. */
 int fs_mksock(const struct cred *c, struct node *at, const char *path, uint32_t mode,
 	      struct node **out);
 int fs_truncate(struct node *n, uint64_t size);
+/* mknod(2): a FIFO, a regular file or a socket node at @path (S_IFCHR/S_IFBLK: -EPERM, no devices are made). */
+int fs_mknod(const struct cred *c, struct node *at, const char *path, uint32_t mode);
 
 /*
  * open(2)'s part on names: finds or creates (O_CREAT) the node for @path with
  * Linux's O_* @flags and checks the access mode and type. *created is true
- * when it made a new file. The caller makes the open file.
+ * when it made a new file. The caller makes the open file. O_TMPFILE gives a
+ * new regular file in no directory (nlink 0, no reference: the caller's open
+ * file keeps it; node_get + node_put frees it if that fails).
  */
 int fs_open(const struct cred *c, struct node *at, const char *path, int flags, uint32_t mode,
 	    struct node **out);

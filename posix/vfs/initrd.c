@@ -83,7 +83,7 @@ static int add(struct node *root, const struct cpio_entry *e)
 		free(target);
 		return -ENOMEM;
 	}
-	n->mtime = n->ctime = (int64_t)e->mtime;
+	n->atime = n->mtime = n->ctime = (int64_t)e->mtime;
 	if (type == S_IFREG) {
 		n->data = (char *)e->data;
 		n->size = e->size;

@@ -36,7 +36,7 @@ static struct node *node_alloc(struct fs *fs, const char *name, size_t len, uint
 	n->ino = fs->next_ino++;
 	n->mode = mode;
 	n->nlink = S_ISDIR(mode) ? 2 : 1;
-	n->mtime = n->ctime = fs_now();
+	n->atime = n->mtime = n->ctime = fs_now();
 	return n;
 }
 
@@ -77,7 +77,7 @@ void dir_link(struct node *dir, struct node *n)
 	n->parent = dir;
 	if (S_ISDIR(n->mode))
 		dir->nlink++;
-	dir->mtime = dir->ctime = fs_now();
+	node_touch(dir);
 }
 
 void dir_unlink(struct node *n)
@@ -90,7 +90,7 @@ void dir_unlink(struct node *n)
 	n->next = NULL;
 	if (S_ISDIR(n->mode))
 		n->parent->nlink--;
-	n->parent->mtime = n->parent->ctime = fs_now();
+	node_touch(n->parent);
 }
 
 static void node_free(struct node *n)
@@ -121,6 +121,12 @@ void tree_destroy(struct node *root)
 	node_free(root);
 }
 
+void node_touch(struct node *n)
+{
+	n->mtime = n->ctime = fs_now();
+	n->mtime_ns = 0;
+}
+
 void node_get(struct node *n)
 {
 	n->refs++;
@@ -136,9 +142,32 @@ void node_put(struct node *n)
 void node_unlink(struct node *n)
 {
 	dir_unlink(n);
-	n->nlink = 0;
-	if (n->refs == 0)
+	if (n->inode) {
+		/* A hard link: the entry goes, and the node it names loses a name. */
+		struct node *t = n->inode;
 		node_free(n);
+		if (--t->nlink == 0 && t->refs == 0)
+			node_free(t);
+		return;
+	}
+	if (S_ISDIR(n->mode) || --n->nlink == 0) {
+		n->nlink = 0;
+		if (n->refs == 0)
+			node_free(n);
+	}
+}
+
+struct node *node_link(struct node *dir, const char *name, size_t len, struct node *target)
+{
+	struct node *n = node_alloc(dir->fs, name, len, target->mode & S_IFMT);
+
+	if (!n)
+		return NULL;
+	n->inode = target;
+	target->nlink++;
+	target->ctime = fs_now();
+	dir_link(dir, n);
+	return n;
 }
 
 struct node *dir_find(struct node *dir, const char *name, size_t len)

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,7 +19,7 @@
 /* The entry @l names in its directory, seen through mounts; NULL if none. */
 static struct node *last_node(const struct last *l)
 {
-	struct node *n = dir_find(l->dir, l->name, l->len);
+	struct node *n = entry_node(dir_find(l->dir, l->name, l->len));
 
 	while (n && n->mounted)
 		n = n->mounted;
@@ -70,7 +71,7 @@ int fs_unlink(const struct cred *c, struct node *at, const char *path, bool rmdi
 		return !rmdir ? -EISDIR : l.len == 1 ? -EINVAL : -ENOTEMPTY;
 	if (l.dir->fs->readonly)
 		return -EROFS;
-	struct node *n = dir_find(l.dir, l.name, l.len);
+	struct node *e = dir_find(l.dir, l.name, l.len), *n = entry_node(e);
 	if (!n)
 		return -ENOENT;
 	if (rmdir && !S_ISDIR(n->mode))
@@ -87,7 +88,9 @@ int fs_unlink(const struct cred *c, struct node *at, const char *path, bool rmdi
 		return -EBUSY;
 	if (rmdir && n->children)
 		return -ENOTEMPTY;
-	node_unlink(n);
+	if (!S_ISDIR(n->mode))
+		n->ctime = fs_now();
+	node_unlink(e);
 	return 0;
 }
 
@@ -118,16 +121,16 @@ int fs_rename(const struct cred *c, struct node *oat, const char *opath, struct 
 		return -EXDEV;
 	if (lo.dir->fs->readonly)
 		return -EROFS;
-	struct node *src = dir_find(lo.dir, lo.name, lo.len);
+	struct node *se = dir_find(lo.dir, lo.name, lo.len), *src = entry_node(se);
 	if (!src)
 		return -ENOENT;
 	if ((lo.slash || ln.slash) && !S_ISDIR(src->mode))
 		return -ENOTDIR;
 	if ((err = may_change_dir(c, lo.dir)) || (err = may_change_dir(c, ln.dir)))
 		return err;
-	struct node *dst = dir_find(ln.dir, ln.name, ln.len);
+	struct node *de = dir_find(ln.dir, ln.name, ln.len), *dst = entry_node(de);
 	if (dst == src)
-		return 0;
+		return 0;	/* the same name, or two names of one file: nothing to do (POSIX) */
 	if (sticky_denies(c, lo.dir, src) || (dst && sticky_denies(c, ln.dir, dst)))
 		return -EPERM;
 	if (src->mounted || (dst && dst->mounted))
@@ -146,14 +149,53 @@ int fs_rename(const struct cred *c, struct node *oat, const char *opath, struct 
 	if (!name)
 		return -ENOMEM;
 	memcpy(name, ln.name, ln.len + 1);
-	if (dst)
-		node_unlink(dst);
-	dir_unlink(src);
-	free(src->name);
-	src->name = name;
-	dir_link(ln.dir, src);
+	if (de)
+		node_unlink(de);
+	dir_unlink(se);
+	free(se->name);
+	se->name = name;
+	dir_link(ln.dir, se);
 	src->ctime = fs_now();
 	return 0;
+}
+
+static int link_to(const struct cred *c, struct node *old, struct node *nat, const char *npath)
+{
+	struct last l;
+	int err = fs_walk_parent(c, nat, npath, &l);
+
+	if (err)
+		return err;
+	if (l.dot || last_node(&l))
+		return -EEXIST;
+	if (l.slash)
+		return -ENOENT;
+	if (old->fs != l.dir->fs)
+		return -EXDEV;
+	if (S_ISDIR(old->mode))
+		return -EPERM;
+	if ((err = may_change_dir(c, l.dir)))
+		return err;
+	if (old->nlink == 0 && !old->linkable)
+		return -ENOENT;
+	if (!node_link(l.dir, l.name, l.len, old))
+		return -ENOSPC;
+	old->linkable = false;
+	return 0;
+}
+
+int fs_link(const struct cred *c, struct node *oat, const char *opath, struct node *nat,
+	    const char *npath, bool follow)
+{
+	struct node *old;
+	int err = fs_walk(c, oat, opath, follow ? WALK_FOLLOW : WALK_NOFOLLOW, &old);
+
+	return err ? err : link_to(c, old, nat, npath);
+}
+
+int fs_link_node(const struct cred *c, struct node *old, struct node *nat, const char *npath)
+{
+	return c->uid != 0 ? -ENOENT : link_to(c, old, nat, npath);
 }
 
 int fs_symlink(const struct cred *c, struct node *at, const char *target, const char *path)
@@ -214,6 +256,65 @@ int fs_chmod(const struct cred *c, struct node *n, uint32_t mode)
 	return 0;
 }
 
+int fs_chown(const struct cred *c, struct node *n, uint32_t uid, uint32_t gid)
+{
+	const uint32_t keep = (uint32_t)-1;
+
+	if (n->fs->readonly)
+		return -EROFS;
+	if (c->uid != 0) {
+		/* As Linux: the owner may only give the file to a group of its own. */
+		if (uid != keep && (c->uid != n->uid || uid != n->uid))
+			return -EPERM;
+		if (gid != keep && (c->uid != n->uid || (gid != n->gid && gid != c->gid)))
+			return -EPERM;
+	}
+	if (uid != keep)
+		n->uid = uid;
+	if (gid != keep)
+		n->gid = gid;
+	if ((uid != keep || gid != keep) && !S_ISDIR(n->mode)) {
+		/* A changed owner drops set-user-ID, and set-group-ID if group-executable. */
+		n->mode &= ~(uint32_t)S_ISUID;
+		if (n->mode & S_IXGRP)
+			n->mode &= ~(uint32_t)S_ISGID;
+	}
+	n->ctime = fs_now();
+	return 0;
+}
+
+int fs_utimes(const struct cred *c, struct node *n, const int64_t t[4])
+{
+	bool omit_a = t[1] == UTIME_OMIT, omit_m = t[3] == UTIME_OMIT;
+	bool now_a = t[1] == UTIME_NOW, now_m = t[3] == UTIME_NOW;
+
+	for (int i = 1; i < 4; i += 2)
+		if (t[i] != UTIME_NOW && t[i] != UTIME_OMIT && (t[i] < 0 || t[i] >= 1000000000))
+			return -EINVAL;
+	if (omit_a && omit_m)
+		return 0;
+	if (n->fs->readonly)
+		return -EROFS;
+	if (c->uid != 0 && c->uid != n->uid) {
+		/* Others may only set both to now, and only with write permission. */
+		if (!(now_a || omit_a) || !(now_m || omit_m))
+			return -EPERM;
+		if (!may_access(n, c, W_OK))
+			return -EACCES;
+	}
+	int64_t now = fs_now();
+	if (!omit_a) {
+		n->atime = now_a ? now : t[0];
+		n->atime_ns = now_a ? 0 : (uint32_t)t[1];
+	}
+	if (!omit_m) {
+		n->mtime = now_m ? now : t[2];
+		n->mtime_ns = now_m ? 0 : (uint32_t)t[3];
+	}
+	n->ctime = now;
+	return 0;
+}
+
 /* Makes room for @size bytes in regular file @n (within its file system's limit). */
 static int reserve(struct node *n, uint64_t size)
 {
@@ -266,7 +367,7 @@ int fs_truncate(struct node *n, uint64_t size)
 		memset(n->data + n->size, 0, size - n->size);
 	}
 	n->size = size;
-	n->mtime = n->ctime = fs_now();
+	node_touch(n);
 	return 0;
 }
 
@@ -288,7 +389,7 @@ long fs_write(struct node *n, uint64_t off, const void *buf, size_t len)
 	memcpy(n->data + off, buf, len);
 	if (off + len > n->size)
 		n->size = off + len;
-	n->mtime = n->ctime = fs_now();
+	node_touch(n);
 	return (long)len;
 }
 
@@ -319,6 +420,29 @@ int fs_mksock(const struct cred *c, struct node *at, const char *path, uint32_t 
 		return err;
 	*out = node_create(l.dir, l.name, l.len, S_IFSOCK | (mode & 07777), c);
 	return *out ? 0 : -ENOSPC;
+}
+
+int fs_mknod(const struct cred *c, struct node *at, const char *path, uint32_t mode)
+{
+	uint32_t type = mode & S_IFMT;
+	struct last l;
+	int err;
+
+	if (type == 0)
+		type = S_IFREG;
+	if (type == S_IFCHR || type == S_IFBLK || type == S_IFDIR)
+		return -EPERM;
+	if (type != S_IFREG && type != S_IFIFO && type != S_IFSOCK)
+		return -EINVAL;
+	if ((err = fs_walk_parent(c, at, path, &l)))
+		return err;
+	if (l.dot || last_node(&l))
+		return -EEXIST;
+	if (l.slash)
+		return -ENOENT;
+	if ((err = may_change_dir(c, l.dir)))
+		return err;
+	return node_create(l.dir, l.name, l.len, type | (mode & 07777), c) ? 0 : -ENOSPC;
 }
 
 static int open_create(const struct cred *c, struct node *at, const char *path, int flags,
@@ -355,6 +479,34 @@ static int open_create(const struct cred *c, struct node *at, const char *path, 
 	return 0;
 }
 
+/* O_TMPFILE: a regular file made in directory @path and at once in no directory (nlink 0). */
+static int open_tmpfile(const struct cred *c, struct node *at, const char *path, int flags,
+			uint32_t mode, struct node **out)
+{
+	int acc = flags & O_ACCMODE, err;
+	char name[40];
+	struct node *d, *n;
+
+	if ((acc != O_WRONLY && acc != O_RDWR) || (flags & O_CREAT))
+		return -EINVAL;
+	if ((err = fs_walk(c, at, path, WALK_FOLLOW, &d)))
+		return err;
+	if (!S_ISDIR(d->mode))
+		return -ENOTDIR;
+	if ((err = may_change_dir(c, d)))
+		return err;
+	int len = snprintf(name, sizeof(name), ".tmpfile.%llu", (unsigned long long)d->fs->next_ino);
+	if (dir_find(d, name, (size_t)len))
+		return -EEXIST;
+	if (!(n = node_create(d, name, (size_t)len, S_IFREG | (mode & 07777), c)))
+		return -ENOSPC;
+	dir_unlink(n);
+	n->nlink = 0;	/* freed when the open file that is made of it goes (fs_open's caller) */
+	n->linkable = !(flags & O_EXCL);
+	*out = n;
+	return 0;
+}
+
 int fs_open(const struct cred *c, struct node *at, const char *path, int flags, uint32_t mode,
 	    struct node **out)
 {
@@ -362,6 +514,8 @@ int fs_open(const struct cred *c, struct node *at, const char *path, int flags, 
 	bool created = false;
 	struct node *n;
 
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return open_tmpfile(c, at, path, flags, mode, out);
 	if (flags & O_CREAT)
 		err = open_create(c, at, path, flags, mode, &n, &created);
 	else
@@ -418,7 +572,7 @@ long fs_getdents(struct node *n, uint64_t *pos, void *buf, size_t size)
 				*pos = UINT64_MAX;
 				break;
 			}
-			name = e->name, ino = e->ino, type = (e->mode >> 12) & 15;
+			name = e->name, ino = entry_node(e)->ino, type = (entry_node(e)->mode >> 12) & 15;
 			next = e->next ? e->next->ino : UINT64_MAX;
 		}
 		size_t nl = strlen(name), reclen = (19 + nl + 1 + 7) & ~(size_t)7;

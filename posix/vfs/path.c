@@ -92,7 +92,7 @@ static int walk(const struct cred *c, struct node *at, const char *path, enum wa
 		} else if (e - s == 2 && buf[s] == '.' && buf[s + 1] == '.') {
 			cur = up(cur);
 		} else {
-			struct node *n = dir_find(cur, buf + s, e - s);
+			struct node *n = entry_node(dir_find(cur, buf + s, e - s));
 			if (!n)
 				return -ENOENT;
 			while (n->mounted)

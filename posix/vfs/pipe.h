@@ -11,6 +11,7 @@ struct pipe {
 	char *buf;
 	size_t head, len;	/* the oldest byte's index, the bytes held */
 	unsigned readers, writers;	/* open ends */
+	unsigned reader_opens, writer_opens;	/* FIFOs: ends ever opened (a waiting open's partner came) */
 };
 
 /* A new pipe with one reader and one writer; NULL without memory. */

@@ -18,6 +18,11 @@
 static struct pty *ptys[PTY_MAX];
 static struct node *pts_dir;
 
+struct pty *pty_at(unsigned i)
+{
+	return i < PTY_MAX ? ptys[i] : NULL;
+}
+
 int pty_populate(struct node *dev)
 {
 	const struct cred root = {0, 0};

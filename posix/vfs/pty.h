@@ -53,5 +53,8 @@ short pty_poll(const struct pty *p, enum pty_end end);
 long pty_ioctl(struct pty *p, enum pty_end end, unsigned long request, uint64_t arg, const void *in,
 	       size_t inlen, void *out, size_t *outlen, int32_t caller);
 
+/* Pair number @i (< PTY_MAX), or NULL. */
+struct pty *pty_at(unsigned i);
+
 /* The slave's device number (st_rdev, Linux's 136:N). */
 uint64_t pty_rdev(const struct pty *p);

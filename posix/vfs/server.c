@@ -28,6 +28,7 @@
 
 #include "../ipc.h"
 #include "../proto/vfs.h"
+#include "ctty.h"
 #include "dev.h"
 #include "file.h"
 #include "fs.h"
@@ -35,6 +36,7 @@
 #include "server.h"
 #include "session.h"
 #include "tty.h"
+#include "sysfs.h"
 
 #define TMPFS_LIMIT (32u << 20) /* bytes of file data in /tmp (ENOSPC beyond) */
 
@@ -44,8 +46,11 @@ struct request req;
 struct reply out;
 bool retrying;
 int64_t retry_deadline;
-static struct fs initrd_fs = {.dev = 1, .readonly = true}, tmp_fs = {.dev = 2, .limit = TMPFS_LIMIT},
-		 dev_fs = {.dev = 3, .fixed = true};
+#define RAMFS_MAGIC 0x858458f6
+#define TMPFS_MAGIC 0x01021994
+static struct fs initrd_fs = {.dev = 1, .magic = RAMFS_MAGIC, .readonly = true},
+		 tmp_fs = {.dev = 2, .magic = TMPFS_MAGIC, .limit = TMPFS_LIMIT},
+		 dev_fs = {.dev = 3, .magic = TMPFS_MAGIC, .fixed = true};
 
 static int64_t now(void)
 {
@@ -126,22 +131,51 @@ static long op_open(struct session *s)
 {
 	const char *path = path_arg();
 	struct node *at, *n;
+	struct file *f;
+	int64_t id;
 	int err;
 
-	if (!path)
-		return -EINVAL;
-	if ((err = dir_arg(s, req.w[1], &at)))
-		return err;
-	int flags = (int)req.w[2];
-	if ((err = fs_open(&s->cred, at, path, flags, (uint32_t)req.w[3], &n)))
-		return err;
-	struct file *f;
-	if ((err = file_open(n, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC), &s->cred, &f)))
-		return err;
-	int64_t id = session_add(s, f);
-	if (id < 0) {
-		file_put(f);
-		return id;
+	if (retrying && req.w[6]) {
+		/* A FIFO's open waiting for its partner: its end is made (and counted) already. */
+		id = (int64_t)req.w[6] - 1;
+		if (!(f = session_file(s, (uint64_t)id)) || !f->node)
+			return -EBADF;
+		if (!fifo_ready(f))
+			return REPLY_SAVED;
+		n = f->node;
+	} else {
+		if (!path)
+			return -EINVAL;
+		if ((err = dir_arg(s, req.w[1], &at)))
+			return err;
+		int flags = (int)req.w[2];
+		if ((err = fs_open(&s->cred, at, path, flags, (uint32_t)req.w[3], &n)))
+			return err;
+		if (S_ISCHR(n->mode) && n->dev == DEV_TTY && !ctty_of(s->sid, &n))
+			return -ENXIO;	/* /dev/tty: the caller's controlling terminal, if it has one */
+		int fflags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC);
+		if ((flags & O_TMPFILE) == O_TMPFILE)
+			fflags &= ~O_TMPFILE;
+		if ((err = file_open(n, fflags, &s->cred, &f))) {
+			if (!n->nlink && !n->refs) {
+				node_get(n);	/* an O_TMPFILE file nobody got: freed */
+				node_put(n);
+			}
+			return err;
+		}
+		if ((id = session_add(s, f)) < 0) {
+			file_put(f);
+			return id;
+		}
+		if (!(flags & O_NOCTTY))
+			ctty_opened(s, f);
+		if (S_ISFIFO(n->mode) && !(flags & O_NONBLOCK) && !fifo_ready(f)) {
+			req.w[6] = (uint64_t)id + 1;	/* kept in the saved request */
+			long r = block(false, 0);
+			if (r != REPLY_SAVED)
+				session_close(s, (uint64_t)id);
+			return r;
+		}
 	}
 	out.w[2] = n->mode & S_IFMT;
 	out.words = 2;
@@ -301,6 +335,19 @@ static long op_mkdir(struct session *s)
 	return fs_mkdir(&s->cred, at, path, (uint32_t)req.w[2]);
 }
 
+static long op_mknod(struct session *s)
+{
+	const char *path = path_arg();
+	struct node *at;
+	int err;
+
+	if (!path)
+		return -EINVAL;
+	if ((err = dir_arg(s, req.w[1], &at)))
+		return err;
+	return fs_mknod(&s->cred, at, path, (uint32_t)req.w[2]);
+}
+
 static long op_unlink(struct session *s)
 {
 	const char *path = path_arg();
@@ -440,7 +487,7 @@ static long op_chmod(struct session *s)
 		struct file *f = file_arg(s, req.w[1]);
 		if (!f)
 			return -EBADF;
-		if (f->kind != FILE_NODE)
+		if (!f->node)
 			return -EINVAL;
 		n = f->node;
 	} else if ((err = dir_arg(s, req.w[1], &at)) ||
@@ -448,6 +495,95 @@ static long op_chmod(struct session *s)
 		return err;
 	}
 	return fs_chmod(&s->cred, n, (uint32_t)req.w[2]);
+}
+
+/* The node a request names: its path from directory id w[1], or the open file w[1] when the path is "". */
+static int node_arg(struct session *s, bool nofollow, struct node **n)
+{
+	const char *path = path_arg();
+	struct node *at;
+	int err;
+
+	if (!path)
+		return -EINVAL;
+	if (!path[0]) {
+		struct file *f = file_arg(s, req.w[1]);
+		if (!f)
+			return -EBADF;
+		if (!f->node)
+			return -EINVAL;
+		*n = f->node;
+		return 0;
+	}
+	if ((err = dir_arg(s, req.w[1], &at)))
+		return err;
+	return fs_walk(&s->cred, at, path, nofollow ? WALK_NOFOLLOW : WALK_FOLLOW, n);
+}
+
+static long op_link(struct session *s)
+{
+	const char *from, *to;
+	struct node *oat, *nat;
+	int err;
+
+	if (req.w[3] & ~(uint64_t)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if ((err = two_strings(&from, &to)) || (err = dir_arg(s, req.w[2], &nat)))
+		return err;
+	if (!from[0] && (req.w[3] & AT_EMPTY_PATH)) {
+		/* The open file w1 itself (an O_TMPFILE file gets its name so). */
+		struct file *f = file_arg(s, req.w[1]);
+		if (!f)
+			return -EBADF;
+		if (f->kind != FILE_NODE)
+			return -EINVAL;
+		return fs_link_node(&s->cred, f->node, nat, to);
+	}
+	if ((err = dir_arg(s, req.w[1], &oat)))
+		return err;
+	return fs_link(&s->cred, oat, from, nat, to, req.w[3] & AT_SYMLINK_FOLLOW);
+}
+
+static long op_chown(struct session *s)
+{
+	struct node *n;
+	int err;
+
+	if ((req.w[4] & ~(uint64_t)AT_SYMLINK_NOFOLLOW) || req.w[2] > UINT32_MAX || req.w[3] > UINT32_MAX)
+		return -EINVAL;
+	if ((err = node_arg(s, req.w[4] & AT_SYMLINK_NOFOLLOW, &n)))
+		return err;
+	return fs_chown(&s->cred, n, (uint32_t)req.w[2], (uint32_t)req.w[3]);
+}
+
+static long op_utimes(struct session *s)
+{
+	const int64_t t[4] = {(int64_t)req.w[3], (int64_t)req.w[4], (int64_t)req.w[5], (int64_t)req.w[6]};
+	struct node *n;
+	int err;
+
+	if ((req.tag & 15) < 6 || (req.w[2] & ~(uint64_t)AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	if ((err = node_arg(s, req.w[2] & AT_SYMLINK_NOFOLLOW, &n)))
+		return err;
+	return fs_utimes(&s->cred, n, t);
+}
+
+static long op_statfs(struct session *s)
+{
+	struct node *n;
+	int err;
+
+	if ((err = node_arg(s, false, &n)))
+		return err;
+	const struct fs *fs = n->fs;
+	struct vfs_statfs st = {.type = fs->magic, .bsize = 4096, .namelen = FS_NAME_MAX,
+				.flags = fs->readonly ? 1 : 0};
+	if (fs->limit) {
+		st.blocks = fs->limit / 4096;
+		st.bfree = (fs->limit - (fs->used < fs->limit ? fs->used : fs->limit)) / 4096;
+	}
+	return answer_data(&st, sizeof(st));
 }
 
 static long op_getfl(struct session *s)
@@ -553,6 +689,7 @@ static long op_session_new(void)
 	if (!s)
 		return -ENOMEM;
 	s->pid = pid;
+	s->sid = parent ? parent->sid : 0;
 	long err = 0;
 	for (size_t i = 0; i < n && !err; i++) {
 		uint64_t id;
@@ -616,12 +753,26 @@ static long op_session_end(void)
 
 	if (!s)
 		return -ESRCH;
+	ctty_session_end(s);
 	/*
 	 * Its files close with it: a reader waiting on a pipe whose last writer
 	 * this session held sees end-of-file when the saved requests are
 	 * performed again after this one (wait.c).
 	 */
 	session_destroy(s);
+	return 0;
+}
+
+/* The POSIX session a vfs session's process is in (spawn, setsid). */
+static long op_session_sid(void)
+{
+	struct session *s = session_find(req.w[1]);
+
+	if (!s)
+		return -ESRCH;
+	if ((int64_t)req.w[2] <= 0 || req.w[2] > INT32_MAX)
+		return -EINVAL;
+	s->sid = (int32_t)req.w[2];
 	return 0;
 }
 
@@ -680,6 +831,7 @@ static long dispatch(void)
 		case VFS_EXEC_IMAGE: return op_exec_image();
 		case VFS_CONSOLE_INPUT: return op_console_input();
 		case VFS_TTY_SIGNAL: return op_tty_signal();
+		case VFS_SESSION_SID: return op_session_sid();
 		default: return -EINVAL;
 		}
 	}
@@ -736,6 +888,11 @@ static long dispatch(void)
 	case VFS_MEMFD: return op_memfd(s);
 	case VFS_MMAP: return op_mmap(s);
 	case VFS_SEALS: return op_seals(s);
+	case VFS_MKNOD: return op_mknod(s);
+	case VFS_LINK: return op_link(s);
+	case VFS_CHOWN: return op_chown(s);
+	case VFS_UTIMES: return op_utimes(s);
+	case VFS_STATFS: return op_statfs(s);
 	default: return -EINVAL;
 	}
 }
@@ -786,7 +943,9 @@ static bool take_request(int64_t badge, const uint64_t msg[8])
 	return caps == 0;
 }
 
-/* The tree: the initrd at "/", tmpfs over /tmp, devfs over /dev (made if the archive lacks them). */
+static int sysfs_register_devices(void);
+
+/* The tree: the initrd at "/", tmpfs over /tmp, devfs over /dev, sysfs over /sys (made if the archive lacks them). */
 static int mount_all(const void *archive, size_t size)
 {
 	struct node *root = fs_new_root(&initrd_fs, 0755);
@@ -801,14 +960,37 @@ static int mount_all(const void *archive, size_t size)
 	static const struct cred c = {0, 0};
 	if ((err = shm_mount(dev)))
 		return err;
-	const char *names[] = {"tmp", "dev"};
-	struct node *mounts[] = {tmp, dev};
-	for (int i = 0; i < 2; i++) {
+	const char *names[] = {"tmp", "dev", "sys"};
+	struct node *on[3];
+	for (int i = 0; i < 3; i++) {
 		size_t len = strlen(names[i]);
-		struct node *on = dir_find(root, names[i], len);
-		if (!on && !(on = node_create(root, names[i], len, S_IFDIR | 0755, &c)))
+		on[i] = dir_find(root, names[i], len);
+		if (!on[i] && !(on[i] = node_create(root, names[i], len, S_IFDIR | 0755, &c)))
 			return -ENOMEM;
-		if ((err = fs_mount(on, mounts[i])))
+	}
+	if ((err = fs_mount(on[0], tmp)) || (err = fs_mount(on[1], dev)) || (err = sysfs_mount(on[2])))
+		return err;
+	return sysfs_register_devices();
+}
+
+/* The devices the vfs serves itself, in sysfs as Linux shows them (/sys/class/mem/null, ...). */
+static int sysfs_register_devices(void)
+{
+	static const struct {
+		const char *class_name, *name;
+		enum fs_dev dev;
+	} devs[] = {
+		{"mem", "null", DEV_NULL},	    {"mem", "zero", DEV_ZERO},
+		{"mem", "full", DEV_FULL},	    {"mem", "random", DEV_RANDOM},
+		{"mem", "urandom", DEV_URANDOM}, {"tty", "console", DEV_CONSOLE},
+		{"tty", "ptmx", DEV_PTMX},
+	};
+	char devpath[64];
+
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		snprintf(devpath, sizeof(devpath), "virtual/%s/%s", devs[i].class_name, devs[i].name);
+		int err = sysfs_add_device(devs[i].class_name, devs[i].name, devpath, dev_rdev(devs[i].dev));
+		if (err)
 			return err;
 	}
 	return 0;

@@ -31,6 +31,14 @@ struct session *session_create(const struct cred *cred, struct node *cwd)
 	return s;
 }
 
+bool session_of_pid(uint64_t pid, const struct session *except)
+{
+	for (struct session *s = sessions; s; s = s->next)
+		if (s != except && pid && s->pid == pid)
+			return true;
+	return false;
+}
+
 struct session *session_fork(const struct session *parent)
 {
 	struct session *s = session_create(&parent->cred, parent->cwd);
@@ -42,6 +50,7 @@ struct session *session_fork(const struct session *parent)
 		return NULL;
 	}
 	s->nids = parent->nids;
+	s->sid = parent->sid;
 	for (uint32_t i = 0; i < s->nids; i++)
 		if ((s->ids[i] = parent->ids[i]))
 			file_get(s->ids[i]);

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "file.h"
@@ -15,6 +16,7 @@
 struct session {
 	uint64_t number;	/* the badge of its capability */
 	uint64_t pid;		/* as the proc server said at VFS_SESSION_NEW (0: not told) */
+	int32_t sid;		/* the POSIX session it is in (VFS_SESSION_SID, inherited; 0: not told) */
 	struct cred cred;
 	struct node *cwd;	/* referenced */
 	struct file **ids;	/* ids[i]: the file of id i, or NULL */
@@ -30,6 +32,9 @@ struct session *session_create(const struct cred *cred, struct node *cwd);
 
 /* A new session with @parent's working directory, credentials and every id (the same numbers, the same open files); NULL without memory. */
 struct session *session_fork(const struct session *parent);
+
+/* Whether a session other than @except belongs to process @pid (an exec's new program). */
+bool session_of_pid(uint64_t pid, const struct session *except);
 
 /* Closes every id of @s and forgets it. */
 void session_destroy(struct session *s);

@@ -29,7 +29,7 @@
 #define SHM_LIMIT (32u << 20)	  /* bytes of data in /dev/shm and memfds */
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
-static struct fs shm_fs = {.dev = 4, .limit = SHM_LIMIT};
+static struct fs shm_fs = {.dev = 4, .magic = 0x01021994 /* TMPFS_MAGIC */, .limit = SHM_LIMIT};
 static struct node *shm_root;
 
 static void unmap_node(struct node *n)

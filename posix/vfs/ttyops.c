@@ -9,6 +9,9 @@
 #include <fcntl.h>
 #include <termios.h>
 
+#include <sys/ioctl.h>
+
+#include "ctty.h"
 #include "dev.h"
 #include "file.h"
 #include "pty.h"
@@ -22,9 +25,15 @@ long op_ioctl(struct session *s)
 
 	if (!f)
 		return -EBADF;
-	int32_t caller = (int32_t)(s->pid ? s->pid : s->number);
-	long r =
-	    file_ioctl(f, (uint32_t)req.w[2], req.w[3], req.data, req.len, out.data, &len, caller);
+	/* The caller as terminals know sessions: its POSIX session's id, else its pid, else its number. */
+	int32_t caller = (int32_t)(s->sid ? (uint64_t)s->sid : s->pid ? s->pid : s->number);
+	uint32_t request = (uint32_t)req.w[2];
+	if (request == TIOCSCTTY || request == TIOCNOTTY || request == TIOCGSID) {
+		int c = ctty_ioctl_check(s, f, request, req.w[3]);
+		if (c)
+			return c < 0 ? c : 0;
+	}
+	long r = file_ioctl(f, request, req.w[3], req.data, req.len, out.data, &len, caller);
 	if (r >= 0)
 		out.len = len;
 	return r;

@@ -4,7 +4,7 @@
  * lookup with Linux's errors, tmpfs operations, devices, pipes, sessions,
  * sockets (lifetimes under ASan: peers, backlogs, files in flight) and eventfds.
  */
-// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c posix/vfs/timerfd.c
+// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/sysfs.c
 #define UNIT_MAIN
 #include "unit.h"
 
@@ -24,6 +24,7 @@
 #include "../../../posix/vfs/fs.h"
 #include "../../../posix/vfs/initrd.h"
 #include "../../../posix/vfs/session.h"
+#include "../../../posix/vfs/sysfs.h"
 
 /* ---- a cpio newc writer for the tests ---- */
 struct archive {
@@ -317,6 +318,128 @@ TEST(permissions)
 	CHECK(fs_unlink(&root, fs_root, "/tmp/u/mine", false) == 0);
 	CHECK(walk("/etc/hostname", &n) == 0 && may_access(n, &user, R_OK) &&
 	      !may_access(n, &user, W_OK) && !may_access(n, &root, X_OK));
+}
+
+TEST(hard_links)
+{
+	struct node *a, *b;
+	char buf[8];
+
+	boot();
+	size_t used = tmp_fs.used;
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/hl", 0777) == 0);
+	CHECK(fs_open(&user, fs_root, "/tmp/hl/a", O_RDWR | O_CREAT, 0644, &a) == 0);
+	CHECK(fs_write(a, 0, "abc", 3) == 3);
+	CHECK(fs_link(&user, fs_root, "/tmp/hl/a", fs_root, "/tmp/hl/b", false) == 0);
+	CHECK(walk("/tmp/hl/b", &b) == 0 && b == a && a->nlink == 2);
+	CHECK(fs_link(&user, fs_root, "/tmp/hl/a", fs_root, "/tmp/hl/b", false) == -EEXIST);
+	CHECK(fs_link(&user, fs_root, "/tmp/hl", fs_root, "/tmp/hl/d", false) == -EPERM);
+	CHECK(fs_link(&user, fs_root, "/tmp/hl/a", fs_root, "/etc/a", false) == -EXDEV);
+	CHECK(fs_link(&user, fs_root, "/tmp/hl/a", fs_root, "/tmp/hl/nodir/x", false) == -ENOENT);
+	/* The first name goes, the node stays for the second; an open reference outlives both. */
+	node_get(a);
+	CHECK(fs_unlink(&user, fs_root, "/tmp/hl/a", false) == 0 && a->nlink == 1);
+	CHECK(walk("/tmp/hl/b", &b) == 0 && b == a && fs_read(b, 0, buf, 8) == 3);
+	CHECK(fs_rename(&user, fs_root, "/tmp/hl/b", fs_root, "/tmp/hl/c") == 0);
+	CHECK(walk("/tmp/hl/c", &b) == 0 && b == a);
+	CHECK(fs_unlink(&user, fs_root, "/tmp/hl/c", false) == 0 && a->nlink == 0);
+	CHECK(fs_read(a, 0, buf, 8) == 3 && memcmp(buf, "abc", 3) == 0);
+	node_put(a);
+	CHECK(tmp_fs.used == used);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/hl", true) == 0);
+}
+
+TEST(fifos_and_attributes)
+{
+	struct node *n;
+	struct file *r, *w, *rw;
+	char buf[8];
+
+	boot();
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/ff", 0777) == 0);
+	CHECK(fs_mknod(&user, fs_root, "/tmp/ff/p", S_IFIFO | 0600) == 0);
+	CHECK(fs_mknod(&user, fs_root, "/tmp/ff/p", S_IFIFO | 0600) == -EEXIST);
+	CHECK(fs_mknod(&user, fs_root, "/tmp/ff/c", S_IFCHR | 0600) == -EPERM);
+	CHECK(fs_mknod(&user, fs_root, "/tmp/ff/x", 0170000) == -EINVAL);
+	CHECK(fs_mknod(&user, fs_root, "/etc/p", S_IFIFO | 0600) == -EROFS);
+	CHECK(walk("/tmp/ff/p", &n) == 0 && S_ISFIFO(n->mode) && !n->fifo);
+	CHECK(fifo_open(n, O_WRONLY | O_NONBLOCK, &w) == -ENXIO);
+	CHECK(fifo_open(n, O_RDONLY, &r) == 0 && !fifo_ready(r) && n->fifo);
+	CHECK(fifo_open(n, O_WRONLY, &w) == 0 && fifo_ready(r) && fifo_ready(w));
+	CHECK(file_write(w, "hi", 2, NULL) == 2 && file_read(r, buf, 8, NULL) == 2);
+	CHECK(file_read(r, buf, 8, NULL) == -EAGAIN);
+	file_put(w);
+	CHECK(file_read(r, buf, 8, NULL) == 0 && fifo_ready(r));
+	CHECK(fifo_open(n, O_RDWR, &rw) == 0 && file_write(rw, "z", 1, NULL) == 1);
+	file_put(r);
+	file_put(rw);
+	CHECK(!n->fifo);
+	/* chown and utimensat: the owner and root; others not. */
+	CHECK(fs_chown(&user, n, 1000, 1000) == 0 && fs_chown(&user, n, 0, (uint32_t)-1) == -EPERM);
+	CHECK(fs_chown(&user, n, (uint32_t)-1, 5) == -EPERM && fs_chown(&root, n, 7, 8) == 0);
+	CHECK(n->uid == 7 && n->gid == 8 && fs_chown(&user, n, (uint32_t)-1, 1000) == -EPERM);
+	const int64_t t[4] = {10, 20, 30, 40}, now[4] = {0, UTIME_NOW, 0, UTIME_NOW};
+	CHECK(fs_utimes(&user, n, t) == -EPERM && fs_utimes(&user, n, now) == -EACCES);
+	CHECK(fs_utimes(&root, n, t) == 0 && n->atime == 10 && n->atime_ns == 20 && n->mtime == 30);
+	const int64_t bad[4] = {0, 1000000000, 0, 0};
+	CHECK(fs_utimes(&root, n, bad) == -EINVAL);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/ff/p", false) == 0);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/ff", true) == 0);
+}
+
+/* The names directory @path lists (after "." and ".."), space-separated, into @out. */
+static void list_dir(const char *path, char *out, size_t size)
+{
+	struct node *d;
+	char buf[4096];
+	uint64_t pos = 0;
+	long n;
+
+	out[0] = 0;
+	CHECK(walk(path, &d) == 0);
+	while ((n = fs_getdents(d, &pos, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < n;) {
+			uint16_t reclen;
+			memcpy(&reclen, buf + off + 16, 2);
+			if (strcmp(buf + off + 19, ".") && strcmp(buf + off + 19, "..")) {
+				strncat(out, buf + off + 19, size - strlen(out) - 2);
+				strcat(out, " ");
+			}
+			off += reclen;
+		}
+}
+
+TEST(sysfs_registry)
+{
+	struct node *sys = NULL, *n;
+	char names[256], buf[64];
+
+	boot();
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/sysmnt", 0755) == 0 && walk("/tmp/sysmnt", &sys) == 0);
+	CHECK(sysfs_mount(sys) == 0);
+	list_dir("/tmp/sysmnt", names, sizeof(names));
+	CHECK(!strcmp(names, "class bus devices "));
+	CHECK(sysfs_add_device("drm", "card0", "platform/gpu0/drm/card0", 226 << 8 | 0) == 0);
+	CHECK(sysfs_add_device("input", "event0", "virtual/input/input0/event0", 13 << 8 | 64) == 0);
+	CHECK(sysfs_add_device("drm", "card0", "platform/gpu0/drm/card0", 226 << 8) == -EEXIST);
+	CHECK(sysfs_add_file("class/../x", "", 0) == -EINVAL && sysfs_add_dir("") == -EINVAL);
+	list_dir("/tmp/sysmnt/class", names, sizeof(names));
+	CHECK(!strcmp(names, "drm input "));
+	list_dir("/tmp/sysmnt/class/drm/card0", names, sizeof(names));
+	CHECK(!strcmp(names, "dev uevent "));
+	CHECK(fs_walk(&root, fs_root, "/tmp/sysmnt/class/input/event0/dev", WALK_FOLLOW, &n) == 0 &&
+	      fs_read(n, 0, buf, sizeof(buf)) == 6 && !memcmp(buf, "13:64\n", 6));
+	CHECK(fs_readlink(&root, fs_root, "/tmp/sysmnt/class/drm/card0", buf, sizeof(buf)) == 37 &&
+	      !memcmp(buf, "../../devices/platform/gpu0/drm/card0", 37));
+	/* Read-only to everyone, root included. */
+	CHECK(fs_open(&root, fs_root, "/tmp/sysmnt/class/drm/card0/dev", O_WRONLY, 0, &n) == -EROFS);
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/sysmnt/class/x", 0755) == -EROFS);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/sysmnt/class/drm/card0", false) == -EROFS);
+	/* A device going away. */
+	CHECK(sysfs_remove("class/drm/card0") == 0 && sysfs_remove("devices/platform/gpu0") == 0);
+	CHECK(sysfs_remove("devices/platform/gpu0") == -ENOENT);
+	list_dir("/tmp/sysmnt/class/drm", names, sizeof(names));
+	CHECK(!strcmp(names, ""));
 }
 
 TEST(getdents_survives_removal)

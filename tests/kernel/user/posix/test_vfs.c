@@ -5,7 +5,8 @@
  * and afterwards a real open and read of /etc/hostname still work. Another
  * session's ids mean nothing in this one. The same for random socket,
  * eventfd and poll requests on non-blocking sockets and eventfds, and for
- * random terminal requests (VFS_IOCTL), reads and writes on pseudo-terminals.
+ * random terminal requests (VFS_IOCTL), reads and writes on pseudo-terminals,
+ * and for FIFOs, hard links, renames and attributes on a few names in /tmp.
  */
 #include "../../../../posix/proto/vfs.h"
 #include "../../../../roottask/posix.h"
@@ -363,6 +364,94 @@ UTEST_POSIX(vfs_survives_malformed_epoll_shm_requests)
 	uint64_t id = r;
 	UCHECK(call(s, VFS_READ, id, 8, NULL, &r) == 0 && r == 8 && *(uint64_t *)ipc_buffer() == 5,
 	       "read: %ld", (int64_t)r);
+	uint64_t end[8] = {VR_TAG(VFS_SESSION_END, 1), n};
+	vr_ipc_call(posix_vfs_admin, end);
+	vr_handle_close(s);
+	return NULL;
+}
+
+/* A random name of a few, in a scratch directory: collisions are the point. */
+static size_t random_names(uint64_t *seed, bool two)
+{
+	static const char *const names[] = {"a", "b", "d", "d/a", "d/e", "d/e/f", "a/", "d/..",
+					    "e/../a", "..", ".", "", "d/e/../b", "/tmp/noise/c"};
+	char *b = ipc_buffer();
+	size_t len = 0;
+
+	for (int k = 0; k < (two ? 2 : 1); k++) {
+		const char *n = names[rnd(seed) % (sizeof(names) / sizeof(names[0]))];
+		memcpy(b + len, n, strlen(n) + 1);
+		len += strlen(n) + 1;
+	}
+	return len;
+}
+
+/*
+ * The same for FIFOs, hard links, renames, chown, utimensat, statfs and
+ * O_TMPFILE: random requests on a few names in a tmpfs directory, every
+ * open non-blocking (a FIFO's blocking open would wait, correctly).
+ */
+UTEST_POSIX(vfs_survives_malformed_link_fifo_requests)
+{
+	static const uint32_t labels[] = {
+		VFS_MKNOD, VFS_LINK, VFS_RENAME, VFS_UNLINK, VFS_MKDIR, VFS_OPEN, VFS_CLOSE,
+		VFS_READ, VFS_WRITE, VFS_STAT, VFS_STATAT, VFS_GETDENTS, VFS_CHOWN, VFS_UTIMES,
+		VFS_STATFS, VFS_CHMOD, VFS_SYMLINK, VFS_TRUNCATE, VFS_POLL, VFS_DUP,
+	};
+	handle_t s;
+	uint64_t n, r, seed = 0xf1f0;
+
+	UCHECK(posix_vfs_admin && ipc_buffer(), "no vfs server or IPC buffer");
+	UCHECK(new_session(&s, &n) == 0, "session");
+	UCHECK(call(s, VFS_MKDIR, VFS_AT_CWD, 0777, "/tmp/noise", &r) == 0 && r == 0, "mkdir: %ld",
+	       (int64_t)r);
+	UCHECK(call(s, VFS_CHDIR, VFS_AT_CWD, 0, "/tmp/noise", &r) == 0 && r == 0, "chdir");
+	for (int i = 0; i < 3000; i++) {
+		uint64_t msg[8];
+		unsigned words = 1 + (unsigned)(rnd(&seed) % 7);
+		uint32_t label = labels[rnd(&seed) % (sizeof(labels) / sizeof(labels[0]))];
+		msg[0] = VR_TAG(label, words);
+		for (unsigned w = 1; w < 8; w++)
+			msg[w] = rnd(&seed) % 4 ? rnd(&seed) % 8 : rnd(&seed);
+		bool path = label != VFS_CLOSE && label != VFS_READ && label != VFS_WRITE &&
+			    label != VFS_STAT && label != VFS_GETDENTS && label != VFS_TRUNCATE &&
+			    label != VFS_POLL && label != VFS_DUP;
+		if (path && rnd(&seed) % 4) {
+			msg[1] = VFS_AT_CWD;
+			if (label == VFS_LINK || label == VFS_RENAME)
+				msg[2] = VFS_AT_CWD;
+		}
+		if (label == VFS_MKNOD && rnd(&seed) % 2)
+			msg[2] = (rnd(&seed) % 2 ? 0010000 : 0100000) | 0666;	/* S_IFIFO, S_IFREG */
+		if (label == VFS_OPEN)
+			msg[2] = (msg[2] & 0x41ffff) | NONBLOCK;	/* with O_TMPFILE's bits sometimes */
+		if (label == VFS_TRUNCATE)
+			msg[2] %= 1 << 16;
+		if (label == VFS_WRITE || label == VFS_READ)
+			msg[2] %= 512;
+		if (path && rnd(&seed) % 8) {
+			msg[0] |= VR_TAG_LONG(random_names(&seed, label == VFS_LINK || label == VFS_RENAME ||
+								     label == VFS_SYMLINK));
+		} else if (rnd(&seed) % 3 == 0) {
+			size_t len = random_long(&seed);
+			if (len)
+				msg[0] |= VR_TAG_LONG(len);
+		}
+		int64_t err = vr_ipc_call(s, msg);
+		UCHECK(err == 0, "request %d (label %u) got no answer: %ld", i, label, err);
+		if (VR_TAG_LABEL(msg[0]) == 0 && (msg[0] >> 4 & 3))
+			vr_handle_close(msg[(msg[0] & 15) - ((msg[0] >> 4) & 3) + 1]);
+	}
+	/* Still serving, and links still count: a file and a second name for it. */
+	UCHECK(call(s, VFS_MKDIR, VFS_AT_CWD, 0777, "/tmp/noise2", &r) == 0 && r == 0, "mkdir");
+	UCHECK(call(s, VFS_MKNOD, VFS_AT_CWD, 0100644, "/tmp/noise2/x", &r) == 0 && r == 0, "mknod: %ld",
+	       (int64_t)r);
+	uint64_t msg[8] = {VR_TAG(VFS_LINK, 3) | VR_TAG_LONG(28), VFS_AT_CWD, VFS_AT_CWD, 0};
+	memcpy(ipc_buffer(), "/tmp/noise2/x\0/tmp/noise2/y", 28);
+	UCHECK(vr_ipc_call(s, msg) == 0 && msg[1] == 0, "link after the noise: %ld", (int64_t)msg[1]);
+	UCHECK(call(s, VFS_STATAT, VFS_AT_CWD, 0, "/tmp/noise2/y", &r) == 0 && r == 0 &&
+		   ((uint64_t *)ipc_buffer())[3] == 2,
+	       "two names: nlink %lu", ((uint64_t *)ipc_buffer())[3]);
 	uint64_t end[8] = {VR_TAG(VFS_SESSION_END, 1), n};
 	vr_ipc_call(posix_vfs_admin, end);
 	vr_handle_close(s);
