@@ -103,7 +103,7 @@ $(BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox -type f) tools/cc
 INITRD := $(B)/initrd.cpio
 $(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(BUSYBOX) $(POSIX_BENCH) tools/mkcpio.py $(shell find posix/initrd)
 	@echo "  CPIO    $@"
-	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ \
+	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ proc/:0555 \
 		bin/busybox=$(BUSYBOX) bin/posix-bench=$(POSIX_BENCH) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
 		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
 		$(foreach t,$(POSIX_TESTS),test/$(basename $(notdir $(t)))=$(t))

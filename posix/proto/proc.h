@@ -47,6 +47,7 @@ enum proc_op {
 	PROC_SIGTAKE,	/* w1 the signals wanted, w2 PROC_SIGTAKE_WAIT or 0 -> w1 a pending one of them, now
 			   taken (0: none, without PROC_SIGTAKE_WAIT), w2 the sender's pid, w3 its si_code */
 	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status, w3 the process handle */
+	PROC_FS,		/* internal (badge 0): a /proc request the vfs server forwarded (proc/procfs.c) */
 };
 
 #define PROC_SIGTAKE_WAIT 1	/* PROC_SIGTAKE does not answer until one of the signals is pending */

@@ -133,7 +133,7 @@ static long op_open(struct session *s)
 		return err;
 	int flags = (int)req.w[2];
 	if ((err = fs_open(&s->cred, at, path, flags, (uint32_t)req.w[3], &n)))
-		return err;
+		return err == -EREMOTE ? remote_path_op(s, VFS_OPEN) : err;
 	struct file *f;
 	if ((err = file_open(n, flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC), &s->cred, &f)))
 		return err;
@@ -232,7 +232,7 @@ static long op_statat(struct session *s)
 	if ((err = dir_arg(s, req.w[1], &at)) ||
 	    (err = fs_walk(&s->cred, at, path,
 			   req.w[2] & AT_SYMLINK_NOFOLLOW ? WALK_NOFOLLOW : WALK_FOLLOW, &n)))
-		return err;
+		return err == -EREMOTE ? remote_path_op(s, VFS_STATAT) : err;
 	node_stat(n, &st);
 	return answer_data(&st, sizeof(st));
 }
@@ -324,6 +324,8 @@ static long op_readlink(struct session *s)
 	if ((err = dir_arg(s, req.w[1], &at)))
 		return err;
 	int r = fs_readlink(&s->cred, at, path, out.data, VFS_IO_MAX);
+	if (r == -EREMOTE)
+		return remote_path_op(s, VFS_READLINK);
 	if (r > 0)
 		out.len = (size_t)r;
 	return r;
@@ -386,7 +388,7 @@ static long op_access(struct session *s)
 	if ((err = dir_arg(s, req.w[1], &at)) ||
 	    (err = fs_walk(&s->cred, at, path,
 			   req.w[3] & AT_SYMLINK_NOFOLLOW ? WALK_NOFOLLOW : WALK_FOLLOW, &n)))
-		return err;
+		return err == -EREMOTE ? remote_path_op(s, VFS_ACCESS) : err;
 	if ((want & W_OK) && n->fs->readonly && (S_ISREG(n->mode) || S_ISDIR(n->mode)))
 		return -EROFS;
 	return may_access(n, &s->cred, want) ? 0 : -EACCES;
@@ -586,6 +588,7 @@ static long op_session_end(void)
 	 * performed again after this one (wait.c).
 	 */
 	session_destroy(s);
+	remote_session_end(req.w[1]);
 	return 0;
 }
 
@@ -624,6 +627,27 @@ static long op_exec_image(void)
 /* A request performed, and then what it changed for edge-triggered epoll entries noted. */
 static long dispatch_observed(void);
 
+/* Requests on a remote file (w1 its id) go to remote.c; -ENOSYS for every other. */
+static long dispatch_remote(struct session *s, uint32_t op)
+{
+	switch (op) {
+	case VFS_READ:
+	case VFS_WRITE:
+	case VFS_PREAD:
+	case VFS_PWRITE:
+	case VFS_SEEK:
+	case VFS_STAT:
+	case VFS_GETDENTS:
+	case VFS_TRUNCATE:
+	case VFS_IOCTL:
+	case VFS_MMAP:
+	case VFS_SEALS: break;
+	default: return -ENOSYS;
+	}
+	struct file *f = session_file(s, req.w[1]);
+	return f && f->kind == FILE_REMOTE ? remote_file_op(s, f, op) : -ENOSYS;
+}
+
 static long dispatch(void)
 {
 	uint32_t op = VR_TAG_LABEL(req.tag);
@@ -643,6 +667,9 @@ static long dispatch(void)
 	struct session *s = session_find(req.badge);
 	if (!s)
 		return -EINVAL;
+	long r = dispatch_remote(s, op);
+	if (r != -ENOSYS)
+		return r;
 	switch (op) {
 	case VFS_OPEN: return op_open(s);
 	case VFS_CLOSE: return op_close(s);
@@ -693,6 +720,10 @@ static long dispatch(void)
 	case VFS_MEMFD: return op_memfd(s);
 	case VFS_MMAP: return op_mmap(s);
 	case VFS_SEALS: return op_seals(s);
+	case VFS_REMOTE_MOUNT: return op_remote_mount(s);
+	case VFS_REMOTE_NEXT: return op_remote_next(s);
+	case VFS_REMOTE_ANSWER: return op_remote_answer(s, req.cap);
+	case VFS_REMOTE_READY: return op_remote_ready(s);
 	default: return -EINVAL;
 	}
 }
@@ -700,6 +731,10 @@ static long dispatch(void)
 static long dispatch_observed(void)
 {
 	long r = dispatch();
+
+	/* A name operation that reached a remote tree and is not forwarded (mkdir, unlink, chdir, ...). */
+	if (r == -EREMOTE)
+		r = -EROFS;
 
 	epl_observe();
 	return r;
@@ -738,6 +773,12 @@ static bool take_request(int64_t badge, const uint64_t msg[8])
 		req.len = 0;
 	memcpy(req.data, ipc_buf, req.len);
 	req.data[req.len] = 0;
+	req.cap = 0;
+	if (VR_TAG_LABEL(msg[0]) == VFS_REMOTE_ANSWER && caps == 1 && words >= 1 && words < 8) {
+		/* An owner's answer to VFS_MMAP carries the VMO for the client (remote.c). */
+		req.cap = msg[words];
+		return true;
+	}
 	for (unsigned i = 0; i < caps && words < 8 && caps <= words; i++)
 		vr_handle_close(msg[1 + words - caps + i]);
 	return caps == 0;
