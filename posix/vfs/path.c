@@ -123,6 +123,11 @@ static int walk(const struct cred *c, struct node *at, const char *path, enum wa
 		if (last) {
 			if (slash && !S_ISDIR(cur->mode))
 				return -ENOTDIR;
+			if (cur->remote) {
+				fs_remote_at = cur;
+				fs_remote_rest[0] = 0;
+				return -EREMOTE;
+			}
 			*out = cur;
 			return 0;
 		}
