@@ -474,6 +474,10 @@ int procfs_start(void)
 	long n = px_call(fs_session, VFS_REMOTE_MOUNT, (const uint64_t[]){VFS_AT_CWD}, 1, "/proc", 6, r);
 	if (n < 0)
 		return (int)n;
+	/* The capability for answers with a VMO: /proc has none to give. */
+	unsigned words = r[0] & 15, caps = (r[0] >> 4) & 3;
+	if (caps == 1 && words >= 2)
+		vr_handle_close(r[words]);
 	fs_mount = (uint64_t)n;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, PUMP_STACK);

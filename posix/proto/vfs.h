@@ -137,13 +137,15 @@ enum vfs_op {
 	VFS_CONSOLE_INPUT = 68,	/* w1 n (<= VFS_CONSOLE_INPUT_MAX), w2.. the n bytes typed at the console (the root
 				   task's UART driver) -> w1 bytes taken (the rest is dropped, as a full UART's) */
 	/* ---- files served by another server (remote.c; see "Remote file systems" below) ---- */
-	VFS_REMOTE_MOUNT = 80,	/* (uid 0) w1 dir id; path of an empty directory -> w1 the mount number. Every
+	VFS_REMOTE_MOUNT = 80,	/* (uid 0) w1 dir id; path of an empty directory -> w1 the mount number; cap:
+				   the session's capability with GRANT (for answers that carry a VMO). Every
 				   path at or below it is the caller's session's to serve from now on */
 	VFS_REMOTE_NEXT,	/* (the owner) w1 mount, w2 VFS_READ_NOWAIT or 0 -> the next forwarded request
 				   (struct below: w1 op | open flags << 32, w2 tag, w3 handle, w4 a, w5 b,
 				   w6 the caller's pid, w7 uid | gid << 32; long: its path or data). Waits for one */
 	VFS_REMOTE_ANSWER,	/* (the owner) w1 mount, w2 tag, w3 result (>= 0 or -errno), w4 .. w6 x1 .. x3;
-				   long: the data; cap: a VMO (VFS_MMAP) -> w1 0. The client's request is answered */
+				   long: the data; cap: a VMO (VFS_MMAP: with TRANSFER and DUPLICATE, sent
+				   through the mount's capability) -> w1 0. The client's request is answered */
 	VFS_REMOTE_READY,	/* (the owner) w1 mount, w2 handle, w3 the POLL* events the file now has */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */

@@ -267,15 +267,25 @@ long op_remote_mount(struct session *s)
 		;
 	if (i == REMOTE_MAX)
 		return -ENOSPC;
+	/* Answers that carry a VMO need GRANT, which session capabilities lack: the owner gets this one. */
+	uint64_t cap;
+	if ((err = (int)session_mint(s->number, VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER,
+				     &cap)))
+		return err;
 	struct remote *rm = calloc(1, sizeof(*rm));
-	if (!rm)
+	if (!rm) {
+		vr_handle_close(cap);
 		return -ENOMEM;
+	}
 	*rm = (struct remote){.refs = 1, .number = i + 1, .owner = s->number, .at = n};
 	rm->tail = &rm->queue;
 	mounts[i] = rm;
 	node_get(n);
 	n->remote = rm;
 	file_remote_put = file_gone;
+	out.w[2] = cap;
+	out.words = 2;
+	out.caps = 1;
 	return (long)rm->number;
 }
 

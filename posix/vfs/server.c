@@ -112,6 +112,11 @@ static int dir_arg(struct session *s, uint64_t id, struct node **at)
 	return 0;
 }
 
+int64_t session_mint(uint64_t number, uint64_t rights, uint64_t *cap)
+{
+	return vr_endpoint_mint(endpoint, number, rights, cap);
+}
+
 static long answer_data(const void *p, size_t len)
 {
 	memcpy(out.data, p, len);

@@ -45,6 +45,9 @@ long block(bool nonblocking, int64_t deadline);
 extern bool retrying;
 extern int64_t retry_deadline;
 
+/* A new capability to the server's endpoint with badge @number and @rights; 0 or -errno. */
+int64_t session_mint(uint64_t number, uint64_t rights, uint64_t *cap);
+
 /* Monotonic nanoseconds. */
 int64_t now_ns(void);
 
