@@ -338,6 +338,21 @@ static long opened(struct remote *rm, struct pending *p, struct reply *r)
 	return id;
 }
 
+/* Whether @len bytes at @d are whole linux_dirent64 records, each name NUL-terminated in it. */
+static bool dirents_ok(const char *d, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		uint16_t reclen;
+		if (len - off < 24)
+			return false;
+		memcpy(&reclen, d + off + 16, 2);
+		if (reclen < 24 || reclen % 8 || reclen > len - off || !memchr(d + off + 19, 0, reclen - 19))
+			return false;
+		off += reclen;
+	}
+	return true;
+}
+
 /* Checks and turns the owner's answer to @p into the client's reply *r; the client's result. */
 static long translate(struct remote *rm, struct pending *p, long result, handle_t cap, struct reply *r)
 {
@@ -354,7 +369,7 @@ static long translate(struct remote *rm, struct pending *p, long result, handle_
 		break;
 	case VFS_READ:
 	case VFS_GETDENTS:
-		if ((size_t)result != len)
+		if ((size_t)result != len || (p->op == VFS_GETDENTS && !dirents_ok(req.data, len)))
 			return -EIO;
 		if (p->op == VFS_GETDENTS)
 			p->f->pos = req.w[4];
@@ -391,6 +406,7 @@ long op_remote_answer(struct session *s, handle_t cap)
 	struct remote *rm = owned(s, req.w[1]);
 	struct pending **pp;
 
+	req.cap = 0; /* taken: closed or passed on here */
 	if (!rm)
 		goto bad;
 	for (pp = &rm->pending; *pp && (*pp)->tag != req.w[2]; pp = &(*pp)->next)

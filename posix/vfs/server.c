@@ -737,6 +737,11 @@ static long dispatch_observed(void)
 {
 	long r = dispatch();
 
+	/* A capability no request took (an answer that went to no owner's handler). */
+	if (req.cap) {
+		vr_handle_close(req.cap);
+		req.cap = 0;
+	}
 	/* A name operation that reached a remote tree and is not forwarded (mkdir, unlink, chdir, ...). */
 	if (r == -EREMOTE)
 		r = -EROFS;
