@@ -161,7 +161,8 @@ enum vfs_op {
  * the owner takes requests with VFS_REMOTE_NEXT (which waits like a read)
  * and answers each one by its tag with VFS_REMOTE_ANSWER, in any order and
  * whenever it likes. Readiness for poll/epoll is what the owner last said
- * with VFS_REMOTE_READY (or the open's x3). When the owner's session ends,
+ * with VFS_REMOTE_READY (or the open's x3), which the owner sends before the
+ * answer that changed it. When the owner's session ends,
  * every waiting client gets -EIO, the mount is gone, and the files it opened
  * read and write -EIO and poll POLLERR | POLLHUP.
  *
