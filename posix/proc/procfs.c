@@ -25,22 +25,22 @@
 #include "proc.h"
 #include "proto/vfs.h"
 
-#define PROCFS_DEV 16		/* st_dev of /proc's files (the vfs server's are 1 .. 3) */
-#define PROCFS_FILES_MAX 512	/* files open at once (ENFILE beyond) */
+#define PROCFS_DEV 16	     /* st_dev of /proc's files (the vfs server's are 1 .. 3) */
+#define PROCFS_FILES_MAX 512 /* files open at once (ENFILE beyond) */
 #define PUMP_STACK (32 * 1024)
 
 enum kind { K_ROOT = 1, K_SELF, K_MEMINFO, K_UPTIME, K_PID, K_STAT, K_CMDLINE, K_STATUS };
 
 /* An open file: what it is and, for a regular file, its text as it was at the open. */
 struct pfile {
-	enum kind kind;	/* 0: a free slot */
+	enum kind kind; /* 0: a free slot */
 	int pid;
 	char *text;
 	size_t len;
 };
 
 static struct pfile files[PROCFS_FILES_MAX];
-static handle_t fs_session;	/* our own vfs session, which serves the mount */
+static handle_t fs_session; /* our own vfs session, which serves the mount */
 static uint64_t fs_mount;
 
 /* ---- names ---- */
@@ -165,7 +165,8 @@ static int gen_stat(const struct proc *p, int caller, char *buf, size_t size)
 			p->pid, comm, state_of(p, caller), p->ppid, p->pgid, p->sid,
 			(unsigned long long)-1 >> 1, (unsigned long long)p->sig_pending,
 			(unsigned long long)p->sig_blocked, (unsigned long long)p->sig_ignored,
-			(unsigned long long)p->sig_handled, p->state == PROC_ALIVE ? 0 : p->wstatus);
+			(unsigned long long)p->sig_handled,
+			p->state == PROC_ALIVE ? 0 : p->wstatus);
 }
 
 static int gen_status(const struct proc *p, int caller, char *buf, size_t size)
@@ -173,14 +174,15 @@ static int gen_status(const struct proc *p, int caller, char *buf, size_t size)
 	char comm[16], st = state_of(p, caller);
 
 	comm_of(p, comm);
-	return snprintf(buf, size,
-			"Name:\t%s\nUmask:\t0022\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-			"PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\n"
-			"Groups:\t\nThreads:\t1\nSigPnd:\t%016llx\nShdPnd:\t0000000000000000\n"
-			"SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
-			comm, st, state_name(st), p->pid, p->pid, p->ppid,
-			(unsigned long long)p->sig_pending, (unsigned long long)p->sig_blocked,
-			(unsigned long long)p->sig_ignored, (unsigned long long)p->sig_handled);
+	return snprintf(
+	    buf, size,
+	    "Name:\t%s\nUmask:\t0022\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
+	    "PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\n"
+	    "Groups:\t\nThreads:\t1\nSigPnd:\t%016llx\nShdPnd:\t0000000000000000\n"
+	    "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
+	    comm, st, state_name(st), p->pid, p->pid, p->ppid, (unsigned long long)p->sig_pending,
+	    (unsigned long long)p->sig_blocked, (unsigned long long)p->sig_ignored,
+	    (unsigned long long)p->sig_handled);
 }
 
 static int gen_meminfo(char *buf, size_t size)
@@ -191,8 +193,9 @@ static int gen_meminfo(char *buf, size_t size)
 	vr_system_info(INFO_FREE_FRAMES, &free_);
 	vr_system_info(INFO_PAGE_SIZE, &page);
 	unsigned long long kt = total * page / 1024, kf = free_ * page / 1024;
-	return snprintf(buf, size, "MemTotal:%15llu kB\nMemFree:%16llu kB\nMemAvailable:%11llu kB\n", kt,
-			kf, kf);
+	return snprintf(buf, size,
+			"MemTotal:%15llu kB\nMemFree:%16llu kB\nMemAvailable:%11llu kB\n", kt, kf,
+			kf);
 }
 
 static int gen_uptime(char *buf, size_t size)
@@ -242,8 +245,8 @@ static int generate(enum kind k, int pid, int caller, char **text, size_t *len)
 /* ---- directories ---- */
 
 /* Appends one linux_dirent64 record at *used; false when it does not fit. */
-static bool dirent(char *buf, size_t size, size_t *used, uint64_t ino, uint64_t next, unsigned char type,
-		   const char *name)
+static bool dirent(char *buf, size_t size, size_t *used, uint64_t ino, uint64_t next,
+		   unsigned char type, const char *name)
 {
 	size_t nl = strlen(name), reclen = (19 + nl + 1 + 7) & ~(size_t)7;
 
@@ -278,7 +281,10 @@ static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t siz
 			const char *name = f->kind == K_ROOT ? root[at] : piddir[at];
 			stat_of(k, k == K_ROOT ? 0 : f->pid, &st);
 			if (!dirent(buf, size, &used, st.ino, at + 1,
-				    is_dir(k) ? DT_DIR : k == K_SELF ? DT_LNK : DT_REG, name))
+				    is_dir(k)	  ? DT_DIR
+				    : k == K_SELF ? DT_LNK
+						  : DT_REG,
+				    name))
 				break;
 			*pos = at + 1;
 			continue;
@@ -307,7 +313,8 @@ static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t siz
 
 static struct pfile *file_of(uint64_t handle)
 {
-	return handle && handle <= PROCFS_FILES_MAX && files[handle - 1].kind ? &files[handle - 1] : NULL;
+	return handle && handle <= PROCFS_FILES_MAX && files[handle - 1].kind ? &files[handle - 1]
+									      : NULL;
 }
 
 static long do_open(const char *path, int flags, int caller, uint64_t out[3])
@@ -448,10 +455,11 @@ static void *pump(void *arg)
 	for (;;) {
 		const uint64_t next[2] = {fs_mount, 0};
 		long op = px_call(fs_session, VFS_REMOTE_NEXT, next, 2, NULL, 0, r);
-		if (op == -EIO)
-			return NULL; /* the vfs server is gone */
-		if (op < 0)
-			continue;
+		if (op < 0) {
+			/* The vfs server or our mount is gone: nothing more will come. */
+			fprintf(stderr, "proc: /proc is no longer served (%ld)\n", op);
+			return NULL;
+		}
 		uint64_t tag = r[2];
 		const uint64_t w[6] = {r[1], r[3], r[4], r[5], r[6], r[7]};
 		px_call(proc_ep, PROC_FS, w, 6, buf, px_reply_len(r[0]), r);
@@ -471,7 +479,8 @@ int procfs_start(void)
 
 	if ((err = (int)vfs_session_new(0, PID_INIT, NULL, 0, &session, &fs_session)))
 		return err;
-	long n = px_call(fs_session, VFS_REMOTE_MOUNT, (const uint64_t[]){VFS_AT_CWD}, 1, "/proc", 6, r);
+	long n =
+	    px_call(fs_session, VFS_REMOTE_MOUNT, (const uint64_t[]){VFS_AT_CWD}, 1, "/proc", 6, r);
 	if (n < 0)
 		return (int)n;
 	/* The capability for answers with a VMO: /proc has none to give. */

@@ -19,13 +19,13 @@
 #include "server.h"
 #include "session.h"
 
-#define REMOTE_MAX 64	/* mounts at once */
-#define PENDING_MAX 1024	/* forwarded requests of one mount not yet answered (EAGAIN beyond) */
+#define REMOTE_MAX 64	 /* mounts at once */
+#define PENDING_MAX 1024 /* forwarded requests of one mount not yet answered (EAGAIN beyond) */
 
 /* A request queued for the owner (the words of the VFS_REMOTE_NEXT answer). */
 struct rmsg {
 	struct rmsg *next;
-	uint64_t w[8];	/* w[1] .. w[7] as proto/vfs.h lists them */
+	uint64_t w[8]; /* w[1] .. w[7] as proto/vfs.h lists them */
 	size_t len;
 	char data[];
 };
@@ -35,23 +35,23 @@ struct pending {
 	struct pending *next;
 	uint64_t tag;
 	uint32_t op;
-	handle_t reply;	/* the client's saved reply */
-	uint64_t session;	/* the client's session (for VFS_OPEN's new id) */
-	struct file *f;	/* the file of a per-file request (referenced), else NULL */
-	int flags;	/* VFS_OPEN: the O_* flags the file gets */
-	bool positioned;	/* pread/pwrite: the offset does not move */
+	handle_t reply;	  /* the client's saved reply */
+	uint64_t session; /* the client's session (for VFS_OPEN's new id) */
+	struct file *f;	  /* the file of a per-file request (referenced), else NULL */
+	int flags;	  /* VFS_OPEN: the O_* flags the file gets */
+	bool positioned;  /* pread/pwrite: the offset does not move */
 };
 
 struct remote {
-	unsigned refs;	/* the mount, its files, the waiting clients' files */
-	uint64_t number;	/* the mount number the owner names it by */
-	uint64_t owner;	/* the owner's session number; 0 once it is gone */
-	struct node *at;	/* the mounted directory (referenced while mounted) */
+	unsigned refs;	 /* the mount, its files, the waiting clients' files */
+	uint64_t number; /* the mount number the owner names it by */
+	uint64_t owner;	 /* the owner's session number; 0 once it is gone */
+	struct node *at; /* the mounted directory (referenced while mounted) */
 	struct rmsg *queue, **tail;
 	struct pending *pending;
 	unsigned npending;
 	uint64_t next_tag;
-	struct file *files;	/* its open files, through file->remote_next */
+	struct file *files; /* its open files, through file->remote_next */
 };
 
 static struct remote *mounts[REMOTE_MAX];
@@ -128,9 +128,13 @@ static long forward(struct remote *rm, struct session *s, uint32_t op, struct fi
 	struct pending *p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	*p = (struct pending){.tag = ++rm->next_tag, .op = op, .session = s->number, .f = f,
-			      .flags = flags, .positioned = positioned};
-	header(w, s, op, f ? f->flags : flags, p->tag, f ? f->handle : 0, a, b);
+	*p = (struct pending){.tag = ++rm->next_tag,
+			      .op = op,
+			      .session = s->number,
+			      .f = f,
+			      .flags = flags,
+			      .positioned = positioned};
+	header(w, s, op, (f ? f->flags : 0) | flags, p->tag, f ? f->handle : 0, a, b);
 	/* Should the save fail, the queued request's answer finds no tag: ignored. */
 	if ((err = enqueue(rm, w, data, len)) || (err = (int)vr_ipc_reply_save(&p->reply))) {
 		free(p);
@@ -153,9 +157,12 @@ long remote_path_op(struct session *s, uint32_t op)
 	size_t len = strlen(rest) + 1;
 
 	switch (op) {
-	case VFS_OPEN: return forward(rm, s, op, NULL, (int)req.w[2] & ~O_CLOEXEC, (uint64_t)(int)req.w[2],
-				      req.w[3], rest, len, false);
-	case VFS_STATAT: return forward(rm, s, op, NULL, 0, req.w[2] & AT_SYMLINK_NOFOLLOW, 0, rest, len, false);
+	case VFS_OPEN:
+		return forward(rm, s, op, NULL, (int)req.w[2] & ~O_CLOEXEC, (uint64_t)(int)req.w[2],
+			       req.w[3], rest, len, false);
+	case VFS_STATAT:
+		return forward(rm, s, op, NULL, 0, req.w[2] & AT_SYMLINK_NOFOLLOW, 0, rest, len,
+			       false);
 	case VFS_READLINK: return forward(rm, s, op, NULL, 0, 0, 0, rest, len, false);
 	case VFS_ACCESS: return forward(rm, s, op, NULL, 0, req.w[2], 0, rest, len, false);
 	default: return -EROFS; /* names in a remote tree are the owner's to make and remove */
@@ -176,31 +183,38 @@ long remote_file_op(struct session *s, struct file *f, uint32_t op)
 			return -EINVAL;
 		if (acc == O_WRONLY)
 			return -EBADF;
-		return forward(rm, s, VFS_READ, f, 0, req.w[2], op == VFS_PREAD ? req.w[3] : f->pos, NULL, 0,
+		/* The rest of a large read must not wait (VFS_READ_NOWAIT): as O_NONBLOCK. */
+		return forward(rm, s, VFS_READ, f,
+			       op == VFS_READ && (req.w[3] & VFS_READ_NOWAIT) ? O_NONBLOCK : 0,
+			       req.w[2], op == VFS_PREAD ? req.w[3] : f->pos, NULL, 0,
 			       op == VFS_PREAD);
 	case VFS_WRITE:
 	case VFS_PWRITE:
 		if (acc == O_RDONLY)
 			return -EBADF;
-		return forward(rm, s, VFS_WRITE, f, 0, 0, op == VFS_PWRITE ? req.w[2] : f->pos, req.data,
-			       req.len, op == VFS_PWRITE);
+		return forward(rm, s, VFS_WRITE, f, 0, 0, op == VFS_PWRITE ? req.w[2] : f->pos,
+			       req.data, req.len, op == VFS_PWRITE);
 	case VFS_STAT: return forward(rm, s, op, f, 0, 0, 0, NULL, 0, false);
 	case VFS_GETDENTS:
-		return forward(rm, s, op, f, 0, req.w[2] < VFS_IO_MAX ? req.w[2] : VFS_IO_MAX, f->pos, NULL, 0,
+		return forward(rm, s, op, f, 0, req.w[2] < VFS_IO_MAX ? req.w[2] : VFS_IO_MAX,
+			       f->pos, NULL, 0, false);
+	case VFS_IOCTL:
+		return forward(rm, s, op, f, 0, (uint32_t)req.w[2], req.w[3], req.data, req.len,
 			       false);
-	case VFS_IOCTL: return forward(rm, s, op, f, 0, (uint32_t)req.w[2], req.w[3], req.data, req.len, false);
 	case VFS_MMAP: return forward(rm, s, op, f, 0, req.w[2] ? 1 : 0, 0, NULL, 0, false);
 	case VFS_SEEK: {
-		/* The offset is kept here and sent with each read and write; the end is the owner's. */
+		/* The offset is kept here and sent with each read and write; the end is the
+		 * owner's. */
 		int whence = (int)req.w[3];
-		int64_t off = (int64_t)req.w[2], base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)f->pos : -1;
+		int64_t off = (int64_t)req.w[2], base = whence == SEEK_SET   ? 0
+							: whence == SEEK_CUR ? (int64_t)f->pos
+									     : -1;
 		if (base < 0 || (off > 0 && base > INT64_MAX - off) || base + off < 0)
 			return -EINVAL;
 		f->pos = (uint64_t)(base + off);
 		return (long)f->pos;
 	}
-	case VFS_TRUNCATE: return -EINVAL;
-	default: return -EINVAL;
+	default: return -EINVAL; /* truncate, seals */
 	}
 }
 
@@ -224,8 +238,9 @@ static void file_gone(struct file *f)
 	if (*fp)
 		*fp = f->remote_next;
 
+	/* Without memory the owner keeps a stale handle: no harm here. */
 	if (rm->owner)
-		enqueue(rm, w, NULL, 0); /* without memory the owner keeps a stale handle: no harm here */
+		enqueue(rm, w, NULL, 0);
 	remote_put(rm);
 }
 
@@ -240,7 +255,8 @@ static struct remote *owned(struct session *s, uint64_t number)
 
 long op_remote_mount(struct session *s)
 {
-	const char *path = req.len && !req.data[req.len - 1] && strlen(req.data) == req.len - 1 ? req.data : NULL;
+	const char *path =
+	    req.len && !req.data[req.len - 1] && strlen(req.data) == req.len - 1 ? req.data : NULL;
 	struct node *at = s->cwd, *n;
 	int err;
 	size_t i;
@@ -267,10 +283,12 @@ long op_remote_mount(struct session *s)
 		;
 	if (i == REMOTE_MAX)
 		return -ENOSPC;
-	/* Answers that carry a VMO need GRANT, which session capabilities lack: the owner gets this one. */
+	/* Answers that carry a VMO need GRANT, which session capabilities lack: the owner gets this
+	 * one. */
 	uint64_t cap;
-	if ((err = (int)session_mint(s->number, VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER,
-				     &cap)))
+	if ((err = (int)session_mint(
+		 s->number, VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER,
+		 &cap)))
 		return err;
 	struct remote *rm = calloc(1, sizeof(*rm));
 	if (!rm) {
@@ -323,8 +341,12 @@ static long opened(struct remote *rm, struct pending *p, struct reply *r)
 		enqueue(rm, w, NULL, 0);
 		return s ? -ENOMEM : -EINVAL;
 	}
-	*f = (struct file){.refs = 1, .kind = FILE_REMOTE, .remote = rm, .handle = handle,
-			   .ready = (short)req.w[6], .flags = p->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)};
+	*f = (struct file){.refs = 1,
+			   .kind = FILE_REMOTE,
+			   .remote = rm,
+			   .handle = handle,
+			   .ready = (short)req.w[6],
+			   .flags = p->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)};
 	rm->refs++;
 	f->remote_next = rm->files;
 	rm->files = f;
@@ -346,7 +368,8 @@ static bool dirents_ok(const char *d, size_t len)
 		if (len - off < 24)
 			return false;
 		memcpy(&reclen, d + off + 16, 2);
-		if (reclen < 24 || reclen % 8 || reclen > len - off || !memchr(d + off + 19, 0, reclen - 19))
+		if (reclen < 24 || reclen % 8 || reclen > len - off ||
+		    !memchr(d + off + 19, 0, reclen - 19))
 			return false;
 		off += reclen;
 	}
@@ -354,7 +377,8 @@ static bool dirents_ok(const char *d, size_t len)
 }
 
 /* Checks and turns the owner's answer to @p into the client's reply *r; the client's result. */
-static long translate(struct remote *rm, struct pending *p, long result, handle_t cap, struct reply *r)
+static long translate(struct remote *rm, struct pending *p, long result, handle_t cap,
+		      struct reply *r)
 {
 	size_t len = req.len;
 

@@ -30,7 +30,7 @@
 
 extern handle_t px_vfs;
 
-#define ECHO_SUM _IOWR('V', 1, struct echo_sum)	/* c = a + b */
+#define ECHO_SUM _IOWR('V', 1, struct echo_sum) /* c = a + b */
 #define ECHO_COUNT _IOR('V', 2, int)		/* the requests served so far */
 #define MAGIC "vmo-of-the-echo-device"
 
@@ -53,14 +53,14 @@ static int failures;
 /* ---- the server (the child) ---- */
 
 static uint64_t mount_no;
-static handle_t grant_cap;	/* the mount's capability, for the answer with a VMO */
+static handle_t grant_cap; /* the mount's capability, for the answer with a VMO */
 static char data[4096];
-static size_t held;	/* bytes written, not yet read */
-static uint64_t waiting_tag, waiting_len;	/* a read held until data comes (tag 0: none) */
+static size_t held;			  /* bytes written, not yet read */
+static uint64_t waiting_tag, waiting_len; /* a read held until data comes (tag 0: none) */
 static int served;
 
-static void answer3(uint64_t tag, long result, uint64_t x1, uint64_t x2, uint64_t x3, const void *buf,
-		    size_t len)
+static void answer3(uint64_t tag, long result, uint64_t x1, uint64_t x2, uint64_t x3,
+		    const void *buf, size_t len)
 {
 	uint64_t r[8];
 	const uint64_t w[6] = {mount_no, tag, (uint64_t)result, x1, x2, x3};
@@ -99,13 +99,15 @@ static void answer_mmap(uint64_t tag)
 	handle_t vmo, cap = 0;
 	uint64_t m[8] = {0};
 
-	/* The capability that travels needs TRANSFER and DUPLICATE (the vfs server passes it on). */
+	/* The capability that travels needs TRANSFER and DUPLICATE (the vfs server passes it on).
+	 */
 	if (vr_vmo_create(VR_PAGE, 0, &vmo)) {
 		answer(tag, -ENOMEM, NULL, 0);
 		return;
 	}
 	if (vr_vmo_write(vmo, MAGIC, 0, sizeof(MAGIC)) ||
-	    vr_handle_derive(vmo, VR_RIGHT_READ | VR_RIGHT_MAP | VR_RIGHT_TRANSFER | VR_RIGHT_DUPLICATE, &cap)) {
+	    vr_handle_derive(
+		vmo, VR_RIGHT_READ | VR_RIGHT_MAP | VR_RIGHT_TRANSFER | VR_RIGHT_DUPLICATE, &cap)) {
 		vr_handle_close(vmo);
 		answer(tag, -ENOMEM, NULL, 0);
 		return;
@@ -133,7 +135,8 @@ static void serve_one(const uint64_t r[8], int notify)
 	size_t len = px_reply_len(r[0]);
 	const char *in = px_ipc_buffer();
 	static char got[4096];
-	struct vfs_stat st = {.dev = 77, .ino = 1, .mode = S_IFCHR | 0666, .nlink = 1, .rdev = 0x4d00};
+	struct vfs_stat st = {
+	    .dev = 77, .ino = 1, .mode = S_IFCHR | 0666, .nlink = 1, .rdev = 0x4d00};
 
 	served++;
 	switch (op) {
@@ -242,30 +245,36 @@ static void use(const char *path, int fd)
 	char buf[64];
 	int fds[2];
 
-	CHECK(!fstat(fd, &st) && S_ISCHR(st.st_mode) && st.st_rdev == 0x4d00, "fstat: mode %o", st.st_mode);
+	CHECK(!fstat(fd, &st) && S_ISCHR(st.st_mode) && st.st_rdev == 0x4d00, "fstat: mode %o",
+	      st.st_mode);
 	CHECK(!stat(path, &st) && S_ISCHR(st.st_mode), "stat: errno %d", errno);
 	CHECK(pipe(fds) == 0, "pipe");
 
 	/* Nothing written yet: neither is readable. */
-	struct pollfd p[2] = {{.fd = fd, .events = POLLIN | POLLOUT}, {.fd = fds[0], .events = POLLIN}};
+	struct pollfd p[2] = {{.fd = fd, .events = POLLIN | POLLOUT},
+			      {.fd = fds[0], .events = POLLIN}};
 	CHECK(poll(p, 2, 0) == 1 && p[0].revents == POLLOUT && !p[1].revents, "poll before: %x %x",
 	      p[0].revents, p[1].revents);
 	CHECK(write(fd, "hello", 5) == 5, "write: errno %d", errno);
 	p[0].events = POLLIN;
-	CHECK(poll(p, 2, -1) == 1 && (p[0].revents & POLLIN), "poll after the write: %x", p[0].revents);
+	CHECK(poll(p, 2, -1) == 1 && (p[0].revents & POLLIN), "poll after the write: %x",
+	      p[0].revents);
 
 	/* epoll over the device and the pipe. */
 	int ep = epoll_create1(0);
 	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 1}, got[4];
-	CHECK(ep >= 0 && !epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), "epoll_ctl device: errno %d", errno);
+	CHECK(ep >= 0 && !epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), "epoll_ctl device: errno %d",
+	      errno);
 	ev.data.u32 = 2;
 	CHECK(!epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &ev), "epoll_ctl pipe: errno %d", errno);
-	CHECK(epoll_wait(ep, got, 4, -1) == 1 && got[0].data.u32 == 1, "epoll: device not alone ready");
+	CHECK(epoll_wait(ep, got, 4, -1) == 1 && got[0].data.u32 == 1,
+	      "epoll: device not alone ready");
 
 	CHECK(read(fd, buf, 3) == 3 && !memcmp(buf, "hel", 3), "read 3");
 	CHECK(read(fd, buf, sizeof(buf)) == 2 && !memcmp(buf, "lo", 2), "read the rest");
 	CHECK(write(fds[1], "p", 1) == 1, "pipe write");
-	CHECK(epoll_wait(ep, got, 4, -1) == 1 && got[0].data.u32 == 2, "epoll: pipe not alone ready");
+	CHECK(epoll_wait(ep, got, 4, -1) == 1 && got[0].data.u32 == 2,
+	      "epoll: pipe not alone ready");
 	CHECK(read(fds[0], buf, 1) == 1, "pipe read");
 	close(ep);
 
@@ -281,7 +290,8 @@ static void use(const char *path, int fd)
 	int count = 0;
 	CHECK(ioctl(fd, ECHO_COUNT, &count) == 0 && count > 5, "ECHO_COUNT %d", count);
 	CHECK(ioctl(fd, _IO('V', 9)) == -1 && errno == ENOTTY, "unknown ioctl: errno %d", errno);
-	CHECK(ioctl(fd, ECHO_SUM, (void *)8) == -1 && errno == EFAULT, "bad pointer: errno %d", errno);
+	CHECK(ioctl(fd, ECHO_SUM, (void *)8) == -1 && errno == EFAULT, "bad pointer: errno %d",
+	      errno);
 
 	/* mmap: the owner's VMO. */
 	char *m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
@@ -330,16 +340,19 @@ int main(void)
 		pthread_join(t, NULL);
 		CHECK(pr.r == -1 && pr.err == EIO, "the waiting read: %zd, errno %d", pr.r, pr.err);
 		int status;
-		CHECK(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status), "the server's status %#x", status);
+		CHECK(waitpid(pid, &status, 0) == pid && WIFSIGNALED(status),
+		      "the server's status %#x", status);
 
 		/* Its files are dead; its mount is gone; the vfs serves on. */
 		char buf[8];
 		CHECK(read(fd, buf, 1) == -1 && errno == EIO, "read after: errno %d", errno);
 		CHECK(write(fd, "x", 1) == -1 && errno == EIO, "write after: errno %d", errno);
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		CHECK(poll(&p, 1, -1) == 1 && (p.revents & (POLLERR | POLLHUP)), "poll after: %x", p.revents);
+		CHECK(poll(&p, 1, -1) == 1 && (p.revents & (POLLERR | POLLHUP)), "poll after: %x",
+		      p.revents);
 		struct echo_sum s = {1, 2, 0};
-		CHECK(ioctl(fd, ECHO_SUM, &s) == -1 && errno == EIO, "ioctl after: errno %d", errno);
+		CHECK(ioctl(fd, ECHO_SUM, &s) == -1 && errno == EIO, "ioctl after: errno %d",
+		      errno);
 		CHECK(close(fd) == 0, "close after");
 		CHECK(open(path, O_RDONLY) == -1 && errno == ENOENT, "open after: errno %d", errno);
 	}

@@ -75,9 +75,10 @@ static int read_stat(int pid, struct pstat *st)
 			fields++;
 	if (fields < 50)
 		return -1;
-	return sscanf(close_paren + 2, "%c %d %d %d", &st->state, &st->ppid, &st->pgrp, &st->session) == 4
-		       ? 0
-		       : -1;
+	return sscanf(close_paren + 2, "%c %d %d %d", &st->state, &st->ppid, &st->pgrp,
+		      &st->session) == 4
+		   ? 0
+		   : -1;
 }
 
 static void check_self(int argc, char **argv)
@@ -104,7 +105,8 @@ static void check_self(int argc, char **argv)
 	CHECK(ps.session == getsid(0), "stat session %d, getsid %d", ps.session, (int)getsid(0));
 	const char *base = strrchr(argv[0], '/');
 	base = base ? base + 1 : argv[0];
-	CHECK(!strncmp(ps.comm, base, 15) && strlen(ps.comm) == (strlen(base) < 15 ? strlen(base) : 15),
+	CHECK(!strncmp(ps.comm, base, 15) &&
+		  strlen(ps.comm) == (strlen(base) < 15 ? strlen(base) : 15),
 	      "comm \"%s\", argv[0] \"%s\"", ps.comm, argv[0]);
 
 	/* cmdline: argv, a NUL after each. */
@@ -191,7 +193,8 @@ static void check_child(void)
 	/* Reaped: gone from /proc. */
 	CHECK(stat(path, &st) == -1 && errno == ENOENT, "%s after the wait: errno %d", path, errno);
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	CHECK(open(path, O_RDONLY) == -1 && errno == ENOENT, "%s after the wait: errno %d", path, errno);
+	CHECK(open(path, O_RDONLY) == -1 && errno == ENOENT, "%s after the wait: errno %d", path,
+	      errno);
 }
 
 static void check_system(void)
@@ -202,23 +205,27 @@ static void check_system(void)
 	CHECK(slurp("/proc/meminfo", buf, sizeof(buf)) > 0, "/proc/meminfo: errno %d", errno);
 	char *t = strstr(buf, "MemTotal:"), *f = strstr(buf, "MemFree:");
 	CHECK(t && sscanf(t, "MemTotal: %lu kB", &total) == 1 && total > 0, "MemTotal %lu", total);
-	CHECK(f && sscanf(f, "MemFree: %lu kB", &freek) == 1 && freek <= total, "MemFree %lu of %lu", freek,
-	      total);
+	CHECK(f && sscanf(f, "MemFree: %lu kB", &freek) == 1 && freek <= total,
+	      "MemFree %lu of %lu", freek, total);
 
 	double up1 = -1, idle = -1, up2 = -1;
-	CHECK(slurp("/proc/uptime", buf, sizeof(buf)) > 0 && sscanf(buf, "%lf %lf", &up1, &idle) == 2 &&
-		      up1 >= 0 && idle >= 0,
+	CHECK(slurp("/proc/uptime", buf, sizeof(buf)) > 0 &&
+		  sscanf(buf, "%lf %lf", &up1, &idle) == 2 && up1 >= 0 && idle >= 0,
 	      "/proc/uptime \"%s\"", buf);
-	CHECK(slurp("/proc/uptime", buf, sizeof(buf)) > 0 && sscanf(buf, "%lf", &up2) == 1 && up2 >= up1,
+	CHECK(slurp("/proc/uptime", buf, sizeof(buf)) > 0 && sscanf(buf, "%lf", &up2) == 1 &&
+		  up2 >= up1,
 	      "uptime went from %f to %f", up1, up2);
 
 	struct stat st;
 	CHECK(!stat("/proc", &st) && S_ISDIR(st.st_mode), "stat /proc: errno %d", errno);
-	CHECK(open("/proc/no-such-file", O_RDONLY) == -1 && errno == ENOENT, "no-such-file: errno %d", errno);
-	CHECK(open("/proc/self/stat/x", O_RDONLY) == -1 && errno == ENOTDIR, "stat/x: errno %d", errno);
+	CHECK(open("/proc/no-such-file", O_RDONLY) == -1 && errno == ENOENT,
+	      "no-such-file: errno %d", errno);
+	CHECK(open("/proc/self/stat/x", O_RDONLY) == -1 && errno == ENOTDIR, "stat/x: errno %d",
+	      errno);
 	CHECK(open("/proc/self/stat", O_RDONLY | O_DIRECTORY) == -1 && errno == ENOTDIR,
 	      "O_DIRECTORY on a file: errno %d", errno);
-	CHECK(open("/proc", O_WRONLY) == -1 && errno == EISDIR, "/proc for writing: errno %d", errno);
+	CHECK(open("/proc", O_WRONLY) == -1 && errno == EISDIR, "/proc for writing: errno %d",
+	      errno);
 	CHECK(mkdir("/proc/x", 0755) == -1, "mkdir in /proc succeeded");
 }
 
@@ -232,11 +239,13 @@ static void check_poll(void)
 	if (fd < 0 || pipe(fds))
 		return;
 	struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = fds[0], .events = POLLIN}};
-	CHECK(poll(p, 2, 0) == 1 && (p[0].revents & POLLIN) && !p[1].revents, "poll: %x %x", p[0].revents,
-	      p[1].revents);
-	CHECK(write(fd, "x", 1) == -1 && errno == EBADF, "write to a read-only /proc file: errno %d", errno);
+	CHECK(poll(p, 2, 0) == 1 && (p[0].revents & POLLIN) && !p[1].revents, "poll: %x %x",
+	      p[0].revents, p[1].revents);
+	CHECK(write(fd, "x", 1) == -1 && errno == EBADF,
+	      "write to a read-only /proc file: errno %d", errno);
 	CHECK(read(fd, &c, 1) == 1 && c >= '1' && c <= '9', "first byte of stat '%c'", c);
-	CHECK(lseek(fd, 0, SEEK_SET) == 0 && read(fd, &c, 1) == 1 && c >= '1' && c <= '9', "after lseek");
+	CHECK(lseek(fd, 0, SEEK_SET) == 0 && read(fd, &c, 1) == 1 && c >= '1' && c <= '9',
+	      "after lseek");
 	struct stat st;
 	CHECK(!fstat(fd, &st) && S_ISREG(st.st_mode), "fstat: mode %o", st.st_mode);
 	close(fd);

@@ -12,7 +12,7 @@
 
 #define WNOHANG_ 1
 #define ECHILD_ 10
-#define PID_FAR 20000	/* beyond any pid the tests reach */
+#define PID_FAR 20000 /* beyond any pid the tests reach */
 
 static void *buffer(void)
 {
@@ -23,7 +23,8 @@ static void *buffer(void)
 	if (buf)
 		return buf;
 	if (vr_vmo_create(VR_PAGE, 0, &vmo) ||
-	    vr_vm_map(0, vmo, 0, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &at) || vr_ipc_buffer_set(at))
+	    vr_vm_map(0, vmo, 0, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &at) ||
+	    vr_ipc_buffer_set(at))
 		return NULL;
 	return buf = (void *)(uintptr_t)at;
 }
@@ -43,7 +44,8 @@ UTEST_POSIX(proc_survives_random_requests)
 		switch (label) {
 		case PROC_KILL:
 			/* Only pids and groups that do not exist. */
-			msg[1] = (uint64_t)(rnd(&seed) % 2 ? 1 : -1) * (int64_t)(PID_FAR + rnd(&seed) % 1000);
+			msg[1] = (uint64_t)(rnd(&seed) % 2 ? 1 : -1) *
+				 (int64_t)(PID_FAR + rnd(&seed) % 1000);
 			words = words < 1 ? 1 : words;
 			break;
 		case PROC_WAIT:
@@ -67,7 +69,9 @@ UTEST_POSIX(proc_survives_random_requests)
 		bool tamed = label == PROC_KILL || label == PROC_WAIT || label == PROC_SIGTAKE;
 		if (words > (tamed ? 2u : 0u) && rnd(&seed) % 10 == 0) {
 			handle_t copy;
-			if (vr_handle_derive(vmo, VR_RIGHT_READ | VR_RIGHT_TRANSFER | VR_RIGHT_DUPLICATE, &copy) == 0) {
+			if (vr_handle_derive(vmo,
+					     VR_RIGHT_READ | VR_RIGHT_TRANSFER | VR_RIGHT_DUPLICATE,
+					     &copy) == 0) {
 				msg[words] = copy;
 				msg[0] |= VR_TAG_CAPS(1) | VR_TAG_MOVE_CAPS;
 			}
@@ -76,13 +80,14 @@ UTEST_POSIX(proc_survives_random_requests)
 		int64_t err = vr_ipc_call(posix_proc, msg);
 		if (caps && err == -VR_EACCES) {
 			vr_handle_close(msg[words]);
-			continue;	/* without GRANT the kernel refuses the handle */
+			continue; /* without GRANT the kernel refuses the handle */
 		}
 		UCHECK(err == 0, "request %d (label %u) got no answer: %ld", i, label, err);
 	}
 	/* Still serving: the root task's pid, and a wait with no children. */
 	msg[0] = VR_TAG(PROC_GETPID, 0);
-	UCHECK(vr_ipc_call(posix_proc, msg) == 0 && msg[1] == 0, "getpid after: %ld", (int64_t)msg[1]);
+	UCHECK(vr_ipc_call(posix_proc, msg) == 0 && msg[1] == 0, "getpid after: %ld",
+	       (int64_t)msg[1]);
 	msg[0] = VR_TAG(PROC_WAIT, 2);
 	msg[1] = (uint64_t)-1;
 	msg[2] = WNOHANG_;
