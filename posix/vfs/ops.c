@@ -83,7 +83,7 @@ int fs_unlink(const struct cred *c, struct node *at, const char *path, bool rmdi
 		return err;
 	if (sticky_denies(c, l.dir, n))
 		return -EPERM;
-	if (n->mounted)
+	if (n->mounted || n->remote)
 		return -EBUSY;
 	if (rmdir && n->children)
 		return -ENOTEMPTY;
@@ -130,7 +130,7 @@ int fs_rename(const struct cred *c, struct node *oat, const char *opath, struct 
 		return 0;
 	if (sticky_denies(c, lo.dir, src) || (dst && sticky_denies(c, ln.dir, dst)))
 		return -EPERM;
-	if (src->mounted || (dst && dst->mounted))
+	if (src->mounted || src->remote || (dst && (dst->mounted || dst->remote)))
 		return -EBUSY;
 	if (S_ISDIR(src->mode)) {
 		if (dst && !S_ISDIR(dst->mode))

@@ -39,6 +39,7 @@ struct pending {
 	uint64_t session; /* the client's session (for VFS_OPEN's new id) */
 	struct file *f;	  /* the file of a per-file request (referenced), else NULL */
 	int flags;	  /* VFS_OPEN: the O_* flags the file gets */
+	size_t len;	  /* VFS_READ: the most asked for; VFS_WRITE: the bytes sent */
 	bool positioned;  /* pread/pwrite: the offset does not move */
 };
 
@@ -130,6 +131,7 @@ static long forward(struct remote *rm, struct session *s, uint32_t op, struct fi
 		return -ENOMEM;
 	*p = (struct pending){.tag = ++rm->next_tag,
 			      .op = op,
+			      .len = op == VFS_READ ? a : len,
 			      .session = s->number,
 			      .f = f,
 			      .flags = flags,
@@ -393,7 +395,8 @@ static long translate(struct remote *rm, struct pending *p, long result, handle_
 		break;
 	case VFS_READ:
 	case VFS_GETDENTS:
-		if ((size_t)result != len || (p->op == VFS_GETDENTS && !dirents_ok(req.data, len)))
+		if ((size_t)result != len || (p->op == VFS_READ && len > p->len) ||
+		    (p->op == VFS_GETDENTS && !dirents_ok(req.data, len)))
 			return -EIO;
 		if (p->op == VFS_GETDENTS)
 			p->f->pos = req.w[4];
@@ -405,7 +408,7 @@ static long translate(struct remote *rm, struct pending *p, long result, handle_
 			return -EIO;
 		break;
 	case VFS_WRITE:
-		if (len || (uint64_t)result > VFS_IO_MAX)
+		if (len || (uint64_t)result > p->len)
 			return -EIO;
 		if (!p->positioned)
 			p->f->pos += (uint64_t)result;
