@@ -58,6 +58,15 @@ $(B)/posix/tests/%.elf: tests/posix/%.c $(SYSROOT_FILES) tools/cc
 
 -include $(POSIX_OBJS:.o=.d) $(POSIX_CRT_OBJS:.o=.d)
 
+# VeridianOS's own POSIX test programs (tests/posix-native/): they use its
+# protocols (a server of device files, ...), so they have no Linux run. Also
+# /test/<name>, run with the others.
+POSIX_NATIVE_TESTS := $(patsubst tests/posix-native/%.c,$(B)/posix/native/%.elf,$(wildcard tests/posix-native/*.c))
+$(B)/posix/native/%.elf: $(B)/posix/tests/posix-native/%.c.o $(SYSROOT_FILES) tools/cc
+	@mkdir -p $(@D)
+	@echo "  LD      $@ (tools/cc)"
+	$(Q)$(TOOLS_CC) -Wno-unused-command-line-argument -pthread -o $@ $<
+
 # The POSIX servers: every posix/<name>/ directory with a server.c (or main.c)
 # is a program built against the sysroot, /sbin/<name> in the initrd (vfs
 # now; proc when posix/proc/ exists). posix/initrd/ is copied in as it is.
@@ -101,9 +110,9 @@ $(BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox -type f) tools/cc
 # /bin from the ports, /etc from posix/initrd/, and the mount points of tmpfs
 # (/tmp) and devfs (/dev).
 INITRD := $(B)/initrd.cpio
-$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(BUSYBOX) $(POSIX_BENCH) tools/mkcpio.py $(shell find posix/initrd)
+$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(POSIX_NATIVE_TESTS) $(BUSYBOX) $(POSIX_BENCH) tools/mkcpio.py $(shell find posix/initrd)
 	@echo "  CPIO    $@"
-	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ \
+	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ proc/:0555 \
 		bin/busybox=$(BUSYBOX) bin/posix-bench=$(POSIX_BENCH) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
 		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
-		$(foreach t,$(POSIX_TESTS),test/$(basename $(notdir $(t)))=$(t))
+		$(foreach t,$(POSIX_TESTS) $(POSIX_NATIVE_TESTS),test/$(basename $(notdir $(t)))=$(t))

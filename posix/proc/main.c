@@ -15,6 +15,7 @@
 #include "proto/vfs.h"
 
 handle_t proc_ep, proc_vfs_admin;
+static size_t fs_len;	/* the long part of a PROC_FS answer */
 
 /* The process a badge speaks for, or NULL (0: the server itself). */
 static struct proc *caller_of(int64_t badge)
@@ -35,6 +36,7 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 	if (badge == 0)
 		return op == PROC_CHILD_GONE ? op_child_gone(m)
 		       : op == PROC_TTY_SIGNAL ? op_tty_signal(m)
+		       : op == PROC_FS	       ? op_procfs(m, &fs_len)
 					       : -EINVAL;
 	if ((uint64_t)badge & PROC_BADGE_EXC)
 		return op_fault(badge & ~(int64_t)PROC_BADGE_EXC, m);
@@ -87,6 +89,8 @@ int main(void)
 	}
 	if (proc_tty_start())
 		fprintf(stderr, "proc: no terminal-signal thread: ^C and ^Z do nothing\n");
+	if (procfs_start())
+		fprintf(stderr, "proc: /proc could not be mounted\n");
 	int64_t badge = vr_ipc_recv(proc_ep, m);
 	for (;;) {
 		if (badge < 0) {
@@ -106,6 +110,13 @@ int main(void)
 			continue;
 		}
 		uint32_t op = VR_TAG_LABEL(m[0]);
+		if (badge == 0 && op == PROC_FS) {
+			m[0] = VR_TAG(0, 4) | (fs_len ? VR_TAG_LONG(fs_len) : 0);
+			m[1] = (uint64_t)r;
+			m[5] = m[6] = m[7] = 0;
+			badge = vr_ipc_reply_recv(proc_ep, m);
+			continue;
+		}
 		unsigned words = (op == PROC_FORKED || op == PROC_SIGTAKE) && r >= 0 ? 4
 				 : (op == PROC_WAIT || op == PROC_GETPID)	     ? 2
 										     : 1;

@@ -67,6 +67,8 @@ struct proc {
 	struct {
 		int pid, code;
 	} sig_from[SIG_MAX];
+	char *cmdline;	/* argv as /proc/<pid>/cmdline shows it (NUL after each), or NULL; owned */
+	size_t cmdline_len;
 	struct proc *next, *prev;	/* every process, in pid order of creation */
 };
 
@@ -150,6 +152,14 @@ int64_t op_forked(struct proc *caller, uint64_t m[8]);
 int64_t proc_set_handler(handle_t process, int pid);
 /* An exception message about process @pid: it ends with the fault's signal. */
 int64_t op_fault(int64_t pid, uint64_t m[8]);
+
+/* ---- procfs.c: /proc ---- */
+/* Mounts /proc (a session of our own) and starts the thread that takes its requests; 0 or -errno. */
+int procfs_start(void);
+/* A PROC_FS request (badge 0): answered in m[1 .. 4] and *len bytes of the IPC buffer. */
+int64_t op_procfs(uint64_t m[8], size_t *len);
+/* Sets @p's command line to @argv (NULL-terminated); kept as it was without memory. */
+void proc_set_cmdline(struct proc *p, const char *const *argv);
 
 /* ---- watch.c ---- */
 /*

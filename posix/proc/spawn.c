@@ -343,6 +343,7 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 		goto err_session;
 	}
 	c->pgid = pgid, c->sid = sid, c->session = session;
+	proc_set_cmdline(c, r->argv);
 	if ((err = start(r, c, &img)))
 		goto err_proc;
 	vr_handle_close(child.session);
@@ -441,6 +442,7 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	p->cap = next.cap;
 	p->session = session;
 	p->fork_self = p->fork_vfs = 0;
+	proc_set_cmdline(p, r->argv);
 	if ((err = proc_watch(p))) {
 		proc_end(p, SIGKILL);
 		return NO_REPLY;

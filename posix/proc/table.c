@@ -3,6 +3,7 @@
  * to process for the lookups every operation starts with.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "proc.h"
 
@@ -62,7 +63,14 @@ static struct proc *insert(int pid, int ppid, int pgid, int sid)
 
 struct proc *proc_create(int pid, struct proc *parent)
 {
-	return insert(pid, parent->pid, parent->pgid, parent->sid);
+	struct proc *p = insert(pid, parent->pid, parent->pgid, parent->sid);
+
+	/* A forked child has its parent's command line; a spawned one gets its own. */
+	if (p && parent->cmdline && (p->cmdline = malloc(parent->cmdline_len + 1))) {
+		memcpy(p->cmdline, parent->cmdline, parent->cmdline_len + 1);
+		p->cmdline_len = parent->cmdline_len;
+	}
+	return p;
 }
 
 void proc_destroy(struct proc *p)
@@ -78,6 +86,7 @@ void proc_destroy(struct proc *p)
 		vr_handle_close(p->process);
 	if (p->thread)
 		vr_handle_close(p->thread);
+	free(p->cmdline);
 	free(p);
 }
 
@@ -96,4 +105,5 @@ void proc_table_init(void)
 	proc_init = insert(PID_INIT, PID_ROOT, PID_INIT, PID_INIT);
 	if (!proc_root || !proc_init)
 		abort();
+	proc_set_cmdline(proc_init, (const char *const[]){"/sbin/proc", NULL});
 }

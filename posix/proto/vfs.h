@@ -154,9 +154,54 @@ enum vfs_op {
 				   controlling terminal, /dev/tty (-ENXIO without one), TIOCSCTTY/TIOCNOTTY */
 	VFS_TTY_SIGNAL = 75,	/* the proc server's (admin): -> w1 a process group, w2 a signal that a terminal's ISIG character (^C ^Z ^\)
 				   or window-size change raised for it; waits until there is one */
+	/* ---- files served by another server (remote.c; see "Remote file systems" below) ---- */
+	VFS_REMOTE_MOUNT = 80,	/* (uid 0) w1 dir id; path of an empty directory -> w1 the mount number; cap:
+				   the session's capability with GRANT (for answers that carry a VMO). Every
+				   path at or below it is the caller's session's to serve from now on */
+	VFS_REMOTE_NEXT,	/* (the owner) w1 mount, w2 VFS_READ_NOWAIT or 0 -> the next forwarded request
+				   (struct below: w1 op | open flags << 32, w2 tag, w3 handle, w4 a, w5 b,
+				   w6 the caller's pid, w7 uid | gid << 32; long: its path or data). Waits for one */
+	VFS_REMOTE_ANSWER,	/* (the owner) w1 mount, w2 tag, w3 result (>= 0 or -errno), w4 .. w6 x1 .. x3;
+				   long: the data; cap: a VMO (VFS_MMAP: with TRANSFER and DUPLICATE, sent
+				   through the mount's capability) -> w1 0. The client's request is answered */
+	VFS_REMOTE_READY,	/* (the owner) w1 mount, w2 handle, w3 the POLL* events the file now has */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
 };
+
+/*
+ * Remote file systems (VFS_REMOTE_*). A server (a driver owning device files,
+ * the proc server's /proc) mounts an empty directory with its own session;
+ * from then on every lookup that reaches that directory is forwarded, with
+ * the rest of the path, and the open files it makes (kind FILE_REMOTE here)
+ * forward their reads, writes, fstat, getdents, ioctls and mmaps. The vfs
+ * never calls the owner: it queues each request and saves the client's reply;
+ * the owner takes requests with VFS_REMOTE_NEXT (which waits like a read)
+ * and answers each one by its tag with VFS_REMOTE_ANSWER, in any order and
+ * whenever it likes. Readiness for poll/epoll is what the owner last said
+ * with VFS_REMOTE_READY (or the open's x3), which the owner sends before the
+ * answer that changed it. When the owner's session ends,
+ * every waiting client gets -EIO, the mount is gone, and the files it opened
+ * read and write -EIO and poll POLLERR | POLLHUP.
+ *
+ * A forwarded request (the reply to VFS_REMOTE_NEXT), by op:
+ *   VFS_OPEN      a = O_* flags, b = mode; path relative to the mount ("" = the mount itself)
+ *                 -> answer result 0, x1 the owner's handle, x2 st_mode, x3 POLL* events
+ *   VFS_STATAT    a = AT_SYMLINK_NOFOLLOW or 0; path -> long: struct vfs_stat
+ *   VFS_READLINK  path -> result the length; long: the target
+ *   VFS_ACCESS    a = R_OK|W_OK|X_OK or F_OK; path -> result 0 or -errno
+ *   VFS_READ      handle, a = length, b = offset -> result bytes; long: the data
+ *   VFS_WRITE     handle, b = offset; long: the data -> result bytes taken
+ *   VFS_STAT      handle -> long: struct vfs_stat
+ *   VFS_GETDENTS  handle, a = length, b = position -> result bytes; long: linux_dirent64
+ *                 records; x1 the next position
+ *   VFS_IOCTL     handle, a = request, b = argument; long: the bytes it reads
+ *                 -> long: the bytes it writes (sized as the client's VFS_IOCTL)
+ *   VFS_MMAP      handle, a = 1 for a writable shared mapping -> result the size; cap: the VMO
+ *   VFS_CLOSE     handle, tag 0: not answered (the last reference went)
+ * The open flags (op's high word) carry O_NONBLOCK: the owner should answer
+ * -EAGAIN rather than hold a read or write.
+ */
 
 #define VFS_EPOLL_MAX (VFS_IO_MAX / 16)	/* events in one VFS_EPOLL_WAIT answer */
 

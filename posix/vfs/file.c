@@ -144,6 +144,8 @@ struct file *file_of_timerfd(int clock, int flags)
 	return f;
 }
 
+void (*file_remote_put)(struct file *f);
+
 void file_get(struct file *f)
 {
 	f->refs++;
@@ -167,6 +169,9 @@ void file_put(struct file *f)
 		evfd_destroy(f->eventfd);
 	} else if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE) {
 		pty_close(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE);
+	} else if (f->kind == FILE_REMOTE) {
+		if (file_remote_put)
+			file_remote_put(f);
 	} else {
 		struct pipe *p = f->pipe;
 		if (f->kind != FILE_PIPE_WRITE)
@@ -210,8 +215,8 @@ long file_read(struct file *f, void *buf, size_t len, const uint64_t *at)
 		return pty_read(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE, buf, len, 1);
 	if (f->kind == FILE_TIMERFD)
 		return tfd_read(f->timerfd, buf, len);
-	if (f->kind == FILE_EPOLL)
-		return -EINVAL;
+	if (f->kind == FILE_EPOLL || f->kind == FILE_REMOTE)
+		return -EINVAL; /* a remote file's reads are forwarded (remote.c), never done here */
 	struct node *n = f->node;
 	if (S_ISDIR(n->mode))
 		return -EISDIR;
@@ -237,7 +242,7 @@ long file_write(struct file *f, const void *buf, size_t len, const uint64_t *at)
 		return evfd_write(f->eventfd, buf, len);
 	if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE)
 		return pty_write(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE, buf, len);
-	if (f->kind == FILE_EPOLL || f->kind == FILE_TIMERFD)
+	if (f->kind == FILE_EPOLL || f->kind == FILE_TIMERFD || f->kind == FILE_REMOTE)
 		return -EINVAL;
 	struct node *n = f->node;
 	if (S_ISCHR(n->mode))
@@ -316,7 +321,8 @@ void file_stat(const struct file *f, struct vfs_stat *st)
 		st->ino = (uint64_t)(uintptr_t)f->pty;
 		st->mode = S_IFCHR | 0620;
 		st->rdev = f->kind == FILE_PTY_SLAVE ? pty_rdev(f->pty) : dev_rdev(DEV_PTMX);
-	} else if (f->kind == FILE_EVENTFD || f->kind == FILE_EPOLL || f->kind == FILE_TIMERFD) {
+	} else if (f->kind == FILE_EVENTFD || f->kind == FILE_EPOLL || f->kind == FILE_TIMERFD ||
+		   f->kind == FILE_REMOTE) {
 		st->ino = (uint64_t)(uintptr_t)f;
 		st->mode = 0600;	/* Linux's anonymous inodes have no type */
 	} else if (f->node) {
@@ -356,6 +362,8 @@ short file_poll(const struct file *f, short want)
 		ev = (short)(pipe_poll(f->pipe, false) | pipe_poll(f->pipe, true));
 	else if (f->kind == FILE_PIPE_READ && f->node && !f->pipe->writers && f->pos == f->pipe->writer_opens)
 		ev = (short)(pipe_poll(f->pipe, false) & ~POLLHUP);	/* no writer yet: not a hang-up (Linux) */
+	else if (f->kind == FILE_REMOTE)
+		ev = f->ready;
 	else
 		ev = pipe_poll(f->pipe, f->kind == FILE_PIPE_WRITE);
 	if (ev & POLLIN)

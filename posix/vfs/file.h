@@ -17,7 +17,10 @@
 struct vfs_stat;
 
 enum file_kind { FILE_NODE, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_SOCKET, FILE_EVENTFD,
-		 FILE_PTY_MASTER, FILE_PTY_SLAVE, FILE_EPOLL, FILE_TIMERFD, FILE_FIFO_RDWR };
+		 FILE_PTY_MASTER, FILE_PTY_SLAVE, FILE_EPOLL, FILE_TIMERFD, FILE_FIFO_RDWR,
+		 FILE_REMOTE };
+
+struct remote;
 
 struct file {
 	unsigned refs;		/* ids (in any session) and blocked operations */
@@ -29,6 +32,10 @@ struct file {
 	struct pty *pty;	/* the pseudo-terminal ends (pty.c) */
 	struct epoll *epoll;	/* FILE_EPOLL: owned */
 	struct timerfd *timerfd;	/* FILE_TIMERFD: owned */
+	struct remote *remote;	/* FILE_REMOTE: the server that serves it (remote.c), referenced */
+	uint64_t handle;	/* FILE_REMOTE: the owner's number for it */
+	short ready;		/* FILE_REMOTE: the POLL* events the owner last reported */
+	struct file *remote_next;	/* FILE_REMOTE: the next file of the same remote */
 	int flags;		/* O_ACCMODE | O_APPEND | O_NONBLOCK | ... as opened */
 	uint64_t pos;		/* offset, getdents position for directories, a FIFO reader's writer_opens at open */
 };
@@ -55,6 +62,9 @@ struct file *file_of_eventfd(uint64_t count, bool semaphore, int flags);
 /* An open file of a new epoll instance / a new timerfd on @clock; NULL without memory. */
 struct file *file_of_epoll(void);
 struct file *file_of_timerfd(int clock, int flags);
+
+/* Called as the last reference to a FILE_REMOTE file goes (remote.c; NULL in the unit tests). */
+extern void (*file_remote_put)(struct file *f);
 
 void file_get(struct file *f);
 /* Drops a reference; the last one closes the file (a pipe end: its count). */

@@ -84,6 +84,7 @@ struct node {
 	/* Read-only (initrd) files: a VMO with a copy of the bytes, made at the first mmap or exec. */
 	uint64_t image;
 	bool linkable;		/* an O_TMPFILE file without O_EXCL: linkat may name it while nlink is 0 */
+	struct remote *remote;	/* a directory another server serves (remote.c): lookups stop here */
 };
 
 /* Unmaps and closes a mapped file's VMO as it is freed (shm.c; NULL in the unit tests). */
@@ -159,6 +160,16 @@ struct last {
 	bool slash;		/* the path ended with a slash */
 	bool dot;		/* the last component is "." or ".." (or the path is "/") */
 };
+
+/*
+ * A lookup that reaches a directory with a remote (at the end or with
+ * components left) stops there with -EREMOTE, leaving the directory and the
+ * rest of the path (without leading slashes; "" for the directory itself)
+ * here, for remote.c to forward.
+ */
+struct remote;
+extern struct node *fs_remote_at;
+extern char fs_remote_rest[FS_PATH_MAX];
 
 /* Resolves @path from directory @at. Returns 0 with *out (not referenced) or -errno. */
 int fs_walk(const struct cred *c, struct node *at, const char *path, enum walk_flags flags,

@@ -84,7 +84,7 @@ int fs_unlink(const struct cred *c, struct node *at, const char *path, bool rmdi
 		return err;
 	if (sticky_denies(c, l.dir, n))
 		return -EPERM;
-	if (n->mounted)
+	if (n->mounted || n->remote)
 		return -EBUSY;
 	if (rmdir && n->children)
 		return -ENOTEMPTY;
@@ -133,7 +133,7 @@ int fs_rename(const struct cred *c, struct node *oat, const char *opath, struct 
 		return 0;	/* the same name, or two names of one file: nothing to do (POSIX) */
 	if (sticky_denies(c, lo.dir, src) || (dst && sticky_denies(c, ln.dir, dst)))
 		return -EPERM;
-	if (src->mounted || (dst && dst->mounted))
+	if (src->mounted || src->remote || (dst && (dst->mounted || dst->remote)))
 		return -EBUSY;
 	if (S_ISDIR(src->mode)) {
 		if (dst && !S_ISDIR(dst->mode))

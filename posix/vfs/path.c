@@ -12,6 +12,9 @@
 
 #include "fs.h"
 
+struct node *fs_remote_at;
+char fs_remote_rest[FS_PATH_MAX];
+
 /* The directory ".." of @n leads to (the root's is itself; a mounted root's is its cover's). */
 static struct node *up(struct node *n)
 {
@@ -56,6 +59,11 @@ static int walk(const struct cred *c, struct node *at, const char *path, enum wa
 	for (;;) {
 		while (buf[p] == '/')
 			p++;
+		if (cur->remote) {
+			fs_remote_at = cur;
+			memcpy(fs_remote_rest, buf + p, strlen(buf + p) + 1);
+			return -EREMOTE;
+		}
 		if (!buf[p]) {
 			/* Only slashes were left: the path names the directory reached ("/", "a/"). */
 			if (l) {
@@ -115,6 +123,11 @@ static int walk(const struct cred *c, struct node *at, const char *path, enum wa
 		if (last) {
 			if (slash && !S_ISDIR(cur->mode))
 				return -ENOTDIR;
+			if (cur->remote) {
+				fs_remote_at = cur;
+				fs_remote_rest[0] = 0;
+				return -EREMOTE;
+			}
 			*out = cur;
 			return 0;
 		}

@@ -118,6 +118,11 @@ static int dir_arg(struct session *s, uint64_t id, struct node **at)
 	return 0;
 }
 
+int64_t session_mint(uint64_t number, uint64_t rights, uint64_t *cap)
+{
+	return vr_endpoint_mint(endpoint, number, rights, cap);
+}
+
 static long answer_data(const void *p, size_t len)
 {
 	memcpy(out.data, p, len);
@@ -150,7 +155,7 @@ static long op_open(struct session *s)
 			return err;
 		int flags = (int)req.w[2];
 		if ((err = fs_open(&s->cred, at, path, flags, (uint32_t)req.w[3], &n)))
-			return err;
+			return err == -EREMOTE ? remote_path_op(s, VFS_OPEN) : err;
 		if (S_ISCHR(n->mode) && n->dev == DEV_TTY && !ctty_of(s->sid, &n))
 			return -ENXIO;	/* /dev/tty: the caller's controlling terminal, if it has one */
 		int fflags = flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC);
@@ -302,7 +307,7 @@ static long op_statat(struct session *s)
 	if ((err = dir_arg(s, req.w[1], &at)) ||
 	    (err = fs_walk(&s->cred, at, path,
 			   req.w[2] & AT_SYMLINK_NOFOLLOW ? WALK_NOFOLLOW : WALK_FOLLOW, &n)))
-		return err;
+		return err == -EREMOTE ? remote_path_op(s, VFS_STATAT) : err;
 	node_stat(n, &st);
 	return answer_data(&st, sizeof(st));
 }
@@ -407,6 +412,8 @@ static long op_readlink(struct session *s)
 	if ((err = dir_arg(s, req.w[1], &at)))
 		return err;
 	int r = fs_readlink(&s->cred, at, path, out.data, VFS_IO_MAX);
+	if (r == -EREMOTE)
+		return remote_path_op(s, VFS_READLINK);
 	if (r > 0)
 		out.len = (size_t)r;
 	return r;
@@ -469,7 +476,7 @@ static long op_access(struct session *s)
 	if ((err = dir_arg(s, req.w[1], &at)) ||
 	    (err = fs_walk(&s->cred, at, path,
 			   req.w[3] & AT_SYMLINK_NOFOLLOW ? WALK_NOFOLLOW : WALK_FOLLOW, &n)))
-		return err;
+		return err == -EREMOTE ? remote_path_op(s, VFS_ACCESS) : err;
 	if ((want & W_OK) && n->fs->readonly && (S_ISREG(n->mode) || S_ISDIR(n->mode)))
 		return -EROFS;
 	return may_access(n, &s->cred, want) ? 0 : -EACCES;
@@ -760,6 +767,7 @@ static long op_session_end(void)
 	 * performed again after this one (wait.c).
 	 */
 	session_destroy(s);
+	remote_session_end(req.w[1]);
 	return 0;
 }
 
@@ -817,6 +825,27 @@ static long op_exec_image(void)
 /* A request performed, and then what it changed for edge-triggered epoll entries noted. */
 static long dispatch_observed(void);
 
+/* Requests on a remote file (w1 its id) go to remote.c; -ENOSYS for every other. */
+static long dispatch_remote(struct session *s, uint32_t op)
+{
+	switch (op) {
+	case VFS_READ:
+	case VFS_WRITE:
+	case VFS_PREAD:
+	case VFS_PWRITE:
+	case VFS_SEEK:
+	case VFS_STAT:
+	case VFS_GETDENTS:
+	case VFS_TRUNCATE:
+	case VFS_IOCTL:
+	case VFS_MMAP:
+	case VFS_SEALS: break;
+	default: return -ENOSYS;
+	}
+	struct file *f = session_file(s, req.w[1]);
+	return f && f->kind == FILE_REMOTE ? remote_file_op(s, f, op) : -ENOSYS;
+}
+
 static long dispatch(void)
 {
 	uint32_t op = VR_TAG_LABEL(req.tag);
@@ -838,6 +867,9 @@ static long dispatch(void)
 	struct session *s = session_find(req.badge);
 	if (!s)
 		return -EINVAL;
+	long r = dispatch_remote(s, op);
+	if (r != -ENOSYS)
+		return r;
 	switch (op) {
 	case VFS_OPEN: return op_open(s);
 	case VFS_CLOSE: return op_close(s);
@@ -893,6 +925,10 @@ static long dispatch(void)
 	case VFS_CHOWN: return op_chown(s);
 	case VFS_UTIMES: return op_utimes(s);
 	case VFS_STATFS: return op_statfs(s);
+	case VFS_REMOTE_MOUNT: return op_remote_mount(s);
+	case VFS_REMOTE_NEXT: return op_remote_next(s);
+	case VFS_REMOTE_ANSWER: return op_remote_answer(s, req.cap);
+	case VFS_REMOTE_READY: return op_remote_ready(s);
 	default: return -EINVAL;
 	}
 }
@@ -900,6 +936,15 @@ static long dispatch(void)
 static long dispatch_observed(void)
 {
 	long r = dispatch();
+
+	/* A capability no request took (an answer that went to no owner's handler). */
+	if (req.cap) {
+		vr_handle_close(req.cap);
+		req.cap = 0;
+	}
+	/* A name operation that reached a remote tree and is not forwarded (mkdir, unlink, chdir, ...). */
+	if (r == -EREMOTE)
+		r = -EROFS;
 
 	epl_observe();
 	return r;
@@ -938,6 +983,12 @@ static bool take_request(int64_t badge, const uint64_t msg[8])
 		req.len = 0;
 	memcpy(req.data, ipc_buf, req.len);
 	req.data[req.len] = 0;
+	req.cap = 0;
+	if (VR_TAG_LABEL(msg[0]) == VFS_REMOTE_ANSWER && caps == 1 && words >= 1 && words < 8) {
+		/* An owner's answer to VFS_MMAP carries the VMO for the client (remote.c). */
+		req.cap = msg[words];
+		return true;
+	}
 	for (unsigned i = 0; i < caps && words < 8 && caps <= words; i++)
 		vr_handle_close(msg[1 + words - caps + i]);
 	return caps == 0;

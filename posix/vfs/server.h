@@ -13,6 +13,7 @@ struct node;
 /* A request, with its long part copied out of the IPC buffer (NUL-terminated). */
 struct request {
 	uint64_t badge, tag, w[8];
+	uint64_t cap;	/* VFS_REMOTE_ANSWER: the capability it carried (0: none) */
 	size_t len;
 	char data[VFS_IO_MAX + 1];
 };
@@ -43,6 +44,9 @@ long block(bool nonblocking, int64_t deadline);
 /* Whether the current request is a saved one performed again; its deadline then. */
 extern bool retrying;
 extern int64_t retry_deadline;
+
+/* A new capability to the server's endpoint with badge @number and @rights; 0 or -errno. */
+int64_t session_mint(uint64_t number, uint64_t rights, uint64_t *cap);
 
 /* Monotonic nanoseconds. */
 int64_t now_ns(void);
@@ -109,3 +113,16 @@ long op_seals(struct session *s);
 int shm_image(struct node *n, uint64_t rights, uint64_t *out);
 /* Mounts a tmpfs at /dev/shm (shm_open's directory); 0 or -errno. */
 int shm_mount(struct node *dev);
+
+/* ---- remote.c: file systems other servers serve (proto/vfs.h, "Remote file systems") ---- */
+/* A client's path request that reached a remote directory (fs_remote_at, fs_remote_rest): forwarded. */
+long remote_path_op(struct session *s, uint32_t op);
+/* A client's request @op on remote file @f: forwarded, or answered here (seek, errors). */
+long remote_file_op(struct session *s, struct file *f, uint32_t op);
+long op_remote_mount(struct session *s);
+long op_remote_next(struct session *s);
+/* @cap: the capability the answer carried (0: none); taken. */
+long op_remote_answer(struct session *s, uint64_t cap);
+long op_remote_ready(struct session *s);
+/* Session @number ended: the mounts it served go; their waiting clients get -EIO. */
+void remote_session_end(uint64_t number);

@@ -83,6 +83,8 @@ int main(void)
 	expect("sleep 0 & wait; echo waited", "waited\n", 0);
 	expect("echo $(echo nested)", "nested\n", 0);
 	expect("missing-command-xyz 2>/dev/null; echo $?", "127\n", 0);
+	/* ps lists the shell and its background child (busybox's reads /proc; Linux's too). */
+	expect("sleep 30 & p=$!; ps | grep -c -e \"^ *$p \" -e \"^ *$$ \"; kill $p", "2\n", 0);
 	printf("shell: %d failure%s\n", failures, failures == 1 ? "" : "s");
 	return failures > 100 ? 100 : failures;
 }

@@ -1,0 +1,518 @@
+/*
+ * /proc, served by the proc server through the vfs server's remote mounts
+ * (proto/vfs.h, "Remote file systems"): /proc/self, /proc/<pid>/{stat,
+ * cmdline,status}, /proc/meminfo, /proc/uptime, and the pids in /proc.
+ *
+ * The vfs server never calls us: a second thread (the pump) takes the
+ * forwarded requests with VFS_REMOTE_NEXT, hands each to the main thread as
+ * PROC_FS on our own endpoint (badge 0, like the watchers' reports), and
+ * sends the main thread's answer back with VFS_REMOTE_ANSWER. So the table
+ * is only ever read by the main thread, and the main thread never waits for
+ * the vfs server on /proc's account.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ipc.h"
+#include "proc.h"
+#include "proto/vfs.h"
+
+#define PROCFS_DEV 16	     /* st_dev of /proc's files (the vfs server's are 1 .. 3) */
+#define PROCFS_FILES_MAX 512 /* files open at once (ENFILE beyond) */
+#define PUMP_STACK (32 * 1024)
+
+enum kind { K_ROOT = 1, K_SELF, K_MEMINFO, K_UPTIME, K_PID, K_STAT, K_CMDLINE, K_STATUS };
+
+/* An open file: what it is and, for a regular file, its text as it was at the open. */
+struct pfile {
+	enum kind kind; /* 0: a free slot */
+	int pid;
+	char *text;
+	size_t len;
+};
+
+static struct pfile files[PROCFS_FILES_MAX];
+static handle_t fs_session; /* our own vfs session, which serves the mount */
+static uint64_t fs_mount;
+
+/* ---- names ---- */
+
+static bool is_dir(enum kind k)
+{
+	return k == K_ROOT || k == K_PID;
+}
+
+/* @s (@len bytes) as a pid of a process there is (zombies included), or 0. */
+static int pid_of(const char *s, size_t len)
+{
+	int pid = 0;
+
+	if (!len || len > 5 || s[0] == '0')
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		pid = pid * 10 + (s[i] - '0');
+	}
+	return pid >= PID_INIT && pid < PID_MAX && proc_find(pid) ? pid : 0;
+}
+
+/*
+ * Resolves @path (relative to /proc) for a caller with pid @caller: *kind
+ * and *pid. "self" is a link to the caller's pid, followed unless it is the
+ * last component and @follow is false. ".." is not served (ENOENT).
+ */
+static int resolve(const char *path, int caller, bool follow, enum kind *kind, int *pid)
+{
+	*kind = K_ROOT;
+	*pid = 0;
+	while (*path) {
+		const char *end = strchr(path, '/');
+		size_t len = end ? (size_t)(end - path) : strlen(path);
+		const char *next = path + len;
+		while (*next == '/')
+			next++;
+		bool last = !*next;
+		if (len == 0 || (len == 1 && path[0] == '.')) {
+			/* "" or ".": here */
+		} else if (*kind == K_ROOT) {
+			if (len == 4 && !memcmp(path, "self", 4)) {
+				if (last && !follow && !end) {
+					*kind = K_SELF;
+				} else {
+					if (!caller || !proc_find(caller))
+						return -ENOENT;
+					*kind = K_PID;
+					*pid = caller;
+				}
+			} else if (len == 7 && !memcmp(path, "meminfo", 7)) {
+				*kind = K_MEMINFO;
+			} else if (len == 6 && !memcmp(path, "uptime", 6)) {
+				*kind = K_UPTIME;
+			} else if ((*pid = pid_of(path, len))) {
+				*kind = K_PID;
+			} else {
+				return -ENOENT;
+			}
+		} else if (*kind == K_PID) {
+			if (len == 4 && !memcmp(path, "stat", 4))
+				*kind = K_STAT;
+			else if (len == 7 && !memcmp(path, "cmdline", 7))
+				*kind = K_CMDLINE;
+			else if (len == 6 && !memcmp(path, "status", 6))
+				*kind = K_STATUS;
+			else
+				return -ENOENT;
+		} else {
+			return -ENOTDIR;
+		}
+		if (end && !is_dir(*kind) && *kind != K_SELF)
+			return -ENOTDIR;
+		path = next;
+	}
+	return 0;
+}
+
+static void stat_of(enum kind k, int pid, struct vfs_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->dev = PROCFS_DEV;
+	st->ino = pid ? (uint64_t)pid << 4 | k : k;
+	st->mode = is_dir(k) ? S_IFDIR | 0555 : k == K_SELF ? S_IFLNK | 0777 : S_IFREG | 0444;
+	st->nlink = is_dir(k) ? 2 : 1;
+	st->blksize = 1024;
+}
+
+/* ---- contents ---- */
+
+/* The state letter ps shows: the caller is running (it is asking), the others wait. */
+static char state_of(const struct proc *p, int caller)
+{
+	return p->state != PROC_ALIVE ? 'Z' : p->pid == caller ? 'R' : 'S';
+}
+
+static const char *state_name(char c)
+{
+	return c == 'R' ? "running" : c == 'Z' ? "zombie" : "sleeping";
+}
+
+/* The command name: argv[0]'s last component, at most 15 bytes (Linux's TASK_COMM_LEN - 1). */
+static void comm_of(const struct proc *p, char comm[16])
+{
+	const char *a0 = p->cmdline ? p->cmdline : "", *slash = strrchr(a0, '/');
+	const char *name = slash ? slash + 1 : a0;
+
+	snprintf(comm, 16, "%s", name);
+}
+
+static int gen_stat(const struct proc *p, int caller, char *buf, size_t size)
+{
+	char comm[16];
+
+	comm_of(p, comm);
+	/* proc(5)'s 52 fields: what is not kept is 0 (times, memory, faults). */
+	return snprintf(buf, size,
+			"%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0 0 0 %llu 0 0 0 0 0 "
+			"%llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
+			p->pid, comm, state_of(p, caller), p->ppid, p->pgid, p->sid,
+			(unsigned long long)-1 >> 1, (unsigned long long)p->sig_pending,
+			(unsigned long long)p->sig_blocked, (unsigned long long)p->sig_ignored,
+			(unsigned long long)p->sig_handled,
+			p->state == PROC_ALIVE ? 0 : p->wstatus);
+}
+
+static int gen_status(const struct proc *p, int caller, char *buf, size_t size)
+{
+	char comm[16], st = state_of(p, caller);
+
+	comm_of(p, comm);
+	return snprintf(
+	    buf, size,
+	    "Name:\t%s\nUmask:\t0022\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
+	    "PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\n"
+	    "Groups:\t\nThreads:\t1\nSigPnd:\t%016llx\nShdPnd:\t0000000000000000\n"
+	    "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
+	    comm, st, state_name(st), p->pid, p->pid, p->ppid, (unsigned long long)p->sig_pending,
+	    (unsigned long long)p->sig_blocked, (unsigned long long)p->sig_ignored,
+	    (unsigned long long)p->sig_handled);
+}
+
+static int gen_meminfo(char *buf, size_t size)
+{
+	uint64_t total = 0, free_ = 0, page = VR_PAGE;
+
+	vr_system_info(INFO_TOTAL_FRAMES, &total);
+	vr_system_info(INFO_FREE_FRAMES, &free_);
+	vr_system_info(INFO_PAGE_SIZE, &page);
+	unsigned long long kt = total * page / 1024, kf = free_ * page / 1024;
+	return snprintf(buf, size,
+			"MemTotal:%15llu kB\nMemFree:%16llu kB\nMemAvailable:%11llu kB\n", kt, kf,
+			kf);
+}
+
+static int gen_uptime(char *buf, size_t size)
+{
+	uint64_t ns = 0;
+
+	vr_clock_get(&ns);
+	/* The second number, idle time summed over the CPUs, is not counted. */
+	return snprintf(buf, size, "%llu.%02llu 0.00\n", (unsigned long long)(ns / 1000000000),
+			(unsigned long long)(ns / 10000000 % 100));
+}
+
+/* The text of file @k of process @pid as the open sees it, in a new buffer. */
+static int generate(enum kind k, int pid, int caller, char **text, size_t *len)
+{
+	const struct proc *p = pid ? proc_find(pid) : NULL;
+	size_t size = 1024;
+	char *buf;
+	int n;
+
+	if (k == K_CMDLINE && p && p->state == PROC_ALIVE)
+		size = p->cmdline_len + 1;
+	if (!(buf = malloc(size)))
+		return -ENOMEM;
+	switch (k) {
+	case K_STAT: n = p ? gen_stat(p, caller, buf, size) : -ENOENT; break;
+	case K_STATUS: n = p ? gen_status(p, caller, buf, size) : -ENOENT; break;
+	case K_CMDLINE:
+		/* A zombie's is empty, as on Linux. */
+		n = !p ? -ENOENT : p->state == PROC_ALIVE ? (int)p->cmdline_len : 0;
+		if (n > 0)
+			memcpy(buf, p->cmdline, (size_t)n);
+		break;
+	case K_MEMINFO: n = gen_meminfo(buf, size); break;
+	case K_UPTIME: n = gen_uptime(buf, size); break;
+	default: n = 0; break;
+	}
+	if (n < 0) {
+		free(buf);
+		return n;
+	}
+	*text = buf;
+	*len = (size_t)n < size ? (size_t)n : size - 1;
+	return 0;
+}
+
+/* ---- directories ---- */
+
+/* Appends one linux_dirent64 record at *used; false when it does not fit. */
+static bool dirent(char *buf, size_t size, size_t *used, uint64_t ino, uint64_t next,
+		   unsigned char type, const char *name)
+{
+	size_t nl = strlen(name), reclen = (19 + nl + 1 + 7) & ~(size_t)7;
+
+	if (*used + reclen > size)
+		return false;
+	char *d = buf + *used;
+	memset(d, 0, reclen);
+	memcpy(d, &ino, 8);
+	memcpy(d + 8, &next, 8);
+	uint16_t rl = (uint16_t)reclen;
+	memcpy(d + 16, &rl, 2);
+	d[18] = (char)type;
+	memcpy(d + 19, name, nl);
+	*used += reclen;
+	return true;
+}
+
+/* Records of directory @f from position *pos: "." "..", then its entries in a fixed order. */
+static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t size)
+{
+	static const char *const root[] = {".", "..", "self", "meminfo", "uptime"};
+	static const enum kind root_kind[] = {K_ROOT, K_ROOT, K_SELF, K_MEMINFO, K_UPTIME};
+	static const char *const piddir[] = {".", "..", "stat", "cmdline", "status"};
+	static const enum kind pid_kind[] = {K_PID, K_ROOT, K_STAT, K_CMDLINE, K_STATUS};
+	size_t used = 0;
+	struct vfs_stat st;
+
+	for (;;) {
+		uint64_t at = *pos;
+		if (at < 5) {
+			enum kind k = f->kind == K_ROOT ? root_kind[at] : pid_kind[at];
+			const char *name = f->kind == K_ROOT ? root[at] : piddir[at];
+			stat_of(k, k == K_ROOT ? 0 : f->pid, &st);
+			if (!dirent(buf, size, &used, st.ino, at + 1,
+				    is_dir(k)	  ? DT_DIR
+				    : k == K_SELF ? DT_LNK
+						  : DT_REG,
+				    name))
+				break;
+			*pos = at + 1;
+			continue;
+		}
+		if (f->kind != K_ROOT)
+			break;
+		/* Then one entry per process: position 5 + pid. */
+		int pid = (int)(at - 5);
+		while (pid < PID_MAX && (pid < PID_INIT || !proc_find(pid)))
+			pid++;
+		if (pid >= PID_MAX) {
+			*pos = 5 + PID_MAX;
+			break;
+		}
+		char name[12];
+		snprintf(name, sizeof(name), "%d", pid);
+		stat_of(K_PID, pid, &st);
+		if (!dirent(buf, size, &used, st.ino, 5 + (uint64_t)pid + 1, DT_DIR, name))
+			break;
+		*pos = 5 + (uint64_t)pid + 1;
+	}
+	return used || size >= 32 ? (long)used : -EINVAL;
+}
+
+/* ---- the requests (main thread) ---- */
+
+static struct pfile *file_of(uint64_t handle)
+{
+	return handle && handle <= PROCFS_FILES_MAX && files[handle - 1].kind ? &files[handle - 1]
+									      : NULL;
+}
+
+static long do_open(const char *path, int flags, int caller, uint64_t out[3])
+{
+	enum kind k;
+	int pid, err, acc = flags & O_ACCMODE;
+	size_t i;
+
+	if ((err = resolve(path, caller, !(flags & O_NOFOLLOW), &k, &pid)))
+		return (flags & O_CREAT) && err == -ENOENT ? -EACCES : err;
+	if (k == K_SELF)
+		return -ELOOP;
+	if ((flags & O_CREAT) && (flags & O_EXCL))
+		return -EEXIST;
+	if ((flags & O_DIRECTORY) && !is_dir(k))
+		return -ENOTDIR;
+	if (acc != O_RDONLY)
+		return is_dir(k) ? -EISDIR : -EACCES;
+	for (i = 0; i < PROCFS_FILES_MAX && files[i].kind; i++)
+		;
+	if (i == PROCFS_FILES_MAX)
+		return -ENFILE;
+	struct pfile *f = &files[i];
+	*f = (struct pfile){.kind = k, .pid = pid};
+	if (!is_dir(k) && (err = generate(k, pid, caller, &f->text, &f->len))) {
+		f->kind = 0;
+		return err;
+	}
+	out[0] = i + 1;
+	out[1] = is_dir(k) ? S_IFDIR : S_IFREG;
+	out[2] = POLLIN | POLLOUT;
+	return 0;
+}
+
+/*
+ * A forwarded request: m[1] op | flags << 32, m[2] handle, m[3] a, m[4] b,
+ * m[5] the caller's pid; the long part (a path, or a write's data) in our
+ * IPC buffer. Answers with m[2 .. 4] = x1 .. x3 and *len bytes in the buffer.
+ */
+int64_t op_procfs(uint64_t m[8], size_t *len)
+{
+	char *buf = px_ipc_buffer(), path[VFS_IO_MAX];
+	size_t in = px_reply_len(m[0]);
+	uint32_t op = (uint32_t)m[1];
+	int caller = (int)m[5];
+	uint64_t handle = m[2], a = m[3], b = m[4], x[3] = {0, 0, 0};
+	struct pfile *f = file_of(handle);
+	struct vfs_stat st;
+	enum kind k;
+	int pid;
+	long r;
+
+	*len = 0;
+	if (!buf || in > VFS_IO_MAX)
+		return -EINVAL;
+	if (op == VFS_OPEN || op == VFS_STATAT || op == VFS_READLINK || op == VFS_ACCESS) {
+		/* A path: copied out, since the answer is built in the same buffer. */
+		if (!in || buf[in - 1] || strlen(buf) != in - 1)
+			return -EINVAL;
+		memcpy(path, buf, in);
+	} else if (!f && op != VFS_CLOSE) {
+		return -EBADF;
+	}
+	switch (op) {
+	case VFS_OPEN: r = do_open(path, (int)a, caller, x); break;
+	case VFS_STATAT:
+		if (!(r = resolve(path, caller, !(a & AT_SYMLINK_NOFOLLOW), &k, &pid))) {
+			stat_of(k, pid, &st);
+			memcpy(buf, &st, sizeof(st));
+			*len = sizeof(st);
+		}
+		break;
+	case VFS_READLINK:
+		if (!(r = resolve(path, caller, false, &k, &pid)) && k != K_SELF)
+			r = -EINVAL;
+		if (!r)
+			r = snprintf(buf, VFS_IO_MAX, "%d", caller), *len = (size_t)r;
+		break;
+	case VFS_ACCESS:
+		r = resolve(path, caller, true, &k, &pid);
+		if (!r && ((a & W_OK) || ((a & X_OK) && !is_dir(k))))
+			r = -EACCES;
+		break;
+	case VFS_READ:
+		if (is_dir(f->kind)) {
+			r = -EISDIR;
+			break;
+		}
+		r = 0;
+		if (b < f->len) {
+			r = (long)(f->len - b < a ? f->len - b : a);
+			memcpy(buf, f->text + b, (size_t)r);
+			*len = (size_t)r;
+		}
+		break;
+	case VFS_WRITE: r = -EBADF; break;
+	case VFS_STAT:
+		stat_of(f->kind, f->pid, &st);
+		memcpy(buf, &st, sizeof(st));
+		*len = sizeof(st);
+		r = 0;
+		break;
+	case VFS_GETDENTS:
+		if (!is_dir(f->kind)) {
+			r = -ENOTDIR;
+			break;
+		}
+		x[0] = b;
+		r = list_dir(f, &x[0], buf, a < VFS_IO_MAX ? a : VFS_IO_MAX);
+		if (r > 0)
+			*len = (size_t)r;
+		break;
+	case VFS_IOCTL: r = -ENOTTY; break;
+	case VFS_MMAP: r = -ENODEV; break;
+	case VFS_CLOSE:
+		if (f) {
+			free(f->text);
+			*f = (struct pfile){0};
+		}
+		r = 0;
+		break;
+	default: r = -EINVAL; break;
+	}
+	m[2] = x[0], m[3] = x[1], m[4] = x[2];
+	return r;
+}
+
+/* ---- the pump thread ---- */
+
+static void *pump(void *arg)
+{
+	uint64_t r[8];
+	char *buf = px_ipc_buffer();
+
+	(void)arg;
+	if (!buf)
+		return NULL;
+	for (;;) {
+		const uint64_t next[2] = {fs_mount, 0};
+		long op = px_call(fs_session, VFS_REMOTE_NEXT, next, 2, NULL, 0, r);
+		if (op < 0) {
+			/* The vfs server or our mount is gone: nothing more will come. */
+			fprintf(stderr, "proc: /proc is no longer served (%ld)\n", op);
+			return NULL;
+		}
+		uint64_t tag = r[2];
+		const uint64_t w[6] = {r[1], r[3], r[4], r[5], r[6], r[7]};
+		px_call(proc_ep, PROC_FS, w, 6, buf, px_reply_len(r[0]), r);
+		if (!tag)
+			continue; /* a close: not answered */
+		const uint64_t ans[6] = {fs_mount, tag, r[1], r[2], r[3], r[4]};
+		px_call(fs_session, VFS_REMOTE_ANSWER, ans, 6, buf, px_reply_len(r[0]), r);
+	}
+}
+
+int procfs_start(void)
+{
+	uint64_t session, r[8];
+	pthread_attr_t attr;
+	pthread_t t;
+	int err;
+
+	if ((err = (int)vfs_session_new(0, PID_INIT, NULL, 0, &session, &fs_session)))
+		return err;
+	long n =
+	    px_call(fs_session, VFS_REMOTE_MOUNT, (const uint64_t[]){VFS_AT_CWD}, 1, "/proc", 6, r);
+	if (n < 0)
+		return (int)n;
+	/* The capability for answers with a VMO: /proc has none to give. */
+	unsigned words = r[0] & 15, caps = (r[0] >> 4) & 3;
+	if (caps == 1 && words >= 2)
+		vr_handle_close(r[words]);
+	fs_mount = (uint64_t)n;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, PUMP_STACK);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&t, &attr, pump, NULL);
+	pthread_attr_destroy(&attr);
+	return -err;
+}
+
+void proc_set_cmdline(struct proc *p, const char *const *argv)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; argv && argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	char *c = malloc(len + 1);
+	if (!c)
+		return; /* the old one stays */
+	len = 0;
+	for (size_t i = 0; argv && argv[i]; i++) {
+		size_t l = strlen(argv[i]) + 1;
+		memcpy(c + len, argv[i], l);
+		len += l;
+	}
+	c[len] = 0;
+	free(p->cmdline);
+	p->cmdline = c;
+	p->cmdline_len = len;
+}

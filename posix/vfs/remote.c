@@ -1,0 +1,501 @@
+/*
+ * Remote file systems: directories another server serves (proto/vfs.h,
+ * "Remote file systems"). Lookups that reach a mounted directory, and the
+ * open files they make, are forwarded to the owner as queued requests that
+ * the owner takes (VFS_REMOTE_NEXT) and answers (VFS_REMOTE_ANSWER); the
+ * clients' replies are saved meanwhile. The server never calls an owner, so
+ * an owner that hangs or dies cannot stop it: a dead owner's clients get EIO.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <veridian/vr.h>
+
+#include "file.h"
+#include "server.h"
+#include "session.h"
+
+#define REMOTE_MAX 64	 /* mounts at once */
+#define PENDING_MAX 1024 /* forwarded requests of one mount not yet answered (EAGAIN beyond) */
+
+/* A request queued for the owner (the words of the VFS_REMOTE_NEXT answer). */
+struct rmsg {
+	struct rmsg *next;
+	uint64_t w[8]; /* w[1] .. w[7] as proto/vfs.h lists them */
+	size_t len;
+	char data[];
+};
+
+/* A client waiting for the owner's answer. */
+struct pending {
+	struct pending *next;
+	uint64_t tag;
+	uint32_t op;
+	handle_t reply;	  /* the client's saved reply */
+	uint64_t session; /* the client's session (for VFS_OPEN's new id) */
+	struct file *f;	  /* the file of a per-file request (referenced), else NULL */
+	int flags;	  /* VFS_OPEN: the O_* flags the file gets */
+	size_t len;	  /* VFS_READ: the most asked for; VFS_WRITE: the bytes sent */
+	bool positioned;  /* pread/pwrite: the offset does not move */
+};
+
+struct remote {
+	unsigned refs;	 /* the mount, its files, the waiting clients' files */
+	uint64_t number; /* the mount number the owner names it by */
+	uint64_t owner;	 /* the owner's session number; 0 once it is gone */
+	struct node *at; /* the mounted directory (referenced while mounted) */
+	struct rmsg *queue, **tail;
+	struct pending *pending;
+	unsigned npending;
+	uint64_t next_tag;
+	struct file *files; /* its open files, through file->remote_next */
+};
+
+static struct remote *mounts[REMOTE_MAX];
+
+static void remote_put(struct remote *rm)
+{
+	if (--rm->refs)
+		return;
+	mounts[rm->number - 1] = NULL;
+	free(rm);
+}
+
+/* Queues a request for the owner: 0 or -ENOMEM. */
+static int enqueue(struct remote *rm, const uint64_t w[8], const void *data, size_t len)
+{
+	struct rmsg *m = malloc(sizeof(*m) + len);
+
+	if (!m)
+		return -ENOMEM;
+	m->next = NULL;
+	memcpy(m->w, w, sizeof(m->w));
+	m->len = len;
+	memcpy(m->data, data, len);
+	*rm->tail = m;
+	rm->tail = &m->next;
+	return 0;
+}
+
+/* Answers a saved client with @result and @r (words, data, a capability). */
+static void answer_client(handle_t reply, const struct reply *r, long result)
+{
+	uint64_t msg[8];
+
+	reply_encode(r, result, msg);
+	vr_ipc_reply_to(reply, msg); /* the client may be gone: nothing to do then */
+}
+
+static void pending_free(struct remote *rm, struct pending *p)
+{
+	if (p->f)
+		file_put(p->f);
+	rm->npending--;
+	free(p);
+}
+
+/* The request header of @s for @op on @f's handle (or a path when @f is NULL). */
+static void header(uint64_t w[8], const struct session *s, uint32_t op, int flags, uint64_t tag,
+		   uint64_t handle, uint64_t a, uint64_t b)
+{
+	memset(w, 0, 8 * sizeof(uint64_t));
+	w[1] = op | (uint64_t)(uint32_t)flags << 32;
+	w[2] = tag;
+	w[3] = handle;
+	w[4] = a;
+	w[5] = b;
+	w[6] = s->pid;
+	w[7] = s->cred.uid | (uint64_t)s->cred.gid << 32;
+}
+
+/*
+ * Forwards the current request to @rm's owner and saves the caller's reply:
+ * REPLY_SAVED, or -errno to answer at once.
+ */
+static long forward(struct remote *rm, struct session *s, uint32_t op, struct file *f, int flags,
+		    uint64_t a, uint64_t b, const void *data, size_t len, bool positioned)
+{
+	uint64_t w[8];
+	int err;
+
+	if (!rm->owner)
+		return -EIO;
+	if (rm->npending >= PENDING_MAX)
+		return -EAGAIN;
+	struct pending *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	*p = (struct pending){.tag = ++rm->next_tag,
+			      .op = op,
+			      .len = op == VFS_READ ? a : len,
+			      .session = s->number,
+			      .f = f,
+			      .flags = flags,
+			      .positioned = positioned};
+	header(w, s, op, (f ? f->flags : 0) | flags, p->tag, f ? f->handle : 0, a, b);
+	/* Should the save fail, the queued request's answer finds no tag: ignored. */
+	if ((err = enqueue(rm, w, data, len)) || (err = (int)vr_ipc_reply_save(&p->reply))) {
+		free(p);
+		return err;
+	}
+	if (f)
+		file_get(f);
+	rm->npending++;
+	p->next = rm->pending;
+	rm->pending = p;
+	return REPLY_SAVED;
+}
+
+/* ---- the clients' requests ---- */
+
+long remote_path_op(struct session *s, uint32_t op)
+{
+	struct remote *rm = fs_remote_at->remote;
+	const char *rest = fs_remote_rest;
+	size_t len = strlen(rest) + 1;
+
+	switch (op) {
+	case VFS_OPEN:
+		return forward(rm, s, op, NULL, (int)req.w[2] & ~O_CLOEXEC, (uint64_t)(int)req.w[2],
+			       req.w[3], rest, len, false);
+	case VFS_STATAT:
+		return forward(rm, s, op, NULL, 0, req.w[2] & AT_SYMLINK_NOFOLLOW, 0, rest, len,
+			       false);
+	case VFS_READLINK: return forward(rm, s, op, NULL, 0, 0, 0, rest, len, false);
+	case VFS_ACCESS: return forward(rm, s, op, NULL, 0, req.w[2], 0, rest, len, false);
+	default: return -EROFS; /* names in a remote tree are the owner's to make and remove */
+	}
+}
+
+long remote_file_op(struct session *s, struct file *f, uint32_t op)
+{
+	struct remote *rm = f->remote;
+	int acc = f->flags & O_ACCMODE;
+
+	if (!rm->owner)
+		return -EIO;
+	switch (op) {
+	case VFS_READ:
+	case VFS_PREAD:
+		if (req.w[2] > VFS_IO_MAX)
+			return -EINVAL;
+		if (acc == O_WRONLY)
+			return -EBADF;
+		/* The rest of a large read must not wait (VFS_READ_NOWAIT): as O_NONBLOCK. */
+		return forward(rm, s, VFS_READ, f,
+			       op == VFS_READ && (req.w[3] & VFS_READ_NOWAIT) ? O_NONBLOCK : 0,
+			       req.w[2], op == VFS_PREAD ? req.w[3] : f->pos, NULL, 0,
+			       op == VFS_PREAD);
+	case VFS_WRITE:
+	case VFS_PWRITE:
+		if (acc == O_RDONLY)
+			return -EBADF;
+		return forward(rm, s, VFS_WRITE, f, 0, 0, op == VFS_PWRITE ? req.w[2] : f->pos,
+			       req.data, req.len, op == VFS_PWRITE);
+	case VFS_STAT: return forward(rm, s, op, f, 0, 0, 0, NULL, 0, false);
+	case VFS_GETDENTS:
+		return forward(rm, s, op, f, 0, req.w[2] < VFS_IO_MAX ? req.w[2] : VFS_IO_MAX,
+			       f->pos, NULL, 0, false);
+	case VFS_IOCTL:
+		return forward(rm, s, op, f, 0, (uint32_t)req.w[2], req.w[3], req.data, req.len,
+			       false);
+	case VFS_MMAP: return forward(rm, s, op, f, 0, req.w[2] ? 1 : 0, 0, NULL, 0, false);
+	case VFS_SEEK: {
+		/* The offset is kept here and sent with each read and write; the end is the
+		 * owner's. */
+		int whence = (int)req.w[3];
+		int64_t off = (int64_t)req.w[2], base = whence == SEEK_SET   ? 0
+							: whence == SEEK_CUR ? (int64_t)f->pos
+									     : -1;
+		if (base < 0 || (off > 0 && base > INT64_MAX - off) || base + off < 0)
+			return -EINVAL;
+		f->pos = (uint64_t)(base + off);
+		return (long)f->pos;
+	}
+	default: return -EINVAL; /* truncate, seals */
+	}
+}
+
+/* Sets the events of @rm's files with @handle (every file: UINT64_MAX). */
+static void mark(struct remote *rm, uint64_t handle, short events)
+{
+	for (struct file *f = rm->files; f; f = f->remote_next)
+		if (handle == UINT64_MAX || f->handle == handle)
+			f->ready = events;
+}
+
+/* The last reference to a remote file went: tell the owner (no answer). */
+static void file_gone(struct file *f)
+{
+	struct remote *rm = f->remote;
+	uint64_t w[8] = {0, VFS_CLOSE, 0, f->handle};
+	struct file **fp;
+
+	for (fp = &rm->files; *fp && *fp != f; fp = &(*fp)->remote_next)
+		;
+	if (*fp)
+		*fp = f->remote_next;
+
+	/* Without memory the owner keeps a stale handle: no harm here. */
+	if (rm->owner)
+		enqueue(rm, w, NULL, 0);
+	remote_put(rm);
+}
+
+/* ---- the owner's requests ---- */
+
+static struct remote *owned(struct session *s, uint64_t number)
+{
+	struct remote *rm = number && number <= REMOTE_MAX ? mounts[number - 1] : NULL;
+
+	return rm && rm->owner == s->number ? rm : NULL;
+}
+
+long op_remote_mount(struct session *s)
+{
+	const char *path =
+	    req.len && !req.data[req.len - 1] && strlen(req.data) == req.len - 1 ? req.data : NULL;
+	struct node *at = s->cwd, *n;
+	int err;
+	size_t i;
+
+	if (!path)
+		return -EINVAL;
+	if (s->cred.uid != 0)
+		return -EPERM;
+	if (req.w[1] != VFS_AT_CWD) {
+		struct file *d = session_file(s, req.w[1]);
+		if (!d)
+			return -EBADF;
+		if (d->kind != FILE_NODE || !S_ISDIR(d->node->mode))
+			return -ENOTDIR;
+		at = d->node;
+	}
+	if ((err = fs_walk(&s->cred, at, path, WALK_FOLLOW, &n)))
+		return err == -EREMOTE ? -EBUSY : err;
+	if (!S_ISDIR(n->mode))
+		return -ENOTDIR;
+	if (n->children || n->mounted)
+		return -EBUSY;
+	for (i = 0; i < REMOTE_MAX && mounts[i]; i++)
+		;
+	if (i == REMOTE_MAX)
+		return -ENOSPC;
+	/* Answers that carry a VMO need GRANT, which session capabilities lack: the owner gets this
+	 * one. */
+	uint64_t cap;
+	if ((err = (int)session_mint(
+		 s->number, VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER,
+		 &cap)))
+		return err;
+	struct remote *rm = calloc(1, sizeof(*rm));
+	if (!rm) {
+		vr_handle_close(cap);
+		return -ENOMEM;
+	}
+	*rm = (struct remote){.refs = 1, .number = i + 1, .owner = s->number, .at = n};
+	rm->tail = &rm->queue;
+	mounts[i] = rm;
+	node_get(n);
+	n->remote = rm;
+	file_remote_put = file_gone;
+	out.w[2] = cap;
+	out.words = 2;
+	out.caps = 1;
+	return (long)rm->number;
+}
+
+long op_remote_next(struct session *s)
+{
+	struct remote *rm = owned(s, req.w[1]);
+
+	if (!rm)
+		return -EINVAL;
+	struct rmsg *m = rm->queue;
+	if (!m)
+		return block(req.w[2] & VFS_READ_NOWAIT, 0);
+	if (!(rm->queue = m->next))
+		rm->tail = &rm->queue;
+	for (int i = 2; i < 8; i++)
+		out.w[i] = m->w[i];
+	out.words = 7;
+	memcpy(out.data, m->data, m->len);
+	out.len = m->len;
+	long op = (long)m->w[1];
+	free(m);
+	return op;
+}
+
+/* A new open file for an answered VFS_OPEN; the client's reply then carries its id. */
+static long opened(struct remote *rm, struct pending *p, struct reply *r)
+{
+	struct session *s = session_find(p->session);
+	struct file *f = calloc(1, sizeof(*f));
+	uint64_t handle = req.w[4];
+
+	if (!f || !s) {
+		free(f);
+		uint64_t w[8] = {0, VFS_CLOSE, 0, handle};
+		enqueue(rm, w, NULL, 0);
+		return s ? -ENOMEM : -EINVAL;
+	}
+	*f = (struct file){.refs = 1,
+			   .kind = FILE_REMOTE,
+			   .remote = rm,
+			   .handle = handle,
+			   .ready = (short)req.w[6],
+			   .flags = p->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)};
+	rm->refs++;
+	f->remote_next = rm->files;
+	rm->files = f;
+	int64_t id = session_add(s, f);
+	if (id < 0) {
+		file_put(f);
+		return id;
+	}
+	r->w[2] = req.w[5] & S_IFMT;
+	r->words = 2;
+	return id;
+}
+
+/* Whether @len bytes at @d are whole linux_dirent64 records, each name NUL-terminated in it. */
+static bool dirents_ok(const char *d, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		uint16_t reclen;
+		if (len - off < 24)
+			return false;
+		memcpy(&reclen, d + off + 16, 2);
+		if (reclen < 24 || reclen % 8 || reclen > len - off ||
+		    !memchr(d + off + 19, 0, reclen - 19))
+			return false;
+		off += reclen;
+	}
+	return true;
+}
+
+/* Checks and turns the owner's answer to @p into the client's reply *r; the client's result. */
+static long translate(struct remote *rm, struct pending *p, long result, handle_t cap,
+		      struct reply *r)
+{
+	size_t len = req.len;
+
+	if (result < 0)
+		return result < -4095 ? -EIO : result;
+	switch (p->op) {
+	case VFS_OPEN: return opened(rm, p, r);
+	case VFS_STAT:
+	case VFS_STATAT:
+		if (len != sizeof(struct vfs_stat))
+			return -EIO;
+		break;
+	case VFS_READ:
+	case VFS_GETDENTS:
+		if ((size_t)result != len || (p->op == VFS_READ && len > p->len) ||
+		    (p->op == VFS_GETDENTS && !dirents_ok(req.data, len)))
+			return -EIO;
+		if (p->op == VFS_GETDENTS)
+			p->f->pos = req.w[4];
+		else if (!p->positioned)
+			p->f->pos += len;
+		break;
+	case VFS_READLINK:
+		if ((size_t)result != len)
+			return -EIO;
+		break;
+	case VFS_WRITE:
+		if (len || (uint64_t)result > p->len)
+			return -EIO;
+		if (!p->positioned)
+			p->f->pos += (uint64_t)result;
+		break;
+	case VFS_MMAP:
+		if (!cap)
+			return -EIO;
+		r->w[2] = cap;
+		r->words = 2;
+		r->caps = 1;
+		break;
+	default: break;
+	}
+	memcpy(r->data, req.data, len);
+	r->len = len;
+	return result;
+}
+
+long op_remote_answer(struct session *s, handle_t cap)
+{
+	static struct reply r;
+	struct remote *rm = owned(s, req.w[1]);
+	struct pending **pp;
+
+	req.cap = 0; /* taken: closed or passed on here */
+	if (!rm)
+		goto bad;
+	for (pp = &rm->pending; *pp && (*pp)->tag != req.w[2]; pp = &(*pp)->next)
+		;
+	if (!*pp)
+		goto bad;
+	struct pending *p = *pp;
+	*pp = p->next;
+	/* A write's data went one way only: the answer carries none. */
+	if (p->op == VFS_WRITE && req.len)
+		req.len = 0, req.w[3] = (uint64_t)-EIO;
+	memset(&r, 0, offsetof(struct reply, data));
+	long result = translate(rm, p, (long)req.w[3], p->op == VFS_MMAP ? cap : 0, &r);
+	if (r.caps)
+		cap = 0;
+	answer_client(p->reply, &r, result);
+	pending_free(rm, p);
+	if (cap)
+		vr_handle_close(cap);
+	return 0;
+bad:
+	if (cap)
+		vr_handle_close(cap);
+	return -EINVAL;
+}
+
+/* The owner's files with @handle now have @events: poll and epoll look at these. */
+long op_remote_ready(struct session *s)
+{
+	struct remote *rm = owned(s, req.w[1]);
+
+	if (!rm)
+		return -EINVAL;
+	mark(rm, req.w[2], (short)req.w[3]);
+	return 0;
+}
+
+/* The session @number ended: the mounts it served go, their clients get EIO. */
+void remote_session_end(uint64_t number)
+{
+	for (size_t i = 0; i < REMOTE_MAX; i++) {
+		struct remote *rm = mounts[i];
+		if (!rm || rm->owner != number)
+			continue;
+		rm->owner = 0;
+		while (rm->queue) {
+			struct rmsg *m = rm->queue;
+			rm->queue = m->next;
+			free(m);
+		}
+		rm->tail = &rm->queue;
+		while (rm->pending) {
+			struct pending *p = rm->pending;
+			static struct reply none;
+			rm->pending = p->next;
+			answer_client(p->reply, &none, -EIO);
+			pending_free(rm, p);
+		}
+		mark(rm, UINT64_MAX, POLLERR | POLLHUP);
+		rm->at->remote = NULL;
+		node_put(rm->at);
+		rm->at = NULL;
+		remote_put(rm);
+	}
+}

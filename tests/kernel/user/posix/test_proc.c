@@ -1,0 +1,98 @@
+/*
+ * The proc server keeps serving after 3000 random requests through the root
+ * task's capability: random labels (the internal ones and unknown ones
+ * included), words, long parts and stray capabilities. Requests that would
+ * rightly change the system or wait are tamed (kills aim at pids that do not
+ * exist, waits do not wait, the root task's group and session stay). Then it
+ * still answers getpid and a real wait.
+ */
+#include "../../../../posix/proto/proc.h"
+#include "../../../../roottask/posix.h"
+#include "../../../../roottask/utest.h"
+
+#define WNOHANG_ 1
+#define ECHILD_ 10
+#define PID_FAR 20000 /* beyond any pid the tests reach */
+
+static void *buffer(void)
+{
+	static void *buf;
+	handle_t vmo;
+	uint64_t at;
+
+	if (buf)
+		return buf;
+	if (vr_vmo_create(VR_PAGE, 0, &vmo) ||
+	    vr_vm_map(0, vmo, 0, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &at) ||
+	    vr_ipc_buffer_set(at))
+		return NULL;
+	return buf = (void *)(uintptr_t)at;
+}
+
+UTEST_POSIX(proc_survives_random_requests)
+{
+	uint64_t seed = 0x9e0c, msg[8];
+	handle_t vmo;
+
+	UCHECK(posix_proc && buffer(), "no proc server or IPC buffer");
+	UCHECK(vr_vmo_create(VR_PAGE, 0, &vmo) == 0, "vmo");
+	for (int i = 0; i < 3000; i++) {
+		unsigned words = (unsigned)(rnd(&seed) % 8);
+		uint32_t label = (uint32_t)(rnd(&seed) % 110);
+		for (unsigned w = 1; w < 8; w++)
+			msg[w] = rnd(&seed) % 4 ? rnd(&seed) % 64 : rnd(&seed);
+		switch (label) {
+		case PROC_KILL:
+			/* Only pids and groups that do not exist. */
+			msg[1] = (uint64_t)(rnd(&seed) % 2 ? 1 : -1) *
+				 (int64_t)(PID_FAR + rnd(&seed) % 1000);
+			words = words < 1 ? 1 : words;
+			break;
+		case PROC_WAIT:
+			msg[2] |= WNOHANG_;
+			words = words < 2 ? 2 : words;
+			break;
+		case PROC_SIGTAKE: msg[2] = 0; break;
+		case PROC_SETPGID:
+		case PROC_SETSID: label = PROC_GETPID; break;
+		default: break;
+		}
+		msg[0] = VR_TAG(label, words);
+		if (rnd(&seed) % 3 == 0) {
+			size_t len = rnd(&seed) % (VR_PAGE + 1);
+			char *b = buffer();
+			for (size_t k = 0; k < len; k++)
+				b[k] = (char)(rnd(&seed) % 4 ? "/a\0"[rnd(&seed) % 3] : rnd(&seed));
+			msg[0] |= VR_TAG_LONG(len);
+		}
+		/* A stray capability may not replace a word that tames the request. */
+		bool tamed = label == PROC_KILL || label == PROC_WAIT || label == PROC_SIGTAKE;
+		if (words > (tamed ? 2u : 0u) && rnd(&seed) % 10 == 0) {
+			handle_t copy;
+			if (vr_handle_derive(vmo,
+					     VR_RIGHT_READ | VR_RIGHT_TRANSFER | VR_RIGHT_DUPLICATE,
+					     &copy) == 0) {
+				msg[words] = copy;
+				msg[0] |= VR_TAG_CAPS(1) | VR_TAG_MOVE_CAPS;
+			}
+		}
+		bool caps = msg[0] & VR_TAG_CAPS(3);
+		int64_t err = vr_ipc_call(posix_proc, msg);
+		if (caps && err == -VR_EACCES) {
+			vr_handle_close(msg[words]);
+			continue; /* without GRANT the kernel refuses the handle */
+		}
+		UCHECK(err == 0, "request %d (label %u) got no answer: %ld", i, label, err);
+	}
+	/* Still serving: the root task's pid, and a wait with no children. */
+	msg[0] = VR_TAG(PROC_GETPID, 0);
+	UCHECK(vr_ipc_call(posix_proc, msg) == 0 && msg[1] == 0, "getpid after: %ld",
+	       (int64_t)msg[1]);
+	msg[0] = VR_TAG(PROC_WAIT, 2);
+	msg[1] = (uint64_t)-1;
+	msg[2] = WNOHANG_;
+	UCHECK(vr_ipc_call(posix_proc, msg) == 0 && (int64_t)msg[1] == -ECHILD_, "wait after: %ld",
+	       (int64_t)msg[1]);
+	vr_handle_close(vmo);
+	return NULL;
+}
