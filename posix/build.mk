@@ -43,7 +43,13 @@ $(SYSROOT)/lib/crt1.o: $(POSIX_CRT_OBJS) $(SYSROOT_MUSL)
 $(SYSROOT)/lib/libposix.a: $(POSIX_OBJS) $(SYSROOT_MUSL)
 	$(Q)rm -f $@ && llvm-ar rcs $@ $(POSIX_OBJS)
 
-SYSROOT_FILES := $(SYSROOT_MUSL) $(SYSROOT)/lib/crt1.o $(SYSROOT)/lib/libposix.a
+# The Linux uapi headers (linux/, asm/, drm/, ...: ports/linux-uapi) over musl's.
+SYSROOT_UAPI := $(SYSROOT)/.uapi
+$(SYSROOT_UAPI): $(SYSROOT_MUSL) $(shell find ports/linux-uapi -type f)
+	$(Q)ports/linux-uapi/build.sh --arch $(ARCH) --sysroot $(SYSROOT)
+	$(Q)touch $@
+
+SYSROOT_FILES := $(SYSROOT_MUSL) $(SYSROOT_UAPI) $(SYSROOT)/lib/crt1.o $(SYSROOT)/lib/libposix.a
 
 .PHONY: sysroot
 sysroot: $(SYSROOT_FILES)

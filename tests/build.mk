@@ -43,11 +43,17 @@ unit-tests: $(UNIT_BINS) $(UNIT_FIXTURES)
 # VeridianOS (tools/testrun.py runs them as linux.posix.<name>).
 POSIX_LINUX_B := build/host/posix-linux
 POSIX_LINUX_BINS := $(patsubst tests/posix/%.c,$(POSIX_LINUX_B)/%,$(wildcard tests/posix/*.c))
+# Debian's musl-gcc has no Linux uapi headers: the same ones as the sysroot's.
+POSIX_LINUX_UAPI := build/host/uapi
 
-$(POSIX_LINUX_B)/%: tests/posix/%.c
+$(POSIX_LINUX_UAPI)/.done: $(shell find ports/linux-uapi -type f)
+	$(Q)ports/linux-uapi/build.sh --arch $(shell uname -m) --sysroot $(POSIX_LINUX_UAPI)
+	$(Q)touch $@
+
+$(POSIX_LINUX_B)/%: tests/posix/%.c $(POSIX_LINUX_UAPI)/.done
 	@mkdir -p $(@D)
 	@echo "  MUSLCC  $@"
-	$(Q)musl-gcc -static -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror -Wno-format-truncation \
+	$(Q)musl-gcc -static -isystem $(POSIX_LINUX_UAPI)/include -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror -Wno-format-truncation \
 		-o $@ $<
 
 .PHONY: posix-linux-tests
