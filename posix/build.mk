@@ -132,13 +132,20 @@ $(foreach s,$(POSIX_SERVERS),$(eval $(call posix_server,$(s))))
 
 POSIX_SERVER_ELFS := $(patsubst %,$(B)/posix/sbin/%,$(POSIX_SERVERS))
 
-# The POSIX benchmarks (make bench): /bin/posix-bench, run by the root task in bench mode.
+# The POSIX benchmarks (make bench): /bin/posix-bench, run by the root task in bench mode,
+# and the same program dynamically linked, /bin/posix-bench-dynamic, which it spawns.
 POSIX_BENCH := $(B)/posix/bench/posix-bench
+POSIX_BENCH_DYNAMIC := $(B)/posix/bench/posix-bench-dynamic
 $(POSIX_BENCH): tests/bench/posix_bench.c $(SYSROOT_FILES) tools/cc
 	@mkdir -p $(@D)
 	@echo "  CC      $< (tools/cc)"
 	$(Q)$(TOOLS_CC) -std=c11 -O2 -Wall -Wextra -Werror -pthread -Ilibveridian/arch/$(ARCH)/include \
 		-o $@ $<
+$(POSIX_BENCH_DYNAMIC): tests/bench/posix_bench.c $(SYSROOT_FILES) tools/cc
+	@mkdir -p $(@D)
+	@echo "  CC      $< (tools/cc -dynamic)"
+	$(Q)$(TOOLS_CC) -dynamic -std=c11 -O2 -Wall -Wextra -Werror -pthread \
+		-Ilibveridian/arch/$(ARCH)/include -o $@ $<
 
 # Ports from Debian's source packages (ports/<name>/build.sh, cached outside
 # the tree): busybox, the shell and core utilities, as /bin/busybox with a
@@ -154,11 +161,12 @@ $(BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox -type f) tools/cc
 # programs' shared libraries), /etc from posix/initrd/, and the mount points
 # of tmpfs (/tmp) and devfs (/dev).
 INITRD := $(B)/initrd.cpio
-$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(BUSYBOX) $(POSIX_BENCH) $(LIBC_SO) $(POSIX_TEST_LIBS) \
+$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(BUSYBOX) $(POSIX_BENCH) $(POSIX_BENCH_DYNAMIC) \
+		$(LIBC_SO) $(POSIX_TEST_LIBS) \
 		tools/mkcpio.py $(shell find posix/initrd)
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ lib/ \
 		lib/ld-musl-$(ARCH).so.1=$(LIBC_SO) $(foreach l,$(POSIX_TEST_LIBS),lib/$(notdir $(l))=$(l)) \
-		bin/busybox=$(BUSYBOX) bin/posix-bench=$(POSIX_BENCH) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
+		bin/busybox=$(BUSYBOX) bin/posix-bench=$(POSIX_BENCH) bin/posix-bench-dynamic=$(POSIX_BENCH_DYNAMIC) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
 		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
 		$(foreach t,$(POSIX_TESTS),test/$(basename $(notdir $(t)))=$(t))
