@@ -75,7 +75,7 @@ static uintptr_t image_end(void)
 	const struct elf64_phdr *ph = px_phdr;
 	uintptr_t end = 0, bias = 0;
 
-	/* A position-independent program is loaded at a bias: where its headers are less their address. */
+	/* A position-independent program is at a bias: where its headers are less their address. */
 	for (unsigned long i = 0; ph && i < px_phnum; i++)
 		if (ph[i].type == PT_PHDR)
 			bias = (uintptr_t)ph - ph[i].vaddr;

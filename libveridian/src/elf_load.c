@@ -86,7 +86,6 @@ int64_t elf_map_segments(const struct vr_image *img, handle_t proc, enum segment
 	return err;
 }
 
-
 int64_t vr_image_interp(const struct vr_image *img, char *path, size_t size)
 {
 	struct elf64_ehdr eh;

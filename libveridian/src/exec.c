@@ -71,7 +71,7 @@ static int64_t push_strings(struct exec_stack *s, const char *const v[], size_t 
 	return 0;
 }
 
-/* Where the program and its dynamic linker (if any) are loaded: @bias and @interp_bias above their addresses. */
+/* Where the program and its dynamic linker (if any) are: @bias and @interp_bias above their addresses. */
 struct exec_layout {
 	uint64_t bias, interp_bias, interp_entry;
 };
@@ -148,7 +148,7 @@ static int64_t build_stack(struct exec_stack *s, const struct vr_image *img, han
 	return 0;
 }
 
-/* How far above its addresses @img is loaded: a position-independent image at @base, others where they say. */
+/* How far above its addresses @img is loaded: at @base if position-independent, else not at all. */
 static int64_t bias_of(const struct vr_image *img, uint64_t base, uint64_t *bias, uint64_t *entry)
 {
 	struct elf64_ehdr eh;

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -22,10 +23,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <veridian/cycles_arch.h>
-
-/* Linux's futex operations (the sysroot has no Linux headers yet). */
-#define FUTEX_WAIT_PRIVATE 128
-#define FUTEX_WAKE_PRIVATE 129
 
 extern char **environ;
 static const char *self_path;

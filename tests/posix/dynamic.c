@@ -75,7 +75,8 @@ static void check_dlopen(void)
 	CHECK(via_a && via_a() == 42, "vrdyn_b_via_a");
 	CHECK(dlsym(RTLD_DEFAULT, "vrdyn_a_add") == (void *)vrdyn_a_add,
 	      "dlsym(RTLD_DEFAULT) finds another address for vrdyn_a_add");
-	CHECK(dlsym(RTLD_DEFAULT, "vrdyn_b_mul") == NULL, "an RTLD_LOCAL library's symbol is global");
+	CHECK(dlsym(RTLD_DEFAULT, "vrdyn_b_mul") == NULL,
+	      "an RTLD_LOCAL library's symbol is global");
 	if (b_tls) {
 		int *tls = b_tls();
 		CHECK(*tls == 7, "thread-local value %d, not 7", *tls);
@@ -85,7 +86,8 @@ static void check_dlopen(void)
 		CHECK(pthread_create(&t, NULL, tls_thread, NULL) == 0 && pthread_join(t, &why) == 0,
 		      "thread");
 		CHECK(why == NULL, "%s", why ? (const char *)why : "");
-		CHECK(thread_tls && thread_tls != tls, "the thread's value is at the main thread's address");
+		CHECK(thread_tls && thread_tls != tls,
+		      "the thread's value is at the main thread's address");
 		CHECK(*tls == 8 && b_tls() == tls, "the main thread's value changed: %d", *tls);
 	}
 	dlerror();
@@ -101,8 +103,7 @@ static void check_missing(void)
 	CHECK(dlopen("libvrdyn-missing.so", RTLD_NOW) == NULL, "dlopen of a missing library");
 	const char *e = dlerror();
 	CHECK(e && strstr(e, "libvrdyn-missing.so"), "dlerror after dlopen: %s", e ? e : "(null)");
-	CHECK(dlopen("/nonexistent/libvrdyn-a.so", RTLD_NOW) == NULL,
-	      "dlopen of a missing path");
+	CHECK(dlopen("/nonexistent/libvrdyn-a.so", RTLD_NOW) == NULL, "dlopen of a missing path");
 	CHECK(dlerror() != NULL, "no dlerror for a missing path");
 }
 

@@ -36,7 +36,8 @@ static void check_loader_maps(int fd, size_t size)
 
 	/* The reservation: longer than the file, as a library's bss makes it. */
 	unsigned char *base = mmap(NULL, span, PROT_READ, MAP_PRIVATE, fd, 0);
-	CHECK(base != MAP_FAILED, "mmap of %zu bytes of a %zu-byte file: errno %d", span, size, errno);
+	CHECK(base != MAP_FAILED, "mmap of %zu bytes of a %zu-byte file: errno %d", span, size,
+	      errno);
 	if (base == MAP_FAILED)
 		return;
 	CHECK(memcmp(base, "\177ELF", 4) == 0, "the mapping does not start with the ELF header");
@@ -48,8 +49,8 @@ static void check_loader_maps(int fd, size_t size)
 	      file_pages - size);
 
 	/* The second page of the file again, at its own offset, executable. */
-	unsigned char *text = mmap(base + PAGE, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED,
-				   fd, PAGE);
+	unsigned char *text =
+	    mmap(base + PAGE, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, fd, PAGE);
 	CHECK(text == base + PAGE, "MAP_FIXED at offset %lu: %p, not %p (errno %d)", PAGE,
 	      (void *)text, (void *)(base + PAGE), errno);
 	CHECK(pread(fd, want, PAGE, PAGE) == (ssize_t)PAGE, "pread at %lu", PAGE);

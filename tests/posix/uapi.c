@@ -20,8 +20,8 @@ static int failures;
 		unsigned long long g_ = (unsigned long long)(got), w_ = (want);                    \
 		if (g_ != w_) {                                                                    \
 			failures++;                                                                \
-			printf("uapi: FAIL line %d: %s is %#llx, Linux has %#llx\n", __LINE__, #got, \
-			       g_, w_);                                                            \
+			printf("uapi: FAIL line %d: %s is %#llx, Linux has %#llx\n", __LINE__,     \
+			       #got, g_, w_);                                                      \
 		}                                                                                  \
 	} while (0)
 
@@ -57,7 +57,8 @@ static void check_input(void)
 static void check_drm(void)
 {
 	CHECK_EQ(DRM_IOCTL_BASE, 'd');
-	CHECK_EQ(sizeof(struct drm_version), 4 * sizeof(int) + 3 * sizeof(size_t) + 3 * sizeof(char *));
+	CHECK_EQ(sizeof(struct drm_version),
+		 4 * sizeof(int) + 3 * sizeof(size_t) + 3 * sizeof(char *));
 	CHECK_EQ(DRM_IOCTL_VERSION, 0xc0006400 | (sizeof(struct drm_version) << 16));
 	CHECK_EQ(DRM_IOCTL_GET_CAP, 0xc010640c);
 	CHECK_EQ(DRM_IOCTL_SET_CLIENT_CAP, 0x4010640d);

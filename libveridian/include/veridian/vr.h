@@ -144,10 +144,10 @@ int64_t vr_image_interp(const struct vr_image *img, char *path, size_t size);
 
 /*
  * Starts the program in @img (an ELF executable, e.g. a POSIX program built
- * with tools/cc; position-independent ones at a bias) at its entry point, with @argv and @envp (NULL-ended,
- * either may be NULL) and an auxiliary vector on a Linux-style initial stack
- * (see veridian/auxv.h). Every segment is a private copy. *process gets the
- * handle of the new process.
+ * with tools/cc; position-independent ones at a bias) at its entry point,
+ * with @argv and @envp (NULL-ended, either may be NULL) and an auxiliary
+ * vector on a Linux-style initial stack (see veridian/auxv.h). Every segment
+ * is a private copy. *process gets the handle of the new process.
  */
 int64_t vr_exec(const struct vr_image *img, const char *const argv[], const char *const envp[],
 		handle_t *process);
