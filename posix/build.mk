@@ -43,7 +43,44 @@ $(SYSROOT)/lib/crt1.o: $(POSIX_CRT_OBJS) $(SYSROOT_MUSL)
 $(SYSROOT)/lib/libposix.a: $(POSIX_OBJS) $(SYSROOT_MUSL)
 	$(Q)rm -f $@ && llvm-ar rcs $@ $(POSIX_OBJS)
 
-SYSROOT_FILES := $(SYSROOT_MUSL) $(SYSROOT)/lib/crt1.o $(SYSROOT)/lib/libposix.a
+# The Linux uapi headers (linux/, asm/, drm/, ...: ports/linux-uapi) over musl's.
+SYSROOT_UAPI := $(SYSROOT)/.uapi
+$(SYSROOT_UAPI): $(SYSROOT_MUSL) $(shell find ports/linux-uapi -type f)
+	$(Q)ports/linux-uapi/build.sh --arch $(ARCH) --sysroot $(SYSROOT)
+	$(Q)touch $@
+
+# The shared C library, libc.so, which is also the dynamic linker
+# (/lib/ld-musl-<arch>.so.1): musl's position-independent objects with its
+# dynamic linker (libc_pic.a, ports/musl) and the translation layer again,
+# -fPIC, its thread-local data initial-exec (the dynamic linker's own static
+# TLS: ports/musl/patches/ldso-tls.patch). Linked as musl links it (its
+# objects from an archive, so only the runtime's symbols are kept local).
+POSIX_PIC_OBJS := $(patsubst %,$(B)/posix-pic/%.o,$(POSIX_SRCS))
+LIBC_SO := $(SYSROOT)/lib/libc.so
+# The compiler's runtime (complex multiplication, quad-precision long double):
+# clang's own builtins for x86_64, Debian's cross libgcc.a (ports/musl) for the others.
+LIBC_SO_RUNTIME := $(if $(filter x86_64,$(ARCH)),$(shell $(CC) --rtlib=compiler-rt -print-libgcc-file-name),$(SYSROOT)/lib/libgcc.a)
+
+$(B)/posix-pic/%.c.o: %.c $(B)/gen/include/veridian/syscalls.h | $(SYSROOT_MUSL)
+	@mkdir -p $(@D)
+	@echo "  CC      $< (posix, PIC)"
+	$(Q)$(CC) $(POSIX_CFLAGS) -fPIC -ftls-model=initial-exec -MMD -MP -c $< -o $@
+
+$(B)/posix-pic/%.S.o: %.S $(B)/gen/include/veridian/sysnums.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(POSIX_CFLAGS) -fPIC -c $< -o $@
+
+$(LIBC_SO): $(POSIX_PIC_OBJS) $(SYSROOT_MUSL)
+	@echo "  LD      $@"
+	$(Q)$(CC) --target=$(ARCH)-linux-musl -fuse-ld=lld -nostdlib -shared -Wl,-e,_dlstart \
+		-Wl,--sort-section,alignment -Wl,--sort-common -Wl,--gc-sections -Wl,--hash-style=both \
+		-Wl,--no-undefined -Wl,--exclude-libs=$(notdir $(LIBC_SO_RUNTIME)) -Wl,--build-id=none \
+		-Wl,--dynamic-list=$(SYSROOT)/lib/musl-dynamic.list -o $@ \
+		-Wl,--whole-archive $(SYSROOT)/lib/libc_pic.a -Wl,--no-whole-archive $(POSIX_PIC_OBJS) \
+		$(LIBC_SO_RUNTIME)
+
+SYSROOT_FILES := $(SYSROOT_MUSL) $(SYSROOT_UAPI) $(SYSROOT)/lib/crt1.o $(SYSROOT)/lib/libposix.a \
+	$(LIBC_SO)
 
 .PHONY: sysroot
 sysroot: $(SYSROOT_FILES)
@@ -56,7 +93,22 @@ $(B)/posix/tests/%.elf: tests/posix/%.c $(SYSROOT_FILES) tools/cc
 	@echo "  CC      $< (tools/cc)"
 	$(Q)$(TOOLS_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror -o $@ $<
 
--include $(POSIX_OBJS:.o=.d) $(POSIX_CRT_OBJS:.o=.d)
+# dynamic.c is a dynamically linked program, linked against a shared library
+# of tests/posix/lib/; it opens the other with dlopen. They are in /lib.
+POSIX_TEST_LIBS := $(patsubst tests/posix/lib/%.c,$(B)/posix/tests/lib/lib%.so,$(wildcard tests/posix/lib/*.c))
+
+$(B)/posix/tests/lib/lib%.so: tests/posix/lib/%.c $(SYSROOT_FILES) tools/cc
+	@mkdir -p $(@D)
+	@echo "  CC      $< (tools/cc -shared)"
+	$(Q)$(TOOLS_CC) -shared -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(B)/posix/tests/dynamic.elf: tests/posix/dynamic.c $(POSIX_TEST_LIBS) $(SYSROOT_FILES) tools/cc
+	@mkdir -p $(@D)
+	@echo "  CC      $< (tools/cc -dynamic)"
+	$(Q)$(TOOLS_CC) -dynamic -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror \
+		-o $@ $< -L$(B)/posix/tests/lib -lvrdyn-a
+
+-include $(POSIX_OBJS:.o=.d) $(POSIX_CRT_OBJS:.o=.d) $(POSIX_PIC_OBJS:.o=.d)
 
 # VeridianOS's own POSIX test programs (tests/posix-native/): they use its
 # protocols (a server of device files, ...), so they have no Linux run. Also
@@ -89,13 +141,20 @@ $(foreach s,$(POSIX_SERVERS),$(eval $(call posix_server,$(s))))
 
 POSIX_SERVER_ELFS := $(patsubst %,$(B)/posix/sbin/%,$(POSIX_SERVERS))
 
-# The POSIX benchmarks (make bench): /bin/posix-bench, run by the root task in bench mode.
+# The POSIX benchmarks (make bench): /bin/posix-bench, run by the root task in bench mode,
+# and the same program dynamically linked, /bin/posix-bench-dynamic, which it spawns.
 POSIX_BENCH := $(B)/posix/bench/posix-bench
+POSIX_BENCH_DYNAMIC := $(B)/posix/bench/posix-bench-dynamic
 $(POSIX_BENCH): tests/bench/posix_bench.c $(SYSROOT_FILES) tools/cc
 	@mkdir -p $(@D)
 	@echo "  CC      $< (tools/cc)"
 	$(Q)$(TOOLS_CC) -std=c11 -O2 -Wall -Wextra -Werror -pthread -Ilibveridian/arch/$(ARCH)/include \
 		-o $@ $<
+$(POSIX_BENCH_DYNAMIC): tests/bench/posix_bench.c $(SYSROOT_FILES) tools/cc
+	@mkdir -p $(@D)
+	@echo "  CC      $< (tools/cc -dynamic)"
+	$(Q)$(TOOLS_CC) -dynamic -std=c11 -O2 -Wall -Wextra -Werror -pthread \
+		-Ilibveridian/arch/$(ARCH)/include -o $@ $<
 
 # Ports from Debian's source packages (ports/<name>/build.sh, cached outside
 # the tree): busybox, the shell and core utilities, as /bin/busybox with a
@@ -107,12 +166,16 @@ $(BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox -type f) tools/cc
 	$(Q)ports/busybox/build.sh --arch $(ARCH) --out $@
 
 # The initial ramdisk: /sbin/<server>, the POSIX test programs under /test/,
-# /bin from the ports, /etc from posix/initrd/, and the mount points of tmpfs
-# (/tmp) and devfs (/dev).
+# /bin from the ports, /lib (the dynamic linker, libc.so, and the test
+# programs' shared libraries), /etc from posix/initrd/, and the mount points
+# of tmpfs (/tmp) and devfs (/dev).
 INITRD := $(B)/initrd.cpio
-$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(POSIX_NATIVE_TESTS) $(BUSYBOX) $(POSIX_BENCH) tools/mkcpio.py $(shell find posix/initrd)
+$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(POSIX_NATIVE_TESTS) $(BUSYBOX) $(POSIX_BENCH) $(POSIX_BENCH_DYNAMIC) \
+		$(LIBC_SO) $(POSIX_TEST_LIBS) \
+		tools/mkcpio.py $(shell find posix/initrd)
 	@echo "  CPIO    $@"
-	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ proc/:0555 \
-		bin/busybox=$(BUSYBOX) bin/posix-bench=$(POSIX_BENCH) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
+	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ lib/ proc/:0555 \
+		lib/ld-musl-$(ARCH).so.1=$(LIBC_SO) $(foreach l,$(POSIX_TEST_LIBS),lib/$(notdir $(l))=$(l)) \
+		bin/busybox=$(BUSYBOX) bin/posix-bench=$(POSIX_BENCH) bin/posix-bench-dynamic=$(POSIX_BENCH_DYNAMIC) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
 		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
 		$(foreach t,$(POSIX_TESTS) $(POSIX_NATIVE_TESTS),test/$(basename $(notdir $(t)))=$(t))

@@ -73,12 +73,16 @@ static uintptr_t brk_start, brk_cur;
 static uintptr_t image_end(void)
 {
 	const struct elf64_phdr *ph = px_phdr;
-	uintptr_t end = 0;
+	uintptr_t end = 0, bias = 0;
 
+	/* A position-independent program is at a bias: where its headers are less their address. */
+	for (unsigned long i = 0; ph && i < px_phnum; i++)
+		if (ph[i].type == PT_PHDR)
+			bias = (uintptr_t)ph - ph[i].vaddr;
 	for (unsigned long i = 0; ph && i < px_phnum; i++)
 		if (ph[i].type == PT_LOAD && ph[i].vaddr + ph[i].memsz > end)
 			end = ph[i].vaddr + ph[i].memsz;
-	return page_round(end);
+	return end ? page_round(bias + end) : 0;
 }
 
 long px_brk(const long *args)

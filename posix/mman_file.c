@@ -6,6 +6,7 @@
  * MAP_PRIVATE maps a private anonymous VMO with a copy of the file's pages
  * as they are at mmap time (the kernel has no user-visible VMO clone yet):
  * later changes to the file are not seen through it, which POSIX allows.
+ * Past the end of the file it is zeros (a shared mapping there is ENXIO).
  */
 #include <fcntl.h>
 #include <string.h>
@@ -93,7 +94,7 @@ long px_mmap_file(uintptr_t addr, size_t len, uint64_t prot, long flags, int fd,
 		return -EINVAL;
 	if ((err = file_vmo(fd, shared && (prot & VR_PROT_WRITE), &vmo, &size)))
 		return err;
-	if (off > size || len > size - off) {
+	if (shared && (off > size || len > size - off)) {
 		/* Beyond what the file can hold: Linux maps it and faults later; here it fails. */
 		vr_handle_close(vmo);
 		return -ENXIO;
@@ -111,7 +112,13 @@ long px_mmap_file(uintptr_t addr, size_t len, uint64_t prot, long flags, int fd,
 		err = vr_vm_map(px_self, mine, addr, 0, len, VR_PROT_READ | VR_PROT_WRITE, &at);
 		vr_handle_close(mine);
 	}
-	if (!err && (err = vr_vmo_read(vmo, (void *)(uintptr_t)at, off, len)))
+	/*
+	 * A private mapping may reach past the file (a dynamic loader reserves a
+	 * library's whole span so, bss included): that part stays zero, where
+	 * Linux would fault on a touch of a page wholly beyond the end.
+	 */
+	size_t copy = off >= size ? 0 : len < size - off ? len : size - off;
+	if (!err && copy && (err = vr_vmo_read(vmo, (void *)(uintptr_t)at, off, copy)))
 		vr_vm_unmap(px_self, at, len);
 	if (!err && prot != (VR_PROT_READ | VR_PROT_WRITE) &&
 	    (err = vr_vm_protect(px_self, at, len, prot)))

@@ -32,6 +32,8 @@ extern handle_t px_proc;
 
 /* Takes what the proc server started us with (VR_AT_START; NULL: nothing). */
 struct proc_start;
+/* Reads the initial stack's auxiliary vector (startup.c): px_self, px_proc, px_vfs, ... */
+void px_start_stack(long *sp);
 void px_process_init(const struct proc_start *start);
 
 /* The forked child's start (fork.c): its pid from the proc server. */

@@ -43,12 +43,34 @@ unit-tests: $(UNIT_BINS) $(UNIT_FIXTURES)
 # VeridianOS (tools/testrun.py runs them as linux.posix.<name>).
 POSIX_LINUX_B := build/host/posix-linux
 POSIX_LINUX_BINS := $(patsubst tests/posix/%.c,$(POSIX_LINUX_B)/%,$(wildcard tests/posix/*.c))
+# Debian's musl-gcc has no Linux uapi headers: the same ones as the sysroot's.
+POSIX_LINUX_UAPI := build/host/uapi
 
-$(POSIX_LINUX_B)/%: tests/posix/%.c
+$(POSIX_LINUX_UAPI)/.done: $(shell find ports/linux-uapi -type f)
+	$(Q)ports/linux-uapi/build.sh --arch $(shell uname -m) --sysroot $(POSIX_LINUX_UAPI)
+	$(Q)touch $@
+
+$(POSIX_LINUX_B)/%: tests/posix/%.c $(POSIX_LINUX_UAPI)/.done
 	@mkdir -p $(@D)
 	@echo "  MUSLCC  $@"
-	$(Q)musl-gcc -static -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror -Wno-format-truncation \
+	$(Q)musl-gcc -static -isystem $(POSIX_LINUX_UAPI)/include -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror -Wno-format-truncation \
 		-o $@ $<
+
+# dynamic.c is linked against a shared library of tests/posix/lib/ and opens
+# another: both in $(POSIX_LINUX_LIB), found through the program's run path.
+POSIX_LINUX_LIB := build/host/posix-linux-lib
+POSIX_LINUX_LIBS := $(patsubst tests/posix/lib/%.c,$(POSIX_LINUX_LIB)/lib%.so,$(wildcard tests/posix/lib/*.c))
+
+$(POSIX_LINUX_LIB)/lib%.so: tests/posix/lib/%.c
+	@mkdir -p $(@D)
+	@echo "  MUSLCC  $@"
+	$(Q)musl-gcc -shared -fPIC -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(POSIX_LINUX_B)/dynamic: tests/posix/dynamic.c $(POSIX_LINUX_LIBS)
+	@mkdir -p $(@D)
+	@echo "  MUSLCC  $@"
+	$(Q)musl-gcc -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror \
+		-o $@ $< -L$(POSIX_LINUX_LIB) -lvrdyn-a -Wl,-rpath,$(abspath $(POSIX_LINUX_LIB))
 
 .PHONY: posix-linux-tests
 posix-linux-tests: $(POSIX_LINUX_BINS)

@@ -51,7 +51,8 @@ static uint64_t prot_of(const struct elf64_phdr *p)
 	       (p->flags & PF_X ? VR_PROT_EXEC : 0);
 }
 
-int64_t elf_map_segments(const struct vr_image *img, handle_t proc, enum segment_sharing sharing)
+int64_t elf_map_segments(const struct vr_image *img, handle_t proc, enum segment_sharing sharing,
+			 uint64_t bias)
 {
 	struct elf64_ehdr eh;
 	struct elf64_phdr ph[MAX_SEGMENTS];
@@ -83,7 +84,7 @@ int64_t elf_map_segments(const struct vr_image *img, handle_t proc, enum segment
 		if (ro && !(ph[i].flags & PF_W) && ph[i].filesz == ph[i].memsz &&
 		    ph[i].offset % VR_PAGE == ph[i].vaddr % VR_PAGE && in_file <= image_size &&
 		    len <= image_size - in_file) {
-			err = vr_vm_map(proc, ro, start, in_file, len, prot_of(&ph[i]), &at);
+			err = vr_vm_map(proc, ro, start + bias, in_file, len, prot_of(&ph[i]), &at);
 			continue;
 		}
 		if (keep && shared[i]) {
@@ -95,7 +96,7 @@ int64_t elf_map_segments(const struct vr_image *img, handle_t proc, enum segment
 			if (keep)
 				shared[i] = vmo;
 		}
-		err = vr_vm_map(proc, vmo, start, 0, len, prot_of(&ph[i]), &at);
+		err = vr_vm_map(proc, vmo, start + bias, 0, len, prot_of(&ph[i]), &at);
 		if (!keep)
 			vr_handle_close(vmo);
 	}
@@ -104,3 +105,25 @@ int64_t elf_map_segments(const struct vr_image *img, handle_t proc, enum segment
 	return err;
 }
 
+int64_t vr_image_interp(const struct vr_image *img, char *path, size_t size)
+{
+	struct elf64_ehdr eh;
+	struct elf64_phdr ph[MAX_SEGMENTS];
+	unsigned n;
+	int64_t err = elf_read_headers(img, &eh, ph, &n);
+
+	for (unsigned i = 0; !err && i < n; i++) {
+		if (ph[i].type != PT_INTERP)
+			continue;
+		/* A NUL-ended path that fits, inside the file. */
+		if (ph[i].filesz < 2 || ph[i].filesz > size || ph[i].offset > img->size ||
+		    ph[i].filesz > img->size - ph[i].offset)
+			return -VR_EINVAL;
+		if ((err = vr_vmo_read(img->vmo, path, ph[i].offset, ph[i].filesz)))
+			return err;
+		if (path[ph[i].filesz - 1] || strlen(path) != ph[i].filesz - 1)
+			return -VR_EINVAL;
+		return (int64_t)ph[i].filesz - 1;
+	}
+	return err;
+}

@@ -1,6 +1,8 @@
 /*
- * Starting a separate program (a static ELF executable, e.g. a POSIX program
- * built with tools/cc) at its entry point, with a Linux-style initial stack:
+ * Starting a separate program (an ELF executable, e.g. a POSIX program built
+ * with tools/cc) at its entry point, or at its dynamic linker's (PT_INTERP,
+ * an image the caller found by that path) with AT_BASE, AT_PHDR and AT_ENTRY
+ * saying where both are, with a Linux-style initial stack:
  * argc, argv, envp and the auxiliary vector, plus what vr_exec_args adds
  * (handles given to the process and a block of bytes, named by auxv keys).
  * Every segment is a private copy (elf_load.c). Self-contained apart from the
@@ -69,9 +71,14 @@ static int64_t push_strings(struct exec_stack *s, const char *const v[], size_t 
 	return 0;
 }
 
+/* Where the program and its dynamic linker (if any) are: @bias and @interp_bias above their addresses. */
+struct exec_layout {
+	uint64_t bias, interp_bias, interp_entry;
+};
+
 static int64_t build_stack(struct exec_stack *s, const struct vr_image *img, handle_t self,
-			   const struct vr_exec_args *a, const handle_t *given, uint64_t *sp,
-			   uint64_t *entry)
+			   const struct vr_exec_args *a, const handle_t *given,
+			   const struct exec_layout *at, uint64_t *sp, uint64_t *entry)
 {
 	struct elf64_ehdr eh;
 	struct elf64_phdr ph[MAX_SEGMENTS];
@@ -81,7 +88,7 @@ static int64_t build_stack(struct exec_stack *s, const struct vr_image *img, han
 
 	if (err)
 		return err;
-	*entry = eh.entry;
+	*entry = a->interp ? at->interp_entry : eh.entry + at->bias;
 	if (argc + envc + 3 + 2 * (16 + a->nhandles) > INIT_WORDS)
 		return -VR_ERANGE;
 	/* Sixteen bytes for AT_RANDOM: not cryptographic, but different every time. */
@@ -101,11 +108,12 @@ static int64_t build_stack(struct exec_stack *s, const struct vr_image *img, han
 	if ((err = push_strings(s, a->argv, argc, &w)) || (err = push_strings(s, a->envp, envc, &w)))
 		return err;
 	const uint64_t aux[][2] = {
-		{VR_AT_PHDR, phdr_addr(&eh, ph, nph)},
+		{VR_AT_PHDR, phdr_addr(&eh, ph, nph) + at->bias},
 		{VR_AT_PHENT, sizeof(struct elf64_phdr)},
 		{VR_AT_PHNUM, nph},
 		{VR_AT_PAGESZ, VR_PAGE},
-		{VR_AT_ENTRY, eh.entry},
+		{VR_AT_BASE, a->interp ? at->interp_bias : 0},
+		{VR_AT_ENTRY, eh.entry + at->bias},
 		{VR_AT_UID, 0},
 		{VR_AT_EUID, 0},
 		{VR_AT_GID, 0},
@@ -140,16 +148,50 @@ static int64_t build_stack(struct exec_stack *s, const struct vr_image *img, han
 	return 0;
 }
 
+/* How far above its addresses @img is loaded: at @base if position-independent, else not at all. */
+static int64_t bias_of(const struct vr_image *img, uint64_t base, uint64_t *bias, uint64_t *entry)
+{
+	struct elf64_ehdr eh;
+	struct elf64_phdr ph[MAX_SEGMENTS];
+	unsigned n;
+	int64_t err = elf_read_headers(img, &eh, ph, &n);
+
+	if (err)
+		return err;
+	if (eh.type != ET_EXEC && eh.type != ET_DYN)
+		return -VR_EINVAL;
+	*bias = eh.type == ET_DYN ? base : 0;
+	*entry = eh.entry + *bias;
+	return 0;
+}
+
+/* Maps the program, and its dynamic linker if it has one, into @proc; *at says where. */
+static int64_t map_images(const struct vr_image *img, const struct vr_exec_args *args,
+			  handle_t proc, struct exec_layout *at)
+{
+	uint64_t entry;
+	int64_t err = bias_of(img, CHILD_PROGRAM_BIAS, &at->bias, &entry);
+
+	if (!err && args->interp)
+		err = bias_of(args->interp, CHILD_INTERP_BIAS, &at->interp_bias, &at->interp_entry);
+	if (!err)
+		err = elf_map_segments(img, proc, COPY_ALL, at->bias);
+	if (!err && args->interp)
+		err = elf_map_segments(args->interp, proc, COPY_ALL, at->interp_bias);
+	return err;
+}
+
 int64_t vr_exec_with(const struct vr_image *img, const struct vr_exec_args *args,
 		     handle_t *process)
 {
 	handle_t stack, self, thread, given[EXEC_HANDLES_MAX];
+	struct exec_layout layout = {0};
 	uint64_t sp, entry, at;
 	int64_t err = args->nhandles > EXEC_HANDLES_MAX ? -VR_EINVAL : vr_process_create(0, process);
 
 	if (err)
 		return err;
-	err = elf_map_segments(img, *process, COPY_ALL);
+	err = map_images(img, args, *process, &layout);
 	if (!err)
 		err = vr_process_handle_give(*process, *process, VR_RIGHT_MANAGE | VR_RIGHT_MAP, &self);
 	for (unsigned i = 0; !err && i < args->nhandles; i++)
@@ -158,7 +200,7 @@ int64_t vr_exec_with(const struct vr_image *img, const struct vr_exec_args *args
 	st.top = CHILD_STACK_TOP;
 	st.used = 0;
 	if (!err)
-		err = build_stack(&st, img, self, args, given, &sp, &entry);
+		err = build_stack(&st, img, self, args, given, &layout, &sp, &entry);
 	if (!err)
 		err = vr_vmo_create(EXEC_STACK_SIZE, 0, &stack);
 	if (err)

@@ -32,7 +32,7 @@ int64_t vr_spawn_prepare(const struct vr_image *img, handle_t *process)
 
 	if (err)
 		return err;
-	err = elf_map_segments(img, *process, SHARE_READONLY);
+	err = elf_map_segments(img, *process, SHARE_READONLY, 0);
 	if (err) {
 		vr_handle_close(*process);
 		return err;

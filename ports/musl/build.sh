@@ -1,7 +1,9 @@
 #!/bin/sh
 # The musl port: takes Debian bookworm's musl source package, puts in
 # VeridianOS's system-call seam and overrides (this directory), builds the
-# static C library and installs it as the sysroot of one architecture.
+# static C library, and its position-independent objects with the dynamic
+# linker as libc_pic.a (libc.so is linked from it with the POSIX layer by
+# posix/build.mk), and installs them as the sysroot of one architecture.
 #   ports/musl/build.sh --arch x86_64 --sysroot build/x86_64/sysroot
 # The result is cached in ~/.cache/veridian/ports/musl-<recipe hash>/<arch>/
 # (VERIDIAN_CACHE moves it), so a second build is a copy.
@@ -47,6 +49,9 @@ if [ ! -f "$cache/.done" ]; then
 			CFLAGS="-O2 -g0 -fno-pic -ffunction-sections -fdata-sections"
 		make -j"$(nproc)"
 		make install DESTDIR="$work/out"
+		make -j"$(nproc)" -f Makefile -f "$recipe/pic.mk" pic
+		cp lib/libc_pic.a "$work/out/lib/libc_pic.a"
+		cp dynamic.list "$work/out/lib/musl-dynamic.list"
 	) >>"$log" 2>&1 || { tail -n 40 "$log" >&2; echo "musl: build failed; log above" >&2; exit 1; }
 	# Where long double is IEEE quad precision (aarch64, riscv64) its arithmetic is
 	# in software, in the compiler's runtime: libgcc.a from Debian's cross package

@@ -4,12 +4,17 @@
 # translation layer, and the assembly files that make raw system calls are
 # replaced (arch/<arch>/src/) or dropped for musl's generic C (arch/<arch>/remove);
 # remove lists generic sources libposix replaces on every architecture;
-# src/ replaces musl's generic C files where VeridianOS differs on every architecture.
+# src/ replaces musl's generic C files where VeridianOS differs on every architecture;
+# patches/ changes musl's own files where a whole replacement would copy them.
 #   prepare.sh <musl source dir> <arch>
 set -eu
 src=$1 arch=$2
 recipe=$(cd "$(dirname "$0")" && pwd)
 
+# Our changes to musl's own files, as patches (patches/*.patch, -p1).
+for p in "$recipe"/patches/*.patch; do
+	patch -s -p1 -d "$src" <"$p" || { echo "musl: $p does not apply" >&2; exit 1; }
+done
 cp "$recipe/seam/vr_syscall_seam.h" "$src/arch/generic/vr_syscall_seam.h"
 cp "$recipe/arch/$arch/syscall_arch.h" "$src/arch/$arch/syscall_arch.h"
 for list in "$recipe/remove" "$recipe/arch/$arch/remove"; do

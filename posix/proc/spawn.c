@@ -286,8 +286,27 @@ static int64_t set_handler(handle_t process, void *pid)
 	return proc_set_handler(process, (int)(intptr_t)pid);
 }
 
-/* Starts the program in @img as @c (c->pid): mints c->cap and sets c->process. */
-static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_image *img)
+/*
+ * The dynamic linker @img names (PT_INTERP), looked up as @session: *interp
+ * gets its image, or a VMO of 0 for a program without one.
+ */
+static int64_t open_interp(uint64_t session, const struct vr_image *img, struct vr_image *interp)
+{
+	char path[256];
+	int64_t n = vr_image_interp(img, path, sizeof(path));
+
+	interp->vmo = 0;
+	if (n <= 0)
+		return n == -EINVAL ? -ENOEXEC : n;
+	return vfs_exec_image(session, path, &interp->vmo, &interp->size);
+}
+
+/*
+ * Starts the program in @img, with its dynamic linker @interp if that has a
+ * VMO, as @c (c->pid): mints c->cap and sets c->process.
+ */
+static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_image *img,
+		     const struct vr_image *interp)
 {
 	size_t len;
 	void *block = start_block((uint64_t)c->pid, &len);
@@ -309,6 +328,7 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 			.blob = block,
 			.blob_len = len,
 			.blob_key = VR_AT_START,
+			.interp = interp->vmo ? interp : NULL,
 			.before_start = set_handler,
 			.before_start_arg = (void *)(intptr_t)c->pid,
 			.thread = &c->thread,
@@ -322,7 +342,7 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 
 static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 {
-	struct vr_image img;
+	struct vr_image img, interp = {0};
 	int pid = proc_pid_alloc(), pgid, sid;
 	uint64_t session;
 	int64_t err;
@@ -333,6 +353,8 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 		return err;
 	if ((err = vfs_exec_image(parent->session, r->path, &img.vmo, &img.size)))
 		return err;
+	if ((err = open_interp(parent->session, &img, &interp)))
+		goto err_image;
 	if ((err = child_session(r, parent, pid, &session)))
 		goto err_image;
 	if ((err = vfs_session_sid(session, sid)) < 0)
@@ -344,10 +366,12 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 	}
 	c->pgid = pgid, c->sid = sid, c->session = session;
 	proc_set_cmdline(c, r->argv);
-	if ((err = start(r, c, &img)))
+	if ((err = start(r, c, &img, &interp)))
 		goto err_proc;
 	vr_handle_close(child.session);
 	vr_handle_close(img.vmo);
+	if (interp.vmo)
+		vr_handle_close(interp.vmo);
 	if ((err = proc_watch(c))) {
 		/* Without a watcher nobody would see it go: end it now, and it is gone. */
 		proc_end(c, SIGKILL);
@@ -369,6 +393,8 @@ err_session:
 	vr_handle_close(child.session);
 err_image:
 	vr_handle_close(img.vmo);
+	if (interp.vmo)
+		vr_handle_close(interp.vmo);
 	return err;
 }
 
@@ -404,7 +430,7 @@ int64_t op_spawn(struct proc *caller, uint64_t m[8])
  */
 static int64_t execve(const struct spawn_req *r, struct proc *p)
 {
-	struct vr_image img;
+	struct vr_image img, interp = {0};
 	struct proc next = {.pid = p->pid};
 	uint64_t session;
 	int64_t err;
@@ -413,12 +439,16 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 		return -EINVAL;
 	if ((err = vfs_exec_image(p->session, r->path, &img.vmo, &img.size)))
 		return err;
+	if ((err = open_interp(p->session, &img, &interp)))
+		goto err_image;
 	if ((err = child_session(r, p, p->pid, &session)))
 		goto err_image;
-	if ((err = start(r, &next, &img)))
+	if ((err = start(r, &next, &img, &interp)))
 		goto err_session;
 	vr_handle_close(child.session);
 	vr_handle_close(img.vmo);
+	if (interp.vmo)
+		vr_handle_close(interp.vmo);
 	/* The old program goes; its handle stays open for its watcher's report. */
 	handle_t old = p->process;
 	vr_process_kill(old, 0);
@@ -458,6 +488,8 @@ err_session:
 	vr_handle_close(child.session);
 err_image:
 	vr_handle_close(img.vmo);
+	if (interp.vmo)
+		vr_handle_close(interp.vmo);
 	return err;
 }
 

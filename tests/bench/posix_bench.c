@@ -7,10 +7,12 @@
  * work included:
  *   bench <name> <arch> <instructions-per-op>
  * Ping-pongs report one direction (half a round trip), as make bench-linux does.
- * With the argument "exit" it exits at once (the child of posix_spawn_wait).
+ * With the argument "exit" it exits at once (the child of posix_spawn_wait);
+ * /bin/posix-bench-dynamic is the same program dynamically linked.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -21,10 +23,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <veridian/cycles_arch.h>
-
-/* Linux's futex operations (the sysroot has no Linux headers yet). */
-#define FUTEX_WAIT_PRIVATE 128
-#define FUTEX_WAKE_PRIVATE 129
 
 extern char **environ;
 static const char *self_path;
@@ -122,7 +120,8 @@ static void bench_unix_pingpong(void)
 	close(sv[0]), close(sv[1]);
 }
 
-static void bench_spawn_wait(void)
+/* posix_spawn of @path (this program, static or dynamically linked) with "exit", then waitpid. */
+static int spawn_wait(const char *name, const char *path)
 {
 	const uint64_t n = 10;
 	char *argv[] = {"posix-bench", "exit", NULL};
@@ -130,11 +129,23 @@ static void bench_spawn_wait(void)
 
 	uint64_t t0 = vr_cycles();
 	for (uint64_t i = 0; i < n; i++) {
-		if (posix_spawn(&pid, self_path, NULL, NULL, argv, environ) || waitpid(pid, NULL, 0) != pid)
-			return;
+		if (posix_spawn(&pid, path, NULL, NULL, argv, environ) || waitpid(pid, NULL, 0) != pid)
+			return -1;
 	}
-	report("posix_spawn_wait", vr_cycles() - t0, n);
-	t0 = vr_cycles();
+	report(name, vr_cycles() - t0, n);
+	return 0;
+}
+
+static void bench_spawn_wait(void)
+{
+	const uint64_t n = 10;
+	pid_t pid;
+
+	if (spawn_wait("posix_spawn_wait", self_path))
+		return;
+	/* The same program dynamically linked (tools/cc -dynamic): the dynamic linker's start-up. */
+	spawn_wait("posix_spawn_wait_dynamic", "/bin/posix-bench-dynamic");
+	uint64_t t0 = vr_cycles();
 	for (uint64_t i = 0; i < n; i++) {
 		pid = fork();
 		if (pid == 0)

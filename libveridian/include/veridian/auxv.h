@@ -9,6 +9,7 @@
 #define VR_AT_PHENT 4
 #define VR_AT_PHNUM 5
 #define VR_AT_PAGESZ 6
+#define VR_AT_BASE 7	/* where the dynamic linker is loaded (0: none) */
 #define VR_AT_ENTRY 9
 #define VR_AT_UID 11
 #define VR_AT_EUID 12

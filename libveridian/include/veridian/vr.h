@@ -137,11 +137,17 @@ int64_t vr_spawn_prepare(const struct vr_image *img, handle_t *process);
 int64_t vr_spawn_start(handle_t process, uint64_t (*fn)(uint64_t), uint64_t arg);
 
 /*
- * Starts the program in @img (a static ELF executable, e.g. a POSIX program
- * built with tools/cc) at its entry point, with @argv and @envp (NULL-ended,
- * either may be NULL) and an auxiliary vector on a Linux-style initial stack
- * (see veridian/auxv.h). Every segment is a private copy. *process gets the
- * handle of the new process.
+ * The path of @img's dynamic linker (PT_INTERP) into @path (@size bytes):
+ * its length, 0 for a program without one, -VR_EINVAL for a malformed one.
+ */
+int64_t vr_image_interp(const struct vr_image *img, char *path, size_t size);
+
+/*
+ * Starts the program in @img (an ELF executable, e.g. a POSIX program built
+ * with tools/cc; position-independent ones at a bias) at its entry point,
+ * with @argv and @envp (NULL-ended, either may be NULL) and an auxiliary
+ * vector on a Linux-style initial stack (see veridian/auxv.h). Every segment
+ * is a private copy. *process gets the handle of the new process.
  */
 int64_t vr_exec(const struct vr_image *img, const char *const argv[], const char *const envp[],
 		handle_t *process);
@@ -161,6 +167,11 @@ struct vr_exec_args {
 	const void *blob;	/* copied onto the initial stack, 16-aligned; its address is auxv @blob_key */
 	size_t blob_len;
 	uint64_t blob_key;
+	/*
+	 * The program's dynamic linker (NULL: none), the image of the path
+	 * vr_image_interp gives: loaded too, and started instead of the program.
+	 */
+	const struct vr_image *interp;
 	/* Called (if not NULL) with the process set up but not started: exception handler, ... */
 	int64_t (*before_start)(handle_t process, void *arg);
 	void *before_start_arg;

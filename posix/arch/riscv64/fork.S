@@ -71,12 +71,15 @@ px_fork_resume:
 	.globl px_fork_entry
 	.type px_fork_entry, %function
 px_fork_entry:
+#ifndef __PIC__
+	/* In libc.so (built -fPIC) the program's gp is out of reach; lld 14 relaxes nothing to it. */
 	.weak __global_pointer$
 	.hidden __global_pointer$
 	.option push
 	.option norelax
 	lla gp, __global_pointer$
 	.option pop
+#endif
 	mv a1, sp
 	li fp, 0
 	li ra, 0

@@ -18,7 +18,10 @@ struct elf64_phdr {
 };
 
 #define ET_EXEC 2
+#define ET_DYN 3	/* position-independent: loaded at a bias */
 #define PT_LOAD 1
+#define PT_INTERP 3	/* the path of the program's dynamic linker */
+#define PT_PHDR 6
 #define PF_X 1
 #define PF_W 2
 #define PF_R 4
