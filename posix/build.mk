@@ -88,6 +88,15 @@ $(POSIX_BENCH): tests/bench/posix_bench.c $(SYSROOT_FILES) tools/cc
 	$(Q)$(TOOLS_CC) -std=c11 -O2 -Wall -Wextra -Werror -pthread -Ilibveridian/arch/$(ARCH)/include \
 		-o $@ $<
 
+# The checks of init's test set (tests/init/): /libexec/initcheck, and the
+# definitions as /etc/init-test/ (tests/kernel/user/posix/test_init.c).
+INITCHECK := $(B)/posix/init-test/initcheck
+INIT_TEST_CONFS := $(wildcard tests/init/services/*.conf)
+$(INITCHECK): tests/init/initcheck.c $(SYSROOT_FILES) tools/cc
+	@mkdir -p $(@D)
+	@echo "  CC      $< (tools/cc)"
+	$(Q)$(TOOLS_CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
+
 # Ports from Debian's source packages (ports/<name>/build.sh, cached outside
 # the tree): busybox, the shell and core utilities, as /bin/busybox with a
 # link in /bin for each command of ports/busybox/applets.
@@ -101,9 +110,11 @@ $(BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox -type f) tools/cc
 # /bin from the ports, /etc from posix/initrd/, and the mount points of tmpfs
 # (/tmp) and devfs (/dev).
 INITRD := $(B)/initrd.cpio
-$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(BUSYBOX) $(POSIX_BENCH) tools/mkcpio.py $(shell find posix/initrd)
+$(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(BUSYBOX) $(POSIX_BENCH) $(INITCHECK) $(INIT_TEST_CONFS) \
+		tools/mkcpio.py $(shell find posix/initrd)
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ \
 		bin/busybox=$(BUSYBOX) bin/posix-bench=$(POSIX_BENCH) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
 		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
-		$(foreach t,$(POSIX_TESTS),test/$(basename $(notdir $(t)))=$(t))
+		$(foreach t,$(POSIX_TESTS),test/$(basename $(notdir $(t)))=$(t)) \
+		libexec/initcheck=$(INITCHECK) $(foreach c,$(INIT_TEST_CONFS),etc/init-test/$(notdir $(c))=$(c))

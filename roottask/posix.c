@@ -150,10 +150,11 @@ static bool put_string(char *buf, size_t *at, const char *s)
 	return true;
 }
 
-int64_t posix_spawn_console(const char *path, const char *const argv[], const char *const envp[])
+static int64_t spawn_console(const char *path, const char *const argv[], const char *const envp[],
+			     uint32_t flags)
 {
 	char *buf = ipc_buffer();
-	struct proc_spawn h = {0};
+	struct proc_spawn h = {.flags = flags};
 	/* fds 0 and 1 opened on the console, 2 a copy of 1: O_RDONLY and O_WRONLY are 0 and 1. */
 	const struct proc_action act[] = {
 		{PROC_ACT_OPEN, -1, 0, 0, 0},
@@ -178,6 +179,16 @@ int64_t posix_spawn_console(const char *path, const char *const argv[], const ch
 	uint64_t m[8] = {VR_TAG(PROC_SPAWN, 0) | VR_TAG_LONG(at)};
 	int64_t err = vr_ipc_call(posix_proc, m);
 	return err < 0 ? err : (int64_t)m[1];
+}
+
+int64_t posix_spawn_console(const char *path, const char *const argv[], const char *const envp[])
+{
+	return spawn_console(path, argv, envp, 0);
+}
+
+int64_t posix_spawn_init(const char *path, const char *const argv[], const char *const envp[])
+{
+	return spawn_console(path, argv, envp, PROC_SPAWN_INIT);
 }
 
 int64_t posix_wait(int64_t pid, int *wstatus)

@@ -26,6 +26,9 @@ int64_t posix_boot(void);
  */
 int64_t posix_spawn_console(const char *path, const char *const argv[], const char *const envp[]);
 
+/* As posix_spawn_console, for /sbin/init: the child is pid 1 (PROC_SPAWN_INIT). */
+int64_t posix_spawn_init(const char *path, const char *const argv[], const char *const envp[]);
+
 /* Waits for the root task's child @pid (as waitpid; -1 any): its pid, *wstatus its wait status. */
 int64_t posix_wait(int64_t pid, int *wstatus);
 

@@ -21,7 +21,7 @@
 #define SPAWN_FLAGS                                                                          \
 	(POSIX_SPAWN_RESETIDS | POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |              \
 	 POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER |     \
-	 POSIX_SPAWN_USEVFORK | POSIX_SPAWN_SETSID)
+	 POSIX_SPAWN_USEVFORK | POSIX_SPAWN_SETSID | PROC_SPAWN_INIT)
 #define SPAWN_FDS_MAX (VFS_IO_MAX / 8)	/* the ids VFS_SESSION_NEW shares in one request */
 #define SPAWN_ACTIONS_MAX 256
 #define NO_ID UINT64_MAX
@@ -315,10 +315,14 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 {
 	struct vr_image img;
-	int pid = proc_pid_alloc(), pgid, sid;
+	bool as_init = r->h->flags & PROC_SPAWN_INIT;
+	int pid = as_init ? PID_INIT : proc_pid_alloc(), pgid, sid;
 	uint64_t session;
 	int64_t err;
 
+	/* Only the root task starts init, and only while pid 1 is the server's. */
+	if (as_init && (parent != proc_root || !proc_is_server(proc_init) || proc_init->state != PROC_ALIVE))
+		return -EPERM;
 	if (!pid)
 		return -EAGAIN;
 	if ((err = child_ids(r, parent, pid, &pgid, &sid)))
@@ -327,7 +331,8 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 		return err;
 	if ((err = child_session(r, parent, pid, &session)))
 		goto err_image;
-	struct proc *c = proc_create(pid, parent);
+	/* Init takes over pid 1's struct, which the server kept for it. */
+	struct proc *c = as_init ? proc_init : proc_create(pid, parent);
 	if (!c) {
 		err = -ENOMEM;
 		goto err_session;
@@ -351,8 +356,9 @@ err_proc:
 	if (c->cap) {
 		vr_handle_revoke(c->cap);
 		vr_handle_close(c->cap);
+		c->cap = 0;
 	}
-	proc_destroy(c);
+	proc_destroy(c);	/* for init: pid 1 is the server's again */
 err_session:
 	vfs_session_end(session);
 	vr_handle_close(child.session);

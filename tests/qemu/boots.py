@@ -98,7 +98,10 @@ SHELL_SCRIPT = [
     ('prompt', 'built-in shell (ash)\n\n# ', 'echo hello'),
     ('echo', '\nhello\n# ', 'ls /bin | head -n 3'),
     ('ls_head', '\nash\nbasename\nbusybox\n# ', 'cat /etc/hostname'),
-    ('cat', '\nveridian\n# ', 'exit'),
+    ('cat', '\nveridian\n# ', 'initctl status'),
+    # init's status table (posix/init/main.c status()): the shell is pid 2, the first service init starts.
+    ('initctl', '\nSERVICE      STATE        PID RESTARTS  INFO\n'
+                'shell        running        2        0  \n# ', 'exit'),
     ('respawned', 'built-in shell (ash)\n\n# ', 'echo again'),
     ('after_respawn', '\nagain\n# ', None),
 ]
