@@ -129,7 +129,7 @@ static int parse_caps(struct parse *p, const char *value)
 			return fail(p, "unknown capability '%s'", words[i]);
 		p->s->caps |= SVC_CAP_CONTROL;
 	}
-	p->s->used = used;	/* the names are not kept */
+	p->s->used = used; /* the names are not kept */
 	return n < 0 ? -1 : 0;
 }
 
@@ -191,7 +191,8 @@ static bool name_ok(const char *name)
 		return false;
 	for (; *name; name++)
 		if (!((*name >= 'a' && *name <= 'z') || (*name >= 'A' && *name <= 'Z') ||
-		      (*name >= '0' && *name <= '9') || *name == '-' || *name == '_' || *name == '.'))
+		      (*name >= '0' && *name <= '9') || *name == '-' || *name == '_' ||
+		      *name == '.'))
 			return false;
 	return true;
 }
@@ -206,7 +207,8 @@ int svc_parse(struct service *s, const char *name, const char *text, size_t len,
 	s->restart_delay_ms = 100;
 	s->control = -1;
 	if (!name_ok(name)) {
-		snprintf(err, errlen, "a service name is 1 to %d of [A-Za-z0-9._-]", SVC_NAME_MAX - 1);
+		snprintf(err, errlen, "a service name is 1 to %d of [A-Za-z0-9._-]",
+			 SVC_NAME_MAX - 1);
 		return -1;
 	}
 	strcpy(s->name, name);
@@ -236,7 +238,8 @@ int svc_parse(struct service *s, const char *name, const char *text, size_t len,
 		return -1;
 	}
 	if (s->argv[0][0] != '/') {
-		snprintf(err, errlen, "exec = needs a program's absolute path, not '%s'", s->argv[0]);
+		snprintf(err, errlen, "exec = needs a program's absolute path, not '%s'",
+			 s->argv[0]);
 		return -1;
 	}
 	return 0;

@@ -30,18 +30,19 @@
 
 #include "service.h"
 
-#define CONF_MAX 4096	/* bytes of a definition file */
-#define QUICK_NS 10000000000ull	/* a run shorter than 10 s counts as quick: the backoff grows */
+#define CONF_MAX 4096		/* bytes of a definition file */
+#define QUICK_NS 10000000000ull /* a run shorter than 10 s counts as quick: the backoff grows */
 #define DELAY_MAX_MS 30000
-#define CONTROL_FD 3	/* the control capability's descriptor in a service */
-#define REPLY_MAX 3400	/* a seqpacket record (the vfs takes up to 3456 bytes) */
+#define CONTROL_FD 3   /* the control capability's descriptor in a service */
+#define REPLY_MAX 3400 /* a seqpacket record (the vfs takes up to 3456 bytes) */
 
 static struct service svc[SVC_MAX];
 static int nsvc, order[SVC_MAX], norder;
 static int log_fd = -1;
-static int exits[2];	/* the waiter thread writes (pid, wait status) pairs here */
+static int exits[2]; /* the waiter thread writes (pid, wait status) pairs here */
 
-/* The waiter thread (waiter()): it waits while `spawned` has not changed since it last found no child. */
+/* The waiter thread (waiter()): it waits while `spawned` has not changed since it last found no
+ * child. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static unsigned spawned;
@@ -85,19 +86,21 @@ static int by_name(const void *a, const void *b)
 static void load_one(const char *dir, const char *file)
 {
 	char path[512], text[CONF_MAX], name[SVC_NAME_MAX + 8], err[160];
-	size_t base = strlen(file) - 5;	/* without ".conf" */
+	size_t base = strlen(file) - 5; /* without ".conf" */
 	struct service *s = &svc[nsvc];
 	ssize_t len = -1;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	snprintf(name, sizeof(name), "%.*s", (int)(base < SVC_NAME_MAX ? base : SVC_NAME_MAX), file);
+	snprintf(name, sizeof(name), "%.*s", (int)(base < SVC_NAME_MAX ? base : SVC_NAME_MAX),
+		 file);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		len = read(fd, text, sizeof(text));
 		close(fd);
 	}
 	if (len < 0 || len == sizeof(text)) {
-		say(LOG_BOTH, "%s: cannot read it (%s)", path, len < 0 ? strerror(errno) : "too long");
+		say(LOG_BOTH, "%s: cannot read it (%s)", path,
+		    len < 0 ? strerror(errno) : "too long");
 		return;
 	}
 	if (svc_parse(s, name, text, (size_t)len, err, sizeof(err))) {
@@ -129,8 +132,8 @@ static void load(const char *dir)
 		if (len <= 5 || strcmp(e->d_name + len - 5, ".conf"))
 			continue;
 		if (n == SVC_MAX) {
-			say(LOG_BOTH, "%s: more than %d services; %s and later are left out", dir, SVC_MAX,
-			    e->d_name);
+			say(LOG_BOTH, "%s: more than %d services; %s and later are left out", dir,
+			    SVC_MAX, e->d_name);
 			break;
 		}
 		if (!(names[n] = strdup(e->d_name)))
@@ -178,7 +181,8 @@ static int actions(struct service *s, posix_spawn_file_actions_t *fa, int contro
 		break;
 	}
 	err = err || posix_spawn_file_actions_adddup2(fa, 1, 2);
-	/* Capabilities: only those listed; nothing else of init's is open in the child (O_CLOEXEC). */
+	/* Capabilities: only those listed; nothing else of init's is open in the child (O_CLOEXEC).
+	 */
 	if (control >= 0)
 		err = err || posix_spawn_file_actions_adddup2(fa, control, CONTROL_FD);
 	return err;
@@ -226,7 +230,7 @@ static void start(struct service *s)
 		if (sv[0] >= 0)
 			close(sv[0]);
 		say(LOG_BOTH, "%s: cannot start %s: %s", s->name, s->argv[0], strerror(err));
-		ended(s, 127 << 8);	/* as a shell reports "not found" */
+		ended(s, 127 << 8); /* as a shell reports "not found" */
 		return;
 	}
 	s->state = SVC_RUNNING;
@@ -236,7 +240,8 @@ static void start(struct service *s)
 	say(LOG_FILE, "%s is pid %d", s->name, pid);
 }
 
-/* Starts what is due: pending services whose dependencies have started, and restarts whose time came. */
+/* Starts what is due: pending services whose dependencies have started, and restarts whose time
+ * came. */
 static void start_due(void)
 {
 	uint64_t now = now_ns();
@@ -271,7 +276,8 @@ static void ended(struct service *s, int wstatus)
 {
 	char how[32];
 	bool failed = !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0;
-	bool again = s->restart == SVC_RESTART_ALWAYS || (s->restart == SVC_RESTART_ON_FAILURE && failed);
+	bool again =
+	    s->restart == SVC_RESTART_ALWAYS || (s->restart == SVC_RESTART_ON_FAILURE && failed);
 	uint64_t now = now_ns();
 
 	describe(wstatus, how, sizeof(how));
@@ -362,8 +368,8 @@ static const char *state_name(enum svc_state st)
 /* The status table initctl prints: one line per service. */
 static size_t status(char *buf, size_t len)
 {
-	size_t at = (size_t)snprintf(buf, len, "%-12s %-10s %5s %8s  %s\n", "SERVICE", "STATE", "PID",
-				     "RESTARTS", "INFO");
+	size_t at = (size_t)snprintf(buf, len, "%-12s %-10s %5s %8s  %s\n", "SERVICE", "STATE",
+				     "PID", "RESTARTS", "INFO");
 
 	for (int i = 0; i < nsvc && at < len; i++) {
 		const struct service *s = &svc[i];
@@ -395,7 +401,8 @@ static void control(struct service *s)
 	if (!strcmp(req, "status"))
 		n = (ssize_t)status(reply, sizeof(reply));
 	else
-		n = snprintf(reply, sizeof(reply), "error: unknown request '%.32s' (status)\n", req);
+		n = snprintf(reply, sizeof(reply), "error: unknown request '%.32s' (status)\n",
+			     req);
 	send(s->control, reply, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 

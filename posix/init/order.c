@@ -84,14 +84,14 @@ int svc_order(struct service *s, int n, int order[])
 			placed[i] = true;
 			order[count++] = i;
 			progress = true;
-			break;	/* the lowest ready index first */
+			break; /* the lowest ready index first */
 		}
 	}
 	/* What is left waits on a cycle: its members first, then what depends on them. */
 	for (int i = 0; i < n; i++) {
 		bool seen[SVC_MAX] = {false};
 		if (!placed[i] && s[i].state != SVC_FAILED && reaches(s, n, placed, i, i, seen))
-			s[i].reason[0] = 1;	/* a mark until all members are found */
+			s[i].reason[0] = 1; /* a mark until all members are found */
 	}
 	for (int i = 0; i < n; i++)
 		if (!placed[i] && s[i].state != SVC_FAILED && s[i].reason[0] == 1)

@@ -10,12 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SVC_MAX 32	/* services init reads */
-#define SVC_NAME_MAX 32	/* bytes of a name with its NUL */
-#define SVC_ARGS_MAX 16	/* words of exec = */
-#define SVC_ENV_MAX 16	/* assignments of env = */
-#define SVC_AFTER_MAX 8	/* dependencies of after = */
-#define SVC_STRINGS 1024	/* bytes of every word of a definition together */
+#define SVC_MAX 32	 /* services init reads */
+#define SVC_NAME_MAX 32	 /* bytes of a name with its NUL */
+#define SVC_ARGS_MAX 16	 /* words of exec = */
+#define SVC_ENV_MAX 16	 /* assignments of env = */
+#define SVC_AFTER_MAX 8	 /* dependencies of after = */
+#define SVC_STRINGS 1024 /* bytes of every word of a definition together */
 #define SVC_REASON_MAX 96
 
 enum svc_restart { SVC_RESTART_NO, SVC_RESTART_ON_FAILURE, SVC_RESTART_ALWAYS };
@@ -25,39 +25,40 @@ enum svc_output { SVC_OUT_LOG, SVC_OUT_CONSOLE, SVC_OUT_NULL };
 
 /* The capabilities a definition may list (caps =): bits. */
 enum svc_cap {
-	SVC_CAP_CONTROL = 1 << 0,	/* fd 3: a connected socket to init's control interface */
+	SVC_CAP_CONTROL = 1 << 0, /* fd 3: a connected socket to init's control interface */
 };
 
 enum svc_state {
-	SVC_PENDING,	/* not started yet: waiting for its dependencies */
+	SVC_PENDING, /* not started yet: waiting for its dependencies */
 	SVC_RUNNING,
-	SVC_BACKOFF,	/* ended; started again at restart_at */
-	SVC_EXITED,	/* ended and not restarted (status 0, or restart = no) */
-	SVC_FAILED,	/* never started (bad definition, dependency), or gave up restarting */
+	SVC_BACKOFF, /* ended; started again at restart_at */
+	SVC_EXITED,  /* ended and not restarted (status 0, or restart = no) */
+	SVC_FAILED,  /* never started (bad definition, dependency), or gave up restarting */
 };
 
 struct service {
 	/* The definition (conf.c). */
 	char name[SVC_NAME_MAX];
-	char *argv[SVC_ARGS_MAX + 1];	/* NULL-terminated; argv[0] is the program's path */
+	char *argv[SVC_ARGS_MAX + 1]; /* NULL-terminated; argv[0] is the program's path */
 	char *envp[SVC_ENV_MAX + 1];
 	char *after[SVC_AFTER_MAX + 1];
 	enum svc_restart restart;
-	unsigned restart_limit;	/* restarts before giving up; 0: no limit */
-	unsigned restart_delay_ms;	/* the first restart's delay; it doubles up to 30 s */
+	unsigned restart_limit;	   /* restarts before giving up; 0: no limit */
+	unsigned restart_delay_ms; /* the first restart's delay; it doubles up to 30 s */
 	enum svc_output output;
-	unsigned caps;	/* enum svc_cap bits */
-	char strings[SVC_STRINGS];	/* what argv, envp and after point into */
-	size_t used;	/* bytes of strings[] taken */
+	unsigned caps;		   /* enum svc_cap bits */
+	char strings[SVC_STRINGS]; /* what argv, envp and after point into */
+	size_t used;		   /* bytes of strings[] taken */
 
-	/* What init knows of it (main.c; order.c sets state and reason for those that cannot start). */
+	/* What init knows of it (main.c; order.c sets state and reason for those that cannot
+	 * start). */
 	enum svc_state state;
-	char reason[SVC_REASON_MAX];	/* why it failed, or how it last ended */
-	int pid;	/* while SVC_RUNNING */
-	unsigned restarts;	/* restarts so far */
-	unsigned quick;	/* ends in a row after a short run: the backoff's exponent */
-	uint64_t started_ns, restart_at_ns;	/* CLOCK_MONOTONIC */
-	int control;	/* init's end of the control socket (SVC_CAP_CONTROL), or -1 */
+	char reason[SVC_REASON_MAX]; /* why it failed, or how it last ended */
+	int pid;		     /* while SVC_RUNNING */
+	unsigned restarts;	     /* restarts so far */
+	unsigned quick;		     /* ends in a row after a short run: the backoff's exponent */
+	uint64_t started_ns, restart_at_ns; /* CLOCK_MONOTONIC */
+	int control; /* init's end of the control socket (SVC_CAP_CONTROL), or -1 */
 	bool ever_started;
 };
 

@@ -38,7 +38,8 @@ int main(int argc, char **argv)
 	}
 	ssize_t n = recv((int)fd, reply, sizeof(reply), 0);
 	if (n <= 0) {
-		fprintf(stderr, "initctl: no answer from init: %s\n", n ? strerror(errno) : "closed");
+		fprintf(stderr, "initctl: no answer from init: %s\n",
+			n ? strerror(errno) : "closed");
 		return 2;
 	}
 	fwrite(reply, 1, (size_t)n, stdout);

@@ -91,7 +91,7 @@ int proc_pid_alloc(void);
 /* A new process @pid with parent @parent, in @parent's group and session; NULL without memory. */
 struct proc *proc_create(int pid, struct proc *parent);
 
-/* Frees @p (reaped and gone, or never started); its pid becomes free. Pid 1 becomes the server's again. */
+/* Frees @p (reaped and gone, or never started); its pid becomes free (pid 1: the server's again). */
 void proc_destroy(struct proc *p);
 
 /* Whether process group @pgid has a member (not reaped) in session @sid. */

@@ -321,7 +321,8 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 	int64_t err;
 
 	/* Only the root task starts init, and only while pid 1 is the server's. */
-	if (as_init && (parent != proc_root || !proc_is_server(proc_init) || proc_init->state != PROC_ALIVE))
+	if (as_init &&
+	    (parent != proc_root || !proc_is_server(proc_init) || proc_init->state != PROC_ALIVE))
 		return -EPERM;
 	if (!pid)
 		return -EAGAIN;

@@ -122,8 +122,8 @@ static void tell_parent(struct proc *c)
 	struct proc *parent = proc_find(c->ppid);
 
 	/* The server as init reaps at once, and so does a parent that ignores SIGCHLD. */
-	if (!parent || (parent == proc_init && proc_is_server(parent)) || parent->state != PROC_ALIVE ||
-	    (parent->sig_ignored & SIG_BIT(SIGCHLD))) {
+	if (!parent || (parent == proc_init && proc_is_server(parent)) ||
+	    parent->state != PROC_ALIVE || (parent->sig_ignored & SIG_BIT(SIGCHLD))) {
 		reap(c);
 		return;
 	}

@@ -17,14 +17,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "initcheck: FAIL %s: ", #cond);    \
-			fprintf(stderr, __VA_ARGS__);                      \
-			fprintf(stderr, "\n");                             \
-			failures++;                                        \
-		}                                                          \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "initcheck: FAIL %s: ", #cond);                            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fprintf(stderr, "\n");                                                     \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
 extern char **environ;
@@ -66,7 +66,8 @@ static bool row(const char *table, const char *name, char *line, size_t len)
 {
 	size_t n = strlen(name);
 
-	for (const char *at = table; at && *at; at = strchr(at, '\n') ? strchr(at, '\n') + 1 : NULL) {
+	for (const char *at = table; at && *at;
+	     at = strchr(at, '\n') ? strchr(at, '\n') + 1 : NULL) {
 		if (strncmp(at, name, n) || at[n] != ' ')
 			continue;
 		const char *end = strchr(at, '\n');
@@ -92,22 +93,23 @@ static int check_status(void)
 	CHECK(fcntl(3, F_GETFD) == 0, "fd 3 (the control socket) is not open without FD_CLOEXEC");
 	int ws = initctl(envp, out, sizeof(out));
 	CHECK(ws == 0, "initctl: wait status %#x, output:\n%s", ws, out);
-	CHECK(has(out, "SERVICE") && has(out, "STATE") && has(out, "RESTARTS"), "no header:\n%s", out);
+	CHECK(has(out, "SERVICE") && has(out, "STATE") && has(out, "RESTARTS"), "no header:\n%s",
+	      out);
 	snprintf(want, sizeof(want), "%-12s %-10s %5d %8u", "checker", "running", getpid(), 0u);
 	CHECK(row(out, "checker", line, sizeof(line)) && has(line, want), "own row '%s', want '%s'",
 	      line, want);
 	CHECK(row(out, "missing", line, sizeof(line)) && has(line, "failed") &&
-		      has(line, "dependency nosuch is not defined"),
+		  has(line, "dependency nosuch is not defined"),
 	      "missing: '%s'", line);
 	CHECK(row(out, "cyc1", line, sizeof(line)) && has(line, "failed") &&
-		      has(line, "in a dependency cycle"),
+		  has(line, "in a dependency cycle"),
 	      "cyc1: '%s'", line);
-	CHECK(row(out, "cyc2", line, sizeof(line)) && has(line, "in a dependency cycle"), "cyc2: '%s'",
-	      line);
+	CHECK(row(out, "cyc2", line, sizeof(line)) && has(line, "in a dependency cycle"),
+	      "cyc2: '%s'", line);
 	CHECK(row(out, "cycdep", line, sizeof(line)) && has(line, "dependency cyc1 failed"),
 	      "cycdep: '%s'", line);
 	CHECK(row(out, "bad", line, sizeof(line)) && has(line, "failed") &&
-		      has(line, "line 2: unknown key 'colour'"),
+		  has(line, "line 2: unknown key 'colour'"),
 	      "bad: '%s'", line);
 	CHECK(row(out, "crasher", line, sizeof(line)), "no crasher row");
 	return failures != 0;
@@ -153,7 +155,8 @@ static int check_orphan(void)
 			;
 		int ppid = getppid();
 		if (ppid != 1)
-			fprintf(stderr, "initcheck: FAIL the orphan's parent is %d, want 1\n", ppid);
+			fprintf(stderr, "initcheck: FAIL the orphan's parent is %d, want 1\n",
+				ppid);
 		_exit(ppid == 1 ? 0 : 1);
 	}
 	return 0;
@@ -172,43 +175,46 @@ static int check_log(const char *path)
 	log[n] = 0;
 	close(fd);
 	const char *must[] = {
-		"init: pid 1, services from /etc/init-test",
-		"init: crasher exited (status 3); restart 1/3 in ",
-		"init: crasher exited (status 3); restart 2/3 in ",
-		"init: crasher exited (status 3); restart 3/3 in ",
-		"init: crasher exited (status 3); gave up after 3 restarts (last: status 3)",
-		"init: missing: dependency nosuch is not defined",
-		"init: cyc1: in a dependency cycle",
-		"init: cyc2: in a dependency cycle",
-		"init: cycdep: dependency cyc1 failed",
-		"init: bad: bad definition: line 2: unknown key 'colour'",
-		"init: base exited (status 0)",
-		"init: dep exited (status 0)",
-		"init: checker exited (status 0)",
-		"init: nocap exited (status 0)",
-		"init: orphan exited (status 0)",
-		"init: every service has ended",
+	    "init: pid 1, services from /etc/init-test",
+	    "init: crasher exited (status 3); restart 1/3 in ",
+	    "init: crasher exited (status 3); restart 2/3 in ",
+	    "init: crasher exited (status 3); restart 3/3 in ",
+	    "init: crasher exited (status 3); gave up after 3 restarts (last: status 3)",
+	    "init: missing: dependency nosuch is not defined",
+	    "init: cyc1: in a dependency cycle",
+	    "init: cyc2: in a dependency cycle",
+	    "init: cycdep: dependency cyc1 failed",
+	    "init: bad: bad definition: line 2: unknown key 'colour'",
+	    "init: base exited (status 0)",
+	    "init: dep exited (status 0)",
+	    "init: checker exited (status 0)",
+	    "init: nocap exited (status 0)",
+	    "init: orphan exited (status 0)",
+	    "init: every service has ended",
 	};
 	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
 		CHECK(has(log, must[i]), "no '%s'", must[i]);
-	const char *never[] = {"starting missing", "starting cyc1", "starting cyc2", "starting cycdep",
-			       "starting bad", "restart 4/3"};
+	const char *never[] = {"starting missing", "starting cyc1", "starting cyc2",
+			       "starting cycdep",  "starting bad",  "restart 4/3"};
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
 		CHECK(!has(log, never[i]), "'%s' happened", never[i]);
 	/* Dependency order: base before dep before crasher and checker; base before orphan. */
-	const char *base = strstr(log, "init: starting base\n"), *dep = strstr(log, "init: starting dep\n");
+	const char *base = strstr(log, "init: starting base\n"),
+		   *dep = strstr(log, "init: starting dep\n");
 	const char *crasher = strstr(log, "init: starting crasher\n");
 	const char *checker = strstr(log, "init: starting checker\n");
 	const char *orphan = strstr(log, "init: starting orphan\n");
 	CHECK(base && dep && crasher && checker && orphan, "a start is missing");
-	CHECK(base < dep && dep < crasher && dep < checker && base < orphan, "out of dependency order");
+	CHECK(base < dep && dep < crasher && dep < checker && base < orphan,
+	      "out of dependency order");
 	int starts = 0;
 	for (const char *at = log; (at = strstr(at, "init: starting crasher")); at++)
 		starts++;
 	CHECK(starts == 4, "crasher started %d times, want 4", starts);
 	/* The orphan: reaped by init, and it saw init as its parent (status 0). */
 	const char *reaped = strstr(log, "init: reaped orphan pid ");
-	CHECK(reaped && strstr(reaped, "(status 0)") && strchr(reaped, '\n') > strstr(reaped, "(status 0)"),
+	CHECK(reaped && strstr(reaped, "(status 0)") &&
+		  strchr(reaped, '\n') > strstr(reaped, "(status 0)"),
 	      "the orphan was not reaped with status 0");
 	if (failures)
 		fprintf(stderr, "initcheck: the log was:\n%s", log);

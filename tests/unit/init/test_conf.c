@@ -76,21 +76,25 @@ TEST(errors_name_their_line)
 	const struct {
 		const char *text, *err;
 	} cases[] = {
-		{"exec = /bin/true\ncolour = blue", "line 2: unknown key 'colour'"},
-		{"exec /bin/true", "line 1: not \"key = value\""},
-		{"exec = /a\nexec = /b", "line 2: exec given twice"},
-		{"exec = /a \"b", "line 1: unterminated quote"},
-		{"exec = /a\nrestart = sometimes", "line 2: restart is no, on-failure or always, not 'sometimes'"},
-		{"exec = /a\nrestart-limit = -1", "line 2: restart-limit is a number up to 1000000, not '-1'"},
-		{"exec = /a\nrestart-delay = 30001", "line 2: restart-delay is a number up to 30000, not '30001'"},
-		{"exec = /a\nrestart-delay = 5x", "line 2: restart-delay is a number up to 30000, not '5x'"},
-		{"exec = /a\noutput = file", "line 2: output is log, console or null, not 'file'"},
-		{"exec = /a\ncaps = control admin", "line 2: unknown capability 'admin'"},
-		{"exec = /a\nname = b", "line 2: name 'b' is not the file's"},
-		{"restart = no", "no exec ="},
-		{"exec = true", "exec = needs a program's absolute path, not 'true'"},
-		{"exec = /a 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16", "line 1: more than 16 words"},
-		{"exec = /a\nafter = 1 2 3 4 5 6 7 8 9", "line 2: more than 8 words"},
+	    {"exec = /bin/true\ncolour = blue", "line 2: unknown key 'colour'"},
+	    {"exec /bin/true", "line 1: not \"key = value\""},
+	    {"exec = /a\nexec = /b", "line 2: exec given twice"},
+	    {"exec = /a \"b", "line 1: unterminated quote"},
+	    {"exec = /a\nrestart = sometimes",
+	     "line 2: restart is no, on-failure or always, not 'sometimes'"},
+	    {"exec = /a\nrestart-limit = -1",
+	     "line 2: restart-limit is a number up to 1000000, not '-1'"},
+	    {"exec = /a\nrestart-delay = 30001",
+	     "line 2: restart-delay is a number up to 30000, not '30001'"},
+	    {"exec = /a\nrestart-delay = 5x",
+	     "line 2: restart-delay is a number up to 30000, not '5x'"},
+	    {"exec = /a\noutput = file", "line 2: output is log, console or null, not 'file'"},
+	    {"exec = /a\ncaps = control admin", "line 2: unknown capability 'admin'"},
+	    {"exec = /a\nname = b", "line 2: name 'b' is not the file's"},
+	    {"restart = no", "no exec ="},
+	    {"exec = true", "exec = needs a program's absolute path, not 'true'"},
+	    {"exec = /a 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16", "line 1: more than 16 words"},
+	    {"exec = /a\nafter = 1 2 3 4 5 6 7 8 9", "line 2: more than 8 words"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		CHECK(parse(s, "a", cases[i].text) == -1);
@@ -129,9 +133,19 @@ TEST(limits)
 /* Random bytes and random mixes of valid lines: never a crash, and an error always says why. */
 TEST(random_input)
 {
-	static const char *lines[] = {"exec = /bin/x a \"b c\"", "env = A=1", "after = b c",
-				      "restart = always", "caps = control", "output = console",
-				      "restart-limit = 3", "# c", "", "\"", "=", "exec", " = x"};
+	static const char *lines[] = {"exec = /bin/x a \"b c\"",
+				      "env = A=1",
+				      "after = b c",
+				      "restart = always",
+				      "caps = control",
+				      "output = console",
+				      "restart-limit = 3",
+				      "# c",
+				      "",
+				      "\"",
+				      "=",
+				      "exec",
+				      " = x"};
 	unsigned seed = 7;
 	char text[600];
 
@@ -140,11 +154,13 @@ TEST(random_input)
 		if (round % 2) {
 			len = (size_t)(rand_r(&seed) % (int)sizeof(text));
 			for (size_t i = 0; i < len; i++)
-				text[i] = (char)(rand_r(&seed) % 4 ? "exc=/ \n\"#a"[rand_r(&seed) % 11]
-								   : rand_r(&seed));
+				text[i] =
+				    (char)(rand_r(&seed) % 4 ? "exc=/ \n\"#a"[rand_r(&seed) % 11]
+							     : rand_r(&seed));
 		} else {
 			for (int n = rand_r(&seed) % 8; n > 0; n--) {
-				const char *l = lines[rand_r(&seed) % (int)(sizeof(lines) / sizeof(lines[0]))];
+				const char *l =
+				    lines[rand_r(&seed) % (int)(sizeof(lines) / sizeof(lines[0]))];
 				len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", l);
 			}
 		}
@@ -163,7 +179,8 @@ static int make(const char *const specs[], int n)
 		const char *colon = strchr(specs[i], ':');
 		size_t l = colon ? (size_t)(colon - specs[i]) : strlen(specs[i]);
 		snprintf(name, sizeof(name), "%.*s", (int)l, specs[i]);
-		snprintf(text, sizeof(text), "exec = /bin/true\nafter = %s\n", colon ? colon + 1 : "");
+		snprintf(text, sizeof(text), "exec = /bin/true\nafter = %s\n",
+			 colon ? colon + 1 : "");
 		for (char *c = text; *c; c++)
 			if (*c == ',')
 				*c = ' ';
@@ -195,7 +212,8 @@ TEST(order_is_topological)
 
 TEST(missing_and_cycles_fail_the_rest_start)
 {
-	const char *const specs[] = {"a:nosuch", "b", "c:a", "x:y", "y:z", "z:x", "w:x", "v:b", "s:s"};
+	const char *const specs[] = {"a:nosuch", "b",	"c:a", "x:y", "y:z",
+				     "z:x",	 "w:x", "v:b", "s:s"};
 	int order[SVC_MAX], n = make(specs, 9);
 	int count = svc_order(svc, n, order);
 
@@ -239,8 +257,8 @@ TEST(random_graphs)
 		for (int i = 0; i < n; i++) {
 			int at = snprintf(specs_buf[i], sizeof(specs_buf[i]), "s%d:", i);
 			for (int d = rand_r(&seed) % 4; d > 0; d--)
-				at += snprintf(specs_buf[i] + at, sizeof(specs_buf[i]) - (size_t)at, "s%d,",
-					       rand_r(&seed) % (n + 2));
+				at += snprintf(specs_buf[i] + at, sizeof(specs_buf[i]) - (size_t)at,
+					       "s%d,", rand_r(&seed) % (n + 2));
 			specs[i] = specs_buf[i];
 		}
 		int order[SVC_MAX];
@@ -250,10 +268,12 @@ TEST(random_graphs)
 			CHECK(svc[order[k]].state == SVC_PENDING);
 			for (char **a = svc[order[k]].after; *a; a++) {
 				int d = svc_find(svc, n, *a);
-				CHECK(d >= 0 && pos(order, count, d) >= 0 && pos(order, count, d) < k);
+				CHECK(d >= 0 && pos(order, count, d) >= 0 &&
+				      pos(order, count, d) < k);
 			}
 		}
 		for (int i = 0; i < n; i++)
-			CHECK(pos(order, count, i) >= 0 || (svc[i].state == SVC_FAILED && svc[i].reason[0]));
+			CHECK(pos(order, count, i) >= 0 ||
+			      (svc[i].state == SVC_FAILED && svc[i].reason[0]));
 	}
 }

@@ -18,8 +18,8 @@ static int64_t run(const char *const argv[], const char *const envp[], int *wsta
 
 UTEST_POSIX(init_services)
 {
-	const char *const argv[] = {"/sbin/init", "-d", "/etc/init-test", "-l", "/tmp/init-test.log",
-				    "-o", NULL};
+	const char *const argv[] = {
+	    "/sbin/init", "-d", "/etc/init-test", "-l", "/tmp/init-test.log", "-o", NULL};
 	const char *const check[] = {"/libexec/initcheck", "log", "/tmp/init-test.log", NULL};
 	const char *const envp[] = {"PATH=/bin:/sbin", NULL};
 	int wstatus = -1;
@@ -27,7 +27,8 @@ UTEST_POSIX(init_services)
 	UCHECK(posix_proc, "the proc server did not start");
 	int64_t pid = posix_spawn_init(argv[0], argv, envp);
 	UCHECK(pid == 1, "init started as pid %ld, want 1", (long)pid);
-	/* Pid 1 is taken until init has ended and been waited for: a second init is refused (EPERM). */
+	/* Pid 1 is taken until init has ended and been waited for: a second init is refused
+	 * (EPERM). */
 	UCHECK(posix_spawn_init(argv[0], argv, envp) == -1, "a second init was started");
 	int64_t got = posix_wait(1, &wstatus);
 	UCHECK(got == 1 && wstatus == 0, "init: wait %ld, wait status %#x", (long)got, wstatus);
