@@ -30,9 +30,7 @@
 
 #include "service.h"
 
-#define CONF_MAX 4096		/* bytes of a definition file */
-#define QUICK_NS 10000000000ull /* a run shorter than 10 s counts as quick: the backoff grows */
-#define DELAY_MAX_MS 30000
+#define CONF_MAX 4096  /* bytes of a definition file */
 #define CONTROL_FD 3   /* the control capability's descriptor in a service */
 #define REPLY_MAX 3400 /* a seqpacket record (the vfs takes up to 3456 bytes) */
 
@@ -41,8 +39,7 @@ static int nsvc, order[SVC_MAX], norder;
 static int log_fd = -1;
 static int exits[2]; /* the waiter thread writes (pid, wait status) pairs here */
 
-/* The waiter thread (waiter()): it waits while `spawned` has not changed since it last found no
- * child. */
+/* The waiter thread sleeps while `spawned` is what it was when it last found no child. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static unsigned spawned;
@@ -172,8 +169,11 @@ static int actions(struct service *s, posix_spawn_file_actions_t *fa, int contro
 		      posix_spawn_file_actions_addopen(fa, 1, "/dev/console", O_WRONLY, 0);
 		break;
 	case SVC_OUT_LOG:
+		/* Without a log file (it could not be opened), /dev/null. */
 		err = posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0) ||
-		      posix_spawn_file_actions_adddup2(fa, log_fd, 1);
+		      (log_fd >= 0
+			   ? posix_spawn_file_actions_adddup2(fa, log_fd, 1)
+			   : posix_spawn_file_actions_addopen(fa, 1, "/dev/null", O_WRONLY, 0));
 		break;
 	case SVC_OUT_NULL:
 		err = posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0) ||
@@ -181,8 +181,7 @@ static int actions(struct service *s, posix_spawn_file_actions_t *fa, int contro
 		break;
 	}
 	err = err || posix_spawn_file_actions_adddup2(fa, 1, 2);
-	/* Capabilities: only those listed; nothing else of init's is open in the child (O_CLOEXEC).
-	 */
+	/* Only the capabilities listed: nothing else of init's is open in the child (O_CLOEXEC). */
 	if (control >= 0)
 		err = err || posix_spawn_file_actions_adddup2(fa, control, CONTROL_FD);
 	return err;
@@ -275,46 +274,41 @@ static void start_due(void)
 static void ended(struct service *s, int wstatus)
 {
 	char how[32];
-	bool failed = !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0;
-	bool again =
-	    s->restart == SVC_RESTART_ALWAYS || (s->restart == SVC_RESTART_ON_FAILURE && failed);
 	uint64_t now = now_ns();
+	unsigned ms;
 
 	describe(wstatus, how, sizeof(how));
 	s->pid = 0;
 	if (s->control >= 0)
 		close(s->control);
 	s->control = -1;
-	s->quick = now - s->started_ns < QUICK_NS ? s->quick + 1 : 0;
-	if (again && s->restart_limit && s->restarts >= s->restart_limit) {
+	enum svc_next next = svc_after_end(s, wstatus, now - s->started_ns, &ms);
+
+	switch (next) {
+	case SVC_NEXT_GIVE_UP:
 		s->state = SVC_FAILED;
 		snprintf(s->reason, sizeof(s->reason), "gave up after %u restarts (last: %s)",
 			 s->restarts, how);
 		say(LOG_BOTH, "%s exited (%s); %s", s->name, how, s->reason);
 		return;
-	}
-	if (!again) {
-		s->state = failed ? SVC_FAILED : SVC_EXITED;
+	case SVC_NEXT_DONE:
+	case SVC_NEXT_FAILED:
+		s->state = next == SVC_NEXT_DONE ? SVC_EXITED : SVC_FAILED;
 		snprintf(s->reason, sizeof(s->reason), "exited (%s)", how);
 		say(LOG_BOTH, "%s exited (%s)", s->name, how);
 		return;
+	case SVC_NEXT_RESTART:
+		s->state = SVC_BACKOFF;
+		s->restart_at_ns = now + ms * 1000000ull;
+		snprintf(s->reason, sizeof(s->reason), "exited (%s)", how);
+		if (s->restart_limit)
+			say(LOG_BOTH, "%s exited (%s); restart %u/%u in %u ms", s->name, how,
+			    s->restarts, s->restart_limit, ms);
+		else
+			say(LOG_BOTH, "%s exited (%s); restart %u in %u ms", s->name, how,
+			    s->restarts, ms);
+		return;
 	}
-	/* The delay doubles with each quick end in a row: a crashing service never spins. */
-	uint64_t ms = s->restart_delay_ms;
-	for (unsigned i = 1; i < s->quick && ms < DELAY_MAX_MS; i++)
-		ms *= 2;
-	if (ms > DELAY_MAX_MS)
-		ms = DELAY_MAX_MS;
-	s->restarts++;
-	s->state = SVC_BACKOFF;
-	s->restart_at_ns = now + ms * 1000000ull;
-	snprintf(s->reason, sizeof(s->reason), "exited (%s)", how);
-	if (s->restart_limit)
-		say(LOG_BOTH, "%s exited (%s); restart %u/%u in %llu ms", s->name, how, s->restarts,
-		    s->restart_limit, (unsigned long long)ms);
-	else
-		say(LOG_BOTH, "%s exited (%s); restart %u in %llu ms", s->name, how, s->restarts,
-		    (unsigned long long)ms);
 }
 
 /* A child has ended: a service, or an orphan that was reparented to init. */

@@ -1,7 +1,8 @@
 /*
  * /sbin/init's services: a service definition as parsed from its file
  * (conf.c), the order they start in (order.c), and what init knows of each
- * while it runs (main.c). conf.c and order.c are pure and host-tested
+ * while it runs (main.c), and what follows an end (restart.c). conf.c,
+ * order.c and restart.c are pure and host-tested
  * (tests/unit/init/).
  */
 #pragma once
@@ -81,6 +82,25 @@ int svc_parse(struct service *s, const char *name, const char *text, size_t len,
  * are in @order.
  */
 int svc_order(struct service *s, int n, int order[]);
+
+enum svc_next {
+	SVC_NEXT_RESTART, /* start it again after the delay */
+	SVC_NEXT_DONE,	  /* it exited with status 0 and its policy does not restart it */
+	SVC_NEXT_FAILED,  /* it failed and its policy does not restart it */
+	SVC_NEXT_GIVE_UP, /* its policy would restart it, but it has used its restart limit */
+};
+
+#define SVC_DELAY_MAX_MS 30000 /* the longest restart delay */
+
+/*
+ * @s has ended with wait status @wstatus after running @ran_ns: what
+ * follows by its policy. always restarts, on-failure unless it exited with
+ * status 0, no never; not past restart_limit restarts (0: no limit). A
+ * restart counts in s->restarts, and *delay_ms gets its delay:
+ * restart_delay_ms, doubled for each end in a row after a run of less than
+ * 10 s (s->quick), at most SVC_DELAY_MAX_MS.
+ */
+enum svc_next svc_after_end(struct service *s, int wstatus, uint64_t ran_ns, unsigned *delay_ms);
 
 /* The index of the service called @name among @n, or -1. */
 int svc_find(const struct service *s, int n, const char *name);

@@ -1,10 +1,11 @@
 /*
- * /sbin/init's service definitions (posix/init/conf.c) and start order
- * (order.c) on the host under ASan: keys, quoting, errors with their line,
- * limits, random input; topological order, missing dependencies, cycles
- * and what depends on them.
+ * /sbin/init's service definitions (posix/init/conf.c), start order
+ * (order.c) and restart policy (restart.c) on the host under ASan: keys,
+ * quoting, errors with their line, limits, random input; topological
+ * order, missing dependencies, cycles and what depends on them; policies,
+ * the restart limit, the backoff.
  */
-// UNIT_SRCS: posix/init/conf.c posix/init/order.c
+// UNIT_SRCS: posix/init/conf.c posix/init/order.c posix/init/restart.c
 #define UNIT_MAIN
 #include "unit.h"
 
@@ -276,4 +277,71 @@ TEST(random_graphs)
 			CHECK(pos(order, count, i) >= 0 ||
 			      (svc[i].state == SVC_FAILED && svc[i].reason[0]));
 	}
+}
+
+#define EXIT(code) ((code) << 8)
+#define SEC 1000000000ull
+
+static struct service *policy(const char *restart, const char *more)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), "exec = /a\nrestart = %s\n%s", restart, more);
+	CHECK(parse(&svc[0], "p", text) == 0);
+	return &svc[0];
+}
+
+TEST(restart_policies)
+{
+	unsigned ms = 99;
+	struct service *s = policy("no", "");
+
+	CHECK(svc_after_end(s, EXIT(0), SEC, &ms) == SVC_NEXT_DONE && ms == 0);
+	CHECK(svc_after_end(s, EXIT(3), SEC, &ms) == SVC_NEXT_FAILED && s->restarts == 0);
+	CHECK(svc_after_end(s, 9 /* SIGKILL */, SEC, &ms) == SVC_NEXT_FAILED);
+	s = policy("on-failure", "");
+	CHECK(svc_after_end(s, EXIT(0), SEC, &ms) == SVC_NEXT_DONE);
+	CHECK(svc_after_end(s, EXIT(1), SEC, &ms) == SVC_NEXT_RESTART && s->restarts == 1);
+	CHECK(svc_after_end(s, 11 /* SIGSEGV */, SEC, &ms) == SVC_NEXT_RESTART && s->restarts == 2);
+	s = policy("always", "");
+	CHECK(svc_after_end(s, EXIT(0), SEC, &ms) == SVC_NEXT_RESTART && ms == 100);
+}
+
+TEST(restart_limit_counts_every_restart)
+{
+	unsigned ms;
+	struct service *s = policy("on-failure", "restart-limit = 3\n");
+
+	for (int i = 1; i <= 3; i++) {
+		/* Long runs between the failures: the limit still counts them. */
+		CHECK(svc_after_end(s, EXIT(3), 100 * SEC, &ms) == SVC_NEXT_RESTART);
+		CHECK(s->restarts == (unsigned)i);
+	}
+	CHECK(svc_after_end(s, EXIT(3), SEC, &ms) == SVC_NEXT_GIVE_UP && s->restarts == 3);
+	/* A success is no failure: done, not given up. */
+	CHECK(svc_after_end(s, EXIT(0), SEC, &ms) == SVC_NEXT_DONE);
+}
+
+TEST(backoff_doubles_on_quick_ends_and_resets)
+{
+	unsigned ms, want = 10;
+	struct service *s = policy("always", "restart-delay = 10\n");
+
+	for (int i = 0; i < 20; i++) {
+		CHECK(svc_after_end(s, EXIT(1), SEC, &ms) == SVC_NEXT_RESTART);
+		CHECK(ms == want);
+		want = want * 2 > SVC_DELAY_MAX_MS ? SVC_DELAY_MAX_MS : want * 2;
+	}
+	CHECK(ms == SVC_DELAY_MAX_MS);
+	/* A run of 10 s or more starts over at the first delay. */
+	CHECK(svc_after_end(s, EXIT(1), 10 * SEC, &ms) == SVC_NEXT_RESTART && ms == 10);
+	CHECK(svc_after_end(s, EXIT(1), 0, &ms) == SVC_NEXT_RESTART && ms == 10);
+	CHECK(svc_after_end(s, EXIT(1), 0, &ms) == SVC_NEXT_RESTART && ms == 20);
+	/* A zero delay stays zero: no doubling of nothing, and no overflow. */
+	s = policy("always", "restart-delay = 0\n");
+	for (int i = 0; i < 100; i++)
+		CHECK(svc_after_end(s, EXIT(1), 0, &ms) == SVC_NEXT_RESTART && ms == 0);
+	s = policy("always", "restart-delay = 30000\n");
+	for (int i = 0; i < 5; i++)
+		CHECK(svc_after_end(s, EXIT(1), 0, &ms) == SVC_NEXT_RESTART && ms == 30000);
 }
