@@ -376,22 +376,27 @@ static size_t status(char *buf, size_t len)
 	return at < len ? at : len - 1;
 }
 
-static void control(struct service *s)
+/* A request on @s's control socket (poll said @revents): answered in one record, never waited for.
+ */
+static void control(struct service *s, short revents)
 {
 	char req[64], reply[REPLY_MAX];
 	ssize_t n = recv(s->control, req, sizeof(req) - 1, MSG_DONTWAIT);
 
 	if (n < 0 && errno == EAGAIN)
 		return;
-	if (n <= 0) {
-		/* Every holder of the other end has closed it. */
+	/* Nothing with a hang-up: every holder of the other end has closed it. */
+	if (n < 0 || (n == 0 && (revents & (POLLHUP | POLLERR)))) {
 		close(s->control);
 		s->control = -1;
 		return;
 	}
 	req[n] = 0;
 	if (n && req[n - 1] == '\n')
-		req[n - 1] = 0;
+		req[--n] = 0;
+	for (ssize_t i = 0; i < n; i++)
+		if (req[i] < ' ' || req[i] > '~')
+			req[i] = '?';
 	if (!strcmp(req, "status"))
 		n = (ssize_t)status(reply, sizeof(reply));
 	else
@@ -462,7 +467,7 @@ static void loop(bool once)
 		}
 		for (int k = 1; k < n; k++)
 			if (fds[k].revents)
-				control(&svc[owner[k]]);
+				control(&svc[owner[k]], fds[k].revents);
 	}
 }
 

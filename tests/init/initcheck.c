@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,6 +113,24 @@ static int check_status(void)
 		  has(line, "line 2: unknown key 'colour'"),
 	      "bad: '%s'", line);
 	CHECK(row(out, "crasher", line, sizeof(line)), "no crasher row");
+	/* Malformed requests get an error, and init still answers. */
+	char big[300];
+	memset(big, 0x01, sizeof(big));
+	const struct {
+		const void *req;
+		size_t len;
+	} bad[] = {{"bogus", 5}, {big, sizeof(big)}, {"status extra", 12}};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ssize_t n = send(3, bad[i].req, bad[i].len, 0);
+		CHECK(n == (ssize_t)bad[i].len, "send %zu: %zd", i, n);
+		n = recv(3, out, sizeof(out) - 1, 0);
+		out[n > 0 ? n : 0] = 0;
+		CHECK(n > 0 && !strncmp(out, "error: unknown request '", 24), "request %zu: '%s'",
+		      i, out);
+	}
+	ws = initctl(envp, out, sizeof(out));
+	CHECK(ws == 0 && row(out, "checker", line, sizeof(line)), "initctl after bad requests: %#x",
+	      ws);
 	return failures != 0;
 }
 

@@ -101,7 +101,8 @@ SHELL_SCRIPT = [
     ('cat', '\nveridian\n# ', 'initctl status'),
     # init's status table (posix/init/main.c status()): the shell is pid 2, the first service init starts.
     ('initctl', '\nSERVICE      STATE        PID RESTARTS  INFO\n'
-                'shell        running        2        0  \n# ', 'exit'),
+                'shell        running        2        0  \n# ', 'head -n 1 /tmp/init.log'),
+    ('init_log', '\ninit: pid 1, services from /etc/services, log /tmp/init.log\n# ', 'exit'),
     ('respawned', 'built-in shell (ash)\n\n# ', 'echo again'),
     ('after_respawn', '\nagain\n# ', None),
 ]
