@@ -156,6 +156,15 @@ $(POSIX_BENCH_DYNAMIC): tests/bench/posix_bench.c $(SYSROOT_FILES) tools/cc
 	$(Q)$(TOOLS_CC) -dynamic -std=c11 -O2 -Wall -Wextra -Werror -pthread \
 		-Ilibveridian/arch/$(ARCH)/include -o $@ $<
 
+# The checks of init's test set (tests/init/): /libexec/initcheck, and the
+# definitions as /etc/init-test/ (tests/kernel/user/posix/test_init.c).
+INITCHECK := $(B)/posix/init-test/initcheck
+INIT_TEST_CONFS := $(wildcard tests/init/services/*.conf)
+$(INITCHECK): tests/init/initcheck.c $(SYSROOT_FILES) tools/cc
+	@mkdir -p $(@D)
+	@echo "  CC      $< (tools/cc)"
+	$(Q)$(TOOLS_CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
+
 # Ports from Debian's source packages (ports/<name>/build.sh, cached outside
 # the tree): busybox, the shell and core utilities, as /bin/busybox with a
 # link in /bin for each command of ports/busybox/applets.
@@ -171,11 +180,12 @@ $(BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox -type f) tools/cc
 # of tmpfs (/tmp) and devfs (/dev).
 INITRD := $(B)/initrd.cpio
 $(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(POSIX_NATIVE_TESTS) $(BUSYBOX) $(POSIX_BENCH) $(POSIX_BENCH_DYNAMIC) \
-		$(LIBC_SO) $(POSIX_TEST_LIBS) \
+		$(LIBC_SO) $(POSIX_TEST_LIBS) $(INITCHECK) $(INIT_TEST_CONFS) \
 		tools/mkcpio.py $(shell find posix/initrd)
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ lib/ proc/:0555 \
 		lib/ld-musl-$(ARCH).so.1=$(LIBC_SO) $(foreach l,$(POSIX_TEST_LIBS),lib/$(notdir $(l))=$(l)) \
 		bin/busybox=$(BUSYBOX) bin/posix-bench=$(POSIX_BENCH) bin/posix-bench-dynamic=$(POSIX_BENCH_DYNAMIC) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
 		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
-		$(foreach t,$(POSIX_TESTS) $(POSIX_NATIVE_TESTS),test/$(basename $(notdir $(t)))=$(t))
+		$(foreach t,$(POSIX_TESTS) $(POSIX_NATIVE_TESTS),test/$(basename $(notdir $(t)))=$(t)) \
+		libexec/initcheck=$(INITCHECK) $(foreach c,$(INIT_TEST_CONFS),etc/init-test/$(notdir $(c))=$(c))

@@ -157,34 +157,30 @@ static void run_posix_benchmarks(void)
 
 /*
  * Run mode: the POSIX servers, the console's input driver (console.c) and
- * /bin/sh on /dev/console, started again whenever it exits.
+ * /sbin/init as pid 1, which starts the services of /etc/services (the
+ * console shell among them). Init does not exit; if it ever does, it is
+ * started again after a second.
  */
-__attribute__((noreturn)) static void run_shell(void)
+__attribute__((noreturn)) static void run_init(void)
 {
-	const char *const argv[] = {"sh", "-i", "+m", NULL};
-	const char *const envp[] = {"PATH=/bin", "HOME=/", "TERM=vt100", "PS1=# ", NULL};
+	const char *const argv[] = {"/sbin/init", NULL};
+	const char *const envp[] = {"PATH=/bin:/sbin", NULL};
 	handle_t n;
 	uint64_t bits;
-	int status;
+	int status = 0;
 
 	vr_notify_create(&n);
 	if (posix_boot() == 0 && console_start() == 0) {
-		vr_printf("VeridianOS is up: a shell on the console.\n");
+		vr_printf("VeridianOS is up: /sbin/init starts the services.\n");
 		for (;;) {
-			uint64_t began = 0, now = 0;
-			vr_clock_get(&began);
-			int64_t pid = posix_spawn_login("/bin/sh", argv, envp);
+			int64_t pid = posix_spawn_init(argv[0], argv, envp);
 			if (pid > 0)
 				pid = posix_wait(pid, &status);
-			if (pid <= 0)
-				vr_printf("root: /bin/sh did not run (%ld)\n", (long)pid);
-			/* A shell that dies at once is not started again in a tight loop. */
-			vr_clock_get(&now);
-			if (pid <= 0 || now - began < 1000000000ull)
-				vr_notify_wait(n, 1000000000ull, &bits);
+			vr_printf("root: /sbin/init ended (%ld, wait status %#x)\n", (long)pid, status);
+			vr_notify_wait(n, 1000000000ull, &bits);
 		}
 	}
-	vr_printf("VeridianOS is up, without a shell.\n");
+	vr_printf("VeridianOS is up, without init.\n");
 	for (;;)
 		vr_notify_wait(n, 0, &bits);
 }
@@ -216,5 +212,5 @@ __attribute__((noreturn)) void vr_root_main(struct rootinfo *ri)
 			run_posix_benchmarks();
 		vr_system_exit(ri->resource, 0);
 	}
-	run_shell();
+	run_init();
 }

@@ -150,26 +150,18 @@ static bool put_string(char *buf, size_t *at, const char *s)
 	return true;
 }
 
-#define SPAWN_SETSID 0x80	/* musl's POSIX_SPAWN_SETSID (the root task has no libc headers) */
-
-/* posix_spawn_console, and for a login shell (@login) in a new session that has the console. */
-static int64_t spawn_on_console(const char *path, const char *const argv[], const char *const envp[],
-				bool login)
+static int64_t spawn_console(const char *path, const char *const argv[], const char *const envp[],
+			     uint32_t flags)
 {
 	char *buf = ipc_buffer();
-	struct proc_spawn h = {.flags = login ? SPAWN_SETSID : 0};
-	/*
-	 * fds 0 and 1 opened on the console, 2 a copy of 1 (O_RDONLY and O_WRONLY
-	 * are 0 and 1); a login shell's session gets the console as its
-	 * controlling terminal, its group the foreground one, as getty does.
-	 */
+	struct proc_spawn h = {.flags = flags};
+	/* fds 0 and 1 opened on the console, 2 a copy of 1: O_RDONLY and O_WRONLY are 0 and 1. */
 	const struct proc_action act[] = {
 		{PROC_ACT_OPEN, -1, 0, 0, 0},
 		{PROC_ACT_OPEN, -1, 1, 1, 0},
 		{PROC_ACT_DUP2, 1, 2, 0, 0},
-		{PROC_ACT_SETCTTY, 0, 0, 0, 0},
 	};
-	unsigned nact = login ? 4 : 3;
+	unsigned nact = 3;
 	size_t at = sizeof(h) + nact * sizeof(act[0]);
 	bool ok = buf && put_string(buf, &at, path);
 
@@ -192,12 +184,12 @@ static int64_t spawn_on_console(const char *path, const char *const argv[], cons
 
 int64_t posix_spawn_console(const char *path, const char *const argv[], const char *const envp[])
 {
-	return spawn_on_console(path, argv, envp, false);
+	return spawn_console(path, argv, envp, 0);
 }
 
-int64_t posix_spawn_login(const char *path, const char *const argv[], const char *const envp[])
+int64_t posix_spawn_init(const char *path, const char *const argv[], const char *const envp[])
 {
-	return spawn_on_console(path, argv, envp, true);
+	return spawn_console(path, argv, envp, PROC_SPAWN_INIT);
 }
 
 int64_t posix_wait(int64_t pid, int *wstatus)

@@ -25,8 +25,9 @@ int64_t posix_boot(void);
  * fds 0-2 on /dev/console; returns its pid or a negative error.
  */
 int64_t posix_spawn_console(const char *path, const char *const argv[], const char *const envp[]);
-/* The same in a new session (setsid) whose controlling terminal is the console: for the shell. */
-int64_t posix_spawn_login(const char *path, const char *const argv[], const char *const envp[]);
+
+/* As posix_spawn_console, for /sbin/init: the child is pid 1 (PROC_SPAWN_INIT). */
+int64_t posix_spawn_init(const char *path, const char *const argv[], const char *const envp[]);
 
 /* Waits for the root task's child @pid (as waitpid; -1 any): its pid, *wstatus its wait status. */
 int64_t posix_wait(int64_t pid, int *wstatus);

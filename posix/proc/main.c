@@ -22,7 +22,8 @@ static struct proc *caller_of(int64_t badge)
 {
 	if (badge == (int64_t)PROC_BADGE_ROOT)
 		return proc_root;
-	if (badge <= PID_INIT || badge >= PID_MAX)
+	if (badge < PID_INIT || badge >= PID_MAX ||
+	    (badge == PID_INIT && proc_is_server(proc_init)))
 		return NULL;
 	struct proc *p = proc_find(badge);
 	return p && p->state == PROC_ALIVE ? p : NULL;

@@ -17,7 +17,7 @@
 
 #define PID_MAX 32768	/* pids are 2 .. PID_MAX - 1 */
 #define PID_ROOT 0	/* the root task: not a POSIX process, but a parent */
-#define PID_INIT 1	/* the server itself: orphans' parent, which reaps them */
+#define PID_INIT 1	/* /sbin/init, or the server standing in for it: orphans' parent */
 #define SIG_MAX 64	/* Linux's _NSIG - 1: signals are 1 .. 64 */
 #define SIG_BIT(sig) ((uint64_t)1 << ((sig) - 1))
 
@@ -75,6 +75,15 @@ struct proc {
 /* The endpoint the server serves (unbadged) and its vfs admin capability. */
 extern handle_t proc_ep, proc_vfs_admin;
 
+/*
+ * Whether @p is not a process of its own: the root task, or pid 1 while no
+ * /sbin/init runs (PROC_SPAWN_INIT), when the server stands in for init.
+ */
+static inline bool proc_is_server(const struct proc *p)
+{
+	return p->pid == PID_ROOT || (p->pid == PID_INIT && !p->process);
+}
+
 /* ---- table.c ---- */
 extern struct proc *proc_all;	/* the list of every struct proc */
 extern struct proc *proc_root, *proc_init;	/* pids 0 and 1 */
@@ -91,7 +100,7 @@ int proc_pid_alloc(void);
 /* A new process @pid with parent @parent, in @parent's group and session; NULL without memory. */
 struct proc *proc_create(int pid, struct proc *parent);
 
-/* Frees @p (reaped and gone, or never started); its pid becomes free. */
+/* Frees @p (reaped and gone, or never started); its pid becomes free (pid 1: the server's again). */
 void proc_destroy(struct proc *p);
 
 /* Whether process group @pgid has a member (not reaped) in session @sid. */

@@ -22,7 +22,7 @@
 #define SPAWN_FLAGS                                                                          \
 	(POSIX_SPAWN_RESETIDS | POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |              \
 	 POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSCHEDPARAM | POSIX_SPAWN_SETSCHEDULER |     \
-	 POSIX_SPAWN_USEVFORK | POSIX_SPAWN_SETSID)
+	 POSIX_SPAWN_USEVFORK | POSIX_SPAWN_SETSID | PROC_SPAWN_INIT)
 #define SPAWN_FDS_MAX (VFS_IO_MAX / 8)	/* the ids VFS_SESSION_NEW shares in one request */
 #define SPAWN_ACTIONS_MAX 256
 #define NO_ID UINT64_MAX
@@ -200,7 +200,7 @@ static int run_action(const struct proc_action *a, const char *path)
  * Makes the child's session (*session, child.session) from @parent's with
  * the descriptors it inherits, and runs the file actions in it.
  */
-static int child_session(const struct spawn_req *r, const struct proc *parent, int pid,
+static int child_session(const struct spawn_req *r, const struct proc *parent, int pid, int sid,
 			 uint64_t *session)
 {
 	static uint64_t ids[SPAWN_FDS_MAX];
@@ -221,6 +221,10 @@ static int child_session(const struct spawn_req *r, const struct proc *parent, i
 	memcpy(parent_ids, ids, n * sizeof(*ids));
 	if ((err = (int)vfs_session_new(parent->session, pid, ids, n, session, &child.session)))
 		return err;
+	/* The session id first: a new session's leader opening a terminal in an action takes it (Linux). */
+	err = (int)vfs_session_sid(*session, sid);
+	if (err > 0)
+		err = 0;
 	for (uint32_t i = 0; i < r->h->nfds; i++)
 		for (unsigned k = 0; k < n; k++)
 			if (parent_ids[k] == r->fds[i].vfs_id && shared(r, i)) {
@@ -343,10 +347,15 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 {
 	struct vr_image img, interp = {0};
-	int pid = proc_pid_alloc(), pgid, sid;
+	bool as_init = r->h->flags & PROC_SPAWN_INIT;
+	int pid = as_init ? PID_INIT : proc_pid_alloc(), pgid, sid;
 	uint64_t session;
 	int64_t err;
 
+	/* Only the root task starts init, and only while pid 1 is the server's. */
+	if (as_init &&
+	    (parent != proc_root || !proc_is_server(proc_init) || proc_init->state != PROC_ALIVE))
+		return -EPERM;
 	if (!pid)
 		return -EAGAIN;
 	if ((err = child_ids(r, parent, pid, &pgid, &sid)))
@@ -355,11 +364,10 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 		return err;
 	if ((err = open_interp(parent->session, &img, &interp)))
 		goto err_image;
-	if ((err = child_session(r, parent, pid, &session)))
+	if ((err = child_session(r, parent, pid, sid, &session)))
 		goto err_image;
-	if ((err = vfs_session_sid(session, sid)) < 0)
-		goto err_session;
-	struct proc *c = proc_create(pid, parent);
+	/* Init takes over pid 1's struct, which the server kept for it. */
+	struct proc *c = as_init ? proc_init : proc_create(pid, parent);
 	if (!c) {
 		err = -ENOMEM;
 		goto err_session;
@@ -386,8 +394,9 @@ err_proc:
 	if (c->cap) {
 		vr_handle_revoke(c->cap);
 		vr_handle_close(c->cap);
+		c->cap = 0;
 	}
-	proc_destroy(c);
+	proc_destroy(c);	/* for init: pid 1 is the server's again */
 err_session:
 	vfs_session_end(session);
 	vr_handle_close(child.session);
@@ -441,7 +450,7 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 		return err;
 	if ((err = open_interp(p->session, &img, &interp)))
 		goto err_image;
-	if ((err = child_session(r, p, p->pid, &session)))
+	if ((err = child_session(r, p, p->pid, p->sid, &session)))
 		goto err_image;
 	if ((err = start(r, &next, &img, &interp)))
 		goto err_session;

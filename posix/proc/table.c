@@ -75,6 +75,15 @@ struct proc *proc_create(int pid, struct proc *parent)
 
 void proc_destroy(struct proc *p)
 {
+	if (p == proc_init) {
+		/* Init is gone: the server stands in for it again (orphans reaped at once). */
+		if (p->process)
+			vr_handle_close(p->process);
+		struct proc *prev = p->prev, *next = p->next;
+		*p = (struct proc){.pid = PID_INIT, .ppid = PID_ROOT, .pgid = PID_INIT, .sid = PID_INIT,
+				   .prev = prev, .next = next};
+		return;
+	}
 	if (p->prev)
 		p->prev->next = p->next;
 	else

@@ -4,7 +4,8 @@
  * process gone for another reason (a fault, the kernel killing it). It
  * stays a zombie until its parent waits for it; then it is reaped, and its
  * struct goes once its kernel process is gone too (until then its pid is
- * not reused). Orphans go to init (pid 1, the server), which reaps at once.
+ * not reused). Orphans go to init (pid 1): /sbin/init waits for them like
+ * any parent; while none runs, the server stands in and reaps at once.
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,7 +19,7 @@
 /* Whether @c is a child of @parent that a wait for @pid (as waitpid's) takes. */
 static bool matches(const struct proc *parent, const struct proc *c, int64_t pid)
 {
-	if (c->ppid != parent->pid || c->state == PROC_REAPED || c->pid <= PID_INIT)
+	if (c->ppid != parent->pid || c->state == PROC_REAPED || proc_is_server(c))
 		return false;
 	if (pid > 0)
 		return c->pid == pid;
@@ -127,8 +128,9 @@ static void tell_parent(struct proc *c)
 {
 	struct proc *parent = proc_find(c->ppid);
 
-	/* Init reaps at once, and so does a parent that ignores SIGCHLD. */
-	if (!parent || parent == proc_init || (parent->sig_ignored & SIG_BIT(SIGCHLD))) {
+	/* The server as init reaps at once, and so does a parent that ignores SIGCHLD. */
+	if (!parent || (parent == proc_init && proc_is_server(parent)) ||
+	    parent->state != PROC_ALIVE || (parent->sig_ignored & SIG_BIT(SIGCHLD))) {
 		reap(c);
 		return;
 	}
@@ -157,7 +159,7 @@ static void tell_parent(struct proc *c)
 
 void proc_end(struct proc *p, int wstatus)
 {
-	if (p->state != PROC_ALIVE || p->pid <= PID_INIT)
+	if (p->state != PROC_ALIVE || proc_is_server(p))
 		return;
 	p->state = PROC_ZOMBIE;
 	p->wstatus = wstatus;

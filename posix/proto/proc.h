@@ -5,8 +5,8 @@
  * Every POSIX process holds a proc capability badged with its pid. The root
  * task (pid 0, not a POSIX process) holds one badged PROC_BADGE_ROOT: the
  * processes it spawns have parent pid 0 and it waits for them like a
- * parent. Pid 1 is the server itself acting as init: orphans are
- * reparented to it and reaped at once. Badge 0 (the unbadged endpoint) is
+ * parent. Pid 1 is /sbin/init (PROC_SPAWN_INIT), or while none runs the
+ * server itself acting as init: orphans are reparented to pid 1. Badge 0 (the unbadged endpoint) is
  * the server's own (its watcher threads report deaths on it). The server is
  * the exception handler of each process it starts, through a capability
  * badged pid | PROC_BADGE_EXC: a fault ends the process with SIGSEGV (page
@@ -24,6 +24,13 @@
 #define PROC_BADGE_ROOT ((uint64_t)1 << 40)
 #define PROC_BADGE_EXC ((uint64_t)1 << 41)	/* | pid: the kernel's exception messages about pid */
 #define PROC_SPAWN_MAX 4096	/* bytes of a spawn request (struct proc_spawn and what follows) */
+/*
+ * struct proc_spawn's flag for /sbin/init: the child becomes pid 1 (the root
+ * task only, while no init runs: else -EPERM). Orphans are reparented to it
+ * and it waits for them; it cannot be signalled. When it ends, the server
+ * stands in for init again (reaping orphans at once).
+ */
+#define PROC_SPAWN_INIT ((uint32_t)1 << 31)
 
 enum proc_op {
 	PROC_SPAWN = 1,	/* long: struct proc_spawn + its data -> w1 the child's pid. The file actions run

@@ -1,0 +1,255 @@
+/*
+ * The checks of init's test set (tests/init/services/, /etc/init-test/ in
+ * the initrd), as /libexec/initcheck: "status", "nocap" and "orphan" run as
+ * services of init; "log FILE" is run by the root task once init is done
+ * (tests/kernel/user/posix/test_init.c). Each exits 0 when all its checks
+ * hold and prints what failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "initcheck: FAIL %s: ", #cond);                            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fprintf(stderr, "\n");                                                     \
+			failures++;                                                                \
+		}                                                                                  \
+	} while (0)
+
+extern char **environ;
+
+/* Runs /sbin/initctl with @envp; its output in @out (@len bytes); returns its wait status. */
+static int initctl(char *const envp[], char *out, size_t len)
+{
+	char *const argv[] = {"initctl", "status", NULL};
+	posix_spawn_file_actions_t fa;
+	int p[2], pid, wstatus = -1;
+	size_t at = 0;
+	ssize_t n;
+
+	if (pipe(p))
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+	posix_spawn_file_actions_addclose(&fa, p[0]);
+	int err = posix_spawn(&pid, "/sbin/initctl", &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	if (err) {
+		close(p[0]);
+		fprintf(stderr, "initcheck: posix_spawn /sbin/initctl: %s\n", strerror(err));
+		return -1;
+	}
+	while (at + 1 < len && (n = read(p[0], out + at, len - at - 1)) > 0)
+		at += (size_t)n;
+	out[at] = 0;
+	close(p[0]);
+	if (waitpid(pid, &wstatus, 0) != pid)
+		return -1;
+	return wstatus;
+}
+
+/* The status table's line for @name (its first column), copied into @line; false if none. */
+static bool row(const char *table, const char *name, char *line, size_t len)
+{
+	size_t n = strlen(name);
+
+	for (const char *at = table; at && *at;
+	     at = strchr(at, '\n') ? strchr(at, '\n') + 1 : NULL) {
+		if (strncmp(at, name, n) || at[n] != ' ')
+			continue;
+		const char *end = strchr(at, '\n');
+		size_t l = end ? (size_t)(end - at) : strlen(at);
+		snprintf(line, len, "%.*s", (int)l, at);
+		return true;
+	}
+	return false;
+}
+
+static bool has(const char *s, const char *part)
+{
+	return strstr(s, part) != NULL;
+}
+
+/* A service with the control capability: the status table, as initctl prints it. */
+static int check_status(void)
+{
+	char out[4096], line[256], want[64];
+	char *const *envp = environ;
+
+	CHECK(getppid() == 1, "parent %d, want init (1)", getppid());
+	CHECK(fcntl(3, F_GETFD) == 0, "fd 3 (the control socket) is not open without FD_CLOEXEC");
+	int ws = initctl(envp, out, sizeof(out));
+	CHECK(ws == 0, "initctl: wait status %#x, output:\n%s", ws, out);
+	CHECK(has(out, "SERVICE") && has(out, "STATE") && has(out, "RESTARTS"), "no header:\n%s",
+	      out);
+	snprintf(want, sizeof(want), "%-12s %-10s %5d %8u", "checker", "running", getpid(), 0u);
+	CHECK(row(out, "checker", line, sizeof(line)) && has(line, want), "own row '%s', want '%s'",
+	      line, want);
+	CHECK(row(out, "missing", line, sizeof(line)) && has(line, "failed") &&
+		  has(line, "dependency nosuch is not defined"),
+	      "missing: '%s'", line);
+	CHECK(row(out, "cyc1", line, sizeof(line)) && has(line, "failed") &&
+		  has(line, "in a dependency cycle"),
+	      "cyc1: '%s'", line);
+	CHECK(row(out, "cyc2", line, sizeof(line)) && has(line, "in a dependency cycle"),
+	      "cyc2: '%s'", line);
+	CHECK(row(out, "cycdep", line, sizeof(line)) && has(line, "dependency cyc1 failed"),
+	      "cycdep: '%s'", line);
+	CHECK(row(out, "bad", line, sizeof(line)) && has(line, "failed") &&
+		  has(line, "line 2: unknown key 'colour'"),
+	      "bad: '%s'", line);
+	CHECK(row(out, "crasher", line, sizeof(line)), "no crasher row");
+	/* Malformed requests get an error, and init still answers. */
+	char big[300];
+	memset(big, 0x01, sizeof(big));
+	const struct {
+		const void *req;
+		size_t len;
+	} bad[] = {{"bogus", 5}, {big, sizeof(big)}, {"status extra", 12}};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ssize_t n = send(3, bad[i].req, bad[i].len, 0);
+		CHECK(n == (ssize_t)bad[i].len, "send %zu: %zd", i, n);
+		n = recv(3, out, sizeof(out) - 1, 0);
+		out[n > 0 ? n : 0] = 0;
+		CHECK(n > 0 && !strncmp(out, "error: unknown request '", 24), "request %zu: '%s'",
+		      i, out);
+	}
+	ws = initctl(envp, out, sizeof(out));
+	CHECK(ws == 0 && row(out, "checker", line, sizeof(line)), "initctl after bad requests: %#x",
+	      ws);
+	return failures != 0;
+}
+
+/* A service without it: no fd 3, and initctl fails even when told a descriptor. */
+static int check_nocap(void)
+{
+	char out[1024];
+	char *const bare[] = {"PATH=/bin:/sbin", NULL};
+	char *const forged[] = {"PATH=/bin:/sbin", "INIT_CONTROL_FD=3", NULL};
+
+	CHECK(getppid() == 1, "parent %d, want init (1)", getppid());
+	CHECK(fcntl(3, F_GETFD) == -1 && errno == EBADF, "fd 3 is open without the capability");
+	CHECK(!getenv("INIT_CONTROL_FD"), "INIT_CONTROL_FD is set");
+	int ws = initctl(bare, out, sizeof(out));
+	CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 2 && has(out, "no control capability"),
+	      "initctl without the capability: %#x '%s'", ws, out);
+	ws = initctl(forged, out, sizeof(out));
+	CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 2 && has(out, "cannot reach init"),
+	      "initctl with a forged INIT_CONTROL_FD: %#x '%s'", ws, out);
+	return failures != 0;
+}
+
+/*
+ * Leaves a child that outlives it: the child waits for the end of a pipe
+ * whose only writer is this process, so it asks for its parent only once
+ * this process is gone; init must be it, and must reap it.
+ */
+static int check_orphan(void)
+{
+	int p[2];
+
+	if (pipe(p))
+		return 1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		while (read(p[0], &c, 1) > 0)
+			;
+		int ppid = getppid();
+		if (ppid != 1)
+			fprintf(stderr, "initcheck: FAIL the orphan's parent is %d, want 1\n",
+				ppid);
+		_exit(ppid == 1 ? 0 : 1);
+	}
+	return 0;
+}
+
+/* The log of the run: the order of starts, restarts, failures, exits and the orphan. */
+static int check_log(const char *path)
+{
+	static char log[16384];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, log, sizeof(log) - 1) : -1;
+
+	CHECK(n > 0, "cannot read %s", path);
+	if (n <= 0)
+		return 1;
+	log[n] = 0;
+	close(fd);
+	const char *must[] = {
+	    "init: pid 1, services from /etc/init-test",
+	    "init: crasher exited (status 3); restart 1/3 in ",
+	    "init: crasher exited (status 3); restart 2/3 in ",
+	    "init: crasher exited (status 3); restart 3/3 in ",
+	    "init: crasher exited (status 3); gave up after 3 restarts (last: status 3)",
+	    "init: missing: dependency nosuch is not defined",
+	    "init: cyc1: in a dependency cycle",
+	    "init: cyc2: in a dependency cycle",
+	    "init: cycdep: dependency cyc1 failed",
+	    "init: bad: bad definition: line 2: unknown key 'colour'",
+	    "init: base exited (status 0)",
+	    "init: dep exited (status 0)",
+	    "init: checker exited (status 0)",
+	    "init: nocap exited (status 0)",
+	    "init: orphan exited (status 0)",
+	    "init: every service has ended",
+	};
+	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+		CHECK(has(log, must[i]), "no '%s'", must[i]);
+	const char *never[] = {"starting missing", "starting cyc1", "starting cyc2",
+			       "starting cycdep",  "starting bad",  "restart 4/3"};
+	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
+		CHECK(!has(log, never[i]), "'%s' happened", never[i]);
+	/* Dependency order: base before dep before crasher and checker; base before orphan. */
+	const char *base = strstr(log, "init: starting base\n"),
+		   *dep = strstr(log, "init: starting dep\n");
+	const char *crasher = strstr(log, "init: starting crasher\n");
+	const char *checker = strstr(log, "init: starting checker\n");
+	const char *orphan = strstr(log, "init: starting orphan\n");
+	CHECK(base && dep && crasher && checker && orphan, "a start is missing");
+	CHECK(base < dep && dep < crasher && dep < checker && base < orphan,
+	      "out of dependency order");
+	int starts = 0;
+	for (const char *at = log; (at = strstr(at, "init: starting crasher")); at++)
+		starts++;
+	CHECK(starts == 4, "crasher started %d times, want 4", starts);
+	/* The orphan: reaped by init, and it saw init as its parent (status 0). */
+	const char *reaped = strstr(log, "init: reaped orphan pid ");
+	CHECK(reaped && strstr(reaped, "(status 0)") &&
+		  strchr(reaped, '\n') > strstr(reaped, "(status 0)"),
+	      "the orphan was not reaped with status 0");
+	if (failures)
+		fprintf(stderr, "initcheck: the log was:\n%s", log);
+	return failures != 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "status"))
+		return check_status();
+	if (argc == 2 && !strcmp(argv[1], "nocap"))
+		return check_nocap();
+	if (argc == 2 && !strcmp(argv[1], "orphan"))
+		return check_orphan();
+	if (argc == 3 && !strcmp(argv[1], "log"))
+		return check_log(argv[2]);
+	fprintf(stderr, "usage: initcheck status|nocap|orphan|log FILE\n");
+	return 2;
+}
