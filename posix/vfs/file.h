@@ -30,7 +30,7 @@ struct file {
 	struct epoll *epoll;	/* FILE_EPOLL: owned */
 	struct timerfd *timerfd;	/* FILE_TIMERFD: owned */
 	int flags;		/* O_ACCMODE | O_APPEND | O_NONBLOCK | ... as opened */
-	uint64_t pos;		/* offset, getdents position for directories, a FIFO reader's writer_opens at open */
+	uint64_t pos;		/* offset, getdents position for directories; a FIFO end: its partners' opens at open */
 };
 
 /* A new open file of @n (taking a node reference) or NULL without memory. */
