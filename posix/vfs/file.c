@@ -61,7 +61,7 @@ int fifo_open(struct node *n, int flags, struct file **out)
 		p->readers++, p->reader_opens++;
 	if (acc != O_RDONLY)
 		p->writers++, p->writer_opens++;
-	f->pos = p->writer_opens;
+	f->pos = acc == O_WRONLY ? p->reader_opens : p->writer_opens;	/* the partner's opens so far */
 	node_get(n);
 	*out = f;
 	return 0;
@@ -72,7 +72,7 @@ bool fifo_ready(const struct file *f)
 	if (f->kind == FILE_PIPE_READ)
 		return f->pipe->writers || f->pipe->writer_opens != f->pos;
 	if (f->kind == FILE_PIPE_WRITE)
-		return f->pipe->readers > 0;
+		return f->pipe->readers || f->pipe->reader_opens != f->pos;
 	return true;
 }
 

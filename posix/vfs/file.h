@@ -37,7 +37,7 @@ struct file {
 	short ready;		/* FILE_REMOTE: the POLL* events the owner last reported */
 	struct file *remote_next;	/* FILE_REMOTE: the next file of the same remote */
 	int flags;		/* O_ACCMODE | O_APPEND | O_NONBLOCK | ... as opened */
-	uint64_t pos;		/* offset, getdents position for directories, a FIFO reader's writer_opens at open */
+	uint64_t pos;		/* offset, getdents position for directories; a FIFO end: its partners' opens at open */
 };
 
 /* A new open file of @n (taking a node reference) or NULL without memory. */

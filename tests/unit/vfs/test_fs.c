@@ -374,6 +374,18 @@ TEST(fifos_and_attributes)
 	file_put(r);
 	file_put(rw);
 	CHECK(!n->fifo);
+	/* A waiting writer whose reader came and went is done waiting too (Linux's counters). */
+	CHECK(fifo_open(n, O_RDONLY | O_NONBLOCK, &r) == 0 && fifo_open(n, O_RDWR, &rw) == 0);
+	file_put(r);
+	CHECK(fifo_open(n, O_WRONLY, &w) == 0 && fifo_ready(w));	/* O_RDWR is a reader */
+	file_put(w);
+	file_put(rw);
+	CHECK(fifo_open(n, O_WRONLY, &w) == 0 && !fifo_ready(w));
+	CHECK(fifo_open(n, O_RDONLY, &r) == 0 && fifo_ready(w));
+	file_put(r);
+	CHECK(fifo_ready(w) && file_write(w, "x", 1, NULL) == -EPIPE);
+	file_put(w);
+	CHECK(!n->fifo);
 	/* chown and utimensat: the owner and root; others not. */
 	CHECK(fs_chown(&user, n, 1000, 1000) == 0 && fs_chown(&user, n, 0, (uint32_t)-1) == -EPERM);
 	CHECK(fs_chown(&user, n, (uint32_t)-1, 5) == -EPERM && fs_chown(&root, n, 7, 8) == 0);
