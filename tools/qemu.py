@@ -113,10 +113,11 @@ def run_serial(cmd, timeout):
 
 def run_console(cmd, script, timeout):
     """Runs the QEMU command @cmd headless with the serial console on pipes, as
-    a person at the console: for each (text, line[, seconds]) of @script it
-    waits up to @seconds (default @timeout) s for @text (in the output since
-    the last line typed, carriage returns dropped), then types @line and Enter
-    (None: types nothing).
+    a person at the console: for each (text, line[, seconds[, (again, every)]])
+    of @script it waits up to @seconds (default @timeout) s for @text (in the
+    output since the last line typed, carriage returns dropped), typing
+    @again every @every s meanwhile, then types @line and Enter (None: types
+    nothing).
     Returns (log text, [whether each text came]); QEMU is killed at the end."""
     import select
     import time
@@ -125,9 +126,16 @@ def run_console(cmd, script, timeout):
                             stderr=subprocess.STDOUT)
     out, since, seen = b'', 0, []
     try:
-        for text, line, *limit in script:
-            want, end, found = text.encode(), time.time() + (limit[0] if limit else timeout), False
+        for text, line, *more in script:
+            limit = more[0] if more else timeout
+            resend = more[1] if len(more) > 1 else None
+            want, end, found = text.encode(), time.time() + limit, False
+            next_resend = time.time() + resend[1] if resend else None
             while not found and time.time() < end:
+                if next_resend and time.time() >= next_resend:
+                    proc.stdin.write(resend[0].encode())
+                    proc.stdin.flush()
+                    next_resend = time.time() + resend[1]
                 if select.select([proc.stdout], [], [], 1)[0]:
                     data = os.read(proc.stdout.fileno(), 65536)
                     if not data:

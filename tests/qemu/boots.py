@@ -100,9 +100,11 @@ SHELL_SCRIPT = [
     ('ls_head', '\nash\nbasename\nbusybox\n# ', 'cat /etc/hostname'),
     ('cat', '\nveridian\n# ', 'sleep 1000'),
     # ^C: SIGINT to the foreground group (the shell's, without job control) ends the sleep at
-    # once; the prompt must come long before the sleep would end.
+    # once; the prompt must come long before the sleep would end. The echo of the typed line
+    # comes before the shell has started the sleep, and a ^C before that (the shell gets it
+    # while the command is starting) does not end it: ^C is typed again every 15 s.
     ('sleep_started', 'sleep 1000\n', '\x03'),
-    ('ctrl_c', '# ', 'echo after', 120),
+    ('ctrl_c', '# ', 'echo after', 120, ('\x03', 15)),
     ('after_ctrl_c', '\nafter\n# ', 'initctl status'),
     # init's status table (posix/init/main.c status()): the shell is pid 2, the first service init starts.
     ('initctl', '\nSERVICE      STATE        PID RESTARTS  INFO\n'
