@@ -107,3 +107,27 @@ $(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(BUSYBOX) $(POSIX_BENCH) tools/m
 		bin/busybox=$(BUSYBOX) bin/posix-bench=$(POSIX_BENCH) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
 		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
 		$(foreach t,$(POSIX_TESTS),test/$(basename $(notdir $(t)))=$(t))
+
+# The external test suites (docs/EXTERNAL-TESTS.md), run in the ext boot mode:
+# a second initrd, the first one plus /ext/ with tests/external/run.sh, the
+# test busybox with busybox's and ash's test suites (ports/busybox-tests) and
+# SQLite's fuzzcheck (ports/sqlite) with the fuzz databases of EXT_SQLITE_DBS.
+EXT_BUSYBOX := $(B)/ports/busybox-tests/busybox
+EXT_SQLITE := $(B)/ports/sqlite/fuzzcheck
+EXT_SQLITE_DBS := fuzzdata4.db fuzzdata6.db fuzzdata8.db
+
+$(EXT_BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox ports/busybox-tests -type f) tools/cc
+	$(Q)ports/busybox-tests/build.sh --arch $(ARCH) --out $(@D)
+
+$(EXT_SQLITE): $(SYSROOT_FILES) $(shell find ports/sqlite -type f) tools/cc
+	$(Q)ports/sqlite/build.sh --arch $(ARCH) --out $(@D)
+
+EXT_INITRD := $(B)/initrd-ext.cpio
+$(EXT_INITRD): $(POSIX_SERVER_ELFS) $(BUSYBOX) $(EXT_BUSYBOX) $(EXT_SQLITE) tests/external/run.sh tools/mkcpio.py
+	@echo "  CPIO    $@"
+	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ \
+		bin/busybox=$(BUSYBOX) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
+		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
+		--tree ext/busybox=$(dir $(EXT_BUSYBOX)) ext/run.sh=tests/external/run.sh \
+		ext/sqlite/fuzzcheck=$(EXT_SQLITE) \
+		$(foreach d,$(EXT_SQLITE_DBS),ext/sqlite/$(d)=$(dir $(EXT_SQLITE))$(d))
