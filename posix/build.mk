@@ -125,9 +125,8 @@ $(EXT_SQLITE): $(SYSROOT_FILES) $(shell find ports/sqlite -type f) tools/cc
 EXT_INITRD := $(B)/initrd-ext.cpio
 $(EXT_INITRD): $(POSIX_SERVER_ELFS) $(BUSYBOX) $(EXT_BUSYBOX) $(EXT_SQLITE) tests/external/run.sh tools/mkcpio.py
 	@echo "  CPIO    $@"
-	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ \
-		bin/busybox=$(BUSYBOX) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
-		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
-		--tree ext/busybox=$(dir $(EXT_BUSYBOX)) ext/run.sh=tests/external/run.sh \
+	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd --tree ext/busybox=$(dir $(EXT_BUSYBOX)) \
+		dev/ tmp/:1777 bin/ bin/busybox=$(BUSYBOX) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
+		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) ext/run.sh=tests/external/run.sh \
 		ext/sqlite/fuzzcheck=$(EXT_SQLITE) \
 		$(foreach d,$(EXT_SQLITE_DBS),ext/sqlite/$(d)=$(dir $(EXT_SQLITE))$(d))
