@@ -114,7 +114,7 @@ $(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(BUSYBOX) $(POSIX_BENCH) tools/m
 # SQLite's fuzzcheck (ports/sqlite) with the fuzz databases of EXT_SQLITE_DBS.
 EXT_BUSYBOX := $(B)/ports/busybox-tests/busybox
 EXT_SQLITE := $(B)/ports/sqlite/fuzzcheck
-EXT_SQLITE_DBS := fuzzdata4.db fuzzdata6.db fuzzdata8.db
+EXT_SQLITE_DBS := fuzzdata4.db fuzzdata6.db
 
 $(EXT_BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox ports/busybox-tests -type f) tools/cc
 	$(Q)ports/busybox-tests/build.sh --arch $(ARCH) --out $(@D)
@@ -123,7 +123,7 @@ $(EXT_SQLITE): $(SYSROOT_FILES) $(shell find ports/sqlite -type f) tools/cc
 	$(Q)ports/sqlite/build.sh --arch $(ARCH) --out $(@D)
 
 EXT_INITRD := $(B)/initrd-ext.cpio
-$(EXT_INITRD): $(POSIX_SERVER_ELFS) $(BUSYBOX) $(EXT_BUSYBOX) $(EXT_SQLITE) tests/external/run.sh tools/mkcpio.py
+$(EXT_INITRD): $(POSIX_SERVER_ELFS) $(BUSYBOX) $(EXT_BUSYBOX) $(EXT_SQLITE) tests/external/run.sh tools/mkcpio.py posix/build.mk
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd --tree ext/busybox=$(dir $(EXT_BUSYBOX)) \
 		dev/ tmp/:1777 bin/ bin/busybox=$(BUSYBOX) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \

@@ -13,7 +13,10 @@
 set -u
 dir=$1 work=$2
 shift 2
-[ $# -gt 0 ] || set -- busybox ash sqlite
+[ $# -gt 0 ] || set -- sqlite ash busybox
+# busybox's tests of these applets are not run, on either platform
+# (docs/EXTERNAL-TESTS.md has why): a test that never ends stops the suite.
+SKIP_APPLETS="bc"
 exec </dev/null
 
 # Every command the suites run is the test busybox's, on both platforms.
@@ -35,7 +38,9 @@ for suite; do
 	case "$suite" in
 	busybox)
 		# runtest: "PASS: name", "FAIL: name", "SKIPPED: name", "UNTESTED: name".
-		(cd "$work/busybox/testsuite" && sh ./runtest 2>&1) | sed \
+		applets=$("$work/busybox/busybox" --list | grep -vxF "$(printf '%s\n' $SKIP_APPLETS)")
+		# shellcheck disable=SC2086
+		(cd "$work/busybox/testsuite" && sh ./runtest busybox $applets 2>&1) | sed \
 			-e 's/^PASS: /ext busybox PASS /' -e 's/^FAIL: /ext busybox FAIL /' \
 			-e 's/^SKIPPED: /ext busybox SKIP /' -e 's/^UNTESTED: /ext busybox SKIP /'
 		;;
