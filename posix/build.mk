@@ -114,7 +114,7 @@ $(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(BUSYBOX) $(POSIX_BENCH) tools/m
 # SQLite's fuzzcheck (ports/sqlite) with the fuzz databases of EXT_SQLITE_DBS.
 EXT_BUSYBOX := $(B)/ports/busybox-tests/busybox
 EXT_SQLITE := $(B)/ports/sqlite/fuzzcheck
-EXT_SQLITE_DBS := fuzzdata4.db fuzzdata6.db
+EXT_SQLITE_DBS := fuzzdata4.db
 
 $(EXT_BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox ports/busybox-tests -type f) tools/cc
 	$(Q)ports/busybox-tests/build.sh --arch $(ARCH) --out $(@D)
