@@ -61,7 +61,7 @@ for suite; do
 		# (E2BIG). Its own .config gets only the options the tests read, on both
 		# platforms (docs/EXTERNAL-TESTS.md).
 		t=$work/busybox/shell/ash_test
-		used=$(cat "$t"/ash-*/* | grep -o 'CONFIG_[A-Z0-9_]*' | sort -u)
+		used=$(grep -rho 'CONFIG_[A-Z0-9_]*' "$t"/ash-* | sort -u)
 		for v in $used; do
 			grep "^$v=" "$work/busybox/.config"
 		done >"$t/.config"
