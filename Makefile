@@ -41,7 +41,7 @@ include roottask/build.mk
 include tests/build.mk
 
 # Everything one architecture boots: the kernel, its boot images and the root task.
-images: $(B)/kernel.elf $(ARCH_IMAGES) $(ROOT_ELF)
+images: $(B)/kernel.elf $(ARCH_IMAGES) $(ROOT_ELF) $(ROOT_EXT_ELF)
 	@:
 
 SETUP := tools/setup-host.sh
@@ -65,7 +65,7 @@ debug: setup
 # Every architecture is built first, so a build failure stops the run before any test.
 test: setup
 	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a images || exit 1; done
-	$(Q)$(MAKE) --no-print-directory unit-tests posix-linux-tests
+	$(Q)$(MAKE) --no-print-directory unit-tests posix-linux-tests ext-linux
 	$(Q)$(PYTHON) tools/testrun.py --build build $(if $(TESTS),--only '$(TESTS)')
 
 bench: setup

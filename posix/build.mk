@@ -189,3 +189,26 @@ $(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(POSIX_NATIVE_TESTS) $(BUSYBOX) 
 		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
 		$(foreach t,$(POSIX_TESTS) $(POSIX_NATIVE_TESTS),test/$(basename $(notdir $(t)))=$(t)) \
 		libexec/initcheck=$(INITCHECK) $(foreach c,$(INIT_TEST_CONFS),etc/init-test/$(notdir $(c))=$(c))
+
+# The external test suites (docs/EXTERNAL-TESTS.md), run in the ext boot mode:
+# a second initrd, the first one plus /ext/ with tests/external/run.sh, the
+# test busybox with busybox's and ash's test suites (ports/busybox-tests) and
+# SQLite's fuzzcheck (ports/sqlite) with the fuzz databases of EXT_SQLITE_DBS.
+EXT_BUSYBOX := $(B)/ports/busybox-tests/busybox
+EXT_SQLITE := $(B)/ports/sqlite/fuzzcheck
+EXT_SQLITE_DBS := fuzzdata4.db
+
+$(EXT_BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox ports/busybox-tests -type f) tools/cc
+	$(Q)ports/busybox-tests/build.sh --arch $(ARCH) --out $(@D)
+
+$(EXT_SQLITE): $(SYSROOT_FILES) $(shell find ports/sqlite -type f) tools/cc
+	$(Q)ports/sqlite/build.sh --arch $(ARCH) --out $(@D)
+
+EXT_INITRD := $(B)/initrd-ext.cpio
+$(EXT_INITRD): $(POSIX_SERVER_ELFS) $(BUSYBOX) $(EXT_BUSYBOX) $(EXT_SQLITE) tests/external/run.sh tools/mkcpio.py posix/build.mk
+	@echo "  CPIO    $@"
+	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd --tree ext/busybox=$(dir $(EXT_BUSYBOX)) \
+		dev/ tmp/:1777 bin/ proc/:0555 bin/busybox=$(BUSYBOX) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
+		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) ext/run.sh=tests/external/run.sh \
+		ext/sqlite/fuzzcheck=$(EXT_SQLITE) \
+		$(foreach d,$(EXT_SQLITE_DBS),ext/sqlite/$(d)=$(dir $(EXT_SQLITE))$(d))

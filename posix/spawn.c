@@ -4,11 +4,16 @@
  * may inherit, the file actions and the attributes; the server does the
  * rest. Errors come back as error numbers, as POSIX says. execve is the
  * same request without actions or attributes (PROC_EXECVE).
+ * A script ("#!interpreter [argument]" on its first line), which the server
+ * cannot load (ENOEXEC), is run as Linux's execve runs it: the same request
+ * again for the interpreter, with argv interpreter, [argument,] path, argv[1]...
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fd.h"
 #include "ipc.h"
@@ -67,21 +72,107 @@ static size_t encode(char *buf, const char *path, const struct px_spawn_actions 
 	return at;
 }
 
-int posix_spawn(pid_t *restrict pid, const char *restrict path,
-		const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *restrict attr,
-		char *const argv[restrict], char *const envp[restrict])
+/* One PROC_SPAWN or PROC_EXECVE request (label), for @path with @argv and what @sp holds. */
+struct spawn_call {
+	uint32_t op;
+	const struct px_spawn_actions *acts;
+	const posix_spawnattr_t *attr;
+	char *const *envp;
+};
+
+static long call(const struct spawn_call *sp, const char *path, char *const argv[])
 {
 	char *buf = px_ipc_buffer();
 	uint64_t r[8];
 
 	if (!px_proc)
-		return ENOSYS;
+		return -ENOSYS;
 	if (!buf)
-		return ENOMEM;
-	size_t len = encode(buf, path, fa ? fa->__actions : NULL, attr, argv, envp);
+		return -ENOMEM;
+	size_t len = encode(buf, path, sp->acts, sp->attr, argv, sp->envp);
 	if (!len)
-		return E2BIG;
-	long got = px_call(px_proc, PROC_SPAWN, NULL, 0, buf, len, r);
+		return -E2BIG;
+	return px_call(px_proc, sp->op, NULL, 0, buf, len, r);
+}
+
+#define SHEBANG_MAX 256	/* bytes of a script's first line, as Linux's BINPRM_BUF_SIZE */
+#define SHEBANG_DEPTH 4	/* interpreters that are scripts themselves, then ELOOP */
+
+/*
+ * The first line of the script @path, "#!interpreter [argument]", into @line:
+ * sets *interp and *arg (NULL without one; the rest of the line is one
+ * argument, as on Linux). False if @path is no such script.
+ */
+static bool shebang(const char *path, char line[SHEBANG_MAX], char **interp, char **arg)
+{
+	int saved = errno, fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, line, SHEBANG_MAX - 1);
+
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+	if (n < 2 || line[0] != '#' || line[1] != '!')
+		return false;
+	line[n] = 0;
+	char *end = strchr(line, '\n');
+	if (!end && n == SHEBANG_MAX - 1)
+		return false;
+	if (end)
+		*end = 0;
+	char *p = line + 2;
+	p += strspn(p, " \t");
+	if (!*p)
+		return false;
+	*interp = p;
+	p += strcspn(p, " \t");
+	*arg = NULL;
+	if (*p) {
+		*p++ = 0;
+		p += strspn(p, " \t");
+		size_t len = strlen(p);
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			p[--len] = 0;
+		if (len)
+			*arg = p;
+	}
+	return true;
+}
+
+/* The request for @path; for a script, the request for its interpreter (see the top). */
+static long call_script(const struct spawn_call *sp, const char *path, char *const argv[],
+			int depth)
+{
+	char line[SHEBANG_MAX], *interp, *arg;
+	long err = call(sp, path, argv);
+	size_t argc = 0, k = 0;
+
+	if (err != -ENOEXEC || !shebang(path, line, &interp, &arg))
+		return err;
+	if (depth == SHEBANG_DEPTH)
+		return -ELOOP;
+	while (argv && argv[argc])
+		argc++;
+	/* A request holds PROC_SPAWN_MAX bytes: argv has fewer strings than that. */
+	if (argc > PROC_SPAWN_MAX)
+		return -E2BIG;
+	char *nargv[argc + 3];
+	nargv[k++] = interp;
+	if (arg)
+		nargv[k++] = arg;
+	nargv[k++] = (char *)path;
+	for (size_t i = 1; i < argc; i++)
+		nargv[k++] = argv[i];
+	nargv[k] = NULL;
+	return call_script(sp, interp, nargv, depth + 1);
+}
+
+int posix_spawn(pid_t *restrict pid, const char *restrict path,
+		const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *restrict attr,
+		char *const argv[restrict], char *const envp[restrict])
+{
+	const struct spawn_call sp = {PROC_SPAWN, fa ? fa->__actions : NULL, attr, envp};
+	long got = call_script(&sp, path, argv, 0);
+
 	if (got < 0)
 		return (int)-got;
 	if (pid)
@@ -91,18 +182,9 @@ int posix_spawn(pid_t *restrict pid, const char *restrict path,
 
 long px_execve(const long *args)
 {
-	char *buf = px_ipc_buffer();
-	uint64_t r[8];
+	const struct spawn_call sp = {PROC_EXECVE, NULL, NULL, (char *const *)args[2]};
+	long err = call_script(&sp, (const char *)args[0], (char *const *)args[1], 0);
 
-	if (!px_proc)
-		return -ENOSYS;
-	if (!buf)
-		return -ENOMEM;
-	size_t len = encode(buf, (const char *)args[0], NULL, NULL, (char *const *)args[1],
-			    (char *const *)args[2]);
-	if (!len)
-		return -E2BIG;
-	long err = px_call(px_proc, PROC_EXECVE, NULL, 0, buf, len, r);
 	/* Success is never answered: this process is gone by then. */
 	return err < 0 ? err : -EIO;
 }

@@ -156,6 +156,27 @@ static void run_posix_benchmarks(void)
 }
 
 /*
+ * Ext mode: the external test suites (docs/EXTERNAL-TESTS.md). /ext/run.sh
+ * runs them (the subset make test runs) and prints a line per test case, which the host judges against
+ * the expected-pass lists (tests/qemu/boots.py); its status says only that
+ * it ran.
+ */
+static int run_external(void)
+{
+	const char *const argv[] = {"sh", "/ext/run.sh", "--subset", "/ext", "/tmp/ext", NULL};
+	const char *const envp[] = {"PATH=/bin", "HOME=/", NULL};
+	int status = -1;
+	int64_t pid = posix_boot();
+
+	if (pid == 0)
+		pid = posix_spawn_console("/bin/sh", argv, envp);
+	if (pid > 0)
+		pid = posix_wait(pid, &status);
+	vr_printf("ext: /ext/run.sh ended (%ld, status %#x)\n", (long)pid, status);
+	return pid > 0 && status == 0 ? 0 : 1;
+}
+
+/*
  * Run mode: the POSIX servers, the console's input driver (console.c) and
  * /sbin/init as pid 1, which starts the services of /etc/services (the
  * console shell among them). Init does not exit; if it ever does, it is
@@ -204,6 +225,8 @@ __attribute__((noreturn)) void vr_root_main(struct rootinfo *ri)
 		int failed = run_tests();
 		vr_system_exit(ri->resource, failed || ri->kernel_test_failures ? 1 : 0);
 	}
+	if (mode_is("ext"))
+		vr_system_exit(ri->resource, run_external());
 	if (mode_is("bench")) {
 		/* tools/qemu.py boots twice: bench=native on 4 CPUs, bench=posix on one. */
 		if (!strstr(ri->cmdline, "bench=posix"))

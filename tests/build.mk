@@ -74,3 +74,17 @@ $(POSIX_LINUX_B)/dynamic: tests/posix/dynamic.c $(POSIX_LINUX_LIBS)
 
 .PHONY: posix-linux-tests
 posix-linux-tests: $(POSIX_LINUX_BINS)
+
+# The external test suites (docs/EXTERNAL-TESTS.md) built the same way against
+# Debian's musl: the Linux reference tools/testrun.py runs as linux.ext.<suite>.
+EXT_LINUX_B := build/host/ext-linux
+EXT_LINUX := $(EXT_LINUX_B)/busybox/busybox $(EXT_LINUX_B)/sqlite/fuzzcheck
+
+$(EXT_LINUX_B)/busybox/busybox: $(shell find ports/busybox ports/busybox-tests -type f)
+	$(Q)ports/busybox-tests/build.sh --arch linux --out $(@D)
+
+$(EXT_LINUX_B)/sqlite/fuzzcheck: $(shell find ports/sqlite -type f)
+	$(Q)ports/sqlite/build.sh --arch linux --out $(@D)
+
+.PHONY: ext-linux
+ext-linux: $(EXT_LINUX)

@@ -6,6 +6,7 @@ Usage: mkcpio.py -o OUT [--tree DIR] SPEC...
   DEST/             a directory (0755); DEST/:MODE with an octal mode
   DEST->TARGET      a symbolic link
   --tree DIR        everything under DIR (files, directories, links), as in DIR
+  --tree DEST=DIR   the same under DEST/
 Owners are root; times are 0, so the same inputs give the same archive.
 Directories leading to an entry are added as needed.
 """
@@ -51,12 +52,12 @@ class Archive:
             f.write(blob)
 
 
-def add_tree(a, top):
+def add_tree(a, top, prefix=''):
     for dirpath, dirnames, filenames in os.walk(top):
         rel = os.path.relpath(dirpath, top)
         for name in sorted(dirnames + filenames):
             src = os.path.join(dirpath, name)
-            dest = name if rel == '.' else rel + '/' + name
+            dest = prefix + (name if rel == '.' else rel + '/' + name)
             st = os.lstat(src)
             if stat.S_ISLNK(st.st_mode):
                 a.add(dest, stat.S_IFLNK | 0o777, os.readlink(src).encode())
@@ -76,7 +77,8 @@ def main():
     a = Archive()
     a.add('', stat.S_IFDIR | 0o755)
     for t in args.tree:
-        add_tree(a, t)
+        dest, _, top = t.rpartition('=')
+        add_tree(a, top, dest.strip('/') + '/' if dest else '')
     for s in args.specs:
         if '->' in s:
             dest, target = s.split('->', 1)

@@ -27,6 +27,7 @@ MODES = {
     'panic': 'mode=test crash=panic',
     'fault': 'mode=test crash=fault',
     'hang': 'mode=test crash=hang',
+    'ext': 'mode=ext',
 }
 
 FIRMWARES = {
@@ -66,7 +67,8 @@ def command(arch, build='build', mode='test', firmware=None, cpu=None, icount=Fa
     else:
         raise SystemExit('unknown architecture ' + arch)
     # The root task rides along as the initrd (x86_64: as a GRUB module inside the ISO).
-    root = os.path.join(out, 'root.elf')
+    # The ext mode (the external test suites) has its own, with their initrd.
+    root = os.path.join(out, 'root-ext.elf' if mode == 'ext' else 'root.elf')
     if arch != 'x86_64' and os.path.exists(root):
         cmd += ['-initrd', root]
     cmd += ['-smp', str(smp), '-m', str(memory), '-no-reboot']

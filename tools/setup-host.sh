@@ -6,7 +6,8 @@ set -eu
 PACKAGES="make clang lld llvm python3 \
 	qemu-system-x86 qemu-system-arm qemu-system-misc qemu-system-data \
 	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools \
-	ovmf qemu-efi-aarch64 opensbi e2fsprogs gdb-multiarch dpkg-dev patch musl-tools"
+	ovmf qemu-efi-aarch64 opensbi e2fsprogs gdb-multiarch dpkg-dev patch musl-tools \
+	tcl"
 
 # Ports (ports/*) take Debian bookworm's source packages with `apt-get source`,
 # which needs a deb-src entry. Added once, then apt's index is refreshed.

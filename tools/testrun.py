@@ -90,6 +90,28 @@ def run_posix_linux_tests(res, build, only):
                    None if p.returncode == 0 else out)
 
 
+def run_ext_linux(res, build, only):
+    """The external test suites built against Debian's musl and run on this Linux, the
+    reference (docs/EXTERNAL-TESTS.md): linux.ext.<suite> passes when every name of the
+    suite's expected-pass lists (all three architectures') passes here too."""
+    top = os.path.join(build, 'host', 'ext-linux')
+    if not os.path.isdir(top) or only and not re.search(only, 'linux.ext.'):
+        return
+    with tempfile.TemporaryDirectory() as work:
+        env = {k: v for k, v in os.environ.items() if k != 'VERIDIAN_TEST'}
+        try:
+            p = subprocess.run(['sh', 'tests/external/run.sh', os.path.abspath(top),
+                                os.path.join(work, 'ext')], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=1800,
+                               env=env, cwd=os.getcwd())
+            log = p.stdout.decode('utf-8', 'replace')
+        except subprocess.TimeoutExpired:
+            res.report('linux.ext', False, 'timed out')
+            return
+    for name, ok, why in boots.ext_judge('linux.ext', log, 'linux'):
+        res.report(name, ok, why, None if ok else log)
+
+
 def run_gdb_test(res, build, arch):
     """`make debug` works: QEMU waits for gdb, tools/gdbinit attaches and stops in kmain."""
     name = 'tools.gdb_attach.' + arch
@@ -139,6 +161,7 @@ def main():
     res = Results()
     run_unit_tests(res, args.build, args.only)
     run_posix_linux_tests(res, args.build, args.only)
+    run_ext_linux(res, args.build, args.only)
 
     todo = [b for b in boots.BOOTS if not args.only or re.search(args.only, b.label)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:

@@ -4,6 +4,7 @@ Every boot yields a list of (test name, ok, reason). The kernel prints
 'ktest <name> PASS|FAIL...' for each in-kernel test and ends a test run with
 'veridian: exiting with status N'.
 """
+import os
 import re
 
 import qemu
@@ -15,6 +16,7 @@ MIN_USABLE_KIB = (qemu.MEMORY_MB - 40) * 1024
 MAX_USABLE_KIB = qemu.MEMORY_MB * 1024
 MIN_KTESTS = 8
 PANIC_STATUS = 3
+EXT_TIMEOUT = 1500
 
 
 def exited_with(arch, log, rc):
@@ -129,6 +131,68 @@ def judge_shell(boot, log, seen):
     return out
 
 
+# The external test suites (docs/EXTERNAL-TESTS.md): tests/external/run.sh's lines.
+EXT_SUITES = ('busybox', 'ash', 'sqlite')
+EXT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'external')
+
+
+def ext_results(log):
+    """{suite: {name: verdict}} from run.sh's output; a name seen twice keeps its worst verdict.
+    A suite whose end line is missing is left out (it did not finish)."""
+    out = {}
+    for suite in EXT_SUITES:
+        m = re.search(r'^ext-suite %s begin$(.*?)^ext-suite %s end$' % (suite, suite), log, re.M | re.S)
+        if not m:
+            continue
+        got = out[suite] = {}
+        rank = {'PASS': 0, 'SKIP': 1, 'FAIL': 2}
+        for verdict, name in re.findall(r'^ext %s (PASS|FAIL|SKIP) (.*?)\r?$' % suite, m.group(1), re.M):
+            if rank[verdict] >= rank.get(got.get(name), -1):
+                got[name] = verdict
+    return out
+
+
+def ext_expected(suite, arch):
+    """tests/external/expected-<suite>-<arch>.txt: what must pass there. On Linux
+    ('linux'), every name of the three architectures' lists."""
+    if arch == 'linux':
+        names = []
+        for a in ('x86_64', 'aarch64', 'riscv64'):
+            names += [n for n in ext_expected(suite, a) if n not in names]
+        return names
+    with open(os.path.join(EXT_DIR, 'expected-%s-%s.txt' % (suite, arch))) as f:
+        return [l.rstrip('\n') for l in f if l.strip() and not l.startswith('#')]
+
+
+def ext_judge(prefix, log, arch):
+    """One result per suite: every name of its expected-pass list passed. Prints the counts."""
+    out = []
+    results = ext_results(log)
+    for suite in EXT_SUITES:
+        name = '%s.%s' % (prefix, suite)
+        got = results.get(suite)
+        if got is None:
+            out.append((name, False, 'the suite did not finish'))
+            continue
+        counts = {v: sum(1 for x in got.values() if x == v) for v in ('PASS', 'FAIL', 'SKIP')}
+        print('%s: %d PASS, %d FAIL, %d SKIP' % (name, counts['PASS'], counts['FAIL'], counts['SKIP']),
+              flush=True)
+        missing = [n for n in ext_expected(suite, arch) if got.get(n) != 'PASS']
+        out.append((name, not missing, '%d expected to pass did not: %s' % (
+            len(missing), ', '.join('%s (%s)' % (n, got.get(n, 'not run')) for n in missing[:20]))))
+    return out
+
+
+def judge_ext(boot, log, rc):
+    """The external test suites in VeridianOS: ext.<arch>.<suite>, and no panic."""
+    p = 'ext.' + boot.arch
+    out = ext_judge(p, log, boot.arch)
+    if rc is None:
+        out.append((p + '.finished', False, 'no exit within %d s (hang)' % boot.timeout))
+    out.append((p + '.no_panic', 'PANIC:' not in log, 'panic'))
+    return out
+
+
 class Boot:
     def __init__(self, name, arch, mode='test', firmware=None, cpu=None, timeout=180, numa=False,
                  shell=False):
@@ -136,12 +200,16 @@ class Boot:
         self.firmware, self.cpu, self.timeout, self.shell = firmware, cpu, timeout, shell
         # What --only matches: the prefix of the names this boot's results carry.
         self.label = 'boot.' + name if mode == 'test' or shell else 'harness.%s.%s' % (name, mode)
+        if mode == 'ext':
+            self.label = 'ext.' + arch
 
     def judge(self, log, rc):
         if self.shell:
             return judge_shell(self, log, rc)
         if self.numa:
             return judge_numa(self, log, rc)
+        if self.mode == 'ext':
+            return judge_ext(self, log, rc)
         if self.mode == 'test':
             return judge_selftest(self, log, rc)
         return judge_failure(self, log, rc)
@@ -166,3 +234,6 @@ for _arch, _name in (('x86_64', 'x86_64-bios'), ('aarch64', 'aarch64-cortex-a72'
     BOOTS.append(Boot(_name, _arch, mode='panic'))
     BOOTS.append(Boot(_name, _arch, mode='fault'))
     BOOTS.append(Boot(_name, _arch, mode='hang', timeout=30))
+# The external test suites, once per architecture (docs/EXTERNAL-TESTS.md).
+for _arch in ('x86_64', 'aarch64', 'riscv64'):
+    BOOTS.append(Boot(_arch + '-ext', _arch, mode='ext', timeout=EXT_TIMEOUT))

@@ -1,0 +1,90 @@
+#!/bin/sh
+# Runs the external test suites (docs/EXTERNAL-TESTS.md) and prints one line
+# per test case, "ext SUITE PASS|FAIL|SKIP NAME", between "ext-suite SUITE
+# begin" and "ext-suite SUITE end". The same script runs inside VeridianOS
+# (/ext/run.sh, in the ext boot mode) and on Linux (tools/testrun.py), each
+# over the builds for its own platform:
+#   run.sh [--subset] DIR WORK [SUITE...]
+# DIR holds busybox/ (ports/busybox-tests: busybox, .config, testsuite/,
+# shell/ash_test/) and sqlite/ (ports/sqlite: fuzzcheck and the fuzz
+# databases to run); WORK is a writable directory the busybox tree is copied
+# into, since its tests write where they run. SUITE: busybox, ash, sqlite
+# (all three if none is named). --subset (make test in VeridianOS, where
+# all of it takes too long under emulation) runs only the busybox applets of
+# SUBSET_APPLETS and the ash modules of SUBSET_ASH; sqlite runs the databases
+# DIR has (the guest's initrd carries fewer).
+set -u
+subset=""
+if [ "$1" = --subset ]; then
+	subset=yes
+	shift
+fi
+dir=$1 work=$2
+shift 2
+[ $# -gt 0 ] || set -- sqlite ash busybox
+# busybox's tests of these applets are not run, on either platform
+# (docs/EXTERNAL-TESTS.md has why): a test that never ends stops the suite.
+SKIP_APPLETS="bc"
+SUBSET_APPLETS="basename cat cmp comm cut dirname echo expr false head pwd rev seq tac tee true uniq wc"
+SUBSET_ASH="ash-alias ash-arith ash-comm ash-getopts ash-glob ash-invert"
+exec </dev/null
+
+# Every command the suites run is the test busybox's, on both platforms.
+rm -rf "$work"
+mkdir -p "$work"
+cp -R "$dir/busybox" "$work/busybox"
+mkdir "$work/bin"
+"$work/busybox/busybox" --install -s "$work/bin"
+PATH=$work/bin:$PATH
+export PATH
+# runtest starts each *.tests script by its "#!/bin/sh" line: that must be the
+# test busybox's ash too (on Linux /bin/sh is another shell).
+for f in $(grep -l '^#!/bin/sh' "$work"/busybox/testsuite/*.tests "$work"/busybox/testsuite/runtest); do
+	sed -i "1s|^#!/bin/sh|#!$work/bin/sh|" "$f"
+done
+
+for suite; do
+	echo "ext-suite $suite begin"
+	case "$suite" in
+	busybox)
+		# runtest: "PASS: name", "FAIL: name", "SKIPPED: name", "UNTESTED: name".
+		applets=$("$work/busybox/busybox" --list | grep -vxF "$(printf '%s\n' $SKIP_APPLETS)")
+		[ -z "$subset" ] || applets=$SUBSET_APPLETS
+		# shellcheck disable=SC2086
+		(cd "$work/busybox/testsuite" && sh ./runtest busybox $applets 2>&1) | sed \
+			-e 's/^PASS: /ext busybox PASS /' -e 's/^FAIL: /ext busybox FAIL /' \
+			-e 's/^SKIPPED: /ext busybox SKIP /' -e 's/^UNTESTED: /ext busybox SKIP /'
+		;;
+	ash)
+		# run-all exports every option of .config (4 KB) before it runs anything;
+		# VeridianOS's spawn request (path, argv and environment) holds 4096 bytes
+		# (E2BIG). Its own .config gets only the options the tests read, on both
+		# platforms (docs/EXTERNAL-TESTS.md).
+		t=$work/busybox/shell/ash_test
+		used=$(grep -rho 'CONFIG_[A-Z0-9_]*' "$t"/ash-* | sort -u)
+		for v in $used; do
+			grep "^$v=" "$work/busybox/.config"
+		done >"$t/.config"
+		# run-all: "ash-module/name.tests: ok" or "... fail".
+		modules=""
+		[ -z "$subset" ] || modules=$SUBSET_ASH
+		# shellcheck disable=SC2086
+		(cd "$t" && sh ./run-all $modules 2>&1) | sed \
+			-e 's/^\(ash-[^ ]*\): ok$/ext ash PASS \1/' -e 's/^\(ash-[^ ]*\): fail$/ext ash FAIL \1/'
+		;;
+	sqlite)
+		# fuzzcheck stops at a database's first failing case: one result per database.
+		for db in "$dir"/sqlite/fuzzdata*.db; do
+			name=${db##*/}
+			if "$dir/sqlite/fuzzcheck" "$db" 2>&1; then
+				echo "ext sqlite PASS $name"
+			else
+				echo "ext sqlite FAIL $name"
+			fi
+		done
+		;;
+	*) echo "run.sh: no suite $suite" ;;
+	esac
+	echo "ext-suite $suite end"
+done
+rm -rf "$work"
