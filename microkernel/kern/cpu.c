@@ -56,15 +56,24 @@ unsigned smp_start(void)
 		}
 		void *top = (char *)phys_to_virt(stack) + (FRAME_SIZE << KSTACK_ORDER);
 		int err = arch_cpu_start(&cpus[i], top);
+		if (err == -ETIMEDOUT) {
+			/*
+			 * It may still arrive later (a loaded host can hold a vCPU back for
+			 * seconds): it keeps its stack, and no further CPU is started, since
+			 * the next one's start-up data (x86_64: the one trampoline) would
+			 * be what this one finds when it runs.
+			 */
+			kprintf("smp: CPU %u (id %#lx) did not start in time: no more CPUs started\n", i,
+				cpus[i].arch_id);
+			break;
+		}
 		if (err) {
 			kprintf("smp: CPU %u (id %#lx) did not start: %d\n", i, cpus[i].arch_id, err);
-			/* A CPU that timed out may still arrive later: it keeps its stack. */
-			if (err != -ETIMEDOUT)
-				frame_free(stack, KSTACK_ORDER);
+			frame_free(stack, KSTACK_ORDER);
 			continue;
 		}
 		/* Wait for it, boundedly: a CPU that never arrives must not hang the boot. */
-		uint64_t deadline = arch_time_ns() + 2000000000ull;
+		uint64_t deadline = arch_time_ns() + 10000000000ull;
 		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) && arch_time_ns() < deadline)
 			;
 		if (!cpus[i].online)

@@ -14,7 +14,7 @@ static struct hart_start starts[MAX_CPUS];
 
 extern char secondary_entry[];
 
-#define ARRIVAL_TIMEOUT_NS 2000000000ull
+#define ARRIVAL_TIMEOUT_NS 10000000000ull	/* 10 s: a loaded host holds vCPUs back */
 
 void riscv_hart_init(unsigned long hartid)
 {

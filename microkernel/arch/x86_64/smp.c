@@ -26,7 +26,7 @@ extern const char ap_trampoline[], ap_trampoline_end[], tr_long_mode[], tr_gdt[]
 #define LOW_MEMORY_END 0x100000	/* what real mode reaches */
 #define TRAMPOLINE_GDT_SIZE (3 * 8)
 #define SEL_CODE64 0x08
-#define ARRIVAL_TIMEOUT_NS 1000000000ull
+#define ARRIVAL_TIMEOUT_NS 10000000000ull	/* 10 s: a loaded host holds vCPUs back */
 
 static paddr_t trampoline;
 
