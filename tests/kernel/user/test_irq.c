@@ -12,7 +12,7 @@ static const char *drive(handle_t irq, handle_t n)
 	uint64_t bits = 0;
 
 	uart.tx_raise();
-	int64_t r = vr_notify_wait(n, 500000000, &bits);
+	int64_t r = vr_notify_wait(n, 10000000000ull, &bits);
 	UCHECK(r == 0 && bits == 0x4, "no interrupt: wait gave %ld, bits %#lx", r, bits);
 	uart.tx_raise();
 	r = vr_notify_wait(n, 30000000, &bits);
@@ -20,7 +20,7 @@ static const char *drive(handle_t irq, handle_t n)
 	UCHECK(vr_irq_ack(irq) == 0, "irq_ack failed");
 	/* An edge-triggered line (x86 ISA) does not fire again for a condition held across the ack. */
 	uart.tx_raise();
-	r = vr_notify_wait(n, 500000000, &bits);
+	r = vr_notify_wait(n, 10000000000ull, &bits);
 	UCHECK(r == 0 && bits == 0x4, "no interrupt after the ack: %ld", r);
 	return NULL;
 }
