@@ -50,7 +50,7 @@ $(POSIX_LINUX_UAPI)/.done: $(shell find ports/linux-uapi -type f)
 	$(Q)ports/linux-uapi/build.sh --arch $(shell uname -m) --sysroot $(POSIX_LINUX_UAPI)
 	$(Q)touch $@
 
-$(POSIX_LINUX_B)/%: tests/posix/%.c $(POSIX_LINUX_UAPI)/.done
+$(POSIX_LINUX_B)/%: tests/posix/%.c tests/posix/check.h $(POSIX_LINUX_UAPI)/.done
 	@mkdir -p $(@D)
 	@echo "  MUSLCC  $@"
 	$(Q)musl-gcc -static -isystem $(POSIX_LINUX_UAPI)/include -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror -Wno-format-truncation \
@@ -66,7 +66,7 @@ $(POSIX_LINUX_LIB)/lib%.so: tests/posix/lib/%.c
 	@echo "  MUSLCC  $@"
 	$(Q)musl-gcc -shared -fPIC -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(POSIX_LINUX_B)/dynamic: tests/posix/dynamic.c $(POSIX_LINUX_LIBS)
+$(POSIX_LINUX_B)/dynamic: tests/posix/dynamic.c tests/posix/check.h $(POSIX_LINUX_LIBS)
 	@mkdir -p $(@D)
 	@echo "  MUSLCC  $@"
 	$(Q)musl-gcc -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror \

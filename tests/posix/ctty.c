@@ -19,17 +19,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("ctty: FAIL line %d (pid %d): ", __LINE__, (int)getpid());          \
-			printf(__VA_ARGS__);                                                       \
-			printf(" (errno %d)\n", errno);                                            \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "ctty"
+#include "check.h"
 
 #define FAILS(expr, err) CHECK((expr) == -1 && errno == (err), #expr " should fail with " #err)
 

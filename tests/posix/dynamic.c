@@ -17,17 +17,9 @@ int vrdyn_a_bump(void);
 const char *vrdyn_a_greeting(void);
 extern int vrdyn_a_counter, vrdyn_a_constructed;
 
-static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("dynamic: FAIL line %d: ", __LINE__);                               \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "dynamic"
+#include "check.h"
 
 static void check_linked(void)
 {

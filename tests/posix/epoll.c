@@ -22,17 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("epoll: FAIL line %d: ", __LINE__);                                 \
-			printf(__VA_ARGS__);                                                       \
-			printf(" (errno %d)\n", errno);                                            \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "epoll"
+#include "check.h"
 
 static void sleep_ms(long ms)
 {

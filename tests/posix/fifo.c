@@ -20,18 +20,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;
 static char base[64];
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("fifo: FAIL line %d: ", __LINE__);                                  \
-			printf(__VA_ARGS__);                                                       \
-			printf(" (errno %d)\n", errno);                                            \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "fifo"
+#include "check.h"
 
 #define FAILS(expr, err) CHECK((expr) == -1 && errno == (err), #expr " should fail with " #err)
 

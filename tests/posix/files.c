@@ -19,19 +19,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-static int failures;
 static char base[64];
 static int veridian;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("files: FAIL line %d: ", __LINE__);                                 \
-			printf(__VA_ARGS__);                                                       \
-			printf(" (errno %d)\n", errno);                                            \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "files"
+#include "check.h"
 
 /* Checks that @expr fails with @err. */
 #define FAILS(expr, err) CHECK((expr) == -1 && errno == (err), #expr " should fail with " #err)

@@ -18,19 +18,11 @@
 #define ROUNDS 30
 
 extern char **environ;
-static int failures;
 static const char *self;
 static int global = 1;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("fork: FAIL line %d: ", __LINE__);                                  \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "fork"
+#include "check.h"
 
 /* ---- the exec'd program's side: "exec <mode> <args>" ---- */
 

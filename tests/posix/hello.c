@@ -14,17 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("hello: FAIL line %d: ", __LINE__);                                 \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "hello"
+#include "check.h"
 
 static _Thread_local int tls_counter = 5;
 static _Thread_local char tls_zeroed[64];

@@ -20,19 +20,11 @@
 
 #define TMPFS_MAGIC 0x01021994
 
-static int failures;
 static char base[64];
 static int veridian;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("links: FAIL line %d: ", __LINE__);                                 \
-			printf(__VA_ARGS__);                                                       \
-			printf(" (errno %d)\n", errno);                                            \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "links"
+#include "check.h"
 
 #define FAILS(expr, err) CHECK((expr) == -1 && errno == (err), #expr " should fail with " #err)
 

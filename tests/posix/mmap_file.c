@@ -16,17 +16,9 @@
 
 #define PAGE 4096UL
 
-static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("mmap_file: FAIL line %d: ", __LINE__);                             \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "mmap_file"
+#include "check.h"
 
 static unsigned char want[2 * PAGE];
 

@@ -20,17 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("poll: FAIL line %d: ", __LINE__);                                  \
-			printf(__VA_ARGS__);                                                       \
-			printf(" (errno %d)\n", errno);                                            \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "poll"
+#include "check.h"
 
 static void sleep_ms(long ms)
 {

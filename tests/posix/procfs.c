@@ -18,17 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("procfs: FAIL line %d: ", __LINE__);                                \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "procfs"
+#include "check.h"
 
 /* The whole of file @path into @buf (NUL-terminated); its length or -1. */
 static ssize_t slurp(const char *path, char *buf, size_t size)

@@ -19,17 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("pty: FAIL line %d: ", __LINE__);                                   \
-			printf(__VA_ARGS__);                                                       \
-			printf(" (errno %d)\n", errno);                                            \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "pty"
+#include "check.h"
 
 static int64_t now_ms(void)
 {

@@ -20,19 +20,11 @@
 #include <unistd.h>
 
 extern char **environ;
-static int failures;
 static const char *self;
 static char dir[64];
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("scripts: FAIL line %d: ", __LINE__);                               \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "scripts"
+#include "check.h"
 
 /* Writes the file @name in the test's directory with @text, mode @mode; returns its path. */
 static const char *script(const char *name, const char *text, mode_t mode)

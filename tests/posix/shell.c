@@ -12,17 +12,9 @@
 #include <unistd.h>
 
 extern char **environ;
-static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("shell: FAIL line %d: ", __LINE__);                                 \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "shell"
+#include "check.h"
 
 /* Runs @script with /bin/sh -c; returns its wait status, its output in @out. */
 static int run(const char *script, char *out, size_t size)

@@ -17,17 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("shm: FAIL line %d: ", __LINE__);                                   \
-			printf(__VA_ARGS__);                                                       \
-			printf(" (errno %d)\n", errno);                                            \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "shm"
+#include "check.h"
 
 #define PAGE 4096
 

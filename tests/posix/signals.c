@@ -13,17 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("signals: FAIL line %d: ", __LINE__);                               \
-			printf(__VA_ARGS__);                                                       \
-			printf(" (errno %d)\n", errno);                                            \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "signals"
+#include "check.h"
 
 static volatile sig_atomic_t hits, last_sig, nested, depth, info_signo, info_code, info_pid;
 

@@ -20,17 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("signals_async: FAIL line %d: ", __LINE__);                         \
-			printf(__VA_ARGS__);                                                       \
-			printf(" (errno %d)\n", errno);                                            \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "signals_async"
+#include "check.h"
 
 static volatile sig_atomic_t hits, info_pid;
 

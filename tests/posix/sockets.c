@@ -21,17 +21,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("sockets: FAIL line %d: ", __LINE__);                               \
-			printf(__VA_ARGS__);                                                       \
-			printf(" (errno %d)\n", errno);                                            \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "sockets"
+#include "check.h"
 
 #define BIG (600 * 1024)
 

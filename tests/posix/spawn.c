@@ -19,18 +19,10 @@
 #define MANY 50
 
 extern char **environ;
-static int failures;
 static const char *self;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("spawn: FAIL line %d: ", __LINE__);                                 \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "spawn"
+#include "check.h"
 
 /* ---- the child's side ---- */
 

@@ -18,18 +18,10 @@
 
 #define SYSFS_MAGIC 0x62656572
 
-static int failures;
 static int veridian;
 
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			failures++;                                                                \
-			printf("sysfs: FAIL line %d: ", __LINE__);                                 \
-			printf(__VA_ARGS__);                                                       \
-			printf(" (errno %d)\n", errno);                                            \
-		}                                                                                  \
-	} while (0)
+#define TEST_NAME "sysfs"
+#include "check.h"
 
 /* The whole of small file @path into @buf (NUL-terminated); its length or -1. */
 static long slurp(const char *path, char *buf, size_t size)
