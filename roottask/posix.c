@@ -150,15 +150,21 @@ static bool put_string(char *buf, size_t *at, const char *s)
 	return true;
 }
 
+#define O_NOCTTY_LINUX 0400
+
 static int64_t spawn_console(const char *path, const char *const argv[], const char *const envp[],
 			     uint32_t flags)
 {
 	char *buf = ipc_buffer();
 	struct proc_spawn h = {.flags = flags};
-	/* fds 0 and 1 opened on the console, 2 a copy of 1: O_RDONLY and O_WRONLY are 0 and 1. */
+	/*
+	 * fds 0 and 1 opened on the console, 2 a copy of 1: O_RDONLY and O_WRONLY
+	 * are 0 and 1. With O_NOCTTY (Linux's 0400 on all three architectures):
+	 * the console is left for the session of the shell init starts.
+	 */
 	const struct proc_action act[] = {
-		{PROC_ACT_OPEN, -1, 0, 0, 0},
-		{PROC_ACT_OPEN, -1, 1, 1, 0},
+		{PROC_ACT_OPEN, -1, 0, 0 | O_NOCTTY_LINUX, 0},
+		{PROC_ACT_OPEN, -1, 1, 1 | O_NOCTTY_LINUX, 0},
 		{PROC_ACT_DUP2, 1, 2, 0, 0},
 	};
 	unsigned nact = 3;

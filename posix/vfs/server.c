@@ -118,6 +118,14 @@ static int dir_arg(struct session *s, uint64_t id, struct node **at)
 	return 0;
 }
 
+/* The request's path (-EINVAL without one) and the directory it is relative to (w1). */
+static int path_at(struct session *s, const char **path, struct node **at)
+{
+	if (!(*path = path_arg()))
+		return -EINVAL;
+	return dir_arg(s, req.w[1], at);
+}
+
 int64_t session_mint(uint64_t number, uint64_t rights, uint64_t *cap)
 {
 	return vr_endpoint_mint(endpoint, number, rights, cap);
@@ -329,26 +337,22 @@ static long op_getdents(struct session *s)
 
 static long op_mkdir(struct session *s)
 {
-	const char *path = path_arg();
+	const char *path;
 	struct node *at;
-	int err;
+	int err = path_at(s, &path, &at);
 
-	if (!path)
-		return -EINVAL;
-	if ((err = dir_arg(s, req.w[1], &at)))
+	if (err)
 		return err;
 	return fs_mkdir(&s->cred, at, path, (uint32_t)req.w[2]);
 }
 
 static long op_mknod(struct session *s)
 {
-	const char *path = path_arg();
+	const char *path;
 	struct node *at;
-	int err;
+	int err = path_at(s, &path, &at);
 
-	if (!path)
-		return -EINVAL;
-	if ((err = dir_arg(s, req.w[1], &at)))
+	if (err)
 		return err;
 	return fs_mknod(&s->cred, at, path, (uint32_t)req.w[2]);
 }
@@ -403,13 +407,11 @@ static long op_symlink(struct session *s)
 
 static long op_readlink(struct session *s)
 {
-	const char *path = path_arg();
+	const char *path;
 	struct node *at;
-	int err;
+	int err = path_at(s, &path, &at);
 
-	if (!path)
-		return -EINVAL;
-	if ((err = dir_arg(s, req.w[1], &at)))
+	if (err)
 		return err;
 	int r = fs_readlink(&s->cred, at, path, out.data, VFS_IO_MAX);
 	if (r == -EREMOTE)
