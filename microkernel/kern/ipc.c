@@ -22,6 +22,7 @@
 #include <kernel/slab.h>
 #include <kernel/string.h>
 #include <kernel/thread.h>
+#include <kernel/trap.h>
 #include <kernel/vmo.h>
 #include "syscall_defs.h"
 
@@ -671,6 +672,32 @@ int64_t sys_ipc_reply_recv(handle_t endpoint)
 	if (fast_reply_recv(self, endpoint))
 		return self->wake_status;
 	return reply_recv_slow(self, endpoint);
+}
+
+/*
+ * The system-call entry of the message calls (SYS_MSG_FIRST..SYS_MSG_LAST)
+ * where the architecture's entry tells them apart (x86_64): the two fast
+ * paths inline, without syscall_handler's dispatch; the rest goes there.
+ */
+void syscall_ipc(struct user_regs *r)
+{
+	struct thread *self = thread_current();
+	handle_t h = (handle_t)arch_syscall_arg(r, 0);
+	int64_t status;
+
+	switch (arch_syscall_nr(r)) {
+	case SYS_IPC_CALL:
+		status = fast_call(self, h) ? self->wake_status : call_slow(self, h);
+		break;
+	case SYS_IPC_REPLY_RECV:
+		status = fast_reply_recv(self, h) ? self->wake_status : reply_recv_slow(self, h);
+		break;
+	default:
+		syscall_handler(r);
+		return;
+	}
+	arch_syscall_set_result(r, status, 0);
+	trap_exit_check();
 }
 
 int64_t sys_ipc_buffer_set(uint64_t vaddr)
