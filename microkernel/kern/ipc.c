@@ -22,6 +22,7 @@
 #include <kernel/slab.h>
 #include <kernel/string.h>
 #include <kernel/thread.h>
+#include <kernel/trap.h>
 #include <kernel/vmo.h>
 #include "syscall_defs.h"
 
@@ -214,6 +215,40 @@ static struct thread *take_caller(struct thread *self)
 	return c;
 }
 
+/* A tag the fast paths take: words only (at most MSG_REGS - 1), no handles, no long payload. */
+#define TAG_FAST_MASK (0x8u | 0x30u | TAG_LONG)
+
+/*
+ * The fast paths' lookup of the endpoint @h names (with @rights) for @self,
+ * returned with its q.lock held, or NULL (nothing held) for the slow path to
+ * sort out. No reference is taken: a live endpoint (not dead) stays alive
+ * while q.lock is held, since its owner drops the owner's reference only
+ * after marking it dead under that lock; and the capability keeps it alive
+ * until then. q.lock is taken after the table's lock, against the usual
+ * order, so only tried. Interrupts are masked (system call).
+ */
+static inline __attribute__((always_inline)) struct endpoint *
+lock_ep_fast(struct thread *self, handle_t h, uint32_t rights, uint64_t *badge)
+{
+	struct cap_table *t = &self->proc->caps;
+	struct endpoint *ep = NULL;
+
+	spin_lock(&t->lock);
+	struct cap *c = cap_decode(t, h);
+	if (c && c->obj->type == KOBJ_ENDPOINT && (c->rights & rights) == rights) {
+		ep = (struct endpoint *)c->obj;
+		*badge = c->badge;
+		if (!spin_trylock(&ep->q.lock))
+			ep = NULL;
+		else if (ep->dead) {
+			spin_unlock(&ep->q.lock);
+			ep = NULL;
+		}
+	}
+	spin_unlock(&t->lock);
+	return ep;
+}
+
 /* Looks up @h in the table of @self's process (passed in: this_cpu() is a volatile read); *info (may be NULL) gets its rights and badge. */
 static int lookup_ep(struct thread *self, handle_t h, uint32_t rights, struct endpoint **ep,
 		     struct cap_info *info)
@@ -305,17 +340,20 @@ static int64_t call(struct endpoint *ep, struct thread *self, const uint64_t msg
  * Interrupts are masked (system call).
  */
 static inline __attribute__((always_inline)) bool fast_call(struct thread *self,
-							    struct endpoint *ep, uint64_t tag,
-							    uint64_t badge)
+							    handle_t h)
 {
 	struct cpu *c = this_cpu();
+	uint64_t tag = msg_tag(self->uregs), badge;
+	struct endpoint *ep;
 	struct thread *r;
 
-	if (TAG_CAPS(tag) || (tag & TAG_LONG))
+	if (tag & TAG_FAST_MASK)
 		return false;
-	spin_lock(&ep->q.lock);
+	ep = lock_ep_fast(self, h, RIGHT_SEND, &badge);
+	if (!ep)
+		return false;
 	r = ep->q.head;
-	if (ep->dead || !ep->recv_waiting || !r || !sched_can_switch_to(c, r)) {
+	if (!ep->recv_waiting || !r || !sched_can_switch_to(c, r)) {
 		spin_unlock(&ep->q.lock);
 		return false;
 	}
@@ -335,9 +373,9 @@ static inline __attribute__((always_inline)) bool fast_call(struct thread *self,
 	return true;
 }
 
-int64_t sys_ipc_call(handle_t endpoint)
+/* Everything but the fast path. */
+static __attribute__((noinline)) int64_t call_slow(struct thread *self, handle_t endpoint)
 {
-	struct thread *self = thread_current();
 	uint64_t tag = msg_tag(self->uregs), msg[MSG_REGS];
 	struct endpoint *ep;
 	struct cap_info info;
@@ -349,10 +387,17 @@ int64_t sys_ipc_call(handle_t endpoint)
 		return err;
 	/* The handle (and the owner's list) keep the endpoint alive while we are queued on it. */
 	kobj_put(&ep->k);
-	if (fast_call(self, ep, tag, info.badge))
-		return self->wake_status;
 	arch_msg_get(self->uregs, msg);
 	return call(ep, self, msg, info.badge);
+}
+
+int64_t sys_ipc_call(handle_t endpoint)
+{
+	struct thread *self = thread_current();
+
+	if (fast_call(self, endpoint))
+		return self->wake_status;
+	return call_slow(self, endpoint);
 }
 
 bool exception_raise(struct user_regs *r, uint64_t kind, uint64_t addr, uint64_t detail)
@@ -548,17 +593,19 @@ int64_t sys_ipc_reply_save(uint64_t *handle)
  * does not hold and nothing happened. Interrupts are masked (system call).
  */
 static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread *self,
-								  struct endpoint *ep)
+								  handle_t h)
 {
 	struct cpu *c = this_cpu();
-	uint64_t tag = msg_tag(self->uregs);
+	uint64_t tag = msg_tag(self->uregs), badge;
+	struct endpoint *ep;
 	struct thread *cl;
 
-	if (TAG_CAPS(tag) || (tag & TAG_LONG) || TAG_WORDS(tag) > MSG_REGS - 1 ||
-	    self->pending)
+	if ((tag & TAG_FAST_MASK) || self->pending)
 		return false;
-	spin_lock(&ep->q.lock);
-	if (ep->dead || (!ep->recv_waiting && ep->q.head)) {
+	ep = lock_ep_fast(self, h, RIGHT_RECV, &badge);
+	if (!ep)
+		return false;
+	if (!ep->recv_waiting && ep->q.head) {
 		spin_unlock(&ep->q.lock);
 		return false;
 	}
@@ -597,19 +644,14 @@ static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread 
 	return true;
 }
 
-int64_t sys_ipc_reply_recv(handle_t endpoint)
+/* Everything but the fast path. */
+static __attribute__((noinline)) int64_t reply_recv_slow(struct thread *self, handle_t endpoint)
 {
-	struct thread *self = thread_current();
 	struct endpoint *ep;
 	int err = lookup_ep(self, endpoint, RIGHT_RECV, &ep, NULL);
 
 	if (err)
 		return err;
-	if (fast_reply_recv(self, ep)) {
-		/* Called again: the message is in self's registers. The queue kept ep alive. */
-		kobj_put(&ep->k);
-		return self->wake_status;
-	}
 	int rerr;
 	struct thread *c = reply(self, &rerr);
 	unsigned long s = spin_lock_irqsave(&ep->q.lock);
@@ -622,6 +664,42 @@ int64_t sys_ipc_reply_recv(handle_t endpoint)
 	}
 	/* Wait for the next call, running the caller we answered in the meantime. */
 	return receive(ep, self, s, c);
+}
+
+int64_t sys_ipc_reply_recv(handle_t endpoint)
+{
+	struct thread *self = thread_current();
+
+	/* Called again: the message is in self's registers. */
+	if (fast_reply_recv(self, endpoint))
+		return self->wake_status;
+	return reply_recv_slow(self, endpoint);
+}
+
+/*
+ * The system-call entry of the message calls (SYS_MSG_FIRST..SYS_MSG_LAST)
+ * where the architecture's entry tells them apart (x86_64): the two fast
+ * paths inline, without syscall_handler's dispatch; the rest goes there.
+ */
+void syscall_ipc(struct user_regs *r)
+{
+	struct thread *self = thread_current();
+	handle_t h = (handle_t)arch_syscall_arg(r, 0);
+	int64_t status;
+
+	switch (arch_syscall_nr(r)) {
+	case SYS_IPC_CALL:
+		status = fast_call(self, h) ? self->wake_status : call_slow(self, h);
+		break;
+	case SYS_IPC_REPLY_RECV:
+		status = fast_reply_recv(self, h) ? self->wake_status : reply_recv_slow(self, h);
+		break;
+	default:
+		syscall_handler(r);
+		return;
+	}
+	arch_syscall_set_result(r, status, 0);
+	trap_exit_check();
 }
 
 int64_t sys_ipc_buffer_set(uint64_t vaddr)

@@ -164,10 +164,14 @@ void schedule(void)
 		next = steal(c);
 	if (!next)
 		next = c->idle;
-	if (next == prev)
+	if (next == prev) {
 		prev->state = THREAD_RUNNING;
-	else
+	} else {
+		/* Taken off a run queue, it may still be leaving another CPU. */
+		while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+			;
 		sched_switch_direct(c, next);
+	}
 	arch_irq_restore(s);
 }
 

@@ -165,13 +165,6 @@ bool arch_page_query(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot)
 	return true;
 }
 
-void arch_aspace_switch(paddr_t root)
-{
-	write_sysreg(ttbr0_el1, root);
-	isb();
-	arch_tlb_flush_all();
-}
-
 /* Drops every user translation (ASID 0, with its walk-cache entries) from this CPU's TLB. */
 void arch_tlb_flush_all(void)
 {

@@ -155,10 +155,3 @@ void arch_tlb_flush_all(void)
 {
 	__asm__ volatile("sfence.vma" ::: "memory");
 }
-
-/* No ASIDs yet: a switch flushes every translation. */
-void arch_aspace_switch(paddr_t root)
-{
-	csr_write(satp, SATP_MODE_SV48 | root >> 12);
-	arch_tlb_flush_all();
-}

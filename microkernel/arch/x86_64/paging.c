@@ -180,11 +180,6 @@ bool arch_page_query(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot)
 	return true;
 }
 
-void arch_aspace_switch(paddr_t root)
-{
-	write_cr3(root);
-}
-
 /* Reloading CR3 drops every non-global translation, and only the kernel's could be global. */
 void arch_tlb_flush_all(void)
 {

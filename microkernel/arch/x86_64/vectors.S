@@ -202,7 +202,7 @@ syscall_msg:
 	movq %r13, F(FRAME_R13)
 	movq %r14, F(FRAME_R14)
 	movq %r15, F(FRAME_R15)
-	call syscall_handler
+	call syscall_ipc
 	movq F(FRAME_R12), %r12
 	movq F(FRAME_R13), %r13
 	movq F(FRAME_R14), %r14

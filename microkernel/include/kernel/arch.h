@@ -64,8 +64,9 @@ bool arch_page_query(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot);
 /* Flushes every user translation from this CPU's TLB (for shootdowns). */
 void arch_tlb_flush_all(void);
 
-/* Makes @root the current user address space on this CPU. */
-void arch_aspace_switch(paddr_t root);
+/* Makes @root the current user address space on this CPU (inline, in <arch/aspace.h>):
+ *   void arch_aspace_switch(paddr_t root); */
+#include <arch/aspace.h>
 
 /* The kernel-only root that idle and kernel threads run on. */
 paddr_t arch_kernel_root(void);

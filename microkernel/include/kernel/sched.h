@@ -135,7 +135,8 @@ static inline __attribute__((always_inline)) bool sched_can_switch_to(struct cpu
 }
 
 /*
- * Switches CPU @c from its current thread to @next; returns when the current
+ * Switches CPU @c from its current thread to @next, whose context is saved
+ * (on_cpu false, as sched_can_switch_to checks); returns when the current
  * thread runs again. Inline, because every IPC round trip does it twice.
  */
 static inline __attribute__((always_inline)) void sched_switch_direct(struct cpu *c,
@@ -143,8 +144,6 @@ static inline __attribute__((always_inline)) void sched_switch_direct(struct cpu
 {
 	struct thread *prev = c->current;
 
-	while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
-		;
 	next->state = THREAD_RUNNING;
 	next->cpu = c;
 	next->slice = TIMESLICE_TICKS;

@@ -21,6 +21,9 @@ struct user_regs;
  */
 void syscall_handler(struct user_regs *r);
 
+/* The same for the message calls only, with the IPC fast paths inline (kern/ipc.c). */
+void syscall_ipc(struct user_regs *r);
+
 /* A page fault at @addr for an access of enum page_prot @access (READ, WRITE or EXEC). */
 void user_fault_handler(struct user_regs *r, vaddr_t addr, unsigned access);
 
