@@ -78,6 +78,7 @@ static int enqueue(struct remote *rm, const uint64_t w[8], const void *data, siz
 	memcpy(m->data, data, len);
 	*rm->tail = m;
 	rm->tail = &m->next;
+	waiters_wake(WAIT_REMOTE);
 	return 0;
 }
 
@@ -317,7 +318,7 @@ long op_remote_next(struct session *s)
 		return -EINVAL;
 	struct rmsg *m = rm->queue;
 	if (!m)
-		return block(req.w[2] & VFS_READ_NOWAIT, 0);
+		return req.w[2] & VFS_READ_NOWAIT ? -EAGAIN : block_until(WAIT_REMOTE);
 	if (!(rm->queue = m->next))
 		rm->tail = &rm->queue;
 	for (int i = 2; i < 8; i++)
@@ -479,6 +480,7 @@ void remote_session_end(uint64_t number)
 		if (!rm || rm->owner != number)
 			continue;
 		rm->owner = 0;
+		waiters_wake(WAIT_REMOTE);	/* its VFS_REMOTE_NEXT, if one waits, now fails */
 		while (rm->queue) {
 			struct rmsg *m = rm->queue;
 			rm->queue = m->next;

@@ -74,7 +74,15 @@ long block(bool nonblocking, int64_t deadline)
 		return -EAGAIN;
 	if (retrying)
 		return REPLY_SAVED;
-	int err = waiter_add(&req, deadline);
+	int err = waiter_add(&req, deadline, 0);
+	return err ? err : REPLY_SAVED;
+}
+
+long block_until(unsigned event)
+{
+	if (retrying)
+		return REPLY_SAVED;
+	int err = waiter_add(&req, 0, event);
 	return err ? err : REPLY_SAVED;
 }
 
@@ -216,12 +224,13 @@ static void queue_tty_signal(int32_t pgrp, int sig)
 	unsigned i = (tty_signals_first + tty_signals_count++) % TTY_SIGNALS_MAX;
 	tty_signals[i].pgrp = pgrp;
 	tty_signals[i].sig = sig;
+	waiters_wake(WAIT_TTY_SIGNAL);
 }
 
 static long op_tty_signal(void)
 {
 	if (!tty_signals_count)
-		return block(false, 0);	/* performed again after every request */
+		return block_until(WAIT_TTY_SIGNAL);
 	unsigned i = tty_signals_first;
 	tty_signals_first = (i + 1) % TTY_SIGNALS_MAX;
 	tty_signals_count--;

@@ -41,6 +41,15 @@ extern struct reply out;
  */
 long block(bool nonblocking, int64_t deadline);
 
+/*
+ * Requests that wait for one kind of event, possibly for ever (the proc
+ * server's VFS_TTY_SIGNAL, an owner's VFS_REMOTE_NEXT), are parked instead:
+ * performed again only after waiters_wake(@event), not after every request.
+ */
+#define WAIT_TTY_SIGNAL 1u
+#define WAIT_REMOTE 2u
+long block_until(unsigned event);
+
 /* Whether the current request is a saved one performed again; its deadline then. */
 extern bool retrying;
 extern int64_t retry_deadline;
@@ -56,8 +65,15 @@ void reply_encode(const struct reply *r, long result, uint64_t msg[8]);
 
 /* ---- wait.c ---- */
 
-/* Saves the current caller's reply with a copy of @r; 0 or -errno (then answer now). */
-int waiter_add(const struct request *r, int64_t deadline);
+/*
+ * Saves the current caller's reply with a copy of @r; 0 or -errno (then
+ * answer now). @event 0: performed again after every request; else parked
+ * until waiters_wake(@event).
+ */
+int waiter_add(const struct request *r, int64_t deadline, unsigned event);
+
+/* Something parked waiters of @event wait for happened: they are performed again next. */
+void waiters_wake(unsigned event);
 
 /*
  * Performs every saved request again through @redo (which sees it in req,
@@ -66,7 +82,7 @@ int waiter_add(const struct request *r, int64_t deadline);
  */
 int64_t waiters_retry(long (*redo)(void));
 
-/* Whether any request waits. */
+/* Whether any request is to be performed again (a waiter not parked, or a woken event). */
 bool waiters_any(void);
 
 /* ---- timer.c ---- */

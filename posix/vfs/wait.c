@@ -9,6 +9,10 @@
  * waiter whose object or session went away simply gets its error. A caller
  * killed meanwhile, or whose wait a signal interrupted, is seen (handle_info's
  * VR_HANDLE_INFO_GONE) before its request is performed again, and dropped.
+ * Requests that wait for one kind of event, maybe for ever (the proc
+ * server's terminal signals, a remote mount's owner), are parked: performed
+ * again only once waiters_wake() names their event, so that they do not
+ * cost every other request a retry.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,12 +25,15 @@ struct waiter {
 	struct waiter *next;
 	handle_t reply;
 	int64_t deadline;
+	unsigned event;	/* 0: performed again after every request; else parked until woken */
 	struct request req; /* only the first offsetof(data) + req.len bytes are kept */
 };
 
 static struct waiter *waiting, **waiting_tail = &waiting;
+static unsigned active;		/* waiters not parked */
+static unsigned woken;		/* events of parked waiters since they were last tried */
 
-int waiter_add(const struct request *r, int64_t deadline)
+int waiter_add(const struct request *r, int64_t deadline, unsigned event)
 {
 	size_t size = offsetof(struct waiter, req.data) + r->len + 1;
 	struct waiter *w = malloc(size);
@@ -40,6 +47,8 @@ int waiter_add(const struct request *r, int64_t deadline)
 	}
 	w->next = NULL;
 	w->deadline = deadline;
+	w->event = event;
+	active += !event;
 	memcpy(&w->req, r, offsetof(struct request, data) + r->len + 1);
 	*waiting_tail = w;
 	waiting_tail = &w->next;
@@ -48,7 +57,12 @@ int waiter_add(const struct request *r, int64_t deadline)
 
 bool waiters_any(void)
 {
-	return waiting != NULL;
+	return active || woken;
+}
+
+void waiters_wake(unsigned event)
+{
+	woken |= event;
 }
 
 /* Performs @w again; true when it finished (and was answered), or its caller left. */
@@ -84,17 +98,22 @@ int64_t waiters_retry(long (*redo)(void))
 	int64_t next = 0;
 
 	while (progress) {
+		/* Events that come during this pass make another one. */
+		unsigned events = woken;
+		woken = 0;
 		progress = false;
 		for (struct waiter **wp = &waiting; *wp;) {
 			struct waiter *w = *wp;
-			if (!retry(w, redo)) {
+			if ((w->event && !(w->event & events)) || !retry(w, redo)) {
 				wp = &w->next;
 				continue;
 			}
 			*wp = w->next;
+			active -= !w->event;
 			free(w);
 			progress = true;
 		}
+		progress = progress || woken;
 		waiting_tail = &waiting;
 		while (*waiting_tail)
 			waiting_tail = &(*waiting_tail)->next;
