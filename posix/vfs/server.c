@@ -493,28 +493,6 @@ static long op_access(struct session *s)
 	return may_access(n, &s->cred, want) ? 0 : -EACCES;
 }
 
-static long op_chmod(struct session *s)
-{
-	const char *path = path_arg();
-	struct node *at, *n;
-	int err;
-
-	if (!path)
-		return -EINVAL;
-	if (!path[0]) {
-		struct file *f = file_arg(s, req.w[1]);
-		if (!f)
-			return -EBADF;
-		if (!f->node)
-			return -EINVAL;
-		n = f->node;
-	} else if ((err = dir_arg(s, req.w[1], &at)) ||
-		   (err = fs_walk(&s->cred, at, path, WALK_FOLLOW, &n))) {
-		return err;
-	}
-	return fs_chmod(&s->cred, n, (uint32_t)req.w[2]);
-}
-
 /* The node a request names: its path from directory id w[1], or the open file w[1] when the path is "". */
 static int node_arg(struct session *s, bool nofollow, struct node **n)
 {
@@ -536,6 +514,14 @@ static int node_arg(struct session *s, bool nofollow, struct node **n)
 	if ((err = dir_arg(s, req.w[1], &at)))
 		return err;
 	return fs_walk(&s->cred, at, path, nofollow ? WALK_NOFOLLOW : WALK_FOLLOW, n);
+}
+
+static long op_chmod(struct session *s)
+{
+	struct node *n;
+	int err = node_arg(s, false, &n);
+
+	return err ? err : fs_chmod(&s->cred, n, (uint32_t)req.w[2]);
 }
 
 static long op_link(struct session *s)
