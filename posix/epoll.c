@@ -25,7 +25,7 @@ long px_epoll_create1(const long *args)
 	int fd = px_fd_new(PX_FILE_VFS, (uint64_t)id, 0, 0, args[0] & EPOLL_CLOEXEC);
 	if (fd < 0) {
 		uint64_t c = (uint64_t)id;
-		px_vfs_call(VFS_CLOSE, &c, 1, 0, r);
+		px_vfs_close(c);
 	}
 	return fd;
 }

@@ -20,7 +20,7 @@ long px_eventfd2(const long *args)
 	int fd = px_fd_new(PX_FILE_VFS, (uint64_t)id, 0, 0, flags & EFD_CLOEXEC);
 	if (fd < 0) {
 		uint64_t c = (uint64_t)id;
-		px_vfs_call(VFS_CLOSE, &c, 1, 0, r);
+		px_vfs_close(c);
 	}
 	return fd;
 }

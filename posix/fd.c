@@ -50,7 +50,7 @@ static void file_put(struct px_file *f)
 		return;
 	if (f->kind == PX_FILE_VFS && px_vfs) {
 		uint64_t r[8], w = f->id;
-		px_call(px_vfs, VFS_CLOSE, &w, 1, NULL, 0, r);
+		px_call_sure(px_vfs, VFS_CLOSE, &w, 1, r);
 	}
 	free(f);
 }

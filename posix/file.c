@@ -31,6 +31,14 @@ long px_vfs_call(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64
 	return px_call(px_vfs, op, w, nw, len ? px_ipc_buffer() : NULL, len, r);
 }
 
+void px_vfs_close(uint64_t id)
+{
+	uint64_t r[8];
+
+	if (px_vfs)
+		px_call_sure(px_vfs, VFS_CLOSE, &id, 1, r);
+}
+
 /* The vfs id of @fd (-EBADF if not open, -EINVAL if it is not a vfs file). */
 static long vfs_id(int fd, struct px_file **out)
 {
@@ -91,7 +99,7 @@ long px_openat(const long *args)
 	int fd = px_fd_new(PX_FILE_VFS, (uint64_t)id, (uint32_t)r[2], 0, flags & O_CLOEXEC);
 	if (fd < 0) {
 		uint64_t c = (uint64_t)id;
-		px_vfs_call(VFS_CLOSE, &c, 1, 0, r);
+		px_vfs_close(c);
 	}
 	return fd;
 }
@@ -485,8 +493,8 @@ err_close:
 	if (fds[0] >= 0)
 		px_fd_close(fds[0]);
 	else
-		px_vfs_call(VFS_CLOSE, &ids[0], 1, 0, r);
-	px_vfs_call(VFS_CLOSE, &ids[1], 1, 0, r);
+		px_vfs_close(ids[0]);
+	px_vfs_close(ids[1]);
 	return err;
 }
 

@@ -7,6 +7,9 @@
 /* px_call to this process's vfs session (-ENOENT without one); @len bytes of the IPC buffer go along. */
 long px_vfs_call(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64_t r[8]);
 
+/* Closes vfs id @id; a signal does not stop the request (px_call_sure). */
+void px_vfs_close(uint64_t id);
+
 /* The vfs directory id for @dirfd (AT_FDCWD or an absolute @copied_path: VFS_AT_CWD). */
 long px_dir_id(long dirfd, const char *copied_path, uint64_t *id);
 

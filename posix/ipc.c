@@ -112,3 +112,17 @@ long px_call(handle_t ep, uint32_t op, const uint64_t *w, unsigned nw, const voi
 		return err == -EPIPE || err == -EBADF ? -EIO : err;
 	return (long)r[1];
 }
+
+long px_call_sure(handle_t ep, uint32_t op, const uint64_t *w, unsigned nw, uint64_t r[8])
+{
+	int was = px_kernel_eintr;
+	long err;
+
+	/* A kernel -EINTR ends at most one wait per signal: the next call waits. */
+	do {
+		px_kernel_eintr = 0;
+		err = px_call(ep, op, w, nw, NULL, 0, r);
+	} while (err == -EINTR && px_kernel_eintr);
+	px_kernel_eintr = was;
+	return err;
+}

@@ -27,6 +27,15 @@ long px_call(handle_t ep, uint32_t op, const uint64_t *w, unsigned nw, const voi
 	     uint64_t r[8]);
 
 /*
+ * px_call for requests that must reach the server whatever happens, as
+ * closing an id: a signal that interrupts the call before the server took it
+ * (-EINTR from the kernel: the request was never delivered) does not end
+ * it, the request is sent again. The signal's handlers run when the Linux
+ * call ends (px_sig_deferred stays set), as for any call of the layer.
+ */
+long px_call_sure(handle_t ep, uint32_t op, const uint64_t *w, unsigned nw, uint64_t r[8]);
+
+/*
  * Copies between the caller's memory and the IPC buffer through the kernel
  * (vmo_write / vmo_read on the buffer's VMO), so that a bad pointer gives
  * -EFAULT instead of a fault: px_copy_in puts @len bytes of @user at @off in

@@ -39,7 +39,7 @@ long px_memfd_create(const long *args)
 	int fd = px_fd_new(PX_FILE_VFS, (uint64_t)id, S_IFREG, 0, flags & MFD_CLOEXEC);
 	if (fd < 0) {
 		uint64_t c = (uint64_t)id;
-		px_vfs_call(VFS_CLOSE, &c, 1, 0, r);
+		px_vfs_close(c);
 	}
 	return fd;
 }

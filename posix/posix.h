@@ -61,6 +61,14 @@ extern int px_kernel_eintr;
 /* Whether SA_RESTART restarts Linux call @n after a handler (syscall.c; Linux never restarts sleeps,
  * poll, select, epoll_wait, sigsuspend). */
 int px_restartable(long n);
+/*
+ * Whether Linux call @n waits for others and so may fail with EINTR (syscall.c):
+ * reads, writes, socket calls, waits, sleeps, polls. The others (stat, close,
+ * getpid, open...) are restarted after the handlers whatever their flags: a
+ * kernel -EINTR there means the request was still queued at the server, never
+ * seen. (Unlike Linux, so is an open of a FIFO that waits for its other end.)
+ */
+int px_interruptible(long n);
 
 /* SIGPIPE to the caller's process (a write to a pipe or socket with no reader), as Linux does. */
 void px_sigpipe(void);

@@ -349,7 +349,8 @@ long px_sig_after(long n, px_handler call, const long *args, long r)
 		/* A signal ended one of the call's kernel waits: its handlers run now. */
 		px_sig_deferred = 0;
 		int ran = deliver_async();
-		if (ran == RAN_NO_RESTART || (ran == RAN_RESTART && !px_restartable(n)))
+		if (px_interruptible(n) &&
+		    (ran == RAN_NO_RESTART || (ran == RAN_RESTART && !px_restartable(n))))
 			break;
 		px_layer_depth++;
 		px_kernel_eintr = 0;

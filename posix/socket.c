@@ -39,13 +39,13 @@ static long sock_id(long fd, uint64_t *id)
 /* A new descriptor for vfs id @id of S_IFMT @type, 0: not known (the id is closed on failure). */
 static long new_fd_of(long id, uint32_t type, bool cloexec)
 {
-	uint64_t r[8], c = (uint64_t)id;
+	uint64_t c = (uint64_t)id;
 
 	if (id < 0)
 		return id;
 	int fd = px_fd_new(PX_FILE_VFS, (uint64_t)id, type, 0, cloexec);
 	if (fd < 0)
-		px_vfs_call(VFS_CLOSE, &c, 1, 0, r);
+		px_vfs_close(c);
 	return fd;
 }
 
@@ -111,7 +111,7 @@ long px_socketpair(const long *args)
 	uint64_t id1 = r[3];
 	fds[0] = (int)new_fd((long)r[2], args[1] & SOCK_CLOEXEC);
 	if (fds[0] < 0) {
-		px_vfs_call(VFS_CLOSE, &id1, 1, 0, r);
+		px_vfs_close(id1);
 		return fds[0];
 	}
 	if ((fds[1] = (int)new_fd((long)id1, args[1] & SOCK_CLOEXEC)) < 0) {
@@ -448,10 +448,10 @@ static long control_out(void *control, size_t *len, const struct recv_result *re
 	int *fds = (int *)CMSG_DATA(c);
 	unsigned n = 0;
 	for (unsigned i = 0; i < res->nids; i++) {
-		uint64_t r[8], id = res->ids[i];
+		uint64_t id = res->ids[i];
 		long fd = -EMSGSIZE;
 		if (CMSG_LEN((n + 1) * sizeof(int)) > have)
-			px_vfs_call(VFS_CLOSE, &id, 1, 0, r);
+			px_vfs_close(id);
 		else
 			fd = new_fd_of((long)id, 0, cloexec);
 		if (fd < 0) {

@@ -208,6 +208,51 @@ int px_restartable(long n)
 	return 1;
 }
 
+int px_interruptible(long n)
+{
+	switch (n) {
+	case SYS_read:
+	case SYS_readv:
+	case SYS_pread64:
+	case SYS_preadv:
+	case SYS_write:
+	case SYS_writev:
+	case SYS_pwrite64:
+	case SYS_pwritev:
+	case SYS_recvfrom:
+	case SYS_recvmsg:
+	case SYS_sendto:
+	case SYS_sendmsg:
+	case SYS_accept:
+	case SYS_accept4:
+	case SYS_connect:
+	case SYS_wait4:
+	case SYS_waitid:
+	case SYS_futex:
+	case SYS_rt_sigtimedwait:
+	case SYS_nanosleep:
+	case SYS_clock_nanosleep:
+	case SYS_ppoll:
+	case SYS_pselect6:
+	case SYS_epoll_pwait:
+	case SYS_rt_sigsuspend:
+#ifdef SYS_poll
+	case SYS_poll:
+#endif
+#ifdef SYS_select
+	case SYS_select:
+#endif
+#ifdef SYS_epoll_wait
+	case SYS_epoll_wait:
+#endif
+#ifdef SYS_pause
+	case SYS_pause:
+#endif
+		return 1;
+	}
+	return 0;
+}
+
 /* Whether EPIPE from call @n (a write to a pipe or socket nobody reads) also raises SIGPIPE. */
 static int raises_sigpipe(long n, const long *args)
 {
