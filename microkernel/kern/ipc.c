@@ -677,9 +677,10 @@ int64_t sys_ipc_reply_recv(handle_t endpoint)
 }
 
 /*
- * The system-call entry of the message calls (SYS_MSG_FIRST..SYS_MSG_LAST)
- * where the architecture's entry tells them apart (x86_64): the two fast
- * paths inline, without syscall_handler's dispatch; the rest goes there.
+ * The system-call entry of the message calls, which each architecture's
+ * entry tells apart (x86_64: SYS_MSG_FIRST..SYS_MSG_LAST; aarch64: svc #1;
+ * riscv64: bit 63 of the number, cleared before this): the two fast paths
+ * inline, without syscall_handler's dispatch; any other number goes there.
  */
 void syscall_ipc(struct user_regs *r)
 {

@@ -14,6 +14,7 @@
  */
 #define TF_SIZE 272
 #define EC_SVC64 0x15
+#define ESR_SVC0 (EC_SVC64 << 26 | 1 << 25)	/* svc #0: EC, IL (32-bit instruction), imm16 0 */
 
 /* Each of the 16 entries has 128 bytes: save two registers, note which entry it was, go on. */
 .macro	vector kind
@@ -21,9 +22,15 @@
 	.if	\kind == 8		/* synchronous from EL0 in AArch64: mostly svc */
 	stp	x0, x1, [sp]
 	mrs	x0, esr_el1
+	mov	x1, #ESR_SVC0
+	cmp	x0, x1
+	b.eq	svc_entry		/* svc #0 */
+	add	x1, x1, #1
+	cmp	x0, x1
+	b.eq	svc_msg_entry		/* svc #1: a message call */
 	lsr	x0, x0, #26
 	cmp	x0, #EC_SVC64
-	b.eq	svc_entry
+	b.eq	svc_entry		/* any other svc */
 	mov	x1, #\kind
 	b	user_entry
 	.elseif	\kind >= 9 && \kind <= 11	/* the rest from EL0 in AArch64 */
@@ -110,7 +117,7 @@ trap_entry:
  * user_regs slots of x19-x29, sp and tpidr are stale; nothing reads them then
  * (<arch/regs.h>).
  */
-svc_entry:
+.macro	save_call_clobbered
 	stp	x2, x3, [sp, #16]
 	stp	x4, x5, [sp, #32]
 	stp	x6, x7, [sp, #48]
@@ -125,7 +132,22 @@ svc_entry:
 	str	x30, [sp, #240]
 	stp	x2, x3, [sp, #248]
 	mov	x0, sp
+.endm
+
+/*
+ * svc #1 (libveridian's IPC stubs): the same, into syscall_ipc, which runs
+ * the message calls' fast paths without syscall_handler's dispatch and
+ * hands any other number to syscall_handler.
+ */
+svc_msg_entry:
+	save_call_clobbered
+	bl	syscall_ipc
+	b	svc_exit
+
+svc_entry:
+	save_call_clobbered
 	bl	syscall_handler		/* also does the exit work (trap_exit_check) */
+svc_exit:
 	ldp	x2, x3, [sp, #248]
 	msr	elr_el1, x2
 	msr	spsr_el1, x3

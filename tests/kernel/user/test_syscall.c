@@ -51,3 +51,27 @@ UTEST(clock_monotonic)
 	UCHECK(vr_clock_get(&b) == 0 && b - a >= 2000000, "slept %lu ns of 2 ms", b - a);
 	return NULL;
 }
+
+/*
+ * The IPC stubs enter the kernel through the message calls' own entry where
+ * the architecture has one (x86_64: the number range; aarch64: svc #1;
+ * riscv64: bit 63 of the number). Any number works through it, the message
+ * registers come back as they went in for a call that does not answer in
+ * them, and a message call through the ordinary entry still works.
+ */
+UTEST(syscall_message_entry)
+{
+	uint64_t m[8] = {0, 11, 22, 33, 44, 55, 66, 77}, v;
+
+	UCHECK(__vr_ipc(VR_SYS_NULL, 0, m) == 0, "null through the message entry failed");
+	for (unsigned i = 1; i < 8; i++)
+		UCHECK(m[i] == i * 11, "message word %u came back as %#lx", i, m[i]);
+	UCHECK(__vr_ipc(VR_SYSCALL_COUNT, 0, m) == -VR_ENOSYS, "past the table");
+	UCHECK(__vr_ipc(~0ull >> 1, 0, m) == -VR_ENOSYS, "number 2^63 - 1");
+	m[0] = 0;
+	UCHECK(__vr_ipc(VR_SYS_IPC_CALL, 0x7fff, m) == -VR_EBADF, "a call on a forged handle");
+	UCHECK(__vr_ipc(VR_SYS_IPC_REPLY_RECV, 0x7fff, m) == -VR_EBADF, "a reply_recv on a forged handle");
+	UCHECK(__vr_syscall(VR_SYS_IPC_CALL, 0x7fff, 0, 0, 0, 0, 0, &v) == -VR_EBADF,
+	       "a call through the ordinary entry");
+	return NULL;
+}

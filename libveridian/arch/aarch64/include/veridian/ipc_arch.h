@@ -1,6 +1,7 @@
 /*
  * aarch64 IPC stubs. Message registers: x2 (tag), x3, x4, x5, x6, x7, x9,
  * x10; the endpoint (or reply) handle goes in x0, the status comes back in x0.
+ * svc #1 (not #0) takes the kernel's message-call entry (syscall_ipc).
  */
 #pragma once
 
@@ -20,7 +21,7 @@ static inline int64_t __vr_ipc(uint64_t nr, uint64_t h, uint64_t m[8])
 	register uint64_t x9 __asm__("x9") = m[6];
 	register uint64_t x10 __asm__("x10") = m[7];
 
-	__asm__ volatile("svc #0"
+	__asm__ volatile("svc #1"
 			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6),
 			   "+r"(x7), "+r"(x9), "+r"(x10)
 			 : "r"(x8)
