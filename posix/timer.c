@@ -54,7 +54,8 @@ static struct timespec ns_timespec(int64_t ns)
 	return (struct timespec){.tv_sec = ns / NS, .tv_nsec = ns % NS};
 }
 
-static long itimer(long which, int64_t value, int64_t interval, uint64_t flags, struct itimerval *old)
+static long itimer(long which, int64_t value, int64_t interval, uint64_t flags,
+		   struct itimerval *old)
 {
 	uint64_t r[8];
 
@@ -153,7 +154,8 @@ long px_timer_settime(const long *args)
 		/* A time already past expires at once. */
 		value = value > (int64_t)now ? value - (int64_t)now : 1;
 	}
-	long left = timer_call(PROC_TIMER_SET, (uint64_t)id, (uint64_t)value, (uint64_t)interval, 0, r);
+	long left =
+	    timer_call(PROC_TIMER_SET, (uint64_t)id, (uint64_t)value, (uint64_t)interval, 0, r);
 	return timer_get(id, (struct itimerspec *)args[3], left, r);
 }
 

@@ -19,7 +19,7 @@
 #define TIMER_STACK (16 << 10)
 
 static handle_t notification;
-static int64_t deadline;	/* written by the main thread, read by the timer thread */
+static int64_t deadline; /* written by the main thread, read by the timer thread */
 
 int64_t proc_now(void)
 {
@@ -209,7 +209,8 @@ int64_t op_tick(uint64_t m[8])
 			continue;
 		if (p->sig_pending & SIG_BIT(t->sig)) {
 			/* Still pending: one more expiration it stands for. */
-			t->overrun = t->overrun + 1 + skipped < 0 ? INT32_MAX : t->overrun + 1 + skipped;
+			int64_t o = (int64_t)t->overrun + 1 + skipped;
+			t->overrun = o > INT32_MAX ? INT32_MAX : (int)o;
 			continue;
 		}
 		t->overrun = skipped;

@@ -79,7 +79,7 @@ static void test_alarm(void)
 	unsigned left = alarm(1);
 	CHECK(left >= 1 && left <= 100, "alarm: what was left of the first (%u)", left);
 	CHECK(getitimer(ITIMER_REAL, &it) == 0 && (it.it_value.tv_sec || it.it_value.tv_usec) &&
-		      !it.it_interval.tv_sec && !it.it_interval.tv_usec,
+		  !it.it_interval.tv_sec && !it.it_interval.tv_usec,
 	      "getitimer: the alarm is running, once");
 	sigemptyset(&none);
 	CHECK(sigsuspend(&none) == -1 && errno == EINTR, "sigsuspend until the alarm");
@@ -115,10 +115,10 @@ static void test_periodic(void)
 	handle(SIGALRM, on_alarm, 0);
 	periodic(20000, 20000);
 	CHECK(getitimer(ITIMER_REAL, &it) == 0 && it.it_interval.tv_sec == 0 &&
-		      it.it_interval.tv_usec == 20000,
+		  it.it_interval.tv_usec == 20000,
 	      "getitimer: the interval (%ld)", (long)it.it_interval.tv_usec);
 	for (int i = 0; hits < 5 && i < 500; i++)
-		pause();	/* each ends with a signal: one missed, the next comes */
+		pause(); /* each ends with a signal: one missed, the next comes */
 	CHECK(hits >= 5, "a periodic timer: 5 signals (%d)", (int)hits);
 	memset(&it, 0, sizeof(it));
 	CHECK(setitimer(ITIMER_REAL, &it, &old) == 0 && old.it_interval.tv_usec == 20000,
@@ -147,7 +147,7 @@ static void test_posix_timers(void)
 	its = (struct itimerspec){{0, 10000000}, {0, 10000000}};
 	CHECK(timer_settime(t, 0, &its, NULL) == 0, "timer_settime");
 	CHECK(timer_gettime(t, &cur) == 0 && cur.it_interval.tv_nsec == 10000000 &&
-		      cur.it_value.tv_sec == 0,
+		  cur.it_value.tv_sec == 0,
 	      "timer_gettime: armed with its interval");
 	for (int i = 0; hits < 3 && i < 1000; i++)
 		pause();
@@ -159,7 +159,8 @@ static void test_posix_timers(void)
 	errno = 0;
 	CHECK(timer_gettime(t, &cur) == -1 && errno == EINVAL, "timer_gettime of a deleted timer");
 	errno = 0;
-	CHECK(timer_settime(t, 0, &its, NULL) == -1 && errno == EINVAL, "timer_settime of a deleted timer");
+	CHECK(timer_settime(t, 0, &its, NULL) == -1 && errno == EINVAL,
+	      "timer_settime of a deleted timer");
 
 	/* An absolute time on CLOCK_REALTIME, the signal blocked and taken by sigwaitinfo. */
 	block(SIGUSR2, SIG_BLOCK);
@@ -178,7 +179,7 @@ static void test_posix_timers(void)
 	struct timespec cap = {10, 0};
 	int sig = sigtimedwait(&set, &info, &cap);
 	CHECK(sig == SIGUSR2 && info.si_signo == SIGUSR2 && info.si_code == SI_TIMER &&
-		      info.si_value.sival_int == 7,
+		  info.si_value.sival_int == 7,
 	      "sigtimedwait took the timer's signal (%d, code %d, value %d)", sig, info.si_code,
 	      info.si_value.sival_int);
 	CHECK(timer_gettime(t, &cur) == 0 && !cur.it_value.tv_sec && !cur.it_value.tv_nsec,
@@ -197,7 +198,7 @@ static void test_posix_timers(void)
 	/* A pending one is taken at once, and sigwait takes one too. */
 	raise(SIGUSR2);
 	CHECK(sigtimedwait(&set, &info, &zero) == SIGUSR2 &&
-		      (info.si_code == SI_TKILL || info.si_code == SI_USER),
+		  (info.si_code == SI_TKILL || info.si_code == SI_USER),
 	      "sigtimedwait: a pending signal at once");
 	raise(SIGUSR2);
 	CHECK(sigwait(&set, &sig) == 0 && sig == SIGUSR2, "sigwait");
@@ -209,7 +210,7 @@ static void test_posix_timers(void)
 	its = (struct itimerspec){{0, 0}, {10, 0}};
 	CHECK(timer_settime(t, 0, &its, NULL) == 0, "timer_settime");
 	CHECK(timer_gettime(t, &cur) == 0 && (cur.it_value.tv_sec || cur.it_value.tv_nsec) &&
-		      cur.it_value.tv_sec <= 10,
+		  cur.it_value.tv_sec <= 10,
 	      "timer_gettime: SIGEV_NONE running");
 	its = (struct itimerspec){{0, 0}, {0, 0}};
 	struct itimerspec old;
@@ -231,14 +232,15 @@ static void test_fork_and_errors(void)
 		_exit(getitimer(ITIMER_REAL, &c) != 0 || c.it_value.tv_sec || c.it_value.tv_usec);
 	}
 	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-		      WEXITSTATUS(status) == 0,
+		  WEXITSTATUS(status) == 0,
 	      "a forked child has no timer");
 	CHECK(getitimer(ITIMER_REAL, &it) == 0 && (it.it_value.tv_sec || it.it_value.tv_usec),
 	      "the parent's still runs");
 	CHECK(alarm(0) > 0, "alarm(0) disarms it");
 
 	errno = 0;
-	CHECK(setitimer(ITIMER_REAL, &bad, NULL) == -1 && errno == EINVAL, "setitimer: tv_usec too big");
+	CHECK(setitimer(ITIMER_REAL, &bad, NULL) == -1 && errno == EINVAL,
+	      "setitimer: tv_usec too big");
 	timer_t t;
 	errno = 0;
 	CHECK(timer_create(12345, NULL, &t) == -1 && errno == EINVAL, "timer_create: bad clock");
