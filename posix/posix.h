@@ -203,6 +203,15 @@ PX_DECLARE(rt_sigpending);
 PX_DECLARE(rt_sigsuspend);
 PX_DECLARE(pause);
 PX_DECLARE(kill);
+PX_DECLARE(rt_sigtimedwait);
+/* timer.c: timers that send signals */
+PX_DECLARE(setitimer);
+PX_DECLARE(getitimer);
+PX_DECLARE(timer_create);
+PX_DECLARE(timer_settime);
+PX_DECLARE(timer_gettime);
+PX_DECLARE(timer_getoverrun);
+PX_DECLARE(timer_delete);
 PX_DECLARE(tkill);
 PX_DECLARE(tgkill);
 /* fork.c */

@@ -109,7 +109,7 @@ static long tell(int force)
 }
 
 /* Runs @sig's handler; returns its SA_ flags, or -1 when it has none. */
-static long run(int sig, int from, int code)
+static long run(int sig, int from, int code, uint64_t value)
 {
 	struct k_sigaction *a = &actions[sig - 1];
 	void (*handler)(int) = a->handler;
@@ -135,6 +135,7 @@ static long run(int sig, int from, int code)
 		info.si_signo = sig;
 		info.si_code = code;
 		info.si_pid = from;
+		info.si_value.sival_ptr = (void *)(uintptr_t)value;
 		memcpy(&uc.uc_sigmask, &old, sizeof(old));
 		((void (*)(int, siginfo_t *, void *))handler)(sig, &info, &uc);
 	} else {
@@ -153,7 +154,7 @@ static long take_flags(uint64_t want, uint64_t flags, long *sa)
 
 	if (sig <= 0)
 		return sig;
-	long f = run((int)sig, (int)r[2], (int)r[3]);
+	long f = run((int)sig, (int)r[2], (int)r[3], r[4]);
 	if (sa)
 		*sa = f;
 	return 1;
@@ -253,6 +254,36 @@ long px_rt_sigsuspend(const long *args)
 	if (args[1] != _NSIG / 8)
 		return -EINVAL;
 	return suspend(*(const uint64_t *)args[0]);
+}
+
+/* sigwait, sigwaitinfo, sigtimedwait: takes a pending signal of the set, waiting for one (up to the
+ * timeout: EAGAIN), without running its handler. Another signal's handler interrupts it (EINTR). */
+long px_rt_sigtimedwait(const long *args)
+{
+	const uint64_t *set = (const uint64_t *)args[0];
+	siginfo_t *info = (siginfo_t *)args[1];
+	const struct timespec *ts = (const struct timespec *)args[2];
+	uint64_t flags = PROC_SIGTAKE_WAIT, r[8];
+	int64_t timeout = 0;
+
+	if (args[3] != _NSIG / 8)
+		return -EINVAL;
+	if (ts) {
+		if ((timeout = px_timespec_ns(ts)) < 0)
+			return timeout;
+		flags |= PROC_SIGTAKE_TIMEOUT;
+	}
+	long sig = sig_call(PROC_SIGTAKE, *set & ~UNBLOCKABLE, flags, (uint64_t)timeout, r);
+	if (sig <= 0)
+		return sig ? sig : -EAGAIN;
+	if (info) {
+		memset(info, 0, sizeof(*info));
+		info->si_signo = (int)sig;
+		info->si_code = (int)r[3];
+		info->si_pid = (int)r[2];
+		info->si_value.sival_ptr = (void *)(uintptr_t)r[4];
+	}
+	return sig;
 }
 
 long px_pause(const long *args)

@@ -144,6 +144,14 @@ static const px_handler calls[] = {
 	CALL(rt_sigprocmask),
 	CALL(rt_sigpending),
 	CALL(rt_sigsuspend),
+	CALL(rt_sigtimedwait),
+	CALL(setitimer),
+	CALL(getitimer),
+	CALL(timer_create),
+	CALL(timer_settime),
+	CALL(timer_gettime),
+	CALL(timer_getoverrun),
+	CALL(timer_delete),
 	CALL(uname),
 	CALL(getrandom),
 	CALL(clock_gettime),
@@ -191,6 +199,7 @@ int px_restartable(long n)
 	case SYS_pselect6:
 	case SYS_epoll_pwait:
 	case SYS_rt_sigsuspend:
+	case SYS_rt_sigtimedwait:
 #ifdef SYS_poll
 	case SYS_poll:
 #endif

@@ -52,7 +52,7 @@ static bool targets(const struct proc *caller, const struct proc *p, int64_t pid
 static void take_answer(handle_t reply, struct proc *p, int sig)
 {
 	uint64_t m[8] = {VR_TAG(0, 4), (uint64_t)sig, (uint64_t)p->sig_from[sig - 1].pid,
-			 (uint64_t)(int64_t)p->sig_from[sig - 1].code};
+			 (uint64_t)(int64_t)p->sig_from[sig - 1].code, p->sig_from[sig - 1].value};
 
 	p->sig_pending &= ~SIG_BIT(sig);
 	vr_ipc_reply_to(reply, m);
@@ -108,6 +108,11 @@ static void act_default(struct proc *p)
 
 void proc_signal(struct proc *p, int sig, int from, int code)
 {
+	proc_signal_value(p, sig, from, code, 0);
+}
+
+void proc_signal_value(struct proc *p, int sig, int from, int code, uint64_t value)
+{
 	uint64_t bit = SIG_BIT(sig);
 
 	if (p->state != PROC_ALIVE || p->pid <= PID_INIT)
@@ -126,8 +131,10 @@ void proc_signal(struct proc *p, int sig, int from, int code)
 	}
 	/* One pending instance per signal, as for Linux's standard signals: the first sender is
 	 * told. */
-	if (!(p->sig_pending & bit))
+	if (!(p->sig_pending & bit)) {
 		p->sig_from[sig - 1].pid = from, p->sig_from[sig - 1].code = code;
+		p->sig_from[sig - 1].value = value;
+	}
 	p->sig_pending |= bit;
 	/* Nobody waits to take it: send its first thread to the handler (or out of its wait). */
 	if (!wake(p) && (bit & p->sig_handled & ~p->sig_blocked) && p->thread && p->sig_entry)
@@ -142,6 +149,31 @@ void proc_sig_drop(struct proc *p)
 		vr_handle_close(w->reply);
 		free(w);
 	}
+	proc_timers_drop(p);
+}
+
+int64_t proc_sig_expire(struct proc *p, int64_t now)
+{
+	int64_t next = 0;
+
+	for (struct waiter **w = &p->sig_waiters; *w;) {
+		struct waiter *done = *w;
+		if (!done->deadline || (done->deadline > now && !proc_reply_gone(done->reply))) {
+			if (done->deadline && (!next || done->deadline < next))
+				next = done->deadline;
+			w = &done->next;
+			continue;
+		}
+		*w = done->next;
+		if (!proc_reply_gone(done->reply)) {
+			uint64_t m[8] = {VR_TAG(0, 1), (uint64_t)-EAGAIN};
+			vr_ipc_reply_to(done->reply, m);
+		} else {
+			vr_handle_close(done->reply);
+		}
+		free(done);
+	}
+	return next;
 }
 
 int64_t op_sigstate(struct proc *caller, uint64_t m[8])
@@ -160,19 +192,24 @@ int64_t op_sigtake(struct proc *caller, uint64_t m[8])
 {
 	uint64_t want = m[1], got = caller->sig_pending & want, flags = m[2];
 
-	if (flags & ~(uint64_t)PROC_SIGTAKE_WAIT)
+	int64_t timeout = (int64_t)m[3];
+
+	if ((flags & ~(uint64_t)(PROC_SIGTAKE_WAIT | PROC_SIGTAKE_TIMEOUT)) ||
+	    ((flags & PROC_SIGTAKE_TIMEOUT) && (!(flags & PROC_SIGTAKE_WAIT) || timeout < 0)))
 		return -EINVAL;
 	if (got) {
 		int sig = lowest(got);
 		caller->sig_pending &= ~SIG_BIT(sig);
 		m[2] = (uint64_t)caller->sig_from[sig - 1].pid;
 		m[3] = (uint64_t)(int64_t)caller->sig_from[sig - 1].code;
-		m[4] = 0;
+		m[4] = caller->sig_from[sig - 1].value;
 		return sig;
 	}
 	m[2] = m[3] = m[4] = 0;
 	if (!(flags & PROC_SIGTAKE_WAIT))
 		return 0;
+	if ((flags & PROC_SIGTAKE_TIMEOUT) && timeout == 0)
+		return -EAGAIN;
 	struct waiter *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
@@ -181,10 +218,16 @@ int64_t op_sigtake(struct proc *caller, uint64_t m[8])
 		return -ENOMEM;
 	}
 	w->options = want;
+	if (flags & PROC_SIGTAKE_TIMEOUT) {
+		int64_t now = proc_now();
+		w->deadline = timeout > INT64_MAX - now ? INT64_MAX : now + timeout;
+	}
 	struct waiter **tail = &caller->sig_waiters;
 	while (*tail)
 		tail = &(*tail)->next;
 	*tail = w;
+	if (w->deadline)
+		proc_timer_update();
 	return NO_REPLY;
 }
 

@@ -38,6 +38,7 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 		return op == PROC_CHILD_GONE ? op_child_gone(m)
 		       : op == PROC_TTY_SIGNAL ? op_tty_signal(m)
 		       : op == PROC_FS	       ? op_procfs(m, &fs_len)
+		       : op == PROC_TICK       ? op_tick(m)
 					       : -EINVAL;
 	if ((uint64_t)badge & PROC_BADGE_EXC)
 		return op_fault(badge & ~(int64_t)PROC_BADGE_EXC, m);
@@ -58,6 +59,9 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 	case PROC_FORKED: return op_forked(caller, m);
 	case PROC_SIGSTATE: return caller == proc_root ? -EINVAL : op_sigstate(caller, m);
 	case PROC_SIGTAKE: return caller == proc_root ? -EINVAL : op_sigtake(caller, m);
+	case PROC_TIMER_CREATE: return caller == proc_root ? -EINVAL : op_timer_create(caller, m);
+	case PROC_TIMER_SET: return caller == proc_root ? -EINVAL : op_timer_set(caller, m);
+	case PROC_TIMER_DELETE: return caller == proc_root ? -EINVAL : op_timer_delete(caller, m);
 	default: return -ENOSYS;
 	}
 }
@@ -90,6 +94,8 @@ int main(void)
 	}
 	if (proc_tty_start())
 		fprintf(stderr, "proc: no terminal-signal thread: ^C and ^Z do nothing\n");
+	if (proc_timer_start())
+		fprintf(stderr, "proc: no timer thread: alarm, timers and sigtimedwait never expire\n");
 	if (procfs_start())
 		fprintf(stderr, "proc: /proc could not be mounted\n");
 	int64_t badge = vr_ipc_recv(proc_ep, m);
@@ -118,7 +124,9 @@ int main(void)
 			badge = vr_ipc_reply_recv(proc_ep, m);
 			continue;
 		}
-		unsigned words = (op == PROC_FORKED || op == PROC_SIGTAKE) && r >= 0 ? 4
+		unsigned words = (op == PROC_FORKED || op == PROC_SIGTAKE || op == PROC_TIMER_SET) &&
+					 r >= 0
+				     ? 4
 				 : (op == PROC_WAIT || op == PROC_GETPID)	     ? 2
 										     : 1;
 		m[0] = VR_TAG(0, words);

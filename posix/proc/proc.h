@@ -41,6 +41,17 @@ struct waiter {
 	handle_t reply;	/* the saved reply (vr_ipc_reply_save) */
 	int64_t pid;	/* as waitpid's */
 	uint64_t options;
+	int64_t deadline;	/* a PROC_SIGTAKE's with a timeout: answered -EAGAIN then (0: none) */
+};
+
+/* A timer of a process (timer.c): PROC_TIMER_REAL's or timer_create's. */
+struct ptimer {
+	struct ptimer *next;
+	int id, sig;	/* sig 0: SIGEV_NONE */
+	int code;	/* si_code: SI_KERNEL (ITIMER_REAL) or SI_TIMER */
+	uint64_t value;	/* si_value */
+	int64_t due, interval;	/* clock ns when it expires next (0: disarmed); its period (0: once) */
+	int overrun;	/* expirations while its signal was still pending, since the last one sent */
 };
 
 struct proc {
@@ -66,7 +77,9 @@ struct proc {
 	struct waiter *sig_waiters;	/* its blocked PROC_SIGTAKEs (options = the signals wanted) */
 	struct {
 		int pid, code;
+		uint64_t value;
 	} sig_from[SIG_MAX];
+	struct ptimer *timers;	/* its timers (timer.c) */
 	char *cmdline;	/* argv as /proc/<pid>/cmdline shows it (NUL after each), or NULL; owned */
 	size_t cmdline_len;
 	struct proc *next, *prev;	/* every process, in pid order of creation */
@@ -139,8 +152,26 @@ int64_t op_sigstate(struct proc *caller, uint64_t m[8]);
 int64_t op_sigtake(struct proc *caller, uint64_t m[8]);
 /* Sends @sig (1 .. SIG_MAX) to @p from pid @from with si_code @code: dropped, pending or its default action. */
 void proc_signal(struct proc *p, int sig, int from, int code);
-/* Forgets @p's blocked PROC_SIGTAKEs (it is ending). */
+/* Forgets @p's blocked PROC_SIGTAKEs and its timers (it is ending, or exec). */
 void proc_sig_drop(struct proc *p);
+/* Answers @p's PROC_SIGTAKEs whose timeout passed by @now with -EAGAIN: the earliest deadline left, or 0. */
+int64_t proc_sig_expire(struct proc *p, int64_t now);
+
+/* ---- timer.c: timers and the deadlines of PROC_SIGTAKE ---- */
+int proc_timer_start(void);
+int64_t op_timer_create(struct proc *caller, uint64_t m[8]);
+int64_t op_timer_set(struct proc *caller, uint64_t m[8]);
+int64_t op_timer_delete(struct proc *caller, uint64_t m[8]);
+/* PROC_TICK (badge 0, from the timer thread): sends the signals of expired timers, ends timed-out waits. */
+int64_t op_tick(uint64_t m[8]);
+/* Tells the timer thread the earliest deadline after a timer or a timed wait changed. */
+void proc_timer_update(void);
+/* Drops @p's timers (exec, end). */
+void proc_timers_drop(struct proc *p);
+/* The clock, in ns since boot. */
+int64_t proc_now(void);
+/* kill.c: sends @sig to @p with si_value @value (a timer's). */
+void proc_signal_value(struct proc *p, int sig, int from, int code, uint64_t value);
 
 /* ---- tty.c: the terminals' ISIG signals, from the vfs server ---- */
 /* Starts the thread that asks the vfs server for them. */

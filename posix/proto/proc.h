@@ -52,14 +52,26 @@ enum proc_op {
 			   redirection entry (0: none) -> w1 the pending signals (1 .. 63).
 			   Pending unblocked signals without a handler take their default
 			   action at once */
-	PROC_SIGTAKE,	/* w1 the signals wanted, w2 PROC_SIGTAKE_WAIT or 0 -> w1 a pending one of them, now
-			   taken (0: none, without PROC_SIGTAKE_WAIT), w2 the sender's pid, w3 its si_code */
+	PROC_SIGTAKE,	/* w1 the signals wanted, w2 PROC_SIGTAKE_WAIT (| PROC_SIGTAKE_TIMEOUT) or 0, w3 the
+			   timeout in ns with PROC_SIGTAKE_TIMEOUT -> w1 a pending one of them, now
+			   taken (0: none, without PROC_SIGTAKE_WAIT; -EAGAIN: the timeout passed),
+			   w2 the sender's pid, w3 its si_code, w4 its si_value (a timer's) */
+	PROC_TIMER_CREATE,	/* w1 signal (0: none, as SIGEV_NONE), w2 si_value (w3 1: the id instead) -> w1 the new timer's id (>= 1) */
+	PROC_TIMER_SET,	/* w1 timer id (PROC_TIMER_REAL: ITIMER_REAL's, SIGALRM), w2 ns until it expires (0:
+			   disarmed), w3 the interval in ns (0: once), w4 PROC_TIMER_GET or 0 -> w1 the ns that
+			   were left (0: disarmed), w2 the interval, w3 the overrun count */
+	PROC_TIMER_DELETE,	/* w1 timer id (>= 1) */
 	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status, w3 the process handle */
 	PROC_TTY_SIGNAL,	/* internal (badge 0): w1 process group, w2 signal: a terminal's ISIG character */
 	PROC_FS,		/* internal (badge 0): a /proc request the vfs server forwarded (proc/procfs.c) */
+	PROC_TICK,		/* internal (badge 0): the timer thread: a deadline may have passed (proc/timer.c) */
 };
 
 #define PROC_SIGTAKE_WAIT 1	/* PROC_SIGTAKE does not answer until one of the signals is pending */
+#define PROC_SIGTAKE_TIMEOUT 2	/* ... or until w3 ns have passed (-EAGAIN) */
+#define PROC_TIMER_REAL 0	/* PROC_TIMER_SET's id of the process's ITIMER_REAL (alarm, setitimer) */
+#define PROC_TIMER_GET 1	/* PROC_TIMER_SET only tells, changes nothing */
+#define PROC_TIMER_MAX 32	/* timers of one process (timer_create): more is -EAGAIN */
 
 /*
  * Signals: the server is the signal daemon. Each process tells it (PROC_SIGSTATE) which signals it
@@ -70,6 +82,11 @@ enum proc_op {
  * A parent ignoring SIGCHLD has its children reaped at once (no zombies, as SA_NOCLDWAIT).
  * A handled, unblocked signal that no PROC_SIGTAKE waits for makes the server redirect the
  * process's first thread to the entry w4 of PROC_SIGSTATE named (thread_redirect).
+ *
+ * Timers: the server keeps each process's timers (alarm/setitimer's ITIMER_REAL and timer_create's,
+ * on the one clock there is: CLOCK_REALTIME counts from boot as CLOCK_MONOTONIC does) and sends
+ * their signal when one expires (si_code SI_KERNEL for ITIMER_REAL, SI_TIMER with the timer's
+ * si_value otherwise), as any other. A forked child has none; exec and the end drop them.
  */
 
 /*
