@@ -43,7 +43,7 @@ def main():
     ap.add_argument('--timeout', type=int, default=4 * 3600)
     ap.add_argument('arches', nargs='+')
     args = ap.parse_args()
-    linux = linux_reference(args.build)
+    logs = {}
     for arch in args.arches:
         log_path = os.path.join(args.build, arch, 'ext-full.log')
         cmd = qemu.command(arch, args.build, 'ext-full') + [
@@ -52,9 +52,11 @@ def main():
             rc = subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=args.timeout).returncode
         except subprocess.TimeoutExpired:
             rc = None
+        logs[arch] = (log_path, rc)
+    linux = linux_reference(args.build)
+    for arch, (log_path, rc) in logs.items():
         with open(log_path, encoding='utf-8', errors='replace') as f:
-            log = f.read().replace('\r', '')
-        got = boots.ext_results(log)
+            got = boots.ext_results(f.read().replace('\r', ''))
         print('%s: QEMU %s' % (arch, 'did not exit within %d s' % args.timeout if rc is None
                                 else 'exit status %d' % rc))
         for suite in boots.EXT_SUITES:

@@ -88,7 +88,7 @@ static int decode(size_t len, struct spawn_req *r)
 	*r = (struct spawn_req){.h = h};
 	if (len < sizeof(*h) || len > sizeof(request) || (h->flags & ~(uint32_t)SPAWN_FLAGS) ||
 	    h->nfds > SPAWN_FDS_MAX || h->nactions > SPAWN_ACTIONS_MAX || h->argc > len ||
-	    h->envc > len)
+	    h->envc > len || (h->name_arg && h->name_arg >= h->argc))
 		return -EINVAL;
 	size_t fixed = sizeof(*h) + h->nfds * sizeof(struct proc_fd) +
 		       h->nactions * sizeof(struct proc_action);
@@ -373,7 +373,7 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 		goto err_session;
 	}
 	c->pgid = pgid, c->sid = sid, c->session = session;
-	proc_set_cmdline(c, r->argv);
+	proc_set_cmdline(c, r->argv, r->h->name_arg ? r->argv[r->h->name_arg] : r->path);
 	if ((err = start(r, c, &img, &interp)))
 		goto err_proc;
 	vr_handle_close(child.session);
@@ -481,7 +481,7 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	p->cap = next.cap;
 	p->session = session;
 	p->fork_self = p->fork_vfs = 0;
-	proc_set_cmdline(p, r->argv);
+	proc_set_cmdline(p, r->argv, r->h->name_arg ? r->argv[r->h->name_arg] : r->path);
 	if ((err = proc_watch(p))) {
 		proc_end(p, SIGKILL);
 		return NO_REPLY;

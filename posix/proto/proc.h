@@ -95,6 +95,12 @@ struct proc_spawn {
 	int32_t pgroup;
 	uint64_t sigmask, sigdefault;
 	uint32_t nfds, nactions, argc, envc;
+	/*
+	 * The command name (/proc/<pid>/comm) is the last component of path (0)
+	 * or of argv[name_arg] (< argc): a script's own path, where the
+	 * translation layer asks for its interpreter (as Linux names it).
+	 */
+	uint32_t name_arg;
 };
 
 /* One of the parent's descriptors the child starts with: its number and its vfs id in the parent's session. */
