@@ -26,7 +26,7 @@ shift 2
 # (docs/EXTERNAL-TESTS.md has why): a test that never ends stops the suite.
 SKIP_APPLETS="bc"
 SUBSET_APPLETS="basename cat cmp comm cut dirname echo expr false head pwd rev seq tac tee true uniq wc"
-SUBSET_ASH="ash-alias ash-arith ash-comm ash-getopts ash-glob ash-invert"
+SUBSET_ASH="ash-alias ash-arith ash-comm ash-getopts ash-glob ash-heredoc ash-invert ash-quoting ash-standalone"
 exec </dev/null
 
 # Every command the suites run is the test busybox's, on both platforms.
