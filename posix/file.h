@@ -10,5 +10,6 @@ long px_vfs_call(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64
 /* The vfs directory id for @dirfd (AT_FDCWD or an absolute @copied_path: VFS_AT_CWD). */
 long px_dir_id(long dirfd, const char *copied_path, uint64_t *id);
 
-/* The file-creation mask (umask). */
+/* The file-creation mask (umask); a spawned or exec'd program starts with its parent's. */
 unsigned px_umask(void);
+void px_umask_set(unsigned mask);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fd.h"
+#include "file.h"
 #include "ipc.h"
 #include "posix.h"
 #include "spawn_actions.h"
@@ -44,7 +45,7 @@ static size_t encode(char *buf, const char *path, const struct px_spawn_actions 
 		     const posix_spawnattr_t *attr, char *const argv[], char *const envp[],
 		     uint32_t name_arg)
 {
-	struct proc_spawn h = {.name_arg = name_arg};
+	struct proc_spawn h = {.name_arg = name_arg, .umask = px_umask()};
 	size_t at = sizeof(h);
 	unsigned nacts = acts ? acts->n : 0;
 	int nfds = px_fd_list((struct proc_fd *)(buf + at),

@@ -25,7 +25,7 @@ shift 2
 # busybox's tests of these applets are not run, on either platform
 # (docs/EXTERNAL-TESTS.md has why): a test that never ends stops the suite.
 SKIP_APPLETS="bc"
-SUBSET_APPLETS="basename cat cmp comm cut dirname echo expr false head pwd rev seq tac tee true uniq wc"
+SUBSET_APPLETS="awk basename cat cmp comm cut diff dirname echo expand expr factor false fold grep head hexdump hostname od paste printf pwd rev sed seq sort tac tail tee tr true uniq unexpand uuencode wc xargs xxd"
 SUBSET_ASH="ash-alias ash-arith ash-comm ash-getopts ash-glob ash-heredoc ash-invert ash-quoting ash-standalone"
 exec </dev/null
 
