@@ -47,7 +47,7 @@ images: $(B)/kernel.elf $(ARCH_IMAGES) $(ROOT_ELF) $(ROOT_EXT_ELF)
 SETUP := tools/setup-host.sh
 QEMU := $(PYTHON) tools/qemu.py
 
-.PHONY: all images run test bench bench-linux bench-compare debug loc clean setup format
+.PHONY: all images run test test-ext-full bench bench-linux bench-compare debug loc clean setup format
 
 all: images
 
@@ -67,6 +67,13 @@ test: setup
 	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a images || exit 1; done
 	$(Q)$(MAKE) --no-print-directory unit-tests posix-linux-tests ext-linux
 	$(Q)$(PYTHON) tools/testrun.py --build build $(if $(TESTS),--only '$(TESTS)')
+
+# The whole of the external test suites in VeridianOS (make test runs a subset), one
+# architecture after the other (ARCHES=x86_64 for one); not part of make test.
+test-ext-full: setup
+	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a images || exit 1; done
+	$(Q)$(MAKE) --no-print-directory ext-linux
+	$(Q)$(PYTHON) tools/ext-full.py --build build $(ARCHES)
 
 bench: setup
 	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a images || exit 1; done

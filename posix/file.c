@@ -73,6 +73,11 @@ unsigned px_umask(void)
 	return file_mask;
 }
 
+void px_umask_set(unsigned mask)
+{
+	file_mask = mask & 0777;
+}
+
 long px_umask_call(const long *args)
 {
 	unsigned old = file_mask;

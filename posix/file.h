@@ -13,5 +13,6 @@ void px_vfs_close(uint64_t id);
 /* The vfs directory id for @dirfd (AT_FDCWD or an absolute @copied_path: VFS_AT_CWD). */
 long px_dir_id(long dirfd, const char *copied_path, uint64_t *id);
 
-/* The file-creation mask (umask). */
+/* The file-creation mask (umask); a spawned or exec'd program starts with its parent's. */
 unsigned px_umask(void);
+void px_umask_set(unsigned mask);

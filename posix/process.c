@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include "file.h"
 #include "ipc.h"
 #include "posix.h"
 #include "proto/proc.h"
@@ -18,8 +19,10 @@ static int pid = PX_PID;
 
 void px_process_init(const struct proc_start *start)
 {
-	if (start)
+	if (start) {
 		pid = (int)start->pid;
+		px_umask_set(start->umask);
+	}
 }
 
 void px_process_forked(int child_pid)

@@ -7,6 +7,7 @@
  * A script ("#!interpreter [argument]" on its first line), which the server
  * cannot load (ENOEXEC), is run as Linux's execve runs it: the same request
  * again for the interpreter, with argv interpreter, [argument,] path, argv[1]...
+ * and the script's path as the command name (name_arg).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "fd.h"
+#include "file.h"
 #include "ipc.h"
 #include "posix.h"
 #include "spawn_actions.h"
@@ -40,9 +42,10 @@ static bool put_strings(char *buf, size_t *at, char *const v[], uint32_t *n)
 
 /* Builds the request in @buf (the IPC buffer); returns its length, or 0 when it does not fit. */
 static size_t encode(char *buf, const char *path, const struct px_spawn_actions *acts,
-		     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+		     const posix_spawnattr_t *attr, char *const argv[], char *const envp[],
+		     uint32_t name_arg)
 {
-	struct proc_spawn h = {0};
+	struct proc_spawn h = {.name_arg = name_arg, .umask = px_umask()};
 	size_t at = sizeof(h);
 	unsigned nacts = acts ? acts->n : 0;
 	int nfds = px_fd_list((struct proc_fd *)(buf + at),
@@ -72,7 +75,10 @@ static size_t encode(char *buf, const char *path, const struct px_spawn_actions 
 	return at;
 }
 
-/* One PROC_SPAWN or PROC_EXECVE request (label), for @path with @argv and what @sp holds. */
+/*
+ * One PROC_SPAWN or PROC_EXECVE request (label), for @path with @argv and what
+ * @sp holds; the command name is argv[@name_arg]'s (0: path's).
+ */
 struct spawn_call {
 	uint32_t op;
 	const struct px_spawn_actions *acts;
@@ -80,7 +86,8 @@ struct spawn_call {
 	char *const *envp;
 };
 
-static long call(const struct spawn_call *sp, const char *path, char *const argv[])
+static long call(const struct spawn_call *sp, const char *path, char *const argv[],
+		 uint32_t name_arg)
 {
 	char *buf = px_ipc_buffer();
 	uint64_t r[8];
@@ -89,7 +96,9 @@ static long call(const struct spawn_call *sp, const char *path, char *const argv
 		return -ENOSYS;
 	if (!buf)
 		return -ENOMEM;
-	size_t len = encode(buf, path, sp->acts, sp->attr, argv, sp->envp);
+	if (!*path)
+		return -ENOENT;
+	size_t len = encode(buf, path, sp->acts, sp->attr, argv, sp->envp, name_arg);
 	if (!len)
 		return -E2BIG;
 	return px_call(px_proc, sp->op, NULL, 0, buf, len, r);
@@ -138,12 +147,15 @@ static bool shebang(const char *path, char line[SHEBANG_MAX], char **interp, cha
 	return true;
 }
 
-/* The request for @path; for a script, the request for its interpreter (see the top). */
+/*
+ * The request for @path; for a script, the request for its interpreter (see
+ * the top). argv[@name_arg] is the first script's path (0: none yet).
+ */
 static long call_script(const struct spawn_call *sp, const char *path, char *const argv[],
-			int depth)
+			uint32_t name_arg, int depth)
 {
 	char line[SHEBANG_MAX], *interp, *arg;
-	long err = call(sp, path, argv);
+	long err = call(sp, path, argv, name_arg);
 	size_t argc = 0, k = 0;
 
 	if (err != -ENOEXEC || !shebang(path, line, &interp, &arg))
@@ -163,7 +175,9 @@ static long call_script(const struct spawn_call *sp, const char *path, char *con
 	for (size_t i = 1; i < argc; i++)
 		nargv[k++] = argv[i];
 	nargv[k] = NULL;
-	return call_script(sp, interp, nargv, depth + 1);
+	/* The first script's path: here at k_path, or argv's entry moved along with argv[1]... */
+	uint32_t at = arg ? 2 : 1;
+	return call_script(sp, interp, nargv, name_arg ? name_arg + at : at, depth + 1);
 }
 
 int posix_spawn(pid_t *restrict pid, const char *restrict path,
@@ -171,7 +185,7 @@ int posix_spawn(pid_t *restrict pid, const char *restrict path,
 		char *const argv[restrict], char *const envp[restrict])
 {
 	const struct spawn_call sp = {PROC_SPAWN, fa ? fa->__actions : NULL, attr, envp};
-	long got = call_script(&sp, path, argv, 0);
+	long got = call_script(&sp, path, argv, 0, 0);
 
 	if (got < 0)
 		return (int)-got;
@@ -183,7 +197,7 @@ int posix_spawn(pid_t *restrict pid, const char *restrict path,
 long px_execve(const long *args)
 {
 	const struct spawn_call sp = {PROC_EXECVE, NULL, NULL, (char *const *)args[2]};
-	long err = call_script(&sp, (const char *)args[0], (char *const *)args[1], 0);
+	long err = call_script(&sp, (const char *)args[0], (char *const *)args[1], 0, 0);
 
 	/* Success is never answered: this process is gone by then. */
 	return err < 0 ? err : -EIO;

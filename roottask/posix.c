@@ -156,7 +156,7 @@ static int64_t spawn_console(const char *path, const char *const argv[], const c
 			     uint32_t flags)
 {
 	char *buf = ipc_buffer();
-	struct proc_spawn h = {.flags = flags};
+	struct proc_spawn h = {.flags = flags, .umask = 022};
 	/*
 	 * fds 0 and 1 opened on the console, 2 a copy of 1: O_RDONLY and O_WRONLY
 	 * are 0 and 1. With O_NOCTTY (Linux's 0400 on all three architectures):

@@ -81,6 +81,7 @@ struct proc {
 	} sig_from[SIG_MAX];
 	struct ptimer *timers;	/* its timers (timer.c) */
 	char *cmdline;	/* argv as /proc/<pid>/cmdline shows it (NUL after each), or NULL; owned */
+	char comm[16];	/* the command name (/proc/<pid>/comm): what it exec'd, as Linux's TASK_COMM_LEN */
 	size_t cmdline_len;
 	struct proc *next, *prev;	/* every process, in pid order of creation */
 };
@@ -198,8 +199,11 @@ int64_t op_fault(int64_t pid, uint64_t m[8]);
 int procfs_start(void);
 /* A PROC_FS request (badge 0): answered in m[1 .. 4] and *len bytes of the IPC buffer. */
 int64_t op_procfs(uint64_t m[8], size_t *len);
-/* Sets @p's command line to @argv (NULL-terminated); kept as it was without memory. */
-void proc_set_cmdline(struct proc *p, const char *const *argv);
+/*
+ * Sets @p's command line to @argv (NULL-terminated; kept as it was without
+ * memory) and its command name to @name's last component.
+ */
+void proc_set_cmdline(struct proc *p, const char *const *argv, const char *name);
 
 /* ---- watch.c ---- */
 /*

@@ -1,7 +1,7 @@
 /*
  * /proc, served by the proc server through the vfs server's remote mounts
  * (proto/vfs.h, "Remote file systems"): /proc/self, /proc/<pid>/{stat,
- * cmdline,status}, /proc/meminfo, /proc/uptime, and the pids in /proc.
+ * cmdline,comm,status}, /proc/meminfo, /proc/uptime, and the pids in /proc.
  *
  * The vfs server never calls us: a second thread (the pump) takes the
  * forwarded requests with VFS_REMOTE_NEXT, hands each to the main thread as
@@ -29,7 +29,7 @@
 #define PROCFS_FILES_MAX 512 /* files open at once (ENFILE beyond) */
 #define PUMP_STACK (32 * 1024)
 
-enum kind { K_ROOT = 1, K_SELF, K_MEMINFO, K_UPTIME, K_PID, K_STAT, K_CMDLINE, K_STATUS };
+enum kind { K_ROOT = 1, K_SELF, K_MEMINFO, K_UPTIME, K_PID, K_STAT, K_CMDLINE, K_STATUS, K_COMM };
 
 /* An open file: what it is and, for a regular file, its text as it was at the open. */
 struct pfile {
@@ -109,6 +109,8 @@ static int resolve(const char *path, int caller, bool follow, enum kind *kind, i
 				*kind = K_CMDLINE;
 			else if (len == 6 && !memcmp(path, "status", 6))
 				*kind = K_STATUS;
+			else if (len == 4 && !memcmp(path, "comm", 4))
+				*kind = K_COMM;
 			else
 				return -ENOENT;
 		} else {
@@ -144,13 +146,10 @@ static const char *state_name(char c)
 	return c == 'R' ? "running" : c == 'Z' ? "zombie" : "sleeping";
 }
 
-/* The command name: argv[0]'s last component, at most 15 bytes (Linux's TASK_COMM_LEN - 1). */
+/* The command name: what it exec'd, at most 15 bytes (Linux's TASK_COMM_LEN - 1). */
 static void comm_of(const struct proc *p, char comm[16])
 {
-	const char *a0 = p->cmdline ? p->cmdline : "", *slash = strrchr(a0, '/');
-	const char *name = slash ? slash + 1 : a0;
-
-	snprintf(comm, 16, "%s", name);
+	snprintf(comm, 16, "%s", p->comm);
 }
 
 static int gen_stat(const struct proc *p, int caller, char *buf, size_t size)
@@ -223,6 +222,7 @@ static int generate(enum kind k, int pid, int caller, char **text, size_t *len)
 	switch (k) {
 	case K_STAT: n = p ? gen_stat(p, caller, buf, size) : -ENOENT; break;
 	case K_STATUS: n = p ? gen_status(p, caller, buf, size) : -ENOENT; break;
+	case K_COMM: n = p ? snprintf(buf, size, "%s\n", p->comm) : -ENOENT; break;
 	case K_CMDLINE:
 		/* A zombie's is empty, as on Linux. */
 		n = !p ? -ENOENT : p->state == PROC_ALIVE ? (int)p->cmdline_len : 0;
@@ -269,14 +269,14 @@ static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t siz
 {
 	static const char *const root[] = {".", "..", "self", "meminfo", "uptime"};
 	static const enum kind root_kind[] = {K_ROOT, K_ROOT, K_SELF, K_MEMINFO, K_UPTIME};
-	static const char *const piddir[] = {".", "..", "stat", "cmdline", "status"};
-	static const enum kind pid_kind[] = {K_PID, K_ROOT, K_STAT, K_CMDLINE, K_STATUS};
+	static const char *const piddir[] = {".", "..", "stat", "cmdline", "status", "comm"};
+	static const enum kind pid_kind[] = {K_PID, K_ROOT, K_STAT, K_CMDLINE, K_STATUS, K_COMM};
 	size_t used = 0;
 	struct vfs_stat st;
 
 	for (;;) {
 		uint64_t at = *pos;
-		if (at < 5) {
+		if (at < (f->kind == K_ROOT ? 5u : 6u)) {
 			enum kind k = f->kind == K_ROOT ? root_kind[at] : pid_kind[at];
 			const char *name = f->kind == K_ROOT ? root[at] : piddir[at];
 			stat_of(k, k == K_ROOT ? 0 : f->pid, &st);
@@ -496,9 +496,12 @@ int procfs_start(void)
 	return -err;
 }
 
-void proc_set_cmdline(struct proc *p, const char *const *argv)
+void proc_set_cmdline(struct proc *p, const char *const *argv, const char *name)
 {
+	const char *slash = strrchr(name, '/');
 	size_t len = 0;
+
+	snprintf(p->comm, sizeof(p->comm), "%s", slash ? slash + 1 : name);
 
 	for (size_t i = 0; argv && argv[i]; i++)
 		len += strlen(argv[i]) + 1;

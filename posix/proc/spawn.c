@@ -88,7 +88,7 @@ static int decode(size_t len, struct spawn_req *r)
 	*r = (struct spawn_req){.h = h};
 	if (len < sizeof(*h) || len > sizeof(request) || (h->flags & ~(uint32_t)SPAWN_FLAGS) ||
 	    h->nfds > SPAWN_FDS_MAX || h->nactions > SPAWN_ACTIONS_MAX || h->argc > len ||
-	    h->envc > len)
+	    h->envc > len || (h->name_arg && h->name_arg >= h->argc) || (h->umask & ~0777u))
 		return -EINVAL;
 	size_t fixed = sizeof(*h) + h->nfds * sizeof(struct proc_fd) +
 		       h->nactions * sizeof(struct proc_action);
@@ -244,7 +244,7 @@ static int child_session(const struct spawn_req *r, const struct proc *parent, i
 }
 
 /* The start block (proto/proc.h) for a child @pid with the descriptors in child.id. */
-static void *start_block(uint64_t pid, size_t *len)
+static void *start_block(uint64_t pid, uint32_t umask, size_t *len)
 {
 	uint32_t n = 0;
 
@@ -253,7 +253,7 @@ static void *start_block(uint64_t pid, size_t *len)
 	struct proc_start *s = malloc(sizeof(*s) + n * sizeof(struct proc_fd));
 	if (!s)
 		return NULL;
-	*s = (struct proc_start){.pid = pid, .nfds = n};
+	*s = (struct proc_start){.pid = pid, .nfds = n, .umask = umask};
 	struct proc_fd *fds = (struct proc_fd *)(s + 1);
 	for (int i = 0, k = 0; i < PX_FD_MAX; i++)
 		if (child.id[i] != NO_ID)
@@ -313,7 +313,7 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 		     const struct vr_image *interp)
 {
 	size_t len;
-	void *block = start_block((uint64_t)c->pid, &len);
+	void *block = start_block((uint64_t)c->pid, r->h->umask, &len);
 	int64_t err = block ? vr_endpoint_mint(proc_ep, (uint64_t)c->pid,
 					    VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER,
 					    &c->cap)
@@ -373,7 +373,7 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 		goto err_session;
 	}
 	c->pgid = pgid, c->sid = sid, c->session = session;
-	proc_set_cmdline(c, r->argv);
+	proc_set_cmdline(c, r->argv, r->h->name_arg ? r->argv[r->h->name_arg] : r->path);
 	if ((err = start(r, c, &img, &interp)))
 		goto err_proc;
 	vr_handle_close(child.session);
@@ -481,7 +481,7 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	p->cap = next.cap;
 	p->session = session;
 	p->fork_self = p->fork_vfs = 0;
-	proc_set_cmdline(p, r->argv);
+	proc_set_cmdline(p, r->argv, r->h->name_arg ? r->argv[r->h->name_arg] : r->path);
 	if ((err = proc_watch(p))) {
 		proc_end(p, SIGKILL);
 		return NO_REPLY;

@@ -65,7 +65,9 @@ struct proc *proc_create(int pid, struct proc *parent)
 {
 	struct proc *p = insert(pid, parent->pid, parent->pgid, parent->sid);
 
-	/* A forked child has its parent's command line; a spawned one gets its own. */
+	/* A forked child has its parent's command line and name; a spawned one gets its own. */
+	if (p)
+		memcpy(p->comm, parent->comm, sizeof(p->comm));
 	if (p && parent->cmdline && (p->cmdline = malloc(parent->cmdline_len + 1))) {
 		memcpy(p->cmdline, parent->cmdline, parent->cmdline_len + 1);
 		p->cmdline_len = parent->cmdline_len;
@@ -114,5 +116,5 @@ void proc_table_init(void)
 	proc_init = insert(PID_INIT, PID_ROOT, PID_INIT, PID_INIT);
 	if (!proc_root || !proc_init)
 		abort();
-	proc_set_cmdline(proc_init, (const char *const[]){"/sbin/proc", NULL});
+	proc_set_cmdline(proc_init, (const char *const[]){"/sbin/proc", NULL}, "/sbin/proc");
 }

@@ -112,6 +112,13 @@ struct proc_spawn {
 	int32_t pgroup;
 	uint64_t sigmask, sigdefault;
 	uint32_t nfds, nactions, argc, envc;
+	/*
+	 * The command name (/proc/<pid>/comm) is the last component of path (0)
+	 * or of argv[name_arg] (< argc): a script's own path, where the
+	 * translation layer asks for its interpreter (as Linux names it).
+	 */
+	uint32_t name_arg;
+	uint32_t umask;		/* the child's file mode creation mask (0777 bits), the caller's */
 };
 
 /* One of the parent's descriptors the child starts with: its number and its vfs id in the parent's session. */
@@ -147,13 +154,13 @@ struct proc_action {
  * What a program started by the proc server gets besides argv and envp:
  * auxiliary vector entries VR_AT_PROC (its proc capability, badge = pid),
  * VR_AT_VFS (its vfs session capability) and VR_AT_START (the address of
- * this block, on its initial stack): its pid and the descriptors it has,
+ * this block, on its initial stack): its pid, its umask and the descriptors it has,
  * with vfs ids already in its own session (file actions done, FD_CLOEXEC
  * ones closed). A program started without VR_AT_START (the servers
  * themselves) has fds 1 and 2 on the kernel's debug console and no others.
  */
 struct proc_start {
 	uint64_t pid;
-	uint32_t nfds, reserved;
+	uint32_t nfds, umask;	/* umask: the spawn or execve request's */
 	/* struct proc_fd fds[nfds]; */
 };

@@ -130,7 +130,7 @@ enum vfs_op {
 				   absent = unknown, then SO_PEERCRED says 1); long: n uint64_t ids of the parent to share
 				   -> w1 the session number, w2 n; long: the n new ids in order; cap: the session's endpoint */
 	VFS_SESSION_END,	/* w1 session: closes everything it holds */
-	VFS_EXEC_IMAGE,		/* w1 session; path (resolved as that session, needs X) -> w1 size; cap: a VMO with the file */
+	VFS_EXEC_IMAGE,		/* w1 session; path (resolved as that session, needs X; not a regular file: EACCES) -> w1 size; cap: a VMO with the file */
 	VFS_SESSION_FORK,	/* w1 parent session, w2 the child's pid (optional) -> w1 the new session; cap: its endpoint. The new session has the parent's
 				   working directory, credentials and every id, with the same numbers (fork: the child's
 				   descriptor table stays valid as it is) */

@@ -795,8 +795,9 @@ static long op_exec_image(void)
 		return -EINVAL;
 	if ((err = fs_walk(&s->cred, s->cwd, path, WALK_FOLLOW, &n)))
 		return err;
+	/* As Linux's execve: anything but a regular file, a directory too, is EACCES. */
 	if (!S_ISREG(n->mode))
-		return S_ISDIR(n->mode) ? -EISDIR : -EACCES;
+		return -EACCES;
 	if (!may_access(n, &s->cred, X_OK))
 		return -EACCES;
 	if (!n->size)

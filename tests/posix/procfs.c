@@ -1,5 +1,5 @@
 /*
- * /proc: /proc/self, /proc/<pid>/stat, cmdline and status, /proc/meminfo,
+ * /proc: /proc/self, /proc/<pid>/stat, cmdline, comm and status, /proc/meminfo,
  * /proc/uptime, the pids in a listing of /proc, and poll on a /proc file
  * together with a pipe. Only what Linux shows too is checked. Exits with the
  * number of failed checks.
@@ -75,7 +75,7 @@ static int read_stat(int pid, struct pstat *st)
 
 static void check_self(int argc, char **argv)
 {
-	char link[64], want[64], buf[4096];
+	char link[64], want[64], buf[4096], line[80];
 	struct stat st;
 	struct pstat ps;
 
@@ -101,6 +101,12 @@ static void check_self(int argc, char **argv)
 		  strlen(ps.comm) == (strlen(base) < 15 ? strlen(base) : 15),
 	      "comm \"%s\", argv[0] \"%s\"", ps.comm, argv[0]);
 
+	/* comm: the same name and a newline. */
+	n = slurp("/proc/self/comm", buf, sizeof(buf));
+	snprintf(line, sizeof(line), "%s\n", ps.comm);
+	CHECK(n == (ssize_t)strlen(line) && !memcmp(buf, line, (size_t)n),
+	      "/proc/self/comm \"%.*s\", stat's \"%s\"", (int)(n > 0 ? n : 0), buf, ps.comm);
+
 	/* cmdline: argv, a NUL after each. */
 	n = slurp("/proc/self/cmdline", buf, sizeof(buf));
 	size_t want_len = 0;
@@ -115,7 +121,6 @@ static void check_self(int argc, char **argv)
 
 	/* status: the lines busybox's ps and top read. */
 	n = slurp("/proc/self/status", buf, sizeof(buf));
-	char line[80];
 	snprintf(line, sizeof(line), "\nPid:\t%d\n", (int)getpid());
 	CHECK(n > 0 && strstr(buf, line), "status has no \"Pid:\\t%d\"", (int)getpid());
 	snprintf(line, sizeof(line), "\nPPid:\t%d\n", (int)getppid());

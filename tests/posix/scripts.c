@@ -114,7 +114,15 @@ int main(int argc, char **argv)
 {
 	char text[256], want[512];
 
-	/* The interpreter's side: its arguments, one per line. */
+	/* The interpreter's side: its command name (/proc/self/comm)... */
+	if (argc >= 2 && !strcmp(argv[1], "comm")) {
+		FILE *f = fopen("/proc/self/comm", "r");
+		if (!f || !fgets(text, sizeof(text), f))
+			return 9;
+		printf("%s", text);
+		return 7;
+	}
+	/* ... or its arguments, one per line. */
 	if (argc >= 2 && !strncmp(argv[1], "show", 4)) {
 		for (int i = 1; i < argc; i++)
 			printf("%s\n", argv[i]);
@@ -157,13 +165,25 @@ int main(int argc, char **argv)
 	const char *loop = script("loop", loop_text, 0755);
 	check_both("script as its own interpreter", loop, a4, -ELOOP, NULL);
 
+	/* The command name is the script's, as on Linux; through a nested interpreter too. */
+	snprintf(text, sizeof(text), "#!%s comm\n", self);
+	const char *named = script("named-script", text, 0755);
+	check_both("command name", named, a4, 7, "named-script\n");
+	snprintf(text, sizeof(text), "#!%s\n", named);
+	const char *outer = script("outer-script", text, 0755);
+	check_both("command name, nested", outer, a4, 7, "outer-script\n");
+
 	/* Neither a program nor a script: ENOEXEC. Not executable: EACCES. */
 	const char *plain = script("plain", "echo hello\n", 0755);
 	check_both("no #! line", plain, a4, -ENOEXEC, NULL);
 	const char *noexec = script("noexec", text, 0644);
 	check_both("not executable", noexec, a4, -EACCES, NULL);
+	/* Not a regular file: EACCES, a directory too (ash's "./" is 126, Permission denied). */
+	check_both("a directory", dir, a4, -EACCES, NULL);
+	check_both("an empty path", "", a4, -ENOENT, NULL);
 
-	const char *names[] = {"one", "two", "nested", "missing", "loop", "plain", "noexec"};
+	const char *names[] = {"one",  "two",	 "nested",	 "missing",	 "loop",
+			       "plain", "noexec", "named-script", "outer-script"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(text, sizeof(text), "%s/%s", dir, names[i]);
 		unlink(text);

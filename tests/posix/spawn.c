@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +44,10 @@ static int child(int argc, char **argv)
 	if (!strcmp(mode, "ids")) {
 		int n = snprintf(line, sizeof(line), "%d %d\n", (int)getpid(), (int)getppid());
 		return write(1, line, (size_t)n) == n ? 0 : 5;
+	}
+	if (!strcmp(mode, "umask")) {
+		int n = snprintf(line, sizeof(line), "%03o\n", (unsigned)umask(0));
+		return write(1, line, (size_t)n) == n ? 0 : 9;
 	}
 	if (!strcmp(mode, "pgrp"))
 		return getpgid(0) == getpid() && getpgrp() == getpid() ? 0 : 6;
@@ -200,6 +205,17 @@ static void test_ids(void)
 	CHECK(cpid == pid, "the child's getpid %d, posix_spawn said %d", cpid, (int)pid);
 	CHECK(cppid == getpid(), "the child's getppid %d, the parent is %d", cppid, (int)getpid());
 	CHECK(getpid() > 1 && getppid() >= 0, "getpid %d getppid %d", (int)getpid(), (int)getppid());
+
+	/* The umask is inherited, as on Linux. */
+	mode_t old = umask(0);
+	pid = run_piped("umask", buf, sizeof(buf));
+	check_exit(pid, 0, "umask");
+	CHECK(!strcmp(buf, "000\n"), "the child's umask %s after umask(0)", buf);
+	umask(0027);
+	pid = run_piped("umask", buf, sizeof(buf));
+	check_exit(pid, 0, "umask");
+	CHECK(!strcmp(buf, "027\n"), "the child's umask %s after umask(027)", buf);
+	umask(old);
 }
 
 static void test_waits(void)

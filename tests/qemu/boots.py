@@ -16,7 +16,7 @@ MIN_USABLE_KIB = (qemu.MEMORY_MB - 40) * 1024
 MAX_USABLE_KIB = qemu.MEMORY_MB * 1024
 MIN_KTESTS = 8
 PANIC_STATUS = 3
-EXT_TIMEOUT = 1500
+EXT_TIMEOUT = 900
 
 
 def exited_with(arch, log, rc):
