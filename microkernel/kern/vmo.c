@@ -99,9 +99,10 @@ int vmo_page(struct vmo *v, uint64_t offset, enum vmo_access access, struct vmo_
 	uint64_t i = offset / PAGE_SIZE;
 	unsigned long s = spin_lock_irqsave(&v->lock);
 	paddr_t f = v->pages[i];
-	if (f && frame_is_shared(f) && access == VMO_READ)
+	bool shared = f && frame_is_shared(f);
+	if (shared && access == VMO_READ)
 		out->shared = true;
-	if (f && frame_is_shared(f) && access == VMO_WRITE) {
+	if (shared && access == VMO_WRITE) {
 		/* Copy-on-write: the writer gets a copy, the other holders keep the frame. */
 		paddr_t copy = frame_alloc(0, 0);
 		if (!copy) {

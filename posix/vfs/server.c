@@ -46,6 +46,7 @@ struct request req;
 struct reply out;
 bool retrying;
 int64_t retry_deadline;
+uint64_t request_number;
 #define RAMFS_MAGIC 0x858458f6
 #define TMPFS_MAGIC 0x01021994
 static struct fs initrd_fs = {.dev = 1, .magic = RAMFS_MAGIC, .readonly = true},
@@ -972,6 +973,7 @@ static bool take_request(int64_t badge, const uint64_t msg[8])
 {
 	unsigned words = msg[0] & 15, caps = (msg[0] >> 4) & 3;
 
+	request_number++;
 	req.badge = (uint64_t)badge;
 	req.tag = msg[0];
 	memcpy(req.w, msg, sizeof(req.w));

@@ -53,6 +53,8 @@ long block_until(unsigned event);
 /* Whether the current request is a saved one performed again; its deadline then. */
 extern bool retrying;
 extern int64_t retry_deadline;
+/* Counts the requests received: a waiter knows which request saved it (wait.c). */
+extern uint64_t request_number;
 
 /* A new capability to the server's endpoint with badge @number and @rights; 0 or -errno. */
 int64_t session_mint(uint64_t number, uint64_t rights, uint64_t *cap);

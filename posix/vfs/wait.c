@@ -26,28 +26,56 @@ struct waiter {
 	handle_t reply;
 	int64_t deadline;
 	unsigned event;	/* 0: performed again after every request; else parked until woken */
+	uint64_t number;	/* the request_number of the request that saved it */
 	struct request req; /* only the first offsetof(data) + req.len bytes are kept */
 };
 
 static struct waiter *waiting, **waiting_tail = &waiting;
+
+/*
+ * Waiters whose request has a short long part (a read's none, a 1-byte
+ * write's one) are all WAITER_SMALL bytes; a few freed ones are kept for
+ * the next, so that a ping-pong does not malloc and free one per message.
+ */
+#define WAITER_SMALL_DATA 64
+#define WAITER_SMALL (offsetof(struct waiter, req.data) + WAITER_SMALL_DATA)
+#define WAITERS_KEPT 8
+static struct waiter *kept[WAITERS_KEPT];
+static unsigned nkept;
+
+static struct waiter *waiter_alloc(size_t len)
+{
+	if (len >= WAITER_SMALL_DATA)
+		return malloc(offsetof(struct waiter, req.data) + len + 1);
+	return nkept ? kept[--nkept] : malloc(WAITER_SMALL);
+}
+
+static void waiter_free(struct waiter *w)
+{
+	if (w->req.len < WAITER_SMALL_DATA && nkept < WAITERS_KEPT)
+		kept[nkept++] = w;
+	else
+		free(w);
+}
 static unsigned active;		/* waiters not parked */
 static unsigned woken;		/* events of parked waiters since they were last tried */
 
 int waiter_add(const struct request *r, int64_t deadline, unsigned event)
 {
-	size_t size = offsetof(struct waiter, req.data) + r->len + 1;
-	struct waiter *w = malloc(size);
+	struct waiter *w = waiter_alloc(r->len);
 	int64_t err;
 
 	if (!w)
 		return -ENOMEM;
 	if ((err = vr_ipc_reply_save(&w->reply))) {
-		free(w);
+		w->req.len = r->len;
+		waiter_free(w);
 		return (int)err;
 	}
 	w->next = NULL;
 	w->deadline = deadline;
 	w->event = event;
+	w->number = request_number;
 	active += !event;
 	memcpy(&w->req, r, offsetof(struct request, data) + r->len + 1);
 	*waiting_tail = w;
@@ -94,7 +122,7 @@ static bool retry(struct waiter *w, long (*redo)(void))
 
 int64_t waiters_retry(long (*redo)(void))
 {
-	bool progress = true;
+	bool progress = true, first = true;
 	int64_t next = 0;
 
 	while (progress) {
@@ -104,16 +132,22 @@ int64_t waiters_retry(long (*redo)(void))
 		progress = false;
 		for (struct waiter **wp = &waiting; *wp;) {
 			struct waiter *w = *wp;
-			if ((w->event && !(w->event & events)) || !retry(w, redo)) {
+			/*
+			 * The request just saved is not performed again at once:
+			 * nothing it did can let it finish (only what others do after).
+			 */
+			bool fresh = first && !w->event && w->number == request_number;
+			if (fresh || (w->event && !(w->event & events)) || !retry(w, redo)) {
 				wp = &w->next;
 				continue;
 			}
 			*wp = w->next;
 			active -= !w->event;
-			free(w);
+			waiter_free(w);
 			progress = true;
 		}
 		progress = progress || woken;
+		first = false;
 		waiting_tail = &waiting;
 		while (*waiting_tail)
 			waiting_tail = &(*waiting_tail)->next;
