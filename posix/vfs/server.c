@@ -278,8 +278,13 @@ static long op_read(struct session *s, bool positioned)
 	if ((f->kind == FILE_PTY_SLAVE || file_is_console(f)) && !positioned)
 		return op_tty_read(f, len, req.w[3] & VFS_READ_NOWAIT);
 	long r = file_read(f, out.data, len, positioned ? &req.w[3] : NULL);
-	if (r > 0)
+	if (r > 0 && !positioned && (req.w[3] & VFS_READ_INLINE) && r <= VFS_INLINE_MAX) {
+		/* A short read in the reply's words: no long message to deliver and copy. */
+		memcpy(&out.w[2], out.data, (size_t)r);
+		out.words = 1 + (unsigned)(r + 7) / 8;
+	} else if (r > 0) {
 		out.len = (size_t)r;
+	}
 	if (positioned || (req.w[3] & VFS_READ_NOWAIT))
 		return r;
 	return maybe_block(f, r);
@@ -981,6 +986,15 @@ static bool take_request(int64_t badge, const uint64_t msg[8])
 	if (req.len > VFS_IO_MAX)
 		req.len = 0;
 	memcpy(req.data, ipc_buf, req.len);
+	if (VR_TAG_LABEL(msg[0]) == VFS_WRITE_INLINE && badge > VFS_BADGE_ADMIN) {
+		/* Its bytes from the words: from here on an ordinary VFS_WRITE (a bad one stays -EINVAL). */
+		uint64_t n = msg[2];
+		if (!req.len && n <= VFS_INLINE_MAX && words >= 2 + (n + 7) / 8 && !caps) {
+			memcpy(req.data, &msg[3], n);
+			req.len = n;
+			req.tag = VR_TAG(VFS_WRITE, words);
+		}
+	}
 	req.data[req.len] = 0;
 	req.cap = 0;
 	if (VR_TAG_LABEL(msg[0]) == VFS_REMOTE_ANSWER && caps == 1 && words >= 1 && words < 8) {
