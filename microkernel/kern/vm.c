@@ -17,9 +17,14 @@
 
 static struct mapping *find(struct process *p, vaddr_t va)
 {
+	struct mapping *h = p->map_hint;
+
+	/* Copies to and from one buffer (a stack, an IPC buffer) ask for the same mapping again. */
+	if (h && h->start <= va && va < h->end)
+		return h;
 	for (struct mapping *m = p->maps; m && m->start <= va; m = m->next)
 		if (va < m->end)
-			return m;
+			return p->map_hint = m;
 	return NULL;
 }
 
@@ -183,6 +188,7 @@ int vm_unmap(struct process *p, vaddr_t va, size_t len)
 		return err;
 	}
 	struct mapping **pp = &p->maps, *dead = NULL;
+	p->map_hint = NULL;
 	while (*pp) {
 		struct mapping *m = *pp;
 		if (m->start >= va && m->end <= va + len) {
@@ -357,6 +363,7 @@ void vm_teardown(struct process *p)
 	struct mapping *m = p->maps;
 
 	p->maps = NULL;
+	p->map_hint = NULL;
 	spin_unlock_irqrestore(&p->lock, s);
 	while (m) {
 		struct mapping *next = m->next;
