@@ -825,6 +825,27 @@ static long op_exec_image(void)
 	return (long)n->size;
 }
 
+bool request_undoable(void)
+{
+	struct session *s;
+	struct file *f;
+
+	return VR_TAG_LABEL(req.tag) == VFS_READ && req.badge > VFS_BADGE_ADMIN &&
+	       (s = session_find(req.badge)) && (f = session_file(s, req.w[1])) &&
+	       f->kind == FILE_PIPE_READ;
+}
+
+void request_undo(long result)
+{
+	struct session *s = session_find(req.badge);
+	struct file *f = s ? session_file(s, req.w[1]) : NULL;
+
+	if (result <= 0 || !f || f->kind != FILE_PIPE_READ)
+		return;
+	/* op_read left the bytes in out.data, or in its words when short. */
+	pipe_unread(f->pipe, out.len ? (const void *)out.data : (const void *)&out.w[2], (size_t)result);
+}
+
 /* A request performed, and then what it changed for edge-triggered epoll entries noted. */
 static long dispatch_observed(void);
 

@@ -84,6 +84,15 @@ void waiters_wake(unsigned event);
  */
 int64_t waiters_retry(long (*redo)(void));
 
+/*
+ * Whether the request in req can be taken back after it was performed (a
+ * read of a pipe), so that a retry need not first ask whether its caller is
+ * still there; request_undo(result) takes it back when the answer found
+ * no caller (server.c).
+ */
+bool request_undoable(void);
+void request_undo(long result);
+
 /* Whether any request is to be performed again (a waiter not parked, or a woken event). */
 bool waiters_any(void);
 

@@ -98,16 +98,18 @@ static bool retry(struct waiter *w, long (*redo)(void))
 {
 	uint64_t msg[8], info = 0;
 
+	memcpy(&req, &w->req, offsetof(struct request, data) + w->req.len + 1);
 	/*
 	 * A caller whose wait was interrupted (a signal) has left: performing
-	 * its request now would consume data or buffer space for nobody.
+	 * its request now would consume data or buffer space for nobody. A
+	 * request that can be taken back is performed, and taken back if its
+	 * answer finds nobody, which spares the question on every retry.
 	 */
-	if (vr_handle_info(w->reply, &info) || (info & VR_HANDLE_INFO_GONE)) {
+	bool undoable = request_undoable();
+	if (!undoable && (vr_handle_info(w->reply, &info) || (info & VR_HANDLE_INFO_GONE))) {
 		vr_handle_close(w->reply);
 		return true;
 	}
-
-	memcpy(&req, &w->req, offsetof(struct request, data) + w->req.len + 1);
 	memset(&out, 0, offsetof(struct reply, data));
 	retrying = true;
 	retry_deadline = w->deadline;
@@ -116,7 +118,9 @@ static bool retry(struct waiter *w, long (*redo)(void))
 	if (r == REPLY_SAVED)
 		return false;
 	reply_encode(&out, r, msg);
-	vr_ipc_reply_to(w->reply, msg); /* the caller may be gone: nothing to do then */
+	/* The caller may be gone: nothing to do then, or what it took given back. */
+	if (vr_ipc_reply_to(w->reply, msg) == -EPIPE && undoable)
+		request_undo(r);
 	return true;
 }
 
