@@ -286,7 +286,7 @@ int user_copy(struct process *p, vaddr_t uva, void *kbuf, size_t len, bool to_us
 		struct vmo_frame f = {0};
 		int err = -EFAULT;
 		if (m && (m->prot & need) && m->vmo->kind != VMO_PHYS)
-			err = page_of(p, m, ALIGN_DOWN(uva, PAGE_SIZE), to_user ? VMO_WRITE : VMO_READ, &f);
+			err = page_of(p, m, ALIGN_DOWN(uva, PAGE_SIZE), to_user ? VMO_WRITE : VMO_COPY_OUT, &f);
 		/* Under the lock, so that no fork shares the frame while the copy runs. */
 		if (!err) {
 			char *k = (char *)phys_to_virt(f.pa) + in_page;

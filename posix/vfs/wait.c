@@ -58,6 +58,7 @@ static void waiter_free(struct waiter *w)
 		free(w);
 }
 static unsigned active;		/* waiters not parked */
+static unsigned timed;		/* waiters with a deadline */
 static unsigned woken;		/* events of parked waiters since they were last tried */
 
 int waiter_add(const struct request *r, int64_t deadline, unsigned event)
@@ -77,6 +78,7 @@ int waiter_add(const struct request *r, int64_t deadline, unsigned event)
 	w->event = event;
 	w->number = request_number;
 	active += !event;
+	timed += deadline != 0;
 	memcpy(&w->req, r, offsetof(struct request, data) + r->len + 1);
 	*waiting_tail = w;
 	waiting_tail = &w->next;
@@ -134,7 +136,8 @@ int64_t waiters_retry(long (*redo)(void))
 		unsigned events = woken;
 		woken = 0;
 		progress = false;
-		for (struct waiter **wp = &waiting; *wp;) {
+		struct waiter **wp = &waiting;
+		while (*wp) {
 			struct waiter *w = *wp;
 			/*
 			 * The request just saved is not performed again at once:
@@ -147,16 +150,15 @@ int64_t waiters_retry(long (*redo)(void))
 			}
 			*wp = w->next;
 			active -= !w->event;
+			timed -= w->deadline != 0;
 			waiter_free(w);
 			progress = true;
 		}
 		progress = progress || woken;
 		first = false;
-		waiting_tail = &waiting;
-		while (*waiting_tail)
-			waiting_tail = &(*waiting_tail)->next;
+		waiting_tail = wp;	/* the last one's next (or the head) */
 	}
-	for (struct waiter *w = waiting; w; w = w->next)
+	for (struct waiter *w = timed ? waiting : NULL; w; w = w->next)
 		if (w->deadline && (!next || w->deadline < next))
 			next = w->deadline;
 	return next;
