@@ -117,8 +117,14 @@ static bool retry(struct waiter *w, long (*redo)(void))
 	retry_deadline = w->deadline;
 	long r = redo();
 	retrying = false;
-	if (r == REPLY_SAVED)
+	if (r == REPLY_SAVED) {
+		/* Not performed: an undoable one whose caller left is dropped now, not kept waiting. */
+		if (undoable && (vr_handle_info(w->reply, &info) || (info & VR_HANDLE_INFO_GONE))) {
+			vr_handle_close(w->reply);
+			return true;
+		}
 		return false;
+	}
 	reply_encode(&out, r, msg);
 	/* The caller may be gone: nothing to do then, or what it took given back. */
 	if (vr_ipc_reply_to(w->reply, msg) == -EPIPE && undoable)
