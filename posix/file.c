@@ -151,11 +151,16 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
 		/* Pipes and devices: only the first piece may wait; the rest is what is there. */
 		uint64_t nowait = done && !regular ? VFS_READ_NOWAIT : 0;
-		uint64_t r[8], w[3] = {f->id, n, at < 0 ? nowait : (uint64_t)(at + done)};
+		uint64_t r[8], w[3] = {f->id, n, at < 0 ? nowait | VFS_READ_INLINE : (uint64_t)(at + done)};
 		long got = px_vfs_call(at < 0 ? VFS_READ : VFS_PREAD, w, 3, 0, r);
 		if (got < 0)
 			return done ? done : got;
-		if (got > (long)n || (got && px_reply_len(r[0]) != (size_t)got))
+		if (got > (long)n)
+			return done ? done : -EIO;
+		if (got && at < 0 && !px_reply_len(r[0]) && got <= VFS_INLINE_MAX &&
+		    (r[0] & 15) >= 1 + ((size_t)got + 7) / 8)
+			memcpy(px_ipc_buffer(), &r[2], (size_t)got);	/* the bytes came in the words */
+		else if (got && px_reply_len(r[0]) != (size_t)got)
 			return done ? done : -EIO;
 		if (got && (err = px_copy_out(buf + done, (size_t)got)))
 			return done ? done : err;
@@ -184,10 +189,18 @@ static long write_file(int fd, const char *buf, size_t len, int64_t at)
 		len = SSIZE_MAX;
 	do {
 		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
-		uint64_t r[8], w[2] = {f->id, (uint64_t)(at + done)};
+		uint64_t r[8], w[2 + VFS_INLINE_MAX / 8] = {f->id, (uint64_t)(at + done)};
 		if (n && (err = px_copy_in(0, buf + done, n)))
 			return done ? done : err;
-		long put = px_vfs_call(at < 0 ? VFS_WRITE : VFS_PWRITE, w, at < 0 ? 1 : 2, n, r);
+		long put;
+		if (at < 0 && n && n <= VFS_INLINE_MAX) {
+			/* A short write: its bytes in the message words (the kernel's fast path). */
+			w[1] = n;
+			memcpy(&w[2], px_ipc_buffer(), n);
+			put = px_vfs_call(VFS_WRITE_INLINE, w, 2 + (unsigned)(n + 7) / 8, 0, r);
+		} else {
+			put = px_vfs_call(at < 0 ? VFS_WRITE : VFS_PWRITE, w, at < 0 ? 1 : 2, n, r);
+		}
 		if (put < 0)
 			return done ? done : put;
 		done += put;

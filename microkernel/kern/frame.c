@@ -71,9 +71,17 @@ static void list_remove(struct free_link *l)
 
 static struct zone *zone_of(uint64_t pfn)
 {
+	/* Most frames are in one big zone: the last one found is tried first (zones stay). */
+	static unsigned hint;
+	unsigned h = __atomic_load_n(&hint, __ATOMIC_RELAXED);
+
+	if (h < nzones && pfn >= zones[h].base_pfn && pfn - zones[h].base_pfn < zones[h].nframes)
+		return &zones[h];
 	for (unsigned i = 0; i < nzones; i++)
-		if (pfn >= zones[i].base_pfn && pfn - zones[i].base_pfn < zones[i].nframes)
+		if (pfn >= zones[i].base_pfn && pfn - zones[i].base_pfn < zones[i].nframes) {
+			__atomic_store_n(&hint, i, __ATOMIC_RELAXED);
 			return &zones[i];
+		}
 	return NULL;
 }
 

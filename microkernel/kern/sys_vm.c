@@ -1,6 +1,7 @@
 /* System calls on memory objects and address spaces. */
 #include <kernel/cap.h>
 #include <kernel/errno.h>
+#include <kernel/frame.h>
 #include <kernel/mm.h>
 #include <kernel/process.h>
 #include <kernel/slab.h>
@@ -64,23 +65,32 @@ int64_t sys_vmo_phys_addr(handle_t vmo, uint64_t offset, uint64_t *paddr)
 	return err;
 }
 
-/* Copies between a VMO and the caller's memory through a bounce buffer. */
+/*
+ * Copies between a VMO and the caller's memory through a bounce buffer: on
+ * the stack for small copies (an IPC buffer's few bytes), else one frame,
+ * not zeroed (only bytes just copied into it are ever copied out).
+ */
+#define BOUNCE_SMALL 256
 static int64_t vmo_copy(handle_t vmo, vaddr_t buf, uint64_t offset, size_t len, bool write)
 {
 	struct vmo *v;
+	char small[BOUNCE_SMALL], *bounce = small;
+	size_t chunk = BOUNCE_SMALL;
 	int err = cap_lookup(my_caps(), vmo, KOBJ_VMO, write ? RIGHT_WRITE : RIGHT_READ,
 			     (struct kobject **)&v, NULL);
 	if (err)
 		return err;
-	char *bounce = kmalloc(PAGE_SIZE);
-	if (!bounce) {
-		vmo_put(v);
-		return -ENOMEM;
-	}
 	if (offset > v->size || len > v->size - offset)
 		err = -ERANGE;
+	else if (len > BOUNCE_SMALL) {
+		paddr_t pa = frame_alloc(0, 0);
+		if (!pa)
+			err = -ENOMEM;
+		bounce = pa ? phys_to_virt(pa) : small;
+		chunk = PAGE_SIZE;
+	}
 	while (!err && len) {
-		size_t n = MIN(len, (size_t)PAGE_SIZE);
+		size_t n = MIN(len, chunk);
 		if (write) {
 			err = copy_from_user(bounce, buf, n);
 			if (!err)
@@ -94,7 +104,8 @@ static int64_t vmo_copy(handle_t vmo, vaddr_t buf, uint64_t offset, size_t len, 
 		offset += n;
 		len -= n;
 	}
-	kfree(bounce);
+	if (bounce != small)
+		frame_free(virt_to_phys(bounce), 0);
 	vmo_put(v);
 	return err;
 }

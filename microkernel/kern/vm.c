@@ -17,9 +17,14 @@
 
 static struct mapping *find(struct process *p, vaddr_t va)
 {
+	struct mapping *h = p->map_hint;
+
+	/* Copies to and from one buffer (a stack, an IPC buffer) ask for the same mapping again. */
+	if (h && h->start <= va && va < h->end)
+		return h;
 	for (struct mapping *m = p->maps; m && m->start <= va; m = m->next)
 		if (va < m->end)
-			return m;
+			return p->map_hint = m;
 	return NULL;
 }
 
@@ -183,6 +188,7 @@ int vm_unmap(struct process *p, vaddr_t va, size_t len)
 		return err;
 	}
 	struct mapping **pp = &p->maps, *dead = NULL;
+	p->map_hint = NULL;
 	while (*pp) {
 		struct mapping *m = *pp;
 		if (m->start >= va && m->end <= va + len) {
@@ -280,7 +286,7 @@ int user_copy(struct process *p, vaddr_t uva, void *kbuf, size_t len, bool to_us
 		struct vmo_frame f = {0};
 		int err = -EFAULT;
 		if (m && (m->prot & need) && m->vmo->kind != VMO_PHYS)
-			err = page_of(p, m, ALIGN_DOWN(uva, PAGE_SIZE), to_user ? VMO_WRITE : VMO_READ, &f);
+			err = page_of(p, m, ALIGN_DOWN(uva, PAGE_SIZE), to_user ? VMO_WRITE : VMO_COPY_OUT, &f);
 		/* Under the lock, so that no fork shares the frame while the copy runs. */
 		if (!err) {
 			char *k = (char *)phys_to_virt(f.pa) + in_page;
@@ -357,6 +363,7 @@ void vm_teardown(struct process *p)
 	struct mapping *m = p->maps;
 
 	p->maps = NULL;
+	p->map_hint = NULL;
 	spin_unlock_irqrestore(&p->lock, s);
 	while (m) {
 		struct mapping *next = m->next;

@@ -99,9 +99,10 @@ int vmo_page(struct vmo *v, uint64_t offset, enum vmo_access access, struct vmo_
 	uint64_t i = offset / PAGE_SIZE;
 	unsigned long s = spin_lock_irqsave(&v->lock);
 	paddr_t f = v->pages[i];
-	if (f && frame_is_shared(f) && access == VMO_READ)
+	bool shared = f && access != VMO_COPY_OUT && frame_is_shared(f);
+	if (shared && access == VMO_READ)
 		out->shared = true;
-	if (f && frame_is_shared(f) && access == VMO_WRITE) {
+	if (shared && access == VMO_WRITE) {
 		/* Copy-on-write: the writer gets a copy, the other holders keep the frame. */
 		paddr_t copy = frame_alloc(0, 0);
 		if (!copy) {
@@ -193,7 +194,7 @@ static int copy(struct vmo *v, uint64_t offset, void *kbuf, size_t len, bool to_
 	 */
 	while (len) {
 		struct vmo_frame f;
-		int err = vmo_page(v, offset, to_vmo ? VMO_WRITE : VMO_READ, &f);
+		int err = vmo_page(v, offset, to_vmo ? VMO_WRITE : VMO_COPY_OUT, &f);
 		if (err)
 			return err;
 		size_t in_page = offset % PAGE_SIZE, n = MIN(len, PAGE_SIZE - in_page);

@@ -41,6 +41,13 @@ __attribute__((no_builtin("memcpy"))) void *memcpy(void *restrict dst, const voi
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
+	if (n < WORD) {
+		/* A few bytes (a message's, a pipe's): no alignment work. */
+#pragma clang loop vectorize(disable) unroll(disable)
+		while (n--)
+			*d++ = *s++;
+		return dst;
+	}
 	for (; n && !ALIGNED(d); n--)
 		*d++ = *s++;
 	if (!ALIGNED(s) && n >= WORD) {

@@ -44,6 +44,8 @@
 #define VFS_IO_MAX 4096		/* bytes of data or path in one request or reply */
 #define VFS_AT_CWD UINT64_MAX	/* a directory id meaning the session's working directory */
 #define VFS_READ_NOWAIT 1	/* VFS_READ: -EAGAIN rather than wait (the rest of a large read) */
+#define VFS_READ_INLINE 2	/* VFS_READ: up to VFS_INLINE_MAX bytes may come back in words 2-5 */
+#define VFS_INLINE_MAX 32	/* bytes of data in message words (VFS_WRITE_INLINE, VFS_READ_INLINE) */
 
 #define VFS_POLL_MAX 512		/* struct vfs_pollfd entries in one VFS_POLL_WAIT */
 #define VFS_SCM_MAX 64		/* ids passed (SCM_RIGHTS) with one message */
@@ -59,7 +61,8 @@ enum vfs_op {
 	/* ---- files and directories (any session) ---- */
 	VFS_OPEN = 1,	/* w1 dir id, w2 Linux O_* flags, w3 mode (umask applied); path -> w1 id, w2 S_IFMT of the file */
 	VFS_CLOSE,	/* w1 id */
-	VFS_READ,	/* w1 id, w2 length (<= VFS_IO_MAX), w3 VFS_READ_NOWAIT or 0 -> w1 bytes; the data in the reply's long part */
+	VFS_READ,	/* w1 id, w2 length (<= VFS_IO_MAX), w3 VFS_READ_NOWAIT | VFS_READ_INLINE or 0 -> w1 bytes; the data in
+			   the reply's long part, or (VFS_READ_INLINE, no long part) in words 2-5 */
 	VFS_WRITE,	/* w1 id; the data as the long part -> w1 bytes written */
 	VFS_PREAD,	/* w1 id, w2 length, w3 offset -> as VFS_READ; the offset does not move */
 	VFS_PWRITE,	/* w1 id, w2 offset; data -> as VFS_WRITE */
@@ -154,6 +157,8 @@ enum vfs_op {
 				   controlling terminal, /dev/tty (-ENXIO without one), TIOCSCTTY/TIOCNOTTY */
 	VFS_TTY_SIGNAL = 75,	/* the proc server's (admin): -> w1 a process group, w2 a signal that a terminal's ISIG character (^C ^Z ^\)
 				   or window-size change raised for it; waits until there is one */
+	VFS_WRITE_INLINE = 76,	/* w1 id, w2 n (<= VFS_INLINE_MAX), w3.. the n bytes -> as VFS_WRITE: a short write
+				   without a long message, so the kernel's fast path carries it */
 	/* ---- files served by another server (remote.c; see "Remote file systems" below) ---- */
 	VFS_REMOTE_MOUNT = 80,	/* (uid 0) w1 dir id; path of an empty directory -> w1 the mount number; cap:
 				   the session's capability with GRANT (for answers that carry a VMO). Every

@@ -43,6 +43,17 @@ long pipe_read(struct pipe *p, void *buf, size_t len)
 	return (long)len;
 }
 
+void pipe_unread(struct pipe *p, const void *buf, size_t len)
+{
+	if (len > PIPE_SIZE - p->len)
+		return;	/* not the bytes just read: cannot happen */
+	p->head = (p->head + PIPE_SIZE - len) % PIPE_SIZE;
+	size_t first = PIPE_SIZE - p->head < len ? PIPE_SIZE - p->head : len;
+	memcpy(p->buf + p->head, buf, first);
+	memcpy(p->buf, (const char *)buf + first, len - first);
+	p->len += len;
+}
+
 long pipe_write(struct pipe *p, const void *buf, size_t len)
 {
 	size_t room = PIPE_SIZE - p->len;

@@ -21,6 +21,9 @@ void pipe_destroy(struct pipe *p);
 /* Up to @len bytes; 0 at end of file (empty, no writers); -EAGAIN when empty with writers. */
 long pipe_read(struct pipe *p, void *buf, size_t len);
 
+/* Puts back the @len bytes the last pipe_read took (nothing came between): a reader that left. */
+void pipe_unread(struct pipe *p, const void *buf, size_t len);
+
 /*
  * Writes as POSIX wants: -EPIPE without readers; up to PIPE_ATOMIC bytes all
  * at once or -EAGAIN; more than that as much as fits (-EAGAIN if nothing does).

@@ -46,6 +46,7 @@ struct request req;
 struct reply out;
 bool retrying;
 int64_t retry_deadline;
+uint64_t request_number;
 #define RAMFS_MAGIC 0x858458f6
 #define TMPFS_MAGIC 0x01021994
 static struct fs initrd_fs = {.dev = 1, .magic = RAMFS_MAGIC, .readonly = true},
@@ -277,8 +278,13 @@ static long op_read(struct session *s, bool positioned)
 	if ((f->kind == FILE_PTY_SLAVE || file_is_console(f)) && !positioned)
 		return op_tty_read(f, len, req.w[3] & VFS_READ_NOWAIT);
 	long r = file_read(f, out.data, len, positioned ? &req.w[3] : NULL);
-	if (r > 0)
+	if (r > 0 && !positioned && (req.w[3] & VFS_READ_INLINE) && r <= VFS_INLINE_MAX) {
+		/* A short read in the reply's words: no long message to deliver and copy. */
+		memcpy(&out.w[2], out.data, (size_t)r);
+		out.words = 1 + (unsigned)(r + 7) / 8;
+	} else if (r > 0) {
 		out.len = (size_t)r;
+	}
 	if (positioned || (req.w[3] & VFS_READ_NOWAIT))
 		return r;
 	return maybe_block(f, r);
@@ -820,6 +826,27 @@ static long op_exec_image(void)
 	return (long)n->size;
 }
 
+bool request_undoable(void)
+{
+	struct session *s;
+	struct file *f;
+
+	return VR_TAG_LABEL(req.tag) == VFS_READ && req.badge > VFS_BADGE_ADMIN &&
+	       (s = session_find(req.badge)) && (f = session_file(s, req.w[1])) &&
+	       f->kind == FILE_PIPE_READ;
+}
+
+void request_undo(long result)
+{
+	struct session *s = session_find(req.badge);
+	struct file *f = s ? session_file(s, req.w[1]) : NULL;
+
+	if (result <= 0 || !f || f->kind != FILE_PIPE_READ)
+		return;
+	/* op_read left the bytes in out.data, or in its words when short. */
+	pipe_unread(f->pipe, out.len ? (const void *)out.data : (const void *)&out.w[2], (size_t)result);
+}
+
 /* A request performed, and then what it changed for edge-triggered epoll entries noted. */
 static long dispatch_observed(void);
 
@@ -973,6 +1000,7 @@ static bool take_request(int64_t badge, const uint64_t msg[8])
 {
 	unsigned words = msg[0] & 15, caps = (msg[0] >> 4) & 3;
 
+	request_number++;
 	req.badge = (uint64_t)badge;
 	req.tag = msg[0];
 	memcpy(req.w, msg, sizeof(req.w));
@@ -980,6 +1008,15 @@ static bool take_request(int64_t badge, const uint64_t msg[8])
 	if (req.len > VFS_IO_MAX)
 		req.len = 0;
 	memcpy(req.data, ipc_buf, req.len);
+	if (VR_TAG_LABEL(msg[0]) == VFS_WRITE_INLINE && badge > VFS_BADGE_ADMIN) {
+		/* Its bytes from the words: from here on an ordinary VFS_WRITE (a bad one stays -EINVAL). */
+		uint64_t n = msg[2];
+		if (!req.len && n <= VFS_INLINE_MAX && words >= 2 + (n + 7) / 8 && !caps) {
+			memcpy(req.data, &msg[3], n);
+			req.len = n;
+			req.tag = VR_TAG(VFS_WRITE, words);
+		}
+	}
 	req.data[req.len] = 0;
 	req.cap = 0;
 	if (VR_TAG_LABEL(msg[0]) == VFS_REMOTE_ANSWER && caps == 1 && words >= 1 && words < 8) {

@@ -53,6 +53,8 @@ long block_until(unsigned event);
 /* Whether the current request is a saved one performed again; its deadline then. */
 extern bool retrying;
 extern int64_t retry_deadline;
+/* Counts the requests received: a waiter knows which request saved it (wait.c). */
+extern uint64_t request_number;
 
 /* A new capability to the server's endpoint with badge @number and @rights; 0 or -errno. */
 int64_t session_mint(uint64_t number, uint64_t rights, uint64_t *cap);
@@ -81,6 +83,15 @@ void waiters_wake(unsigned event);
  * Returns the earliest deadline of those left (0: none).
  */
 int64_t waiters_retry(long (*redo)(void));
+
+/*
+ * Whether the request in req can be taken back after it was performed (a
+ * read of a pipe), so that a retry need not first ask whether its caller is
+ * still there; request_undo(result) takes it back when the answer found
+ * no caller (server.c).
+ */
+bool request_undoable(void);
+void request_undo(long result);
 
 /* Whether any request is to be performed again (a waiter not parked, or a woken event). */
 bool waiters_any(void);

@@ -8,11 +8,15 @@
 static struct session *sessions;
 static uint64_t next_number = VFS_BADGE_FIRST;
 
+static struct session *last_found;	/* tried first: a request's session is asked for more than once */
+
 struct session *session_find(uint64_t number)
 {
+	if (last_found && last_found->number == number)
+		return last_found;
 	for (struct session *s = sessions; s; s = s->next)
 		if (s->number == number)
-			return s;
+			return last_found = s;
 	return NULL;
 }
 
@@ -67,6 +71,8 @@ void session_destroy(struct session *s)
 		p = &(*p)->next;
 	if (*p)
 		*p = s->next;
+	if (last_found == s)
+		last_found = NULL;
 	for (uint32_t i = 0; i < s->nids; i++)
 		file_put(s->ids[i]);
 	free(s->ids);

@@ -95,7 +95,7 @@ short tfd_poll(const struct timerfd *t)
 
 int64_t tfd_next_deadline(void)
 {
-	int64_t next = 0, now = tfd_now();
+	int64_t next = 0, now = all ? tfd_now() : 0;
 
 	for (struct timerfd *t = all; t; t = t->next) {
 		update(t, now);

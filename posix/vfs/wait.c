@@ -26,29 +26,59 @@ struct waiter {
 	handle_t reply;
 	int64_t deadline;
 	unsigned event;	/* 0: performed again after every request; else parked until woken */
+	uint64_t number;	/* the request_number of the request that saved it */
 	struct request req; /* only the first offsetof(data) + req.len bytes are kept */
 };
 
 static struct waiter *waiting, **waiting_tail = &waiting;
+
+/*
+ * Waiters whose request has a short long part (a read's none, a 1-byte
+ * write's one) are all WAITER_SMALL bytes; a few freed ones are kept for
+ * the next, so that a ping-pong does not malloc and free one per message.
+ */
+#define WAITER_SMALL_DATA 64
+#define WAITER_SMALL (offsetof(struct waiter, req.data) + WAITER_SMALL_DATA)
+#define WAITERS_KEPT 8
+static struct waiter *kept[WAITERS_KEPT];
+static unsigned nkept;
+
+static struct waiter *waiter_alloc(size_t len)
+{
+	if (len >= WAITER_SMALL_DATA)
+		return malloc(offsetof(struct waiter, req.data) + len + 1);
+	return nkept ? kept[--nkept] : malloc(WAITER_SMALL);
+}
+
+static void waiter_free(struct waiter *w)
+{
+	if (w->req.len < WAITER_SMALL_DATA && nkept < WAITERS_KEPT)
+		kept[nkept++] = w;
+	else
+		free(w);
+}
 static unsigned active;		/* waiters not parked */
+static unsigned timed;		/* waiters with a deadline */
 static unsigned woken;		/* events of parked waiters since they were last tried */
 
 int waiter_add(const struct request *r, int64_t deadline, unsigned event)
 {
-	size_t size = offsetof(struct waiter, req.data) + r->len + 1;
-	struct waiter *w = malloc(size);
+	struct waiter *w = waiter_alloc(r->len);
 	int64_t err;
 
 	if (!w)
 		return -ENOMEM;
 	if ((err = vr_ipc_reply_save(&w->reply))) {
-		free(w);
+		w->req.len = r->len;
+		waiter_free(w);
 		return (int)err;
 	}
 	w->next = NULL;
 	w->deadline = deadline;
 	w->event = event;
+	w->number = request_number;
 	active += !event;
+	timed += deadline != 0;
 	memcpy(&w->req, r, offsetof(struct request, data) + r->len + 1);
 	*waiting_tail = w;
 	waiting_tail = &w->next;
@@ -70,31 +100,41 @@ static bool retry(struct waiter *w, long (*redo)(void))
 {
 	uint64_t msg[8], info = 0;
 
+	memcpy(&req, &w->req, offsetof(struct request, data) + w->req.len + 1);
 	/*
 	 * A caller whose wait was interrupted (a signal) has left: performing
-	 * its request now would consume data or buffer space for nobody.
+	 * its request now would consume data or buffer space for nobody. A
+	 * request that can be taken back is performed, and taken back if its
+	 * answer finds nobody, which spares the question on every retry.
 	 */
-	if (vr_handle_info(w->reply, &info) || (info & VR_HANDLE_INFO_GONE)) {
+	bool undoable = request_undoable();
+	if (!undoable && (vr_handle_info(w->reply, &info) || (info & VR_HANDLE_INFO_GONE))) {
 		vr_handle_close(w->reply);
 		return true;
 	}
-
-	memcpy(&req, &w->req, offsetof(struct request, data) + w->req.len + 1);
 	memset(&out, 0, offsetof(struct reply, data));
 	retrying = true;
 	retry_deadline = w->deadline;
 	long r = redo();
 	retrying = false;
-	if (r == REPLY_SAVED)
+	if (r == REPLY_SAVED) {
+		/* Not performed: an undoable one whose caller left is dropped now, not kept waiting. */
+		if (undoable && (vr_handle_info(w->reply, &info) || (info & VR_HANDLE_INFO_GONE))) {
+			vr_handle_close(w->reply);
+			return true;
+		}
 		return false;
+	}
 	reply_encode(&out, r, msg);
-	vr_ipc_reply_to(w->reply, msg); /* the caller may be gone: nothing to do then */
+	/* The caller may be gone: nothing to do then, or what it took given back. */
+	if (vr_ipc_reply_to(w->reply, msg) == -EPIPE && undoable)
+		request_undo(r);
 	return true;
 }
 
 int64_t waiters_retry(long (*redo)(void))
 {
-	bool progress = true;
+	bool progress = true, first = true;
 	int64_t next = 0;
 
 	while (progress) {
@@ -102,23 +142,29 @@ int64_t waiters_retry(long (*redo)(void))
 		unsigned events = woken;
 		woken = 0;
 		progress = false;
-		for (struct waiter **wp = &waiting; *wp;) {
+		struct waiter **wp = &waiting;
+		while (*wp) {
 			struct waiter *w = *wp;
-			if ((w->event && !(w->event & events)) || !retry(w, redo)) {
+			/*
+			 * The request just saved is not performed again at once:
+			 * nothing it did can let it finish (only what others do after).
+			 */
+			bool fresh = first && !w->event && w->number == request_number;
+			if (fresh || (w->event && !(w->event & events)) || !retry(w, redo)) {
 				wp = &w->next;
 				continue;
 			}
 			*wp = w->next;
 			active -= !w->event;
-			free(w);
+			timed -= w->deadline != 0;
+			waiter_free(w);
 			progress = true;
 		}
 		progress = progress || woken;
-		waiting_tail = &waiting;
-		while (*waiting_tail)
-			waiting_tail = &(*waiting_tail)->next;
+		first = false;
+		waiting_tail = wp;	/* the last one's next (or the head) */
 	}
-	for (struct waiter *w = waiting; w; w = w->next)
+	for (struct waiter *w = timed ? waiting : NULL; w; w = w->next)
 		if (w->deadline && (!next || w->deadline < next))
 			next = w->deadline;
 	return next;

@@ -34,6 +34,7 @@ struct process {
 	/* lock protects maps, threads, nthreads and the exit fields. */
 	struct spinlock lock;
 	struct mapping *maps;	/* sorted by address, disjoint */
+	struct mapping *map_hint;	/* the mapping find() returned last (vm.c; dropped by unmaps) */
 	struct thread *threads;
 	unsigned nthreads;	/* on the list: started or not */
 	unsigned nrunning;	/* started and not yet exited: the process lives while > 0 */

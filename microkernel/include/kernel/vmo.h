@@ -38,6 +38,7 @@ struct vmo {
 enum vmo_access {
 	VMO_READ,
 	VMO_WRITE,	/* a shared frame is copied first (copy-on-write) */
+	VMO_COPY_OUT,	/* a read that only copies bytes out: whether the frame is shared does not matter */
 };
 
 /* The frame behind a page, as vmo_page found it. */

@@ -114,6 +114,17 @@ UTEST_POSIX(vfs_survives_malformed_requests)
 	uint64_t id = r;
 	UCHECK(call(s1, VFS_READ, id, 64, NULL, &r) == 0 && r == 9 && !memcmp(buf, "veridian\n", 9),
 	       "read after the noise: %ld", (int64_t)r);
+	/* A write in the message words: more than VFS_INLINE_MAX bytes, or more than the words hold, is -EINVAL. */
+	uint64_t m[8] = {VR_TAG(VFS_WRITE_INLINE, 6), id, VFS_INLINE_MAX + 1};
+	UCHECK(vr_ipc_call(s1, m) == 0 && (int64_t)m[1] == -VR_EINVAL, "inline write of %d bytes: %ld",
+	       VFS_INLINE_MAX + 1, (int64_t)m[1]);
+	uint64_t m2[8] = {VR_TAG(VFS_WRITE_INLINE, 3), id, 9, 0x41};
+	UCHECK(vr_ipc_call(s1, m2) == 0 && (int64_t)m2[1] == -VR_EINVAL, "9 bytes in one word: %ld",
+	       (int64_t)m2[1]);
+	/* A well-formed one is a VFS_WRITE: to a file opened read-only, -EBADF. */
+	uint64_t m3[8] = {VR_TAG(VFS_WRITE_INLINE, 3), id, 8, 0x41};
+	UCHECK(vr_ipc_call(s1, m3) == 0 && (int64_t)m3[1] == -VR_EBADF, "inline write to O_RDONLY: %ld",
+	       (int64_t)m3[1]);
 	/* The id is s1's: in s2 it names nothing (or something else of s2's). */
 	UCHECK(call(s2, VFS_CLOSE, 1000, 0, NULL, &r) == 0 && (int64_t)r == -VR_EBADF, "foreign id");
 	UCHECK(call(s1, VFS_CLOSE, id, 0, NULL, &r) == 0 && r == 0, "close");
