@@ -39,6 +39,7 @@ int64_t op_setpgid(struct proc *caller, uint64_t m[8])
 	if (pgid != t->pid && !proc_group_in_session((int)pgid, t->sid))
 		return -EPERM;
 	t->pgid = (int)pgid;
+	vfs_session_sid(t->session, t->sid, t->pgid);
 	/* A parent waiting for its children of one group may have none left. */
 	proc_waiters_check(proc_find(t->ppid));
 	return 0;
@@ -68,7 +69,7 @@ int64_t op_setsid(struct proc *caller, uint64_t m[8])
 			return -EPERM;
 	caller->sid = caller->pgid = caller->pid;
 	/* The new session has no controlling terminal: the vfs knows terminals' sessions by this. */
-	vfs_session_sid(caller->session, caller->sid);
+	vfs_session_sid(caller->session, caller->sid, caller->pgid);
 	proc_waiters_check(proc_find(caller->ppid));
 	return caller->sid;
 }

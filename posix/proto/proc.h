@@ -49,7 +49,8 @@ enum proc_op {
 	PROC_FORK,	/* w1 entry, w2 stack pointer (see below) -> w1 the child's pid */
 	PROC_FORKED,	/* (the forked child, once) -> w1 its pid, w2 its own process handle, w3 its vfs session */
 	PROC_SIGSTATE,	/* w1 blocked, w2 handled, w3 ignored signals (sets: bit n - 1 = signal n), w4 the
-			   redirection entry (0: none) -> w1 the pending signals (1 .. 63).
+			   redirection entry (0: none), w5 PROC_SIGSTATE_NOCLDSTOP or 0 -> w1 the
+			   pending signals (1 .. 63).
 			   Pending unblocked signals without a handler take their default
 			   action at once */
 	PROC_SIGTAKE,	/* w1 the signals wanted, w2 PROC_SIGTAKE_WAIT or 0 -> w1 a pending one of them, now
@@ -59,7 +60,14 @@ enum proc_op {
 	PROC_FS,		/* internal (badge 0): a /proc request the vfs server forwarded (proc/procfs.c) */
 };
 
-#define PROC_SIGTAKE_WAIT 1	/* PROC_SIGTAKE does not answer until one of the signals is pending */
+#define PROC_SIGTAKE_WAIT 1
+/*
+ * PROC_KILL's w3 for SIGTTIN/SIGTTOU that the translation layer sends its own
+ * group (w1 0) when its terminal says it is in the background: -EIO, and
+ * no signal, if the group is orphaned (POSIX); si_code SI_KERNEL.
+ */
+#define PROC_KILL_JOBCTL 0x4a43	/* never a si_code */
+#define PROC_SIGSTATE_NOCLDSTOP 1	/* SIGCHLD's action has SA_NOCLDSTOP: no SIGCHLD for stops and continues */	/* PROC_SIGTAKE does not answer until one of the signals is pending */
 
 /*
  * Signals: the server is the signal daemon. Each process tells it (PROC_SIGSTATE) which signals it

@@ -274,8 +274,10 @@ static long op_read(struct session *s, bool positioned)
 		return -EBADF;
 	if (len > VFS_IO_MAX)
 		return -EINVAL;
-	if ((f->kind == FILE_PTY_SLAVE || file_is_console(f)) && !positioned)
-		return op_tty_read(f, len, req.w[3] & VFS_READ_NOWAIT);
+	if ((f->kind == FILE_PTY_SLAVE || file_is_console(f)) && !positioned) {
+		long c = ctty_job_check(s, f, CTTY_READ, req.w[3]);
+		return c ? c : op_tty_read(f, len, req.w[3] & VFS_READ_NOWAIT);
+	}
 	long r = file_read(f, out.data, len, positioned ? &req.w[3] : NULL);
 	if (r > 0)
 		out.len = (size_t)r;
@@ -290,6 +292,9 @@ static long op_write(struct session *s, bool positioned)
 
 	if (!f)
 		return -EBADF;
+	long c = positioned ? 0 : ctty_job_check(s, f, CTTY_WRITE, req.w[2]);
+	if (c)
+		return c;
 	long r = file_write(f, req.data, req.len, positioned ? &req.w[2] : NULL);
 	return positioned ? r : maybe_block(f, r);
 }
@@ -778,6 +783,8 @@ static long op_session_sid(void)
 	if ((int64_t)req.w[2] <= 0 || req.w[2] > INT32_MAX)
 		return -EINVAL;
 	s->sid = (int32_t)req.w[2];
+	if (req.w[3] <= INT32_MAX)
+		s->pgid = (int32_t)req.w[3];
 	return 0;
 }
 
