@@ -114,8 +114,9 @@ int64_t op_wait(struct proc *caller, uint64_t m[8])
 
 	if (options & ~(uint64_t)WAIT_OPTIONS || pid <= -PID_MAX || pid >= PID_MAX)
 		return -EINVAL;
-	if (!(options & (WEXITED | WUNTRACED | WCONTINUED)))
-		return -EINVAL;
+	/* Ends are what a wait asking for nothing else waits for (waitpid's options 0). */
+	if (!(options & (WUNTRACED | WCONTINUED)))
+		options |= WEXITED;
 	struct proc *c = find_ready(caller, pid, options, &any);
 	if (c) {
 		int found = c->pid;

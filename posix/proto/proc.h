@@ -35,7 +35,9 @@
 enum proc_op {
 	PROC_SPAWN = 1,	/* long: struct proc_spawn + its data -> w1 the child's pid. The file actions run
 			   in the child's session before it starts: their errors are posix_spawn's */
-	PROC_WAIT,	/* w1 pid (as waitpid: -1 any, 0 own group, < -1 group), w2 WNOHANG|WUNTRACED... -> w1 pid (0 with WNOHANG), w2 wait status */
+	PROC_WAIT,	/* w1 pid (as waitpid: -1 any, 0 own group, < -1 group), w2 WNOHANG|WUNTRACED|WEXITED|WCONTINUED|WNOWAIT
+			   (WEXITED implied without WUNTRACED and WCONTINUED) -> w1 pid (0 with WNOHANG), w2 wait status:
+			   an end's, a stop's (WIFSTOPPED) or a continue's (WIFCONTINUED) */
 	PROC_EXIT,	/* w1 wait status (W_EXITCODE): ends the caller's process (answered, if it is still there to hear it) */
 	PROC_GETPID,	/* -> w1 pid, w2 parent pid */
 	PROC_KILL,	/* w1 pid (as kill(): > 0, 0, -1, < -1), w2 signal, w3 si_code (SI_USER, or SI_TKILL) */
