@@ -47,6 +47,7 @@ struct proc {
 	int pid, ppid, pgid, sid;
 	enum proc_state state;
 	bool gone;	/* its kernel process has ended (its watcher reported) */
+	bool execed;	/* it runs a program of its own (spawned, or execve): its parent may not setpgid it */
 	int wstatus;	/* the wait status, once not PROC_ALIVE */
 	handle_t process;	/* the kernel process; 0 for the root task and init */
 	handle_t cap;	/* the capability minted for it (badge = pid), revoked at its end */

@@ -373,6 +373,7 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 		goto err_session;
 	}
 	c->pgid = pgid, c->sid = sid, c->session = session;
+	c->execed = true;
 	proc_set_cmdline(c, r->argv);
 	if ((err = start(r, c, &img, &interp)))
 		goto err_proc;
@@ -475,6 +476,7 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	p->sig_blocked = p->sig_handled = p->sig_ignored = p->sig_pending = 0;
 	p->sig_entry = 0;
 	p->nocldstop = false;
+	p->execed = true;
 	if (p->thread)
 		vr_handle_close(p->thread);
 	p->thread = next.thread;
