@@ -114,15 +114,15 @@ SHELL_SCRIPT = [
     # and kill %1 ends it.
     ('sleep_again', 'sleep 1000\n', '\x1a'),
     ('ctrl_z', 'Stopped', 'jobs', 120, ('\x1a', 15)),
-    ('jobs_stopped', '\n[1]+  Stopped', 'bg'),
+    ('jobs_stopped', '\n[1]+  Stopped                    sleep 1000\n# ', 'bg'),
     ('bg', '\n[1] sleep 1000\n# ', 'jobs'),
-    ('jobs_running', '\n[1]+  Running', 'fg'),
+    ('jobs_running', '\n[1]+  Running                    sleep 1000\n# ', 'fg'),
     ('fg', '\nsleep 1000\n', '\x03'),
     ('fg_ctrl_c', '# ', 'sleep 1000 &', 120, ('\x03', 15)),
-    ('background', '\n[1] ', 'jobs'),
-    ('jobs_background', '\n[1]+  Running', 'kill %1'),
-    ('kill_job', '# ', 'jobs'),
-    ('jobs_killed', '\n[1]+  Terminated', 'echo done'),
+    ('background', '\n# ', 'jobs'),
+    ('jobs_background', '\n[1]+  Running                    sleep 1000\n# ', 'kill %1'),
+    ('kill_job', '\n[1]+  Terminated                 sleep 1000\n# ', 'jobs'),
+    ('jobs_empty', 'jobs\n# ', 'echo done'),
     ('after_jobs', '\ndone\n# ', 'initctl status'),
     # init's status table (posix/init/main.c status()): the shell is pid 2, the first service init starts.
     # (Not the prompt after it: a ^C typed again by the step before may still be echoed there.)
