@@ -381,10 +381,19 @@ int main(void)
 	CHECK(counter != MAP_FAILED, "mmap shared");
 	if (counter == MAP_FAILED)
 		return 1;
-	stop_and_continue();
-	no_cld_stop();
-	stops_itself();
-	stopped_in_read();
+	/* Each part says when it starts: a hang shows where. */
+	static const struct {
+		const char *name;
+		void (*fn)(void);
+	} parts[] = {{"stop and continue", stop_and_continue}, {"SA_NOCLDSTOP", no_cld_stop},
+		     {"raise(SIGTSTP)", stops_itself}, {"stopped in a read", stopped_in_read}};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		printf("jobctl: %s\n", parts[i].name);
+		fflush(stdout);
+		parts[i].fn();
+	}
+	printf("jobctl: the terminal\n");
+	fflush(stdout);
 	in_child(terminal_leader);
 	printf("jobctl: %s (%d failed)\n", failures ? "FAIL" : "PASS", failures);
 	return failures;
