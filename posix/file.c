@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <limits.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -151,8 +152,15 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
 		/* Pipes and devices: only the first piece may wait; the rest is what is there. */
 		uint64_t nowait = done && !regular ? VFS_READ_NOWAIT : 0;
+		if (!regular && px_sig_off(SIGTTIN))
+			nowait |= VFS_IO_TTIN_OFF;
 		uint64_t r[8], w[3] = {f->id, n, at < 0 ? nowait | VFS_READ_INLINE : (uint64_t)(at + done)};
 		long got = px_vfs_call(at < 0 ? VFS_READ : VFS_PREAD, w, 3, 0, r);
+		/* A background process group reading its terminal: SIGTTIN, then again. */
+		if (got == -VFS_EBACKGROUND && !done && !(err = px_tty_background(SIGTTIN)))
+			continue;
+		if (got == -VFS_EBACKGROUND)
+			got = err;
 		if (got < 0)
 			return done ? done : got;
 		if (got > (long)n)
@@ -189,18 +197,24 @@ static long write_file(int fd, const char *buf, size_t len, int64_t at)
 		len = SSIZE_MAX;
 	do {
 		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
-		uint64_t r[8], w[2 + VFS_INLINE_MAX / 8] = {f->id, (uint64_t)(at + done)};
+		uint64_t ttou = px_sig_off(SIGTTOU) ? VFS_IO_TTOU_OFF : 0;
+		uint64_t r[8], w[2 + VFS_INLINE_MAX / 8] = {f->id, at < 0 ? ttou : (uint64_t)(at + done)};
 		if (n && (err = px_copy_in(0, buf + done, n)))
 			return done ? done : err;
 		long put;
 		if (at < 0 && n && n <= VFS_INLINE_MAX) {
 			/* A short write: its bytes in the message words (the kernel's fast path). */
-			w[1] = n;
+			w[1] = n | ttou << 32;
 			memcpy(&w[2], px_ipc_buffer(), n);
 			put = px_vfs_call(VFS_WRITE_INLINE, w, 2 + (unsigned)(n + 7) / 8, 0, r);
 		} else {
-			put = px_vfs_call(at < 0 ? VFS_WRITE : VFS_PWRITE, w, at < 0 ? 1 : 2, n, r);
+			put = px_vfs_call(at < 0 ? VFS_WRITE : VFS_PWRITE, w, 2, n, r);
 		}
+		/* A background process group writing its terminal with TOSTOP: SIGTTOU, then again. */
+		if (put == -VFS_EBACKGROUND && !done && !(err = px_tty_background(SIGTTOU)))
+			continue;
+		if (put == -VFS_EBACKGROUND)
+			put = err;
 		if (put < 0)
 			return done ? done : put;
 		done += put;

@@ -3,6 +3,7 @@
  * mapping keeps it alive); the break (brk) grows above the program. File
  * mappings are mman_file.c's.
  */
+#include <stdbool.h>
 #include <sys/mman.h>
 #include <uapi/veridian/elf.h>
 
@@ -42,7 +43,9 @@ long px_mmap(const long *args)
 		vr_vm_unmap(px_self, addr, len);
 	else
 		addr = 0;
-	err = vr_vm_map(px_self, vmo, addr, 0, len, prot_of(prot), &at);
+	/* MAP_SHARED: a fork's child shares the pages (VR_MAP_SHARED) rather than copying them. */
+	bool shared = (flags & MAP_TYPE) == MAP_SHARED || (flags & MAP_TYPE) == MAP_SHARED_VALIDATE;
+	err = vr_vm_map(px_self, vmo, addr, 0, len, prot_of(prot) | (shared ? VR_MAP_SHARED : 0), &at);
 	vr_handle_close(vmo);
 	return err ? err : (long)at;
 }

@@ -57,6 +57,15 @@ extern uint64_t px_sig_tp;
 extern int px_layer_depth;
 extern volatile int px_sig_deferred;
 long px_sig_after(long n, px_handler call, const long *args, long r);
+
+/* Whether @sig is blocked or ignored (then a terminal's SIGTTIN/SIGTTOU is not sent). */
+int px_sig_off(int sig);
+/*
+ * A terminal answered -VFS_EBACKGROUND: sends our process group @sig
+ * (SIGTTIN, SIGTTOU; PROC_KILL_JOBCTL). 0 to try again (its default action
+ * stopped us until a SIGCONT), -EINTR (a handler ran), -EIO (an orphaned group).
+ */
+long px_tty_background(int sig);
 extern int px_kernel_eintr;
 /* Whether SA_RESTART restarts Linux call @n after a handler (syscall.c; Linux never restarts sleeps,
  * poll, select, epoll_wait, sigsuspend). */

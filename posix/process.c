@@ -96,6 +96,8 @@ static long wait_child(long who, unsigned options, int *wstatus)
 	uint64_t r[8];
 	long got = proc_call(PROC_WAIT, (uint64_t)who, options, r);
 
+	/* A stopped or continued child is reported with its pid too; the status tells. */
+
 	if (got > 0)
 		*wstatus = (int)r[2];
 	return got;
@@ -105,7 +107,8 @@ long px_wait4(const long *args)
 {
 	int *status = (int *)args[1], st = 0;
 	struct rusage *ru = (struct rusage *)args[3];
-	long got = wait_child((int)args[0], (unsigned)args[2], &st);
+	/* wait4 reports exits always; waitid only with WEXITED. */
+	long got = wait_child((int)args[0], (unsigned)args[2] | WEXITED, &st);
 
 	if (got > 0 && status)
 		*status = st;
@@ -127,10 +130,9 @@ long px_waitid(const long *args)
 	case P_PGID: who = id > 0 ? -(long)id : id == 0 ? 0 : -(1L << 40); break;
 	default: return -EINVAL;
 	}
-	/* Only exits are reported: without stops, WEXITED is the one event there is. */
-	if (!(options & WEXITED) || who == -(1L << 40))
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)) || who == -(1L << 40))
 		return -EINVAL;
-	long got = wait_child(who, options & ~(unsigned)(WEXITED | WSTOPPED), &st);
+	long got = wait_child(who, options, &st);
 	if (got < 0)
 		return got;
 	if (info) {
@@ -138,8 +140,16 @@ long px_waitid(const long *args)
 		if (got > 0) {
 			info->si_signo = SIGCHLD;
 			info->si_pid = (pid_t)got;
-			info->si_code = WIFEXITED(st) ? CLD_EXITED : CLD_KILLED;
-			info->si_status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+			if (WIFSTOPPED(st)) {
+				info->si_code = CLD_STOPPED;
+				info->si_status = WSTOPSIG(st);
+			} else if (WIFCONTINUED(st)) {
+				info->si_code = CLD_CONTINUED;
+				info->si_status = SIGCONT;
+			} else {
+				info->si_code = WIFEXITED(st) ? CLD_EXITED : CLD_KILLED;
+				info->si_status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+			}
 		}
 	}
 	if (args[4])

@@ -48,7 +48,7 @@ struct k_sigaction {
 static struct k_sigaction actions[SIG_MAX];
 static uint64_t blocked;
 /* What the proc server was last told (PROC_SIGSTATE); told_ever once it was told anything. */
-static uint64_t told[3];
+static uint64_t told[4];
 static int told_ever;
 
 /*
@@ -64,16 +64,17 @@ int px_kernel_eintr;
 
 void px_entry(void *frame) __asm__("px_sig_entry");
 
-static long sig_call4(uint32_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t r[8])
+static long sig_call5(uint32_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
+		      uint64_t r[8])
 {
-	const uint64_t w[4] = {a, b, c, d};
+	const uint64_t w[5] = {a, b, c, d, e};
 
-	return px_proc ? px_call(px_proc, op, w, 4, NULL, 0, r) : -ENOSYS;
+	return px_proc ? px_call(px_proc, op, w, 5, NULL, 0, r) : -ENOSYS;
 }
 
 static long sig_call(uint32_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t r[8])
 {
-	return sig_call4(op, a, b, c, 0, r);
+	return sig_call5(op, a, b, c, 0, 0, r);
 }
 
 static uint64_t set_of(void (*disposition)(int))
@@ -98,13 +99,15 @@ static long tell(int force)
 	/* Without the server (the servers themselves) no signal ever comes. */
 	if (!px_proc)
 		return 0;
-	if (!force && told_ever && told[0] == blocked && told[1] == handled && told[2] == ignored)
+	uint64_t flags = actions[SIGCHLD - 1].flags & SA_NOCLDSTOP ? PROC_SIGSTATE_NOCLDSTOP : 0;
+	if (!force && told_ever && told[0] == blocked && told[1] == handled && told[2] == ignored &&
+	    told[3] == flags)
 		return 0;
 	uint64_t entry = px_sig_tp ? (uint64_t)(uintptr_t)px_entry : 0;
-	long pending = sig_call4(PROC_SIGSTATE, blocked, handled, ignored, entry, r);
+	long pending = sig_call5(PROC_SIGSTATE, blocked, handled, ignored, entry, flags, r);
 	if (pending < 0)
 		return pending;
-	told[0] = blocked, told[1] = handled, told[2] = ignored, told_ever = 1;
+	told[0] = blocked, told[1] = handled, told[2] = ignored, told[3] = flags, told_ever = 1;
 	return pending;
 }
 
@@ -300,6 +303,21 @@ static long kill_code(long pid, long sig, long code)
 	if (err == 0 && sig && (pid <= 0 || pid == px_getpid(NULL)))
 		deliver();
 	return err;
+}
+
+int px_sig_off(int sig)
+{
+	return (blocked & BIT(sig)) || actions[sig - 1].handler == SIG_IGN;
+}
+
+long px_tty_background(int sig)
+{
+	long err = kill_code(0, sig, PROC_KILL_JOBCTL);
+
+	if (err)
+		return err;
+	/* By default the signal stopped our group, us included, until a SIGCONT: try again. */
+	return actions[sig - 1].handler == SIG_DFL ? 0 : -EINTR;
 }
 
 void px_sigpipe(void)

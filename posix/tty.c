@@ -7,6 +7,7 @@
  * of musl's. isatty (musl: TIOCGWINSZ) is true exactly for the vfs's terminals.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -124,8 +125,15 @@ long px_ioctl(const long *args)
 	long err = in ? px_copy_in(0, arg, in) : 0;
 	if (err)
 		return err;
-	const uint64_t w[3] = {f->id, request, (uint64_t)args[2]};
+	uint64_t w[3] = {f->id, request, (uint64_t)args[2]};
+	/* tcsetpgrp's argument word says whether a background caller's SIGTTOU is off. */
+	if (request == TIOCSPGRP)
+		w[2] = px_sig_off(SIGTTOU) ? VFS_IO_TTOU_OFF : 0;
 	long result = px_vfs_call(VFS_IOCTL, w, 3, in, r);
+	while (result == -VFS_EBACKGROUND) {
+		if ((result = px_tty_background(SIGTTOU)) == 0 && !(result = px_copy_in(0, arg, in)))
+			result = px_vfs_call(VFS_IOCTL, w, 3, in, r);
+	}
 	if (result < 0 || !out)
 		return result;
 	if (px_reply_len(r[0]) != out)

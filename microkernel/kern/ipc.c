@@ -629,7 +629,7 @@ static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread 
 	ep->recv_waiting = true;
 	/* The same check as await_reply's: a kill between the first check and here. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&self->pending, __ATOMIC_RELAXED)) {
+	if (__atomic_load_n(&self->pending, __ATOMIC_RELAXED) & PENDING_WAKES) {
 		thread_intr_taken(self);
 		wq_unpark(&ep->q, self);
 		ep->recv_waiting = ep->q.head != NULL;

@@ -57,6 +57,10 @@ struct process *process_create(void)
 	kobj_init(&p->k, KOBJ_PROCESS, process_destroy);
 	p->lock = (struct spinlock)SPINLOCK_INIT;
 	wq_init(&p->exit_wq);
+	wq_init(&p->stop_wq);
+	p->stop_wq.no_intr = true;
+	p->stopped = false;
+	p->nparked = 0;
 	p->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	if (cap_table_init(&p->caps, PROCESS_MAX_HANDLES) < 0 || arch_aspace_create(&p->root) < 0) {
 		kfree(p);
@@ -82,6 +86,9 @@ int process_add_thread(struct process *p, struct thread *t)
 	p->nthreads++;
 	t->proc = p;
 	kobj_get(&p->k);
+	/* process_stop sets p->stopped before it marks the threads under p->lock. */
+	if (__atomic_load_n(&p->stopped, __ATOMIC_RELAXED))
+		__atomic_fetch_or(&t->pending, PENDING_STOP, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&p->lock, s);
 	return 0;
 }

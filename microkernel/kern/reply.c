@@ -55,7 +55,7 @@ void reply_park(struct reply *r, struct thread *caller)
 	 * came while the server had the call: a saved call may be interrupted.
 	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&caller->pending, __ATOMIC_RELAXED)) {
+	if (__atomic_load_n(&caller->pending, __ATOMIC_RELAXED) & PENDING_WAKES) {
 		thread_intr_taken(caller);
 		wq_wake_thread(&r->wait, caller, -EINTR, 0);
 	}

@@ -321,7 +321,7 @@ int64_t wq_wait_switch(struct wait_queue *q, unsigned long irq, uint64_t deadlin
 	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	uint8_t pending = __atomic_load_n(&t->pending, __ATOMIC_RELAXED);
-	if (pending & PENDING_KILL || (pending && !q->no_intr)) {
+	if (pending & PENDING_KILL || ((pending & PENDING_WAKES) && !q->no_intr)) {
 		thread_intr_taken(t);
 		wq_unpark(q, t);
 		t->state = THREAD_RUNNING;

@@ -54,6 +54,9 @@ void trap_exit_work(struct thread *t)
 	if (t->pending & PENDING_INTR)
 		__atomic_fetch_and(&t->pending, (uint8_t)~PENDING_INTR, __ATOMIC_RELAXED);
 	sched_exit_to_user();
+	/* After the switch: a thread preempted in user mode resumes here, and must not run on. */
+	if (t->pending & PENDING_STOP)
+		process_stop_park(t);
 	if (t->pending & PENDING_KILL)
 		thread_exit(-EINTR);
 }

@@ -42,6 +42,7 @@ int64_t op_fork(struct proc *caller, uint64_t m[8])
 	c->session = session;
 	c->sig_blocked = caller->sig_blocked, c->sig_handled = caller->sig_handled;
 	c->sig_ignored = caller->sig_ignored;
+	c->nocldstop = caller->nocldstop;
 	if ((err = vr_process_create(0, &process)))
 		goto err_proc;
 	c->process = process;

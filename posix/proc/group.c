@@ -1,8 +1,9 @@
 /*
  * Process ids, process groups and sessions, with POSIX's rules: a process
- * moves itself (or a child that has not exec'd: none here, since every
- * child is spawned with its program) between groups of its own session;
- * setsid makes a new session and group led by the caller.
+ * moves itself, or a forked child that has not exec'd, between groups of
+ * its own session (a shell does both, so that the group exists before its
+ * next child joins it); setsid makes a new session and group led by the
+ * caller.
  */
 #include <errno.h>
 
@@ -29,9 +30,11 @@ int64_t op_setpgid(struct proc *caller, uint64_t m[8])
 	struct proc *t = target(caller, pid);
 	if (!t || (t != caller && t->ppid != caller->pid))
 		return -ESRCH;
-	if (t != caller)
-		/* A child in another session may not be moved; one in ours has exec'd its program. */
-		return t->sid != caller->sid ? -EPERM : -EACCES;
+	/* A child in another session may not be moved, nor one that has exec'd its program. */
+	if (t != caller && t->sid != caller->sid)
+		return -EPERM;
+	if (t != caller && t->execed)
+		return -EACCES;
 	if (pgid == 0)
 		pgid = t->pid;
 	if (t->sid == t->pid || t->pid <= PID_INIT)
@@ -39,6 +42,7 @@ int64_t op_setpgid(struct proc *caller, uint64_t m[8])
 	if (pgid != t->pid && !proc_group_in_session((int)pgid, t->sid))
 		return -EPERM;
 	t->pgid = (int)pgid;
+	vfs_session_sid(t->session, t->sid, t->pgid);
 	/* A parent waiting for its children of one group may have none left. */
 	proc_waiters_check(proc_find(t->ppid));
 	return 0;
@@ -68,7 +72,7 @@ int64_t op_setsid(struct proc *caller, uint64_t m[8])
 			return -EPERM;
 	caller->sid = caller->pgid = caller->pid;
 	/* The new session has no controlling terminal: the vfs knows terminals' sessions by this. */
-	vfs_session_sid(caller->session, caller->sid);
+	vfs_session_sid(caller->session, caller->sid, caller->pgid);
 	proc_waiters_check(proc_find(caller->ppid));
 	return caller->sid;
 }

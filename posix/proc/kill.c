@@ -2,8 +2,10 @@
  * Signals: kill(), what each process told of its signal sets, and the
  * pending signals its translation layer takes to run their handlers
  * (proto/proc.h). Default actions: most signals end the process with that
- * signal; SIGCHLD, SIGURG, SIGWINCH and SIGCONT are ignored, and so are the
- * stop signals while there is no job control. Every process has uid 0 for
+ * signal; SIGCHLD, SIGURG and SIGWINCH are ignored; the stop signals stop
+ * it (stop.c; SIGTSTP, SIGTTIN and SIGTTOU not in an orphaned group) and
+ * SIGCONT continues it, whatever its disposition, before any handler runs.
+ * Every process has uid 0 for
  * now, so any may signal any other; init (pid 1, the server) and the root
  * task cannot be signalled.
  *
@@ -21,6 +23,7 @@
 
 /* The signals whose disposition cannot change: they always take their default action. */
 #define SIG_FIXED (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+#define SIG_STOPS (SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
 
 static bool terminates(int sig)
 {
@@ -92,18 +95,28 @@ static bool wake(struct proc *p)
 	return answered;
 }
 
+/* @sig's default action on @p; whether it ended @p. */
+static bool act(struct proc *p, int sig)
+{
+	if (terminates(sig)) {
+		proc_end(p, sig);
+		return true;
+	}
+	/* A group no shell will continue does not stop for the terminal's signals (POSIX). */
+	if ((SIG_BIT(sig) & SIG_STOPS) && (sig == SIGSTOP || !proc_group_orphaned(p->pgid)))
+		proc_stop(p, sig);
+	return false;
+}
+
 /* The pending signals of @p that are neither blocked nor handled take their default action. */
 static void act_default(struct proc *p)
 {
 	uint64_t due = p->sig_pending & ~p->sig_blocked & ~p->sig_handled;
 
 	p->sig_pending &= ~due;
-	for (int sig = 1; due && sig <= SIG_MAX; sig++) {
-		if ((due & SIG_BIT(sig)) && terminates(sig) && !(p->sig_ignored & SIG_BIT(sig))) {
-			proc_end(p, sig);
+	for (int sig = 1; due && sig <= SIG_MAX; sig++)
+		if ((due & SIG_BIT(sig)) && !(p->sig_ignored & SIG_BIT(sig)) && act(p, sig))
 			return;
-		}
-	}
 }
 
 void proc_signal(struct proc *p, int sig, int from, int code)
@@ -117,16 +130,21 @@ void proc_signal_value(struct proc *p, int sig, int from, int code, uint64_t val
 
 	if (p->state != PROC_ALIVE || p->pid <= PID_INIT)
 		return;
+	/* A continue and a stop each cancel the other's pending signals. */
+	if (sig == SIGCONT) {
+		p->sig_pending &= ~SIG_STOPS;
+		proc_continue(p);
+	} else if (bit & SIG_STOPS) {
+		p->sig_pending &= ~SIG_BIT(SIGCONT);
+	}
 	if (bit & SIG_FIXED) {
-		if (terminates(sig))
-			proc_end(p, sig);
+		act(p, sig);
 		return;
 	}
 	if (p->sig_ignored & bit)
 		return;
 	if (!((p->sig_handled | p->sig_blocked) & bit)) {
-		if (terminates(sig))
-			proc_end(p, sig);
+		act(p, sig);
 		return;
 	}
 	/* One pending instance per signal, as for Linux's standard signals: the first sender is
@@ -182,6 +200,7 @@ int64_t op_sigstate(struct proc *caller, uint64_t m[8])
 	caller->sig_handled = m[2] & ~SIG_FIXED;
 	caller->sig_ignored = m[3] & ~SIG_FIXED;
 	caller->sig_entry = m[4];
+	caller->nocldstop = m[5] & PROC_SIGSTATE_NOCLDSTOP;
 	act_default(caller);
 	if (caller->state != PROC_ALIVE)
 		return NO_REPLY;
@@ -239,6 +258,12 @@ int64_t op_kill(struct proc *caller, uint64_t m[8])
 
 	if (sig < 0 || sig > SIG_MAX || pid <= -PID_MAX || pid >= PID_MAX)
 		return -EINVAL;
+	/* A terminal's job-control signal to the caller's background group: none if no shell would continue it. */
+	if (m[3] == PROC_KILL_JOBCTL) {
+		if (proc_group_orphaned(caller->pgid))
+			return -EIO;
+		code = SI_KERNEL;
+	}
 	if (pid == PID_INIT)
 		return -EPERM;
 	/* Collect first: ending one process may free others (its reaped orphans). */

@@ -58,6 +58,7 @@ struct proc {
 	int pid, ppid, pgid, sid;
 	enum proc_state state;
 	bool gone;	/* its kernel process has ended (its watcher reported) */
+	bool execed;	/* it runs a program of its own (spawned, or execve): its parent may not setpgid it */
 	int wstatus;	/* the wait status, once not PROC_ALIVE */
 	handle_t process;	/* the kernel process; 0 for the root task and init */
 	handle_t cap;	/* the capability minted for it (badge = pid), revoked at its end */
@@ -80,6 +81,14 @@ struct proc {
 		uint64_t value;
 	} sig_from[SIG_MAX];
 	struct ptimer *timers;	/* its timers (timer.c) */
+	/*
+	 * Job control (stop.c): stopped by a stop signal (its kernel process
+	 * too, vr_process_stop); the stop signal a WUNTRACED wait of its parent
+	 * has yet to take (0: none), or a continue a WCONTINUED wait has yet to
+	 * take; nocldstop as PROC_SIGSTATE w5 told (SA_NOCLDSTOP on SIGCHLD).
+	 */
+	bool stopped, cont_report, nocldstop;
+	int stop_report;
 	char *cmdline;	/* argv as /proc/<pid>/cmdline shows it (NUL after each), or NULL; owned */
 	char comm[16];	/* the command name (/proc/<pid>/comm): what it exec'd, as Linux's TASK_COMM_LEN */
 	size_t cmdline_len;
@@ -141,6 +150,9 @@ int64_t op_child_gone(uint64_t m[8]);
  */
 void proc_end(struct proc *p, int wstatus);
 
+/* @c stopped or continued: its parent's blocked waits that want that take it. */
+void proc_wait_event(struct proc *c);
+
 /* Answers @parent's blocked waits that no child can satisfy any more with -ECHILD. */
 void proc_waiters_check(struct proc *parent);
 
@@ -173,6 +185,20 @@ void proc_timers_drop(struct proc *p);
 int64_t proc_now(void);
 /* kill.c: sends @sig to @p with si_value @value (a timer's). */
 void proc_signal_value(struct proc *p, int sig, int from, int code, uint64_t value);
+
+/* ---- stop.c: job control ---- */
+/* Stops @p for stop signal @sig (its parent is told), unless it is stopped already. */
+void proc_stop(struct proc *p, int sig);
+/* Continues @p if it is stopped (its parent is told). */
+void proc_continue(struct proc *p);
+/* Whether no member of process group @pgid has a parent in another group of its session. */
+bool proc_group_orphaned(int pgid);
+/*
+ * Around proc_end(@p): notes the groups @p's end leaves orphaned with a
+ * stopped member, then sends each member SIGHUP and SIGCONT (POSIX).
+ */
+void proc_orphans_before_end(struct proc *p);
+void proc_orphans_after_end(void);
 
 /* ---- tty.c: the terminals' ISIG signals, from the vfs server ---- */
 /* Starts the thread that asks the vfs server for them. */
@@ -219,8 +245,8 @@ int64_t vfs_session_new(uint64_t parent_session, int pid, uint64_t *ids, unsigne
 			handle_t *cap);
 void vfs_session_end(uint64_t session);
 /* A new session with every id of @parent_session at the same number (VFS_SESSION_FORK). */
-/* Tells the vfs the POSIX session @sid of @session's process (its terminals go by it). */
-int64_t vfs_session_sid(uint64_t session, int sid);
+/* Tells the vfs the POSIX session @sid and process group @pgid of @session's process (its terminals go by them). */
+int64_t vfs_session_sid(uint64_t session, int sid, int pgid);
 int64_t vfs_session_fork(uint64_t parent_session, int pid, uint64_t *session, handle_t *cap);
 /* The executable at @path resolved as @session: *vmo a VMO with the file, *size its size. */
 int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size);

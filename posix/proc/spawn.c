@@ -201,7 +201,7 @@ static int run_action(const struct proc_action *a, const char *path)
  * the descriptors it inherits, and runs the file actions in it.
  */
 static int child_session(const struct spawn_req *r, const struct proc *parent, int pid, int sid,
-			 uint64_t *session)
+			 int pgid, uint64_t *session)
 {
 	static uint64_t ids[SPAWN_FDS_MAX];
 	unsigned n = 0;
@@ -222,7 +222,7 @@ static int child_session(const struct spawn_req *r, const struct proc *parent, i
 	if ((err = (int)vfs_session_new(parent->session, pid, ids, n, session, &child.session)))
 		return err;
 	/* The session id first: a new session's leader opening a terminal in an action takes it (Linux). */
-	err = (int)vfs_session_sid(*session, sid);
+	err = (int)vfs_session_sid(*session, sid, pgid);
 	if (err > 0)
 		err = 0;
 	for (uint32_t i = 0; i < r->h->nfds; i++)
@@ -364,7 +364,7 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 		return err;
 	if ((err = open_interp(parent->session, &img, &interp)))
 		goto err_image;
-	if ((err = child_session(r, parent, pid, sid, &session)))
+	if ((err = child_session(r, parent, pid, sid, pgid, &session)))
 		goto err_image;
 	/* Init takes over pid 1's struct, which the server kept for it. */
 	struct proc *c = as_init ? proc_init : proc_create(pid, parent);
@@ -373,6 +373,7 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 		goto err_session;
 	}
 	c->pgid = pgid, c->sid = sid, c->session = session;
+	c->execed = true;
 	proc_set_cmdline(c, r->argv, r->h->name_arg ? r->argv[r->h->name_arg] : r->path);
 	if ((err = start(r, c, &img, &interp)))
 		goto err_proc;
@@ -450,7 +451,7 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 		return err;
 	if ((err = open_interp(p->session, &img, &interp)))
 		goto err_image;
-	if ((err = child_session(r, p, p->pid, p->sid, &session)))
+	if ((err = child_session(r, p, p->pid, p->sid, p->pgid, &session)))
 		goto err_image;
 	if ((err = start(r, &next, &img, &interp)))
 		goto err_session;
@@ -474,6 +475,8 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	proc_sig_drop(p);
 	p->sig_blocked = p->sig_handled = p->sig_ignored = p->sig_pending = 0;
 	p->sig_entry = 0;
+	p->nocldstop = false;
+	p->execed = true;
 	if (p->thread)
 		vr_handle_close(p->thread);
 	p->thread = next.thread;

@@ -39,11 +39,11 @@ int64_t vfs_session_new(uint64_t parent_session, int pid, uint64_t *ids, unsigne
 	return 0;
 }
 
-int64_t vfs_session_sid(uint64_t session, int sid)
+int64_t vfs_session_sid(uint64_t session, int sid, int pgid)
 {
-	uint64_t w[2] = {session, (uint64_t)sid}, r[8];
+	uint64_t w[3] = {session, (uint64_t)sid, (uint64_t)pgid}, r[8];
 
-	return session ? px_call(proc_vfs_admin, VFS_SESSION_SID, w, 2, NULL, 0, r) : 0;
+	return session ? px_call(proc_vfs_admin, VFS_SESSION_SID, w, 3, NULL, 0, r) : 0;
 }
 
 void vfs_session_end(uint64_t session)

@@ -14,7 +14,10 @@
 
 #include "proc.h"
 
-#define WAIT_OPTIONS (WNOHANG | WUNTRACED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE)
+#define WAIT_OPTIONS (WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE)
+
+/* A continued child's wait status (Linux's; WIFCONTINUED). */
+#define WSTATUS_CONTINUED 0xffff
 
 /* Whether @c is a child of @parent that a wait for @pid (as waitpid's) takes. */
 static bool matches(const struct proc *parent, const struct proc *c, int64_t pid)
@@ -28,15 +31,26 @@ static bool matches(const struct proc *parent, const struct proc *c, int64_t pid
 	return c->pgid == (pid == 0 ? parent->pgid : -pid);
 }
 
-/* The child a wait for @pid takes now (a zombie), or NULL; *any whether any child matches at all. */
-static struct proc *find_zombie(const struct proc *parent, int64_t pid, bool *any)
+/* Whether @c has something to report to a wait with @options: an end, a stop or a continue. */
+static bool reportable(const struct proc *c, uint64_t options)
+{
+	if (c->state == PROC_ZOMBIE)
+		return options & WEXITED;
+	return (c->stop_report && (options & WUNTRACED)) || (c->cont_report && (options & WCONTINUED));
+}
+
+/*
+ * The child a wait for @pid with @options takes now, or NULL; *any whether
+ * any child matches at all.
+ */
+static struct proc *find_ready(const struct proc *parent, int64_t pid, uint64_t options, bool *any)
 {
 	*any = false;
 	for (struct proc *c = proc_all; c; c = c->next) {
 		if (!matches(parent, c, pid))
 			continue;
 		*any = true;
-		if (c->state == PROC_ZOMBIE)
+		if (reportable(c, options))
 			return c;
 	}
 	return NULL;
@@ -60,6 +74,31 @@ bool proc_reply_gone(handle_t reply)
 	return vr_handle_info(reply, &info) != 0 || (info & VR_HANDLE_INFO_GONE);
 }
 
+/*
+ * The wait status @c reports to a wait with @options (reportable); the
+ * report is taken unless WNOWAIT: a zombie is reaped (it may be freed).
+ */
+static int take_report(struct proc *c, uint64_t options)
+{
+	bool keep = options & WNOWAIT;
+	int st;
+
+	if (c->state == PROC_ZOMBIE) {
+		st = c->wstatus;
+		if (!keep)
+			reap(c);
+	} else if (c->stop_report && (options & WUNTRACED)) {
+		st = WSTATUS_EXIT(c->stop_report) | 0x7f;
+		if (!keep)
+			c->stop_report = 0;
+	} else {
+		st = WSTATUS_CONTINUED;
+		if (!keep)
+			c->cont_report = false;
+	}
+	return st;
+}
+
 static void answer(handle_t reply, int64_t result, int wstatus)
 {
 	uint64_t m[8] = {VR_TAG(0, 2), (uint64_t)result, (uint64_t)(unsigned)wstatus};
@@ -75,12 +114,13 @@ int64_t op_wait(struct proc *caller, uint64_t m[8])
 
 	if (options & ~(uint64_t)WAIT_OPTIONS || pid <= -PID_MAX || pid >= PID_MAX)
 		return -EINVAL;
-	struct proc *c = find_zombie(caller, pid, &any);
+	/* Ends are what a wait asking for nothing else waits for (waitpid's options 0). */
+	if (!(options & (WUNTRACED | WCONTINUED)))
+		options |= WEXITED;
+	struct proc *c = find_ready(caller, pid, options, &any);
 	if (c) {
 		int found = c->pid;
-		m[2] = (uint64_t)(unsigned)c->wstatus;
-		if (!(options & WNOWAIT))
-			reap(c);
+		m[2] = (uint64_t)(unsigned)take_report(c, options);
 		return found;
 	}
 	if (!any)
@@ -111,7 +151,7 @@ void proc_waiters_check(struct proc *parent)
 	if (!parent)
 		return;
 	for (struct waiter **w = &parent->waiters; *w;) {
-		find_zombie(parent, (*w)->pid, &any);
+		find_ready(parent, (*w)->pid, (*w)->options, &any);
 		if (any) {
 			w = &(*w)->next;
 			continue;
@@ -120,6 +160,32 @@ void proc_waiters_check(struct proc *parent)
 		*w = dead->next;
 		answer(dead->reply, -ECHILD, 0);
 		free(dead);
+	}
+}
+
+void proc_wait_event(struct proc *c)
+{
+	struct proc *parent = proc_find(c->ppid);
+
+	/* Only stops and continues: an end goes by tell_parent. */
+	if (!parent || parent->state != PROC_ALIVE || c->state != PROC_ALIVE)
+		return;
+	for (struct waiter **w = &parent->waiters; *w && reportable(c, ~(uint64_t)0);) {
+		if (!matches(parent, c, (*w)->pid) || !reportable(c, (*w)->options)) {
+			w = &(*w)->next;
+			continue;
+		}
+		struct waiter *done = *w;
+		*w = done->next;
+		if (proc_reply_gone(done->reply)) {
+			vr_handle_close(done->reply);
+			free(done);
+			continue;
+		}
+		int pid = c->pid;
+		int st = take_report(c, done->options);
+		answer(done->reply, pid, st);
+		free(done);
 	}
 }
 
@@ -135,7 +201,7 @@ static void tell_parent(struct proc *c)
 		return;
 	}
 	for (struct waiter **w = &parent->waiters; *w;) {
-		if (!matches(parent, c, (*w)->pid)) {
+		if (!matches(parent, c, (*w)->pid) || !((*w)->options & WEXITED)) {
 			w = &(*w)->next;
 			continue;
 		}
@@ -161,8 +227,12 @@ void proc_end(struct proc *p, int wstatus)
 {
 	if (p->state != PROC_ALIVE || proc_is_server(p))
 		return;
+	/* Before it changes anything: which groups its end leaves orphaned (stop.c). */
+	proc_orphans_before_end(p);
 	p->state = PROC_ZOMBIE;
 	p->wstatus = wstatus;
+	p->stop_report = 0;
+	p->cont_report = false;
 	vr_process_kill(p->process, wstatus);
 	/* Whoever holds a copy of its capability can no longer speak as it. */
 	vr_handle_revoke(p->cap);
@@ -195,6 +265,7 @@ void proc_end(struct proc *p, int wstatus)
 	struct proc *parent = proc_find(ppid);
 	if (parent && parent->pid > PID_INIT)
 		proc_signal(parent, SIGCHLD, pid, WIFEXITED(wstatus) ? CLD_EXITED : CLD_KILLED);
+	proc_orphans_after_end();
 }
 
 int64_t op_exit(struct proc *caller, uint64_t m[8])

@@ -35,7 +35,9 @@
 enum proc_op {
 	PROC_SPAWN = 1,	/* long: struct proc_spawn + its data -> w1 the child's pid. The file actions run
 			   in the child's session before it starts: their errors are posix_spawn's */
-	PROC_WAIT,	/* w1 pid (as waitpid: -1 any, 0 own group, < -1 group), w2 WNOHANG|WUNTRACED... -> w1 pid (0 with WNOHANG), w2 wait status */
+	PROC_WAIT,	/* w1 pid (as waitpid: -1 any, 0 own group, < -1 group), w2 WNOHANG|WUNTRACED|WEXITED|WCONTINUED|WNOWAIT
+			   (WEXITED implied without WUNTRACED and WCONTINUED) -> w1 pid (0 with WNOHANG), w2 wait status:
+			   an end's, a stop's (WIFSTOPPED) or a continue's (WIFCONTINUED) */
 	PROC_EXIT,	/* w1 wait status (W_EXITCODE): ends the caller's process (answered, if it is still there to hear it) */
 	PROC_GETPID,	/* -> w1 pid, w2 parent pid */
 	PROC_KILL,	/* w1 pid (as kill(): > 0, 0, -1, < -1), w2 signal, w3 si_code (SI_USER, or SI_TKILL) */
@@ -49,7 +51,8 @@ enum proc_op {
 	PROC_FORK,	/* w1 entry, w2 stack pointer (see below) -> w1 the child's pid */
 	PROC_FORKED,	/* (the forked child, once) -> w1 its pid, w2 its own process handle, w3 its vfs session */
 	PROC_SIGSTATE,	/* w1 blocked, w2 handled, w3 ignored signals (sets: bit n - 1 = signal n), w4 the
-			   redirection entry (0: none) -> w1 the pending signals (1 .. 63).
+			   redirection entry (0: none), w5 PROC_SIGSTATE_NOCLDSTOP or 0 -> w1 the
+			   pending signals (1 .. 63).
 			   Pending unblocked signals without a handler take their default
 			   action at once */
 	PROC_SIGTAKE,	/* w1 the signals wanted, w2 PROC_SIGTAKE_WAIT (| PROC_SIGTAKE_TIMEOUT) or 0, w3 the
@@ -72,6 +75,13 @@ enum proc_op {
 #define PROC_TIMER_REAL 0	/* PROC_TIMER_SET's id of the process's ITIMER_REAL (alarm, setitimer) */
 #define PROC_TIMER_GET 1	/* PROC_TIMER_SET only tells, changes nothing */
 #define PROC_TIMER_MAX 32	/* timers of one process (timer_create): more is -EAGAIN */
+/*
+ * PROC_KILL's w3 for SIGTTIN/SIGTTOU that the translation layer sends its own
+ * group (w1 0) when its terminal says it is in the background: -EIO, and
+ * no signal, if the group is orphaned (POSIX); si_code SI_KERNEL.
+ */
+#define PROC_KILL_JOBCTL 0x4a43	/* never a si_code */
+#define PROC_SIGSTATE_NOCLDSTOP 1	/* SIGCHLD's action has SA_NOCLDSTOP: no SIGCHLD for stops and continues */
 
 /*
  * Signals: the server is the signal daemon. Each process tells it (PROC_SIGSTATE) which signals it

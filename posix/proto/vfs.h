@@ -46,6 +46,17 @@
 #define VFS_READ_NOWAIT 1	/* VFS_READ: -EAGAIN rather than wait (the rest of a large read) */
 #define VFS_READ_INLINE 2	/* VFS_READ: up to VFS_INLINE_MAX bytes may come back in words 2-5 */
 #define VFS_INLINE_MAX 32	/* bytes of data in message words (VFS_WRITE_INLINE, VFS_READ_INLINE) */
+/*
+ * Job control: the caller blocks or ignores SIGTTIN (VFS_READ's w3) or
+ * SIGTTOU (VFS_WRITE's w2, VFS_WRITE_INLINE's w2 bits 32-63, TIOCSPGRP's
+ * argument word): a background read of its controlling terminal fails with
+ * -EIO, a write or tcsetpgrp goes on. Otherwise those answer
+ * -VFS_EBACKGROUND: the caller sends its group SIGTTIN or SIGTTOU
+ * (PROC_KILL_JOBCTL) and tries again once continued.
+ */
+#define VFS_IO_TTIN_OFF 8
+#define VFS_IO_TTOU_OFF 16
+#define VFS_EBACKGROUND 600	/* never an errno */
 
 #define VFS_POLL_MAX 512		/* struct vfs_pollfd entries in one VFS_POLL_WAIT */
 #define VFS_SCM_MAX 64		/* ids passed (SCM_RIGHTS) with one message */
@@ -61,9 +72,9 @@ enum vfs_op {
 	/* ---- files and directories (any session) ---- */
 	VFS_OPEN = 1,	/* w1 dir id, w2 Linux O_* flags, w3 mode (umask applied); path -> w1 id, w2 S_IFMT of the file */
 	VFS_CLOSE,	/* w1 id */
-	VFS_READ,	/* w1 id, w2 length (<= VFS_IO_MAX), w3 VFS_READ_NOWAIT | VFS_READ_INLINE or 0 -> w1 bytes; the data in
-			   the reply's long part, or (VFS_READ_INLINE, no long part) in words 2-5 */
-	VFS_WRITE,	/* w1 id; the data as the long part -> w1 bytes written */
+	VFS_READ,	/* w1 id, w2 length (<= VFS_IO_MAX), w3 VFS_READ_NOWAIT | VFS_READ_INLINE | VFS_IO_TTIN_OFF or 0
+			   -> w1 bytes; the data in the reply's long part, or (VFS_READ_INLINE, no long part) in words 2-5 */
+	VFS_WRITE,	/* w1 id, w2 VFS_IO_TTOU_OFF or 0; the data as the long part -> w1 bytes written */
 	VFS_PREAD,	/* w1 id, w2 length, w3 offset -> as VFS_READ; the offset does not move */
 	VFS_PWRITE,	/* w1 id, w2 offset; data -> as VFS_WRITE */
 	VFS_SEEK,	/* w1 id, w2 offset, w3 whence (SEEK_SET/CUR/END) -> w1 new offset */
@@ -152,12 +163,12 @@ enum vfs_op {
 	VFS_UTIMES,	/* 72: w1 dir id, w2 AT_SYMLINK_NOFOLLOW or 0, w3 atime s, w4 atime ns, w5 mtime s,
 			   w6 mtime ns (ns: UTIME_NOW, UTIME_OMIT as Linux's); path ("" with w1 = an id) */
 	VFS_STATFS,	/* 73: w1 dir id; path ("" with w1 = an id) -> struct vfs_statfs in the long part */
-	VFS_SESSION_SID,	/* 74, the proc server's: w1 session, w2 the POSIX session id its process is in now
-				   (spawn, setsid; fork and exec inherit it). Terminals know sessions by it: the
+	VFS_SESSION_SID,	/* 74, the proc server's: w1 session, w2 the POSIX session id its process is in now,
+				   w3 its process group (0: not told) (spawn, setsid, setpgid; fork and exec inherit them). Terminals know sessions by it: the
 				   controlling terminal, /dev/tty (-ENXIO without one), TIOCSCTTY/TIOCNOTTY */
 	VFS_TTY_SIGNAL = 75,	/* the proc server's (admin): -> w1 a process group, w2 a signal that a terminal's ISIG character (^C ^Z ^\)
 				   or window-size change raised for it; waits until there is one */
-	VFS_WRITE_INLINE = 76,	/* w1 id, w2 n (<= VFS_INLINE_MAX), w3.. the n bytes -> as VFS_WRITE: a short write
+	VFS_WRITE_INLINE = 76,	/* w1 id, w2 n (<= VFS_INLINE_MAX) | VFS_IO_TTOU_OFF << 32 or 0, w3.. the n bytes -> as VFS_WRITE: a short write
 				   without a long message, so the kernel's fast path carries it */
 	/* ---- files served by another server (remote.c; see "Remote file systems" below) ---- */
 	VFS_REMOTE_MOUNT = 80,	/* (uid 0) w1 dir id; path of an empty directory -> w1 the mount number; cap:

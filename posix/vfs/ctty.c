@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
 
 #include "ctty.h"
 #include "dev.h"
@@ -54,6 +55,40 @@ void ctty_session_end(const struct session *s)
 
 	if (ctty_leader(s) && !session_of_pid(s->pid, s) && (t = ctty_of(s->sid, &n)))
 		t->sid = t->pgrp = 0;
+}
+
+int ctty_job_check(const struct session *s, struct file *f, enum ctty_access access, uint64_t flags)
+{
+	struct tty *t = file_tty(f);
+
+	if (!t || !s->sid || !s->pgid || t->sid != s->sid || !t->pgrp || t->pgrp == s->pgid)
+		return 0;
+	switch (access) {
+	case CTTY_READ: return flags & VFS_IO_TTIN_OFF ? -EIO : -VFS_EBACKGROUND;
+	case CTTY_WRITE:
+		if (!(t->t.lflag & TOSTOP))
+			return 0;
+		/* fall through */
+	case CTTY_SETPGRP: return flags & VFS_IO_TTOU_OFF ? 0 : -VFS_EBACKGROUND;
+	}
+	return 0;
+}
+
+int ctty_setpgrp_check(const struct session *s, struct file *f, int32_t pgrp)
+{
+	struct tty *t = file_tty(f);
+
+	if (!t || !s->sid)
+		return 0;	/* not told the session: the line discipline's rules alone */
+	if (t->sid != s->sid)
+		return -ENOTTY;
+	if (pgrp < 0)
+		return -EINVAL;
+	if (!s->pgid)
+		return 0;	/* not told the groups */
+	if (!session_group_exists(s->sid, pgrp))
+		return session_group_exists(0, pgrp) ? -EPERM : -ESRCH;
+	return 0;
 }
 
 int ctty_ioctl_check(const struct session *s, struct file *f, uint32_t request, uint64_t arg)

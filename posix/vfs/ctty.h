@@ -24,5 +24,24 @@ bool ctty_leader(const struct session *s);
 void ctty_opened(struct session *s, struct file *f);
 /* @s ends: if it was a leader (and no exec replaces it), its session's terminal is free again. */
 void ctty_session_end(const struct session *s);
+enum ctty_access {
+	CTTY_READ,
+	CTTY_WRITE,
+	CTTY_SETPGRP,	/* tcsetpgrp */
+};
+
+/*
+ * Job control: whether @s may @access its open terminal @f now: 0 (not its
+ * controlling terminal, its group is the foreground one, or the access
+ * goes anyway), -EIO (a background read with SIGTTIN blocked or ignored:
+ * @flags has VFS_IO_TTIN_OFF), or -VFS_EBACKGROUND (the caller signals its
+ * group and tries again; a write only with TOSTOP). VFS_IO_TTOU_OFF in
+ * @flags lets a write or tcsetpgrp go.
+ */
+int ctty_job_check(const struct session *s, struct file *f, enum ctty_access access, uint64_t flags);
+
+/* TIOCSPGRP's checks: -ENOTTY unless @f is @s's controlling terminal, -EINVAL, -ESRCH, -EPERM for @pgrp. */
+int ctty_setpgrp_check(const struct session *s, struct file *f, int32_t pgrp);
+
 /* TIOCSCTTY/TIOCNOTTY/TIOCGSID's checks beyond the line discipline's: 0 to go on, 1 done (0 answered), or -errno. */
 int ctty_ioctl_check(const struct session *s, struct file *f, uint32_t request, uint64_t arg);

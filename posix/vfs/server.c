@@ -275,8 +275,10 @@ static long op_read(struct session *s, bool positioned)
 		return -EBADF;
 	if (len > VFS_IO_MAX)
 		return -EINVAL;
-	if ((f->kind == FILE_PTY_SLAVE || file_is_console(f)) && !positioned)
-		return op_tty_read(f, len, req.w[3] & VFS_READ_NOWAIT);
+	if ((f->kind == FILE_PTY_SLAVE || file_is_console(f)) && !positioned) {
+		long c = ctty_job_check(s, f, CTTY_READ, req.w[3]);
+		return c ? c : op_tty_read(f, len, req.w[3] & VFS_READ_NOWAIT);
+	}
 	long r = file_read(f, out.data, len, positioned ? &req.w[3] : NULL);
 	if (r > 0 && !positioned && (req.w[3] & VFS_READ_INLINE) && r <= VFS_INLINE_MAX) {
 		/* A short read in the reply's words: no long message to deliver and copy. */
@@ -296,6 +298,9 @@ static long op_write(struct session *s, bool positioned)
 
 	if (!f)
 		return -EBADF;
+	long c = positioned ? 0 : ctty_job_check(s, f, CTTY_WRITE, req.w[2]);
+	if (c)
+		return c;
 	long r = file_write(f, req.data, req.len, positioned ? &req.w[2] : NULL);
 	return positioned ? r : maybe_block(f, r);
 }
@@ -784,6 +789,8 @@ static long op_session_sid(void)
 	if ((int64_t)req.w[2] <= 0 || req.w[2] > INT32_MAX)
 		return -EINVAL;
 	s->sid = (int32_t)req.w[2];
+	if (req.w[3] <= INT32_MAX)
+		s->pgid = (int32_t)req.w[3];
 	return 0;
 }
 
@@ -1010,11 +1017,12 @@ static bool take_request(int64_t badge, const uint64_t msg[8])
 	memcpy(req.data, ipc_buf, req.len);
 	if (VR_TAG_LABEL(msg[0]) == VFS_WRITE_INLINE && badge > VFS_BADGE_ADMIN) {
 		/* Its bytes from the words: from here on an ordinary VFS_WRITE (a bad one stays -EINVAL). */
-		uint64_t n = msg[2];
+		uint64_t n = msg[2] & 0xffffffff, flags = msg[2] >> 32;
 		if (!req.len && n <= VFS_INLINE_MAX && words >= 2 + (n + 7) / 8 && !caps) {
 			memcpy(req.data, &msg[3], n);
 			req.len = n;
 			req.tag = VR_TAG(VFS_WRITE, words);
+			req.w[2] = flags;	/* VFS_WRITE's w2 */
 		}
 	}
 	req.data[req.len] = 0;

@@ -43,6 +43,14 @@ bool session_of_pid(uint64_t pid, const struct session *except)
 	return false;
 }
 
+bool session_group_exists(int32_t sid, int32_t pgid)
+{
+	for (struct session *s = sessions; s; s = s->next)
+		if (pgid > 0 && (!sid || s->sid == sid) && s->pgid == pgid)
+			return true;
+	return false;
+}
+
 struct session *session_fork(const struct session *parent)
 {
 	struct session *s = session_create(&parent->cred, parent->cwd);
@@ -55,6 +63,7 @@ struct session *session_fork(const struct session *parent)
 	}
 	s->nids = parent->nids;
 	s->sid = parent->sid;
+	s->pgid = parent->pgid;
 	for (uint32_t i = 0; i < s->nids; i++)
 		if ((s->ids[i] = parent->ids[i]))
 			file_get(s->ids[i]);

@@ -17,6 +17,7 @@ struct session {
 	uint64_t number;	/* the badge of its capability */
 	uint64_t pid;		/* as the proc server said at VFS_SESSION_NEW (0: not told) */
 	int32_t sid;		/* the POSIX session it is in (VFS_SESSION_SID, inherited; 0: not told) */
+	int32_t pgid;		/* and its process group (the same; 0: not told) */
 	struct cred cred;
 	struct node *cwd;	/* referenced */
 	struct file **ids;	/* ids[i]: the file of id i, or NULL */
@@ -35,6 +36,9 @@ struct session *session_fork(const struct session *parent);
 
 /* Whether a session other than @except belongs to process @pid (an exec's new program). */
 bool session_of_pid(uint64_t pid, const struct session *except);
+
+/* Whether some session of POSIX session @sid (0: any) is in process group @pgid. */
+bool session_group_exists(int32_t sid, int32_t pgid);
 
 /* Closes every id of @s and forgets it. */
 void session_destroy(struct session *s);

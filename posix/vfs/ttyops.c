@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <termios.h>
 
 #include <sys/ioctl.h>
@@ -32,6 +33,17 @@ long op_ioctl(struct session *s)
 		int c = ctty_ioctl_check(s, f, request, req.w[3]);
 		if (c)
 			return c < 0 ? c : 0;
+	}
+	if (request == TIOCSPGRP) {
+		int32_t pgrp = -1;
+		if (req.len == sizeof(pgrp))
+			memcpy(&pgrp, req.data, sizeof(pgrp));
+		/* As Linux: the background's SIGTTOU first, then the group's checks. */
+		int c = ctty_job_check(s, f, CTTY_SETPGRP, req.w[3]);
+		if (!c)
+			c = ctty_setpgrp_check(s, f, pgrp);
+		if (c)
+			return c;
 	}
 	long r = file_ioctl(f, request, req.w[3], req.data, req.len, out.data, &len, caller);
 	if (r >= 0)

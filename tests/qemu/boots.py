@@ -107,7 +107,23 @@ SHELL_SCRIPT = [
     # while the command is starting) does not end it: ^C is typed again every 15 s.
     ('sleep_started', 'sleep 1000\n', '\x03'),
     ('ctrl_c', '# ', 'echo after', 120, ('\x03', 15)),
-    ('after_ctrl_c', '\nafter\n# ', 'initctl status'),
+    ('after_ctrl_c', '\nafter\n# ', 'sleep 1000'),
+    # Job control: ^Z stops the foreground job (SIGTSTP to its group; typed again every 15 s,
+    # as ^C above: the shell's own group ignores it), jobs lists it, bg runs it in the
+    # background, fg brings it back and ^C ends it; a job started with & is listed running
+    # and kill %1 ends it.
+    ('sleep_again', 'sleep 1000\n', '\x1a'),
+    ('ctrl_z', 'Stopped', 'jobs', 120, ('\x1a', 15)),
+    ('jobs_stopped', '\n[1]+  Stopped                    sleep 1000\n# ', 'bg'),
+    ('bg', '\n[1] sleep 1000\n# ', 'jobs'),
+    ('jobs_running', '\n[1]+  Running                    sleep 1000\n# ', 'fg'),
+    ('fg', '\nsleep 1000\n', '\x03'),
+    ('fg_ctrl_c', '# ', 'sleep 1000 &', 120, ('\x03', 15)),
+    ('background', '\n# ', 'jobs'),
+    ('jobs_background', '\n[1]+  Running                    sleep 1000\n# ', 'kill %1'),
+    ('kill_job', '\n[1]+  Terminated                 sleep 1000\n# ', 'jobs'),
+    ('jobs_empty', 'jobs\n# ', 'echo done'),
+    ('after_jobs', '\ndone\n# ', 'initctl status'),
     # init's status table (posix/init/main.c status()): the shell is pid 2, the first service init starts.
     # (Not the prompt after it: a ^C typed again by the step before may still be echoed there.)
     ('initctl', '\nSERVICE      STATE        PID RESTARTS  INFO\n'

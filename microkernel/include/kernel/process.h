@@ -46,6 +46,11 @@ struct process {
 	struct kobject *exception_ep;	/* where faults are reported, or NULL */
 	uint64_t exception_badge;	/* the badge of the handle exception_set_handler was given */
 	struct endpoint *endpoints;	/* endpoints this process created */
+
+	/* Job control (kern/stop.c); stop_wq.lock protects stopped and nparked. */
+	struct wait_queue stop_wq;	/* no_intr: its threads parked while stopped */
+	bool stopped;
+	unsigned nparked;		/* threads parked in stop_wq */
 };
 
 #define PROCESS_MAX_HANDLES 65536
@@ -75,6 +80,23 @@ void process_remove_thread(struct process *p, struct thread *t, int64_t status);
 
 /* Kills every thread of @p; the process exits with @status. */
 void process_kill(struct process *p, int64_t status);
+
+/* process_stop's operations: the system call's numbers. */
+enum stop_op {
+	STOP_CONTINUE,
+	STOP_STOP,
+	STOP_QUERY,
+};
+
+/*
+ * Stops @p (each thread parks at its next return to user mode, a running
+ * one kicked with an IPI), continues it, or only looks; returns how many of
+ * its threads were parked at that moment (kern/stop.c).
+ */
+unsigned process_stop(struct process *p, enum stop_op op);
+
+/* Parks the current thread @t while its process is stopped (PENDING_STOP, from trap_exit_work). */
+void process_stop_park(struct thread *t);
 
 /* Waits for @p to exit and returns its status through @status. */
 int64_t process_wait(struct process *p, int64_t *status);

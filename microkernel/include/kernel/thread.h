@@ -16,6 +16,9 @@
 #define PENDING_KILL 1u
 #define PENDING_INTR 2u
 #define PENDING_INTR_NEXT 4u	/* like PENDING_INTR, but kept across returns to user mode */
+#define PENDING_STOP 8u		/* park at the next return to user mode while the process is stopped */
+/* The bits that end an interruptible wait (PENDING_STOP leaves the thread in it). */
+#define PENDING_WAKES (PENDING_KILL | PENDING_INTR | PENDING_INTR_NEXT)
 
 enum thread_state {
 	THREAD_NEW,		/* created, not started */
@@ -62,7 +65,9 @@ struct thread {
 	 * PENDING_KILL, exit at the next return to user mode; PENDING_INTR,
 	 * end the current or next interruptible wait with -EINTR, cleared when
 	 * such a wait ends so or when the thread returns to user mode;
-	 * PENDING_INTR_NEXT, the same, cleared only by such a wait.
+	 * PENDING_INTR_NEXT, the same, cleared only by such a wait;
+	 * PENDING_STOP, its process was stopped: park on the way to user mode
+	 * (kern/stop.c).
 	 */
 	volatile uint8_t pending;
 	/* thread_redirect's entry, taken at the next full-frame return to user mode; 0: none. */
