@@ -137,6 +137,8 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 
 	if (err)
 		return err == -EINVAL ? 0 : err;	/* the console reads as end of file */
+	if (f->type == PX_TYPE_SIGNALFD)
+		return at < 0 ? px_signalfd_read(f, buf, len) : -ESPIPE;
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
 	if (!len)
