@@ -32,6 +32,8 @@ struct px_file {
 
 /* read() of a signalfd: takes the pending signals of its mask (signalfd.c). */
 long px_signalfd_read(struct px_file *f, char *buf, size_t len);
+/* Whether @f is a signalfd (asked of the vfs; then its type says so). */
+bool px_signalfd_is(struct px_file *f);
 
 /* The session capability (0: none; then only console descriptors exist). */
 extern handle_t px_vfs;

@@ -150,6 +150,9 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 		uint64_t nowait = done && !regular ? VFS_READ_NOWAIT : 0;
 		uint64_t r[8], w[3] = {f->id, n, at < 0 ? nowait : (uint64_t)(at + done)};
 		long got = px_vfs_call(at < 0 ? VFS_READ : VFS_PREAD, w, 3, 0, r);
+		/* A signalfd this program did not make (inherited across execve). */
+		if (got == -EINVAL && !done && at < 0 && px_signalfd_is(f))
+			return px_signalfd_read(f, buf, len);
 		if (got < 0)
 			return done ? done : got;
 		if (got > (long)n || (got && px_reply_len(r[0]) != (size_t)got))

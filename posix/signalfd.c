@@ -69,6 +69,16 @@ long px_signalfd(const long *args)
 }
 #endif
 
+bool px_signalfd_is(struct px_file *f)
+{
+	uint64_t r[8], w[3] = {f->id, 0, VFS_SIGNALFD_GET};
+
+	if (f->kind != PX_FILE_VFS || px_vfs_call(VFS_SIGNALFD, w, 3, 0, r) < 0)
+		return false;
+	f->type = PX_TYPE_SIGNALFD;
+	return true;
+}
+
 long px_signalfd_read(struct px_file *f, char *buf, size_t len)
 {
 	struct signalfd_siginfo si;

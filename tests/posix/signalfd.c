@@ -5,7 +5,8 @@
  * epoll readiness after a child's kill; a blocking read woken by a child's
  * kill; a mask changed through signalfd(fd, ...), EINVAL for a fd that is
  * not a signalfd; after fork the child's signalfd reads the child's
- * signals, not the parent's. Exits with the number of failed checks.
+ * signals, not the parent's; a program exec'd with one reads its own
+ * signals through it. Exits with the number of failed checks.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -47,10 +49,31 @@ static void reap(pid_t c)
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child's kill");
 }
 
-int main(void)
+/* The exec'd program: blocks SIGUSR2 (a new program's mask is its own here), raises it, reads it
+ * through the inherited @fd. */
+static int exec_read(int fd)
+{
+	sigset_t two;
+	struct signalfd_siginfo si[2];
+
+	sigemptyset(&two);
+	sigaddset(&two, SIGUSR2);
+	if (sigprocmask(SIG_BLOCK, &two, NULL) || raise(SIGUSR2))
+		return 3;
+	ssize_t n = read(fd, si, sizeof(si));
+	return n == (ssize_t)sizeof(si[0]) && si[0].ssi_signo == SIGUSR2 &&
+			       si[0].ssi_pid == (uint32_t)getpid()
+		       ? 0
+		       : 4;
+}
+
+int main(int argc, char **argv)
 {
 	sigset_t mask, none;
 	struct signalfd_siginfo si[4];
+
+	if (argc == 3 && !strcmp(argv[1], "exec-read"))
+		return exec_read(atoi(argv[2]));
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGUSR1);
@@ -157,6 +180,19 @@ int main(void)
 	      "blocking read: %zd, signo %u", n, si[0].ssi_signo);
 	reap(c);
 
+	/* A program exec'd with the signalfd (not FD_CLOEXEC) reads its own signals through it. */
+	c = fork();
+	if (c == 0) {
+		char num[16];
+		snprintf(num, sizeof(num), "%d", fd);
+		char *args[] = {argv[0], "exec-read", num, NULL};
+		execv(argv[0], args);
+		_exit(5);
+	}
+	int st = -1;
+	CHECK(c > 0 && waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "read in an exec'd program (status %#x)", st);
+
 	/* fork: the child's signalfd reads the child's signals, the parent's stay the parent's. */
 	CHECK(raise(SIGUSR1) == 0, "raise");
 	int ready[2], checked[2];
@@ -182,7 +218,7 @@ int main(void)
 	char b;
 	CHECK(read(checked[0], &b, 1) == 1, "the child looked");
 	CHECK(kill(c, SIGUSR2) == 0 && write(ready[1], "x", 1) == 1, "signal the child");
-	int st = -1;
+	st = -1;
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	      "the child read its own signal (status %#x)", st);
 	close(ready[1]);
