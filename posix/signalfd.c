@@ -44,7 +44,9 @@ static long make(int fd, uint64_t mask, long flags)
 		return id;
 	/* From now on the proc server tells the vfs our pending signals. */
 	long err = px_call(px_proc, PROC_SIGFD, NULL, 0, NULL, 0, r);
-	int nfd = err < 0 ? (int)err : px_fd_new(PX_FILE_VFS, (uint64_t)id, PX_TYPE_SIGNALFD, 0, flags & SFD_CLOEXEC);
+	int nfd = err < 0 ? (int)err
+			  : px_fd_new(PX_FILE_VFS, (uint64_t)id, PX_TYPE_SIGNALFD, 0,
+				      flags & SFD_CLOEXEC);
 	if (nfd < 0)
 		px_vfs_close((uint64_t)id);
 	return nfd;

@@ -6,9 +6,10 @@
 #include "signalfd.h"
 
 /* The processes with pending signals, as told; unordered, few (those that made a signalfd). */
-static struct {
+struct told {
 	uint64_t pid, set;
-} *pending;
+};
+static struct told *pending;
 static size_t pending_n, pending_cap;
 
 struct signalfd *sfd_create(uint64_t pid, uint64_t mask)

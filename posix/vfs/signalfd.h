@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 struct signalfd {
-	uint64_t pid;	/* whose pending signals make it readable */
-	uint64_t mask;	/* bit n - 1: signal n */
+	uint64_t pid;  /* whose pending signals make it readable */
+	uint64_t mask; /* bit n - 1: signal n */
 };
 
 /* A new signalfd of @pid's signals in @mask; NULL without memory. */

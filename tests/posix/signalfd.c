@@ -62,9 +62,9 @@ static int exec_read(int fd)
 		return 3;
 	ssize_t n = read(fd, si, sizeof(si));
 	return n == (ssize_t)sizeof(si[0]) && si[0].ssi_signo == SIGUSR2 &&
-			       si[0].ssi_pid == (uint32_t)getpid()
-		       ? 0
-		       : 4;
+		       si[0].ssi_pid == (uint32_t)getpid()
+		   ? 0
+		   : 4;
 }
 
 int main(int argc, char **argv)
@@ -114,17 +114,17 @@ int main(int argc, char **argv)
 	CHECK(n == 2 * (ssize_t)sizeof(si[0]), "two records in one read (%zd)", n);
 	if (n == 2 * (ssize_t)sizeof(si[0])) {
 		CHECK(si[0].ssi_signo == SIGUSR1 && si[0].ssi_pid == (uint32_t)getpid() &&
-			      si[0].ssi_code == SI_TKILL,
+			  si[0].ssi_code == SI_TKILL,
 		      "raise's record: signo %u pid %u code %d", si[0].ssi_signo, si[0].ssi_pid,
 		      si[0].ssi_code);
 		CHECK(si[1].ssi_signo == SIGUSR2 && si[1].ssi_pid == (uint32_t)getpid() &&
-			      si[1].ssi_code == SI_USER,
+			  si[1].ssi_code == SI_USER,
 		      "kill's record: signo %u pid %u code %d", si[1].ssi_signo, si[1].ssi_pid,
 		      si[1].ssi_code);
 	}
 	sigset_t pending;
 	CHECK(sigpending(&pending) == 0 && !sigismember(&pending, SIGUSR1) &&
-		      !sigismember(&pending, SIGUSR2),
+		  !sigismember(&pending, SIGUSR2),
 	      "read took them");
 	errno = 0;
 	CHECK(read(fd, si, sizeof(si)) == -1 && errno == EAGAIN, "taken: EAGAIN again");
@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 	pfd.revents = 0;
 	CHECK(poll(&pfd, 1, -1) == 1 && pfd.revents == POLLIN, "poll after a child's kill");
 	CHECK(read(fd, si, sizeof(si)) == (ssize_t)sizeof(si[0]) && si[0].ssi_signo == SIGUSR1 &&
-		      si[0].ssi_pid == (uint32_t)c && si[0].ssi_code == SI_USER,
+		  si[0].ssi_pid == (uint32_t)c && si[0].ssi_code == SI_USER,
 	      "the child's signal: signo %u pid %u (child %d) code %d", si[0].ssi_signo,
 	      si[0].ssi_pid, (int)c, si[0].ssi_code);
 
@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 	      "epoll after a child's kill");
 	reap(c);
 	CHECK(read(fd, si, sizeof(si)) == (ssize_t)sizeof(si[0]) && si[0].ssi_signo == SIGUSR2 &&
-		      si[0].ssi_pid == (uint32_t)c,
+		  si[0].ssi_pid == (uint32_t)c,
 	      "epoll's signal read");
 	CHECK(epoll_wait(ep, &ev, 1, 0) == 0, "epoll: read, not ready");
 	close(ep);
@@ -176,7 +176,8 @@ int main(int argc, char **argv)
 	CHECK(fd >= 0, "blocking signalfd");
 	c = kill_parent(SIGUSR2, 0);
 	n = read(fd, si, sizeof(si));
-	CHECK(n == (ssize_t)sizeof(si[0]) && si[0].ssi_signo == SIGUSR2 && si[0].ssi_pid == (uint32_t)c,
+	CHECK(n == (ssize_t)sizeof(si[0]) && si[0].ssi_signo == SIGUSR2 &&
+		  si[0].ssi_pid == (uint32_t)c,
 	      "blocking read: %zd, signo %u", n, si[0].ssi_signo);
 	reap(c);
 
@@ -202,7 +203,8 @@ int main(int argc, char **argv)
 		close(ready[1]);
 		close(checked[0]);
 		char b;
-		/* Nothing pending for the child (a fork's child starts with none): then it says so. */
+		/* Nothing pending for the child (a fork's child starts with none): then it says so.
+		 */
 		int ok = fcntl(fd, F_SETFL, O_NONBLOCK) == 0 && read(fd, si, sizeof(si)) == -1 &&
 			 errno == EAGAIN;
 		ok = write(checked[1], "x", 1) == 1 && ok;
@@ -225,7 +227,7 @@ int main(int argc, char **argv)
 	close(checked[0]);
 	CHECK(fcntl(fd, F_SETFL, O_NONBLOCK) == 0, "F_SETFL");
 	CHECK(read(fd, si, sizeof(si)) == (ssize_t)sizeof(si[0]) && si[0].ssi_signo == SIGUSR1 &&
-		      si[0].ssi_pid == (uint32_t)getpid(),
+		  si[0].ssi_pid == (uint32_t)getpid(),
 	      "the parent's SIGUSR1 is still the parent's");
 	errno = 0;
 	CHECK(read(fd, si, sizeof(si)) == -1 && errno == EAGAIN, "the child's SIGUSR2 not here");
