@@ -24,8 +24,16 @@ struct px_file {
 	enum px_file_kind kind;
 	uint32_t refs;		/* descriptors sharing it */
 	uint64_t id;		/* the vfs id */
-	uint32_t type;		/* S_IFMT of the file, from open */
+	uint32_t type;		/* S_IFMT of the file, from open; PX_TYPE_SIGNALFD for a signalfd made here */
 };
+
+/* px_file.type of a signalfd (not an S_IFMT value): reads are the layer's (signalfd.c). */
+#define PX_TYPE_SIGNALFD 0x80000000u
+
+/* read() of a signalfd: takes the pending signals of its mask (signalfd.c). */
+long px_signalfd_read(struct px_file *f, char *buf, size_t len);
+/* Whether @f is a signalfd (asked of the vfs; then its type says so). */
+bool px_signalfd_is(struct px_file *f);
 
 /* The session capability (0: none; then only console descriptors exist). */
 extern handle_t px_vfs;

@@ -143,6 +143,8 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 
 	if (err)
 		return err == -EINVAL ? 0 : err;	/* the console reads as end of file */
+	if (f->type == PX_TYPE_SIGNALFD)
+		return at < 0 ? px_signalfd_read(f, buf, len) : -ESPIPE;
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
 	if (!len)
@@ -161,6 +163,9 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 			continue;
 		if (got == -VFS_EBACKGROUND)
 			got = err;
+		/* A signalfd this program did not make (inherited across execve). */
+		if (got == -EINVAL && !done && at < 0 && px_signalfd_is(f))
+			return px_signalfd_read(f, buf, len);
 		if (got < 0)
 			return done ? done : got;
 		if (got > (long)n)

@@ -188,6 +188,11 @@ PX_DECLARE(epoll_wait);
 PX_DECLARE(timerfd_create);
 PX_DECLARE(timerfd_settime);
 PX_DECLARE(timerfd_gettime);
+/* signalfd.c */
+PX_DECLARE(signalfd4);
+#ifdef SYS_signalfd
+PX_DECLARE(signalfd);
+#endif
 /* thread.c */
 PX_DECLARE(set_tid_address);
 PX_DECLARE(gettid);

@@ -114,6 +114,10 @@ static const px_handler calls[] = {
 	CALL(timerfd_create),
 	CALL(timerfd_settime),
 	CALL(timerfd_gettime),
+	CALL(signalfd4),
+#ifdef SYS_signalfd
+	CALL(signalfd),
+#endif
 	CALL(set_tid_address),
 	CALL(gettid),
 	CALL(futex),

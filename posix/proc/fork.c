@@ -43,6 +43,8 @@ int64_t op_fork(struct proc *caller, uint64_t m[8])
 	c->sig_blocked = caller->sig_blocked, c->sig_handled = caller->sig_handled;
 	c->sig_ignored = caller->sig_ignored;
 	c->nocldstop = caller->nocldstop;
+	c->sig_fd = caller->sig_fd;	/* its copies of the signalfds read its own signals */
+	c->sig_shown = SIG_UNTOLD;
 	if ((err = vr_process_create(0, &process)))
 		goto err_proc;
 	c->process = process;

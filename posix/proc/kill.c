@@ -250,6 +250,37 @@ int64_t op_sigtake(struct proc *caller, uint64_t m[8])
 	return NO_REPLY;
 }
 
+static bool any_sigfd;	/* a process ever made a signalfd */
+
+int64_t op_sigfd(struct proc *caller, uint64_t m[8])
+{
+	if (!caller->sig_fd)
+		caller->sig_shown = SIG_UNTOLD;
+	caller->sig_fd = any_sigfd = true;
+	return 0;
+}
+
+void proc_sig_publish(void)
+{
+	if (!any_sigfd)
+		return;
+	for (struct proc *p = proc_all; p; p = p->next) {
+		uint64_t now = p->state == PROC_ALIVE ? p->sig_pending : 0;
+		if (!p->sig_fd || now == p->sig_shown)
+			continue;
+		/* Not told (no memory at the vfs): told again after the next request. */
+		if (vfs_sig_pending(p->pid, now) == 0)
+			p->sig_shown = now;
+	}
+}
+
+void proc_sig_forget(struct proc *p)
+{
+	if (p->sig_fd && p->sig_shown)
+		vfs_sig_pending(p->pid, 0);
+	p->sig_fd = false;
+}
+
 int64_t op_kill(struct proc *caller, uint64_t m[8])
 {
 	int64_t pid = (int64_t)m[1], sig = (int64_t)m[2];

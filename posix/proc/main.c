@@ -59,6 +59,7 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 	case PROC_FORKED: return op_forked(caller, m);
 	case PROC_SIGSTATE: return caller == proc_root ? -EINVAL : op_sigstate(caller, m);
 	case PROC_SIGTAKE: return caller == proc_root ? -EINVAL : op_sigtake(caller, m);
+	case PROC_SIGFD: return caller == proc_root ? -EINVAL : op_sigfd(caller, m);
 	case PROC_TIMER_CREATE: return caller == proc_root ? -EINVAL : op_timer_create(caller, m);
 	case PROC_TIMER_SET: return caller == proc_root ? -EINVAL : op_timer_set(caller, m);
 	case PROC_TIMER_DELETE: return caller == proc_root ? -EINVAL : op_timer_delete(caller, m);
@@ -106,6 +107,7 @@ int main(void)
 		}
 		drop_caps(m);
 		int64_t r = dispatch(badge, m);
+		proc_sig_publish();
 		if (r == NO_REPLY) {
 			badge = vr_ipc_recv(proc_ep, m);
 			continue;

@@ -76,6 +76,10 @@ struct proc {
 	handle_t thread;
 	uint64_t sig_entry;
 	struct waiter *sig_waiters;	/* its blocked PROC_SIGTAKEs (options = the signals wanted) */
+	/* It made a signalfd (PROC_SIGFD): the vfs server is told sig_pending as it changes; sig_shown
+	 * is what it was told last (SIG_UNTOLD: not yet). */
+	bool sig_fd;
+	uint64_t sig_shown;
 	struct {
 		int pid, code;
 		uint64_t value;
@@ -163,6 +167,12 @@ bool proc_reply_gone(handle_t reply);
 int64_t op_kill(struct proc *caller, uint64_t m[8]);
 int64_t op_sigstate(struct proc *caller, uint64_t m[8]);
 int64_t op_sigtake(struct proc *caller, uint64_t m[8]);
+int64_t op_sigfd(struct proc *caller, uint64_t m[8]);
+/* Tells the vfs server the pending signals that changed of the processes with a signalfd (after
+ * every request, before its answer); proc_sig_forget as one is freed. */
+void proc_sig_publish(void);
+void proc_sig_forget(struct proc *p);
+#define SIG_UNTOLD UINT64_MAX
 /* Sends @sig (1 .. SIG_MAX) to @p from pid @from with si_code @code: dropped, pending or its default action. */
 void proc_signal(struct proc *p, int sig, int from, int code);
 /* Forgets @p's blocked PROC_SIGTAKEs and its timers (it is ending, or exec). */
@@ -247,6 +257,8 @@ void vfs_session_end(uint64_t session);
 /* A new session with every id of @parent_session at the same number (VFS_SESSION_FORK). */
 /* Tells the vfs the POSIX session @sid and process group @pgid of @session's process (its terminals go by them). */
 int64_t vfs_session_sid(uint64_t session, int sid, int pgid);
+/* Tells the vfs the signals pending for @pid (VFS_SIG_PENDING; 0: none, or it is gone). */
+int64_t vfs_sig_pending(int pid, uint64_t set);
 int64_t vfs_session_fork(uint64_t parent_session, int pid, uint64_t *session, handle_t *cap);
 /* The executable at @path resolved as @session: *vmo a VMO with the file, *size its size. */
 int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size);

@@ -86,6 +86,7 @@ void proc_destroy(struct proc *p)
 				   .prev = prev, .next = next};
 		return;
 	}
+	proc_sig_forget(p);
 	if (p->prev)
 		p->prev->next = p->next;
 	else

@@ -46,6 +46,15 @@ int64_t vfs_session_sid(uint64_t session, int sid, int pgid)
 	return session ? px_call(proc_vfs_admin, VFS_SESSION_SID, w, 3, NULL, 0, r) : 0;
 }
 
+int64_t vfs_sig_pending(int pid, uint64_t set)
+{
+	/* Words only: the vfs answers at once and never calls this server, so this cannot deadlock. */
+	uint64_t m[8] = {VR_TAG(VFS_SIG_PENDING, 2), (uint64_t)pid, set};
+	int64_t err = vr_ipc_call(proc_vfs_admin, m);
+
+	return err < 0 ? err : (int64_t)m[1];
+}
+
 void vfs_session_end(uint64_t session)
 {
 	uint64_t w[1] = {session}, r[8];

@@ -64,6 +64,8 @@ enum proc_op {
 			   disarmed), w3 the interval in ns (0: once), w4 PROC_TIMER_GET or 0 -> w1 the ns that
 			   were left (0: disarmed), w2 the interval, w3 the overrun count */
 	PROC_TIMER_DELETE,	/* w1 timer id (>= 1) */
+	PROC_SIGFD,	/* the caller made a signalfd: from now on (and in its forked children) the server
+			   tells the vfs server its pending signals whenever they change (VFS_SIG_PENDING) */
 	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status, w3 the process handle */
 	PROC_TTY_SIGNAL,	/* internal (badge 0): w1 process group, w2 signal: a terminal's ISIG character */
 	PROC_FS,		/* internal (badge 0): a /proc request the vfs server forwarded (proc/procfs.c) */

@@ -43,6 +43,8 @@
 
 #define VFS_IO_MAX 4096		/* bytes of data or path in one request or reply */
 #define VFS_AT_CWD UINT64_MAX	/* a directory id meaning the session's working directory */
+#define VFS_SIGNALFD_NEW UINT64_MAX	/* VFS_SIGNALFD: make one */
+#define VFS_SIGNALFD_GET 1	/* VFS_SIGNALFD: only tell the mask and flags */
 #define VFS_READ_NOWAIT 1	/* VFS_READ: -EAGAIN rather than wait (the rest of a large read) */
 #define VFS_READ_INLINE 2	/* VFS_READ: up to VFS_INLINE_MAX bytes may come back in words 2-5 */
 #define VFS_INLINE_MAX 32	/* bytes of data in message words (VFS_WRITE_INLINE, VFS_READ_INLINE) */
@@ -139,6 +141,12 @@ enum vfs_op {
 	VFS_MMAP,	/* w1 id of a regular file, w2 1 for a writable shared mapping, else 0
 			   -> w1 the VMO's size; cap: a VMO with the file's data (rights READ|MAP|DUPLICATE|TRANSFER, +WRITE if w2) */
 	VFS_SEALS,	/* w1 id, w2 F_SEAL_* to add (0: none) -> w1 the file's seals */
+	VFS_SIGNALFD,	/* 58: w1 VFS_SIGNALFD_NEW or a signalfd's id, w2 the signals (bit n - 1: signal n),
+			   w3 O_NONBLOCK (new) | VFS_SIGNALFD_GET -> w1 the new id (or 0), w2 the mask,
+			   w3 the file's O_NONBLOCK. New: of the signals of the session's process; an id:
+			   its mask becomes w2 (unless GET); not a signalfd: -EINVAL. Readable (POLLIN)
+			   while one is pending, as VFS_SIG_PENDING tells; VFS_READ of it: -EINVAL (the
+			   translation layer reads it: PROC_SIGTAKE) */
 	/* ---- the proc server's (VFS_BADGE_ADMIN) ---- */
 	VFS_SESSION_NEW = 64,	/* w1 parent session (0: a fresh one at "/"), w2 uid, w3 gid, w4 pid (optional: 0 or
 				   absent = unknown, then SO_PEERCRED says 1); long: n uint64_t ids of the parent to share
@@ -170,6 +178,8 @@ enum vfs_op {
 				   or window-size change raised for it; waits until there is one */
 	VFS_WRITE_INLINE = 76,	/* w1 id, w2 n (<= VFS_INLINE_MAX) | VFS_IO_TTOU_OFF << 32 or 0, w3.. the n bytes -> as VFS_WRITE: a short write
 				   without a long message, so the kernel's fast path carries it */
+	VFS_SIG_PENDING = 77,	/* the proc server's (admin): w1 pid, w2 the signals now pending for it (bit n - 1:
+				   signal n; 0 forgets it). Told for the processes that made a signalfd */
 	/* ---- files served by another server (remote.c; see "Remote file systems" below) ---- */
 	VFS_REMOTE_MOUNT = 80,	/* (uid 0) w1 dir id; path of an empty directory -> w1 the mount number; cap:
 				   the session's capability with GRANT (for answers that carry a VMO). Every

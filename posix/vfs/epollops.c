@@ -1,4 +1,4 @@
-/* The epoll and timerfd requests of the vfs server (proto/vfs.h). */
+/* The epoll, timerfd and signalfd requests of the vfs server (proto/vfs.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -101,6 +101,34 @@ long op_timerfd_get(struct session *s)
 	tfd_gettime(f->timerfd, &value, &interval);
 	out.w[2] = (uint64_t)value;
 	out.w[3] = (uint64_t)interval;
+	out.words = 3;
+	return 0;
+}
+
+long op_signalfd(struct session *s)
+{
+	uint64_t mask = req.w[2], flags = req.w[3];
+	struct file *f;
+
+	if (flags & ~(uint64_t)(O_NONBLOCK | VFS_SIGNALFD_GET))
+		return -EINVAL;
+	if (req.w[1] == VFS_SIGNALFD_NEW) {
+		if (flags & VFS_SIGNALFD_GET)
+			return -EINVAL;
+		f = file_of_signalfd(s->pid, mask, (int)(flags & O_NONBLOCK));
+		out.w[2] = mask;
+		out.w[3] = flags & O_NONBLOCK;
+		out.words = 3;
+		return answer_new(s, f);
+	}
+	if (!(f = session_file(s, req.w[1])))
+		return -EBADF;
+	if (f->kind != FILE_SIGNALFD || (flags & O_NONBLOCK))
+		return -EINVAL;
+	if (!(flags & VFS_SIGNALFD_GET))
+		f->signalfd->mask = mask;
+	out.w[2] = f->signalfd->mask;
+	out.w[3] = (uint64_t)(f->flags & O_NONBLOCK);
 	out.words = 3;
 	return 0;
 }

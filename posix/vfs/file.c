@@ -144,6 +144,20 @@ struct file *file_of_timerfd(int clock, int flags)
 	return f;
 }
 
+struct file *file_of_signalfd(uint64_t pid, uint64_t mask, int flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+
+	if (!f || !(f->signalfd = sfd_create(pid, mask))) {
+		free(f);
+		return NULL;
+	}
+	f->refs = 1;
+	f->kind = FILE_SIGNALFD;
+	f->flags = O_RDWR | flags;
+	return f;
+}
+
 void (*file_remote_put)(struct file *f);
 
 void file_get(struct file *f)
@@ -167,6 +181,8 @@ void file_put(struct file *f)
 		sock_put(f->sock);
 	} else if (f->kind == FILE_EVENTFD) {
 		evfd_destroy(f->eventfd);
+	} else if (f->kind == FILE_SIGNALFD) {
+		sfd_destroy(f->signalfd);
 	} else if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE) {
 		pty_close(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE);
 	} else if (f->kind == FILE_REMOTE) {
@@ -215,8 +231,9 @@ long file_read(struct file *f, void *buf, size_t len, const uint64_t *at)
 		return pty_read(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE, buf, len, 1);
 	if (f->kind == FILE_TIMERFD)
 		return tfd_read(f->timerfd, buf, len);
-	if (f->kind == FILE_EPOLL || f->kind == FILE_REMOTE)
-		return -EINVAL; /* a remote file's reads are forwarded (remote.c), never done here */
+	/* A remote file's reads are forwarded (remote.c), a signalfd's done by the reader's layer. */
+	if (f->kind == FILE_EPOLL || f->kind == FILE_REMOTE || f->kind == FILE_SIGNALFD)
+		return -EINVAL;
 	struct node *n = f->node;
 	if (S_ISDIR(n->mode))
 		return -EISDIR;
@@ -242,7 +259,8 @@ long file_write(struct file *f, const void *buf, size_t len, const uint64_t *at)
 		return evfd_write(f->eventfd, buf, len);
 	if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE)
 		return pty_write(f->pty, f->kind == FILE_PTY_MASTER ? PTY_MASTER : PTY_SLAVE, buf, len);
-	if (f->kind == FILE_EPOLL || f->kind == FILE_TIMERFD || f->kind == FILE_REMOTE)
+	if (f->kind == FILE_EPOLL || f->kind == FILE_TIMERFD || f->kind == FILE_REMOTE ||
+	    f->kind == FILE_SIGNALFD)
 		return -EINVAL;
 	struct node *n = f->node;
 	if (S_ISCHR(n->mode))
@@ -322,7 +340,7 @@ void file_stat(const struct file *f, struct vfs_stat *st)
 		st->mode = S_IFCHR | 0620;
 		st->rdev = f->kind == FILE_PTY_SLAVE ? pty_rdev(f->pty) : dev_rdev(DEV_PTMX);
 	} else if (f->kind == FILE_EVENTFD || f->kind == FILE_EPOLL || f->kind == FILE_TIMERFD ||
-		   f->kind == FILE_REMOTE) {
+		   f->kind == FILE_REMOTE || f->kind == FILE_SIGNALFD) {
 		st->ino = (uint64_t)(uintptr_t)f;
 		st->mode = 0600;	/* Linux's anonymous inodes have no type */
 	} else if (f->node) {
@@ -358,6 +376,8 @@ short file_poll(const struct file *f, short want)
 		ev = epl_poll(f->epoll);
 	else if (f->kind == FILE_TIMERFD)
 		ev = tfd_poll(f->timerfd);
+	else if (f->kind == FILE_SIGNALFD)
+		ev = sfd_poll(f->signalfd);
 	else if (f->kind == FILE_FIFO_RDWR)
 		ev = (short)(pipe_poll(f->pipe, false) | pipe_poll(f->pipe, true));
 	else if (f->kind == FILE_PIPE_READ && f->node && !f->pipe->writers && f->pos == f->pipe->writer_opens)

@@ -11,6 +11,7 @@
 #include "epoll.h"
 #include "eventfd.h"
 #include "pipe.h"
+#include "signalfd.h"
 #include "sock.h"
 #include "timerfd.h"
 
@@ -18,7 +19,7 @@ struct vfs_stat;
 
 enum file_kind { FILE_NODE, FILE_PIPE_READ, FILE_PIPE_WRITE, FILE_SOCKET, FILE_EVENTFD,
 		 FILE_PTY_MASTER, FILE_PTY_SLAVE, FILE_EPOLL, FILE_TIMERFD, FILE_FIFO_RDWR,
-		 FILE_REMOTE };
+		 FILE_REMOTE, FILE_SIGNALFD };
 
 struct remote;
 
@@ -32,6 +33,7 @@ struct file {
 	struct pty *pty;	/* the pseudo-terminal ends (pty.c) */
 	struct epoll *epoll;	/* FILE_EPOLL: owned */
 	struct timerfd *timerfd;	/* FILE_TIMERFD: owned */
+	struct signalfd *signalfd;	/* FILE_SIGNALFD: owned */
 	struct remote *remote;	/* FILE_REMOTE: the server that serves it (remote.c), referenced */
 	uint64_t handle;	/* FILE_REMOTE: the owner's number for it */
 	short ready;		/* FILE_REMOTE: the POLL* events the owner last reported */
@@ -62,6 +64,8 @@ struct file *file_of_eventfd(uint64_t count, bool semaphore, int flags);
 /* An open file of a new epoll instance / a new timerfd on @clock; NULL without memory. */
 struct file *file_of_epoll(void);
 struct file *file_of_timerfd(int clock, int flags);
+/* An open file of a new signalfd of @pid's signals in @mask; NULL without memory. */
+struct file *file_of_signalfd(uint64_t pid, uint64_t mask, int flags);
 
 /* Called as the last reference to a FILE_REMOTE file goes (remote.c; NULL in the unit tests). */
 extern void (*file_remote_put)(struct file *f);

@@ -893,6 +893,7 @@ static long dispatch(void)
 		case VFS_CONSOLE_INPUT: return op_console_input();
 		case VFS_TTY_SIGNAL: return op_tty_signal();
 		case VFS_SESSION_SID: return op_session_sid();
+		case VFS_SIG_PENDING: return sfd_set_pending(req.w[1], req.w[2]);
 		default: return -EINVAL;
 		}
 	}
@@ -952,6 +953,7 @@ static long dispatch(void)
 	case VFS_MEMFD: return op_memfd(s);
 	case VFS_MMAP: return op_mmap(s);
 	case VFS_SEALS: return op_seals(s);
+	case VFS_SIGNALFD: return op_signalfd(s);
 	case VFS_MKNOD: return op_mknod(s);
 	case VFS_LINK: return op_link(s);
 	case VFS_CHOWN: return op_chown(s);

@@ -130,6 +130,7 @@ long op_epoll_wait(struct session *s);
 long op_timerfd_create(struct session *s);
 long op_timerfd_set(struct session *s);
 long op_timerfd_get(struct session *s);
+long op_signalfd(struct session *s);
 long op_memfd(struct session *s);
 long op_mmap(struct session *s);
 long op_seals(struct session *s);

@@ -323,13 +323,14 @@ UTEST_POSIX(vfs_survives_malformed_pty_requests)
 	return NULL;
 }
 
-/* The same for epoll, timerfd, memfd, mmap and seal requests aimed at such objects. */
+/* The same for epoll, timerfd, signalfd, memfd, mmap and seal requests aimed at such objects. */
 UTEST_POSIX(vfs_survives_malformed_epoll_shm_requests)
 {
 	static const uint32_t labels[] = {
 		VFS_CLOSE, VFS_READ, VFS_WRITE, VFS_STAT, VFS_DUP, VFS_POLL, VFS_POLL_WAIT,
 		VFS_TRUNCATE, VFS_EPOLL_CREATE, VFS_EPOLL_CTL, VFS_EPOLL_WAIT, VFS_TIMERFD_CREATE,
 		VFS_TIMERFD_SET, VFS_TIMERFD_GET, VFS_MEMFD, VFS_MMAP, VFS_SEALS, VFS_EVENTFD,
+		VFS_SIGNALFD, VFS_SIG_PENDING,
 	};
 	handle_t s;
 	uint64_t n, r, seed = 0xe9011;
@@ -340,6 +341,7 @@ UTEST_POSIX(vfs_survives_malformed_epoll_shm_requests)
 	UCHECK(call(s, VFS_TIMERFD_CREATE, 1, NONBLOCK, NULL, &r) == 0 && (int64_t)r >= 0, "timerfd");
 	UCHECK(call(s, VFS_MEMFD, 2, 0, NULL, &r) == 0 && (int64_t)r >= 0, "memfd");
 	UCHECK(call(s, VFS_EVENTFD, 0, NONBLOCK, NULL, &r) == 0 && (int64_t)r >= 0, "eventfd");
+	UCHECK(call(s, VFS_SIGNALFD, VFS_SIGNALFD_NEW, 6, NULL, &r) == 0 && (int64_t)r >= 0, "signalfd");
 	for (int i = 0; i < 3000; i++) {
 		uint64_t msg[8];
 		unsigned words = 1 + (unsigned)(rnd(&seed) % 7);
@@ -375,6 +377,14 @@ UTEST_POSIX(vfs_survives_malformed_epoll_shm_requests)
 	uint64_t id = r;
 	UCHECK(call(s, VFS_READ, id, 8, NULL, &r) == 0 && r == 8 && *(uint64_t *)ipc_buffer() == 5,
 	       "read: %ld", (int64_t)r);
+	/* A session cannot tell pending signals (the proc server's), and a signalfd reads nothing here. */
+	UCHECK(call(s, VFS_SIG_PENDING, 1, 1, NULL, &r) == 0 && (int64_t)r == -VR_EINVAL, "VFS_SIG_PENDING: %ld",
+	       (int64_t)r);
+	UCHECK(call(s, VFS_SIGNALFD, VFS_SIGNALFD_NEW, 6, NULL, &r) == 0 && (int64_t)r >= 0,
+	       "signalfd after the noise: %ld", (int64_t)r);
+	id = r;
+	UCHECK(call(s, VFS_READ, id, 128, NULL, &r) == 0 && (int64_t)r == -VR_EINVAL, "signalfd VFS_READ: %ld",
+	       (int64_t)r);
 	uint64_t end[8] = {VR_TAG(VFS_SESSION_END, 1), n};
 	vr_ipc_call(posix_vfs_admin, end);
 	vr_handle_close(s);
