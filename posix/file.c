@@ -149,12 +149,13 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 		len = SSIZE_MAX;
 	if (!len)
 		return 0;
-	bool regular = file_type(f) == S_IFREG;
+	uint32_t type = file_type(f);
+	bool regular = type == S_IFREG;
 	do {
 		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
 		/* Pipes and devices: only the first piece may wait; the rest is what is there. */
 		uint64_t nowait = done && !regular ? VFS_READ_NOWAIT : 0;
-		if (!regular && px_sig_off(SIGTTIN))
+		if (type == S_IFCHR && px_sig_off(SIGTTIN))	/* a terminal's background reader */
 			nowait |= VFS_IO_TTIN_OFF;
 		uint64_t r[8], w[3] = {f->id, n, at < 0 ? nowait | VFS_READ_INLINE : (uint64_t)(at + done)};
 		long got = px_vfs_call(at < 0 ? VFS_READ : VFS_PREAD, w, 3, 0, r);
@@ -202,7 +203,7 @@ static long write_file(int fd, const char *buf, size_t len, int64_t at)
 		len = SSIZE_MAX;
 	do {
 		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
-		uint64_t ttou = px_sig_off(SIGTTOU) ? VFS_IO_TTOU_OFF : 0;
+		uint64_t ttou = at < 0 && file_type(f) == S_IFCHR && px_sig_off(SIGTTOU) ? VFS_IO_TTOU_OFF : 0;
 		uint64_t r[8], w[2 + VFS_INLINE_MAX / 8] = {f->id, at < 0 ? ttou : (uint64_t)(at + done)};
 		if (n && (err = px_copy_in(0, buf + done, n)))
 			return done ? done : err;

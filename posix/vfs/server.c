@@ -298,9 +298,12 @@ static long op_write(struct session *s, bool positioned)
 
 	if (!f)
 		return -EBADF;
-	long c = positioned ? 0 : ctty_job_check(s, f, CTTY_WRITE, req.w[2]);
-	if (c)
-		return c;
+	/* Terminals only: a background process group's write (TOSTOP). */
+	if (!positioned && (f->kind == FILE_PTY_SLAVE || f->kind == FILE_NODE)) {
+		long c = ctty_job_check(s, f, CTTY_WRITE, req.w[2]);
+		if (c)
+			return c;
+	}
 	long r = file_write(f, req.data, req.len, positioned ? &req.w[2] : NULL);
 	return positioned ? r : maybe_block(f, r);
 }
