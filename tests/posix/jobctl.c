@@ -159,14 +159,22 @@ static void stops_itself(void)
 {
 	int st = 0;
 	siginfo_t info;
-	pid_t pid = fork();
+	int go[2];
+	char c = 0;
 
+	CHECK(pipe(go) == 0, "pipe");
+	pid_t pid = fork();
 	if (pid == 0) {
 		/* A group of its own whose parent is in another group of the session: not orphaned. */
 		setpgid(0, 0);
+		close(go[1]);
 		raise(SIGTSTP);
-		_exit(42);	/* only after the continue */
+		/* Only after the continue, and once the parent has seen it (an exit would hide it). */
+		while (read(go[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(42);
 	}
+	close(go[0]);
 	CHECK(waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st) && WSTOPSIG(st) == SIGTSTP,
 	      "raise(SIGTSTP) stops: %#x", st);
 	CHECK(kill(pid, SIGCONT) == 0, "kill SIGCONT");
@@ -174,6 +182,7 @@ static void stops_itself(void)
 	CHECK(waitid(P_PID, pid, &info, WCONTINUED) == 0 && info.si_pid == pid &&
 		      info.si_code == CLD_CONTINUED,
 	      "waitid WCONTINUED: code %d", info.si_code);
+	close(go[1]);
 	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 42, "exit: %#x", st);
 	/* waitid with WSTOPPED; an ignored SIGTSTP does not stop. */
 	pid = fork();
