@@ -223,6 +223,9 @@ int px_restartable(long n)
 
 int px_interruptible(long n)
 {
+	/* Sleeps, polls and sigsuspend, never restarted, are the first of them. */
+	if (!px_restartable(n))
+		return 1;
 	switch (n) {
 	case SYS_read:
 	case SYS_readv:
@@ -242,25 +245,6 @@ int px_interruptible(long n)
 	case SYS_wait4:
 	case SYS_waitid:
 	case SYS_futex:
-	case SYS_rt_sigtimedwait:
-	case SYS_nanosleep:
-	case SYS_clock_nanosleep:
-	case SYS_ppoll:
-	case SYS_pselect6:
-	case SYS_epoll_pwait:
-	case SYS_rt_sigsuspend:
-#ifdef SYS_poll
-	case SYS_poll:
-#endif
-#ifdef SYS_select
-	case SYS_select:
-#endif
-#ifdef SYS_epoll_wait
-	case SYS_epoll_wait:
-#endif
-#ifdef SYS_pause
-	case SYS_pause:
-#endif
 		return 1;
 	}
 	return 0;
