@@ -9,32 +9,18 @@
 #include "../../../../posix/proto/proc.h"
 #include "../../../../roottask/posix.h"
 #include "../../../../roottask/utest.h"
+#include "ipcbuf.h"
 
 #define WNOHANG_ 1
 #define ECHILD_ 10
 #define PID_FAR 20000 /* beyond any pid the tests reach */
-
-static void *buffer(void)
-{
-	static void *buf;
-	handle_t vmo;
-	uint64_t at;
-
-	if (buf)
-		return buf;
-	if (vr_vmo_create(VR_PAGE, 0, &vmo) ||
-	    vr_vm_map(0, vmo, 0, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &at) ||
-	    vr_ipc_buffer_set(at))
-		return NULL;
-	return buf = (void *)(uintptr_t)at;
-}
 
 UTEST_POSIX(proc_survives_random_requests)
 {
 	uint64_t seed = 0x9e0c, msg[8];
 	handle_t vmo;
 
-	UCHECK(posix_proc && buffer(), "no proc server or IPC buffer");
+	UCHECK(posix_proc && ipc_buffer(), "no proc server or IPC buffer");
 	UCHECK(vr_vmo_create(VR_PAGE, 0, &vmo) == 0, "vmo");
 	for (int i = 0; i < 3000; i++) {
 		unsigned words = (unsigned)(rnd(&seed) % 8);
@@ -60,7 +46,7 @@ UTEST_POSIX(proc_survives_random_requests)
 		msg[0] = VR_TAG(label, words);
 		if (rnd(&seed) % 3 == 0) {
 			size_t len = rnd(&seed) % (VR_PAGE + 1);
-			char *b = buffer();
+			char *b = ipc_buffer();
 			for (size_t k = 0; k < len; k++)
 				b[k] = (char)(rnd(&seed) % 4 ? "/a\0"[rnd(&seed) % 3] : rnd(&seed));
 			msg[0] |= VR_TAG_LONG(len);

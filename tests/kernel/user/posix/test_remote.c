@@ -10,23 +10,11 @@
 #include "../../../../posix/proto/vfs.h"
 #include "../../../../roottask/posix.h"
 #include "../../../../roottask/utest.h"
+#include "ipcbuf.h"
 
 #define DIR "/tmp/remote.fuzz"
 #define CLIENT_REQUESTS 200
 #define O_RDWR_ 2
-
-/* This thread's IPC buffer (each thread registers its own). */
-static void *buffer_for_thread(void)
-{
-	handle_t vmo;
-	uint64_t at;
-
-	if (vr_vmo_create(VR_PAGE, 0, &vmo) ||
-	    vr_vm_map(0, vmo, 0, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &at) ||
-	    vr_ipc_buffer_set(at))
-		return NULL;
-	return (void *)(uintptr_t)at;
-}
 
 static void *main_buf;
 
@@ -68,7 +56,7 @@ struct client {
 static uint64_t client(uint64_t arg)
 {
 	struct client *c = (struct client *)(uintptr_t)arg;
-	void *buf = buffer_for_thread();
+	void *buf = ipc_buffer_new();
 	uint64_t seed = 0xc11e47, msg[8];
 	static const uint32_t path_ops[] = {VFS_OPEN, VFS_STATAT, VFS_READLINK, VFS_ACCESS};
 	static const uint32_t file_ops[] = {VFS_READ,  VFS_STAT, VFS_GETDENTS,
@@ -179,7 +167,7 @@ UTEST_POSIX(vfs_remote_mounts_survive_malformed_use)
 	uint64_t n_own, n_other, msg[8], seed = 0x4e40735, mount;
 	struct client c = {0};
 
-	UCHECK(posix_vfs_admin && (main_buf = buffer_for_thread()), "no vfs server or IPC buffer");
+	UCHECK(posix_vfs_admin && (main_buf = ipc_buffer_new()), "no vfs server or IPC buffer");
 	UCHECK(new_session(&own, &n_own) == 0 && new_session(&other, &n_other) == 0, "sessions");
 	UCHECK(vr_vmo_create(VR_PAGE, 0, &vmo) == 0, "vmo");
 

@@ -11,21 +11,7 @@
 #include "../../../../posix/proto/vfs.h"
 #include "../../../../roottask/posix.h"
 #include "../../../../roottask/utest.h"
-
-static void *ipc_buffer(void)
-{
-	static void *buf;
-	handle_t vmo;
-	uint64_t at;
-
-	if (buf)
-		return buf;
-	if (vr_vmo_create(VR_PAGE, 0, &vmo) ||
-	    vr_vm_map(0, vmo, 0, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &at) ||
-	    vr_ipc_buffer_set(at))
-		return NULL;
-	return buf = (void *)(uintptr_t)at;
-}
+#include "ipcbuf.h"
 
 static int64_t call(handle_t ep, uint32_t op, uint64_t w1, uint64_t w2, const char *path,
 		    uint64_t *r1)
