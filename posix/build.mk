@@ -88,7 +88,7 @@ sysroot: $(SYSROOT_FILES)
 # POSIX test programs (tests/posix/*.c), built with tools/cc; the root task carries them.
 POSIX_TESTS := $(patsubst tests/posix/%.c,$(B)/posix/tests/%.elf,$(wildcard tests/posix/*.c))
 
-$(B)/posix/tests/%.elf: tests/posix/%.c tests/posix/check.h $(SYSROOT_FILES) tools/cc
+$(B)/posix/tests/%.elf: tests/posix/%.c tests/posix/check.h tests/posix/child.h $(SYSROOT_FILES) tools/cc
 	@mkdir -p $(@D)
 	@echo "  CC      $< (tools/cc)"
 	$(Q)$(TOOLS_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror -o $@ $<
@@ -102,7 +102,7 @@ $(B)/posix/tests/lib/lib%.so: tests/posix/lib/%.c $(SYSROOT_FILES) tools/cc
 	@echo "  CC      $< (tools/cc -shared)"
 	$(Q)$(TOOLS_CC) -shared -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(B)/posix/tests/dynamic.elf: tests/posix/dynamic.c tests/posix/check.h $(POSIX_TEST_LIBS) $(SYSROOT_FILES) tools/cc
+$(B)/posix/tests/dynamic.elf: tests/posix/dynamic.c tests/posix/check.h tests/posix/child.h $(POSIX_TEST_LIBS) $(SYSROOT_FILES) tools/cc
 	@mkdir -p $(@D)
 	@echo "  CC      $< (tools/cc -dynamic)"
 	$(Q)$(TOOLS_CC) -dynamic -std=c11 -D_POSIX_C_SOURCE=200809L -pthread -O2 -Wall -Wextra -Werror \

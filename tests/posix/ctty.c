@@ -22,6 +22,7 @@
 
 #define TEST_NAME "ctty"
 #include "check.h"
+#include "child.h"
 
 #define FAILS(expr, err) CHECK((expr) == -1 && errno == (err), #expr " should fail with " #err)
 
@@ -33,23 +34,6 @@ static int new_pty(int *m, int flags)
 		return -1;
 	const char *name = ptsname(*m);
 	return name ? open(name, O_RDWR | flags) : -1;
-}
-
-/* Runs @fn in a child and adds its failures to ours. */
-static void in_child(void (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		failures = 0;
-		fn();
-		fflush(stdout);
-		_exit(failures > 100 ? 100 : failures);
-	}
-	CHECK(pid > 0, "fork");
-	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status), "child status %x", status);
-	failures += WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 static int m, s;	/* the first session's terminal, in its members */

@@ -23,6 +23,7 @@ static int global = 1;
 
 #define TEST_NAME "fork"
 #include "check.h"
+#include "child.h"
 
 /* ---- the exec'd program's side: "exec <mode> <args>" ---- */
 
@@ -46,24 +47,6 @@ static int exec_child(int argc, char **argv)
 }
 
 /* ---- the tests ---- */
-
-/* Waits for @pid; returns its wait status, or -1. */
-static int wait_for(pid_t pid)
-{
-	int st = 0;
-	pid_t got = waitpid(pid, &st, 0);
-
-	CHECK(got == pid, "waitpid(%d) = %d (errno %d)", (int)pid, (int)got, errno);
-	return got == pid ? st : -1;
-}
-
-static void check_exit(pid_t pid, int code, const char *what)
-{
-	int st = pid > 0 ? wait_for(pid) : -1;
-
-	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == code, "%s: status %#x, wanted exit %d",
-	      what, st, code);
-}
 
 static void test_ids_and_memory(void)
 {

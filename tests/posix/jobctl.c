@@ -28,6 +28,7 @@
 
 #define TEST_NAME "jobctl"
 #include "check.h"
+#include "child.h"
 
 #define FAILS(expr, err) CHECK((expr) == -1 && errno == (err), #expr " should fail with " #err)
 
@@ -366,22 +367,6 @@ static void terminal_leader(void)
 	stops_with(sets_pgrp, SIGTTOU);
 	finishes(sets_pgrp_blocking);
 	finishes(reads_ignoring);
-}
-
-static void in_child(void (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		failures = 0;
-		fn();
-		fflush(stdout);
-		_exit(failures > 100 ? 100 : failures);
-	}
-	CHECK(pid > 0, "fork");
-	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status), "child status %x", status);
-	failures += WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 int main(void)

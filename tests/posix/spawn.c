@@ -24,6 +24,7 @@ static const char *self;
 
 #define TEST_NAME "spawn"
 #include "check.h"
+#include "child.h"
 
 /* ---- the child's side ---- */
 
@@ -78,24 +79,6 @@ static pid_t run(const char *mode, const char *arg, const posix_spawn_file_actio
 
 	CHECK(err == 0, "posix_spawn %s: %s", mode, strerror(err));
 	return err ? -1 : pid;
-}
-
-/* Waits for @pid; returns its wait status, or -1. */
-static int wait_for(pid_t pid)
-{
-	int st = 0;
-	pid_t got = waitpid(pid, &st, 0);
-
-	CHECK(got == pid, "waitpid(%d) = %d (errno %d)", (int)pid, (int)got, errno);
-	return got == pid ? st : -1;
-}
-
-static void check_exit(pid_t pid, int code, const char *what)
-{
-	int st = pid > 0 ? wait_for(pid) : -1;
-
-	CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == code, "%s: status %#x, wanted exit %d",
-	      what, st, code);
 }
 
 static void test_args_and_statuses(void)
