@@ -61,8 +61,10 @@ def main():
     for arch, (log_path, rc) in logs.items():
         with open(log_path, encoding='utf-8', errors='replace') as f:
             got = boots.ext_results(f.read().replace('\r', ''))
+        status = None if rc is None else qemu.exit_status(arch, rc)
         print('%s: QEMU %s' % (arch, 'did not exit within %d s' % args.timeout if rc is None
-                                else 'exit status %d' % rc))
+                                else 'exit status %d%s' % (rc, '' if status is None else
+                                                           ' (the guest\'s %d)' % status)))
         for suite in boots.EXT_SUITES:
             ref = linux.get(suite, {})
             mine = got.get(suite)
