@@ -44,10 +44,14 @@ include tests/build.mk
 images: $(B)/kernel.elf $(ARCH_IMAGES) $(ROOT_ELF) $(ROOT_EXT_ELF)
 	@:
 
+# make test-ext-full's, on top: the ext-full root task (all the fuzz databases).
+ext-full-images: images $(ROOT_EXT_FULL_ELF) $(ARCH_EXT_FULL_IMAGES)
+	@:
+
 SETUP := tools/setup-host.sh
 QEMU := $(PYTHON) tools/qemu.py
 
-.PHONY: all images run test test-ext-full bench bench-linux bench-compare debug loc clean setup format
+.PHONY: all images ext-full-images run test test-ext-full bench bench-linux bench-compare debug loc clean setup format
 
 all: images
 
@@ -71,7 +75,7 @@ test: setup
 # The whole of the external test suites in VeridianOS (make test runs a subset), one
 # architecture after the other (ARCHES=x86_64 for one); not part of make test.
 test-ext-full: setup
-	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a images || exit 1; done
+	$(Q)for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a ext-full-images || exit 1; done
 	$(Q)$(MAKE) --no-print-directory ext-linux
 	$(Q)$(PYTHON) tools/ext-full.py --build build $(ARCHES)
 

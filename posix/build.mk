@@ -194,9 +194,12 @@ $(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(POSIX_NATIVE_TESTS) $(BUSYBOX) 
 # a second initrd, the first one plus /ext/ with tests/external/run.sh, the
 # test busybox with busybox's and ash's test suites (ports/busybox-tests) and
 # SQLite's fuzzcheck (ports/sqlite) with the fuzz databases of EXT_SQLITE_DBS.
+# The ext-full mode (make test-ext-full) has a third, the same with all eight
+# databases (about 64 MB, EXT_FULL_SQLITE_DBS), so that make test's stays small.
 EXT_BUSYBOX := $(B)/ports/busybox-tests/busybox
 EXT_SQLITE := $(B)/ports/sqlite/fuzzcheck
 EXT_SQLITE_DBS := fuzzdata4.db
+EXT_FULL_SQLITE_DBS := $(foreach n,1 2 3 4 5 6 7 8,fuzzdata$(n).db)
 
 $(EXT_BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox ports/busybox-tests -type f) tools/cc
 	$(Q)ports/busybox-tests/build.sh --arch $(ARCH) --out $(@D)
@@ -204,11 +207,20 @@ $(EXT_BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox ports/busybox-tests 
 $(EXT_SQLITE): $(SYSROOT_FILES) $(shell find ports/sqlite -type f) tools/cc
 	$(Q)ports/sqlite/build.sh --arch $(ARCH) --out $(@D)
 
-EXT_INITRD := $(B)/initrd-ext.cpio
-$(EXT_INITRD): $(POSIX_SERVER_ELFS) $(BUSYBOX) $(EXT_BUSYBOX) $(EXT_SQLITE) tests/external/run.sh tools/mkcpio.py posix/build.mk
+# $(call ext_initrd,DATABASES): the command that writes the ext initrd $@.
+define ext_initrd
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd --tree ext/busybox=$(dir $(EXT_BUSYBOX)) \
 		dev/ tmp/:1777 bin/ proc/:0555 bin/busybox=$(BUSYBOX) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
 		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) ext/run.sh=tests/external/run.sh \
 		ext/sqlite/fuzzcheck=$(EXT_SQLITE) \
-		$(foreach d,$(EXT_SQLITE_DBS),ext/sqlite/$(d)=$(dir $(EXT_SQLITE))$(d))
+		$(foreach d,$(1),ext/sqlite/$(d)=$(dir $(EXT_SQLITE))$(d))
+endef
+
+EXT_INITRD := $(B)/initrd-ext.cpio
+EXT_FULL_INITRD := $(B)/initrd-ext-full.cpio
+$(EXT_INITRD) $(EXT_FULL_INITRD): $(POSIX_SERVER_ELFS) $(BUSYBOX) $(EXT_BUSYBOX) $(EXT_SQLITE) tests/external/run.sh tools/mkcpio.py posix/build.mk
+$(EXT_INITRD):
+	$(call ext_initrd,$(EXT_SQLITE_DBS))
+$(EXT_FULL_INITRD):
+	$(call ext_initrd,$(EXT_FULL_SQLITE_DBS))

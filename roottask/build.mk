@@ -20,20 +20,29 @@ $(B)/gen/initrd.S: roottask/build.mk
 $(B)/user/initrd.S.o: $(B)/gen/initrd.S $(INITRD)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
-# The ext boot mode's root task (tools/qemu.py): the same with the external
-# test suites' initrd (posix/build.mk, EXT_INITRD) in place of the test one.
+# The ext boot modes' root tasks (tools/qemu.py): the same with the external
+# test suites' initrd (posix/build.mk, EXT_INITRD) in place of the test one;
+# ext-full's (make test-ext-full only) with EXT_FULL_INITRD.
 $(B)/gen/initrd-ext.S: roottask/build.mk
 	@mkdir -p $(@D)
 	$(Q)printf '\t.section .rodata.initrd, "a"\n\t.balign 16\n\t.globl initrd_start, initrd_end\ninitrd_start:\n\t.incbin "%s"\ninitrd_end:\n' $(EXT_INITRD) > $@
 
+$(B)/gen/initrd-ext-full.S: roottask/build.mk
+	@mkdir -p $(@D)
+	$(Q)printf '\t.section .rodata.initrd, "a"\n\t.balign 16\n\t.globl initrd_start, initrd_end\ninitrd_start:\n\t.incbin "%s"\ninitrd_end:\n' $(EXT_FULL_INITRD) > $@
+
 $(B)/user/initrd-ext.S.o: $(B)/gen/initrd-ext.S $(EXT_INITRD)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
+$(B)/user/initrd-ext-full.S.o: $(B)/gen/initrd-ext-full.S $(EXT_FULL_INITRD)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
 ROOT_EXT_ELF := $(B)/root-ext.elf
-$(ROOT_EXT_ELF): $(filter-out $(B)/user/initrd.S.o,$(ROOT_OBJS)) $(B)/user/initrd-ext.S.o $(LIBVR)
+ROOT_EXT_FULL_ELF := $(B)/root-ext-full.elf
+$(ROOT_EXT_ELF) $(ROOT_EXT_FULL_ELF): $(B)/root-%.elf: $(filter-out $(B)/user/initrd.S.o,$(ROOT_OBJS)) $(B)/user/initrd-%.S.o $(LIBVR)
 	@echo "  LD      $@"
 	$(Q)$(LD) $(USER_LDFLAGS) -o $@.full $(filter-out $(B)/user/initrd.S.o,$(ROOT_OBJS)) \
-		$(B)/user/initrd-ext.S.o $(LIBVR)
+		$(B)/user/initrd-$*.S.o $(LIBVR)
 	$(Q)$(OBJCOPY) --strip-debug $@.full $@
 endif
 ROOT_ELF := $(B)/root.elf

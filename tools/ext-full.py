@@ -17,6 +17,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 import qemu  # noqa: E402
 import boots  # noqa: E402
 
+# The ext-full initrd carries all eight fuzz databases (about 64 MB), and the
+# root task and the vfs server each hold a copy of it: more than make test's 256 MB.
+EXT_FULL_MEMORY_MB = 1024
+
 
 def counts(got):
     return '%d / %d / %d' % tuple(sum(1 for v in got.values() if v == k)
@@ -46,7 +50,7 @@ def main():
     logs = {}
     for arch in args.arches:
         log_path = os.path.join(args.build, arch, 'ext-full.log')
-        cmd = qemu.command(arch, args.build, 'ext-full') + [
+        cmd = qemu.command(arch, args.build, 'ext-full', memory=EXT_FULL_MEMORY_MB) + [
             '-display', 'none', '-serial', 'file:' + log_path, '-monitor', 'none']
         try:
             rc = subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=args.timeout).returncode
@@ -57,8 +61,10 @@ def main():
     for arch, (log_path, rc) in logs.items():
         with open(log_path, encoding='utf-8', errors='replace') as f:
             got = boots.ext_results(f.read().replace('\r', ''))
+        status = None if rc is None else qemu.exit_status(arch, rc)
         print('%s: QEMU %s' % (arch, 'did not exit within %d s' % args.timeout if rc is None
-                                else 'exit status %d' % rc))
+                                else 'exit status %d%s' % (rc, '' if status is None else
+                                                           ' (the guest\'s %d)' % status)))
         for suite in boots.EXT_SUITES:
             ref = linux.get(suite, {})
             mine = got.get(suite)

@@ -69,7 +69,7 @@ def command(arch, build='build', mode='test', firmware=None, cpu=None, icount=Fa
         raise SystemExit('unknown architecture ' + arch)
     # The root task rides along as the initrd (x86_64: as a GRUB module inside the ISO).
     # The ext mode (the external test suites) has its own, with their initrd.
-    root = os.path.join(out, 'root-ext.elf' if mode.startswith('ext') else 'root.elf')
+    root = os.path.join(out, 'root-%s.elf' % mode if mode.startswith('ext') else 'root.elf')
     if arch != 'x86_64' and os.path.exists(root):
         cmd += ['-initrd', root]
     cmd += ['-smp', str(smp), '-m', str(memory), '-no-reboot']
