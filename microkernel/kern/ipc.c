@@ -594,12 +594,14 @@ static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread 
 	}
 	spin_lock(&self->reply_wait.lock);
 	cl = self->reply_wait.head;
-	if (!cl || cl->exception_call || !sched_can_switch_to(c, cl)) {
+	if (!cl || cl->wq_next || cl->exception_call || !sched_can_switch_to(c, cl)) {
 		spin_unlock(&self->reply_wait.lock);
 		spin_unlock(&ep->q.lock);
 		return false;
 	}
-	wq_unpark(&self->reply_wait, cl);
+	/* The slot's one caller (wq_unpark's work: no neighbours, and a reply wait has no deadline). */
+	self->reply_wait.head = self->reply_wait.tail = NULL;
+	cl->waiting_on = NULL;
 	spin_unlock(&self->reply_wait.lock);
 	deliver_words(self->uregs, TAG_WORDS(tag), cl->uregs);
 	cl->wake_status = 0;
