@@ -195,6 +195,38 @@ static inline __attribute__((always_inline)) bool await_reply(struct thread *ser
 }
 
 /*
+ * await_reply for the fast call, without @server's reply_wait.lock: the
+ * slot is empty (@server was receiving, fast_call checks) and nobody else
+ * looks at it until @caller is published there (waiting_on, stored last,
+ * with release): thread_kill reaches the slot only through
+ * caller->waiting_on, and @server runs only after the switch. A kill that
+ * comes after publication takes the lock, as ever, so the rare kill seen
+ * here takes it too: either it takes @caller back out, or the kill did
+ * already (then @caller was woken, as any kill after the park would wake
+ * it, and goes on as parked). Returns false when @caller is not parked.
+ */
+static inline __attribute__((always_inline)) bool await_reply_fast(struct thread *server,
+								   struct thread *caller)
+{
+	struct wait_queue *q = &server->reply_wait;
+
+	caller->wake_status = 0;
+	caller->state = THREAD_BLOCKED;
+	caller->wq_next = caller->wq_prev = NULL;
+	q->head = q->tail = caller;
+	__atomic_store_n(&caller->waiting_on, q, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!(__atomic_load_n(&caller->pending, __ATOMIC_RELAXED) & PENDING_KILL))
+		return true;
+	spin_lock(&q->lock);
+	bool parked = caller->waiting_on != q;	/* the kill took it out and woke it */
+	if (!parked)
+		wq_unpark(q, caller);
+	spin_unlock(&q->lock);
+	return parked;
+}
+
+/*
  * Takes the caller @self must answer out of its reply slot, or returns NULL
  * if it has none (or the caller left). Caller holds self->reply_wait.lock.
  */
@@ -345,7 +377,7 @@ static inline __attribute__((always_inline)) bool fast_call(struct thread *self,
 	if (!ep)
 		return false;
 	r = ep->q.head;
-	if (!ep->recv_waiting || !r || !sched_can_switch_to(c, r)) {
+	if (!ep->recv_waiting || !r || r->reply_wait.head || !sched_can_switch_to(c, r)) {
 		spin_unlock(&ep->q.lock);
 		return false;
 	}
@@ -353,7 +385,7 @@ static inline __attribute__((always_inline)) bool fast_call(struct thread *self,
 	ep->recv_waiting = ep->q.head != NULL;
 	deliver_words(self->uregs, TAG_WORDS(tag), r->uregs);
 	r->wake_status = (int64_t)badge;
-	if (!await_reply(r, self)) {
+	if (!await_reply_fast(r, self)) {
 		self->state = THREAD_RUNNING;
 		self->wake_status = -EINTR;
 		spin_unlock(&ep->q.lock);
