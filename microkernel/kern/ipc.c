@@ -669,10 +669,16 @@ static __attribute__((noinline)) int64_t reply_recv_slow(struct thread *self, ha
 	int rerr;
 	struct thread *c = reply(self, &rerr);
 
-	/* A malformed answer answers no one: the caller still waits, so no receive either. */
-	if (rerr == -EINVAL && !c) {
-		kobj_put(&ep->k);
-		return -EINVAL;
+	/*
+	 * A malformed answer still ends the call, with the error (as one that
+	 * cannot be delivered does): the slot must be empty to receive.
+	 */
+	if (!c && rerr == -EINVAL) {
+		unsigned long s = spin_lock_irqsave(&self->reply_wait.lock);
+		c = take_caller(self);
+		spin_unlock_irqrestore(&self->reply_wait.lock, s);
+		if (c)
+			c->wake_status = -EINVAL;
 	}
 	unsigned long s = spin_lock_irqsave(&ep->q.lock);
 	kobj_put(&ep->k);
