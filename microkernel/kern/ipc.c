@@ -6,12 +6,16 @@
  * The receive returns the badge of the capability the caller called through
  * (0 when unbadged) as its status; the call's own status and replies carry none.
  *
- * Locks: an endpoint's q.lock, then a thread's reply_wait.lock. A thread's
- * reply_to (the caller it must answer) holds a reference to that caller and
- * is valid only while the caller is still parked on reply_wait: a caller
- * killed while waiting leaves, and the server finds out when it replies.
- * ipc_reply_save moves the caller on to a reply object (kern/reply.c); the
- * two queues' locks are never held together.
+ * The reply slot: a server thread's reply_wait holds at most one thread, the
+ * caller it must answer (reply_wait.head; a server receives only with the
+ * slot empty). The slot holds no reference: a caller killed while waiting
+ * is taken off it by the kill (under reply_wait.lock, before it can run and
+ * exit), so the slot is simply empty then and the server finds out when it
+ * replies. ipc_reply_save moves the caller on to a reply object
+ * (kern/reply.c).
+ *
+ * Locks: an endpoint's q.lock, then a thread's reply_wait.lock; the two
+ * queues' (reply_wait's and a reply object's) are never held together.
  */
 #include <kernel/cap.h>
 #include <kernel/errno.h>
@@ -178,40 +182,60 @@ static inline __attribute__((always_inline)) bool await_reply(struct thread *ser
 							      struct thread *caller)
 {
 	spin_lock(&server->reply_wait.lock);
-	server->reply_to = caller;
-	kobj_get(&caller->k);
 	caller->wake_status = 0;
 	caller->state = THREAD_BLOCKED;
 	wq_park(&server->reply_wait, caller);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	/* Only a kill: a server's reply queue is not interruptible (wait.h). */
 	bool killed = __atomic_load_n(&caller->pending, __ATOMIC_RELAXED) & PENDING_KILL;
-	if (killed) {
+	if (killed)
 		wq_unpark(&server->reply_wait, caller);
-		server->reply_to = NULL;
-		kobj_put(&caller->k);	/* the caller is alive: it is running or blocked */
-	}
 	spin_unlock(&server->reply_wait.lock);
 	return !killed;
 }
 
 /*
- * Takes the caller @self must answer off its reply queue, or returns NULL if
- * it has none or the caller left. Caller holds self->reply_wait.lock.
+ * await_reply for the fast call, without @server's reply_wait.lock: the
+ * slot is empty (@server was receiving, fast_call checks) and nobody else
+ * looks at it until @caller is published there (waiting_on, stored last,
+ * with release): thread_kill reaches the slot only through
+ * caller->waiting_on, and @server runs only after the switch. A kill that
+ * comes after publication takes the lock, as ever, so the rare kill seen
+ * here takes it too: either it takes @caller back out, or the kill did
+ * already (then @caller was woken, as any kill after the park would wake
+ * it, and goes on as parked). Returns false when @caller is not parked.
+ */
+static inline __attribute__((always_inline)) bool await_reply_fast(struct thread *server,
+								   struct thread *caller)
+{
+	struct wait_queue *q = &server->reply_wait;
+
+	caller->wake_status = 0;
+	caller->state = THREAD_BLOCKED;
+	caller->wq_next = caller->wq_prev = NULL;
+	q->head = q->tail = caller;
+	__atomic_store_n(&caller->waiting_on, q, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!(__atomic_load_n(&caller->pending, __ATOMIC_RELAXED) & PENDING_KILL))
+		return true;
+	spin_lock(&q->lock);
+	bool parked = caller->waiting_on != q;	/* the kill took it out and woke it */
+	if (!parked)
+		wq_unpark(q, caller);
+	spin_unlock(&q->lock);
+	return parked;
+}
+
+/*
+ * Takes the caller @self must answer out of its reply slot, or returns NULL
+ * if it has none (or the caller left). Caller holds self->reply_wait.lock.
  */
 static struct thread *take_caller(struct thread *self)
 {
-	struct thread *c = self->reply_to;
+	struct thread *c = self->reply_wait.head;
 
-	self->reply_to = NULL;
-	if (!c)
-		return NULL;
-	if (c->waiting_on != &self->reply_wait) {
-		kobj_put(&c->k);	/* killed while waiting: it is gone */
-		return NULL;
-	}
-	wq_unpark(&self->reply_wait, c);
-	kobj_put(&c->k);	/* still alive: it is blocked, and blocked threads are not freed */
+	if (c)
+		wq_unpark(&self->reply_wait, c);
 	return c;
 }
 
@@ -353,7 +377,7 @@ static inline __attribute__((always_inline)) bool fast_call(struct thread *self,
 	if (!ep)
 		return false;
 	r = ep->q.head;
-	if (!ep->recv_waiting || !r || !sched_can_switch_to(c, r)) {
+	if (!ep->recv_waiting || !r || r->reply_wait.head || !sched_can_switch_to(c, r)) {
 		spin_unlock(&ep->q.lock);
 		return false;
 	}
@@ -361,7 +385,7 @@ static inline __attribute__((always_inline)) bool fast_call(struct thread *self,
 	ep->recv_waiting = ep->q.head != NULL;
 	deliver_words(self->uregs, TAG_WORDS(tag), r->uregs);
 	r->wake_status = (int64_t)badge;
-	if (!await_reply(r, self)) {
+	if (!await_reply_fast(r, self)) {
 		self->state = THREAD_RUNNING;
 		self->wake_status = -EINTR;
 		spin_unlock(&ep->q.lock);
@@ -457,16 +481,7 @@ static int64_t receive(struct endpoint *ep, struct thread *self, unsigned long s
 /* Whether the caller @self must answer still waits (a receive fails, a save may go ahead). */
 static bool reply_pending(struct thread *self)
 {
-	unsigned long s = spin_lock_irqsave(&self->reply_wait.lock);
-	struct thread *c = self->reply_to;
-	bool pending = c && c->waiting_on == &self->reply_wait;
-
-	if (c && !pending) {
-		self->reply_to = NULL;
-		kobj_put(&c->k);
-	}
-	spin_unlock_irqrestore(&self->reply_wait.lock, s);
-	return pending;
+	return __atomic_load_n(&self->reply_wait.head, __ATOMIC_RELAXED) != NULL;
 }
 
 int64_t sys_ipc_recv(handle_t endpoint)
@@ -610,17 +625,16 @@ static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread 
 		return false;
 	}
 	spin_lock(&self->reply_wait.lock);
-	cl = self->reply_to;
-	if (!cl || cl->waiting_on != &self->reply_wait || cl->exception_call ||
-	    !sched_can_switch_to(c, cl)) {
+	cl = self->reply_wait.head;
+	if (!cl || cl->wq_next || cl->exception_call || !sched_can_switch_to(c, cl)) {
 		spin_unlock(&self->reply_wait.lock);
 		spin_unlock(&ep->q.lock);
 		return false;
 	}
-	self->reply_to = NULL;
-	wq_unpark(&self->reply_wait, cl);
+	/* The slot's one caller (wq_unpark's work: no neighbours, and a reply wait has no deadline). */
+	self->reply_wait.head = self->reply_wait.tail = NULL;
+	cl->waiting_on = NULL;
 	spin_unlock(&self->reply_wait.lock);
-	kobj_put(&cl->k);	/* blocked threads are not freed */
 	deliver_words(self->uregs, TAG_WORDS(tag), cl->uregs);
 	cl->wake_status = 0;
 	self->wake_status = 0;	/* the next caller puts its badge here */
@@ -654,6 +668,18 @@ static __attribute__((noinline)) int64_t reply_recv_slow(struct thread *self, ha
 		return err;
 	int rerr;
 	struct thread *c = reply(self, &rerr);
+
+	/*
+	 * A malformed answer still ends the call, with the error (as one that
+	 * cannot be delivered does): the slot must be empty to receive.
+	 */
+	if (!c && rerr == -EINVAL) {
+		unsigned long s = spin_lock_irqsave(&self->reply_wait.lock);
+		c = take_caller(self);
+		spin_unlock_irqrestore(&self->reply_wait.lock, s);
+		if (c)
+			c->wake_status = -EINVAL;
+	}
 	unsigned long s = spin_lock_irqsave(&ep->q.lock);
 	kobj_put(&ep->k);
 	if (ep->dead) {
@@ -735,11 +761,7 @@ int64_t sys_ipc_buffer_set(uint64_t vaddr)
 void ipc_thread_exit(struct thread *t)
 {
 	unsigned long s = spin_lock_irqsave(&t->reply_wait.lock);
-	struct thread *c = t->reply_to;
 
-	t->reply_to = NULL;
-	if (c)
-		kobj_put(&c->k);
 	/* Everyone waiting for this thread's answer will never get one. */
 	wq_wake_all(&t->reply_wait, -EPIPE, 0);
 	spin_unlock_irqrestore(&t->reply_wait.lock, s);

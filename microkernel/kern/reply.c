@@ -4,8 +4,8 @@
  * saved one later with ipc_reply(handle) (kern/ipc.c).
  *
  * The caller waits on the object's own queue, so thread_kill finds it there
- * as on any other. Like a thread's reply_to, r->caller holds a reference to
- * the caller and is valid only while the caller is parked on r->wait: a
+ * as on any other. Unlike a thread's reply slot, r->caller holds a reference
+ * to the caller and is valid only while the caller is parked on r->wait: a
  * caller killed meanwhile leaves, the reference keeps its memory until the
  * object lets go, and the server finds out when it answers (-EPIPE). The
  * object ends when its last handle closes; a caller still waiting then gets

@@ -1,7 +1,12 @@
 /*
- * The kernel context switch, and the first code of a new thread. A switched-out
- * thread's stack holds the registers a call preserves; struct arch_thread
- * keeps the stack pointer.
+ * The kernel context switch, and the first code of a new thread. A
+ * switched-out thread's saved stack pointer points at the address where it
+ * resumes, so any switch resumes any thread with the same two instructions
+ * (load the stack pointer, ret); what lies above that address is the
+ * resuming code's own business. x86_switch saves the registers a call
+ * preserves and resumes at x86_switch_resume, which loads them back;
+ * <arch/switch.h>'s inline switch saves only rbp (the compiler keeps nothing
+ * else live across it) and resumes just after itself.
  */
 
 	.text
@@ -14,8 +19,13 @@ x86_switch:
 	pushq %r13
 	pushq %r14
 	pushq %r15
+	leaq x86_switch_resume(%rip), %rax
+	pushq %rax
 	movq %rsp, (%rdi)
 	movq %rsi, %rsp
+	ret
+	.globl x86_switch_resume
+x86_switch_resume:
 	popq %r15
 	popq %r14
 	popq %r13

@@ -7,6 +7,7 @@
 #include <kernel/thread.h>
 #include <arch/uframe.h>
 #include <arch/cpu.h>
+#include <arch/switch.h>
 
 #define CR0_MP (1u << 1)
 #define CR0_EM (1u << 2)
@@ -37,11 +38,11 @@
 #define MXCSR_DEFAULT 0x1f80	/* all SSE exceptions masked, round to nearest */
 
 /* Whether user code can set its FS and GS bases (wrfsbase, wrgsbase); else they stay 0. */
-static bool user_bases;
+bool x86_user_bases;
 
 void syscall_entry(void);
 void x86_thread_start(void);
-void x86_switch(uint64_t *prev_sp, uint64_t next_sp);
+void x86_switch_resume(void);
 
 void cpu_user_mode_init(void)
 {
@@ -59,8 +60,8 @@ void cpu_user_mode_init(void)
 		cr4 |= CR4_SMEP;
 	if (b & CPUID7_SMAP)
 		cr4 |= CR4_SMAP;
-	user_bases = b & CPUID7_FSGSBASE;
-	if (user_bases)
+	x86_user_bases = b & CPUID7_FSGSBASE;
+	if (x86_user_bases)
 		cr4 |= CR4_FSGSBASE;
 	write_cr4(cr4);
 
@@ -71,60 +72,27 @@ void cpu_user_mode_init(void)
 }
 
 /*
- * The first switch to @t pops zeroed callee-saved registers (r12 = @entry,
- * r13 = @arg) and returns into x86_thread_start. A user thread's kernel stack
- * starts below its register file, which sits at the top.
+ * The first switch to @t resumes at x86_switch_resume, which pops zeroed
+ * callee-saved registers (r12 = @entry, r13 = @arg) and returns into
+ * x86_thread_start. A user thread's kernel stack starts below its register
+ * file, which sits at the top.
  */
 void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
 {
 	uint64_t *sp = t->uregs ? (uint64_t *)t->uregs : t->kstack_top;
 
-	sp -= 7;
-	sp[0] = sp[1] = sp[4] = sp[5] = 0;	/* r15, r14, rbx, rbp */
-	sp[2] = (uint64_t)arg;			/* r13 */
-	sp[3] = (uint64_t)entry;		/* r12 */
-	sp[6] = (uint64_t)x86_thread_start;
+	sp -= 8;
+	sp[0] = (uint64_t)x86_switch_resume;
+	sp[1] = sp[2] = sp[5] = sp[6] = 0;	/* r15, r14, rbx, rbp */
+	sp[3] = (uint64_t)arg;			/* r13 */
+	sp[4] = (uint64_t)entry;		/* r12 */
+	sp[7] = (uint64_t)x86_thread_start;
 	t->arch.sp = (uint64_t)sp;
 }
 
-static void fxsave(void *area)
-{
-	__asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
-}
-
-static void fxrstor(const void *area)
-{
-	__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
-}
-
-/*
- * The kernel uses neither the FPU/SSE registers nor FS and the user's GS
- * base (KERNEL_GS_BASE in the kernel), so a user thread's stay in the CPU
- * while it is in the kernel and move to its user_regs only when another
- * thread takes the CPU.
- */
 void arch_switch(struct thread *prev, struct thread *next)
 {
-	struct user_regs *p = prev->uregs, *n = next->uregs;
-
-	if (p) {
-		fxsave(&p->fpu);
-		if (user_bases) {
-			p->fs_base = rdmsr(MSR_FS_BASE);
-			p->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-		}
-	}
-	if (n) {
-		fxrstor(&n->fpu);
-		if (user_bases) {
-			wrmsr(MSR_FS_BASE, n->fs_base);
-			wrmsr(MSR_KERNEL_GS_BASE, n->gs_base);
-		} else if (!p || p->fs_base != n->fs_base) {
-			/* Only thread_set_tls changes FS then, and it keeps fs_base current. */
-			wrmsr(MSR_FS_BASE, n->fs_base);
-		}
-		cpu_set_kernel_stack(next->kstack_top);
-	}
+	x86_switch_user_state(prev, next);
 	x86_switch(&prev->arch.sp, next->arch.sp);
 }
 

@@ -13,6 +13,12 @@
 #include <kernel/process.h>
 #include <kernel/thread.h>
 #include <kernel/wait.h>
+/* An architecture may switch inline in the IPC paths (<arch/switch.h>: arch_switch_inline). */
+#if __has_include(<arch/switch.h>)
+#include <arch/switch.h>
+#else
+#define arch_switch_inline arch_switch
+#endif
 
 void sched_init(void);			/* on the boot CPU, after cpu_init() */
 void sched_init_secondary(void);	/* on each secondary CPU */
@@ -152,7 +158,7 @@ static inline __attribute__((always_inline)) void sched_switch_direct(struct cpu
 	c->switched_from = prev;
 	if (!next->proc || !prev->proc || next->proc->root != prev->proc->root)
 		arch_aspace_switch(next->proc ? next->proc->root : arch_kernel_root());
-	arch_switch(prev, next);
+	arch_switch_inline(prev, next);
 	sched_finish_switch_inline(arch_this_cpu());
 }
 

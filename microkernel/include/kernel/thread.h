@@ -81,8 +81,8 @@ struct thread {
 	/* IPC: the registered long-message buffer (a page kept alive by its VMO) and replies. */
 	paddr_t ipc_buffer;
 	struct kobject *ipc_buffer_vmo;
-	struct thread *reply_to;	/* the caller this thread must answer, under reply_wait.lock */
-	struct wait_queue reply_wait;	/* callers waiting for this thread's reply */
+	/* The reply slot: its head is the caller this thread must answer (at most one; kern/ipc.c). */
+	struct wait_queue reply_wait;
 	uint64_t msg[8];		/* a blocked sender's message */
 	uint64_t badge;			/* and the badge of the capability it called through */
 	bool exception_call;		/* blocked reporting a fault: the answer goes to msg[] */

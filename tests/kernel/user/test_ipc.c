@@ -11,6 +11,7 @@
 #define LABEL_BADGE 5	/* m[1]: the badge the caller expects; the answer's m[1]: the badge seen */
 #define LABEL_PAUSE 6	/* answered at once; then the server sleeps before it receives again */
 #define LABEL_BOUNCE 7	/* m[1]: a handle, which the answer moves back */
+#define LABEL_BAD_ANSWER 8	/* answered by reply_recv with a malformed tag (9 words) */
 
 /*
  * A server process: answers on the endpoint it was given, until told to stop;
@@ -68,6 +69,8 @@ static uint64_t server(uint64_t ep)
 			continue;
 		} else if (label == LABEL_BOUNCE) {
 			m[0] = VR_TAG(LABEL_BOUNCE, 1) | VR_TAG_CAPS(1) | VR_TAG_MOVE_CAPS;
+		} else if (label == LABEL_BAD_ANSWER) {
+			m[0] = VR_TAG(LABEL_BAD_ANSWER, 9);
 		} else {
 			return wrong_badges;
 		}
@@ -140,6 +143,12 @@ UTEST(ipc_ordering_and_all_words)
 	}
 	uint64_t bad[8] = {VR_TAG(LABEL_ECHO, 9)};
 	UCHECK(vr_ipc_call(ep, bad) == -VR_EINVAL, "a tag with 9 words was accepted");
+	/* A malformed answer ends the call with -EINVAL, and the server goes on receiving. */
+	for (uint64_t i = 0; i < 3; i++) {
+		uint64_t m[8] = {VR_TAG(LABEL_BAD_ANSWER, 0)}, e[8] = {VR_TAG(LABEL_ECHO, 1), i};
+		UCHECK(vr_ipc_call(ep, m) == -VR_EINVAL, "a malformed answer did not fail the call");
+		UCHECK(vr_ipc_call(ep, e) == 0 && e[1] == i + 1, "no answer after a malformed one");
+	}
 	stop_server(proc, ep);
 	return NULL;
 }
