@@ -8,10 +8,12 @@
 #include <arch/uframe.h>
 #include "aarch64.h"
 
-void context_switch(struct arch_thread *save, struct arch_thread *load);
+void aarch64_switch(struct arch_thread *save, struct arch_thread *load, struct user_regs *prev,
+		    struct user_regs *next);
 void thread_trampoline(void);
-void fp_save(struct user_regs *r);
 void fp_load(struct user_regs *r);
+
+_Static_assert(__builtin_offsetof(struct arch_thread, fp_eager) == 104, "context.S");
 
 void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
 {
@@ -41,30 +43,10 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
  */
 #define FP_EAGER_SWITCHES 16
 
+/* The work is in context.S's aarch64_switch, which saves the callee-saved registers only once. */
 void arch_switch(struct thread *prev, struct thread *next)
 {
-	uint64_t cpacr = read_sysreg(cpacr_el1);
-
-	if (prev->uregs) {
-		if (cpacr == CPACR_FP_ON)
-			fp_save(prev->uregs);
-		prev->uregs->sp = read_sysreg(sp_el0);
-		prev->uregs->tpidr = read_sysreg(tpidr_el0);
-	}
-	if (next->uregs) {
-		write_sysreg(sp_el0, next->uregs->sp);
-		write_sysreg(tpidr_el0, next->uregs->tpidr);
-		uint64_t want = CPACR_FP_EL0_TRAPS;
-		if (next->arch.fp_eager) {
-			next->arch.fp_eager--;
-			want = CPACR_FP_ON;
-			fp_load(next->uregs);
-		}
-		/* The eret to EL0 synchronizes the change; EL1 may use FP/SIMD either way. */
-		if (cpacr != want)
-			write_sysreg(cpacr_el1, want);
-	}
-	context_switch(&prev->arch, &next->arch);
+	aarch64_switch(&prev->arch, &next->arch, prev->uregs, next->uregs);
 }
 
 /* An FP/SIMD access trap from EL0: the thread's first use since it was switched in. */

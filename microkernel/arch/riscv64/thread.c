@@ -30,28 +30,12 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
  * run gets them loaded here at once instead, since it will likely again. So
  * a thread that is not running always has its F/D registers in user_regs.
  * A user thread only ever starts to run on a CPU here, so here its user_regs
- * learns the CPU for trap_entry.
+ * learns the CPU for trap_entry. The work is in switch.S's riscv_switch,
+ * which calls nothing, so the callee-saved registers go to memory only once.
  */
 void arch_switch(struct thread *prev, struct thread *next)
 {
-	if (prev->uregs) {
-		bool dirty = (csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY;
-		if (dirty)
-			fpu_save(prev->uregs);
-		prev->arch.fp_eager = dirty;
-	}
-	if (next->uregs) {
-		next->uregs->cpu = arch_this_cpu();
-		if (next->arch.fp_eager) {
-			/* Dirty first: FS may be Off, which makes fld trap. Then Dirty -> Clean. */
-			csr_set(sstatus, SSTATUS_FS_DIRTY);
-			fpu_load(next->uregs);
-			csr_clear(sstatus, SSTATUS_FS_DIRTY & ~SSTATUS_FS_CLEAN);
-		} else {
-			csr_clear(sstatus, SSTATUS_FS);
-		}
-	}
-	riscv_switch(&prev->arch, &next->arch);
+	riscv_switch(&prev->arch, &next->arch, prev->uregs, next->uregs);
 }
 
 /*
