@@ -3,8 +3,10 @@
  * system-call and IPC register conventions (libveridian's syscall_arch.h and
  * ipc_arch.h are the user side).
  */
+#include <kernel/cpu.h>
 #include <kernel/string.h>
 #include <kernel/thread.h>
+#include <arch/offsets.h>
 #include <arch/uframe.h>
 #include "aarch64.h"
 
@@ -108,3 +110,8 @@ void arch_uregs_redirect(struct user_regs *r, vaddr_t entry, vaddr_t frame)
 
 _Static_assert(sizeof(struct arch_uframe) == __builtin_offsetof(struct user_regs, tpidr),
 	       "the frame is the start of user_regs");
+
+/* The system-call entry's direct path reads these (<arch/offsets.h>). */
+_Static_assert(__builtin_offsetof(struct cpu, current) == CPU_CURRENT, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct cpu, need_resched) == CPU_NEED_RESCHED, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct thread, pending) == THREAD_PENDING, "arch/offsets.h");

@@ -3,8 +3,10 @@
  * across switches, and the user register file as the system-call and IPC
  * ABI sees it (libveridian's syscall_arch.h and ipc_arch.h).
  */
+#include <kernel/cpu.h>
 #include <kernel/string.h>
 #include <kernel/thread.h>
+#include <arch/offsets.h>
 #include <arch/uframe.h>
 #include <arch/riscv.h>
 
@@ -99,3 +101,8 @@ void arch_uregs_redirect(struct user_regs *r, vaddr_t entry, vaddr_t frame)
 	r->x[REG_A0] = frame;
 	r->x[REG_SP] = frame;
 }
+
+/* The system-call entry's direct path reads these (<arch/offsets.h>). */
+_Static_assert(__builtin_offsetof(struct cpu, current) == CPU_CURRENT, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct cpu, need_resched) == CPU_NEED_RESCHED, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct thread, pending) == THREAD_PENDING, "arch/offsets.h");

@@ -43,7 +43,7 @@ UTEST(fp_registers_across_switches_and_cpus)
 
 	for (uint64_t i = 0; i < n; i++) {
 		moves[i] = 0;
-		/* The first PINNED share the last CPU; the others go where the scheduler puts them. */
+		/* The first PINNED share the last CPU; the scheduler places the others. */
 		int cpu = i < PINNED ? (int)(ncpus - 1) : -1;
 		UCHECK(vr_thread_create_on(fp_worker, i, cpu, &t[i]) == 0, "create thread %lu", i);
 	}

@@ -28,9 +28,8 @@ uint64_t fp_fill_yield_check(uint64_t seed, uint64_t rounds, uint64_t *moves)
 	    "	syscall\n"
 	    "	mov %%rdx, %%r12\n"
 	    "	xor %[moved], %[moved]\n"
-	    "	mov %[rounds], %%r14\n"
 	    "1:	mov %[yield], %%eax\n"
-	    "	test $31, %%r14\n"
+	    "	test $31, %[rounds]\n"
 	    "	jnz 2f\n"
 	    "	mov %[sleep], %%eax\n"
 	    "	mov $1, %%edi\n"
@@ -42,7 +41,7 @@ uint64_t fp_fill_yield_check(uint64_t seed, uint64_t rounds, uint64_t *moves)
 	    "	setne %%r13b\n"
 	    "	add %%r13, %[moved]\n"
 	    "	mov %%rdx, %%r12\n"
-	    "	dec %%r14\n"
+	    "	dec %[rounds]\n"
 	    "	jnz 1b\n"
 	    /* Count the halves that changed (pshufd brings the high half down once the low one is checked). */
 	    "	xor %[bad], %[bad]\n"
@@ -72,10 +71,11 @@ uint64_t fp_fill_yield_check(uint64_t seed, uint64_t rounds, uint64_t *moves)
 	    "	setne %%r13b\n"
 	    "	add %%r13, %[bad]\n"
 	    "	ldmxcsr %[saved]\n"
-	    : [bad] "=&r"(bad), [moved] "=&r"(moved), [saved] "=m"(saved_mxcsr), [mxcsr] "=m"(mxcsr)
-	    : [seed] "r"(seed), [rounds] "r"(rounds), [yield] "i"(VR_SYS_THREAD_YIELD), [sleep] "i"(VR_SYS_THREAD_SLEEP),
+	    : [bad] "=&r"(bad), [moved] "=&r"(moved), [saved] "=m"(saved_mxcsr), [mxcsr] "=m"(mxcsr),
+	      [rounds] "+r"(rounds)
+	    : [seed] "r"(seed), [yield] "i"(VR_SYS_THREAD_YIELD), [sleep] "i"(VR_SYS_THREAD_SLEEP),
 	      [self_cpu] "i"(VR_SYS_THREAD_SELF_CPU)
-	    : "rax", "rcx", "rdx", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "xmm0", "xmm1",
+	    : "rax", "rcx", "rdx", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "xmm0", "xmm1",
 	      "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
 	      "xmm12", "xmm13", "xmm14", "xmm15", "cc", "memory");
 	*moves = moved;
