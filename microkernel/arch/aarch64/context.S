@@ -1,4 +1,5 @@
 /* Kernel context switches, the first code of every thread, and the user state only they move. */
+#include <arch/offsets.h>
 #include <arch/regs.h>
 
 	.arch_extension simd
@@ -41,13 +42,17 @@
 .endm
 
 /*
- * aarch64_switch(save, load, prev_uregs, next_uregs): all of arch_switch
- * (thread.c explains the FP/SIMD policy) in one function that calls nothing,
- * so the callee-saved registers go to memory once, into @save. The uregs are
- * NULL for kernel threads.
+ * arch_switch(prev, next): struct thread pointers. All of it (thread.c
+ * explains the FP/SIMD policy) in one function that calls nothing, so the
+ * callee-saved registers go to memory once, into prev->arch. x2 and x3 are
+ * the threads' user_regs, NULL for kernel threads.
  */
-	.globl	aarch64_switch
-aarch64_switch:
+	.globl	arch_switch
+arch_switch:
+	ldr	x2, [x0, #THREAD_UREGS]
+	ldr	x3, [x1, #THREAD_UREGS]
+	add	x0, x0, #THREAD_ARCH
+	add	x1, x1, #THREAD_ARCH
 	mrs	x9, cpacr_el1
 	cbz	x2, 1f
 	mrs	x10, sp_el0

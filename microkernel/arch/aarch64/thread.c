@@ -10,8 +10,6 @@
 #include <arch/uframe.h>
 #include "aarch64.h"
 
-void aarch64_switch(struct arch_thread *save, struct arch_thread *load, struct user_regs *prev,
-		    struct user_regs *next);
 void thread_trampoline(void);
 void fp_load(struct user_regs *r);
 
@@ -41,15 +39,11 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
  * whose registers were loaded has them saved when it leaves; one that
  * trapped has them loaded at once for its next FP_EAGER_SWITCHES switch-ins,
  * after which it proves again that it uses them. So a thread that is not
- * running always has its FP/SIMD registers in user_regs.
+ * running always has its FP/SIMD registers in user_regs. arch_switch itself
+ * is in context.S: one function that calls nothing, so the callee-saved
+ * registers go to memory only once.
  */
 #define FP_EAGER_SWITCHES 16
-
-/* The work is in context.S's aarch64_switch, which saves the callee-saved registers only once. */
-void arch_switch(struct thread *prev, struct thread *next)
-{
-	aarch64_switch(&prev->arch, &next->arch, prev->uregs, next->uregs);
-}
 
 /* An FP/SIMD access trap from EL0: the thread's first use since it was switched in. */
 bool aarch64_fp_trap(struct user_regs *r)
@@ -111,7 +105,9 @@ void arch_uregs_redirect(struct user_regs *r, vaddr_t entry, vaddr_t frame)
 _Static_assert(sizeof(struct arch_uframe) == __builtin_offsetof(struct user_regs, tpidr),
 	       "the frame is the start of user_regs");
 
-/* The system-call entry's direct path reads these (<arch/offsets.h>). */
+/* The system-call entry's direct path and arch_switch read these (<arch/offsets.h>). */
 _Static_assert(__builtin_offsetof(struct cpu, current) == CPU_CURRENT, "arch/offsets.h");
 _Static_assert(__builtin_offsetof(struct cpu, need_resched) == CPU_NEED_RESCHED, "arch/offsets.h");
 _Static_assert(__builtin_offsetof(struct thread, pending) == THREAD_PENDING, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct thread, arch) == THREAD_ARCH, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct thread, uregs) == THREAD_UREGS, "arch/offsets.h");

@@ -4,6 +4,7 @@
  * gp, which the kernel leaves to user mode (<arch/thread.h>). Assembled with
  * the F/D extension (arch.mk): the switch moves the user F/D registers too.
  */
+#include <arch/offsets.h>
 #include <arch/regs.h>
 
 #define SSTATUS_FS 0x6000		/* Off 0, Initial 1, Clean 2, Dirty 3 (<< 13) */
@@ -12,14 +13,18 @@
 
 	.text
 	/*
-	 * riscv_switch(struct arch_thread *prev, struct arch_thread *next,
-	 * struct user_regs *prev_uregs, struct user_regs *next_uregs): all of
-	 * arch_switch (thread.c explains the F/D policy) in one function that
-	 * calls nothing, so the callee-saved registers go to memory once. The
-	 * uregs are NULL for kernel threads. Interrupts masked.
+	 * arch_switch(struct thread *prev, struct thread *next): all of it
+	 * (thread.c explains the F/D policy) in one function that calls
+	 * nothing, so the callee-saved registers go to memory once, into
+	 * prev->arch. a2 and a3 are the threads' user_regs, NULL for kernel
+	 * threads. Interrupts masked.
 	 */
-	.globl	riscv_switch
-riscv_switch:
+	.globl	arch_switch
+arch_switch:
+	ld	a2, THREAD_UREGS(a0)
+	ld	a3, THREAD_UREGS(a1)
+	addi	a0, a0, THREAD_ARCH
+	addi	a1, a1, THREAD_ARCH
 	beqz	a2, 1f
 	csrr	t0, sstatus
 	li	t1, SSTATUS_FS

@@ -32,13 +32,10 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
  * run gets them loaded here at once instead, since it will likely again. So
  * a thread that is not running always has its F/D registers in user_regs.
  * A user thread only ever starts to run on a CPU here, so here its user_regs
- * learns the CPU for trap_entry. The work is in switch.S's riscv_switch,
- * which calls nothing, so the callee-saved registers go to memory only once.
+ * learns the CPU for trap_entry. arch_switch itself is in switch.S: one
+ * function that calls nothing, so the callee-saved registers go to memory
+ * only once.
  */
-void arch_switch(struct thread *prev, struct thread *next)
-{
-	riscv_switch(&prev->arch, &next->arch, prev->uregs, next->uregs);
-}
 
 /*
  * An illegal-instruction trap from user mode with FS Off: the thread's first
@@ -102,7 +99,9 @@ void arch_uregs_redirect(struct user_regs *r, vaddr_t entry, vaddr_t frame)
 	r->x[REG_SP] = frame;
 }
 
-/* The system-call entry's direct path reads these (<arch/offsets.h>). */
+/* The system-call entry's direct path and arch_switch read these (<arch/offsets.h>). */
 _Static_assert(__builtin_offsetof(struct cpu, current) == CPU_CURRENT, "arch/offsets.h");
 _Static_assert(__builtin_offsetof(struct cpu, need_resched) == CPU_NEED_RESCHED, "arch/offsets.h");
 _Static_assert(__builtin_offsetof(struct thread, pending) == THREAD_PENDING, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct thread, arch) == THREAD_ARCH, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct thread, uregs) == THREAD_UREGS, "arch/offsets.h");

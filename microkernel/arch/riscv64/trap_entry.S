@@ -55,7 +55,7 @@ trap_entry:
 
 /*
  * The registers a C call may change, less sp (it comes from sscratch) and gp
- * (the kernel never uses it; riscv_switch carries it across switches).
+ * (the kernel never uses it; arch_switch carries it across switches).
  */
 #define CALL_CLOBBERED 1, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 28, 29, 30, 31
 /* The registers a C call preserves, and gp: saved for traps other than ecall. */
