@@ -45,6 +45,10 @@ def parse(path):
     return sorted(calls)
 
 
+# Argument types that fill a register: a direct call (syscall_direct) need not extend them.
+WIDE_TYPES = ('handle_t', 'uint64_t', 'int64_t', 'size_t')
+
+
 def kernel_type(t):
     return 'vaddr_t' if '*' in t else t
 
@@ -76,6 +80,9 @@ def kernel_header(calls):
     out.append('/* syscall_handler(r) (<kernel/trap.h>) is generated too: it decodes the call from the')
     out.append(' * user registers, runs it, and puts the results back. */')
     out.append('const char *syscall_name(uint64_t nr);')
+    out.append('/* The calls an architecture\'s entry may make without syscall_handler (syscall_table.c). */')
+    out.append('typedef int64_t (*syscall_direct_fn)(void);')
+    out.append('extern const syscall_direct_fn syscall_direct[SYSCALL_COUNT];')
     out.append('#endif')
     return '\n'.join(out) + '\n'
 
@@ -113,6 +120,20 @@ def kernel_table(calls):
     out.append('\t}')
     out.append('\ttrap_exit_check();')
     out.append('}')
+    out.append('')
+    # For the aarch64 and riscv64 entries: the calls they may run without syscall_handler.
+    out.append('/*')
+    out.append(' * syscall_direct[nr]: sys_* of each call without a result value')
+    out.append(' * whose arguments are all 64 bits wide, which an architecture\'s entry may call')
+    out.append(' * straight from the user\'s argument registers, then store its status and a zero')
+    out.append(' * value and do trap_exit_check(), as syscall_handler would; NULL: syscall_handler.')
+    out.append(' */')
+    out.append('const syscall_direct_fn syscall_direct[SYSCALL_COUNT] = {')
+    for num, name, params, result in calls:
+        if result or name in msg_calls or any(t not in WIDE_TYPES and '*' not in t for t, _ in params):
+            continue
+        out.append('\t[%d] = (syscall_direct_fn)sys_%s,' % (num, name))
+    out.append('};')
     out.append('')
     out.append('const char *syscall_name(uint64_t nr)')
     out.append('{')

@@ -1,13 +1,83 @@
 /* Kernel context switches, the first code of every thread, and the user state only they move. */
+#include <arch/offsets.h>
 #include <arch/regs.h>
 
 	.arch_extension simd
 	.text
 
-/* context_switch(save, load): struct arch_thread pointers; returns on load's stack. */
-	.globl	context_switch
-context_switch:
-	stp	x19, x20, [x0]
+/* CPACR_EL1.FPEN (aarch64.h): FP/SIMD for EL0 and EL1, or for EL1 only. */
+#define CPACR_FP_ON (3 << 20)
+#define CPACR_FP_EL0_TRAPS (1 << 20)
+#define ARCH_FP_EAGER 104	/* struct arch_thread.fp_eager */
+
+/* The user's q0-q31, FPCR and FPSR to and from the struct user_regs at \r (x14-x16 scratch). */
+.macro	fp_store r
+	add	x14, \r, #UREGS_V
+	st1	{v0.2d-v3.2d}, [x14], #64
+	st1	{v4.2d-v7.2d}, [x14], #64
+	st1	{v8.2d-v11.2d}, [x14], #64
+	st1	{v12.2d-v15.2d}, [x14], #64
+	st1	{v16.2d-v19.2d}, [x14], #64
+	st1	{v20.2d-v23.2d}, [x14], #64
+	st1	{v24.2d-v27.2d}, [x14], #64
+	st1	{v28.2d-v31.2d}, [x14]
+	mrs	x15, fpcr
+	mrs	x16, fpsr
+	stp	x15, x16, [\r, #UREGS_FPCR]
+.endm
+
+.macro	fp_fetch r
+	add	x14, \r, #UREGS_V
+	ld1	{v0.2d-v3.2d}, [x14], #64
+	ld1	{v4.2d-v7.2d}, [x14], #64
+	ld1	{v8.2d-v11.2d}, [x14], #64
+	ld1	{v12.2d-v15.2d}, [x14], #64
+	ld1	{v16.2d-v19.2d}, [x14], #64
+	ld1	{v20.2d-v23.2d}, [x14], #64
+	ld1	{v24.2d-v27.2d}, [x14], #64
+	ld1	{v28.2d-v31.2d}, [x14]
+	ldp	x15, x16, [\r, #UREGS_FPCR]
+	msr	fpcr, x15
+	msr	fpsr, x16
+.endm
+
+/*
+ * arch_switch(prev, next): struct thread pointers. All of it (thread.c
+ * explains the FP/SIMD policy) in one function that calls nothing, so the
+ * callee-saved registers go to memory once, into prev->arch. x2 and x3 are
+ * the threads' user_regs, NULL for kernel threads.
+ */
+	.globl	arch_switch
+arch_switch:
+	ldr	x2, [x0, #THREAD_UREGS]
+	ldr	x3, [x1, #THREAD_UREGS]
+	add	x0, x0, #THREAD_ARCH
+	add	x1, x1, #THREAD_ARCH
+	mrs	x9, cpacr_el1
+	cbz	x2, 1f
+	mrs	x10, sp_el0
+	mrs	x11, tpidr_el0
+	stp	x10, x11, [x2, #UREGS_SP]
+	mov	x12, #CPACR_FP_ON
+	cmp	x9, x12
+	b.ne	1f
+	fp_store x2			/* loaded, maybe changed: no dirty bit to tell */
+1:	cbz	x3, 3f
+	ldp	x10, x11, [x3, #UREGS_SP]
+	msr	sp_el0, x10
+	msr	tpidr_el0, x11
+	ldr	w12, [x1, #ARCH_FP_EAGER]
+	mov	x13, #CPACR_FP_EL0_TRAPS
+	cbz	w12, 2f
+	sub	w12, w12, #1
+	str	w12, [x1, #ARCH_FP_EAGER]
+	fp_fetch x3
+	mov	x13, #CPACR_FP_ON
+	/* The eret to EL0 synchronizes the change; EL1 may use FP/SIMD either way. */
+2:	cmp	x9, x13
+	b.eq	3f
+	msr	cpacr_el1, x13
+3:	stp	x19, x20, [x0]
 	stp	x21, x22, [x0, #16]
 	stp	x23, x24, [x0, #32]
 	stp	x25, x26, [x0, #48]
@@ -32,38 +102,8 @@ thread_trampoline:
 	blr	x19
 	brk	#1			/* the entry never returns */
 
-/*
- * fp_save(r) and fp_load(r): the user's FP/SIMD state, which the kernel never
- * touches, to and from a struct user_regs: q0-q31, FPCR and FPSR.
- */
-	.globl	fp_save
-fp_save:
-	add	x1, x0, #UREGS_V
-	st1	{v0.2d-v3.2d}, [x1], #64
-	st1	{v4.2d-v7.2d}, [x1], #64
-	st1	{v8.2d-v11.2d}, [x1], #64
-	st1	{v12.2d-v15.2d}, [x1], #64
-	st1	{v16.2d-v19.2d}, [x1], #64
-	st1	{v20.2d-v23.2d}, [x1], #64
-	st1	{v24.2d-v27.2d}, [x1], #64
-	st1	{v28.2d-v31.2d}, [x1]
-	mrs	x4, fpcr
-	mrs	x5, fpsr
-	stp	x4, x5, [x0, #UREGS_FPCR]
-	ret
-
+/* fp_load(r): the user's FP/SIMD state from @r, for aarch64_fp_trap. */
 	.globl	fp_load
 fp_load:
-	add	x1, x0, #UREGS_V
-	ld1	{v0.2d-v3.2d}, [x1], #64
-	ld1	{v4.2d-v7.2d}, [x1], #64
-	ld1	{v8.2d-v11.2d}, [x1], #64
-	ld1	{v12.2d-v15.2d}, [x1], #64
-	ld1	{v16.2d-v19.2d}, [x1], #64
-	ld1	{v20.2d-v23.2d}, [x1], #64
-	ld1	{v24.2d-v27.2d}, [x1], #64
-	ld1	{v28.2d-v31.2d}, [x1]
-	ldp	x4, x5, [x0, #UREGS_FPCR]
-	msr	fpcr, x4
-	msr	fpsr, x5
+	fp_fetch x0
 	ret

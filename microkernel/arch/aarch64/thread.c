@@ -3,15 +3,17 @@
  * system-call and IPC register conventions (libveridian's syscall_arch.h and
  * ipc_arch.h are the user side).
  */
+#include <kernel/cpu.h>
 #include <kernel/string.h>
 #include <kernel/thread.h>
+#include <arch/offsets.h>
 #include <arch/uframe.h>
 #include "aarch64.h"
 
-void context_switch(struct arch_thread *save, struct arch_thread *load);
 void thread_trampoline(void);
-void fp_save(struct user_regs *r);
 void fp_load(struct user_regs *r);
+
+_Static_assert(__builtin_offsetof(struct arch_thread, fp_eager) == 104, "context.S");
 
 void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
 {
@@ -37,35 +39,11 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
  * whose registers were loaded has them saved when it leaves; one that
  * trapped has them loaded at once for its next FP_EAGER_SWITCHES switch-ins,
  * after which it proves again that it uses them. So a thread that is not
- * running always has its FP/SIMD registers in user_regs.
+ * running always has its FP/SIMD registers in user_regs. arch_switch itself
+ * is in context.S: one function that calls nothing, so the callee-saved
+ * registers go to memory only once.
  */
 #define FP_EAGER_SWITCHES 16
-
-void arch_switch(struct thread *prev, struct thread *next)
-{
-	uint64_t cpacr = read_sysreg(cpacr_el1);
-
-	if (prev->uregs) {
-		if (cpacr == CPACR_FP_ON)
-			fp_save(prev->uregs);
-		prev->uregs->sp = read_sysreg(sp_el0);
-		prev->uregs->tpidr = read_sysreg(tpidr_el0);
-	}
-	if (next->uregs) {
-		write_sysreg(sp_el0, next->uregs->sp);
-		write_sysreg(tpidr_el0, next->uregs->tpidr);
-		uint64_t want = CPACR_FP_EL0_TRAPS;
-		if (next->arch.fp_eager) {
-			next->arch.fp_eager--;
-			want = CPACR_FP_ON;
-			fp_load(next->uregs);
-		}
-		/* The eret to EL0 synchronizes the change; EL1 may use FP/SIMD either way. */
-		if (cpacr != want)
-			write_sysreg(cpacr_el1, want);
-	}
-	context_switch(&prev->arch, &next->arch);
-}
 
 /* An FP/SIMD access trap from EL0: the thread's first use since it was switched in. */
 bool aarch64_fp_trap(struct user_regs *r)
@@ -126,3 +104,10 @@ void arch_uregs_redirect(struct user_regs *r, vaddr_t entry, vaddr_t frame)
 
 _Static_assert(sizeof(struct arch_uframe) == __builtin_offsetof(struct user_regs, tpidr),
 	       "the frame is the start of user_regs");
+
+/* The system-call entry's direct path and arch_switch read these (<arch/offsets.h>). */
+_Static_assert(__builtin_offsetof(struct cpu, current) == CPU_CURRENT, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct cpu, need_resched) == CPU_NEED_RESCHED, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct thread, pending) == THREAD_PENDING, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct thread, arch) == THREAD_ARCH, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct thread, uregs) == THREAD_UREGS, "arch/offsets.h");

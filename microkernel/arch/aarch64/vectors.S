@@ -5,7 +5,9 @@
  * SP_EL1 points at while user mode runs (the returns to EL0 leave it so).
  * System calls take a shorter path that saves only what C may clobber.
  */
+#include <arch/offsets.h>
 #include <arch/regs.h>
+#include "syscall_defs.h"
 
 /*
  * The trap frame (struct trap_frame in exception.c): x0..x30 at 8 * n, then
@@ -115,7 +117,8 @@ trap_entry:
  * in the image. SP_EL0, TPIDR_EL0 and the FP/SIMD registers, which the kernel
  * never touches, are moved only by arch_switch. So during a system call the
  * user_regs slots of x19-x29, sp and tpidr are stale; nothing reads them then
- * (<arch/regs.h>).
+ * (<arch/regs.h>). x2-x7 keep the user's values (x9 and x10 carry ELR and
+ * SPSR), so the direct path below can pass them on as they are.
  */
 .macro	save_call_clobbered
 	stp	x2, x3, [sp, #16]
@@ -126,12 +129,11 @@ trap_entry:
 	stp	x12, x13, [sp, #96]
 	stp	x14, x15, [sp, #112]
 	stp	x16, x17, [sp, #128]
-	mrs	x2, elr_el1
-	mrs	x3, spsr_el1
+	mrs	x9, elr_el1
+	mrs	x10, spsr_el1
 	str	x18, [sp, #144]
 	str	x30, [sp, #240]
-	stp	x2, x3, [sp, #248]
-	mov	x0, sp
+	stp	x9, x10, [sp, #248]
 .endm
 
 /*
@@ -141,11 +143,36 @@ trap_entry:
  */
 svc_msg_entry:
 	save_call_clobbered
+	mov	x0, sp
 	bl	syscall_ipc
 	b	svc_exit
 
+/*
+ * svc #0. A call that syscall_direct lists (no result value, 64-bit
+ * arguments) is called straight from the user's x0-x5, its status stored as
+ * syscall_handler would store it, and trap_exit_check() done here; any
+ * other number goes to syscall_handler.
+ */
 svc_entry:
 	save_call_clobbered
+	cmp	x8, #SYSCALL_COUNT
+	b.hs	svc_decode
+	ldr	x9, direct_table
+	ldr	x9, [x9, x8, lsl #3]
+	cbz	x9, svc_decode
+	ldp	x0, x1, [sp]		/* the vector used them */
+	blr	x9
+	stp	x0, xzr, [sp]		/* status, and value 0 */
+	mrs	x9, tpidr_el1		/* this CPU now: the call may have moved the thread */
+	ldr	x0, [x9, #CPU_CURRENT]
+	ldrb	w10, [x0, #THREAD_PENDING]
+	ldrb	w11, [x9, #CPU_NEED_RESCHED]
+	orr	w10, w10, w11
+	cbz	w10, svc_exit
+	bl	trap_exit_work		/* trap_exit_work(current) */
+	b	svc_exit
+svc_decode:
+	mov	x0, sp
 	bl	syscall_handler		/* also does the exit work (trap_exit_check) */
 svc_exit:
 	ldp	x2, x3, [sp, #248]
@@ -163,6 +190,10 @@ svc_exit:
 	ldr	x18, [sp, #144]
 	ldr	x30, [sp, #240]
 	eret
+
+	.balign	8
+direct_table:
+	.quad	syscall_direct
 
 /* Every other trap from EL0 saves the whole file; user_trap(r, kind) ends in trap_exit_to_user. */
 user_entry:

@@ -6,8 +6,9 @@ ARCH_CFLAGS := -march=rv64imac -mabi=lp64 -mcmodel=medany -mno-relax
 ARCH_LDFLAGS := --no-relax --orphan-handling=error
 ARCH_LDSCRIPT := microkernel/arch/riscv64/kernel.ld
 KERNEL_SRCS += $(wildcard microkernel/arch/riscv64/*.c) $(wildcard microkernel/arch/riscv64/*.S)
-# The user F/D registers are saved and loaded in fpu.S, the one file assembled with them.
+# The user F/D registers are saved and loaded in fpu.S and switch.S, the files assembled with them.
 $(B)/obj/microkernel/arch/riscv64/fpu.S.o: KERNEL_CFLAGS += -march=rv64imafdc
+$(B)/obj/microkernel/arch/riscv64/switch.S.o: KERNEL_CFLAGS += -march=rv64imafdc
 
 ARCH_IMAGES := $(B)/Image
 

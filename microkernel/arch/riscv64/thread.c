@@ -3,8 +3,10 @@
  * across switches, and the user register file as the system-call and IPC
  * ABI sees it (libveridian's syscall_arch.h and ipc_arch.h).
  */
+#include <kernel/cpu.h>
 #include <kernel/string.h>
 #include <kernel/thread.h>
+#include <arch/offsets.h>
 #include <arch/uframe.h>
 #include <arch/riscv.h>
 
@@ -30,29 +32,10 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
  * run gets them loaded here at once instead, since it will likely again. So
  * a thread that is not running always has its F/D registers in user_regs.
  * A user thread only ever starts to run on a CPU here, so here its user_regs
- * learns the CPU for trap_entry.
+ * learns the CPU for trap_entry. arch_switch itself is in switch.S: one
+ * function that calls nothing, so the callee-saved registers go to memory
+ * only once.
  */
-void arch_switch(struct thread *prev, struct thread *next)
-{
-	if (prev->uregs) {
-		bool dirty = (csr_read(sstatus) & SSTATUS_FS) == SSTATUS_FS_DIRTY;
-		if (dirty)
-			fpu_save(prev->uregs);
-		prev->arch.fp_eager = dirty;
-	}
-	if (next->uregs) {
-		next->uregs->cpu = arch_this_cpu();
-		if (next->arch.fp_eager) {
-			/* Dirty first: FS may be Off, which makes fld trap. Then Dirty -> Clean. */
-			csr_set(sstatus, SSTATUS_FS_DIRTY);
-			fpu_load(next->uregs);
-			csr_clear(sstatus, SSTATUS_FS_DIRTY & ~SSTATUS_FS_CLEAN);
-		} else {
-			csr_clear(sstatus, SSTATUS_FS);
-		}
-	}
-	riscv_switch(&prev->arch, &next->arch);
-}
 
 /*
  * An illegal-instruction trap from user mode with FS Off: the thread's first
@@ -115,3 +98,10 @@ void arch_uregs_redirect(struct user_regs *r, vaddr_t entry, vaddr_t frame)
 	r->x[REG_A0] = frame;
 	r->x[REG_SP] = frame;
 }
+
+/* The system-call entry's direct path and arch_switch read these (<arch/offsets.h>). */
+_Static_assert(__builtin_offsetof(struct cpu, current) == CPU_CURRENT, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct cpu, need_resched) == CPU_NEED_RESCHED, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct thread, pending) == THREAD_PENDING, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct thread, arch) == THREAD_ARCH, "arch/offsets.h");
+_Static_assert(__builtin_offsetof(struct thread, uregs) == THREAD_UREGS, "arch/offsets.h");

@@ -9,7 +9,9 @@
  * call may change and leaves the others live in the CPU (see <arch/regs.h>),
  * anything else saves them all and goes to riscv_user_trap().
  */
+#include <arch/offsets.h>
 #include <arch/regs.h>
+#include "syscall_defs.h"
 
 #define FRAME_SIZE (36 * 8)	/* x0..x31, sepc, sstatus, scause, stval */
 #define SSTATUS_SIE 2
@@ -53,7 +55,7 @@ trap_entry:
 
 /*
  * The registers a C call may change, less sp (it comes from sscratch) and gp
- * (the kernel never uses it; riscv_switch carries it across switches).
+ * (the kernel never uses it; arch_switch carries it across switches).
  */
 #define CALL_CLOBBERED 1, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 28, 29, 30, 31
 /* The registers a C call preserves, and gp: saved for traps other than ecall. */
@@ -81,8 +83,33 @@ from_user:
 	 */
 	addi	t0, t0, 4		/* resume after the ecall */
 	sd	t0, UREGS_SEPC(sp)
-	mv	a0, sp
 	bltz	a7, syscall_msg
+
+	/*
+	 * A call that syscall_direct lists (no result value, 64-bit arguments)
+	 * is called straight from the user's a0-a5, its status stored as
+	 * syscall_handler would store it, and trap_exit_check() done here; any
+	 * other number goes to syscall_handler.
+	 */
+	li	t0, SYSCALL_COUNT
+	bgeu	a7, t0, syscall_decode
+	lla	t0, syscall_direct
+	slli	t1, a7, 3
+	add	t0, t0, t1
+	ld	t0, 0(t0)
+	beqz	t0, syscall_decode
+	jalr	t0
+	sd	a0, UREGS_X(10)(sp)	/* status, and value 0 */
+	sd	zero, UREGS_X(11)(sp)
+	ld	a0, CPU_CURRENT(tp)	/* this CPU now: the call may have moved the thread */
+	lbu	t0, THREAD_PENDING(a0)
+	lbu	t1, CPU_NEED_RESCHED(tp)
+	or	t0, t0, t1
+	beqz	t0, syscall_exit
+	jal	trap_exit_work		/* trap_exit_work(current) */
+	j	syscall_exit
+syscall_decode:
+	mv	a0, sp
 	jal	syscall_handler		/* also does the exit work (trap_exit_check) */
 syscall_exit:
 
@@ -112,6 +139,7 @@ syscall_msg:
 	slli	a7, a7, 1
 	srli	a7, a7, 1
 	sd	a7, UREGS_X(17)(sp)
+	mv	a0, sp
 	jal	syscall_ipc
 	j	syscall_exit
 

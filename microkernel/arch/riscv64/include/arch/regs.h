@@ -20,7 +20,7 @@ struct cpu;
  * Which fields hold the thread's registers depends on how it entered the
  * kernel. A system call saves only x1, x2, x4-x7, x10-x17, x28-x31 and sepc
  * (already past the ecall); gp, s0-s11 and sstatus stay live in the CPU,
- * carried by the C calling convention and riscv_switch, and their fields here
+ * carried by the C calling convention and arch_switch, and their fields here
  * are stale until the thread enters by another trap. That is enough because
  * the kernel reads and writes only the system-call and message registers
  * (<arch/abi.h>) and sepc of a thread in a system call. Any other trap from

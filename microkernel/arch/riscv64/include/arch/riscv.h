@@ -108,10 +108,8 @@ void plic_interrupt(void);
 /* Opens the calling hart to IPIs and device interrupts (they arrive only in arch_idle). */
 void riscv_hart_init(unsigned long hartid);
 
-/* Threads (switch.S, fpu.S): the kernel context switch and a new thread's first code. */
-struct arch_thread;
+/* Threads (switch.S, fpu.S): a new thread's first code (arch_switch is in switch.S too). */
 struct user_regs;
-void riscv_switch(struct arch_thread *prev, struct arch_thread *next);
 void riscv_thread_start(void);
 /* Copy the F/D registers and fcsr to and from @r; fpu_load needs sstatus.FS on. */
 void fpu_save(struct user_regs *r);

@@ -21,3 +21,4 @@ struct arch_thread {
 };
 
 _Static_assert(__builtin_offsetof(struct arch_thread, gp) == 14 * 8, "switch.S");
+_Static_assert(__builtin_offsetof(struct arch_thread, fp_eager) == 15 * 8, "switch.S");

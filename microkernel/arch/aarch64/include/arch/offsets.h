@@ -1,0 +1,12 @@
+/*
+ * Offsets into generic structures that assembly reads: the system-call
+ * entry's direct path, to do trap_exit_check(), and arch_switch. thread.c
+ * checks them against the C layout: a change there fails the build.
+ */
+#pragma once
+
+#define CPU_CURRENT 560		/* struct cpu.current */
+#define CPU_NEED_RESCHED 584	/* struct cpu.need_resched */
+#define THREAD_PENDING 273	/* struct thread.pending */
+#define THREAD_ARCH 16		/* struct thread.arch */
+#define THREAD_UREGS 152	/* struct thread.uregs */
