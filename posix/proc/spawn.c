@@ -480,6 +480,8 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	if (p->thread)
 		vr_handle_close(p->thread);
 	p->thread = next.thread;
+	/* Linux's times go on across exec: the old program's ticks are kept. */
+	p->ticks_before = proc_ticks(p);
 	p->process = next.process;
 	p->cap = next.cap;
 	p->session = session;

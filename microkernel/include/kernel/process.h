@@ -51,6 +51,9 @@ struct process {
 	struct wait_queue stop_wq;	/* no_intr: its threads parked while stopped */
 	bool stopped;
 	unsigned nparked;		/* threads parked in stop_wq */
+
+	/* Ticks that found one of its threads running (sched_tick; atomic, no lock). */
+	uint64_t ticks;
 };
 
 #define PROCESS_MAX_HANDLES 65536
