@@ -110,6 +110,7 @@ PX_DECLARE(dup2);
 PX_DECLARE(dup3);
 PX_DECLARE(fcntl);
 PX_DECLARE(flock);
+PX_DECLARE(membarrier);
 PX_DECLARE(pipe2);
 PX_DECLARE(pipe);
 PX_DECLARE(ioctl);

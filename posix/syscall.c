@@ -34,6 +34,7 @@ static const px_handler calls[] = {
 	CALL(dup3),
 	CALL(fcntl),
 	CALL(flock),
+	CALL(membarrier),
 	CALL(pipe2),
 	CALL(ioctl),
 	CALL(ppoll),
