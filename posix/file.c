@@ -9,6 +9,7 @@
 #include <string.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -460,6 +461,62 @@ long px_dup2(const long *args)
 	return px_dup3(a);
 }
 
+/* fcntl's record and OFD locks: one VFS_LOCK (a waiting one is answered when the lock is taken). */
+static long record_lock(struct px_file *f, int cmd, struct flock *user)
+{
+	bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+	bool get = cmd == F_GETLK || cmd == F_OFD_GETLK;
+	struct flock fl;
+	uint64_t r[8], w[5];
+
+	if (f->kind != PX_FILE_VFS)
+		return -EINVAL;
+	long err = px_copy_in(0, user, sizeof(fl));
+	if (err)
+		return err;
+	memcpy(&fl, px_ipc_buffer(), sizeof(fl));
+	if (ofd && fl.l_pid)
+		return -EINVAL;
+	if (get && fl.l_type == F_UNLCK)
+		return -EINVAL;
+	w[0] = f->id;
+	w[1] = (uint64_t)(get ? VFS_LOCK_GET : cmd == F_SETLKW || cmd == F_OFD_SETLKW ? VFS_LOCK_WAIT : VFS_LOCK_SET) |
+	       (uint64_t)(ofd ? VFS_LOCK_OFD : VFS_LOCK_POSIX) << 8;
+	w[2] = (uint64_t)(uint16_t)fl.l_type | (uint64_t)(uint16_t)fl.l_whence << 16;
+	w[3] = (uint64_t)fl.l_start;
+	w[4] = (uint64_t)fl.l_len;
+	if ((err = px_vfs_call(VFS_LOCK, w, 5, 0, r)) < 0 || !get)
+		return err;
+	/* F_GETLK: the lock in the way, or l_type F_UNLCK and the rest as it was. */
+	fl.l_type = (short)r[2];
+	if (fl.l_type != F_UNLCK) {
+		fl.l_whence = SEEK_SET;
+		fl.l_start = (off_t)r[3];
+		fl.l_len = (off_t)r[4];
+		fl.l_pid = (pid_t)(int64_t)r[5];
+	}
+	memcpy(px_ipc_buffer(), &fl, sizeof(fl));
+	return px_copy_out(user, sizeof(fl));
+}
+
+long px_flock(const long *args)
+{
+	struct px_file *f = px_fd_file((int)args[0]);
+	int op = (int)args[1] & ~LOCK_NB;
+	uint64_t r[8], w[5];
+
+	if (!f)
+		return -EBADF;
+	if (f->kind != PX_FILE_VFS || (op != LOCK_SH && op != LOCK_EX && op != LOCK_UN))
+		return -EINVAL;
+	w[0] = f->id;
+	w[1] = (uint64_t)((args[1] & LOCK_NB) || op == LOCK_UN ? VFS_LOCK_SET : VFS_LOCK_WAIT) |
+	       (uint64_t)VFS_LOCK_FLOCK << 8;
+	w[2] = op == LOCK_SH ? F_RDLCK : op == LOCK_EX ? F_WRLCK : F_UNLCK;
+	w[3] = w[4] = 0;
+	return px_vfs_call(VFS_LOCK, w, 5, 0, r);
+}
+
 long px_fcntl(const long *args)
 {
 	int fd = (int)args[0];
@@ -496,6 +553,13 @@ long px_fcntl(const long *args)
 	}
 	case F_GET_SEALS:
 		return px_file_seals(fd, 0);
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return record_lock(f, (int)args[1], (struct flock *)arg);
 	default:
 		return -EINVAL;
 	}

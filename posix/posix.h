@@ -75,9 +75,9 @@ int px_restartable(long n);
  * reads, writes, socket calls, waits, sleeps, polls. The others (stat, close,
  * getpid, open...) are restarted after the handlers whatever their flags: a
  * kernel -EINTR there means the request was still queued at the server, never
- * seen. (Unlike Linux, so is an open of a FIFO that waits for its other end.)
+ * seen. Of fcntl, F_SETLKW and F_OFD_SETLKW wait, and flock without LOCK_NB. (Unlike Linux, so is an open of a FIFO that waits for its other end.)
  */
-int px_interruptible(long n);
+int px_interruptible(long n, const long *args);
 
 /* SIGPIPE to the caller's process (a write to a pipe or socket with no reader), as Linux does. */
 void px_sigpipe(void);
@@ -109,6 +109,8 @@ PX_DECLARE(dup);
 PX_DECLARE(dup2);
 PX_DECLARE(dup3);
 PX_DECLARE(fcntl);
+PX_DECLARE(flock);
+PX_DECLARE(membarrier);
 PX_DECLARE(pipe2);
 PX_DECLARE(pipe);
 PX_DECLARE(ioctl);

@@ -398,7 +398,7 @@ long px_sig_after(long n, px_handler call, const long *args, long r)
 		/* A signal ended one of the call's kernel waits: its handlers run now. */
 		px_sig_deferred = 0;
 		int ran = deliver_async();
-		if (px_interruptible(n) &&
+		if (px_interruptible(n, args) &&
 		    (ran == RAN_NO_RESTART || (ran == RAN_RESTART && !px_restartable(n))))
 			break;
 		px_layer_depth++;

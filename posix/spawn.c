@@ -3,7 +3,9 @@
  * (proto/proc.h) carrying the path, argv, envp, the descriptors the child
  * may inherit, the file actions and the attributes; the server does the
  * rest. Errors come back as error numbers, as POSIX says. execve is the
- * same request without actions or attributes (PROC_EXECVE).
+ * same request without actions or attributes (PROC_EXECVE). A request that
+ * does not fit the IPC buffer (a large environment) goes in a VMO instead,
+ * up to PROC_SPAWN_BIG bytes.
  * A script ("#!interpreter [argument]" on its first line), which the server
  * cannot load (ENOEXEC), is run as Linux's execve runs it: the same request
  * again for the interpreter, with argv interpreter, [argument,] path, argv[1]...
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <veridian/vr.h>
 
 #include "fd.h"
 #include "file.h"
@@ -22,46 +25,45 @@
 #include "posix.h"
 #include "spawn_actions.h"
 
-/* Appends @n bytes of @p at *at in the request @buf (PROC_SPAWN_MAX bytes); false when full. */
-static bool put(char *buf, size_t *at, const void *p, size_t n)
+/* Appends @n bytes of @p at *at in the request @buf (@max bytes); false when full. */
+static bool put(char *buf, size_t max, size_t *at, const void *p, size_t n)
 {
-	if (n > PROC_SPAWN_MAX - *at)
+	if (n > max - *at)
 		return false;
 	memcpy(buf + *at, p, n);
 	*at += n;
 	return true;
 }
 
-static bool put_strings(char *buf, size_t *at, char *const v[], uint32_t *n)
+static bool put_strings(char *buf, size_t max, size_t *at, char *const v[], uint32_t *n)
 {
 	for (*n = 0; v && v[*n]; (*n)++)
-		if (!put(buf, at, v[*n], strlen(v[*n]) + 1))
+		if (!put(buf, max, at, v[*n], strlen(v[*n]) + 1))
 			return false;
 	return true;
 }
 
-/* Builds the request in @buf (the IPC buffer); returns its length, or 0 when it does not fit. */
-static size_t encode(char *buf, const char *path, const struct px_spawn_actions *acts,
+/* Builds the request in @buf (@max bytes); returns its length, or 0 when it does not fit. */
+static size_t encode(char *buf, size_t max, const char *path, const struct px_spawn_actions *acts,
 		     const posix_spawnattr_t *attr, char *const argv[], char *const envp[],
 		     uint32_t name_arg)
 {
 	struct proc_spawn h = {.name_arg = name_arg, .umask = px_umask()};
 	size_t at = sizeof(h);
 	unsigned nacts = acts ? acts->n : 0;
-	int nfds = px_fd_list((struct proc_fd *)(buf + at),
-			      (int)((PROC_SPAWN_MAX - at) / sizeof(struct proc_fd)));
+	int nfds = px_fd_list((struct proc_fd *)(buf + at), (int)((max - at) / sizeof(struct proc_fd)));
 
 	if (nfds < 0)
 		return 0;
 	at += (size_t)nfds * sizeof(struct proc_fd);
 	for (unsigned i = 0; i < nacts; i++)
-		if (!put(buf, &at, &acts->v[i].a, sizeof(acts->v[i].a)))
+		if (!put(buf, max, &at, &acts->v[i].a, sizeof(acts->v[i].a)))
 			return 0;
-	if (!put(buf, &at, path, strlen(path) + 1) || !put_strings(buf, &at, argv, &h.argc) ||
-	    !put_strings(buf, &at, envp, &h.envc))
+	if (!put(buf, max, &at, path, strlen(path) + 1) || !put_strings(buf, max, &at, argv, &h.argc) ||
+	    !put_strings(buf, max, &at, envp, &h.envc))
 		return 0;
 	for (unsigned i = 0; i < nacts; i++)
-		if (acts->v[i].path && !put(buf, &at, acts->v[i].path, strlen(acts->v[i].path) + 1))
+		if (acts->v[i].path && !put(buf, max, &at, acts->v[i].path, strlen(acts->v[i].path) + 1))
 			return 0;
 	h.nfds = (uint32_t)nfds;
 	h.nactions = nacts;
@@ -86,6 +88,43 @@ struct spawn_call {
 	char *const *envp;
 };
 
+/* The request too long for the IPC buffer, in a VMO (proto/proc.h, PROC_SPAWN_BIG). */
+static long call_big(const struct spawn_call *sp, const char *path, char *const argv[],
+		     uint32_t name_arg)
+{
+	char *buf = malloc(PROC_SPAWN_BIG);
+	handle_t vmo;
+	uint64_t m[8];
+	long err;
+
+	if (!buf)
+		return -ENOMEM;
+	size_t len = encode(buf, PROC_SPAWN_BIG, path, sp->acts, sp->attr, argv, sp->envp, name_arg);
+	if (!len) {
+		free(buf);
+		return -E2BIG;
+	}
+	err = vr_vmo_create(len, 0, &vmo);
+	if (!err && (err = vr_vmo_write(vmo, buf, 0, len)))
+		vr_handle_close(vmo);
+	free(buf);
+	if (err)
+		return err == -ENOMEM ? -ENOMEM : -E2BIG;
+	/* The server gets its own handle (copied, not moved): ours is closed whatever happens. */
+	m[0] = VR_TAG(sp->op, 2) | VR_TAG_CAPS(1);
+	m[1] = len;
+	m[2] = vmo;
+	for (int i = 3; i < 8; i++)
+		m[i] = 0;
+	err = vr_ipc_call(px_proc, m);
+	vr_handle_close(vmo);
+	if (err == -EINTR)
+		px_kernel_eintr = 1;
+	if (err < 0)
+		return err == -EPIPE || err == -EBADF ? -EIO : err;
+	return (long)m[1];
+}
+
 static long call(const struct spawn_call *sp, const char *path, char *const argv[],
 		 uint32_t name_arg)
 {
@@ -98,10 +137,10 @@ static long call(const struct spawn_call *sp, const char *path, char *const argv
 		return -ENOMEM;
 	if (!*path)
 		return -ENOENT;
-	size_t len = encode(buf, path, sp->acts, sp->attr, argv, sp->envp, name_arg);
-	if (!len)
-		return -E2BIG;
-	return px_call(px_proc, sp->op, NULL, 0, buf, len, r);
+	size_t len = encode(buf, PROC_SPAWN_MAX, path, sp->acts, sp->attr, argv, sp->envp, name_arg);
+	if (len)
+		return px_call(px_proc, sp->op, NULL, 0, buf, len, r);
+	return call_big(sp, path, argv, name_arg);
 }
 
 #define SHEBANG_MAX 256	/* bytes of a script's first line, as Linux's BINPRM_BUF_SIZE */
@@ -164,10 +203,12 @@ static long call_script(const struct spawn_call *sp, const char *path, char *con
 		return -ELOOP;
 	while (argv && argv[argc])
 		argc++;
-	/* A request holds PROC_SPAWN_MAX bytes: argv has fewer strings than that. */
-	if (argc > PROC_SPAWN_MAX)
+	/* A request holds PROC_SPAWN_BIG bytes: argv has fewer strings than that. */
+	if (argc > PROC_SPAWN_BIG)
 		return -E2BIG;
-	char *nargv[argc + 3];
+	char **nargv = malloc((argc + 3) * sizeof(char *));
+	if (!nargv)
+		return -ENOMEM;
 	nargv[k++] = interp;
 	if (arg)
 		nargv[k++] = arg;
@@ -177,7 +218,9 @@ static long call_script(const struct spawn_call *sp, const char *path, char *con
 	nargv[k] = NULL;
 	/* The first script's path: here at k_path, or argv's entry moved along with argv[1]... */
 	uint32_t at = arg ? 2 : 1;
-	return call_script(sp, interp, nargv, name_arg ? name_arg + at : at, depth + 1);
+	err = call_script(sp, interp, nargv, name_arg ? name_arg + at : at, depth + 1);
+	free(nargv);
+	return err;
 }
 
 int posix_spawn(pid_t *restrict pid, const char *restrict path,

@@ -3,6 +3,8 @@
  * goes to its px_ function through a table indexed by the number; the rest
  * fail with ENOSYS (and are named on the console once, to show what to do next).
  */
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <veridian/tls_arch.h>
 
@@ -31,6 +33,8 @@ static const px_handler calls[] = {
 	CALL(dup),
 	CALL(dup3),
 	CALL(fcntl),
+	CALL(flock),
+	CALL(membarrier),
 	CALL(pipe2),
 	CALL(ioctl),
 	CALL(ppoll),
@@ -221,7 +225,7 @@ int px_restartable(long n)
 	return 1;
 }
 
-int px_interruptible(long n)
+int px_interruptible(long n, const long *args)
 {
 	/* Sleeps, polls and sigsuspend, never restarted, are the first of them. */
 	if (!px_restartable(n))
@@ -246,6 +250,8 @@ int px_interruptible(long n)
 	case SYS_waitid:
 	case SYS_futex:
 		return 1;
+	case SYS_fcntl: return args[1] == F_SETLKW || args[1] == F_OFD_SETLKW;
+	case SYS_flock: return !(args[1] & LOCK_NB);
 	}
 	return 0;
 }

@@ -100,12 +100,13 @@ static int64_t proc_boot(void)
 		goto err_out;
 	if ((err = vr_endpoint_create(&ep)))
 		goto err_image;
-	if ((err = vr_endpoint_mint(ep, PROC_BADGE_ROOT, VR_RIGHT_SEND, &posix_proc)))
+	if ((err = vr_endpoint_mint(ep, PROC_BADGE_ROOT, VR_RIGHT_SEND | VR_RIGHT_GRANT, &posix_proc)))
 		goto err_ep;
 	const char *const argv[] = {"proc", NULL};
 	const struct vr_exec_handle handles[] = {
+		/* GRANT: its processes' capabilities carry the VMO of a long spawn request. */
 		{VR_AT_PROC_SERVE, ep,
-		 VR_RIGHT_RECV | VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER},
+		 VR_RIGHT_RECV | VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER},
 		{VR_AT_VFS_ADMIN, posix_vfs_admin,
 		 VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER},
 	};

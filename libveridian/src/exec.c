@@ -13,25 +13,50 @@
 
 #include "elf_load.h"
 
-#define EXEC_STACK_SIZE (256 * 1024)
-#define INIT_SIZE (32 * 1024)	/* the top of the stack, built here first */
-#define INIT_WORDS (INIT_SIZE / 4 / 8)	/* at most a quarter of it for argv, envp, auxv pointers */
+#define EXEC_STACK_SIZE (256 * 1024)	/* the program's, below what the initial stack holds */
+/*
+ * The top of the stack, built here first: room for argv and envp as large
+ * as Linux's usual ARG_MAX and more (posix_spawn and execve requests carry up
+ * to PROC_SPAWN_BIG bytes), at most a quarter of it for the pointers.
+ */
+#define INIT_SIZE (512 * 1024)
+#define INIT_WORDS (INIT_SIZE / 4 / 8)
 #define EXEC_HANDLES_MAX 8
 
 /*
  * The initial stack, built in a buffer that becomes the top of the
  * program's stack: argc, argv[], NULL, envp[], NULL, the auxiliary vector,
  * then the strings, the blob and AT_RANDOM's bytes above them. Not
- * reentrant: one vr_exec at a time per process.
+ * reentrant: one vr_exec at a time per process. The buffers are mapped at
+ * the first vr_exec (pages are taken as they are touched) and kept.
  */
 struct exec_stack {
-	char area[INIT_SIZE];
+	char *area;	/* INIT_SIZE bytes */
 	uint64_t top;	/* the child's address of the end of area[] */
 	size_t used;	/* bytes taken from the end of area[] */
-	uint64_t words[INIT_WORDS];
+	uint64_t *words;	/* INIT_WORDS */
 };
 
 static struct exec_stack st;
+
+static int64_t stack_buffers(struct exec_stack *s)
+{
+	handle_t vmo;
+	uint64_t at;
+
+	if (s->area)
+		return 0;
+	int64_t err = vr_vmo_create(INIT_SIZE + INIT_WORDS * 8, 0, &vmo);
+	if (err)
+		return err;
+	err = vr_vm_map(0, vmo, 0, 0, INIT_SIZE + INIT_WORDS * 8, VR_PROT_READ | VR_PROT_WRITE, &at);
+	vr_handle_close(vmo);
+	if (err)
+		return err;
+	s->area = (char *)(uintptr_t)at;
+	s->words = (uint64_t *)(uintptr_t)(at + INIT_SIZE);
+	return 0;
+}
 
 static uint64_t push_bytes(struct exec_stack *s, const void *p, size_t n)
 {
@@ -186,9 +211,11 @@ int64_t vr_exec_with(const struct vr_image *img, const struct vr_exec_args *args
 {
 	handle_t stack, self, thread, given[EXEC_HANDLES_MAX];
 	struct exec_layout layout = {0};
-	uint64_t sp, entry, at;
-	int64_t err = args->nhandles > EXEC_HANDLES_MAX ? -VR_EINVAL : vr_process_create(0, process);
+	uint64_t sp, entry, at, size;
+	int64_t err = args->nhandles > EXEC_HANDLES_MAX ? -VR_EINVAL : stack_buffers(&st);
 
+	if (!err)
+		err = vr_process_create(0, process);
 	if (err)
 		return err;
 	err = map_images(img, args, *process, &layout);
@@ -201,13 +228,15 @@ int64_t vr_exec_with(const struct vr_image *img, const struct vr_exec_args *args
 	st.used = 0;
 	if (!err)
 		err = build_stack(&st, img, self, args, given, &layout, &sp, &entry);
+	/* The program's own EXEC_STACK_SIZE below what the initial stack takes. */
+	size = EXEC_STACK_SIZE + ((st.used + VR_PAGE - 1) & ~(uint64_t)(VR_PAGE - 1));
 	if (!err)
-		err = vr_vmo_create(EXEC_STACK_SIZE, 0, &stack);
+		err = vr_vmo_create(size, 0, &stack);
 	if (err)
 		goto err_process;
-	err = vr_vmo_write(stack, st.area + INIT_SIZE - st.used, EXEC_STACK_SIZE - st.used, st.used);
+	err = vr_vmo_write(stack, st.area + INIT_SIZE - st.used, size - st.used, st.used);
 	if (!err)
-		err = vr_vm_map(*process, stack, CHILD_STACK_TOP - EXEC_STACK_SIZE, 0, EXEC_STACK_SIZE,
+		err = vr_vm_map(*process, stack, CHILD_STACK_TOP - size, 0, size,
 				VR_PROT_READ | VR_PROT_WRITE, &at);
 	vr_handle_close(stack);
 	if (!err && args->before_start)

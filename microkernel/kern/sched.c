@@ -229,6 +229,42 @@ void sched_exit_to_user(void)
 		schedule();
 }
 
+/*
+ * The load averages, as Linux's: every LOAD_INTERVAL seconds the threads
+ * running or runnable are folded into three exponentially decaying
+ * averages (1, 5 and 15 minutes), fixed point with LOAD_SHIFT bits.
+ */
+#define LOAD_INTERVAL 5
+#define LOAD_SHIFT 11
+static uint64_t load_avg[3];
+
+static void load_sample(void)
+{
+	static const uint64_t decay[3] = {1884, 2014, 2037};	/* 2^11 / e^(5 s / 1, 5, 15 min) */
+	uint64_t active = sched_active() << LOAD_SHIFT;
+
+	for (int i = 0; i < 3; i++) {
+		uint64_t a = load_avg[i] * decay[i] + active * ((1 << LOAD_SHIFT) - decay[i]);
+		__atomic_store_n(&load_avg[i], a >> LOAD_SHIFT, __ATOMIC_RELAXED);
+	}
+}
+
+uint64_t sched_load(unsigned which)
+{
+	return which < 3 ? __atomic_load_n(&load_avg[which], __ATOMIC_RELAXED) : 0;
+}
+
+unsigned sched_active(void)
+{
+	unsigned n = sched_runnable();
+
+	for (unsigned i = 0; i < ncpus_online; i++) {
+		struct thread *cur = __atomic_load_n(&cpus[i].current, __ATOMIC_RELAXED);
+		n += cur && cur != cpus[i].idle;
+	}
+	return n;
+}
+
 /* Runs on each tick with interrupts masked: round robin and timed waits. */
 void sched_tick(void)
 {
@@ -236,15 +272,22 @@ void sched_tick(void)
 	struct thread *cur = c->current;
 
 	if (cur && cur != c->idle) {
+		/* CPU time, sampled as Linux's utime is: the tick goes to whoever it interrupted. */
+		if (cur->proc)
+			__atomic_add_fetch(&cur->proc->ticks, 1, __ATOMIC_RELAXED);
 		if (cur->slice)
 			cur->slice--;
 		if (!cur->slice && c->rq.nr && rq_top_prio(&c->rq) >= cur->prio)
 			c->need_resched = true;
-	} else if (c->rq.nr || sched_runnable()) {
+	} else {
+		c->idle_ticks++;
 		/* Idle: look for work here or, once a tick, on busier CPUs (steal()). */
-		c->need_resched = true;
+		if (c->rq.nr || sched_runnable())
+			c->need_resched = true;
 	}
 	sched_timers(arch_time_ns());
+	if (c->id == 0 && c->ticks % (LOAD_INTERVAL * TICK_HZ) == 0)
+		load_sample();
 }
 
 /* Creates the idle thread of the calling CPU around the stack it runs on. */

@@ -76,6 +76,19 @@ void process_stop_park(struct thread *t)
 	spin_unlock_irqrestore(&p->stop_wq.lock, s);
 }
 
+int64_t sys_process_ticks(handle_t process, uint64_t *ticks)
+{
+	struct process *p;
+	int err = cap_lookup(&process_current()->caps, process, KOBJ_PROCESS, 0,
+			     (struct kobject **)&p, NULL);
+
+	if (err)
+		return err;
+	*ticks = __atomic_load_n(&p->ticks, __ATOMIC_RELAXED);
+	process_put(p);
+	return 0;
+}
+
 int64_t sys_process_stop(handle_t process, uint64_t op, uint64_t *parked)
 {
 	struct process *p;

@@ -138,6 +138,12 @@ int64_t sys_system_exit(handle_t system, int64_t status)
 
 int64_t sys_system_info(uint64_t what, uint64_t *value)
 {
+	/* INFO_TICKS and INFO_IDLE_TICKS of one CPU: its index + 1 in the high half. */
+	uint64_t cpu = what >> 32;
+
+	what &= 0xffffffff;
+	if (cpu && (cpu > ncpus_online || (what != INFO_TICKS && what != INFO_IDLE_TICKS)))
+		return -EINVAL;
 	switch (what) {
 	case INFO_FREE_FRAMES: *value = frame_free_count(); break;
 	case INFO_TOTAL_FRAMES: *value = frame_total_count(); break;
@@ -147,6 +153,18 @@ int64_t sys_system_info(uint64_t what, uint64_t *value)
 	case INFO_CAPS: *value = cap_count(); break;
 	case INFO_PAGE_SIZE: *value = PAGE_SIZE; break;
 	case INFO_VMO_FRAMES: *value = vmo_frames_held(); break;
+	case INFO_TICK_HZ: *value = TICK_HZ; break;
+	case INFO_TICKS:
+	case INFO_IDLE_TICKS:
+		*value = 0;
+		for (unsigned i = cpu ? (unsigned)cpu - 1 : 0; i < (cpu ? cpu : ncpus_online); i++)
+			*value += what == INFO_TICKS ? __atomic_load_n(&cpus[i].ticks, __ATOMIC_RELAXED)
+						     : __atomic_load_n(&cpus[i].idle_ticks, __ATOMIC_RELAXED);
+		break;
+	case INFO_ACTIVE: *value = sched_active(); break;
+	case INFO_LOAD_1:
+	case INFO_LOAD_5:
+	case INFO_LOAD_15: *value = sched_load((unsigned)(what - INFO_LOAD_1)); break;
 	default: return -EINVAL;
 	}
 	return 0;

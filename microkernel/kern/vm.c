@@ -49,7 +49,7 @@ void vm_shootdown(struct process *p)
 	for (unsigned i = 0; i < ncpus_online; i++) {
 		struct cpu *c = &cpus[i];
 		struct thread *t = __atomic_load_n(&c->current, __ATOMIC_ACQUIRE);
-		if (c == self || !t || t->proc != p)
+		if (c == self || !t || (p && t->proc != p))
 			continue;
 		__atomic_store_n(&c->tlb_flush_pending, true, __ATOMIC_RELEASE);
 		arch_send_ipi(c);
@@ -57,6 +57,17 @@ void vm_shootdown(struct process *p)
 		while (__atomic_load_n(&c->tlb_flush_pending, __ATOMIC_ACQUIRE))
 			serve_shootdown(self);
 	}
+}
+
+int64_t sys_membarrier(uint64_t all)
+{
+	if (all > 1)
+		return -EINVAL;
+	/* The interrupt each CPU takes, and its answer, order its accesses against ours. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	vm_shootdown(all ? NULL : process_current());
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return 0;
 }
 
 void vm_fork_wait(struct process *p)

@@ -73,11 +73,6 @@ FUZZCHECK_OPT="-I$src/test -I$src/ext/recover -I$src/bld -DSQLITE_OMIT_LOAD_EXTE
 	-DSQLITE_PRINTF_PRECISION_LIMIT=1000 -DSQLITE_ENABLE_FTS4 -DSQLITE_ENABLE_FTS3_PARENTHESIS
 	-DSQLITE_ENABLE_FTS5 -DSQLITE_ENABLE_RTREE -DSQLITE_ENABLE_GEOPOLY -DSQLITE_ENABLE_DBSTAT_VTAB
 	-DSQLITE_ENABLE_BYTECODE_VTAB"
-# Not in SQLite's Makefile: the default VFS is unix-none, the unix VFS without
-# file locks, on Linux as here, since VeridianOS has no fcntl record locks
-# (F_SETLK) yet and the unix VFS cannot open the fuzz databases without them
-# (docs/EXTERNAL-TESTS.md).
-FUZZCHECK_OPT="$FUZZCHECK_OPT -DSQLITE_DEFAULT_UNIX_VFS=\"unix-none\""
 
 # Objects: keyed by the compiler and (for our architectures) the sysroot's headers.
 key=$(printf '%s\n%s\n%s\n' "$compiler" "$headers" "$(sha256sum "$root/tools/cc")" | sha256sum | cut -c1-16)

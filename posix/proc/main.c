@@ -29,6 +29,24 @@ static struct proc *caller_of(int64_t badge)
 	return p && p->state == PROC_ALIVE ? p : NULL;
 }
 
+/* Capabilities sent with a request are never used: close them, or they pile up here. */
+static void drop_caps(const uint64_t m[8])
+{
+	unsigned words = m[0] & 0xf, caps = (m[0] >> 4) & 3;
+
+	for (unsigned i = 0; i < caps && i < words; i++)
+		vr_handle_close(m[words - i]);
+}
+
+/* Whether request @m of @badge takes its capability itself (the VMO of a long spawn or execve request). */
+static bool takes_caps(int64_t badge, const uint64_t m[8])
+{
+	uint32_t op = VR_TAG_LABEL(m[0]);
+	struct proc *caller = badge > 0 && !((uint64_t)badge & PROC_BADGE_EXC) ? caller_of(badge) : NULL;
+
+	return caller && (op == PROC_SPAWN || (op == PROC_EXECVE && caller != proc_root));
+}
+
 static int64_t dispatch(int64_t badge, uint64_t m[8])
 {
 	uint32_t op = VR_TAG_LABEL(m[0]);
@@ -67,15 +85,6 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 	}
 }
 
-/* Capabilities sent with a request are never used: close them, or they pile up here. */
-static void drop_caps(const uint64_t m[8])
-{
-	unsigned words = m[0] & 0xf, caps = (m[0] >> 4) & 3;
-
-	for (unsigned i = 0; i < caps && i < words; i++)
-		vr_handle_close(m[words - i]);
-}
-
 int main(void)
 {
 	uint64_t m[8];
@@ -105,7 +114,8 @@ int main(void)
 			badge = vr_ipc_recv(proc_ep, m);
 			continue;
 		}
-		drop_caps(m);
+		if (!takes_caps(badge, m))
+			drop_caps(m);
 		int64_t r = dispatch(badge, m);
 		proc_sig_publish();
 		if (r == NO_REPLY) {

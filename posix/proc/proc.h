@@ -96,6 +96,13 @@ struct proc {
 	char *cmdline;	/* argv as /proc/<pid>/cmdline shows it (NUL after each), or NULL; owned */
 	char comm[16];	/* the command name (/proc/<pid>/comm): what it exec'd, as Linux's TASK_COMM_LEN */
 	size_t cmdline_len;
+	/*
+	 * CPU time, in the kernel's ticks (process_ticks): what the programs it
+	 * ran before its last exec took, and what its reaped children took
+	 * (theirs with their own children's), for /proc/<pid>/stat. start_ns:
+	 * when it was made (monotonic, since boot).
+	 */
+	uint64_t ticks_before, child_ticks, start_ns;
 	struct proc *next, *prev;	/* every process, in pid order of creation */
 };
 
@@ -123,6 +130,12 @@ struct proc *proc_lookup(int64_t pid);
 
 /* A free pid (not a process, group or session id), or 0 when there is none. */
 int proc_pid_alloc(void);
+
+/* The CPU ticks @p took, through every exec (not its children's). */
+uint64_t proc_ticks(const struct proc *p);
+/* Processes made since the server started (/proc/stat's "processes") and the last pid given. */
+extern uint64_t proc_made;
+extern int proc_last_pid;
 
 /* A new process @pid with parent @parent, in @parent's group and session; NULL without memory. */
 struct proc *proc_create(int pid, struct proc *parent);

@@ -1,7 +1,9 @@
 /*
  * /proc, served by the proc server through the vfs server's remote mounts
  * (proto/vfs.h, "Remote file systems"): /proc/self, /proc/<pid>/{stat,
- * cmdline,comm,status}, /proc/meminfo, /proc/uptime, and the pids in /proc.
+ * cmdline,comm,status}, /proc/meminfo, /proc/uptime, /proc/stat, /proc/loadavg,
+ * and the pids in /proc. CPU times come from the kernel's ticks
+ * (process_ticks, system_info), in USER_HZ (100 a second) as Linux tells them.
  *
  * The vfs server never calls us: a second thread (the pump) takes the
  * forwarded requests with VFS_REMOTE_NEXT, hands each to the main thread as
@@ -29,7 +31,11 @@
 #define PROCFS_FILES_MAX 512 /* files open at once (ENFILE beyond) */
 #define PUMP_STACK (32 * 1024)
 
-enum kind { K_ROOT = 1, K_SELF, K_MEMINFO, K_UPTIME, K_PID, K_STAT, K_CMDLINE, K_STATUS, K_COMM };
+enum kind { K_ROOT = 1, K_SELF, K_MEMINFO, K_UPTIME, K_PID, K_STAT, K_CMDLINE, K_STATUS, K_COMM,
+	    K_SYSSTAT, K_LOADAVG };
+
+#define ROOT_FIXED 7u	/* /proc's entries before the pids: ".", "..", self, meminfo, uptime, stat, loadavg */
+#define USER_HZ 100	/* Linux's clock ticks (sysconf(_SC_CLK_TCK)) of its time fields */
 
 /* An open file: what it is and, for a regular file, its text as it was at the open. */
 struct pfile {
@@ -97,6 +103,10 @@ static int resolve(const char *path, int caller, bool follow, enum kind *kind, i
 				*kind = K_MEMINFO;
 			} else if (len == 6 && !memcmp(path, "uptime", 6)) {
 				*kind = K_UPTIME;
+			} else if (len == 4 && !memcmp(path, "stat", 4)) {
+				*kind = K_SYSSTAT;
+			} else if (len == 7 && !memcmp(path, "loadavg", 7)) {
+				*kind = K_LOADAVG;
 			} else if ((*pid = pid_of(path, len))) {
 				*kind = K_PID;
 			} else {
@@ -152,16 +162,37 @@ static void comm_of(const struct proc *p, char comm[16])
 	snprintf(comm, 16, "%s", p->comm);
 }
 
+/* The system_info item @what (0 if the kernel does not have it). */
+static uint64_t info(uint64_t what)
+{
+	uint64_t v = 0;
+
+	vr_system_info(what, &v);
+	return v;
+}
+
+/* Kernel ticks in USER_HZ. */
+static unsigned long long clk(uint64_t ticks)
+{
+	uint64_t hz = info(INFO_TICK_HZ);
+
+	return hz ? (unsigned long long)(ticks * USER_HZ / hz) : 0;
+}
+
 static int gen_stat(const struct proc *p, int caller, char *buf, size_t size)
 {
 	char comm[16];
 
 	comm_of(p, comm);
-	/* proc(5)'s 52 fields: what is not kept is 0 (times, memory, faults). */
+	/*
+	 * proc(5)'s 52 fields: what is not kept is 0 (memory, faults). utime is
+	 * all the CPU time (the kernel does not tell user from kernel time), stime 0.
+	 */
 	return snprintf(buf, size,
-			"%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 0 0 0 %llu 0 0 0 0 0 "
+			"%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %llu 0 %llu 0 20 0 1 0 %llu 0 0 %llu 0 0 0 0 0 "
 			"%llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-			p->pid, comm, state_of(p, caller), p->ppid, p->pgid, p->sid,
+			p->pid, comm, state_of(p, caller), p->ppid, p->pgid, p->sid, clk(proc_ticks(p)),
+			clk(p->child_ticks), (unsigned long long)(p->start_ns / (1000000000 / USER_HZ)),
 			(unsigned long long)-1 >> 1, (unsigned long long)p->sig_pending,
 			(unsigned long long)p->sig_blocked, (unsigned long long)p->sig_ignored,
 			(unsigned long long)p->sig_handled,
@@ -202,9 +233,53 @@ static int gen_uptime(char *buf, size_t size)
 	uint64_t ns = 0;
 
 	vr_clock_get(&ns);
-	/* The second number, idle time summed over the CPUs, is not counted. */
-	return snprintf(buf, size, "%llu.%02llu 0.00\n", (unsigned long long)(ns / 1000000000),
-			(unsigned long long)(ns / 10000000 % 100));
+	unsigned long long idle = clk(info(INFO_IDLE_TICKS));
+
+	/* The second number is the idle time summed over the CPUs. */
+	return snprintf(buf, size, "%llu.%02llu %llu.%02llu\n", (unsigned long long)(ns / 1000000000),
+			(unsigned long long)(ns / 10000000 % 100), idle / USER_HZ, idle % USER_HZ);
+}
+
+/* One "cpu" line of /proc/stat: @name, busy ticks as user time, idle ticks as idle. */
+static int cpu_line(char *buf, size_t size, const char *name, uint64_t ticks, uint64_t idle)
+{
+	return snprintf(buf, size, "%s %llu 0 0 %llu 0 0 0 0 0 0\n", name, clk(ticks - idle), clk(idle));
+}
+
+static int gen_sysstat(char *buf, size_t size)
+{
+	uint64_t ncpus = info(INFO_CPUS), running = info(INFO_ACTIVE);
+	int n = cpu_line(buf, size, "cpu ", info(INFO_TICKS), info(INFO_IDLE_TICKS));
+
+	/* Each CPU's: the item with the CPU's index + 1 in its high half. */
+	for (uint64_t i = 0; i < ncpus && (size_t)n < size; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "cpu%llu", (unsigned long long)i);
+		n += cpu_line(buf + n, size - (size_t)n, name, info(INFO_TICKS | (i + 1) << 32),
+			      info(INFO_IDLE_TICKS | (i + 1) << 32));
+	}
+	/* No wall clock: CLOCK_REALTIME counts from boot, so boot was at 0. */
+	if ((size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n,
+			      "intr 0\nctxt 0\nbtime 0\nprocesses %llu\nprocs_running %llu\n"
+			      "procs_blocked 0\n",
+			      (unsigned long long)proc_made, (unsigned long long)(running ? running : 1));
+	return n;
+}
+
+static int gen_loadavg(char *buf, size_t size)
+{
+	uint64_t l[3] = {info(INFO_LOAD_1), info(INFO_LOAD_5), info(INFO_LOAD_15)};
+	unsigned long long running = info(INFO_ACTIVE), threads = info(INFO_THREADS);
+
+	/* Fixed point with 11 fraction bits, as two decimals. */
+	for (int i = 0; i < 3; i++)
+		l[i] = (l[i] * 100 + 1024) >> 11;
+	return snprintf(buf, size, "%llu.%02llu %llu.%02llu %llu.%02llu %llu/%llu %d\n",
+			(unsigned long long)l[0] / 100, (unsigned long long)l[0] % 100,
+			(unsigned long long)l[1] / 100, (unsigned long long)l[1] % 100,
+			(unsigned long long)l[2] / 100, (unsigned long long)l[2] % 100, running ? running : 1,
+			threads > running ? threads : running + 1, proc_last_pid);
 }
 
 /* The text of file @k of process @pid as the open sees it, in a new buffer. */
@@ -217,6 +292,8 @@ static int generate(enum kind k, int pid, int caller, char **text, size_t *len)
 
 	if (k == K_CMDLINE && p && p->state == PROC_ALIVE)
 		size = p->cmdline_len + 1;
+	if (k == K_SYSSTAT)
+		size = 256 + 64 * info(INFO_CPUS);
 	if (!(buf = malloc(size)))
 		return -ENOMEM;
 	switch (k) {
@@ -231,6 +308,8 @@ static int generate(enum kind k, int pid, int caller, char **text, size_t *len)
 		break;
 	case K_MEMINFO: n = gen_meminfo(buf, size); break;
 	case K_UPTIME: n = gen_uptime(buf, size); break;
+	case K_SYSSTAT: n = gen_sysstat(buf, size); break;
+	case K_LOADAVG: n = gen_loadavg(buf, size); break;
 	default: n = 0; break;
 	}
 	if (n < 0) {
@@ -267,8 +346,9 @@ static bool dirent(char *buf, size_t size, size_t *used, uint64_t ino, uint64_t 
 /* Records of directory @f from position *pos: "." "..", then its entries in a fixed order. */
 static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t size)
 {
-	static const char *const root[] = {".", "..", "self", "meminfo", "uptime"};
-	static const enum kind root_kind[] = {K_ROOT, K_ROOT, K_SELF, K_MEMINFO, K_UPTIME};
+	static const char *const root[] = {".", "..", "self", "meminfo", "uptime", "stat", "loadavg"};
+	static const enum kind root_kind[] = {K_ROOT,	 K_ROOT,    K_SELF,   K_MEMINFO,
+					      K_UPTIME, K_SYSSTAT, K_LOADAVG};
 	static const char *const piddir[] = {".", "..", "stat", "cmdline", "status", "comm"};
 	static const enum kind pid_kind[] = {K_PID, K_ROOT, K_STAT, K_CMDLINE, K_STATUS, K_COMM};
 	size_t used = 0;
@@ -276,7 +356,7 @@ static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t siz
 
 	for (;;) {
 		uint64_t at = *pos;
-		if (at < (f->kind == K_ROOT ? 5u : 6u)) {
+		if (at < (f->kind == K_ROOT ? ROOT_FIXED : 6u)) {
 			enum kind k = f->kind == K_ROOT ? root_kind[at] : pid_kind[at];
 			const char *name = f->kind == K_ROOT ? root[at] : piddir[at];
 			stat_of(k, k == K_ROOT ? 0 : f->pid, &st);
@@ -291,20 +371,20 @@ static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t siz
 		}
 		if (f->kind != K_ROOT)
 			break;
-		/* Then one entry per process: position 5 + pid. */
-		int pid = (int)(at - 5);
+		/* Then one entry per process: position ROOT_FIXED + pid. */
+		int pid = (int)(at - ROOT_FIXED);
 		while (pid < PID_MAX && (pid < PID_INIT || !proc_find(pid)))
 			pid++;
 		if (pid >= PID_MAX) {
-			*pos = 5 + PID_MAX;
+			*pos = ROOT_FIXED + PID_MAX;
 			break;
 		}
 		char name[12];
 		snprintf(name, sizeof(name), "%d", pid);
 		stat_of(K_PID, pid, &st);
-		if (!dirent(buf, size, &used, st.ino, 5 + (uint64_t)pid + 1, DT_DIR, name))
+		if (!dirent(buf, size, &used, st.ino, ROOT_FIXED + (uint64_t)pid + 1, DT_DIR, name))
 			break;
-		*pos = 5 + (uint64_t)pid + 1;
+		*pos = ROOT_FIXED + (uint64_t)pid + 1;
 	}
 	return used || size >= 32 ? (long)used : -EINVAL;
 }

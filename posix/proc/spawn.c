@@ -44,7 +44,9 @@ struct child_fds {
 	handle_t session;	/* the child's session capability */
 };
 
-static _Alignas(8) char request[PROC_SPAWN_MAX];
+/* The request being decoded: small[] for one from the IPC buffer, else a copy of its VMO's. */
+static _Alignas(8) char small[PROC_SPAWN_MAX];
+static char *request;
 static struct child_fds child;
 
 static void req_finish(struct spawn_req *r)
@@ -86,7 +88,7 @@ static int decode(size_t len, struct spawn_req *r)
 	const char *end = request + len;
 
 	*r = (struct spawn_req){.h = h};
-	if (len < sizeof(*h) || len > sizeof(request) || (h->flags & ~(uint32_t)SPAWN_FLAGS) ||
+	if (len < sizeof(*h) || len > PROC_SPAWN_BIG || (h->flags & ~(uint32_t)SPAWN_FLAGS) ||
 	    h->nfds > SPAWN_FDS_MAX || h->nactions > SPAWN_ACTIONS_MAX || h->argc > len ||
 	    h->envc > len || (h->name_arg && h->name_arg >= h->argc) || (h->umask & ~0777u))
 		return -EINVAL;
@@ -315,13 +317,15 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 	size_t len;
 	void *block = start_block((uint64_t)c->pid, r->h->umask, &len);
 	int64_t err = block ? vr_endpoint_mint(proc_ep, (uint64_t)c->pid,
-					    VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER,
+					    VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE |
+						    VR_RIGHT_TRANSFER,
 					    &c->cap)
 			    : -ENOMEM;
 
 	if (!err) {
 		const struct vr_exec_handle handles[] = {
-			{VR_AT_PROC, c->cap, VR_RIGHT_SEND},
+			/* GRANT: a long spawn or execve request carries a VMO. */
+			{VR_AT_PROC, c->cap, VR_RIGHT_SEND | VR_RIGHT_GRANT},
 			{VR_AT_VFS, child.session, VR_RIGHT_SEND},
 		};
 		const struct vr_exec_args args = {
@@ -408,21 +412,61 @@ err_image:
 	return err;
 }
 
+/*
+ * Copies the request of message @m to request[]: from the IPC buffer, or
+ * from the VMO it carries (PROC_SPAWN_BIG). Its length, or -errno.
+ */
+static int64_t take(const uint64_t m[8])
+{
+	unsigned words = m[0] & 15, caps = (m[0] >> 4) & 3;
+	size_t len = px_reply_len(m[0]);
+	uint64_t size;
+
+	request = small;
+	if (!caps) {
+		/* Copied first: calls to the vfs server reuse the IPC buffer. */
+		if (len > sizeof(small) || !px_ipc_buffer())
+			return -EINVAL;
+		memcpy(small, px_ipc_buffer(), len);
+		return (int64_t)len;
+	}
+	if (caps != 1 || words != 2 || len) {
+		for (unsigned i = 0; i < caps && i < words; i++)
+			vr_handle_close(m[words - i]);
+		return -EINVAL;
+	}
+	handle_t vmo = m[2];
+	len = m[1];
+	int64_t err = len > PROC_SPAWN_BIG ? -E2BIG : len <= PROC_SPAWN_MAX ? -EINVAL : vr_vmo_size(vmo, &size);
+	if (!err && size < len)
+		err = -EINVAL;
+	if (!err && !(request = malloc(len)))
+		err = -ENOMEM;
+	/* Not a VMO, or one we may not read: malformed. */
+	if (!err && vr_vmo_read(vmo, request, 0, len))
+		err = -EINVAL;
+	vr_handle_close(vmo);
+	return err ? err : (int64_t)len;
+}
+
 /* Decodes the request in message @m and runs @fn on it for @caller. */
 static int64_t with_request(struct proc *caller, const uint64_t m[8],
 			    int64_t (*fn)(const struct spawn_req *, struct proc *))
 {
-	size_t len = px_reply_len(m[0]);
-	struct spawn_req r;
+	int64_t len = take(m);
+	struct spawn_req r = {0};
 
-	/* Copied first: calls to the vfs server reuse the IPC buffer. */
-	if (len > sizeof(request) || !px_ipc_buffer())
-		return -EINVAL;
-	memcpy(request, px_ipc_buffer(), len);
-	int64_t err = decode(len, &r);
+	if (len < 0) {
+		if (request != small)
+			free(request);
+		return len;
+	}
+	int64_t err = decode((size_t)len, &r);
 	if (!err)
 		err = fn(&r, caller);
 	req_finish(&r);
+	if (request != small)
+		free(request);
 	return err;
 }
 
@@ -480,6 +524,8 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	if (p->thread)
 		vr_handle_close(p->thread);
 	p->thread = next.thread;
+	/* Linux's times go on across exec: the old program's ticks are kept. */
+	p->ticks_before = proc_ticks(p);
 	p->process = next.process;
 	p->cap = next.cap;
 	p->session = session;

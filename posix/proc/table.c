@@ -36,6 +36,18 @@ static bool id_free(int id)
 	return true;
 }
 
+uint64_t proc_made;
+int proc_last_pid;
+
+uint64_t proc_ticks(const struct proc *p)
+{
+	uint64_t now = 0;
+
+	if (p->process)
+		vr_process_ticks(p->process, &now);
+	return p->ticks_before + now;
+}
+
 int proc_pid_alloc(void)
 {
 	for (int tries = 0; tries < PID_MAX; tries++) {
@@ -54,6 +66,9 @@ static struct proc *insert(int pid, int ppid, int pgid, int sid)
 	if (!p)
 		return NULL;
 	*p = (struct proc){.pid = pid, .ppid = ppid, .pgid = pgid, .sid = sid, .next = proc_all};
+	vr_clock_get(&p->start_ns);
+	proc_made++;
+	proc_last_pid = pid;
 	if (proc_all)
 		proc_all->prev = p;
 	proc_all = p;

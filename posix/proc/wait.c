@@ -61,6 +61,8 @@ static void reap(struct proc *c)
 	struct proc *parent = proc_find(c->ppid);
 
 	c->state = PROC_REAPED;
+	if (parent)
+		parent->child_ticks += proc_ticks(c) + c->child_ticks;
 	if (c->gone)
 		proc_destroy(c);
 	if (parent)

@@ -23,7 +23,15 @@
 
 #define PROC_BADGE_ROOT ((uint64_t)1 << 40)
 #define PROC_BADGE_EXC ((uint64_t)1 << 41)	/* | pid: the kernel's exception messages about pid */
-#define PROC_SPAWN_MAX 4096	/* bytes of a spawn request (struct proc_spawn and what follows) */
+#define PROC_SPAWN_MAX 4096	/* bytes of a spawn request in the message's long part */
+/*
+ * A longer one (a large environment) travels in a VMO: PROC_SPAWN and
+ * PROC_EXECVE with no long part, w1 its length (PROC_SPAWN_MAX <
+ * length <= PROC_SPAWN_BIG) and the VMO as the message's one capability
+ * (rights READ, TRANSFER), which holds the request from offset 0. As Linux's
+ * execve, what does not fit the new program's initial stack is E2BIG.
+ */
+#define PROC_SPAWN_BIG (512 * 1024)
 /*
  * struct proc_spawn's flag for /sbin/init: the child becomes pid 1 (the root
  * task only, while no init runs: else -EPERM). Orphans are reparented to it
@@ -33,7 +41,7 @@
 #define PROC_SPAWN_INIT ((uint32_t)1 << 31)
 
 enum proc_op {
-	PROC_SPAWN = 1,	/* long: struct proc_spawn + its data -> w1 the child's pid. The file actions run
+	PROC_SPAWN = 1,	/* long (or a VMO, see PROC_SPAWN_BIG): struct proc_spawn + its data -> w1 the child's pid. The file actions run
 			   in the child's session before it starts: their errors are posix_spawn's */
 	PROC_WAIT,	/* w1 pid (as waitpid: -1 any, 0 own group, < -1 group), w2 WNOHANG|WUNTRACED|WEXITED|WCONTINUED|WNOWAIT
 			   (WEXITED implied without WUNTRACED and WCONTINUED) -> w1 pid (0 with WNOHANG), w2 wait status:

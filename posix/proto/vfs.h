@@ -60,6 +60,13 @@
 #define VFS_IO_TTOU_OFF 16
 #define VFS_EBACKGROUND 600	/* never an errno */
 
+#define VFS_LOCK_GET 0	/* VFS_LOCK commands: F_GETLK */
+#define VFS_LOCK_SET 1	/* F_SETLK */
+#define VFS_LOCK_WAIT 2	/* F_SETLKW */
+#define VFS_LOCK_POSIX 0	/* VFS_LOCK kinds: process-owned record locks */
+#define VFS_LOCK_OFD 1	/* open-file-description locks (F_OFD_*) */
+#define VFS_LOCK_FLOCK 2	/* flock(2): whole-file, apart from the others */
+
 #define VFS_POLL_MAX 512		/* struct vfs_pollfd entries in one VFS_POLL_WAIT */
 #define VFS_SCM_MAX 64		/* ids passed (SCM_RIGHTS) with one message */
 #define VFS_ADDR_MAX 110	/* sizeof(struct sockaddr_un) */
@@ -191,6 +198,15 @@ enum vfs_op {
 				   long: the data; cap: a VMO (VFS_MMAP: with TRANSFER and DUPLICATE, sent
 				   through the mount's capability) -> w1 0. The client's request is answered */
 	VFS_REMOTE_READY,	/* (the owner) w1 mount, w2 handle, w3 the POLL* events the file now has */
+	/* ---- advisory locks (lockops.c; numbered apart) ---- */
+	VFS_LOCK = 137,	/* w1 id, w2 VFS_LOCK_GET/SET/WAIT | VFS_LOCK_POSIX/OFD/FLOCK << 8, w3 F_RDLCK/F_WRLCK/F_UNLCK
+			   | whence << 16, w4 start, w5 length (as struct flock's: 0 to the end, negative: before
+			   start; flock: whole file) -> GET: w2 the type of a lock in the way (F_UNLCK: none),
+			   w3 its start, w4 its length (0: to the end), w5 its process (-1: an OFD lock).
+			   SET: -EAGAIN if another owner's lock is in the way; WAIT waits for it (as a blocked read)
+			   unless two processes would wait for each other (-EDEADLK). Files without a node (pipes,
+			   sockets, /proc): -EINVAL. A record lock's owner is the session's process: any close of
+			   the file by it, and its end, release them; OFD and flock locks go with the open file */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
 };

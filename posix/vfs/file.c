@@ -9,6 +9,7 @@
 #include "../proto/vfs.h"
 #include "dev.h"
 #include "file.h"
+#include "lock.h"
 #include "pty.h"
 
 #define PIPE_DEV 0xfe /* st_dev of pipes, sockets and eventfds */
@@ -169,6 +170,11 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs)
 		return;
+	if (f->node && f->node->locks) {
+		/* OFD and flock locks belong to the open file: they go with it. */
+		lock_release(f->node, LK_OFD, (uint64_t)(uintptr_t)f);
+		lock_release(f->node, LK_FLOCK, (uint64_t)(uintptr_t)f);
+	}
 	epl_forget(f);
 	if (f->kind == FILE_EPOLL) {
 		epl_destroy(f->epoll);

@@ -85,6 +85,7 @@ struct node {
 	uint64_t image;
 	bool linkable;		/* an O_TMPFILE file without O_EXCL: linkat may name it while nlink is 0 */
 	struct remote *remote;	/* a directory another server serves (remote.c): lookups stop here */
+	struct lock *locks;	/* advisory locks (lock.c): fcntl record, OFD and flock locks */
 };
 
 /* Unmaps and closes a mapped file's VMO as it is freed (shm.c; NULL in the unit tests). */

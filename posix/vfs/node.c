@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "lock.h"
 
 struct node *fs_root;
 
@@ -95,6 +96,7 @@ void dir_unlink(struct node *n)
 
 static void node_free(struct node *n)
 {
+	lock_free_all(n);
 	if (n->owned) {
 		n->fs->used -= n->cap;
 		if (!n->vmo)

@@ -962,6 +962,7 @@ static long dispatch(void)
 	case VFS_CHOWN: return op_chown(s);
 	case VFS_UTIMES: return op_utimes(s);
 	case VFS_STATFS: return op_statfs(s);
+	case VFS_LOCK: return op_lock(s);
 	case VFS_REMOTE_MOUNT: return op_remote_mount(s);
 	case VFS_REMOTE_NEXT: return op_remote_next(s);
 	case VFS_REMOTE_ANSWER: return op_remote_answer(s, req.cap);

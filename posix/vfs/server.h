@@ -93,6 +93,13 @@ int64_t waiters_retry(long (*redo)(void));
 bool request_undoable(void);
 void request_undo(long result);
 
+/*
+ * Calls @fn with each saved request whose caller still waits, until one
+ * returns true; whether one did (lockops.c's deadlock check). @fn must not
+ * change the waiters.
+ */
+bool waiters_find(bool (*fn)(const struct request *r, void *arg), void *arg);
+
 /* Whether any request is to be performed again (a waiter not parked, or a woken event). */
 bool waiters_any(void);
 
@@ -134,6 +141,8 @@ long op_signalfd(struct session *s);
 long op_memfd(struct session *s);
 long op_mmap(struct session *s);
 long op_seals(struct session *s);
+/* ---- lockops.c ---- */
+long op_lock(struct session *s);
 /*
  * A handle (@rights, never write) of a VMO holding read-only file @n's bytes:
  * one copy per file, made on first use and kept.

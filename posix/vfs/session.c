@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "../proto/vfs.h"
+#include "lock.h"
 #include "session.h"
 
 static struct session *sessions;
@@ -82,8 +83,13 @@ void session_destroy(struct session *s)
 		*p = s->next;
 	if (last_found == s)
 		last_found = NULL;
-	for (uint32_t i = 0; i < s->nids; i++)
+	/* The process's record locks go with its end, but not with an exec's old session. */
+	bool release = !s->pid || !session_of_pid(s->pid, s);
+	for (uint32_t i = 0; i < s->nids; i++) {
+		if (release && s->ids[i] && s->ids[i]->node && s->ids[i]->node->locks)
+			lock_release(s->ids[i]->node, LK_POSIX, session_lock_owner(s));
 		file_put(s->ids[i]);
+	}
 	free(s->ids);
 	node_put(s->cwd);
 	free(s);
@@ -125,6 +131,15 @@ int session_close(struct session *s, uint64_t id)
 	if (!f)
 		return -EBADF;
 	s->ids[id] = NULL;
+	/* POSIX: any close of the file by the process releases the process's record locks on it. */
+	if (f->node && f->node->locks)
+		lock_release(f->node, LK_POSIX, session_lock_owner(s));
 	file_put(f);
 	return 0;
+}
+
+uint64_t session_lock_owner(const struct session *s)
+{
+	/* Pids and session numbers apart: a session without a pid owns its locks itself. */
+	return s->pid ? s->pid : s->number | (uint64_t)1 << 62;
 }

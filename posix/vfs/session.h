@@ -49,5 +49,8 @@ int64_t session_add(struct session *s, struct file *f);
 /* The file of id @id, or NULL. */
 struct file *session_file(struct session *s, uint64_t id);
 
+/* The owner of the record locks (F_SETLK) @s's process takes: its pid, or the session while none is told. */
+uint64_t session_lock_owner(const struct session *s);
+
 /* Closes id @id: 0 or -EBADF. */
 int session_close(struct session *s, uint64_t id);

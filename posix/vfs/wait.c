@@ -169,3 +169,16 @@ int64_t waiters_retry(long (*redo)(void))
 			next = w->deadline;
 	return next;
 }
+
+bool waiters_find(bool (*fn)(const struct request *r, void *arg), void *arg)
+{
+	uint64_t info;
+
+	for (struct waiter *w = waiting; w; w = w->next) {
+		if (w->event || vr_handle_info(w->reply, &info) || (info & VR_HANDLE_INFO_GONE))
+			continue;
+		if (fn(&w->req, arg))
+			return true;
+	}
+	return false;
+}

@@ -32,6 +32,7 @@ struct cpu {
 	volatile bool need_resched;
 	volatile bool tlb_flush_pending;	/* set by another CPU: flush, then clear */
 	uint64_t ticks;
+	uint64_t idle_ticks;	/* ticks that found this CPU idle (its idle thread running) */
 	uint64_t ipis;
 	volatile bool online;
 

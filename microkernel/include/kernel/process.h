@@ -51,6 +51,9 @@ struct process {
 	struct wait_queue stop_wq;	/* no_intr: its threads parked while stopped */
 	bool stopped;
 	unsigned nparked;		/* threads parked in stop_wq */
+
+	/* Ticks that found one of its threads running (sched_tick; atomic, no lock). */
+	uint64_t ticks;
 };
 
 #define PROCESS_MAX_HANDLES 65536
@@ -114,7 +117,7 @@ int vm_unmap(struct process *p, vaddr_t va, size_t len);
  * -ENOMEM (then @to is left empty and @from as it was).
  */
 int vm_fork(struct process *from, struct process *to);
-/* Flushes @p's TLB entries on every other CPU running it; call without p->lock. */
+/* Flushes @p's TLB entries on every other CPU running it (@p NULL: every other CPU); call without p->lock. */
 void vm_shootdown(struct process *p);
 /* Waits, serving TLB shootdowns meanwhile, until no vm_fork of @p runs. No locks held. */
 void vm_fork_wait(struct process *p);

@@ -171,5 +171,10 @@ void sched_timers(uint64_t now);
 /* Round robin and timed waits; called by timer_tick() with interrupts masked. */
 void sched_tick(void);
 
+/* Threads running (not idle) or runnable now, on every CPU. */
+unsigned sched_active(void);
+/* Load average @which (0: 1 minute, 1: 5, 2: 15), fixed point with 11 fraction bits. */
+uint64_t sched_load(unsigned which);
+
 /* Ends @t's wait (if any) early with @status. */
 void sched_interrupt_wait(struct thread *t, int64_t status);

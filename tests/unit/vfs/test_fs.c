@@ -4,7 +4,7 @@
  * lookup with Linux's errors, tmpfs operations, devices, pipes, sessions,
  * sockets (lifetimes under ASan: peers, backlogs, files in flight) and eventfds.
  */
-// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/sysfs.c
+// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/sysfs.c posix/vfs/lock.c
 #define UNIT_MAIN
 #include "unit.h"
 

@@ -28,6 +28,13 @@ enum system_info_item {
 	INFO_CAPS,
 	INFO_PAGE_SIZE,
 	INFO_VMO_FRAMES,
+	INFO_TICK_HZ,		/* the ticks of INFO_TICKS in a second */
+	INFO_TICKS,		/* ticks counted since boot, summed over the CPUs */
+	INFO_IDLE_TICKS,	/* those that found a CPU idle */
+	INFO_ACTIVE,		/* threads running or runnable now */
+	INFO_LOAD_1,		/* load averages (1, 5, 15 minutes), fixed point: 11 fraction bits */
+	INFO_LOAD_5,
+	INFO_LOAD_15,
 };
 
 /* Rights bits of handles (as in the kernel's enum cap_rights). */

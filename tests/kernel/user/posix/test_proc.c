@@ -4,7 +4,8 @@
  * included), words, long parts and stray capabilities. Requests that would
  * rightly change the system or wait are tamed (kills aim at pids that do not
  * exist, waits do not wait, the root task's group and session stay). Then it
- * still answers getpid and a real wait.
+ * still answers getpid and a real wait. Then long spawn requests in a VMO
+ * (PROC_SPAWN_BIG) that are malformed: each gets its error.
  */
 #include "../../../../posix/proto/proc.h"
 #include "../../../../roottask/posix.h"
@@ -80,5 +81,45 @@ UTEST_POSIX(proc_survives_random_requests)
 	UCHECK(vr_ipc_call(posix_proc, msg) == 0 && (int64_t)msg[1] == -ECHILD_, "wait after: %ld",
 	       (int64_t)msg[1]);
 	vr_handle_close(vmo);
+	return NULL;
+}
+
+/* A PROC_SPAWN of @len bytes in a VMO handle @cap (moved); the answer. */
+static int64_t spawn_big(handle_t cap, uint64_t len)
+{
+	uint64_t msg[8] = {VR_TAG(PROC_SPAWN, 2) | VR_TAG_CAPS(1) | VR_TAG_MOVE_CAPS, len, cap};
+
+	int64_t err = vr_ipc_call(posix_proc, msg);
+	return err ? err : (int64_t)msg[1];
+}
+
+UTEST_POSIX(proc_long_spawn_requests_malformed)
+{
+	handle_t vmo, ep;
+	const uint64_t size = 3 * VR_PAGE;
+	static char junk[3 * VR_PAGE];
+	struct proc_spawn h = {.argc = 1};
+
+	UCHECK(posix_proc && buffer(), "no proc server or IPC buffer");
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)(0xff - i % 7);
+	UCHECK(vr_vmo_create(VR_PAGE, 0, &vmo) == 0, "vmo");
+	UCHECK(spawn_big(vmo, 2 * VR_PAGE) == -22, "a VMO shorter than the length: EINVAL");
+	UCHECK(vr_vmo_create(size, 0, &vmo) == 0 && vr_vmo_write(vmo, junk, 0, size) == 0, "vmo");
+	UCHECK(spawn_big(vmo, size) == -22, "garbage: EINVAL");
+	UCHECK(vr_vmo_create(size, 0, &vmo) == 0, "vmo");
+	UCHECK(spawn_big(vmo, PROC_SPAWN_BIG + 1) == -7, "longer than PROC_SPAWN_BIG: E2BIG");
+	UCHECK(vr_vmo_create(size, 0, &vmo) == 0, "vmo");
+	UCHECK(spawn_big(vmo, 100) == -22, "short enough for the IPC buffer: EINVAL");
+	/* A header, then a path and an argument without their NULs. */
+	memcpy(junk, &h, sizeof(h));
+	memset(junk + sizeof(h), 'a', size - sizeof(h));
+	UCHECK(vr_vmo_create(size, 0, &vmo) == 0 && vr_vmo_write(vmo, junk, 0, size) == 0, "vmo");
+	UCHECK(spawn_big(vmo, size) == -22, "strings without NUL: EINVAL");
+	/* Not a VMO at all. */
+	UCHECK(vr_endpoint_create(&ep) == 0, "endpoint");
+	UCHECK(spawn_big(ep, size) == -22, "an endpoint for a VMO: EINVAL");
+	uint64_t msg[8] = {VR_TAG(PROC_GETPID, 0)};
+	UCHECK(vr_ipc_call(posix_proc, msg) == 0 && msg[1] == 0, "getpid after: %ld", (int64_t)msg[1]);
 	return NULL;
 }

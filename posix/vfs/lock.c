@@ -1,0 +1,137 @@
+/*
+ * Advisory file locks (lock.h): one unsorted list per node. An owner's own
+ * locks never overlap, so setting a range is: drop or trim the owner's locks
+ * it covers, widen it over the touching ones of the same type, insert it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+
+#include "fs.h"
+#include "lock.h"
+
+static bool same_class(const struct lock *a, const struct lock *b)
+{
+	return (a->kind == LK_FLOCK) == (b->kind == LK_FLOCK);
+}
+
+static bool same_owner(const struct lock *a, const struct lock *b)
+{
+	return a->kind == b->kind && a->owner == b->owner;
+}
+
+static bool overlap(const struct lock *a, const struct lock *b)
+{
+	return a->start <= b->end && b->start <= a->end;
+}
+
+/* Whether @a and @b overlap or one starts right after the other ends. */
+static bool touch(const struct lock *a, const struct lock *b)
+{
+	return overlap(a, b) || (a->end != LOCK_EOF && a->end + 1 == b->start) ||
+	       (b->end != LOCK_EOF && b->end + 1 == a->start);
+}
+
+bool lock_conflicts(const struct lock *held, const struct lock *want)
+{
+	return want->type != F_UNLCK && same_class(held, want) && !same_owner(held, want) &&
+	       overlap(held, want) && (held->type == F_WRLCK || want->type == F_WRLCK);
+}
+
+const struct lock *lock_conflict(const struct node *n, const struct lock *want)
+{
+	for (const struct lock *l = n->locks; l; l = l->next)
+		if (lock_conflicts(l, want))
+			return l;
+	return NULL;
+}
+
+int lock_set(struct node *n, const struct lock *want)
+{
+	/*
+	 * The owner's locks do not overlap, so one reaches before the range and
+	 * one past it at most: two pieces and the new lock, allocated first so
+	 * that nothing fails halfway.
+	 */
+	struct lock *spare[3] = {malloc(sizeof(struct lock)), malloc(sizeof(struct lock)),
+				 malloc(sizeof(struct lock))};
+	struct lock range = *want, *kept = NULL;
+	unsigned used = 0;
+
+	if (!spare[0] || !spare[1] || !spare[2]) {
+		free(spare[0]);
+		free(spare[1]);
+		free(spare[2]);
+		return -ENOLCK;
+	}
+	for (struct lock **lp = &n->locks; *lp;) {
+		struct lock *l = *lp;
+		bool merge = want->type != F_UNLCK && l->type == want->type && touch(l, want);
+		if (!same_owner(l, want) || (!merge && !overlap(l, want))) {
+			lp = &l->next;
+			continue;
+		}
+		if (merge) {
+			/* The same type, overlapping or touching: the new lock takes it in. */
+			if (l->start < range.start)
+				range.start = l->start;
+			if (l->end > range.end)
+				range.end = l->end;
+		} else {
+			/* Another type (or an unlock): what reaches past the range stays. */
+			if (l->start < want->start) {
+				struct lock *head = spare[used++];
+				*head = *l;
+				head->end = want->start - 1;
+				head->next = kept;
+				kept = head;
+			}
+			if (l->end > want->end) {
+				struct lock *tail = spare[used++];
+				*tail = *l;
+				tail->start = want->end + 1;
+				tail->next = kept;
+				kept = tail;
+			}
+		}
+		*lp = l->next;
+		free(l);
+	}
+	if (want->type != F_UNLCK) {
+		struct lock *l = spare[used++];
+		*l = range;
+		l->next = kept;
+		kept = l;
+	}
+	while (kept) {
+		struct lock *l = kept;
+		kept = l->next;
+		l->next = n->locks;
+		n->locks = l;
+	}
+	while (used < 3)
+		free(spare[used++]);
+	return 0;
+}
+
+void lock_release(struct node *n, enum lock_kind kind, uint64_t owner)
+{
+	for (struct lock **lp = &n->locks; *lp;) {
+		struct lock *l = *lp;
+		if (l->kind == kind && l->owner == owner) {
+			*lp = l->next;
+			free(l);
+		} else {
+			lp = &l->next;
+		}
+	}
+}
+
+void lock_free_all(struct node *n)
+{
+	while (n->locks) {
+		struct lock *l = n->locks;
+		n->locks = l->next;
+		free(l);
+	}
+}

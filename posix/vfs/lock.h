@@ -1,0 +1,46 @@
+/*
+ * Advisory locks on files, kept per node: fcntl's record locks (owned by a
+ * process, LK_POSIX), open-file-description locks (F_OFD_*, LK_OFD) and
+ * flock's (LK_FLOCK). Record and OFD locks are byte ranges and conflict with
+ * each other; flock's are whole-file and conflict only among themselves, as
+ * on Linux. Pure logic: the host unit tests build it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct node;
+
+enum lock_kind { LK_POSIX, LK_OFD, LK_FLOCK };
+
+#define LOCK_EOF UINT64_MAX	/* an end meaning "to the end of the file, whatever it becomes" */
+
+struct lock {
+	struct lock *next;
+	uint64_t start, end;	/* inclusive */
+	uint64_t owner;		/* LK_POSIX: the process (lock_owner); else the open file's address */
+	int32_t pid;		/* what F_GETLK tells (-1 for OFD locks, as Linux) */
+	uint8_t kind;		/* enum lock_kind */
+	uint8_t type;		/* F_RDLCK or F_WRLCK (F_UNLCK only in a request) */
+};
+
+/* A lock of another owner on @n that keeps @want from being taken, or NULL. */
+const struct lock *lock_conflict(const struct node *n, const struct lock *want);
+
+/*
+ * Sets @want on @n for its owner (F_UNLCK: removes that range): the owner's
+ * locks in the range are replaced, split where they reach past it, and
+ * merged with touching ones of the same type. Conflicts were checked before.
+ * 0, or -ENOLCK without memory (then nothing changed).
+ */
+int lock_set(struct node *n, const struct lock *want);
+
+/* Removes every lock of @kind and @owner on @n (the process closed the file, or the file went). */
+void lock_release(struct node *n, enum lock_kind kind, uint64_t owner);
+
+/* Frees every lock of @n (the node is freed). */
+void lock_free_all(struct node *n);
+
+/* Whether @held (another owner's) keeps @want from being taken. */
+bool lock_conflicts(const struct lock *held, const struct lock *want);
