@@ -100,7 +100,7 @@ UTEST_POSIX(proc_long_spawn_requests_malformed)
 	static char junk[3 * VR_PAGE];
 	struct proc_spawn h = {.argc = 1};
 
-	UCHECK(posix_proc && buffer(), "no proc server or IPC buffer");
+	UCHECK(posix_proc && ipc_buffer(), "no proc server or IPC buffer");
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = (char)(0xff - i % 7);
 	UCHECK(vr_vmo_create(VR_PAGE, 0, &vmo) == 0, "vmo");
