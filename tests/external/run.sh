@@ -81,15 +81,7 @@ for suite; do
 			-e 's/^SKIPPED: /ext busybox SKIP /' -e 's/^UNTESTED: /ext busybox SKIP /'
 		;;
 	ash)
-		# run-all exports every option of .config (4 KB) before it runs anything;
-		# VeridianOS's spawn request (path, argv and environment) holds 4096 bytes
-		# (E2BIG). Its own .config gets only the options the tests read, on both
-		# platforms (docs/EXTERNAL-TESTS.md).
 		t=$work/busybox/shell/ash_test
-		used=$(grep -rho 'CONFIG_[A-Z0-9_]*' "$t"/ash-* | sort -u)
-		for v in $used; do
-			grep "^$v=" "$work/busybox/.config"
-		done >"$t/.config"
 		if [ -z "$subset" ] && [ "$(uname -s)" != Linux ]; then
 			for x in $SLOW_ASH; do
 				rm -f "$t/$x" "$t/${x%.tests}.right"
