@@ -13,6 +13,8 @@ USER_LDFLAGS := -static -nostdlib --no-dynamic-linker -e _start -z separate-load
 LIBVR_SRCS := $(wildcard libveridian/src/*.c) $(wildcard libveridian/arch/$(ARCH)/*.S) \
 	microkernel/lib/string.c microkernel/lib/fmt.c
 LIBVR_OBJS := $(patsubst %,$(B)/user/%.o,$(LIBVR_SRCS))
+# memcpy's aligned middle is the kernel architecture's (arch/copy.h).
+$(B)/user/microkernel/lib/string.c.o: USER_CFLAGS += -Imicrokernel/arch/$(ARCH)/include
 LIBVR := $(B)/user/libveridian.a
 
 $(B)/gen/include/veridian/syscalls.h: microkernel/syscalls.tbl tools/gensyscalls.py

@@ -25,6 +25,7 @@ struct px_file {
 	uint32_t refs;		/* descriptors sharing it */
 	uint64_t id;		/* the vfs id */
 	uint32_t type;		/* S_IFMT of the file, from open; PX_TYPE_SIGNALFD for a signalfd made here */
+	bool unbuffered;	/* a regular file the vfs does not serve through data buffers (a remote one) */
 };
 
 /* px_file.type of a signalfd (not an S_IFMT value): reads are the layer's (signalfd.c). */

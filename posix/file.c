@@ -136,6 +136,71 @@ static uint32_t file_type(struct px_file *f)
 	return f->type;
 }
 
+/*
+ * This thread's data buffer (VFS_BUF_NEW): regular files' larger reads and
+ * writes go through it, copied by the kernel between it and the caller's
+ * memory (so a bad pointer is still EFAULT here), without a long message.
+ * One a thread, so threads never share one. The server gives a session
+ * VFS_BUFS_MAX at most and an exited thread's is not used again (its
+ * thread-local data may be gone before its last call: musl's __unmapself),
+ * so a thread that is refused one takes the IPC buffer's path.
+ */
+#define BUF_MIN 1024	/* smaller transfers take the IPC buffer (the dynamic linker's 896-byte reads among them) */
+static __thread uint64_t data_buf;	/* its number, 0: none yet */
+static __thread handle_t data_vmo;
+static __thread bool data_buf_refused;
+
+static uint64_t data_buffer(void)
+{
+	uint64_t r[8];
+
+	if (data_buf || data_buf_refused)
+		return data_buf;
+	long n = px_vfs_call(VFS_BUF_NEW, NULL, 0, 0, r);
+	unsigned words = r[0] & 15, caps = (r[0] >> 4) & 3;
+	if (n <= 0 || caps != 1 || words < 2) {
+		data_buf_refused = n != -EINTR;
+		return 0;
+	}
+	data_vmo = r[1 + words - caps];
+	return data_buf = (uint64_t)n;
+}
+
+void px_vfs_buffer_forked(void)
+{
+	/* The handle was not copied, and the child's session has no buffers. */
+	data_buf = 0;
+	data_vmo = 0;
+	data_buf_refused = false;
+}
+
+/* Whether a transfer of @len bytes of @f goes through the data buffer. */
+static bool buffered(struct px_file *f, size_t len)
+{
+	return len >= BUF_MIN && !f->unbuffered && file_type(f) == S_IFREG && data_buffer();
+}
+
+/*
+ * One VFS_READ_BUF or VFS_WRITE_BUF of at most VFS_BUF_SIZE bytes at @at (< 0: the file's offset):
+ * the bytes moved, or -errno; -EOPNOTSUPP marks @f unbuffered.
+ */
+static long buffer_io(struct px_file *f, char *user, size_t len, int64_t at, enum vfs_op op)
+{
+	uint64_t r[8], w[4] = {f->id, len < VFS_BUF_SIZE ? len : VFS_BUF_SIZE,
+			       at < 0 ? VFS_BUF_POS : (uint64_t)at, data_buf};
+
+	if (op == VFS_WRITE_BUF && vr_vmo_write(data_vmo, user, 0, w[1]))
+		return -EFAULT;
+	long got = px_vfs_call(op, w, 4, 0, r);
+	if (got == -EOPNOTSUPP)
+		f->unbuffered = true;
+	if (got > (long)w[1])
+		return -EIO;
+	if (got > 0 && op == VFS_READ_BUF && vr_vmo_read(data_vmo, user, 0, (size_t)got))
+		return -EFAULT;
+	return got;
+}
+
 /* read/pread: @at < 0 reads at the file's offset, in VFS_IO_MAX pieces until a short one. */
 static long read_file(int fd, char *buf, size_t len, int64_t at)
 {
@@ -152,6 +217,18 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 		return 0;
 	uint32_t type = file_type(f);
 	bool regular = type == S_IFREG;
+	while (buffered(f, len - (size_t)done)) {
+		long got = buffer_io(f, buf + done, len - (size_t)done, at < 0 ? -1 : at + done, VFS_READ_BUF);
+		if (got == -EOPNOTSUPP)
+			break;
+		if (got <= 0)
+			return done ? done : got;
+		done += got;
+		if ((size_t)got < VFS_BUF_SIZE || (size_t)done == len)
+			return done;
+	}
+	if ((size_t)done == len)
+		return done;
 	do {
 		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
 		/* Pipes and devices: only the first piece may wait; the rest is what is there. */
@@ -202,6 +279,19 @@ static long write_file(int fd, const char *buf, size_t len, int64_t at)
 		return err;
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
+	while (buffered(f, len - (size_t)done)) {
+		long put = buffer_io(f, (char *)buf + done, len - (size_t)done, at < 0 ? -1 : at + done,
+				     VFS_WRITE_BUF);
+		if (put == -EOPNOTSUPP)
+			break;
+		if (put < 0)
+			return done ? done : put;
+		done += put;
+		if ((size_t)put < VFS_BUF_SIZE || (size_t)done == len)
+			return done;
+	}
+	if ((size_t)done == len && len)
+		return done;
 	do {
 		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
 		uint64_t ttou = at < 0 && file_type(f) == S_IFCHR && px_sig_off(SIGTTOU) ? VFS_IO_TTOU_OFF : 0;

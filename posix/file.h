@@ -7,6 +7,9 @@
 /* px_call to this process's vfs session (-ENOENT without one); @len bytes of the IPC buffer go along. */
 long px_vfs_call(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64_t r[8]);
 
+/* In a forked child: the copied data buffer is the parent's (its session's); the next large transfer makes one. */
+void px_vfs_buffer_forked(void);
+
 /* Closes vfs id @id; a signal does not stop the request (px_call_sure). */
 void px_vfs_close(uint64_t id);
 

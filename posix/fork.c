@@ -18,6 +18,7 @@
 #include <veridian/vr.h>
 
 #include "fd.h"
+#include "file.h"
 #include "ipc.h"
 #include "posix.h"
 #include "proto/proc.h"
@@ -50,6 +51,7 @@ __attribute__((noreturn)) void px_fork_child(uint64_t proc_cap, uint64_t sp)
 	px_vfs = m[3];
 	px_process_forked((int)m[1]);
 	px_ipc_forked();
+	px_vfs_buffer_forked();
 	px_fd_forked();
 	px_sig_thread();
 	px_fork_resume(ctx->regs);

@@ -66,46 +66,34 @@ int64_t sys_vmo_phys_addr(handle_t vmo, uint64_t offset, uint64_t *paddr)
 }
 
 /*
- * Copies between a VMO and the caller's memory through a bounce buffer: on
- * the stack for small copies (an IPC buffer's few bytes), else one frame,
- * not zeroed (only bytes just copied into it are ever copied out).
+ * Copies between a VMO and the caller's memory, straight between the VMO's
+ * frames and the caller's pages (user_copy, through the direct map). The
+ * frames stay the VMO's while the reference is held: a VMO a handle names
+ * never shares frames (see copy in vmo.c), so no write moves one.
  */
-#define BOUNCE_SMALL 256
 static int64_t vmo_copy(handle_t vmo, vaddr_t buf, uint64_t offset, size_t len, bool write)
 {
 	struct vmo *v;
-	char small[BOUNCE_SMALL], *bounce = small;
-	size_t chunk = BOUNCE_SMALL;
 	int err = cap_lookup(my_caps(), vmo, KOBJ_VMO, write ? RIGHT_WRITE : RIGHT_READ,
 			     (struct kobject **)&v, NULL);
 	if (err)
 		return err;
-	if (offset > v->size || len > v->size - offset)
+	if (v->kind == VMO_PHYS)
+		err = -EINVAL;	/* device registers are not memory to copy */
+	else if (offset > v->size || len > v->size - offset)
 		err = -ERANGE;
-	else if (len > BOUNCE_SMALL) {
-		paddr_t pa = frame_alloc(0, 0);
-		if (!pa)
-			err = -ENOMEM;
-		bounce = pa ? phys_to_virt(pa) : small;
-		chunk = PAGE_SIZE;
-	}
 	while (!err && len) {
-		size_t n = MIN(len, chunk);
-		if (write) {
-			err = copy_from_user(bounce, buf, n);
-			if (!err)
-				err = vmo_write_kernel(v, offset, bounce, n);
-		} else {
-			err = vmo_read_kernel(v, offset, bounce, n);
-			if (!err)
-				err = copy_to_user(buf, bounce, n);
+		struct vmo_frame f;
+		size_t in_page = offset % PAGE_SIZE, n = MIN(len, PAGE_SIZE - in_page);
+		err = vmo_page(v, offset, write ? VMO_WRITE : VMO_COPY_OUT, &f);
+		if (!err) {
+			char *k = (char *)phys_to_virt(f.pa) + in_page;
+			err = write ? copy_from_user(k, buf, n) : copy_to_user(buf, k, n);
 		}
 		buf += n;
 		offset += n;
 		len -= n;
 	}
-	if (bounce != small)
-		frame_free(virt_to_phys(bounce), 0);
 	vmo_put(v);
 	return err;
 }

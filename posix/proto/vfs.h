@@ -48,6 +48,9 @@
 #define VFS_READ_NOWAIT 1	/* VFS_READ: -EAGAIN rather than wait (the rest of a large read) */
 #define VFS_READ_INLINE 2	/* VFS_READ: up to VFS_INLINE_MAX bytes may come back in words 2-5 */
 #define VFS_INLINE_MAX 32	/* bytes of data in message words (VFS_WRITE_INLINE, VFS_READ_INLINE) */
+#define VFS_BUF_SIZE 16384	/* bytes of one data buffer (VFS_BUF_NEW) */
+#define VFS_BUFS_MAX 64		/* data buffers of one session (-ENOSPC beyond) */
+#define VFS_BUF_POS UINT64_MAX	/* VFS_READ_BUF/VFS_WRITE_BUF: at the file's offset, which moves */
 /*
  * Job control: the caller blocks or ignores SIGTTIN (VFS_READ's w3) or
  * SIGTTOU (VFS_WRITE's w2, VFS_WRITE_INLINE's w2 bits 32-63, TIOCSPGRP's
@@ -187,6 +190,20 @@ enum vfs_op {
 				   without a long message, so the kernel's fast path carries it */
 	VFS_SIG_PENDING = 77,	/* the proc server's (admin): w1 pid, w2 the signals now pending for it (bit n - 1:
 				   signal n; 0 forgets it). Told for the processes that made a signalfd */
+	/*
+	 * ---- data buffers: regular files' data without long messages ----
+	 * A data buffer is a VMO of VFS_BUF_SIZE bytes that the server made and
+	 * keeps mapped; the caller gets a handle of it and copies through it
+	 * with vmo_read/vmo_write (each thread its own, so threads never share
+	 * one). The server reads only the bytes of a request's length from it
+	 * and writes only those of its answer: what a client scribbles there
+	 * only hurts itself. A forked child's session has none of its parent's.
+	 */
+	VFS_BUF_NEW = 141,	/* -> w1 the buffer's number (>= 1), cap: its VMO; -ENOSPC past VFS_BUFS_MAX */
+	VFS_READ_BUF,		/* 142: w1 id, w2 length (<= VFS_BUF_SIZE), w3 offset or VFS_BUF_POS, w4 buffer
+				   -> w1 bytes, at the start of the buffer. Regular files only: -EOPNOTSUPP for others */
+	VFS_WRITE_BUF,		/* 143: w1 id, w2 length (<= VFS_BUF_SIZE), w3 offset or VFS_BUF_POS (O_APPEND: the end
+				   either way), w4 buffer holding the data at its start -> w1 bytes written. As VFS_READ_BUF */
 	/* ---- files served by another server (remote.c; see "Remote file systems" below) ---- */
 	VFS_REMOTE_MOUNT = 80,	/* (uid 0) w1 dir id; path of an empty directory -> w1 the mount number; cap:
 				   the session's capability with GRANT (for answers that carry a VMO). Every

@@ -28,6 +28,7 @@
 
 #include "../ipc.h"
 #include "../proto/vfs.h"
+#include "buf.h"
 #include "ctty.h"
 #include "dev.h"
 #include "file.h"
@@ -306,6 +307,36 @@ static long op_write(struct session *s, bool positioned)
 	}
 	long r = file_write(f, req.data, req.len, positioned ? &req.w[2] : NULL);
 	return positioned ? r : maybe_block(f, r);
+}
+
+/* A buffer's reads and writes (buf.h): regular files only, which never wait. */
+static long op_buf_new(struct session *s)
+{
+	uint64_t vmo;
+	long n = buf_new(s, &vmo);
+
+	if (n < 0)
+		return n;
+	out.w[2] = vmo;
+	out.words = 2;
+	out.caps = 1;
+	return n;
+}
+
+static long op_buf_io(struct session *s, bool writing)
+{
+	struct file *f = file_arg(s, req.w[1]);
+	size_t len = req.w[2];
+	char *buf = buf_at(s, req.w[4], len);
+
+	if (!f)
+		return -EBADF;
+	if (!buf || (req.tag & 15) < 4)
+		return -EINVAL;
+	if (f->kind != FILE_NODE || !S_ISREG(f->node->mode))
+		return -EOPNOTSUPP;
+	const uint64_t *at = req.w[3] == VFS_BUF_POS ? NULL : &req.w[3];
+	return writing ? file_write(f, buf, len, at) : file_read(f, buf, len, at);
 }
 
 static long op_seek(struct session *s)
@@ -777,6 +808,7 @@ static long op_session_end(void)
 	 * this session held sees end-of-file when the saved requests are
 	 * performed again after this one (wait.c).
 	 */
+	buf_release(s);
 	session_destroy(s);
 	remote_session_end(req.w[1]);
 	return 0;
@@ -914,6 +946,9 @@ static long dispatch(void)
 	case VFS_PREAD: return op_read(s, true);
 	case VFS_PWRITE: return op_write(s, true);
 	case VFS_SEEK: return op_seek(s);
+	case VFS_BUF_NEW: return op_buf_new(s);
+	case VFS_READ_BUF: return op_buf_io(s, false);
+	case VFS_WRITE_BUF: return op_buf_io(s, true);
 	case VFS_STAT: return op_stat(s);
 	case VFS_STATAT: return op_statat(s);
 	case VFS_GETDENTS: return op_getdents(s);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../proto/vfs.h"
 #include "file.h"
 #include "fs.h"
 
@@ -22,6 +23,7 @@ struct session {
 	struct node *cwd;	/* referenced */
 	struct file **ids;	/* ids[i]: the file of id i, or NULL */
 	uint32_t nids;		/* slots allocated */
+	uint64_t bufs[VFS_BUFS_MAX];	/* data buffer n + 1: the server's mapping of it (buf.c), 0: none */
 	struct session *next;
 };
 

@@ -464,3 +464,123 @@ UTEST_POSIX(vfs_survives_malformed_link_fifo_requests)
 	vr_handle_close(s);
 	return NULL;
 }
+
+#define EOPNOTSUPP_LINUX 95
+
+/* A request on a data buffer (VFS_READ_BUF, VFS_WRITE_BUF): its result. */
+static int64_t buf_call(handle_t s, uint32_t op, uint64_t id, uint64_t len, uint64_t at, uint64_t buf,
+			unsigned words)
+{
+	uint64_t msg[8] = {VR_TAG(op, words), id, len, at, buf};
+
+	return vr_ipc_call(s, msg) ? -1000 : (int64_t)msg[1];
+}
+
+/*
+ * Data buffers: bad numbers, lengths and files are errors; what the client
+ * scribbles in its buffer changes only its own data; a session has at most
+ * VFS_BUFS_MAX; random requests on them get answers.
+ */
+UTEST_POSIX(vfs_data_buffers_check_their_requests)
+{
+	handle_t s, vmo = 0;
+	uint64_t n, r, id, dir, null, seed = 0xb0ff;
+	static char data[VFS_BUF_SIZE];
+
+	UCHECK(posix_vfs_admin && ipc_buffer(), "no vfs server or IPC buffer");
+	UCHECK(new_session(&s, &n) == 0, "session");
+	uint64_t m[8] = {VR_TAG(VFS_BUF_NEW, 0)};
+	UCHECK(vr_ipc_call(s, m) == 0 && m[1] == 1 && (m[0] >> 4 & 3) == 1, "VFS_BUF_NEW: %ld",
+	       (int64_t)m[1]);
+	vmo = m[(m[0] & 15)];
+	uint64_t size = 0;
+	UCHECK(vr_vmo_size(vmo, &size) == 0 && size == VFS_BUF_SIZE, "the buffer's size %lu", size);
+	UCHECK(call(s, VFS_OPEN, VFS_AT_CWD, 0100 | 2, "/tmp/bufreq", &r) == 0 && (int64_t)r >= 0,
+	       "open: %ld", (int64_t)r);
+	id = r;
+	UCHECK(call(s, VFS_OPEN, VFS_AT_CWD, 0, "/tmp", &r) == 0 && (int64_t)r >= 0, "open /tmp");
+	dir = r;
+	UCHECK(call(s, VFS_OPEN, VFS_AT_CWD, 2, "/dev/null", &r) == 0 && (int64_t)r >= 0, "open /dev/null");
+	null = r;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 7);
+	UCHECK(vr_vmo_write(vmo, data, 0, sizeof(data)) == 0, "vmo_write");
+	static const struct {
+		uint64_t id, len, buf;
+		unsigned words;
+		int64_t want;
+	} bad[] = {
+		{0, 100, 0, 4, -VR_EINVAL},	/* no buffer 0 */
+		{0, 100, 2, 4, -VR_EINVAL},	/* not made */
+		{0, 100, VFS_BUFS_MAX + 1, 4, -VR_EINVAL},
+		{0, 100, UINT64_MAX, 4, -VR_EINVAL},
+		{0, VFS_BUF_SIZE + 1, 1, 4, -VR_EINVAL},
+		{0, UINT64_MAX, 1, 4, -VR_EINVAL},
+		{0, 100, 1, 3, -VR_EINVAL},	/* no buffer word */
+		{999, 100, 1, 4, -VR_EBADF},
+		{1, 100, 1, 4, -EOPNOTSUPP_LINUX},	/* a directory */
+		{2, 100, 1, 4, -EOPNOTSUPP_LINUX},	/* a device */
+	};
+	const uint64_t ids[3] = {id, dir, null};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (uint32_t op = VFS_READ_BUF; op <= VFS_WRITE_BUF; op++) {
+			uint64_t fid = bad[i].id < 3 ? ids[bad[i].id] : bad[i].id;
+			int64_t got = buf_call(s, op, fid, bad[i].len, 0, bad[i].buf, bad[i].words);
+			UCHECK(got == bad[i].want, "case %u op %u: %ld, want %ld", i, op, got, bad[i].want);
+		}
+	/* A good write takes exactly its length from the buffer; the file's offset moves. */
+	UCHECK(buf_call(s, VFS_WRITE_BUF, id, VFS_BUF_SIZE, VFS_BUF_POS, 1, 4) == VFS_BUF_SIZE, "write");
+	UCHECK(buf_call(s, VFS_WRITE_BUF, id, 10, 5, 1, 4) == 10, "pwrite");
+	/* Scribbled over: only the client's own bytes change. */
+	memset(data, 0x5a, 64);
+	UCHECK(vr_vmo_write(vmo, data, 0, 64) == 0, "scribble");
+	char back[64];
+	UCHECK(buf_call(s, VFS_READ_BUF, id, 64, 0, 1, 4) == 64 && vr_vmo_read(vmo, back, 0, 64) == 0, "read");
+	UCHECK(back[4] == (char)(4 * 7) && back[5] == 0 && back[14] == (char)(9 * 7) && back[15] == (char)(15 * 7),
+	       "the file's bytes: %d %d %d %d", back[4], back[5], back[14], back[15]);
+	UCHECK(buf_call(s, VFS_READ_BUF, id, 100, VFS_BUF_POS, 1, 4) == 0, "read at the end");
+	UCHECK(buf_call(s, VFS_READ_BUF, id, 100, UINT64_MAX - 1, 1, 4) == 0, "read far past the end");
+	/* At most VFS_BUFS_MAX a session. */
+	int made = 1;
+	for (int i = 0; i < VFS_BUFS_MAX + 2; i++) {
+		uint64_t mm[8] = {VR_TAG(VFS_BUF_NEW, 0)};
+		UCHECK(vr_ipc_call(s, mm) == 0, "VFS_BUF_NEW got no answer");
+		if ((int64_t)mm[1] > 0) {
+			made++;
+			vr_handle_close(mm[(mm[0] & 15)]);
+		} else {
+			UCHECK((int64_t)mm[1] == -VR_ENOSPC, "VFS_BUF_NEW: %ld", (int64_t)mm[1]);
+		}
+	}
+	UCHECK(made == VFS_BUFS_MAX, "%d buffers made", made);
+	/* Random requests on buffers. */
+	for (int i = 0; i < 2000; i++) {
+		uint64_t msg[8];
+		msg[0] = VR_TAG(VFS_BUF_NEW + rnd(&seed) % 3, rnd(&seed) % 8);
+		for (unsigned w = 1; w < 8; w++)
+			msg[w] = rnd(&seed) % 4 ? rnd(&seed) % 70 : rnd(&seed);
+		if (rnd(&seed) % 2)
+			msg[2] = rnd(&seed) % (VFS_BUF_SIZE + 2);
+		int64_t err = vr_ipc_call(s, msg);
+		UCHECK(err == 0, "request %d got no answer: %ld", i, err);
+		if (VR_TAG_LABEL(msg[0]) == 0 && (msg[0] >> 4 & 3))
+			vr_handle_close(msg[(msg[0] & 15) - ((msg[0] >> 4) & 3) + 1]);
+	}
+	/* The session ends: its buffers go; another session gets its own. */
+	uint64_t end[8] = {VR_TAG(VFS_SESSION_END, 1), n};
+	UCHECK(vr_ipc_call(posix_vfs_admin, end) == 0 && end[1] == 0, "session end");
+	vr_handle_close(s);
+	vr_handle_close(vmo);
+	UCHECK(new_session(&s, &n) == 0, "second session");
+	uint64_t m2[8] = {VR_TAG(VFS_BUF_NEW, 0)};
+	UCHECK(vr_ipc_call(s, m2) == 0 && m2[1] == 1, "a new session's first buffer: %ld", (int64_t)m2[1]);
+	if ((m2[0] >> 4 & 3) == 1)
+		vr_handle_close(m2[(m2[0] & 15)]);
+	UCHECK(call(s, VFS_UNLINK, VFS_AT_CWD, 0, "/tmp/bufreq", &r) == 0, "unlink");
+	end[0] = VR_TAG(VFS_SESSION_END, 1);
+	end[1] = n;
+	vr_ipc_call(posix_vfs_admin, end);
+	vr_handle_close(s);
+	return NULL;
+}
