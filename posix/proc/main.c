@@ -29,6 +29,15 @@ static struct proc *caller_of(int64_t badge)
 	return p && p->state == PROC_ALIVE ? p : NULL;
 }
 
+/* Capabilities sent with a request are never used (but PROC_THREAD's): close them, or they pile up here. */
+static void drop_caps(const uint64_t m[8])
+{
+	unsigned words = m[0] & 0xf, caps = (m[0] >> 4) & 3;
+
+	for (unsigned i = 0; i < caps && i < words; i++)
+		vr_handle_close(m[words - i]);
+}
+
 static int64_t dispatch(int64_t badge, uint64_t m[8])
 {
 	uint32_t op = VR_TAG_LABEL(m[0]);
@@ -42,9 +51,13 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 					       : -EINVAL;
 	if ((uint64_t)badge & PROC_BADGE_EXC)
 		return op_fault(badge & ~(int64_t)PROC_BADGE_EXC, m);
-	if (!caller)
-		return -ESRCH;
+	if (!caller || (op == PROC_THREAD && caller == proc_root)) {
+		if (op == PROC_THREAD)
+			drop_caps(m);
+		return caller ? -EINVAL : -ESRCH;
+	}
 	switch (op) {
+	case PROC_THREAD: return op_thread(caller, m);
 	case PROC_SPAWN: return op_spawn(caller, m);
 	case PROC_WAIT: return op_wait(caller, m);
 	case PROC_EXIT: return caller == proc_root ? -EINVAL : op_exit(caller, m);
@@ -65,15 +78,6 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 	case PROC_TIMER_DELETE: return caller == proc_root ? -EINVAL : op_timer_delete(caller, m);
 	default: return -ENOSYS;
 	}
-}
-
-/* Capabilities sent with a request are never used: close them, or they pile up here. */
-static void drop_caps(const uint64_t m[8])
-{
-	unsigned words = m[0] & 0xf, caps = (m[0] >> 4) & 3;
-
-	for (unsigned i = 0; i < caps && i < words; i++)
-		vr_handle_close(m[words - i]);
 }
 
 int main(void)
@@ -105,7 +109,8 @@ int main(void)
 			badge = vr_ipc_recv(proc_ep, m);
 			continue;
 		}
-		drop_caps(m);
+		if (VR_TAG_LABEL(m[0]) != PROC_THREAD || badge <= 0 || ((uint64_t)badge & PROC_BADGE_EXC))
+			drop_caps(m);
 		int64_t r = dispatch(badge, m);
 		proc_sig_publish();
 		if (r == NO_REPLY) {
@@ -115,6 +120,12 @@ int main(void)
 		if (r == KILL_REPLY) {
 			/* An exception message: any label but 0 leaves the thread stopped. */
 			m[0] = VR_TAG(1, 0);
+			badge = vr_ipc_reply_recv(proc_ep, m);
+			continue;
+		}
+		if (r == REDIRECT_REPLY) {
+			/* An exception message: the thread resumes in its signal entry. */
+			m[0] = VR_TAG(VR_EXCEPTION_REDIRECT, 2);
 			badge = vr_ipc_reply_recv(proc_ep, m);
 			continue;
 		}
