@@ -19,7 +19,7 @@ static int64_t give(handle_t process, handle_t cap, handle_t session, struct pro
 	if (!err)
 		err = vr_process_handle_give(process, session, VR_RIGHT_SEND, &c->fork_vfs);
 	if (!err)
-		err = vr_process_handle_give(process, cap, VR_RIGHT_SEND, child_cap);
+		err = vr_process_handle_give(process, cap, VR_RIGHT_SEND | VR_RIGHT_GRANT, child_cap);
 	return err;
 }
 
@@ -54,7 +54,7 @@ int64_t op_fork(struct proc *caller, uint64_t m[8])
 	if ((err = vr_process_fork(caller->process, process)))
 		goto err_proc;
 	if ((err = vr_endpoint_mint(proc_ep, (uint64_t)pid,
-				    VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER, &c->cap)))
+				    VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER, &c->cap)))
 		goto err_proc;
 	if ((err = give(process, c->cap, session_cap, c, &child_cap)) ||
 	    (err = proc_set_handler(process, pid)) ||

@@ -319,13 +319,13 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 	size_t len;
 	void *block = start_block((uint64_t)c->pid, r->h, &len);
 	int64_t err = block ? vr_endpoint_mint(proc_ep, (uint64_t)c->pid,
-					    VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER,
+					    VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER,
 					    &c->cap)
 			    : -ENOMEM;
 
 	if (!err) {
 		const struct vr_exec_handle handles[] = {
-			{VR_AT_PROC, c->cap, VR_RIGHT_SEND},
+			{VR_AT_PROC, c->cap, VR_RIGHT_SEND | VR_RIGHT_GRANT},
 			{VR_AT_VFS, child.session, VR_RIGHT_SEND},
 		};
 		const struct vr_exec_args args = {

@@ -2,7 +2,8 @@
  * The proc server's protocol: process ids, parents, process groups and
  * sessions, spawning, waiting, exit and signals.
  *
- * Every POSIX process holds a proc capability badged with its pid. The root
+ * Every POSIX process holds a proc capability badged with its pid (SEND and
+ * GRANT: PROC_THREAD carries a capability). The root
  * task (pid 0, not a POSIX process) holds one badged PROC_BADGE_ROOT: the
  * processes it spawns have parent pid 0 and it waits for them like a
  * parent. Pid 1 is /sbin/init (PROC_SPAWN_INIT), or while none runs the
