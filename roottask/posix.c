@@ -105,7 +105,7 @@ static int64_t proc_boot(void)
 	const char *const argv[] = {"proc", NULL};
 	const struct vr_exec_handle handles[] = {
 		{VR_AT_PROC_SERVE, ep,
-		 VR_RIGHT_RECV | VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER},
+		 VR_RIGHT_RECV | VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER},
 		{VR_AT_VFS_ADMIN, posix_vfs_admin,
 		 VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER},
 	};
