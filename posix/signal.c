@@ -276,7 +276,9 @@ void px_sig_mask_restore(const uint64_t *mask, uint64_t old, long r)
 	/* A signal that interrupted the wait runs its handler under the call's mask, as on Linux. */
 	if (r == -EINTR || px_sig_deferred) {
 		px_sig_deferred = 0;
-		deliver();
+		/* A handler ran: the call ends with EINTR, never restarted (as Linux's ppoll, pselect). */
+		if (deliver())
+			px_kernel_eintr = 0;
 	}
 	blocked = old;
 	tell(0);

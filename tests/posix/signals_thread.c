@@ -545,6 +545,13 @@ static void test_exec(const char *self)
 	signal(SIGTERM, SIG_DFL);
 }
 
+/* Progress, so that a hang shows where. */
+static void step_say(const char *what)
+{
+	printf(TEST_NAME ": %s\n", what);
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "child"))
@@ -553,17 +560,24 @@ int main(int argc, char **argv)
 		printf(TEST_NAME ": FAIL: argv[0] \"%s\" is not an absolute path\n", argv[0]);
 		return 1;
 	}
+	step_say("test_exec");
 	test_exec(argv[0]);
+	step_say("test_masks_and_targets");
 	test_masks_and_targets();
+	step_say("test_waits");
 	test_waits();
+	step_say("test_suspend");
 	test_suspend();
 	pthread_mutex_lock(&w.lock);
 	w.step = QUIT;
 	pthread_cond_broadcast(&w.cond);
 	pthread_mutex_unlock(&w.lock);
 	pthread_join(w.t, NULL);
+	step_say("test_thread_pending");
 	test_thread_pending();
+	step_say("test_faults");
 	test_faults();
+	step_say("test_blocked_fault");
 	test_blocked_fault();
 	if (!failures)
 		printf(TEST_NAME ": all passed\n");
