@@ -90,7 +90,17 @@ int px_sig_tid(void)
 
 static long sig_call6(uint32_t op, const uint64_t w[6], uint64_t r[8])
 {
-	return px_proc ? px_call(px_proc, op, w, 6, NULL, 0, r) : -ENOSYS;
+	if (!px_proc)
+		return -ENOSYS;
+	/*
+	 * Only a waiting PROC_SIGTAKE may end with EINTR. The others are
+	 * answered at once: their -EINTR is a redirection (a signal this call
+	 * takes care of anyway) that found the request still queued, never
+	 * seen: sent again, or a pending signal would stay untaken.
+	 */
+	if (op == PROC_SIGTAKE && (w[1] & PROC_SIGTAKE_WAIT))
+		return px_call(px_proc, op, w, 6, NULL, 0, r);
+	return px_call_sure(px_proc, op, w, 6, r);
 }
 
 static long sig_call(uint32_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t r[8])
