@@ -7,6 +7,7 @@
  * millisecond, as before the server could wait.
  */
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
@@ -151,13 +152,22 @@ long px_poll(const long *args)
 			 ms < 0 ? -1 : ms * 1000000);
 }
 
-/* The signal mask is not applied: there are no signals yet. */
+/* ppoll and pselect's mask is the calling thread's while they wait (signal.c). */
 long px_ppoll(const long *args)
 {
+	const uint64_t *mask = (const uint64_t *)args[3];
+	uint64_t old;
 	int64_t ns;
 	long err = timeout_arg((const struct timespec *)args[2], &ns);
 
-	return err ? err : poll_user((struct pollfd *)args[0], (unsigned long)args[1], ns);
+	if (err)
+		return err;
+	if (mask && args[4] != _NSIG / 8)
+		return -EINVAL;
+	if (!(err = px_sig_mask_swap(mask, &old)))
+		err = poll_user((struct pollfd *)args[0], (unsigned long)args[1], ns);
+	px_sig_mask_restore(mask, old, err);
+	return err;
 }
 
 /* select over poll: readable = POLLIN|POLLHUP|POLLERR, writable = POLLOUT|POLLERR, except =
@@ -239,12 +249,22 @@ long px_select(const long *args)
 	return select_fds(args[0], sets, ns);
 }
 
-/* args[5] (the signal mask) is not applied: there are no signals yet. */
+/* args[5]: Linux's { const sigset_t *mask; size_t size } (may be NULL), the mask while it waits. */
 long px_pselect6(const long *args)
 {
 	fd_set *sets[3] = {(fd_set *)args[1], (fd_set *)args[2], (fd_set *)args[3]};
+	const long *m = (const long *)args[5];
+	const uint64_t *mask = m ? (const uint64_t *)m[0] : NULL;
+	uint64_t old;
 	int64_t ns;
 	long err = timeout_arg((const struct timespec *)args[4], &ns);
 
-	return err ? err : select_fds(args[0], sets, ns);
+	if (err)
+		return err;
+	if (mask && m[1] != _NSIG / 8)
+		return -EINVAL;
+	if (!(err = px_sig_mask_swap(mask, &old)))
+		err = select_fds(args[0], sets, ns);
+	px_sig_mask_restore(mask, old, err);
+	return err;
 }

@@ -54,8 +54,26 @@ void px_process_forked(int pid);
  */
 void px_sig_thread(void);
 extern uint64_t px_sig_tp;
-extern int px_layer_depth;
-extern volatile int px_sig_deferred;
+extern __thread int px_layer_depth;
+extern __thread volatile int px_sig_deferred;
+/* The calling thread's id for the proc server (PROC_TID_MAIN for the first thread). */
+int px_sig_tid(void);
+/* A new thread's first C code (clone.c): its id and its mask, its creator's. */
+void px_sig_new_thread(int tid, uint64_t mask);
+/* The calling thread's mask, and the ignored signals (what execve and posix_spawn keep). */
+uint64_t px_sig_blocked(void);
+uint64_t px_sig_ignored(void);
+/* A new program's start: the mask and the ignored signals its execve or posix_spawn kept. */
+void px_sig_start(uint64_t mask, uint64_t ignored);
+/*
+ * ppoll and pselect: px_sig_mask_swap makes @mask (NULL: none) the
+ * thread's mask for the call (-EINTR: a pending signal's handler ran
+ * already); px_sig_mask_restore, after the call's result @r, runs the
+ * handlers of the signals that interrupted it under that mask, then puts
+ * back @old.
+ */
+long px_sig_mask_swap(const uint64_t *mask, uint64_t *old);
+void px_sig_mask_restore(const uint64_t *mask, uint64_t old, long r);
 long px_sig_after(long n, px_handler call, const long *args, long r);
 
 /* Whether @sig is blocked or ignored (then a terminal's SIGTTIN/SIGTTOU is not sent). */
@@ -66,7 +84,7 @@ int px_sig_off(int sig);
  * stopped us until a SIGCONT), -EINTR (a handler ran), -EIO (an orphaned group).
  */
 long px_tty_background(int sig);
-extern int px_kernel_eintr;
+extern __thread int px_kernel_eintr;
 /* Whether SA_RESTART restarts Linux call @n after a handler (syscall.c; Linux never restarts sleeps,
  * poll, select, epoll_wait, sigsuspend). */
 int px_restartable(long n);
@@ -220,6 +238,7 @@ PX_DECLARE(rt_sigsuspend);
 PX_DECLARE(pause);
 PX_DECLARE(kill);
 PX_DECLARE(rt_sigtimedwait);
+PX_DECLARE(sigaltstack);
 /* timer.c: timers that send signals */
 PX_DECLARE(setitimer);
 PX_DECLARE(getitimer);

@@ -96,8 +96,9 @@ long px_signalfd_read(struct px_file *f, char *buf, size_t len)
 	bool nonblock = r[3] & O_NONBLOCK;
 	while (len - done >= sizeof(si)) {
 		/* Only the first record may wait; the rest is what is pending. */
-		uint64_t t[3] = {mask, !done && !nonblock ? PROC_SIGTAKE_WAIT : 0, 0};
-		long sig = px_call(px_proc, PROC_SIGTAKE, t, 3, NULL, 0, r);
+		uint64_t t[4] = {mask, !done && !nonblock ? PROC_SIGTAKE_WAIT : 0, 0,
+				 (uint64_t)px_sig_tid()};
+		long sig = px_call(px_proc, PROC_SIGTAKE, t, 4, NULL, 0, r);
 		if (sig < 0)
 			return done ? (long)done : sig;
 		if (!sig)

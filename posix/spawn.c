@@ -67,11 +67,17 @@ static size_t encode(char *buf, size_t max, const char *path, const struct px_sp
 			return 0;
 	h.nfds = (uint32_t)nfds;
 	h.nactions = nacts;
+	/* The program keeps the caller's mask and ignored signals, unless the attributes say. */
+	h.sigmask = px_sig_blocked();
+	h.sigignore = px_sig_ignored();
 	if (attr) {
 		h.flags = (uint32_t)attr->__flags;
 		h.pgroup = attr->__pgrp;
-		memcpy(&h.sigmask, &attr->__mask, sizeof(h.sigmask));
 		memcpy(&h.sigdefault, &attr->__def, sizeof(h.sigdefault));
+		if (h.flags & POSIX_SPAWN_SETSIGMASK)
+			memcpy(&h.sigmask, &attr->__mask, sizeof(h.sigmask));
+		if (h.flags & POSIX_SPAWN_SETSIGDEF)
+			h.sigignore &= ~h.sigdefault;
 	}
 	memcpy(buf, &h, sizeof(h));
 	return at;

@@ -30,6 +30,9 @@ __attribute__((constructor(101))) static void start_files(void)
 
 	if (px_proc)
 		px_sig_thread();
+	/* What execve or posix_spawn kept: the server knows it already. */
+	if (st)
+		px_sig_start(st->sigmask, st->sigignore);
 	if (!st || !px_vfs) {
 		px_fd_new(PX_FILE_CONSOLE, 0, 0, 1, false);
 		px_fd_new(PX_FILE_CONSOLE, 0, 0, 2, false);

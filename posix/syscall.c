@@ -153,6 +153,7 @@ static const px_handler calls[] = {
 	CALL(rt_sigpending),
 	CALL(rt_sigsuspend),
 	CALL(rt_sigtimedwait),
+	CALL(sigaltstack),
 	CALL(setitimer),
 	CALL(getitimer),
 	CALL(timer_create),
@@ -270,6 +271,14 @@ static int raises_sigpipe(long n, const long *args)
 	return 0;
 }
 
+/* Whether call @n unmaps the calling thread's own thread-local data. */
+static int unmaps_self(long n, const long *args)
+{
+	uintptr_t tp = (uintptr_t)vr_tls_self();
+
+	return n == SYS_munmap && tp - (uintptr_t)args[0] < (uintptr_t)args[1];
+}
+
 long __vr_linux_syscall(long n, long a, long b, long c, long d, long e, long f)
 {
 	const long args[6] = {a, b, c, d, e, f};
@@ -277,9 +286,13 @@ long __vr_linux_syscall(long n, long a, long b, long c, long d, long e, long f)
 	if (n < 0 || (unsigned long)n >= NCALLS || !calls[n])
 		return unimplemented(n);
 	long r;
-	/* An exiting thread may have unmapped its thread-local data already (musl's __unmapself). */
-	if (px_sig_tp && n != SYS_exit && vr_tls_self() == px_sig_tp) {
-		/* The thread signals are delivered to: handlers may have to run after the call. */
+	/*
+	 * An exiting thread unmaps its thread-local data and then exits (musl's
+	 * __unmapself): neither call may touch it. Before px_sig_tp is known
+	 * there may be none yet.
+	 */
+	if (px_sig_tp && n != SYS_exit && !unmaps_self(n, args)) {
+		/* Handlers may have to run after the call. */
 		px_layer_depth++;
 		px_kernel_eintr = 0;
 		r = calls[n](args);

@@ -20,7 +20,7 @@ long px_set_tid_address(const long *args)
 /* musl keeps every thread's id in its descriptor and asks only at start-up. */
 long px_gettid(const long *args)
 {
-	return PX_PID;
+	return px_sig_tid();
 }
 
 static long futex_wait(const int *uaddr, int val, const struct timespec *timeout)

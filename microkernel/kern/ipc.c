@@ -28,6 +28,7 @@
 #include <kernel/thread.h>
 #include <kernel/trap.h>
 #include <kernel/vmo.h>
+#include <uapi/veridian/rootinfo.h>
 #include "syscall_defs.h"
 
 static void endpoint_destroy(struct kobject *k)
@@ -442,8 +443,17 @@ bool exception_raise(struct user_regs *r, uint64_t kind, uint64_t addr, uint64_t
 	int64_t err = call((struct endpoint *)ep, self, msg, badge);
 	self->exception_call = false;
 	kobj_put(ep);
-	/* An answer with label 0 means "resume": the handler fixed what was wrong. */
-	return err == 0 && (self->msg[0] >> 32) == 0;
+	if (err)
+		return false;
+	/* Label 0 means "resume": the handler fixed what was wrong; 2 resumes in a handler. */
+	uint64_t label = self->msg[0] >> 32, entry = self->msg[1], flags = self->msg[2];
+	if (label == VR_EXCEPTION_REDIRECT) {
+		if (!entry || !user_range_ok(entry, 1) || (flags & ~(uint64_t)VR_REDIRECT_ONSTACK))
+			return false;
+		thread_redirect(self, entry, flags & VR_REDIRECT_ONSTACK);
+		return true;
+	}
+	return label == 0;
 }
 
 /*

@@ -21,8 +21,9 @@
 #include <kernel/trap.h>
 #include <arch/uframe.h>
 
-void thread_redirect(struct thread *t, vaddr_t entry)
+void thread_redirect(struct thread *t, vaddr_t entry, bool onstack)
 {
+	__atomic_store_n(&t->redirect_onstack, onstack, __ATOMIC_RELAXED);
 	/* The same order as thread_kill's: set, then look for the wait (wq_wait_switch). */
 	__atomic_store_n(&t->redirect_entry, entry, __ATOMIC_RELAXED);
 	__atomic_fetch_or(&t->pending, PENDING_INTR, __ATOMIC_RELAXED);
@@ -50,9 +51,13 @@ void redirect_exit(struct thread *t, struct user_regs *r)
 		return;
 	__atomic_fetch_and(&t->pending, (uint8_t)~PENDING_INTR, __ATOMIC_RELAXED);
 	arch_uframe_save(r, &f);
-	vaddr_t sp = arch_uregs_sp(r);
-	vaddr_t at = ALIGN_DOWN(sp - ARCH_RED_ZONE - sizeof(f), 16);
-	int err = at < sp ? user_copy(t->proc, at, &f, sizeof(f), true) : -EFAULT;
+	vaddr_t sp = arch_uregs_sp(r), top = sp - ARCH_RED_ZONE;
+	/* The signal stack, unless the thread runs on it already (a handler there). */
+	if (__atomic_load_n(&t->redirect_onstack, __ATOMIC_RELAXED) && t->sigstack_size &&
+	    (sp <= t->sigstack_base || sp > t->sigstack_base + t->sigstack_size))
+		top = t->sigstack_base + t->sigstack_size;
+	vaddr_t at = ALIGN_DOWN(top - sizeof(f), 16);
+	int err = at < top ? user_copy(t->proc, at, &f, sizeof(f), true) : -EFAULT;
 	if (!err) {
 		arch_uregs_redirect(r, entry, at);
 		return;
@@ -68,6 +73,17 @@ void redirect_exit(struct thread *t, struct user_regs *r)
 }
 
 #define SIGRETURN_INTR 1
+
+int64_t sys_thread_sigstack(vaddr_t base, uint64_t size)
+{
+	struct thread *t = thread_current();
+
+	if (size && (size < sizeof(struct arch_uframe) || !user_range_ok(base, size)))
+		return -EINVAL;
+	t->sigstack_base = size ? base : 0;
+	t->sigstack_size = size;
+	return 0;
+}
 
 int64_t sys_thread_sigreturn(vaddr_t frame, uint64_t flags)
 {

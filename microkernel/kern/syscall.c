@@ -390,11 +390,11 @@ int64_t sys_thread_kill(handle_t thread)
 	return 0;
 }
 
-int64_t sys_thread_redirect(handle_t thread, uint64_t entry)
+int64_t sys_thread_redirect(handle_t thread, uint64_t entry, uint64_t flags)
 {
 	struct thread *t;
 
-	if (!entry || !user_range_ok(entry, 1))
+	if (!entry || !user_range_ok(entry, 1) || (flags & ~(uint64_t)VR_REDIRECT_ONSTACK))
 		return -EINVAL;
 	int err = get(thread, KOBJ_THREAD, RIGHT_MANAGE, &t);
 	if (err)
@@ -402,7 +402,24 @@ int64_t sys_thread_redirect(handle_t thread, uint64_t entry)
 	if (t->state == THREAD_DEAD)
 		err = -ESRCH;
 	else
-		thread_redirect(t, entry);
+		thread_redirect(t, entry, flags & VR_REDIRECT_ONSTACK);
+	kobj_put(&t->k);
+	return err;
+}
+
+int64_t sys_thread_id(handle_t thread, uint64_t *id)
+{
+	struct thread *t;
+
+	if (thread == 0) {
+		*id = thread_current()->id;
+		return 0;
+	}
+	int err = get(thread, KOBJ_THREAD, 0, &t);
+	if (err)
+		return err;
+	*id = t->id;
+	err = t->state == THREAD_DEAD ? -ESRCH : 0;
 	kobj_put(&t->k);
 	return err;
 }

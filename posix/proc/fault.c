@@ -2,9 +2,13 @@
  * Faults: the proc server is the exception handler of every process it
  * starts, through a capability badged with the pid and PROC_BADGE_EXC (a
  * badge no process holds, so none can forge another's fault). A fault the
- * kernel cannot resolve arrives as an exception message and ends the
- * process with the signal POSIX gives that fault; the reply (label 1)
- * tells the kernel not to resume it.
+ * kernel cannot resolve arrives as an exception message. If the faulting
+ * thread handles the fault's signal and does not block it, the signal is
+ * pending for that thread (si_code 1: SEGV_MAPERR, ILL_ILLOPC, TRAP_BRKPT,
+ * BUS_ADRALN, FPE_INTDIV; si_addr the address) and the reply
+ * (VR_EXCEPTION_REDIRECT) resumes it in its signal entry; otherwise the
+ * process ends with the signal, as Linux forces a blocked or ignored fault
+ * signal, and the reply (label 1) tells the kernel not to resume it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -42,7 +46,19 @@ int64_t op_fault(int64_t pid, uint64_t m[8])
 
 	if (VR_TAG_LABEL(m[0]) != VR_EXCEPTION_LABEL)
 		return -EINVAL;
-	if (p && p->state == PROC_ALIVE)
-		proc_end(p, signal_of(m[1]));
-	return KILL_REPLY;
+	if (!p || p->state != PROC_ALIVE)
+		return KILL_REPLY;
+	int sig = signal_of(m[1]);
+	uint64_t bit = SIG_BIT(sig);
+	struct proc_thread *t = proc_thread_of_kernel(p, m[5]);
+	if (!t || !p->sig_entry || !(p->sig_handled & bit) || ((t->blocked | p->sig_ignored) & bit)) {
+		proc_end(p, sig);
+		return KILL_REPLY;
+	}
+	/* A fault is not a standard signal's one instance: its address is the latest fault's. */
+	t->pending |= bit;
+	t->from[sig - 1] = (struct sig_from){.pid = 0, .code = 1, .value = m[2]};
+	m[1] = p->sig_entry;
+	m[2] = (p->sig_onstack & bit) ? VR_REDIRECT_ONSTACK : 0;
+	return REDIRECT_REPLY;
 }

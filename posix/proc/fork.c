@@ -40,7 +40,10 @@ int64_t op_fork(struct proc *caller, uint64_t m[8])
 		goto err_session;
 	}
 	c->session = session;
-	c->sig_blocked = caller->sig_blocked, c->sig_handled = caller->sig_handled;
+	/* The forking thread's mask is the child's first thread's. */
+	struct proc_thread *forking = proc_thread(caller, (int)(int64_t)m[3]);
+	c->sig_blocked = forking ? forking->blocked : caller->sig_blocked;
+	c->sig_handled = caller->sig_handled, c->sig_onstack = caller->sig_onstack;
 	c->sig_ignored = caller->sig_ignored;
 	c->nocldstop = caller->nocldstop;
 	c->sig_fd = caller->sig_fd;	/* its copies of the signalfds read its own signals */

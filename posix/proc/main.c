@@ -29,7 +29,8 @@ static struct proc *caller_of(int64_t badge)
 	return p && p->state == PROC_ALIVE ? p : NULL;
 }
 
-/* Capabilities sent with a request are never used: close them, or they pile up here. */
+/* Capabilities sent with a request are never used (but by those of takes_caps): close them, or
+ * they pile up here. */
 static void drop_caps(const uint64_t m[8])
 {
 	unsigned words = m[0] & 0xf, caps = (m[0] >> 4) & 3;
@@ -38,13 +39,14 @@ static void drop_caps(const uint64_t m[8])
 		vr_handle_close(m[words - i]);
 }
 
-/* Whether request @m of @badge takes its capability itself (the VMO of a long spawn or execve request). */
+/* Whether request @m of @badge takes its capability itself (the VMO of a long spawn or execve
+ * request, PROC_THREAD's thread). */
 static bool takes_caps(int64_t badge, const uint64_t m[8])
 {
 	uint32_t op = VR_TAG_LABEL(m[0]);
 	struct proc *caller = badge > 0 && !((uint64_t)badge & PROC_BADGE_EXC) ? caller_of(badge) : NULL;
 
-	return caller && (op == PROC_SPAWN || (op == PROC_EXECVE && caller != proc_root));
+	return caller && (op == PROC_THREAD || op == PROC_SPAWN || (op == PROC_EXECVE && caller != proc_root));
 }
 
 static int64_t dispatch(int64_t badge, uint64_t m[8])
@@ -60,9 +62,13 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 					       : -EINVAL;
 	if ((uint64_t)badge & PROC_BADGE_EXC)
 		return op_fault(badge & ~(int64_t)PROC_BADGE_EXC, m);
-	if (!caller)
-		return -ESRCH;
+	if (!caller || (op == PROC_THREAD && caller == proc_root)) {
+		if (op == PROC_THREAD)
+			drop_caps(m);
+		return caller ? -EINVAL : -ESRCH;
+	}
 	switch (op) {
+	case PROC_THREAD: return op_thread(caller, m);
 	case PROC_SPAWN: return op_spawn(caller, m);
 	case PROC_WAIT: return op_wait(caller, m);
 	case PROC_EXIT: return caller == proc_root ? -EINVAL : op_exit(caller, m);
@@ -125,6 +131,12 @@ int main(void)
 		if (r == KILL_REPLY) {
 			/* An exception message: any label but 0 leaves the thread stopped. */
 			m[0] = VR_TAG(1, 0);
+			badge = vr_ipc_reply_recv(proc_ep, m);
+			continue;
+		}
+		if (r == REDIRECT_REPLY) {
+			/* An exception message: the thread resumes in its signal entry. */
+			m[0] = VR_TAG(VR_EXCEPTION_REDIRECT, 2);
 			badge = vr_ipc_reply_recv(proc_ep, m);
 			continue;
 		}

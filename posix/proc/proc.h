@@ -20,6 +20,8 @@
 #define PID_INIT 1	/* /sbin/init, or the server standing in for it: orphans' parent */
 #define SIG_MAX 64	/* Linux's _NSIG - 1: signals are 1 .. 64 */
 #define SIG_BIT(sig) ((uint64_t)1 << ((sig) - 1))
+/* The signals whose disposition and mask cannot change: they always take their default action. */
+#define SIG_FIXED (SIG_BIT(9) | SIG_BIT(19))	/* SIGKILL, SIGSTOP */
 
 /* A wait status: exit code @code (a signal's is the signal number itself). */
 #define WSTATUS_EXIT(code) (((code) & 0xff) << 8)
@@ -28,6 +30,8 @@
 #define NO_REPLY INT64_MIN
 /* What an exception handler answers to have the faulting process stay stopped (it is being killed). */
 #define KILL_REPLY (INT64_MIN + 1)
+/* ... to have it resume in its signal entry: VR_EXCEPTION_REDIRECT, m[1] the entry, m[2] the flags. */
+#define REDIRECT_REPLY (INT64_MIN + 2)
 
 enum proc_state {
 	PROC_ALIVE,
@@ -54,6 +58,25 @@ struct ptimer {
 	int overrun;	/* expirations while its signal was still pending, since the last one sent */
 };
 
+/* Who sent a pending signal: its pid, si_code and si_value (a timer's; a fault's address). */
+struct sig_from {
+	int pid, code;
+	uint64_t value;
+};
+
+/*
+ * A thread of a process (thread.c): the signals it blocks (as its
+ * PROC_SIGSTATE told) and those sent to it alone, pending.
+ */
+struct proc_thread {
+	struct proc_thread *next;
+	int tid;	/* the translation layer's id: PROC_TID_MAIN for the first thread */
+	uint64_t kid;	/* the kernel's id (exception messages); 0 until asked */
+	handle_t handle;	/* to redirect it: owned, except the first thread's (proc.thread) */
+	uint64_t blocked, pending;
+	struct sig_from from[SIG_MAX];
+};
+
 struct proc {
 	int pid, ppid, pgid, sid;
 	enum proc_state state;
@@ -66,7 +89,11 @@ struct proc {
 	struct waiter *waiters;	/* its blocked waits, oldest first */
 	/* A forked child's handles, told to it once by PROC_FORKED (0 after). */
 	handle_t fork_self, fork_vfs;
-	/* Signals (kill.c): as its PROC_SIGSTATE told; pending ones with their sender's pid and si_code. */
+	/*
+	 * Signals (kill.c): as its PROC_SIGSTATE told, sig_blocked being what
+	 * every thread blocks; pending ones (for the process, not one thread)
+	 * with their sender's pid and si_code.
+	 */
 	uint64_t sig_blocked, sig_handled, sig_ignored, sig_pending;
 	/*
 	 * Asynchronous delivery: the process's first thread (started by us) and
@@ -80,10 +107,10 @@ struct proc {
 	 * is what it was told last (SIG_UNTOLD: not yet). */
 	bool sig_fd;
 	uint64_t sig_shown;
-	struct {
-		int pid, code;
-		uint64_t value;
-	} sig_from[SIG_MAX];
+	struct sig_from sig_from[SIG_MAX];
+	/* Its threads (thread.c), the first one first; the SA_ONSTACK signals (PROC_SIGSTATE w6). */
+	struct proc_thread *threads;
+	uint64_t sig_onstack;
 	struct ptimer *timers;	/* its timers (timer.c) */
 	/*
 	 * Job control (stop.c): stopped by a stop signal (its kernel process
@@ -208,6 +235,9 @@ void proc_timers_drop(struct proc *p);
 int64_t proc_now(void);
 /* kill.c: sends @sig to @p with si_value @value (a timer's). */
 void proc_signal_value(struct proc *p, int sig, int from, int code, uint64_t value);
+/* kill.c: sends @sig to @p's thread @t alone (@t NULL: to the process). */
+void proc_signal_to(struct proc *p, struct proc_thread *t, int sig, int from, int code,
+		    uint64_t value);
 
 /* ---- stop.c: job control ---- */
 /* Stops @p for stop signal @sig (its parent is told), unless it is stopped already. */
@@ -236,6 +266,20 @@ int64_t op_execve(struct proc *caller, uint64_t m[8]);
 /* ---- fork.c ---- */
 int64_t op_fork(struct proc *caller, uint64_t m[8]);
 int64_t op_forked(struct proc *caller, uint64_t m[8]);
+
+/* ---- thread.c: the threads of a process ---- */
+/* @p's thread @tid, or NULL; the first thread's (PROC_TID_MAIN) is made on demand. */
+struct proc_thread *proc_thread(struct proc *p, int tid);
+/* @p's thread whose kernel id is @kid (an exception message's), or NULL. */
+struct proc_thread *proc_thread_of_kernel(struct proc *p, uint64_t kid);
+/* Redirects @t of @p to its entry for @sig (on its signal stack for SA_ONSTACK); -ESRCH: it ended (@t is freed). */
+int64_t proc_thread_redirect(struct proc *p, struct proc_thread *t, int sig);
+/* Sets @p's sig_blocked to what every thread blocks. */
+void proc_threads_mask(struct proc *p);
+/* Forgets @p's threads (exec, the end). */
+void proc_threads_drop(struct proc *p);
+/* PROC_THREAD: w1 tid, w2 its mask, w3 its capability (owned from here on, whatever the result). */
+int64_t op_thread(struct proc *caller, uint64_t m[8]);
 
 /* ---- fault.c ---- */
 /* Makes the server @process's exception handler, badged with @pid | PROC_BADGE_EXC. */

@@ -246,7 +246,7 @@ static int child_session(const struct spawn_req *r, const struct proc *parent, i
 }
 
 /* The start block (proto/proc.h) for a child @pid with the descriptors in child.id. */
-static void *start_block(uint64_t pid, uint32_t umask, size_t *len)
+static void *start_block(uint64_t pid, const struct proc_spawn *h, size_t *len)
 {
 	uint32_t n = 0;
 
@@ -255,7 +255,11 @@ static void *start_block(uint64_t pid, uint32_t umask, size_t *len)
 	struct proc_start *s = malloc(sizeof(*s) + n * sizeof(struct proc_fd));
 	if (!s)
 		return NULL;
-	*s = (struct proc_start){.pid = pid, .nfds = n, .umask = umask};
+	*s = (struct proc_start){.pid = pid,
+				 .sigmask = h->sigmask & ~SIG_FIXED,
+				 .sigignore = h->sigignore & ~SIG_FIXED,
+				 .nfds = n,
+				 .umask = h->umask};
 	struct proc_fd *fds = (struct proc_fd *)(s + 1);
 	for (int i = 0, k = 0; i < PX_FD_MAX; i++)
 		if (child.id[i] != NO_ID)
@@ -315,7 +319,7 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 		     const struct vr_image *interp)
 {
 	size_t len;
-	void *block = start_block((uint64_t)c->pid, r->h->umask, &len);
+	void *block = start_block((uint64_t)c->pid, r->h, &len);
 	int64_t err = block ? vr_endpoint_mint(proc_ep, (uint64_t)c->pid,
 					    VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE |
 						    VR_RIGHT_TRANSFER,
@@ -324,7 +328,7 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 
 	if (!err) {
 		const struct vr_exec_handle handles[] = {
-			/* GRANT: a long spawn or execve request carries a VMO. */
+			/* GRANT: a long spawn or execve request carries a VMO, PROC_THREAD a thread. */
 			{VR_AT_PROC, c->cap, VR_RIGHT_SEND | VR_RIGHT_GRANT},
 			{VR_AT_VFS, child.session, VR_RIGHT_SEND},
 		};
@@ -378,6 +382,8 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 	}
 	c->pgid = pgid, c->sid = sid, c->session = session;
 	c->execed = true;
+	c->sig_blocked = r->h->sigmask & ~SIG_FIXED;
+	c->sig_ignored = r->h->sigignore & ~SIG_FIXED;
 	proc_set_cmdline(c, r->argv, r->h->name_arg ? r->argv[r->h->name_arg] : r->path);
 	if ((err = start(r, c, &img, &interp)))
 		goto err_proc;
@@ -515,9 +521,11 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 		vr_handle_close(w->reply);
 		free(w);
 	}
-	/* The new program starts with every signal at its default action (proto/proc.h). */
+	/* The new program keeps the mask and the ignored signals, the rest at default (proto/proc.h). */
 	proc_sig_drop(p);
-	p->sig_blocked = p->sig_handled = p->sig_ignored = p->sig_pending = 0;
+	p->sig_handled = p->sig_pending = p->sig_onstack = 0;
+	p->sig_blocked = r->h->sigmask & ~SIG_FIXED;
+	p->sig_ignored = r->h->sigignore & ~SIG_FIXED;
 	p->sig_entry = 0;
 	p->nocldstop = false;
 	p->execed = true;

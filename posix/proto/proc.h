@@ -2,7 +2,8 @@
  * The proc server's protocol: process ids, parents, process groups and
  * sessions, spawning, waiting, exit and signals.
  *
- * Every POSIX process holds a proc capability badged with its pid. The root
+ * Every POSIX process holds a proc capability badged with its pid (SEND and
+ * GRANT: PROC_THREAD carries a capability). The root
  * task (pid 0, not a POSIX process) holds one badged PROC_BADGE_ROOT: the
  * processes it spawns have parent pid 0 and it waits for them like a
  * parent. Pid 1 is /sbin/init (PROC_SPAWN_INIT), or while none runs the
@@ -48,7 +49,8 @@ enum proc_op {
 			   an end's, a stop's (WIFSTOPPED) or a continue's (WIFCONTINUED) */
 	PROC_EXIT,	/* w1 wait status (W_EXITCODE): ends the caller's process (answered, if it is still there to hear it) */
 	PROC_GETPID,	/* -> w1 pid, w2 parent pid */
-	PROC_KILL,	/* w1 pid (as kill(): > 0, 0, -1, < -1), w2 signal, w3 si_code (SI_USER, or SI_TKILL) */
+	PROC_KILL,	/* w1 pid (as kill(): > 0, 0, -1, < -1), w2 signal, w3 si_code (SI_USER, or SI_TKILL:
+			   then w1 > 0 and w4 the thread id in that process, tgkill's) */
 	PROC_SETPGID,	/* w1 pid (0 = self), w2 pgid (0 = pid). A spawned or exec'd child: EACCES */
 	PROC_GETPGID,	/* w1 pid (0 = self) -> w1 pgid */
 	PROC_SETSID,	/* -> w1 the new session id */
@@ -56,17 +58,20 @@ enum proc_op {
 	PROC_EXECVE,	/* long: as PROC_SPAWN with no actions and no flags: replaces the caller's program (same pid,
 			   parent, group, session; the fds without FD_CLOEXEC). No answer on success: the
 			   caller's process is gone; an error (ENOENT, EACCES, ENOEXEC, E2BIG...) is answered */
-	PROC_FORK,	/* w1 entry, w2 stack pointer (see below) -> w1 the child's pid */
+	PROC_FORK,	/* w1 entry, w2 stack pointer (see below), w3 the forking thread's id (its mask is
+			   the child's) -> w1 the child's pid */
 	PROC_FORKED,	/* (the forked child, once) -> w1 its pid, w2 its own process handle, w3 its vfs session */
-	PROC_SIGSTATE,	/* w1 blocked, w2 handled, w3 ignored signals (sets: bit n - 1 = signal n), w4 the
-			   redirection entry (0: none), w5 PROC_SIGSTATE_NOCLDSTOP or 0 -> w1 the
-			   pending signals (1 .. 63).
+	PROC_SIGSTATE,	/* w1 the calling thread's blocked, w2 handled, w3 ignored signals (sets: bit n - 1 =
+			   signal n), w4 the redirection entry (0: none), w5 PROC_SIGSTATE_NOCLDSTOP or
+			   0 | the calling thread's id << 32, w6 the SA_ONSTACK signals -> w1 the
+			   signals pending for that thread or the process (1 .. 63).
 			   Pending unblocked signals without a handler take their default
 			   action at once */
 	PROC_SIGTAKE,	/* w1 the signals wanted, w2 PROC_SIGTAKE_WAIT (| PROC_SIGTAKE_TIMEOUT) or 0, w3 the
-			   timeout in ns with PROC_SIGTAKE_TIMEOUT -> w1 a pending one of them, now
-			   taken (0: none, without PROC_SIGTAKE_WAIT; -EAGAIN: the timeout passed),
-			   w2 the sender's pid, w3 its si_code, w4 its si_value (a timer's) */
+			   timeout in ns with PROC_SIGTAKE_TIMEOUT, w4 the calling thread's id -> w1 a
+			   pending one of them (the thread's own first), now taken (0: none, without
+			   PROC_SIGTAKE_WAIT; -EAGAIN: the timeout passed), w2 the sender's pid, w3 its
+			   si_code, w4 its si_value (a timer's; a fault's address) */
 	PROC_TIMER_CREATE,	/* w1 signal (0: none, as SIGEV_NONE), w2 si_value (w3 1: the id instead) -> w1 the new timer's id (>= 1) */
 	PROC_TIMER_SET,	/* w1 timer id (PROC_TIMER_REAL: ITIMER_REAL's, SIGALRM), w2 ns until it expires (0:
 			   disarmed), w3 the interval in ns (0: once), w4 PROC_TIMER_GET or 0 -> w1 the ns that
@@ -74,12 +79,17 @@ enum proc_op {
 	PROC_TIMER_DELETE,	/* w1 timer id (>= 1) */
 	PROC_SIGFD,	/* the caller made a signalfd: from now on (and in its forked children) the server
 			   tells the vfs server its pending signals whenever they change (VFS_SIG_PENDING) */
+	PROC_THREAD = 71,	/* w1 a new thread's id, w2 its signal mask (its creator's), w3 a capability
+			   to it (RIGHT_MANAGE), before it starts: signals can be sent to it (tgkill)
+			   and it is redirected for the signals it does not block */
 	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status, w3 the process handle */
 	PROC_TTY_SIGNAL,	/* internal (badge 0): w1 process group, w2 signal: a terminal's ISIG character */
 	PROC_FS,		/* internal (badge 0): a /proc request the vfs server forwarded (proc/procfs.c) */
 	PROC_TICK,		/* internal (badge 0): the timer thread: a deadline may have passed (proc/timer.c) */
 };
 
+#define PROC_TID_MAIN 1	/* the thread id of a process's first thread (the layer's PX_PID) */
+#define PROC_THREAD_MAX 1024	/* threads of one process the server knows: more is -EAGAIN */
 #define PROC_SIGTAKE_WAIT 1	/* PROC_SIGTAKE does not answer until one of the signals is pending */
 #define PROC_SIGTAKE_TIMEOUT 2	/* ... or until w3 ns have passed (-EAGAIN) */
 #define PROC_TIMER_REAL 0	/* PROC_TIMER_SET's id of the process's ITIMER_REAL (alarm, setitimer) */
@@ -100,8 +110,17 @@ enum proc_op {
  * wants it is answered; any other takes its default action (most end the process). A forked child
  * inherits the sets; a spawned or exec'd program starts with none (all default, nothing pending).
  * A parent ignoring SIGCHLD has its children reaped at once (no zombies, as SA_NOCLDWAIT).
- * A handled, unblocked signal that no PROC_SIGTAKE waits for makes the server redirect the
- * process's first thread to the entry w4 of PROC_SIGSTATE named (thread_redirect).
+ * Masks and pending sets are per thread (the thread ids are the translation layer's: the first
+ * thread's is the pid, the others' told by PROC_THREAD), beside the process's pending set. A
+ * signal sent to a thread (tgkill, a fault) is pending for it alone; one sent to the process is
+ * taken by any thread that does not block it. A handled signal that no PROC_SIGTAKE waits for
+ * makes the server redirect a thread that does not block it (for a process signal the first
+ * thread if it does not, as Linux prefers the main thread) to the entry w4 of PROC_SIGSTATE
+ * named (thread_redirect), on its signal stack for the SA_ONSTACK signals. A fault (the
+ * exception message) whose signal the thread handles and does not block is pending for it and
+ * sends it there at once (VR_EXCEPTION_REDIRECT); otherwise it ends the process.
+ * execve and posix_spawn start the program with struct proc_spawn's sigmask blocked in its first
+ * thread and its sigignore ignored (proc_start tells the program).
  *
  * Timers: the server keeps each process's timers (alarm/setitimer's ITIMER_REAL and timer_create's,
  * on the one clock there is: CLOCK_REALTIME counts from boot as CLOCK_MONOTONIC does) and sends
@@ -129,8 +148,10 @@ enum proc_op {
  */
 struct proc_spawn {
 	uint32_t flags;		/* POSIX_SPAWN_SETPGROUP, _SETSID, _SETSIGMASK, _SETSIGDEF, _RESETIDS */
+	/* sigmask: the program's first thread's mask (the caller's, or the attribute's with SETSIGMASK) */
 	int32_t pgroup;
 	uint64_t sigmask, sigdefault;
+	uint64_t sigignore;	/* the signals the program starts ignoring (the caller's, less SETSIGDEF's) */
 	uint32_t nfds, nactions, argc, envc;
 	/*
 	 * The command name (/proc/<pid>/comm) is the last component of path (0)
@@ -181,6 +202,7 @@ struct proc_action {
  */
 struct proc_start {
 	uint64_t pid;
+	uint64_t sigmask, sigignore;	/* the request's: the blocked and the ignored signals */
 	uint32_t nfds, umask;	/* umask: the spawn or execve request's */
 	/* struct proc_fd fds[nfds]; */
 };

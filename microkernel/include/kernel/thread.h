@@ -72,6 +72,10 @@ struct thread {
 	volatile uint8_t pending;
 	/* thread_redirect's entry, taken at the next full-frame return to user mode; 0: none. */
 	vaddr_t redirect_entry;
+	/* The redirection goes on the signal stack (thread_sigstack; the thread's own, no lock). */
+	bool redirect_onstack;
+	vaddr_t sigstack_base;
+	size_t sigstack_size;
 	struct thread *kill_next;	/* process_kill's list, under no lock (its own) */
 	struct wait_queue exit_wq;
 	void (*entry)(void *);		/* kernel threads: what to run */
@@ -116,7 +120,7 @@ void thread_kill(struct thread *t);
  * wait it is in, or enters before it returns, ends with -EINTR instead; it
  * is then not redirected (its system call tells it). kern/redirect.c.
  */
-void thread_redirect(struct thread *t, vaddr_t entry);
+void thread_redirect(struct thread *t, vaddr_t entry, bool onstack);
 
 /* A wait of @t ended with -EINTR: a redirection pending for it is answered so. */
 static inline void thread_intr_taken(struct thread *t)

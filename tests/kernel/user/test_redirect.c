@@ -69,13 +69,15 @@ UTEST(redirect_spinning_thread_on_another_cpu)
 	forge = 0;
 	UCHECK(vr_thread_create_on(spinner, 0x1234, (int)cpu, &t) == 0, "create");
 	UCHECK(vr_thread_start(t) == 0, "start");
-	UCHECK(vr_thread_redirect(t, 0) == -VR_EINVAL, "entry 0 was taken");
-	UCHECK(vr_thread_redirect(0x1234567, ENTRY) == -VR_EBADF, "a forged thread handle was taken");
-	UCHECK(vr_thread_redirect(t, ENTRY) == 0, "redirect");
+	UCHECK(vr_thread_redirect(t, 0, 0) == -VR_EINVAL, "entry 0 was taken");
+	UCHECK(vr_thread_redirect(t, ENTRY, 2) == -VR_EINVAL, "an unknown redirect flag was taken");
+	UCHECK(vr_thread_sigstack(~0ul << 47, 65536) == -VR_EINVAL, "a kernel-space signal stack was taken");
+	UCHECK(vr_thread_redirect(0x1234567, ENTRY, 0) == -VR_EBADF, "a forged thread handle was taken");
+	UCHECK(vr_thread_redirect(t, ENTRY, 0) == 0, "redirect");
 	bool ran = wait_handled(1);
 	/* Twice more: the thread goes on after each sigreturn and can be redirected again. */
 	for (int i = 0; ran && i < 2; i++)
-		ran = vr_thread_redirect(t, ENTRY) == 0 && wait_handled(2 + i);
+		ran = vr_thread_redirect(t, ENTRY, 0) == 0 && wait_handled(2 + i);
 	uint64_t frame = seen_frame, sp = seen_sp;
 	stop = 1;
 	vr_thread_wait(t, &ok);
@@ -102,9 +104,9 @@ UTEST(redirect_sigreturn_forged_privileged_bits)
 	UCHECK(vr_thread_create_on(spinner, 99, (int)cpu, &t) == 0, "create");
 	vr_thread_start(t);
 	/* The first handler forges the flags it returns with; the second sees what the kernel took. */
-	bool ran = vr_thread_redirect(t, ENTRY) == 0 && wait_handled(1);
+	bool ran = vr_thread_redirect(t, ENTRY, 0) == 0 && wait_handled(1);
 	forge = 0;
-	ran = ran && vr_thread_redirect(t, ENTRY) == 0 && wait_handled(2);
+	ran = ran && vr_thread_redirect(t, ENTRY, 0) == 0 && wait_handled(2);
 	stop = 1;
 	vr_thread_wait(t, &ok);
 	vr_handle_close(t);
@@ -155,7 +157,7 @@ static int64_t interrupt_wait(enum wait_kind kind)
 	while (!waiter_ready)
 		vr_thread_yield();
 	for (int i = 0; i < 2000 && !waiter_done; i++) {
-		vr_thread_redirect(t, ENTRY);
+		vr_thread_redirect(t, ENTRY, 0);
 		vr_thread_sleep(1000000);
 	}
 	vr_thread_wait(t, &st);
@@ -216,7 +218,7 @@ UTEST(redirect_interrupts_saved_call)
 	UCHECK(!saved_gone_before, "a waiting caller's reply read as gone");
 	vr_handle_info(saved_reply, &info);
 	UCHECK(!(info & VR_HANDLE_INFO_GONE), "gone before the redirection");
-	UCHECK(vr_thread_redirect(t, ENTRY) == 0, "redirect");
+	UCHECK(vr_thread_redirect(t, ENTRY, 0) == 0, "redirect");
 	vr_thread_wait(t, &st);
 	vr_handle_close(t);
 	UCHECK((int64_t)st == -VR_EINTR, "the saved call ended with %ld", (int64_t)st);
@@ -270,7 +272,7 @@ UTEST(redirect_spares_call_being_served)
 	UCHECK(vr_thread_spawn(served_caller, ep, &t) == 0, "caller");
 	while (!serving)
 		vr_thread_yield();
-	UCHECK(vr_thread_redirect(t, ENTRY) == 0, "redirect");
+	UCHECK(vr_thread_redirect(t, ENTRY, 0) == 0, "redirect");
 	release = 1;
 	vr_thread_wait(srv, &sst);
 	vr_thread_wait(t, &st);
@@ -291,7 +293,7 @@ static uint64_t bad_stack_child(uint64_t arg)
 	if (vr_thread_spawn(spin_on_bad_stack, 0, &t))
 		return 1;
 	for (;;) {
-		vr_thread_redirect(t, ENTRY);
+		vr_thread_redirect(t, ENTRY, 0);
 		vr_thread_sleep(1000000);
 	}
 }
@@ -325,7 +327,7 @@ UTEST(redirect_sigreturn_interrupts_next_wait)
 	sticky = 1;
 	UCHECK(vr_thread_create_on(spin_then_wait, 0, (int)cpu, &t) == 0, "create");
 	vr_thread_start(t);
-	bool ran = vr_thread_redirect(t, ENTRY) == 0 && wait_handled(1);
+	bool ran = vr_thread_redirect(t, ENTRY, 0) == 0 && wait_handled(1);
 	if (!ran)
 		vr_thread_kill(t);
 	vr_thread_wait(t, &st);

@@ -74,9 +74,12 @@ enum system_info_item {
  * if the process has an exception endpoint, as a call with label
  * VR_EXCEPTION_LABEL and words: kind (0 page fault, 1 + enum user_exception
  * otherwise), address (or detail), pc, access (PROT bits) or detail, thread id.
- * Answering with label 0 resumes the thread (retrying the access); any other
- * label kills the process.
+ * Answering with label 0 resumes the thread (retrying the access); label
+ * VR_EXCEPTION_REDIRECT resumes it redirected (as thread_redirect) to word 1
+ * with word 2's flags (VR_REDIRECT_ONSTACK); any other label kills the process.
  */
+#define VR_EXCEPTION_REDIRECT 2
+#define VR_REDIRECT_ONSTACK 1
 #define VR_EXCEPTION_LABEL 0xe0000000u
 #define VR_EXC_PAGE_FAULT 0
 #define VR_EXC_ILLEGAL_INSTRUCTION 1
