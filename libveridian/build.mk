@@ -13,7 +13,7 @@ USER_LDFLAGS := -static -nostdlib --no-dynamic-linker -e _start -z separate-load
 LIBVR_SRCS := $(wildcard libveridian/src/*.c) $(wildcard libveridian/arch/$(ARCH)/*.S) \
 	microkernel/lib/string.c microkernel/lib/fmt.c
 LIBVR_OBJS := $(patsubst %,$(B)/user/%.o,$(LIBVR_SRCS))
-# memcpy's aligned middle is the kernel architecture's (arch/copy.h).
+# memcpy's aligned middle is the kernel architecture's (arch/copy.h, where it has one).
 $(B)/user/microkernel/lib/string.c.o: USER_CFLAGS += -Imicrokernel/arch/$(ARCH)/include
 LIBVR := $(B)/user/libveridian.a
 

@@ -21,7 +21,10 @@ unit_srcs = $(shell sed -n 's|^// UNIT_SRCS:||p' $(1))
 $(UNIT_B)/%: tests/unit/%.c $$(call unit_srcs,tests/unit/%.c) $(UNIT_HEADERS)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
-	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< $(call unit_srcs,$<)
+	@mkdir -p $(dir $(UNIT_B)/.deps/$*)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -MMD -MP -MF $(UNIT_B)/.deps/$*.d -o $@ $< $(call unit_srcs,$<)
+# What a test #includes besides headers (a kernel .c, another test) rebuilds it too.
+-include $(patsubst $(UNIT_B)/%,$(UNIT_B)/.deps/%.d,$(UNIT_BINS))
 
 # Device trees exactly as QEMU builds them for its virt machines, for the FDT tests.
 UNIT_FIXTURES := build/host/fixtures/virt-aarch64.dtb build/host/fixtures/virt-riscv64.dtb
