@@ -19,7 +19,7 @@ POSIX_OBJS := $(patsubst %,$(B)/posix/%.o,$(POSIX_SRCS))
 POSIX_CRT_OBJS := $(B)/posix/posix/start.c.o $(B)/posix/posix/arch/$(ARCH)/start.S.o
 
 # musl itself: rebuilt (or copied from the cache) when the recipe changes.
-$(SYSROOT_MUSL): $(shell find ports/musl -type f)
+$(SYSROOT_MUSL): $(shell find ports/musl -type f) ports/lib.sh
 	$(Q)ports/musl/build.sh --arch $(ARCH) --sysroot $(SYSROOT)
 	$(Q)touch $@
 
@@ -45,7 +45,7 @@ $(SYSROOT)/lib/libposix.a: $(POSIX_OBJS) $(SYSROOT_MUSL)
 
 # The Linux uapi headers (linux/, asm/, drm/, ...: ports/linux-uapi) over musl's.
 SYSROOT_UAPI := $(SYSROOT)/.uapi
-$(SYSROOT_UAPI): $(SYSROOT_MUSL) $(shell find ports/linux-uapi -type f)
+$(SYSROOT_UAPI): $(SYSROOT_MUSL) $(shell find ports/linux-uapi -type f) ports/lib.sh
 	$(Q)ports/linux-uapi/build.sh --arch $(ARCH) --sysroot $(SYSROOT)
 	$(Q)touch $@
 
@@ -171,7 +171,7 @@ $(INITCHECK): tests/init/initcheck.c $(SYSROOT_FILES) tools/cc
 BUSYBOX := $(B)/ports/busybox
 BUSYBOX_LINKS := $(shell grep -v '^\#' ports/busybox/applets)
 
-$(BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox -type f) tools/cc
+$(BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox -type f) ports/lib.sh tools/cc
 	$(Q)ports/busybox/build.sh --arch $(ARCH) --out $@
 
 # The initial ramdisk: /sbin/<server>, the POSIX test programs under /test/,
@@ -201,10 +201,10 @@ EXT_SQLITE := $(B)/ports/sqlite/fuzzcheck
 EXT_SQLITE_DBS := fuzzdata4.db
 EXT_FULL_SQLITE_DBS := $(foreach n,1 2 3 4 5 6 7 8,fuzzdata$(n).db)
 
-$(EXT_BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox ports/busybox-tests -type f) tools/cc
+$(EXT_BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox ports/busybox-tests -type f) ports/lib.sh tools/cc
 	$(Q)ports/busybox-tests/build.sh --arch $(ARCH) --out $(@D)
 
-$(EXT_SQLITE): $(SYSROOT_FILES) $(shell find ports/sqlite -type f) tools/cc
+$(EXT_SQLITE): $(SYSROOT_FILES) $(shell find ports/sqlite -type f) ports/lib.sh tools/cc
 	$(Q)ports/sqlite/build.sh --arch $(ARCH) --out $(@D)
 
 # $(call ext_initrd,DATABASES): the command that writes the ext initrd $@.

@@ -11,34 +11,23 @@
 # in ~/.cache/veridian/ports/sqlite-<hash>/ (VERIDIAN_CACHE moves it); every
 # build links fuzzcheck again against the current sysroot.
 set -eu
+PORT=sqlite
+# shellcheck source=ports/lib.sh
+. "$(dirname "$0")/../lib.sh"
+port_args "--arch ARCH|linux --out DIR" "$@"
 
-usage() { echo "usage: $0 --arch ARCH|linux --out DIR" >&2; exit 2; }
-arch="" out=""
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--arch) arch=$2; shift 2 ;;
-	--out) out=$2; shift 2 ;;
-	*) usage ;;
-	esac
-done
-[ -n "$arch" ] && [ -n "$out" ] || usage
-
-recipe=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$recipe/../.." && pwd)
 if [ "$arch" = linux ]; then
 	cc="musl-gcc -static"
 	compiler=$(musl-gcc --version | head -n 1)
 	headers=""
 else
-	sysroot=$root/build/$arch/sysroot
-	[ -f "$sysroot/lib/libc.a" ] || { echo "sqlite: no sysroot for $arch (make ARCH=$arch sysroot)" >&2; exit 1; }
+	port_sysroot
 	cc="$root/tools/cc --arch $arch"
 	compiler=$(clang --version | head -n 1)
-	headers=$(cd "$sysroot/include" && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum)
+	headers=$(cd "$sysroot_dir/include" && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum)
 fi
 
-hash=$( (cd "$recipe" && find . -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -c1-16)
-cache_root=${VERIDIAN_CACHE:-$HOME/.cache/veridian}/ports
+hash=$(port_hash </dev/null)
 top=$cache_root/sqlite-$hash
 # The source tree depends only on Debian's package and the amalgamation step
 # below: SRC_KEY names it, changed when that step changes.
@@ -48,21 +37,13 @@ src=$cache_root/sqlite-src-$SRC_KEY
 # The source tree and its amalgamation: the same for every architecture.
 if [ ! -f "$src/.done" ]; then
 	echo "  PORT    sqlite: Debian's source package and its amalgamation (recipe $hash)"
-	mkdir -p "$cache_root"
-	work=$(mktemp -d "$cache_root/sqlite-work.XXXXXX")
-	trap 'rm -rf "$work"' EXIT
-	log=$work/build.log
-	(cd "$work" && apt-get source -qq sqlite3) >"$log" 2>&1 ||
-		{ cat "$log" >&2; echo "sqlite: apt-get source failed (is a deb-src entry set up? make setup)" >&2; exit 1; }
-	tree=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name 'sqlite3-*' | head -n 1)
-	[ -n "$tree" ] || { echo "sqlite: no source tree after apt-get source" >&2; exit 1; }
-	(mkdir -p "$tree/bld" && cd "$tree/bld" && ../configure --disable-tcl && make sqlite3.c) >>"$log" 2>&1 ||
-		{ tail -n 40 "$log" >&2; echo "sqlite: making the amalgamation failed (tclsh: make setup)" >&2; exit 1; }
+	port_work
+	port_source sqlite3 "$work/tree"
+	(mkdir -p "$work/tree/bld" && cd "$work/tree/bld" && ../configure --disable-tcl && make sqlite3.c) >>"$log" 2>&1 ||
+		port_fail "making the amalgamation failed (tclsh: make setup)" "$log"
 	rm -rf "$src"
-	mv "$tree" "$src"
+	mv "$work/tree" "$src"
 	: >"$src/.done"
-	rm -rf "$work"
-	trap - EXIT
 fi
 
 # fuzzcheck's sources and options, as SQLite's Makefile.in has them.
@@ -84,15 +65,14 @@ if [ ! -f "$objs/.done" ]; then
 	for f in $FUZZCHECK_SRC; do
 		o=$objs/$(basename "$f" .c).o
 		# shellcheck disable=SC2086
-		$cc -O2 -w $FUZZCHECK_OPT -c "$src/$f" -o "$o" ||
-			{ echo "sqlite: compiling $f failed" >&2; exit 1; }
+		$cc -O2 -w $FUZZCHECK_OPT -c "$src/$f" -o "$o" || port_fail "compiling $f failed"
 	done
 	: >"$objs/.done"
 fi
 
 mkdir -p "$out"
 # shellcheck disable=SC2086
-$cc -Wno-unused-command-line-argument -o "$out/fuzzcheck" "$objs"/*.o -lm || { echo "sqlite: linking fuzzcheck failed" >&2; exit 1; }
+$cc -Wno-unused-command-line-argument -o "$out/fuzzcheck" "$objs"/*.o -lm || port_fail "linking fuzzcheck failed"
 for db in "$src"/test/fuzzdata*.db; do
 	cp "$db" "$out/"
 done
