@@ -63,6 +63,13 @@ trap_entry:
 #define CALL_PRESERVED 3, 8, 9, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27
 /* What an ordinary system call clobbers (libveridian's syscall_arch.h): zeroed on its way out. */
 #define SYSCALL_CLOBBERED 12, 13, 14, 15, 16, 17, 5, 6, 7, 28, 29, 30, 31
+/*
+ * What a message call saves (libveridian's ipc_arch.h): all but t3-t6, which
+ * it may clobber. syscall_exit loads those from user_regs too, where they are
+ * values of this thread's own from an earlier entry (nothing else writes
+ * there), never the kernel's.
+ */
+#define MSG_SAVED 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17
 #define CAUSE_USER_ECALL 8
 
 	/*
@@ -178,7 +185,7 @@ syscall_other:
 	 */
 	slli	a7, a7, 1
 	srli	a7, a7, 1
-	.irp	n, CALL_CLOBBERED
+	.irp	n, MSG_SAVED
 	sd	x\n, UREGS_X(\n)(sp)
 	.endr
 	mv	a0, sp
