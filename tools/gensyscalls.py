@@ -3,7 +3,7 @@
 
     gensyscalls.py kernel-header TABLE > syscall_defs.h     prototypes of sys_* and SYS_* numbers
     gensyscalls.py kernel-table  TABLE > syscall_table.c    syscall_handler(), syscall_name() and ENOSYS defaults
-    gensyscalls.py user-header   TABLE > veridian/syscalls.h  vr_* stubs over __vr_syscall()
+    gensyscalls.py user-header   TABLE > veridian/syscalls.h  vr_* stubs over __vr_syscall0..6()
 
 In the kernel every pointer argument becomes a vaddr_t: user memory is only
 reached through the copy functions, never dereferenced.
@@ -156,6 +156,15 @@ def user_header(calls):
         out.append('#define VR_SYS_%s %d' % (name.upper(), num))
     out.append('#define VR_SYSCALL_COUNT %d' % (calls[-1][0] + 1))
     out.append('')
+    # __vr_syscallN passes only the N arguments a call takes; an architecture whose
+    # syscall_arch.h defines them (VR_SYSCALL_BY_COUNT) then sets no register for the others.
+    out.append('#ifndef VR_SYSCALL_BY_COUNT')
+    for n in range(7):
+        names = ['a%d' % i for i in range(n)]
+        out.append('#define __vr_syscall%d(%s) __vr_syscall(%s)' % (
+            n, ', '.join(['nr'] + names + ['v']), ', '.join(['nr'] + names + ['0'] * (6 - n) + ['v'])))
+    out.append('#endif')
+    out.append('')
     for num, name, params, result in calls:
         if name in msg_calls:
             continue
@@ -164,9 +173,10 @@ def user_header(calls):
             args.append('uint64_t *%s' % result)
         out.append('static inline int64_t vr_%s(%s)' % (name, ', '.join(args) or 'void'))
         out.append('{')
-        regs = ['(uint64_t)(%s)' % n for _, n in params] + ['0'] * (6 - len(params))
+        regs = ['(uint64_t)(%s)' % n for _, n in params]
         out.append('\tuint64_t value_;')
-        out.append('\tint64_t status_ = __vr_syscall(%d, %s, &value_);' % (num, ', '.join(regs)))
+        out.append('\tint64_t status_ = __vr_syscall%d(%s, &value_);' % (
+            len(params), ', '.join(['%d' % num] + regs)))
         if result:
             out.append('\tif (%s)' % result)
             out.append('\t\t*%s = value_;' % result)

@@ -9,6 +9,7 @@
 #define CPACR_FP_ON (3 << 20)
 #define CPACR_FP_EL0_TRAPS (1 << 20)
 #define ARCH_FP_EAGER 104	/* struct arch_thread.fp_eager */
+#define ARCH(off) (THREAD_ARCH + (off))	/* a field of struct thread.arch */
 
 /* The user's q0-q31, FPCR and FPSR to and from the struct user_regs at \r (x14-x16 scratch). */
 .macro	fp_store r
@@ -51,8 +52,6 @@
 arch_switch:
 	ldr	x2, [x0, #THREAD_UREGS]
 	ldr	x3, [x1, #THREAD_UREGS]
-	add	x0, x0, #THREAD_ARCH
-	add	x1, x1, #THREAD_ARCH
 	mrs	x9, cpacr_el1
 	cbz	x2, 1f
 	mrs	x10, sp_el0
@@ -66,32 +65,32 @@ arch_switch:
 	ldp	x10, x11, [x3, #UREGS_SP]
 	msr	sp_el0, x10
 	msr	tpidr_el0, x11
-	ldr	w12, [x1, #ARCH_FP_EAGER]
+	ldr	w12, [x1, #ARCH(ARCH_FP_EAGER)]
 	mov	x13, #CPACR_FP_EL0_TRAPS
 	cbz	w12, 2f
 	sub	w12, w12, #1
-	str	w12, [x1, #ARCH_FP_EAGER]
+	str	w12, [x1, #ARCH(ARCH_FP_EAGER)]
 	fp_fetch x3
 	mov	x13, #CPACR_FP_ON
 	/* The eret to EL0 synchronizes the change; EL1 may use FP/SIMD either way. */
 2:	cmp	x9, x13
 	b.eq	3f
 	msr	cpacr_el1, x13
-3:	stp	x19, x20, [x0]
-	stp	x21, x22, [x0, #16]
-	stp	x23, x24, [x0, #32]
-	stp	x25, x26, [x0, #48]
-	stp	x27, x28, [x0, #64]
-	stp	x29, x30, [x0, #80]
+3:	stp	x19, x20, [x0, #ARCH(0)]
+	stp	x21, x22, [x0, #ARCH(16)]
+	stp	x23, x24, [x0, #ARCH(32)]
+	stp	x25, x26, [x0, #ARCH(48)]
+	stp	x27, x28, [x0, #ARCH(64)]
+	stp	x29, x30, [x0, #ARCH(80)]
 	mov	x9, sp
-	str	x9, [x0, #96]
-	ldp	x19, x20, [x1]
-	ldp	x21, x22, [x1, #16]
-	ldp	x23, x24, [x1, #32]
-	ldp	x25, x26, [x1, #48]
-	ldp	x27, x28, [x1, #64]
-	ldp	x29, x30, [x1, #80]
-	ldr	x9, [x1, #96]
+	str	x9, [x0, #ARCH(96)]
+	ldp	x19, x20, [x1, #ARCH(0)]
+	ldp	x21, x22, [x1, #ARCH(16)]
+	ldp	x23, x24, [x1, #ARCH(32)]
+	ldp	x25, x26, [x1, #ARCH(48)]
+	ldp	x27, x28, [x1, #ARCH(64)]
+	ldp	x29, x30, [x1, #ARCH(80)]
+	ldr	x9, [x1, #ARCH(96)]
 	mov	sp, x9
 	ret
 

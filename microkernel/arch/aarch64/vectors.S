@@ -25,10 +25,9 @@
 	stp	x0, x1, [sp]
 	mrs	x0, esr_el1
 	mov	x1, #ESR_SVC0
-	cmp	x0, x1
+	subs	x1, x0, x1
 	b.eq	svc_entry		/* svc #0 */
-	add	x1, x1, #1
-	cmp	x0, x1
+	cmp	x1, #1
 	b.eq	svc_msg_entry		/* svc #1: a message call */
 	lsr	x0, x0, #26
 	cmp	x0, #EC_SVC64
@@ -137,17 +136,6 @@ trap_entry:
 .endm
 
 /*
- * svc #1 (libveridian's IPC stubs): the same, into syscall_ipc, which runs
- * the message calls' fast paths without syscall_handler's dispatch and
- * hands any other number to syscall_handler.
- */
-svc_msg_entry:
-	save_call_clobbered
-	mov	x0, sp
-	bl	syscall_ipc
-	b	svc_exit
-
-/*
  * svc #0. A call that syscall_direct lists (no result value, 64-bit
  * arguments) is called straight from the user's x0-x5, its status stored as
  * syscall_handler would store it, and trap_exit_check() done here; any
@@ -174,6 +162,17 @@ svc_entry:
 svc_decode:
 	mov	x0, sp
 	bl	syscall_handler		/* also does the exit work (trap_exit_check) */
+	b	svc_exit
+
+/*
+ * svc #1 (libveridian's IPC stubs): the same, into syscall_ipc, which runs
+ * the message calls' fast paths without syscall_handler's dispatch and
+ * hands any other number to syscall_handler. It falls through to the exit.
+ */
+svc_msg_entry:
+	save_call_clobbered
+	mov	x0, sp
+	bl	syscall_ipc
 svc_exit:
 	ldp	x2, x3, [sp, #248]
 	msr	elr_el1, x2

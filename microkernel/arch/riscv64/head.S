@@ -29,6 +29,8 @@ entry:
 	csrw	sie, zero
 	csrw	sscratch, zero		/* trap_entry: a trap in the kernel */
 	csrci	sstatus, 2		/* SIE: no interrupts until there are handlers */
+	li	t0, 3 << 9
+	csrc	sstatus, t0		/* VS Off: sstatus.SD then means FS Dirty (switch.S) */
 	mv	s1, a0
 	mv	s2, a1
 
@@ -76,6 +78,8 @@ entry_high:
 secondary_entry:
 	csrw	sie, zero
 	csrw	sscratch, zero
+	li	t0, 3 << 9
+	csrc	sstatus, t0		/* VS Off, as on the boot hart */
 	lla	t0, .Lsecondary_high
 	ld	t0, 0(t0)
 	csrw	stvec, t0

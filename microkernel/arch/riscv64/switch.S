@@ -9,7 +9,8 @@
 
 #define SSTATUS_FS 0x6000		/* Off 0, Initial 1, Clean 2, Dirty 3 (<< 13) */
 #define SSTATUS_FS_INITIAL 0x2000	/* Dirty & ~Clean: what clearing turns Dirty into Clean */
-#define ARCH_FP_EAGER (15 * 8)		/* struct arch_thread.fp_eager */
+#define ARCH_FP_EAGER ARCH_THREAD_FP_EAGER
+#define ARCH(off) (THREAD_ARCH + (off))	/* a field of struct thread.arch */
 
 	.text
 	/*
@@ -23,16 +24,17 @@
 arch_switch:
 	ld	a2, THREAD_UREGS(a0)
 	ld	a3, THREAD_UREGS(a1)
-	addi	a0, a0, THREAD_ARCH
-	addi	a1, a1, THREAD_ARCH
 	beqz	a2, 1f
+	/*
+	 * sstatus.SD (the sign bit) is set when FS, VS or XS is Dirty; VS is
+	 * Off from boot on (head.S, and user_regs' sstatus has it clear) and
+	 * there is no XS, so SD says the F/D registers changed since they were
+	 * loaded.
+	 */
 	csrr	t0, sstatus
-	li	t1, SSTATUS_FS
-	and	t0, t0, t1
-	sub	t0, t0, t1		/* 0: Dirty, changed since they were loaded */
-	seqz	t2, t0
-	sb	t2, ARCH_FP_EAGER(a0)
-	bnez	t0, 1f
+	sltz	t2, t0
+	sb	t2, ARCH(ARCH_FP_EAGER)(a0)
+	bgez	t0, 1f
 	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
 	fsd	f\n, UREGS_F(\n)(a2)
 	.endr
@@ -40,7 +42,7 @@ arch_switch:
 	sd	t0, UREGS_FCSR(a2)
 1:	beqz	a3, 3f
 	sd	tp, UREGS_CPU(a3)	/* a user thread only starts to run on a CPU here */
-	lbu	t0, ARCH_FP_EAGER(a1)
+	lbu	t0, ARCH(ARCH_FP_EAGER)(a1)
 	li	t1, SSTATUS_FS
 	beqz	t0, 2f			/* FS Off: the first F/D instruction traps (riscv_fpu_trap) */
 	csrs	sstatus, t1		/* Dirty first: with FS Off, fld traps */
@@ -51,18 +53,30 @@ arch_switch:
 	fscsr	t0
 	li	t1, SSTATUS_FS_INITIAL	/* then Dirty -> Clean */
 2:	csrc	sstatus, t1
-3:	sd	ra, 0(a0)
-	sd	sp, 8(a0)
+3:	sd	ra, ARCH(0)(a0)
+	sd	sp, ARCH(ARCH_THREAD_SP)(a0)
 	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-	sd	s\n, (2 + \n) * 8(a0)
+	sd	s\n, ARCH((2 + \n) * 8)(a0)
 	.endr
-	sd	gp, 14 * 8(a0)
-	ld	ra, 0(a1)
-	ld	sp, 8(a1)
+	sd	gp, ARCH(ARCH_THREAD_GP)(a0)
+	lla	t0, riscv_switch_resume
+	sd	t0, ARCH(ARCH_THREAD_PC)(a0)
+	ld	t0, ARCH(ARCH_THREAD_PC)(a1)
+	addi	a0, a1, THREAD_ARCH
+	jr	t0
+
+	/*
+	 * Where a thread that arch_switch saved resumes (a0 = its struct
+	 * arch_thread): its registers back, and back to arch_switch's caller.
+	 */
+	.globl	riscv_switch_resume
+riscv_switch_resume:
+	ld	ra, 0(a0)
+	ld	sp, ARCH_THREAD_SP(a0)
 	.irp	n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-	ld	s\n, (2 + \n) * 8(a1)
+	ld	s\n, (2 + \n) * 8(a0)
 	.endr
-	ld	gp, 14 * 8(a1)
+	ld	gp, ARCH_THREAD_GP(a0)
 	ret
 
 	/*

@@ -19,6 +19,7 @@ void arch_thread_init(struct thread *t, void (*entry)(void *), void *arg)
 	    .ra = (uintptr_t)riscv_thread_start,
 	    .sp = (uintptr_t)top,
 	    .s = {[1] = (uintptr_t)entry, [2] = (uintptr_t)arg},
+	    .pc = (uintptr_t)riscv_switch_resume,
 	};
 }
 

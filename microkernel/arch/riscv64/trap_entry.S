@@ -54,26 +54,37 @@ trap_entry:
 	sret
 
 /*
- * The registers a C call may change, less sp (it comes from sscratch) and gp
- * (the kernel never uses it; arch_switch carries it across switches).
+ * The registers a C call may change, less sp (it comes from sscratch), gp
+ * (the kernel never uses it; arch_switch carries it across switches), and ra
+ * and tp, which every trap from user mode saves first.
  */
-#define CALL_CLOBBERED 1, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 28, 29, 30, 31
+#define CALL_CLOBBERED 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 28, 29, 30, 31
 /* The registers a C call preserves, and gp: saved for traps other than ecall. */
 #define CALL_PRESERVED 3, 8, 9, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27
+/* What an ordinary system call clobbers (libveridian's syscall_arch.h): zeroed on its way out. */
+#define SYSCALL_CLOBBERED 12, 13, 14, 15, 16, 17, 5, 6, 7, 28, 29, 30, 31
+/*
+ * What a message call saves (libveridian's ipc_arch.h): all but t3-t6, which
+ * it may clobber. syscall_exit loads those from user_regs too, where they are
+ * values of this thread's own from an earlier entry (nothing else writes
+ * there), never the kernel's.
+ */
+#define MSG_SAVED 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17
 #define CAUSE_USER_ECALL 8
 
-	/* sp = the thread's struct user_regs, sscratch = the user's sp. */
+	/*
+	 * sp = the thread's struct user_regs, sscratch = the user's sp. ra and
+	 * tp are saved first and serve as the only scratch registers until the
+	 * kind of entry is known: the other paths save the rest as they were.
+	 */
 from_user:
-	.irp	n, CALL_CLOBBERED
-	sd	x\n, UREGS_X(\n)(sp)
-	.endr
-	csrrw	t0, sscratch, zero	/* in the kernel from here on */
-	sd	t0, UREGS_X(2)(sp)
-	csrr	t0, sepc
-	csrr	t1, scause
-	ld	tp, UREGS_CPU(sp)
-	li	t2, CAUSE_USER_ECALL
-	bne	t1, t2, user_trap
+	sd	ra, UREGS_X(1)(sp)
+	sd	tp, UREGS_X(4)(sp)
+	csrrw	ra, sscratch, zero	/* in the kernel from here on */
+	sd	ra, UREGS_X(2)(sp)
+	csrr	ra, scause
+	addi	ra, ra, -CAUSE_USER_ECALL
+	bnez	ra, user_trap
 
 	/*
 	 * A system call. s0-s11 keep the user's values: the C code preserves
@@ -81,53 +92,90 @@ from_user:
 	 * not end the chain of frame records here; backtrace_walk() stops at a
 	 * record outside the kernel stack.
 	 */
-	addi	t0, t0, 4		/* resume after the ecall */
-	sd	t0, UREGS_SEPC(sp)
-	bltz	a7, syscall_msg
+	csrr	ra, sepc
+	addi	ra, ra, 4		/* resume after the ecall */
+	sd	ra, UREGS_SEPC(sp)
 
 	/*
 	 * A call that syscall_direct lists (no result value, 64-bit arguments)
-	 * is called straight from the user's a0-a5, its status stored as
-	 * syscall_handler would store it, and trap_exit_check() done here; any
-	 * other number goes to syscall_handler.
+	 * is called straight from the user's a0-a5; any other number, and the
+	 * message calls (bit 63 set), go the longer ways below. The system-call
+	 * ABI lets an ordinary ecall clobber a2-a7 and t0-t6, so the direct
+	 * path saves nothing else: it comes back with a0 = the status, a1 = 0
+	 * and zeroes in the clobbered registers, where the C code may have left
+	 * kernel values (pointers, other threads' data) that user mode must
+	 * never see.
 	 */
-	li	t0, SYSCALL_COUNT
-	bgeu	a7, t0, syscall_decode
-	lla	t0, syscall_direct
-	slli	t1, a7, 3
-	add	t0, t0, t1
-	ld	t0, 0(t0)
-	beqz	t0, syscall_decode
-	jalr	t0
-	sd	a0, UREGS_X(10)(sp)	/* status, and value 0 */
-	sd	zero, UREGS_X(11)(sp)
-	ld	a0, CPU_CURRENT(tp)	/* this CPU now: the call may have moved the thread */
-	lbu	t0, THREAD_PENDING(a0)
-	lbu	t1, CPU_NEED_RESCHED(tp)
-	or	t0, t0, t1
-	beqz	t0, syscall_exit
-	jal	trap_exit_work		/* trap_exit_work(current) */
-	j	syscall_exit
-syscall_decode:
-	mv	a0, sp
-	jal	syscall_handler		/* also does the exit work (trap_exit_check) */
-syscall_exit:
-
+	li	ra, SYSCALL_COUNT
+	bgeu	a7, ra, syscall_other	/* also bit 63: a message call */
+.Ldirect_hi:				/* ra = &syscall_direct[a7], the low part in the ld */
+	auipc	ra, %pcrel_hi(syscall_direct)
+	slli	tp, a7, 3
+	add	ra, ra, tp
+	ld	ra, %pcrel_lo(.Ldirect_hi)(ra)
+	ld	tp, UREGS_CPU(sp)
+	beqz	ra, syscall_decode
+	jalr	ra
+	ld	t0, CPU_CURRENT(tp)	/* this CPU now: the call may have moved the thread */
+	lbu	t1, THREAD_PENDING(t0)
+	lbu	t2, CPU_NEED_RESCHED(tp)
+	or	t1, t1, t2
+	bnez	t1, direct_work
+direct_exit:
 	/*
-	 * Back to user mode. Outside a kernel trap handler sstatus.SPP is 0
-	 * (user) and SPIE is 1: an sret set them so, and a trap from user mode
-	 * too. FS is the thread's own (arch_switch), so only SIE needs clearing:
-	 * no interrupt may come once sscratch says "user".
+	 * sstatus.SIE is clear: system calls run with interrupts masked (and a
+	 * switch away and back leaves them so), and no interrupt may come once
+	 * sscratch says "user". SPP is 0 (user) and SPIE 1, as the trap set
+	 * them; FS is the thread's own (arch_switch).
 	 */
-	csrci	sstatus, SSTATUS_SIE
 	ld	t0, UREGS_SEPC(sp)
 	csrw	sepc, t0
 	csrw	sscratch, sp
+	ld	ra, UREGS_X(1)(sp)
+	ld	tp, UREGS_X(4)(sp)
+	li	a1, 0			/* the value: none */
+	.irp	n, SYSCALL_CLOBBERED
+	li	x\n, 0
+	.endr
+	ld	sp, UREGS_X(2)(sp)
+	sret
+
+	/* trap_exit_work(current), with the status kept in user_regs meanwhile. */
+direct_work:
+	sd	a0, UREGS_X(10)(sp)
+	mv	a0, t0
+	call	trap_exit_work
+	ld	a0, UREGS_X(10)(sp)
+	j	direct_exit
+
+	/*
+	 * The other calls save every register a C call may clobber, as they
+	 * were, and load them all back on the way out: syscall_handler reads
+	 * the arguments and the message calls the message registers from
+	 * user_regs, and they write results and messages there.
+	 */
+syscall_decode:
+	.irp	n, CALL_CLOBBERED
+	sd	x\n, UREGS_X(\n)(sp)
+	.endr
+	mv	a0, sp
+	jal	syscall_handler		/* also does the exit work (trap_exit_check) */
+syscall_exit:
+	/* SIE clear, SPP user, SPIE set, FS the thread's own: see direct_exit. */
+	ld	t0, UREGS_SEPC(sp)
+	csrw	sepc, t0
+	csrw	sscratch, sp
+	ld	ra, UREGS_X(1)(sp)
+	ld	tp, UREGS_X(4)(sp)
 	.irp	n, CALL_CLOBBERED
 	ld	x\n, UREGS_X(\n)(sp)
 	.endr
 	ld	sp, UREGS_X(2)(sp)
 	sret
+
+syscall_other:
+	ld	tp, UREGS_CPU(sp)
+	bgez	a7, syscall_decode	/* past the table: syscall_handler says ENOSYS */
 
 	/*
 	 * A number with bit 63 set (libveridian's IPC stubs): the message
@@ -135,24 +183,30 @@ syscall_exit:
 	 * syscall_handler's dispatch and hands any other number to it. The
 	 * number without the flag is what the user gets back in a7.
 	 */
-syscall_msg:
 	slli	a7, a7, 1
 	srli	a7, a7, 1
-	sd	a7, UREGS_X(17)(sp)
+	.irp	n, MSG_SAVED
+	sd	x\n, UREGS_X(\n)(sp)
+	.endr
 	mv	a0, sp
 	jal	syscall_ipc
 	j	syscall_exit
 
-	/* Any other trap: save everything, t0 = sepc, t1 = scause. */
+	/* Any other trap: save everything. */
 user_trap:
-	sd	t0, UREGS_SEPC(sp)
+	.irp	n, CALL_CLOBBERED
+	sd	x\n, UREGS_X(\n)(sp)
+	.endr
 	.irp	n, CALL_PRESERVED
 	sd	x\n, UREGS_X(\n)(sp)
 	.endr
+	ld	tp, UREGS_CPU(sp)
+	csrr	t0, sepc
+	sd	t0, UREGS_SEPC(sp)
 	csrr	t0, sstatus
 	sd	t0, UREGS_SSTATUS(sp)
 	mv	a0, sp
-	mv	a1, t1
+	csrr	a1, scause
 	csrr	a2, stval
 	li	s0, 0			/* ends the frame-pointer chain for backtraces */
 	call	riscv_user_trap		/* leaves through arch_return_to_user */

@@ -39,7 +39,8 @@ _Static_assert(__builtin_offsetof(struct slot, cycle) == S_CYCLE, "S_CYCLE");
 _Static_assert(__builtin_offsetof(struct slot, rounds) == S_ROUNDS, "S_ROUNDS");
 _Static_assert(__builtin_offsetof(struct slot, spins) == S_SPINS, "S_SPINS");
 
-#define GPRS "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30"
+/* Every register but x0 and s11 (x27), which holds the slot. */
+#define GPRS "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,28,29,30,31"
 #define FPRS "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
 
 /*
@@ -49,18 +50,28 @@ _Static_assert(__builtin_offsetof(struct slot, spins) == S_SPINS, "S_SPINS");
 #define FMV_D_X(fd, rs) "	.insn r 0x53, 0, 0x79, " fd ", " rs ", x0\n"
 #define FMV_X_D(rd, fs) "	.insn r 0x53, 0, 0x71, " rd ", " fs ", x0\n"
 
-/* Register x<n>'s value: n << 32 ^ the slot (t6), different in every register and thread. */
-#define PATTERN(reg, n) "	li " reg ", (" n " << 32)\n	xor " reg ", " reg ", t6\n"
+/* Register x<n>'s value: n << 32 ^ the slot (s11), different in every register and thread. */
+#define PATTERN(reg, n) "	li " reg ", (" n " << 32)\n	xor " reg ", " reg ", s11\n"
 #define LOAD_GPRS ".irp n, " GPRS "\n" PATTERN("x\\n", "\\n") ".endr\n"
-/* Stores x1-x30 in the slot, then up_check compares them (it may use every register but t6). */
-#define CHECK_GPRS ".irp n, " GPRS "\n	sd x\\n, 8 * \\n(t6)\n.endr\n	jal up_check\n"
+/* Stores GPRS in the slot, then up_check compares them (it may use every register but s11). */
+#define CHECK_GPRS ".irp n, " GPRS "\n	sd x\\n, 8 * \\n(s11)\n.endr\n	jal up_check\n"
 
 /*
- * up_main(slot): t6 holds the slot, f<n> the bits of slot + n, fcsr a
+ * What an ordinary ecall may clobber (libveridian's syscall_arch.h): a2-a7,
+ * t0-t6. Each must come back unchanged (its pattern) or zero, never with a
+ * value the kernel left there. CLOBBERED_OK uses a1 (the call's value).
+ */
+#define SYSCALL_CLOBBERED "12, 13, 14, 15, 16, 17, 5, 6, 7, 28, 29, 30, 31"
+#define CLOBBERED_OK(regs)                                                                         \
+	".irp n, " regs "\n	beqz x\\n, 9f\n" PATTERN("a1", "\\n") "	bne x\\n, a1, up_fail\n9:\n.endr\n"
+
+/*
+ * up_main(slot): s11 holds the slot, f<n> the bits of slot + n, fcsr a
  * rounding mode of its own. It yields until the word at UT_GO_VA is set. A
- * system call first: debug_args(1..6) must leave everything but a0 and a1
- * alone. Then, ROUNDS times, every register takes its value, the thread
- * yields and checks them, then SPIN times takes them, waits with them live
+ * system call first: debug_args(1..6) must leave everything but a0, a1 and
+ * the registers an ecall clobbers alone, and those unchanged or zero. Then,
+ * ROUNDS times, every register takes its value, the thread yields (the
+ * direct path) and checks them so, then SPIN times takes them, waits with them live
  * (ticks interrupt it meanwhile) and checks them. It exits with 0 if every
  * register survived, 1 if not. The other entries each commit one fault.
  */
@@ -68,7 +79,7 @@ __asm__(".pushsection .rodata\n"
 	".balign 4\n"
 	"up_start:\n"
 	"up_main:\n"
-	"	mv t6, a0\n"
+	"	mv s11, a0\n"
 	"up_wait:\n"
 	"	li t0, " STR(UT_GO_VA) "\n"
 	"	ld t0, 0(t0)\n"
@@ -78,13 +89,13 @@ __asm__(".pushsection .rodata\n"
 	"	j up_wait\n"
 	"up_go:\n"
 	"	rdcycle t0\n"
-	"	sd t0, " STR(S_CYCLE) "(t6)\n"
-	"	srli t0, t6, " STR(SLOT_SHIFT) "\n"
+	"	sd t0, " STR(S_CYCLE) "(s11)\n"
+	"	srli t0, s11, " STR(SLOT_SHIFT) "\n"
 	"	andi t0, t0, 3\n"
 	"	slli t0, t0, 5\n"
 	"	csrw 0x3, t0\n" /* fcsr: frm from the slot's index */
 	".irp n, " FPRS "\n"
-	"	addi t0, t6, \\n\n"
+	"	addi t0, s11, \\n\n"
 	FMV_D_X("f\\n", "t0")
 	".endr\n"
 	LOAD_GPRS
@@ -96,55 +107,59 @@ __asm__(".pushsection .rodata\n"
 	"	li a5, 6\n"
 	"	li a7, " STR(SYS_DEBUG_ARGS) "\n"
 	"	ecall\n"
-	"	sd a0, " STR(S_STATUS) "(t6)\n"
-	"	sd a1, " STR(S_SUM) "(t6)\n"
-	"	li a0, 3\n	bne a2, a0, up_fail\n"
-	"	li a0, 4\n	bne a3, a0, up_fail\n"
-	"	li a0, 5\n	bne a4, a0, up_fail\n"
-	"	li a0, 6\n	bne a5, a0, up_fail\n"
-	"	li a0, " STR(SYS_DEBUG_ARGS) "\n	bne a7, a0, up_fail\n"
-	".irp n, 10,11,12,13,14,15,17\n" PATTERN("x\\n", "\\n") ".endr\n"
+	"	sd a0, " STR(S_STATUS) "(s11)\n"
+	"	sd a1, " STR(S_SUM) "(s11)\n"
+	"	li a0, 3\n	beqz a2, 9f\n	bne a2, a0, up_fail\n9:\n"
+	"	li a0, 4\n	beqz a3, 9f\n	bne a3, a0, up_fail\n9:\n"
+	"	li a0, 5\n	beqz a4, 9f\n	bne a4, a0, up_fail\n9:\n"
+	"	li a0, 6\n	beqz a5, 9f\n	bne a5, a0, up_fail\n9:\n"
+	"	li a0, " STR(SYS_DEBUG_ARGS) "\n	beqz a7, 9f\n	bne a7, a0, up_fail\n9:\n"
+	CLOBBERED_OK("16, 5, 6, 7, 28, 29, 30, 31")
+	".irp n, 10,11," SYSCALL_CLOBBERED "\n" PATTERN("x\\n", "\\n") ".endr\n"
 	CHECK_GPRS
 	"	li t0, " STR(ROUNDS) "\n"
-	"	sd t0, " STR(S_ROUNDS) "(t6)\n"
+	"	sd t0, " STR(S_ROUNDS) "(s11)\n"
 	"1:\n"
 	LOAD_GPRS
 	"	li a7, " STR(SYS_THREAD_YIELD) "\n"
 	"	ecall\n"
-	".irp n, 10,11,17\n" PATTERN("x\\n", "\\n") ".endr\n"
+	"	bnez a1, up_fail\n"
+	"	li a0, " STR(SYS_THREAD_YIELD) "\n	beqz a7, 9f\n	bne a7, a0, up_fail\n9:\n"
+	CLOBBERED_OK("12, 13, 14, 15, 16, 5, 6, 7, 28, 29, 30, 31")
+	".irp n, 10,11," SYSCALL_CLOBBERED "\n" PATTERN("x\\n", "\\n") ".endr\n"
 	CHECK_GPRS
 	"	li t0, " STR(SPIN) "\n"
-	"	sd t0, " STR(S_SPINS) "(t6)\n"
+	"	sd t0, " STR(S_SPINS) "(s11)\n"
 	"2:\n"
 	LOAD_GPRS
 	".rept 100\n	nop\n.endr\n"
 	CHECK_GPRS
-	"	ld t0, " STR(S_SPINS) "(t6)\n"
+	"	ld t0, " STR(S_SPINS) "(s11)\n"
 	"	addi t0, t0, -1\n"
-	"	sd t0, " STR(S_SPINS) "(t6)\n"
+	"	sd t0, " STR(S_SPINS) "(s11)\n"
 	"	bnez t0, 2b\n"
-	"	ld t0, " STR(S_ROUNDS) "(t6)\n"
+	"	ld t0, " STR(S_ROUNDS) "(s11)\n"
 	"	addi t0, t0, -1\n"
-	"	sd t0, " STR(S_ROUNDS) "(t6)\n"
+	"	sd t0, " STR(S_ROUNDS) "(s11)\n"
 	"	bnez t0, 1b\n"
 	"	rdcycle t0\n"
-	"	sd t0, " STR(S_CYCLE) " + 8(t6)\n"
+	"	sd t0, " STR(S_CYCLE) " + 8(s11)\n"
 	"	li a0, 0\n"
 	"	j up_exit\n"
 	/* The registers CHECK_GPRS stored, then f0-f31 and fcsr, against their values. */
 	"up_check:\n"
 	".irp n, " GPRS "\n"
 	PATTERN("t0", "\\n")
-	"	ld t1, 8 * \\n(t6)\n"
+	"	ld t1, 8 * \\n(s11)\n"
 	"	bne t0, t1, up_fail\n"
 	".endr\n"
 	".irp n, " FPRS "\n"
-	"	addi t1, t6, \\n\n"
+	"	addi t1, s11, \\n\n"
 	FMV_X_D("t0", "f\\n")
 	"	bne t0, t1, up_fail\n"
 	".endr\n"
 	"	csrr t0, 0x3\n"
-	"	srli t1, t6, " STR(SLOT_SHIFT) "\n"
+	"	srli t1, s11, " STR(SLOT_SHIFT) "\n"
 	"	andi t1, t1, 3\n"
 	"	slli t1, t1, 5\n"
 	"	bne t0, t1, up_fail\n"

@@ -12,29 +12,29 @@ uint64_t fp_fill_yield_check(uint64_t seed, uint64_t rounds, uint64_t *moves)
 	    "	fmv.d.x f\\n, t3\n"
 	    "	addi t3, t3, 1\n"
 	    "	.endr\n"
-	    "	frrm t5\n"
-	    "	andi t4, %[seed], 3\n"
-	    "	fsrm t4\n"
-	    /* t6 = the CPU; each round yields, then counts a change of CPU. */
+	    "	frrm s5\n"
+	    "	andi s4, %[seed], 3\n"
+	    "	fsrm s4\n"
+	    /* s2 = the CPU; each round yields, then counts a change of CPU. */
 	    "	li a7, %[self_cpu]\n"
 	    "	ecall\n"
-	    "	mv t6, a1\n"
+	    "	mv s2, a1\n"
 	    "	li %[moved], 0\n"
-	    "	mv t2, %[rounds]\n"
+	    "	mv s3, %[rounds]\n"
 	    "1:	li a7, %[yield]\n"
-	    "	andi t0, t2, 31\n"
+	    "	andi t0, s3, 31\n"
 	    "	bnez t0, 2f\n"
 	    "	li a7, %[sleep]\n"
 	    "	li a0, 1\n"
 	    "2:	ecall\n"
 	    "	li a7, %[self_cpu]\n"
 	    "	ecall\n"
-	    "	xor t0, a1, t6\n"
+	    "	xor t0, a1, s2\n"
 	    "	snez t0, t0\n"
 	    "	add %[moved], %[moved], t0\n"
-	    "	mv t6, a1\n"
-	    "	addi t2, t2, -1\n"
-	    "	bnez t2, 1b\n"
+	    "	mv s2, a1\n"
+	    "	addi s3, s3, -1\n"
+	    "	bnez s3, 1b\n"
 	    /* Count the registers that changed. */
 	    "	li %[bad], 0\n"
 	    "	mv t3, %[seed]\n"
@@ -46,14 +46,15 @@ uint64_t fp_fill_yield_check(uint64_t seed, uint64_t rounds, uint64_t *moves)
 	    "	addi t3, t3, 1\n"
 	    "	.endr\n"
 	    "	frrm t0\n"
-	    "	xor t0, t0, t4\n"
+	    "	xor t0, t0, s4\n"
 	    "	snez t0, t0\n"
 	    "	add %[bad], %[bad], t0\n"
-	    "	fsrm t5\n"
+	    "	fsrm s5\n"
 	    : [bad] "=&r"(bad), [moved] "=&r"(moved)
 	    : [seed] "r"(seed), [rounds] "r"(rounds), [yield] "i"(VR_SYS_THREAD_YIELD), [sleep] "i"(VR_SYS_THREAD_SLEEP),
 	      [self_cpu] "i"(VR_SYS_THREAD_SELF_CPU)
-	    : "a0", "a1", "a7", "t0", "t2", "t3", "t4", "t5", "t6", "f0", "f1", "f2", "f3", "f4",
+	    : "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "t0", "t1", "t2", "t3", "t4", "t5",
+	      "t6", "s2", "s3", "s4", "s5", "f0", "f1", "f2", "f3", "f4",
 	      "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13", "f14", "f15", "f16", "f17",
 	      "f18", "f19", "f20", "f21", "f22", "f23", "f24", "f25", "f26", "f27", "f28", "f29",
 	      "f30", "f31", "memory");

@@ -2,7 +2,7 @@
  * riscv64 IPC stubs. Message registers: a2 (tag), a3, a4, a5, a6, t0, t1,
  * t2; the endpoint (or reply) handle goes in a0, the status comes back in a0.
  * Bit 63 set in the number (a7) takes the kernel's message-call entry
- * (syscall_ipc); a7 comes back without it.
+ * (syscall_ipc); a7 comes back without it. t3-t6 may be clobbered.
  */
 #pragma once
 
@@ -26,7 +26,7 @@ static inline int64_t __vr_ipc(uint64_t nr, uint64_t h, uint64_t m[8])
 			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6),
 			   "+r"(t0), "+r"(t1), "+r"(t2), "+r"(a7)
 			 :
-			 : "memory");
+			 : "t3", "t4", "t5", "t6", "memory");
 	m[0] = a2, m[1] = a3, m[2] = a4, m[3] = a5;
 	m[4] = a6, m[5] = t0, m[6] = t1, m[7] = t2;
 	return (int64_t)a0;

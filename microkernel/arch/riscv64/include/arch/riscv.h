@@ -111,6 +111,7 @@ void riscv_hart_init(unsigned long hartid);
 /* Threads (switch.S, fpu.S): a new thread's first code (arch_switch is in switch.S too). */
 struct user_regs;
 void riscv_thread_start(void);
+void riscv_switch_resume(void);
 /* Copy the F/D registers and fcsr to and from @r; fpu_load needs sstatus.FS on. */
 void fpu_save(struct user_regs *r);
 void fpu_load(const struct user_regs *r);
