@@ -406,6 +406,10 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 	vr_handle_close(img.vmo);
 	if (interp.vmo)
 		vr_handle_close(interp.vmo);
+	/* Its handles' parents stay with us until its end (proc_drop_given). */
+	memcpy(c->given, given, sizeof(given));
+	c->ngiven = ngiven;
+	ngiven = 0;
 	if ((err = proc_watch(c))) {
 		/* Without a watcher nobody would see it go: end it now, and it is gone. */
 		proc_end(c, SIGKILL);
@@ -495,6 +499,15 @@ static int64_t with_request(struct proc *caller, const uint64_t m[8],
 	return err;
 }
 
+void proc_drop_given(struct proc *p)
+{
+	while (p->ngiven) {
+		handle_t h = p->given[--p->ngiven];
+		vr_handle_revoke(h);
+		vr_handle_close(h);
+	}
+}
+
 int64_t op_spawn(struct proc *caller, uint64_t m[8])
 {
 	return with_request(caller, m, spawn);
@@ -528,9 +541,10 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	vr_handle_close(img.vmo);
 	if (interp.vmo)
 		vr_handle_close(interp.vmo);
-	/* The old program goes; its handle stays open for its watcher's report. */
+	/* The old program goes (with the handles it was given); its handle stays open for its watcher's report. */
 	handle_t old = p->process;
 	vr_process_kill(old, 0);
+	proc_drop_given(p);
 	vr_handle_revoke(p->cap);
 	vr_handle_close(p->cap);
 	vfs_session_end(p->session);
