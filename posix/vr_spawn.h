@@ -8,13 +8,13 @@
 #include <spawn.h>
 #include <stdint.h>
 
-#define VR_SPAWN_HANDLES_MAX 3	/* one message's capabilities (proto/proc.h, PROC_SPAWN_HANDLES) */
-#define VR_SPAWN_MOVE 1	/* flags: the caller's handle is closed once the child has its copy */
+#define VR_SPAWN_HANDLES_MAX 3 /* one message's capabilities (proto/proc.h, PROC_SPAWN_HANDLES) */
+#define VR_SPAWN_MOVE 1 /* flags: the caller's handle is closed once the child has its copy */
 
 struct vr_spawn_handle {
 	uint64_t handle;
-	uint32_t rights;	/* VR_RIGHT_*: the child's are the handle's & these */
-	uint32_t flags;		/* VR_SPAWN_MOVE or 0 */
+	uint32_t rights; /* VR_RIGHT_*: the child's are the handle's & these */
+	uint32_t flags;	 /* VR_SPAWN_MOVE or 0 */
 };
 
 /*

@@ -66,24 +66,29 @@ int devices_make(const struct service *s, struct vr_spawn_handle h[SVC_HANDLES_M
 				h[n++] = (struct vr_spawn_handle){a, VR_RIGHT_MANAGE | pass, 0};
 				h[n++] = (struct vr_spawn_handle){b, VR_RIGHT_RECV | pass, 0};
 				name(names, len, w);
-				snprintf(w, sizeof(w), "irq:%llu.notify", (unsigned long long)d->base);
+				snprintf(w, sizeof(w), "irq:%llu.notify",
+					 (unsigned long long)d->base);
 			}
 			break;
 		case SVC_DEV_MMIO:
 			snprintf(w, sizeof(w), "mmio:%#llx+%#llx", (unsigned long long)d->base,
 				 (unsigned long long)d->len);
-			err = resource ? vr_vmo_create_phys(resource, d->base, d->len, &a) : -ENODEV;
+			err =
+			    resource ? vr_vmo_create_phys(resource, d->base, d->len, &a) : -ENODEV;
 			if (!err)
-				h[n++] = (struct vr_spawn_handle){
-				    a, VR_RIGHT_READ | VR_RIGHT_WRITE | VR_RIGHT_MAP | VR_RIGHT_MANAGE | pass,
-				    0};
+				h[n++] = (struct vr_spawn_handle){a,
+								  VR_RIGHT_READ | VR_RIGHT_WRITE |
+								      VR_RIGHT_MAP |
+								      VR_RIGHT_MANAGE | pass,
+								  0};
 			break;
 		}
 		if (!err)
 			name(names, len, w);
 		else
 			snprintf(what, whatlen, "%s: %s", w,
-				 err == -ENODEV ? "init holds no device resource" : strerror((int)-err));
+				 err == -ENODEV ? "init holds no device resource"
+						: strerror((int)-err));
 	}
 	if (err) {
 		devices_close(h, n);

@@ -45,9 +45,9 @@ struct svc_dev {
 	uint64_t base, len; /* IRQ: base = the line; MMIO: the range */
 };
 
-#define SVC_HANDLES_MAX 3   /* native handles of a service: what one posix_spawn carries */
+#define SVC_HANDLES_MAX 3     /* native handles of a service: what one posix_spawn carries */
 #define SVC_IRQ_LINE_MAX 1023 /* the kernel's lines are below 1024 */
-#define SVC_PAGE 4096	    /* mmio: ranges are whole pages */
+#define SVC_PAGE 4096	      /* mmio: ranges are whole pages */
 
 /* The handles @d takes: an IRQ's notification is the second. */
 static inline unsigned svc_dev_handles(const struct svc_dev *d)
@@ -73,11 +73,11 @@ struct service {
 	unsigned restart_limit;	   /* restarts before giving up; 0: no limit */
 	unsigned restart_delay_ms; /* the first restart's delay; it doubles up to 30 s */
 	enum svc_output output;
-	unsigned caps;		   /* enum svc_cap bits */
+	unsigned caps;			      /* enum svc_cap bits */
 	struct svc_dev devs[SVC_HANDLES_MAX]; /* the device capabilities, in the order listed */
 	unsigned ndevs, nhandles;	      /* nhandles: what devs[] take together */
-	char strings[SVC_STRINGS]; /* what argv, envp and after point into */
-	size_t used;		   /* bytes of strings[] taken */
+	char strings[SVC_STRINGS];	      /* what argv, envp and after point into */
+	size_t used;			      /* bytes of strings[] taken */
 
 	/* What init knows of it (main.c; order.c sets state and reason for those that cannot
 	 * start). */

@@ -211,7 +211,8 @@ static int check_mmio(void)
 	CHECK(names && !strcmp(names, "mmio:0xfe000000+0x2000"), "INIT_HANDLES '%s'",
 	      names ? names : "");
 	CHECK(info_of(vmo, &rights) == VR_OBJ_VMO &&
-		  rights == (VR_RIGHT_READ | VR_RIGHT_WRITE | VR_RIGHT_MAP | VR_RIGHT_MANAGE | PASS),
+		  rights ==
+		      (VR_RIGHT_READ | VR_RIGHT_WRITE | VR_RIGHT_MAP | VR_RIGHT_MANAGE | PASS),
 	      "not a VMO (rights %#x)", rights);
 	CHECK(vr_vmo_size(vmo, &size) == 0 && size == 0x2000, "size %#lx", (long)size);
 	CHECK(vr_vmo_phys_addr(vmo, 0, &paddr) == 0 && paddr == 0xfe000000, "at %#lx", (long)paddr);
@@ -324,7 +325,8 @@ static int check_log(const char *path)
 	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
 		CHECK(has(log, must[i]), "no '%s'", must[i]);
 	const char *never[] = {"starting missing", "starting cyc1", "starting cyc2",
-			       "starting cycdep",  "starting bad",  "restart 4/3", "cannot start"};
+			       "starting cycdep",  "starting bad",  "restart 4/3",
+			       "cannot start"};
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
 		CHECK(!has(log, never[i]), "'%s' happened", never[i]);
 	/* Dependency order: base before dep before crasher and checker; base before orphan. */
@@ -366,6 +368,7 @@ int main(int argc, char **argv)
 		return check_mmio();
 	if (argc == 2 && !strcmp(argv[1], "spawned"))
 		return check_spawned();
-	fprintf(stderr, "usage: initcheck status|nocap|orphan|devices LINE FREE|mmio|spawned|log FILE\n");
+	fprintf(stderr,
+		"usage: initcheck status|nocap|orphan|devices LINE FREE|mmio|spawned|log FILE\n");
 	return 2;
 }

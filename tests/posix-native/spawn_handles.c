@@ -63,8 +63,9 @@ static int child(void)
 	/* A forked child has none: the kernel copies no handles. */
 	pid_t pid = fork();
 	if (pid == 0)
-		_exit(vr_spawn_handle(0) == 0 && vr_handle_info(vmo, &(uint64_t){0}) == -VR_EBADF ? 0
-													    : 1);
+		_exit(vr_spawn_handle(0) == 0 && vr_handle_info(vmo, &(uint64_t){0}) == -VR_EBADF
+			  ? 0
+			  : 1);
 	int ws = -1;
 	CHECK(pid > 0 && waitpid(pid, &ws, 0) == pid && ws == 0, "the forked child: %#x", ws);
 	/* Last: the parent waits for this. */
@@ -93,7 +94,8 @@ static void good(uint64_t vmo, uint64_t n, const char *self, char **envp, const 
 	pid_t pid = -1;
 	int ws = -1;
 
-	CHECK(vr_handle_derive(n, VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER, &mine) == 0,
+	CHECK(vr_handle_derive(n, VR_RIGHT_SEND | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER, &mine) ==
+		  0,
 	      "derive");
 	const struct vr_spawn_handle h[] = {{vmo, VR_RIGHT_READ | VR_RIGHT_MAP, 0},
 					    {mine, VR_RIGHT_SEND, VR_SPAWN_MOVE}};
@@ -124,8 +126,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	posix_spawnattr_t attr;
-	struct vr_spawn_handle h[4] = {{vmo, VR_RIGHT_READ, 0}, {vmo, VR_RIGHT_READ, 0},
-				       {vmo, VR_RIGHT_READ, 0}, {vmo, VR_RIGHT_READ, 0}};
+	struct vr_spawn_handle h[4] = {{vmo, VR_RIGHT_READ, 0},
+				       {vmo, VR_RIGHT_READ, 0},
+				       {vmo, VR_RIGHT_READ, 0},
+				       {vmo, VR_RIGHT_READ, 0}};
 	posix_spawnattr_init(&attr);
 	CHECK(vr_spawnattr_sethandles(&attr, h, 4) == EINVAL, "four handles");
 	h[0].flags = 2;
@@ -145,7 +149,8 @@ int main(int argc, char **argv)
 	CHECK(spawn(h, 1, "/nonexistent", env, &pid) == ENOENT, "a missing program");
 	CHECK(vr_handle_info(n, &(uint64_t){0}) == 0, "a failed spawn moved the handle");
 	good(vmo, n, self, env, "short request");
-	/* An environment longer than the IPC buffer: the request goes in a VMO, with two handles. */
+	/* An environment longer than the IPC buffer: the request goes in a VMO, with two handles.
+	 */
 	static char big[6000];
 	memcpy(big, "BIG=", 4);
 	memset(big + 4, 'b', sizeof(big) - 5);
