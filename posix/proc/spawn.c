@@ -4,7 +4,9 @@
  * parent's session), the child's session is made sharing the parent's
  * descriptors, the file actions run in that session (so their errors come
  * back to posix_spawn, and the child starts with its final descriptors),
- * and the child starts with its pid, capabilities and descriptors.
+ * and the child starts with its pid, capabilities and descriptors, and
+ * copies of the native handles the request carried (whose parents we keep
+ * until its end: proc_drop_given).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -493,7 +495,7 @@ static int64_t with_request(struct proc *caller, const uint64_t m[8],
 	req_finish(&r);
 	if (request != small)
 		free(request);
-	/* The child has its own copies by now, if it started: ours go in every case. */
+	/* Those of a child that started are its struct's now (proc_drop_given); the rest go. */
 	while (ngiven)
 		vr_handle_close(given[--ngiven]);
 	return err;
