@@ -14,6 +14,7 @@
  * child's exec or exit, which POSIX allows.
  */
 #include <signal.h>
+#include <string.h>
 #include <veridian/tls_arch.h>
 #include <veridian/vr.h>
 
@@ -49,6 +50,8 @@ __attribute__((noreturn)) void px_fork_child(uint64_t proc_cap, uint64_t sp)
 	px_proc = proc_cap;
 	px_self = m[2];
 	px_vfs = m[3];
+	/* The kernel copied no handles: what the parent was given at its spawn is not here. */
+	memset(px_spawn_handles_got, 0, sizeof(px_spawn_handles_got));
 	px_process_forked((int)m[1]);
 	px_ipc_forked();
 	px_vfs_buffer_forked();

@@ -17,6 +17,8 @@
 #include <veridian/auxv.h>
 #include <veridian/syscalls.h>
 
+#include "vr_spawn.h"
+
 typedef long (*px_handler)(const long *args);
 
 /* This process's own handle (RIGHT_MANAGE, RIGHT_MAP), from the auxiliary vector (start.c). */
@@ -254,6 +256,15 @@ PX_DECLARE(fork);
 PX_DECLARE(clone);
 /* spawn.c */
 PX_DECLARE(execve);
+/* spawn_handles.c: what vr_spawnattr_sethandles keeps in a posix_spawnattr_t (vr_spawn.h). */
+struct px_spawn_handles {
+	uint32_t n, reserved;
+	struct vr_spawn_handle h[VR_SPAWN_HANDLES_MAX];
+};
+/* @attr's handles (none without @attr) into @hs; EINVAL for an attribute that holds no valid set. */
+int px_spawn_handles(const posix_spawnattr_t *attr, struct px_spawn_handles *hs);
+/* The handles this program's spawner gave it (startup.c, from its auxiliary vector). */
+extern uint64_t px_spawn_handles_got[VR_SPAWN_HANDLES_MAX];
 /* system.c */
 PX_DECLARE(uname);
 PX_DECLARE(getrandom);

@@ -5,7 +5,8 @@
  * rest. Errors come back as error numbers, as POSIX says. execve is the
  * same request without actions or attributes (PROC_EXECVE). A request that
  * does not fit the IPC buffer (a large environment) goes in a VMO instead,
- * up to PROC_SPAWN_BIG bytes.
+ * up to PROC_SPAWN_BIG bytes. Native handles set with vr_spawnattr_sethandles
+ * (spawn_handles.c) travel as the request's capabilities.
  * A script ("#!interpreter [argument]" on its first line), which the server
  * cannot load (ENOEXEC), is run as Linux's execve runs it: the same request
  * again for the interpreter, with argv interpreter, [argument,] path, argv[1]...
@@ -45,10 +46,10 @@ static bool put_strings(char *buf, size_t max, size_t *at, char *const v[], uint
 
 /* Builds the request in @buf (@max bytes); returns its length, or 0 when it does not fit. */
 static size_t encode(char *buf, size_t max, const char *path, const struct px_spawn_actions *acts,
-		     const posix_spawnattr_t *attr, char *const argv[], char *const envp[],
-		     uint32_t name_arg)
+		     const posix_spawnattr_t *attr, const struct px_spawn_handles *hs,
+		     char *const argv[], char *const envp[], uint32_t name_arg)
 {
-	struct proc_spawn h = {.name_arg = name_arg, .umask = px_umask()};
+	struct proc_spawn h = {.name_arg = name_arg, .umask = px_umask(), .nhandles = hs->n};
 	size_t at = sizeof(h);
 	unsigned nacts = acts ? acts->n : 0;
 	int nfds = px_fd_list((struct proc_fd *)(buf + at), (int)((max - at) / sizeof(struct proc_fd)));
@@ -79,6 +80,8 @@ static size_t encode(char *buf, size_t max, const char *path, const struct px_sp
 		if (h.flags & POSIX_SPAWN_SETSIGDEF)
 			h.sigignore &= ~h.sigdefault;
 	}
+	for (unsigned i = 0; i < hs->n; i++)
+		h.handle_rights[i] = hs->h[i].rights;
 	memcpy(buf, &h, sizeof(h));
 	return at;
 }
@@ -92,7 +95,23 @@ struct spawn_call {
 	const struct px_spawn_actions *acts;
 	const posix_spawnattr_t *attr;
 	char *const *envp;
+	struct px_spawn_handles hs;	/* the attribute's native handles */
 };
+
+/* Sends @m, whose last capabilities are @sp's handles, to the proc server: its answer or -errno. */
+static long call_with_handles(const struct spawn_call *sp, uint64_t m[8])
+{
+	unsigned words = m[0] & 15;
+
+	for (unsigned i = 0; i < sp->hs.n; i++)
+		m[1 + words - sp->hs.n + i] = sp->hs.h[i].handle;
+	long err = vr_ipc_call(px_proc, m);
+	if (err == -EINTR)
+		px_kernel_eintr = 1;
+	if (err < 0)
+		return err == -EPIPE ? -EIO : err;
+	return (long)m[1];
+}
 
 /* The request too long for the IPC buffer, in a VMO (proto/proc.h, PROC_SPAWN_BIG). */
 static long call_big(const struct spawn_call *sp, const char *path, char *const argv[],
@@ -105,8 +124,10 @@ static long call_big(const struct spawn_call *sp, const char *path, char *const 
 
 	if (!buf)
 		return -ENOMEM;
-	size_t len = encode(buf, PROC_SPAWN_BIG, path, sp->acts, sp->attr, argv, sp->envp, name_arg);
-	if (!len) {
+	size_t len = encode(buf, PROC_SPAWN_BIG, path, sp->acts, sp->attr, &sp->hs, argv, sp->envp,
+			    name_arg);
+	/* The VMO is one of the message's capabilities. */
+	if (!len || sp->hs.n >= PROC_SPAWN_HANDLES) {
 		free(buf);
 		return -E2BIG;
 	}
@@ -117,18 +138,14 @@ static long call_big(const struct spawn_call *sp, const char *path, char *const 
 	if (err)
 		return err == -ENOMEM ? -ENOMEM : -E2BIG;
 	/* The server gets its own handle (copied, not moved): ours is closed whatever happens. */
-	m[0] = VR_TAG(sp->op, 2) | VR_TAG_CAPS(1);
+	m[0] = VR_TAG(sp->op, 2 + sp->hs.n) | VR_TAG_CAPS(1 + sp->hs.n);
 	m[1] = len;
 	m[2] = vmo;
 	for (int i = 3; i < 8; i++)
 		m[i] = 0;
-	err = vr_ipc_call(px_proc, m);
+	err = call_with_handles(sp, m);
 	vr_handle_close(vmo);
-	if (err == -EINTR)
-		px_kernel_eintr = 1;
-	if (err < 0)
-		return err == -EPIPE || err == -EBADF ? -EIO : err;
-	return (long)m[1];
+	return err;
 }
 
 static long call(const struct spawn_call *sp, const char *path, char *const argv[],
@@ -143,10 +160,14 @@ static long call(const struct spawn_call *sp, const char *path, char *const argv
 		return -ENOMEM;
 	if (!*path)
 		return -ENOENT;
-	size_t len = encode(buf, PROC_SPAWN_MAX, path, sp->acts, sp->attr, argv, sp->envp, name_arg);
-	if (len)
+	size_t len = encode(buf, PROC_SPAWN_MAX, path, sp->acts, sp->attr, &sp->hs, argv, sp->envp,
+			    name_arg);
+	if (len && !sp->hs.n)
 		return px_call(px_proc, sp->op, NULL, 0, buf, len, r);
-	return call_big(sp, path, argv, name_arg);
+	if (!len)
+		return call_big(sp, path, argv, name_arg);
+	r[0] = VR_TAG(sp->op, sp->hs.n) | VR_TAG_CAPS(sp->hs.n) | VR_TAG_LONG(len);
+	return call_with_handles(sp, r);
 }
 
 #define SHEBANG_MAX 256	/* bytes of a script's first line, as Linux's BINPRM_BUF_SIZE */
@@ -229,15 +250,44 @@ static long call_script(const struct spawn_call *sp, const char *path, char *con
 	return err;
 }
 
+/*
+ * Checks the attribute's handles before anything is sent, for a clear error
+ * (the kernel refuses them the same way): EBADF for one that is no handle,
+ * EACCES for one without TRANSFER and DUPLICATE (it can be given only as a
+ * copy).
+ */
+static int handles_ok(const struct px_spawn_handles *hs)
+{
+	uint64_t info;
+
+	for (unsigned i = 0; i < hs->n; i++) {
+		if (vr_handle_info(hs->h[i].handle, &info))
+			return EBADF;
+		uint64_t need = VR_RIGHT_TRANSFER | VR_RIGHT_DUPLICATE;
+		if (((info >> 32) & need) != need)
+			return EACCES;
+	}
+	return 0;
+}
+
 int posix_spawn(pid_t *restrict pid, const char *restrict path,
 		const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *restrict attr,
 		char *const argv[restrict], char *const envp[restrict])
 {
-	const struct spawn_call sp = {PROC_SPAWN, fa ? fa->__actions : NULL, attr, envp};
-	long got = call_script(&sp, path, argv, 0, 0);
+	struct spawn_call sp = {PROC_SPAWN, fa ? fa->__actions : NULL, attr, envp, {0}};
+	int err = px_spawn_handles(attr, &sp.hs);
 
+	if (!err)
+		err = handles_ok(&sp.hs);
+	if (err)
+		return err;
+	long got = call_script(&sp, path, argv, 0, 0);
 	if (got < 0)
 		return (int)-got;
+	/* Moved: the child has its copy. */
+	for (unsigned i = 0; i < sp.hs.n; i++)
+		if (sp.hs.h[i].flags & VR_SPAWN_MOVE)
+			vr_handle_close(sp.hs.h[i].handle);
 	if (pid)
 		*pid = (pid_t)got;
 	return 0;
@@ -245,7 +295,7 @@ int posix_spawn(pid_t *restrict pid, const char *restrict path,
 
 long px_execve(const long *args)
 {
-	const struct spawn_call sp = {PROC_EXECVE, NULL, NULL, (char *const *)args[2]};
+	const struct spawn_call sp = {PROC_EXECVE, NULL, NULL, (char *const *)args[2], {0}};
 	long err = call_script(&sp, (const char *)args[0], (char *const *)args[1], 0, 0);
 
 	/* Success is never answered: this process is gone by then. */

@@ -1,7 +1,7 @@
 /*
  * What the translation layer takes from the initial stack before the first
  * system call: VR_AT_SELF (this process's own handle), its proc and vfs
- * capabilities and start block, and the program headers and AT_RANDOM for
+ * capabilities, start block and the handles its spawner gave it, and the program headers and AT_RANDOM for
  * musl. A static program's crt1.o (start.c) calls px_start_stack; a
  * dynamically linked one has the dynamic linker call __vr_dl_start (musl's
  * ldso/dynlink.c, ports/musl/patches/ldso-tls.patch) once it has relocated
@@ -71,6 +71,10 @@ void px_start_stack(long *sp)
 		case VR_AT_START:
 			start_block = (const struct proc_start *)aux[1];
 			break;
+		default:
+			/* The native handles the spawner gave (vr_spawn.h). */
+			if (aux[0] - VR_AT_HANDLE < VR_SPAWN_HANDLES_MAX)
+				px_spawn_handles_got[aux[0] - VR_AT_HANDLE] = aux[1];
 		}
 	px_process_init(start_block);
 }

@@ -15,6 +15,7 @@
 #include "posix.h"
 
 handle_t posix_vfs_admin, posix_proc;
+extern struct rootinfo *root_info;
 
 int64_t posix_image(const struct cpio_entry *e, struct vr_image *img)
 {
@@ -153,9 +154,16 @@ static bool put_string(char *buf, size_t *at, const char *s)
 
 #define O_NOCTTY_LINUX 0400
 
+/*
+ * Spawns @path with fds 0-2 on the console; with PROC_SPAWN_INIT it is init,
+ * which gets the root resource as its device resource: its handle 0, named
+ * by INIT_HANDLES=devices (posix/init/devices.c), given with MANAGE,
+ * DUPLICATE and TRANSFER (it hands copies and parts to its services).
+ */
 static int64_t spawn_console(const char *path, const char *const argv[], const char *const envp[],
 			     uint32_t flags)
 {
+	bool init = flags & PROC_SPAWN_INIT;
 	char *buf = ipc_buffer();
 	struct proc_spawn h = {.flags = flags, .umask = 022};
 	/*
@@ -178,13 +186,20 @@ static int64_t spawn_console(const char *path, const char *const argv[], const c
 		ok = put_string(buf, &at, argv[h.argc]);
 	for (; ok && envp && envp[h.envc]; h.envc++)
 		ok = put_string(buf, &at, envp[h.envc]);
+	if (init) {
+		ok = ok && put_string(buf, &at, "INIT_HANDLES=devices");
+		h.envc++;
+		h.nhandles = 1;
+		h.handle_rights[0] = VR_RIGHT_MANAGE | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER;
+	}
 	ok = ok && put_string(buf, &at, "/dev/console") && put_string(buf, &at, "/dev/console");
 	if (!ok)
 		return buf ? -VR_ERANGE : -VR_ENOMEM;
 	h.nactions = nact;
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), act, nact * sizeof(act[0]));
-	uint64_t m[8] = {VR_TAG(PROC_SPAWN, 0) | VR_TAG_LONG(at)};
+	uint64_t m[8] = {VR_TAG(PROC_SPAWN, h.nhandles) | VR_TAG_CAPS(h.nhandles) | VR_TAG_LONG(at),
+			 root_info->resource};
 	int64_t err = vr_ipc_call(posix_proc, m);
 	return err < 0 ? err : (int64_t)m[1];
 }

@@ -2,6 +2,8 @@
  * Interrupts for user-space drivers: an IRQ object binds a device line to a
  * notification. When the line fires, the notification gets the bound bits
  * and the line stays masked until the driver acknowledges it.
+ * Its handles may be copied (to hand the line to a driver); the line is
+ * unbound when the last one is closed.
  */
 #include <kernel/cap.h>
 #include <kernel/cpu.h>
@@ -86,7 +88,7 @@ int64_t sys_irq_bind(handle_t resource, uint64_t line, handle_t notification, ui
 	}
 	err = arch_irq_line_enable((unsigned)line, this_cpu());
 	if (!err)
-		err = cap_install(caps, &irq->k, RIGHT_MANAGE | RIGHT_TRANSFER, handle);
+		err = cap_install(caps, &irq->k, RIGHT_MANAGE | RIGHT_DUPLICATE | RIGHT_TRANSFER, handle);
 	kobj_put(&irq->k);	/* on failure this unbinds it again */
 	return err;
 }

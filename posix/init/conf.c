@@ -3,6 +3,7 @@
  * (docs/ARCHITECTURE.md, The init system). Pure: no system calls, so the
  * host tests run it under ASan.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,19 +118,72 @@ static int parse_output(struct parse *p, const char *value)
 	return 0;
 }
 
+/* A number (decimal, or hex with 0x) that is all of @s up to @end; false if not. */
+static bool u64(const char *s, const char *end, uint64_t *v)
+{
+	char *stop;
+
+	if (s == end || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &stop, 0);
+	return stop == end && !errno;
+}
+
+/* A device capability (irq:N, mmio:BASE+LEN, devices) into @d; -1 (with the error) if bad. */
+static int parse_dev(struct parse *p, const char *word, struct svc_dev *d)
+{
+	const char *plus = strchr(word, '+'), *end = word + strlen(word);
+
+	if (!strcmp(word, "devices")) {
+		*d = (struct svc_dev){SVC_DEV_DEVICES, 0, 0};
+		return 0;
+	}
+	if (!strncmp(word, "irq:", 4)) {
+		long line = number(word + 4, SVC_IRQ_LINE_MAX);
+		if (line < 0)
+			return fail(p, "'%s': irq:N wants a line up to %d", word, SVC_IRQ_LINE_MAX);
+		*d = (struct svc_dev){SVC_DEV_IRQ, (uint64_t)line, 0};
+		return 0;
+	}
+	if (!strncmp(word, "mmio:", 5)) {
+		uint64_t base, len;
+		if (!plus || !u64(word + 5, plus, &base) || !u64(plus + 1, end, &len) || !len ||
+		    base % SVC_PAGE || len % SVC_PAGE || base + len < base)
+			return fail(p, "'%s': mmio:BASE+LEN wants whole pages", word);
+		*d = (struct svc_dev){SVC_DEV_MMIO, base, len};
+		return 0;
+	}
+	return fail(p, "unknown capability '%s'", word);
+}
+
 /* caps = a list of capability names; an unknown one is an error, never ignored. */
 static int parse_caps(struct parse *p, const char *value)
 {
+	struct service *s = p->s;
 	char *words[SVC_ARGS_MAX + 1] = {NULL};
-	size_t used = p->s->used;
+	size_t used = s->used;
 	int n = split(p, value, words, SVC_ARGS_MAX);
+	struct svc_dev d;
 
 	for (int i = 0; i < n; i++) {
-		if (strcmp(words[i], "control"))
-			return fail(p, "unknown capability '%s'", words[i]);
-		p->s->caps |= SVC_CAP_CONTROL;
+		if (!strcmp(words[i], "control")) {
+			s->caps |= SVC_CAP_CONTROL;
+			continue;
+		}
+		if (parse_dev(p, words[i], &d))
+			return -1;
+		for (unsigned k = 0; k < s->ndevs; k++)
+			if (s->devs[k].kind == d.kind && s->devs[k].base == d.base &&
+			    s->devs[k].len == d.len)
+				return fail(p, "capability '%s' listed twice", words[i]);
+		if (s->nhandles + svc_dev_handles(&d) > SVC_HANDLES_MAX)
+			return fail(p, "more than %d handles ('%s': an irq takes two)",
+				    SVC_HANDLES_MAX, words[i]);
+		s->devs[s->ndevs++] = d;
+		s->nhandles += svc_dev_handles(&d);
 	}
-	p->s->used = used; /* the names are not kept */
+	s->used = used; /* the names are not kept */
 	return n < 0 ? -1 : 0;
 }
 

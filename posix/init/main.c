@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "devices.h"
 #include "service.h"
 
 #define CONF_MAX 4096  /* bytes of a definition file */
@@ -189,8 +190,11 @@ static int actions(struct service *s, posix_spawn_file_actions_t *fa, int contro
 
 static void start(struct service *s)
 {
-	char *envp[SVC_ENV_MAX + 3], **e = envp;
-	int sv[2] = {-1, -1}, pid, err;
+	char *envp[SVC_ENV_MAX + 4], **e = envp;
+	static char handle_names[256], what[128];
+	char names_env[sizeof(handle_names) + 16];
+	struct vr_spawn_handle h[SVC_HANDLES_MAX];
+	int sv[2] = {-1, -1}, pid, err, nh = 0;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 
@@ -198,6 +202,18 @@ static void start(struct service *s)
 		*e++ = "PATH=/bin:/sbin";
 	for (char **v = s->envp; *v; v++)
 		*e++ = *v;
+	/* The device capabilities, made anew for every start. */
+	if (s->ndevs) {
+		nh = devices_make(s, h, handle_names, sizeof(handle_names), what, sizeof(what));
+		if (nh < 0) {
+			say(LOG_BOTH, "%s: cannot start: %s", s->name, what);
+			s->started_ns = now_ns();
+			ended(s, 127 << 8);
+			return;
+		}
+		snprintf(names_env, sizeof(names_env), "INIT_HANDLES=%s", handle_names);
+		*e++ = names_env;
+	}
 	if (s->caps & SVC_CAP_CONTROL) {
 		*e++ = "INIT_CONTROL_FD=3";
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
@@ -211,6 +227,8 @@ static void start(struct service *s)
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
 	err = actions(s, &fa, sv[1]) ? ENOMEM : 0;
+	if (!err)
+		err = vr_spawnattr_sethandles(&attr, h, (unsigned)nh);
 	pthread_mutex_lock(&lock);
 	if (!err)
 		err = posix_spawn(&pid, s->argv[0], &fa, &attr, s->argv, envp);
@@ -221,6 +239,8 @@ static void start(struct service *s)
 	pthread_mutex_unlock(&lock);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
+	/* The service has its copies (or nothing): init keeps none. */
+	devices_close(h, (unsigned)nh);
 	if (sv[1] >= 0)
 		close(sv[1]);
 	s->ever_started = s->ever_started || !err;
@@ -494,6 +514,8 @@ int main(int argc, char **argv)
 		say(LOG_BOTH, "cannot start: %s", strerror(errno));
 		return 1;
 	}
+	if (devices_init())
+		say(LOG_FILE, "holding the device resource");
 	load(dir);
 	norder = svc_order(svc, nsvc, order);
 	for (int i = 0; i < nsvc; i++)

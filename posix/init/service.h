@@ -29,6 +29,32 @@ enum svc_cap {
 	SVC_CAP_CONTROL = 1 << 0, /* fd 3: a connected socket to init's control interface */
 };
 
+/*
+ * The device capabilities a definition may list (caps =), made from the
+ * device resource init holds and given as native handles (vr_spawn.h), in
+ * the order listed; INIT_HANDLES in the service's environment names them.
+ */
+enum svc_dev_kind {
+	SVC_DEV_DEVICES, /* "devices": the device resource itself (devmgr's) */
+	SVC_DEV_IRQ,	 /* "irq:N": line N bound to a notification: two handles */
+	SVC_DEV_MMIO,	 /* "mmio:BASE+LEN": a VMO of that device memory */
+};
+
+struct svc_dev {
+	enum svc_dev_kind kind;
+	uint64_t base, len; /* IRQ: base = the line; MMIO: the range */
+};
+
+#define SVC_HANDLES_MAX 3     /* native handles of a service: what one posix_spawn carries */
+#define SVC_IRQ_LINE_MAX 1023 /* the kernel's lines are below 1024 */
+#define SVC_PAGE 4096	      /* mmio: ranges are whole pages */
+
+/* The handles @d takes: an IRQ's notification is the second. */
+static inline unsigned svc_dev_handles(const struct svc_dev *d)
+{
+	return d->kind == SVC_DEV_IRQ ? 2 : 1;
+}
+
 enum svc_state {
 	SVC_PENDING, /* not started yet: waiting for its dependencies */
 	SVC_RUNNING,
@@ -47,9 +73,11 @@ struct service {
 	unsigned restart_limit;	   /* restarts before giving up; 0: no limit */
 	unsigned restart_delay_ms; /* the first restart's delay; it doubles up to 30 s */
 	enum svc_output output;
-	unsigned caps;		   /* enum svc_cap bits */
-	char strings[SVC_STRINGS]; /* what argv, envp and after point into */
-	size_t used;		   /* bytes of strings[] taken */
+	unsigned caps;			      /* enum svc_cap bits */
+	struct svc_dev devs[SVC_HANDLES_MAX]; /* the device capabilities, in the order listed */
+	unsigned ndevs, nhandles;	      /* nhandles: what devs[] take together */
+	char strings[SVC_STRINGS];	      /* what argv, envp and after point into */
+	size_t used;			      /* bytes of strings[] taken */
 
 	/* What init knows of it (main.c; order.c sets state and reason for those that cannot
 	 * start). */

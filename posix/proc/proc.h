@@ -85,6 +85,14 @@ struct proc {
 	int wstatus;	/* the wait status, once not PROC_ALIVE */
 	handle_t process;	/* the kernel process; 0 for the root task and init */
 	handle_t cap;	/* the capability minted for it (badge = pid), revoked at its end */
+	/*
+	 * The native handles its spawner gave it (spawn.c): our copies, whose
+	 * descendants its copies are. Revoked at its end, so that they are
+	 * gone before its parent hears of it (its kernel process is torn down
+	 * later).
+	 */
+	handle_t given[PROC_SPAWN_HANDLES];
+	unsigned ngiven;
 	uint64_t session;	/* its vfs session */
 	struct waiter *waiters;	/* its blocked waits, oldest first */
 	/* A forked child's handles, told to it once by PROC_FORKED (0 after). */
@@ -261,6 +269,8 @@ int64_t op_tty_signal(uint64_t m[8]);
 
 /* ---- spawn.c: posix_spawn and execve ---- */
 int64_t op_spawn(struct proc *caller, uint64_t m[8]);
+/* Revokes and closes the native handles @p was given at its spawn (spawn.c); at its end. */
+void proc_drop_given(struct proc *p);
 int64_t op_execve(struct proc *caller, uint64_t m[8]);
 
 /* ---- fork.c ---- */

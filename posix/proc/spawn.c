@@ -4,7 +4,9 @@
  * parent's session), the child's session is made sharing the parent's
  * descriptors, the file actions run in that session (so their errors come
  * back to posix_spawn, and the child starts with its final descriptors),
- * and the child starts with its pid, capabilities and descriptors.
+ * and the child starts with its pid, capabilities and descriptors, and
+ * copies of the native handles the request carried (whose parents we keep
+ * until its end: proc_drop_given).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +20,7 @@
 #include "ipc.h"
 #include "proc.h"
 #include "proto/vfs.h"
+#include "vr_spawn.h"
 
 #define SPAWN_FLAGS                                                                          \
 	(POSIX_SPAWN_RESETIDS | POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |              \
@@ -26,6 +29,7 @@
 #define SPAWN_FDS_MAX (VFS_IO_MAX / 8)	/* the ids VFS_SESSION_NEW shares in one request */
 #define SPAWN_ACTIONS_MAX 256
 #define NO_ID UINT64_MAX
+#define HANDLE_RIGHTS (((uint64_t)VR_RIGHT_MANAGE << 1) - 1)	/* every right there is */
 
 /* A request, decoded: pointers into the copy of the message. */
 struct spawn_req {
@@ -48,6 +52,11 @@ struct child_fds {
 static _Alignas(8) char small[PROC_SPAWN_MAX];
 static char *request;
 static struct child_fds child;
+_Static_assert(PROC_SPAWN_HANDLES == VR_SPAWN_HANDLES_MAX, "the layer's limit is the protocol's");
+
+/* The handles the request's message carried for the child (ours: closed after each request). */
+static handle_t given[PROC_SPAWN_HANDLES];
+static unsigned ngiven;
 
 static void req_finish(struct spawn_req *r)
 {
@@ -90,8 +99,12 @@ static int decode(size_t len, struct spawn_req *r)
 	*r = (struct spawn_req){.h = h};
 	if (len < sizeof(*h) || len > PROC_SPAWN_BIG || (h->flags & ~(uint32_t)SPAWN_FLAGS) ||
 	    h->nfds > SPAWN_FDS_MAX || h->nactions > SPAWN_ACTIONS_MAX || h->argc > len ||
-	    h->envc > len || (h->name_arg && h->name_arg >= h->argc) || (h->umask & ~0777u))
+	    h->envc > len || (h->name_arg && h->name_arg >= h->argc) || (h->umask & ~0777u) ||
+	    h->nhandles != ngiven || h->reserved)
 		return -EINVAL;
+	for (uint32_t i = 0; i < h->nhandles; i++)
+		if (h->handle_rights[i] & ~HANDLE_RIGHTS)
+			return -EINVAL;
 	size_t fixed = sizeof(*h) + h->nfds * sizeof(struct proc_fd) +
 		       h->nactions * sizeof(struct proc_action);
 	if (fixed > len || ((h->flags & POSIX_SPAWN_SETPGROUP) && h->pgroup < 0))
@@ -327,16 +340,20 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 			    : -ENOMEM;
 
 	if (!err) {
-		const struct vr_exec_handle handles[] = {
+		struct vr_exec_handle handles[2 + PROC_SPAWN_HANDLES] = {
 			/* GRANT: a long spawn or execve request carries a VMO, PROC_THREAD a thread. */
 			{VR_AT_PROC, c->cap, VR_RIGHT_SEND | VR_RIGHT_GRANT},
 			{VR_AT_VFS, child.session, VR_RIGHT_SEND},
 		};
+		/* The caller's handles: copies, as vr_exec_with gives each (a failed start frees them). */
+		for (uint32_t i = 0; i < r->h->nhandles; i++)
+			handles[2 + i] = (struct vr_exec_handle){VR_AT_HANDLE + i, given[i],
+								 r->h->handle_rights[i]};
 		const struct vr_exec_args args = {
 			.argv = r->argv,
 			.envp = r->envp,
 			.handles = handles,
-			.nhandles = 2,
+			.nhandles = 2 + r->h->nhandles,
 			.blob = block,
 			.blob_len = len,
 			.blob_key = VR_AT_START,
@@ -391,6 +408,10 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 	vr_handle_close(img.vmo);
 	if (interp.vmo)
 		vr_handle_close(interp.vmo);
+	/* Its handles' parents stay with us until its end (proc_drop_given). */
+	memcpy(c->given, given, sizeof(given));
+	c->ngiven = ngiven;
+	ngiven = 0;
 	if ((err = proc_watch(c))) {
 		/* Without a watcher nobody would see it go: end it now, and it is gone. */
 		proc_end(c, SIGKILL);
@@ -426,20 +447,25 @@ static int64_t take(const uint64_t m[8])
 {
 	unsigned words = m[0] & 15, caps = (m[0] >> 4) & 3;
 	size_t len = px_reply_len(m[0]);
+	bool big = !len && caps;	/* the long form: w1 its length, w2 its VMO */
 	uint64_t size;
 
 	request = small;
-	if (!caps) {
+	/* The handles for the child are the message's last capabilities: ours until we close them. */
+	ngiven = 0;
+	for (unsigned i = big; i < caps && i < words; i++)
+		given[ngiven++] = m[1 + words - caps + i];
+	if (words != (big ? 1u : 0u) + caps) {
+		if (big)
+			vr_handle_close(m[1 + words - caps]);
+		return -EINVAL;
+	}
+	if (!big) {
 		/* Copied first: calls to the vfs server reuse the IPC buffer. */
 		if (len > sizeof(small) || !px_ipc_buffer())
 			return -EINVAL;
 		memcpy(small, px_ipc_buffer(), len);
 		return (int64_t)len;
-	}
-	if (caps != 1 || words != 2 || len) {
-		for (unsigned i = 0; i < caps && i < words; i++)
-			vr_handle_close(m[words - i]);
-		return -EINVAL;
 	}
 	handle_t vmo = m[2];
 	len = m[1];
@@ -459,21 +485,29 @@ static int64_t take(const uint64_t m[8])
 static int64_t with_request(struct proc *caller, const uint64_t m[8],
 			    int64_t (*fn)(const struct spawn_req *, struct proc *))
 {
-	int64_t len = take(m);
+	int64_t len = take(m), err = len < 0 ? len : 0;
 	struct spawn_req r = {0};
 
-	if (len < 0) {
-		if (request != small)
-			free(request);
-		return len;
-	}
-	int64_t err = decode((size_t)len, &r);
+	if (!err)
+		err = decode((size_t)len, &r);
 	if (!err)
 		err = fn(&r, caller);
 	req_finish(&r);
 	if (request != small)
 		free(request);
+	/* Those of a child that started are its struct's now (proc_drop_given); the rest go. */
+	while (ngiven)
+		vr_handle_close(given[--ngiven]);
 	return err;
+}
+
+void proc_drop_given(struct proc *p)
+{
+	while (p->ngiven) {
+		handle_t h = p->given[--p->ngiven];
+		vr_handle_revoke(h);
+		vr_handle_close(h);
+	}
 }
 
 int64_t op_spawn(struct proc *caller, uint64_t m[8])
@@ -495,7 +529,7 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	uint64_t session;
 	int64_t err;
 
-	if (r->h->nactions || r->h->flags)
+	if (r->h->nactions || r->h->flags || r->h->nhandles)
 		return -EINVAL;
 	if ((err = vfs_exec_image(p->session, r->path, &img.vmo, &img.size)))
 		return err;
@@ -509,9 +543,10 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	vr_handle_close(img.vmo);
 	if (interp.vmo)
 		vr_handle_close(interp.vmo);
-	/* The old program goes; its handle stays open for its watcher's report. */
+	/* The old program goes (with the handles it was given); its handle stays open for its watcher's report. */
 	handle_t old = p->process;
 	vr_process_kill(old, 0);
+	proc_drop_given(p);
 	vr_handle_revoke(p->cap);
 	vr_handle_close(p->cap);
 	vfs_session_end(p->session);

@@ -92,6 +92,7 @@ struct proc *proc_create(int pid, struct proc *parent)
 
 void proc_destroy(struct proc *p)
 {
+	proc_drop_given(p);
 	if (p == proc_init) {
 		/* Init is gone: the server stands in for it again (orphans reaped at once). */
 		if (p->process)

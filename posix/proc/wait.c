@@ -236,6 +236,7 @@ void proc_end(struct proc *p, int wstatus)
 	p->stop_report = 0;
 	p->cont_report = false;
 	vr_process_kill(p->process, wstatus);
+	proc_drop_given(p);
 	/* Whoever holds a copy of its capability can no longer speak as it. */
 	vr_handle_revoke(p->cap);
 	vr_handle_close(p->cap);

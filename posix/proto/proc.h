@@ -141,6 +141,11 @@ enum proc_op {
  */
 
 /*
+ * The message of PROC_SPAWN with handles: the short form has words = caps =
+ * nhandles (w1.. the handles) and the request in the long part; the long
+ * form (PROC_SPAWN_BIG) words 2 + nhandles, caps 1 + nhandles: w1 the
+ * length, w2 the VMO, then the handles.
+ *
  * A spawn request: this header, then nfds struct proc_fd, then nactions
  * struct proc_action, then argc + envc + the path and open-action paths as
  * NUL-terminated strings (path first, then argv, then envp, then each
@@ -160,7 +165,25 @@ struct proc_spawn {
 	 */
 	uint32_t name_arg;
 	uint32_t umask;		/* the child's file mode creation mask (0777 bits), the caller's */
+	/*
+	 * Native handles for the child (PROC_SPAWN only; see PROC_SPAWN_HANDLES):
+	 * the message's last nhandles capabilities, copied into the child with
+	 * handle_rights[i] (& the handle's own rights) as its VR_AT_HANDLE + i.
+	 */
+	uint32_t nhandles, reserved;	/* reserved: 0 */
+	uint64_t handle_rights[3];
 };
+
+/*
+ * The handles one spawn request carries: the message's capabilities (three at
+ * most, VR_TAG_CAPS), of which the long form's VMO is one: two there.
+ * Each must hold RIGHT_TRANSFER and RIGHT_DUPLICATE (a copy: the caller keeps
+ * its own); the kernel refuses the call otherwise (-EACCES, -EBADF for a
+ * forged one) and nothing moves. The server closes its own copies
+ * whatever happens; on any error the child is not started and nothing of
+ * them is left anywhere.
+ */
+#define PROC_SPAWN_HANDLES 3
 
 /* One of the parent's descriptors the child starts with: its number and its vfs id in the parent's session. */
 struct proc_fd {

@@ -1,7 +1,8 @@
 /*
  * The checks of init's test set (tests/init/services/, /etc/init-test/ in
- * the initrd), as /libexec/initcheck: "status", "nocap" and "orphan" run as
- * services of init; "log FILE" is run by the root task once init is done
+ * the initrd), as /libexec/initcheck: "status", "nocap", "orphan",
+ * "devices LINE FREE" and "mmio" run as services of init, "spawned" by the
+ * root task (proc_spawn_handles); "log FILE" is run by the root task once init is done
  * (tests/kernel/user/posix/test_init.c). Each exits 0 when all its checks
  * hold and prints what failed.
  */
@@ -15,6 +16,9 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <veridian/vr.h>
+
+#include "init/handles.h"
 
 static int failures;
 
@@ -134,6 +138,103 @@ static int check_status(void)
 	return failures != 0;
 }
 
+/* The type (VR_OBJ_*) and rights of handle @h; 0 if it is none. */
+static uint64_t info_of(uint64_t h, uint32_t *rights)
+{
+	uint64_t info = 0;
+
+	if (vr_handle_info(h, &info))
+		return 0;
+	*rights = (uint32_t)(info >> 32);
+	return info & 0xffff;
+}
+
+#define PASS (VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER)
+#define DEVCAP_MARK "/tmp/devcap.ran"
+
+/*
+ * caps = devices irq:LINE (devcap.conf): the device resource, the IRQ bound
+ * to LINE and its notification, named by INIT_HANDLES, with the rights init
+ * gives; the IRQ can be acknowledged and its notification polled; the line is
+ * taken (by this service's IRQ), another line FREE can be bound with the
+ * resource. The first run ends with status 3 (after its checks): its
+ * restart must find them all again.
+ */
+static int check_devices(const char *line, const char *free_line)
+{
+	char want[64], irq_name[32], notify_name[32];
+	const char *names = getenv("INIT_HANDLES");
+	uint32_t rights = 0;
+	uint64_t bits = 1, other;
+	unsigned l = (unsigned)atoi(line), f = (unsigned)atoi(free_line);
+
+	snprintf(want, sizeof(want), "devices irq:%u irq:%u.notify", l, l);
+	snprintf(irq_name, sizeof(irq_name), "irq:%u", l);
+	snprintf(notify_name, sizeof(notify_name), "irq:%u.notify", l);
+	CHECK(names && !strcmp(names, want), "INIT_HANDLES '%s', want '%s'", names ? names : "",
+	      want);
+	uint64_t res = init_handle("devices"), irq = init_handle(irq_name),
+		 n = init_handle(notify_name);
+	CHECK(res && irq && n && vr_spawn_handle(3) == 0, "handles %#lx %#lx %#lx", (long)res,
+	      (long)irq, (long)n);
+	CHECK(info_of(res, &rights) == VR_OBJ_RESOURCE && rights == (VR_RIGHT_MANAGE | PASS),
+	      "devices: not the resource (rights %#x)", rights);
+	CHECK(info_of(irq, &rights) == VR_OBJ_IRQ && rights == (VR_RIGHT_MANAGE | PASS),
+	      "irq: not an IRQ (rights %#x)", rights);
+	CHECK(info_of(n, &rights) == VR_OBJ_NOTIFICATION && rights == (VR_RIGHT_RECV | PASS),
+	      "notify: not a notification (rights %#x)", rights);
+	CHECK(vr_irq_ack(irq) == 0, "irq_ack");
+	CHECK(vr_notify_poll(n, &bits) == 0 && bits == 0, "notify_poll: bits %#lx", (long)bits);
+	CHECK(vr_notify_signal(n, 1) == -VR_EACCES, "the notification can be signalled");
+	/* Binding needs a notification it may signal: its own. */
+	uint64_t own = 0;
+	CHECK(vr_notify_create(&own) == 0, "notify_create");
+	CHECK(vr_irq_bind(res, l, own, 2, &other) == -VR_EBUSY, "line %u is not bound", l);
+	int64_t err = vr_irq_bind(res, f, own, 2, &other);
+	CHECK(err == 0, "the resource cannot bind line %u: %ld", f, (long)err);
+	if (!err)
+		vr_handle_close(other);
+	vr_handle_close(own);
+	int fd = open(DEVCAP_MARK, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+	return failures ? 1 : fd >= 0 ? 3 : 0;
+}
+
+/* caps = mmio:0xfe000000+0x2000 (mmiocap.conf): a VMO of exactly that device memory. */
+static int check_mmio(void)
+{
+	const char *names = getenv("INIT_HANDLES");
+	uint64_t vmo = init_handle("mmio:0xfe000000+0x2000"), size = 0, paddr = 0;
+	uint32_t rights = 0;
+
+	CHECK(names && !strcmp(names, "mmio:0xfe000000+0x2000"), "INIT_HANDLES '%s'",
+	      names ? names : "");
+	CHECK(info_of(vmo, &rights) == VR_OBJ_VMO &&
+		  rights ==
+		      (VR_RIGHT_READ | VR_RIGHT_WRITE | VR_RIGHT_MAP | VR_RIGHT_MANAGE | PASS),
+	      "not a VMO (rights %#x)", rights);
+	CHECK(vr_vmo_size(vmo, &size) == 0 && size == 0x2000, "size %#lx", (long)size);
+	CHECK(vr_vmo_phys_addr(vmo, 0, &paddr) == 0 && paddr == 0xfe000000, "at %#lx", (long)paddr);
+	CHECK(vr_spawn_handle(1) == 0, "a second handle");
+	return failures != 0;
+}
+
+/*
+ * Spawned by the root task with one IRQ handle, rights MANAGE only
+ * (tests/kernel/user/posix/test_proc.c, proc_spawn_handles).
+ */
+static int check_spawned(void)
+{
+	uint32_t rights = 0;
+
+	CHECK(info_of(vr_spawn_handle(0), &rights) == VR_OBJ_IRQ && rights == VR_RIGHT_MANAGE,
+	      "handle 0: not the IRQ with MANAGE alone (rights %#x)", rights);
+	CHECK(vr_irq_ack(vr_spawn_handle(0)) == 0, "irq_ack");
+	CHECK(vr_spawn_handle(1) == 0 && vr_spawn_handle(2) == 0, "more handles");
+	return failures != 0;
+}
+
 /* A service without it: no fd 3, and initctl fails even when told a descriptor. */
 static int check_nocap(void)
 {
@@ -144,6 +245,11 @@ static int check_nocap(void)
 	CHECK(getppid() == 1, "parent %d, want init (1)", getppid());
 	CHECK(fcntl(3, F_GETFD) == -1 && errno == EBADF, "fd 3 is open without the capability");
 	CHECK(!getenv("INIT_CONTROL_FD"), "INIT_CONTROL_FD is set");
+	/* No native handles either: none in its auxiliary vector, none named. */
+	CHECK(!getenv("INIT_HANDLES"), "INIT_HANDLES is set");
+	for (unsigned i = 0; i < VR_SPAWN_HANDLES_MAX; i++)
+		CHECK(vr_spawn_handle(i) == 0, "it has handle %u", i);
+	CHECK(init_handle("devices") == 0, "it has the device resource");
 	int ws = initctl(bare, out, sizeof(out));
 	CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 2 && has(out, "no control capability"),
 	      "initctl without the capability: %#x '%s'", ws, out);
@@ -210,11 +316,17 @@ static int check_log(const char *path)
 	    "init: nocap exited (status 0)",
 	    "init: orphan exited (status 0)",
 	    "init: every service has ended",
+	    "init: holding the device resource",
+	    "init: devcap exited (status 3); restart 1/1 in ",
+	    "init: devcap exited (status 0)",
+	    "init: mmiocap exited (status 0)",
+	    "init: badcaps: bad definition: line 2: more than 3 handles ('devices'",
 	};
 	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
 		CHECK(has(log, must[i]), "no '%s'", must[i]);
 	const char *never[] = {"starting missing", "starting cyc1", "starting cyc2",
-			       "starting cycdep",  "starting bad",  "restart 4/3"};
+			       "starting cycdep",  "starting bad",  "restart 4/3",
+			       "cannot start"};
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
 		CHECK(!has(log, never[i]), "'%s' happened", never[i]);
 	/* Dependency order: base before dep before crasher and checker; base before orphan. */
@@ -250,6 +362,13 @@ int main(int argc, char **argv)
 		return check_orphan();
 	if (argc == 3 && !strcmp(argv[1], "log"))
 		return check_log(argv[2]);
-	fprintf(stderr, "usage: initcheck status|nocap|orphan|log FILE\n");
+	if (argc == 4 && !strcmp(argv[1], "devices"))
+		return check_devices(argv[2], argv[3]);
+	if (argc == 2 && !strcmp(argv[1], "mmio"))
+		return check_mmio();
+	if (argc == 2 && !strcmp(argv[1], "spawned"))
+		return check_spawned();
+	fprintf(stderr,
+		"usage: initcheck status|nocap|orphan|devices LINE FREE|mmio|spawned|log FILE\n");
 	return 2;
 }

@@ -31,3 +31,8 @@
 #define VR_AT_PROC_SERVE 0x5658
 /* The proc server's vfs capability (VFS_BADGE_ADMIN). */
 #define VR_AT_VFS_ADMIN 0x5659
+/*
+ * The native handles a POSIX program's spawner gave it (vr_spawnattr_sethandles,
+ * posix/README.md): handle i is VR_AT_HANDLE + i, i < PROC_SPAWN_HANDLES.
+ */
+#define VR_AT_HANDLE 0x56b0

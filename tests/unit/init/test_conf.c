@@ -109,6 +109,67 @@ TEST(errors_name_their_line)
 	CHECK_STR(err, "line 1: a NUL byte");
 }
 
+TEST(device_caps)
+{
+	struct service *s = &svc[0];
+
+	CHECK(parse(s, "devmgr", "exec = /a\ncaps = control devices\ncaps = irq:1023") == 0);
+	CHECK_STR(err, "");
+	CHECK(s->caps == SVC_CAP_CONTROL && s->ndevs == 2 && s->nhandles == 3);
+	CHECK(s->devs[0].kind == SVC_DEV_DEVICES);
+	CHECK(s->devs[1].kind == SVC_DEV_IRQ && s->devs[1].base == 1023);
+	CHECK(parse(s, "drv", "exec = /a\ncaps = mmio:0xfe000000+0x2000 irq:0") == 0);
+	CHECK(s->caps == 0 && s->ndevs == 2 && s->nhandles == 3);
+	CHECK(s->devs[0].kind == SVC_DEV_MMIO && s->devs[0].base == 0xfe000000 &&
+	      s->devs[0].len == 0x2000);
+	CHECK(s->devs[1].kind == SVC_DEV_IRQ && s->devs[1].base == 0);
+	CHECK(parse(s, "drv", "exec = /a\ncaps = mmio:4096+8192 mmio:8192+4096") == 0);
+	CHECK(s->ndevs == 2 && s->nhandles == 2);
+	CHECK(s->devs[0].kind == SVC_DEV_MMIO && s->devs[0].base == 4096 && s->devs[0].len == 8192);
+	CHECK(s->devs[1].kind == SVC_DEV_MMIO && s->devs[1].base == 8192 && s->devs[1].len == 4096);
+	/* The names are not kept: the definition's strings hold only exec's words. */
+	CHECK(s->used == strlen("/a") + 1);
+	CHECK(parse(s, "none", "exec = /a") == 0 && s->ndevs == 0 && s->nhandles == 0);
+	const struct {
+		const char *caps, *err;
+	} cases[] = {
+	    {"irq:1024", "line 2: 'irq:1024': irq:N wants a line up to 1023"},
+	    {"irq:", "line 2: 'irq:': irq:N wants a line up to 1023"},
+	    {"irq:-1", "line 2: 'irq:-1': irq:N wants a line up to 1023"},
+	    {"irq:5x", "line 2: 'irq:5x': irq:N wants a line up to 1023"},
+	    {"irq:0x5", "line 2: 'irq:0x5': irq:N wants a line up to 1023"},
+	    {"irq", "line 2: unknown capability 'irq'"},
+	    {"device", "line 2: unknown capability 'device'"},
+	    {"mmio:0x1000", "line 2: 'mmio:0x1000': mmio:BASE+LEN wants whole pages"},
+	    {"mmio:0x1000+0", "line 2: 'mmio:0x1000+0': mmio:BASE+LEN wants whole pages"},
+	    {"mmio:0x1001+0x1000", "line 2: 'mmio:0x1001+0x1000': mmio:BASE+LEN wants whole pages"},
+	    {"mmio:0x1000+0x800", "line 2: 'mmio:0x1000+0x800': mmio:BASE+LEN wants whole pages"},
+	    {"mmio:+0x1000", "line 2: 'mmio:+0x1000': mmio:BASE+LEN wants whole pages"},
+	    {"mmio:0x1000+", "line 2: 'mmio:0x1000+': mmio:BASE+LEN wants whole pages"},
+	    {"mmio:0x1000+-4096", "line 2: 'mmio:0x1000+-4096': mmio:BASE+LEN wants whole pages"},
+	    {"mmio:0xfffffffffffff000+0x2000",
+	     "line 2: 'mmio:0xfffffffffffff000+0x2000': mmio:BASE+LEN wants whole pages"},
+	    {"mmio:0x10000000000000000+0x1000",
+	     "line 2: 'mmio:0x10000000000000000+0x1000': mmio:BASE+LEN wants whole pages"},
+	    {"irq:3 irq:3", "line 2: capability 'irq:3' listed twice"},
+	    {"devices control devices", "line 2: capability 'devices' listed twice"},
+	    {"irq:3 irq:4", "line 2: more than 3 handles ('irq:4': an irq takes two)"},
+	    {"devices mmio:0+4096 mmio:4096+4096 mmio:8192+4096",
+	     "line 2: more than 3 handles ('mmio:8192+4096': an irq takes two)"},
+	};
+	char text[160];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "exec = /a\ncaps = %s", cases[i].caps);
+		CHECK(parse(s, "a", text) == -1);
+		CHECK_STR(err, cases[i].err);
+	}
+	/* Across caps = lines too. */
+	CHECK(parse(s, "a", "exec = /a\ncaps = irq:3\ncaps = irq:3") == -1);
+	CHECK_STR(err, "line 3: capability 'irq:3' listed twice");
+	CHECK(parse(s, "a", "exec = /a\ncaps = irq:3 devices\ncaps = devices") == -1);
+	CHECK_STR(err, "line 3: capability 'devices' listed twice");
+}
+
 TEST(limits)
 {
 	struct service *s = &svc[0];

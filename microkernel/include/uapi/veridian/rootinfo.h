@@ -55,6 +55,15 @@ enum system_info_item {
  * killed or its call interrupted; answering it fails with -EPIPE).
  */
 #define VR_HANDLE_INFO_GONE (1ull << 16)
+/* handle_info's object types (the kernel's enum kobj_type). */
+#define VR_OBJ_PROCESS 1
+#define VR_OBJ_THREAD 2
+#define VR_OBJ_ENDPOINT 3
+#define VR_OBJ_NOTIFICATION 4
+#define VR_OBJ_VMO 5
+#define VR_OBJ_IRQ 6
+#define VR_OBJ_RESOURCE 7
+#define VR_OBJ_REPLY 8
 
 /* Endpoint badges (endpoint_mint) are 1 .. VR_BADGE_LIMIT - 1 (the kernel's CAP_BADGE_LIMIT). */
 #define VR_BADGE_LIMIT (1ull << 62)
