@@ -169,6 +169,8 @@ deliver_words(const struct user_regs *from, uint64_t tag, struct user_regs *to)
 	SEND_WORDS(5)
 	SEND_WORDS(6)
 	SEND_WORDS(7)
+	default:
+		__builtin_unreachable();
 	}
 }
 
