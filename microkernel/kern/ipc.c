@@ -380,11 +380,10 @@ static int64_t call(struct endpoint *ep, struct thread *self, const uint64_t msg
  * false, having changed nothing, when a condition does not hold.
  * Interrupts are masked (system call).
  */
-static inline __attribute__((always_inline)) bool fast_call(struct thread *self,
-							    handle_t h)
+static inline __attribute__((always_inline)) bool fast_call(struct cpu *c, struct thread *self,
+							    struct user_regs *u, handle_t h)
 {
-	struct cpu *c = this_cpu();
-	uint64_t tag = msg_tag(self->uregs), badge;
+	uint64_t tag = msg_tag(u), badge;
 	struct endpoint *ep;
 	struct thread *r;
 
@@ -400,7 +399,7 @@ static inline __attribute__((always_inline)) bool fast_call(struct thread *self,
 	}
 	wq_unpark(&ep->q, r);
 	ep->recv_waiting = ep->q.head != NULL;
-	deliver_words(self->uregs, tag, r->uregs);
+	deliver_words(u, tag, r->uregs);
 	r->wake_status = (int64_t)badge;
 	if (!await_reply_fast(r, self)) {
 		self->state = THREAD_RUNNING;
@@ -436,7 +435,7 @@ int64_t sys_ipc_call(handle_t endpoint)
 {
 	struct thread *self = thread_current();
 
-	if (fast_call(self, endpoint))
+	if (fast_call(this_cpu(), self, self->uregs, endpoint))
 		return self->wake_status;
 	return call_slow(self, endpoint);
 }
@@ -633,11 +632,11 @@ int64_t sys_ipc_reply_save(uint64_t *handle)
  * Everything is checked before anything changes; false means a condition
  * does not hold and nothing happened. Interrupts are masked (system call).
  */
-static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread *self,
-								  handle_t h)
+static inline __attribute__((always_inline)) bool fast_reply_recv(struct cpu *c,
+								  struct thread *self,
+								  struct user_regs *u, handle_t h)
 {
-	struct cpu *c = this_cpu();
-	uint64_t tag = msg_tag(self->uregs), badge;
+	uint64_t tag = msg_tag(u), badge;
 	struct endpoint *ep;
 	struct thread *cl;
 
@@ -661,7 +660,7 @@ static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread 
 	self->reply_wait.head = self->reply_wait.tail = NULL;
 	cl->waiting_on = NULL;
 	spin_unlock(&self->reply_wait.lock);
-	deliver_words(self->uregs, tag, cl->uregs);
+	deliver_words(u, tag, cl->uregs);
 	cl->wake_status = 0;
 	self->wake_status = 0;	/* the next caller puts its badge here */
 	self->state = THREAD_BLOCKED;
@@ -723,7 +722,7 @@ int64_t sys_ipc_reply_recv(handle_t endpoint)
 	struct thread *self = thread_current();
 
 	/* Called again: the message is in self's registers. */
-	if (fast_reply_recv(self, endpoint))
+	if (fast_reply_recv(this_cpu(), self, self->uregs, endpoint))
 		return self->wake_status;
 	return reply_recv_slow(self, endpoint);
 }
@@ -736,16 +735,18 @@ int64_t sys_ipc_reply_recv(handle_t endpoint)
  */
 void syscall_ipc(struct user_regs *r)
 {
-	struct thread *self = thread_current();
+	struct cpu *c = this_cpu();
+	struct thread *self = c->current;
 	handle_t h = (handle_t)arch_syscall_arg(r, 0);
 	int64_t status;
 
+	/* r is self->uregs: a system call's registers. */
 	switch (arch_syscall_nr(r)) {
 	case SYS_IPC_CALL:
-		status = fast_call(self, h) ? self->wake_status : call_slow(self, h);
+		status = fast_call(c, self, r, h) ? self->wake_status : call_slow(self, h);
 		break;
 	case SYS_IPC_REPLY_RECV:
-		status = fast_reply_recv(self, h) ? self->wake_status : reply_recv_slow(self, h);
+		status = fast_reply_recv(c, self, r, h) ? self->wake_status : reply_recv_slow(self, h);
 		break;
 	default:
 		syscall_handler(r);
