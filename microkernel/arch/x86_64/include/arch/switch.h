@@ -40,7 +40,7 @@ static inline __attribute__((always_inline)) void x86_switch_user_state(struct t
 			/* Only thread_set_tls changes FS then, and it keeps fs_base current. */
 			wrmsr(MSR_FS_BASE, n->fs_base);
 		}
-		cpu_set_kernel_stack(next->kstack_top);
+		cpu_set_kernel_stack(next->kstack_top, n);
 	}
 }
 
