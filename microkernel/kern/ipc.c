@@ -11,7 +11,9 @@
  * slot empty). The slot holds no reference: a caller killed while waiting
  * is taken off it by the kill (under reply_wait.lock, before it can run and
  * exit), so the slot is simply empty then and the server finds out when it
- * replies. ipc_reply_save moves the caller on to a reply object
+ * replies. The kill claims the caller by exchanging its waiting_on for
+ * NULL; the fast answer claims it the same way without the lock, so
+ * exactly one of the two has it. ipc_reply_save moves the caller on to a reply object
  * (kern/reply.c).
  *
  * Locks: an endpoint's q.lock, then a thread's reply_wait.lock; the two
@@ -649,17 +651,23 @@ static inline __attribute__((always_inline)) bool fast_reply_recv(struct cpu *c,
 		spin_unlock(&ep->q.lock);
 		return false;
 	}
-	spin_lock(&self->reply_wait.lock);
-	cl = self->reply_wait.head;
-	if (!cl || cl->wq_next || cl->exception_call || !sched_can_switch_to(c, cl)) {
-		spin_unlock(&self->reply_wait.lock);
+	/*
+	 * The slot's one caller, claimed without the slot's lock: only a kill
+	 * (sched_interrupt_wait) takes it out otherwise, and it claims it with
+	 * the same exchange of waiting_on, under the lock; whichever exchanges
+	 * first has it. The slot cannot fill again meanwhile (this thread is
+	 * not receiving), so a caller still waiting on it is the one read here.
+	 */
+	struct wait_queue *q = &self->reply_wait;
+	cl = __atomic_load_n(&q->head, __ATOMIC_RELAXED);
+	if (!cl || cl->exception_call || !sched_can_switch_to(c, cl) ||
+	    !__atomic_compare_exchange_n(&cl->waiting_on, &q, NULL, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED)) {
 		spin_unlock(&ep->q.lock);
 		return false;
 	}
-	/* The slot's one caller (wq_unpark's work: no neighbours, and a reply wait has no deadline). */
+	/* wq_unpark's work: no neighbours, and a reply wait has no deadline. */
 	self->reply_wait.head = self->reply_wait.tail = NULL;
-	cl->waiting_on = NULL;
-	spin_unlock(&self->reply_wait.lock);
 	deliver_words(u, tag, cl->uregs);
 	cl->wake_status = 0;
 	self->wake_status = 0;	/* the next caller puts its badge here */
