@@ -658,11 +658,12 @@ static inline __attribute__((always_inline)) bool fast_reply_recv(struct cpu *c,
 	 * first has it. The slot cannot fill again meanwhile (this thread is
 	 * not receiving), so a caller still waiting on it is the one read here.
 	 */
-	struct wait_queue *q = &self->reply_wait;
-	cl = __atomic_load_n(&q->head, __ATOMIC_RELAXED);
+	struct wait_queue *slot = &self->reply_wait;
+	cl = __atomic_load_n(&slot->head, __ATOMIC_RELAXED);
 	if (!cl || cl->exception_call || !sched_can_switch_to(c, cl) ||
-	    !__atomic_compare_exchange_n(&cl->waiting_on, &q, NULL, false, __ATOMIC_ACQUIRE,
+	    !__atomic_compare_exchange_n(&cl->waiting_on, &slot, NULL, false, __ATOMIC_ACQUIRE,
 					 __ATOMIC_RELAXED)) {
+		/* (A failed exchange has overwritten slot.) */
 		spin_unlock(&ep->q.lock);
 		return false;
 	}

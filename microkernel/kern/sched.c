@@ -441,7 +441,8 @@ void sched_interrupt_wait(struct thread *t, int64_t status)
 	 * fast path claims a caller in a reply slot the same way, without the
 	 * slot's lock (kern/ipc.c), and only one of the two may have it.
 	 */
-	if (__atomic_compare_exchange_n(&t->waiting_on, &q, NULL, false, __ATOMIC_ACQUIRE,
+	struct wait_queue *expected = q;	/* a failed exchange overwrites it; q stays for the unlock */
+	if (__atomic_compare_exchange_n(&t->waiting_on, &expected, NULL, false, __ATOMIC_ACQUIRE,
 					__ATOMIC_RELAXED))
 		wake(q, t, status, 0);
 	spin_unlock_irqrestore(&q->lock, s);
