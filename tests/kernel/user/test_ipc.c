@@ -368,12 +368,12 @@ UTEST(ipc_server_killed_mid_call)
 /*
  * Handles closed and revoked while other CPUs call through them: the
  * handle two callers use (a child of the endpoint's, or a grandchild under
- * a middle one that is revoked) changes under them 2,000 times, and at
+ * a middle one that is revoked) changes under them 1,000 times, and at
  * the end all of them are revoked.
  * Every call must come back answered (each word plus one) or refused with
  * -EBADF; nothing else, and the server goes on answering.
  */
-#define RACE_ROUNDS 2000
+#define RACE_ROUNDS 1000
 
 static volatile handle_t race_handle;
 static volatile uint64_t race_stop, race_answered, race_refused, race_wrong;
