@@ -11,7 +11,9 @@
  * slot empty). The slot holds no reference: a caller killed while waiting
  * is taken off it by the kill (under reply_wait.lock, before it can run and
  * exit), so the slot is simply empty then and the server finds out when it
- * replies. ipc_reply_save moves the caller on to a reply object
+ * replies. The kill claims the caller by exchanging its waiting_on for
+ * NULL; the fast answer claims it the same way without the lock, so
+ * exactly one of the two has it. ipc_reply_save moves the caller on to a reply object
  * (kern/reply.c).
  *
  * Locks: an endpoint's q.lock, then a thread's reply_wait.lock; the two
@@ -138,24 +140,40 @@ static __attribute__((noinline)) int deliver_full(struct thread *from,
 
 /*
  * Words-only delivery straight from @from's registers to @to's; the words the
- * tag does not use arrive as zeros, so nothing else of @from's leaks.
+ * tag does not use arrive as zeros, so nothing else of @from's leaks. One
+ * case per count (the fast paths' tags have at most 7 words), so that each
+ * loads only the words it sends (the tag is already in hand) and stores
+ * every register once; the barriers keep the compiler from merging the
+ * cases back into one that loads all eight.
  */
+#define SEND_WORDS(n)                                    \
+	case n:                                          \
+		__asm__ volatile("" ::: "memory");       \
+		arch_msg_get(from, m);                   \
+		m[0] = tag;                              \
+		for (unsigned i = n + 1; i < MSG_REGS; i++) \
+			m[i] = 0;                        \
+		arch_msg_set(to, m);                     \
+		__asm__ volatile("" ::: "memory");       \
+		return;
+
 static inline __attribute__((always_inline)) void
-deliver_words(const struct user_regs *from, unsigned words, struct user_regs *to)
+deliver_words(const struct user_regs *from, uint64_t tag, struct user_regs *to)
 {
 	uint64_t m[MSG_REGS];
 
-	arch_msg_get(from, m);
-	switch (words) {
-	case 0: m[1] = 0; /* fall through */
-	case 1: m[2] = 0; /* fall through */
-	case 2: m[3] = 0; /* fall through */
-	case 3: m[4] = 0; /* fall through */
-	case 4: m[5] = 0; /* fall through */
-	case 5: m[6] = 0; /* fall through */
-	case 6: m[7] = 0;
+	switch (TAG_WORDS(tag)) {
+	SEND_WORDS(0)
+	SEND_WORDS(1)
+	SEND_WORDS(2)
+	SEND_WORDS(3)
+	SEND_WORDS(4)
+	SEND_WORDS(5)
+	SEND_WORDS(6)
+	SEND_WORDS(7)
+	default:
+		__builtin_unreachable();
 	}
-	arch_msg_set(to, m);
 }
 
 static inline __attribute__((always_inline)) int deliver(struct thread *from, const uint64_t msg[MSG_REGS], struct thread *to)
@@ -364,11 +382,10 @@ static int64_t call(struct endpoint *ep, struct thread *self, const uint64_t msg
  * false, having changed nothing, when a condition does not hold.
  * Interrupts are masked (system call).
  */
-static inline __attribute__((always_inline)) bool fast_call(struct thread *self,
-							    handle_t h)
+static inline __attribute__((always_inline)) bool fast_call(struct cpu *c, struct thread *self,
+							    struct user_regs *u, handle_t h)
 {
-	struct cpu *c = this_cpu();
-	uint64_t tag = msg_tag(self->uregs), badge;
+	uint64_t tag = msg_tag(u), badge;
 	struct endpoint *ep;
 	struct thread *r;
 
@@ -384,7 +401,7 @@ static inline __attribute__((always_inline)) bool fast_call(struct thread *self,
 	}
 	wq_unpark(&ep->q, r);
 	ep->recv_waiting = ep->q.head != NULL;
-	deliver_words(self->uregs, TAG_WORDS(tag), r->uregs);
+	deliver_words(u, tag, r->uregs);
 	r->wake_status = (int64_t)badge;
 	if (!await_reply_fast(r, self)) {
 		self->state = THREAD_RUNNING;
@@ -420,7 +437,7 @@ int64_t sys_ipc_call(handle_t endpoint)
 {
 	struct thread *self = thread_current();
 
-	if (fast_call(self, endpoint))
+	if (fast_call(this_cpu(), self, self->uregs, endpoint))
 		return self->wake_status;
 	return call_slow(self, endpoint);
 }
@@ -617,11 +634,11 @@ int64_t sys_ipc_reply_save(uint64_t *handle)
  * Everything is checked before anything changes; false means a condition
  * does not hold and nothing happened. Interrupts are masked (system call).
  */
-static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread *self,
-								  handle_t h)
+static inline __attribute__((always_inline)) bool fast_reply_recv(struct cpu *c,
+								  struct thread *self,
+								  struct user_regs *u, handle_t h)
 {
-	struct cpu *c = this_cpu();
-	uint64_t tag = msg_tag(self->uregs), badge;
+	uint64_t tag = msg_tag(u), badge;
 	struct endpoint *ep;
 	struct thread *cl;
 
@@ -634,18 +651,25 @@ static inline __attribute__((always_inline)) bool fast_reply_recv(struct thread 
 		spin_unlock(&ep->q.lock);
 		return false;
 	}
-	spin_lock(&self->reply_wait.lock);
-	cl = self->reply_wait.head;
-	if (!cl || cl->wq_next || cl->exception_call || !sched_can_switch_to(c, cl)) {
-		spin_unlock(&self->reply_wait.lock);
+	/*
+	 * The slot's one caller, claimed without the slot's lock: only a kill
+	 * (sched_interrupt_wait) takes it out otherwise, and it claims it with
+	 * the same exchange of waiting_on, under the lock; whichever exchanges
+	 * first has it. The slot cannot fill again meanwhile (this thread is
+	 * not receiving), so a caller still waiting on it is the one read here.
+	 */
+	struct wait_queue *slot = &self->reply_wait;
+	cl = __atomic_load_n(&slot->head, __ATOMIC_RELAXED);
+	if (!cl || cl->exception_call || !sched_can_switch_to(c, cl) ||
+	    !__atomic_compare_exchange_n(&cl->waiting_on, &slot, NULL, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED)) {
+		/* (A failed exchange has overwritten slot.) */
 		spin_unlock(&ep->q.lock);
 		return false;
 	}
-	/* The slot's one caller (wq_unpark's work: no neighbours, and a reply wait has no deadline). */
+	/* wq_unpark's work: no neighbours, and a reply wait has no deadline. */
 	self->reply_wait.head = self->reply_wait.tail = NULL;
-	cl->waiting_on = NULL;
-	spin_unlock(&self->reply_wait.lock);
-	deliver_words(self->uregs, TAG_WORDS(tag), cl->uregs);
+	deliver_words(u, tag, cl->uregs);
 	cl->wake_status = 0;
 	self->wake_status = 0;	/* the next caller puts its badge here */
 	self->state = THREAD_BLOCKED;
@@ -707,7 +731,7 @@ int64_t sys_ipc_reply_recv(handle_t endpoint)
 	struct thread *self = thread_current();
 
 	/* Called again: the message is in self's registers. */
-	if (fast_reply_recv(self, endpoint))
+	if (fast_reply_recv(this_cpu(), self, self->uregs, endpoint))
 		return self->wake_status;
 	return reply_recv_slow(self, endpoint);
 }
@@ -720,16 +744,18 @@ int64_t sys_ipc_reply_recv(handle_t endpoint)
  */
 void syscall_ipc(struct user_regs *r)
 {
-	struct thread *self = thread_current();
+	struct cpu *c = this_cpu();
+	struct thread *self = c->current;
 	handle_t h = (handle_t)arch_syscall_arg(r, 0);
 	int64_t status;
 
+	/* r is self->uregs: a system call's registers. */
 	switch (arch_syscall_nr(r)) {
 	case SYS_IPC_CALL:
-		status = fast_call(self, h) ? self->wake_status : call_slow(self, h);
+		status = fast_call(c, self, r, h) ? self->wake_status : call_slow(self, h);
 		break;
 	case SYS_IPC_REPLY_RECV:
-		status = fast_reply_recv(self, h) ? self->wake_status : reply_recv_slow(self, h);
+		status = fast_reply_recv(c, self, r, h) ? self->wake_status : reply_recv_slow(self, h);
 		break;
 	default:
 		syscall_handler(r);

@@ -436,7 +436,14 @@ void sched_interrupt_wait(struct thread *t, int64_t status)
 	if (!q)
 		return;
 	unsigned long s = spin_lock_irqsave(&q->lock);
-	if (t->waiting_on == q)
+	/*
+	 * Claimed with an exchange, not only compared: the answer of an IPC
+	 * fast path claims a caller in a reply slot the same way, without the
+	 * slot's lock (kern/ipc.c), and only one of the two may have it.
+	 */
+	struct wait_queue *expected = q;	/* a failed exchange overwrites it; q stays for the unlock */
+	if (__atomic_compare_exchange_n(&t->waiting_on, &expected, NULL, false, __ATOMIC_ACQUIRE,
+					__ATOMIC_RELAXED))
 		wake(q, t, status, 0);
 	spin_unlock_irqrestore(&q->lock, s);
 }

@@ -25,17 +25,18 @@ struct tss {
 
 /*
  * The GS base in kernel mode. Its first word makes arch_this_cpu() one load;
- * the next two let syscall_entry, which has no free register, find its stack.
+ * the next two let syscall_entry, which has no free register, find its stack
+ * (the running user thread's user_regs, at the top of its kernel stack).
  */
 struct x86_cpu {
 	struct cpu *cpu;
-	uint64_t kernel_stack;	/* the running user thread's kstack_top */
+	uint64_t syscall_regs;	/* the running user thread's uregs */
 	uint64_t user_rsp;	/* syscall_entry's scratch */
 	uint64_t gdt[GDT_ENTRIES];
 	struct tss tss;
 } __attribute__((aligned(64)));
 
-_Static_assert(__builtin_offsetof(struct x86_cpu, kernel_stack) == PERCPU_KERNEL_STACK, "regs.h");
+_Static_assert(__builtin_offsetof(struct x86_cpu, syscall_regs) == PERCPU_SYSCALL_REGS, "regs.h");
 _Static_assert(__builtin_offsetof(struct x86_cpu, user_rsp) == PERCPU_USER_RSP, "regs.h");
 _Static_assert(__builtin_offsetof(struct x86_cpu, tss.rsp[0]) == PERCPU_TSS_RSP0, "regs.h");
 

@@ -134,8 +134,10 @@ from_user:
 
 /*
  * The syscall instruction: rcx = user rip, r11 = user rflags, interrupts
- * masked by FMASK, and still the user's stack. The system-call stack is the
- * running thread's kstack_top, the end of its user_regs.
+ * masked by FMASK, and still the user's stack. The system-call stack starts
+ * at the running thread's user_regs (the top of its kernel stack), whose cs
+ * and ss already hold USER_CS and USER_SS (arch_uregs_init; an interrupt
+ * from user mode stores the same), so only rip, rflags and rsp are stored.
  *
  * Every call saves only what the kernel's C code may clobber: the number,
  * the six argument registers and rip/rflags/rsp (rcx and r11 are the
@@ -151,13 +153,11 @@ from_user:
 syscall_entry:
 	swapgs
 	movq %rsp, %gs:PERCPU_USER_RSP
-	movq %gs:PERCPU_KERNEL_STACK, %rsp
-	pushq $USER_SS
-	pushq %gs:PERCPU_USER_RSP
-	pushq %r11
-	pushq $USER_CS
-	pushq %rcx
-	subq $UREGS_FRAME + FRAME_RIP, %rsp
+	movq %gs:PERCPU_SYSCALL_REGS, %rsp
+	movq %rcx, F(FRAME_RIP)
+	movq %r11, F(FRAME_RFLAGS)
+	movq %gs:PERCPU_USER_RSP, %rcx
+	movq %rcx, F(FRAME_RSP)
 	movq %rax, F(FRAME_RAX)
 	movq %rdi, F(FRAME_RDI)
 	movq %rsi, F(FRAME_RSI)

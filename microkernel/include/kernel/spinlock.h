@@ -2,6 +2,10 @@
 #pragma once
 
 #include <kernel/arch.h>
+/* An architecture may release a lock its own way (<arch/spinlock.h>: arch_spin_release). */
+#if __has_include(<arch/spinlock.h>)
+#include <arch/spinlock.h>
+#endif
 
 struct spinlock {
 	uint32_t next;
@@ -30,7 +34,11 @@ static inline bool spin_trylock(struct spinlock *l)
 
 static inline void spin_unlock(struct spinlock *l)
 {
+#if __has_include(<arch/spinlock.h>)
+	arch_spin_release(&l->owner);
+#else
 	__atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
+#endif
 }
 
 /* Takes the lock with interrupts masked; returns the state for spin_unlock_irqrestore. */

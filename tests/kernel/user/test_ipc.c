@@ -365,6 +365,94 @@ UTEST(ipc_server_killed_mid_call)
 	return NULL;
 }
 
+/*
+ * Handles closed and revoked while other CPUs call through them: the
+ * handle two callers use (a child of the endpoint's, or a grandchild under
+ * a middle one that is revoked) changes under them 1,000 times, and at
+ * the end all of them are revoked.
+ * Every call must come back answered (each word plus one) or refused with
+ * -EBADF; nothing else, and the server goes on answering.
+ */
+#define RACE_ROUNDS 1000
+
+static volatile handle_t race_handle;
+static volatile uint64_t race_stop, race_answered, race_refused, race_wrong;
+
+static uint64_t race_caller(uint64_t seed)
+{
+	while (!race_stop) {
+		uint64_t m[8] = {VR_TAG(LABEL_ECHO, 2), seed, ~seed};
+		int64_t err = vr_ipc_call(race_handle, m);
+		if (err == 0 && m[1] == seed + 1 && m[2] == ~seed + 1)
+			__atomic_fetch_add(&race_answered, 1, __ATOMIC_RELAXED);
+		else if (err == -VR_EBADF)
+			__atomic_fetch_add(&race_refused, 1, __ATOMIC_RELAXED);
+		else
+			__atomic_fetch_add(&race_wrong, 1, __ATOMIC_RELAXED);
+		seed += 0x10001;
+	}
+	return 0;
+}
+
+UTEST(ipc_close_and_revoke_race_calls)
+{
+	handle_t ep, proc = start_server(&ep), base, mid = 0, t[2];
+	uint64_t cpus = info(INFO_CPUS), n = cpus > 2 ? 2 : 1, st;
+	const uint32_t rights = VR_RIGHT_SEND | VR_RIGHT_DUPLICATE;
+
+	UCHECK(proc, "server did not start");
+	race_stop = race_answered = race_refused = race_wrong = 0;
+	/* Everything the callers use derives from base (the server's handle derives from ep). */
+	UCHECK(vr_handle_derive(ep, rights, &base) == 0 &&
+	       vr_handle_derive(base, rights, (handle_t *)&race_handle) == 0, "derive");
+	for (uint64_t i = 0; i < n; i++) {
+		/* On the CPUs but the first, where this thread closes and revokes. */
+		int cpu = cpus > 1 ? (int)(1 + i % (cpus - 1)) : 0;
+		UCHECK(vr_thread_create_on(race_caller, i << 40, cpu, &t[i]) == 0 &&
+		       vr_thread_start(t[i]) == 0, "start caller %lu", i);
+	}
+	for (int round = 0; round < RACE_ROUNDS && !race_wrong; round++) {
+		handle_t old = race_handle, old_mid = mid, next;
+		/* Now and then, wait for an answer through the current handle: calls are under way. */
+		uint64_t seen = race_answered;
+		while (round % 16 == 0 && race_answered == seen && !race_wrong)
+			vr_thread_yield();
+		/* Odd rounds: a grandchild, whose middle capability the next round revokes. */
+		mid = 0;
+		if (round & 1)
+			UCHECK(vr_handle_derive(base, rights, &mid) == 0 &&
+			       vr_handle_derive(mid, VR_RIGHT_SEND, &next) == 0, "derive (round %d)", round);
+		else
+			UCHECK(vr_handle_derive(base, rights, &next) == 0, "derive (round %d)", round);
+		race_handle = next;
+		if (old_mid) {
+			UCHECK(vr_handle_revoke(old_mid) == 0, "revoke (round %d)", round);
+			UCHECK(vr_handle_close(old) == -VR_EBADF, "a revoked handle stayed (round %d)", round);
+			UCHECK(vr_handle_close(old_mid) == 0, "close (round %d)", round);
+		} else {
+			UCHECK(vr_handle_close(old) == 0, "close (round %d)", round);
+		}
+	}
+	/* The last one revoked from under the callers through base. */
+	UCHECK(vr_handle_revoke(base) == 0, "revoke base");
+	uint64_t m[8] = {VR_TAG(LABEL_ECHO, 1), 1};
+	UCHECK(vr_ipc_call(race_handle, m) == -VR_EBADF, "a call through a revoked handle went through");
+	race_stop = 1;
+	for (uint64_t i = 0; i < n; i++) {
+		vr_thread_wait(t[i], &st);
+		vr_handle_close(t[i]);
+	}
+	UCHECK(race_wrong == 0, "%lu calls neither answered nor refused (%lu answered, %lu refused)",
+	       race_wrong, race_answered, race_refused);
+	UCHECK(race_answered >= RACE_ROUNDS / 16, "only %lu answered", race_answered);
+	m[0] = VR_TAG(LABEL_ECHO, 1), m[1] = 41;
+	UCHECK(vr_ipc_call(ep, m) == 0 && m[1] == 42, "the server no longer answers");
+	vr_handle_close(mid);
+	vr_handle_close(base);
+	stop_server(proc, ep);
+	return NULL;
+}
+
 static uint64_t signaller(uint64_t n)
 {
 	vr_thread_sleep(2000000);

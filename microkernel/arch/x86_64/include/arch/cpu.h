@@ -170,11 +170,16 @@ void idt_load(void);
 /* Readies this CPU for user mode: FPU/SSE, the system-call MSRs, SMEP/SMAP (thread.c). */
 void cpu_user_mode_init(void);
 
-/* Makes @top this CPU's stack for traps (TSS.rsp0) and system calls from user mode. */
-static inline void cpu_set_kernel_stack(void *top)
+/*
+ * Makes @top this CPU's stack for traps from user mode (TSS.rsp0), and
+ * @uregs, the user_regs at its top, where system calls save the user's
+ * registers (syscall_entry starts its stack there).
+ */
+static inline void cpu_set_kernel_stack(void *top, void *uregs)
 {
-	__asm__ volatile("movq %0, %%gs:%c1\n\t"
-			 "movq %0, %%gs:%c2" ::"r"(top), "i"(PERCPU_KERNEL_STACK), "i"(PERCPU_TSS_RSP0)
+	__asm__ volatile("movq %0, %%gs:%c2\n\t"
+			 "movq %1, %%gs:%c3" ::"r"(top), "r"(uregs), "i"(PERCPU_TSS_RSP0),
+			 "i"(PERCPU_SYSCALL_REGS)
 			 : "memory");
 }
 

@@ -9,7 +9,7 @@
 #define USER_CS 0x23
 
 /* struct x86_cpu (gdt.c): the fields reached through %gs. */
-#define PERCPU_KERNEL_STACK 8
+#define PERCPU_SYSCALL_REGS 8
 #define PERCPU_USER_RSP 16
 #define PERCPU_TSS_RSP0 84
 

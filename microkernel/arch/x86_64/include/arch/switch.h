@@ -24,23 +24,29 @@ static inline __attribute__((always_inline)) void x86_switch_user_state(struct t
 {
 	struct user_regs *p = prev->uregs, *n = next->uregs;
 
-	if (p) {
-		__asm__ volatile("fxsave64 (%0)" ::"r"(&p->fpu) : "memory");
-		if (x86_user_bases) {
+	/* x86_user_bases tested once, and the usual case (no FSGSBASE) laid out straight. */
+	if (__builtin_expect(x86_user_bases, 0)) {
+		if (p) {
+			__asm__ volatile("fxsave64 (%0)" ::"r"(&p->fpu) : "memory");
 			p->fs_base = rdmsr(MSR_FS_BASE);
 			p->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 		}
-	}
-	if (n) {
-		__asm__ volatile("fxrstor64 (%0)" ::"r"(&n->fpu) : "memory");
-		if (x86_user_bases) {
+		if (n) {
+			__asm__ volatile("fxrstor64 (%0)" ::"r"(&n->fpu) : "memory");
 			wrmsr(MSR_FS_BASE, n->fs_base);
 			wrmsr(MSR_KERNEL_GS_BASE, n->gs_base);
-		} else if (!p || p->fs_base != n->fs_base) {
-			/* Only thread_set_tls changes FS then, and it keeps fs_base current. */
-			wrmsr(MSR_FS_BASE, n->fs_base);
+			cpu_set_kernel_stack(next->kstack_top, n);
 		}
-		cpu_set_kernel_stack(next->kstack_top);
+		return;
+	}
+	if (p)
+		__asm__ volatile("fxsave64 (%0)" ::"r"(&p->fpu) : "memory");
+	if (n) {
+		__asm__ volatile("fxrstor64 (%0)" ::"r"(&n->fpu) : "memory");
+		/* Only thread_set_tls changes FS then, and it keeps fs_base current. */
+		if (__builtin_expect(!p || p->fs_base != n->fs_base, 0))
+			wrmsr(MSR_FS_BASE, n->fs_base);
+		cpu_set_kernel_stack(next->kstack_top, n);
 	}
 }
 
