@@ -8,7 +8,10 @@
  *   bench <name> <arch> <instructions-per-op>
  * Ping-pongs report one direction (half a round trip), as make bench-linux does.
  * With the argument "exit" it exits at once (the child of posix_spawn_wait);
- * /bin/posix-bench-dynamic is the same program dynamically linked.
+ * with "hold" it writes a byte to fd 1 and waits for the end of fd 0 (the
+ * memory measure); /bin/posix-bench-dynamic is the same program dynamically
+ * linked. One line is not instructions: mem_dynamic_x20 is the KiB of memory
+ * (MemFree of /proc/meminfo) each of 20 running dynamic programs takes.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -156,6 +159,62 @@ static void bench_spawn_wait(void)
 	report("fork_wait", vr_cycles() - t0, n);
 }
 
+static uint64_t mem_free_kib(void)
+{
+	char buf[512];
+	unsigned long long kib = 0;
+	int fd = open("/proc/meminfo", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	char *at = strstr(buf, "MemFree:");
+	if (at)
+		sscanf(at + 8, "%llu", &kib);
+	return kib;
+}
+
+/* MemFree before and while 20 dynamic programs run (each started, then waiting on a pipe). */
+static void bench_dynamic_memory(void)
+{
+	enum { N = 20 };
+	char *argv[] = {"posix-bench", "hold", NULL};
+	int hold[2], ready[2];
+	pid_t pid[N];
+	char c;
+	int started = 0;
+
+	if (pipe(hold) || pipe(ready))
+		return;
+	uint64_t before = mem_free_kib();
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, hold[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, ready[1], 1);
+	posix_spawn_file_actions_addclose(&fa, hold[1]);
+	posix_spawn_file_actions_addclose(&fa, ready[0]);
+	for (; started < N; started++)
+		if (posix_spawn(&pid[started], "/bin/posix-bench-dynamic", &fa, NULL, argv, environ))
+			break;
+	posix_spawn_file_actions_destroy(&fa);
+	close(hold[0]);
+	close(ready[1]);
+	int up = 0;
+	while (up < started && read(ready[0], &c, 1) == 1)
+		up++;
+	uint64_t during = mem_free_kib();
+	close(hold[1]);
+	for (int i = 0; i < started; i++)
+		waitpid(pid[i], NULL, 0);
+	close(ready[0]);
+	if (up == N && before > during)
+		printf("bench mem_dynamic_x20 %s %lu\n", VR_ARCH, (unsigned long)((before - during) / N));
+	else
+		printf("bench: mem_dynamic_x20: %d of %d started\n", up, N);
+	fflush(stdout);
+}
+
 /* Two threads taking turns through one futex word: 0 = the main thread's turn, 1 = the other's. */
 static uint32_t turn;
 static const uint64_t futex_rounds = 2000;
@@ -205,6 +264,14 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "exit") == 0)
 		return 0;
+	if (argc > 1 && strcmp(argv[1], "hold") == 0) {
+		char c;
+		if (write(1, "+", 1) != 1)
+			return 1;
+		while (read(0, &c, 1) > 0)
+			;
+		return 0;
+	}
 	self_path = argv[0];
 	bench_getpid();
 	bench_open_close();
@@ -212,5 +279,6 @@ int main(int argc, char **argv)
 	bench_unix_pingpong();
 	bench_futex_pingpong();
 	bench_spawn_wait();
+	bench_dynamic_memory();
 	return 0;
 }
