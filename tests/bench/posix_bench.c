@@ -10,8 +10,10 @@
  * With the argument "exit" it exits at once (the child of posix_spawn_wait);
  * with "hold" it writes a byte to fd 1 and waits for the end of fd 0 (the
  * memory measure); /bin/posix-bench-dynamic is the same program dynamically
- * linked. One line is not instructions: mem_dynamic_x20 is the KiB of memory
- * (MemFree of /proc/meminfo) each of 20 running dynamic programs takes.
+ * linked. Two lines are not instructions: mem_dynamic_x20 is the KiB of
+ * memory (MemFree of /proc/meminfo) each of 20 running dynamic programs
+ * takes, mem_dynamic_mmap_lib_x20 the same when each also maps libc.so
+ * again as a dynamic linker maps a library ("holdlib").
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -21,7 +23,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -175,11 +179,14 @@ static uint64_t mem_free_kib(void)
 	return kib;
 }
 
-/* MemFree before and while 20 dynamic programs run (each started, then waiting on a pipe). */
-static void bench_dynamic_memory(void)
+/*
+ * MemFree before and while 20 dynamic programs run (each started, then
+ * waiting on a pipe), in "hold" or "holdlib" mode: the KiB each takes.
+ */
+static void bench_dynamic_memory(const char *name, char *mode)
 {
 	enum { N = 20 };
-	char *argv[] = {"posix-bench", "hold", NULL};
+	char *argv[] = {"posix-bench", mode, NULL};
 	int hold[2], ready[2];
 	pid_t pid[N];
 	char c;
@@ -209,9 +216,9 @@ static void bench_dynamic_memory(void)
 		waitpid(pid[i], NULL, 0);
 	close(ready[0]);
 	if (up == N && before > during)
-		printf("bench mem_dynamic_x20 %s %lu\n", VR_ARCH, (unsigned long)((before - during) / N));
+		printf("bench %s %s %lu\n", name, VR_ARCH, (unsigned long)((before - during) / N));
 	else
-		printf("bench: mem_dynamic_x20: %d of %d started\n", up, N);
+		printf("bench: %s: %d of %d started\n", name, up, N);
 	fflush(stdout);
 }
 
@@ -260,12 +267,37 @@ static void bench_futex_pingpong(void)
 	pthread_join(t, NULL);
 }
 
+/*
+ * What a dynamic linker does with a library it loads: the whole of libc.so
+ * (the biggest library there is) mapped MAP_PRIVATE, PROT_READ|PROT_EXEC,
+ * every page read. Kept mapped.
+ */
+static int map_library(void)
+{
+	struct stat st;
+	int fd = open("/lib/ld-musl-" VR_ARCH ".so.1", O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st))
+		return 0;
+	volatile unsigned char *m =
+	    mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return 0;
+	unsigned sum = 0;
+	for (off_t i = 0; i < st.st_size; i += 4096)
+		sum += m[i];
+	return sum != 1;	/* anything, so the reads happen */
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "exit") == 0)
 		return 0;
-	if (argc > 1 && strcmp(argv[1], "hold") == 0) {
+	if (argc > 1 && (strcmp(argv[1], "hold") == 0 || strcmp(argv[1], "holdlib") == 0)) {
 		char c;
+		if (strcmp(argv[1], "holdlib") == 0 && !map_library())
+			return 1;
 		if (write(1, "+", 1) != 1)
 			return 1;
 		while (read(0, &c, 1) > 0)
@@ -279,6 +311,7 @@ int main(int argc, char **argv)
 	bench_unix_pingpong();
 	bench_futex_pingpong();
 	bench_spawn_wait();
-	bench_dynamic_memory();
+	bench_dynamic_memory("mem_dynamic_x20", "hold");
+	bench_dynamic_memory("mem_dynamic_mmap_lib_x20", "holdlib");
 	return 0;
 }
