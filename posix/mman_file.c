@@ -3,10 +3,13 @@
  * VMO (VFS_MMAP): tmpfs, /dev/shm and memfd files live in it once mapped, so
  * MAP_SHARED maps that very VMO (VR_MAP_SHARED: a fork shares it too) and
  * sees the file's reads and writes, and other processes' mappings, at once.
- * MAP_PRIVATE maps a private anonymous VMO with a copy of the file's pages
- * as they are at mmap time (the kernel has no user-visible VMO clone yet):
- * later changes to the file are not seen through it, which POSIX allows.
- * Past the end of the file it is zeros (a shared mapping there is ENXIO).
+ * MAP_PRIVATE maps a copy-on-write view of the same VMO (VR_MAP_COW): the
+ * file's pages are shared by every process that maps it (a library's text
+ * is in memory once) and a page is copied for this mapping at its first
+ * write. Pages not yet written show the file as it is now, later write()s
+ * too, as on Linux; a written page keeps its copy. Past the end of the file
+ * it is zeros (a shared mapping there is ENXIO). A VMO that cannot have a
+ * view (an owner's device memory) is copied at mmap time instead.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -105,6 +108,11 @@ long px_mmap_file(uintptr_t addr, size_t len, uint64_t prot, long flags, int fd,
 		addr = 0;
 	if (shared) {
 		err = vr_vm_map(px_self, vmo, addr, off, len, prot | VR_MAP_SHARED, &at);
+		vr_handle_close(vmo);
+		return err ? err : (long)at;
+	}
+	err = off <= size ? vr_vm_map(px_self, vmo, addr, off, len, prot | VR_MAP_COW, &at) : -EINVAL;
+	if (err != -EINVAL) {
 		vr_handle_close(vmo);
 		return err ? err : (long)at;
 	}

@@ -5,7 +5,9 @@
  * laid out in the file as in memory (same offset within the page, nothing
  * to zero) is mapped straight from the image VMO through a handle without
  * the WRITE right, so the child can never make it writable (and a fork
- * shares it); everything else is a private copy.
+ * shares it); a writable one's whole pages of file bytes are a copy-on-write
+ * view of the image (VR_MAP_COW: shared until the child writes a page), and
+ * its last partial page and bss a private copy, as is everything else.
  */
 #include "elf_load.h"
 
@@ -27,19 +29,24 @@ int64_t elf_read_headers(const struct vr_image *img, struct elf64_ehdr *eh,
 	return vr_vmo_read(img->vmo, ph, eh->phoff, eh->phnum * sizeof(*ph));
 }
 
-/* A VMO holding segment @p's bytes, laid out from its first page. */
-static int64_t make_segment(const struct vr_image *img, const struct elf64_phdr *p, handle_t *vmo)
+/*
+ * A VMO holding segment @p's bytes from page @skip of it on (its address
+ * rounded down to a page, plus @skip), laid out from its first page.
+ */
+static int64_t make_segment(const struct vr_image *img, const struct elf64_phdr *p, uint64_t skip,
+			    handle_t *vmo)
 {
-	uint64_t start = p->vaddr & ~(uint64_t)(VR_PAGE - 1);
+	uint64_t start = (p->vaddr & ~(uint64_t)(VR_PAGE - 1)) + skip;
 	uint64_t end = (p->vaddr + p->memsz + VR_PAGE - 1) & ~(uint64_t)(VR_PAGE - 1);
+	uint64_t from = p->vaddr > start ? 0 : start - p->vaddr;
 	static char bounce[VR_PAGE];
 	int64_t err = vr_vmo_create(end - start, 0, vmo);
 
-	for (uint64_t done = 0; !err && done < p->filesz;) {
+	for (uint64_t done = from; !err && done < p->filesz;) {
 		uint64_t n = p->filesz - done < VR_PAGE ? p->filesz - done : VR_PAGE;
 		err = vr_vmo_read(img->vmo, bounce, p->offset + done, n);
 		if (!err)
-			err = vr_vmo_write(*vmo, bounce, p->vaddr - start + done, n);
+			err = vr_vmo_write(*vmo, bounce, p->vaddr + done - start, n);
 		done += n;
 	}
 	return err;
@@ -87,10 +94,26 @@ int64_t elf_map_segments(const struct vr_image *img, handle_t proc, enum segment
 			err = vr_vm_map(proc, ro, start + bias, in_file, len, prot_of(&ph[i]), &at);
 			continue;
 		}
+		/* Whole pages of file bytes, shared with the image until written. */
+		uint64_t whole = ((ph[i].vaddr + ph[i].filesz) & ~(uint64_t)(VR_PAGE - 1)) - start;
+		if (ro && ph[i].vaddr + ph[i].filesz >= start + VR_PAGE &&
+		    ph[i].offset % VR_PAGE == ph[i].vaddr % VR_PAGE && in_file <= image_size &&
+		    whole <= image_size - in_file) {
+			err = vr_vm_map(proc, ro, start + bias, in_file, whole, prot_of(&ph[i]) | VR_MAP_COW,
+					&at);
+			if (err || whole == len)
+				continue;
+			if (!(err = make_segment(img, &ph[i], whole, &vmo))) {
+				err = vr_vm_map(proc, vmo, start + bias + whole, 0, len - whole, prot_of(&ph[i]),
+						&at);
+				vr_handle_close(vmo);
+			}
+			continue;
+		}
 		if (keep && shared[i]) {
 			vmo = shared[i];
 		} else {
-			err = make_segment(img, &ph[i], &vmo);
+			err = make_segment(img, &ph[i], 0, &vmo);
 			if (err)
 				break;
 			if (keep)

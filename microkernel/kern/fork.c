@@ -5,7 +5,9 @@
  * until a write copies the page (or finds itself the last holder). Other
  * memory is copied or shared at once, so that a VMO with shared frames is
  * always mapped by one address space and named by no handle: a write that
- * moves a page then has only that address space's page tables to fix.
+ * moves a page then has only that address space's page tables to fix. A
+ * copy-on-write view (VR_MAP_COW) is such a VMO; its clone keeps the view's
+ * backing, whose frames never move (a handle named it, so it never shares).
  */
 #include <kernel/errno.h>
 #include <kernel/mm.h>

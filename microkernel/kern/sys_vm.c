@@ -138,6 +138,26 @@ static int target(handle_t h, struct process **p)
 	return cap_lookup(my_caps(), h, KOBJ_PROCESS, RIGHT_MAP, (struct kobject **)p, NULL);
 }
 
+/*
+ * A VM_COW mapping maps a fresh copy-on-write view of @v from @offset, which
+ * needs READ and MAP (EXEC for PROT_EXEC) but never WRITE: writes stay in
+ * the view. It may reach past @v's end (zeros there).
+ */
+static int map_cow(struct process *p, struct vmo *v, vaddr_t *va, uint64_t offset, size_t len,
+		   unsigned prot, uint32_t rights)
+{
+	if ((prot & VM_SHARED) || v->kind != VMO_ANON || v->backing || offset % PAGE_SIZE ||
+	    offset > v->size || len == 0 || len % PAGE_SIZE || len > VMO_MAX_SIZE)
+		return -EINVAL;
+	struct vmo *view = vmo_create_cow(v, offset, len);
+	if (!view)
+		return -ENOMEM;
+	unsigned max = PROT_READ | PROT_WRITE | (rights & RIGHT_EXEC ? PROT_EXEC : 0);
+	int err = vm_map(p, view, va, 0, len, prot & ~VM_COW, max);
+	vmo_put(view);
+	return err;
+}
+
 int64_t sys_vm_map(handle_t process, handle_t vmo, uint64_t vaddr, uint64_t offset, size_t len,
 		   uint64_t prot, uint64_t *addr)
 {
@@ -147,19 +167,21 @@ int64_t sys_vm_map(handle_t process, handle_t vmo, uint64_t vaddr, uint64_t offs
 
 	if (err)
 		return err;
-	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | VM_SHARED))
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | VM_SHARED | VM_COW))
 		err = -EINVAL;
+	bool cow = prot & VM_COW;
+	uint32_t need = cow ? rights_for((unsigned)prot & PROT_EXEC) | RIGHT_READ : rights_for((unsigned)prot);
 	struct cap_info info = {0};
 	if (!err)
-		err = cap_lookup(my_caps(), vmo, KOBJ_VMO, rights_for((unsigned)prot),
-				 (struct kobject **)&v, &info);
+		err = cap_lookup(my_caps(), vmo, KOBJ_VMO, need, (struct kobject **)&v, &info);
 	if (!err) {
 		vaddr_t va = vaddr;
 		uint32_t rights = info.rights;
 		/* vm_protect may later grant what the handle's rights allow, and no more. */
 		unsigned max = (rights & RIGHT_READ ? PROT_READ : 0) | (rights & RIGHT_WRITE ? PROT_WRITE : 0) |
 			       (rights & RIGHT_EXEC ? PROT_EXEC : 0);
-		err = vm_map(p, v, &va, offset, len, (unsigned)prot, max);
+		err = cow ? map_cow(p, v, &va, offset, len, (unsigned)prot, rights)
+			  : vm_map(p, v, &va, offset, len, (unsigned)prot, max);
 		if (!err)
 			*addr = va;
 		vmo_put(v);

@@ -3,6 +3,9 @@
  * (DMA). Anonymous VMOs share frames with their clones through the frame
  * allocator's share counts; there are no hidden objects between them, so a
  * frame is freed when its last holder lets go, whatever the fork history.
+ * A copy-on-write view (a private file mapping) is an anonymous VMO with a
+ * backing: its untouched pages are the backing's frames, mapped read-only,
+ * and a write copies the page into the view. Its clones keep the backing.
  */
 #include <kernel/errno.h>
 #include <kernel/frame.h>
@@ -24,6 +27,8 @@ static void vmo_destroy(struct kobject *k)
 				__atomic_fetch_sub(&frames_held, 1, __ATOMIC_RELAXED);
 			}
 		kfree(v->pages);
+		if (v->backing)
+			vmo_put(v->backing);
 	} else if (v->kind == VMO_CONTIG) {
 		frame_free(v->base, v->order);
 		__atomic_fetch_sub(&frames_held, 1ull << v->order, __ATOMIC_RELAXED);
@@ -87,6 +92,67 @@ struct vmo *vmo_create_phys(paddr_t base, uint64_t size)
 	return v;
 }
 
+struct vmo *vmo_create_cow(struct vmo *backing, uint64_t offset, uint64_t size)
+{
+	if (backing->kind != VMO_ANON || backing->backing || offset % PAGE_SIZE ||
+	    offset > backing->size)
+		return NULL;
+	struct vmo *v = vmo_create_anon(size);
+
+	if (v) {
+		v->backing = backing;
+		v->backing_offset = offset;
+		kobj_get(&backing->k);
+	}
+	return v;
+}
+
+static void inherit_backing(struct vmo *c, struct vmo *v)
+{
+	c->backing = v->backing;
+	c->backing_offset = v->backing_offset;
+	if (c->backing)
+		kobj_get(&c->backing->k);
+}
+
+/*
+ * An untouched page @i of copy-on-write view @v, within its backing @b: a
+ * read gets the backing's frame (read-only, so that a write faults); a write
+ * copies it into the view (->old: the caller unmaps the backing's frame).
+ * The backing never shares frames (a handle names it), so its frames stay put.
+ */
+static int cow_page(struct vmo *v, struct vmo *b, uint64_t i, uint64_t at, enum vmo_access access,
+		    struct vmo_frame *out)
+{
+	if (access != VMO_WRITE) {
+		int err = vmo_page(b, at, access, out);
+		out->shared = access == VMO_READ;
+		return err;
+	}
+	unsigned long s = spin_lock_irqsave(&b->lock);
+	paddr_t src = b->pages[at / PAGE_SIZE];
+	paddr_t copy = frame_alloc(0, src ? 0 : FRAME_ZERO);
+	if (copy && src)
+		memcpy(phys_to_virt(copy), phys_to_virt(src), PAGE_SIZE);
+	spin_unlock_irqrestore(&b->lock, s);
+	if (!copy)
+		return -ENOMEM;
+	s = spin_lock_irqsave(&v->lock);
+	bool won = !v->pages[i];
+	if (won) {
+		v->pages[i] = copy;
+		__atomic_fetch_add(&frames_held, 1, __ATOMIC_RELAXED);
+	}
+	spin_unlock_irqrestore(&v->lock, s);
+	if (!won) {
+		frame_free(copy, 0);
+		return vmo_page(v, i * PAGE_SIZE, access, out);
+	}
+	out->pa = copy;
+	out->old = src;
+	return 0;
+}
+
 int vmo_page(struct vmo *v, uint64_t offset, enum vmo_access access, struct vmo_frame *out)
 {
 	*out = (struct vmo_frame){0};
@@ -99,6 +165,12 @@ int vmo_page(struct vmo *v, uint64_t offset, enum vmo_access access, struct vmo_
 	uint64_t i = offset / PAGE_SIZE;
 	unsigned long s = spin_lock_irqsave(&v->lock);
 	paddr_t f = v->pages[i];
+	struct vmo *b = v->backing;
+	uint64_t at = v->backing_offset + i * PAGE_SIZE;
+	if (!f && b && at < b->size) {
+		spin_unlock_irqrestore(&v->lock, s);
+		return cow_page(v, b, i, at, access, out);
+	}
 	bool shared = f && access != VMO_COPY_OUT && frame_is_shared(f);
 	if (shared && access == VMO_READ)
 		out->shared = true;
@@ -147,6 +219,7 @@ struct vmo *vmo_clone(struct vmo *v)
 
 	if (!c)
 		return NULL;
+	inherit_backing(c, v);
 	unsigned long s = spin_lock_irqsave(&v->lock);
 	for (uint64_t i = 0; i < v->size / PAGE_SIZE; i++)
 		if ((c->pages[i] = v->pages[i]) != 0) {
@@ -162,6 +235,8 @@ struct vmo *vmo_duplicate(struct vmo *v)
 {
 	struct vmo *c = vmo_create_anon(v->size);
 
+	if (c)
+		inherit_backing(c, v);
 	for (uint64_t i = 0; c && i < v->size / PAGE_SIZE; i++) {
 		/* One page at a time, so the lock is never held long. */
 		unsigned long s = spin_lock_irqsave(&v->lock);

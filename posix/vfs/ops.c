@@ -365,6 +365,9 @@ int fs_truncate(struct node *n, uint64_t size)
 		if (err)
 			return err;
 		memset(n->data + n->size, 0, size - n->size);
+	} else if (n->vmo && size < n->size) {
+		/* Mapped: what lies past the new end reads as zeros in every mapping (not SIGBUS). */
+		memset(n->data + size, 0, n->size - size);
 	}
 	n->size = size;
 	node_touch(n);

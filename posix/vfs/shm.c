@@ -8,7 +8,10 @@
  * the file can grow to while mapped. Read-only (initrd) files never change:
  * their bytes are copied into a VMO once, at the first mmap or exec, and every
  * mapping or exec after gets a read-only handle of that one copy
- * (shm_image), which the node keeps for the server's life.
+ * (shm_image), which the node keeps for the server's life. So each file has
+ * one VMO, its page cache: MAP_SHARED maps it, MAP_PRIVATE a copy-on-write
+ * view of it (the kernel's VR_MAP_COW), and every process's view reads the
+ * same frames until it writes a page.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -141,8 +144,9 @@ long op_mmap(struct session *s)
 		return -EACCES;
 	if (writable && (n->seals & F_SEAL_WRITE))
 		return -EPERM;
-	uint64_t rights = VR_RIGHT_READ | VR_RIGHT_MAP | VR_RIGHT_TRANSFER | VR_RIGHT_DUPLICATE |
-			  (writable ? VR_RIGHT_WRITE : 0);
+	/* EXEC: a private mapping of a library's text is a view of this very VMO. */
+	uint64_t rights = VR_RIGHT_READ | VR_RIGHT_MAP | VR_RIGHT_EXEC | VR_RIGHT_TRANSFER |
+			  VR_RIGHT_DUPLICATE | (writable ? VR_RIGHT_WRITE : 0);
 	if (n->fs->readonly) {
 		if ((err = shm_image(n, rights, &cap)))
 			return err;

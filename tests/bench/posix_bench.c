@@ -8,7 +8,12 @@
  *   bench <name> <arch> <instructions-per-op>
  * Ping-pongs report one direction (half a round trip), as make bench-linux does.
  * With the argument "exit" it exits at once (the child of posix_spawn_wait);
- * /bin/posix-bench-dynamic is the same program dynamically linked.
+ * with "hold" it writes a byte to fd 1 and waits for the end of fd 0 (the
+ * memory measure); /bin/posix-bench-dynamic is the same program dynamically
+ * linked. Two lines are not instructions: mem_dynamic_x20 is the KiB of
+ * memory (MemFree of /proc/meminfo) each of 20 running dynamic programs
+ * takes, mem_dynamic_mmap_lib_x20 the same when each also maps libc.so
+ * again as a dynamic linker maps a library ("holdlib").
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -18,7 +23,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -156,6 +163,65 @@ static void bench_spawn_wait(void)
 	report("fork_wait", vr_cycles() - t0, n);
 }
 
+static uint64_t mem_free_kib(void)
+{
+	char buf[512];
+	unsigned long long kib = 0;
+	int fd = open("/proc/meminfo", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	char *at = strstr(buf, "MemFree:");
+	if (at)
+		sscanf(at + 8, "%llu", &kib);
+	return kib;
+}
+
+/*
+ * MemFree before and while 20 dynamic programs run (each started, then
+ * waiting on a pipe), in "hold" or "holdlib" mode: the KiB each takes.
+ */
+static void bench_dynamic_memory(const char *name, char *mode)
+{
+	enum { N = 20 };
+	char *argv[] = {"posix-bench", mode, NULL};
+	int hold[2], ready[2];
+	pid_t pid[N];
+	char c;
+	int started = 0;
+
+	if (pipe(hold) || pipe(ready))
+		return;
+	uint64_t before = mem_free_kib();
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, hold[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, ready[1], 1);
+	posix_spawn_file_actions_addclose(&fa, hold[1]);
+	posix_spawn_file_actions_addclose(&fa, ready[0]);
+	for (; started < N; started++)
+		if (posix_spawn(&pid[started], "/bin/posix-bench-dynamic", &fa, NULL, argv, environ))
+			break;
+	posix_spawn_file_actions_destroy(&fa);
+	close(hold[0]);
+	close(ready[1]);
+	int up = 0;
+	while (up < started && read(ready[0], &c, 1) == 1)
+		up++;
+	uint64_t during = mem_free_kib();
+	close(hold[1]);
+	for (int i = 0; i < started; i++)
+		waitpid(pid[i], NULL, 0);
+	close(ready[0]);
+	if (up == N && before > during)
+		printf("bench %s %s %lu\n", name, VR_ARCH, (unsigned long)((before - during) / N));
+	else
+		printf("bench: %s: %d of %d started\n", name, up, N);
+	fflush(stdout);
+}
+
 /* Two threads taking turns through one futex word: 0 = the main thread's turn, 1 = the other's. */
 static uint32_t turn;
 static const uint64_t futex_rounds = 2000;
@@ -201,10 +267,43 @@ static void bench_futex_pingpong(void)
 	pthread_join(t, NULL);
 }
 
+/*
+ * What a dynamic linker does with a library it loads: the whole of libc.so
+ * (the biggest library there is) mapped MAP_PRIVATE, PROT_READ|PROT_EXEC,
+ * every page read. Kept mapped.
+ */
+static int map_library(void)
+{
+	struct stat st;
+	int fd = open("/lib/ld-musl-" VR_ARCH ".so.1", O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st))
+		return 0;
+	volatile unsigned char *m =
+	    mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return 0;
+	unsigned sum = 0;
+	for (off_t i = 0; i < st.st_size; i += 4096)
+		sum += m[i];
+	return sum != 1;	/* anything, so the reads happen */
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "exit") == 0)
 		return 0;
+	if (argc > 1 && (strcmp(argv[1], "hold") == 0 || strcmp(argv[1], "holdlib") == 0)) {
+		char c;
+		if (strcmp(argv[1], "holdlib") == 0 && !map_library())
+			return 1;
+		if (write(1, "+", 1) != 1)
+			return 1;
+		while (read(0, &c, 1) > 0)
+			;
+		return 0;
+	}
 	self_path = argv[0];
 	bench_getpid();
 	bench_open_close();
@@ -212,5 +311,7 @@ int main(int argc, char **argv)
 	bench_unix_pingpong();
 	bench_futex_pingpong();
 	bench_spawn_wait();
+	bench_dynamic_memory("mem_dynamic_x20", "hold");
+	bench_dynamic_memory("mem_dynamic_mmap_lib_x20", "holdlib");
 	return 0;
 }

@@ -24,6 +24,8 @@ struct mapping {
 
 /* vm_map's @prot may carry VM_SHARED (above the enum page_prot bits). */
 #define VM_SHARED 0x100
+/* sys_vm_map: a private copy-on-write view of the VMO (vmo_create_cow), not the VMO itself. */
+#define VM_COW 0x2000
 
 struct process {
 	struct kobject k;

@@ -33,6 +33,13 @@ struct vmo {
 	/* lock protects pages[]. */
 	struct spinlock lock;
 	paddr_t *pages;		/* VMO_ANON: one frame per page, 0 until first touched */
+	/*
+	 * A copy-on-write view (vmo_create_cow): an untouched page reads the
+	 * backing VMO's frame at backing_offset + its offset (zeros beyond its
+	 * end); the first write copies it into pages[]. Holds a reference.
+	 */
+	struct vmo *backing;
+	uint64_t backing_offset;
 };
 
 enum vmo_access {
@@ -44,7 +51,7 @@ enum vmo_access {
 /* The frame behind a page, as vmo_page found it. */
 struct vmo_frame {
 	paddr_t pa;
-	bool shared;	/* other VMOs hold it too: map it read-only */
+	bool shared;	/* other VMOs hold it too, or it is a backing's: map it read-only */
 	paddr_t old;	/* nonzero: the write moved the page from this frame to pa */
 };
 
@@ -52,6 +59,13 @@ struct vmo_frame {
 struct vmo *vmo_create_anon(uint64_t size);
 struct vmo *vmo_create_contig(uint64_t size);
 struct vmo *vmo_create_phys(paddr_t base, uint64_t size);
+
+/*
+ * A VMO of @size whose pages are @backing's from @offset until written:
+ * reads map the backing's frames (read-only), a write copies the page. The
+ * backing must be anonymous and never share frames (a VMO a handle names).
+ */
+struct vmo *vmo_create_cow(struct vmo *backing, uint64_t offset, uint64_t size);
 
 /* The caller owns one reference to each; NULL when memory ran out. @v is anonymous. */
 /* A clone shares every frame of @v copy-on-write. */

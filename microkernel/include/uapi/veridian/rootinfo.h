@@ -74,6 +74,15 @@ enum system_info_item {
 #define VR_PROT_EXEC 4
 /* vm_map: process_fork maps the same VMO in the child instead of a copy-on-write copy. */
 #define VR_MAP_SHARED 0x100
+/*
+ * vm_map: a private copy-on-write view of the VMO (a MAP_PRIVATE file
+ * mapping). Reads see the VMO's own pages (later changes to untouched pages
+ * too; past its end zeros), the first write to a page copies it for this
+ * mapping alone. Needs READ and MAP on the handle (EXEC for VR_PROT_EXEC),
+ * never WRITE; not with VR_MAP_SHARED; anonymous VMOs only. The VMO may be
+ * shorter than the mapping, not shorter than the offset.
+ */
+#define VR_MAP_COW 0x2000
 
 /* vmo_create flags. */
 #define VR_VMO_CONTIG 1
