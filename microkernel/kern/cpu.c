@@ -39,9 +39,9 @@ noreturn void cpu_secondary_entry(struct cpu *c)
 	arch_set_this_cpu(c);
 	sched_init_secondary();
 	arch_timer_init();
-	/* Online first: whoever sees the count sees every record below it online. */
+	/* Counted first: smp_start, seeing it online, returns a count that has it. */
+	__atomic_fetch_add(&ncpus_online, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&ncpus_online, 1, __ATOMIC_RELEASE);
 	sched_idle_loop();
 }
 
