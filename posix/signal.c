@@ -110,24 +110,22 @@ static long sig_call(uint32_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t r
 	return sig_call6(op, w, r);
 }
 
-static uint64_t set_of(void (*disposition)(int))
+/*
+ * The sets tell() sends, kept up to date by note() at every change of
+ * actions[] rather than gathered from it at each call: a tell is on the
+ * path of every sigprocmask (fork alone makes four).
+ */
+static uint64_t dfl_set = ~(uint64_t)0, ign_set, onstack_flag_set;
+
+/* actions[@sig - 1] changed: its bits in the sets. */
+static void note(int sig)
 {
-	uint64_t set = 0;
+	const struct k_sigaction *a = &actions[sig - 1];
+	uint64_t bit = BIT(sig);
 
-	for (int sig = 1; sig <= SIG_MAX; sig++)
-		if (actions[sig - 1].handler == disposition)
-			set |= BIT(sig);
-	return set;
-}
-
-static uint64_t onstack_set(void)
-{
-	uint64_t set = 0;
-
-	for (int sig = 1; sig <= SIG_MAX; sig++)
-		if (actions[sig - 1].flags & SA_ONSTACK)
-			set |= BIT(sig);
-	return set;
+	dfl_set = a->handler == SIG_DFL ? dfl_set | bit : dfl_set & ~bit;
+	ign_set = a->handler == SIG_IGN ? ign_set | bit : ign_set & ~bit;
+	onstack_flag_set = a->flags & SA_ONSTACK ? onstack_flag_set | bit : onstack_flag_set & ~bit;
 }
 
 /*
@@ -136,14 +134,14 @@ static uint64_t onstack_set(void)
  */
 static long tell(int force)
 {
-	uint64_t ignored = set_of(SIG_IGN), handled = ~(set_of(SIG_DFL) | ignored);
 	uint64_t r[8];
 
 	/* Without the server (the servers themselves) no signal ever comes. */
 	if (!px_proc)
 		return 0;
+	uint64_t ignored = ign_set, handled = ~(dfl_set | ignored);
 	uint64_t flags = actions[SIGCHLD - 1].flags & SA_NOCLDSTOP ? PROC_SIGSTATE_NOCLDSTOP : 0;
-	uint64_t onstack = onstack_set() & handled;
+	uint64_t onstack = onstack_flag_set & handled;
 	if (!force && told_ever && told[0] == blocked && told[1] == handled && told[2] == ignored &&
 	    told[3] == flags && told[4] == onstack)
 		return 0;
@@ -202,6 +200,7 @@ static long run(int sig, int from, int code, uint64_t value, struct vr_uframe *f
 	if (flags & SA_RESETHAND) {
 		a->handler = SIG_DFL;
 		a->flags &= ~(unsigned long)SA_SIGINFO;
+		note(sig);
 		tell(0);
 	} else if (fault) {
 		tell(0);
@@ -307,6 +306,7 @@ long px_rt_sigaction(const long *args)
 	if (!act)
 		return 0;
 	actions[sig - 1] = *act;
+	note(sig);
 	long err = tell(0);
 	return err < 0 ? err : 0;
 }
@@ -534,8 +534,10 @@ void px_sig_thread(void)
 void px_sig_start(uint64_t mask, uint64_t ignored)
 {
 	for (int sig = 1; sig <= SIG_MAX; sig++)
-		if (ignored & BIT(sig) & ~UNBLOCKABLE)
+		if (ignored & BIT(sig) & ~UNBLOCKABLE) {
 			actions[sig - 1].handler = SIG_IGN;
+			note(sig);
+		}
 	blocked = mask & ~UNBLOCKABLE;
 }
 
@@ -554,7 +556,7 @@ uint64_t px_sig_blocked(void)
 
 uint64_t px_sig_ignored(void)
 {
-	return set_of(SIG_IGN);
+	return ign_set;
 }
 
 /* Called by px_sig_entry on the redirected thread: the flags for thread_sigreturn. */

@@ -147,7 +147,7 @@ def run_boot(boot, build):
         log, seen = qemu.run_console(cmd, [s[1:] for s in boots.SHELL_SCRIPT], boot.timeout)
         return boot, log, seen
     log, rc = qemu.boot(boot.arch, boot.mode, boot.timeout, build, boot.firmware, boot.cpu,
-                       numa=boot.numa)
+                       numa=boot.numa, smp=boot.smp or qemu.SMP)
     return boot, log, rc
 
 

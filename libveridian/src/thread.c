@@ -29,13 +29,17 @@ int64_t vr_thread_create_on(uint64_t (*fn)(uint64_t), uint64_t arg, int cpu, han
 	top[1] = arg;
 	int64_t err = vr_thread_create(vr_self, (uint64_t)(uintptr_t)_vr_thread_start,
 				       (uint64_t)(uintptr_t)top, 0, thread);
-	if (err == 0 && cpu >= 0) {
-		err = vr_thread_set_affinity(*thread, (uint64_t)cpu);
-		if (err)
-			vr_handle_close(*thread);
-	}
 	if (err)
-		vr_unmap(stack, STACK_SIZE);
+		goto err_stack;
+	/* The kernel unmaps the stack when the thread ends, however it ends. */
+	err = vr_thread_set_stack(*thread, (uint64_t)(uintptr_t)stack, STACK_SIZE);
+	if (err == 0 && cpu >= 0)
+		err = vr_thread_set_affinity(*thread, (uint64_t)cpu);
+	if (err == 0)
+		return 0;
+	vr_handle_close(*thread);
+err_stack:
+	vr_unmap(stack, STACK_SIZE);
 	return err;
 }
 

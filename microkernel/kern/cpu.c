@@ -39,47 +39,67 @@ noreturn void cpu_secondary_entry(struct cpu *c)
 	arch_set_this_cpu(c);
 	sched_init_secondary();
 	arch_timer_init();
+	/* Counted first: smp_start, seeing it online, returns a count that has it. */
 	__atomic_fetch_add(&ncpus_online, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	sched_idle_loop();
 }
 
+/*
+ * Starts the secondary CPUs one after the other. Each CPU that comes online
+ * takes the next record, cpus[1], cpus[2], ...: a CPU that fails to start
+ * leaves no hole, so cpus[0 .. ncpus_online - 1] are exactly the online
+ * CPUs whatever the firmware's ids are (sparse APIC ids, MPIDRs or hart
+ * ids, harts that cannot be started). The scheduler, affinities and
+ * system_info count on that. The wait for each CPU is bounded; one that did
+ * not arrive in time ends the start-up, since it may still arrive later and
+ * take its record then. The records from ncpus_online on are no CPUs.
+ */
 unsigned smp_start(void)
 {
-	unsigned n = MIN(boot_info.ncpus, MAX_CPUS);
+	unsigned n = MIN(boot_info.ncpus, MAX_CPUS), next = 1;
 
 	for (unsigned i = 1; i < n; i++) {
+		struct cpu *c = &cpus[next];
+		uint64_t arch_id = cpus[i].arch_id;
+		unsigned node = cpus[i].node;
+		c->arch_id = arch_id, c->node = node;
 		paddr_t stack = frame_alloc(KSTACK_ORDER, 0);
 		if (!stack) {
-			kprintf("smp: no memory for CPU %u's stack\n", i);
+			kprintf("smp: no memory for CPU %u's stack\n", next);
 			break;
 		}
 		void *top = (char *)phys_to_virt(stack) + (FRAME_SIZE << KSTACK_ORDER);
-		int err = arch_cpu_start(&cpus[i], top);
+		int err = arch_cpu_start(c, top);
 		if (err == -ETIMEDOUT) {
 			/*
 			 * It may still arrive later (a loaded host can hold a vCPU back for
-			 * seconds): it keeps its stack, and no further CPU is started, since
-			 * the next one's start-up data (x86_64: the one trampoline) would
-			 * be what this one finds when it runs.
+			 * seconds): it keeps its stack and its record, and no further CPU is
+			 * started, since the next one's start-up data (x86_64: the one
+			 * trampoline) would be what this one finds when it runs.
 			 */
-			kprintf("smp: CPU %u (id %#lx) did not start in time: no more CPUs started\n", i,
-				cpus[i].arch_id);
+			kprintf("smp: CPU %u (id %#lx) did not start in time: no more CPUs started\n",
+				next, arch_id);
 			break;
 		}
 		if (err) {
-			kprintf("smp: CPU %u (id %#lx) did not start: %d\n", i, cpus[i].arch_id, err);
+			/* It never ran: the next CPU takes its record. */
+			kprintf("smp: CPU id %#lx did not start: %d\n", arch_id, err);
 			frame_free(stack, KSTACK_ORDER);
 			continue;
 		}
 		/* Wait for it, boundedly: a CPU that never arrives must not hang the boot. */
 		uint64_t deadline = arch_time_ns() + 10000000000ull;
-		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) && arch_time_ns() < deadline)
+		while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE) && arch_time_ns() < deadline)
 			;
-		if (!cpus[i].online)
-			kprintf("smp: CPU %u (id %#lx) did not come online\n", i, cpus[i].arch_id);
+		if (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE)) {
+			kprintf("smp: CPU %u (id %#lx) did not come online: no more CPUs started\n", next,
+				arch_id);
+			break;
+		}
+		next++;
 	}
-	return ncpus_online;
+	return __atomic_load_n(&ncpus_online, __ATOMIC_ACQUIRE);
 }
 
 void timer_tick(void)

@@ -88,15 +88,20 @@ static unsigned rq_top_prio(const struct runqueue *rq)
 	return rq->bitmap ? 31 - __builtin_clz(rq->bitmap) : 0;
 }
 
-/* Chooses a CPU for a thread that has none yet: its affinity, else the least loaded. */
+/*
+ * Chooses a CPU for a thread that has none yet: its affinity, else the least
+ * loaded. cpus[0 .. ncpus_online - 1] are the online CPUs (smp_start).
+ */
 static struct cpu *place(struct thread *t)
 {
-	if (t->affinity >= 0 && (unsigned)t->affinity < ncpus_online)
+	unsigned n = __atomic_load_n(&ncpus_online, __ATOMIC_ACQUIRE);
+
+	if (t->affinity >= 0 && (unsigned)t->affinity < n && cpus[t->affinity].online)
 		return &cpus[t->affinity];
 	if (t->cpu)
 		return t->cpu;
 	struct cpu *best = this_cpu();
-	for (unsigned i = 0; i < ncpus_online; i++)
+	for (unsigned i = 0; i < n; i++)
 		if (cpus[i].online && cpus[i].rq.nr < best->rq.nr)
 			best = &cpus[i];
 	return best;

@@ -367,6 +367,33 @@ int64_t sys_thread_set_clear_tid(handle_t thread, vaddr_t addr)
 	return err;
 }
 
+/*
+ * Names the user stack [@base, @base + @size) of the caller (@thread 0) or
+ * of a thread of its process not yet started: the thread's exit, however it
+ * comes, unmaps it (size 0: nothing).
+ */
+int64_t sys_thread_set_stack(handle_t thread, vaddr_t base, uint64_t size)
+{
+	struct thread *self = thread_current(), *t = self;
+	int err = 0;
+
+	if ((base | size) % PAGE_SIZE || (size && !user_range_ok(base, size)))
+		return -EINVAL;
+	if (thread && (err = get(thread, KOBJ_THREAD, RIGHT_MANAGE, &t)))
+		return err;
+	if (t != self && t->state != THREAD_NEW)
+		err = -EBUSY;
+	else if (t->proc != self->proc)
+		err = -EINVAL;	/* the range is in the caller's address space */
+	if (!err) {
+		t->ustack_base = size ? base : 0;
+		t->ustack_size = size;
+	}
+	if (thread)
+		kobj_put(&t->k);
+	return err;
+}
+
 int64_t sys_thread_exit(int64_t status)
 {
 	thread_exit(status);

@@ -145,6 +145,9 @@ noreturn void thread_exit(int64_t status)
 	ipc_thread_exit(t);
 	if (t->proc && t->clear_tid)
 		futex_clear_and_wake(t->proc, t->clear_tid);
+	/* Nothing runs on its user stack any more; a dying process drops it with the rest. */
+	if (t->proc && t->ustack_size && !__atomic_load_n(&t->proc->exiting, __ATOMIC_RELAXED))
+		vm_unmap(t->proc, t->ustack_base, t->ustack_size);
 	if (t->proc)
 		process_remove_thread(t->proc, t, status);
 	unsigned long s = spin_lock_irqsave(&t->exit_wq.lock);

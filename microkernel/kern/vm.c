@@ -134,6 +134,19 @@ int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, siz
 	if (!m)
 		return -ENOMEM;
 	unsigned long s = spin_lock_irqsave(&p->lock);
+	/*
+	 * A range an unmap freed is not given out again before that unmap's
+	 * shootdown is done: a CPU could still write the old frames through a
+	 * stale TLB entry, and a new mapping there would lose the write (a
+	 * thread's stack, unmapped by its exit and mapped again at once for the
+	 * next thread, lost its creator's first words that way).
+	 */
+	while (__atomic_load_n(&p->unmapping, __ATOMIC_ACQUIRE)) {
+		spin_unlock_irqrestore(&p->lock, s);
+		while (__atomic_load_n(&p->unmapping, __ATOMIC_ACQUIRE))
+			serve_shootdown(this_cpu());
+		s = spin_lock_irqsave(&p->lock);
+	}
 	vaddr_t start = *va;
 	if (start == 0) {
 		/* First fit above USER_MAP_BASE. */
@@ -211,8 +224,12 @@ int vm_unmap(struct process *p, vaddr_t va, size_t len)
 			pp = &m->next;
 		}
 	}
+	if (dead)
+		__atomic_fetch_add(&p->unmapping, 1, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&p->lock, s);
 	vm_shootdown(p);
+	if (dead)
+		__atomic_fetch_sub(&p->unmapping, 1, __ATOMIC_RELEASE);
 	while (dead) {
 		struct mapping *next = dead->next;
 		vmo_put(dead->vmo);

@@ -91,6 +91,11 @@ def judge_numa(boot, log, rc):
     cpus = re.findall(r'^  cpu \d+ \(id 0x[0-9a-f]+\): node (\d+)$', log, re.M)
     out.append(('boot.%s.numa_cpus' % boot.name, cpus == ['0', '0', '1', '1'],
                 'CPU nodes %s, want 0 0 1 1' % ' '.join(cpus)))
+    if boot.arch == 'riscv64':
+        # QEMU's virt machine makes one PLIC per socket (96 sources each): both are used.
+        m = re.search(r'^plic: (\d+) PLICs, (\d+) lines$', log, re.M)
+        out.append(('boot.%s.plics' % boot.name, bool(m) and m.groups() == ('2', '194'),
+                    m.group(0) if m else 'no "plic: 2 PLICs" line'))
     return out
 
 
@@ -210,10 +215,19 @@ def judge_ext(boot, log, rc):
     return out
 
 
+def judge_sparse(boot, log, rc):
+    """CPUs whose ids have holes: every one comes online, and the whole suite passes on them."""
+    out = judge_selftest(boot, log, rc)
+    m = re.search(r'^smp: (\d+) of (\d+) CPUs online$', log, re.M)
+    out.append(('boot.%s.smp_all_online' % boot.name, bool(m) and m.group(1) == m.group(2) == str(EXPECTED_CPUS),
+                m.group(0) if m else 'no smp line'))
+    return out
+
+
 class Boot:
     def __init__(self, name, arch, mode='test', firmware=None, cpu=None, timeout=180, numa=False,
-                 shell=False):
-        self.name, self.arch, self.mode, self.numa = name, arch, mode, numa
+                 shell=False, smp=None):
+        self.name, self.arch, self.mode, self.numa, self.smp = name, arch, mode, numa, smp
         self.firmware, self.cpu, self.timeout, self.shell = firmware, cpu, timeout, shell
         # What --only matches: the prefix of the names this boot's results carry.
         self.label = 'boot.' + name if mode == 'test' or shell else 'harness.%s.%s' % (name, mode)
@@ -225,6 +239,8 @@ class Boot:
             return judge_shell(self, log, rc)
         if self.numa:
             return judge_numa(self, log, rc)
+        if self.smp:
+            return judge_sparse(self, log, rc)
         if self.mode == 'ext':
             return judge_ext(self, log, rc)
         if self.mode == 'test':
@@ -243,6 +259,9 @@ BOOTS = [
     Boot('x86_64-numa', 'x86_64', numa=True, timeout=300),
     Boot('aarch64-numa', 'aarch64', numa=True, timeout=300),
     Boot('riscv64-numa', 'riscv64', numa=True, timeout=300),
+    # Sparse APIC ids: 2 sockets of 3 cores with 4 CPUs present are ids 0, 1, 2 and 4 (QEMU's
+    # riscv64 and aarch64 virt machines number harts and MPIDRs from the CPU index, no holes).
+    Boot('x86_64-sparse', 'x86_64', smp='4,sockets=2,cores=3,threads=1,maxcpus=6', timeout=300),
 ]
 # make run's shell (mode run), typed at; timeouts are per step.
 for _arch in ('x86_64', 'aarch64', 'riscv64'):

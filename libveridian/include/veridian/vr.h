@@ -109,7 +109,10 @@ void *vr_map_anon(size_t size, uint64_t prot);
 int vr_unmap(void *p, size_t size);
 
 /* ---- threads in this process ---- */
-/* Starts @fn(@arg) on a new thread with a fresh 64 KiB stack; *thread gets its handle. */
+/*
+ * Starts @fn(@arg) on a new thread with a fresh 64 KiB stack; *thread gets its
+ * handle. The thread's end (return, vr_exit_thread, a kill) unmaps the stack.
+ */
 int64_t vr_thread_spawn(uint64_t (*fn)(uint64_t), uint64_t arg, handle_t *thread);
 /* Like vr_thread_spawn, but bound to CPU @cpu and not started: start it with vr_thread_start. */
 int64_t vr_thread_create_on(uint64_t (*fn)(uint64_t), uint64_t arg, int cpu, handle_t *thread);

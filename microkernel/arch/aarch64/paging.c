@@ -94,9 +94,13 @@ static void free_table(paddr_t pa, int level)
 {
 	uint64_t *table = phys_to_virt(pa);
 
-	for (int i = 0; level < 3 && i < 512; i++)
-		if (table[i] & PTE_VALID)
-			free_table(table[i] & PTE_ADDR_MASK, level + 1);
+	for (int i = 0; level < 3 && i < 512; i += 8) {
+		if (!pte8_any(&table[i], PTE_VALID))
+			continue;
+		for (int j = i; j < i + 8; j++)
+			if (table[j] & PTE_VALID)
+				free_table(table[j] & PTE_ADDR_MASK, level + 1);
+	}
 	frame_free(pa, 0);
 }
 

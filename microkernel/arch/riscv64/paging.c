@@ -51,9 +51,13 @@ static void free_tables(paddr_t pa, int level)
 {
 	uint64_t *t = table(pa);
 
-	for (unsigned i = 0; level > 0 && i < ENTRIES; i++)
-		if (t[i] & PTE_V)
-			free_tables(pte_addr(t[i]), level - 1);
+	for (unsigned i = 0; level > 0 && i < ENTRIES; i += 8) {
+		if (!pte8_any(&t[i], PTE_V))
+			continue;
+		for (unsigned j = i; j < i + 8; j++)
+			if (t[j] & PTE_V)
+				free_tables(pte_addr(t[j]), level - 1);
+	}
 	frame_free(pa, 0);
 }
 
@@ -61,9 +65,13 @@ void arch_aspace_destroy(paddr_t root)
 {
 	uint64_t *t = table(root);
 
-	for (unsigned i = 0; i < KERNEL_HALF; i++)
-		if (t[i] & PTE_V)
-			free_tables(pte_addr(t[i]), LEVELS - 2);
+	for (unsigned i = 0; i < KERNEL_HALF; i += 8) {
+		if (!pte8_any(&t[i], PTE_V))
+			continue;
+		for (unsigned j = i; j < i + 8; j++)
+			if (t[j] & PTE_V)
+				free_tables(pte_addr(t[j]), LEVELS - 2);
+	}
 	frame_free(root, 0);
 }
 

@@ -93,9 +93,13 @@ static void free_table(paddr_t pa, int level)
 {
 	uint64_t *t = phys_to_virt(pa);
 
-	for (int i = 0; level > 0 && i < 512; i++)
-		if (t[i] & PTE_PRESENT)
-			free_table(t[i] & PTE_ADDR, level - 1);
+	for (int i = 0; level > 0 && i < 512; i += 8) {
+		if (!pte8_any(&t[i], PTE_PRESENT))
+			continue;
+		for (int j = i; j < i + 8; j++)
+			if (t[j] & PTE_PRESENT)
+				free_table(t[j] & PTE_ADDR, level - 1);
+	}
 	frame_free(pa, 0);
 }
 
@@ -105,9 +109,13 @@ void arch_aspace_destroy(paddr_t root)
 
 	if (!root)
 		return;
-	for (int i = 0; i < KERNEL_HALF; i++)
-		if (t[i] & PTE_PRESENT)
-			free_table(t[i] & PTE_ADDR, 2);
+	for (int i = 0; i < KERNEL_HALF; i += 8) {
+		if (!pte8_any(&t[i], PTE_PRESENT))
+			continue;
+		for (int j = i; j < i + 8; j++)
+			if (t[j] & PTE_PRESENT)
+				free_table(t[j] & PTE_ADDR, 2);
+	}
 	frame_free(root, 0);
 }
 

@@ -23,6 +23,16 @@ enum page_prot {
 	PROT_DEVICE = 16,	/* device memory: uncached, no speculation */
 };
 
+/*
+ * Whether one of the eight page-table entries at @t has @bit (the valid
+ * bit): the scans of sparse tables (an address space's teardown) test eight
+ * entries a round, about 1.5 instructions an entry instead of 6.
+ */
+static inline bool pte8_any(const uint64_t *t, uint64_t bit)
+{
+	return ((t[0] | t[1] | t[2] | t[3] | t[4] | t[5] | t[6] | t[7]) & bit) != 0;
+}
+
 /* True when any byte of [pa, pa + len) is RAM or firmware tables (not device memory). */
 bool phys_is_ram(paddr_t pa, uint64_t len);
 

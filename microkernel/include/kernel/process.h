@@ -43,6 +43,7 @@ struct process {
 	bool exiting, exited;
 	bool tearing;		/* someone has taken on the teardown */
 	bool forking;		/* vm_fork is sharing its memory: writes wait (vm_fork_wait) */
+	uint32_t unmapping;	/* vm_unmaps between freeing a range and its shootdown: vm_map waits */
 	int64_t exit_status;
 	struct wait_queue exit_wq;
 	struct kobject *exception_ep;	/* where faults are reported, or NULL */

@@ -93,6 +93,9 @@ struct thread {
 
 	/* A user word the exit clears and futex-wakes (Linux's CLONE_CHILD_CLEARTID), or 0. */
 	vaddr_t clear_tid;
+	/* Its user stack, unmapped by its exit (thread_set_stack); size 0: none. */
+	vaddr_t ustack_base;
+	size_t ustack_size;
 };
 
 /* Creates a kernel thread running @entry(@arg); returns NULL when memory is exhausted. */

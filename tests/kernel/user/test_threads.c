@@ -192,3 +192,58 @@ UTEST(thread_tls_for_self_and_new_threads)
 	UCHECK(vr_thread_set_tls(0, 0) == 0, "reset own TLS");
 	return NULL;
 }
+
+/* Where the thread's stack is: the address of a local, told through @arg. */
+static uint64_t note_stack(uint64_t arg)
+{
+	volatile uint64_t local = 0;
+
+	__atomic_store_n((uint64_t *)(uintptr_t)arg, (uint64_t)(uintptr_t)&local, __ATOMIC_RELEASE);
+	return local;
+}
+
+static uint64_t note_stack_and_spin(uint64_t arg)
+{
+	note_stack(arg);
+	for (;;)
+		vr_thread_yield();
+	return 0;
+}
+
+/* Whether the page holding @addr is still mapped: vm_protect answers -ENOMEM for a hole. */
+static bool page_mapped(uint64_t addr)
+{
+	return vr_vm_protect(vr_self, addr & ~4095ull, 4096, VR_PROT_READ | VR_PROT_WRITE) == 0;
+}
+
+/* vr_thread_spawn's stacks were never unmapped: every thread left 64 KiB behind. */
+UTEST(thread_stack_unmapped_at_exit)
+{
+	handle_t t;
+	uint64_t at = 0, st;
+
+	/* A thread that returns. */
+	UCHECK(vr_thread_spawn(note_stack, (uint64_t)(uintptr_t)&at, &t) == 0, "spawn");
+	UCHECK(vr_thread_wait(t, &st) == 0, "wait");
+	vr_handle_close(t);
+	UCHECK(at != 0, "the thread told no stack address");
+	UCHECK(!page_mapped(at), "the stack at %#lx of an ended thread is still mapped", at);
+	/* A thread that is killed. */
+	at = 0;
+	UCHECK(vr_thread_spawn(note_stack_and_spin, (uint64_t)(uintptr_t)&at, &t) == 0, "spawn");
+	while (!__atomic_load_n(&at, __ATOMIC_ACQUIRE))
+		vr_thread_yield();
+	UCHECK(page_mapped(at), "the stack at %#lx of a running thread is not mapped", at);
+	UCHECK(vr_thread_kill(t) == 0, "kill");
+	vr_thread_wait(t, &st);
+	UCHECK(!page_mapped(at), "the stack at %#lx of a killed thread is still mapped", at);
+	/* Bad requests: unaligned, a kernel range, a started thread, a forged handle. */
+	UCHECK(vr_thread_set_stack(0, 4095, 4096) == -VR_EINVAL, "unaligned base accepted");
+	UCHECK(vr_thread_set_stack(0, 0xffff800000000000ull, 4096) == -VR_EINVAL,
+	       "kernel range accepted");
+	UCHECK(vr_thread_set_stack(t, 0x10000, 4096) == -VR_EBUSY, "ended thread accepted");
+	UCHECK(vr_thread_set_stack(t ^ 0x5a5a000000, 0x10000, 4096) == -VR_EBADF, "forged handle");
+	vr_handle_close(t);
+	UCHECK(vr_thread_set_stack(0, 0, 0) == 0, "clearing the caller's own");
+	return NULL;
+}
