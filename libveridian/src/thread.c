@@ -31,12 +31,19 @@ int64_t vr_thread_create_on(uint64_t (*fn)(uint64_t), uint64_t arg, int cpu, han
 				       (uint64_t)(uintptr_t)top, 0, thread);
 	if (err)
 		goto err_stack;
-	/* The kernel unmaps the stack when the thread ends, however it ends. */
+	/*
+	 * The kernel unmaps the stack when the thread ends, however it ends,
+	 * also when it is closed without ever starting.
+	 */
 	err = vr_thread_set_stack(*thread, (uint64_t)(uintptr_t)stack, STACK_SIZE);
-	if (err == 0 && cpu >= 0)
+	if (err)
+		goto err_thread;
+	if (cpu >= 0)
 		err = vr_thread_set_affinity(*thread, (uint64_t)cpu);
-	if (err == 0)
-		return 0;
+	if (err)
+		vr_handle_close(*thread);	/* takes the stack with it */
+	return err;
+err_thread:
 	vr_handle_close(*thread);
 err_stack:
 	vr_unmap(stack, STACK_SIZE);

@@ -6,6 +6,7 @@
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/process.h>
 #include <kernel/sched.h>
 
 struct cpu cpus[MAX_CPUS];
@@ -116,8 +117,5 @@ void ipi_handler(void)
 	struct cpu *c = this_cpu();
 
 	c->ipis++;
-	if (__atomic_load_n(&c->tlb_flush_pending, __ATOMIC_ACQUIRE)) {
-		arch_tlb_flush_all();
-		__atomic_store_n(&c->tlb_flush_pending, false, __ATOMIC_RELEASE);
-	}
+	vm_serve_shootdown(c);
 }

@@ -31,25 +31,15 @@ static bool reached_only_by(struct process *p, struct vmo *v)
 
 /*
  * Makes @p's writable page-table entries of @v read-only: its frames are
- * now shared. Caller holds p->lock, which (v being reached only through p's
- * mappings) also keeps v->pages still.
+ * now shared. One walk per mapping, which skips the tables never made; the
+ * caller shoots down the other CPUs' TLBs. Caller holds p->lock, which (v
+ * being reached only through p's mappings) also keeps v->pages still.
  */
 static void write_protect(struct process *p, struct vmo *v)
 {
-	for (struct mapping *m = p->maps; m; m = m->next) {
-		if (m->vmo != v || !(m->prot & PROT_WRITE))
-			continue;
-		for (vaddr_t va = m->start; va < m->end; va += PAGE_SIZE) {
-			paddr_t pa;
-			unsigned prot;
-			if (!v->pages[(m->offset + (va - m->start)) / PAGE_SIZE] ||
-			    !arch_page_query(p->root, va, &pa, &prot) || !(prot & PROT_WRITE))
-				continue;
-			/* Replacing an entry allocates nothing; should it fail, the page faults back in. */
-			if (arch_page_map(p->root, va, ALIGN_DOWN(pa, PAGE_SIZE), prot & ~PROT_WRITE))
-				arch_page_unmap(p->root, va);
-		}
-	}
+	for (struct mapping *m = p->maps; m; m = m->next)
+		if (m->vmo == v && (m->prot & PROT_WRITE))
+			arch_range_write_protect(p->root, m->start, m->end);
 }
 
 /*

@@ -86,6 +86,9 @@ static int64_t vmo_copy(handle_t vmo, vaddr_t buf, uint64_t offset, size_t len, 
 		struct vmo_frame f;
 		size_t in_page = offset % PAGE_SIZE, n = MIN(len, PAGE_SIZE - in_page);
 		err = vmo_page(v, offset, write ? VMO_WRITE : VMO_COPY_OUT, &f);
+		/* No page-table names a frame of a VMO a handle names; should one have moved, let go. */
+		if (!err && f.release_old)
+			frame_release(f.old);
 		if (!err) {
 			char *k = (char *)phys_to_virt(f.pa) + in_page;
 			err = write ? copy_from_user(k, buf, n) : copy_to_user(buf, k, n);

@@ -23,9 +23,16 @@ static void thread_destroy(struct kobject *k)
 
 	if (t->kstack)
 		frame_free(t->kstack, KSTACK_ORDER);
-	/* A user thread that never ran may still sit on its process's list. */
+	/*
+	 * A user thread that never ran (thread_reap clears t->proc of one that
+	 * did) may still sit on its process's list, and the stack named for it
+	 * (thread_set_stack) goes as it would have at its exit. Called outside
+	 * every lock: the last reference goes in bury() or after an unlock.
+	 */
 	if (t->proc) {
 		process_drop_unstarted(t->proc, t);
+		if (t->ustack_size && !__atomic_load_n(&t->proc->exiting, __ATOMIC_RELAXED))
+			vm_unmap(t->proc, t->ustack_base, t->ustack_size);
 		process_put(t->proc);
 	}
 	slab_free(&thread_cache, t);

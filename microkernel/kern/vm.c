@@ -5,6 +5,7 @@
  */
 #include <kernel/cpu.h>
 #include <kernel/errno.h>
+#include <kernel/frame.h>
 #include <kernel/mm.h>
 #include <kernel/process.h>
 #include <kernel/slab.h>
@@ -28,34 +29,47 @@ static struct mapping *find(struct process *p, vaddr_t va)
 	return NULL;
 }
 
-/* Does a TLB flush another CPU asked of this one (while this one waits with interrupts masked). */
-static void serve_shootdown(struct cpu *self)
+/*
+ * Does the TLB flushes other CPUs asked of @self (its IPI handler, and CPUs
+ * waiting with interrupts masked). What was asked before the flush is done
+ * after it; tlb_done only grows, since the handler may interrupt a waiter
+ * here.
+ */
+void vm_serve_shootdown(struct cpu *self)
 {
-	if (__atomic_load_n(&self->tlb_flush_pending, __ATOMIC_ACQUIRE)) {
-		arch_tlb_flush_all();
-		__atomic_store_n(&self->tlb_flush_pending, false, __ATOMIC_RELEASE);
-	}
+	uint64_t asked = __atomic_load_n(&self->tlb_asked, __ATOMIC_ACQUIRE);
+	uint64_t done = __atomic_load_n(&self->tlb_done, __ATOMIC_RELAXED);
+
+	if (done == asked)
+		return;
+	arch_tlb_flush_all();
+	while (done < asked && !__atomic_compare_exchange_n(&self->tlb_done, &done, asked, false,
+							    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
 }
 
 /*
- * Asks every other CPU running @p to flush its TLB, and waits until they have.
- * Called without p->lock: a CPU spinning on it with interrupts masked could
- * never take the IPI.
+ * Asks every other CPU running @p to flush its TLB, and waits until each has
+ * flushed after being asked: a flush another CPU's request caused earlier
+ * may predate our change of the page tables. Called without p->lock: a CPU
+ * spinning on it with interrupts masked could never take the IPI.
  */
 void vm_shootdown(struct process *p)
 {
 	struct cpu *self = this_cpu();
 
+	/* The page-table changes before the reads of c->current (store-load order). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < ncpus_online; i++) {
 		struct cpu *c = &cpus[i];
 		struct thread *t = __atomic_load_n(&c->current, __ATOMIC_ACQUIRE);
 		if (c == self || !t || (p && t->proc != p))
 			continue;
-		__atomic_store_n(&c->tlb_flush_pending, true, __ATOMIC_RELEASE);
+		uint64_t ticket = __atomic_add_fetch(&c->tlb_asked, 1, __ATOMIC_ACQ_REL);
 		arch_send_ipi(c);
 		/* Two CPUs may shoot at each other with interrupts masked: serve ours while waiting. */
-		while (__atomic_load_n(&c->tlb_flush_pending, __ATOMIC_ACQUIRE))
-			serve_shootdown(self);
+		while (__atomic_load_n(&c->tlb_done, __ATOMIC_ACQUIRE) < ticket)
+			vm_serve_shootdown(self);
 	}
 }
 
@@ -73,7 +87,7 @@ int64_t sys_membarrier(uint64_t all)
 void vm_fork_wait(struct process *p)
 {
 	while (__atomic_load_n(&p->forking, __ATOMIC_ACQUIRE))
-		serve_shootdown(this_cpu());
+		vm_serve_shootdown(this_cpu());
 }
 
 /*
@@ -99,12 +113,19 @@ static int page_of(struct process *p, struct mapping *m, vaddr_t page, enum vmo_
 	return err;
 }
 
-/* After page_of moved a page, without p->lock: other CPUs forget the old frame, futexes too. */
+/*
+ * After page_of moved a page, without p->lock: other CPUs forget the old
+ * frame, futexes too; only then does the VMO let go of it. Released before,
+ * its other holder could write it as its own (or free it) while a thread of
+ * @p still read it through a stale TLB entry.
+ */
 static void moved(struct process *p, const struct vmo_frame *f)
 {
 	if (f->old) {
 		vm_shootdown(p);
 		futex_page_moved(f->old);
+		if (f->release_old)
+			frame_release(f->old);
 	}
 }
 
@@ -144,7 +165,7 @@ int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, siz
 	while (__atomic_load_n(&p->unmapping, __ATOMIC_ACQUIRE)) {
 		spin_unlock_irqrestore(&p->lock, s);
 		while (__atomic_load_n(&p->unmapping, __ATOMIC_ACQUIRE))
-			serve_shootdown(this_cpu());
+			vm_serve_shootdown(this_cpu());
 		s = spin_lock_irqsave(&p->lock);
 	}
 	vaddr_t start = *va;

@@ -183,8 +183,8 @@ int vmo_page(struct vmo *v, uint64_t offset, enum vmo_access access, struct vmo_
 		}
 		memcpy(phys_to_virt(copy), phys_to_virt(f), PAGE_SIZE);
 		v->pages[i] = copy;
-		frame_release(f);
 		out->old = f;
+		out->release_old = true;
 		f = copy;
 	}
 	spin_unlock_irqrestore(&v->lock, s);

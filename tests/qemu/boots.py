@@ -96,6 +96,10 @@ def judge_numa(boot, log, rc):
         m = re.search(r'^plic: (\d+) PLICs, (\d+) lines$', log, re.M)
         out.append(('boot.%s.plics' % boot.name, bool(m) and m.groups() == ('2', '194'),
                     m.group(0) if m else 'no "plic: 2 PLICs" line'))
+        # PCIe is socket 1's: the INTx test (ktest irq_line_pci_intx) went through the second PLIC.
+        m = re.search(r'^pci: edu at slot \d+, INTx line (\d+), PLIC (\d+)$', log, re.M)
+        out.append(('boot.%s.second_plic_interrupt' % boot.name, bool(m) and m.group(2) == '1',
+                    m.group(0) if m else 'no "pci: edu" line'))
     return out
 
 

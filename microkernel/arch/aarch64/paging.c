@@ -169,6 +169,30 @@ bool arch_page_query(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot)
 	return true;
 }
 
+/* A permission change needs no break-before-make: the bit is set in place. */
+void arch_range_write_protect(paddr_t root, vaddr_t start, vaddr_t end)
+{
+	end = MIN(end, USER_SPACE_END);
+	for (vaddr_t va = start; va < end;) {
+		uint64_t *table = phys_to_virt(root);
+		int level = 0;
+		while (level < 3 && (table[index_at(va, level)] & PTE_VALID))
+			table = phys_to_virt(table[index_at(va, level++)] & PTE_ADDR_MASK);
+		/* A missing table: nothing of its span is mapped. A level-3 one: to its end. */
+		vaddr_t span = 1ull << (39 - 9 * (level < 3 ? level : 2));
+		vaddr_t stop = MIN(end, ALIGN_DOWN(va, span) + span);
+		for (; level == 3 && va < stop; va += PAGE_SIZE) {
+			uint64_t *pte = &table[index_at(va, 3)];
+			if ((*pte & (PTE_VALID | PTE_AP_RO)) == PTE_VALID) {
+				*pte |= PTE_AP_RO;
+				__asm__ volatile("dsb ishst\n\ttlbi vale1, %0" ::"r"(va >> 12) : "memory");
+			}
+		}
+		va = stop;
+	}
+	__asm__ volatile("dsb nsh\n\tisb" ::: "memory");
+}
+
 /* Drops every user translation (ASID 0, with its walk-cache entries) from this CPU's TLB. */
 void arch_tlb_flush_all(void)
 {

@@ -158,6 +158,28 @@ bool arch_page_query(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot)
 	return true;
 }
 
+void arch_range_write_protect(paddr_t root, vaddr_t start, vaddr_t end)
+{
+	end = MIN(end, USER_SPACE_END);
+	for (vaddr_t va = start; va < end;) {
+		uint64_t *t = table(root);
+		int level = LEVELS - 1;
+		while (level > 0 && (t[vpn(va, level)] & PTE_V))
+			t = table(pte_addr(t[vpn(va, level--)]));
+		/* A missing table: nothing of its span is mapped. A last-level one: to its end. */
+		vaddr_t span = 1ull << (12 + 9 * (level ? level : 1));
+		vaddr_t stop = MIN(end, ALIGN_DOWN(va, span) + span);
+		for (; level == 0 && va < stop; va += PAGE_SIZE) {
+			uint64_t *e = &t[vpn(va, 0)];
+			if ((*e & (PTE_V | PTE_W)) == (PTE_V | PTE_W)) {
+				*e &= ~(uint64_t)PTE_W;
+				flush_page(va);
+			}
+		}
+		va = stop;
+	}
+}
+
 /* Without ASIDs there is nothing finer: this drops the kernel's global entries as well. */
 void arch_tlb_flush_all(void)
 {

@@ -129,6 +129,47 @@ static unsigned line_of(uint32_t parent, unsigned src)
 	return 0;
 }
 
+struct riscv_pci riscv_pci;
+
+/*
+ * The PCIe host (pci-host-ecam-generic): its ECAM, its 32-bit memory window
+ * and the lines of its INTx pins. Its interrupt-map has one entry per slot
+ * (mod 4, as interrupt-map-mask 0x1800 keeps) and pin: PCI address (3
+ * cells), pin, PLIC phandle, source (a PLIC has no address cells).
+ */
+static void find_pci(const struct fdt *f, int soc)
+{
+	int pci = riscv_fdt_find(f, "pci-host-ecam-generic");
+	uint32_t rlen, glen, mlen;
+	const uint8_t *r = pci == FDT_NONE ? NULL : fdt_prop(f, pci, "reg", &rlen);
+	const uint8_t *g = r ? fdt_prop(f, pci, "ranges", &glen) : NULL;
+	const uint8_t *map = g ? fdt_prop(f, pci, "interrupt-map", &mlen) : NULL;
+	unsigned ac = fdt_address_cells(f, soc);
+
+	if (!map || rlen < 4 * ac)
+		return;
+	/* ranges: PCI address (3 cells, space code in the first), CPU address, size (2 cells). */
+	for (uint32_t at = 0; at + 4 * (5 + ac) <= glen; at += 4 * (5 + ac))
+		if ((fdt_read_cells(g + at, 1) >> 24 & 3) == 2 && !riscv_pci.mmio)
+			riscv_pci.mmio = fdt_read_cells(g + at + 12, ac);
+	for (uint32_t at = 0; at + 24 <= mlen; at += 24) {
+		unsigned slot = (unsigned)fdt_read_cells(map + at, 1) >> 11 & 3;
+		unsigned pin = (unsigned)fdt_read_cells(map + at + 12, 1);
+		if (pin >= 1 && pin <= 4)
+			riscv_pci.intx[slot][pin - 1] = line_of((uint32_t)fdt_read_cells(map + at + 16, 1),
+								(unsigned)fdt_read_cells(map + at + 20, 1));
+	}
+	riscv_pci.ecam = fdt_read_cells(r, ac);
+}
+
+unsigned plic_index(unsigned line)
+{
+	for (unsigned k = 0; k < nplics; k++)
+		if (line >= plics[k].first && line < plics[k].first + plics[k].nsrc)
+			return k;
+	return nplics;
+}
+
 /* Without a PLIC there are no lines: arch_irq_line_count() stays 0. */
 void plic_init(const struct fdt *f)
 {
@@ -143,6 +184,7 @@ void plic_init(const struct fdt *f)
 	const void *parent = uart == FDT_NONE ? NULL : fdt_prop(f, uart, "interrupt-parent", &len);
 	if (parent && len == 4)
 		console_uart_line = line_of((uint32_t)fdt_read_cells(parent, 1), console_uart_line);
+	find_pci(f, soc);
 	if (nplics > 1)
 		kprintf("plic: %u PLICs, %u lines\n", nplics, nlines);
 }

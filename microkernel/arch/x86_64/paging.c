@@ -188,6 +188,28 @@ bool arch_page_query(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot)
 	return true;
 }
 
+void arch_range_write_protect(paddr_t root, vaddr_t start, vaddr_t end)
+{
+	end = MIN(end, USER_SPACE_END);
+	for (vaddr_t va = start; va < end;) {
+		uint64_t *t = phys_to_virt(root);
+		int level = 3;
+		while (level > 0 && (t[index_of(va, level)] & PTE_PRESENT))
+			t = table_of(t[index_of(va, level--)]);
+		/* A missing table: nothing of its span is mapped. A last-level one: to its end. */
+		vaddr_t span = 1ull << (12 + 9 * (level ? level : 1));
+		vaddr_t stop = MIN(end, ALIGN_DOWN(va, span) + span);
+		for (; level == 0 && va < stop; va += PAGE_SIZE) {
+			uint64_t *e = &t[index_of(va, 0)];
+			if ((*e & (PTE_PRESENT | PTE_WRITE)) == (PTE_PRESENT | PTE_WRITE)) {
+				*e &= ~PTE_WRITE;
+				flush(va);
+			}
+		}
+		va = stop;
+	}
+}
+
 /* Reloading CR3 drops every non-global translation, and only the kernel's could be global. */
 void arch_tlb_flush_all(void)
 {

@@ -61,6 +61,13 @@ void arch_page_unmap(paddr_t root, vaddr_t va);
 /* Looks up @va; returns false when unmapped. */
 bool arch_page_query(paddr_t root, vaddr_t va, paddr_t *pa, unsigned *prot);
 
+/*
+ * Makes every writable entry of [@start, @end) (page aligned, user half)
+ * read-only in one walk, skipping missing tables, and flushes the changed
+ * pages from this CPU's TLB; other CPUs need a shootdown (fork's parent).
+ */
+void arch_range_write_protect(paddr_t root, vaddr_t start, vaddr_t end);
+
 /* Flushes every user translation from this CPU's TLB (for shootdowns). */
 void arch_tlb_flush_all(void);
 

@@ -30,7 +30,11 @@ struct cpu {
 	struct thread *idle;
 	struct thread *switched_from;	/* the thread this CPU just left (kern/sched.c) */
 	volatile bool need_resched;
-	volatile bool tlb_flush_pending;	/* set by another CPU: flush, then clear */
+	/*
+	 * TLB shootdowns (kern/vm.c): other CPUs count tlb_asked up; this CPU
+	 * flushes and raises tlb_done to the count it read before flushing.
+	 */
+	uint64_t tlb_asked, tlb_done;
 	uint64_t ticks;
 	uint64_t idle_ticks;	/* ticks that found this CPU idle (its idle thread running) */
 	uint64_t ipis;

@@ -122,6 +122,9 @@ int vm_unmap(struct process *p, vaddr_t va, size_t len);
 int vm_fork(struct process *from, struct process *to);
 /* Flushes @p's TLB entries on every other CPU running it (@p NULL: every other CPU); call without p->lock. */
 void vm_shootdown(struct process *p);
+struct cpu;
+/* Does the TLB flushes other CPUs asked of this one, @self (its IPI handler, waits). */
+void vm_serve_shootdown(struct cpu *self);
 /* Waits, serving TLB shootdowns meanwhile, until no vm_fork of @p runs. No locks held. */
 void vm_fork_wait(struct process *p);
 int vm_protect(struct process *p, vaddr_t va, size_t len, unsigned prot);

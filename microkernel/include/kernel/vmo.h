@@ -53,6 +53,12 @@ struct vmo_frame {
 	paddr_t pa;
 	bool shared;	/* other VMOs hold it too, or it is a backing's: map it read-only */
 	paddr_t old;	/* nonzero: the write moved the page from this frame to pa */
+	/*
+	 * The VMO's hold on old, which the caller drops (frame_release) once no
+	 * TLB names old: until then another holder must not take the frame as
+	 * its own to write, nor free it.
+	 */
+	bool release_old;
 };
 
 /* Each returns NULL on bad arguments or exhausted memory; the caller owns one reference. */

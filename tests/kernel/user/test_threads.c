@@ -247,3 +247,33 @@ UTEST(thread_stack_unmapped_at_exit)
 	UCHECK(vr_thread_set_stack(0, 0, 0) == 0, "clearing the caller's own");
 	return NULL;
 }
+
+/* A thread created, given a stack and closed without ever starting kept its stack mapped. */
+UTEST(thread_stack_unmapped_when_never_started)
+{
+	handle_t t, other;
+	uint64_t st, size = 4 * VR_PAGE;
+	uint8_t *stack = vr_map_anon(size, VR_PROT_READ | VR_PROT_WRITE);
+
+	UCHECK(stack, "map");
+	uint64_t base = (uint64_t)(uintptr_t)stack;
+	UCHECK(vr_thread_create(vr_self, (uint64_t)(uintptr_t)note_stack, base + size - 16, 0, &t) == 0,
+	       "create");
+	UCHECK(vr_thread_set_stack(t, base, size) == 0, "set_stack");
+	/* A second handle keeps the thread, and its stack, alive. */
+	UCHECK(vr_handle_derive(t, 0x3ff, &other) == 0, "derive");
+	vr_handle_close(t);
+	UCHECK(page_mapped(base) && page_mapped(base + size - VR_PAGE),
+	       "the stack at %#lx went with a handle, not with the thread", base);
+	vr_handle_close(other);
+	UCHECK(!page_mapped(base) && !page_mapped(base + size - VR_PAGE),
+	       "the stack at %#lx of a closed, never started thread is still mapped", base);
+	/* One started after all loses it at its end, as before. */
+	uint64_t at = 0;
+	UCHECK(vr_thread_create_on(note_stack, (uint64_t)(uintptr_t)&at, -1, &t) == 0, "create_on");
+	UCHECK(vr_thread_start(t) == 0, "start");
+	UCHECK(vr_thread_wait(t, &st) == 0, "wait");
+	vr_handle_close(t);
+	UCHECK(at && !page_mapped(at), "the stack at %#lx of an ended thread is still mapped", at);
+	return NULL;
+}

@@ -190,3 +190,98 @@ UTEST(vm_own_address_space_by_handle_0)
 	vr_handle_close(v);
 	return NULL;
 }
+
+/*
+ * vm_protect's downgrades and other CPUs' TLBs: a child writes 1, 2, 3, ...
+ * into a page from CPU 1 while a thread of it on CPU 2 keeps changing the
+ * protection of a page of its own (shootdowns aimed at CPU 1 from two sides);
+ * we make the page read-only under the writer again and again.
+ */
+#define TLB_PAGE 0x50000000ull
+#define TLB_ROUNDS 64
+
+static uint64_t tlb_writer(uint64_t addr)
+{
+	volatile uint64_t *word = (volatile uint64_t *)(uintptr_t)addr;
+
+	for (uint64_t i = 1;; i++)
+		*word = i;
+	return 0;
+}
+
+static uint64_t tlb_noise(uint64_t unused)
+{
+	uint64_t page = (uint64_t)(uintptr_t)vr_map_anon(VR_PAGE, VR_PROT_READ | VR_PROT_WRITE);
+
+	(void)unused;
+	for (unsigned i = 0;; i++)
+		vr_vm_protect(0, page, VR_PAGE, i % 2 ? VR_PROT_READ : VR_PROT_READ | VR_PROT_WRITE);
+	return 0;
+}
+
+static uint64_t tlb_child(uint64_t ncpus)
+{
+	handle_t noise, writer;
+	uint64_t st;
+
+	if (vr_thread_create_on(tlb_noise, 0, (int)(2 % ncpus), &noise) || vr_thread_start(noise))
+		return 1;
+	if (vr_thread_create_on(tlb_writer, TLB_PAGE, (int)(1 % ncpus), &writer) ||
+	    vr_thread_start(writer))
+		return 2;
+	vr_thread_wait(writer, &st);	/* never returns: the test kills us */
+	return 3;
+}
+
+/*
+ * The rounds: the page writable and written, then read-only; no write may
+ * land once vm_protect returned, and the writer's next one must fault.
+ */
+static const char *tlb_rounds(handle_t child, handle_t ep, volatile uint64_t *word)
+{
+	uint64_t m[8];
+
+	for (int round = 0; round < TLB_ROUNDS; round++) {
+		/* The writer is writing: its CPU holds a writable TLB entry for the page. */
+		uint64_t before = *word;
+		while (*word == before)
+			vr_thread_yield();
+		UCHECK(vr_vm_protect(child, TLB_PAGE, VR_PAGE, VR_PROT_READ) == 0, "protect read-only");
+		uint64_t last = *word;
+		int64_t got = vr_ipc_recv(ep, m);
+		UCHECK(got >= 0 && VR_TAG_LABEL(m[0]) == VR_EXCEPTION_LABEL && m[1] == VR_EXC_PAGE_FAULT,
+		       "round %d: no page fault (status %ld tag %#lx)", round, got, m[0]);
+		UCHECK(m[2] == TLB_PAGE && (m[4] & VR_PROT_WRITE), "round %d: fault at %#lx access %lu",
+		       round, m[2], m[4]);
+		uint64_t now = *word;
+		UCHECK(now == last, "round %d: %lu writes landed after vm_protect returned", round,
+		       now - last);
+		UCHECK(vr_vm_protect(child, TLB_PAGE, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE) == 0,
+		       "protect writable");
+		m[0] = VR_TAG(0, 0);
+		UCHECK(vr_ipc_reply(m) == 0, "reply");
+	}
+	return NULL;
+}
+
+UTEST(vm_protect_downgrade_stops_other_cpus)
+{
+	handle_t child, ep, vmo;
+	uint64_t at, mine;
+
+	UCHECK(vr_endpoint_create(&ep) == 0, "endpoint_create");
+	UCHECK(vr_vmo_create(VR_PAGE, 0, &vmo) == 0, "vmo_create");
+	UCHECK(vr_vm_map(vr_self, vmo, 0, 0, VR_PAGE, VR_PROT_READ, &mine) == 0, "map here");
+	UCHECK(vr_spawn_prepare(&vr_self_image, &child) == 0, "spawn");
+	UCHECK(vr_vm_map(child, vmo, TLB_PAGE, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &at) == 0,
+	       "map in child");
+	vr_handle_close(vmo);
+	UCHECK(vr_exception_set_handler(child, ep) == 0, "exception_set_handler");
+	UCHECK(vr_spawn_start(child, tlb_child, info(INFO_CPUS)) == 0, "start");
+	const char *err = tlb_rounds(child, ep, (volatile uint64_t *)(uintptr_t)mine);
+	vr_process_kill(child, 0);
+	reap(child);
+	vr_handle_close(ep);
+	vr_vm_unmap(vr_self, mine, VR_PAGE);
+	return err;
+}

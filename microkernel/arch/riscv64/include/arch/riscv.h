@@ -104,6 +104,19 @@ void timer_interrupt(void);
 void plic_init(const struct fdt *f);
 void plic_hart_init(unsigned long hartid);
 void plic_interrupt(void);
+/* Which PLIC (0, 1, ... in device-tree order) has @line; the number of PLICs for none. */
+unsigned plic_index(unsigned line);
+
+/*
+ * QEMU virt's PCIe host as the device tree tells it (plic.c; zeroes when
+ * there is none): ECAM, the 32-bit memory window, and the line of each INTx
+ * pin (1-4) of a slot (mod 4), for the PCI interrupt-line test.
+ */
+struct riscv_pci {
+	paddr_t ecam, mmio;
+	unsigned intx[4][4];
+};
+extern struct riscv_pci riscv_pci;
 
 /* Opens the calling hart to IPIs and device interrupts (they arrive only in arch_idle). */
 void riscv_hart_init(unsigned long hartid);
