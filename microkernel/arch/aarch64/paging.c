@@ -179,13 +179,15 @@ void arch_range_write_protect(paddr_t root, vaddr_t start, vaddr_t end)
 		while (level < 3 && (table[index_at(va, level)] & PTE_VALID))
 			table = phys_to_virt(table[index_at(va, level++)] & PTE_ADDR_MASK);
 		/* A missing table: nothing of its span is mapped. A level-3 one: to its end. */
-		vaddr_t span = 1ull << (39 - 9 * (level < 3 ? level : 2));
-		vaddr_t stop = MIN(end, ALIGN_DOWN(va, span) + span);
-		for (; level == 3 && va < stop; va += PAGE_SIZE) {
-			uint64_t *pte = &table[index_at(va, 3)];
-			if ((*pte & (PTE_VALID | PTE_AP_RO)) == PTE_VALID) {
-				*pte |= PTE_AP_RO;
-				__asm__ volatile("dsb ishst\n\ttlbi vale1, %0" ::"r"(va >> 12) : "memory");
+		vaddr_t span = 1ull << (39 - 9 * (level < 3 ? level : 2)), base = ALIGN_DOWN(va, span);
+		vaddr_t stop = MIN(end, base + span);
+		/* Eight entries a round where none is valid. */
+		for (unsigned i = index_at(va, 3), n = i + (stop - va) / PAGE_SIZE; level == 3 && i < n; i++) {
+			if (i % 8 == 0 && i + 8 <= n && !pte8_any(&table[i], PTE_VALID)) {
+				i += 7;
+			} else if ((table[i] & (PTE_VALID | PTE_AP_RO)) == PTE_VALID) {
+				table[i] |= PTE_AP_RO;
+				__asm__ volatile("dsb ishst\n\ttlbi vale1, %0" ::"r"((base >> 12) + i) : "memory");
 			}
 		}
 		va = stop;

@@ -167,13 +167,15 @@ void arch_range_write_protect(paddr_t root, vaddr_t start, vaddr_t end)
 		while (level > 0 && (t[vpn(va, level)] & PTE_V))
 			t = table(pte_addr(t[vpn(va, level--)]));
 		/* A missing table: nothing of its span is mapped. A last-level one: to its end. */
-		vaddr_t span = 1ull << (12 + 9 * (level ? level : 1));
-		vaddr_t stop = MIN(end, ALIGN_DOWN(va, span) + span);
-		for (; level == 0 && va < stop; va += PAGE_SIZE) {
-			uint64_t *e = &t[vpn(va, 0)];
-			if ((*e & (PTE_V | PTE_W)) == (PTE_V | PTE_W)) {
-				*e &= ~(uint64_t)PTE_W;
-				flush_page(va);
+		vaddr_t span = 1ull << (12 + 9 * (level ? level : 1)), base = ALIGN_DOWN(va, span);
+		vaddr_t stop = MIN(end, base + span);
+		/* Eight entries a round where none is writable. */
+		for (unsigned i = vpn(va, 0), n = i + (stop - va) / PAGE_SIZE; level == 0 && i < n; i++) {
+			if (i % 8 == 0 && i + 8 <= n && !pte8_any(&t[i], PTE_W)) {
+				i += 7;
+			} else if ((t[i] & (PTE_V | PTE_W)) == (PTE_V | PTE_W)) {
+				t[i] &= ~(uint64_t)PTE_W;
+				flush_page(base + i * PAGE_SIZE);
 			}
 		}
 		va = stop;
