@@ -83,6 +83,12 @@ enum system_info_item {
  * shorter than the mapping, not shorter than the offset.
  */
 #define VR_MAP_COW 0x2000
+/*
+ * vm_map: anonymous memory. vm_remap grows such a mapping with a fresh
+ * zeroed VMO, never with more of this one (whose pages past the mapping may
+ * hold what an earlier, longer mapping left there).
+ */
+#define VR_MAP_ANON 0x4000
 
 /* vmo_create flags. */
 #define VR_VMO_CONTIG 1
