@@ -120,6 +120,25 @@ int64_t sys_vmo_size(handle_t vmo, uint64_t *size)
 	return 0;
 }
 
+/*
+ * Tells a file's VMO the file's size: its VM_FILE mappings fault past it.
+ * Pages already mapped there stay until unmapped (no reverse map finds them).
+ */
+int64_t sys_vmo_set_eof(handle_t vmo, uint64_t size)
+{
+	struct vmo *v;
+	int err = cap_lookup(my_caps(), vmo, KOBJ_VMO, RIGHT_WRITE, (struct kobject **)&v, NULL);
+
+	if (err)
+		return err;
+	if (v->kind != VMO_ANON || v->backing)
+		err = -EINVAL;
+	else
+		__atomic_store_n(&v->eof, size, __ATOMIC_RELEASE);
+	vmo_put(v);
+	return err;
+}
+
 /* The rights a mapping with @prot needs on its VMO. */
 static uint32_t rights_for(unsigned prot)
 {
@@ -167,7 +186,7 @@ int64_t sys_vm_map(handle_t process, handle_t vmo, uint64_t vaddr, uint64_t offs
 
 	if (err)
 		return err;
-	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | VM_SHARED | VM_COW | VM_ANON))
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | VM_SHARED | VM_COW | VM_ANON | VM_FILE))
 		err = -EINVAL;
 	bool cow = prot & VM_COW;
 	uint32_t need = cow ? rights_for((unsigned)prot & PROT_EXEC) | RIGHT_READ : rights_for((unsigned)prot);

@@ -76,8 +76,23 @@ void vm_fork_wait(struct process *p)
 		serve_shootdown(this_cpu());
 }
 
+/* Whether byte @off of @m's VMO lies in a page wholly past its file's end (VM_FILE). */
+static bool past_eof(const struct mapping *m, uint64_t off)
+{
+	const struct vmo *v = m->vmo;
+
+	if (!m->file)
+		return false;
+	if (v->backing) {
+		off += v->backing_offset;
+		v = v->backing;
+	}
+	uint64_t eof = __atomic_load_n(&v->eof, __ATOMIC_ACQUIRE);
+	return off >= ALIGN_UP(MIN(eof, v->size), PAGE_SIZE);
+}
+
 /*
- * The frame behind @page of @m for @access. A write waits while a fork of
+ * The frame behind @page of @m for @access (-ENXIO past a file's end). A write waits while a fork of
  * @p is sharing its frames (-EAGAIN: unlock, vm_fork_wait, retry): until the
  * fork's shootdown is done another CPU may still write the shared frame
  * through a stale TLB entry, and a copy made now would lose that write. A
@@ -92,6 +107,8 @@ static int page_of(struct process *p, struct mapping *m, vaddr_t page, enum vmo_
 	if (access == VMO_WRITE && __atomic_load_n(&p->forking, __ATOMIC_ACQUIRE))
 		return -EAGAIN;
 	uint64_t off = m->offset + (page - m->start);
+	if (past_eof(m, off))
+		return -ENXIO;
 	int err = vmo_page(m->vmo, off, access, f);
 	for (struct mapping *x = p->maps; !err && f->old && x; x = x->next)
 		if (x->vmo == m->vmo && off >= x->offset && off - x->offset < x->end - x->start)
@@ -155,9 +172,9 @@ static vaddr_t first_fit(struct process *p, size_t len)
 int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, size_t len,
 	   unsigned prot, unsigned max_prot)
 {
-	bool shared = prot & VM_SHARED, anon = prot & VM_ANON;
+	bool shared = prot & VM_SHARED, anon = prot & VM_ANON, file = prot & VM_FILE;
 
-	prot &= ~(VM_SHARED | VM_ANON);
+	prot &= ~(VM_SHARED | VM_ANON | VM_FILE);
 	if (len == 0 || (*va | offset | len) % PAGE_SIZE || !prot_ok(prot) || (prot & ~max_prot) ||
 	    offset > vmo->size || len > vmo->size - offset)
 		return -EINVAL;
@@ -179,7 +196,7 @@ int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, siz
 		kfree(m);
 		return err;
 	}
-	*m = (struct mapping){start, start + len, vmo, offset, prot, max_prot, shared, anon, NULL};
+	*m = (struct mapping){start, start + len, vmo, offset, prot, max_prot, shared, anon, file, NULL};
 	kobj_get(&vmo->k);
 	struct mapping **pp = &p->maps;
 	while (*pp && (*pp)->start < start)

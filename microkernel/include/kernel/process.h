@@ -20,6 +20,7 @@ struct mapping {
 	unsigned max_prot;	/* what vm_protect may grant: the rights checked at map time */
 	bool shared;		/* VM_SHARED: process_fork maps the same VMO in the child */
 	bool anon;		/* VM_ANON: vm_remap grows it with fresh zeroed memory */
+	bool file;		/* VM_FILE: pages past the VMO's eof are not there (-ENXIO) */
 	struct mapping *next;
 };
 
@@ -29,6 +30,8 @@ struct mapping {
 #define VM_COW 0x2000
 /* vm_map: anonymous memory, which vm_remap extends with a fresh VMO, never with more of this one. */
 #define VM_ANON 0x4000
+/* vm_map: a file's mapping: a page wholly past the VMO's eof (a view's: its backing's) faults. */
+#define VM_FILE 0x8000
 
 struct process {
 	struct kobject k;

@@ -256,3 +256,46 @@ UTEST(vm_remap_moves_and_grows_without_copying)
 	vr_handle_close(vmo);
 	return NULL;
 }
+
+UTEST(vm_file_mapping_has_no_page_past_eof)
+{
+	handle_t vmo, other, ro;
+	uint64_t a = 0x53000000, at;
+	uint32_t w;
+
+	UCHECK(vr_vmo_create(4 * VR_PAGE, 0, &vmo) == 0 && vr_vmo_create(VR_PAGE, 0, &other) == 0,
+	       "vmo_create");
+	UCHECK(vr_vmo_set_eof(vmo, VR_PAGE + 1) == 0, "vmo_set_eof");
+	UCHECK(vr_vm_map(0, vmo, a, 0, 4 * VR_PAGE, VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED | VR_MAP_FILE,
+			 &at) == 0,
+	       "map");
+	*(volatile uint32_t *)(uintptr_t)(a + VR_PAGE) = 0xe1;
+	UCHECK(page_word(a, 1) == 0xe1, "the page holding the end");
+	/* The kernel's copies from and to a page past the end fail as faults would. */
+	UCHECK(vr_vmo_write(other, (void *)(uintptr_t)(a + 2 * VR_PAGE), 0, 4) == -VR_EFAULT,
+	       "a copy from past the end");
+	UCHECK(vr_vmo_read(other, (void *)(uintptr_t)(a + 3 * VR_PAGE), 0, 4) == -VR_EFAULT,
+	       "a copy to past the end");
+	/* A copy-on-write view of the file is cut at the same end. */
+	UCHECK(vr_vm_map(0, vmo, a + 4 * VR_PAGE, 0, 3 * VR_PAGE, VR_PROT_READ | VR_MAP_COW | VR_MAP_FILE,
+			 &at) == 0,
+	       "map a view");
+	UCHECK(page_word(a + 4 * VR_PAGE, 1) == 0xe1, "the view's page holding the end");
+	UCHECK(vr_vmo_write(other, (void *)(uintptr_t)(a + 6 * VR_PAGE), 0, 4) == -VR_EFAULT,
+	       "a copy from the view past the end");
+	/* The file grows: the pages are there, in both. */
+	UCHECK(vr_vmo_set_eof(vmo, 4 * VR_PAGE) == 0, "vmo_set_eof grows");
+	UCHECK(vr_vmo_write(other, (void *)(uintptr_t)(a + 2 * VR_PAGE), 0, 4) == 0 &&
+		       vr_vmo_write(other, (void *)(uintptr_t)(a + 6 * VR_PAGE), 0, 4) == 0,
+	       "the pages inside the grown file");
+	/* Only the holder of WRITE tells the size; views are no file. */
+	UCHECK(vr_handle_derive(vmo, VR_RIGHT_READ | VR_RIGHT_MAP, &ro) == 0, "derive");
+	UCHECK(vr_vmo_set_eof(ro, 0) == -VR_EACCES, "vmo_set_eof without WRITE");
+	UCHECK(vr_vmo_set_eof(0x5a5a5a5a5a5a5a5aull, 0) == -VR_EBADF, "forged handle");
+	UCHECK(vr_vmo_read(vmo, &w, VR_PAGE, 4) == 0 && w == 0xe1, "the VMO's bytes");
+	vr_vm_unmap(0, a, 7 * VR_PAGE);
+	vr_handle_close(ro);
+	vr_handle_close(other);
+	vr_handle_close(vmo);
+	return NULL;
+}
