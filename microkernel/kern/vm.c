@@ -294,7 +294,7 @@ int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t ne
 	vaddr_t dst = *to;
 
 	if (len == 0 || new_len < len || (from | len | dst | new_len) % PAGE_SIZE ||
-	    !user_range_ok(from, len) || new_len > VMO_MAX_SIZE)
+	    !user_range_ok(from, len) || new_len - len > VMO_MAX_SIZE)
 		return -EINVAL;
 	struct mapping *ext = kmalloc(sizeof(*ext));
 	if (!ext)

@@ -73,7 +73,8 @@ static void check_mapping(int fd, int flags, const char *what)
 	check_bus(m + 3 * PAGE + 17, 1, what);
 	check_bus(m + 2 * PAGE + 5, 1, what);
 	CHECK(ftruncate(fd, 3 * PAGE) == 0, "%s: ftruncate", what);
-	CHECK(touch(m + 2 * PAGE + 5, 0) == 0 && m[2 * PAGE + 5] == 0, "%s: grown by ftruncate", what);
+	CHECK(touch(m + 2 * PAGE + 5, 0) == 0 && m[2 * PAGE + 5] == 0, "%s: grown by ftruncate",
+	      what);
 	check_bus(m + 3 * PAGE, 0, what);
 	CHECK(pwrite(fd, "g", 1, 3 * PAGE + 10) == 1, "%s: pwrite", what);
 	CHECK(touch(m + 3 * PAGE + 10, 0) == 0 && m[3 * PAGE + 10] == 'g', "%s: grown by a write",

@@ -144,7 +144,8 @@ static void check_fixed(void)
 	CHECK(same(t + PAGE, 2 * PAGE, 5), "MREMAP_FIXED lost the data");
 	CHECK(same(t, PAGE, 6) && same(t + 3 * PAGE, PAGE, 6 + 3 * PAGE * 7 + 3),
 	      "MREMAP_FIXED changed the pages around the target");
-	CHECK(probe(p) == SIGSEGV && probe(p + 2 * PAGE) == SIGSEGV, "the old range is still mapped");
+	CHECK(probe(p) == SIGSEGV && probe(p + 2 * PAGE) == SIGSEGV,
+	      "the old range is still mapped");
 	CHECK(munmap(t, 4 * PAGE) == 0, "munmap");
 	/* Growing to a fixed place (a mapping there goes): the growth is zeros. */
 	char *r = anon(2 * PAGE, MAP_PRIVATE), *d = anon(4 * PAGE, MAP_PRIVATE);
@@ -176,12 +177,13 @@ static void check_errors(void)
 	CHECK(mremap(p, PAGE, PAGE, MREMAP_FIXED, p + PAGE) == MAP_FAILED && errno == EINVAL,
 	      "MREMAP_FIXED without MREMAP_MAYMOVE");
 	errno = 0;
-	CHECK(mremap(p, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, p + PAGE) == MAP_FAILED &&
-		      errno == EINVAL,
+	CHECK(mremap(p, 2 * PAGE, 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, p + PAGE) ==
+		      MAP_FAILED &&
+		  errno == EINVAL,
 	      "MREMAP_FIXED onto the old range");
 	errno = 0;
 	CHECK(mremap(p, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, p + 1) == MAP_FAILED &&
-		      errno == EINVAL,
+		  errno == EINVAL,
 	      "MREMAP_FIXED to an unaligned address");
 	CHECK(munmap(p, 2 * PAGE) == 0, "munmap");
 	errno = 0;
@@ -232,19 +234,24 @@ static void check_file(void)
 	CHECK(s != MAP_FAILED && g != MAP_FAILED, "mmap the file");
 	if (s == MAP_FAILED || g == MAP_FAILED)
 		return;
-	char *blocker = mmap(s + PAGE, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	char *blocker = mmap(s + PAGE, PAGE, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	s = mremap(s, PAGE, 3 * PAGE, MREMAP_MAYMOVE);
-	CHECK(s != MAP_FAILED && same(s, 3 * PAGE, 11), "a grown shared file mapping shows the file");
+	CHECK(s != MAP_FAILED && same(s, 3 * PAGE, 11),
+	      "a grown shared file mapping shows the file");
 	g = mremap(g, PAGE, 4 * PAGE, MREMAP_MAYMOVE);
-	CHECK(g != MAP_FAILED && same(g, 4 * PAGE, 11), "a grown private file mapping shows the file");
+	CHECK(g != MAP_FAILED && same(g, 4 * PAGE, 11),
+	      "a grown private file mapping shows the file");
 	if (s == MAP_FAILED || g == MAP_FAILED)
 		return;
 	s[2 * PAGE + 5] = 'S';
 	char c = 0;
-	CHECK(pread(fd, &c, 1, 2 * PAGE + 5) == 1 && c == 'S', "the file misses the shared write: %d", c);
+	CHECK(pread(fd, &c, 1, 2 * PAGE + 5) == 1 && c == 'S',
+	      "the file misses the shared write: %d", c);
 	CHECK(g[2 * PAGE + 5] == 'S', "the private mapping misses the file's change");
 	g[3 * PAGE] = 'P';
-	CHECK(pread(fd, &c, 1, 3 * PAGE) == 1 && c == buf[3 * PAGE], "a private write reached the file");
+	CHECK(pread(fd, &c, 1, 3 * PAGE) == 1 && c == buf[3 * PAGE],
+	      "a private write reached the file");
 	pid_t pid = fork();
 	if (pid == 0) {
 		s[PAGE] = 'K';

@@ -27,7 +27,10 @@ static double across_fault(double in)
 {
 	double out;
 
-	__asm__ volatile("movsd %1, %%xmm0\n\tud2\n\tmovsd %%xmm0, %0" : "=m"(out) : "m"(in) : "xmm0");
+	__asm__ volatile("movsd %1, %%xmm0\n\tud2\n\tmovsd %%xmm0, %0"
+			 : "=m"(out)
+			 : "m"(in)
+			 : "xmm0");
 	return out;
 }
 

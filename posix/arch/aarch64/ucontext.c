@@ -41,7 +41,8 @@ void px_uc_from_frame(ucontext_t *uc, const struct vr_uframe *f, void *fp)
 /* What the handler changed goes back; the kernel's sigreturn keeps only NZCV of pstate. */
 void px_uc_to_frame(struct vr_uframe *f, void *fp, const ucontext_t *uc)
 {
-	const struct fpsimd_context *c = (const struct fpsimd_context *)(const void *)uc->uc_mcontext.__reserved;
+	const struct fpsimd_context *c =
+	    (const struct fpsimd_context *)(const void *)uc->uc_mcontext.__reserved;
 	struct fp_area *a = fp;
 
 	memcpy(f->x, uc->uc_mcontext.regs, sizeof(f->x));
