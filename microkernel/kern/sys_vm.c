@@ -186,7 +186,8 @@ int64_t sys_vm_map(handle_t process, handle_t vmo, uint64_t vaddr, uint64_t offs
 
 	if (err)
 		return err;
-	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | VM_SHARED | VM_COW | VM_ANON | VM_FILE))
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | VM_SHARED | VM_COW | VM_ANON |
+			       VM_FILE))
 		err = -EINVAL;
 	bool cow = prot & VM_COW;
 	uint32_t need = cow ? rights_for((unsigned)prot & PROT_EXEC) | RIGHT_READ : rights_for((unsigned)prot);

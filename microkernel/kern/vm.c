@@ -92,8 +92,9 @@ static bool past_eof(const struct mapping *m, uint64_t off)
 }
 
 /*
- * The frame behind @page of @m for @access (-ENXIO past a file's end). A write waits while a fork of
- * @p is sharing its frames (-EAGAIN: unlock, vm_fork_wait, retry): until the
+ * The frame behind @page of @m for @access (-ENXIO past a file's end). A
+ * write waits while a fork of @p is sharing its frames (-EAGAIN: unlock,
+ * vm_fork_wait, retry): until the
  * fork's shootdown is done another CPU may still write the shared frame
  * through a stale TLB entry, and a copy made now would lose that write. A
  * write that moved the page to a copy drops every entry of @p's page tables

@@ -266,9 +266,8 @@ UTEST(vm_file_mapping_has_no_page_past_eof)
 	UCHECK(vr_vmo_create(4 * VR_PAGE, 0, &vmo) == 0 && vr_vmo_create(VR_PAGE, 0, &other) == 0,
 	       "vmo_create");
 	UCHECK(vr_vmo_set_eof(vmo, VR_PAGE + 1) == 0, "vmo_set_eof");
-	UCHECK(vr_vm_map(0, vmo, a, 0, 4 * VR_PAGE, VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED | VR_MAP_FILE,
-			 &at) == 0,
-	       "map");
+	uint64_t prot = VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED | VR_MAP_FILE;
+	UCHECK(vr_vm_map(0, vmo, a, 0, 4 * VR_PAGE, prot, &at) == 0, "map");
 	*(volatile uint32_t *)(uintptr_t)(a + VR_PAGE) = 0xe1;
 	UCHECK(page_word(a, 1) == 0xe1, "the page holding the end");
 	/* The kernel's copies from and to a page past the end fail as faults would. */
