@@ -1,6 +1,7 @@
 /*
  * Anonymous memory: each mmap is a fresh VMO mapped into this process (the
- * mapping keeps it alive); the break (brk) grows above the program. File
+ * mapping keeps it alive); mremap moves and grows mappings without copying
+ * (the kernel's vm_remap); the break (brk) grows above the program. File
  * mappings are mman_file.c's.
  */
 #include <stdbool.h>
@@ -45,7 +46,8 @@ long px_mmap(const long *args)
 		addr = 0;
 	/* MAP_SHARED: a fork's child shares the pages (VR_MAP_SHARED) rather than copying them. */
 	bool shared = (flags & MAP_TYPE) == MAP_SHARED || (flags & MAP_TYPE) == MAP_SHARED_VALIDATE;
-	err = vr_vm_map(px_self, vmo, addr, 0, len, prot_of(prot) | (shared ? VR_MAP_SHARED : 0), &at);
+	err = vr_vm_map(px_self, vmo, addr, 0, len,
+			prot_of(prot) | VR_MAP_ANON | (shared ? VR_MAP_SHARED : 0), &at);
 	vr_handle_close(vmo);
 	return err ? err : (long)at;
 }
@@ -55,6 +57,48 @@ long px_munmap(const long *args)
 	if (args[0] & (PAGE - 1))
 		return -EINVAL;
 	return vr_vm_unmap(px_self, (uint64_t)args[0], page_round((unsigned long)args[1]));
+}
+
+/*
+ * mremap: a shrink unmaps the tail; a growth asks the kernel to lengthen
+ * the mappings in place, or with MREMAP_MAYMOVE anywhere, moving them (the
+ * pages stay in their VMOs, the growth is more of the file or fresh zeroed
+ * memory); MREMAP_FIXED moves them to new_address, unmapping what was there.
+ * Not done: an old_size of 0 (a second mapping of shared memory) and
+ * MREMAP_DONTUNMAP: EINVAL.
+ */
+long px_mremap(const long *args)
+{
+	uintptr_t old = (uintptr_t)args[0], want = (uintptr_t)args[4];
+	size_t old_len = page_round((unsigned long)args[1]), new_len = page_round((unsigned long)args[2]);
+	unsigned long flags = (unsigned long)args[3];
+	uint64_t at;
+	int64_t err = 0;
+
+	if ((flags & ~(unsigned long)(MREMAP_MAYMOVE | MREMAP_FIXED)) || (old & (PAGE - 1)) ||
+	    !new_len || !old_len || ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
+		return -EINVAL;
+	if (flags & MREMAP_FIXED) {
+		if ((want & (PAGE - 1)) || (want < old + old_len && old < want + new_len))
+			return -EINVAL;
+		if (new_len < old_len && (err = vr_vm_unmap(px_self, old + new_len, old_len - new_len)))
+			return err;
+		old_len = new_len < old_len ? new_len : old_len;
+		vr_vm_unmap(px_self, want, new_len);
+		err = vr_vm_remap(px_self, old, old_len, want, new_len, &at);
+		return err ? err : (long)at;
+	}
+	if (new_len <= old_len) {
+		if (new_len < old_len)
+			err = vr_vm_unmap(px_self, old + new_len, old_len - new_len);
+		return err ? err : (long)old;
+	}
+	err = vr_vm_remap(px_self, old, old_len, old, new_len, &at);
+	if (err == -EEXIST && (flags & MREMAP_MAYMOVE))
+		err = vr_vm_remap(px_self, old, old_len, 0, new_len, &at);
+	if (err == -EEXIST || err == -ENXIO)
+		err = -ENOMEM;	/* Linux: no room to grow there (or no more of the object) */
+	return err ? err : (long)at;
 }
 
 long px_mprotect(const long *args)

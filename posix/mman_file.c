@@ -7,9 +7,12 @@
  * file's pages are shared by every process that maps it (a library's text
  * is in memory once) and a page is copied for this mapping at its first
  * write. Pages not yet written show the file as it is now, later write()s
- * too, as on Linux; a written page keeps its copy. Past the end of the file
- * it is zeros (a shared mapping there is ENXIO). A VMO that cannot have a
- * view (an owner's device memory) is copied at mmap time instead.
+ * too, as on Linux; a written page keeps its copy. As on Linux, an access to
+ * a page wholly past the end of the file is SIGBUS (VR_MAP_FILE: the kernel
+ * knows the file's size, which the vfs server tells the VMO, vmo_set_eof),
+ * but a page already mapped before the file shrank stays, reading zeros. A
+ * shared mapping past what the VMO can hold is ENXIO. A VMO that cannot have
+ * a view (an owner's device memory) is copied at mmap time instead.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -107,11 +110,12 @@ long px_mmap_file(uintptr_t addr, size_t len, uint64_t prot, long flags, int fd,
 	else
 		addr = 0;
 	if (shared) {
-		err = vr_vm_map(px_self, vmo, addr, off, len, prot | VR_MAP_SHARED, &at);
+		err = vr_vm_map(px_self, vmo, addr, off, len, prot | VR_MAP_SHARED | VR_MAP_FILE, &at);
 		vr_handle_close(vmo);
 		return err ? err : (long)at;
 	}
-	err = off <= size ? vr_vm_map(px_self, vmo, addr, off, len, prot | VR_MAP_COW, &at) : -EINVAL;
+	err = off <= size ? vr_vm_map(px_self, vmo, addr, off, len, prot | VR_MAP_COW | VR_MAP_FILE, &at)
+			  : -EINVAL;
 	if (err != -EINVAL) {
 		vr_handle_close(vmo);
 		return err ? err : (long)at;

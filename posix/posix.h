@@ -195,6 +195,7 @@ PX_DECLARE(fchmod);
 /* memory.c */
 PX_DECLARE(mmap);
 PX_DECLARE(munmap);
+PX_DECLARE(mremap);
 PX_DECLARE(mprotect);
 PX_DECLARE(brk);
 PX_DECLARE(madvise);

@@ -39,9 +39,12 @@
 #include "posix.h"
 #include "proto/proc.h"
 
-/* posix/arch/<arch>/ucontext.c: the frame as uc_mcontext, and back. */
-void px_uc_from_frame(ucontext_t *uc, const struct vr_uframe *f);
-void px_uc_to_frame(struct vr_uframe *f, const ucontext_t *uc);
+/*
+ * posix/arch/<arch>/ucontext.c: the frame and the FP state px_sig_entry
+ * saved (@fp, its layout is the architecture's) as uc_mcontext, and back.
+ */
+void px_uc_from_frame(ucontext_t *uc, const struct vr_uframe *f, void *fp);
+void px_uc_to_frame(struct vr_uframe *f, void *fp, const ucontext_t *uc);
 
 #define SIG_MAX 64
 #define BIT(sig) ((uint64_t)1 << ((sig)-1))
@@ -164,12 +167,15 @@ static int on_altstack(uintptr_t sp)
 	return altstack.ss_size && sp > base && sp <= base + altstack.ss_size;
 }
 
-/* The handler's ucontext: the registers of @frame (NULL: none), the mask, the alternate stack. */
-static void uc_fill(ucontext_t *uc, const struct vr_uframe *frame, uint64_t mask)
+/*
+ * The handler's ucontext: the registers of @frame (NULL: none) and the FP
+ * state at @fp, the mask, the alternate stack.
+ */
+static void uc_fill(ucontext_t *uc, const struct vr_uframe *frame, void *fp, uint64_t mask)
 {
 	memset(uc, 0, sizeof(*uc));
 	if (frame)
-		px_uc_from_frame(uc, frame);
+		px_uc_from_frame(uc, frame, fp);
 	memcpy(&uc->uc_sigmask, &mask, sizeof(mask));
 	uc->uc_stack = altstack;
 	uc->uc_stack.ss_flags = !altstack.ss_size			       ? SS_DISABLE
@@ -182,7 +188,7 @@ static void uc_fill(ucontext_t *uc, const struct vr_uframe *frame, uint64_t mask
  * which get what the handler left in its ucontext; returns its SA_ flags, or
  * -1 when it has none.
  */
-static long run(int sig, int from, int code, uint64_t value, struct vr_uframe *frame)
+static long run(int sig, int from, int code, uint64_t value, struct vr_uframe *frame, void *fp)
 {
 	struct k_sigaction *a = &actions[sig - 1];
 	void (*handler)(int) = a->handler;
@@ -217,11 +223,11 @@ static long run(int sig, int from, int code, uint64_t value, struct vr_uframe *f
 			info.si_pid = from;
 			info.si_value.sival_ptr = (void *)(uintptr_t)value;
 		}
-		uc_fill(&uc, frame, old);
+		uc_fill(&uc, frame, fp, old);
 		((void (*)(int, siginfo_t *, void *))handler)(sig, &info, &uc);
 		/* What sigreturn restores: the registers and the mask the handler left. */
 		if (frame)
-			px_uc_to_frame(frame, &uc);
+			px_uc_to_frame(frame, fp, &uc);
 		memcpy(&old, &uc.uc_sigmask, sizeof(old));
 	} else {
 		handler(sig);
@@ -232,14 +238,14 @@ static long run(int sig, int from, int code, uint64_t value, struct vr_uframe *f
 }
 
 /* take, also telling the SA_ flags of a handler that ran (-1: none) through @sa (may be NULL). */
-static long take_flags(uint64_t want, uint64_t flags, long *sa, struct vr_uframe *frame)
+static long take_flags(uint64_t want, uint64_t flags, long *sa, struct vr_uframe *frame, void *fp)
 {
 	uint64_t r[8];
 	long sig = sig_call(PROC_SIGTAKE, want, flags, 0, r);
 
 	if (sig <= 0)
 		return sig;
-	long f = run((int)sig, (int)r[2], (int)r[3], r[4], frame);
+	long f = run((int)sig, (int)r[2], (int)r[3], r[4], frame, fp);
 	if (sa)
 		*sa = f;
 	return 1;
@@ -249,7 +255,7 @@ static long take_flags(uint64_t want, uint64_t flags, long *sa, struct vr_uframe
  * -errno). */
 static long take(uint64_t want, uint64_t flags)
 {
-	return take_flags(want, flags, NULL, NULL);
+	return take_flags(want, flags, NULL, NULL, NULL);
 }
 
 /* Runs the handlers of the pending signals that are not blocked: whether any ran. */
@@ -505,16 +511,17 @@ enum { RAN_NONE, RAN_RESTART, RAN_NO_RESTART };
 
 /*
  * Runs the handlers of every pending unblocked signal of @want, with the
- * registers of @frame (may be NULL): whether any ran, and if all had SA_RESTART.
+ * registers of @frame (may be NULL) and FP state at @fp: whether any ran,
+ * and if all had SA_RESTART.
  */
-static int deliver_async(uint64_t want, struct vr_uframe *frame)
+static int deliver_async(uint64_t want, struct vr_uframe *frame, void *fp)
 {
 	int ran = RAN_NONE;
 	long sa = -1;
 
 	for (int i = 0; i < SIG_MAX; i++) {
 		sa = -1;
-		if (take_flags(want & ~blocked, 0, &sa, frame) <= 0)
+		if (take_flags(want & ~blocked, 0, &sa, frame, fp) <= 0)
 			break;
 		if (sa >= 0)
 			ran = (sa & SA_RESTART) && ran != RAN_NO_RESTART ? RAN_RESTART : RAN_NO_RESTART;
@@ -559,8 +566,11 @@ uint64_t px_sig_ignored(void)
 	return ign_set;
 }
 
-/* Called by px_sig_entry on the redirected thread: the flags for thread_sigreturn. */
-long px_sig_async(void *frame)
+/*
+ * Called by px_sig_entry on the redirected thread, with the FP state it
+ * saved at @fp (restored from there): the flags for thread_sigreturn.
+ */
+long px_sig_async(void *frame, void *fp)
 {
 	if (px_layer_depth) {
 		/*
@@ -569,14 +579,14 @@ long px_sig_async(void *frame)
 		 * come again: its handler runs now, as Linux's would in libc.
 		 */
 		int was = px_kernel_eintr;
-		int ran = deliver_async(FAULTS, frame);
+		int ran = deliver_async(FAULTS, frame, fp);
 		px_kernel_eintr = was;
 		if (ran != RAN_NONE)
 			return 0;
 		px_sig_deferred = 1;
 		return VR_SIGRETURN_INTR;
 	}
-	deliver_async(~(uint64_t)0, frame);
+	deliver_async(~(uint64_t)0, frame, fp);
 	return 0;
 }
 
@@ -585,7 +595,7 @@ long px_sig_after(long n, px_handler call, const long *args, long r)
 	while (r == -EINTR && px_kernel_eintr) {
 		/* A signal ended one of the call's kernel waits: its handlers run now. */
 		px_sig_deferred = 0;
-		int ran = deliver_async(~(uint64_t)0, NULL);
+		int ran = deliver_async(~(uint64_t)0, NULL, NULL);
 		if (px_interruptible(n, args) &&
 		    (ran == RAN_NO_RESTART || (ran == RAN_RESTART && !px_restartable(n))))
 			break;
@@ -596,7 +606,7 @@ long px_sig_after(long n, px_handler call, const long *args, long r)
 	}
 	if (px_sig_deferred) {
 		px_sig_deferred = 0;
-		deliver_async(~(uint64_t)0, NULL);
+		deliver_async(~(uint64_t)0, NULL, NULL);
 	}
 	return r;
 }

@@ -105,6 +105,7 @@ static const px_handler calls[] = {
 #endif
 	CALL(mmap),
 	CALL(munmap),
+	CALL(mremap),
 	CALL(mprotect),
 	CALL(brk),
 	CALL(madvise),

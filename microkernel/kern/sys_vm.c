@@ -123,6 +123,25 @@ int64_t sys_vmo_size(handle_t vmo, uint64_t *size)
 	return 0;
 }
 
+/*
+ * Tells a file's VMO the file's size: its VM_FILE mappings fault past it.
+ * Pages already mapped there stay until unmapped (no reverse map finds them).
+ */
+int64_t sys_vmo_set_eof(handle_t vmo, uint64_t size)
+{
+	struct vmo *v;
+	int err = cap_lookup(my_caps(), vmo, KOBJ_VMO, RIGHT_WRITE, (struct kobject **)&v, NULL);
+
+	if (err)
+		return err;
+	if (v->kind != VMO_ANON || v->backing)
+		err = -EINVAL;
+	else
+		__atomic_store_n(&v->eof, size, __ATOMIC_RELEASE);
+	vmo_put(v);
+	return err;
+}
+
 /* The rights a mapping with @prot needs on its VMO. */
 static uint32_t rights_for(unsigned prot)
 {
@@ -149,7 +168,7 @@ static int target(handle_t h, struct process **p)
 static int map_cow(struct process *p, struct vmo *v, vaddr_t *va, uint64_t offset, size_t len,
 		   unsigned prot, uint32_t rights)
 {
-	if ((prot & VM_SHARED) || v->kind != VMO_ANON || v->backing || offset % PAGE_SIZE ||
+	if ((prot & (VM_SHARED | VM_ANON)) || v->kind != VMO_ANON || v->backing || offset % PAGE_SIZE ||
 	    offset > v->size || len == 0 || len % PAGE_SIZE || len > VMO_MAX_SIZE)
 		return -EINVAL;
 	struct vmo *view = vmo_create_cow(v, offset, len);
@@ -170,7 +189,8 @@ int64_t sys_vm_map(handle_t process, handle_t vmo, uint64_t vaddr, uint64_t offs
 
 	if (err)
 		return err;
-	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | VM_SHARED | VM_COW))
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | VM_SHARED | VM_COW | VM_ANON |
+			       VM_FILE))
 		err = -EINVAL;
 	bool cow = prot & VM_COW;
 	uint32_t need = cow ? rights_for((unsigned)prot & PROT_EXEC) | RIGHT_READ : rights_for((unsigned)prot);
@@ -201,6 +221,22 @@ int64_t sys_vm_unmap(handle_t process, uint64_t vaddr, size_t len)
 	if (err)
 		return err;
 	err = vm_unmap(p, vaddr, len);
+	process_put(p);
+	return err;
+}
+
+int64_t sys_vm_remap(handle_t process, uint64_t from, size_t len, uint64_t to, size_t new_len,
+		     uint64_t *addr)
+{
+	struct process *p;
+	int err = target(process, &p);
+
+	if (err)
+		return err;
+	vaddr_t va = to;
+	err = vm_remap(p, from, len, &va, new_len);
+	if (!err)
+		*addr = va;
 	process_put(p);
 	return err;
 }

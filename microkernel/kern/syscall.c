@@ -24,12 +24,15 @@ void user_fault_handler(struct user_regs *r, vaddr_t addr, unsigned access)
 {
 	struct thread *t = thread_current();
 	int err = vm_fault(t->proc, addr, access);
+	uint64_t kind = err == -ENXIO ? EXC_KIND_PAST_EOF : EXC_KIND_FAULT;
 
-	if (err == 0 || exception_raise(r, EXC_KIND_FAULT, addr, access))
+	if (err == 0 || exception_raise(r, kind, addr, access))
 		return;
+	const char *why = err == -ENOMEM ? "out of memory" : "no mapping allows it";
+	if (err == -ENXIO)
+		why = "past the end of the file";
 	kprintf("process %lu thread %lu: %s fault at %#lx (pc %#lx): %s; killed\n", t->proc->id,
-		t->id, access_name(access), addr, arch_uregs_pc(r),
-		err == -ENOMEM ? "out of memory" : "no mapping allows it");
+		t->id, access_name(access), addr, arch_uregs_pc(r), why);
 	process_kill(t->proc, err == -ENOMEM ? -ENOMEM : -EFAULT);
 }
 

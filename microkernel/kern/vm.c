@@ -90,9 +90,25 @@ void vm_fork_wait(struct process *p)
 		vm_serve_shootdown(this_cpu());
 }
 
+/* Whether byte @off of @m's VMO lies in a page wholly past its file's end (VM_FILE). */
+static bool past_eof(const struct mapping *m, uint64_t off)
+{
+	const struct vmo *v = m->vmo;
+
+	if (!m->file)
+		return false;
+	if (v->backing) {
+		off += v->backing_offset;
+		v = v->backing;
+	}
+	uint64_t eof = __atomic_load_n(&v->eof, __ATOMIC_ACQUIRE);
+	return off >= ALIGN_UP(MIN(eof, v->size), PAGE_SIZE);
+}
+
 /*
- * The frame behind @page of @m for @access. A write waits while a fork of
- * @p is sharing its frames (-EAGAIN: unlock, vm_fork_wait, retry): until the
+ * The frame behind @page of @m for @access (-ENXIO past a file's end). A
+ * write waits while a fork of @p is sharing its frames (-EAGAIN: unlock,
+ * vm_fork_wait, retry): until the
  * fork's shootdown is done another CPU may still write the shared frame
  * through a stale TLB entry, and a copy made now would lose that write. A
  * write that moved the page to a copy drops every entry of @p's page tables
@@ -106,6 +122,8 @@ static int page_of(struct process *p, struct mapping *m, vaddr_t page, enum vmo_
 	if (access == VMO_WRITE && __atomic_load_n(&p->forking, __ATOMIC_ACQUIRE))
 		return -EAGAIN;
 	uint64_t off = m->offset + (page - m->start);
+	if (past_eof(m, off))
+		return -ENXIO;
 	int err = vmo_page(m->vmo, off, access, f);
 	for (struct mapping *x = p->maps; !err && f->old && x; x = x->next)
 		if (x->vmo == m->vmo && off >= x->offset && off - x->offset < x->end - x->start)
@@ -142,40 +160,51 @@ static bool prot_ok(unsigned prot)
 	return !(prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC));
 }
 
-int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, size_t len,
-	   unsigned prot, unsigned max_prot)
+/*
+ * Takes p->lock once no range an unmap freed still waits for its shootdown:
+ * a CPU could still write the old frames through a stale TLB entry, and a
+ * new mapping there would lose the write (a thread's stack, unmapped by its
+ * exit and mapped again at once for the next thread, lost its creator's
+ * first words that way). Returns the saved interrupt state.
+ */
+static unsigned long lock_settled(struct process *p)
 {
-	bool shared = prot & VM_SHARED;
-
-	prot &= ~VM_SHARED;
-	if (len == 0 || (*va | offset | len) % PAGE_SIZE || !prot_ok(prot) || (prot & ~max_prot) ||
-	    offset > vmo->size || len > vmo->size - offset)
-		return -EINVAL;
-	struct mapping *m = kmalloc(sizeof(*m));
-	if (!m)
-		return -ENOMEM;
 	unsigned long s = spin_lock_irqsave(&p->lock);
-	/*
-	 * A range an unmap freed is not given out again before that unmap's
-	 * shootdown is done: a CPU could still write the old frames through a
-	 * stale TLB entry, and a new mapping there would lose the write (a
-	 * thread's stack, unmapped by its exit and mapped again at once for the
-	 * next thread, lost its creator's first words that way).
-	 */
+
 	while (__atomic_load_n(&p->unmapping, __ATOMIC_ACQUIRE)) {
 		spin_unlock_irqrestore(&p->lock, s);
 		while (__atomic_load_n(&p->unmapping, __ATOMIC_ACQUIRE))
 			vm_serve_shootdown(this_cpu());
 		s = spin_lock_irqsave(&p->lock);
 	}
-	vaddr_t start = *va;
-	if (start == 0) {
-		/* First fit above USER_MAP_BASE. */
-		start = USER_MAP_BASE;
-		for (struct mapping *x = p->maps; x; x = x->next)
-			if (x->end > start && x->start < start + len)
-				start = x->end;
-	}
+	return s;
+}
+
+/* The first free range of @len above USER_MAP_BASE. Caller holds p->lock. */
+static vaddr_t first_fit(struct process *p, size_t len)
+{
+	vaddr_t start = USER_MAP_BASE;
+
+	for (struct mapping *x = p->maps; x; x = x->next)
+		if (x->end > start && x->start < start + len)
+			start = x->end;
+	return start;
+}
+
+int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, size_t len,
+	   unsigned prot, unsigned max_prot)
+{
+	bool shared = prot & VM_SHARED, anon = prot & VM_ANON, file = prot & VM_FILE;
+
+	prot &= ~(VM_SHARED | VM_ANON | VM_FILE);
+	if (len == 0 || (*va | offset | len) % PAGE_SIZE || !prot_ok(prot) || (prot & ~max_prot) ||
+	    offset > vmo->size || len > vmo->size - offset)
+		return -EINVAL;
+	struct mapping *m = kmalloc(sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	unsigned long s = lock_settled(p);
+	vaddr_t start = *va ? *va : first_fit(p, len);
 	int err = 0;
 	if (!user_range_ok(start, len) || start < PAGE_SIZE)
 		err = -EINVAL;
@@ -189,7 +218,7 @@ int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, siz
 		kfree(m);
 		return err;
 	}
-	*m = (struct mapping){start, start + len, vmo, offset, prot, max_prot, shared, NULL};
+	*m = (struct mapping){start, start + len, vmo, offset, prot, max_prot, shared, anon, file, NULL};
 	kobj_get(&vmo->k);
 	struct mapping **pp = &p->maps;
 	while (*pp && (*pp)->start < start)
@@ -257,6 +286,112 @@ int vm_unmap(struct process *p, vaddr_t va, size_t len)
 		kfree(dead);
 		dead = next;
 	}
+	return 0;
+}
+
+/*
+ * The VMO that grows @m by @len (vm_remap), in *@vmo (NULL: @m's own VMO
+ * has the bytes, and @m just grows), at *@offset. Caller holds p->lock.
+ */
+static int growth(struct mapping *m, size_t len, struct vmo **vmo, uint64_t *offset)
+{
+	struct vmo *v = m->vmo, *b = v->backing;
+	uint64_t end = m->offset + (m->end - m->start);
+
+	*vmo = NULL;
+	*offset = 0;
+	if (b && v->backing_offset + end <= b->size) {
+		*vmo = vmo_create_cow(b, v->backing_offset + end, len);
+	} else if (b || m->anon) {
+		*vmo = vmo_create_anon(len);	/* past a view's backing: zeros, as the view reads */
+	} else {
+		*offset = end;
+		return end + len <= v->size ? 0 : -ENXIO;
+	}
+	return *vmo ? 0 : -ENOMEM;
+}
+
+int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t new_len)
+{
+	vaddr_t dst = *to;
+
+	if (len == 0 || new_len < len || (from | len | dst | new_len) % PAGE_SIZE ||
+	    !user_range_ok(from, len) || new_len - len > VMO_MAX_SIZE)
+		return -EINVAL;
+	struct mapping *ext = kmalloc(sizeof(*ext));
+	if (!ext)
+		return -ENOMEM;
+	struct vmo *grown = NULL;
+	uint64_t grown_offset = 0;
+	unsigned long s = lock_settled(p);
+	int err = split(p, from);
+	if (!err)
+		err = split(p, from + len);
+	/* The mappings first .. last cover the old range, with no hole. */
+	struct mapping **pp = &p->maps, *first, *last = NULL;
+	while (*pp && (*pp)->start < from)
+		pp = &(*pp)->next;
+	first = *pp;
+	vaddr_t at = from;
+	for (struct mapping *m = first; m && m->start == at && at < from + len; m = m->next) {
+		last = m;
+		at = m->end;
+	}
+	if (!err && at != from + len)
+		err = -EFAULT;
+	if (!err && dst == 0)
+		dst = first_fit(p, new_len);
+	if (!err && (!user_range_ok(dst, new_len) || dst < PAGE_SIZE ||
+		     (dst != from && dst < from + len && from < dst + new_len)))
+		err = -EINVAL;
+	for (struct mapping *x = p->maps; !err && x; x = x->next)
+		if (x->start < dst + new_len && dst < x->end && (x->start < from || x->end > from + len))
+			err = -EEXIST;
+	if (!err && p->exiting)
+		err = -ESRCH;
+	if (!err && new_len > len)
+		err = growth(last, new_len - len, &grown, &grown_offset);
+	if (err) {
+		spin_unlock_irqrestore(&p->lock, s);
+		kfree(ext);
+		return err;
+	}
+	p->map_hint = NULL;
+	if (dst != from) {
+		/* Out of the list, moved, and back in at their new place: the pages fault in there. */
+		*pp = last->next;
+		for (struct mapping *m = first;; m = m->next) {
+			unmap_pages(p, m->start, m->end);
+			m->start += dst - from;
+			m->end += dst - from;
+			if (m == last)
+				break;
+		}
+		pp = &p->maps;
+		while (*pp && (*pp)->start < dst)
+			pp = &(*pp)->next;
+		last->next = *pp;
+		*pp = first;
+		__atomic_fetch_add(&p->unmapping, 1, __ATOMIC_RELAXED);
+	}
+	if (new_len > len && !grown) {
+		last->end += new_len - len;
+	} else if (grown) {
+		*ext = *last;
+		ext->start = last->end;
+		ext->end = last->end + (new_len - len);
+		ext->vmo = grown;
+		ext->offset = grown_offset;
+		last->next = ext;
+		ext = NULL;
+	}
+	spin_unlock_irqrestore(&p->lock, s);
+	if (dst != from) {
+		vm_shootdown(p);
+		__atomic_fetch_sub(&p->unmapping, 1, __ATOMIC_RELEASE);
+	}
+	kfree(ext);
+	*to = dst;
 	return 0;
 }
 

@@ -46,6 +46,7 @@ static struct vmo *vmo_alloc(enum vmo_kind kind, uint64_t size)
 	kobj_init(&v->k, KOBJ_VMO, vmo_destroy);
 	v->kind = kind;
 	v->size = ALIGN_UP(size, PAGE_SIZE);
+	v->eof = ~0ull;
 	v->lock = (struct spinlock)SPINLOCK_INIT;
 	return v;
 }

@@ -40,7 +40,7 @@ if [ ! -f "$cache/.done" ]; then
 	# busybox declares its globals pointers "*const" and writes them once
 	# through a cast; clang takes the "const" at its word and may read the
 	# pointer before that write (riscv64's diff did: a write through NULL).
-	# BB_GLOBAL_CONST (set empty in config) is busybox's own switch for
+	# BB_GLOBAL_CONST (set empty in ../busybox/config) is busybox's own switch for
 	# that; this makes ptr_to_globals follow it as the others do.
 	sed -i 's/^extern struct globals \*const ptr_to_globals;$/extern struct globals *BB_GLOBAL_CONST ptr_to_globals;/' "$cache/include/libbb.h"
 	grep -q '^extern struct globals \*BB_GLOBAL_CONST ptr_to_globals;$' "$cache/include/libbb.h" ||

@@ -5,7 +5,8 @@
  * kernel cannot resolve arrives as an exception message. If the faulting
  * thread handles the fault's signal and does not block it, the signal is
  * pending for that thread (si_code 1: SEGV_MAPERR, ILL_ILLOPC, TRAP_BRKPT,
- * BUS_ADRALN, FPE_INTDIV; si_addr the address) and the reply
+ * BUS_ADRALN, FPE_INTDIV; 2, BUS_ADRERR, for a file mapping's page past the
+ * file's end; si_addr the address) and the reply
  * (VR_EXCEPTION_REDIRECT) resumes it in its signal entry; otherwise the
  * process ends with the signal, as Linux forces a blocked or ignored fault
  * signal, and the reply (label 1) tells the kernel not to resume it.
@@ -36,6 +37,7 @@ static int signal_of(uint64_t kind)
 	case VR_EXC_BREAKPOINT: return SIGTRAP;
 	case VR_EXC_ALIGNMENT: return SIGBUS;
 	case VR_EXC_ARITHMETIC: return SIGFPE;
+	case VR_EXC_PAST_EOF: return SIGBUS;
 	default: return SIGSEGV;
 	}
 }
@@ -57,7 +59,8 @@ int64_t op_fault(int64_t pid, uint64_t m[8])
 	}
 	/* A fault is not a standard signal's one instance: its address is the latest fault's. */
 	t->pending |= bit;
-	t->from[sig - 1] = (struct sig_from){.pid = 0, .code = 1, .value = m[2]};
+	int code = m[1] == VR_EXC_PAST_EOF ? BUS_ADRERR : 1;
+	t->from[sig - 1] = (struct sig_from){.pid = 0, .code = code, .value = m[2]};
 	m[1] = p->sig_entry;
 	m[2] = (p->sig_onstack & bit) ? VR_REDIRECT_ONSTACK : 0;
 	return REDIRECT_REPLY;

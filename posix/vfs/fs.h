@@ -115,6 +115,11 @@ struct node *node_create(struct node *dir, const char *name, size_t len, uint32_
 
 /* Stamps a change of @n's contents (mtime and ctime). */
 void node_touch(struct node *n);
+/*
+ * Called after the size of a file whose data is in a VMO (n->vmo) changed:
+ * the server tells the VMO (shm.c); a no-op until then, and on the host.
+ */
+extern void (*fs_vmo_resized)(struct node *n);
 
 void node_get(struct node *n);
 void node_put(struct node *n);

@@ -349,6 +349,13 @@ static int reserve(struct node *n, uint64_t size)
 	return 0;
 }
 
+static void vmo_resized_nop(struct node *n)
+{
+	(void)n;
+}
+
+void (*fs_vmo_resized)(struct node *n) = vmo_resized_nop;
+
 int fs_truncate(struct node *n, uint64_t size)
 {
 	if (S_ISDIR(n->mode))
@@ -366,10 +373,16 @@ int fs_truncate(struct node *n, uint64_t size)
 			return err;
 		memset(n->data + n->size, 0, size - n->size);
 	} else if (n->vmo && size < n->size) {
-		/* Mapped: what lies past the new end reads as zeros in every mapping (not SIGBUS). */
+		/*
+		 * Mapped: what lies past the new end reads as zeros in every
+		 * mapping that has the page already; pages wholly past it fault
+		 * (SIGBUS) where not mapped yet (fs_vmo_resized).
+		 */
 		memset(n->data + size, 0, n->size - size);
 	}
 	n->size = size;
+	if (n->vmo)
+		fs_vmo_resized(n);
 	node_touch(n);
 	return 0;
 }
@@ -390,8 +403,11 @@ long fs_write(struct node *n, uint64_t off, const void *buf, size_t len)
 	if (off > n->size)
 		memset(n->data + n->size, 0, off - n->size);
 	memcpy(n->data + off, buf, len);
-	if (off + len > n->size)
+	if (off + len > n->size) {
 		n->size = off + len;
+		if (n->vmo)
+			fs_vmo_resized(n);
+	}
 	node_touch(n);
 	return (long)len;
 }

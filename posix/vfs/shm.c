@@ -78,6 +78,12 @@ long op_memfd(struct session *s)
 	return id;
 }
 
+/* Tells @n's VMO the file's size: clients' file mappings fault (SIGBUS) past its last page. */
+static void tell_eof(struct node *n)
+{
+	vr_vmo_set_eof(n->vmo, n->size);
+}
+
 /* Moves @n's bytes into a VMO mapped in the server (once). */
 static int back_with_vmo(struct node *n)
 {
@@ -105,6 +111,8 @@ static int back_with_vmo(struct node *n)
 	n->owned = true;
 	n->vmo = vmo;
 	n->vmo_size = FILE_VMO_SIZE;
+	fs_vmo_resized = tell_eof;
+	tell_eof(n);
 	return 0;
 }
 
@@ -121,6 +129,7 @@ int shm_image(struct node *n, uint64_t rights, uint64_t *out)
 			vr_handle_close(vmo);
 			return (int)err;
 		}
+		vr_vmo_set_eof(vmo, n->size);
 		n->image = vmo;
 	}
 	return (int)vr_handle_derive(n->image, rights & ~(uint64_t)VR_RIGHT_WRITE, out);

@@ -64,6 +64,8 @@ struct user_regs;
 
 /* Exception message word 1: 0 a page fault, 1 + enum user_exception otherwise. */
 #define EXC_KIND_FAULT 0
+/* A VM_FILE mapping's page past its file's end (uapi's VR_EXC_PAST_EOF). */
+#define EXC_KIND_PAST_EOF 6
 
 /*
  * Reports a fault of the current thread to its process's exception endpoint

@@ -19,6 +19,8 @@ struct mapping {
 	unsigned prot;		/* enum page_prot */
 	unsigned max_prot;	/* what vm_protect may grant: the rights checked at map time */
 	bool shared;		/* VM_SHARED: process_fork maps the same VMO in the child */
+	bool anon;		/* VM_ANON: vm_remap grows it with fresh zeroed memory */
+	bool file;		/* VM_FILE: pages past the VMO's eof are not there (-ENXIO) */
 	struct mapping *next;
 };
 
@@ -26,6 +28,10 @@ struct mapping {
 #define VM_SHARED 0x100
 /* sys_vm_map: a private copy-on-write view of the VMO (vmo_create_cow), not the VMO itself. */
 #define VM_COW 0x2000
+/* vm_map: anonymous memory, which vm_remap extends with a fresh VMO, never with more of this one. */
+#define VM_ANON 0x4000
+/* vm_map: a file's mapping: a page wholly past the VMO's eof (a view's: its backing's) faults. */
+#define VM_FILE 0x8000
 
 struct process {
 	struct kobject k;
@@ -111,6 +117,16 @@ int64_t process_wait(struct process *p, int64_t *status);
 int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, size_t len,
 	   unsigned prot, unsigned max_prot);
 int vm_unmap(struct process *p, vaddr_t va, size_t len);
+/*
+ * Moves the mappings that cover [from, from + len) to *to (0: where the
+ * kernel picks; @from: in place) and makes them @new_len (>= @len) long, the
+ * growth after the last one: more of its VMO for a file's, a fresh view of
+ * the same backing for a copy-on-write view, fresh zeroed memory for
+ * VM_ANON. Nothing is copied. Returns 0 (*to: where) or -EINVAL, -EFAULT
+ * (the range is not all mapped), -EEXIST (the new range is taken), -ENXIO
+ * (the VMO has no more), -ENOMEM.
+ */
+int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t new_len);
 
 /*
  * Gives @to, an empty process that never ran, a copy of @from's address

@@ -28,6 +28,11 @@ struct vmo {
 	struct kobject k;
 	enum vmo_kind kind;
 	uint64_t size;		/* bytes, a multiple of the page size */
+	/*
+	 * The size of the file whose pages these are (vmo_set_eof; ~0: none):
+	 * VM_FILE mappings have no page wholly past it. Read without a lock.
+	 */
+	uint64_t eof;
 	paddr_t base;		/* VMO_PHYS, VMO_CONTIG */
 	unsigned order;		/* VMO_CONTIG: the frame run's order */
 	/* lock protects pages[]. */

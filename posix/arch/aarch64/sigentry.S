@@ -1,7 +1,7 @@
 /*
  * aarch64 entry of asynchronous signals (posix/signal.c): the kernel's
  * thread_redirect comes here with x0 = sp = the saved frame. The FP/SIMD
- * state is saved around the C part, then thread_sigreturn resumes the frame
+ * state is saved around the C part (which may change it), then thread_sigreturn resumes the frame
  * (with the flags px_sig_async returned).
  */
 #include <veridian/sysnums.h>
@@ -34,6 +34,7 @@ px_sig_entry:
 	stp x9, x10, [x11]
 	mov x29, xzr			/* ends frame-pointer chains */
 	mov x0, x19
+	mov x1, sp			/* q0-q31, fpcr, fpsr: the handler's fpsimd_context */
 	bl px_sig_async
 	mov x20, x0
 	ldp q0, q1, [sp, #0]

@@ -1,7 +1,7 @@
 /*
  * riscv64 entry of asynchronous signals (posix/signal.c): the kernel's
  * thread_redirect comes here with a0 = sp = the saved frame. The F/D state
- * is saved around the C part, then thread_sigreturn resumes the frame (with
+ * is saved around the C part (which may change it), then thread_sigreturn resumes the frame (with
  * the flags px_sig_async returned).
  */
 #include <veridian/sysnums.h>
@@ -48,6 +48,7 @@ px_sig_entry:
 	sd t0, 256(sp)
 	li s0, 0			/* ends frame-pointer chains */
 	mv a0, s1
+	mv a1, sp			/* f0-f31, fcsr: the handler's __fpregs */
 	call px_sig_async
 	mv s2, a0
 	fld f0, 0(sp)

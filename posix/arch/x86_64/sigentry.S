@@ -1,8 +1,8 @@
 /*
  * x86_64 entry of asynchronous signals (posix/signal.c): the kernel's
  * thread_redirect comes here with rdi = the saved frame and rsp = frame - 8.
- * The FPU/SSE state is saved around the C part, then thread_sigreturn
- * resumes the frame (with the flags px_sig_async returned).
+ * The FPU/SSE state is saved around the C part (which may change it: the
+ * handler's fpregs), then thread_sigreturn resumes the frame (with the flags px_sig_async returned).
  */
 #include <veridian/sysnums.h>
 
@@ -14,6 +14,7 @@ px_sig_entry:
 	subq $520, %rsp			/* 512 for fxsave, 16-aligned, and the call's alignment */
 	fxsave (%rsp)
 	movq %rbx, %rdi
+	movq %rsp, %rsi			/* the fxsave area: the handler's uc_mcontext.fpregs */
 	call px_sig_async
 	fxrstor (%rsp)
 	movq %rbx, %rdi

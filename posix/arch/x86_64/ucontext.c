@@ -1,4 +1,8 @@
-/* x86_64: the redirection frame as a handler's uc_mcontext (musl's gregs) and back. */
+/*
+ * x86_64: the redirection frame as a handler's uc_mcontext (musl's gregs)
+ * and back; fpregs points at px_sig_entry's fxsave area, as Linux's points
+ * into its signal frame, and fxrstor loads what the handler left there.
+ */
 #include <stdint.h>
 #include <string.h>
 #include <ucontext.h>
@@ -6,10 +10,10 @@
 #include <veridian/uframe_arch.h>
 
 /* Declared where signal.c uses them. */
-void px_uc_from_frame(ucontext_t *uc, const struct vr_uframe *f);
-void px_uc_to_frame(struct vr_uframe *f, const ucontext_t *uc);
+void px_uc_from_frame(ucontext_t *uc, const struct vr_uframe *f, void *fp);
+void px_uc_to_frame(struct vr_uframe *f, void *fp, const ucontext_t *uc);
 
-void px_uc_from_frame(ucontext_t *uc, const struct vr_uframe *f)
+void px_uc_from_frame(ucontext_t *uc, const struct vr_uframe *f, void *fp)
 {
 	greg_t *g = uc->uc_mcontext.gregs;
 
@@ -19,10 +23,11 @@ void px_uc_from_frame(ucontext_t *uc, const struct vr_uframe *f)
 	g[REG_RSI] = (greg_t)f->rsi, g[REG_RBP] = (greg_t)f->rbp, g[REG_RBX] = (greg_t)f->rbx;
 	g[REG_RDX] = (greg_t)f->rdx, g[REG_RAX] = (greg_t)f->rax, g[REG_RCX] = (greg_t)f->rcx;
 	g[REG_RSP] = (greg_t)f->rsp, g[REG_RIP] = (greg_t)f->rip, g[REG_EFL] = (greg_t)f->rflags;
+	uc->uc_mcontext.fpregs = fp;
 }
 
 /* What the handler changed goes back; the kernel's sigreturn keeps only the user flags. */
-void px_uc_to_frame(struct vr_uframe *f, const ucontext_t *uc)
+void px_uc_to_frame(struct vr_uframe *f, void *fp, const ucontext_t *uc)
 {
 	const greg_t *g = uc->uc_mcontext.gregs;
 
@@ -32,4 +37,7 @@ void px_uc_to_frame(struct vr_uframe *f, const ucontext_t *uc)
 	f->rsi = (uint64_t)g[REG_RSI], f->rbp = (uint64_t)g[REG_RBP], f->rbx = (uint64_t)g[REG_RBX];
 	f->rdx = (uint64_t)g[REG_RDX], f->rax = (uint64_t)g[REG_RAX], f->rcx = (uint64_t)g[REG_RCX];
 	f->rsp = (uint64_t)g[REG_RSP], f->rip = (uint64_t)g[REG_RIP], f->rflags = (uint64_t)g[REG_EFL];
+	/* A handler that pointed fpregs elsewhere (another context's) gets that state. */
+	if (uc->uc_mcontext.fpregs && (void *)uc->uc_mcontext.fpregs != fp)
+		memcpy(fp, uc->uc_mcontext.fpregs, 512);
 }

@@ -285,3 +285,111 @@ UTEST(vm_protect_downgrade_stops_other_cpus)
 	vr_vm_unmap(vr_self, mine, VR_PAGE);
 	return err;
 }
+
+/* The first bytes of each page of [at, at + len), as a number per page. */
+static uint32_t page_word(uint64_t at, unsigned page)
+{
+	return *(volatile uint32_t *)(uintptr_t)(at + (uint64_t)page * VR_PAGE);
+}
+
+UTEST(vm_remap_moves_and_grows_without_copying)
+{
+	handle_t vmo, mem;
+	uint64_t a = 0x51000000, b = 0x52000000, at;
+
+	UCHECK(vr_vmo_create(4 * VR_PAGE, 0, &vmo) == 0, "vmo_create");
+	for (uint32_t i = 0; i < 4; i++)
+		UCHECK(vr_vmo_write(vmo, &(uint32_t){0xa0 + i}, i * VR_PAGE, 4) == 0, "vmo_write");
+	UCHECK(vr_vm_map(0, vmo, a, 0, 2 * VR_PAGE, VR_PROT_READ | VR_PROT_WRITE, &at) == 0, "map");
+	UCHECK(page_word(a, 1) == 0xa1, "mapped");
+	/* Moved: the same VMO at the new place (a write there is the VMO's), nothing at the old. */
+	UCHECK(vr_vm_remap(0, a, 2 * VR_PAGE, b, 2 * VR_PAGE, &at) == 0 && at == b, "move");
+	*(volatile uint32_t *)(uintptr_t)b = 0xb0;
+	uint32_t w = 0;
+	UCHECK(vr_vmo_read(vmo, &w, 0, 4) == 0 && w == 0xb0, "the moved mapping is not the VMO's");
+	UCHECK(page_word(b, 1) == 0xa1, "the moved mapping lost a page");
+	UCHECK(vr_vm_protect(0, a, VR_PAGE, VR_PROT_READ) == -VR_ENOMEM, "the old range is still mapped");
+	/* Grown in place with more of the VMO, and not past it. */
+	UCHECK(vr_vm_remap(0, b, 2 * VR_PAGE, b, 4 * VR_PAGE, &at) == 0 && at == b, "grow in place");
+	UCHECK(page_word(b, 3) == 0xa3, "the growth is not the VMO's next pages");
+	UCHECK(vr_vm_remap(0, b, 4 * VR_PAGE, b, 5 * VR_PAGE, &at) == -VR_ENXIO, "growth past the VMO");
+	/* Bad requests change nothing. */
+	UCHECK(vr_vm_remap(0, b + 1, VR_PAGE, 0, 2 * VR_PAGE, &at) == -VR_EINVAL, "unaligned");
+	UCHECK(vr_vm_remap(0, b, 2 * VR_PAGE, b, VR_PAGE, &at) == -VR_EINVAL, "shorter");
+	UCHECK(vr_vm_remap(0, a, VR_PAGE, 0, VR_PAGE, &at) == -VR_EFAULT, "an unmapped range");
+	UCHECK(vr_vm_remap(0, b, 2 * VR_PAGE, b, 3 * VR_PAGE, &at) == -VR_EEXIST,
+	       "growth into the rest of the mapping");
+	UCHECK(vr_vm_remap(0, b, 2 * VR_PAGE, b + VR_PAGE, 2 * VR_PAGE, &at) == -VR_EINVAL,
+	       "a move onto the old range");
+	UCHECK(vr_vm_remap(0x5a5a5a5a5a5a5a5aull, b, VR_PAGE, 0, VR_PAGE, &at) == -VR_EBADF,
+	       "forged process handle");
+	UCHECK(page_word(b, 0) == 0xb0 && page_word(b, 3) == 0xa3, "a bad request changed the mapping");
+	/* A copy-on-write view grows by a view of the same VMO: it reads on from where it ended. */
+	UCHECK(vr_vm_map(0, vmo, a, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE | VR_MAP_COW, &at) == 0,
+	       "map a view");
+	*(volatile uint32_t *)(uintptr_t)a = 0xc0;
+	UCHECK(vr_vm_remap(0, a, VR_PAGE, 0, 3 * VR_PAGE, &at) == 0 && at != a, "move and grow a view");
+	UCHECK(page_word(at, 0) == 0xc0 && page_word(at, 2) == 0xa2, "the grown view");
+	UCHECK(page_word(b, 0) == 0xb0, "a view's write reached the VMO");
+	UCHECK(vr_vm_unmap(0, at, 3 * VR_PAGE) == 0, "unmap the view");
+	/* Anonymous memory grows by fresh zeroed memory, not by what its VMO has past the mapping. */
+	UCHECK(vr_vm_unmap(0, b + 2 * VR_PAGE, 2 * VR_PAGE) == 0, "unmap a tail");
+	UCHECK(vr_vm_unmap(0, b, 2 * VR_PAGE) == 0, "unmap");
+	UCHECK(vr_vm_map(0, vmo, b, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE | VR_MAP_ANON, &at) == 0,
+	       "map as anonymous memory");
+	UCHECK(vr_vm_remap(0, b, VR_PAGE, b, 3 * VR_PAGE, &at) == 0 && at == b, "grow anonymous memory");
+	UCHECK(page_word(b, 0) == 0xb0 && page_word(b, 1) == 0 && page_word(b, 2) == 0,
+	       "anonymous growth is not zeros");
+	*(volatile uint32_t *)(uintptr_t)(b + VR_PAGE) = 0xd1;
+	UCHECK(vr_vmo_read(vmo, &w, VR_PAGE, 4) == 0 && w == 0xa1, "anonymous growth wrote the VMO");
+	UCHECK(vr_vm_unmap(0, b, 3 * VR_PAGE) == 0, "unmap");
+	UCHECK(vr_vmo_create(VR_PAGE, 0, &mem) == 0, "vmo_create");
+	UCHECK(vr_vm_map(0, mem, 0, 0, VR_PAGE, VR_PROT_READ | VR_MAP_COW | VR_MAP_ANON, &at) ==
+		       -VR_EINVAL,
+	       "a view as anonymous memory");
+	vr_handle_close(mem);
+	vr_handle_close(vmo);
+	return NULL;
+}
+
+UTEST(vm_file_mapping_has_no_page_past_eof)
+{
+	handle_t vmo, other, ro;
+	uint64_t a = 0x53000000, at;
+	uint32_t w;
+
+	UCHECK(vr_vmo_create(4 * VR_PAGE, 0, &vmo) == 0 && vr_vmo_create(VR_PAGE, 0, &other) == 0,
+	       "vmo_create");
+	UCHECK(vr_vmo_set_eof(vmo, VR_PAGE + 1) == 0, "vmo_set_eof");
+	uint64_t prot = VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED | VR_MAP_FILE;
+	UCHECK(vr_vm_map(0, vmo, a, 0, 4 * VR_PAGE, prot, &at) == 0, "map");
+	*(volatile uint32_t *)(uintptr_t)(a + VR_PAGE) = 0xe1;
+	UCHECK(page_word(a, 1) == 0xe1, "the page holding the end");
+	/* The kernel's copies from and to a page past the end fail as faults would. */
+	UCHECK(vr_vmo_write(other, (void *)(uintptr_t)(a + 2 * VR_PAGE), 0, 4) == -VR_EFAULT,
+	       "a copy from past the end");
+	UCHECK(vr_vmo_read(other, (void *)(uintptr_t)(a + 3 * VR_PAGE), 0, 4) == -VR_EFAULT,
+	       "a copy to past the end");
+	/* A copy-on-write view of the file is cut at the same end. */
+	UCHECK(vr_vm_map(0, vmo, a + 4 * VR_PAGE, 0, 3 * VR_PAGE, VR_PROT_READ | VR_MAP_COW | VR_MAP_FILE,
+			 &at) == 0,
+	       "map a view");
+	UCHECK(page_word(a + 4 * VR_PAGE, 1) == 0xe1, "the view's page holding the end");
+	UCHECK(vr_vmo_write(other, (void *)(uintptr_t)(a + 6 * VR_PAGE), 0, 4) == -VR_EFAULT,
+	       "a copy from the view past the end");
+	/* The file grows: the pages are there, in both. */
+	UCHECK(vr_vmo_set_eof(vmo, 4 * VR_PAGE) == 0, "vmo_set_eof grows");
+	UCHECK(vr_vmo_write(other, (void *)(uintptr_t)(a + 2 * VR_PAGE), 0, 4) == 0 &&
+		       vr_vmo_write(other, (void *)(uintptr_t)(a + 6 * VR_PAGE), 0, 4) == 0,
+	       "the pages inside the grown file");
+	/* Only the holder of WRITE tells the size; views are no file. */
+	UCHECK(vr_handle_derive(vmo, VR_RIGHT_READ | VR_RIGHT_MAP, &ro) == 0, "derive");
+	UCHECK(vr_vmo_set_eof(ro, 0) == -VR_EACCES, "vmo_set_eof without WRITE");
+	UCHECK(vr_vmo_set_eof(0x5a5a5a5a5a5a5a5aull, 0) == -VR_EBADF, "forged handle");
+	UCHECK(vr_vmo_read(vmo, &w, VR_PAGE, 4) == 0 && w == 0xe1, "the VMO's bytes");
+	vr_vm_unmap(0, a, 7 * VR_PAGE);
+	vr_handle_close(ro);
+	vr_handle_close(other);
+	vr_handle_close(vmo);
+	return NULL;
+}

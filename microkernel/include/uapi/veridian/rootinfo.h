@@ -83,6 +83,19 @@ enum system_info_item {
  * shorter than the mapping, not shorter than the offset.
  */
 #define VR_MAP_COW 0x2000
+/*
+ * vm_map: anonymous memory. vm_remap grows such a mapping with a fresh
+ * zeroed VMO, never with more of this one (whose pages past the mapping may
+ * hold what an earlier, longer mapping left there).
+ */
+#define VR_MAP_ANON 0x4000
+/*
+ * vm_map: a file's mapping (MAP_SHARED, or with VR_MAP_COW MAP_PRIVATE): a
+ * page wholly past the end its VMO was told (vmo_set_eof; for a view, its
+ * VMO's) is not mapped: an access there is a VR_EXC_PAST_EOF fault, a copy
+ * from or to it by the kernel -EFAULT.
+ */
+#define VR_MAP_FILE 0x8000
 
 /* vmo_create flags. */
 #define VR_VMO_CONTIG 1
@@ -105,3 +118,5 @@ enum system_info_item {
 #define VR_EXC_ALIGNMENT 3
 #define VR_EXC_ARITHMETIC 4
 #define VR_EXC_OTHER 5
+/* A VR_MAP_FILE mapping's page wholly past its file's end (vmo_set_eof): Linux's SIGBUS. */
+#define VR_EXC_PAST_EOF 6
