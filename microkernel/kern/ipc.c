@@ -262,33 +262,71 @@ static struct thread *take_caller(struct thread *self)
 #define TAG_FAST_MASK (0x8u | 0x30u | TAG_LONG)
 
 /*
+ * The fast paths' lookup through the table (lock_ep_fast's miss): finds the
+ * endpoint @h names with @rights and remembers it in @self's cache (which
+ * holds a reference, so the endpoint stays memory the hit path may lock).
+ * Returns it, or NULL if @h names no such endpoint; *old gets the
+ * endpoint the cache held, for the caller to put once it holds no lock.
+ */
+static __attribute__((noinline)) struct endpoint *ep_cache_fill(struct thread *self, handle_t h,
+								uint32_t rights,
+								struct endpoint **old)
+{
+	struct cap_table *t = &self->proc->caps;
+	struct endpoint *ep = NULL;
+
+	*old = NULL;
+	spin_lock(&t->lock);
+	struct cap *c = cap_decode(t, h);
+	if (c && c->obj->type == KOBJ_ENDPOINT && (c->rights & rights) == rights) {
+		ep = (struct endpoint *)c->obj;
+		kobj_get(&ep->k);
+		*old = self->ep;
+		self->ep = ep;
+		self->ep_handle = h;
+		self->ep_badge = c->badge;
+		self->ep_rights = c->rights;
+		self->ep_removals = t->removals;
+	}
+	spin_unlock(&t->lock);
+	return ep;
+}
+
+/*
  * The fast paths' lookup of the endpoint @h names (with @rights) for @self,
  * returned with its q.lock held, or NULL (nothing held) for the slow path to
  * sort out. No reference is taken: a live endpoint (not dead) stays alive
  * while q.lock is held, since its owner drops the owner's reference only
- * after marking it dead under that lock; and the capability keeps it alive
- * until then. q.lock is taken after the table's lock, against the usual
- * order, so only tried. Interrupts are masked (system call).
+ * after marking it dead under that lock. The usual case takes no table
+ * lock: the thread's cache (struct thread.ep) still tells the truth when
+ * the table has lost no capability since it was filled (a capability's
+ * object, rights and badge never change in place), and its reference
+ * keeps the endpoint's memory valid to lock. A close that comes after
+ * the check is ordered after this call, as one right after the table's
+ * lock would be. q.lock is taken after the table's lock (on a miss),
+ * against the usual order, so only tried. Interrupts are masked (system call).
  */
 static inline __attribute__((always_inline)) struct endpoint *
 lock_ep_fast(struct thread *self, handle_t h, uint32_t rights, uint64_t *badge)
 {
 	struct cap_table *t = &self->proc->caps;
-	struct endpoint *ep = NULL;
+	struct endpoint *ep = self->ep, *old = NULL;
 
-	spin_lock(&t->lock);
-	struct cap *c = cap_decode(t, h);
-	if (c && c->obj->type == KOBJ_ENDPOINT && (c->rights & rights) == rights) {
-		ep = (struct endpoint *)c->obj;
-		*badge = c->badge;
-		if (!spin_trylock(&ep->q.lock))
-			ep = NULL;
-		else if (ep->dead) {
-			spin_unlock(&ep->q.lock);
-			ep = NULL;
-		}
+	if (__builtin_expect(h != self->ep_handle || !ep ||
+			     __atomic_load_n(&t->removals, __ATOMIC_ACQUIRE) != self->ep_removals ||
+			     (self->ep_rights & rights) != rights, 0)) {
+		ep = ep_cache_fill(self, h, rights, &old);
+		kobj_put(old ? &old->k : NULL);
+		if (!ep)
+			return NULL;
 	}
-	spin_unlock(&t->lock);
+	*badge = self->ep_badge;
+	if (!spin_trylock(&ep->q.lock))
+		return NULL;
+	if (ep->dead) {
+		spin_unlock(&ep->q.lock);
+		return NULL;
+	}
 	return ep;
 }
 
@@ -399,8 +437,18 @@ static inline __attribute__((always_inline)) bool fast_call(struct cpu *c, struc
 		spin_unlock(&ep->q.lock);
 		return false;
 	}
-	wq_unpark(&ep->q, r);
-	ep->recv_waiting = ep->q.head != NULL;
+	/* wq_unpark of the queue's head, which has no previous neighbour. */
+	struct thread *rest = r->wq_next;
+	ep->q.head = rest;
+	if (rest)
+		rest->wq_prev = NULL;
+	else
+		ep->q.tail = NULL;
+	ep->recv_waiting = rest != NULL;
+	r->wq_next = NULL;
+	r->waiting_on = NULL;
+	if (__atomic_load_n(&r->sleep_until, __ATOMIC_RELAXED))
+		wq_timer_remove(r);
 	deliver_words(u, tag, r->uregs);
 	r->wake_status = (int64_t)badge;
 	if (!await_reply_fast(r, self)) {
@@ -801,6 +849,8 @@ void ipc_thread_exit(struct thread *t)
 	/* Everyone waiting for this thread's answer will never get one. */
 	wq_wake_all(&t->reply_wait, -EPIPE, 0);
 	spin_unlock_irqrestore(&t->reply_wait.lock, s);
+	kobj_put(t->ep ? &t->ep->k : NULL);
+	t->ep = NULL;
 	kobj_put(t->ipc_buffer_vmo);
 	t->ipc_buffer_vmo = NULL;
 	t->ipc_buffer = 0;
