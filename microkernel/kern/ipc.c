@@ -263,25 +263,23 @@ static struct thread *take_caller(struct thread *self)
 
 /*
  * The fast paths' lookup through the table (lock_ep_fast's miss): finds the
- * endpoint @h names with @rights and remembers it in @self's cache (which
- * holds a reference, so the endpoint stays memory the hit path may lock).
- * Returns it, or NULL if @h names no such endpoint; *old gets the
- * endpoint the cache held, for the caller to put once it holds no lock.
+ * endpoint @h names with @rights and remembers it in @self's cache, which
+ * holds a reference (so the endpoint stays memory the hit path may lock)
+ * and drops the one on the endpoint it held before. Returns it, or NULL
+ * (the cache unchanged) if @h names no such endpoint.
  */
 static __attribute__((noinline)) struct endpoint *ep_cache_fill(struct thread *self, handle_t h,
-								uint32_t rights,
-								struct endpoint **old)
+								uint32_t rights)
 {
 	struct cap_table *t = &self->proc->caps;
-	struct endpoint *ep = NULL;
+	struct endpoint *ep = NULL, *old = NULL;
 
-	*old = NULL;
 	spin_lock(&t->lock);
 	struct cap *c = cap_decode(t, h);
 	if (c && c->obj->type == KOBJ_ENDPOINT && (c->rights & rights) == rights) {
 		ep = (struct endpoint *)c->obj;
 		kobj_get(&ep->k);
-		*old = self->ep;
+		old = self->ep;
 		self->ep = ep;
 		self->ep_handle = h;
 		self->ep_badge = c->badge;
@@ -289,6 +287,7 @@ static __attribute__((noinline)) struct endpoint *ep_cache_fill(struct thread *s
 		self->ep_removals = t->removals;
 	}
 	spin_unlock(&t->lock);
+	kobj_put(old ? &old->k : NULL);
 	return ep;
 }
 
@@ -310,13 +309,17 @@ static inline __attribute__((always_inline)) struct endpoint *
 lock_ep_fast(struct thread *self, handle_t h, uint32_t rights, uint64_t *badge)
 {
 	struct cap_table *t = &self->proc->caps;
-	struct endpoint *ep = self->ep, *old = NULL;
+	struct endpoint *ep = self->ep;
 
+	/*
+	 * Relaxed: a close this call must see (one that happened before it)
+	 * reached this thread through some acquire already, which orders this
+	 * load after it.
+	 */
 	if (__builtin_expect(h != self->ep_handle || !ep ||
-			     __atomic_load_n(&t->removals, __ATOMIC_ACQUIRE) != self->ep_removals ||
+			     __atomic_load_n(&t->removals, __ATOMIC_RELAXED) != self->ep_removals ||
 			     (self->ep_rights & rights) != rights, 0)) {
-		ep = ep_cache_fill(self, h, rights, &old);
-		kobj_put(old ? &old->k : NULL);
+		ep = ep_cache_fill(self, h, rights);
 		if (!ep)
 			return NULL;
 	}

@@ -132,11 +132,16 @@ void sched_switch_to(struct thread *next);
 static inline __attribute__((always_inline)) bool sched_can_switch_to(struct cpu *c,
 								      struct thread *next)
 {
-	uint32_t levels = c->rq.bitmap;
+	uint64_t levels = c->rq.bitmap;
 
-	/* A thread bound elsewhere, or a higher-priority one waiting here, goes the long way. */
+	/*
+	 * A thread bound elsewhere, or a higher-priority one waiting here (a
+	 * level bit above next's), goes the long way. A shift, not the
+	 * highest bit's index: riscv64 without Zbb counts leading zeros in
+	 * some 30 instructions.
+	 */
 	return (next->affinity < 0 || (unsigned)next->affinity == c->id) &&
-	       (!levels || 31 - (unsigned)__builtin_clz(levels) <= next->prio) &&
+	       (!levels || !(levels >> next->prio >> 1)) &&
 	       !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE);
 }
 
