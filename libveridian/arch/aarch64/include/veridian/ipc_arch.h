@@ -12,7 +12,7 @@ static inline int64_t __vr_ipc(uint64_t nr, uint64_t h, uint64_t m[8])
 {
 	register uint64_t x8 __asm__("x8") = nr;
 	register uint64_t x0 __asm__("x0") = h;
-	register uint64_t x1 __asm__("x1") = 0;
+	register uint64_t x1 __asm__("x1");	/* the value, which message calls do not use */
 	register uint64_t x2 __asm__("x2") = m[0];
 	register uint64_t x3 __asm__("x3") = m[1];
 	register uint64_t x4 __asm__("x4") = m[2];
@@ -23,7 +23,7 @@ static inline int64_t __vr_ipc(uint64_t nr, uint64_t h, uint64_t m[8])
 	register uint64_t x10 __asm__("x10") = m[7];
 
 	__asm__ volatile("svc #1"
-			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6),
+			 : "+r"(x0), "=r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6),
 			   "+r"(x7), "+r"(x9), "+r"(x10)
 			 : "r"(x8)
 			 : "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "memory");
