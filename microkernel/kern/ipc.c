@@ -813,7 +813,7 @@ void syscall_ipc(struct user_regs *r)
 		return;
 	}
 	arch_syscall_set_result(r, status, 0);
-	trap_exit_check();
+	trap_exit_check_self(self);
 }
 
 int64_t sys_ipc_buffer_set(uint64_t vaddr)
