@@ -229,9 +229,9 @@ static inline __attribute__((always_inline)) bool await_reply_fast(struct thread
 {
 	struct wait_queue *q = &server->reply_wait;
 
+	/* A thread on no queue has no neighbours (wq_unpark clears them), so it has none to set. */
 	caller->wake_status = 0;
 	caller->state = THREAD_BLOCKED;
-	caller->wq_next = caller->wq_prev = NULL;
 	q->head = q->tail = caller;
 	__atomic_store_n(&caller->waiting_on, q, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -720,9 +720,12 @@ static inline __attribute__((always_inline)) bool fast_reply_recv(struct cpu *c,
 	}
 	/* wq_unpark's work: no neighbours, and a reply wait has no deadline. */
 	self->reply_wait.head = self->reply_wait.tail = NULL;
+	/*
+	 * No wake_status to set: the caller's is 0 since it parked (only the
+	 * one who claims it writes it), and whatever ends this receive (a
+	 * call's badge, a kill, the endpoint's death) sets self's.
+	 */
 	deliver_words(u, tag, cl->uregs);
-	cl->wake_status = 0;
-	self->wake_status = 0;	/* the next caller puts its badge here */
 	self->state = THREAD_BLOCKED;
 	wq_park(&ep->q, self);
 	ep->recv_waiting = true;
