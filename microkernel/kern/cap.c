@@ -108,6 +108,7 @@ static void unplace(struct cap *c)
 	struct cap_slot *s = &t->slots[c->slot];
 
 	s->cap = NULL;
+	__atomic_store_n(&t->removals, t->removals + 1, __ATOMIC_RELEASE);
 	t->used--;
 	if (s->gen == 0xffff) {
 		s->retired = true;

@@ -229,9 +229,9 @@ static inline __attribute__((always_inline)) bool await_reply_fast(struct thread
 {
 	struct wait_queue *q = &server->reply_wait;
 
+	/* A thread on no queue has no neighbours (wq_unpark clears them), so it has none to set. */
 	caller->wake_status = 0;
 	caller->state = THREAD_BLOCKED;
-	caller->wq_next = caller->wq_prev = NULL;
 	q->head = q->tail = caller;
 	__atomic_store_n(&caller->waiting_on, q, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -262,33 +262,74 @@ static struct thread *take_caller(struct thread *self)
 #define TAG_FAST_MASK (0x8u | 0x30u | TAG_LONG)
 
 /*
- * The fast paths' lookup of the endpoint @h names (with @rights) for @self,
- * returned with its q.lock held, or NULL (nothing held) for the slow path to
- * sort out. No reference is taken: a live endpoint (not dead) stays alive
- * while q.lock is held, since its owner drops the owner's reference only
- * after marking it dead under that lock; and the capability keeps it alive
- * until then. q.lock is taken after the table's lock, against the usual
- * order, so only tried. Interrupts are masked (system call).
+ * The fast paths' lookup through the table (lock_ep_fast's miss): finds the
+ * endpoint @h names with @rights and remembers it in @self's cache, which
+ * holds a reference (so the endpoint stays memory the hit path may lock)
+ * and drops the one on the endpoint it held before. Returns it, or NULL
+ * (the cache unchanged) if @h names no such endpoint.
  */
-static inline __attribute__((always_inline)) struct endpoint *
-lock_ep_fast(struct thread *self, handle_t h, uint32_t rights, uint64_t *badge)
+static __attribute__((noinline)) struct endpoint *ep_cache_fill(struct thread *self, handle_t h,
+								uint32_t rights)
 {
 	struct cap_table *t = &self->proc->caps;
-	struct endpoint *ep = NULL;
+	struct endpoint *ep = NULL, *old = NULL;
 
 	spin_lock(&t->lock);
 	struct cap *c = cap_decode(t, h);
 	if (c && c->obj->type == KOBJ_ENDPOINT && (c->rights & rights) == rights) {
 		ep = (struct endpoint *)c->obj;
-		*badge = c->badge;
-		if (!spin_trylock(&ep->q.lock))
-			ep = NULL;
-		else if (ep->dead) {
-			spin_unlock(&ep->q.lock);
-			ep = NULL;
-		}
+		kobj_get(&ep->k);
+		old = self->ep;
+		self->ep = ep;
+		self->ep_handle = h;
+		self->ep_badge = c->badge;
+		self->ep_rights = c->rights;
+		self->ep_removals = t->removals;
 	}
 	spin_unlock(&t->lock);
+	kobj_put(old ? &old->k : NULL);
+	return ep;
+}
+
+/*
+ * The fast paths' lookup of the endpoint @h names (with @rights) for @self,
+ * returned with its q.lock held, or NULL (nothing held) for the slow path to
+ * sort out. No reference is taken: a live endpoint (not dead) stays alive
+ * while q.lock is held, since its owner drops the owner's reference only
+ * after marking it dead under that lock. The usual case takes no table
+ * lock: the thread's cache (struct thread.ep) still tells the truth when
+ * the table has lost no capability since it was filled (a capability's
+ * object, rights and badge never change in place), and its reference
+ * keeps the endpoint's memory valid to lock. A close that comes after
+ * the check is ordered after this call, as one right after the table's
+ * lock would be. q.lock is taken after the table's lock (on a miss),
+ * against the usual order, so only tried. Interrupts are masked (system call).
+ */
+static inline __attribute__((always_inline)) struct endpoint *
+lock_ep_fast(struct thread *self, handle_t h, uint32_t rights, uint64_t *badge)
+{
+	struct cap_table *t = &self->proc->caps;
+	struct endpoint *ep = self->ep;
+
+	/*
+	 * Relaxed: a close this call must see (one that happened before it)
+	 * reached this thread through some acquire already, which orders this
+	 * load after it.
+	 */
+	if (__builtin_expect(h != self->ep_handle || !ep ||
+			     __atomic_load_n(&t->removals, __ATOMIC_RELAXED) != self->ep_removals ||
+			     (self->ep_rights & rights) != rights, 0)) {
+		ep = ep_cache_fill(self, h, rights);
+		if (!ep)
+			return NULL;
+	}
+	*badge = self->ep_badge;
+	if (!spin_trylock(&ep->q.lock))
+		return NULL;
+	if (ep->dead) {
+		spin_unlock(&ep->q.lock);
+		return NULL;
+	}
 	return ep;
 }
 
@@ -399,8 +440,18 @@ static inline __attribute__((always_inline)) bool fast_call(struct cpu *c, struc
 		spin_unlock(&ep->q.lock);
 		return false;
 	}
-	wq_unpark(&ep->q, r);
-	ep->recv_waiting = ep->q.head != NULL;
+	/* wq_unpark of the queue's head, which has no previous neighbour. */
+	struct thread *rest = r->wq_next;
+	ep->q.head = rest;
+	if (rest)
+		rest->wq_prev = NULL;
+	else
+		ep->q.tail = NULL;
+	ep->recv_waiting = rest != NULL;
+	r->wq_next = NULL;
+	r->waiting_on = NULL;
+	if (__atomic_load_n(&r->sleep_until, __ATOMIC_RELAXED))
+		wq_timer_remove(r);
 	deliver_words(u, tag, r->uregs);
 	r->wake_status = (int64_t)badge;
 	if (!await_reply_fast(r, self)) {
@@ -669,9 +720,12 @@ static inline __attribute__((always_inline)) bool fast_reply_recv(struct cpu *c,
 	}
 	/* wq_unpark's work: no neighbours, and a reply wait has no deadline. */
 	self->reply_wait.head = self->reply_wait.tail = NULL;
+	/*
+	 * No wake_status to set: the caller's is 0 since it parked (only the
+	 * one who claims it writes it), and whatever ends this receive (a
+	 * call's badge, a kill, the endpoint's death) sets self's.
+	 */
 	deliver_words(u, tag, cl->uregs);
-	cl->wake_status = 0;
-	self->wake_status = 0;	/* the next caller puts its badge here */
 	self->state = THREAD_BLOCKED;
 	wq_park(&ep->q, self);
 	ep->recv_waiting = true;
@@ -762,7 +816,7 @@ void syscall_ipc(struct user_regs *r)
 		return;
 	}
 	arch_syscall_set_result(r, status, 0);
-	trap_exit_check();
+	trap_exit_check_self(self);
 }
 
 int64_t sys_ipc_buffer_set(uint64_t vaddr)
@@ -801,6 +855,8 @@ void ipc_thread_exit(struct thread *t)
 	/* Everyone waiting for this thread's answer will never get one. */
 	wq_wake_all(&t->reply_wait, -EPIPE, 0);
 	spin_unlock_irqrestore(&t->reply_wait.lock, s);
+	kobj_put(t->ep ? &t->ep->k : NULL);
+	t->ep = NULL;
 	kobj_put(t->ipc_buffer_vmo);
 	t->ipc_buffer_vmo = NULL;
 	t->ipc_buffer = 0;

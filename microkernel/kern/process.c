@@ -66,6 +66,7 @@ struct process *process_create(void)
 		kfree(p);
 		return NULL;
 	}
+	p->aspace = arch_aspace_token(p->root);
 	__atomic_fetch_add(&alive, 1, __ATOMIC_RELAXED);
 	return p;
 }
@@ -173,7 +174,7 @@ void process_remove_thread(struct process *p, struct thread *t, int64_t status)
 		return;
 	/* The last thread still runs on these page tables: leave them before freeing them. */
 	if (thread_current() == t)
-		arch_aspace_switch(arch_kernel_root());
+		arch_aspace_switch(arch_aspace_token(arch_kernel_root()));
 	end(p);
 }
 

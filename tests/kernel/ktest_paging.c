@@ -42,9 +42,9 @@ KTEST(paging_map_query_unmap)
 	arch_page_unmap(root, 0x5000);	/* unmapping nothing is harmless */
 
 	/* Running on the new tables, the kernel keeps working (its half is shared). */
-	arch_aspace_switch(root);
+	arch_aspace_switch(arch_aspace_token(root));
 	KCHECK(frame_free_count() > 0, "kernel data unreadable under a user root");
-	arch_aspace_switch(arch_kernel_root());
+	arch_aspace_switch(arch_aspace_token(arch_kernel_root()));
 
 	arch_aspace_destroy(root);
 	for (size_t i = 0; i < ARRAY_SIZE(vas); i++)

@@ -52,29 +52,34 @@
 arch_switch:
 	ldr	x2, [x0, #THREAD_UREGS]
 	ldr	x3, [x1, #THREAD_UREGS]
+	/*
+	 * CPACR_EL1 only ever holds CPACR_FP_ON or CPACR_FP_EL0_TRAPS (head.S,
+	 * here, aarch64_fp_trap), so bit 21, set only in the first, tells them
+	 * apart. The eret to EL0 synchronizes a change; EL1 may use FP/SIMD
+	 * either way.
+	 */
 	mrs	x9, cpacr_el1
 	cbz	x2, 1f
 	mrs	x10, sp_el0
 	mrs	x11, tpidr_el0
 	stp	x10, x11, [x2, #UREGS_SP]
-	mov	x12, #CPACR_FP_ON
-	cmp	x9, x12
-	b.ne	1f
+	tbz	x9, #21, 1f
 	fp_store x2			/* loaded, maybe changed: no dirty bit to tell */
 1:	cbz	x3, 3f
 	ldp	x10, x11, [x3, #UREGS_SP]
 	msr	sp_el0, x10
 	msr	tpidr_el0, x11
 	ldr	w12, [x1, #ARCH(ARCH_FP_EAGER)]
+	cbnz	w12, 2f
+	tbz	x9, #21, 3f		/* EL0's use traps already */
 	mov	x13, #CPACR_FP_EL0_TRAPS
-	cbz	w12, 2f
-	sub	w12, w12, #1
+	msr	cpacr_el1, x13
+	b	3f
+2:	sub	w12, w12, #1
 	str	w12, [x1, #ARCH(ARCH_FP_EAGER)]
 	fp_fetch x3
+	tbnz	x9, #21, 3f
 	mov	x13, #CPACR_FP_ON
-	/* The eret to EL0 synchronizes the change; EL1 may use FP/SIMD either way. */
-2:	cmp	x9, x13
-	b.eq	3f
 	msr	cpacr_el1, x13
 3:	stp	x19, x20, [x0, #ARCH(0)]
 	stp	x21, x22, [x0, #ARCH(16)]

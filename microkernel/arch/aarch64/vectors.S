@@ -165,12 +165,23 @@ svc_decode:
 	b	svc_exit
 
 /*
- * svc #1 (libveridian's IPC stubs): the same, into syscall_ipc, which runs
- * the message calls' fast paths without syscall_handler's dispatch and
- * hands any other number to syscall_handler. It falls through to the exit.
+ * svc #1 (libveridian's IPC stubs): into syscall_ipc, which runs the
+ * message calls' fast paths without syscall_handler's dispatch and hands
+ * any other number to syscall_handler. A message call may clobber x11-x18
+ * (ipc_arch.h), so they are not saved: svc_exit loads them from user_regs,
+ * where they are this thread's own values from an earlier entry (nothing
+ * else writes those slots), never the kernel's. It falls through to the exit.
  */
 svc_msg_entry:
-	save_call_clobbered
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	mrs	x9, elr_el1
+	mrs	x11, spsr_el1
+	str	x10, [sp, #80]
+	str	x30, [sp, #240]
+	stp	x9, x11, [sp, #248]
 	mov	x0, sp
 	bl	syscall_ipc
 svc_exit:

@@ -65,7 +65,7 @@ trap_entry:
 #define SYSCALL_CLOBBERED 12, 13, 14, 15, 16, 17, 5, 6, 7, 28, 29, 30, 31
 /*
  * What a message call saves (libveridian's ipc_arch.h): all but t3-t6, which
- * it may clobber. syscall_exit loads those from user_regs too, where they are
+ * it may clobber. Its exit loads those from user_regs too, where they are
  * values of this thread's own from an earlier entry (nothing else writes
  * there), never the kernel's.
  */
@@ -149,6 +149,24 @@ direct_work:
 	j	direct_exit
 
 	/*
+	 * The way out of syscall_decode and of the message calls (each has its
+	 * own copy, so neither jumps to it).
+	 */
+.macro	syscall_return
+	/* SIE clear, SPP user, SPIE set, FS the thread's own: see direct_exit. */
+	ld	t0, UREGS_SEPC(sp)
+	csrw	sepc, t0
+	csrw	sscratch, sp
+	ld	ra, UREGS_X(1)(sp)
+	ld	tp, UREGS_X(4)(sp)
+	.irp	n, CALL_CLOBBERED
+	ld	x\n, UREGS_X(\n)(sp)
+	.endr
+	ld	sp, UREGS_X(2)(sp)
+	sret
+.endm
+
+	/*
 	 * The other calls save every register a C call may clobber, as they
 	 * were, and load them all back on the way out: syscall_handler reads
 	 * the arguments and the message calls the message registers from
@@ -161,17 +179,7 @@ syscall_decode:
 	mv	a0, sp
 	jal	syscall_handler		/* also does the exit work (trap_exit_check) */
 syscall_exit:
-	/* SIE clear, SPP user, SPIE set, FS the thread's own: see direct_exit. */
-	ld	t0, UREGS_SEPC(sp)
-	csrw	sepc, t0
-	csrw	sscratch, sp
-	ld	ra, UREGS_X(1)(sp)
-	ld	tp, UREGS_X(4)(sp)
-	.irp	n, CALL_CLOBBERED
-	ld	x\n, UREGS_X(\n)(sp)
-	.endr
-	ld	sp, UREGS_X(2)(sp)
-	sret
+	syscall_return
 
 syscall_other:
 	ld	tp, UREGS_CPU(sp)
@@ -190,7 +198,7 @@ syscall_other:
 	.endr
 	mv	a0, sp
 	jal	syscall_ipc
-	j	syscall_exit
+	syscall_return
 
 	/* Any other trap: save everything. */
 user_trap:

@@ -71,8 +71,13 @@ void arch_range_write_protect(paddr_t root, vaddr_t start, vaddr_t end);
 /* Flushes every user translation from this CPU's TLB (for shootdowns). */
 void arch_tlb_flush_all(void);
 
-/* Makes @root the current user address space on this CPU (inline, in <arch/aspace.h>):
- *   void arch_aspace_switch(paddr_t root); */
+/*
+ * Inline, in <arch/aspace.h>: what the hardware loads to switch to @root
+ * (kept in struct process, so a switch does not rebuild it), and the switch
+ * of this CPU to the address space of such a token:
+ *   uint64_t arch_aspace_token(paddr_t root);
+ *   void arch_aspace_switch(uint64_t token);
+ */
 #include <arch/aspace.h>
 
 /* The kernel-only root that idle and kernel threads run on. */

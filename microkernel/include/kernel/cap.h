@@ -72,6 +72,12 @@ struct cap_table {
 	uint32_t used;
 	uint32_t limit;		/* most slots this table may grow to */
 	uint64_t secret;
+	/*
+	 * Bumped (release) whenever a slot empties, under lock: a lookup
+	 * remembered without the lock stays true while this is unchanged,
+	 * since a capability's object, rights and badge never change in place.
+	 */
+	uint64_t removals;
 };
 
 #define CAP_TABLE_MAX_SLOTS (1u << 24)

@@ -38,6 +38,7 @@ struct process {
 	uint64_t id;
 	struct cap_table caps;
 	paddr_t root;		/* page tables */
+	uint64_t aspace;	/* arch_aspace_token(root), what a switch to it loads */
 
 	/* lock protects maps, threads, nthreads and the exit fields. */
 	struct spinlock lock;

@@ -132,11 +132,16 @@ void sched_switch_to(struct thread *next);
 static inline __attribute__((always_inline)) bool sched_can_switch_to(struct cpu *c,
 								      struct thread *next)
 {
-	uint32_t levels = c->rq.bitmap;
+	uint64_t levels = c->rq.bitmap;
 
-	/* A thread bound elsewhere, or a higher-priority one waiting here, goes the long way. */
+	/*
+	 * A thread bound elsewhere, or a higher-priority one waiting here (a
+	 * level bit above next's), goes the long way. A shift, not the
+	 * highest bit's index: riscv64 without Zbb counts leading zeros in
+	 * some 30 instructions.
+	 */
 	return (next->affinity < 0 || (unsigned)next->affinity == c->id) &&
-	       (!levels || 31 - (unsigned)__builtin_clz(levels) <= next->prio) &&
+	       (!levels || !(levels >> next->prio >> 1)) &&
 	       !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE);
 }
 
@@ -156,8 +161,10 @@ static inline __attribute__((always_inline)) void sched_switch_direct(struct cpu
 	next->on_cpu = true;
 	c->current = next;
 	c->switched_from = prev;
-	if (!next->proc || !prev->proc || next->proc->root != prev->proc->root)
-		arch_aspace_switch(next->proc ? next->proc->root : arch_kernel_root());
+	/* Each process has page tables of its own (a kernel thread uses the kernel's). */
+	if (next->proc != prev->proc)
+		arch_aspace_switch(next->proc ? next->proc->aspace
+					      : arch_aspace_token(arch_kernel_root()));
 	arch_switch_inline(prev, next);
 	sched_finish_switch_inline(arch_this_cpu());
 }

@@ -30,6 +30,7 @@ enum thread_state {
 
 struct process;
 struct cpu;
+struct endpoint;
 struct wait_queue;
 
 struct thread {
@@ -90,6 +91,17 @@ struct thread {
 	uint64_t msg[8];		/* a blocked sender's message */
 	uint64_t badge;			/* and the badge of the capability it called through */
 	bool exception_call;		/* blocked reporting a fault: the answer goes to msg[] */
+	/*
+	 * The IPC fast paths' last endpoint lookup (kern/ipc.c), the thread's
+	 * own: handle @ep_handle of its table named @ep (a reference held
+	 * here) with @ep_rights and @ep_badge for as long as the table's
+	 * removals count is still @ep_removals. ep NULL: nothing cached.
+	 */
+	struct endpoint *ep;
+	uint64_t ep_handle;
+	uint64_t ep_badge;
+	uint64_t ep_removals;
+	uint32_t ep_rights;
 
 	/* A user word the exit clears and futex-wakes (Linux's CLONE_CHILD_CLEARTID), or 0. */
 	vaddr_t clear_tid;

@@ -55,3 +55,10 @@ static inline void trap_exit_check(void)
 	if (__builtin_expect(t->pending || c->need_resched, 0))
 		trap_exit_work(t);
 }
+
+/* trap_exit_check() for a caller that knows it runs as @self (the CPU may have changed). */
+static inline void trap_exit_check_self(struct thread *self)
+{
+	if (__builtin_expect(self->pending || this_cpu()->need_resched, 0))
+		trap_exit_work(self);
+}

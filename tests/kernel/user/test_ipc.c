@@ -153,6 +153,33 @@ UTEST(ipc_ordering_and_all_words)
 	return NULL;
 }
 
+/*
+ * The fast paths remember each thread's last endpoint lookup (kern/ipc.c,
+ * lock_ep_fast): a handle closed since must not be served from there.
+ */
+UTEST(ipc_fast_path_sees_a_closed_handle)
+{
+	handle_t ep, proc = start_server(&ep), s;
+
+	UCHECK(proc, "server did not start");
+	for (uint64_t round = 0; round < 3; round++) {
+		UCHECK(vr_handle_derive(ep, VR_RIGHT_SEND, &s) == 0, "derive");
+		for (uint64_t i = 0; i < 3; i++) {
+			uint64_t m[8] = {VR_TAG(LABEL_ECHO, 1), i};
+			UCHECK(vr_ipc_call(s, m) == 0 && m[1] == i + 1, "a call through the copy");
+		}
+		UCHECK(vr_handle_close(s) == 0, "close");
+		uint64_t m[8] = {VR_TAG(LABEL_ECHO, 1), round};
+		int64_t err = vr_ipc_call(s, m);
+		UCHECK(err == -VR_EBADF, "a call through a closed handle gave %ld", err);
+		m[0] = VR_TAG(LABEL_ECHO, 1);
+		m[1] = round;
+		UCHECK(vr_ipc_call(ep, m) == 0 && m[1] == round + 1, "the endpoint's own handle failed");
+	}
+	stop_server(proc, ep);
+	return NULL;
+}
+
 UTEST(ipc_transfers_a_handle)
 {
 	handle_t ep, proc = start_server(&ep), vmo;

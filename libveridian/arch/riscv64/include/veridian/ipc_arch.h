@@ -12,7 +12,7 @@ static inline int64_t __vr_ipc(uint64_t nr, uint64_t h, uint64_t m[8])
 {
 	register uint64_t a7 __asm__("a7") = nr | 1ull << 63;
 	register uint64_t a0 __asm__("a0") = h;
-	register uint64_t a1 __asm__("a1") = 0;
+	register uint64_t a1 __asm__("a1");	/* the value, which message calls do not use */
 	register uint64_t a2 __asm__("a2") = m[0];
 	register uint64_t a3 __asm__("a3") = m[1];
 	register uint64_t a4 __asm__("a4") = m[2];
@@ -23,7 +23,7 @@ static inline int64_t __vr_ipc(uint64_t nr, uint64_t h, uint64_t m[8])
 	register uint64_t t2 __asm__("t2") = m[7];
 
 	__asm__ volatile("ecall"
-			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6),
+			 : "+r"(a0), "=r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6),
 			   "+r"(t0), "+r"(t1), "+r"(t2), "+r"(a7)
 			 :
 			 : "t3", "t4", "t5", "t6", "memory");
