@@ -86,9 +86,10 @@ struct proc {
 	handle_t process;	/* the kernel process; 0 for the root task and init */
 	handle_t cap;	/* the capability minted for it (badge = pid), revoked at its end */
 	uint64_t session;	/* its vfs session */
+	handle_t fdmap;		/* its descriptor map (proto/proc.h, /proc/<pid>/fd); 0: none */
 	struct waiter *waiters;	/* its blocked waits, oldest first */
 	/* A forked child's handles, told to it once by PROC_FORKED (0 after). */
-	handle_t fork_self, fork_vfs;
+	handle_t fork_self, fork_vfs, fork_fdmap;
 	/*
 	 * Signals (kill.c): as its PROC_SIGSTATE told, sig_blocked being what
 	 * every thread blocks; pending ones (for the process, not one thread)
@@ -292,6 +293,8 @@ int64_t op_fault(int64_t pid, uint64_t m[8]);
 int procfs_start(void);
 /* A PROC_FS request (badge 0): answered in m[1 .. 4] and *len bytes of the IPC buffer. */
 int64_t op_procfs(uint64_t m[8], size_t *len);
+/* Closes @p's descriptor map (an end, an exec's old program); nothing without one. */
+void proc_fdmap_drop(struct proc *p);
 /*
  * Sets @p's command line to @argv (NULL-terminated; kept as it was without
  * memory) and its command name to @name's last component.
@@ -316,6 +319,8 @@ void vfs_session_end(uint64_t session);
 int64_t vfs_session_sid(uint64_t session, int sid, int pgid);
 /* Tells the vfs the signals pending for @pid (VFS_SIG_PENDING; 0: none, or it is gone). */
 int64_t vfs_sig_pending(int pid, uint64_t set);
+/* VFS_FD_PATH: the length of what /proc/<pid>/fd/N names for @session's @id; the text in our IPC buffer. */
+int64_t vfs_fd_path(uint64_t session, uint64_t id);
 int64_t vfs_session_fork(uint64_t parent_session, int pid, uint64_t *session, handle_t *cap);
 /* The executable at @path resolved as @session: *vmo a VMO with the file, *size its size. */
 int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size);

@@ -96,6 +96,7 @@ void proc_destroy(struct proc *p)
 		/* Init is gone: the server stands in for it again (orphans reaped at once). */
 		if (p->process)
 			vr_handle_close(p->process);
+		proc_fdmap_drop(p);
 		struct proc *prev = p->prev, *next = p->next;
 		*p = (struct proc){.pid = PID_INIT, .ppid = PID_ROOT, .pgid = PID_INIT, .sid = PID_INIT,
 				   .prev = prev, .next = next};
@@ -113,6 +114,7 @@ void proc_destroy(struct proc *p)
 		vr_handle_close(p->process);
 	if (p->thread)
 		vr_handle_close(p->thread);
+	proc_fdmap_drop(p);
 	free(p->cmdline);
 	free(p);
 }

@@ -242,6 +242,7 @@ void proc_end(struct proc *p, int wstatus)
 	p->cap = 0;
 	vfs_session_end(p->session);
 	p->session = 0;
+	proc_fdmap_drop(p);	/* /proc/<pid>/fd of a zombie is empty */
 	/* Its own blocked waits: the callers are its threads, which are dying. */
 	proc_sig_drop(p);
 	while (p->waiters) {

@@ -194,6 +194,7 @@ void file_put(struct file *f)
 	} else if (f->kind == FILE_REMOTE) {
 		if (file_remote_put)
 			file_remote_put(f);
+		free(f->path);
 	} else {
 		struct pipe *p = f->pipe;
 		if (f->kind != FILE_PIPE_WRITE)

@@ -36,6 +36,7 @@ struct file {
 	struct signalfd *signalfd;	/* FILE_SIGNALFD: owned */
 	struct remote *remote;	/* FILE_REMOTE: the server that serves it (remote.c), referenced */
 	uint64_t handle;	/* FILE_REMOTE: the owner's number for it */
+	char *path;		/* FILE_REMOTE: its path as opened (owned; NULL if unknown) */
 	short ready;		/* FILE_REMOTE: the POLL* events the owner last reported */
 	struct file *remote_next;	/* FILE_REMOTE: the next file of the same remote */
 	int flags;		/* O_ACCMODE | O_APPEND | O_NONBLOCK | ... as opened */
@@ -86,6 +87,20 @@ void node_stat(const struct node *n, struct vfs_stat *st);
 void file_stat(const struct file *f, struct vfs_stat *st);
 /* Ready events among @want (POLLIN/POLLOUT, POLLRDNORM/POLLWRNORM) plus POLLHUP/POLLERR. */
 short file_poll(const struct file *f, short want);
+
+/*
+ * What readlink of /proc/<pid>/fd/N says of @f (fdpath.c): its path, or
+ * "pipe:[ino]", "socket:[ino]", "anon_inode:[eventfd]"... into @buf with
+ * a NUL; returns the length without it, or -ERANGE.
+ */
+int file_describe(const struct file *f, char *buf, size_t size);
+/*
+ * Opening /proc/<pid>/fd/N: a new open file of what @f holds, with open(2)'s
+ * @flags, as a client with @c may open it (fdpath.c): a node opened again
+ * (access checked, O_TRUNC), a new end of a pipe; -ENXIO for a socket or
+ * an anonymous file.
+ */
+int file_reopen(const struct file *f, int flags, const struct cred *c, struct file **out);
 
 /* Whether @f is /dev/console (its terminal is dev_console_tty()). */
 bool file_is_console(const struct file *f);
