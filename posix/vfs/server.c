@@ -931,6 +931,7 @@ static long dispatch(void)
 {
 	uint32_t op = VR_TAG_LABEL(req.tag);
 
+	sfd_reader = 0;
 	if (req.badge == 0)
 		return op == VFS_TICK ? 0 : -EINVAL;	/* the timer thread: the waiters are tried next */
 	if (req.badge == VFS_BADGE_ADMIN) {
@@ -950,6 +951,7 @@ static long dispatch(void)
 	struct session *s = session_find(req.badge);
 	if (!s)
 		return -EINVAL;
+	sfd_reader = s->pid;	/* until the next request's dispatch */
 	long r = dispatch_remote(s, op);
 	if (r != -ENOSYS)
 		return r;
