@@ -226,6 +226,9 @@ PX_DECLARE(signalfd);
 /* thread.c */
 PX_DECLARE(set_tid_address);
 PX_DECLARE(gettid);
+/* times.c: CPU time */
+PX_DECLARE(times);
+PX_DECLARE(getrusage);
 PX_DECLARE(futex);
 PX_DECLARE(sched_yield);
 PX_DECLARE(exit);

@@ -131,6 +131,7 @@ struct proc {
 	 * when it was made (monotonic, since boot).
 	 */
 	uint64_t ticks_before, child_ticks, start_ns;
+	uint64_t kticks_before, child_kticks;	/* the same, the part the kernel took (its stime) */
 	struct proc *next, *prev;	/* every process, in pid order of creation */
 };
 
@@ -159,8 +160,11 @@ struct proc *proc_lookup(int64_t pid);
 /* A free pid (not a process, group or session id), or 0 when there is none. */
 int proc_pid_alloc(void);
 
-/* The CPU ticks @p took, through every exec (not its children's). */
+/* The CPU ticks @p took, through every exec (not its children's), and the part the kernel took. */
 uint64_t proc_ticks(const struct proc *p);
+uint64_t proc_kticks(const struct proc *p);
+/* PROC_TIMES (proto/proc.h). */
+int64_t op_times(struct proc *caller, uint64_t m[8]);
 /* Processes made since the server started (/proc/stat's "processes") and the last pid given. */
 extern uint64_t proc_made;
 extern int proc_last_pid;

@@ -249,14 +249,18 @@ static int gen_stat(const struct proc *p, int caller, char *buf, size_t size)
 
 	comm_of(p, comm);
 	/*
-	 * proc(5)'s 52 fields: what is not kept is 0 (memory, faults). utime is
-	 * all the CPU time (the kernel does not tell user from kernel time), stime 0.
+	 * proc(5)'s 52 fields: what is not kept is 0 (memory, faults). stime is
+	 * the ticks the kernel counted as its own (taken as a system call
+	 * returned), utime the rest.
 	 */
+	uint64_t all = proc_ticks(p), kern = proc_kticks(p);
 	return snprintf(buf, size,
-			"%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %llu 0 %llu 0 20 0 1 0 %llu 0 0 %llu 0 0 0 0 0 "
+			"%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %llu %llu %llu %llu 20 0 1 0 %llu 0 0 %llu 0 0 0 0 0 "
 			"%llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-			p->pid, comm, state_of(p, caller), p->ppid, p->pgid, p->sid, clk(proc_ticks(p)),
-			clk(p->child_ticks), (unsigned long long)(p->start_ns / (1000000000 / USER_HZ)),
+			p->pid, comm, state_of(p, caller), p->ppid, p->pgid, p->sid,
+			clk(all > kern ? all - kern : 0), clk(kern),
+			clk(p->child_ticks > p->child_kticks ? p->child_ticks - p->child_kticks : 0),
+			clk(p->child_kticks), (unsigned long long)(p->start_ns / (1000000000 / USER_HZ)),
 			(unsigned long long)-1 >> 1, (unsigned long long)p->sig_pending,
 			(unsigned long long)p->sig_blocked, (unsigned long long)p->sig_ignored,
 			(unsigned long long)p->sig_handled,

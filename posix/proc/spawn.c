@@ -543,6 +543,7 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	p->thread = next.thread;
 	/* Linux's times go on across exec: the old program's ticks are kept. */
 	p->ticks_before = proc_ticks(p);
+	p->kticks_before = proc_kticks(p);
 	p->process = next.process;
 	p->cap = next.cap;
 	p->session = session;

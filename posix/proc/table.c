@@ -44,8 +44,26 @@ uint64_t proc_ticks(const struct proc *p)
 	uint64_t now = 0;
 
 	if (p->process)
-		vr_process_ticks(p->process, &now);
+		vr_process_ticks(p->process, 0, &now);
 	return p->ticks_before + now;
+}
+
+uint64_t proc_kticks(const struct proc *p)
+{
+	uint64_t now = 0;
+
+	if (p->process)
+		vr_process_ticks(p->process, 1, &now);
+	return p->kticks_before + now;
+}
+
+int64_t op_times(struct proc *caller, uint64_t m[8])
+{
+	m[2] = proc_ticks(caller);
+	m[3] = proc_kticks(caller);
+	m[4] = caller->child_ticks;
+	m[5] = caller->child_kticks;
+	return 0;
 }
 
 int proc_pid_alloc(void)

@@ -61,8 +61,10 @@ static void reap(struct proc *c)
 	struct proc *parent = proc_find(c->ppid);
 
 	c->state = PROC_REAPED;
-	if (parent)
+	if (parent) {
 		parent->child_ticks += proc_ticks(c) + c->child_ticks;
+		parent->child_kticks += proc_kticks(c) + c->child_kticks;
+	}
 	if (c->gone)
 		proc_destroy(c);
 	if (parent)

@@ -83,6 +83,9 @@ enum proc_op {
 	PROC_THREAD = 71,	/* w1 a new thread's id, w2 its signal mask (its creator's), w3 a capability
 			   to it (RIGHT_MANAGE), before it starts: signals can be sent to it (tgkill)
 			   and it is redirected for the signals it does not block */
+	PROC_TIMES = 173,	/* -> w2 the caller's CPU time, w3 the part of it in the kernel, w4 its
+				   reaped children's (theirs with their own children's), w5 the part of it in
+				   the kernel, in the kernel's ticks (system_info INFO_TICK_HZ); through execs */
 	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status, w3 the process handle */
 	PROC_TTY_SIGNAL,	/* internal (badge 0): w1 process group, w2 signal: a terminal's ISIG character */
 	PROC_FS,		/* internal (badge 0): a /proc request the vfs server forwarded (proc/procfs.c) */
