@@ -222,8 +222,8 @@ enum vfs_op {
 			   start; flock: whole file) -> GET: w2 the type of a lock in the way (F_UNLCK: none),
 			   w3 its start, w4 its length (0: to the end), w5 its process (-1: an OFD lock).
 			   SET: -EAGAIN if another owner's lock is in the way; WAIT waits for it (as a blocked read)
-			   unless two processes would wait for each other (-EDEADLK). Files without a node (pipes,
-			   sockets, /proc): -EINVAL. A record lock's owner is the session's process: any close of
+			   unless two processes would wait for each other (-EDEADLK). Pipes, sockets and
+			   pseudo-terminals keep theirs as nodes do; remote files (/proc): -EINVAL. A record lock's owner is the session's process: any close of
 			   the file by it, and its end, release them; OFD and flock locks go with the open file */
 	/* ---- /proc/<pid>/fd (the proc server's, admin; numbered apart) ---- */
 	VFS_FD_PATH = 153,	/* w1 session, w2 id -> w1 the length; long: what readlink of /proc/<pid>/fd/N

@@ -71,6 +71,15 @@ struct file *file_of_signalfd(uint64_t pid, uint64_t mask, int flags);
 /* Called as the last reference to a FILE_REMOTE file goes (remote.c; NULL in the unit tests). */
 extern void (*file_remote_put)(struct file *f);
 
+/*
+ * The list @f's advisory locks are on (lock.h): its node's, or for a file
+ * without one, its pipe's, socket's or pseudo-terminal's, or the one list
+ * of the anonymous files (Linux's one anonymous inode); NULL for a remote
+ * file (its locks would be its owner's business).
+ */
+struct lock;
+struct lock **file_locks(struct file *f);
+
 void file_get(struct file *f);
 /* Drops a reference; the last one closes the file (a pipe end: its count). */
 void file_put(struct file *f);

@@ -43,9 +43,12 @@ static void *thread_main(void *arg)
 
 	(void)arg;
 	sigemptyset(&none);
-	pthread_sigmask(SIG_SETMASK, &none, NULL);
+	/*
+	 * SIGUSR1 is blocked (the main thread's mask, inherited) until the
+	 * sigsuspend, so the parent's tgkill, whenever it comes, waits pending
+	 * for this thread and its handler runs in the sigsuspend.
+	 */
 	CHECK(write(report, m, sizeof(m)) == sizeof(m), "report the thread's id");
-	/* Until SIGUSR1 (the parent's tgkill) comes here. */
 	sigsuspend(&none);
 	return NULL;
 }
