@@ -23,10 +23,10 @@ static struct slot {
 } table[PX_FD_MAX];
 static int lock;
 /* The descriptor map, mapped (NULL: none); written under the lock. */
-static volatile uint64_t *fdmap;
+static volatile uint32_t *fdmap;
 
 /* What the map says of @f. */
-static uint64_t map_word(const struct px_file *f)
+static uint32_t map_word(const struct px_file *f)
 {
 	if (!f)
 		return 0;
@@ -65,9 +65,11 @@ static void map_locked(handle_t vmo)
 			      VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED, &addr))
 		return;
 	vr_handle_close(vmo);	/* the mapping keeps it */
-	fdmap = (volatile uint64_t *)(uintptr_t)addr;
+	fdmap = (volatile uint32_t *)(uintptr_t)addr;
+	/* A new map is zeros: only the open descriptors are written (no page touched for none). */
 	for (int fd = 0; fd < PX_FD_MAX; fd++)
-		fdmap[fd] = map_word(table[fd].file);
+		if (table[fd].file)
+			fdmap[fd] = map_word(table[fd].file);
 }
 
 void px_fd_map(handle_t vmo)

@@ -66,20 +66,20 @@ static bool is_link(enum kind k)
 }
 
 /* The descriptor map of process @p (PROC_FDMAP_FDS words; zeros without one) into @map. */
-static void fdmap_read(const struct proc *p, uint64_t *map)
+static void fdmap_read(const struct proc *p, uint32_t *map)
 {
 	if (!p || !p->fdmap || vr_vmo_read(p->fdmap, map, 0, PROC_FDMAP_SIZE))
 		memset(map, 0, PROC_FDMAP_SIZE);
 }
 
 /* What descriptor @fd of process @pid holds: its map's word (0: not open). */
-static uint64_t fd_word(int pid, int fd)
+static uint32_t fd_word(int pid, int fd)
 {
 	const struct proc *p = proc_find(pid);
-	uint64_t w = 0;
+	uint32_t w = 0;
 
 	if (!p || !p->fdmap || fd < 0 || fd >= PROC_FDMAP_FDS ||
-	    vr_vmo_read(p->fdmap, &w, (uint64_t)fd * 8, 8))
+	    vr_vmo_read(p->fdmap, &w, (uint64_t)fd * 4, 4))
 		return 0;
 	return w;
 }
@@ -443,7 +443,7 @@ static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t siz
 		}
 		if (f->kind == K_FDDIR) {
 			/* Then the open descriptors, as the map says now: position fixed + fd. */
-			static uint64_t map[PROC_FDMAP_FDS];
+			static uint32_t map[PROC_FDMAP_FDS];
 			int fd = (int)(at - fixed);
 			fdmap_read(proc_find(f->pid), map);
 			while (fd < PROC_FDMAP_FDS && !map[fd])
@@ -486,7 +486,7 @@ static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t siz
 static long readlink_fd(int pid, int fd, char *buf, size_t *len)
 {
 	const struct proc *p = proc_find(pid);
-	uint64_t w = fd_word(pid, fd);
+	uint32_t w = fd_word(pid, fd);
 	long r;
 
 	if (!p || !w)
@@ -523,7 +523,7 @@ static long do_open(const char *path, int flags, int caller, uint64_t out[3])
 		 * may (VFS_REMOTE_REOPEN names an id of the caller's own session,
 		 * so only the caller's own descriptors: another's are EACCES).
 		 */
-		uint64_t w = fd_word(pid, fd);
+		uint32_t w = fd_word(pid, fd);
 		if (pid != caller)
 			return -EACCES;
 		if (!w || (w & PROC_FDMAP_CONSOLE))

@@ -214,9 +214,9 @@ struct proc_action {
  * taken as the process's own session's.
  */
 #define PROC_FDMAP_FDS 1024	/* descriptors it covers (the layer's PX_FD_MAX) */
-#define PROC_FDMAP_SIZE (PROC_FDMAP_FDS * 8)
-#define PROC_FDMAP_WORD(id) ((uint64_t)(id) + 1)
-#define PROC_FDMAP_CONSOLE (UINT64_C(1) << 63)	/* the kernel's debug console (no vfs session) */
+#define PROC_FDMAP_SIZE (PROC_FDMAP_FDS * 4)	/* one page: 32-bit words (vfs ids are below 1024) */
+#define PROC_FDMAP_WORD(id) ((uint32_t)(id) + 1)
+#define PROC_FDMAP_CONSOLE (UINT32_C(1) << 31)	/* the kernel's debug console (no vfs session) */
 
 struct proc_start {
 	uint64_t pid;

@@ -32,11 +32,14 @@ struct file {
 	struct eventfd *eventfd;	/* FILE_EVENTFD: owned */
 	struct pty *pty;	/* the pseudo-terminal ends (pty.c) */
 	struct epoll *epoll;	/* FILE_EPOLL: owned */
-	struct timerfd *timerfd;	/* FILE_TIMERFD: owned */
+	/* One of these by kind (a union: the struct stays in its malloc size class). */
+	union {
+		struct timerfd *timerfd;	/* FILE_TIMERFD: owned */
+		char *path;			/* FILE_REMOTE: its path as opened (owned; NULL if unknown) */
+	};
 	struct signalfd *signalfd;	/* FILE_SIGNALFD: owned */
 	struct remote *remote;	/* FILE_REMOTE: the server that serves it (remote.c), referenced */
 	uint64_t handle;	/* FILE_REMOTE: the owner's number for it */
-	char *path;		/* FILE_REMOTE: its path as opened (owned; NULL if unknown) */
 	short ready;		/* FILE_REMOTE: the POLL* events the owner last reported */
 	struct file *remote_next;	/* FILE_REMOTE: the next file of the same remote */
 	int flags;		/* O_ACCMODE | O_APPEND | O_NONBLOCK | ... as opened */

@@ -19,7 +19,7 @@
 #include "check.h"
 #include "child.h"
 
-static int report;	/* the child's pipe to the parent */
+static int report, go;	/* the child's pipes: to the parent, from the parent */
 
 static int tid(void)
 {
@@ -36,32 +36,36 @@ static void on_sig(int sig)
 	errno = e;
 }
 
+/* One byte from the parent; a read the signal interrupts is tried again. */
+static void wait_go(void)
+{
+	char c;
+
+	while (read(go, &c, 1) < 0 && errno == EINTR)
+		;
+}
+
 static void *thread_main(void *arg)
 {
 	int m[2] = {0, tid()};
 	sigset_t none;
 
 	(void)arg;
+	/* SIGUSR1 open here only: the parent's tgkill, whenever it comes, runs its handler here. */
 	sigemptyset(&none);
-	/*
-	 * SIGUSR1 is blocked (the main thread's mask, inherited) until the
-	 * sigsuspend, so the parent's tgkill, whenever it comes, waits pending
-	 * for this thread and its handler runs in the sigsuspend.
-	 */
+	pthread_sigmask(SIG_SETMASK, &none, NULL);
 	CHECK(write(report, m, sizeof(m)) == sizeof(m), "report the thread's id");
-	sigsuspend(&none);
+	wait_go();
 	return NULL;
 }
 
 /* The child: a second thread, SIGUSR1 blocked in the main thread, handlers report. */
-static int child(int w, int go)
+static int child(void)
 {
 	pthread_t t;
 	sigset_t usr1;
 	struct sigaction sa = {.sa_handler = on_sig};
-	char c;
 
-	report = w;
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
 	sigemptyset(&usr1);
@@ -72,25 +76,25 @@ static int child(int w, int go)
 	CHECK(pthread_join(t, NULL) == 0, "pthread_join");
 	int m[2] = {-1, 0};
 	CHECK(write(report, m, sizeof(m)) == sizeof(m), "report the join");
-	/* SIGUSR2 to the main thread comes while it waits here; the read is restarted. */
-	while (read(go, &c, 1) < 0 && errno == EINTR)
-		;
+	/* SIGUSR2 to the main thread comes while it waits here. */
+	wait_go();
 	return failures;
 }
 
 int main(void)
 {
-	int up[2], go[2], m[2] = {0, 0};
+	int up[2], down[2], m[2] = {0, 0};
 
-	CHECK(pipe(up) == 0 && pipe(go) == 0, "pipes");
+	CHECK(pipe(up) == 0 && pipe(down) == 0, "pipes");
 	CHECK(tid() == getpid(), "our main thread's id %d, pid %d", tid(), (int)getpid());
 	pid_t pid = fork();
 	if (pid == 0) {
-		close(up[0]), close(go[1]);
-		_exit(child(up[1], go[0]));
+		close(up[0]), close(down[1]);
+		report = up[1], go = down[0];
+		_exit(child());
 	}
 	CHECK(pid > 0, "fork");
-	close(up[1]), close(go[0]);
+	close(up[1]), close(down[0]);
 	CHECK(read(up[0], m, sizeof(m)) == sizeof(m) && m[0] == 0, "the child's thread id");
 	int t = m[1];
 	CHECK(t > 0 && t != pid && t != getpid(), "the child's thread id %d (child %d)", t, (int)pid);
@@ -102,6 +106,7 @@ int main(void)
 	CHECK(read(up[0], m, sizeof(m)) == sizeof(m), "the handler's report");
 	CHECK(m[0] == SIGUSR1 && m[1] == t, "signal %d taken by thread %d, wanted %d by %d", m[0], m[1],
 	      SIGUSR1, t);
+	CHECK(write(down[1], "t", 1) == 1, "let the thread end");
 	CHECK(read(up[0], m, sizeof(m)) == sizeof(m) && m[0] == -1, "the join's report: %d", m[0]);
 	/* The main thread, by the pid. */
 	CHECK(syscall(SYS_tgkill, pid, pid, SIGUSR2) == 0, "tgkill of the child's main thread: errno %d",
@@ -109,7 +114,7 @@ int main(void)
 	CHECK(read(up[0], m, sizeof(m)) == sizeof(m), "the main thread's handler's report");
 	CHECK(m[0] == SIGUSR2 && m[1] == pid, "signal %d taken by %d, wanted %d by %d", m[0], m[1],
 	      SIGUSR2, (int)pid);
-	CHECK(write(go[1], "g", 1) == 1, "let the child end");
+	CHECK(write(down[1], "g", 1) == 1, "let the child end");
 	check_exit(pid, 0, "child");
 	printf("tgkill: %s\n", failures ? "FAILED" : "ok");
 	return failures != 0;
