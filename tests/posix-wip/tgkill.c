@@ -4,6 +4,12 @@
  * (its handler runs there, and says its gettid), and the main thread by
  * the pid; a tid with the wrong pid is ESRCH.
  * Nothing waits for time to pass. Exits with the number of failed checks.
+ *
+ * NOT IN THE SUITE (tests/posix-wip/ is built by nobody): it passes on
+ * Linux (musl-gcc), in the x86_64 and aarch64 test boots and at riscv64's
+ * make-run shell, but twice a riscv64 test boot stopped in it (once with
+ * the thread waiting in sigsuspend, once in read: the boot's time ran out
+ * there). Why is not known yet; put it back in tests/posix/ once it is.
  */
 #define _GNU_SOURCE
 #include <errno.h>
