@@ -1,7 +1,8 @@
 /*
  * The descriptor table (fd.h): fd -> struct px_file, with FD_CLOEXEC per
  * descriptor. One lock guards the table; server calls (closing an id) are
- * made after it is dropped.
+ * made after it is dropped. Every change of a slot is also stored in the
+ * descriptor map the proc server reads for /proc/<pid>/fd (proto/proc.h).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include "proto/proc.h"
 #include "proto/vfs.h"
 
+_Static_assert(PX_FD_MAX == PROC_FDMAP_FDS, "the descriptor map covers the table");
+
 handle_t px_vfs;
 
 static struct slot {
@@ -19,6 +22,24 @@ static struct slot {
 	bool cloexec;
 } table[PX_FD_MAX];
 static int lock;
+/* The descriptor map, mapped (NULL: none); written under the lock. */
+static volatile uint32_t *fdmap;
+
+/* What the map says of @f. */
+static uint32_t map_word(const struct px_file *f)
+{
+	if (!f)
+		return 0;
+	return f->kind == PX_FILE_VFS ? PROC_FDMAP_WORD(f->id) : PROC_FDMAP_CONSOLE;
+}
+
+/* Slot @fd becomes (@f, @cloexec), in the table and the map. Caller holds the lock. */
+static void slot_set(int fd, struct px_file *f, bool cloexec)
+{
+	table[fd] = (struct slot){f, cloexec};
+	if (fdmap)
+		fdmap[fd] = map_word(f);
+}
 
 static void table_lock(void)
 {
@@ -31,9 +52,38 @@ static void table_unlock(void)
 	__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
 }
 
-void px_fd_forked(void)
+/* Maps @vmo as the map (replacing any) and fills it from the table. Caller holds the lock. */
+static void map_locked(handle_t vmo)
+{
+	uint64_t addr = 0;
+
+	if (fdmap)
+		vr_vm_unmap(0, (uint64_t)(uintptr_t)fdmap, PROC_FDMAP_SIZE);
+	fdmap = NULL;
+	/* VR_MAP_SHARED: a fork shares it (no copy) until the child maps its own, first thing. */
+	if (!vmo || vr_vm_map(0, vmo, 0, 0, PROC_FDMAP_SIZE,
+			      VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED, &addr))
+		return;
+	vr_handle_close(vmo);	/* the mapping keeps it */
+	fdmap = (volatile uint32_t *)(uintptr_t)addr;
+	/* A new map is zeros: only the open descriptors are written (no page touched for none). */
+	for (int fd = 0; fd < PX_FD_MAX; fd++)
+		if (table[fd].file)
+			fdmap[fd] = map_word(table[fd].file);
+}
+
+void px_fd_map(handle_t vmo)
+{
+	table_lock();
+	map_locked(vmo);
+	table_unlock();
+}
+
+void px_fd_forked(handle_t map)
 {
 	lock = 0;
+	/* The parent's map is shared with it: never written here. */
+	map_locked(map);
 }
 
 struct px_file *px_fd_file(int fd)
@@ -74,7 +124,7 @@ int px_fd_new(enum px_file_kind kind, uint64_t id, uint32_t type, int min, bool 
 	table_lock();
 	int fd = lowest_free(min < 0 ? 0 : min);
 	if (fd >= 0)
-		table[fd] = (struct slot){f, cloexec};
+		slot_set(fd, f, cloexec);
 	table_unlock();
 	if (fd < 0)
 		free(f);
@@ -93,7 +143,7 @@ int px_fd_dup(int fd, int min, bool exact, bool cloexec)
 	if (nfd >= 0) {
 		__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
 		old = table[nfd].file;
-		table[nfd] = (struct slot){f, cloexec};
+		slot_set(nfd, f, cloexec);
 	}
 	table_unlock();
 	file_put(old);
@@ -106,7 +156,7 @@ int px_fd_close(int fd)
 		return -EBADF;
 	table_lock();
 	struct px_file *f = table[fd].file;
-	table[fd].file = NULL;
+	slot_set(fd, NULL, false);
 	table_unlock();
 	if (!f)
 		return -EBADF;
@@ -156,7 +206,7 @@ void px_fd_init(const struct proc_fd *fds, uint32_t n)
 				same = px_fd_file(fds[j].fd);
 		if (same) {
 			same->refs++;
-			table[fd] = (struct slot){same, fds[i].fd_flags & FD_CLOEXEC};
+			slot_set(fd, same, fds[i].fd_flags & FD_CLOEXEC);
 			continue;
 		}
 		struct px_file *f = malloc(sizeof(*f));
@@ -164,6 +214,6 @@ void px_fd_init(const struct proc_fd *fds, uint32_t n)
 			continue;
 		/* The type is learnt when first needed (px_file_type). */
 		*f = (struct px_file){.kind = PX_FILE_VFS, .refs = 1, .id = fds[i].vfs_id};
-		table[fd] = (struct slot){f, fds[i].fd_flags & FD_CLOEXEC};
+		slot_set(fd, f, fds[i].fd_flags & FD_CLOEXEC);
 	}
 }

@@ -55,7 +55,7 @@ __attribute__((noreturn)) void px_fork_child(uint64_t proc_cap, uint64_t sp)
 	px_process_forked((int)m[1]);
 	px_ipc_forked();
 	px_vfs_buffer_forked();
-	px_fd_forked();
+	px_fd_forked(m[4]);
 	px_sig_thread();
 	px_fork_resume(ctx->regs);
 }
