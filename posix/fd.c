@@ -22,8 +22,18 @@ static struct slot {
 	bool cloexec;
 } table[PX_FD_MAX];
 static int lock;
-/* The descriptor map, mapped (NULL: none); written under the lock. */
-static volatile uint32_t *fdmap;
+/*
+ * The descriptor map, mapped (NULL: not yet, or none); written under the
+ * lock. It is mapped at the first change of a slot after start-up (or after
+ * a fork), not before: until then the server's own copy is right (it wrote
+ * the inherited descriptors, or copied the parent's map), and a program that
+ * never changes a descriptor never maps it. map_vmo: not mapped yet (0:
+ * none); map_old: a forked child's mapping of its parent's map, never written.
+ */
+static volatile uint32_t *fdmap, *map_old;
+static handle_t map_vmo;
+/* Above every descriptor ever open (never lowered): how much of the map a fork copies. */
+static int fd_high;
 
 /* What the map says of @f. */
 static uint32_t map_word(const struct px_file *f)
@@ -33,12 +43,39 @@ static uint32_t map_word(const struct px_file *f)
 	return f->kind == PX_FILE_VFS ? PROC_FDMAP_WORD(f->id) : PROC_FDMAP_CONSOLE;
 }
 
+/* Maps map_vmo as the map and writes the whole table there. Caller holds the lock. */
+static void map_locked(void)
+{
+	uint64_t addr = 0;
+	handle_t vmo = map_vmo;
+
+	map_vmo = 0;
+	if (map_old)
+		vr_vm_unmap(0, (uint64_t)(uintptr_t)map_old, PROC_FDMAP_SIZE);
+	map_old = NULL;
+	/* VR_MAP_SHARED: a fork shares it (no copy) until the child maps its own. */
+	if (vr_vm_map(0, vmo, 0, 0, PROC_FDMAP_SIZE, VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED,
+		      &addr)) {
+		vr_handle_close(vmo);
+		return;
+	}
+	vr_handle_close(vmo);	/* the mapping keeps it */
+	fdmap = (volatile uint32_t *)(uintptr_t)addr;
+	/* Every word: the server's copy may name descriptors closed since. */
+	for (int fd = 0; fd < PX_FD_MAX; fd++)
+		fdmap[fd] = map_word(table[fd].file);
+}
+
 /* Slot @fd becomes (@f, @cloexec), in the table and the map. Caller holds the lock. */
 static void slot_set(int fd, struct px_file *f, bool cloexec)
 {
 	table[fd] = (struct slot){f, cloexec};
+	if (f && fd >= fd_high)
+		fd_high = fd + 1;
 	if (fdmap)
 		fdmap[fd] = map_word(f);
+	else if (map_vmo)
+		map_locked();
 }
 
 static void table_lock(void)
@@ -52,38 +89,26 @@ static void table_unlock(void)
 	__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
 }
 
-/* Maps @vmo as the map (replacing any) and fills it from the table. Caller holds the lock. */
-static void map_locked(handle_t vmo)
-{
-	uint64_t addr = 0;
-
-	if (fdmap)
-		vr_vm_unmap(0, (uint64_t)(uintptr_t)fdmap, PROC_FDMAP_SIZE);
-	fdmap = NULL;
-	/* VR_MAP_SHARED: a fork shares it (no copy) until the child maps its own, first thing. */
-	if (!vmo || vr_vm_map(0, vmo, 0, 0, PROC_FDMAP_SIZE,
-			      VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED, &addr))
-		return;
-	vr_handle_close(vmo);	/* the mapping keeps it */
-	fdmap = (volatile uint32_t *)(uintptr_t)addr;
-	/* A new map is zeros: only the open descriptors are written (no page touched for none). */
-	for (int fd = 0; fd < PX_FD_MAX; fd++)
-		if (table[fd].file)
-			fdmap[fd] = map_word(table[fd].file);
-}
-
 void px_fd_map(handle_t vmo)
 {
 	table_lock();
-	map_locked(vmo);
+	map_vmo = vmo;
 	table_unlock();
+}
+
+int px_fd_high(void)
+{
+	return __atomic_load_n(&fd_high, __ATOMIC_RELAXED);
 }
 
 void px_fd_forked(handle_t map)
 {
 	lock = 0;
-	/* The parent's map is shared with it: never written here. */
-	map_locked(map);
+	/* The parent's map is shared with it: never written here (unmapped with our own's mapping). */
+	if (fdmap)
+		map_old = fdmap;
+	fdmap = NULL;
+	map_vmo = map;
 }
 
 struct px_file *px_fd_file(int fd)

@@ -310,6 +310,13 @@ int64_t op_procfs(uint64_t m[8], size_t *len);
 /* Closes @p's descriptor map (an end, an exec's old program); nothing without one. */
 void proc_fdmap_drop(struct proc *p);
 /*
+ * What a program's descriptor map says until it changes a descriptor (its
+ * layer maps the map only then, posix/fd.c): a forked child's, the parent's
+ * map copied (its first @words words); a spawned or exec'd program's, its @n descriptors @fds.
+ */
+void proc_fdmap_copy(handle_t to, handle_t from, uint64_t words);
+void proc_fdmap_fill(handle_t to, const struct proc_fd *fds, uint32_t n);
+/*
  * Sets @p's command line to @argv (NULL-terminated; kept as it was without
  * memory) and its command name to @name's last component.
  */

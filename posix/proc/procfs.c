@@ -99,6 +99,35 @@ static int fd_of(int pid, const char *s, size_t len)
 	return fd < PROC_FDMAP_FDS && fd_word(pid, fd) ? fd : -1;
 }
 
+void proc_fdmap_copy(handle_t to, handle_t from, uint64_t words)
+{
+	static uint32_t map[PROC_FDMAP_FDS];
+	uint32_t n = words < PROC_FDMAP_FDS ? (uint32_t)words : PROC_FDMAP_FDS;
+
+	if (!to || !from || !n || vr_vmo_read(from, map, 0, (size_t)n * 4))
+		return;
+	while (n && !map[n - 1])
+		n--;
+	if (n)
+		vr_vmo_write(to, map, 0, (size_t)n * 4);
+}
+
+void proc_fdmap_fill(handle_t to, const struct proc_fd *fds, uint32_t n)
+{
+	static uint32_t map[PROC_FDMAP_FDS];
+	uint32_t len = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (fds[i].fd >= 0 && fds[i].fd < PROC_FDMAP_FDS && (uint32_t)fds[i].fd + 1 > len)
+			len = (uint32_t)fds[i].fd + 1;
+	memset(map, 0, (size_t)len * 4);
+	for (uint32_t i = 0; i < n; i++)
+		if (fds[i].fd >= 0 && fds[i].fd < PROC_FDMAP_FDS)
+			map[fds[i].fd] = PROC_FDMAP_WORD(fds[i].vfs_id);
+	if (to && len)
+		vr_vmo_write(to, map, 0, (size_t)len * 4);
+}
+
 void proc_fdmap_drop(struct proc *p)
 {
 	if (p->fdmap)

@@ -343,6 +343,10 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 	handle_t fdmap = 0;
 	if (!err && vr_vmo_create(PROC_FDMAP_SIZE, 0, &fdmap))
 		fdmap = 0;
+	/* What it says until the program changes a descriptor (then its layer maps it). */
+	if (fdmap)
+		proc_fdmap_fill(fdmap, (const struct proc_fd *)((const struct proc_start *)block + 1),
+				((const struct proc_start *)block)->nfds);
 	if (!err) {
 		struct vr_exec_handle handles[3 + PROC_SPAWN_HANDLES] = {
 			/* GRANT: a long spawn or execve request carries a VMO, PROC_THREAD a thread. */

@@ -59,7 +59,9 @@ enum proc_op {
 			   parent, group, session; the fds without FD_CLOEXEC). No answer on success: the
 			   caller's process is gone; an error (ENOENT, EACCES, ENOEXEC, E2BIG...) is answered */
 	PROC_FORK,	/* w1 entry, w2 stack pointer (see below), w3 the forking thread's id (its mask is
-			   the child's) -> w1 the child's pid */
+			   the child's), w4 the words of the caller's descriptor map the child's copy
+			   needs (above every descriptor it had open; more: the whole map) -> w1 the
+			   child's pid */
 	PROC_FORKED,	/* (the forked child, once) -> w1 its pid, w2 its own process handle, w3 its vfs session,
 			   w4 its descriptor map (0: none; below) */
 	PROC_SIGSTATE,	/* w1 the calling thread's blocked, w2 handled, w3 ignored signals (sets: bit n - 1 =
@@ -232,7 +234,10 @@ struct proc_action {
  * each process (VR_AT_FDMAP at a spawn or exec, PROC_FORKED's w4 in a forked
  * child) and reads for /proc/<pid>/fd. The translation layer keeps word fd of
  * it equal to PROC_FDMAP_WORD of the vfs id its descriptor fd holds (0:
- * closed) as descriptors come and go: plain stores, no request. What a
+ * closed) as descriptors come and go: plain stores, no request. It maps the
+ * map at its first change of a descriptor (and then writes every word);
+ * until then the server's own writes hold: the start block's descriptors
+ * at a spawn or exec, the parent's map (PROC_FORK's w4 words) at a fork. What a
  * process writes there only misleads the server about itself: the ids are
  * taken as the process's own session's.
  */

@@ -5,7 +5,8 @@
  * "pipe:[ino]", "socket:[ino]" with fstat's ino, "anon_inode:[eventfd]"...),
  * and opening /proc/self/fd/N opens that file again (a new end of a pipe,
  * a file with its own offset; a socket is ENXIO), as a shell's
- * ">/proc/self/fd/1" does. Exits with the number of failed checks.
+ * ">/proc/self/fd/1" does; a forked or exec'd child that changed no
+ * descriptor lists what it has too (its layer has not mapped its map yet). Exits with the number of failed checks.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -305,6 +306,43 @@ static void test_exec(const char *self)
 	close(keep), close(gone);
 }
 
+/*
+ * A child that changes no descriptor, forked (@self NULL) or exec'd as
+ * "@self quiet <done> <go>": its listing, seen from here once it says it
+ * runs, is our descriptors (less the close-on-exec ones after the exec).
+ */
+static void test_quiet(const char *self)
+{
+	int go[2], done[2], cloexec = open("/", O_RDONLY | O_CLOEXEC), dfd = -1;
+	char c, a[16], b[16];
+	bool seen[FDS];
+
+	CHECK(pipe(go) == 0 && pipe(done) == 0 && cloexec >= 0, "pipes");
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (self) {
+			snprintf(a, sizeof(a), "%d", done[1]);
+			snprintf(b, sizeof(b), "%d", go[0]);
+			char *argv[] = {(char *)self, "quiet", a, b, NULL};
+			execve(self, argv, environ);
+			_exit(99);
+		}
+		_exit(write(done[1], "q", 1) == 1 && read(go[0], &c, 1) == 1 ? 0 : 1);
+	}
+	CHECK(pid > 0, "fork");
+	CHECK(read(done[0], &c, 1) == 1, "wait for the child");
+	CHECK(listing(pid, seen, &dfd) > 0, "listing /proc/%d/fd", (int)pid);
+	for (int fd = 0; fd < FDS; fd++) {
+		bool open_ = fd != dfd && fcntl(fd, F_GETFD) >= 0 && !(self && fd == cloexec);
+		CHECK(seen[fd] == open_, "%s child: fd %d %s its listing but is %s here",
+		      self ? "an exec'd" : "a forked", fd, seen[fd] ? "in" : "not in",
+		      open_ ? "open" : "closed or close-on-exec");
+	}
+	CHECK(write(go[1], "g", 1) == 1, "let the child go");
+	check_exit(pid, 0, "the quiet child");
+	close(go[0]), close(go[1]), close(done[0]), close(done[1]), close(cloexec);
+}
+
 static int exec_child(int keep, int gone)
 {
 	check_listing("after execve");
@@ -317,12 +355,18 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "exec"))
 		return exec_child(atoi(argv[2]), atoi(argv[3])) != 0;
+	if (argc == 4 && !strcmp(argv[1], "quiet")) {
+		char c;
+		return !(write(atoi(argv[2]), "q", 1) == 1 && read(atoi(argv[3]), &c, 1) == 1);
+	}
 	check_listing("at the start");
 	test_links();
 	test_reopen();
 	test_scm_rights();
 	test_fork();
 	test_exec(argv[0]);
+	test_quiet(NULL);
+	test_quiet(argv[0]);
 	printf("procfd: %s\n", failures ? "FAILED" : "ok");
 	return failures != 0;
 }
