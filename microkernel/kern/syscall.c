@@ -1,4 +1,5 @@
 /* System-call entry, user faults, and the calls that manage handles, processes and threads. */
+#include <kernel/arch.h>
 #include <kernel/cap.h>
 #include <kernel/cpu.h>
 #include <kernel/errno.h>
@@ -69,6 +70,13 @@ void trap_exit_work(struct thread *t)
 		process_stop_park(t);
 	if (t->pending & PENDING_KILL)
 		thread_exit(-EINTR);
+	/*
+	 * A redirection still to come (this return cannot take it): an IPI to
+	 * this CPU, taken at the first user instruction, is the full-frame
+	 * return that does, as Linux runs a handler as the call returns.
+	 */
+	if (__atomic_load_n(&t->redirect_entry, __ATOMIC_RELAXED))
+		arch_send_ipi(this_cpu());
 }
 
 void trap_exit_to_user(struct user_regs *r)
