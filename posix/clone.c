@@ -79,9 +79,9 @@ int __vr_clone(int (*func)(void *), void *stack, int flags, void *arg, int *ptid
 	if (!err)
 		err = tell_server(thread, tid, s->mask);
 	if (!err && (flags & CLONE_PARENT_SETTID))
-		__atomic_store_n(ptid, tid, __ATOMIC_SEQ_CST);
+		__atomic_store_n(ptid, px_tid_out(tid), __ATOMIC_SEQ_CST);
 	if (!err)
 		err = vr_thread_start(thread);
 	vr_handle_close(thread);
-	return err ? (int)err : tid;
+	return err ? (int)err : px_tid_out(tid);
 }

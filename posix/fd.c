@@ -1,7 +1,8 @@
 /*
  * The descriptor table (fd.h): fd -> struct px_file, with FD_CLOEXEC per
  * descriptor. One lock guards the table; server calls (closing an id) are
- * made after it is dropped.
+ * made after it is dropped. Every change of a slot is also stored in the
+ * descriptor map the proc server reads for /proc/<pid>/fd (proto/proc.h).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include "proto/proc.h"
 #include "proto/vfs.h"
 
+_Static_assert(PX_FD_MAX == PROC_FDMAP_FDS, "the descriptor map covers the table");
+
 handle_t px_vfs;
 
 static struct slot {
@@ -19,6 +22,61 @@ static struct slot {
 	bool cloexec;
 } table[PX_FD_MAX];
 static int lock;
+/*
+ * The descriptor map, mapped (NULL: not yet, or none); written under the
+ * lock. It is mapped at the first change of a slot after start-up (or after
+ * a fork), not before: until then the server's own copy is right (it wrote
+ * the inherited descriptors, or copied the parent's map), and a program that
+ * never changes a descriptor never maps it. map_vmo: not mapped yet (0:
+ * none); map_old: a forked child's mapping of its parent's map, never written.
+ */
+static volatile uint32_t *fdmap, *map_old;
+static handle_t map_vmo;
+/* Above every descriptor ever open (never lowered): how much of the map a fork copies. */
+static int fd_high;
+
+/* What the map says of @f. */
+static uint32_t map_word(const struct px_file *f)
+{
+	if (!f)
+		return 0;
+	return f->kind == PX_FILE_VFS ? PROC_FDMAP_WORD(f->id) : PROC_FDMAP_CONSOLE;
+}
+
+/* Maps map_vmo as the map and writes the whole table there. Caller holds the lock. */
+static void map_locked(void)
+{
+	uint64_t addr = 0;
+	handle_t vmo = map_vmo;
+
+	map_vmo = 0;
+	if (map_old)
+		vr_vm_unmap(0, (uint64_t)(uintptr_t)map_old, PROC_FDMAP_SIZE);
+	map_old = NULL;
+	/* VR_MAP_SHARED: a fork shares it (no copy) until the child maps its own. */
+	if (vr_vm_map(0, vmo, 0, 0, PROC_FDMAP_SIZE, VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED,
+		      &addr)) {
+		vr_handle_close(vmo);
+		return;
+	}
+	vr_handle_close(vmo);	/* the mapping keeps it */
+	fdmap = (volatile uint32_t *)(uintptr_t)addr;
+	/* Every word: the server's copy may name descriptors closed since. */
+	for (int fd = 0; fd < PX_FD_MAX; fd++)
+		fdmap[fd] = map_word(table[fd].file);
+}
+
+/* Slot @fd becomes (@f, @cloexec), in the table and the map. Caller holds the lock. */
+static void slot_set(int fd, struct px_file *f, bool cloexec)
+{
+	table[fd] = (struct slot){f, cloexec};
+	if (f && fd >= fd_high)
+		fd_high = fd + 1;
+	if (fdmap)
+		fdmap[fd] = map_word(f);
+	else if (map_vmo)
+		map_locked();
+}
 
 static void table_lock(void)
 {
@@ -31,9 +89,26 @@ static void table_unlock(void)
 	__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
 }
 
-void px_fd_forked(void)
+void px_fd_map(handle_t vmo)
+{
+	table_lock();
+	map_vmo = vmo;
+	table_unlock();
+}
+
+int px_fd_high(void)
+{
+	return __atomic_load_n(&fd_high, __ATOMIC_RELAXED);
+}
+
+void px_fd_forked(handle_t map)
 {
 	lock = 0;
+	/* The parent's map is shared with it: never written here (unmapped with our own's mapping). */
+	if (fdmap)
+		map_old = fdmap;
+	fdmap = NULL;
+	map_vmo = map;
 }
 
 struct px_file *px_fd_file(int fd)
@@ -74,7 +149,7 @@ int px_fd_new(enum px_file_kind kind, uint64_t id, uint32_t type, int min, bool 
 	table_lock();
 	int fd = lowest_free(min < 0 ? 0 : min);
 	if (fd >= 0)
-		table[fd] = (struct slot){f, cloexec};
+		slot_set(fd, f, cloexec);
 	table_unlock();
 	if (fd < 0)
 		free(f);
@@ -93,7 +168,7 @@ int px_fd_dup(int fd, int min, bool exact, bool cloexec)
 	if (nfd >= 0) {
 		__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
 		old = table[nfd].file;
-		table[nfd] = (struct slot){f, cloexec};
+		slot_set(nfd, f, cloexec);
 	}
 	table_unlock();
 	file_put(old);
@@ -106,7 +181,7 @@ int px_fd_close(int fd)
 		return -EBADF;
 	table_lock();
 	struct px_file *f = table[fd].file;
-	table[fd].file = NULL;
+	slot_set(fd, NULL, false);
 	table_unlock();
 	if (!f)
 		return -EBADF;
@@ -156,7 +231,7 @@ void px_fd_init(const struct proc_fd *fds, uint32_t n)
 				same = px_fd_file(fds[j].fd);
 		if (same) {
 			same->refs++;
-			table[fd] = (struct slot){same, fds[i].fd_flags & FD_CLOEXEC};
+			slot_set(fd, same, fds[i].fd_flags & FD_CLOEXEC);
 			continue;
 		}
 		struct px_file *f = malloc(sizeof(*f));
@@ -164,6 +239,6 @@ void px_fd_init(const struct proc_fd *fds, uint32_t n)
 			continue;
 		/* The type is learnt when first needed (px_file_type). */
 		*f = (struct px_file){.kind = PX_FILE_VFS, .refs = 1, .id = fds[i].vfs_id};
-		table[fd] = (struct slot){f, fds[i].fd_flags & FD_CLOEXEC};
+		slot_set(fd, f, fds[i].fd_flags & FD_CLOEXEC);
 	}
 }

@@ -65,5 +65,21 @@ int px_fd_list(struct proc_fd *out, int max);
 /* Called by the start-up code with the inherited descriptors (ids in our own session). */
 void px_fd_init(const struct proc_fd *fds, uint32_t n);
 
-/* In a forked child: the table (copied, ids valid in our session) is unlocked; the thread that held it is not here. */
-void px_fd_forked(void);
+/*
+ * In a forked child: the table (copied, ids valid in our session) is
+ * unlocked; the thread that held it is not here. @fdmap is the child's own
+ * descriptor map from PROC_FORKED (0: none), which replaces the parent's.
+ */
+void px_fd_forked(handle_t fdmap);
+
+/* Above every descriptor that was ever open: the words of the map a fork copies (PROC_FORK's w4). */
+int px_fd_high(void);
+
+/*
+ * The descriptor map (proto/proc.h, VR_AT_FDMAP): a VMO the proc server made
+ * and reads for /proc/<pid>/fd, in which word fd holds PROC_FDMAP_WORD of
+ * what the table holds there. Written as descriptors come and go: a store,
+ * never a request. Keeps @vmo (0: none), mapped and filled from the table
+ * at the first change of a descriptor (the server fills it until then).
+ */
+void px_fd_map(handle_t vmo);

@@ -55,7 +55,7 @@ __attribute__((noreturn)) void px_fork_child(uint64_t proc_cap, uint64_t sp)
 	px_process_forked((int)m[1]);
 	px_ipc_forked();
 	px_vfs_buffer_forked();
-	px_fd_forked();
+	px_fd_forked(m[4]);
 	px_sig_thread();
 	px_fork_resume(ctx->regs);
 }
@@ -75,9 +75,10 @@ __attribute__((noinline)) static long fork_process(void)
 	/* The scratch stack's top holds the context's address; the child starts just below. */
 	uintptr_t top = ((uintptr_t)(stack + sizeof(stack)) & ~(uintptr_t)15) - 16;
 	*(struct fork_ctx **)top = &ctx;
-	const uint64_t w[3] = {(uint64_t)(uintptr_t)px_fork_entry, top, (uint64_t)px_sig_tid()};
+	const uint64_t w[4] = {(uint64_t)(uintptr_t)px_fork_entry, top, (uint64_t)px_sig_tid(),
+			       (uint64_t)px_fd_high()};
 	__asm__ volatile("" ::: "memory");
-	return px_call(px_proc, PROC_FORK, w, 3, NULL, 0, r);
+	return px_call(px_proc, PROC_FORK, w, 4, NULL, 0, r);
 }
 
 long px_fork(const long *args)

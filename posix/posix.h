@@ -60,6 +60,16 @@ extern __thread int px_layer_depth;
 extern __thread volatile int px_sig_deferred;
 /* The calling thread's id for the proc server (PROC_TID_MAIN for the first thread). */
 int px_sig_tid(void);
+/*
+ * Thread ids as programs see them (gettid, clone, set_tid_address, tkill,
+ * tgkill), as Linux's: the first thread's is the pid; the others' are the
+ * layer's own number + PX_TID_BASE, above every pid, so no thread of any
+ * process has another process's pid as its id. px_tid_in turns one back
+ * for process @pid (0: none there).
+ */
+#define PX_TID_BASE 32768
+int px_tid_out(int tid);
+int px_tid_in(int pid, int tid);
 /* A new thread's first C code (clone.c): its id and its mask, its creator's. */
 void px_sig_new_thread(int tid, uint64_t mask);
 /* The calling thread's mask, and the ignored signals (what execve and posix_spawn keep). */
@@ -219,6 +229,9 @@ PX_DECLARE(signalfd);
 /* thread.c */
 PX_DECLARE(set_tid_address);
 PX_DECLARE(gettid);
+/* times.c: CPU time */
+PX_DECLARE(times);
+PX_DECLARE(getrusage);
 PX_DECLARE(futex);
 PX_DECLARE(sched_yield);
 PX_DECLARE(exit);

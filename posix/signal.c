@@ -488,21 +488,25 @@ long px_kill(const long *args)
 	return kill_code((int)args[0], (int)args[1], SI_USER, 0);
 }
 
-/* Thread ids are the layer's own, per process: only our own threads can be named. */
+/*
+ * Thread ids name a thread within its process (px_tid_in): tkill names one
+ * of ours; tgkill one of any process the caller may signal, which the proc
+ * server finds among that process's threads.
+ */
 long px_tkill(const long *args)
 {
 	if ((int)args[0] <= 0)
 		return -EINVAL;
-	return kill_code(px_getpid(NULL), (int)args[1], SI_TKILL, (int)args[0]);
+	int pid = (int)px_getpid(NULL), tid = px_tid_in(pid, (int)args[0]);
+	return tid ? kill_code(pid, (int)args[1], SI_TKILL, tid) : -ESRCH;
 }
 
 long px_tgkill(const long *args)
 {
 	if ((int)args[0] <= 0 || (int)args[1] <= 0)
 		return -EINVAL;
-	if ((int)args[0] != px_getpid(NULL))
-		return -ESRCH;
-	return kill_code((int)args[0], (int)args[2], SI_TKILL, (int)args[1]);
+	int tid = px_tid_in((int)args[0], (int)args[1]);
+	return tid ? kill_code((int)args[0], (int)args[2], SI_TKILL, tid) : -ESRCH;
 }
 
 /* ---- asynchronous delivery ---- */

@@ -1,7 +1,7 @@
 /*
  * What the translation layer takes from the initial stack before the first
  * system call: VR_AT_SELF (this process's own handle), its proc and vfs
- * capabilities, start block and the handles its spawner gave it, and the program headers and AT_RANDOM for
+ * capabilities, start block, descriptor map and the handles its spawner gave it, and the program headers and AT_RANDOM for
  * musl. A static program's crt1.o (start.c) calls px_start_stack; a
  * dynamically linked one has the dynamic linker call __vr_dl_start (musl's
  * ldso/dynlink.c, ports/musl/patches/ldso-tls.patch) once it has relocated
@@ -16,6 +16,7 @@ const void *px_phdr;
 unsigned long px_phnum;
 const unsigned char *px_at_random;
 static const struct proc_start *start_block;
+static handle_t start_fdmap;
 
 /*
  * The descriptors a program starts with: those of the start block
@@ -36,9 +37,10 @@ __attribute__((constructor(101))) static void start_files(void)
 	if (!st || !px_vfs) {
 		px_fd_new(PX_FILE_CONSOLE, 0, 0, 1, false);
 		px_fd_new(PX_FILE_CONSOLE, 0, 0, 2, false);
-		return;
+	} else {
+		px_fd_init((const struct proc_fd *)(st + 1), st->nfds);
 	}
-	px_fd_init((const struct proc_fd *)(st + 1), st->nfds);
+	px_fd_map(start_fdmap);
 }
 
 void px_start_stack(long *sp)
@@ -70,6 +72,9 @@ void px_start_stack(long *sp)
 			break;
 		case VR_AT_START:
 			start_block = (const struct proc_start *)aux[1];
+			break;
+		case VR_AT_FDMAP:
+			start_fdmap = aux[1];
 			break;
 		default:
 			/* The native handles the spawner gave (vr_spawn.h). */

@@ -125,6 +125,8 @@ static const px_handler calls[] = {
 #endif
 	CALL(set_tid_address),
 	CALL(gettid),
+	CALL(times),
+	CALL(getrusage),
 	CALL(futex),
 	CALL(sched_yield),
 	CALL(exit),

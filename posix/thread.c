@@ -2,6 +2,7 @@
 #include <time.h>
 
 #include "posix.h"
+#include "proto/proc.h"
 
 /* Linux's futex operations (linux/futex.h). */
 #define FUTEX_WAIT 0
@@ -14,13 +15,25 @@ long px_set_tid_address(const long *args)
 {
 	/* The kernel clears and wakes it when the thread exits, wherever its memory went. */
 	int64_t err = vr_thread_set_clear_tid(0, (uint32_t *)args[0]);
-	return err ? err : PX_PID;
+	return err ? err : px_tid_out(PROC_TID_MAIN);
 }
 
 /* musl keeps every thread's id in its descriptor and asks only at start-up. */
 long px_gettid(const long *args)
 {
-	return px_sig_tid();
+	return px_tid_out(px_sig_tid());
+}
+
+int px_tid_out(int tid)
+{
+	return tid == PROC_TID_MAIN ? (int)px_getpid(NULL) : PX_TID_BASE + tid;
+}
+
+int px_tid_in(int pid, int tid)
+{
+	if (tid == pid)
+		return PROC_TID_MAIN;
+	return tid > PX_TID_BASE ? tid - PX_TID_BASE : 0;
 }
 
 static long futex_wait(const int *uaddr, int val, const struct timespec *timeout)

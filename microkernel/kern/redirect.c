@@ -7,8 +7,10 @@
  * user_regs: at a return to user mode after an interrupt or exception (the
  * system-call paths save only what C clobbers). So a thread running user
  * code is redirected at the next tick or at the IPI that thread_redirect
- * sends; a thread in an interruptible wait is woken with -EINTR instead and
- * not redirected, since the system call's result already tells it.
+ * sends, and one returning from a system call at the IPI it sends its own
+ * CPU (trap_exit_work); a thread in an interruptible wait is woken with
+ * -EINTR instead and not redirected, since the system call's result
+ * already tells it.
  */
 #include <kernel/arch.h>
 #include <kernel/cpu.h>

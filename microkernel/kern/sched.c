@@ -11,6 +11,7 @@
  */
 #include <kernel/cpu.h>
 #include <kernel/errno.h>
+#include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/process.h>
 #include <kernel/sched.h>
@@ -270,6 +271,28 @@ unsigned sched_active(void)
 	return n;
 }
 
+/*
+ * Whether the tick that interrupted user thread @t came as it returned from
+ * a system call: the kernel runs with interrupts masked, so a tick that
+ * fell due while it served the call is taken at the first user instruction
+ * after it. Such a tick is the kernel's time (Linux's stime). Reads the
+ * instruction through the page tables: no lock, and a page going away
+ * meanwhile only makes the guess wrong.
+ */
+static bool tick_after_syscall(const struct thread *t)
+{
+	uint8_t insn[ARCH_SYSCALL_INSN_LEN];
+	vaddr_t va = arch_uregs_pc(t->uregs) - ARCH_SYSCALL_INSN_LEN;
+	paddr_t pa;
+
+	for (unsigned i = 0; i < ARCH_SYSCALL_INSN_LEN; i++) {
+		if (!arch_page_query(t->proc->root, va + i, &pa, NULL))
+			return false;
+		insn[i] = *(const volatile uint8_t *)phys_to_virt(pa);
+	}
+	return arch_is_syscall_insn(insn);
+}
+
 /* Runs on each tick with interrupts masked: round robin and timed waits. */
 void sched_tick(void)
 {
@@ -277,9 +300,12 @@ void sched_tick(void)
 	struct thread *cur = c->current;
 
 	if (cur && cur != c->idle) {
-		/* CPU time, sampled as Linux's utime is: the tick goes to whoever it interrupted. */
-		if (cur->proc)
+		/* CPU time, sampled as Linux's is: the tick goes to whoever it interrupted. */
+		if (cur->proc) {
 			__atomic_add_fetch(&cur->proc->ticks, 1, __ATOMIC_RELAXED);
+			if (cur->uregs && tick_after_syscall(cur))
+				__atomic_add_fetch(&cur->proc->kticks, 1, __ATOMIC_RELAXED);
+		}
 		if (cur->slice)
 			cur->slice--;
 		if (!cur->slice && c->rq.nr && rq_top_prio(&c->rq) >= cur->prio)

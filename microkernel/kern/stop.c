@@ -76,15 +76,16 @@ void process_stop_park(struct thread *t)
 	spin_unlock_irqrestore(&p->stop_wq.lock, s);
 }
 
-int64_t sys_process_ticks(handle_t process, uint64_t *ticks)
+int64_t sys_process_ticks(handle_t process, uint64_t what, uint64_t *ticks)
 {
 	struct process *p;
-	int err = cap_lookup(&process_current()->caps, process, KOBJ_PROCESS, 0,
-			     (struct kobject **)&p, NULL);
+	int err = what > 1 ? -EINVAL
+			   : cap_lookup(&process_current()->caps, process, KOBJ_PROCESS, 0,
+					(struct kobject **)&p, NULL);
 
 	if (err)
 		return err;
-	*ticks = __atomic_load_n(&p->ticks, __ATOMIC_RELAXED);
+	*ticks = __atomic_load_n(what ? &p->kticks : &p->ticks, __ATOMIC_RELAXED);
 	process_put(p);
 	return 0;
 }

@@ -1,4 +1,5 @@
 /* System-call entry, user faults, and the calls that manage handles, processes and threads. */
+#include <kernel/arch.h>
 #include <kernel/cap.h>
 #include <kernel/cpu.h>
 #include <kernel/errno.h>
@@ -53,15 +54,32 @@ void trap_exit_work(struct thread *t)
 {
 	if (t->pending & PENDING_KILL)
 		thread_exit(-EINTR);
-	/* Leaving the kernel, it is in no wait a redirection could still end. */
-	if (t->pending & PENDING_INTR)
-		__atomic_fetch_and(&t->pending, (uint8_t)~PENDING_INTR, __ATOMIC_RELAXED);
+	/*
+	 * Leaving the kernel, it is in no wait a redirection could still end,
+	 * unless the redirection is still to come: a system call's return does
+	 * not take it (only a full frame's does), so the thread's next
+	 * interruptible wait must still end with -EINTR, or a thread that
+	 * blocks before its next interrupt is never redirected. thread_redirect
+	 * sets the entry, then PENDING_INTR: clear, then look at the entry.
+	 */
+	if (t->pending & PENDING_INTR) {
+		__atomic_fetch_and(&t->pending, (uint8_t)~PENDING_INTR, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&t->redirect_entry, __ATOMIC_SEQ_CST))
+			__atomic_fetch_or(&t->pending, PENDING_INTR, __ATOMIC_RELAXED);
+	}
 	sched_exit_to_user();
 	/* After the switch: a thread preempted in user mode resumes here, and must not run on. */
 	if (t->pending & PENDING_STOP)
 		process_stop_park(t);
 	if (t->pending & PENDING_KILL)
 		thread_exit(-EINTR);
+	/*
+	 * A redirection still to come (this return cannot take it): an IPI to
+	 * this CPU, taken at the first user instruction, is the full-frame
+	 * return that does, as Linux runs a handler as the call returns.
+	 */
+	if (__atomic_load_n(&t->redirect_entry, __ATOMIC_RELAXED))
+		arch_send_ipi(this_cpu());
 }
 
 void trap_exit_to_user(struct user_regs *r)

@@ -1,8 +1,8 @@
 /*
  * PROC_FORK and PROC_FORKED (proto/proc.h): a copy-on-write copy of the
  * caller's process (process_fork) with a new pid, a vfs session with the
- * caller's ids at the same numbers, and its own capabilities, which its
- * first thread asks for with PROC_FORKED.
+ * caller's ids at the same numbers, and its own capabilities and descriptor
+ * map, which its first thread asks for with PROC_FORKED.
  */
 #include <errno.h>
 #include <signal.h>
@@ -11,7 +11,7 @@
 
 /* The child's handles in its own table: its process, its proc and vfs capabilities. */
 static int64_t give(handle_t process, handle_t cap, handle_t session, struct proc *c,
-		    handle_t *child_cap)
+		    const struct proc *parent, uint64_t words, handle_t *child_cap)
 {
 	int64_t err = vr_process_handle_give(process, process, VR_RIGHT_MANAGE | VR_RIGHT_MAP,
 					     &c->fork_self);
@@ -20,6 +20,18 @@ static int64_t give(handle_t process, handle_t cap, handle_t session, struct pro
 		err = vr_process_handle_give(process, session, VR_RIGHT_SEND, &c->fork_vfs);
 	if (!err)
 		err = vr_process_handle_give(process, cap, VR_RIGHT_SEND | VR_RIGHT_GRANT, child_cap);
+	/*
+	 * Its own descriptor map, the parent's copied: its table is the
+	 * parent's, and its layer maps the map only at its first change of a
+	 * descriptor (then writes it whole). None is no error.
+	 */
+	if (!err && !vr_vmo_create(PROC_FDMAP_SIZE, 0, &c->fdmap)) {
+		if (vr_process_handle_give(process, c->fdmap,
+					   VR_RIGHT_READ | VR_RIGHT_WRITE | VR_RIGHT_MAP, &c->fork_fdmap))
+			proc_fdmap_drop(c);
+		else
+			proc_fdmap_copy(c->fdmap, parent->fdmap, words);
+	}
 	return err;
 }
 
@@ -57,7 +69,7 @@ int64_t op_fork(struct proc *caller, uint64_t m[8])
 				    VR_RIGHT_SEND | VR_RIGHT_GRANT | VR_RIGHT_DUPLICATE | VR_RIGHT_TRANSFER,
 				    &c->cap)))
 		goto err_proc;
-	if ((err = give(process, c->cap, session_cap, c, &child_cap)) ||
+	if ((err = give(process, c->cap, session_cap, c, caller, m[4], &child_cap)) ||
 	    (err = proc_set_handler(process, pid)) ||
 	    (err = vr_process_start(process, entry, sp, child_cap, &thread)))
 		goto err_proc;
@@ -94,7 +106,7 @@ int64_t op_forked(struct proc *caller, uint64_t m[8])
 		return -EINVAL;
 	m[2] = caller->fork_self;
 	m[3] = caller->fork_vfs;
-	m[4] = 0;
-	caller->fork_self = caller->fork_vfs = 0;
+	m[4] = caller->fork_fdmap;
+	caller->fork_self = caller->fork_vfs = caller->fork_fdmap = 0;
 	return caller->pid;
 }

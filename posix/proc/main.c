@@ -87,6 +87,7 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 	case PROC_TIMER_CREATE: return caller == proc_root ? -EINVAL : op_timer_create(caller, m);
 	case PROC_TIMER_SET: return caller == proc_root ? -EINVAL : op_timer_set(caller, m);
 	case PROC_TIMER_DELETE: return caller == proc_root ? -EINVAL : op_timer_delete(caller, m);
+	case PROC_TIMES: return op_times(caller, m);
 	default: return -ENOSYS;
 	}
 }
@@ -148,7 +149,8 @@ int main(void)
 			badge = vr_ipc_reply_recv(proc_ep, m);
 			continue;
 		}
-		unsigned words = (op == PROC_FORKED || op == PROC_SIGTAKE || op == PROC_TIMER_SET) &&
+		unsigned words = op == PROC_TIMES && r >= 0 ? 5
+				 : (op == PROC_FORKED || op == PROC_SIGTAKE || op == PROC_TIMER_SET) &&
 					 r >= 0
 				     ? 4
 				 : (op == PROC_WAIT || op == PROC_GETPID)	     ? 2

@@ -94,9 +94,10 @@ struct proc {
 	handle_t given[PROC_SPAWN_HANDLES];
 	unsigned ngiven;
 	uint64_t session;	/* its vfs session */
+	handle_t fdmap;		/* its descriptor map (proto/proc.h, /proc/<pid>/fd); 0: none */
 	struct waiter *waiters;	/* its blocked waits, oldest first */
 	/* A forked child's handles, told to it once by PROC_FORKED (0 after). */
-	handle_t fork_self, fork_vfs;
+	handle_t fork_self, fork_vfs, fork_fdmap;
 	/*
 	 * Signals (kill.c): as its PROC_SIGSTATE told, sig_blocked being what
 	 * every thread blocks; pending ones (for the process, not one thread)
@@ -138,6 +139,7 @@ struct proc {
 	 * when it was made (monotonic, since boot).
 	 */
 	uint64_t ticks_before, child_ticks, start_ns;
+	uint64_t kticks_before, child_kticks;	/* the same, the part the kernel took (its stime) */
 	struct proc *next, *prev;	/* every process, in pid order of creation */
 };
 
@@ -166,8 +168,11 @@ struct proc *proc_lookup(int64_t pid);
 /* A free pid (not a process, group or session id), or 0 when there is none. */
 int proc_pid_alloc(void);
 
-/* The CPU ticks @p took, through every exec (not its children's). */
+/* The CPU ticks @p took, through every exec (not its children's), and the part the kernel took. */
 uint64_t proc_ticks(const struct proc *p);
+uint64_t proc_kticks(const struct proc *p);
+/* PROC_TIMES (proto/proc.h). */
+int64_t op_times(struct proc *caller, uint64_t m[8]);
 /* Processes made since the server started (/proc/stat's "processes") and the last pid given. */
 extern uint64_t proc_made;
 extern int proc_last_pid;
@@ -302,6 +307,15 @@ int64_t op_fault(int64_t pid, uint64_t m[8]);
 int procfs_start(void);
 /* A PROC_FS request (badge 0): answered in m[1 .. 4] and *len bytes of the IPC buffer. */
 int64_t op_procfs(uint64_t m[8], size_t *len);
+/* Closes @p's descriptor map (an end, an exec's old program); nothing without one. */
+void proc_fdmap_drop(struct proc *p);
+/*
+ * What a program's descriptor map says until it changes a descriptor (its
+ * layer maps the map only then, posix/fd.c): a forked child's, the parent's
+ * map copied (its first @words words); a spawned or exec'd program's, its @n descriptors @fds.
+ */
+void proc_fdmap_copy(handle_t to, handle_t from, uint64_t words);
+void proc_fdmap_fill(handle_t to, const struct proc_fd *fds, uint32_t n);
 /*
  * Sets @p's command line to @argv (NULL-terminated; kept as it was without
  * memory) and its command name to @name's last component.
@@ -326,6 +340,8 @@ void vfs_session_end(uint64_t session);
 int64_t vfs_session_sid(uint64_t session, int sid, int pgid);
 /* Tells the vfs the signals pending for @pid (VFS_SIG_PENDING; 0: none, or it is gone). */
 int64_t vfs_sig_pending(int pid, uint64_t set);
+/* VFS_FD_PATH: the length of what /proc/<pid>/fd/N names for @session's @id; the text in our IPC buffer. */
+int64_t vfs_fd_path(uint64_t session, uint64_t id);
 int64_t vfs_session_fork(uint64_t parent_session, int pid, uint64_t *session, handle_t *cap);
 /* The executable at @path resolved as @session: *vmo a VMO with the file, *size its size. */
 int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size);

@@ -1,8 +1,12 @@
 /*
  * /proc, served by the proc server through the vfs server's remote mounts
  * (proto/vfs.h, "Remote file systems"): /proc/self, /proc/<pid>/{stat,
- * cmdline,comm,status}, /proc/meminfo, /proc/uptime, /proc/stat, /proc/loadavg,
- * and the pids in /proc. CPU times come from the kernel's ticks
+ * cmdline,comm,status,fd/}, /proc/meminfo, /proc/uptime, /proc/stat, /proc/loadavg,
+ * and the pids in /proc. /proc/<pid>/fd lists what the process's descriptor
+ * map says (proto/proc.h: the translation layer keeps it as descriptors come
+ * and go); each entry is a symbolic link whose text the vfs server tells
+ * (VFS_FD_PATH), and opening one has the vfs open that file again
+ * (VFS_REMOTE_REOPEN). CPU times come from the kernel's ticks
  * (process_ticks, system_info), in USER_HZ (100 a second) as Linux tells them.
  *
  * The vfs server never calls us: a second thread (the pump) takes the
@@ -32,7 +36,7 @@
 #define PUMP_STACK (32 * 1024)
 
 enum kind { K_ROOT = 1, K_SELF, K_MEMINFO, K_UPTIME, K_PID, K_STAT, K_CMDLINE, K_STATUS, K_COMM,
-	    K_SYSSTAT, K_LOADAVG };
+	    K_SYSSTAT, K_LOADAVG, K_FDDIR, K_FD };
 
 #define ROOT_FIXED 7u	/* /proc's entries before the pids: ".", "..", self, meminfo, uptime, stat, loadavg */
 #define USER_HZ 100	/* Linux's clock ticks (sysconf(_SC_CLK_TCK)) of its time fields */
@@ -40,7 +44,7 @@ enum kind { K_ROOT = 1, K_SELF, K_MEMINFO, K_UPTIME, K_PID, K_STAT, K_CMDLINE, K
 /* An open file: what it is and, for a regular file, its text as it was at the open. */
 struct pfile {
 	enum kind kind; /* 0: a free slot */
-	int pid;
+	int pid, fd;	/* K_FD: the descriptor */
 	char *text;
 	size_t len;
 };
@@ -53,7 +57,82 @@ static uint64_t fs_mount;
 
 static bool is_dir(enum kind k)
 {
-	return k == K_ROOT || k == K_PID;
+	return k == K_ROOT || k == K_PID || k == K_FDDIR;
+}
+
+static bool is_link(enum kind k)
+{
+	return k == K_SELF || k == K_FD;
+}
+
+/* The descriptor map of process @p (PROC_FDMAP_FDS words; zeros without one) into @map. */
+static void fdmap_read(const struct proc *p, uint32_t *map)
+{
+	if (!p || !p->fdmap || vr_vmo_read(p->fdmap, map, 0, PROC_FDMAP_SIZE))
+		memset(map, 0, PROC_FDMAP_SIZE);
+}
+
+/* What descriptor @fd of process @pid holds: its map's word (0: not open). */
+static uint32_t fd_word(int pid, int fd)
+{
+	const struct proc *p = proc_find(pid);
+	uint32_t w = 0;
+
+	if (!p || !p->fdmap || fd < 0 || fd >= PROC_FDMAP_FDS ||
+	    vr_vmo_read(p->fdmap, &w, (uint64_t)fd * 4, 4))
+		return 0;
+	return w;
+}
+
+/* @s (@len bytes) as an open descriptor of @pid, or -1. */
+static int fd_of(int pid, const char *s, size_t len)
+{
+	int fd = 0;
+
+	if (!len || len > 4 || (s[0] == '0' && len > 1))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		fd = fd * 10 + (s[i] - '0');
+	}
+	return fd < PROC_FDMAP_FDS && fd_word(pid, fd) ? fd : -1;
+}
+
+void proc_fdmap_copy(handle_t to, handle_t from, uint64_t words)
+{
+	static uint32_t map[PROC_FDMAP_FDS];
+	uint32_t n = words < PROC_FDMAP_FDS ? (uint32_t)words : PROC_FDMAP_FDS;
+
+	if (!to || !from || !n || vr_vmo_read(from, map, 0, (size_t)n * 4))
+		return;
+	while (n && !map[n - 1])
+		n--;
+	if (n)
+		vr_vmo_write(to, map, 0, (size_t)n * 4);
+}
+
+void proc_fdmap_fill(handle_t to, const struct proc_fd *fds, uint32_t n)
+{
+	static uint32_t map[PROC_FDMAP_FDS];
+	uint32_t len = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (fds[i].fd >= 0 && fds[i].fd < PROC_FDMAP_FDS && (uint32_t)fds[i].fd + 1 > len)
+			len = (uint32_t)fds[i].fd + 1;
+	memset(map, 0, (size_t)len * 4);
+	for (uint32_t i = 0; i < n; i++)
+		if (fds[i].fd >= 0 && fds[i].fd < PROC_FDMAP_FDS)
+			map[fds[i].fd] = PROC_FDMAP_WORD(fds[i].vfs_id);
+	if (to && len)
+		vr_vmo_write(to, map, 0, (size_t)len * 4);
+}
+
+void proc_fdmap_drop(struct proc *p)
+{
+	if (p->fdmap)
+		vr_handle_close(p->fdmap);
+	p->fdmap = 0;
 }
 
 /* @s (@len bytes) as a pid of a process there is (zombies included), or 0. */
@@ -72,14 +151,16 @@ static int pid_of(const char *s, size_t len)
 }
 
 /*
- * Resolves @path (relative to /proc) for a caller with pid @caller: *kind
- * and *pid. "self" is a link to the caller's pid, followed unless it is the
- * last component and @follow is false. ".." is not served (ENOENT).
+ * Resolves @path (relative to /proc) for a caller with pid @caller: *kind,
+ * *pid and (K_FD) *fd. "self" is a link to the caller's pid, followed unless
+ * it is the last component and @follow is false. ".." is not served
+ * (ENOENT). fd/N is a link the vfs server follows: it is always the last.
  */
-static int resolve(const char *path, int caller, bool follow, enum kind *kind, int *pid)
+static int resolve(const char *path, int caller, bool follow, enum kind *kind, int *pid, int *fd)
 {
 	*kind = K_ROOT;
 	*pid = 0;
+	*fd = -1;
 	while (*path) {
 		const char *end = strchr(path, '/');
 		size_t len = end ? (size_t)(end - path) : strlen(path);
@@ -121,8 +202,14 @@ static int resolve(const char *path, int caller, bool follow, enum kind *kind, i
 				*kind = K_STATUS;
 			else if (len == 4 && !memcmp(path, "comm", 4))
 				*kind = K_COMM;
+			else if (len == 2 && !memcmp(path, "fd", 2))
+				*kind = K_FDDIR;
 			else
 				return -ENOENT;
+		} else if (*kind == K_FDDIR) {
+			if ((*fd = fd_of(*pid, path, len)) < 0)
+				return -ENOENT;
+			*kind = K_FD;
 		} else {
 			return -ENOTDIR;
 		}
@@ -133,12 +220,18 @@ static int resolve(const char *path, int caller, bool follow, enum kind *kind, i
 	return 0;
 }
 
-static void stat_of(enum kind k, int pid, struct vfs_stat *st)
+static void stat_of(enum kind k, int pid, int fd, struct vfs_stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->dev = PROCFS_DEV;
 	st->ino = pid ? (uint64_t)pid << 4 | k : k;
-	st->mode = is_dir(k) ? S_IFDIR | 0555 : k == K_SELF ? S_IFLNK | 0777 : S_IFREG | 0444;
+	if (k == K_FD)
+		st->ino |= (uint64_t)(fd + 1) << 20;
+	st->mode = k == K_FDDIR ? S_IFDIR | 0500
+		   : is_dir(k)	 ? S_IFDIR | 0555
+		   : k == K_SELF ? S_IFLNK | 0777
+		   : k == K_FD	 ? S_IFLNK | 0700
+				 : S_IFREG | 0444;
 	st->nlink = is_dir(k) ? 2 : 1;
 	st->blksize = 1024;
 }
@@ -185,14 +278,18 @@ static int gen_stat(const struct proc *p, int caller, char *buf, size_t size)
 
 	comm_of(p, comm);
 	/*
-	 * proc(5)'s 52 fields: what is not kept is 0 (memory, faults). utime is
-	 * all the CPU time (the kernel does not tell user from kernel time), stime 0.
+	 * proc(5)'s 52 fields: what is not kept is 0 (memory, faults). stime is
+	 * the ticks the kernel counted as its own (taken as a system call
+	 * returned), utime the rest.
 	 */
+	uint64_t all = proc_ticks(p), kern = proc_kticks(p);
 	return snprintf(buf, size,
-			"%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %llu 0 %llu 0 20 0 1 0 %llu 0 0 %llu 0 0 0 0 0 "
+			"%d (%s) %c %d %d %d 0 -1 0 0 0 0 0 %llu %llu %llu %llu 20 0 1 0 %llu 0 0 %llu 0 0 0 0 0 "
 			"%llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-			p->pid, comm, state_of(p, caller), p->ppid, p->pgid, p->sid, clk(proc_ticks(p)),
-			clk(p->child_ticks), (unsigned long long)(p->start_ns / (1000000000 / USER_HZ)),
+			p->pid, comm, state_of(p, caller), p->ppid, p->pgid, p->sid,
+			clk(all > kern ? all - kern : 0), clk(kern),
+			clk(p->child_ticks > p->child_kticks ? p->child_ticks - p->child_kticks : 0),
+			clk(p->child_kticks), (unsigned long long)(p->start_ns / (1000000000 / USER_HZ)),
 			(unsigned long long)-1 >> 1, (unsigned long long)p->sig_pending,
 			(unsigned long long)p->sig_blocked, (unsigned long long)p->sig_ignored,
 			(unsigned long long)p->sig_handled,
@@ -349,24 +446,47 @@ static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t siz
 	static const char *const root[] = {".", "..", "self", "meminfo", "uptime", "stat", "loadavg"};
 	static const enum kind root_kind[] = {K_ROOT,	 K_ROOT,    K_SELF,   K_MEMINFO,
 					      K_UPTIME, K_SYSSTAT, K_LOADAVG};
-	static const char *const piddir[] = {".", "..", "stat", "cmdline", "status", "comm"};
-	static const enum kind pid_kind[] = {K_PID, K_ROOT, K_STAT, K_CMDLINE, K_STATUS, K_COMM};
+	static const char *const piddir[] = {".", "..", "stat", "cmdline", "status", "comm", "fd"};
+	static const enum kind pid_kind[] = {K_PID, K_ROOT, K_STAT, K_CMDLINE, K_STATUS, K_COMM, K_FDDIR};
+	static const char *const fddir[] = {".", ".."};
+	static const enum kind fd_kind[] = {K_FDDIR, K_PID};
+	const char *const *names = f->kind == K_ROOT ? root : f->kind == K_PID ? piddir : fddir;
+	const enum kind *kinds = f->kind == K_ROOT ? root_kind : f->kind == K_PID ? pid_kind : fd_kind;
+	unsigned fixed = f->kind == K_ROOT ? ROOT_FIXED : f->kind == K_PID ? 7u : 2u;
 	size_t used = 0;
 	struct vfs_stat st;
 
 	for (;;) {
 		uint64_t at = *pos;
-		if (at < (f->kind == K_ROOT ? ROOT_FIXED : 6u)) {
-			enum kind k = f->kind == K_ROOT ? root_kind[at] : pid_kind[at];
-			const char *name = f->kind == K_ROOT ? root[at] : piddir[at];
-			stat_of(k, k == K_ROOT ? 0 : f->pid, &st);
+		if (at < fixed) {
+			enum kind k = kinds[at];
+			stat_of(k, k == K_ROOT ? 0 : f->pid, -1, &st);
 			if (!dirent(buf, size, &used, st.ino, at + 1,
 				    is_dir(k)	  ? DT_DIR
 				    : k == K_SELF ? DT_LNK
 						  : DT_REG,
-				    name))
+				    names[at]))
 				break;
 			*pos = at + 1;
+			continue;
+		}
+		if (f->kind == K_FDDIR) {
+			/* Then the open descriptors, as the map says now: position fixed + fd. */
+			static uint32_t map[PROC_FDMAP_FDS];
+			int fd = (int)(at - fixed);
+			fdmap_read(proc_find(f->pid), map);
+			while (fd < PROC_FDMAP_FDS && !map[fd])
+				fd++;
+			if (fd >= PROC_FDMAP_FDS) {
+				*pos = fixed + PROC_FDMAP_FDS;
+				break;
+			}
+			char name[12];
+			snprintf(name, sizeof(name), "%d", fd);
+			stat_of(K_FD, f->pid, fd, &st);
+			if (!dirent(buf, size, &used, st.ino, fixed + (uint64_t)fd + 1, DT_LNK, name))
+				break;
+			*pos = fixed + (uint64_t)fd + 1;
 			continue;
 		}
 		if (f->kind != K_ROOT)
@@ -381,7 +501,7 @@ static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t siz
 		}
 		char name[12];
 		snprintf(name, sizeof(name), "%d", pid);
-		stat_of(K_PID, pid, &st);
+		stat_of(K_PID, pid, -1, &st);
 		if (!dirent(buf, size, &used, st.ino, ROOT_FIXED + (uint64_t)pid + 1, DT_DIR, name))
 			break;
 		*pos = ROOT_FIXED + (uint64_t)pid + 1;
@@ -390,6 +510,23 @@ static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t siz
 }
 
 /* ---- the requests (main thread) ---- */
+
+/* readlink of /proc/@pid/fd/@fd into @buf (our IPC buffer, where the vfs's answer lands too). */
+static long readlink_fd(int pid, int fd, char *buf, size_t *len)
+{
+	const struct proc *p = proc_find(pid);
+	uint32_t w = fd_word(pid, fd);
+	long r;
+
+	if (!p || !w)
+		return -ENOENT;
+	if (w & PROC_FDMAP_CONSOLE)
+		r = snprintf(buf, VFS_IO_MAX, "anon_inode:[console]");
+	else if ((r = vfs_fd_path(p->session, w - 1)) < 0)
+		return r == -EBADF ? -ENOENT : r;	/* closed since (or a map that lies) */
+	*len = (size_t)r;
+	return r;
+}
 
 static struct pfile *file_of(uint64_t handle)
 {
@@ -400,15 +537,29 @@ static struct pfile *file_of(uint64_t handle)
 static long do_open(const char *path, int flags, int caller, uint64_t out[3])
 {
 	enum kind k;
-	int pid, err, acc = flags & O_ACCMODE;
+	int pid, fd, err, acc = flags & O_ACCMODE;
 	size_t i;
 
-	if ((err = resolve(path, caller, !(flags & O_NOFOLLOW), &k, &pid)))
+	if ((err = resolve(path, caller, !(flags & O_NOFOLLOW), &k, &pid, &fd)))
 		return (flags & O_CREAT) && err == -ENOENT ? -EACCES : err;
-	if (k == K_SELF)
-		return -ELOOP;
 	if ((flags & O_CREAT) && (flags & O_EXCL))
 		return -EEXIST;
+	if (k == K_SELF || (k == K_FD && (flags & O_NOFOLLOW)))
+		return -ELOOP;
+	if (k == K_FD) {
+		/*
+		 * The vfs opens again what the descriptor holds, as the caller
+		 * may (VFS_REMOTE_REOPEN names an id of the caller's own session,
+		 * so only the caller's own descriptors: another's are EACCES).
+		 */
+		uint32_t w = fd_word(pid, fd);
+		if (pid != caller)
+			return -EACCES;
+		if (!w || (w & PROC_FDMAP_CONSOLE))
+			return -ENXIO;
+		out[0] = w - 1;
+		return VFS_REMOTE_REOPEN;
+	}
 	if ((flags & O_DIRECTORY) && !is_dir(k))
 		return -ENOTDIR;
 	if (acc != O_RDONLY)
@@ -418,7 +569,7 @@ static long do_open(const char *path, int flags, int caller, uint64_t out[3])
 	if (i == PROCFS_FILES_MAX)
 		return -ENFILE;
 	struct pfile *f = &files[i];
-	*f = (struct pfile){.kind = k, .pid = pid};
+	*f = (struct pfile){.kind = k, .pid = pid, .fd = fd};
 	if (!is_dir(k) && (err = generate(k, pid, caller, &f->text, &f->len))) {
 		f->kind = 0;
 		return err;
@@ -450,6 +601,8 @@ int64_t op_procfs(uint64_t m[8], size_t *len)
 	*len = 0;
 	if (!buf || in > VFS_IO_MAX)
 		return -EINVAL;
+	int fd;
+
 	if (op == VFS_OPEN || op == VFS_STATAT || op == VFS_READLINK || op == VFS_ACCESS) {
 		/* A path: copied out, since the answer is built in the same buffer. */
 		if (!in || buf[in - 1] || strlen(buf) != in - 1)
@@ -461,20 +614,23 @@ int64_t op_procfs(uint64_t m[8], size_t *len)
 	switch (op) {
 	case VFS_OPEN: r = do_open(path, (int)a, caller, x); break;
 	case VFS_STATAT:
-		if (!(r = resolve(path, caller, !(a & AT_SYMLINK_NOFOLLOW), &k, &pid))) {
-			stat_of(k, pid, &st);
+		/* fd/N followed is the link itself here: its file's attributes are the vfs's. */
+		if (!(r = resolve(path, caller, !(a & AT_SYMLINK_NOFOLLOW), &k, &pid, &fd))) {
+			stat_of(k, pid, fd, &st);
 			memcpy(buf, &st, sizeof(st));
 			*len = sizeof(st);
 		}
 		break;
 	case VFS_READLINK:
-		if (!(r = resolve(path, caller, false, &k, &pid)) && k != K_SELF)
+		if (!(r = resolve(path, caller, false, &k, &pid, &fd)) && !is_link(k))
 			r = -EINVAL;
-		if (!r)
+		if (!r && k == K_SELF)
 			r = snprintf(buf, VFS_IO_MAX, "%d", caller), *len = (size_t)r;
+		else if (!r)
+			r = readlink_fd(pid, fd, buf, len);
 		break;
 	case VFS_ACCESS:
-		r = resolve(path, caller, true, &k, &pid);
+		r = resolve(path, caller, true, &k, &pid, &fd);
 		if (!r && ((a & W_OK) || ((a & X_OK) && !is_dir(k))))
 			r = -EACCES;
 		break;
@@ -492,7 +648,7 @@ int64_t op_procfs(uint64_t m[8], size_t *len)
 		break;
 	case VFS_WRITE: r = -EBADF; break;
 	case VFS_STAT:
-		stat_of(f->kind, f->pid, &st);
+		stat_of(f->kind, f->pid, f->fd, &st);
 		memcpy(buf, &st, sizeof(st));
 		*len = sizeof(st);
 		r = 0;

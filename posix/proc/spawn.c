@@ -339,21 +339,32 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 					    &c->cap)
 			    : -ENOMEM;
 
+	/* Its descriptor map: without one, /proc/<pid>/fd is empty, nothing worse. */
+	handle_t fdmap = 0;
+	if (!err && vr_vmo_create(PROC_FDMAP_SIZE, 0, &fdmap))
+		fdmap = 0;
+	/* What it says until the program changes a descriptor (then its layer maps it). */
+	if (fdmap)
+		proc_fdmap_fill(fdmap, (const struct proc_fd *)((const struct proc_start *)block + 1),
+				((const struct proc_start *)block)->nfds);
 	if (!err) {
-		struct vr_exec_handle handles[2 + PROC_SPAWN_HANDLES] = {
+		struct vr_exec_handle handles[3 + PROC_SPAWN_HANDLES] = {
 			/* GRANT: a long spawn or execve request carries a VMO, PROC_THREAD a thread. */
 			{VR_AT_PROC, c->cap, VR_RIGHT_SEND | VR_RIGHT_GRANT},
 			{VR_AT_VFS, child.session, VR_RIGHT_SEND},
+			{VR_AT_FDMAP, fdmap, VR_RIGHT_READ | VR_RIGHT_WRITE | VR_RIGHT_MAP},
 		};
+		uint32_t n = fdmap ? 3 : 2;
+
 		/* The caller's handles: copies, as vr_exec_with gives each (a failed start frees them). */
 		for (uint32_t i = 0; i < r->h->nhandles; i++)
-			handles[2 + i] = (struct vr_exec_handle){VR_AT_HANDLE + i, given[i],
-								 r->h->handle_rights[i]};
+			handles[n++] = (struct vr_exec_handle){VR_AT_HANDLE + i, given[i],
+							       r->h->handle_rights[i]};
 		const struct vr_exec_args args = {
 			.argv = r->argv,
 			.envp = r->envp,
 			.handles = handles,
-			.nhandles = 2 + r->h->nhandles,
+			.nhandles = n,
 			.blob = block,
 			.blob_len = len,
 			.blob_key = VR_AT_START,
@@ -364,6 +375,10 @@ static int64_t start(const struct spawn_req *r, struct proc *c, const struct vr_
 		};
 		err = vr_exec_with(img, &args, &c->process);
 	}
+	if (!err)
+		c->fdmap = fdmap;
+	else if (fdmap)
+		vr_handle_close(fdmap);
 	free(block);
 	/* A program the loader cannot read is not an executable. */
 	return err == -EINVAL ? -ENOEXEC : err == -ERANGE ? -E2BIG : err;
@@ -569,10 +584,13 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	p->thread = next.thread;
 	/* Linux's times go on across exec: the old program's ticks are kept. */
 	p->ticks_before = proc_ticks(p);
+	p->kticks_before = proc_kticks(p);
 	p->process = next.process;
 	p->cap = next.cap;
 	p->session = session;
-	p->fork_self = p->fork_vfs = 0;
+	p->fork_self = p->fork_vfs = p->fork_fdmap = 0;
+	proc_fdmap_drop(p);
+	p->fdmap = next.fdmap;
 	proc_set_cmdline(p, r->argv, r->h->name_arg ? r->argv[r->h->name_arg] : r->path);
 	if ((err = proc_watch(p))) {
 		proc_end(p, SIGKILL);
@@ -581,6 +599,8 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	return NO_REPLY;
 
 err_session:
+	if (next.fdmap)
+		vr_handle_close(next.fdmap);
 	if (next.cap) {
 		vr_handle_revoke(next.cap);
 		vr_handle_close(next.cap);

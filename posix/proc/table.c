@@ -44,8 +44,26 @@ uint64_t proc_ticks(const struct proc *p)
 	uint64_t now = 0;
 
 	if (p->process)
-		vr_process_ticks(p->process, &now);
+		vr_process_ticks(p->process, 0, &now);
 	return p->ticks_before + now;
+}
+
+uint64_t proc_kticks(const struct proc *p)
+{
+	uint64_t now = 0;
+
+	if (p->process)
+		vr_process_ticks(p->process, 1, &now);
+	return p->kticks_before + now;
+}
+
+int64_t op_times(struct proc *caller, uint64_t m[8])
+{
+	m[2] = proc_ticks(caller);
+	m[3] = proc_kticks(caller);
+	m[4] = caller->child_ticks;
+	m[5] = caller->child_kticks;
+	return 0;
 }
 
 int proc_pid_alloc(void)
@@ -97,6 +115,7 @@ void proc_destroy(struct proc *p)
 		/* Init is gone: the server stands in for it again (orphans reaped at once). */
 		if (p->process)
 			vr_handle_close(p->process);
+		proc_fdmap_drop(p);
 		struct proc *prev = p->prev, *next = p->next;
 		*p = (struct proc){.pid = PID_INIT, .ppid = PID_ROOT, .pgid = PID_INIT, .sid = PID_INIT,
 				   .prev = prev, .next = next};
@@ -114,6 +133,7 @@ void proc_destroy(struct proc *p)
 		vr_handle_close(p->process);
 	if (p->thread)
 		vr_handle_close(p->thread);
+	proc_fdmap_drop(p);
 	free(p->cmdline);
 	free(p);
 }

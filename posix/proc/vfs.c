@@ -55,6 +55,13 @@ int64_t vfs_sig_pending(int pid, uint64_t set)
 	return err < 0 ? err : (int64_t)m[1];
 }
 
+int64_t vfs_fd_path(uint64_t session, uint64_t id)
+{
+	uint64_t w[2] = {session, id}, r[8];
+
+	return session ? px_call(proc_vfs_admin, VFS_FD_PATH, w, 2, NULL, 0, r) : -EBADF;
+}
+
 void vfs_session_end(uint64_t session)
 {
 	uint64_t w[1] = {session}, r[8];

@@ -61,8 +61,10 @@ static void reap(struct proc *c)
 	struct proc *parent = proc_find(c->ppid);
 
 	c->state = PROC_REAPED;
-	if (parent)
+	if (parent) {
 		parent->child_ticks += proc_ticks(c) + c->child_ticks;
+		parent->child_kticks += proc_kticks(c) + c->child_kticks;
+	}
 	if (c->gone)
 		proc_destroy(c);
 	if (parent)
@@ -243,6 +245,7 @@ void proc_end(struct proc *p, int wstatus)
 	p->cap = 0;
 	vfs_session_end(p->session);
 	p->session = 0;
+	proc_fdmap_drop(p);	/* /proc/<pid>/fd of a zombie is empty */
 	/* Its own blocked waits: the callers are its threads, which are dying. */
 	proc_sig_drop(p);
 	while (p->waiters) {

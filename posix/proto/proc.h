@@ -59,8 +59,11 @@ enum proc_op {
 			   parent, group, session; the fds without FD_CLOEXEC). No answer on success: the
 			   caller's process is gone; an error (ENOENT, EACCES, ENOEXEC, E2BIG...) is answered */
 	PROC_FORK,	/* w1 entry, w2 stack pointer (see below), w3 the forking thread's id (its mask is
-			   the child's) -> w1 the child's pid */
-	PROC_FORKED,	/* (the forked child, once) -> w1 its pid, w2 its own process handle, w3 its vfs session */
+			   the child's), w4 the words of the caller's descriptor map the child's copy
+			   needs (above every descriptor it had open; more: the whole map) -> w1 the
+			   child's pid */
+	PROC_FORKED,	/* (the forked child, once) -> w1 its pid, w2 its own process handle, w3 its vfs session,
+			   w4 its descriptor map (0: none; below) */
 	PROC_SIGSTATE,	/* w1 the calling thread's blocked, w2 handled, w3 ignored signals (sets: bit n - 1 =
 			   signal n), w4 the redirection entry (0: none), w5 PROC_SIGSTATE_NOCLDSTOP or
 			   0 | the calling thread's id << 32, w6 the SA_ONSTACK signals -> w1 the
@@ -82,6 +85,9 @@ enum proc_op {
 	PROC_THREAD = 71,	/* w1 a new thread's id, w2 its signal mask (its creator's), w3 a capability
 			   to it (RIGHT_MANAGE), before it starts: signals can be sent to it (tgkill)
 			   and it is redirected for the signals it does not block */
+	PROC_TIMES = 173,	/* -> w2 the caller's CPU time, w3 the part of it in the kernel, w4 its
+				   reaped children's (theirs with their own children's), w5 the part of it in
+				   the kernel, in the kernel's ticks (system_info INFO_TICK_HZ); through execs */
 	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status, w3 the process handle */
 	PROC_TTY_SIGNAL,	/* internal (badge 0): w1 process group, w2 signal: a terminal's ISIG character */
 	PROC_FS,		/* internal (badge 0): a /proc request the vfs server forwarded (proc/procfs.c) */
@@ -223,6 +229,23 @@ struct proc_action {
  * ones closed). A program started without VR_AT_START (the servers
  * themselves) has fds 1 and 2 on the kernel's debug console and no others.
  */
+/*
+ * The descriptor map: a VMO of PROC_FDMAP_SIZE bytes the server makes for
+ * each process (VR_AT_FDMAP at a spawn or exec, PROC_FORKED's w4 in a forked
+ * child) and reads for /proc/<pid>/fd. The translation layer keeps word fd of
+ * it equal to PROC_FDMAP_WORD of the vfs id its descriptor fd holds (0:
+ * closed) as descriptors come and go: plain stores, no request. It maps the
+ * map at its first change of a descriptor (and then writes every word);
+ * until then the server's own writes hold: the start block's descriptors
+ * at a spawn or exec, the parent's map (PROC_FORK's w4 words) at a fork. What a
+ * process writes there only misleads the server about itself: the ids are
+ * taken as the process's own session's.
+ */
+#define PROC_FDMAP_FDS 1024	/* descriptors it covers (the layer's PX_FD_MAX) */
+#define PROC_FDMAP_SIZE (PROC_FDMAP_FDS * 4)	/* one page: 32-bit words (vfs ids are below 1024) */
+#define PROC_FDMAP_WORD(id) ((uint32_t)(id) + 1)
+#define PROC_FDMAP_CONSOLE (UINT32_C(1) << 31)	/* the kernel's debug console (no vfs session) */
+
 struct proc_start {
 	uint64_t pid;
 	uint64_t sigmask, sigignore;	/* the request's: the blocked and the ignored signals */

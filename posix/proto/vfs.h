@@ -77,6 +77,7 @@
 #define VFS_MSG_NOFILES 0x80000000	/* VFS_RECVMSG: stop before data that carries ids (the rest of a large read) */
 
 #define VFS_CONSOLE_INPUT_MAX 48	/* bytes of one VFS_CONSOLE_INPUT: words 2-7 of the message */
+#define VFS_REMOTE_REOPEN 0x52454f50	/* a VFS_OPEN answer's result: open an id of the client again */
 #define VFS_BADGE_ADMIN 1	/* the proc server's capability */
 #define VFS_BADGE_FIRST 2	/* sessions are numbered from here */
 
@@ -221,9 +222,15 @@ enum vfs_op {
 			   start; flock: whole file) -> GET: w2 the type of a lock in the way (F_UNLCK: none),
 			   w3 its start, w4 its length (0: to the end), w5 its process (-1: an OFD lock).
 			   SET: -EAGAIN if another owner's lock is in the way; WAIT waits for it (as a blocked read)
-			   unless two processes would wait for each other (-EDEADLK). Files without a node (pipes,
-			   sockets, /proc): -EINVAL. A record lock's owner is the session's process: any close of
+			   unless two processes would wait for each other (-EDEADLK). Pipes, sockets and
+			   pseudo-terminals keep theirs as nodes do; remote files (/proc): -EINVAL. A record lock's owner is the session's process: any close of
 			   the file by it, and its end, release them; OFD and flock locks go with the open file */
+	/* ---- /proc/<pid>/fd (the proc server's, admin; numbered apart) ---- */
+	VFS_FD_PATH = 153,	/* w1 session, w2 id -> w1 the length; long: what readlink of /proc/<pid>/fd/N
+				   says of that open file, as Linux: the path of a file in the tree ("/dev/null";
+				   " (deleted)" after it when it has no name), "pipe:[ino]", "socket:[ino]",
+				   "anon_inode:[eventfd]" ([eventpoll], [timerfd], [signalfd]), a remote
+				   file's path as opened. -EBADF: no such id */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
 };
@@ -245,7 +252,11 @@ enum vfs_op {
  *
  * A forwarded request (the reply to VFS_REMOTE_NEXT), by op:
  *   VFS_OPEN      a = O_* flags, b = mode; path relative to the mount ("" = the mount itself)
- *                 -> answer result 0, x1 the owner's handle, x2 st_mode, x3 POLL* events
+ *                 -> answer result 0, x1 the owner's handle, x2 st_mode, x3 POLL* events;
+ *                 or result VFS_REMOTE_REOPEN, x1 an id of the client's own session: the
+ *                 client gets a new open file of what that id holds, with its open's flags
+ *                 (/proc/self/fd/N: a file in the tree opened again as the client may,
+ *                 a new end of a pipe; a socket or an anonymous file: -ENXIO, as Linux)
  *   VFS_STATAT    a = AT_SYMLINK_NOFOLLOW or 0; path -> long: struct vfs_stat
  *   VFS_READLINK  path -> result the length; long: the target
  *   VFS_ACCESS    a = R_OK|W_OK|X_OK or F_OK; path -> result 0 or -errno

@@ -166,14 +166,37 @@ void file_get(struct file *f)
 	f->refs++;
 }
 
+/* The anonymous files' (eventfd, epoll, timerfd, signalfd): one list, as Linux's one anonymous inode. */
+static struct lock *anon_locks;
+
+struct lock **file_locks(struct file *f)
+{
+	switch (f->kind) {
+	case FILE_NODE: return &f->node->locks;
+	case FILE_PIPE_READ:
+	case FILE_PIPE_WRITE:
+	case FILE_FIFO_RDWR: return f->node ? &f->node->locks : &f->pipe->locks;
+	case FILE_SOCKET: return &f->sock->locks;
+	case FILE_PTY_MASTER:
+	case FILE_PTY_SLAVE: return &f->pty->locks;
+	case FILE_EVENTFD:
+	case FILE_EPOLL:
+	case FILE_TIMERFD:
+	case FILE_SIGNALFD: return &anon_locks;
+	case FILE_REMOTE: break;
+	}
+	return NULL;
+}
+
 void file_put(struct file *f)
 {
 	if (!f || --f->refs)
 		return;
-	if (f->node && f->node->locks) {
+	struct lock **locks = file_locks(f);
+	if (locks && *locks) {
 		/* OFD and flock locks belong to the open file: they go with it. */
-		lock_release(f->node, LK_OFD, (uint64_t)(uintptr_t)f);
-		lock_release(f->node, LK_FLOCK, (uint64_t)(uintptr_t)f);
+		lock_release(locks, LK_OFD, (uint64_t)(uintptr_t)f);
+		lock_release(locks, LK_FLOCK, (uint64_t)(uintptr_t)f);
 	}
 	epl_forget(f);
 	if (f->kind == FILE_EPOLL) {
@@ -194,6 +217,7 @@ void file_put(struct file *f)
 	} else if (f->kind == FILE_REMOTE) {
 		if (file_remote_put)
 			file_remote_put(f);
+		free(f->path);
 	} else {
 		struct pipe *p = f->pipe;
 		if (f->kind != FILE_PIPE_WRITE)
@@ -204,6 +228,7 @@ void file_put(struct file *f)
 			/* A FIFO's data goes with its last end, as on Linux. */
 			if (f->node)
 				f->node->fifo = NULL;
+			lock_free_all(&p->locks);
 			pipe_destroy(p);
 		}
 		node_put(f->node);

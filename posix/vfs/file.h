@@ -32,7 +32,11 @@ struct file {
 	struct eventfd *eventfd;	/* FILE_EVENTFD: owned */
 	struct pty *pty;	/* the pseudo-terminal ends (pty.c) */
 	struct epoll *epoll;	/* FILE_EPOLL: owned */
-	struct timerfd *timerfd;	/* FILE_TIMERFD: owned */
+	/* One of these by kind (a union: the struct stays in its malloc size class). */
+	union {
+		struct timerfd *timerfd;	/* FILE_TIMERFD: owned */
+		char *path;			/* FILE_REMOTE: its path as opened (owned; NULL if unknown) */
+	};
 	struct signalfd *signalfd;	/* FILE_SIGNALFD: owned */
 	struct remote *remote;	/* FILE_REMOTE: the server that serves it (remote.c), referenced */
 	uint64_t handle;	/* FILE_REMOTE: the owner's number for it */
@@ -70,6 +74,15 @@ struct file *file_of_signalfd(uint64_t pid, uint64_t mask, int flags);
 /* Called as the last reference to a FILE_REMOTE file goes (remote.c; NULL in the unit tests). */
 extern void (*file_remote_put)(struct file *f);
 
+/*
+ * The list @f's advisory locks are on (lock.h): its node's, or for a file
+ * without one, its pipe's, socket's or pseudo-terminal's, or the one list
+ * of the anonymous files (Linux's one anonymous inode); NULL for a remote
+ * file (its locks would be its owner's business).
+ */
+struct lock;
+struct lock **file_locks(struct file *f);
+
 void file_get(struct file *f);
 /* Drops a reference; the last one closes the file (a pipe end: its count). */
 void file_put(struct file *f);
@@ -86,6 +99,20 @@ void node_stat(const struct node *n, struct vfs_stat *st);
 void file_stat(const struct file *f, struct vfs_stat *st);
 /* Ready events among @want (POLLIN/POLLOUT, POLLRDNORM/POLLWRNORM) plus POLLHUP/POLLERR. */
 short file_poll(const struct file *f, short want);
+
+/*
+ * What readlink of /proc/<pid>/fd/N says of @f (fdpath.c): its path, or
+ * "pipe:[ino]", "socket:[ino]", "anon_inode:[eventfd]"... into @buf with
+ * a NUL; returns the length without it, or -ERANGE.
+ */
+int file_describe(const struct file *f, char *buf, size_t size);
+/*
+ * Opening /proc/<pid>/fd/N: a new open file of what @f holds, with open(2)'s
+ * @flags, as a client with @c may open it (fdpath.c): a node opened again
+ * (access checked, O_TRUNC), a new end of a pipe; -ENXIO for a socket or
+ * an anonymous file.
+ */
+int file_reopen(const struct file *f, int flags, const struct cred *c, struct file **out);
 
 /* Whether @f is /dev/console (its terminal is dev_console_tty()). */
 bool file_is_console(const struct file *f);

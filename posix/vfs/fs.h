@@ -221,6 +221,8 @@ int fs_mknod(const struct cred *c, struct node *at, const char *path, uint32_t m
  */
 int fs_open(const struct cred *c, struct node *at, const char *path, int flags, uint32_t mode,
 	    struct node **out);
+/* fs_open's checks of node @n found (or, if @created, made) for an open with @flags; O_TRUNC truncates. */
+int fs_open_node(const struct cred *c, struct node *n, int flags, bool created);
 
 /* Writes @len bytes at @off into regular file @n (growing it); returns @len or -errno. */
 long fs_write(struct node *n, uint64_t off, const void *buf, size_t len);

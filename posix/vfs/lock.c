@@ -1,5 +1,5 @@
 /*
- * Advisory file locks (lock.h): one unsorted list per node. An owner's own
+ * Advisory file locks (lock.h): one unsorted list per file (a node, a pipe, ...). An owner's own
  * locks never overlap, so setting a range is: drop or trim the owner's locks
  * it covers, widen it over the touching ones of the same type, insert it.
  */
@@ -38,15 +38,15 @@ bool lock_conflicts(const struct lock *held, const struct lock *want)
 	       overlap(held, want) && (held->type == F_WRLCK || want->type == F_WRLCK);
 }
 
-const struct lock *lock_conflict(const struct node *n, const struct lock *want)
+const struct lock *lock_conflict(struct lock *const *list, const struct lock *want)
 {
-	for (const struct lock *l = n->locks; l; l = l->next)
+	for (const struct lock *l = *list; l; l = l->next)
 		if (lock_conflicts(l, want))
 			return l;
 	return NULL;
 }
 
-int lock_set(struct node *n, const struct lock *want)
+int lock_set(struct lock **list, const struct lock *want)
 {
 	/*
 	 * The owner's locks do not overlap, so one reaches before the range and
@@ -64,7 +64,7 @@ int lock_set(struct node *n, const struct lock *want)
 		free(spare[2]);
 		return -ENOLCK;
 	}
-	for (struct lock **lp = &n->locks; *lp;) {
+	for (struct lock **lp = list; *lp;) {
 		struct lock *l = *lp;
 		bool merge = want->type != F_UNLCK && l->type == want->type && touch(l, want);
 		if (!same_owner(l, want) || (!merge && !overlap(l, want))) {
@@ -106,17 +106,17 @@ int lock_set(struct node *n, const struct lock *want)
 	while (kept) {
 		struct lock *l = kept;
 		kept = l->next;
-		l->next = n->locks;
-		n->locks = l;
+		l->next = *list;
+		*list = l;
 	}
 	while (used < 3)
 		free(spare[used++]);
 	return 0;
 }
 
-void lock_release(struct node *n, enum lock_kind kind, uint64_t owner)
+void lock_release(struct lock **list, enum lock_kind kind, uint64_t owner)
 {
-	for (struct lock **lp = &n->locks; *lp;) {
+	for (struct lock **lp = list; *lp;) {
 		struct lock *l = *lp;
 		if (l->kind == kind && l->owner == owner) {
 			*lp = l->next;
@@ -127,11 +127,11 @@ void lock_release(struct node *n, enum lock_kind kind, uint64_t owner)
 	}
 }
 
-void lock_free_all(struct node *n)
+void lock_free_all(struct lock **list)
 {
-	while (n->locks) {
-		struct lock *l = n->locks;
-		n->locks = l->next;
+	while (*list) {
+		struct lock *l = *list;
+		*list = l->next;
 		free(l);
 	}
 }

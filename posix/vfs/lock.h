@@ -1,5 +1,6 @@
 /*
- * Advisory locks on files, kept per node: fcntl's record locks (owned by a
+ * Advisory locks on files, kept in a list per file (a node's, a pipe's, a
+ * socket's, a pseudo-terminal's; file_locks): fcntl's record locks (owned by a
  * process, LK_POSIX), open-file-description locks (F_OFD_*, LK_OFD) and
  * flock's (LK_FLOCK). Record and OFD locks are byte ranges and conflict with
  * each other; flock's are whole-file and conflict only among themselves, as
@@ -9,8 +10,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-
-struct node;
 
 enum lock_kind { LK_POSIX, LK_OFD, LK_FLOCK };
 
@@ -25,22 +24,22 @@ struct lock {
 	uint8_t type;		/* F_RDLCK or F_WRLCK (F_UNLCK only in a request) */
 };
 
-/* A lock of another owner on @n that keeps @want from being taken, or NULL. */
-const struct lock *lock_conflict(const struct node *n, const struct lock *want);
+/* A lock of another owner on @list that keeps @want from being taken, or NULL. */
+const struct lock *lock_conflict(struct lock *const *list, const struct lock *want);
 
 /*
- * Sets @want on @n for its owner (F_UNLCK: removes that range): the owner's
+ * Sets @want on @list for its owner (F_UNLCK: removes that range): the owner's
  * locks in the range are replaced, split where they reach past it, and
  * merged with touching ones of the same type. Conflicts were checked before.
  * 0, or -ENOLCK without memory (then nothing changed).
  */
-int lock_set(struct node *n, const struct lock *want);
+int lock_set(struct lock **list, const struct lock *want);
 
-/* Removes every lock of @kind and @owner on @n (the process closed the file, or the file went). */
-void lock_release(struct node *n, enum lock_kind kind, uint64_t owner);
+/* Removes every lock of @kind and @owner on @list (the process closed the file, or the file went). */
+void lock_release(struct lock **list, enum lock_kind kind, uint64_t owner);
 
-/* Frees every lock of @n (the node is freed). */
-void lock_free_all(struct node *n);
+/* Frees every lock of @list (its file is freed). */
+void lock_free_all(struct lock **list);
 
 /* Whether @held (another owner's) keeps @want from being taken. */
 bool lock_conflicts(const struct lock *held, const struct lock *want);

@@ -1,6 +1,7 @@
 /*
  * VFS_LOCK: fcntl's record locks (F_GETLK, F_SETLK, F_SETLKW), the OFD locks
- * and flock, on the node of an open file (lock.c keeps them). A lock that
+ * and flock, on the list of an open file (file_locks: its node's, or a pipe's,
+ * a socket's, a pseudo-terminal's; lock.c keeps them). A lock that
  * must wait is a saved request performed again after every later one, as a
  * blocked read is (wait.c), so a release (an unlock, a close, a process's
  * end) lets it through with no polling. Before a record lock waits, the
@@ -37,15 +38,15 @@ static long decode(const struct request *r, struct session **sp, struct file **f
 	if (*cmd > VFS_LOCK_WAIT || kind > VFS_LOCK_FLOCK || (r->w[2] >> 16) ||
 	    (type != F_RDLCK && type != F_WRLCK && type != F_UNLCK))
 		return -EINVAL;
-	/* Pipes, sockets and remote files have no node to keep locks on. */
-	if (f->kind != FILE_NODE || !f->node)
+	/* Remote files: their locks would be their owner's (not forwarded). */
+	if (!file_locks(f))
 		return -EINVAL;
 	if (kind == VFS_LOCK_FLOCK) {
 		start = 0, len = 0;
 	} else if (whence == SEEK_CUR) {
 		base = (int64_t)f->pos;
 	} else if (whence == SEEK_END) {
-		base = (int64_t)f->node->size;
+		base = f->kind == FILE_NODE ? (int64_t)f->node->size : 0;	/* a pipe's size is 0 */
 	} else if (whence != SEEK_SET) {
 		return -EINVAL;
 	}
@@ -102,7 +103,7 @@ static bool held_up(const struct request *r, void *arg)
 	if (VR_TAG_LABEL(r->tag) != VFS_LOCK || decode(r, &s, &f, &want, &cmd) || cmd != VFS_LOCK_WAIT ||
 	    want.kind != LK_POSIX || want.owner != c->waiter)
 		return false;
-	for (const struct lock *l = f->node->locks; l; l = l->next) {
+	for (const struct lock *l = *file_locks(f); l; l = l->next) {
 		if (!lock_conflicts(l, &want) || l->kind != LK_POSIX)
 			continue;
 		if (l->owner == c->target || (c->depth < DEADLOCK_DEPTH && waits_for(l->owner, c->target, c->depth + 1)))
@@ -119,12 +120,12 @@ static bool waits_for(uint64_t waiter, uint64_t target, unsigned depth)
 	return waiters_find(held_up, &c);
 }
 
-/* Whether @want waiting on @n would close a cycle of processes waiting for each other. */
-static bool deadlock(const struct node *n, const struct lock *want)
+/* Whether @want waiting on @list would close a cycle of processes waiting for each other. */
+static bool deadlock(struct lock *const *list, const struct lock *want)
 {
 	if (want->kind != LK_POSIX)
 		return false;
-	for (const struct lock *l = n->locks; l; l = l->next)
+	for (const struct lock *l = *list; l; l = l->next)
 		if (lock_conflicts(l, want) && l->kind == LK_POSIX && waits_for(l->owner, want->owner, 0))
 			return true;
 	return false;
@@ -142,7 +143,7 @@ long op_lock(struct session *s)
 	if (err)
 		return err;
 	if (cmd == VFS_LOCK_GET) {
-		const struct lock *l = want.type == F_UNLCK ? NULL : lock_conflict(f->node, &want);
+		const struct lock *l = want.type == F_UNLCK ? NULL : lock_conflict(file_locks(f), &want);
 		out.w[2] = l ? l->type : F_UNLCK;
 		out.w[3] = l ? l->start : 0;
 		out.w[4] = !l || l->end == LOCK_EOF ? 0 : l->end - l->start + 1;
@@ -154,13 +155,13 @@ long op_lock(struct session *s)
 	if (want.kind != LK_FLOCK && ((want.type == F_RDLCK && (f->flags & O_ACCMODE) == O_WRONLY) ||
 				      (want.type == F_WRLCK && (f->flags & O_ACCMODE) == O_RDONLY)))
 		return -EBADF;
-	if (lock_conflict(f->node, &want)) {
+	if (lock_conflict(file_locks(f), &want)) {
 		if (cmd != VFS_LOCK_WAIT)
 			return -EAGAIN;
 		/* Only the request that would close the cycle is refused, when it comes (as Linux). */
-		if (!retrying && deadlock(f->node, &want))
+		if (!retrying && deadlock(file_locks(f), &want))
 			return -EDEADLK;
 		return block(false, 0);
 	}
-	return lock_set(f->node, &want);
+	return lock_set(file_locks(f), &want);
 }

@@ -96,7 +96,7 @@ void dir_unlink(struct node *n)
 
 static void node_free(struct node *n)
 {
-	lock_free_all(n);
+	lock_free_all(&n->locks);
 	if (n->owned) {
 		n->fs->used -= n->cap;
 		if (!n->vmo)

@@ -529,9 +529,9 @@ static int open_tmpfile(const struct cred *c, struct node *at, const char *path,
 int fs_open(const struct cred *c, struct node *at, const char *path, int flags, uint32_t mode,
 	    struct node **out)
 {
-	int acc = flags & O_ACCMODE, err;
 	bool created = false;
 	struct node *n;
+	int err;
 
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		return open_tmpfile(c, at, path, flags, mode, out);
@@ -541,6 +541,16 @@ int fs_open(const struct cred *c, struct node *at, const char *path, int flags, 
 		err = fs_walk(c, at, path, flags & O_NOFOLLOW ? WALK_NOFOLLOW : WALK_FOLLOW, &n);
 	if (err)
 		return err;
+	if ((err = fs_open_node(c, n, flags, created)))
+		return err;
+	*out = n;
+	return 0;
+}
+
+int fs_open_node(const struct cred *c, struct node *n, int flags, bool created)
+{
+	int acc = flags & O_ACCMODE, err;
+
 	if (S_ISLNK(n->mode))
 		return -ELOOP;
 	if (S_ISSOCK(n->mode))
@@ -562,7 +572,6 @@ int fs_open(const struct cred *c, struct node *at, const char *path, int flags, 
 		    (err = fs_truncate(n, 0)))
 			return err;
 	}
-	*out = n;
 	return 0;
 }
 

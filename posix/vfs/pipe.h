@@ -7,11 +7,14 @@
 #define PIPE_SIZE 65536
 #define PIPE_ATOMIC 4096	/* PIPE_BUF: writes up to this size are all or nothing */
 
+struct lock;
+
 struct pipe {
 	char *buf;
 	size_t head, len;	/* the oldest byte's index, the bytes held */
 	unsigned readers, writers;	/* open ends */
 	unsigned reader_opens, writer_opens;	/* FIFOs: ends ever opened (a waiting open's partner came) */
+	struct lock *locks;	/* an anonymous pipe's advisory locks (lock.h; freed with it, file.c) */
 };
 
 /* A new pipe with one reader and one writer; NULL without memory. */

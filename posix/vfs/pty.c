@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "file.h"
+#include "lock.h"
 #include "pty.h"
 
 #ifndef TIOCGPTLCK
@@ -105,6 +106,7 @@ void pty_close(struct pty *p, enum pty_end end)
 	if (p->master || p->slaves)
 		return;
 	ptys[p->index] = NULL;
+	lock_free_all(&p->locks);
 	free(p);
 }
 

@@ -22,6 +22,7 @@ enum pty_end { PTY_MASTER, PTY_SLAVE };
 
 struct pty {
 	unsigned index; /* N of /dev/pts/N */
+	struct lock *locks; /* advisory locks on its ends (lock.h), freed with it */
 	struct tty tty;
 	bool master;	   /* the master is open */
 	unsigned slaves;   /* open slave files */

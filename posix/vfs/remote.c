@@ -41,6 +41,7 @@ struct pending {
 	int flags;	  /* VFS_OPEN: the O_* flags the file gets */
 	size_t len;	  /* VFS_READ: the most asked for; VFS_WRITE: the bytes sent */
 	bool positioned;  /* pread/pwrite: the offset does not move */
+	char *path;	  /* VFS_OPEN: the file's path (owned; NULL without memory) */
 };
 
 struct remote {
@@ -95,6 +96,7 @@ static void pending_free(struct remote *rm, struct pending *p)
 {
 	if (p->f)
 		file_put(p->f);
+	free(p->path);
 	rm->npending--;
 	free(p);
 }
@@ -153,6 +155,28 @@ static long forward(struct remote *rm, struct session *s, uint32_t op, struct fi
 
 /* ---- the clients' requests ---- */
 
+/* The path of @rest in @rm's tree, in a new string (/proc/<pid>/fd names it); NULL without memory. */
+static char *path_in(const struct remote *rm, const char *rest)
+{
+	char at[VFS_IO_MAX];
+	int n = fs_path_of(rm->at, at, sizeof(at));
+
+	if (n <= 0)
+		return NULL;
+	size_t al = (size_t)n - 1, rl = strlen(rest);
+	char *p = malloc(al + 1 + rl + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, at, al);
+	if (rl) {
+		p[al++] = '/';
+		memcpy(p + al, rest, rl);
+		al += rl;
+	}
+	p[al] = 0;
+	return p;
+}
+
 long remote_path_op(struct session *s, uint32_t op)
 {
 	struct remote *rm = fs_remote_at->remote;
@@ -160,9 +184,13 @@ long remote_path_op(struct session *s, uint32_t op)
 	size_t len = strlen(rest) + 1;
 
 	switch (op) {
-	case VFS_OPEN:
-		return forward(rm, s, op, NULL, (int)req.w[2] & ~O_CLOEXEC, (uint64_t)(int)req.w[2],
-			       req.w[3], rest, len, false);
+	case VFS_OPEN: {
+		long r = forward(rm, s, op, NULL, (int)req.w[2] & ~O_CLOEXEC, (uint64_t)(int)req.w[2],
+				 req.w[3], rest, len, false);
+		if (r == REPLY_SAVED)
+			rm->pending->path = path_in(rm, rest);
+		return r;
+	}
 	case VFS_STATAT:
 		return forward(rm, s, op, NULL, 0, req.w[2] & AT_SYMLINK_NOFOLLOW, 0, rest, len,
 			       false);
@@ -331,12 +359,39 @@ long op_remote_next(struct session *s)
 	return op;
 }
 
-/* A new open file for an answered VFS_OPEN; the client's reply then carries its id. */
-static long opened(struct remote *rm, struct pending *p, struct reply *r)
+/*
+ * The owner answered VFS_REMOTE_REOPEN (/proc/<pid>/fd/N): a new open file
+ * of what the client's own id x1 holds, with the client's open flags.
+ */
+static long reopened(struct pending *p, struct reply *r)
 {
 	struct session *s = session_find(p->session);
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *old = s ? session_file(s, req.w[4]) : NULL, *f;
+	int err;
+
+	if (!old)
+		return s ? -ENOENT : -EINVAL;	/* closed since the owner looked */
+	if ((err = file_reopen(old, p->flags, &s->cred, &f)))
+		return err;
+	int64_t id = session_add(s, f);
+	if (id < 0) {
+		file_put(f);
+		return id;
+	}
+	r->w[2] = f->kind == FILE_NODE ? f->node->mode & S_IFMT : S_IFIFO;
+	r->words = 2;
+	return id;
+}
+
+/* A new open file for an answered VFS_OPEN; the client's reply then carries its id. */
+static long opened(struct remote *rm, struct pending *p, long result, struct reply *r)
+{
+	struct session *s = session_find(p->session);
 	uint64_t handle = req.w[4];
+
+	if (result == VFS_REMOTE_REOPEN)
+		return reopened(p, r);
+	struct file *f = calloc(1, sizeof(*f));
 
 	if (!f || !s) {
 		free(f);
@@ -349,7 +404,9 @@ static long opened(struct remote *rm, struct pending *p, struct reply *r)
 			   .remote = rm,
 			   .handle = handle,
 			   .ready = (short)req.w[6],
-			   .flags = p->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)};
+			   .flags = p->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY),
+			   .path = p->path};
+	p->path = NULL;
 	rm->refs++;
 	f->remote_next = rm->files;
 	rm->files = f;
@@ -388,7 +445,7 @@ static long translate(struct remote *rm, struct pending *p, long result, handle_
 	if (result < 0)
 		return result < -4095 ? -EIO : result;
 	switch (p->op) {
-	case VFS_OPEN: return opened(rm, p, r);
+	case VFS_OPEN: return opened(rm, p, result, r);
 	case VFS_STAT:
 	case VFS_STATAT:
 		if (len != sizeof(struct vfs_stat))

@@ -829,6 +829,20 @@ static long op_session_sid(void)
 	return 0;
 }
 
+/* VFS_FD_PATH: what /proc/<pid>/fd/N names (the proc server asks for a process's own session's ids). */
+static long op_fd_path(void)
+{
+	struct session *s = session_find(req.w[1]);
+	struct file *f = s ? session_file(s, req.w[2]) : NULL;
+
+	if (!f)
+		return s ? -EBADF : -ESRCH;
+	int n = file_describe(f, out.data, VFS_IO_MAX);
+	if (n >= 0)
+		out.len = (size_t)n;
+	return n;
+}
+
 static long op_exec_image(void)
 {
 	struct session *s = session_find(req.w[1]);
@@ -917,6 +931,7 @@ static long dispatch(void)
 {
 	uint32_t op = VR_TAG_LABEL(req.tag);
 
+	sfd_reader = 0;
 	if (req.badge == 0)
 		return op == VFS_TICK ? 0 : -EINVAL;	/* the timer thread: the waiters are tried next */
 	if (req.badge == VFS_BADGE_ADMIN) {
@@ -929,12 +944,14 @@ static long dispatch(void)
 		case VFS_TTY_SIGNAL: return op_tty_signal();
 		case VFS_SESSION_SID: return op_session_sid();
 		case VFS_SIG_PENDING: return sfd_set_pending(req.w[1], req.w[2]);
+		case VFS_FD_PATH: return op_fd_path();
 		default: return -EINVAL;
 		}
 	}
 	struct session *s = session_find(req.badge);
 	if (!s)
 		return -EINVAL;
+	sfd_reader = s->pid;	/* until the next request's dispatch */
 	long r = dispatch_remote(s, op);
 	if (r != -ENOSYS)
 		return r;

@@ -86,8 +86,9 @@ void session_destroy(struct session *s)
 	/* The process's record locks go with its end, but not with an exec's old session. */
 	bool release = !s->pid || !session_of_pid(s->pid, s);
 	for (uint32_t i = 0; i < s->nids; i++) {
-		if (release && s->ids[i] && s->ids[i]->node && s->ids[i]->node->locks)
-			lock_release(s->ids[i]->node, LK_POSIX, session_lock_owner(s));
+		struct lock **locks = s->ids[i] ? file_locks(s->ids[i]) : NULL;
+		if (release && locks && *locks)
+			lock_release(locks, LK_POSIX, session_lock_owner(s));
 		file_put(s->ids[i]);
 	}
 	free(s->ids);
@@ -132,8 +133,9 @@ int session_close(struct session *s, uint64_t id)
 		return -EBADF;
 	s->ids[id] = NULL;
 	/* POSIX: any close of the file by the process releases the process's record locks on it. */
-	if (f->node && f->node->locks)
-		lock_release(f->node, LK_POSIX, session_lock_owner(s));
+	struct lock **locks = file_locks(f);
+	if (locks && *locks)
+		lock_release(locks, LK_POSIX, session_lock_owner(s));
 	file_put(f);
 	return 0;
 }

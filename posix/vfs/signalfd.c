@@ -60,7 +60,9 @@ uint64_t sfd_pending(uint64_t pid)
 	return 0;
 }
 
+uint64_t sfd_reader;
+
 short sfd_poll(const struct signalfd *s)
 {
-	return sfd_pending(s->pid) & s->mask ? POLLIN : 0;
+	return sfd_pending(sfd_reader ? sfd_reader : s->pid) & s->mask ? POLLIN : 0;
 }

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 struct signalfd {
-	uint64_t pid;  /* whose pending signals make it readable */
+	uint64_t pid;  /* the process that made it (readiness when no reader is known) */
 	uint64_t mask; /* bit n - 1: signal n */
 };
 
@@ -24,5 +24,13 @@ int sfd_set_pending(uint64_t pid, uint64_t set);
 /* @pid's pending signals as last told (0 if never). */
 uint64_t sfd_pending(uint64_t pid);
 
-/* POLLIN while one of the mask's signals is pending for its process. */
+/*
+ * The process whose request is being performed (its session's pid; 0:
+ * none, or not told): a signalfd's readiness is that process's signals,
+ * as Linux's signalfd_poll looks at the polling task's, so a forked child
+ * polling an inherited signalfd sees its own. server.c sets it.
+ */
+extern uint64_t sfd_reader;
+
+/* POLLIN while one of the mask's signals is pending for sfd_reader (without one: the maker). */
 short sfd_poll(const struct signalfd *s);

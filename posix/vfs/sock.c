@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "lock.h"
 #include "sock.h"
 
 #define SOCK_BUF_DEFAULT 212992 /* SO_RCVBUF and SO_SNDBUF, as Linux's default */
@@ -125,6 +126,7 @@ void sock_put(struct sock *s)
 	if (!s || --s->refs)
 		return;
 	sock_close(s);
+	lock_free_all(&s->locks);
 	free(s);
 }
 

@@ -47,6 +47,7 @@ enum sock_state { SOCK_FRESH, SOCK_LISTENING, SOCK_CONNECTED };
 
 struct sock {
 	unsigned refs;
+	struct lock *locks;	/* advisory locks on it (lock.h), freed with it */
 	int type;			/* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
 	enum sock_state state;
 	bool closed;			/* its file is gone */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -387,6 +388,50 @@ static void check_bad(void)
 	close(rd);
 }
 
+/*
+ * Files that are not regular, as Linux allows: flock and record locks on a
+ * pipe (its two ends are two open files of one pipe), on a socket and on
+ * /dev/null, seen from a child.
+ */
+static void check_special(void)
+{
+	int p[2], sv[2], null = open("/dev/null", O_RDWR);
+	char c;
+
+	CHECK(pipe(p) == 0 && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && null >= 0, "pipe, socketpair, /dev/null");
+	CHECK(flock(p[0], LOCK_EX | LOCK_NB) == 0, "flock of a pipe's read end: errno %d", errno);
+	CHECK(flock(p[1], LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK,
+	      "flock of its write end, another open file: errno %d", errno);
+	CHECK(flock(p[0], LOCK_UN) == 0 && flock(p[1], LOCK_SH | LOCK_NB) == 0, "unlock, then the other");
+	CHECK(flock(sv[0], LOCK_EX | LOCK_NB) == 0 && flock(sv[0], LOCK_UN) == 0, "flock of a socket");
+	CHECK(lk(p[1], F_SETLK, F_WRLCK, SEEK_SET, 0, 0) == 0, "record lock on a pipe: errno %d", errno);
+	CHECK(lk(null, F_SETLK, F_WRLCK, SEEK_SET, 0, 10) == 0, "record lock on /dev/null: errno %d", errno);
+	int go[2];
+	CHECK(pipe(go) == 0, "pipe");
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+		int bad = 0;
+		if (fcntl(p[1], F_GETLK, &fl) != 0 || fl.l_type != F_WRLCK || fl.l_pid != getppid())
+			bad |= 1;
+		if (lk(p[1], F_SETLK, F_WRLCK, SEEK_SET, 0, 1) != -1 || (errno != EAGAIN && errno != EACCES))
+			bad |= 2;
+		fl = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 5, .l_len = 1};
+		if (fcntl(null, F_GETLK, &fl) != 0 || fl.l_type != F_WRLCK || fl.l_pid != getppid())
+			bad |= 4;
+		/* The parent's flock of the write end keeps out the read end's, another open file. */
+		if (flock(p[0], LOCK_EX | LOCK_NB) != -1 || errno != EWOULDBLOCK)
+			bad |= 8;
+		(void)!write(go[1], "c", 1);
+		_exit(bad);
+	}
+	CHECK(pid > 0 && read(go[0], &c, 1) == 1, "the child looked");
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "the child saw the locks (status %#x)", st);
+	close(p[0]), close(p[1]), close(sv[0]), close(sv[1]), close(null), close(go[0]), close(go[1]);
+}
+
 int main(void)
 {
 	char buf[100];
@@ -407,6 +452,7 @@ int main(void)
 	check_ofd();
 	check_flock();
 	check_bad();
+	check_special();
 	CHECK(unlink(path) == 0, "unlink");
 	printf("locks: %s (%d failed)\n", failures ? "FAIL" : "PASS", failures);
 	return failures;

@@ -1,7 +1,8 @@
 /*
  * The CPU-time side of /proc that ps and top read: /proc/<pid>/stat's utime,
  * cutime and starttime (a busy child's CPU time grows and is its parent's
- * cutime once reaped), /proc/stat (cpu lines, btime, processes,
+ * cutime once reaped), stime with times() and getrusage() (a child making
+ * system calls has kernel time, its parent's cstime once reaped), /proc/stat (cpu lines, btime, processes,
  * procs_running), /proc/uptime and /proc/loadavg. Nothing waits for a clock:
  * the busy child spins until its own utime has grown. Exits with the number
  * of failed checks.
@@ -12,6 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/times.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -114,6 +119,61 @@ static void check_busy_child(void)
 	close(to_parent[0]), close(to_parent[1]), close(to_child[0]), close(to_child[1]);
 }
 
+/* Ticks of a struct timeval (USER_HZ 100, as clock_t's). */
+static long long tv_ticks(struct timeval tv)
+{
+	return (long long)tv.tv_sec * 100 + tv.tv_usec / 10000;
+}
+
+/*
+ * A child that mostly makes system calls: its kernel time grows (times,
+ * getrusage and /proc/<pid>/stat's stime agree), and once reaped it is our
+ * cstime (times, getrusage RUSAGE_CHILDREN). It calls until it has 3 ticks
+ * of kernel time, so nothing waits for a clock (3000 ticks of CPU time
+ * without: a failure).
+ */
+static void check_kernel_time(void)
+{
+	int to_parent[2], to_child[2];
+	char c;
+
+	CHECK(pipe(to_parent) == 0 && pipe(to_child) == 0, "pipe");
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct tms t;
+		struct rusage ru;
+		do {
+			for (int i = 0; i < 1000; i++)
+				sched_yield();
+			CHECK(times(&t) != (clock_t)-1, "times");
+		} while (t.tms_stime < 3 && t.tms_utime + t.tms_stime < 3000);
+		CHECK(t.tms_stime >= 3, "a child making system calls: stime %ld, utime %ld",
+		      (long)t.tms_stime, (long)t.tms_utime);
+		CHECK(getrusage(RUSAGE_SELF, &ru) == 0, "getrusage");
+		CHECK(tv_ticks(ru.ru_stime) + 1 >= t.tms_stime && tv_ticks(ru.ru_utime) + 1 >= t.tms_utime,
+		      "getrusage's times (%lld, %lld) and times' (%ld, %ld)", tv_ticks(ru.ru_utime),
+		      tv_ticks(ru.ru_stime), (long)t.tms_utime, (long)t.tms_stime);
+		CHECK(write(to_parent[1], "a", 1) == 1, "write");
+		CHECK(read(to_child[0], &c, 1) == 1, "read");
+		_exit(failures);
+	}
+	CHECK(read(to_parent[0], &c, 1) == 1, "the child made its calls");
+	long long stime = stat_field(pid, STIME);
+	CHECK(stime >= 3, "the child's /proc stime %lld", stime);
+	CHECK(write(to_child[1], "b", 1) == 1, "write");
+	int status;
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the calling child's checks");
+	struct tms t;
+	struct rusage ru;
+	CHECK(times(&t) != (clock_t)-1 && t.tms_cstime >= stime, "our cstime %ld, the child's stime %lld",
+	      (long)t.tms_cstime, stime);
+	CHECK(getrusage(RUSAGE_CHILDREN, &ru) == 0 && tv_ticks(ru.ru_stime) + 1 >= stime,
+	      "getrusage(RUSAGE_CHILDREN) stime %lld, the child's %lld", tv_ticks(ru.ru_stime), stime);
+	CHECK(getrusage(42, &ru) == -1 && errno == EINVAL, "getrusage of nobody: errno %d", errno);
+	close(to_parent[0]), close(to_parent[1]), close(to_child[0]), close(to_child[1]);
+}
+
 static void check_stat(void)
 {
 	char buf[8192];
@@ -160,6 +220,7 @@ static void check_uptime_loadavg(void)
 int main(void)
 {
 	check_busy_child();
+	check_kernel_time();
 	check_stat();
 	check_uptime_loadavg();
 	printf("proctimes: %s (%d failed)\n", failures ? "FAIL" : "PASS", failures);

@@ -4,8 +4,8 @@
  * none is pending and EINVAL for a buffer smaller than one record; poll and
  * epoll readiness after a child's kill; a blocking read woken by a child's
  * kill; a mask changed through signalfd(fd, ...), EINVAL for a fd that is
- * not a signalfd; after fork the child's signalfd reads the child's
- * signals, not the parent's; a program exec'd with one reads its own
+ * not a signalfd; after fork the child's signalfd reads and polls the
+ * child's signals, not the parent's; a program exec'd with one reads its own
  * signals through it. Exits with the number of failed checks.
  */
 #define _GNU_SOURCE
@@ -207,9 +207,21 @@ int main(int argc, char **argv)
 		 */
 		int ok = fcntl(fd, F_SETFL, O_NONBLOCK) == 0 && read(fd, si, sizeof(si)) == -1 &&
 			 errno == EAGAIN;
+		/* Readiness is the poller's signals too: the parent's SIGUSR1 does not count here. */
+		struct pollfd pf = {fd, POLLIN, 0};
+		int polled = poll(&pf, 1, 0);
+		if (polled != 0)
+			printf("signalfd: FAIL: the forked child polls its parent's signal (%d, %#x)\n",
+			       polled, pf.revents);
+		ok = ok && polled == 0;
 		ok = write(checked[1], "x", 1) == 1 && ok;
 		/* The parent sends the child SIGUSR2 and says so. */
 		ok = ok && read(ready[0], &b, 1) == 1 && fcntl(fd, F_SETFL, 0) == 0;
+		polled = poll(&pf, 1, -1);
+		if (polled != 1 || pf.revents != POLLIN)
+			printf("signalfd: FAIL: the forked child's poll with its signal: %d, %#x\n",
+			       polled, pf.revents);
+		ok = ok && polled == 1 && pf.revents == POLLIN;
 		ok = ok && read(fd, si, sizeof(si)) == (ssize_t)sizeof(si[0]) &&
 		     si[0].ssi_signo == SIGUSR2 && si[0].ssi_pid == (uint32_t)getppid();
 		_exit(ok ? 0 : 2);
@@ -226,6 +238,8 @@ int main(int argc, char **argv)
 	close(ready[1]);
 	close(checked[0]);
 	CHECK(fcntl(fd, F_SETFL, O_NONBLOCK) == 0, "F_SETFL");
+	struct pollfd pf = {fd, POLLIN, 0};
+	CHECK(poll(&pf, 1, 0) == 1 && pf.revents == POLLIN, "the parent polls its own SIGUSR1");
 	CHECK(read(fd, si, sizeof(si)) == (ssize_t)sizeof(si[0]) && si[0].ssi_signo == SIGUSR1 &&
 		  si[0].ssi_pid == (uint32_t)getpid(),
 	      "the parent's SIGUSR1 is still the parent's");

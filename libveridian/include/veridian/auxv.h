@@ -24,6 +24,8 @@
 #define VR_AT_PROC 0x5653
 #define VR_AT_VFS 0x5654
 #define VR_AT_START 0x5655
+/* The descriptor map the proc server reads for /proc/<pid>/fd (posix/proto/proc.h, PROC_FDMAP_SIZE). */
+#define VR_AT_FDMAP 0x5671
 /* The vfs server's own start-up (roottask/posix.c): the endpoint it serves and the initrd VMO. */
 #define VR_AT_VFS_SERVE 0x5656
 #define VR_AT_INITRD 0x5657

@@ -62,8 +62,11 @@ struct process {
 	bool stopped;
 	unsigned nparked;		/* threads parked in stop_wq */
 
-	/* Ticks that found one of its threads running (sched_tick; atomic, no lock). */
-	uint64_t ticks;
+	/*
+	 * Ticks that found one of its threads running (sched_tick; atomic, no
+	 * lock), and those of them that came while the kernel ran for it.
+	 */
+	uint64_t ticks, kticks;
 };
 
 #define PROCESS_MAX_HANDLES 65536

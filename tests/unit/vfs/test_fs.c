@@ -4,7 +4,7 @@
  * lookup with Linux's errors, tmpfs operations, devices, pipes, sessions,
  * sockets (lifetimes under ASan: peers, backlogs, files in flight) and eventfds.
  */
-// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/sysfs.c posix/vfs/lock.c
+// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/sysfs.c posix/vfs/lock.c posix/vfs/fdpath.c
 #define UNIT_MAIN
 #include "unit.h"
 
@@ -23,6 +23,7 @@
 #include "../../../posix/vfs/file.h"
 #include "../../../posix/vfs/fs.h"
 #include "../../../posix/vfs/initrd.h"
+#include "../../../posix/vfs/lock.h"
 #include "../../../posix/vfs/session.h"
 #include "../../../posix/vfs/sysfs.h"
 
@@ -538,6 +539,58 @@ TEST(pipes)
 	file_put(r);
 	CHECK(file_write(w, "x", 1, NULL) == -EPIPE && file_poll(w, POLLOUT) == POLLERR);
 	file_put(w);
+}
+
+/* /proc/<pid>/fd's side: what an open file is called, opening it again, and locks on a pipe. */
+TEST(fd_paths_and_reopen)
+{
+	struct file *r, *w, *f, *again;
+	struct node *n;
+	struct vfs_stat st;
+	char buf[128], want[64];
+
+	boot();
+	CHECK(fs_open(&root, fs_root, "/tmp/fdp", O_RDWR | O_CREAT, 0600, &n) == 0);
+	CHECK((f = file_of_node(n, O_RDWR)) != NULL);
+	CHECK(file_describe(f, buf, sizeof(buf)) == 8 && !strcmp(buf, "/tmp/fdp"));
+	CHECK(file_write(f, "data", 4, NULL) == 4);
+	/* Opened again: its own offset; O_TRUNC truncates; a user without access: EACCES. */
+	CHECK(file_reopen(f, O_RDONLY, &root, &again) == 0 && again->kind == FILE_NODE);
+	CHECK(file_read(again, buf, sizeof(buf), NULL) == 4 && !memcmp(buf, "data", 4));
+	file_put(again);
+	CHECK(file_reopen(f, O_RDONLY, &user, &again) == -EACCES);
+	CHECK(file_reopen(f, O_WRONLY | O_TRUNC, &root, &again) == 0 && n->size == 0);
+	file_put(again);
+	CHECK(file_describe(f, buf, 8) == -ERANGE);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/fdp", false) == 0);
+	CHECK(file_describe(f, buf, sizeof(buf)) > 0 && !strcmp(buf, "/tmp/fdp (deleted)"));
+	file_put(f);
+
+	CHECK(file_pipe(0, &r, &w) == 0);
+	file_stat(r, &st);
+	snprintf(want, sizeof(want), "pipe:[%llu]", (unsigned long long)st.ino);
+	CHECK(file_describe(w, buf, sizeof(buf)) > 0 && !strcmp(buf, want));
+	/* A second writer: the pipe ends only when both have gone. */
+	CHECK(file_reopen(w, O_WRONLY, &root, &again) == 0 && again->kind == FILE_PIPE_WRITE);
+	CHECK(file_reopen(r, O_RDWR | O_ACCMODE, &root, &f) == -EINVAL);
+	file_put(w);
+	CHECK(file_write(again, "x", 1, NULL) == 1 && file_read(r, buf, 8, NULL) == 1);
+	CHECK(file_read(r, buf, 8, NULL) == -EAGAIN);
+	/* flock and record locks on a pipe: kept on the pipe, gone with the open file. */
+	struct lock l = {.start = 0, .end = LOCK_EOF, .owner = (uint64_t)(uintptr_t)r, .pid = -1,
+			 .kind = LK_FLOCK, .type = F_WRLCK};
+	struct lock other = l;
+	other.owner = (uint64_t)(uintptr_t)again;
+	CHECK(file_locks(r) == file_locks(again) && lock_set(file_locks(r), &l) == 0);
+	CHECK(lock_conflict(file_locks(again), &other) != NULL);
+	file_put(r);
+	CHECK(lock_conflict(file_locks(again), &other) == NULL);
+	file_put(again);
+
+	struct file *e = file_of_eventfd(0, false, 0);
+	CHECK(e && file_describe(e, buf, sizeof(buf)) > 0 && !strcmp(buf, "anon_inode:[eventfd]"));
+	CHECK(file_reopen(e, O_RDWR, &root, &f) == -ENXIO);
+	file_put(e);
 }
 
 static struct sock_name name_of(const char *path)

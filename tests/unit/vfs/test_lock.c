@@ -45,25 +45,25 @@ TEST(split_and_merge)
 	struct lock w;
 
 	w = mk(LK_POSIX, 1, F_WRLCK, 0, 99);
-	CHECK(lock_set(&n, &w) == 0);
+	CHECK(lock_set(&n.locks, &w) == 0);
 	w = mk(LK_POSIX, 1, F_RDLCK, 40, 59);
-	CHECK(lock_set(&n, &w) == 0);
+	CHECK(lock_set(&n.locks, &w) == 0);
 	CHECK(count(&n) == 3);
 	CHECK(at(&n, 1, 39)->type == F_WRLCK && at(&n, 1, 39)->start == 0 && at(&n, 1, 39)->end == 39);
 	CHECK(at(&n, 1, 40)->type == F_RDLCK && at(&n, 1, 40)->end == 59);
 	CHECK(at(&n, 1, 60)->type == F_WRLCK && at(&n, 1, 60)->end == 99);
 	/* Writing the middle again merges all three. */
 	w = mk(LK_POSIX, 1, F_WRLCK, 40, 59);
-	CHECK(lock_set(&n, &w) == 0);
+	CHECK(lock_set(&n.locks, &w) == 0);
 	CHECK(count(&n) == 1 && n.locks->start == 0 && n.locks->end == 99);
 	/* Touching ranges merge; an unlock to the end leaves the head. */
 	w = mk(LK_POSIX, 1, F_WRLCK, 100, LOCK_EOF);
-	CHECK(lock_set(&n, &w) == 0);
+	CHECK(lock_set(&n.locks, &w) == 0);
 	CHECK(count(&n) == 1 && n.locks->end == LOCK_EOF);
 	w = mk(LK_POSIX, 1, F_UNLCK, 10, LOCK_EOF);
-	CHECK(lock_set(&n, &w) == 0);
+	CHECK(lock_set(&n.locks, &w) == 0);
 	CHECK(count(&n) == 1 && n.locks->start == 0 && n.locks->end == 9);
-	lock_free_all(&n);
+	lock_free_all(&n.locks);
 	CHECK(n.locks == NULL);
 }
 
@@ -72,22 +72,22 @@ TEST(conflicts_by_kind)
 	struct node n = {0};
 	struct lock w = mk(LK_POSIX, 1, F_RDLCK, 0, 9);
 
-	CHECK(lock_set(&n, &w) == 0);
+	CHECK(lock_set(&n.locks, &w) == 0);
 	struct lock r2 = mk(LK_POSIX, 2, F_RDLCK, 5, 5), w2 = mk(LK_POSIX, 2, F_WRLCK, 5, 5);
 	struct lock ofd = mk(LK_OFD, 0x1000, F_WRLCK, 0, 0), fl = mk(LK_FLOCK, 0x1000, F_WRLCK, 0, LOCK_EOF);
 	struct lock own = mk(LK_POSIX, 1, F_WRLCK, 0, 9), past = mk(LK_POSIX, 2, F_WRLCK, 10, 20);
-	CHECK(lock_conflict(&n, &r2) == NULL);
-	CHECK(lock_conflict(&n, &w2) == n.locks);
-	CHECK(lock_conflict(&n, &ofd) == n.locks);	/* record and OFD locks meet */
-	CHECK(lock_conflict(&n, &fl) == NULL);	/* flock's are apart */
-	CHECK(lock_conflict(&n, &own) == NULL);	/* never in one's own way */
-	CHECK(lock_conflict(&n, &past) == NULL);
-	CHECK(lock_set(&n, &fl) == 0);
+	CHECK(lock_conflict(&n.locks, &r2) == NULL);
+	CHECK(lock_conflict(&n.locks, &w2) == n.locks);
+	CHECK(lock_conflict(&n.locks, &ofd) == n.locks);	/* record and OFD locks meet */
+	CHECK(lock_conflict(&n.locks, &fl) == NULL);	/* flock's are apart */
+	CHECK(lock_conflict(&n.locks, &own) == NULL);	/* never in one's own way */
+	CHECK(lock_conflict(&n.locks, &past) == NULL);
+	CHECK(lock_set(&n.locks, &fl) == 0);
 	struct lock fl2 = mk(LK_FLOCK, 0x2000, F_RDLCK, 0, LOCK_EOF);
-	CHECK(lock_conflict(&n, &fl2) != NULL);
-	lock_release(&n, LK_FLOCK, 0x1000);
-	CHECK(lock_conflict(&n, &fl2) == NULL && count(&n) == 1);
-	lock_release(&n, LK_POSIX, 1);
+	CHECK(lock_conflict(&n.locks, &fl2) != NULL);
+	lock_release(&n.locks, LK_FLOCK, 0x1000);
+	CHECK(lock_conflict(&n.locks, &fl2) == NULL && count(&n) == 1);
+	lock_release(&n.locks, LK_POSIX, 1);
 	CHECK(n.locks == NULL);
 }
 
@@ -113,10 +113,10 @@ TEST(random_against_model)
 			for (uint64_t b = s; b <= (to_eof ? SPAN : e) && o != owner; b++)
 				if (model[o][b] && (model[o][b] == F_WRLCK + 1 || types[type] == F_WRLCK))
 					conflict = types[type] != F_UNLCK;
-		CHECK((lock_conflict(&n, &w) != NULL) == conflict);
+		CHECK((lock_conflict(&n.locks, &w) != NULL) == conflict);
 		if (conflict)
 			continue;
-		CHECK(lock_set(&n, &w) == 0);
+		CHECK(lock_set(&n.locks, &w) == 0);
 		for (uint64_t b = s; b <= (to_eof ? SPAN : e); b++)
 			model[owner][b] = types[type] == F_UNLCK ? 0 : (uint8_t)(types[type] + 1);
 		/* Every byte as the model says, and no two locks of an owner overlap or touch alike. */
@@ -137,5 +137,5 @@ TEST(random_against_model)
 				}
 	}
 out:
-	lock_free_all(&n);
+	lock_free_all(&n.locks);
 }

@@ -28,6 +28,16 @@ static inline vaddr_t arch_uregs_pc(const struct user_regs *r)
 	return r->pc;
 }
 
+/* The system-call instruction (svc #imm), for sched_tick's kernel time. */
+#define ARCH_SYSCALL_INSN_LEN 4
+static inline bool arch_is_syscall_insn(const uint8_t *insn)
+{
+	uint32_t w = (uint32_t)insn[0] | (uint32_t)insn[1] << 8 | (uint32_t)insn[2] << 16 |
+		     (uint32_t)insn[3] << 24;
+
+	return (w & 0xffe0001fu) == 0xd4000001u;
+}
+
 /* The message registers: x2 (tag), x3-x7, x9, x10 (x8 holds the call number). */
 static inline void arch_msg_get(const struct user_regs *r, uint64_t msg[8])
 {

@@ -44,6 +44,13 @@ static inline vaddr_t arch_uregs_pc(const struct user_regs *r)
 	return r->sepc;
 }
 
+/* The system-call instruction (ecall), for sched_tick's kernel time. */
+#define ARCH_SYSCALL_INSN_LEN 4
+static inline bool arch_is_syscall_insn(const uint8_t *insn)
+{
+	return insn[0] == 0x73 && !insn[1] && !insn[2] && !insn[3];
+}
+
 /* The message registers: a2 (the tag), a3-a6, t0-t2. */
 static inline void arch_msg_get(const struct user_regs *r, uint64_t msg[8])
 {

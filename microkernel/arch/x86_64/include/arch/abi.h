@@ -36,6 +36,13 @@ static inline vaddr_t arch_uregs_pc(const struct user_regs *r)
 	return r->f.rip;
 }
 
+/* The system-call instruction (syscall: 0f 05), for sched_tick's kernel time. */
+#define ARCH_SYSCALL_INSN_LEN 2
+static inline bool arch_is_syscall_insn(const uint8_t *insn)
+{
+	return insn[0] == 0x0f && insn[1] == 0x05;
+}
+
 /* The message registers: rsi (the tag), r10, r8, r9, r12, r13, r14, r15. */
 static inline void arch_msg_get(const struct user_regs *r, uint64_t msg[8])
 {
