@@ -335,11 +335,11 @@ long op_remote_next(struct session *s)
 static long opened(struct remote *rm, struct pending *p, struct reply *r)
 {
 	struct session *s = session_find(p->session);
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_new();
 	uint64_t handle = req.w[4];
 
 	if (!f || !s) {
-		free(f);
+		file_free(f);
 		uint64_t w[8] = {0, VFS_CLOSE, 0, handle};
 		enqueue(rm, w, NULL, 0);
 		return s ? -ENOMEM : -EINVAL;
