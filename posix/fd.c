@@ -118,6 +118,33 @@ struct px_file *px_fd_file(int fd)
 	return __atomic_load_n(&table[fd].file, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Up to SPARES freed px_files are kept for the next ones (the table lock
+ * guards them): an open and its close then cost no malloc and free.
+ */
+#define SPARES 16
+static struct px_file *spares[SPARES];
+static unsigned nspares;
+
+static struct px_file *file_alloc(void)
+{
+	table_lock();
+	struct px_file *f = nspares ? spares[--nspares] : NULL;
+	table_unlock();
+	return f ? f : malloc(sizeof(*f));
+}
+
+static void file_free(struct px_file *f)
+{
+	table_lock();
+	bool kept = nspares < SPARES;
+	if (kept)
+		spares[nspares++] = f;
+	table_unlock();
+	if (!kept)
+		free(f);
+}
+
 /* Drops a reference to @f; the last one closes its id at the server. */
 static void file_put(struct px_file *f)
 {
@@ -127,7 +154,7 @@ static void file_put(struct px_file *f)
 		uint64_t r[8], w = f->id;
 		px_call_sure(px_vfs, VFS_CLOSE, &w, 1, r);
 	}
-	free(f);
+	file_free(f);
 }
 
 /* The lowest free fd >= @min, or -EMFILE. Caller holds the lock. */
@@ -141,7 +168,7 @@ static int lowest_free(int min)
 
 int px_fd_new(enum px_file_kind kind, uint64_t id, uint32_t type, int min, bool cloexec)
 {
-	struct px_file *f = malloc(sizeof(*f));
+	struct px_file *f = file_alloc();
 
 	if (!f)
 		return -ENOMEM;
@@ -152,7 +179,7 @@ int px_fd_new(enum px_file_kind kind, uint64_t id, uint32_t type, int min, bool 
 		slot_set(fd, f, cloexec);
 	table_unlock();
 	if (fd < 0)
-		free(f);
+		file_free(f);
 	return fd;
 }
 

@@ -63,6 +63,8 @@ long px_copy_out(void *user, size_t len)
 	return vr_vmo_read(ipc_vmo, user, 0, len) ? -EFAULT : 0;
 }
 
+#define PATH_PIECE 128	/* the first piece of a path copied; most paths fit */
+
 long px_copy_path(size_t off, const char *path)
 {
 	char *buf = px_ipc_buffer();
@@ -70,12 +72,20 @@ long px_copy_path(size_t off, const char *path)
 
 	if (!buf)
 		return -ENOMEM;
-	/* A page at a time: a page is readable or not as a whole. */
+	/*
+	 * Pieces of PATH_PIECE bytes, doubling, each within one page (a page is
+	 * readable or not as a whole): a short path costs a short copy wherever
+	 * it lies in its page (the rest of the page cost up to 4 KiB a call).
+	 */
+	size_t piece = PATH_PIECE;
 	while (off < VR_PAGE) {
 		uintptr_t p = (uintptr_t)path + (off - start);
 		size_t n = VR_PAGE - p % VR_PAGE;
+		if (n > piece)
+			n = piece;
 		if (n > VR_PAGE - off)
 			n = VR_PAGE - off;
+		piece *= 2;
 		if (vr_vmo_write(ipc_vmo, (const void *)p, off, n))
 			return -EFAULT;
 		const char *nul = memchr(buf + off, 0, n);

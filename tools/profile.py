@@ -10,6 +10,11 @@ or root task) retired on the way: one iteration of the benchmark loop.
     tools/profile.py --arch x86_64 --at sys_ipc_call [--skip 300]
     tools/profile.py --arch aarch64 --at sys_null
     tools/profile.py --arch x86_64 --posix --at sys_process_fork --skip 22
+    tools/profile.py --arch x86_64 --posix --at syscall_ipc --hits 4 --skip 3000
+
+--hits N steps until --at was reached N times (an operation of several
+entries: open_close is four IPC system calls, the client's two calls and
+the server's two answers).
 
 --posix profiles the POSIX benchmarks' boot (one CPU, /bin/posix-bench) and,
 on x86_64, names user-space code too: each step also records cr3, and the
@@ -48,10 +53,13 @@ pcs = []
 spaces = {}
 user = %(user)r
 space = 0
+hits = 0
 while True:
     gdb.execute('stepi', to_string=True)
     pc = int(gdb.parse_and_eval('$pc')) & 0xffffffffffffffff
-    if pc == %(addr)#x or len(pcs) >= %(limit)d:
+    if pc == %(addr)#x:
+        hits += 1
+    if hits == %(hits)d or len(pcs) >= %(limit)d:
         break
     if user:
         space = int(gdb.parse_and_eval('$cr3')) & ~0xfff
@@ -128,6 +136,8 @@ def main():
     ap.add_argument('--at', required=True, help='kernel function entered once per operation')
     ap.add_argument('--skip', type=int, default=300, help='hits to let pass first (warm-up)')
     ap.add_argument('--limit', type=int, default=20000, help='most instructions to step')
+    ap.add_argument('--hits', type=int, default=1,
+                    help='hits of --at one operation spans (e.g. 4 syscall_ipc for open+close)')
     ap.add_argument('--trace', help='also write every stepped address (function+offset) here')
     ap.add_argument('--posix', action='store_true',
                     help='the POSIX benchmarks\' boot; on x86_64 user space named per program')
@@ -154,7 +164,8 @@ def main():
         script = os.path.join(tmp, 'profile.py')
         with open(script, 'w') as f:
             f.write(GDB_SCRIPT % {'port': port, 'addr': addr[0], 'skip': args.skip,
-                                  'limit': args.limit, 'out': trace, 'user': user})
+                                  'limit': args.limit, 'hits': args.hits, 'out': trace,
+                                  'user': user})
         vm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
         try:
@@ -205,7 +216,8 @@ def main():
     if args.trace:
         with open(args.trace, 'w') as f:
             f.write('\n'.join(trace_lines) + '\n')
-    print('%d instructions from %s to %s (%s)' % (len(pcs) + 1, args.at, args.at, args.arch))
+    print('%d instructions from %s to %s (%d hits, %s)' % (len(pcs) + 1, args.at, args.at, args.hits,
+                                                          args.arch))
     for name in sorted(order, key=lambda n: -counts[n]):
         print('%7d  %s' % (counts[name], name))
     if user:

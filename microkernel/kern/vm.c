@@ -469,8 +469,23 @@ int user_copy(struct process *p, vaddr_t uva, void *kbuf, size_t len, bool to_us
 		size_t in_page = uva % PAGE_SIZE, n = MIN(len, PAGE_SIZE - in_page);
 		struct vmo_frame f = {0};
 		int err = -EFAULT;
-		if (m && (m->prot & need) && m->vmo->kind != VMO_PHYS)
-			err = page_of(p, m, ALIGN_DOWN(uva, PAGE_SIZE), to_user ? VMO_WRITE : VMO_COPY_OUT, &f);
+		paddr_t pa;
+		unsigned pte;
+		if (m && (m->prot & need) && m->vmo->kind != VMO_PHYS) {
+			/*
+			 * A page the process has already touched this way: its entry names
+			 * the frame. A writable entry's frame is no one else's (a shared one
+			 * is mapped read-only, and fork write-protects under this lock).
+			 */
+			if (arch_page_query(p->root, uva, &pa, &pte) &&
+			    (pte & (need | PROT_USER)) == (need | PROT_USER)) {
+				f.pa = pa - in_page;
+				err = 0;
+			} else {
+				err = page_of(p, m, ALIGN_DOWN(uva, PAGE_SIZE), to_user ? VMO_WRITE : VMO_COPY_OUT,
+					      &f);
+			}
+		}
 		/* Under the lock, so that no fork shares the frame while the copy runs. */
 		if (!err) {
 			char *k = (char *)phys_to_virt(f.pa) + in_page;

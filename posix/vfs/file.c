@@ -14,9 +14,45 @@
 
 #define PIPE_DEV 0xfe /* st_dev of pipes, sockets and eventfds */
 
+/*
+ * Open files come from a list of up to FILE_SPARES spares before malloc: an
+ * open and its close are the server's most frequent allocation, and taking
+ * one from the list costs the same whatever malloc size class struct file
+ * falls in. A spare is linked through remote_next. Only the server's main
+ * thread makes and frees open files (the timer thread never does).
+ */
+#define FILE_SPARES 64
+static struct file *spares;
+static unsigned nspares;
+
+struct file *file_new(void)
+{
+	struct file *f = spares;
+
+	if (!f)
+		return calloc(1, sizeof(*f));
+	spares = f->remote_next;
+	nspares--;
+	*f = (struct file){0};
+	return f;
+}
+
+void file_free(struct file *f)
+{
+	if (!f)
+		return;
+	if (nspares == FILE_SPARES) {
+		free(f);
+		return;
+	}
+	f->remote_next = spares;
+	spares = f;
+	nspares++;
+}
+
 struct file *file_of_node(struct node *n, int flags)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_new();
 
 	if (!f)
 		return NULL;
@@ -45,12 +81,12 @@ int fifo_open(struct node *n, int flags, struct file **out)
 
 	if (acc == O_WRONLY && (flags & O_NONBLOCK) && (!p || !p->readers))
 		return -ENXIO;
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_new();
 	if (!f)
 		return -ENOMEM;
 	if (!p) {
 		if (!(p = pipe_create())) {
-			free(f);
+			file_free(f);
 			return -ENOMEM;
 		}
 		p->readers = p->writers = 0;
@@ -81,10 +117,10 @@ int file_pipe(int flags, struct file **r, struct file **w)
 {
 	struct pipe *p = pipe_create();
 
-	*r = p ? calloc(1, sizeof(**r)) : NULL;
-	*w = *r ? calloc(1, sizeof(**w)) : NULL;
+	*r = p ? file_new() : NULL;
+	*w = *r ? file_new() : NULL;
 	if (!*w) {
-		free(*r);
+		file_free(*r);
 		pipe_destroy(p);
 		return -ENOMEM;
 	}
@@ -95,7 +131,7 @@ int file_pipe(int flags, struct file **r, struct file **w)
 
 struct file *file_of_sock(struct sock *s, int flags)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_new();
 
 	if (!f)
 		return NULL;
@@ -105,10 +141,10 @@ struct file *file_of_sock(struct sock *s, int flags)
 
 struct file *file_of_eventfd(uint64_t count, bool semaphore, int flags)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_new();
 
 	if (!f || !(f->eventfd = evfd_create(count, semaphore))) {
-		free(f);
+		file_free(f);
 		return NULL;
 	}
 	f->refs = 1;
@@ -119,10 +155,10 @@ struct file *file_of_eventfd(uint64_t count, bool semaphore, int flags)
 
 struct file *file_of_epoll(void)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_new();
 
 	if (!f || !(f->epoll = epl_create(f))) {
-		free(f);
+		file_free(f);
 		return NULL;
 	}
 	f->refs = 1;
@@ -133,10 +169,10 @@ struct file *file_of_epoll(void)
 
 struct file *file_of_timerfd(int clock, int flags)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_new();
 
 	if (!f || !(f->timerfd = tfd_create(clock))) {
-		free(f);
+		file_free(f);
 		return NULL;
 	}
 	f->refs = 1;
@@ -147,10 +183,10 @@ struct file *file_of_timerfd(int clock, int flags)
 
 struct file *file_of_signalfd(uint64_t pid, uint64_t mask, int flags)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_new();
 
 	if (!f || !(f->signalfd = sfd_create(pid, mask))) {
-		free(f);
+		file_free(f);
 		return NULL;
 	}
 	f->refs = 1;
@@ -233,7 +269,7 @@ void file_put(struct file *f)
 		}
 		node_put(f->node);
 	}
-	free(f);
+	file_free(f);
 }
 
 static bool readable(const struct file *f)

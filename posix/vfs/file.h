@@ -46,6 +46,9 @@ struct file {
 	uint64_t pos;		/* offset, getdents position for directories; a FIFO end: its partners' opens at open */
 };
 
+/* A zeroed open file (from the spares when there are any) or NULL; file_free takes it back. */
+struct file *file_new(void);
+void file_free(struct file *f);
 /* A new open file of @n (taking a node reference) or NULL without memory. */
 struct file *file_of_node(struct node *n, int flags);
 /* A new open file of node @n as open(2) makes it (a pseudo-terminal end for /dev/ptmx and

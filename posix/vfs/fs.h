@@ -59,6 +59,7 @@ struct node {
 	uint32_t uid, gid;
 	uint32_t nlink;
 	uint32_t refs;		/* open files and working directories */
+	uint32_t name_key;	/* name_key(name): dir_find compares it before the names */
 	int64_t atime, mtime, ctime;	/* seconds */
 	uint32_t atime_ns, mtime_ns;	/* as utimensat set them (0 after a change: the clock has seconds) */
 	char *name;		/* "" for the root */
@@ -145,6 +146,8 @@ void dir_unlink(struct node *n);
 
 /* The entry @name (@len bytes) of directory @dir, without following mounts. */
 struct node *dir_find(struct node *dir, const char *name, size_t len);
+/* A hash of @name's @len bytes in the high 24 bits, @len in the low 8 (names are at most FS_NAME_MAX). */
+uint32_t name_key(const char *name, size_t len);
 
 /* Mounts @root (a directory of another struct fs) over directory @on. */
 int fs_mount(struct node *on, struct node *root);

@@ -31,6 +31,7 @@ static struct node *node_alloc(struct fs *fs, const char *name, size_t len, uint
 	}
 	memcpy(n->name, name, len);
 	n->name[len] = 0;
+	n->name_key = name_key(name, len);
 	n->fs = fs;
 	if (!fs->next_ino)
 		fs->next_ino = 1;
@@ -172,10 +173,32 @@ struct node *node_link(struct node *dir, const char *name, size_t len, struct no
 	return n;
 }
 
+uint32_t name_key(const char *name, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return (h & ~0xffu) | (uint32_t)(len & 0xff);
+}
+
+/* Whether entry @n is named @name (@len bytes); its key matched, so it almost surely is. */
+static bool named(const struct node *n, const char *name, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (n->name[i] != name[i])
+			return false;
+	return !n->name[len];
+}
+
+/* One word compared an entry: a long directory (/bin's links) costs little more than a short one. */
 struct node *dir_find(struct node *dir, const char *name, size_t len)
 {
+	if (len > FS_NAME_MAX)
+		return NULL;
+	uint32_t key = name_key(name, len);
 	for (struct node *n = dir->children; n; n = n->next)
-		if (strlen(n->name) == len && memcmp(n->name, name, len) == 0)
+		if (n->name_key == key && named(n, name, len))
 			return n;
 	return NULL;
 }
@@ -189,6 +212,7 @@ int fs_mount(struct node *on, struct node *root)
 	root->parent = on->parent;
 	free(root->name);
 	root->name = strdup(on->name);
+	root->name_key = on->name_key;
 	return root->name ? 0 : -ENOMEM;
 }
 

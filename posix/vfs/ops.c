@@ -154,6 +154,7 @@ int fs_rename(const struct cred *c, struct node *oat, const char *opath, struct 
 	dir_unlink(se);
 	free(se->name);
 	se->name = name;
+	se->name_key = name_key(name, ln.len);
 	dir_link(ln.dir, se);
 	src->ctime = fs_now();
 	return 0;

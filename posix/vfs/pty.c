@@ -37,7 +37,7 @@ int pty_populate(struct node *dev)
 
 static struct file *file_of_pty(struct pty *p, enum file_kind kind, int flags)
 {
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_new();
 
 	if (f)
 		*f = (struct file){.refs = 1, .kind = kind, .pty = p, .flags = flags};

@@ -391,10 +391,10 @@ static long opened(struct remote *rm, struct pending *p, long result, struct rep
 
 	if (result == VFS_REMOTE_REOPEN)
 		return reopened(p, r);
-	struct file *f = calloc(1, sizeof(*f));
+	struct file *f = file_new();
 
 	if (!f || !s) {
-		free(f);
+		file_free(f);
 		uint64_t w[8] = {0, VFS_CLOSE, 0, handle};
 		enqueue(rm, w, NULL, 0);
 		return s ? -ENOMEM : -EINVAL;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -154,6 +155,46 @@ static void check_errors(void)
 }
 
 /* Opening more descriptors than the limit gives EMFILE, and closing them makes room again. */
+/*
+ * Paths wherever they lie: across a page boundary, longer than one piece of
+ * the copy, ending at the last byte before an unreadable page (fine) or
+ * running into it (EFAULT), and too long (ENAMETOOLONG).
+ */
+static void check_path_pages(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, (size_t)page * 3, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static char huge[6000];
+	char name[sizeof(base) + 8];
+	int fd;
+
+	CHECK(m != MAP_FAILED && mprotect(m + 2 * page, (size_t)page, PROT_NONE) == 0, "pages");
+	if (m == MAP_FAILED)
+		return;
+	snprintf(name, sizeof(name), "%s/edge", base);
+	size_t len = strlen(name) + 1;
+	char *edge = m + 2 * page - len;	/* its NUL is the last readable byte */
+	memcpy(edge, name, len);
+	CHECK((fd = open(edge, O_CREAT | O_RDWR, 0600)) >= 0, "a path ending at an unreadable page");
+	close(fd);
+	/* 300 bytes across the boundary of the first two pages: "<base>/././.../edge". */
+	char *cross = m + page - 100;
+	size_t n = (size_t)snprintf(cross, 400, "%s/", base);
+	while (n < 290) {
+		memcpy(cross + n, "./", 2);
+		n += 2;
+	}
+	memcpy(cross + n, "edge", 5);
+	CHECK((fd = open(cross, O_RDONLY)) >= 0, "a path across a page boundary");
+	close(fd);
+	memset(m + 2 * page - 10, 'a', 10);	/* no NUL before the unreadable page */
+	FAILS(open(m + 2 * page - 10, O_RDONLY), EFAULT);
+	memset(huge, '/', sizeof(huge) - 1);	/* 5,999 bytes: longer than PATH_MAX */
+	FAILS(open(huge, O_RDONLY), ENAMETOOLONG);
+	CHECK(unlink(at("edge")) == 0, "unlink edge");
+	munmap(m, (size_t)page * 3);
+}
+
 static void check_emfile(void)
 {
 	static int fds[5000];
@@ -398,6 +439,7 @@ int main(void)
 	}
 	check_read_write();
 	check_errors();
+	check_path_pages();
 	check_emfile();
 	check_directories();
 	check_links();
