@@ -2,27 +2,10 @@
 #include <kernel/cpu.h>
 #include <kernel/ktest.h>
 #include <arch/riscv.h>
+#include "irqwait.h"
 
 #define UART_IER 1
 #define IER_THR_EMPTY 0x02
-
-/* Kept by kern/cpu.c: how often irq_line_handler() ran for each line. */
-extern uint64_t irq_line_counts[256];
-
-static uint64_t fired(unsigned line)
-{
-	return __atomic_load_n(&irq_line_counts[line], __ATOMIC_RELAXED);
-}
-
-/* Idles, taking interrupts, until @line has fired @n times in all or @ns have passed. */
-static uint64_t wait_fired(unsigned line, uint64_t n, uint64_t ns)
-{
-	uint64_t start = arch_time_ns();
-
-	while (fired(line) < n && arch_time_ns() - start < ns)
-		arch_idle();
-	return fired(line);
-}
 
 /* Turning the interrupt on while the holding register is empty makes the UART raise its line. */
 static void uart_raise(void)
