@@ -116,6 +116,20 @@ static void inherit_backing(struct vmo *c, struct vmo *v)
 		kobj_get(&c->backing->k);
 }
 
+/* Puts the frame @f, allocated outside the lock, at page @i unless another CPU filled it first. */
+static bool install_page(struct vmo *v, uint64_t i, paddr_t f)
+{
+	unsigned long s = spin_lock_irqsave(&v->lock);
+	bool won = !v->pages[i];
+
+	if (won) {
+		v->pages[i] = f;
+		__atomic_fetch_add(&frames_held, 1, __ATOMIC_RELAXED);
+	}
+	spin_unlock_irqrestore(&v->lock, s);
+	return won;
+}
+
 /*
  * An untouched page @i of copy-on-write view @v, within its backing @b: a
  * read gets the backing's frame (read-only, so that a write faults); a write
@@ -138,13 +152,7 @@ static int cow_page(struct vmo *v, struct vmo *b, uint64_t i, uint64_t at, enum 
 	spin_unlock_irqrestore(&b->lock, s);
 	if (!copy)
 		return -ENOMEM;
-	s = spin_lock_irqsave(&v->lock);
-	bool won = !v->pages[i];
-	if (won) {
-		v->pages[i] = copy;
-		__atomic_fetch_add(&frames_held, 1, __ATOMIC_RELAXED);
-	}
-	spin_unlock_irqrestore(&v->lock, s);
+	bool won = install_page(v, i, copy);
 	if (!won) {
 		frame_free(copy, 0);
 		return vmo_page(v, i * PAGE_SIZE, access, out);
@@ -197,13 +205,7 @@ int vmo_page(struct vmo *v, uint64_t offset, enum vmo_access access, struct vmo_
 	f = frame_alloc(0, FRAME_ZERO);
 	if (!f)
 		return -ENOMEM;
-	s = spin_lock_irqsave(&v->lock);
-	bool won = !v->pages[i];
-	if (won) {
-		v->pages[i] = f;
-		__atomic_fetch_add(&frames_held, 1, __ATOMIC_RELAXED);
-	}
-	spin_unlock_irqrestore(&v->lock, s);
+	bool won = install_page(v, i, f);
 	if (won) {
 		out->pa = f;
 		return 0;
