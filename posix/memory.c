@@ -64,8 +64,10 @@ long px_munmap(const long *args)
  * the mappings in place, or with MREMAP_MAYMOVE anywhere, moving them (the
  * pages stay in their VMOs, the growth is more of the file or fresh zeroed
  * memory); MREMAP_FIXED moves them to new_address, unmapping what was there.
- * Not done: an old_size of 0 (a second mapping of shared memory) and
- * MREMAP_DONTUNMAP: EINVAL.
+ * MREMAP_DONTUNMAP and an old_size of 0 (a second mapping of shared memory)
+ * are the kernel's vm_remap_keep: the mappings move, and the old range keeps
+ * fresh zeroed memory (private anonymous), a fresh view of the file (private
+ * file mappings) or the same pages (shared ones: both ranges show them).
  */
 long px_mremap(const long *args)
 {
@@ -75,9 +77,23 @@ long px_mremap(const long *args)
 	uint64_t at;
 	int64_t err = 0;
 
-	if ((flags & ~(unsigned long)(MREMAP_MAYMOVE | MREMAP_FIXED)) || (old & (PAGE - 1)) ||
-	    !new_len || !old_len || ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
+	if ((flags & ~(unsigned long)(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) ||
+	    (old & (PAGE - 1)) || !new_len || ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) ||
+	    ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || old_len != new_len)))
 		return -EINVAL;
+	if (!old_len || (flags & MREMAP_DONTUNMAP)) {
+		/* Linux: a copy of shared memory cannot grow in place. */
+		if (!(flags & MREMAP_MAYMOVE))
+			return -ENOMEM;
+		if (flags & MREMAP_FIXED) {
+			if ((want & (PAGE - 1)) || (want < old + new_len && old < want + new_len))
+				return -EINVAL;
+			vr_vm_unmap(px_self, want, new_len);
+		}
+		err = vr_vm_remap_keep(px_self, old, new_len, flags & MREMAP_FIXED ? want : 0,
+				       old_len ? 0 : VR_REMAP_SHARED, &at);
+		return err ? err : (long)at;
+	}
 	if (flags & MREMAP_FIXED) {
 		if ((want & (PAGE - 1)) || (want < old + old_len && old < want + new_len))
 			return -EINVAL;

@@ -6,6 +6,8 @@
 #include <kernel/process.h>
 #include <kernel/slab.h>
 #include <kernel/vmo.h>
+#include <uapi/veridian/rootinfo.h>
+
 #include "syscall_defs.h"
 
 #define VMO_RIGHTS (RIGHT_READ | RIGHT_WRITE | RIGHT_EXEC | RIGHT_MAP | RIGHT_DUPLICATE | RIGHT_TRANSFER)
@@ -125,7 +127,8 @@ int64_t sys_vmo_size(handle_t vmo, uint64_t *size)
 
 /*
  * Tells a file's VMO the file's size: its VM_FILE mappings fault past it.
- * Pages already mapped there stay until unmapped (no reverse map finds them).
+ * When the end moves down a page or more, the pages already mapped past it
+ * are dropped from every mapping (vm_file_shrunk), so they fault too.
  */
 int64_t sys_vmo_set_eof(handle_t vmo, uint64_t size)
 {
@@ -134,10 +137,13 @@ int64_t sys_vmo_set_eof(handle_t vmo, uint64_t size)
 
 	if (err)
 		return err;
-	if (v->kind != VMO_ANON || v->backing)
+	if (v->kind != VMO_ANON || v->backing) {
 		err = -EINVAL;
-	else
-		__atomic_store_n(&v->eof, size, __ATOMIC_RELEASE);
+	} else {
+		uint64_t old = __atomic_exchange_n(&v->eof, size, __ATOMIC_SEQ_CST);
+		if (ALIGN_UP(MIN(size, v->size), PAGE_SIZE) < ALIGN_UP(MIN(old, v->size), PAGE_SIZE))
+			vm_file_shrunk(v);
+	}
 	vmo_put(v);
 	return err;
 }
@@ -234,7 +240,25 @@ int64_t sys_vm_remap(handle_t process, uint64_t from, size_t len, uint64_t to, s
 	if (err)
 		return err;
 	vaddr_t va = to;
-	err = vm_remap(p, from, len, &va, new_len);
+	err = vm_remap(p, from, len, &va, new_len, REMAP_MOVE);
+	if (!err)
+		*addr = va;
+	process_put(p);
+	return err;
+}
+
+int64_t sys_vm_remap_keep(handle_t process, uint64_t from, size_t len, uint64_t to, uint64_t flags,
+			  uint64_t *addr)
+{
+	struct process *p;
+	int err;
+
+	if (flags & ~(uint64_t)VR_REMAP_SHARED)
+		return -EINVAL;
+	if ((err = target(process, &p)))
+		return err;
+	vaddr_t va = to;
+	err = vm_remap(p, from, len, &va, len, flags ? REMAP_KEEP_SHARED : REMAP_KEEP);
 	if (!err)
 		*addr = va;
 	process_put(p);

@@ -311,12 +311,84 @@ static int growth(struct mapping *m, size_t len, struct vmo **vmo, uint64_t *off
 	return *vmo ? 0 : -ENOMEM;
 }
 
-int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t new_len)
+/*
+ * What stays at @m's range when it moves with REMAP_KEEP*: private anonymous
+ * memory fresh zeroed memory, a copy-on-write view a fresh view of the same
+ * backing, anything else @m's own VMO again. NULL without memory. Caller
+ * holds p->lock.
+ */
+static struct mapping *kept_in_place(const struct mapping *m)
+{
+	struct mapping *k = kmalloc(sizeof(*k));
+	struct vmo *v = m->vmo, *b = v->backing;
+	size_t len = m->end - m->start;
+
+	if (!k)
+		return NULL;
+	*k = *m;
+	if (b || (m->anon && !m->shared)) {
+		k->vmo = b ? vmo_create_cow(b, v->backing_offset + m->offset, len) : vmo_create_anon(len);
+		k->offset = 0;
+	} else {
+		kobj_get(&v->k);
+	}
+	if (!k->vmo) {
+		kfree(k);
+		return NULL;
+	}
+	return k;
+}
+
+/* Frees a list of mappings never put in an address space. */
+static void mappings_free(struct mapping *m)
+{
+	while (m) {
+		struct mapping *next = m->next;
+		vmo_put(m->vmo);
+		kfree(m);
+		m = next;
+	}
+}
+
+/*
+ * For REMAP_KEEP*: in *@kept, what stays at the range of @first .. @last
+ * (kept_in_place), in order; -EINVAL when REMAP_KEEP_SHARED finds one not
+ * shared, -ENOMEM. Caller holds p->lock.
+ */
+static int keep_list(struct mapping *first, struct mapping *last, enum remap_mode mode,
+		     struct mapping **kept)
+{
+	struct mapping **kp = kept;
+
+	*kept = NULL;
+	for (struct mapping *m = first;; m = m->next) {
+		if (mode == REMAP_KEEP_SHARED && !m->shared)
+			return -EINVAL;
+		if (m == last)
+			break;
+	}
+	for (struct mapping *m = first;; m = m->next) {
+		if (!(*kp = kept_in_place(m))) {
+			mappings_free(*kept);
+			*kept = NULL;
+			return -ENOMEM;
+		}
+		(*kp)->next = NULL;
+		kp = &(*kp)->next;
+		if (m == last)
+			break;
+	}
+	return 0;
+}
+
+int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t new_len, enum remap_mode mode)
 {
 	vaddr_t dst = *to;
+	struct mapping *kept = NULL;
 
 	if (len == 0 || new_len < len || (from | len | dst | new_len) % PAGE_SIZE ||
-	    !user_range_ok(from, len) || new_len - len > VMO_MAX_SIZE)
+	    !user_range_ok(from, len) || new_len - len > VMO_MAX_SIZE ||
+	    (mode != REMAP_MOVE && (new_len != len || dst == from)))
 		return -EINVAL;
 	struct mapping *ext = kmalloc(sizeof(*ext));
 	if (!ext)
@@ -351,6 +423,8 @@ int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t ne
 		err = -ESRCH;
 	if (!err && new_len > len)
 		err = growth(last, new_len - len, &grown, &grown_offset);
+	if (!err && mode != REMAP_MOVE)
+		err = keep_list(first, last, mode, &kept);
 	if (err) {
 		spin_unlock_irqrestore(&p->lock, s);
 		kfree(ext);
@@ -374,6 +448,17 @@ int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t ne
 		*pp = first;
 		__atomic_fetch_add(&p->unmapping, 1, __ATOMIC_RELAXED);
 	}
+	/* The old range, empty now, gets what stays there (in order: they follow each other). */
+	if (kept) {
+		struct mapping *tail = kept;
+		while (tail->next)
+			tail = tail->next;
+		pp = &p->maps;
+		while (*pp && (*pp)->start < from)
+			pp = &(*pp)->next;
+		tail->next = *pp;
+		*pp = kept;
+	}
 	if (new_len > len && !grown) {
 		last->end += new_len - len;
 	} else if (grown) {
@@ -393,6 +478,45 @@ int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t ne
 	kfree(ext);
 	*to = dst;
 	return 0;
+}
+
+/* Drops @p's page-table entries of pages of @v's file wholly past its end; whether any was there. */
+static bool drop_past_eof(struct process *p, const struct vmo *v)
+{
+	unsigned long s = spin_lock_irqsave(&p->lock);
+	bool any = false;
+
+	for (struct mapping *m = p->maps; m; m = m->next) {
+		if (!m->file || (m->vmo != v && m->vmo->backing != v))
+			continue;
+		for (vaddr_t va = m->start; va < m->end; va += PAGE_SIZE)
+			if (past_eof(m, m->offset + (va - m->start)) && arch_page_query(p->root, va, NULL, NULL)) {
+				arch_page_unmap(p->root, va);
+				any = true;
+			}
+	}
+	spin_unlock_irqrestore(&p->lock, s);
+	return any;
+}
+
+void vm_file_shrunk(struct vmo *v)
+{
+	bool any = false;
+
+	/*
+	 * The new end is already set: a fault that takes p->lock after the walk
+	 * has passed sees it, one before has mapped its page for the walk to find.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (struct process *p = process_next(NULL); p; p = process_next(p))
+		any |= drop_past_eof(p, v);
+	/*
+	 * The frames stay the VMO's (nothing is freed), so one shootdown of
+	 * every CPU at the end is enough; this CPU runs the caller, whose
+	 * switch here dropped every other process's translations.
+	 */
+	if (any)
+		vm_shootdown(NULL);
 }
 
 int vm_protect(struct process *p, vaddr_t va, size_t len, unsigned prot)

@@ -48,6 +48,11 @@ const struct lock *lock_conflict(struct lock *const *list, const struct lock *wa
 
 int lock_set(struct lock **list, const struct lock *want)
 {
+	return lock_set_change(list, want, NULL);
+}
+
+int lock_set_change(struct lock **list, const struct lock *want, struct lock_change *c)
+{
 	/*
 	 * The owner's locks do not overlap, so one reaches before the range and
 	 * one past it at most: two pieces and the new lock, allocated first so
@@ -95,7 +100,12 @@ int lock_set(struct lock **list, const struct lock *want)
 			}
 		}
 		*lp = l->next;
-		free(l);
+		if (c) {
+			l->next = c->removed;
+			c->removed = l;
+		} else {
+			free(l);
+		}
 	}
 	if (want->type != F_UNLCK) {
 		struct lock *l = spare[used++];
@@ -108,10 +118,43 @@ int lock_set(struct lock **list, const struct lock *want)
 		kept = l->next;
 		l->next = *list;
 		*list = l;
+		if (c)
+			c->added[c->nadded++] = l;
 	}
 	while (used < 3)
 		free(spare[used++]);
 	return 0;
+}
+
+void lock_undo(struct lock **list, struct lock_change *c)
+{
+	for (unsigned i = 0; i < c->nadded; i++) {
+		struct lock **lp = list;
+		while (*lp && *lp != c->added[i])
+			lp = &(*lp)->next;
+		if (*lp) {
+			*lp = c->added[i]->next;
+			free(c->added[i]);
+		}
+	}
+	/* The list is unsorted: what was taken out goes back at its head. */
+	while (c->removed) {
+		struct lock *l = c->removed;
+		c->removed = l->next;
+		l->next = *list;
+		*list = l;
+	}
+	c->nadded = 0;
+}
+
+void lock_change_finish(struct lock_change *c)
+{
+	while (c->removed) {
+		struct lock *l = c->removed;
+		c->removed = l->next;
+		free(l);
+	}
+	c->nadded = 0;
 }
 
 void lock_release(struct lock **list, enum lock_kind kind, uint64_t owner)

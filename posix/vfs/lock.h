@@ -35,6 +35,27 @@ const struct lock *lock_conflict(struct lock *const *list, const struct lock *wa
  */
 int lock_set(struct lock **list, const struct lock *want);
 
+/*
+ * What one lock_set_change did to a list: the locks it took out (kept, not
+ * freed) and those it put in, so that lock_undo can take it back as long
+ * as nothing else changed the list since. lock_change_finish frees what it
+ * took out; a zeroed one is empty.
+ */
+struct lock_change {
+	struct lock *removed;
+	struct lock *added[3];
+	unsigned nadded;
+};
+
+/* lock_set that records its change in *@c (finished or zeroed before). */
+int lock_set_change(struct lock **list, const struct lock *want, struct lock_change *c);
+
+/* Takes @c's change back on @list and empties @c. */
+void lock_undo(struct lock **list, struct lock_change *c);
+
+/* Forgets @c (its change stays) and empties it. */
+void lock_change_finish(struct lock_change *c);
+
 /* Removes every lock of @kind and @owner on @list (the process closed the file, or the file went). */
 void lock_release(struct lock **list, enum lock_kind kind, uint64_t owner);
 

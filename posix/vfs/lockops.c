@@ -6,7 +6,10 @@
  * blocked read is (wait.c), so a release (an unlock, a close, a process's
  * end) lets it through with no polling. Before a record lock waits, the
  * waiting processes are followed from the locks in its way: if one of them
- * waits for the asking process, it would wait for ever (-EDEADLK).
+ * waits for the asking process, it would wait for ever (-EDEADLK). A wait
+ * granted on a retry keeps what it changed until the next lock request, so
+ * that an answer finding its caller gone (a signal interrupted the wait
+ * after the retry looked) takes the lock back: lock_wait_undo.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -131,6 +134,17 @@ static bool deadlock(struct lock *const *list, const struct lock *want)
 	return false;
 }
 
+/* What the last wait granted on a retry changed, on which list (NULL: nothing to undo). */
+static struct lock_change granted;
+static struct lock **granted_on;
+
+void lock_wait_undo(void)
+{
+	if (granted_on)
+		lock_undo(granted_on, &granted);
+	granted_on = NULL;
+}
+
 long op_lock(struct session *s)
 {
 	struct session *owner_session;
@@ -140,6 +154,8 @@ long op_lock(struct session *s)
 	long err = decode(&req, &owner_session, &f, &want, &cmd);
 
 	(void)s;
+	lock_change_finish(&granted);
+	granted_on = NULL;
 	if (err)
 		return err;
 	if (cmd == VFS_LOCK_GET) {
@@ -162,6 +178,12 @@ long op_lock(struct session *s)
 		if (!retrying && deadlock(file_locks(f), &want))
 			return -EDEADLK;
 		return block(false, 0);
+	}
+	if (retrying && cmd == VFS_LOCK_WAIT) {
+		/* Its caller may have left since the retry looked: kept for lock_wait_undo. */
+		if ((err = lock_set_change(file_locks(f), &want, &granted)) == 0)
+			granted_on = file_locks(f);
+		return err;
 	}
 	return lock_set(file_locks(f), &want);
 }

@@ -368,22 +368,24 @@ int fs_truncate(struct node *n, uint64_t size)
 	if ((size < n->size && (n->seals & F_SEAL_SHRINK)) ||
 	    (size > n->size && (n->seals & F_SEAL_GROW)))
 		return -EPERM;
-	if (size > n->size) {
+	uint64_t old = n->size;
+	if (size > old) {
 		int err = reserve(n, size);
 		if (err)
 			return err;
-		memset(n->data + n->size, 0, size - n->size);
-	} else if (n->vmo && size < n->size) {
-		/*
-		 * Mapped: what lies past the new end reads as zeros in every
-		 * mapping that has the page already; pages wholly past it fault
-		 * (SIGBUS) where not mapped yet (fs_vmo_resized).
-		 */
-		memset(n->data + size, 0, n->size - size);
+		memset(n->data + old, 0, size - old);
 	}
 	n->size = size;
-	if (n->vmo)
+	if (n->vmo && size != old)
 		fs_vmo_resized(n);
+	/*
+	 * Mapped and shrunk: the pages wholly past the new end left every
+	 * mapping just now (they fault: SIGBUS), so no store through one lands
+	 * after this; what lies past the end in the page holding it reads as
+	 * zeros.
+	 */
+	if (n->vmo && size < old)
+		memset(n->data + size, 0, old - size);
 	node_touch(n);
 	return 0;
 }

@@ -887,6 +887,12 @@ bool request_undoable(void)
 	struct session *s;
 	struct file *f;
 
+	/*
+	 * A lock wait: the caller may leave between the retry's look and the
+	 * answer, so a granted one must be undoable anyway (lockops.c).
+	 */
+	if (VR_TAG_LABEL(req.tag) == VFS_LOCK && (req.w[2] & 0xff) == VFS_LOCK_WAIT)
+		return true;
 	return VR_TAG_LABEL(req.tag) == VFS_READ && req.badge > VFS_BADGE_ADMIN &&
 	       (s = session_find(req.badge)) && (f = session_file(s, req.w[1])) &&
 	       f->kind == FILE_PIPE_READ;
@@ -897,6 +903,11 @@ void request_undo(long result)
 	struct session *s = session_find(req.badge);
 	struct file *f = s ? session_file(s, req.w[1]) : NULL;
 
+	if (VR_TAG_LABEL(req.tag) == VFS_LOCK) {
+		if (result == 0)
+			lock_wait_undo();
+		return;
+	}
 	if (result <= 0 || !f || f->kind != FILE_PIPE_READ)
 		return;
 	/* op_read left the bytes in out.data, or in its words when short. */

@@ -143,6 +143,8 @@ long op_mmap(struct session *s);
 long op_seals(struct session *s);
 /* ---- lockops.c ---- */
 long op_lock(struct session *s);
+/* Takes back the lock the request just performed (a retried wait) granted: its caller had left. */
+void lock_wait_undo(void);
 /*
  * A handle (@rights, never write) of a VMO holding read-only file @n's bytes:
  * one copy per file, made on first use and kept.

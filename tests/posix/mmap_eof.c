@@ -79,6 +79,19 @@ static void check_mapping(int fd, int flags, const char *what)
 	CHECK(pwrite(fd, "g", 1, 3 * PAGE + 10) == 1, "%s: pwrite", what);
 	CHECK(touch(m + 3 * PAGE + 10, 0) == 0 && m[3 * PAGE + 10] == 'g', "%s: grown by a write",
 	      what);
+	/* Shrunk under pages this mapping has: they go (SIGBUS), as on Linux; grown again: zeros. */
+	if (flags & MAP_SHARED)
+		m[2 * PAGE + 5] = 's';
+	CHECK(touch(m + 2 * PAGE, 0) == 0 && touch(m + 3 * PAGE, 0) == 0, "%s: mapped", what);
+	CHECK(ftruncate(fd, PAGE + 100) == 0, "%s: ftruncate down", what);
+	check_bus(m + 2 * PAGE + 5, 0, what);
+	check_bus(m + 3 * PAGE + 10, 0, what);
+	check_bus(m + 3 * PAGE + 11, 1, what);
+	CHECK(touch(m + PAGE + 100, 0) == 0 && m[PAGE + 99] == 'f' && m[PAGE + 100] == 0,
+	      "%s: the page holding the new end", what);
+	CHECK(ftruncate(fd, 4 * PAGE) == 0, "%s: ftruncate up", what);
+	CHECK(touch(m + 3 * PAGE + 10, 0) == 0 && m[3 * PAGE + 10] == 0 && m[2 * PAGE + 5] == 0,
+	      "%s: grown again, the pages are not zeros", what);
 	CHECK(munmap(m, 4 * PAGE) == 0, "%s: munmap", what);
 	CHECK(ftruncate(fd, PAGE + 100) == 0, "%s: ftruncate back", what);
 }

@@ -266,6 +266,134 @@ static void check_file(void)
 	close(fd);
 }
 
+/*
+ * An old size of 0: a second mapping of the same shared pages (Linux), which
+ * outlives the first; of a private mapping: EINVAL; without MREMAP_MAYMOVE
+ * there is no room: ENOMEM.
+ */
+static void check_old_size_0(void)
+{
+	char *p = anon(2 * PAGE, MAP_SHARED);
+
+	if (!p)
+		return;
+	fill(p, 2 * PAGE, 21);
+	char *q = mremap(p, 0, 2 * PAGE, MREMAP_MAYMOVE);
+	CHECK(q != MAP_FAILED && q != p && same(q, 2 * PAGE, 21), "old size 0: a second mapping");
+	if (q == MAP_FAILED)
+		return;
+	q[5] = 'd';
+	p[PAGE + 1] = 'e';
+	CHECK(p[5] == 'd' && q[PAGE + 1] == 'e', "old size 0: not the same pages");
+	pid_t pid = fork();
+	if (pid == 0) {
+		q[3] = 'f';
+		_exit(p[PAGE + 1] != 'e');
+	}
+	check_exit(pid, 0, "the child sees both mappings");
+	CHECK(p[3] == 'f', "the child's write through the second mapping is not seen");
+	CHECK(munmap(p, 2 * PAGE) == 0, "munmap the first");
+	CHECK(q[5] == 'd' && q[PAGE + 1] == 'e', "the second mapping went with the first");
+	errno = 0;
+	CHECK(mremap(q, 0, PAGE, 0) == MAP_FAILED && errno == ENOMEM,
+	      "old size 0 without MREMAP_MAYMOVE");
+	CHECK(munmap(q, 2 * PAGE) == 0, "munmap the second");
+	char *r = anon(PAGE, MAP_PRIVATE);
+	if (!r)
+		return;
+	errno = 0;
+	CHECK(mremap(r, 0, PAGE, MREMAP_MAYMOVE) == MAP_FAILED && errno == EINVAL,
+	      "old size 0 of a private mapping");
+	CHECK(munmap(r, PAGE) == 0, "munmap");
+}
+
+/* Whether an mremap that failed did so because the running kernel lacks the feature (Linux only). */
+static int lacks(const char *what)
+{
+	if (errno != EINVAL || getenv("VERIDIAN_TEST"))
+		return 0;
+	printf("mremap: this kernel has no %s: not checked\n", what);
+	return 1;
+}
+
+/*
+ * MREMAP_DONTUNMAP (Linux 5.7; other than private anonymous memory 5.13):
+ * the pages move, and the old range stays mapped: private anonymous memory
+ * reads zeros there, shared memory the same pages, a private file mapping
+ * the file again. The sizes must match, and MREMAP_MAYMOVE is needed.
+ */
+static void check_dontunmap(void)
+{
+	int flags = MREMAP_MAYMOVE | MREMAP_DONTUNMAP;
+	char *p = anon(2 * PAGE, MAP_PRIVATE);
+
+	if (!p)
+		return;
+	fill(p, 2 * PAGE, 31);
+	char *q = mremap(p, 2 * PAGE, 2 * PAGE, flags);
+	if (q == MAP_FAILED && lacks("MREMAP_DONTUNMAP")) {
+		munmap(p, 2 * PAGE);
+		return;
+	}
+	CHECK(q != MAP_FAILED && q != p && same(q, 2 * PAGE, 31), "MREMAP_DONTUNMAP moves the pages");
+	CHECK(probe(p) == 0 && probe(p + PAGE) == 0 && zeros(p, 2 * PAGE),
+	      "MREMAP_DONTUNMAP: the old range is not mapped, or not zeros");
+	p[0] = 'z';
+	CHECK(q != MAP_FAILED && q[0] == (char)31, "a write to the old range reached the moved pages");
+	errno = 0;
+	CHECK(mremap(q, 2 * PAGE, 3 * PAGE, flags) == MAP_FAILED && errno == EINVAL,
+	      "MREMAP_DONTUNMAP with another size");
+	errno = 0;
+	CHECK(mremap(q, PAGE, PAGE, MREMAP_DONTUNMAP) == MAP_FAILED && errno == EINVAL,
+	      "MREMAP_DONTUNMAP without MREMAP_MAYMOVE");
+	munmap(p, 2 * PAGE);
+	if (q != MAP_FAILED)
+		munmap(q, 2 * PAGE);
+
+	char *s = anon(PAGE, MAP_SHARED);
+	if (!s)
+		return;
+	fill(s, PAGE, 41);
+	char *t = mremap(s, PAGE, PAGE, flags);
+	if (t == MAP_FAILED && lacks("MREMAP_DONTUNMAP of shared memory")) {
+		munmap(s, PAGE);
+		return;
+	}
+	CHECK(t != MAP_FAILED && same(t, PAGE, 41) && same(s, PAGE, 41),
+	      "MREMAP_DONTUNMAP of shared memory: both ranges show its pages");
+	if (t != MAP_FAILED) {
+		t[7] = 'T';
+		CHECK(s[7] == 'T', "MREMAP_DONTUNMAP of shared memory: not the same pages");
+		munmap(t, PAGE);
+	}
+	munmap(s, PAGE);
+
+	char path[64];
+	static char buf[PAGE];
+	snprintf(path, sizeof(path), "/tmp/mremap_du.%d", (int)getpid());
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0, "open %s", path);
+	if (fd < 0)
+		return;
+	unlink(path);
+	fill(buf, PAGE, 51);
+	CHECK(write(fd, buf, PAGE) == PAGE, "write");
+	char *g = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(g != MAP_FAILED, "mmap the file");
+	if (g != MAP_FAILED) {
+		g[0] = 'P';
+		char *h = mremap(g, PAGE, PAGE, flags);
+		CHECK(h != MAP_FAILED && h[0] == 'P' && same(h + 1, PAGE - 1, 58),
+		      "MREMAP_DONTUNMAP of a private file mapping moves its pages");
+		CHECK(g[0] == buf[0] && same(g, PAGE, 51),
+		      "MREMAP_DONTUNMAP of a private file mapping: the old range is not the file");
+		if (h != MAP_FAILED)
+			munmap(h, PAGE);
+		munmap(g, PAGE);
+	}
+	close(fd);
+}
+
 /* musl's realloc of a large block is an mremap: the data must survive growth and shrinking. */
 static void check_realloc(void)
 {
@@ -301,6 +429,8 @@ int main(void)
 	check_errors();
 	check_shared_fork();
 	check_file();
+	check_old_size_0();
+	check_dontunmap();
 	check_realloc();
 	if (!failures)
 		printf("mremap: all checks passed\n");

@@ -67,6 +67,9 @@ struct process {
 	 * lock), and those of them that came while the kernel ran for it.
 	 */
 	uint64_t ticks, kticks;
+
+	/* On the list of every process (process_next walks it); process.c's lock protects these. */
+	struct process *all_next, *all_prev;
 };
 
 #define PROCESS_MAX_HANDLES 65536
@@ -114,6 +117,13 @@ unsigned process_stop(struct process *p, enum stop_op op);
 /* Parks the current thread @t while its process is stopped (PENDING_STOP, from trap_exit_work). */
 void process_stop_park(struct thread *t);
 
+/*
+ * A reference to the process after @p on the list of all processes (NULL:
+ * the first), or NULL at the end; drops the caller's reference to @p. The
+ * list's lock is held only inside, so the caller may take any lock.
+ */
+struct process *process_next(struct process *p);
+
 /* Waits for @p to exit and returns its status through @status. */
 int64_t process_wait(struct process *p, int64_t *status);
 
@@ -126,11 +136,27 @@ int vm_unmap(struct process *p, vaddr_t va, size_t len);
  * kernel picks; @from: in place) and makes them @new_len (>= @len) long, the
  * growth after the last one: more of its VMO for a file's, a fresh view of
  * the same backing for a copy-on-write view, fresh zeroed memory for
- * VM_ANON. Nothing is copied. Returns 0 (*to: where) or -EINVAL, -EFAULT
+ * VM_ANON. Nothing is copied. With REMAP_KEEP*, the old range keeps a
+ * mapping of each: private anonymous memory fresh zeroed memory, a view a
+ * fresh view of its backing, anything else the same VMO (Linux's
+ * MREMAP_DONTUNMAP, and an old size 0 for shared memory). Returns 0 (*to: where) or -EINVAL, -EFAULT
  * (the range is not all mapped), -EEXIST (the new range is taken), -ENXIO
  * (the VMO has no more), -ENOMEM.
  */
-int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t new_len);
+enum remap_mode {
+	REMAP_MOVE,		/* the old range is left empty */
+	REMAP_KEEP,		/* a move (new_len == len) that leaves mappings at the old range: kept_in_place */
+	REMAP_KEEP_SHARED,	/* REMAP_KEEP of shared mappings only (-EINVAL otherwise): a second mapping of them */
+};
+int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t new_len, enum remap_mode mode);
+
+/*
+ * The file whose pages @v holds shrank to @v->eof: every VM_FILE mapping of
+ * @v, or of a copy-on-write view of it, in any process, drops its pages
+ * wholly past that end, so that their next access faults (past_eof); then
+ * every CPU forgets them. Caller holds no lock.
+ */
+void vm_file_shrunk(struct vmo *v);
 
 /*
  * Gives @to, an empty process that never ran, a copy of @from's address

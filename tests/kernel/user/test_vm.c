@@ -393,3 +393,57 @@ UTEST(vm_file_mapping_has_no_page_past_eof)
 	vr_handle_close(vmo);
 	return NULL;
 }
+
+/* Whether the kernel can copy a word from @va (a fault would be there too: page_of). */
+static bool readable(handle_t scratch, uint64_t va)
+{
+	return vr_vmo_write(scratch, (void *)(uintptr_t)va, 0, 4) == 0;
+}
+
+/*
+ * A file that shrinks takes the pages past its new end out of the mappings
+ * that had them already (shared ones at any offset and copy-on-write views,
+ * read or written), so their next access faults, and grows back to them.
+ */
+UTEST(vm_file_shrink_drops_mapped_pages_past_eof)
+{
+	handle_t vmo, scratch;
+	uint64_t a = 0x54000000, at;
+	uint64_t shared = VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED | VR_MAP_FILE;
+
+	UCHECK(vr_vmo_create(4 * VR_PAGE, 0, &vmo) == 0 && vr_vmo_create(VR_PAGE, 0, &scratch) == 0,
+	       "vmo_create");
+	UCHECK(vr_vmo_set_eof(vmo, 4 * VR_PAGE) == 0, "vmo_set_eof");
+	UCHECK(vr_vm_map(0, vmo, a, 0, 4 * VR_PAGE, shared, &at) == 0, "map");
+	UCHECK(vr_vm_map(0, vmo, a + 4 * VR_PAGE, 0, 4 * VR_PAGE,
+			 VR_PROT_READ | VR_PROT_WRITE | VR_MAP_COW | VR_MAP_FILE, &at) == 0,
+	       "map a view");
+	UCHECK(vr_vm_map(0, vmo, a + 8 * VR_PAGE, 2 * VR_PAGE, 2 * VR_PAGE, shared, &at) == 0,
+	       "map the tail again");
+	for (uint32_t i = 0; i < 4; i++)
+		*(volatile uint32_t *)(uintptr_t)(a + i * VR_PAGE) = 0xf0 + i;
+	/* Every page present: read through the view and the second mapping, one view page written. */
+	UCHECK(page_word(a + 4 * VR_PAGE, 2) == 0xf2 && page_word(a + 8 * VR_PAGE, 1) == 0xf3,
+	       "the pages through the view and the second mapping");
+	*(volatile uint32_t *)(uintptr_t)(a + 7 * VR_PAGE) = 0xc3;
+	UCHECK(readable(scratch, a + 3 * VR_PAGE) && readable(scratch, a + 7 * VR_PAGE), "mapped");
+	/* The end moves into page 1: pages 2 and 3 go from every mapping, page 1 stays. */
+	UCHECK(vr_vmo_set_eof(vmo, VR_PAGE + 1) == 0, "vmo_set_eof shrinks");
+	UCHECK(readable(scratch, a + VR_PAGE) && readable(scratch, a + 5 * VR_PAGE), "the page holding the end");
+	UCHECK(!readable(scratch, a + 2 * VR_PAGE) && !readable(scratch, a + 3 * VR_PAGE),
+	       "a shared mapping's page past the new end is still there");
+	UCHECK(!readable(scratch, a + 6 * VR_PAGE) && !readable(scratch, a + 7 * VR_PAGE),
+	       "a view's page past the new end is still there");
+	UCHECK(!readable(scratch, a + 8 * VR_PAGE) && !readable(scratch, a + 9 * VR_PAGE),
+	       "the second mapping's pages past the new end are still there");
+	UCHECK(page_word(a, 1) == 0xf1, "the page holding the end");
+	/* Grown again: the pages are back (the VMO kept them: a file server zeroes them). */
+	UCHECK(vr_vmo_set_eof(vmo, 4 * VR_PAGE) == 0, "vmo_set_eof grows");
+	UCHECK(page_word(a, 3) == 0xf3 && page_word(a + 8 * VR_PAGE, 1) == 0xf3 &&
+		       page_word(a + 4 * VR_PAGE, 3) == 0xc3,
+	       "the pages after growing again");
+	vr_vm_unmap(0, a, 10 * VR_PAGE);
+	vr_handle_close(scratch);
+	vr_handle_close(vmo);
+	return NULL;
+}

@@ -97,6 +97,9 @@ enum system_info_item {
  */
 #define VR_MAP_FILE 0x8000
 
+/* vm_remap_keep: only shared mappings (a second mapping of the same pages). */
+#define VR_REMAP_SHARED 1
+
 /* vmo_create flags. */
 #define VR_VMO_CONTIG 1
 
