@@ -7,9 +7,11 @@
  * lock again at once, round after round. The child keeps every file an
  * interrupted wait was on open, so a lock granted to nobody would stay.
  * Regression test for the stray lock of a signal landing between the vfs
- * server's grant and its answer. Nothing depends on timing: how often the
- * race is hit does, not what is checked. Exits with the number of failed
- * checks.
+ * server's grant and its answer: a fourth process holds thousands of other
+ * locks on the file, which makes each grant slow enough that the signal
+ * lands in it in some rounds (without the fix, a stray lock showed within
+ * 30 rounds on x86_64). Nothing depends on timing: how often the race is
+ * hit does, not what is checked. Exits with the number of failed checks.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +30,7 @@
 #include "child.h"
 
 #define ROUNDS 100
+#define CROWD 8000
 
 enum kind { RECORD, OFD, FLOCK };
 
@@ -64,7 +67,7 @@ static int get(int fd)
 /* Takes (F_WRLCK / LOCK_EX) or drops (F_UNLCK / LOCK_UN) the lock of @kind on @fd; 0 or -1 (errno). */
 static int lock(int fd, enum kind kind, int type, int wait)
 {
-	struct flock fl = {.l_type = (short)type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+	struct flock fl = {.l_type = (short)type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
 
 	if (kind == FLOCK)
 		return flock(fd, (type == F_UNLCK ? LOCK_UN : LOCK_EX) | (wait ? 0 : LOCK_NB));
@@ -98,6 +101,25 @@ static void waiter(enum kind kind, int go, int answer)
 			break;
 	}
 	_exit(c == 'q' ? 0 : 1);
+}
+
+/*
+ * Holds CROWD read locks on bytes past the contested ones, apart, until
+ * told to go: every lock request on the file then looks through them, which
+ * makes the server's grant slow enough for a signal to land in it often.
+ */
+static void crowd(int ready, int done)
+{
+	int fd = open(path, O_RDWR);
+	int ok = fd >= 0;
+
+	for (int i = 0; i < CROWD && ok; i++) {
+		struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 100 + 2 * i, .l_len = 1};
+		ok = fcntl(fd, F_SETLK, &fl) == 0;
+	}
+	put(ready, ok ? 'c' : 'e');
+	get(done);
+	_exit(0);
 }
 
 /* Sends the waiter SIGUSR1 each time the parent says so, until it says stop (or dies). */
@@ -139,19 +161,37 @@ static void rounds(enum kind kind)
 	close(go[0]);
 	close(answer[1]);
 	close(cue[0]);
+	int stray = 0;
 	for (int i = 0; i < ROUNDS && w > 0 && s > 0; i++) {
 		/* Whatever the last round's wait answered, no lock of the waiter's is left. */
-		CHECK(lock(fd, kind, F_WRLCK, 0) == 0, "%s round %d: the lock is free again", kind_name[kind], i);
+		stray = lock(fd, kind, F_WRLCK, 0) != 0;
+		CHECK(!stray, "%s round %d: the lock is free again", kind_name[kind], i);
+		if (stray)
+			break;	/* the waiter could wait for ever now */
 		CHECK(put(go[1], 'r') == 0, "go");
-		/* Some rounds give the waiter time to start waiting: the grant then races the signal. */
+		/* Most rounds give the waiter time to start waiting: the grant then races the signal. */
 		for (int y = 0; y < i % 4; y++)
 			sched_yield();
 		CHECK(put(cue[1], 's') == 0, "cue");
+		/* The signal's way is longer than the unlock's: a little (more each round) of it first. */
+		for (volatile int spin = 0; spin < (i % 8) * 2000; spin++)
+			;
 		CHECK(lock(fd, kind, F_UNLCK, 0) == 0, "unlock");
 		int r = get(answer[0]);
 		CHECK(r == 'g' || r == 'i', "%s round %d: the waiter answered %c", kind_name[kind], i, r);
 		granted += r == 'g';
 		interrupted += r == 'i';
+	}
+	if (stray) {
+		kill(w, SIGKILL);
+		kill(s, SIGKILL);
+		waitpid(w, NULL, 0);
+		waitpid(s, NULL, 0);
+		close(go[1]);
+		close(answer[0]);
+		close(cue[1]);
+		close(fd);
+		return;
 	}
 	CHECK(lock(fd, kind, F_WRLCK, 0) == 0, "%s: the lock is free at the end", kind_name[kind]);
 	/* Another process can take it too (a record lock's owner is the process). */
@@ -190,9 +230,22 @@ int main(void)
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	CHECK(fd >= 0 && write(fd, "0123456789", 10) == 10, "create %s", path);
 	close(fd);
+	int ready[2], done[2];
+	CHECK(pipe(ready) == 0 && pipe(done) == 0, "pipe");
+	pid_t c = fork();
+	if (c == 0) {
+		close(ready[0]);
+		close(done[1]);
+		crowd(ready[1], done[0]);
+	}
+	close(ready[1]);
+	close(done[0]);
+	CHECK(c > 0 && get(ready[0]) == 'c', "the crowd of locks");
 	rounds(RECORD);
 	rounds(OFD);
 	rounds(FLOCK);
+	put(done[1], 'q');
+	check_exit(c, 0, "crowd");
 	unlink(path);
 	if (!failures)
 		printf("lock_interrupted: all checks passed\n");

@@ -447,3 +447,49 @@ UTEST(vm_file_shrink_drops_mapped_pages_past_eof)
 	vr_handle_close(vmo);
 	return NULL;
 }
+
+/*
+ * vm_remap_keep moves mappings and leaves one at the old range: private
+ * anonymous memory fresh zeros, a view a fresh view of its backing, a shared
+ * mapping the same VMO; VR_REMAP_SHARED refuses anything else; bad requests
+ * change nothing.
+ */
+UTEST(vm_remap_keep_leaves_a_mapping_behind)
+{
+	handle_t vmo, mem;
+	uint64_t a = 0x55000000, at;
+
+	UCHECK(vr_vmo_create(2 * VR_PAGE, 0, &vmo) == 0 && vr_vmo_create(VR_PAGE, 0, &mem) == 0, "vmo_create");
+	UCHECK(vr_vmo_write(vmo, &(uint32_t){0x71}, VR_PAGE, 4) == 0, "vmo_write");
+	UCHECK(vr_vm_map(0, mem, a, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE | VR_MAP_ANON, &at) == 0,
+	       "map anonymous memory");
+	UCHECK(vr_vm_map(0, vmo, a + VR_PAGE, VR_PAGE, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE | VR_MAP_COW, &at) == 0,
+	       "map a view");
+	*(volatile uint32_t *)(uintptr_t)a = 0xa0;
+	*(volatile uint32_t *)(uintptr_t)(a + VR_PAGE) = 0xc1;
+	UCHECK(vr_vm_remap_keep(0, a, 2 * VR_PAGE, 0, VR_REMAP_SHARED, &at) == -VR_EINVAL,
+	       "VR_REMAP_SHARED of private mappings");
+	UCHECK(vr_vm_remap_keep(0, a, 2 * VR_PAGE, a, 0, &at) == -VR_EINVAL, "kept in place");
+	UCHECK(vr_vm_remap_keep(0, a, 2 * VR_PAGE, 0, 2, &at) == -VR_EINVAL, "an unknown flag");
+	UCHECK(vr_vm_remap_keep(0, a, 3 * VR_PAGE, 0, 0, &at) == -VR_EFAULT, "a range not all mapped");
+	UCHECK(vr_vm_remap_keep(0x5a5a5a5a5a5a5a5aull, a, VR_PAGE, 0, 0, &at) == -VR_EBADF, "forged handle");
+	UCHECK(page_word(a, 0) == 0xa0 && page_word(a, 1) == 0xc1, "a bad request changed the mappings");
+	UCHECK(vr_vm_remap_keep(0, a, 2 * VR_PAGE, 0, 0, &at) == 0 && at != a, "remap_keep");
+	UCHECK(page_word(at, 0) == 0xa0 && page_word(at, 1) == 0xc1, "the moved pages");
+	UCHECK(page_word(a, 0) == 0 && page_word(a, 1) == 0x71,
+	       "the old range is not fresh memory and a fresh view of the file");
+	*(volatile uint32_t *)(uintptr_t)a = 0xb0;
+	UCHECK(page_word(at, 0) == 0xa0, "the fresh memory is the moved memory");
+	UCHECK(vr_vm_unmap(0, at, 2 * VR_PAGE) == 0 && vr_vm_unmap(0, a, 2 * VR_PAGE) == 0, "unmap");
+	/* Shared: both ranges are the same pages. */
+	UCHECK(vr_vm_map(0, vmo, a, 0, 2 * VR_PAGE, VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED, &at) == 0,
+	       "map shared");
+	UCHECK(vr_vm_remap_keep(0, a, 2 * VR_PAGE, 0, VR_REMAP_SHARED, &at) == 0 && at != a,
+	       "remap_keep shared");
+	*(volatile uint32_t *)(uintptr_t)(at + VR_PAGE) = 0x72;
+	UCHECK(page_word(a, 1) == 0x72, "the old range is not the same pages");
+	UCHECK(vr_vm_unmap(0, at, 2 * VR_PAGE) == 0 && vr_vm_unmap(0, a, 2 * VR_PAGE) == 0, "unmap");
+	vr_handle_close(mem);
+	vr_handle_close(vmo);
+	return NULL;
+}
