@@ -534,7 +534,23 @@ static struct pfile *file_of(uint64_t handle)
 									      : NULL;
 }
 
-static long do_open(const char *path, int flags, int caller, uint64_t out[3])
+/*
+ * Where a directory of kind @k (of @pid) is in /proc, "self" followed: the
+ * vfs keeps it for getcwd and for paths relative to it (proto/vfs.h,
+ * VFS_OPEN's answer). Into @buf; its length with the NUL, or 0 for others.
+ */
+static size_t where(enum kind k, int pid, char *buf)
+{
+	if (k == K_ROOT)
+		return 0;	/* "" is the mount itself: nothing to say */
+	if (k == K_PID)
+		return (size_t)snprintf(buf, VFS_IO_MAX, "%d", pid) + 1;
+	if (k == K_FDDIR)
+		return (size_t)snprintf(buf, VFS_IO_MAX, "%d/fd", pid) + 1;
+	return 0;
+}
+
+static long do_open(const char *path, int flags, int caller, uint64_t out[3], char *buf, size_t *len)
 {
 	enum kind k;
 	int pid, fd, err, acc = flags & O_ACCMODE;
@@ -577,6 +593,7 @@ static long do_open(const char *path, int flags, int caller, uint64_t out[3])
 	out[0] = i + 1;
 	out[1] = is_dir(k) ? S_IFDIR : S_IFREG;
 	out[2] = POLLIN | POLLOUT;
+	*len = where(k, pid, buf);
 	return 0;
 }
 
@@ -612,7 +629,7 @@ int64_t op_procfs(uint64_t m[8], size_t *len)
 		return -EBADF;
 	}
 	switch (op) {
-	case VFS_OPEN: r = do_open(path, (int)a, caller, x); break;
+	case VFS_OPEN: r = do_open(path, (int)a, caller, x, buf, len); break;
 	case VFS_STATAT:
 		/* fd/N followed is the link itself here: its file's attributes are the vfs's. */
 		if (!(r = resolve(path, caller, !(a & AT_SYMLINK_NOFOLLOW), &k, &pid, &fd))) {

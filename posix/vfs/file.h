@@ -41,6 +41,8 @@ struct file {
 	struct remote *remote;	/* FILE_REMOTE: the server that serves it (remote.c), referenced */
 	uint64_t handle;	/* FILE_REMOTE: the owner's number for it */
 	short ready;		/* FILE_REMOTE: the POLL* events the owner last reported */
+	bool dir;		/* FILE_REMOTE: a directory (the owner's answer to the open) */
+	uint16_t rest;		/* FILE_REMOTE: where in path its part below the mounted directory starts */
 	struct file *remote_next;	/* FILE_REMOTE: the next file of the same remote */
 	int flags;		/* O_ACCMODE | O_APPEND | O_NONBLOCK | ... as opened */
 	uint64_t pos;		/* offset, getdents position for directories; a FIFO end: its partners' opens at open */

@@ -180,6 +180,15 @@ struct remote;
 extern struct node *fs_remote_at;
 extern char fs_remote_rest[FS_PATH_MAX];
 
+/*
+ * Joins @base (a path below a remote directory without "." or ".."; "" the
+ * directory itself) and the relative @path into @out (FS_PATH_MAX bytes),
+ * taking "." and ".." as names of that tree: the owner never sees them.
+ * Returns 0, 1 when a ".." leaves the tree (*@left: what follows it in
+ * @path, without leading slashes), or -ENAMETOOLONG.
+ */
+int fs_remote_join(const char *base, const char *path, char *out, const char **left);
+
 /* Resolves @path from directory @at. Returns 0 with *out (not referenced) or -errno. */
 int fs_walk(const struct cred *c, struct node *at, const char *path, enum walk_flags flags,
 	    struct node **out);

@@ -41,6 +41,75 @@ static int splice(char *buf, size_t end, const char *t)
 	return 0;
 }
 
+int fs_remote_join(const char *base, const char *path, char *out, const char **left)
+{
+	size_t len = strlen(base);
+
+	if (len >= FS_PATH_MAX)
+		return -ENAMETOOLONG;
+	memcpy(out, base, len);
+	while (len && out[len - 1] == '/')
+		len--;
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		const char *e = p;
+		while (*e && *e != '/')
+			e++;
+		size_t n = (size_t)(e - p);
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (!len) {
+				/* Above the mounted directory: what follows is the vfs's. */
+				while (*e == '/')
+					e++;
+				*left = e;
+				return 1;
+			}
+			while (len && out[len - 1] != '/')
+				len--;
+			len -= len > 0;
+		} else if (n && !(n == 1 && p[0] == '.')) {
+			if (len + 1 + n >= FS_PATH_MAX)
+				return -ENAMETOOLONG;
+			if (len)
+				out[len++] = '/';
+			memcpy(out + len, p, n);
+			len += n;
+		}
+		/* A trailing slash still asks for a directory. */
+		if (!*e && e > path && e[-1] == '/' && len) {
+			if (len + 1 >= FS_PATH_MAX)
+				return -ENAMETOOLONG;
+			out[len++] = '/';
+		}
+		p = e;
+	}
+	out[len] = 0;
+	return 0;
+}
+
+/*
+ * A walk that reached remote directory @cur with @rest of the path left:
+ * -EREMOTE with the rest (its "." and ".." taken as names of that tree) for
+ * remote.c, or 0 with *@cur the directory above it and *@rest what follows a
+ * ".." out of it, for the walk to go on.
+ */
+static int remote_reached(struct node **cur, const char **rest)
+{
+	const char *left;
+	int r = fs_remote_join("", *rest, fs_remote_rest, &left);
+
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		fs_remote_at = *cur;
+		return -EREMOTE;
+	}
+	*cur = up(*cur);
+	*rest = left;
+	return 0;
+}
+
 /* The walk behind fs_walk (@l == NULL) and fs_walk_parent (@l: stop before the last component). */
 static int walk(const struct cred *c, struct node *at, const char *path, enum walk_flags flags,
 		struct node **out, struct last *l)
@@ -60,9 +129,12 @@ static int walk(const struct cred *c, struct node *at, const char *path, enum wa
 		while (buf[p] == '/')
 			p++;
 		if (cur->remote) {
-			fs_remote_at = cur;
-			memcpy(fs_remote_rest, buf + p, strlen(buf + p) + 1);
-			return -EREMOTE;
+			const char *rest = buf + p;
+			int err = remote_reached(&cur, &rest);
+			if (err)
+				return err;
+			p = (size_t)(rest - buf);
+			continue;
 		}
 		if (!buf[p]) {
 			/* Only slashes were left: the path names the directory reached ("/", "a/"). */

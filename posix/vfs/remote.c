@@ -41,7 +41,9 @@ struct pending {
 	int flags;	  /* VFS_OPEN: the O_* flags the file gets */
 	size_t len;	  /* VFS_READ: the most asked for; VFS_WRITE: the bytes sent */
 	bool positioned;  /* pread/pwrite: the offset does not move */
+	bool chdir;	  /* VFS_OPEN for a chdir: the directory becomes the working directory */
 	char *path;	  /* VFS_OPEN: the file's path (owned; NULL without memory) */
+	uint16_t rest;	  /* VFS_OPEN: where in path the part below the mount starts */
 };
 
 struct remote {
@@ -155,26 +157,71 @@ static long forward(struct remote *rm, struct session *s, uint32_t op, struct fi
 
 /* ---- the clients' requests ---- */
 
-/* The path of @rest in @rm's tree, in a new string (/proc/<pid>/fd names it); NULL without memory. */
-static char *path_in(const struct remote *rm, const char *rest)
+/*
+ * The path of @rest in @rm's tree, in a new string (/proc/<pid>/fd names it,
+ * getcwd tells it), and in *@at where @rest starts in it; NULL without
+ * memory, or when too long.
+ */
+static char *path_in(const struct remote *rm, const char *rest, uint16_t *at)
 {
-	char at[VFS_IO_MAX];
-	int n = fs_path_of(rm->at, at, sizeof(at));
+	char mount[VFS_IO_MAX];
+	int n = fs_path_of(rm->at, mount, sizeof(mount));
 
 	if (n <= 0)
 		return NULL;
 	size_t al = (size_t)n - 1, rl = strlen(rest);
+	if (al + 1 + rl >= FS_PATH_MAX)
+		return NULL;
 	char *p = malloc(al + 1 + rl + 1);
 	if (!p)
 		return NULL;
-	memcpy(p, at, al);
-	if (rl) {
+	memcpy(p, mount, al);
+	if (al == 1 && rl)
+		al = 0;	/* mounted at "/": no second slash */
+	if (rl)
 		p[al++] = '/';
-		memcpy(p + al, rest, rl);
-		al += rl;
-	}
-	p[al] = 0;
+	*at = (uint16_t)al;
+	memcpy(p + al, rest, rl);
+	p[al + rl] = 0;
 	return p;
+}
+
+int remote_dir_walk(struct file *dir, const char **path, struct node **at)
+{
+	struct remote *rm = dir->remote;
+	const char *left;
+
+	if (**path == '/') {
+		*at = fs_root;	/* absolute: the directory plays no part */
+		return 0;
+	}
+	if (!dir->dir)
+		return -ENOTDIR;
+	if (!rm->at || !**path)
+		return -ENOENT;
+	if (!dir->path)
+		return -ENOMEM;
+	int r = fs_remote_join(dir->path + dir->rest, *path, fs_remote_rest, &left);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		fs_remote_at = rm->at;
+		return -EREMOTE;
+	}
+	/* ".." out of the tree: on from the directory it is mounted on, in the vfs's tree. */
+	*at = rm->at->parent;
+	*path = *left ? left : ".";
+	return 0;
+}
+
+long remote_fchdir(struct session *s, struct file *f)
+{
+	if (!f->dir)
+		return -ENOTDIR;
+	if (!f->remote->at)
+		return -ENOENT;
+	session_chdir(s, f->remote->at, f);
+	return 0;
 }
 
 long remote_path_op(struct session *s, uint32_t op)
@@ -188,7 +235,17 @@ long remote_path_op(struct session *s, uint32_t op)
 		long r = forward(rm, s, op, NULL, (int)req.w[2] & ~O_CLOEXEC, (uint64_t)(int)req.w[2],
 				 req.w[3], rest, len, false);
 		if (r == REPLY_SAVED)
-			rm->pending->path = path_in(rm, rest);
+			rm->pending->path = path_in(rm, rest, &rm->pending->rest);
+		return r;
+	}
+	case VFS_CHDIR: {
+		/* An open of the directory: the owner says whether it is one; it stays open as the cwd. */
+		int flags = O_RDONLY | O_DIRECTORY;
+		long r = forward(rm, s, VFS_OPEN, NULL, flags, (uint64_t)flags, 0, rest, len, false);
+		if (r == REPLY_SAVED) {
+			rm->pending->path = path_in(rm, rest, &rm->pending->rest);
+			rm->pending->chdir = true;
+		}
 		return r;
 	}
 	case VFS_STATAT:
@@ -373,6 +430,14 @@ static long reopened(struct pending *p, struct reply *r)
 		return s ? -ENOENT : -EINVAL;	/* closed since the owner looked */
 	if ((err = file_reopen(old, p->flags, &s->cred, &f)))
 		return err;
+	if (p->chdir) {
+		/* chdir to /proc/self/fd/N: the directory N holds. */
+		err = f->kind == FILE_NODE && S_ISDIR(f->node->mode) ? 0 : -ENOTDIR;
+		if (!err)
+			session_chdir(s, f->node, NULL);
+		file_put(f);
+		return err;
+	}
 	int64_t id = session_add(s, f);
 	if (id < 0) {
 		file_put(f);
@@ -381,6 +446,27 @@ static long reopened(struct pending *p, struct reply *r)
 	r->w[2] = f->kind == FILE_NODE ? f->node->mode & S_IFMT : S_IFIFO;
 	r->words = 2;
 	return id;
+}
+
+/*
+ * Whether the @len bytes at @d are a path below a mount as an owner may
+ * answer it: NUL-terminated, relative, without empty, "." or ".." components.
+ */
+static bool rest_ok(const char *d, size_t len)
+{
+	if (!len || len > FS_PATH_MAX || d[len - 1] || strlen(d) != len - 1 || d[0] == '/')
+		return false;
+	for (const char *p = d; *p;) {
+		const char *e = strchr(p, '/');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (!n || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.') ||
+		    n > FS_NAME_MAX)
+			return false;
+		p += n + (e != NULL);
+		if (e && !*p)
+			return false;	/* a trailing slash */
+	}
+	return true;
 }
 
 /* A new open file for an answered VFS_OPEN; the client's reply then carries its id. */
@@ -404,12 +490,27 @@ static long opened(struct remote *rm, struct pending *p, long result, struct rep
 			   .remote = rm,
 			   .handle = handle,
 			   .ready = (short)req.w[6],
+			   .dir = S_ISDIR(req.w[5]),
 			   .flags = p->flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY),
-			   .path = p->path};
+			   .path = p->path,
+			   .rest = p->rest};
 	p->path = NULL;
+	/* The owner may say where the file is in its tree ("self" followed): its path from now on. */
+	char *resolved = rm->at && rest_ok(req.data, req.len) ? path_in(rm, req.data, &f->rest) : NULL;
+	if (resolved) {
+		free(f->path);
+		f->path = resolved;
+	}
 	rm->refs++;
 	f->remote_next = rm->files;
 	rm->files = f;
+	if (p->chdir) {
+		int err = f->dir ? 0 : -ENOTDIR;
+		if (!err)
+			session_chdir(s, rm->at, f);
+		file_put(f);
+		return err;
+	}
 	int64_t id = session_add(s, f);
 	if (id < 0) {
 		file_put(f);

@@ -112,16 +112,26 @@ static struct file *file_arg(struct session *s, uint64_t id)
 	return session_file(s, id);
 }
 
-/* The directory a path is resolved from: the working directory or an open directory. */
-static int dir_arg(struct session *s, uint64_t id, struct node **at)
+/*
+ * The directory *@path is resolved from (*@at): the working directory or an
+ * open directory. A remote one (after a chdir into a tree another server
+ * serves, or an open directory there) resolves a relative path itself
+ * (remote_dir_walk): -EREMOTE when its owner is to be asked (fs_remote_at,
+ * fs_remote_rest, as fs_walk leaves them), or the directory above the tree
+ * in *@at with what follows a ".." out of it in *@path.
+ */
+static int dir_arg(struct session *s, uint64_t id, const char **path, struct node **at)
 {
-	if (id == VFS_AT_CWD) {
+	struct file *f = id == VFS_AT_CWD ? s->rcwd : session_file(s, id);
+
+	if (id == VFS_AT_CWD && !f) {
 		*at = s->cwd;
 		return 0;
 	}
-	struct file *f = session_file(s, id);
 	if (!f)
 		return -EBADF;
+	if (f->kind == FILE_REMOTE)
+		return remote_dir_walk(f, path, at);
 	if (f->kind != FILE_NODE || !S_ISDIR(f->node->mode))
 		return -ENOTDIR;
 	*at = f->node;
@@ -133,7 +143,7 @@ static int path_at(struct session *s, const char **path, struct node **at)
 {
 	if (!(*path = path_arg()))
 		return -EINVAL;
-	return dir_arg(s, req.w[1], at);
+	return dir_arg(s, req.w[1], path, at);
 }
 
 int64_t session_mint(uint64_t number, uint64_t rights, uint64_t *cap)
@@ -169,10 +179,9 @@ static long op_open(struct session *s)
 	} else {
 		if (!path)
 			return -EINVAL;
-		if ((err = dir_arg(s, req.w[1], &at)))
-			return err;
 		int flags = (int)req.w[2];
-		if ((err = fs_open(&s->cred, at, path, flags, (uint32_t)req.w[3], &n)))
+		if ((err = dir_arg(s, req.w[1], &path, &at)) ||
+		    (err = fs_open(&s->cred, at, path, flags, (uint32_t)req.w[3], &n)))
 			return err == -EREMOTE ? remote_path_op(s, VFS_OPEN) : err;
 		if (S_ISCHR(n->mode) && n->dev == DEV_TTY && !ctty_of(s->sid, &n))
 			return -ENXIO;	/* /dev/tty: the caller's controlling terminal, if it has one */
@@ -366,7 +375,7 @@ static long op_statat(struct session *s)
 
 	if (!path)
 		return -EINVAL;
-	if ((err = dir_arg(s, req.w[1], &at)) ||
+	if ((err = dir_arg(s, req.w[1], &path, &at)) ||
 	    (err = fs_walk(&s->cred, at, path,
 			   req.w[2] & AT_SYMLINK_NOFOLLOW ? WALK_NOFOLLOW : WALK_FOLLOW, &n)))
 		return err == -EREMOTE ? remote_path_op(s, VFS_STATAT) : err;
@@ -419,7 +428,7 @@ static long op_unlink(struct session *s)
 
 	if (!path || (req.w[2] & ~(uint64_t)AT_REMOVEDIR))
 		return -EINVAL;
-	if ((err = dir_arg(s, req.w[1], &at)))
+	if ((err = dir_arg(s, req.w[1], &path, &at)))
 		return err;
 	return fs_unlink(&s->cred, at, path, req.w[2] & AT_REMOVEDIR);
 }
@@ -442,8 +451,8 @@ static long op_rename(struct session *s)
 	struct node *oat, *nat;
 	int err;
 
-	if ((err = two_strings(&from, &to)) || (err = dir_arg(s, req.w[1], &oat)) ||
-	    (err = dir_arg(s, req.w[2], &nat)))
+	if ((err = two_strings(&from, &to)) || (err = dir_arg(s, req.w[1], &from, &oat)) ||
+	    (err = dir_arg(s, req.w[2], &to, &nat)))
 		return err;
 	return fs_rename(&s->cred, oat, from, nat, to);
 }
@@ -454,7 +463,7 @@ static long op_symlink(struct session *s)
 	struct node *at;
 	int err;
 
-	if ((err = two_strings(&target, &path)) || (err = dir_arg(s, req.w[1], &at)))
+	if ((err = two_strings(&target, &path)) || (err = dir_arg(s, req.w[1], &path, &at)))
 		return err;
 	return fs_symlink(&s->cred, at, target, path);
 }
@@ -466,7 +475,7 @@ static long op_readlink(struct session *s)
 	int err = path_at(s, &path, &at);
 
 	if (err)
-		return err;
+		return err == -EREMOTE ? remote_path_op(s, VFS_READLINK) : err;
 	int r = fs_readlink(&s->cred, at, path, out.data, VFS_IO_MAX);
 	if (r == -EREMOTE)
 		return remote_path_op(s, VFS_READLINK);
@@ -496,26 +505,43 @@ static long op_chdir(struct session *s)
 
 	if (!path)
 		return -EINVAL;
-	if ((err = dir_arg(s, req.w[1], &at)))
-		return err;
+	if (!path[0] && req.w[1] == VFS_AT_CWD)
+		return 0;
+	if (!path[0]) {
+		/* fchdir: the directory itself (an open remote one needs no question to its owner). */
+		struct file *f = session_file(s, req.w[1]);
+		if (f && f->kind == FILE_REMOTE)
+			return remote_fchdir(s, f);
+	}
+	if ((err = dir_arg(s, req.w[1], &path, &at)))
+		return err == -EREMOTE ? remote_path_op(s, VFS_CHDIR) : err;
 	if (!path[0])
 		n = at;
 	else if ((err = fs_walk(&s->cred, at, path, WALK_FOLLOW, &n)))
-		return err;
+		return err == -EREMOTE ? remote_path_op(s, VFS_CHDIR) : err;
 	if (!S_ISDIR(n->mode))
 		return -ENOTDIR;
 	if (!may_access(n, &s->cred, X_OK))
 		return -EACCES;
-	node_get(n);
-	node_put(s->cwd);
-	s->cwd = n;
+	session_chdir(s, n, NULL);
 	return 0;
 }
 
 static long op_getcwd(struct session *s)
 {
-	int r = fs_path_of(s->cwd, out.data, VFS_IO_MAX);
+	int r;
 
+	if (s->rcwd) {
+		/* A remote directory: the path its owner resolved it to. */
+		if (!s->rcwd->path)
+			return -ENOMEM;
+		r = (int)strlen(s->rcwd->path) + 1;
+		if (r > VFS_IO_MAX)
+			return -ENAMETOOLONG;
+		memcpy(out.data, s->rcwd->path, (size_t)r);
+	} else {
+		r = fs_path_of(s->cwd, out.data, VFS_IO_MAX);
+	}
 	if (r > 0)
 		out.len = (size_t)r;
 	return r;
@@ -529,7 +555,7 @@ static long op_access(struct session *s)
 
 	if (!path || (want & ~(R_OK | W_OK | X_OK)))
 		return -EINVAL;
-	if ((err = dir_arg(s, req.w[1], &at)) ||
+	if ((err = dir_arg(s, req.w[1], &path, &at)) ||
 	    (err = fs_walk(&s->cred, at, path,
 			   req.w[3] & AT_SYMLINK_NOFOLLOW ? WALK_NOFOLLOW : WALK_FOLLOW, &n)))
 		return err == -EREMOTE ? remote_path_op(s, VFS_ACCESS) : err;
@@ -556,7 +582,7 @@ static int node_arg(struct session *s, bool nofollow, struct node **n)
 		*n = f->node;
 		return 0;
 	}
-	if ((err = dir_arg(s, req.w[1], &at)))
+	if ((err = dir_arg(s, req.w[1], &path, &at)))
 		return err;
 	return fs_walk(&s->cred, at, path, nofollow ? WALK_NOFOLLOW : WALK_FOLLOW, n);
 }
@@ -577,7 +603,7 @@ static long op_link(struct session *s)
 
 	if (req.w[3] & ~(uint64_t)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	if ((err = two_strings(&from, &to)) || (err = dir_arg(s, req.w[2], &nat)))
+	if ((err = two_strings(&from, &to)) || (err = dir_arg(s, req.w[2], &to, &nat)))
 		return err;
 	if (!from[0] && (req.w[3] & AT_EMPTY_PATH)) {
 		/* The open file w1 itself (an O_TMPFILE file gets its name so). */
@@ -588,7 +614,7 @@ static long op_link(struct session *s)
 			return -EINVAL;
 		return fs_link_node(&s->cred, f->node, nat, to);
 	}
-	if ((err = dir_arg(s, req.w[1], &oat)))
+	if ((err = dir_arg(s, req.w[1], &from, &oat)))
 		return err;
 	return fs_link(&s->cred, oat, from, nat, to, req.w[3] & AT_SYMLINK_FOLLOW);
 }
@@ -737,6 +763,8 @@ static long op_session_new(void)
 	struct session *s = session_create(&cred, parent ? parent->cwd : fs_root);
 	if (!s)
 		return -ENOMEM;
+	if (parent)
+		session_chdir(s, parent->cwd, parent->rcwd);
 	s->pid = pid;
 	s->sid = parent ? parent->sid : 0;
 	long err = 0;

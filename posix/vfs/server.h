@@ -154,8 +154,22 @@ int shm_image(struct node *n, uint64_t rights, uint64_t *out);
 int shm_mount(struct node *dev);
 
 /* ---- remote.c: file systems other servers serve (proto/vfs.h, "Remote file systems") ---- */
-/* A client's path request that reached a remote directory (fs_remote_at, fs_remote_rest): forwarded. */
+/*
+ * A client's path request that reached a remote directory (fs_remote_at,
+ * fs_remote_rest): forwarded. VFS_CHDIR is forwarded as an open of the
+ * directory, which becomes the session's working directory.
+ */
 long remote_path_op(struct session *s, uint32_t op);
+/*
+ * A path from remote directory @dir (an open one, or the working directory):
+ * -EREMOTE with fs_remote_at and fs_remote_rest set for remote_path_op, or
+ * 0 with *@at the directory above the tree and *@path what follows a ".."
+ * out of it (fs_remote_join); -ENOTDIR for a file, -ENOENT once its owner
+ * went (or for an empty path).
+ */
+int remote_dir_walk(struct file *dir, const char **path, struct node **at);
+/* fchdir to remote directory @f. */
+long remote_fchdir(struct session *s, struct file *f);
 /* A client's request @op on remote file @f: forwarded, or answered here (seek, errors). */
 long remote_file_op(struct session *s, struct file *f, uint32_t op);
 long op_remote_mount(struct session *s);

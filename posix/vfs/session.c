@@ -36,6 +36,17 @@ struct session *session_create(const struct cred *cred, struct node *cwd)
 	return s;
 }
 
+void session_chdir(struct session *s, struct node *cwd, struct file *rcwd)
+{
+	node_get(cwd);
+	if (rcwd)
+		file_get(rcwd);
+	node_put(s->cwd);
+	file_put(s->rcwd);
+	s->cwd = cwd;
+	s->rcwd = rcwd;
+}
+
 bool session_of_pid(uint64_t pid, const struct session *except)
 {
 	for (struct session *s = sessions; s; s = s->next)
@@ -62,6 +73,7 @@ struct session *session_fork(const struct session *parent)
 		session_destroy(s);
 		return NULL;
 	}
+	session_chdir(s, parent->cwd, parent->rcwd);
 	s->nids = parent->nids;
 	s->sid = parent->sid;
 	s->pgid = parent->pgid;
@@ -93,6 +105,7 @@ void session_destroy(struct session *s)
 	}
 	free(s->ids);
 	node_put(s->cwd);
+	file_put(s->rcwd);
 	free(s);
 }
 

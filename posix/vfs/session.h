@@ -20,7 +20,8 @@ struct session {
 	int32_t sid;		/* the POSIX session it is in (VFS_SESSION_SID, inherited; 0: not told) */
 	int32_t pgid;		/* and its process group (the same; 0: not told) */
 	struct cred cred;
-	struct node *cwd;	/* referenced */
+	struct node *cwd;	/* referenced; with rcwd, rcwd's mounted directory */
+	struct file *rcwd;	/* a remote directory (FILE_REMOTE) as the working directory, referenced; or NULL */
 	struct file **ids;	/* ids[i]: the file of id i, or NULL */
 	uint32_t nids;		/* slots allocated */
 	uint64_t bufs[VFS_BUFS_MAX];	/* data buffer n + 1: the server's mapping of it (buf.c), 0: none */
@@ -41,6 +42,12 @@ bool session_of_pid(uint64_t pid, const struct session *except);
 
 /* Whether some session of POSIX session @sid (0: any) is in process group @pgid. */
 bool session_group_exists(int32_t sid, int32_t pgid);
+
+/*
+ * Makes @cwd (and @rcwd, a remote directory below it, or NULL) @s's working
+ * directory, referencing them and dropping the old ones.
+ */
+void session_chdir(struct session *s, struct node *cwd, struct file *rcwd);
 
 /* Closes every id of @s and forgets it. */
 void session_destroy(struct session *s);
