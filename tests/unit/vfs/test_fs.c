@@ -248,6 +248,46 @@ TEST(lookup)
 	CHECK(fs_path_of(n, buf, 4) == -ERANGE);
 }
 
+/*
+ * Paths through a remote directory: "." and ".." are taken as names of its
+ * tree (the owner never sees them), and a ".." out of it goes on in the vfs.
+ */
+TEST(remote_paths)
+{
+	struct node *n, *tmp = NULL, *rm = NULL;
+	struct last l;
+	char out[FS_PATH_MAX];
+	const char *left = NULL;
+
+	boot();
+	CHECK(fs_remote_join("", "a/./b/../c", out, &left) == 0 && strcmp(out, "a/c") == 0);
+	CHECK(fs_remote_join("12/fd", "..", out, &left) == 0 && strcmp(out, "12") == 0);
+	CHECK(fs_remote_join("12/fd", "../..", out, &left) == 0 && strcmp(out, "") == 0);
+	CHECK(fs_remote_join("12", "../../tmp//x", out, &left) == 1 && strcmp(left, "tmp//x") == 0);
+	CHECK(fs_remote_join("12", "fd/", out, &left) == 0 && strcmp(out, "12/fd/") == 0);
+	CHECK(fs_remote_join("12/", "stat", out, &left) == 0 && strcmp(out, "12/stat") == 0);
+	CHECK(fs_remote_join("", "..", out, &left) == 1 && strcmp(left, "") == 0);
+	memset(out, 'a', 3000);
+	out[3000] = 0;
+	char base[FS_PATH_MAX];
+	memcpy(base, out, 3001);
+	CHECK(fs_remote_join(base, base, out, &left) == -ENAMETOOLONG);
+	CHECK(fs_mkdir(&root, fs_root, "/tmp/rm", 0755) == 0);
+	CHECK(walk("/tmp", &tmp) == 0 && walk("/tmp/rm", &rm) == 0);
+	if (!rm)
+		return;
+	rm->remote = (struct remote *)1;	/* only looked at as "there is one" */
+	CHECK(walk("/tmp/rm/a/../b/.", &n) == -EREMOTE && fs_remote_at == rm &&
+	      strcmp(fs_remote_rest, "b") == 0);
+	CHECK(walk("/tmp/rm", &n) == -EREMOTE && fs_remote_rest[0] == 0);
+	CHECK(walk("/tmp/rm/..", &n) == 0 && n == tmp);
+	CHECK(walk("/tmp/rm/a/../../../etc/hostname", &n) == 0 && S_ISREG(n->mode));
+	CHECK(fs_walk_parent(&root, fs_root, "/tmp/rm/x/../../new", &l) == 0 && l.dir == tmp &&
+	      strcmp(l.name, "new") == 0);
+	CHECK(fs_walk_parent(&root, fs_root, "/tmp/rm/new", &l) == -EREMOTE);
+	rm->remote = NULL;
+}
+
 TEST(tmpfs_operations)
 {
 	struct node *n, *d;
