@@ -100,7 +100,8 @@ enum vfs_op {
 	VFS_SYMLINK,	/* w1 dir id; "target\0linkpath\0" */
 	VFS_READLINK,	/* w1 dir id; path -> the target (no NUL) in the long part, w1 its length */
 	VFS_TRUNCATE,	/* w1 id, w2 length */
-	VFS_CHDIR,	/* w1 dir id; path ("" = that directory itself) */
+	VFS_CHDIR,	/* w1 dir id; path ("" = that directory itself). A directory another server
+			   serves (remote.c) may be the working directory too */
 	VFS_GETCWD,	/* -> the working directory's absolute path with its NUL in the long part, w1 its length */
 	VFS_ACCESS,	/* w1 dir id, w2 R_OK|W_OK|X_OK or F_OK, w3 AT_* flags; path */
 	VFS_CHMOD,	/* w1 dir id, w2 mode, w3 AT_* flags; path ("" with w1 = an id: fchmod) */
@@ -251,8 +252,13 @@ enum vfs_op {
  * read and write -EIO and poll POLLERR | POLLHUP.
  *
  * A forwarded request (the reply to VFS_REMOTE_NEXT), by op:
- *   VFS_OPEN      a = O_* flags, b = mode; path relative to the mount ("" = the mount itself)
+ *   VFS_OPEN      a = O_* flags, b = mode; path relative to the mount ("" = the mount itself;
+ *                 never "." or ".." components: the vfs takes those, and a chdir into the
+ *                 tree comes as an open with O_DIRECTORY)
  *                 -> answer result 0, x1 the owner's handle, x2 st_mode, x3 POLL* events;
+ *                 long (optional): where the file is, relative to the mount, as the owner
+ *                 resolved the path ("self" -> "<pid>"; NUL-terminated, no "." or "..":
+ *                 else ignored), for getcwd and for paths relative to an open directory;
  *                 or result VFS_REMOTE_REOPEN, x1 an id of the client's own session: the
  *                 client gets a new open file of what that id holds, with its open's flags
  *                 (/proc/self/fd/N: a file in the tree opened again as the client may,
