@@ -15,6 +15,7 @@
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <termios.h>
+#include <veridian/vr.h>
 
 #include "fd.h"
 #include "file.h"
@@ -181,24 +182,76 @@ static bool buffered(struct px_file *f, size_t len)
 }
 
 /*
- * One VFS_READ_BUF or VFS_WRITE_BUF of at most VFS_BUF_SIZE bytes at @at (< 0: the file's offset):
- * the bytes moved, or -errno; -EOPNOTSUPP marks @f unbuffered.
+ * One VFS_WRITE_BUF of at most VFS_BUF_SIZE bytes of @len at @at (< 0: the
+ * file's offset): the bytes written, or -errno; -EOPNOTSUPP marks @f
+ * unbuffered. A first piece at the file's offset of a longer write asks the
+ * server to move the offset past all of it: *reserved is then where the
+ * write starts (else it stays < 0).
  */
-static long buffer_io(struct px_file *f, char *user, size_t len, int64_t at, enum vfs_op op)
+static long buffer_write(struct px_file *f, const char *user, size_t len, int64_t at, int64_t *reserved)
 {
-	uint64_t r[8], w[4] = {f->id, len < VFS_BUF_SIZE ? len : VFS_BUF_SIZE,
-			       at < 0 ? VFS_BUF_POS : (uint64_t)at, data_buf};
+	uint64_t r[8], w[5] = {f->id, len < VFS_BUF_SIZE ? len : VFS_BUF_SIZE,
+			       at < 0 ? VFS_BUF_POS : (uint64_t)at, data_buf, len};
 
-	if (op == VFS_WRITE_BUF && vr_vmo_write(data_vmo, user, 0, w[1]))
+	if (vr_vmo_write(data_vmo, user, 0, w[1]))
 		return -EFAULT;
-	long got = px_vfs_call(op, w, 4, 0, r);
+	bool whole = at < 0 && len > VFS_BUF_SIZE;
+	long got = px_vfs_call(VFS_WRITE_BUF, w, whole ? 5 : 4, 0, r);
 	if (got == -EOPNOTSUPP)
 		f->unbuffered = true;
 	if (got > (long)w[1])
 		return -EIO;
-	if (got > 0 && op == VFS_READ_BUF && vr_vmo_read(data_vmo, user, 0, (size_t)got))
-		return -EFAULT;
+	if (got >= 0 && whole && (r[0] & 15) >= 2)
+		*reserved = (int64_t)r[2];
 	return got;
+}
+
+/*
+ * A regular file's read with one copy (VFS_READ_VMO): the server says where
+ * the bytes lie in the file's VMO, moving the offset past all of them at
+ * once, and the kernel copies them from there into @user. The read-only
+ * handle is asked for with the first read and kept with the open file.
+ * Bytes a bad pointer could not take are given back (VFS_POS_UNDO), so a
+ * read into a partly valid buffer returns what it copied, as on Linux.
+ */
+static long vmo_read_file(struct px_file *f, char *user, size_t len, int64_t at)
+{
+	handle_t vmo = __atomic_load_n(&f->vmo, __ATOMIC_ACQUIRE);
+	uint64_t r[8], w[4] = {f->id, len, at < 0 ? VFS_BUF_POS : (uint64_t)at, !vmo};
+	long got = px_vfs_call(VFS_READ_VMO, w, 4, 0, r);
+	unsigned words = r[0] & 15, caps = (r[0] >> 4) & 3;
+
+	if (got == -EOPNOTSUPP)
+		f->unbuffered = true;
+	if (got < 0)
+		return got;
+	if (!vmo) {
+		handle_t none = 0, mine = caps == 1 && words >= 3 ? r[1 + words - caps] : 0;
+		if (mine && !__atomic_compare_exchange_n(&f->vmo, &none, mine, false, __ATOMIC_ACQ_REL,
+							 __ATOMIC_ACQUIRE))
+			vr_handle_close(mine);	/* another thread's came first */
+		vmo = __atomic_load_n(&f->vmo, __ATOMIC_ACQUIRE);
+	}
+	if ((size_t)got > len || words < 2 || (got && !vmo))
+		return -EIO;
+	uint64_t start = r[2];
+	size_t done = 0;
+	if (!got || !vr_vmo_read(vmo, user, start, (size_t)got))
+		return got;
+	/* A fault: copy page by page up to it, and give back the rest. */
+	while (done < (size_t)got) {
+		size_t n = VR_PAGE - (uintptr_t)(user + done) % VR_PAGE;
+		if (n > (size_t)got - done)
+			n = (size_t)got - done;
+		if (vr_vmo_read(vmo, user + done, start + done, n))
+			break;
+		done += n;
+	}
+	if (at < 0) {
+		uint64_t u[3] = {f->id, start + (uint64_t)got, start + done};
+		px_vfs_call(VFS_POS_UNDO, u, 3, 0, r);
+	}
+	return done ? (long)done : -EFAULT;
 }
 
 /* read/pread: @at < 0 reads at the file's offset, in VFS_IO_MAX pieces until a short one. */
@@ -217,18 +270,11 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 		return 0;
 	uint32_t type = file_type(f);
 	bool regular = type == S_IFREG;
-	while (buffered(f, len - (size_t)done)) {
-		long got = buffer_io(f, buf + done, len - (size_t)done, at < 0 ? -1 : at + done, VFS_READ_BUF);
-		if (got == -EOPNOTSUPP)
-			break;
-		if (got <= 0)
-			return done ? done : got;
-		done += got;
-		if ((size_t)got < VFS_BUF_SIZE || (size_t)done == len)
-			return done;
+	if (regular && len >= BUF_MIN && !f->unbuffered) {
+		long got = vmo_read_file(f, buf, len, at);
+		if (got != -EOPNOTSUPP)
+			return got;
 	}
-	if ((size_t)done == len)
-		return done;
 	do {
 		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
 		/* Pipes and devices: only the first piece may wait; the rest is what is there. */
@@ -279,16 +325,29 @@ static long write_file(int fd, const char *buf, size_t len, int64_t at)
 		return err;
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
-	while (buffered(f, len - (size_t)done)) {
-		long put = buffer_io(f, (char *)buf + done, len - (size_t)done, at < 0 ? -1 : at + done,
-				     VFS_WRITE_BUF);
-		if (put == -EOPNOTSUPP)
+	/*
+	 * Regular files through the data buffer. A write of several pieces
+	 * takes its whole range of the shared offset with the first
+	 * (reserved: where it starts), writes the rest at explicit offsets and
+	 * gives back what it did not write, so no other thread's read or write
+	 * at that offset falls between its pieces (O_APPEND files: not
+	 * reserved, each piece goes at the end).
+	 */
+	int64_t reserved = -1;
+	while (reserved >= 0 || buffered(f, len - (size_t)done)) {
+		int64_t pos = reserved >= 0 ? reserved + done : at < 0 ? -1 : at + done;
+		long put = buffer_write(f, buf + done, len - (size_t)done, pos, &reserved);
+		if (put == -EOPNOTSUPP && !done)
 			break;
-		if (put < 0)
+		if (put > 0)
+			done += put;
+		if (put < 0 || (size_t)put < VFS_BUF_SIZE || (size_t)done == len) {
+			if (reserved >= 0 && (size_t)done < len) {
+				uint64_t r[8], u[3] = {f->id, (uint64_t)reserved + len, (uint64_t)reserved + done};
+				px_vfs_call(VFS_POS_UNDO, u, 3, 0, r);
+			}
 			return done ? done : put;
-		done += put;
-		if ((size_t)put < VFS_BUF_SIZE || (size_t)done == len)
-			return done;
+		}
 	}
 	if ((size_t)done == len && len)
 		return done;

@@ -148,6 +148,12 @@ long op_lock(struct session *s);
  * one copy per file, made on first use and kept.
  */
 int shm_image(struct node *n, uint64_t rights, uint64_t *out);
+/*
+ * A handle (READ|TRANSFER|DUPLICATE: no MAP, no WRITE) of the VMO holding regular file @n's bytes,
+ * for VFS_READ_VMO: a tmpfs file moves into its VMO (as for VFS_MMAP), an
+ * initrd file gets its image (shm_image). 0 or -errno.
+ */
+int shm_read_handle(struct node *n, uint64_t *out);
 /* Mounts a tmpfs at /dev/shm (shm_open's directory); 0 or -errno. */
 int shm_mount(struct node *dev);
 

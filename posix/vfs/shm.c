@@ -135,6 +135,18 @@ int shm_image(struct node *n, uint64_t rights, uint64_t *out)
 	return (int)vr_handle_derive(n->image, rights & ~(uint64_t)VR_RIGHT_WRITE, out);
 }
 
+int shm_read_handle(struct node *n, uint64_t *out)
+{
+	const uint64_t rights = VR_RIGHT_READ | VR_RIGHT_TRANSFER | VR_RIGHT_DUPLICATE; /* moving a capability copies it */
+	int err;
+
+	if (n->fs->readonly)
+		return shm_image(n, rights, out);
+	if ((err = back_with_vmo(n)))
+		return err;
+	return (int)vr_handle_derive(n->vmo, rights, out);
+}
+
 long op_mmap(struct session *s)
 {
 	struct file *f = session_file(s, req.w[1]);
