@@ -109,9 +109,9 @@ void px_fd_forked(handle_t map)
 		map_old = fdmap;
 	fdmap = NULL;
 	map_vmo = map;
-	/* The files' VMO handles were not copied: each asks again. */
-	for (int fd = 0; fd < PX_FD_MAX; fd++)
-		if (table[fd].file)
+	/* The files' VMO handles were not copied: each asks again (stores only where one was: copy-on-write). */
+	for (int fd = 0, high = px_fd_high(); fd < high; fd++)
+		if (table[fd].file && table[fd].file->vmo)
 			table[fd].file->vmo = 0;
 }
 
