@@ -207,74 +207,14 @@ static long buffer_write(struct px_file *f, const char *user, size_t len, int64_
 }
 
 /*
- * A regular file's read with one copy (VFS_READ_VMO): the server says where
- * the bytes lie in the file's VMO, moving the offset past all of them at
- * once, and the kernel copies them from there into @user. The read-only
- * handle is asked for with the first read and kept with the open file.
- * Bytes a bad pointer could not take are given back (VFS_POS_UNDO), so a
- * read into a partly valid buffer returns what it copied, as on Linux.
+ * read/pread through the IPC buffer: @at < 0 reads at the file's offset, in
+ * VFS_IO_MAX pieces until a short one.
  */
-static long vmo_read_file(struct px_file *f, char *user, size_t len, int64_t at)
+static long ipc_read(struct px_file *f, char *buf, size_t len, int64_t at, uint32_t type)
 {
-	handle_t vmo = __atomic_load_n(&f->vmo, __ATOMIC_ACQUIRE);
-	uint64_t r[8], w[4] = {f->id, len, at < 0 ? VFS_BUF_POS : (uint64_t)at, !vmo};
-	long got = px_vfs_call(VFS_READ_VMO, w, 4, 0, r);
-	unsigned words = r[0] & 15, caps = (r[0] >> 4) & 3;
-
-	if (got == -EOPNOTSUPP)
-		f->unbuffered = true;
-	if (got < 0)
-		return got;
-	if (!vmo) {
-		handle_t none = 0, mine = caps == 1 && words >= 3 ? r[1 + words - caps] : 0;
-		if (mine && !__atomic_compare_exchange_n(&f->vmo, &none, mine, false, __ATOMIC_ACQ_REL,
-							 __ATOMIC_ACQUIRE))
-			vr_handle_close(mine);	/* another thread's came first */
-		vmo = __atomic_load_n(&f->vmo, __ATOMIC_ACQUIRE);
-	}
-	if ((size_t)got > len || words < 2 || (got && !vmo))
-		return -EIO;
-	uint64_t start = r[2];
-	size_t done = 0;
-	if (!got || !vr_vmo_read(vmo, user, start, (size_t)got))
-		return got;
-	/* A fault: copy page by page up to it, and give back the rest. */
-	while (done < (size_t)got) {
-		size_t n = VR_PAGE - (uintptr_t)(user + done) % VR_PAGE;
-		if (n > (size_t)got - done)
-			n = (size_t)got - done;
-		if (vr_vmo_read(vmo, user + done, start + done, n))
-			break;
-		done += n;
-	}
-	if (at < 0) {
-		uint64_t u[3] = {f->id, start + (uint64_t)got, start + done};
-		px_vfs_call(VFS_POS_UNDO, u, 3, 0, r);
-	}
-	return done ? (long)done : -EFAULT;
-}
-
-/* read/pread: @at < 0 reads at the file's offset, in VFS_IO_MAX pieces until a short one. */
-static long read_file(int fd, char *buf, size_t len, int64_t at)
-{
-	struct px_file *f;
-	long err = vfs_id(fd, &f), done = 0;
-
-	if (err)
-		return err == -EINVAL ? 0 : err;	/* the console reads as end of file */
-	if (f->type == PX_TYPE_SIGNALFD)
-		return at < 0 ? px_signalfd_read(f, buf, len) : -ESPIPE;
-	if (len > SSIZE_MAX)
-		len = SSIZE_MAX;
-	if (!len)
-		return 0;
-	uint32_t type = file_type(f);
 	bool regular = type == S_IFREG;
-	if (regular && len >= BUF_MIN && !f->unbuffered) {
-		long got = vmo_read_file(f, buf, len, at);
-		if (got != -EOPNOTSUPP)
-			return got;
-	}
+	long err, done = 0;
+
 	do {
 		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
 		/* Pipes and devices: only the first piece may wait; the rest is what is there. */
@@ -307,6 +247,105 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 			break;
 	} while ((size_t)done < len);
 	return done;
+}
+
+/*
+ * Copies @len bytes at @start of the file's VMO into @user, or as many as
+ * fit before a bad page (page by page once the whole copy failed): the
+ * count, -EFAULT when none did, or the kernel's error (a handle another
+ * thread closed as the file moved: the caller reads them otherwise).
+ */
+static long vmo_copy_out(handle_t vmo, char *user, uint64_t start, size_t len)
+{
+	size_t done = 0;
+	int64_t err = vr_vmo_read(vmo, user, start, len);
+
+	if (err != -EFAULT)
+		return err ? err : (long)len;
+	while (done < len) {
+		size_t n = VR_PAGE - (uintptr_t)(user + done) % VR_PAGE;
+		if (n > len - done)
+			n = len - done;
+		if (vr_vmo_read(vmo, user + done, start + done, n))
+			break;
+		done += n;
+	}
+	return done ? (long)done : -EFAULT;
+}
+
+/*
+ * A regular file's read with one copy (VFS_READ_VMO): the server says where
+ * the bytes lie in the file's VMO, moving the offset past all of them in
+ * that one request, and the kernel copies them from there into @user. The
+ * read-only handle comes with the first read and is kept with the open
+ * file; the server sends a new one when the file has moved into a larger
+ * VMO (its generation changed). Bytes a bad pointer could not take are
+ * given back (VFS_POS_UNDO), so a read into a partly bad buffer returns
+ * what it copied, as on Linux.
+ */
+static long vmo_read_file(struct px_file *f, char *user, size_t len, int64_t at)
+{
+	handle_t vmo = __atomic_load_n(&f->vmo, __ATOMIC_ACQUIRE), mine = 0;
+	uint64_t r[8], w[4] = {f->id, len, at < 0 ? VFS_BUF_POS : (uint64_t)at,
+			       vmo ? __atomic_load_n(&f->vmo_gen, __ATOMIC_RELAXED) : 0};
+	long got = px_vfs_call(VFS_READ_VMO, w, 4, 0, r);
+	unsigned words = r[0] & 15, caps = (r[0] >> 4) & 3;
+
+	if (got == -EOPNOTSUPP)
+		f->unbuffered = true;
+	if (got < 0)
+		return got;
+	if (caps == 1 && words >= 4) {
+		handle_t old = vmo, got_vmo = r[1 + words - caps];
+		if (__atomic_compare_exchange_n(&f->vmo, &old, got_vmo, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&f->vmo_gen, r[3], __ATOMIC_RELAXED);
+			if (vmo)
+				vr_handle_close(vmo);	/* a thread still copying from it reads otherwise */
+		} else {
+			mine = got_vmo;	/* another thread's came first: this read uses its own, then closes it */
+		}
+		vmo = got_vmo;
+	}
+	if ((size_t)got > len || words < 3 || (got && !vmo)) {
+		if (mine)
+			vr_handle_close(mine);
+		return -EIO;
+	}
+	uint64_t start = r[2];
+	long done = got ? vmo_copy_out(vmo, user, start, (size_t)got) : 0;
+	if (mine)
+		vr_handle_close(mine);
+	if (done < 0 && done != -EFAULT)
+		done = ipc_read(f, user, (size_t)got, (int64_t)start, S_IFREG);
+	if (at < 0 && done != got) {
+		uint64_t u[3] = {f->id, start + (uint64_t)got, start + (uint64_t)(done > 0 ? done : 0)};
+		px_vfs_call(VFS_POS_UNDO, u, 3, 0, r);
+	}
+	return done;
+}
+
+/* read/pread: @at < 0 reads at the file's offset. */
+static long read_file(int fd, char *buf, size_t len, int64_t at)
+{
+	struct px_file *f;
+	long err = vfs_id(fd, &f);
+
+	if (err)
+		return err == -EINVAL ? 0 : err;	/* the console reads as end of file */
+	if (f->type == PX_TYPE_SIGNALFD)
+		return at < 0 ? px_signalfd_read(f, buf, len) : -ESPIPE;
+	if (len > SSIZE_MAX)
+		len = SSIZE_MAX;
+	if (!len)
+		return 0;
+	uint32_t type = file_type(f);
+	if (type == S_IFREG && len >= BUF_MIN && !f->unbuffered) {
+		long got = vmo_read_file(f, buf, len, at);
+		if (got != -EOPNOTSUPP)
+			return got;
+	}
+	return ipc_read(f, buf, len, at, type);
 }
 
 static long write_file(int fd, const char *buf, size_t len, int64_t at)

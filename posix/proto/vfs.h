@@ -220,10 +220,13 @@ enum vfs_op {
 	 * the VMO is zeros (a truncate zeroes what it cuts off).
 	 */
 	VFS_READ_VMO = 180,	/* w1 id, w2 length (any: cut at the end of the file), w3 offset or VFS_BUF_POS,
-				   w4 1 to get the handle too, else 0 -> w1 bytes, w2 the offset in the file (and its
-				   VMO) where they start; cap (w4 = 1): the VMO, rights READ|TRANSFER|DUPLICATE (no MAP, no WRITE). VFS_BUF_POS:
-				   the file offset moves past them in this one request. O_WRONLY: -EBADF; not a
-				   regular file of the tree: -EOPNOTSUPP */
+				   w4 the generation of the caller's handle of the file's VMO (0: none) -> w1 bytes,
+				   w2 the offset in the file (and its VMO) where they start, w3 the VMO's generation;
+				   cap, when w4 is not that generation: the VMO, rights READ|TRANSFER|DUPLICATE (no MAP,
+				   no WRITE). A tmpfs file's VMO is sized to it and replaced by a larger one as it
+				   grows (a new generation; the old one keeps the bytes it had). VFS_BUF_POS: the file
+				   offset moves past them in this one request. O_WRONLY: -EBADF; not a regular file
+				   of the tree (or no memory for its VMO): -EOPNOTSUPP */
 	VFS_POS_UNDO,		/* 181: w1 id, w2 an offset VFS_READ_VMO or a reserving VFS_WRITE_BUF moved the file
 				   offset to, w3 an offset <= w2 -> w1 1 if the file offset was still w2 and is now
 				   w3, else 0 (another request moved it since: nothing changes). For bytes the

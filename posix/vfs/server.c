@@ -357,30 +357,31 @@ static long op_buf_io(struct session *s, bool writing)
 static long op_read_vmo(struct session *s)
 {
 	struct file *f = file_arg(s, req.w[1]);
-	uint64_t len = req.w[2], off = req.w[3], cap = 0;
+	uint64_t len = req.w[2], off = req.w[3], cap, gen;
 
 	if (!f)
 		return -EBADF;
-	if ((req.tag & 15) < 4 || req.w[4] > 1 || (off != VFS_BUF_POS && off > INT64_MAX))
+	if ((req.tag & 15) < 4 || (off != VFS_BUF_POS && off > INT64_MAX))
 		return -EINVAL;
 	if (f->kind != FILE_NODE || !S_ISREG(f->node->mode))
 		return -EOPNOTSUPP;
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
 	struct node *n = f->node;
-	int err = req.w[4] ? shm_read_handle(n, &cap) : 0;
-	if (err)
-		return err;
+	/* No VMO (no memory for one): the client reads through the IPC buffer instead. */
+	if (shm_read_handle(n, req.w[4], &gen, &cap))
+		return -EOPNOTSUPP;
 	if (off == VFS_BUF_POS)
 		off = f->pos;
 	len = off >= n->size ? 0 : len < n->size - off ? len : n->size - off;
 	if (req.w[3] == VFS_BUF_POS)
 		f->pos = off + len;
 	out.w[2] = off;
-	out.words = 2;
+	out.w[3] = gen;
+	out.words = 3;
 	if (cap) {
-		out.w[3] = cap;
-		out.words = 3;
+		out.w[4] = cap;
+		out.words = 4;
 		out.caps = 1;
 	}
 	return (long)len;

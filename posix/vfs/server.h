@@ -149,11 +149,13 @@ long op_lock(struct session *s);
  */
 int shm_image(struct node *n, uint64_t rights, uint64_t *out);
 /*
- * A handle (READ|TRANSFER|DUPLICATE: no MAP, no WRITE) of the VMO holding regular file @n's bytes,
- * for VFS_READ_VMO: a tmpfs file moves into its VMO (as for VFS_MMAP), an
- * initrd file gets its image (shm_image). 0 or -errno.
+ * For VFS_READ_VMO: the generation of the VMO holding regular file @n's
+ * bytes in *gen (a tmpfs file moves into one, sized to it; an initrd file
+ * gets its image, shm_image) and, unless the caller's handle is of that
+ * generation (@have), a new handle (READ|TRANSFER|DUPLICATE: no MAP, no
+ * WRITE) in *out (else 0). 0 or -errno.
  */
-int shm_read_handle(struct node *n, uint64_t *out);
+int shm_read_handle(struct node *n, uint64_t have, uint64_t *gen, uint64_t *out);
 /* Mounts a tmpfs at /dev/shm (shm_open's directory); 0 or -errno. */
 int shm_mount(struct node *dev);
 

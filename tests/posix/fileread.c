@@ -5,8 +5,9 @@
  * and offsets around pages and 16 KiB, threads reading and writing one
  * shared offset, reads racing another process's ftruncate and writes, bad
  * and partly bad buffers (EFAULT, nothing lost), write-only opens, dup'd and
- * forked offsets, a shared mapping's changes, and the program's own file
- * (on VeridianOS in the initrd).
+ * forked offsets, a shared mapping's changes, a file growing under open
+ * files that read it, and the program's own file (on VeridianOS in the
+ * initrd).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -342,6 +343,52 @@ static void sharing(void)
 	close(fd);
 }
 
+/*
+ * A file that grows while open files hold what they read of it (on
+ * VeridianOS its VMO is sized to it and moves into a larger one): every read
+ * sees the file as it is now, through either open file.
+ */
+static void growing(void)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600), two = open(path, O_RDONLY);
+	unsigned char *b = malloc(SIZE), *back = malloc(SIZE);
+
+	CHECK(fd >= 0 && two >= 0 && b && back, "open twice");
+	for (size_t i = 0; i < SIZE; i++)
+		b[i] = pattern(i);
+	size_t size = 0;
+	static const size_t steps[] = {3000, 20000, 65536, 65537, 140000, 262144, SIZE};
+	int bad = 0;
+	for (unsigned i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (pwrite(fd, b + size, steps[i] - size, (off_t)size) != (ssize_t)(steps[i] - size))
+			bad++;
+		size = steps[i];
+		/* Each open file reads all of it, and the last bytes written. */
+		for (int which = 0; which < 2; which++) {
+			int rd = which ? two : fd;
+			memset(back, 0, SIZE);
+			if (pread(rd, back, SIZE, 0) != (ssize_t)size || !matches(back, 0, size))
+				bad++;
+			if (size > 2000 && (pread(rd, back, 2000, (off_t)size - 2000) != 2000 ||
+					    !matches(back, size - 2000, 2000)))
+				bad++;
+		}
+	}
+	CHECK(!bad, "reads of a growing file: %d wrong", bad);
+	/* Shrunk and grown again: zeros where it was cut, through both. */
+	CHECK(ftruncate(fd, 5000) == 0 && ftruncate(fd, 100000) == 0, "truncate");
+	for (int which = 0; which < 2; which++) {
+		int zeros = pread(which ? two : fd, back, SIZE, 0) == 100000 && matches(back, 0, 5000);
+		for (size_t i = 5000; zeros && i < 100000; i++)
+			zeros = back[i] == 0;
+		CHECK(zeros, "open file %d after truncating", which);
+	}
+	free(b);
+	free(back);
+	close(two);
+	close(fd);
+}
+
 /* The program's own file (in the initrd on VeridianOS): large and small reads agree. */
 static void own_file(const char *self)
 {
@@ -378,6 +425,7 @@ int main(int argc, char **argv)
 	threads();
 	truncate_race();
 	sharing();
+	growing();
 	if (argc > 0)
 		own_file(argv[0]);
 	unlink(path);
