@@ -138,15 +138,16 @@ static uint32_t file_type(struct px_file *f)
 }
 
 /*
- * This thread's data buffer (VFS_BUF_NEW): regular files' larger reads and
- * writes go through it, copied by the kernel between it and the caller's
- * memory (so a bad pointer is still EFAULT here), without a long message.
+ * This thread's data buffer (VFS_BUF_NEW): regular files' larger writes go
+ * through it (their reads come from the file's VMO: vmo_read_file), copied
+ * by the kernel from the caller's memory (so a bad pointer is still EFAULT
+ * here), without a long message.
  * One a thread, so threads never share one. The server gives a session
  * VFS_BUFS_MAX at most and an exited thread's is not used again (its
  * thread-local data may be gone before its last call: musl's __unmapself),
  * so a thread that is refused one takes the IPC buffer's path.
  */
-#define BUF_MIN 1024	/* smaller transfers take the IPC buffer (the dynamic linker's 896-byte reads among them) */
+#define BUF_MIN 1024	/* smaller transfers (reads too) take the IPC buffer (the dynamic linker's 896-byte reads among them) */
 static __thread uint64_t data_buf;	/* its number, 0: none yet */
 static __thread handle_t data_vmo;
 static __thread bool data_buf_refused;
