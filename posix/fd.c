@@ -109,6 +109,10 @@ void px_fd_forked(handle_t map)
 		map_old = fdmap;
 	fdmap = NULL;
 	map_vmo = map;
+	/* The files' VMO handles were not copied: each asks again (stores only where one was: copy-on-write). */
+	for (int fd = 0, high = px_fd_high(); fd < high; fd++)
+		if (table[fd].file && table[fd].file->vmo)
+			table[fd].file->vmo = 0;
 }
 
 struct px_file *px_fd_file(int fd)
@@ -154,6 +158,8 @@ static void file_put(struct px_file *f)
 		uint64_t r[8], w = f->id;
 		px_call_sure(px_vfs, VFS_CLOSE, &w, 1, r);
 	}
+	if (f->vmo)
+		vr_handle_close(f->vmo);
 	file_free(f);
 }
 

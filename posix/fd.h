@@ -26,6 +26,8 @@ struct px_file {
 	uint64_t id;		/* the vfs id */
 	uint32_t type;		/* S_IFMT of the file, from open; PX_TYPE_SIGNALFD for a signalfd made here */
 	bool unbuffered;	/* a regular file the vfs does not serve through data buffers (a remote one) */
+	handle_t vmo;		/* read-only handle of the file's VMO (VFS_READ_VMO), 0: none yet; closed with the file */
+	uint64_t vmo_gen;	/* its generation */
 };
 
 /* px_file.type of a signalfd (not an S_IFMT value): reads are the layer's (signalfd.c). */

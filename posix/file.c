@@ -15,6 +15,7 @@
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <termios.h>
+#include <veridian/vr.h>
 
 #include "fd.h"
 #include "file.h"
@@ -137,15 +138,16 @@ static uint32_t file_type(struct px_file *f)
 }
 
 /*
- * This thread's data buffer (VFS_BUF_NEW): regular files' larger reads and
- * writes go through it, copied by the kernel between it and the caller's
- * memory (so a bad pointer is still EFAULT here), without a long message.
+ * This thread's data buffer (VFS_BUF_NEW): regular files' larger writes go
+ * through it (their reads come from the file's VMO: vmo_read_file), copied
+ * by the kernel from the caller's memory (so a bad pointer is still EFAULT
+ * here), without a long message.
  * One a thread, so threads never share one. The server gives a session
  * VFS_BUFS_MAX at most and an exited thread's is not used again (its
  * thread-local data may be gone before its last call: musl's __unmapself),
  * so a thread that is refused one takes the IPC buffer's path.
  */
-#define BUF_MIN 1024	/* smaller transfers take the IPC buffer (the dynamic linker's 896-byte reads among them) */
+#define BUF_MIN 1024	/* smaller transfers (reads too) take the IPC buffer (the dynamic linker's 896-byte reads among them) */
 static __thread uint64_t data_buf;	/* its number, 0: none yet */
 static __thread handle_t data_vmo;
 static __thread bool data_buf_refused;
@@ -181,54 +183,39 @@ static bool buffered(struct px_file *f, size_t len)
 }
 
 /*
- * One VFS_READ_BUF or VFS_WRITE_BUF of at most VFS_BUF_SIZE bytes at @at (< 0: the file's offset):
- * the bytes moved, or -errno; -EOPNOTSUPP marks @f unbuffered.
+ * One VFS_WRITE_BUF of at most VFS_BUF_SIZE bytes of @len at @at (< 0: the
+ * file's offset): the bytes written, or -errno; -EOPNOTSUPP marks @f
+ * unbuffered. A first piece at the file's offset of a longer write asks the
+ * server to move the offset past all of it: *reserved is then where the
+ * write starts (else it stays < 0).
  */
-static long buffer_io(struct px_file *f, char *user, size_t len, int64_t at, enum vfs_op op)
+static long buffer_write(struct px_file *f, const char *user, size_t len, int64_t at, int64_t *reserved)
 {
-	uint64_t r[8], w[4] = {f->id, len < VFS_BUF_SIZE ? len : VFS_BUF_SIZE,
-			       at < 0 ? VFS_BUF_POS : (uint64_t)at, data_buf};
+	uint64_t r[8], w[5] = {f->id, len < VFS_BUF_SIZE ? len : VFS_BUF_SIZE,
+			       at < 0 ? VFS_BUF_POS : (uint64_t)at, data_buf, len};
 
-	if (op == VFS_WRITE_BUF && vr_vmo_write(data_vmo, user, 0, w[1]))
+	if (vr_vmo_write(data_vmo, user, 0, w[1]))
 		return -EFAULT;
-	long got = px_vfs_call(op, w, 4, 0, r);
+	bool whole = at < 0 && len > VFS_BUF_SIZE;
+	long got = px_vfs_call(VFS_WRITE_BUF, w, whole ? 5 : 4, 0, r);
 	if (got == -EOPNOTSUPP)
 		f->unbuffered = true;
 	if (got > (long)w[1])
 		return -EIO;
-	if (got > 0 && op == VFS_READ_BUF && vr_vmo_read(data_vmo, user, 0, (size_t)got))
-		return -EFAULT;
+	if (got >= 0 && whole && (r[0] & 15) >= 2)
+		*reserved = (int64_t)r[2];
 	return got;
 }
 
-/* read/pread: @at < 0 reads at the file's offset, in VFS_IO_MAX pieces until a short one. */
-static long read_file(int fd, char *buf, size_t len, int64_t at)
+/*
+ * read/pread through the IPC buffer: @at < 0 reads at the file's offset, in
+ * VFS_IO_MAX pieces until a short one.
+ */
+static long ipc_read(struct px_file *f, char *buf, size_t len, int64_t at, uint32_t type)
 {
-	struct px_file *f;
-	long err = vfs_id(fd, &f), done = 0;
-
-	if (err)
-		return err == -EINVAL ? 0 : err;	/* the console reads as end of file */
-	if (f->type == PX_TYPE_SIGNALFD)
-		return at < 0 ? px_signalfd_read(f, buf, len) : -ESPIPE;
-	if (len > SSIZE_MAX)
-		len = SSIZE_MAX;
-	if (!len)
-		return 0;
-	uint32_t type = file_type(f);
 	bool regular = type == S_IFREG;
-	while (buffered(f, len - (size_t)done)) {
-		long got = buffer_io(f, buf + done, len - (size_t)done, at < 0 ? -1 : at + done, VFS_READ_BUF);
-		if (got == -EOPNOTSUPP)
-			break;
-		if (got <= 0)
-			return done ? done : got;
-		done += got;
-		if ((size_t)got < VFS_BUF_SIZE || (size_t)done == len)
-			return done;
-	}
-	if ((size_t)done == len)
-		return done;
+	long err, done = 0;
+
 	do {
 		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
 		/* Pipes and devices: only the first piece may wait; the rest is what is there. */
@@ -263,6 +250,105 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 	return done;
 }
 
+/*
+ * Copies @len bytes at @start of the file's VMO into @user, or as many as
+ * fit before a bad page (page by page once the whole copy failed): the
+ * count, -EFAULT when none did, or the kernel's error (a handle another
+ * thread closed as the file moved: the caller reads them otherwise).
+ */
+static long vmo_copy_out(handle_t vmo, char *user, uint64_t start, size_t len)
+{
+	size_t done = 0;
+	int64_t err = vr_vmo_read(vmo, user, start, len);
+
+	if (err != -EFAULT)
+		return err ? err : (long)len;
+	while (done < len) {
+		size_t n = VR_PAGE - (uintptr_t)(user + done) % VR_PAGE;
+		if (n > len - done)
+			n = len - done;
+		if (vr_vmo_read(vmo, user + done, start + done, n))
+			break;
+		done += n;
+	}
+	return done ? (long)done : -EFAULT;
+}
+
+/*
+ * A regular file's read with one copy (VFS_READ_VMO): the server says where
+ * the bytes lie in the file's VMO, moving the offset past all of them in
+ * that one request, and the kernel copies them from there into @user. The
+ * read-only handle comes with the first read and is kept with the open
+ * file; the server sends a new one when the file has moved into a larger
+ * VMO (its generation changed). Bytes a bad pointer could not take are
+ * given back (VFS_POS_UNDO), so a read into a partly bad buffer returns
+ * what it copied, as on Linux.
+ */
+static long vmo_read_file(struct px_file *f, char *user, size_t len, int64_t at)
+{
+	handle_t vmo = __atomic_load_n(&f->vmo, __ATOMIC_ACQUIRE), mine = 0;
+	uint64_t r[8], w[4] = {f->id, len, at < 0 ? VFS_BUF_POS : (uint64_t)at,
+			       vmo ? __atomic_load_n(&f->vmo_gen, __ATOMIC_RELAXED) : 0};
+	long got = px_vfs_call(VFS_READ_VMO, w, 4, 0, r);
+	unsigned words = r[0] & 15, caps = (r[0] >> 4) & 3;
+
+	if (got == -EOPNOTSUPP)
+		f->unbuffered = true;
+	if (got < 0)
+		return got;
+	if (caps == 1 && words >= 4) {
+		handle_t old = vmo, got_vmo = r[1 + words - caps];
+		if (__atomic_compare_exchange_n(&f->vmo, &old, got_vmo, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&f->vmo_gen, r[3], __ATOMIC_RELAXED);
+			if (vmo)
+				vr_handle_close(vmo);	/* a thread still copying from it reads otherwise */
+		} else {
+			mine = got_vmo;	/* another thread's came first: this read uses its own, then closes it */
+		}
+		vmo = got_vmo;
+	}
+	if ((size_t)got > len || words < 3 || (got && !vmo)) {
+		if (mine)
+			vr_handle_close(mine);
+		return -EIO;
+	}
+	uint64_t start = r[2];
+	long done = got ? vmo_copy_out(vmo, user, start, (size_t)got) : 0;
+	if (mine)
+		vr_handle_close(mine);
+	if (done < 0 && done != -EFAULT)
+		done = ipc_read(f, user, (size_t)got, (int64_t)start, S_IFREG);
+	if (at < 0 && done != got) {
+		uint64_t u[3] = {f->id, start + (uint64_t)got, start + (uint64_t)(done > 0 ? done : 0)};
+		px_vfs_call(VFS_POS_UNDO, u, 3, 0, r);
+	}
+	return done;
+}
+
+/* read/pread: @at < 0 reads at the file's offset. */
+static long read_file(int fd, char *buf, size_t len, int64_t at)
+{
+	struct px_file *f;
+	long err = vfs_id(fd, &f);
+
+	if (err)
+		return err == -EINVAL ? 0 : err;	/* the console reads as end of file */
+	if (f->type == PX_TYPE_SIGNALFD)
+		return at < 0 ? px_signalfd_read(f, buf, len) : -ESPIPE;
+	if (len > SSIZE_MAX)
+		len = SSIZE_MAX;
+	if (!len)
+		return 0;
+	uint32_t type = file_type(f);
+	if (type == S_IFREG && len >= BUF_MIN && !f->unbuffered) {
+		long got = vmo_read_file(f, buf, len, at);
+		if (got != -EOPNOTSUPP)
+			return got;
+	}
+	return ipc_read(f, buf, len, at, type);
+}
+
 static long write_file(int fd, const char *buf, size_t len, int64_t at)
 {
 	struct px_file *f;
@@ -279,16 +365,29 @@ static long write_file(int fd, const char *buf, size_t len, int64_t at)
 		return err;
 	if (len > SSIZE_MAX)
 		len = SSIZE_MAX;
-	while (buffered(f, len - (size_t)done)) {
-		long put = buffer_io(f, (char *)buf + done, len - (size_t)done, at < 0 ? -1 : at + done,
-				     VFS_WRITE_BUF);
-		if (put == -EOPNOTSUPP)
+	/*
+	 * Regular files through the data buffer. A write of several pieces
+	 * takes its whole range of the shared offset with the first
+	 * (reserved: where it starts), writes the rest at explicit offsets and
+	 * gives back what it did not write, so no other thread's read or write
+	 * at that offset falls between its pieces (O_APPEND files: not
+	 * reserved, each piece goes at the end).
+	 */
+	int64_t reserved = -1;
+	while (reserved >= 0 || buffered(f, len - (size_t)done)) {
+		int64_t pos = reserved >= 0 ? reserved + done : at < 0 ? -1 : at + done;
+		long put = buffer_write(f, buf + done, len - (size_t)done, pos, &reserved);
+		if (put == -EOPNOTSUPP && !done)
 			break;
-		if (put < 0)
+		if (put > 0)
+			done += put;
+		if (put < 0 || (size_t)put < VFS_BUF_SIZE || (size_t)done == len) {
+			if (reserved >= 0 && (size_t)done < len) {
+				uint64_t r[8], u[3] = {f->id, (uint64_t)reserved + len, (uint64_t)reserved + done};
+				px_vfs_call(VFS_POS_UNDO, u, 3, 0, r);
+			}
 			return done ? done : put;
-		done += put;
-		if ((size_t)put < VFS_BUF_SIZE || (size_t)done == len)
-			return done;
+		}
 	}
 	if ((size_t)done == len && len)
 		return done;

@@ -205,7 +205,33 @@ enum vfs_op {
 	VFS_READ_BUF,		/* 142: w1 id, w2 length (<= VFS_BUF_SIZE), w3 offset or VFS_BUF_POS, w4 buffer
 				   -> w1 bytes, at the start of the buffer. Regular files only: -EOPNOTSUPP for others */
 	VFS_WRITE_BUF,		/* 143: w1 id, w2 length (<= VFS_BUF_SIZE), w3 offset or VFS_BUF_POS (O_APPEND: the end
-				   either way), w4 buffer holding the data at its start -> w1 bytes written. As VFS_READ_BUF */
+				   either way), w4 buffer holding the data at its start, w5 (optional, with VFS_BUF_POS)
+				   the whole write's length when larger than this piece -> w1 bytes written. As
+				   VFS_READ_BUF. With w5 and without O_APPEND the file offset moves past the whole
+				   write at once and w2 says where it starts: the caller writes the rest there
+				   (explicit offsets) and gives back what it did not write with VFS_POS_UNDO, so
+				   no other read or write at the shared offset falls between its pieces */
+	/*
+	 * ---- regular files' reads from the file's own VMO (one copy) ----
+	 * The file's data lives in a VMO (shm.c: a tmpfs file's page cache, an
+	 * initrd file's image); the server answers a read with where the bytes
+	 * lie and the client copies them straight into its memory with
+	 * vmo_read on a read-only handle it asked for once per open file. The
+	 * handle lets its holder read only what the file holds: past the end
+	 * the VMO is zeros (a truncate zeroes what it cuts off).
+	 */
+	VFS_READ_VMO = 180,	/* w1 id, w2 length (any: cut at the end of the file), w3 offset or VFS_BUF_POS,
+				   w4 the generation of the caller's handle of the file's VMO (0: none) -> w1 bytes,
+				   w2 the offset in the file (and its VMO) where they start, w3 the VMO's generation;
+				   cap, when w4 is not that generation: the VMO, rights READ|TRANSFER|DUPLICATE (no MAP,
+				   no WRITE). A tmpfs file's VMO is sized to it and replaced by a larger one as it
+				   grows (a new generation; the old one keeps the bytes it had). VFS_BUF_POS: the file
+				   offset moves past them in this one request. O_WRONLY: -EBADF; not a regular file
+				   of the tree (or no memory for its VMO): -EOPNOTSUPP */
+	VFS_POS_UNDO,		/* 181: w1 id, w2 an offset VFS_READ_VMO or a reserving VFS_WRITE_BUF moved the file
+				   offset to, w3 an offset <= w2 -> w1 1 if the file offset was still w2 and is now
+				   w3, else 0 (another request moved it since: nothing changes). For bytes the
+				   caller could not take or give (a bad pointer) */
 	/* ---- files served by another server (remote.c; see "Remote file systems" below) ---- */
 	VFS_REMOTE_MOUNT = 80,	/* (uid 0) w1 dir id; path of an empty directory -> w1 the mount number; cap:
 				   the session's capability with GRANT (for answers that carry a VMO). Every

@@ -80,7 +80,8 @@ struct node {
 	struct pipe *fifo;	/* FIFOs while open: their pipe (file.c), NULL when no end is open */
 	/* Regular files once mapped (shm.c): data is the server's mapping of this VMO. */
 	uint64_t vmo;		/* its handle, 0: data is malloc'd */
-	size_t vmo_size;	/* the most the file can grow to (ENOSPC beyond) */
+	size_t vmo_size;	/* the most the file holds before it moves into a larger VMO (fs_vmo_grow) */
+	uint64_t vmo_gen;	/* which VMO vmo (or image) is: a new number each time the file moves (VFS_READ_VMO) */
 	uint32_t seals;		/* F_SEAL_* (memfds) */
 	/* Read-only (initrd) files: a VMO with a copy of the bytes, made at the first mmap or exec. */
 	uint64_t image;
@@ -121,6 +122,12 @@ void node_touch(struct node *n);
  * the server tells the VMO (shm.c); a no-op until then, and on the host.
  */
 extern void (*fs_vmo_resized)(struct node *n);
+/*
+ * Called before a file whose data is in a VMO grows past it (@size >
+ * n->vmo_size): moves it into a VMO that holds @size (shm.c), 0 or -ENOSPC;
+ * NULL on the host.
+ */
+extern int (*fs_vmo_grow)(struct node *n, uint64_t size);
 
 void node_get(struct node *n);
 void node_put(struct node *n);

@@ -328,6 +328,8 @@ static int reserve(struct node *n, uint64_t size)
 		cap *= 2;
 	struct fs *fs = n->fs;
 	size_t old = n->owned ? n->cap : 0;
+	if (n->vmo && size > n->vmo_size && fs_vmo_grow && fs_vmo_grow(n, size))
+		return -ENOSPC;
 	if (n->vmo && cap > n->vmo_size)
 		cap = size <= n->vmo_size ? n->vmo_size : 0;
 	if (!cap || (fs->limit && fs->used - old + cap > fs->limit))
@@ -356,6 +358,7 @@ static void vmo_resized_nop(struct node *n)
 }
 
 void (*fs_vmo_resized)(struct node *n) = vmo_resized_nop;
+int (*fs_vmo_grow)(struct node *n, uint64_t size);
 
 int fs_truncate(struct node *n, uint64_t size)
 {

@@ -345,7 +345,69 @@ static long op_buf_io(struct session *s, bool writing)
 	if (f->kind != FILE_NODE || !S_ISREG(f->node->mode))
 		return -EOPNOTSUPP;
 	const uint64_t *at = req.w[3] == VFS_BUF_POS ? NULL : &req.w[3];
-	return writing ? file_write(f, buf, len, at) : file_read(f, buf, len, at);
+	uint64_t whole = (req.tag & 15) >= 5 ? req.w[5] : 0, start = f->pos;
+	if (!writing || at || whole <= len || (f->flags & O_APPEND) || whole > INT64_MAX - start)
+		return writing ? file_write(f, buf, len, at) : file_read(f, buf, len, at);
+	/* A write of several pieces: the offset moves past all of them now (VFS_POS_UNDO gives back the rest). */
+	long r = file_write(f, buf, len, &start);
+	if (r < 0)
+		return r;
+	f->pos = start + whole;
+	out.w[2] = start;
+	out.words = 2;
+	return r;
+}
+
+/*
+ * A regular file's read answered with where its bytes lie in the file's VMO
+ * (shm_read_handle): the client copies them itself, the only copy. The file
+ * offset moves past the whole read in this one request.
+ */
+static long op_read_vmo(struct session *s)
+{
+	struct file *f = file_arg(s, req.w[1]);
+	uint64_t len = req.w[2], off = req.w[3], cap, gen;
+
+	if (!f)
+		return -EBADF;
+	if ((req.tag & 15) < 4 || (off != VFS_BUF_POS && off > INT64_MAX))
+		return -EINVAL;
+	if (f->kind != FILE_NODE || !S_ISREG(f->node->mode))
+		return -EOPNOTSUPP;
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	struct node *n = f->node;
+	/* No VMO (no memory for one): the client reads through the IPC buffer instead. */
+	if (shm_read_handle(n, req.w[4], &gen, &cap))
+		return -EOPNOTSUPP;
+	if (off == VFS_BUF_POS)
+		off = f->pos;
+	len = off >= n->size ? 0 : len < n->size - off ? len : n->size - off;
+	if (req.w[3] == VFS_BUF_POS)
+		f->pos = off + len;
+	out.w[2] = off;
+	out.w[3] = gen;
+	out.words = 3;
+	if (cap) {
+		out.w[4] = cap;
+		out.words = 4;
+		out.caps = 1;
+	}
+	return (long)len;
+}
+
+static long op_pos_undo(struct session *s)
+{
+	struct file *f = file_arg(s, req.w[1]);
+
+	if (!f)
+		return -EBADF;
+	if ((req.tag & 15) < 3 || req.w[3] > req.w[2] || f->kind != FILE_NODE || !S_ISREG(f->node->mode))
+		return -EINVAL;
+	if (f->pos != req.w[2])
+		return 0;
+	f->pos = req.w[3];
+	return 1;
 }
 
 static long op_seek(struct session *s)
@@ -1005,6 +1067,8 @@ static long dispatch(void)
 	case VFS_BUF_NEW: return op_buf_new(s);
 	case VFS_READ_BUF: return op_buf_io(s, false);
 	case VFS_WRITE_BUF: return op_buf_io(s, true);
+	case VFS_READ_VMO: return op_read_vmo(s);
+	case VFS_POS_UNDO: return op_pos_undo(s);
 	case VFS_STAT: return op_stat(s);
 	case VFS_STATAT: return op_statat(s);
 	case VFS_GETDENTS: return op_getdents(s);

@@ -150,6 +150,14 @@ void lock_wait_undo(void);
  * one copy per file, made on first use and kept.
  */
 int shm_image(struct node *n, uint64_t rights, uint64_t *out);
+/*
+ * For VFS_READ_VMO: the generation of the VMO holding regular file @n's
+ * bytes in *gen (a tmpfs file moves into one, sized to it; an initrd file
+ * gets its image, shm_image) and, unless the caller's handle is of that
+ * generation (@have), a new handle (READ|TRANSFER|DUPLICATE: no MAP, no
+ * WRITE) in *out (else 0). 0 or -errno.
+ */
+int shm_read_handle(struct node *n, uint64_t have, uint64_t *gen, uint64_t *out);
 /* Mounts a tmpfs at /dev/shm (shm_open's directory); 0 or -errno. */
 int shm_mount(struct node *dev);
 

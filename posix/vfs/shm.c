@@ -29,6 +29,7 @@
 #include "session.h"
 
 #define FILE_VMO_SIZE (32u << 20) /* the most a mapped file holds (the tmpfs limit) */
+#define FILE_VMO_MIN (64u << 10)  /* the smallest VMO a file moves into (its first read's) */
 #define SHM_LIMIT (32u << 20)	  /* bytes of data in /dev/shm and memfds */
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
@@ -84,36 +85,69 @@ static void tell_eof(struct node *n)
 	vr_vmo_set_eof(n->vmo, n->size);
 }
 
-/* Moves @n's bytes into a VMO mapped in the server (once). */
-static int back_with_vmo(struct node *n)
+static int grow_vmo(struct node *n, uint64_t size);
+
+static uint64_t last_gen;	/* the generation the last VMO made got */
+
+/*
+ * Moves @n's bytes into a new VMO of @size bytes mapped in the server (pages
+ * allocated on first touch), out of its malloc'd buffer or its smaller VMO.
+ * Clients' handles of an old VMO keep it as it was; their next VFS_READ_VMO
+ * names the old generation and gets the new VMO.
+ */
+static int move_to_vmo(struct node *n, size_t size)
 {
 	handle_t vmo;
 	uint64_t at;
 	int64_t err;
 
-	if (n->vmo)
-		return 0;
-	if (n->size > FILE_VMO_SIZE)
-		return -ENOMEM;
-	if ((err = vr_vmo_create(FILE_VMO_SIZE, 0, &vmo)))
+	if ((err = vr_vmo_create(size, 0, &vmo)))
 		return (int)err;
-	if ((err = vr_vm_map(0, vmo, 0, 0, FILE_VMO_SIZE, VR_PROT_READ | VR_PROT_WRITE, &at))) {
+	if ((err = vr_vm_map(0, vmo, 0, 0, size, VR_PROT_READ | VR_PROT_WRITE, &at))) {
 		vr_handle_close(vmo);
 		return (int)err;
 	}
 	char *data = (char *)(uintptr_t)at;
 	memcpy(data, n->data, n->size);
-	if (n->owned)
+	if (n->vmo)
+		unmap_node(n);
+	else if (n->owned)
 		free(n->data);
 	else
 		n->cap = 0;
 	n->data = data;
 	n->owned = true;
 	n->vmo = vmo;
-	n->vmo_size = FILE_VMO_SIZE;
-	fs_vmo_resized = tell_eof;
+	n->vmo_size = size;
+	n->vmo_gen = ++last_gen;
 	tell_eof(n);
 	return 0;
+}
+
+/*
+ * Makes @n's data live in a VMO of at least @size bytes: a power of two from
+ * FILE_VMO_MIN (a read's; the kernel keeps a word for every page of a VMO,
+ * so a small file's is small), FILE_VMO_SIZE for VFS_MMAP, whose mappings
+ * must never see the file move.
+ */
+static int back_with_vmo(struct node *n, size_t size)
+{
+	size_t want = FILE_VMO_MIN;
+
+	fs_vmo_resized = tell_eof;
+	fs_vmo_grow = grow_vmo;
+	if (n->vmo && n->vmo_size >= size)
+		return 0;
+	if (size > FILE_VMO_SIZE || n->size > FILE_VMO_SIZE)
+		return n->vmo ? -ENOSPC : -ENOMEM;
+	while (want < size || want < n->size)
+		want *= 2;
+	return move_to_vmo(n, want);
+}
+
+static int grow_vmo(struct node *n, uint64_t size)
+{
+	return back_with_vmo(n, (size_t)size);
 }
 
 int shm_image(struct node *n, uint64_t rights, uint64_t *out)
@@ -131,8 +165,27 @@ int shm_image(struct node *n, uint64_t rights, uint64_t *out)
 		}
 		vr_vmo_set_eof(vmo, n->size);
 		n->image = vmo;
+		n->vmo_gen = ++last_gen;
 	}
 	return (int)vr_handle_derive(n->image, rights & ~(uint64_t)VR_RIGHT_WRITE, out);
+}
+
+int shm_read_handle(struct node *n, uint64_t have, uint64_t *gen, uint64_t *out)
+{
+	const uint64_t rights = VR_RIGHT_READ | VR_RIGHT_TRANSFER | VR_RIGHT_DUPLICATE; /* moving a capability copies it */
+	int err;
+
+	*out = 0;
+	if (n->fs->readonly) {
+		if ((!have || have != n->vmo_gen) && (err = shm_image(n, rights, out)))
+			return err;
+		*gen = n->vmo_gen;
+		return 0;
+	}
+	if ((err = back_with_vmo(n, n->size)))
+		return err;
+	*gen = n->vmo_gen;
+	return have && have == n->vmo_gen ? 0 : (int)vr_handle_derive(n->vmo, rights, out);
 }
 
 long op_mmap(struct session *s)
@@ -161,7 +214,7 @@ long op_mmap(struct session *s)
 			return err;
 		vr_vmo_size(cap, &out.w[3]);
 	} else {
-		if ((err = back_with_vmo(n)))
+		if ((err = back_with_vmo(n, FILE_VMO_SIZE)))
 			return err;
 		err = vr_handle_derive(n->vmo, rights, &cap);
 		out.w[3] = n->vmo_size;

@@ -184,8 +184,8 @@ static void *reader(void *arg)
 		pthread_mutex_lock(&seen_lock);
 		for (size_t i = 0; i < (size_t)got / 4; i++) {
 			uint32_t w = buf[i];
-			/* In order within each 16 KiB (VeridianOS splits larger reads; Linux does not). */
-			if (w >= WORDS || (i % 4096 && w != buf[i - 1] + 1) || seen[w]++)
+			/* In order within each read: a read is one piece of the file, however large. */
+			if (w >= WORDS || (i && w != buf[i - 1] + 1) || seen[w]++)
 				thread_errors++;
 		}
 		if (got % 4)

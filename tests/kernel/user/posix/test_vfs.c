@@ -584,3 +584,112 @@ UTEST_POSIX(vfs_data_buffers_check_their_requests)
 	vr_handle_close(s);
 	return NULL;
 }
+
+/* VFS_READ_VMO's request: w1 id, w2 length, w3 offset, w4 the caller's generation; the reply in @m. */
+static int64_t read_vmo(handle_t s, uint64_t id, uint64_t len, uint64_t at, uint64_t gen, unsigned words,
+			uint64_t m[8])
+{
+	m[0] = VR_TAG(VFS_READ_VMO, words);
+	m[1] = id, m[2] = len, m[3] = at, m[4] = gen;
+	return vr_ipc_call(s, m) ? -1000 : (int64_t)m[1];
+}
+
+/*
+ * VFS_READ_VMO and VFS_POS_UNDO: the handle reads the file and nothing
+ * else (no WRITE, no MAP), comes again only for a new generation, moves
+ * the offset; write-only opens, other files, bad offsets and short
+ * requests are errors; random requests get answers.
+ */
+UTEST_POSIX(vfs_read_vmo_checks_its_requests)
+{
+	handle_t s, vmo = 0;
+	uint64_t n, r, id, wo, dir, null, m[8], seed = 0x5eadf11e;
+	static char data[20000], back[20000];
+
+	UCHECK(posix_vfs_admin && ipc_buffer(), "no vfs server or IPC buffer");
+	UCHECK(new_session(&s, &n) == 0, "session");
+	UCHECK(call(s, VFS_OPEN, VFS_AT_CWD, 0100 | 2, "/tmp/readvmo", &r) == 0 && (int64_t)r >= 0, "open");
+	id = r;
+	UCHECK(call(s, VFS_OPEN, VFS_AT_CWD, 1, "/tmp/readvmo", &r) == 0 && (int64_t)r >= 0, "open O_WRONLY");
+	wo = r;
+	UCHECK(call(s, VFS_OPEN, VFS_AT_CWD, 0, "/tmp", &r) == 0 && (int64_t)r >= 0, "open /tmp");
+	dir = r;
+	UCHECK(call(s, VFS_OPEN, VFS_AT_CWD, 2, "/dev/null", &r) == 0 && (int64_t)r >= 0, "open /dev/null");
+	null = r;
+	/* 20,000 bytes through a data buffer. */
+	uint64_t b[8] = {VR_TAG(VFS_BUF_NEW, 0)};
+	UCHECK(vr_ipc_call(s, b) == 0 && b[1] == 1 && (b[0] >> 4 & 3) == 1, "VFS_BUF_NEW");
+	handle_t buf = b[(b[0] & 15)];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 13 + 1);
+	UCHECK(vr_vmo_write(buf, data, 0, VFS_BUF_SIZE) == 0 && buf_call(s, VFS_WRITE_BUF, id, VFS_BUF_SIZE, 0, 1, 4) ==
+	       VFS_BUF_SIZE, "write");
+	UCHECK(vr_vmo_write(buf, data + VFS_BUF_SIZE, 0, sizeof(data) - VFS_BUF_SIZE) == 0 &&
+	       buf_call(s, VFS_WRITE_BUF, id, sizeof(data) - VFS_BUF_SIZE, VFS_BUF_SIZE, 1, 4) ==
+	       (int64_t)(sizeof(data) - VFS_BUF_SIZE), "write the rest");
+
+	/* The first read brings the handle; it reads the file, and cannot write or map it. */
+	UCHECK(read_vmo(s, id, 5000, VFS_BUF_POS, 0, 4, m) == 5000 && m[2] == 0 && m[3] && (m[0] >> 4 & 3) == 1,
+	       "the first read: %ld, caps %lu", (int64_t)m[1], m[0] >> 4 & 3);
+	uint64_t gen = m[3];
+	vmo = m[(m[0] & 15)];
+	UCHECK(vr_vmo_read(vmo, back, 0, sizeof(back)) == 0 && !memcmp(back, data, sizeof(data)), "vmo_read");
+	UCHECK(vr_vmo_write(vmo, data, 0, 10) == -VR_EACCES, "vmo_write through the read handle");
+	uint64_t at = 0;
+	UCHECK(vr_vm_map(0, vmo, 0, 0, 4096, VR_PROT_READ, &at) < 0, "vm_map of the read handle");
+	/* The same generation: no new handle; the offset moved past the first read. */
+	UCHECK(read_vmo(s, id, 100000, VFS_BUF_POS, gen, 4, m) == (int64_t)sizeof(data) - 5000 && m[2] == 5000 &&
+	       m[3] == gen && (m[0] >> 4 & 3) == 0, "the second read: %ld at %lu", (int64_t)m[1], m[2]);
+	UCHECK(read_vmo(s, id, 100, VFS_BUF_POS, gen, 4, m) == 0, "at the end");
+	UCHECK(read_vmo(s, id, 100, 19950, gen, 4, m) == 50 && m[2] == 19950, "pread across the end");
+	UCHECK(read_vmo(s, id, 100, (uint64_t)1 << 40, gen, 4, m) == 0, "pread far past the end");
+	/* VFS_POS_UNDO: only from where the offset is, only backwards. */
+	UCHECK(read_vmo(s, id, 1000, 3000, gen, 4, m) == 1000, "pread");
+	uint64_t u[8] = {VR_TAG(VFS_POS_UNDO, 3), id, 20000, 19000};
+	UCHECK(vr_ipc_call(s, u) == 0 && u[1] == 1, "undo: %ld", (int64_t)u[1]);
+	uint64_t u2[8] = {VR_TAG(VFS_POS_UNDO, 3), id, 20000, 0};
+	UCHECK(vr_ipc_call(s, u2) == 0 && u2[1] == 0, "undo from elsewhere: %ld", (int64_t)u2[1]);
+	uint64_t u3[8] = {VR_TAG(VFS_POS_UNDO, 3), id, 19000, 19001};
+	UCHECK(vr_ipc_call(s, u3) == 0 && (int64_t)u3[1] == -VR_EINVAL, "undo forwards: %ld", (int64_t)u3[1]);
+	UCHECK(read_vmo(s, id, 5000, VFS_BUF_POS, gen, 4, m) == 1000 && m[2] == 19000, "read after the undo");
+	/* Bad requests. */
+	UCHECK(read_vmo(s, wo, 100, 0, 0, 4, m) == -VR_EBADF, "O_WRONLY: %ld", (int64_t)m[1]);
+	UCHECK(read_vmo(s, dir, 100, 0, 0, 4, m) == -EOPNOTSUPP_LINUX, "a directory: %ld", (int64_t)m[1]);
+	UCHECK(read_vmo(s, null, 100, 0, 0, 4, m) == -EOPNOTSUPP_LINUX, "a device: %ld", (int64_t)m[1]);
+	UCHECK(read_vmo(s, 999, 100, 0, 0, 4, m) == -VR_EBADF, "no such id");
+	UCHECK(read_vmo(s, id, 100, (uint64_t)INT64_MAX + 1, gen, 4, m) == -VR_EINVAL, "a negative offset");
+	UCHECK(read_vmo(s, id, 100, 0, 0, 3, m) == -VR_EINVAL, "three words");
+	/* The file grows past its VMO: a new generation, a new handle with the new bytes. */
+	UCHECK(vr_vmo_write(buf, data, 0, VFS_BUF_SIZE) == 0, "vmo_write");
+	uint64_t last = 0;
+	for (uint64_t off = sizeof(data); off < 300000; off += VFS_BUF_SIZE) {
+		UCHECK(buf_call(s, VFS_WRITE_BUF, id, VFS_BUF_SIZE, off, 1, 4) == VFS_BUF_SIZE, "grow at %lu", off);
+		last = off;
+	}
+	UCHECK(read_vmo(s, id, 10, last + 100, gen, 4, m) == 10 && m[3] != gen && (m[0] >> 4 & 3) == 1,
+	       "a read after growing: %ld, generation %lu", (int64_t)m[1], m[3]);
+	handle_t grown = m[(m[0] & 15)];
+	UCHECK(vr_vmo_read(grown, back, last + 100, 10) == 0 && !memcmp(back, data + 100, 10),
+	       "the grown file's bytes");
+	vr_handle_close(grown);
+	/* Random requests. */
+	for (int i = 0; i < 2000; i++) {
+		uint64_t msg[8];
+		msg[0] = VR_TAG(VFS_READ_VMO + rnd(&seed) % 2, rnd(&seed) % 8);
+		for (unsigned w = 1; w < 8; w++)
+			msg[w] = rnd(&seed) % 4 ? rnd(&seed) % 70 : rnd(&seed);
+		if (rnd(&seed) % 2)
+			msg[1] = id;
+		int64_t err = vr_ipc_call(s, msg);
+		UCHECK(err == 0, "request %d got no answer: %ld", i, err);
+		if (VR_TAG_LABEL(msg[0]) == 0 && (msg[0] >> 4 & 3))
+			vr_handle_close(msg[(msg[0] & 15) - ((msg[0] >> 4) & 3) + 1]);
+	}
+	UCHECK(call(s, VFS_UNLINK, VFS_AT_CWD, 0, "/tmp/readvmo", &r) == 0, "unlink");
+	uint64_t end[8] = {VR_TAG(VFS_SESSION_END, 1), n};
+	UCHECK(vr_ipc_call(posix_vfs_admin, end) == 0 && end[1] == 0, "session end");
+	vr_handle_close(s);
+	vr_handle_close(vmo);
+	vr_handle_close(buf);
+	return NULL;
+}
