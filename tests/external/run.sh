@@ -25,7 +25,7 @@ shift 2
 # busybox's tests of these applets a whole run runs last, each with a time
 # limit of SLOW_LIMIT seconds: under emulation they take far longer than the
 # others (bc.tests pipes some five million lines from one bc to another, each
-# printed with a write of its own: over 20 minutes in VeridianOS, about two on
+# printed with a write of its own: over half an hour in VeridianOS, about two on
 # Linux; docs/EXTERNAL-TESTS.md). The subset does not have them.
 SLOW_APPLETS="bc"
 SLOW_LIMIT=7200
