@@ -61,6 +61,7 @@ done
 LIMIT=1200
 [ -z "$subset" ] || LIMIT=300
 limit="timeout -s KILL $LIMIT"
+# shellcheck disable=SC2016 # runtest expands it
 runtest_limit='timeout -s KILL $EXT_LIMIT'
 sed -i -f - "$work/busybox/testsuite/runtest" <<EOF
 s|^\([[:space:]]*\)sh -x -e "\$testcase" >|\1$runtest_limit sh -x -e "\$testcase" >|
