@@ -28,7 +28,7 @@ shift 2
 # printed with a write of its own: over half an hour in VeridianOS, about two on
 # Linux; docs/EXTERNAL-TESTS.md). The subset does not have them.
 SLOW_APPLETS="bc"
-SLOW_LIMIT=7200
+SLOW_LIMIT=10800
 SUBSET_APPLETS="awk basename cat cmp comm cut diff dirname echo expand expr factor false fold grep head hexdump hostname od paste printf pwd rev sed seq sort tac tail tee tr true uniq unexpand uuencode wc xargs xxd"
 SUBSET_ASH="ash-alias ash-arith ash-comm ash-getopts ash-glob ash-heredoc ash-invert ash-quoting ash-standalone"
 # ash tests a whole run leaves out in VeridianOS (reported SKIP there; the
