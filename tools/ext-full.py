@@ -10,12 +10,12 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'qemu'))
 import qemu  # noqa: E402
 import boots  # noqa: E402
+import ext_linux  # noqa: E402
 
 # The ext-full initrd carries all eight fuzz databases (about 64 MB), and the
 # root task and the vfs server each hold a copy of it: more than make test's 256 MB.
@@ -30,13 +30,9 @@ def counts(got):
 def linux_reference(build):
     path = os.path.join(build, 'host', 'ext-full-linux.log')
     top = os.path.join(build, 'host', 'ext-linux')
-    env = {k: v for k, v in os.environ.items() if k != 'VERIDIAN_TEST'}
-    with tempfile.TemporaryDirectory() as work:
-        p = subprocess.run(['sh', 'tests/external/run.sh', os.path.abspath(top),
-                            os.path.join(work, 'ext')], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+    out, _ = ext_linux.run(top)
     with open(path, 'wb') as f:
-        f.write(p.stdout)
+        f.write(out.encode('utf-8'))
     with open(path, encoding='utf-8', errors='replace') as f:
         return boots.ext_results(f.read())
 

@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'qemu'))
 import qemu  # noqa: E402
 import boots  # noqa: E402
+import ext_linux  # noqa: E402
 
 LOG_TAIL = 80
 
@@ -97,17 +98,10 @@ def run_ext_linux(res, build, only):
     top = os.path.join(build, 'host', 'ext-linux')
     if not os.path.isdir(top) or only and not re.search(only, 'linux.ext.'):
         return
-    with tempfile.TemporaryDirectory() as work:
-        env = {k: v for k, v in os.environ.items() if k != 'VERIDIAN_TEST'}
-        try:
-            p = subprocess.run(['sh', 'tests/external/run.sh', os.path.abspath(top),
-                                os.path.join(work, 'ext')], stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=1800,
-                               env=env, cwd=os.getcwd())
-            log = p.stdout.decode('utf-8', 'replace')
-        except subprocess.TimeoutExpired:
-            res.report('linux.ext', False, 'timed out')
-            return
+    log, timed_out = ext_linux.run(top, timeout=1800)
+    if timed_out:
+        res.report('linux.ext', False, 'timed out', log)
+        return
     for name, ok, why in boots.ext_judge('linux.ext', log, 'linux'):
         res.report(name, ok, why, None if ok else log)
 
