@@ -37,6 +37,7 @@
 #define VR_EPIPE 32
 #define VR_ERANGE 34
 #define VR_ENOSYS 38
+#define VR_EOPNOTSUPP 95
 #define VR_ETIMEDOUT 110
 
 /* ---- IPC: msg[0] is the tag, msg[1..7] the words; all in registers. ---- */

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <kernel/cap.h>
+#include <kernel/ioport.h>
 #include <kernel/kobject.h>
 #include <kernel/thread.h>
 #include <kernel/wait.h>
@@ -67,6 +68,9 @@ struct process {
 	 * lock), and those of them that came while the kernel ran for it.
 	 */
 	uint64_t ticks, kticks;
+
+	/* The I/O ports its capabilities grant (kern/ioport.c); changed under caps.lock. */
+	struct ioport_set io;
 };
 
 #define PROCESS_MAX_HANDLES 65536

@@ -11,3 +11,19 @@ static inline void arch_aspace_switch(uint64_t root)
 {
 	__asm__ volatile("mov %0, %%cr3" ::"r"(root) : "memory");
 }
+
+#include <kernel/ioport.h>
+#include <arch/regs.h>
+
+/* Rebuilds this CPU's I/O permission bitmap from @io and puts it in force (gdt.c). */
+void x86_io_load(const struct ioport_set *io);
+
+/* The TSS holds the bitmap of the process running: only a different set reloads it. */
+static inline void arch_io_switch(const struct ioport_set *io)
+{
+	uint64_t active;
+
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(active) : "i"(PERCPU_IO_ACTIVE));
+	if (__builtin_expect(__atomic_load_n(&io->stamp, __ATOMIC_ACQUIRE) != active, 0))
+		x86_io_load(io);
+}
