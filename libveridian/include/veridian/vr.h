@@ -25,6 +25,7 @@
 #define VR_ESRCH 3
 #define VR_EINTR 4
 #define VR_ENXIO 6
+#define VR_E2BIG 7
 #define VR_EBADF 9
 #define VR_EAGAIN 11
 #define VR_ENOMEM 12
