@@ -209,7 +209,7 @@ int cap_install(struct cap_table *t, struct kobject *o, uint32_t rights, handle_
 		c->dead_next = NULL;
 		bury(c);
 	} else if (is_port(o)) {
-		ioport_settle();
+		ioport_changed();
 	}
 	return err;
 }
@@ -265,7 +265,7 @@ int cap_derive(struct cap_table *t, handle_t h, uint32_t mask, uint64_t badge, h
 	bool port = c && is_port(c->obj);
 	spin_unlock_irqrestore(&cap_tree_lock, s);
 	if (!err && port)
-		ioport_settle();
+		ioport_changed();
 	return err;
 }
 
@@ -300,7 +300,7 @@ int cap_close(struct cap_table *t, handle_t h)
 	bool port = is_port(c->obj);
 	bury(c);
 	if (port)
-		ioport_settle();
+		ioport_changed();
 	return 0;
 }
 
@@ -328,7 +328,7 @@ int cap_revoke(struct cap_table *t, handle_t h)
 	spin_unlock_irqrestore(&cap_tree_lock, s);
 	bury(dead);
 	if (port)
-		ioport_settle();
+		ioport_changed();
 	return 0;
 }
 
@@ -350,7 +350,7 @@ int cap_transfer(struct cap_table *from, handle_t h, struct cap_table *to,
 	if (err || mode == CAP_COPY) {
 		spin_unlock_irqrestore(&cap_tree_lock, s);
 		if (!err && port)
-			ioport_settle();
+			ioport_changed();
 		return err;
 	}
 	/* Move: claim the destination slot first, so failure changes nothing. */
@@ -368,7 +368,7 @@ int cap_transfer(struct cap_table *from, handle_t h, struct cap_table *to,
 	spin_unlock(&to->lock);
 	spin_unlock_irqrestore(&cap_tree_lock, s);
 	if (!err && port)
-		ioport_settle();
+		ioport_changed();
 	return err;
 }
 

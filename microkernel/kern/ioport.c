@@ -61,9 +61,18 @@ void ioport_hold(struct ioport_set *set, const struct kobject *port, int delta)
 	__atomic_store_n(&set->stamp, stamp, __ATOMIC_RELEASE);
 }
 
+void ioport_changed(void)
+{
+	struct thread *t = this_cpu()->current;
+
+	__atomic_fetch_or(&t->pending, (uint8_t)PENDING_IO, __ATOMIC_RELAXED);
+}
+
 void ioport_settle(void)
 {
 	struct thread *t = this_cpu()->current;
+
+	__atomic_fetch_and(&t->pending, (uint8_t)~PENDING_IO, __ATOMIC_RELAXED);
 
 	if (t->proc)
 		arch_io_switch(&t->proc->io);

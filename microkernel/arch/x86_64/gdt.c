@@ -165,6 +165,17 @@ void x86_io_load(const struct ioport_set *io)
 	x->io_active = stamp;
 }
 
+bool x86_io_retry(void)
+{
+	struct thread *t = this_cpu()->current;
+	struct x86_cpu *x = arch_this_cpu()->arch;
+
+	if (!t->proc || __atomic_load_n(&t->proc->io.stamp, __ATOMIC_ACQUIRE) == x->io_active)
+		return false;
+	x86_io_load(&t->proc->io);
+	return true;
+}
+
 int arch_io_supported(void)
 {
 	return 0;

@@ -39,8 +39,15 @@ int ioport_room(const struct ioport_set *set, const struct kobject *port);
 void ioport_hold(struct ioport_set *set, const struct kobject *port, int delta);
 
 /*
- * After a change of some process's set: brings this CPU's bitmap up to date
- * and has every other CPU do the same before it returns (a shootdown), so a
- * range taken away faults at its next in or out anywhere.
+ * After a change of some process's set (cap.c, which may hold an endpoint's
+ * lock then: deliver_full): marks the current thread PENDING_IO, so that its
+ * return to user mode, with no lock held, runs ioport_settle.
+ */
+void ioport_changed(void);
+
+/*
+ * Brings this CPU's bitmap up to date and has every other CPU do the same
+ * before it returns (a shootdown), so a range taken away faults at its next
+ * in or out anywhere.
  */
 void ioport_settle(void);

@@ -17,6 +17,7 @@
 #define PENDING_INTR 2u
 #define PENDING_INTR_NEXT 4u	/* like PENDING_INTR, but kept across returns to user mode */
 #define PENDING_STOP 8u		/* park at the next return to user mode while the process is stopped */
+#define PENDING_IO 16u		/* ioport_settle before the next return to user mode (kern/ioport.c) */
 /* The bits that end an interruptible wait (PENDING_STOP leaves the thread in it). */
 #define PENDING_WAKES (PENDING_KILL | PENDING_INTR | PENDING_INTR_NEXT)
 

@@ -84,9 +84,13 @@ void arch_set_this_cpu(struct cpu *c)
 
 /*
  * I/O-port capabilities (kern/ioport.c): host tables track no ports
- * (cap_table.io is NULL), so only ioport_settle is ever reached, after an
+ * (cap_table.io is NULL), so only ioport_changed is ever reached, after an
  * I/O-port object's capability changes, which no host test makes.
  */
+void ioport_changed(void)
+{
+}
+
 int ioport_room(const struct ioport_set *set, const struct kobject *port)
 {
 	(void)set, (void)port;
@@ -96,8 +100,4 @@ int ioport_room(const struct ioport_set *set, const struct kobject *port)
 void ioport_hold(struct ioport_set *set, const struct kobject *port, int delta)
 {
 	(void)set, (void)port, (void)delta;
-}
-
-void ioport_settle(void)
-{
 }
