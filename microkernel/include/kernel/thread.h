@@ -69,7 +69,8 @@ struct thread {
 	 * such a wait ends so or when the thread returns to user mode;
 	 * PENDING_INTR_NEXT, the same, cleared only by such a wait;
 	 * PENDING_STOP, its process was stopped: park on the way to user mode
-	 * (kern/stop.c).
+	 * (kern/stop.c); PENDING_IO, it changed some process's I/O ports:
+	 * ioport_settle on the way to user mode (kern/ioport.c).
 	 */
 	volatile uint8_t pending;
 	/* thread_redirect's entry, taken at the next full-frame return to user mode; 0: none. */
