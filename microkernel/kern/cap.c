@@ -101,7 +101,7 @@ static int room(struct cap_table *t, const struct kobject *o)
 	return err;
 }
 
-/* Whether @o's capabilities change the ports a process may use (ioport_settle after). */
+/* Whether @o's capabilities change the ports a process may use (ioport_changed after). */
 static bool is_port(const struct kobject *o)
 {
 	return o->type == KOBJ_IOPORT;
