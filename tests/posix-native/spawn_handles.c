@@ -170,13 +170,20 @@ int main(int argc, char **argv)
 	uint64_t before = 0, after = 0;
 	for (unsigned i = 1; i < VR_SPAWN_HANDLES_MAX; i++)
 		h[i] = (struct vr_spawn_handle){vmo, VR_RIGHT_READ, 0};
-	vr_system_info(INFO_CAPS, &before);
+	/*
+	 * Counted over the whole kernel, where processes that ended before us
+	 * may still be torn down (fewer), after a first round that made what
+	 * the servers make once.
+	 */
 	CHECK(spawn(h, VR_SPAWN_HANDLES_MAX, "/nonexistent", env, &pid) == ENOENT,
 	      "a missing program with sixteen handles");
+	vr_system_info(INFO_CAPS, &before);
+	CHECK(spawn(h, VR_SPAWN_HANDLES_MAX, "/nonexistent", env, &pid) == ENOENT,
+	      "a missing program with sixteen handles, again");
 	h[VR_SPAWN_HANDLES_MAX - 1].handle = vmo ^ (1ull << 40);
 	CHECK(spawn(h, VR_SPAWN_HANDLES_MAX, self, env, &pid) == EBADF, "a forged sixteenth handle");
 	vr_system_info(INFO_CAPS, &after);
-	CHECK(after == before, "failed spawns with sixteen handles left %ld capabilities",
+	CHECK(after <= before, "failed spawns with sixteen handles left %ld capabilities",
 	      (long)(after - before));
 	CHECK(vr_handle_info(n, &(uint64_t){0}) == 0, "a failed spawn moved the handle");
 	good(vmo, n, self, env, 2, "short request");
