@@ -159,12 +159,14 @@ $(POSIX_BENCH_DYNAMIC): tests/bench/posix_bench.c $(SYSROOT_FILES) tools/cc
 # The checks of init's test set (tests/init/): /libexec/initcheck, and the
 # definitions as /etc/init-test/ (tests/kernel/user/posix/test_init.c).
 INITCHECK := $(B)/posix/init-test/initcheck
-INIT_TEST_CONFS := $(wildcard tests/init/services/*.conf)
+# tests/init/services/<arch>/: the architecture's own (x86_64: I/O ports).
+INIT_TEST_CONFS := $(wildcard tests/init/services/*.conf) $(wildcard tests/init/services/$(ARCH)/*.conf)
+INITCHECK_OBJS := $(patsubst %,$(B)/posix/%.o,tests/init/initcheck.c $(wildcard tests/init/$(ARCH)/*.c))
 # Compiled as the layer is (it reads its native handles: vr_spawn.h, init/handles.h).
-$(INITCHECK): $(B)/posix/tests/init/initcheck.c.o $(SYSROOT_FILES) tools/cc
+$(INITCHECK): $(INITCHECK_OBJS) $(SYSROOT_FILES) tools/cc
 	@mkdir -p $(@D)
 	@echo "  LD      $@ (tools/cc)"
-	$(Q)$(TOOLS_CC) -Wno-unused-command-line-argument -o $@ $<
+	$(Q)$(TOOLS_CC) -Wno-unused-command-line-argument -o $@ $(INITCHECK_OBJS)
 
 # Ports from Debian's source packages (ports/<name>/build.sh, cached outside
 # the tree): busybox, the shell and core utilities, as /bin/busybox with a

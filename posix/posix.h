@@ -272,7 +272,7 @@ PX_DECLARE(clone);
 PX_DECLARE(execve);
 /* spawn_handles.c: what vr_spawnattr_sethandles keeps in a posix_spawnattr_t (vr_spawn.h). */
 struct px_spawn_handles {
-	uint32_t n, reserved;
+	uint32_t n, stage;	/* stage: the proc server's stage holding them (spawn.c), 0 none */
 	struct vr_spawn_handle h[VR_SPAWN_HANDLES_MAX];
 };
 /* @attr's handles (none without @attr) into @hs; EINVAL for an attribute that holds no valid set. */

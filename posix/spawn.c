@@ -6,7 +6,9 @@
  * same request without actions or attributes (PROC_EXECVE). A request that
  * does not fit the IPC buffer (a large environment) goes in a VMO instead,
  * up to PROC_SPAWN_BIG bytes. Native handles set with vr_spawnattr_sethandles
- * (spawn_handles.c) travel as the request's capabilities.
+ * (spawn_handles.c) travel as the request's capabilities (up to two), or
+ * (more) are sent ahead in a stage the request names (proto/proc.h,
+ * PROC_SPAWN_STAGE).
  * A script ("#!interpreter [argument]" on its first line), which the server
  * cannot load (ENOEXEC), is run as Linux's execve runs it: the same request
  * again for the interpreter, with argv interpreter, [argument,] path, argv[1]...
@@ -49,7 +51,8 @@ static size_t encode(char *buf, size_t max, const char *path, const struct px_sp
 		     const posix_spawnattr_t *attr, const struct px_spawn_handles *hs,
 		     char *const argv[], char *const envp[], uint32_t name_arg)
 {
-	struct proc_spawn h = {.name_arg = name_arg, .umask = px_umask(), .nhandles = hs->n};
+	struct proc_spawn h = {.name_arg = name_arg, .umask = px_umask(), .nhandles = hs->n,
+			       .stage = hs->stage};
 	size_t at = sizeof(h);
 	unsigned nacts = acts ? acts->n : 0;
 	int nfds = px_fd_list((struct proc_fd *)(buf + at), (int)((max - at) / sizeof(struct proc_fd)));
@@ -98,16 +101,71 @@ struct spawn_call {
 	struct px_spawn_handles hs;	/* the attribute's native handles */
 };
 
-/* Sends @m, whose last capabilities are @sp's handles, to the proc server: its answer or -errno. */
+#define MSG_HANDLES 2	/* handles a request's message carries; more go in a stage */
+
+/* The handles the request's message carries itself: none when they were staged. */
+static unsigned msg_handles(const struct spawn_call *sp)
+{
+	return sp->hs.stage ? 0 : sp->hs.n;
+}
+
+/* Drops stage @stage at the proc server (the request that was to use it never got there). */
+static void stage_drop(uint32_t stage)
+{
+	uint64_t m[8] = {VR_TAG(PROC_SPAWN, 2), PROC_SPAWN_STAGE, stage};
+
+	while (vr_ipc_call(px_proc, m) == -EINTR)
+		m[0] = VR_TAG(PROC_SPAWN, 2), m[1] = PROC_SPAWN_STAGE, m[2] = stage;
+}
+
+/*
+ * Sends @hs's handles to the proc server ahead of the request, three a
+ * message, into a new stage: hs->stage. On an error the stage is dropped:
+ * the server keeps none of them.
+ */
+static long stage_handles(struct px_spawn_handles *hs)
+{
+	uint64_t m[8];
+	long err = 0;
+
+	hs->stage = 0;
+	for (unsigned i = 0; !err && i < hs->n; i += 3) {
+		unsigned k = hs->n - i < 3 ? hs->n - i : 3;
+		do {
+			/* -EINTR: still queued, never seen (the server holds no stage message). */
+			memset(m, 0, sizeof(m));
+			m[0] = VR_TAG(PROC_SPAWN, 2 + k) | VR_TAG_CAPS(k);
+			m[1] = PROC_SPAWN_STAGE;
+			m[2] = hs->stage;
+			for (unsigned j = 0; j < k; j++)
+				m[3 + j] = hs->h[i + j].handle;
+			err = vr_ipc_call(px_proc, m);
+		} while (err == -EINTR);
+		if (!err)
+			err = (long)m[1];
+		if (err > 0)
+			hs->stage = (uint32_t)err, err = 0;
+	}
+	if (err && hs->stage)
+		stage_drop(hs->stage);
+	if (err)
+		hs->stage = 0;
+	return err == -EPIPE ? -EIO : err;
+}
+
+/* Sends @m, whose last capabilities are @sp's message handles, to the proc server: its answer or -errno. */
 static long call_with_handles(const struct spawn_call *sp, uint64_t m[8])
 {
-	unsigned words = m[0] & 15;
+	unsigned words = m[0] & 15, n = msg_handles(sp);
 
-	for (unsigned i = 0; i < sp->hs.n; i++)
-		m[1 + words - sp->hs.n + i] = sp->hs.h[i].handle;
+	for (unsigned i = 0; i < n; i++)
+		m[1 + words - n + i] = sp->hs.h[i].handle;
 	long err = vr_ipc_call(px_proc, m);
 	if (err == -EINTR)
 		px_kernel_eintr = 1;
+	/* Not delivered: the server never used the stage. */
+	if (err < 0 && sp->hs.stage)
+		stage_drop(sp->hs.stage);
 	if (err < 0)
 		return err == -EPIPE ? -EIO : err;
 	return (long)m[1];
@@ -120,25 +178,22 @@ static long call_big(const struct spawn_call *sp, const char *path, char *const 
 	char *buf = malloc(PROC_SPAWN_BIG);
 	handle_t vmo;
 	uint64_t m[8];
-	long err;
+	long err = buf ? 0 : -ENOMEM;
+	size_t len = buf ? encode(buf, PROC_SPAWN_BIG, path, sp->acts, sp->attr, &sp->hs, argv,
+				  sp->envp, name_arg)
+			 : 0;
 
-	if (!buf)
-		return -ENOMEM;
-	size_t len = encode(buf, PROC_SPAWN_BIG, path, sp->acts, sp->attr, &sp->hs, argv, sp->envp,
-			    name_arg);
-	/* The VMO is one of the message's capabilities. */
-	if (!len || sp->hs.n >= PROC_SPAWN_HANDLES) {
-		free(buf);
-		return -E2BIG;
-	}
-	err = vr_vmo_create(len, 0, &vmo);
-	if (!err && (err = vr_vmo_write(vmo, buf, 0, len)))
+	if (len && !(err = vr_vmo_create(len, 0, &vmo)) && (err = vr_vmo_write(vmo, buf, 0, len)))
 		vr_handle_close(vmo);
 	free(buf);
-	if (err)
+	if (!len || err) {
+		/* Never sent: its stage is of no use. */
+		if (sp->hs.stage)
+			stage_drop(sp->hs.stage);
 		return err == -ENOMEM ? -ENOMEM : -E2BIG;
+	}
 	/* The server gets its own handle (copied, not moved): ours is closed whatever happens. */
-	m[0] = VR_TAG(sp->op, 2 + sp->hs.n) | VR_TAG_CAPS(1 + sp->hs.n);
+	m[0] = VR_TAG(sp->op, 2 + msg_handles(sp)) | VR_TAG_CAPS(1 + msg_handles(sp));
 	m[1] = len;
 	m[2] = vmo;
 	for (int i = 3; i < 8; i++)
@@ -148,11 +203,13 @@ static long call_big(const struct spawn_call *sp, const char *path, char *const 
 	return err;
 }
 
-static long call(const struct spawn_call *sp, const char *path, char *const argv[],
+static long call(const struct spawn_call *req, const char *path, char *const argv[],
 		 uint32_t name_arg)
 {
+	struct spawn_call staged = *req, *sp = &staged;
 	char *buf = px_ipc_buffer();
 	uint64_t r[8];
+	long err;
 
 	if (!px_proc)
 		return -ENOSYS;
@@ -160,13 +217,16 @@ static long call(const struct spawn_call *sp, const char *path, char *const argv
 		return -ENOMEM;
 	if (!*path)
 		return -ENOENT;
+	/* Staged first: the request's header names the stage. */
+	if (sp->hs.n > MSG_HANDLES && (err = stage_handles(&sp->hs)))
+		return err;
 	size_t len = encode(buf, PROC_SPAWN_MAX, path, sp->acts, sp->attr, &sp->hs, argv, sp->envp,
 			    name_arg);
 	if (len && !sp->hs.n)
 		return px_call(px_proc, sp->op, NULL, 0, buf, len, r);
 	if (!len)
 		return call_big(sp, path, argv, name_arg);
-	r[0] = VR_TAG(sp->op, sp->hs.n) | VR_TAG_CAPS(sp->hs.n) | VR_TAG_LONG(len);
+	r[0] = VR_TAG(sp->op, msg_handles(sp)) | VR_TAG_CAPS(msg_handles(sp)) | VR_TAG_LONG(len);
 	return call_with_handles(sp, r);
 }
 

@@ -8,7 +8,7 @@
 #include <spawn.h>
 #include <stdint.h>
 
-#define VR_SPAWN_HANDLES_MAX 3 /* one message's capabilities (proto/proc.h, PROC_SPAWN_HANDLES) */
+#define VR_SPAWN_HANDLES_MAX 16 /* proto/proc.h, PROC_SPAWN_HANDLES */
 #define VR_SPAWN_MOVE 1 /* flags: the caller's handle is closed once the child has its copy */
 
 struct vr_spawn_handle {
@@ -22,10 +22,13 @@ struct vr_spawn_handle {
  * each of the @n handles of @h (copied into @attr: @h may go at once), as
  * its vr_spawn_handle(i), i < @n; n = 0 gives none again. Each handle
  * needs VR_RIGHT_TRANSFER and VR_RIGHT_DUPLICATE, or posix_spawn fails
- * (EACCES; EBADF for one that is no handle) and changes nothing. Only
+ * (EACCES; EBADF for one that is no handle) and changes nothing: the child
+ * gets all of them or is not started, and no copy is left behind. Only
  * posix_spawn: fork copies no handles, and execve starts a new process
- * without the old one's. Returns 0, or EINVAL for more than
- * VR_SPAWN_HANDLES_MAX or an unknown flag.
+ * without the old one's. Returns 0, EINVAL for more than
+ * VR_SPAWN_HANDLES_MAX or an unknown flag, or ENOMEM. @attr holds memory
+ * for more than three handles until posix_spawnattr_destroy or the next
+ * call.
  */
 int vr_spawnattr_sethandles(posix_spawnattr_t *attr, const struct vr_spawn_handle *h, unsigned n);
 

@@ -21,7 +21,7 @@
  */
 #define INIT_SIZE (512 * 1024)
 #define INIT_WORDS (INIT_SIZE / 4 / 8)
-#define EXEC_HANDLES_MAX 8
+#define EXEC_HANDLES_MAX 24	/* the proc server's three and a spawn's sixteen (posix/proto/proc.h) */
 
 /*
  * The initial stack, built in a buffer that becomes the top of the

@@ -10,6 +10,7 @@
  */
 #include <kernel/cap.h>
 #include <kernel/errno.h>
+#include <kernel/ioport.h>
 #include <kernel/panic.h>
 #include <kernel/slab.h>
 #include <kernel/string.h>
@@ -87,10 +88,32 @@ static int grow(struct cap_table *t)
 	return 0;
 }
 
-/* Puts @c into a free slot of @t. Caller holds t->lock and has called grow(). */
+/*
+ * Makes room in @t for one more capability to @o: a slot, and for an I/O-port
+ * capability a range in the table's port set. Caller holds t->lock.
+ */
+static int room(struct cap_table *t, const struct kobject *o)
+{
+	int err = grow(t);
+
+	if (!err && t->io && o->type == KOBJ_IOPORT)
+		err = ioport_room(t->io, o);
+	return err;
+}
+
+/* Whether @o's capabilities change the ports a process may use (ioport_changed after). */
+static bool is_port(const struct kobject *o)
+{
+	return o->type == KOBJ_IOPORT;
+}
+
+/* Puts @c into a free slot of @t. Caller holds t->lock and has called room(). */
 static handle_t place(struct cap_table *t, struct cap *c)
 {
 	uint32_t slot = t->free_head - 1;
+
+	if (t->io && is_port(c->obj))
+		ioport_hold(t->io, c->obj, 1);
 
 	t->free_head = t->slots[slot].next_free;
 	t->slots[slot].cap = c;
@@ -107,6 +130,8 @@ static void unplace(struct cap *c)
 	struct cap_table *t = c->table;
 	struct cap_slot *s = &t->slots[c->slot];
 
+	if (t->io && is_port(c->obj))
+		ioport_hold(t->io, c->obj, -1);
 	s->cap = NULL;
 	__atomic_store_n(&t->removals, t->removals + 1, __ATOMIC_RELEASE);
 	t->used--;
@@ -175,7 +200,7 @@ int cap_install(struct cap_table *t, struct kobject *o, uint32_t rights, handle_
 	/* Every slot is claimed under the tree lock, so a slot grow() found stays free for it. */
 	unsigned long s = spin_lock_irqsave(&cap_tree_lock);
 	spin_lock(&t->lock);
-	int err = grow(t);
+	int err = room(t, o);
 	if (!err)
 		*out = place(t, c);
 	spin_unlock(&t->lock);
@@ -183,6 +208,8 @@ int cap_install(struct cap_table *t, struct kobject *o, uint32_t rights, handle_
 	if (err) {
 		c->dead_next = NULL;
 		bury(c);
+	} else if (is_port(o)) {
+		ioport_changed();
 	}
 	return err;
 }
@@ -206,7 +233,7 @@ static int add_child(struct cap *parent, uint32_t rights, uint64_t badge, struct
 		return -ENOMEM;
 	c->badge = badge;
 	spin_lock(&to->lock);
-	int err = grow(to);
+	int err = room(to, c->obj);
 	if (!err)
 		*out = place(to, c);
 	spin_unlock(&to->lock);
@@ -235,7 +262,10 @@ int cap_derive(struct cap_table *t, handle_t h, uint32_t mask, uint64_t badge, h
 		err = -EPERM;	/* a badge is set once: a badged capability cannot be re-badged */
 	else
 		err = add_child(c, c->rights & mask, badge ? badge : c->badge, t, out);
+	bool port = c && is_port(c->obj);
 	spin_unlock_irqrestore(&cap_tree_lock, s);
+	if (!err && port)
+		ioport_changed();
 	return err;
 }
 
@@ -267,7 +297,10 @@ int cap_close(struct cap_table *t, handle_t h)
 	spin_unlock_irqrestore(&cap_tree_lock, s);
 	if (!c)
 		return -EBADF;
+	bool port = is_port(c->obj);
 	bury(c);
+	if (port)
+		ioport_changed();
 	return 0;
 }
 
@@ -282,16 +315,20 @@ int cap_revoke(struct cap_table *t, handle_t h)
 		return -EBADF;
 	}
 	/* Take leaves first, so no node is removed while it still has children. */
+	bool port = false;
 	while (root->first_child) {
 		struct cap *c = root->first_child;
 		while (c->first_child)
 			c = c->first_child;
 		remove_node(c);
+		port |= is_port(c->obj);
 		c->dead_next = dead;
 		dead = c;
 	}
 	spin_unlock_irqrestore(&cap_tree_lock, s);
 	bury(dead);
+	if (port)
+		ioport_changed();
 	return 0;
 }
 
@@ -309,13 +346,16 @@ int cap_transfer(struct cap_table *from, handle_t h, struct cap_table *to,
 		err = -EACCES;
 	else if (mode == CAP_COPY)
 		err = add_child(c, c->rights & mask, c->badge, to, out);
+	bool port = c && is_port(c->obj);
 	if (err || mode == CAP_COPY) {
 		spin_unlock_irqrestore(&cap_tree_lock, s);
+		if (!err && port)
+			ioport_changed();
 		return err;
 	}
 	/* Move: claim the destination slot first, so failure changes nothing. */
 	spin_lock(&to->lock);
-	err = grow(to);
+	err = room(to, c->obj);
 	if (!err) {
 		spin_unlock(&to->lock);
 		spin_lock(&from->lock);
@@ -327,6 +367,8 @@ int cap_transfer(struct cap_table *from, handle_t h, struct cap_table *to,
 	}
 	spin_unlock(&to->lock);
 	spin_unlock_irqrestore(&cap_tree_lock, s);
+	if (!err && port)
+		ioport_changed();
 	return err;
 }
 

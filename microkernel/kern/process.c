@@ -6,6 +6,7 @@
 #include <kernel/process.h>
 #include <kernel/sched.h>
 #include <kernel/slab.h>
+#include <kernel/string.h>
 #include <kernel/thread.h>
 
 void vm_teardown(struct process *p);
@@ -106,6 +107,8 @@ struct process *process_create(void)
 		return NULL;
 	}
 	p->aspace = arch_aspace_token(p->root);
+	memset(&p->io, 0, sizeof(p->io));
+	p->caps.io = &p->io;
 	__atomic_fetch_add(&alive, 1, __ATOMIC_RELAXED);
 	unsigned long s = spin_lock_irqsave(&all_lock);
 	p->all_prev = NULL;

@@ -3,6 +3,7 @@
 #include <kernel/cap.h>
 #include <kernel/cpu.h>
 #include <kernel/errno.h>
+#include <kernel/ioport.h>
 #include <kernel/frame.h>
 #include <kernel/ipc.h>
 #include <kernel/mm.h>
@@ -54,6 +55,8 @@ void trap_exit_work(struct thread *t)
 {
 	if (t->pending & PENDING_KILL)
 		thread_exit(-EINTR);
+	if (t->pending & PENDING_IO)
+		ioport_settle();
 	/*
 	 * Leaving the kernel, it is in no wait a redirection could still end,
 	 * unless the redirection is still to come: a system call's return does

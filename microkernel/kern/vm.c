@@ -43,6 +43,10 @@ void vm_serve_shootdown(struct cpu *self)
 	if (done == asked)
 		return;
 	arch_tlb_flush_all();
+	/* ioport_settle's shootdowns: the running process's ports may have changed. */
+	struct thread *t = self->current;
+	if (t && t->proc)
+		arch_io_switch(&t->proc->io);
 	while (done < asked && !__atomic_compare_exchange_n(&self->tlb_done, &done, asked, false,
 							    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		;

@@ -130,7 +130,7 @@ static bool u64(const char *s, const char *end, uint64_t *v)
 	return stop == end && !errno;
 }
 
-/* A device capability (irq:N, mmio:BASE+LEN, devices) into @d; -1 (with the error) if bad. */
+/* A device capability (irq:N, mmio:BASE+LEN, ioport:BASE+LEN, devices) into @d; -1 (with the error) if bad. */
 static int parse_dev(struct parse *p, const char *word, struct svc_dev *d)
 {
 	const char *plus = strchr(word, '+'), *end = word + strlen(word);
@@ -152,6 +152,14 @@ static int parse_dev(struct parse *p, const char *word, struct svc_dev *d)
 		    base % SVC_PAGE || len % SVC_PAGE || base + len < base)
 			return fail(p, "'%s': mmio:BASE+LEN wants whole pages", word);
 		*d = (struct svc_dev){SVC_DEV_MMIO, base, len};
+		return 0;
+	}
+	if (!strncmp(word, "ioport:", 7)) {
+		uint64_t base, len;
+		if (!plus || !u64(word + 7, plus, &base) || !u64(plus + 1, end, &len) || !len ||
+		    base >= SVC_PORTS || len > SVC_PORTS - base)
+			return fail(p, "'%s': ioport:BASE+LEN wants ports below 0x10000", word);
+		*d = (struct svc_dev){SVC_DEV_IOPORT, base, len};
 		return 0;
 	}
 	return fail(p, "unknown capability '%s'", word);

@@ -1,6 +1,6 @@
 /*
  * The device capabilities of services (caps = devices, irq:N,
- * mmio:BASE+LEN): native handles made from the device resource the root
+ * mmio:BASE+LEN, ioport:BASE+LEN): native handles made from the device resource the root
  * task gives init, handed over with posix_spawn (vr_spawn.h) and closed
  * here once the service has its copies. An IRQ is bound anew for every
  * start: the line is free again once the service's process is gone.
@@ -11,6 +11,9 @@
 
 #include "devices.h"
 #include "handles.h"
+#include "vr_spawn.h"
+
+_Static_assert(SVC_HANDLES_MAX <= VR_SPAWN_HANDLES_MAX, "a service's handles fit one posix_spawn");
 
 static uint64_t resource;
 
@@ -81,6 +84,15 @@ int devices_make(const struct service *s, struct vr_spawn_handle h[SVC_HANDLES_M
 								      VR_RIGHT_MAP |
 								      VR_RIGHT_MANAGE | pass,
 								  0};
+			break;
+		case SVC_DEV_IOPORT:
+			/* The kernel says -EOPNOTSUPP where there are no ports (aarch64, riscv64). */
+			snprintf(w, sizeof(w), "ioport:%#llx+%#llx", (unsigned long long)d->base,
+				 (unsigned long long)d->len);
+			err = resource ? vr_ioport_create(resource, d->base, d->len, &a) : -ENODEV;
+			if (!err)
+				h[n++] = (struct vr_spawn_handle){
+				    a, VR_RIGHT_READ | VR_RIGHT_WRITE | pass, 0};
 			break;
 		}
 		if (!err)

@@ -191,7 +191,7 @@ static int actions(struct service *s, posix_spawn_file_actions_t *fa, int contro
 static void start(struct service *s)
 {
 	char *envp[SVC_ENV_MAX + 4], **e = envp;
-	static char handle_names[256], what[128];
+	static char handle_names[768], what[128];
 	char names_env[sizeof(handle_names) + 16];
 	struct vr_spawn_handle h[SVC_HANDLES_MAX];
 	int sv[2] = {-1, -1}, pid, err, nh = 0;

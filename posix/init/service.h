@@ -38,14 +38,16 @@ enum svc_dev_kind {
 	SVC_DEV_DEVICES, /* "devices": the device resource itself (devmgr's) */
 	SVC_DEV_IRQ,	 /* "irq:N": line N bound to a notification: two handles */
 	SVC_DEV_MMIO,	 /* "mmio:BASE+LEN": a VMO of that device memory */
+	SVC_DEV_IOPORT,	 /* "ioport:BASE+LEN": the I/O ports [BASE, BASE + LEN) (x86_64) */
 };
 
 struct svc_dev {
 	enum svc_dev_kind kind;
-	uint64_t base, len; /* IRQ: base = the line; MMIO: the range */
+	uint64_t base, len; /* IRQ: base = the line; MMIO, IOPORT: the range */
 };
 
-#define SVC_HANDLES_MAX 3     /* native handles of a service: what one posix_spawn carries */
+#define SVC_HANDLES_MAX 16    /* native handles of a service: what one posix_spawn carries */
+#define SVC_PORTS 0x10000     /* ioport: ports are below 0x10000 */
 #define SVC_IRQ_LINE_MAX 1023 /* the kernel's lines are below 1024 */
 #define SVC_PAGE 4096	      /* mmio: ranges are whole pages */
 

@@ -93,6 +93,9 @@ struct proc {
 	 */
 	handle_t given[PROC_SPAWN_HANDLES];
 	unsigned ngiven;
+	/* Handles it sent ahead of a spawn request (PROC_SPAWN_STAGE; spawn.c): ours, closed with it. */
+	struct stage *stages;
+	uint32_t stage_ids;	/* the last stage id given */
 	uint64_t session;	/* its vfs session */
 	handle_t fdmap;		/* its descriptor map (proto/proc.h, /proc/<pid>/fd); 0: none */
 	struct waiter *waiters;	/* its blocked waits, oldest first */
@@ -274,7 +277,10 @@ int64_t op_tty_signal(uint64_t m[8]);
 
 /* ---- spawn.c: posix_spawn and execve ---- */
 int64_t op_spawn(struct proc *caller, uint64_t m[8]);
-/* Revokes and closes the native handles @p was given at its spawn (spawn.c); at its end. */
+/*
+ * Revokes and closes the native handles @p was given at its spawn, and closes
+ * those it staged for spawns of its own (spawn.c); at its end and its execve.
+ */
 void proc_drop_given(struct proc *p);
 int64_t op_execve(struct proc *caller, uint64_t m[8]);
 

@@ -54,9 +54,20 @@ static char *request;
 static struct child_fds child;
 _Static_assert(PROC_SPAWN_HANDLES == VR_SPAWN_HANDLES_MAX, "the layer's limit is the protocol's");
 
-/* The handles the request's message carried for the child (ours: closed after each request). */
-static handle_t given[PROC_SPAWN_HANDLES];
+/*
+ * The handles for the child: its stage's, then those the request's message
+ * carried (ours: closed after each request, unless a child took them).
+ */
+static handle_t given[PROC_SPAWN_HANDLES + 3];
 static unsigned ngiven;
+
+/* Handles a process sent ahead of its spawn request (proto/proc.h, PROC_SPAWN_STAGE). */
+struct stage {
+	struct stage *next;
+	uint32_t id;
+	unsigned n;
+	handle_t h[PROC_SPAWN_HANDLES];
+};
 
 static void req_finish(struct spawn_req *r)
 {
@@ -100,7 +111,7 @@ static int decode(size_t len, struct spawn_req *r)
 	if (len < sizeof(*h) || len > PROC_SPAWN_BIG || (h->flags & ~(uint32_t)SPAWN_FLAGS) ||
 	    h->nfds > SPAWN_FDS_MAX || h->nactions > SPAWN_ACTIONS_MAX || h->argc > len ||
 	    h->envc > len || (h->name_arg && h->name_arg >= h->argc) || (h->umask & ~0777u) ||
-	    h->nhandles != ngiven || h->reserved)
+	    h->nhandles != ngiven || h->nhandles > PROC_SPAWN_HANDLES)
 		return -EINVAL;
 	for (uint32_t i = 0; i < h->nhandles; i++)
 		if (h->handle_rights[i] & ~HANDLE_RIGHTS)
@@ -496,6 +507,51 @@ static int64_t take(const uint64_t m[8])
 	return err ? err : (int64_t)len;
 }
 
+/* Takes @p's stage @id off its list: NULL if it has none such. */
+static struct stage *stage_take(struct proc *p, uint32_t id)
+{
+	for (struct stage **at = &p->stages; *at; at = &(*at)->next) {
+		struct stage *st = *at;
+		if (st->id == id) {
+			*at = st->next;
+			return st;
+		}
+	}
+	return NULL;
+}
+
+static void stage_free(struct stage *st)
+{
+	while (st && st->n)
+		vr_handle_close(st->h[--st->n]);
+	free(st);
+}
+
+/*
+ * Puts the handles of the caller's stage that request[] names before those
+ * of its message in given[]; the stage is used up whatever happens.
+ */
+static int use_stage(struct proc *caller, size_t len)
+{
+	const struct proc_spawn *h = (const void *)request;
+
+	if (len < sizeof(*h) || !h->stage)
+		return 0;
+	struct stage *st = stage_take(caller, h->stage);
+	if (!st)
+		return -EINVAL;
+	if (st->n + ngiven > sizeof(given) / sizeof(given[0])) {
+		stage_free(st);
+		return -EINVAL;
+	}
+	memmove(given + st->n, given, ngiven * sizeof(given[0]));
+	memcpy(given, st->h, st->n * sizeof(given[0]));
+	ngiven += st->n;
+	st->n = 0;
+	stage_free(st);
+	return 0;
+}
+
 /* Decodes the request in message @m and runs @fn on it for @caller. */
 static int64_t with_request(struct proc *caller, const uint64_t m[8],
 			    int64_t (*fn)(const struct spawn_req *, struct proc *))
@@ -503,6 +559,8 @@ static int64_t with_request(struct proc *caller, const uint64_t m[8],
 	int64_t len = take(m), err = len < 0 ? len : 0;
 	struct spawn_req r = {0};
 
+	if (!err)
+		err = use_stage(caller, (size_t)len);
 	if (!err)
 		err = decode((size_t)len, &r);
 	if (!err)
@@ -523,10 +581,60 @@ void proc_drop_given(struct proc *p)
 		vr_handle_revoke(h);
 		vr_handle_close(h);
 	}
+	while (p->stages)
+		stage_free(stage_take(p, p->stages->id));
+}
+
+/* A stage message (proto/proc.h, PROC_SPAWN_STAGE): handles appended to a stage, or a stage dropped. */
+static int64_t op_stage(struct proc *caller, const uint64_t m[8])
+{
+	unsigned words = m[0] & 15, caps = (m[0] >> 4) & 3, nstages = 0;
+	const handle_t *h = &m[1 + words - caps];
+	uint32_t id = (uint32_t)m[2];
+	struct stage *st = NULL;
+	int64_t err = 0;
+
+	for (struct stage *s = caller->stages; s; s = s->next)
+		nstages++;
+	if (words != 2 + caps || m[2] > UINT32_MAX)
+		err = -EINVAL;
+	else if (id && !(st = stage_take(caller, id)))
+		err = -EINVAL;
+	else if (!caps && !id)
+		err = -EINVAL;
+	else if (!id && nstages >= PROC_SPAWN_STAGES)
+		err = -EAGAIN;
+	else if (!id && !(st = calloc(1, sizeof(*st))))
+		err = -ENOMEM;
+	if (err || !caps) {
+		/* A drop, or a bad message: the stage (if any) and the handles go. */
+		stage_free(st);
+		for (unsigned i = 0; i < caps && i < words; i++)
+			vr_handle_close(h[i]);
+		return err;
+	}
+	if (st->n + caps > PROC_SPAWN_HANDLES) {
+		stage_free(st);
+		for (unsigned i = 0; i < caps; i++)
+			vr_handle_close(h[i]);
+		return -E2BIG;
+	}
+	if (!st->id) {
+		if (!++caller->stage_ids)
+			caller->stage_ids = 1;
+		st->id = caller->stage_ids;
+	}
+	for (unsigned i = 0; i < caps; i++)
+		st->h[st->n++] = h[i];
+	st->next = caller->stages;
+	caller->stages = st;
+	return st->id;
 }
 
 int64_t op_spawn(struct proc *caller, uint64_t m[8])
 {
+	if (!px_reply_len(m[0]) && (m[0] & 15) >= 2 && m[1] == PROC_SPAWN_STAGE)
+		return op_stage(caller, m);
 	return with_request(caller, m, spawn);
 }
 

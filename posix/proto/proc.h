@@ -173,23 +173,36 @@ struct proc_spawn {
 	uint32_t umask;		/* the child's file mode creation mask (0777 bits), the caller's */
 	/*
 	 * Native handles for the child (PROC_SPAWN only; see PROC_SPAWN_HANDLES):
-	 * the message's last nhandles capabilities, copied into the child with
+	 * those of the caller's stage @stage (0: none; PROC_SPAWN_STAGE), then the
+	 * message's capabilities, nhandles in all, copied into the child with
 	 * handle_rights[i] (& the handle's own rights) as its VR_AT_HANDLE + i.
+	 * The stage is used up by the request whatever its outcome.
 	 */
-	uint32_t nhandles, reserved;	/* reserved: 0 */
-	uint64_t handle_rights[3];
+	uint32_t nhandles, stage;
+	uint64_t handle_rights[16];	/* PROC_SPAWN_HANDLES */
 };
 
 /*
- * The handles one spawn request carries: the message's capabilities (three at
- * most, VR_TAG_CAPS), of which the long form's VMO is one: two there.
- * Each must hold RIGHT_TRANSFER and RIGHT_DUPLICATE (a copy: the caller keeps
- * its own); the kernel refuses the call otherwise (-EACCES, -EBADF for a
- * forged one) and nothing moves. The server closes its own copies
- * whatever happens; on any error the child is not started and nothing of
- * them is left anywhere.
+ * The handles one spawn request gives the child: up to 16. One message
+ * carries three capabilities at most (VR_TAG_CAPS; the long form's VMO is
+ * one of them), so more travel ahead of the request in a *stage*: PROC_SPAWN
+ * messages with no long part, w1 PROC_SPAWN_STAGE, w2 the stage (0: a new
+ * one), then one to three handles (words = 2 + caps = 2 + n) -> w1 the
+ * stage's id (>= 1), its handles appended. The same with no capability
+ * drops stage w2 (-EINVAL if the caller has none such). A process has at
+ * most PROC_SPAWN_STAGES stages (-EAGAIN), a stage at most
+ * PROC_SPAWN_HANDLES handles (more: -E2BIG, and the stage is dropped); the
+ * request that names a stage (struct proc_spawn's stage) uses it up,
+ * and its end or an execve drops the rest.
+ * Each handle must hold RIGHT_TRANSFER and RIGHT_DUPLICATE (a copy: the
+ * caller keeps its own); the kernel refuses the call otherwise (-EACCES,
+ * -EBADF for a forged one) and nothing moves. The server closes its own
+ * copies whatever happens; on any error the child is not started and
+ * nothing of them is left anywhere.
  */
-#define PROC_SPAWN_HANDLES 3
+#define PROC_SPAWN_HANDLES 16
+#define PROC_SPAWN_STAGE 0	/* w1 of a stage message: a length no long request has */
+#define PROC_SPAWN_STAGES 4
 
 /* One of the parent's descriptors the child starts with: its number and its vfs id in the parent's session. */
 struct proc_fd {

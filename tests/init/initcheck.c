@@ -7,6 +7,8 @@
  * hold and prints what failed.
  */
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -235,6 +237,133 @@ static int check_spawned(void)
 	return failures != 0;
 }
 
+/*
+ * Spawned by the root task with sixteen handles, fifteen of them staged
+ * ahead of the request (test_proc.c, proc_spawn_stages): the IRQ with MANAGE
+ * alone, then fifteen VMOs with READ alone.
+ */
+static int check_spawned16(void)
+{
+	uint32_t rights = 0;
+
+	CHECK(info_of(vr_spawn_handle(0), &rights) == VR_OBJ_IRQ && rights == VR_RIGHT_MANAGE,
+	      "handle 0: not the IRQ with MANAGE alone (rights %#x)", rights);
+	CHECK(vr_irq_ack(vr_spawn_handle(0)) == 0, "irq_ack");
+	for (unsigned i = 1; i < 16; i++)
+		CHECK(info_of(vr_spawn_handle(i), &rights) == VR_OBJ_VMO && rights == VR_RIGHT_READ,
+		      "handle %u: not a VMO with READ alone (rights %#x)", i, rights);
+	CHECK(vr_spawn_handle(16) == 0, "a seventeenth handle");
+	return failures != 0;
+}
+
+#define MANY_MMIO 0xfe002000ull
+#define MANY_PAGES 15
+
+/*
+ * caps = devices and fifteen one-page mmio ranges from MANY_MMIO (manycaps.conf):
+ * sixteen handles, more than one message carries, named in order.
+ */
+static int check_many(void)
+{
+	const char *names = getenv("INIT_HANDLES");
+	char want[1024] = "devices", name[64];
+	uint32_t rights = 0;
+
+	for (unsigned i = 0; i < MANY_PAGES; i++) {
+		size_t at = strlen(want);
+		snprintf(want + at, sizeof(want) - at, " mmio:%#llx+0x1000",
+			 (unsigned long long)(MANY_MMIO + 0x1000ull * i));
+	}
+	CHECK(names && !strcmp(names, want), "INIT_HANDLES '%s', want '%s'", names ? names : "",
+	      want);
+	CHECK(info_of(vr_spawn_handle(0), &rights) == VR_OBJ_RESOURCE, "handle 0: no resource");
+	for (unsigned i = 0; i < MANY_PAGES; i++) {
+		uint64_t vmo = vr_spawn_handle(1 + i), paddr = 0, want_pa = MANY_MMIO + 0x1000ull * i;
+		snprintf(name, sizeof(name), "mmio:%#llx+0x1000", (unsigned long long)want_pa);
+		CHECK(vmo && init_handle(name) == vmo, "%s: handle %u is not it", name, 1 + i);
+		CHECK(info_of(vmo, &rights) == VR_OBJ_VMO && vr_vmo_phys_addr(vmo, 0, &paddr) == 0 &&
+			  paddr == want_pa,
+		      "handle %u: at %#lx, want %#llx", 1 + i, (long)paddr, (unsigned long long)want_pa);
+	}
+	CHECK(vr_spawn_handle(16) == 0, "a seventeenth handle");
+	return failures != 0;
+}
+
+/*
+ * In and out, where the architecture has them (tests/init/<arch>/): -1 here,
+ * where it has none (portcap is x86_64's only).
+ */
+__attribute__((weak)) int initcheck_inb(unsigned port)
+{
+	(void)port;
+	return -1;
+}
+
+__attribute__((weak)) void initcheck_outb(unsigned port, unsigned v)
+{
+	(void)port, (void)v;
+}
+
+static sigjmp_buf fault_jmp;
+
+static void on_fault(int sig)
+{
+	siglongjmp(fault_jmp, sig);
+}
+
+/* Whether reading (@out: writing) @port faults: SIGSEGV, caught. */
+static bool port_faults(unsigned port, bool out)
+{
+	struct sigaction sa = {.sa_handler = on_fault}, old;
+	bool faulted = true;
+
+	sigaction(SIGSEGV, &sa, &old);
+	if (!sigsetjmp(fault_jmp, 1)) {
+		if (out)
+			initcheck_outb(port, 0);
+		else
+			initcheck_inb(port);
+		faulted = false;
+	}
+	sigaction(SIGSEGV, &old, NULL);
+	return faulted;
+}
+
+#define COM1 0x3f8
+
+/*
+ * caps = ioport:0x3f8+8 (portcap.conf, x86_64): an I/O-port capability for
+ * COM1's eight ports; with it the service reads COM1's line status with an
+ * ordinary inb, and any other port (0x60, 0x80, 0x3f7, 0x400) faults with
+ * SIGSEGV; a forked child holds no handles, so not even COM1.
+ */
+static int check_ports(void)
+{
+	const char *names = getenv("INIT_HANDLES");
+	uint32_t rights = 0;
+
+	CHECK(names && !strcmp(names, "ioport:0x3f8+0x8"), "INIT_HANDLES '%s'", names ? names : "");
+	CHECK(info_of(init_handle("ioport:0x3f8+0x8"), &rights) == VR_OBJ_IOPORT &&
+		  rights == (VR_RIGHT_READ | VR_RIGHT_WRITE | PASS),
+	      "not an I/O-port capability (rights %#x)", rights);
+	CHECK(!port_faults(COM1 + 5, false), "inb of COM1's line status faulted");
+	CHECK(initcheck_inb(COM1 + 5) & 0x20, "COM1's transmitter is never empty");
+	CHECK(!port_faults(COM1 + 7, true), "outb to COM1's scratch register faulted");
+	CHECK(port_faults(0x60, false), "inb 0x60 did not fault");
+	CHECK(port_faults(0x80, true), "outb 0x80 did not fault");
+	CHECK(port_faults(COM1 - 1, false) && port_faults(COM1 + 8, false),
+	      "a port next to the range did not fault");
+	pid_t pid = fork();
+	if (pid == 0) {
+		initcheck_inb(COM1 + 5);
+		_exit(0);
+	}
+	int ws = -1;
+	CHECK(pid > 0 && waitpid(pid, &ws, 0) == pid && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGSEGV,
+	      "a forked child read the port: wait status %#x", ws);
+	return failures != 0;
+}
+
 /* A service without it: no fd 3, and initctl fails even when told a descriptor. */
 static int check_nocap(void)
 {
@@ -320,10 +449,14 @@ static int check_log(const char *path)
 	    "init: devcap exited (status 3); restart 1/1 in ",
 	    "init: devcap exited (status 0)",
 	    "init: mmiocap exited (status 0)",
-	    "init: badcaps: bad definition: line 2: more than 3 handles ('devices'",
+	    "init: badcaps: bad definition: line 2: more than 16 handles ('devices'",
+	    "init: manycaps exited (status 0)",
 	};
 	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
 		CHECK(has(log, must[i]), "no '%s'", must[i]);
+	/* The architecture's own services (tests/init/services/<arch>/). */
+	if (!access("/etc/init-test/portcap.conf", F_OK))
+		CHECK(has(log, "init: portcap exited (status 0)"), "no 'portcap exited (status 0)'");
 	const char *never[] = {"starting missing", "starting cyc1", "starting cyc2",
 			       "starting cycdep",  "starting bad",  "restart 4/3",
 			       "cannot start"};
@@ -366,9 +499,15 @@ int main(int argc, char **argv)
 		return check_devices(argv[2], argv[3]);
 	if (argc == 2 && !strcmp(argv[1], "mmio"))
 		return check_mmio();
+	if (argc == 2 && !strcmp(argv[1], "spawned16"))
+		return check_spawned16();
+	if (argc == 2 && !strcmp(argv[1], "many"))
+		return check_many();
+	if (argc == 2 && !strcmp(argv[1], "ports"))
+		return check_ports();
 	if (argc == 2 && !strcmp(argv[1], "spawned"))
 		return check_spawned();
 	fprintf(stderr,
-		"usage: initcheck status|nocap|orphan|devices LINE FREE|mmio|spawned|log FILE\n");
+		"usage: initcheck status|nocap|orphan|devices LINE FREE|mmio|spawned|spawned16|many|ports|log FILE\n");
 	return 2;
 }

@@ -25,6 +25,7 @@
 #define VR_ESRCH 3
 #define VR_EINTR 4
 #define VR_ENXIO 6
+#define VR_E2BIG 7
 #define VR_EBADF 9
 #define VR_EAGAIN 11
 #define VR_ENOMEM 12
@@ -37,6 +38,7 @@
 #define VR_EPIPE 32
 #define VR_ERANGE 34
 #define VR_ENOSYS 38
+#define VR_EOPNOTSUPP 95
 #define VR_ETIMEDOUT 110
 
 /* ---- IPC: msg[0] is the tag, msg[1..7] the words; all in registers. ---- */

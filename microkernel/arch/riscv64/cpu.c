@@ -77,3 +77,8 @@ int arch_ioport_access(uint64_t port, uint64_t width, uint64_t *value, bool writ
 	(void)port, (void)width, (void)value, (void)write;
 	return -ENOSYS;	/* no port I/O on this architecture */
 }
+
+int arch_io_supported(void)
+{
+	return -EOPNOTSUPP;	/* no I/O port space on this architecture */
+}

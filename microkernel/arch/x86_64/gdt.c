@@ -2,9 +2,13 @@
  * The per-CPU block that GS points at in the kernel, with each CPU's segment
  * descriptors and task-state segment. Each CPU needs its own TSS (it holds
  * that CPU's kernel stack for traps from user mode), and so its own GDT to
- * point at it; the IDT is shared.
+ * point at it; the IDT is shared. The TSS is followed by the CPU's I/O
+ * permission bitmap, that of the process it runs (arch_io_switch).
  */
 #include <kernel/cpu.h>
+#include <kernel/ioport.h>
+#include <kernel/process.h>
+#include <kernel/string.h>
 #include <arch/cpu.h>
 
 /* The selectors; user data precedes user code because sysret derives both from one base. */
@@ -34,11 +38,27 @@ struct x86_cpu {
 	uint64_t user_rsp;	/* syscall_entry's scratch */
 	uint64_t gdt[GDT_ENTRIES];
 	struct tss tss;
+	/*
+	 * The I/O permission bitmap (a set bit denies its port) and the byte
+	 * past it, which the CPU reads too and must be all ones. tss.iomap_base
+	 * points at it while the running process holds ports (IOMAP_ON), else
+	 * past the TSS's limit (IOMAP_OFF: every port denied).
+	 */
+	uint8_t iomap[IOPORT_SPACE / 8 + 1];
+	uint64_t io_active;	/* the stamp of the set in force: 0 none (IOMAP_OFF) */
+	uint64_t io_built;	/* the stamp of the set the bitmap holds */
+	uint32_t io_bytes;	/* bytes of the bitmap that may have clear bits */
 } __attribute__((aligned(64)));
+
+#define IOMAP_ON ((uint16_t)__builtin_offsetof(struct x86_cpu, iomap) - __builtin_offsetof(struct x86_cpu, tss))
+#define IOMAP_OFF ((uint16_t)(IOMAP_ON + sizeof(((struct x86_cpu *)0)->iomap)))
 
 _Static_assert(__builtin_offsetof(struct x86_cpu, syscall_regs) == PERCPU_SYSCALL_REGS, "regs.h");
 _Static_assert(__builtin_offsetof(struct x86_cpu, user_rsp) == PERCPU_USER_RSP, "regs.h");
 _Static_assert(__builtin_offsetof(struct x86_cpu, tss.rsp[0]) == PERCPU_TSS_RSP0, "regs.h");
+_Static_assert(__builtin_offsetof(struct x86_cpu, io_active) == PERCPU_IO_ACTIVE, "regs.h");
+_Static_assert(__builtin_offsetof(struct x86_cpu, iomap) ==
+	       __builtin_offsetof(struct x86_cpu, tss) + sizeof(struct tss), "the bitmap follows the TSS");
 
 static struct x86_cpu x86_cpus[MAX_CPUS];
 
@@ -52,7 +72,8 @@ static const uint64_t segments[] = {
 
 static void set_tss_descriptor(uint64_t *d, const struct tss *tss)
 {
-	uint64_t base = (uint64_t)tss, limit = sizeof(*tss) - 1;
+	/* The limit takes in the bitmap and its closing byte. */
+	uint64_t base = (uint64_t)tss, limit = IOMAP_OFF - 1;
 
 	d[0] = limit | (base & 0xffffff) << 16 | 0x89ull << 40 | (base >> 24 & 0xff) << 56;
 	d[1] = base >> 32;
@@ -67,7 +88,8 @@ void cpu_tables_load(unsigned cpu_id)
 	for (unsigned i = 0; i < ARRAY_SIZE(segments); i++)
 		x->gdt[i] = segments[i];
 	set_tss_descriptor(&x->gdt[SEL_TSS / 8], &x->tss);
-	x->tss.iomap_base = sizeof(x->tss);	/* no I/O permission bitmap yet */
+	memset(x->iomap, 0xff, sizeof(x->iomap));
+	x->tss.iomap_base = IOMAP_OFF;	/* no ports until a process holding some runs */
 
 	struct {
 		uint16_t limit;
@@ -103,3 +125,58 @@ void arch_set_this_cpu(struct cpu *c)
 	wrmsr(MSR_GS_BASE, (uint64_t)x);
 }
 
+
+/* Clears the bits of ports [base, base + len) in @map. */
+static void allow(uint8_t *map, uint32_t base, uint32_t len)
+{
+	for (uint32_t p = base; p < base + len; p++)
+		map[p / 8] &= (uint8_t)~(1u << (p % 8));
+}
+
+void x86_io_load(const struct ioport_set *io)
+{
+	struct x86_cpu *x = arch_this_cpu()->arch;
+	uint64_t stamp = __atomic_load_n(&io->stamp, __ATOMIC_ACQUIRE);
+
+	if (!stamp) {
+		x->tss.iomap_base = IOMAP_OFF;
+		x->io_active = 0;
+		return;
+	}
+	if (stamp != x->io_built) {
+		/*
+		 * Read without the table's lock: a change meanwhile leaves a new
+		 * stamp behind, and its shootdown brings this CPU here again.
+		 * Only the bounds are trusted, never a torn range.
+		 */
+		uint32_t n = MIN(__atomic_load_n(&io->n, __ATOMIC_ACQUIRE), (uint32_t)IOPORT_RANGES);
+		uint32_t top = 0;
+		memset(x->iomap, 0xff, x->io_bytes);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t base = MIN(io->r[i].base, IOPORT_SPACE);
+			uint32_t len = MIN(io->r[i].len, IOPORT_SPACE - base);
+			allow(x->iomap, base, len);
+			top = MAX(top, (base + len + 7) / 8);
+		}
+		x->io_bytes = top;
+		x->io_built = stamp;
+	}
+	x->tss.iomap_base = IOMAP_ON;
+	x->io_active = stamp;
+}
+
+bool x86_io_retry(void)
+{
+	struct thread *t = this_cpu()->current;
+	struct x86_cpu *x = arch_this_cpu()->arch;
+
+	if (!t->proc || __atomic_load_n(&t->proc->io.stamp, __ATOMIC_ACQUIRE) == x->io_active)
+		return false;
+	x86_io_load(&t->proc->io);
+	return true;
+}
+
+int arch_io_supported(void)
+{
+	return 0;
+}

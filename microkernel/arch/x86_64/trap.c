@@ -146,6 +146,8 @@ noreturn void x86_user_trap(struct user_regs *r)
 	else if (f->vector == VEC_PAGE_FAULT)
 		user_fault_handler(r, read_cr2(),
 				   f->error & PF_WRITE ? PROT_WRITE : f->error & PF_FETCH ? PROT_EXEC : PROT_READ);
+	else if (f->vector == VEC_GENERAL_PROTECTION && x86_io_retry())
+		;	/* an in or out on ports given a moment ago: run it again */
 	else
 		user_exception_handler(r, exception_kind(f->vector), f->vector << 32 | (uint32_t)f->error);
 	trap_exit_to_user(r);

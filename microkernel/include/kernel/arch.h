@@ -77,6 +77,10 @@ void arch_tlb_flush_all(void);
  * of this CPU to the address space of such a token:
  *   uint64_t arch_aspace_token(paddr_t root);
  *   void arch_aspace_switch(uint64_t token);
+ * and the switch of this CPU's I/O port permissions to those of a process's
+ * set (x86_64: its TSS bitmap; a no-op elsewhere), also the shootdown's
+ * answer to a change of the set (ioport_settle):
+ *   void arch_io_switch(const struct ioport_set *io);
  */
 #include <arch/aspace.h>
 
@@ -209,6 +213,9 @@ void arch_irq_line_ack(unsigned line);
  * -EINVAL, or -ENOSYS where the architecture has no port I/O.
  */
 int arch_ioport_access(uint64_t port, uint64_t width, uint64_t *value, bool write);
+
+/* Whether the architecture has ports for I/O-port capabilities: 0, or -EOPNOTSUPP. */
+int arch_io_supported(void);
 
 /* Number of device lines the interrupt controller has (0 before it is set up). */
 unsigned arch_irq_line_count(void);

@@ -17,6 +17,8 @@
  */
 #pragma once
 
+struct ioport_set;
+
 #include <kernel/errno.h>
 #include <kernel/kobject.h>
 #include <kernel/spinlock.h>
@@ -78,6 +80,8 @@ struct cap_table {
 	 * since a capability's object, rights and badge never change in place.
 	 */
 	uint64_t removals;
+	/* The ports its I/O-port capabilities grant (a process's table; NULL: not tracked). */
+	struct ioport_set *io;
 };
 
 #define CAP_TABLE_MAX_SLOTS (1u << 24)

@@ -24,3 +24,4 @@
 #define EPIPE 32
 #define ECONNRESET 104
 #define EOVERFLOW 75
+#define EOPNOTSUPP 95

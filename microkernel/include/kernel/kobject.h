@@ -17,6 +17,7 @@ enum kobj_type {
 	KOBJ_IRQ,
 	KOBJ_RESOURCE,	/* authority over hardware: MMIO, IRQ lines, I/O ports, the system */
 	KOBJ_REPLY,
+	KOBJ_IOPORT,	/* a range of x86 I/O ports (kernel/ioport.h) */
 	KOBJ_TEST,	/* used only by tests */
 	KOBJ_TYPES
 };

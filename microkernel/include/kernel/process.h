@@ -5,6 +5,7 @@
 #pragma once
 
 #include <kernel/cap.h>
+#include <kernel/ioport.h>
 #include <kernel/kobject.h>
 #include <kernel/thread.h>
 #include <kernel/wait.h>
@@ -70,6 +71,9 @@ struct process {
 
 	/* On the list of every process (process_next walks it); process.c's lock protects these. */
 	struct process *all_next, *all_prev;
+
+	/* The I/O ports its capabilities grant (kern/ioport.c); changed under caps.lock. */
+	struct ioport_set io;
 };
 
 #define PROCESS_MAX_HANDLES 65536

@@ -162,9 +162,13 @@ static inline __attribute__((always_inline)) void sched_switch_direct(struct cpu
 	c->current = next;
 	c->switched_from = prev;
 	/* Each process has page tables of its own (a kernel thread uses the kernel's). */
-	if (next->proc != prev->proc)
+	if (next->proc != prev->proc) {
 		arch_aspace_switch(next->proc ? next->proc->aspace
 					      : arch_aspace_token(arch_kernel_root()));
+		/* I/O ports go with the address space (a kernel thread uses none). */
+		if (next->proc)
+			arch_io_switch(&next->proc->io);
+	}
 	arch_switch_inline(prev, next);
 	sched_finish_switch_inline(arch_this_cpu());
 }

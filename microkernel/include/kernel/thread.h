@@ -17,6 +17,7 @@
 #define PENDING_INTR 2u
 #define PENDING_INTR_NEXT 4u	/* like PENDING_INTR, but kept across returns to user mode */
 #define PENDING_STOP 8u		/* park at the next return to user mode while the process is stopped */
+#define PENDING_IO 16u		/* ioport_settle before the next return to user mode (kern/ioport.c) */
 /* The bits that end an interruptible wait (PENDING_STOP leaves the thread in it). */
 #define PENDING_WAKES (PENDING_KILL | PENDING_INTR | PENDING_INTR_NEXT)
 
@@ -68,7 +69,8 @@ struct thread {
 	 * such a wait ends so or when the thread returns to user mode;
 	 * PENDING_INTR_NEXT, the same, cleared only by such a wait;
 	 * PENDING_STOP, its process was stopped: park on the way to user mode
-	 * (kern/stop.c).
+	 * (kern/stop.c); PENDING_IO, it changed some process's I/O ports:
+	 * ioport_settle on the way to user mode (kern/ioport.c).
 	 */
 	volatile uint8_t pending;
 	/* thread_redirect's entry, taken at the next full-frame return to user mode; 0: none. */

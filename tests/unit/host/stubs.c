@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include <kernel/cpu.h>
+#include <kernel/ioport.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 
@@ -79,4 +80,24 @@ struct cpu *arch_this_cpu(void)
 void arch_set_this_cpu(struct cpu *c)
 {
 	current_cpu = c;
+}
+
+/*
+ * I/O-port capabilities (kern/ioport.c): host tables track no ports
+ * (cap_table.io is NULL), so only ioport_changed is ever reached, after an
+ * I/O-port object's capability changes, which no host test makes.
+ */
+void ioport_changed(void)
+{
+}
+
+int ioport_room(const struct ioport_set *set, const struct kobject *port)
+{
+	(void)set, (void)port;
+	return 0;
+}
+
+void ioport_hold(struct ioport_set *set, const struct kobject *port, int delta)
+{
+	(void)set, (void)port, (void)delta;
 }

@@ -130,6 +130,21 @@ TEST(device_caps)
 	/* The names are not kept: the definition's strings hold only exec's words. */
 	CHECK(s->used == strlen("/a") + 1);
 	CHECK(parse(s, "none", "exec = /a") == 0 && s->ndevs == 0 && s->nhandles == 0);
+	/* I/O ports; sixteen handles in all, over several lines. */
+	CHECK(parse(s, "uart", "exec = /a\ncaps = ioport:0x3f8+8 ioport:96+1 ioport:0xffff+1") == 0);
+	CHECK(s->ndevs == 3 && s->nhandles == 3);
+	CHECK(s->devs[0].kind == SVC_DEV_IOPORT && s->devs[0].base == 0x3f8 && s->devs[0].len == 8);
+	CHECK(s->devs[1].kind == SVC_DEV_IOPORT && s->devs[1].base == 0x60 && s->devs[1].len == 1);
+	CHECK(s->devs[2].kind == SVC_DEV_IOPORT && s->devs[2].base == 0xffff && s->devs[2].len == 1);
+	CHECK(parse(s, "many",
+		    "exec = /a\ncaps = irq:1 irq:2 irq:3 irq:4 irq:5 irq:6 irq:7\n"
+		    "caps = ioport:0x60+1 devices") == 0);
+	CHECK_STR(err, "");
+	CHECK(s->ndevs == 9 && s->nhandles == SVC_HANDLES_MAX && SVC_HANDLES_MAX == 16);
+	CHECK(parse(s, "toomany",
+		    "exec = /a\ncaps = irq:1 irq:2 irq:3 irq:4 irq:5 irq:6 irq:7\n"
+		    "caps = ioport:0x60+1 devices\ncaps = ioport:0x61+1") == -1);
+	CHECK_STR(err, "line 4: more than 16 handles ('ioport:0x61+1': an irq takes two)");
 	const struct {
 		const char *caps, *err;
 	} cases[] = {
@@ -153,9 +168,20 @@ TEST(device_caps)
 	     "line 2: 'mmio:0x10000000000000000+0x1000': mmio:BASE+LEN wants whole pages"},
 	    {"irq:3 irq:3", "line 2: capability 'irq:3' listed twice"},
 	    {"devices control devices", "line 2: capability 'devices' listed twice"},
-	    {"irq:3 irq:4", "line 2: more than 3 handles ('irq:4': an irq takes two)"},
-	    {"devices mmio:0+4096 mmio:4096+4096 mmio:8192+4096",
-	     "line 2: more than 3 handles ('mmio:8192+4096': an irq takes two)"},
+	    {"irq:1 irq:2 irq:3 irq:4 irq:5 irq:6 irq:7 irq:8 irq:9",
+	     "line 2: more than 16 handles ('irq:9': an irq takes two)"},
+	    {"irq:1 irq:2 irq:3 irq:4 irq:5 irq:6 irq:7 ioport:0+1 irq:8",
+	     "line 2: more than 16 handles ('irq:8': an irq takes two)"},
+	    {"ioport:0x3f8", "line 2: 'ioport:0x3f8': ioport:BASE+LEN wants ports below 0x10000"},
+	    {"ioport:0x3f8+0", "line 2: 'ioport:0x3f8+0': ioport:BASE+LEN wants ports below 0x10000"},
+	    {"ioport:0xfff8+9",
+	     "line 2: 'ioport:0xfff8+9': ioport:BASE+LEN wants ports below 0x10000"},
+	    {"ioport:0x10000+1",
+	     "line 2: 'ioport:0x10000+1': ioport:BASE+LEN wants ports below 0x10000"},
+	    {"ioport:+8", "line 2: 'ioport:+8': ioport:BASE+LEN wants ports below 0x10000"},
+	    {"ioport:0x60+0xffffffffffffffff",
+	     "line 2: 'ioport:0x60+0xffffffffffffffff': ioport:BASE+LEN wants ports below 0x10000"},
+	    {"ioport:0x60+1 ioport:0x60+1", "line 2: capability 'ioport:0x60+1' listed twice"},
 	};
 	char text[160];
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

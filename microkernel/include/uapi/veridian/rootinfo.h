@@ -64,6 +64,7 @@ enum system_info_item {
 #define VR_OBJ_IRQ 6
 #define VR_OBJ_RESOURCE 7
 #define VR_OBJ_REPLY 8
+#define VR_OBJ_IOPORT 9
 
 /* Endpoint badges (endpoint_mint) are 1 .. VR_BADGE_LIMIT - 1 (the kernel's CAP_BADGE_LIMIT). */
 #define VR_BADGE_LIMIT (1ull << 62)

@@ -13,3 +13,11 @@ static inline void arch_aspace_switch(uint64_t root)
 	__asm__ volatile("msr ttbr0_el1, %0\n\tisb\n\t"
 			 "dsb ishst\n\ttlbi aside1, xzr\n\tdsb nsh\n\tisb" ::"r"(root) : "memory");
 }
+
+struct ioport_set;
+
+/* No port space: nothing to switch (arch_io_supported says -EOPNOTSUPP). */
+static inline void arch_io_switch(const struct ioport_set *io)
+{
+	(void)io;
+}

@@ -12,3 +12,11 @@ static inline void arch_aspace_switch(uint64_t satp)
 {
 	__asm__ volatile("csrw satp, %0\n\tsfence.vma" ::"r"(satp) : "memory");
 }
+
+struct ioport_set;
+
+/* No port space: nothing to switch (arch_io_supported says -EOPNOTSUPP). */
+static inline void arch_io_switch(const struct ioport_set *io)
+{
+	(void)io;
+}

@@ -12,6 +12,7 @@
 #define PERCPU_SYSCALL_REGS 8
 #define PERCPU_USER_RSP 16
 #define PERCPU_TSS_RSP0 84
+#define PERCPU_IO_ACTIVE 8384
 
 /* struct user_regs: where its trap frame starts, and fields of that frame. */
 #define UREGS_FRAME 528
