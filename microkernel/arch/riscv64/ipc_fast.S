@@ -36,12 +36,15 @@
 #define MSG_WORDS 13, 14, 15, 16, 5, 6, 7
 
 /*
- * What the message calls' entry in C saves (libveridian's ipc_arch.h): all
- * but t3-t6, which they may clobber. The exit loads those from user_regs
- * too, where they are values of this thread's own from an earlier entry
- * (nothing else writes there), never the kernel's.
+ * The message calls may clobber a1 and t3-t6 (libveridian's ipc_arch.h);
+ * every way out of them gives those back unchanged or zero, never a value of
+ * the kernel's or of another thread. The entry in C saves every register a
+ * C call may change: the message and the handle (MSG_IN), and those
+ * (SCRATCH), which the fast path's way there saves as zeros instead, their
+ * own values gone.
  */
-#define MSG_SAVED 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17
+#define MSG_IN 5, 6, 7, 10, 12, 13, 14, 15, 16, 17
+#define SCRATCH 11, 28, 29, 30, 31
 
 	.text
 	/*
@@ -61,7 +64,11 @@ ipc_entry:
 	li	ra, SYS_IPC_REPLY_RECV
 	beq	a7, ra, ipc_fast_reply_recv
 ipc_slow:
-	.irp	n, MSG_SAVED
+	.irp	n, SCRATCH
+	sd	x\n, UREGS_X(\n)(sp)
+	.endr
+ipc_slow_msg:
+	.irp	n, MSG_IN
 	sd	x\n, UREGS_X(\n)(sp)
 	.endr
 	mv	a0, sp
@@ -71,7 +78,9 @@ ipc_slow:
 	/* The way out of the rare paths: a0 = the status, the rest in user_regs. */
 ipc_status_exit:
 	sd	a0, UREGS_X(10)(sp)
-	sd	zero, UREGS_X(11)(sp)
+	.irp	n, SCRATCH
+	sd	zero, UREGS_X(\n)(sp)
+	.endr
 	j	syscall_exit
 
 	/*
@@ -190,7 +199,7 @@ ipc_status_exit:
 ipc_fast_call:
 	andi	ra, a2, TAG_FAST
 	ld	t3, CPU_CURRENT(tp)
-	bnez	ra, ipc_slow
+	bnez	ra, ipc_fast_fallback
 	lock_ep	RIGHT_SEND_BIT
 	lbu	ra, EP_RECV_WAITING(t4)
 	ld	t5, EP_Q + WQ_HEAD(t4)
@@ -255,9 +264,9 @@ call_killed:
 ipc_fast_reply_recv:
 	andi	ra, a2, TAG_FAST
 	ld	t3, CPU_CURRENT(tp)
-	bnez	ra, ipc_slow
+	bnez	ra, ipc_fast_fallback
 	lbu	ra, THREAD_PENDING(t3)
-	bnez	ra, ipc_slow
+	bnez	ra, ipc_fast_fallback
 	lock_ep	RIGHT_RECV_BIT
 	lbu	ra, EP_RECV_WAITING(t4)
 	bnez	ra, 1f
@@ -321,8 +330,10 @@ recv_intr:
 ipc_fast_unlock_fallback:
 	unlock_ep
 ipc_fast_fallback:
-	li	a1, 0				/* no kernel value into user_regs */
-	j	ipc_slow
+	.irp	n, SCRATCH
+	sd	zero, UREGS_X(\n)(sp)
+	.endr
+	j	ipc_slow_msg
 
 	/*
 	 * sched_switch_direct from t3 (parked, its registers saved) to t5,
@@ -377,9 +388,7 @@ fp_loaded:
 	csrw	sscratch, sp
 	ld	ra, UREGS_X(1)(sp)
 	ld	tp, UREGS_X(4)(sp)
-	li	a1, 0
-	li	t3, 0
-	li	t4, 0
+	li	t3, 0				/* (a1 and t4 are 0 here already) */
 	li	t5, 0
 	li	t6, 0
 	ld	sp, UREGS_X(2)(sp)
@@ -452,9 +461,11 @@ resume_exit:
 	csrw	sscratch, sp
 	ld	ra, UREGS_X(1)(sp)
 	ld	tp, UREGS_X(4)(sp)
-	.irp	n, 5, 6, 7, 10, 12, 13, 14, 15, 16, 17, 28, 29, 30, 31
+	.irp	n, 5, 6, 7, 10, 12, 13, 14, 15, 16, 17
 	ld	x\n, UREGS_X(\n)(sp)
 	.endr
-	li	a1, 0
+	.irp	n, SCRATCH
+	li	x\n, 0
+	.endr
 	ld	sp, UREGS_X(2)(sp)
 	sret
