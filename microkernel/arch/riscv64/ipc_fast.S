@@ -4,11 +4,11 @@
  * straight to the partner with the message words kept in the registers they
  * came in (a2-a6, t0-t2) from the sender's ecall to the receiver's sret. It
  * does what kern/ipc.c's fast_call and fast_reply_recv do, in the same order
- * and under the same locks (the comments there say why each step is safe),
- * and takes only the cases where the partner was parked by this file too:
- * then the partner's user registers are all in its user_regs and it resumes
- * by a plain return to user mode. Anything else - a condition that does not
- * hold, a partner parked by C, a kill or interruption seen after parking -
+ * and under the same locks (the comments there say why each step is safe).
+ * A partner parked by this file too has all its user registers in its
+ * user_regs and resumes by a plain return to user mode; one parked in C
+ * resumes there (the message goes to its user_regs). Anything else - a
+ * condition that does not hold, a kill or interruption seen after parking -
  * goes to C: ipc_slow before anything changed, the ipc_fast_*() helpers of
  * kern/ipc.c after.
  *
@@ -50,7 +50,8 @@
 	/*
 	 * The message calls (trap_entry.S: a7 with bit 63 set). Call and
 	 * reply-and-wait try the fast path below, which comes back to ipc_slow
-	 * when it cannot go on, having changed nothing. ipc_slow is the entry
+	 * when it cannot go on, having changed nothing but its scratch
+	 * registers (saved as zeros: ipc_fast_fallback). ipc_slow is the entry
 	 * in C, syscall_ipc, which runs the fast paths in C and hands any other
 	 * number to syscall_handler. The number without the flag is what the
 	 * user gets back in a7.
@@ -336,11 +337,12 @@ ipc_fast_fallback:
 	j	ipc_slow_msg
 
 	/*
-	 * sched_switch_direct from t3 (parked, its registers saved) to t5,
-	 * which leaves to user mode with a0 = its status, a7 = its number and
-	 * the message in a2-a6, t0-t2, or (t4 not 0) resumes in C. The F/D
-	 * registers as arch_switch does them; t3's on_cpu is cleared off its
-	 * stack, the last thing done with it (by the C side's
+	 * sched_switch_direct from t3 (parked, its registers saved) to t5 -
+	 * a user thread, as only system calls park threads on endpoints and in
+	 * reply slots - which leaves to user mode with a0 = its status, a7 =
+	 * its number and the message in a2-a6, t0-t2, or (t4 not 0) resumes in
+	 * C. The F/D registers as arch_switch does them; t3's on_cpu is
+	 * cleared off its stack, the last thing done with it (by the C side's
 	 * sched_finish_switch when it resumes in C). s1 and the other s
 	 * registers are free: the user's are saved.
 	 */

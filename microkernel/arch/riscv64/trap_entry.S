@@ -7,7 +7,8 @@
  * that struct user_regs, takes the kernel's tp from it and runs C on the
  * kernel stack below it: a system call (ecall) saves only the registers a C
  * call may change and leaves the others live in the CPU (see <arch/regs.h>),
- * anything else saves them all and goes to riscv_user_trap().
+ * anything else saves them all and goes to riscv_user_trap(). The message
+ * calls have an entry of their own (ipc_fast.S).
  */
 #include <arch/offsets.h>
 #include <arch/regs.h>
