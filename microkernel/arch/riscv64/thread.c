@@ -110,7 +110,8 @@ _Static_assert(__builtin_offsetof(struct thread, arch) == THREAD_ARCH, "arch/off
 _Static_assert(__builtin_offsetof(struct thread, uregs) == THREAD_UREGS, "arch/offsets.h");
 
 /* And the message calls' fast path (ipc_fast.S). */
-#define OFFSET_IS(type, field, off) _Static_assert(__builtin_offsetof(type, field) == (off), "arch/offsets.h")
+#define OFFSET_IS(type, field, off)                                                                \
+	_Static_assert(__builtin_offsetof(type, field) == (off), "arch/offsets.h")
 OFFSET_IS(struct cpu, id, CPU_ID);
 OFFSET_IS(struct cpu, rq.bitmap, CPU_RQ_BITMAP);
 OFFSET_IS(struct cpu, switched_from, CPU_SWITCHED_FROM);
@@ -142,11 +143,11 @@ OFFSET_IS(struct endpoint, dead, EP_DEAD);
 OFFSET_IS(struct process, caps.removals, PROCESS_CAPS_REMOVALS);
 OFFSET_IS(struct process, aspace, PROCESS_ASPACE);
 _Static_assert(sizeof(enum thread_state) == 4 && sizeof(unsigned) == 4 &&
-		       sizeof(((struct cpu *)0)->rq.bitmap) == 4 &&
-		       sizeof(((struct thread *)0)->ep_rights) == 4,
+		   sizeof(((struct cpu *)0)->rq.bitmap) == 4 &&
+		   sizeof(((struct thread *)0)->ep_rights) == 4,
 	       "ipc_fast.S: lw/sw/lwu");
 _Static_assert(THREAD_RUNNING == STATE_RUNNING && THREAD_BLOCKED == STATE_BLOCKED &&
-		       TIMESLICE_TICKS == SLICE_TICKS && PENDING_KILL == PENDING_KILL_BIT &&
-		       PENDING_WAKES == PENDING_WAKE_BITS && RIGHT_SEND == RIGHT_SEND_BIT &&
-		       RIGHT_RECV == RIGHT_RECV_BIT && (0x8u | 0x30u | TAG_LONG) == TAG_FAST,
+		   TIMESLICE_TICKS == SLICE_TICKS && PENDING_KILL == PENDING_KILL_BIT &&
+		   PENDING_WAKES == PENDING_WAKE_BITS && RIGHT_SEND == RIGHT_SEND_BIT &&
+		   RIGHT_RECV == RIGHT_RECV_BIT && (0x8u | 0x30u | TAG_LONG) == TAG_FAST,
 	       "arch/offsets.h");
