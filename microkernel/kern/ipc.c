@@ -746,6 +746,49 @@ static inline __attribute__((always_inline)) bool fast_reply_recv(struct cpu *c,
 	return true;
 }
 
+/*
+ * The rare ends of an architecture's fast path in assembly (riscv64's
+ * ipc_fast.S), which does fast_call's and fast_reply_recv's steps in the same
+ * order and calls these where its last check after parking found a kill or
+ * an interruption: they go on from there as the C above does. @ep is
+ * locked; the partner's message is in its user_regs and its wake_status
+ * set. Each returns @self's status, after trap_exit_check_self.
+ */
+int64_t ipc_fast_call_killed(struct thread *self, struct thread *r, struct endpoint *ep)
+{
+	struct wait_queue *q = &r->reply_wait;
+
+	spin_lock(&q->lock);
+	bool parked = self->waiting_on != q;	/* the kill took it out and woke it */
+	if (!parked)
+		wq_unpark(q, self);
+	spin_unlock(&q->lock);
+	if (parked) {
+		spin_unlock(&ep->q.lock);
+		sched_switch_direct(this_cpu(), r);
+	} else {
+		self->state = THREAD_RUNNING;
+		self->wake_status = -EINTR;
+		spin_unlock(&ep->q.lock);
+		sched_enqueue(r);
+	}
+	trap_exit_check_self(self);
+	return self->wake_status;
+}
+
+int64_t ipc_fast_recv_intr(struct thread *self, struct thread *cl, struct endpoint *ep)
+{
+	thread_intr_taken(self);
+	wq_unpark(&ep->q, self);
+	ep->recv_waiting = ep->q.head != NULL;
+	self->state = THREAD_RUNNING;
+	self->wake_status = -EINTR;
+	spin_unlock(&ep->q.lock);
+	sched_enqueue(cl);
+	trap_exit_check_self(self);
+	return self->wake_status;
+}
+
 /* Everything but the fast path. */
 static __attribute__((noinline)) int64_t reply_recv_slow(struct thread *self, handle_t endpoint)
 {

@@ -4,6 +4,8 @@
  * ABI sees it (libveridian's syscall_arch.h and ipc_arch.h).
  */
 #include <kernel/cpu.h>
+#include <kernel/ipc.h>
+#include <kernel/process.h>
 #include <kernel/string.h>
 #include <kernel/thread.h>
 #include <arch/offsets.h>
@@ -106,3 +108,46 @@ _Static_assert(__builtin_offsetof(struct cpu, need_resched) == CPU_NEED_RESCHED,
 _Static_assert(__builtin_offsetof(struct thread, pending) == THREAD_PENDING, "arch/offsets.h");
 _Static_assert(__builtin_offsetof(struct thread, arch) == THREAD_ARCH, "arch/offsets.h");
 _Static_assert(__builtin_offsetof(struct thread, uregs) == THREAD_UREGS, "arch/offsets.h");
+
+/* And the message calls' fast path (ipc_fast.S). */
+#define OFFSET_IS(type, field, off)                                                                \
+	_Static_assert(__builtin_offsetof(type, field) == (off), "arch/offsets.h")
+OFFSET_IS(struct cpu, id, CPU_ID);
+OFFSET_IS(struct cpu, rq.bitmap, CPU_RQ_BITMAP);
+OFFSET_IS(struct cpu, switched_from, CPU_SWITCHED_FROM);
+OFFSET_IS(struct thread, proc, THREAD_PROC);
+OFFSET_IS(struct thread, state, THREAD_STATE);
+OFFSET_IS(struct thread, prio, THREAD_PRIO);
+OFFSET_IS(struct thread, slice, THREAD_SLICE);
+OFFSET_IS(struct thread, cpu, THREAD_CPU);
+OFFSET_IS(struct thread, affinity, THREAD_AFFINITY);
+OFFSET_IS(struct thread, on_cpu, THREAD_ON_CPU);
+OFFSET_IS(struct thread, waiting_on, THREAD_WAITING_ON);
+OFFSET_IS(struct thread, wq_next, THREAD_WQ_NEXT);
+OFFSET_IS(struct thread, wq_prev, THREAD_WQ_PREV);
+OFFSET_IS(struct thread, wake_status, THREAD_WAKE_STATUS);
+OFFSET_IS(struct thread, sleep_until, THREAD_SLEEP_UNTIL);
+OFFSET_IS(struct thread, reply_wait, THREAD_REPLY_WAIT);
+OFFSET_IS(struct thread, exception_call, THREAD_EXCEPTION_CALL);
+OFFSET_IS(struct thread, ep, THREAD_EP);
+OFFSET_IS(struct thread, ep_handle, THREAD_EP_HANDLE);
+OFFSET_IS(struct thread, ep_badge, THREAD_EP_BADGE);
+OFFSET_IS(struct thread, ep_removals, THREAD_EP_REMOVALS);
+OFFSET_IS(struct thread, ep_rights, THREAD_EP_RIGHTS);
+OFFSET_IS(struct wait_queue, head, WQ_HEAD);
+OFFSET_IS(struct wait_queue, tail, WQ_TAIL);
+OFFSET_IS(struct spinlock, owner, LOCK_OWNER);
+OFFSET_IS(struct endpoint, q, EP_Q);
+OFFSET_IS(struct endpoint, recv_waiting, EP_RECV_WAITING);
+OFFSET_IS(struct endpoint, dead, EP_DEAD);
+OFFSET_IS(struct process, caps.removals, PROCESS_CAPS_REMOVALS);
+OFFSET_IS(struct process, aspace, PROCESS_ASPACE);
+_Static_assert(sizeof(enum thread_state) == 4 && sizeof(unsigned) == 4 &&
+		   sizeof(((struct cpu *)0)->rq.bitmap) == 4 &&
+		   sizeof(((struct thread *)0)->ep_rights) == 4,
+	       "ipc_fast.S: lw/sw/lwu");
+_Static_assert(THREAD_RUNNING == STATE_RUNNING && THREAD_BLOCKED == STATE_BLOCKED &&
+		   TIMESLICE_TICKS == SLICE_TICKS && PENDING_KILL == PENDING_KILL_BIT &&
+		   PENDING_WAKES == PENDING_WAKE_BITS && RIGHT_SEND == RIGHT_SEND_BIT &&
+		   RIGHT_RECV == RIGHT_RECV_BIT && (0x8u | 0x30u | TAG_LONG) == TAG_FAST,
+	       "arch/offsets.h");

@@ -7,7 +7,8 @@
  * that struct user_regs, takes the kernel's tp from it and runs C on the
  * kernel stack below it: a system call (ecall) saves only the registers a C
  * call may change and leaves the others live in the CPU (see <arch/regs.h>),
- * anything else saves them all and goes to riscv_user_trap().
+ * anything else saves them all and goes to riscv_user_trap(). The message
+ * calls have an entry of their own (ipc_fast.S).
  */
 #include <arch/offsets.h>
 #include <arch/regs.h>
@@ -63,13 +64,6 @@ trap_entry:
 #define CALL_PRESERVED 3, 8, 9, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27
 /* What an ordinary system call clobbers (libveridian's syscall_arch.h): zeroed on its way out. */
 #define SYSCALL_CLOBBERED 12, 13, 14, 15, 16, 17, 5, 6, 7, 28, 29, 30, 31
-/*
- * What a message call saves (libveridian's ipc_arch.h): all but t3-t6, which
- * it may clobber. Its exit loads those from user_regs too, where they are
- * values of this thread's own from an earlier entry (nothing else writes
- * there), never the kernel's.
- */
-#define MSG_SAVED 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17
 #define CAUSE_USER_ECALL 8
 
 	/*
@@ -149,8 +143,8 @@ direct_work:
 	j	direct_exit
 
 	/*
-	 * The way out of syscall_decode and of the message calls (each has its
-	 * own copy, so neither jumps to it).
+	 * The way out of syscall_decode, and of the message calls' slow paths
+	 * (ipc_fast.S).
 	 */
 .macro	syscall_return
 	/* SIE clear, SPP user, SPIE set, FS the thread's own: see direct_exit. */
@@ -178,6 +172,7 @@ syscall_decode:
 	.endr
 	mv	a0, sp
 	jal	syscall_handler		/* also does the exit work (trap_exit_check) */
+	.globl	syscall_exit
 syscall_exit:
 	syscall_return
 
@@ -187,18 +182,9 @@ syscall_other:
 
 	/*
 	 * A number with bit 63 set (libveridian's IPC stubs): the message
-	 * calls' entry, syscall_ipc, which runs their fast paths without
-	 * syscall_handler's dispatch and hands any other number to it. The
-	 * number without the flag is what the user gets back in a7.
+	 * calls' entry, ipc_fast.S.
 	 */
-	slli	a7, a7, 1
-	srli	a7, a7, 1
-	.irp	n, MSG_SAVED
-	sd	x\n, UREGS_X(\n)(sp)
-	.endr
-	mv	a0, sp
-	jal	syscall_ipc
-	syscall_return
+	j	ipc_entry
 
 	/* Any other trap: save everything. */
 user_trap:

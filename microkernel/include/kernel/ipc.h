@@ -57,6 +57,10 @@ void endpoints_owner_exit(struct process *p);
 /* Fails every call waiting for a reply from @t (which is exiting) with -EPIPE. */
 void ipc_thread_exit(struct thread *t);
 
+/* The rare ends of an architecture's fast path in assembly (kern/ipc.c). */
+int64_t ipc_fast_call_killed(struct thread *self, struct thread *r, struct endpoint *ep);
+int64_t ipc_fast_recv_intr(struct thread *self, struct thread *cl, struct endpoint *ep);
+
 /* The label of exception messages (see uapi/veridian/rootinfo.h for their words). */
 #define EXCEPTION_LABEL 0xe0000000u
 

@@ -2,7 +2,9 @@
  * riscv64 IPC stubs. Message registers: a2 (tag), a3, a4, a5, a6, t0, t1,
  * t2; the endpoint (or reply) handle goes in a0, the status comes back in a0.
  * Bit 63 set in the number (a7) takes the kernel's message-call entry
- * (syscall_ipc); a7 comes back without it. t3-t6 may be clobbered.
+ * (ipc_fast.S, syscall_ipc); a7 comes back without it. a1 and t3-t6 may be
+ * clobbered: they come back zero or unchanged, never with a value of the
+ * kernel's or of another thread.
  */
 #pragma once
 

@@ -21,7 +21,9 @@ struct cpu;
  * kernel. A system call saves only x1, x2, x4-x7, x10-x17, x28-x31 and sepc
  * (already past the ecall); gp, s0-s11 and sstatus stay live in the CPU,
  * carried by the C calling convention and arch_switch, and their fields here
- * are stale until the thread enters by another trap. That is enough because
+ * are stale until the thread enters by another trap - or parks in the
+ * message calls' fast path (ipc_fast.S), which keeps gp and s0-s11 here
+ * while the thread waits, and no message registers. That is enough because
  * the kernel reads and writes only the system-call and message registers
  * (<arch/abi.h>) and sepc of a thread in a system call. Any other trap from
  * user mode saves everything, and arch_return_to_user() loads everything.

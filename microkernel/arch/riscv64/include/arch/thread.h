@@ -17,7 +17,10 @@
  * always saved. arch_switch() (switch.S) saves ra and s1-s11 too, and its pc
  * (riscv_switch_resume) loads them all and returns; the IPC paths' inline
  * switch (<arch/switch.h>) saves only sp, s0 and gp, since the compiler keeps
- * nothing else live across it, and its pc is right behind it.
+ * nothing else live across it, and its pc is right behind it. A thread the
+ * message calls' fast path parked (ipc_fast.S) has only sp (its empty
+ * kernel stack) and pc (ipc_fast_resume) here: its user registers are all
+ * in its user_regs.
  */
 struct arch_thread {
 	uint64_t ra, sp;
