@@ -42,7 +42,7 @@
 #define EP_RECV_WAITING 48
 #define EP_DEAD 49
 #define PROCESS_CAPS_REMOVALS 64	/* struct process.caps.removals */
-#define PROCESS_ASPACE 80
+#define PROCESS_ASPACE 88
 #define STATE_RUNNING 2			/* enum thread_state */
 #define STATE_BLOCKED 3
 #define SLICE_TICKS 2			/* TIMESLICE_TICKS */
