@@ -42,12 +42,17 @@ static void unmap_node(struct node *n)
 	vr_handle_close(n->vmo);
 }
 
+static void tell_eof(struct node *n);
+static int grow_vmo(struct node *n, uint64_t size);
+
 int shm_mount(struct node *dev)
 {
 	static const struct cred c = {0, 0};
 	struct node *on = node_create(dev, "shm", 3, S_IFDIR | 01777, &c);
 
 	fs_unmap = unmap_node;
+	fs_vmo_resized = tell_eof;
+	fs_vmo_grow = grow_vmo;
 	if (!on || !(shm_root = fs_new_root(&shm_fs, 01777)))
 		return -ENOMEM;
 	return fs_mount(on, shm_root);
@@ -84,8 +89,6 @@ static void tell_eof(struct node *n)
 {
 	vr_vmo_set_eof(n->vmo, n->size);
 }
-
-static int grow_vmo(struct node *n, uint64_t size);
 
 static uint64_t last_gen;	/* the generation the last VMO made got */
 
@@ -134,8 +137,6 @@ static int back_with_vmo(struct node *n, size_t size)
 {
 	size_t want = FILE_VMO_MIN;
 
-	fs_vmo_resized = tell_eof;
-	fs_vmo_grow = grow_vmo;
 	if (n->vmo && n->vmo_size >= size)
 		return 0;
 	if (size > FILE_VMO_SIZE || n->size > FILE_VMO_SIZE)
