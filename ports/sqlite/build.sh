@@ -62,23 +62,10 @@ if [ ! -f "$objs/.done" ]; then
 	echo "  PORT    sqlite ($arch): compiling fuzzcheck"
 	rm -rf "$objs"
 	mkdir -p "$objs"
-	# fuzzcheck's own wall-clock limits (a progress handler stops a statement
-	# after giTimeout = 10 s, whatever --timeout says, and an alarm ends the
-	# program after --timeout, 120 s) make a result depend on how fast and how
-	# loaded the machine is; under emulation one case can take longer than
-	# that on a shared machine. giTimeout becomes 1 hour here and run.sh
-	# passes --timeout 3600000, on both platforms, so only run.sh's own limit
-	# per database (timeout -s KILL) ends a case that never does.
-	sed 's/^static int giTimeout = 10000; /static int giTimeout = 3600000; /' \
-		"$src/test/fuzzcheck.c" >"$objs/fuzzcheck-src.c"
-	grep -q '^static int giTimeout = 3600000; ' "$objs/fuzzcheck-src.c" ||
-		port_fail "test/fuzzcheck.c has no giTimeout of 10000 to raise"
 	for f in $FUZZCHECK_SRC; do
 		o=$objs/$(basename "$f" .c).o
-		[ "$f" != test/fuzzcheck.c ] || f=$objs/fuzzcheck-src.c
-		case $f in /*) ;; *) f=$src/$f ;; esac
 		# shellcheck disable=SC2086
-		$cc -O2 -w $FUZZCHECK_OPT -c "$f" -o "$o" || port_fail "compiling $f failed"
+		$cc -O2 -w $FUZZCHECK_OPT -c "$src/$f" -o "$o" || port_fail "compiling $f failed"
 	done
 	: >"$objs/.done"
 fi
