@@ -71,10 +71,12 @@ port_sysroot() {
 		port_fail "no sysroot for $arch (make ARCH=$arch sysroot)"
 }
 
+# Over what the files hold, never where the checkout is: every clone and
+# worktree of the project finds the same cached builds.
 port_hash() {
 	( (cd "$recipe" && find . -type f | LC_ALL=C sort | xargs sha256sum)
-		sha256sum "$root/ports/lib.sh"
-		[ $# -eq 0 ] || sha256sum "$@"
+		sha256sum <"$root/ports/lib.sh"
+		for f in "$@"; do sha256sum <"$f" || exit 1; done
 		cat) | sha256sum | cut -c1-16
 }
 

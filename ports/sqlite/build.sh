@@ -56,7 +56,7 @@ FUZZCHECK_OPT="-I$src/test -I$src/ext/recover -I$src/bld -DSQLITE_OMIT_LOAD_EXTE
 	-DSQLITE_ENABLE_BYTECODE_VTAB"
 
 # Objects: keyed by the compiler and (for our architectures) the sysroot's headers.
-key=$(printf '%s\n%s\n%s\n' "$compiler" "$headers" "$(sha256sum "$root/tools/cc")" | sha256sum | cut -c1-16)
+key=$(printf '%s\n%s\n%s\n' "$compiler" "$headers" "$(sha256sum <"$root/tools/cc")" | sha256sum | cut -c1-16)
 objs=$top/$arch-$key
 if [ ! -f "$objs/.done" ]; then
 	echo "  PORT    sqlite ($arch): compiling fuzzcheck"
