@@ -397,6 +397,9 @@ static int copy(struct vmo *v, uint64_t offset, void *kbuf, size_t len, bool to_
 		int err = vmo_page(v, offset, to_vmo ? VMO_WRITE : VMO_COPY_OUT, &f);
 		if (err)
 			return err;
+		/* A clone's write (the kernel's tests) moved the page: no page table names the old frame. */
+		if (f.release_old)
+			frame_release(f.old);
 		size_t in_page = offset % PAGE_SIZE, n = MIN(len, PAGE_SIZE - in_page);
 		char *p = (char *)phys_to_virt(f.pa) + in_page;
 		if (to_vmo)
