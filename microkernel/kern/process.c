@@ -84,6 +84,7 @@ static void process_destroy(struct kobject *k)
 	spin_unlock_irqrestore(&all_lock, s);
 	if (!p->tearing)
 		teardown(p);
+	process_alarm_drop(p);
 	kfree(p);
 	__atomic_fetch_sub(&alive, 1, __ATOMIC_RELAXED);
 }
@@ -96,6 +97,7 @@ struct process *process_create(void)
 		return NULL;
 	kobj_init(&p->k, KOBJ_PROCESS, process_destroy);
 	p->lock = (struct spinlock)SPINLOCK_INIT;
+	p->alarm_lock = (struct spinlock)SPINLOCK_INIT;
 	wq_init(&p->exit_wq);
 	wq_init(&p->stop_wq);
 	p->stop_wq.no_intr = true;
