@@ -64,10 +64,12 @@ static void sleep_ms(long ms)
 /* Burns CPU time in user mode for a while, with no system call. */
 static void spin(void)
 {
-	static volatile unsigned long sink;
+	unsigned long x = 0;
 
-	for (unsigned long i = 0; i < 2000000; i++)
-		sink += i;
+	for (unsigned long i = 0; i < 2000000; i++) {
+		x += i;
+		__asm__ volatile("" : "+r"(x)); /* kept: the loop is not folded away */
+	}
 }
 
 /* Spins until *@flag reaches @n or 10 s passed; whether it did. */
