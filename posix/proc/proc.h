@@ -51,10 +51,12 @@ struct waiter {
 /* A timer of a process (timer.c): PROC_TIMER_REAL's or timer_create's. */
 struct ptimer {
 	struct ptimer *next;
-	int id, sig;	/* sig 0: SIGEV_NONE */
-	int code;	/* si_code: SI_KERNEL (ITIMER_REAL) or SI_TIMER */
+	int id, sig;	/* id <= 0: an interval timer (PROC_TIMER_REAL...); sig 0: SIGEV_NONE */
+	int code;	/* si_code: SI_KERNEL (the interval timers) or SI_TIMER */
+	int clock;	/* enum proc_clock */
+	int tid;	/* SIGEV_THREAD_ID: the thread it signals (0: the process) */
 	uint64_t value;	/* si_value */
-	int64_t due, interval;	/* clock ns when it expires next (0: disarmed); its period (0: once) */
+	int64_t due, interval;	/* ns on its clock when it expires next (0: disarmed); its period (0: once) */
 	int overrun;	/* expirations while its signal was still pending, since the last one sent */
 };
 
@@ -124,6 +126,7 @@ struct proc {
 	struct proc_thread *threads;
 	uint64_t sig_onstack;
 	struct ptimer *timers;	/* its timers (timer.c) */
+	bool cpu_alarm;	/* its kernel process's CPU-time alarm is armed (timer.c) */
 	/*
 	 * Job control (stop.c): stopped by a stop signal (its kernel process
 	 * too, vr_process_stop); the stop signal a WUNTRACED wait of its parent
