@@ -205,12 +205,19 @@ enum vfs_op {
 	VFS_READ_BUF,		/* 142: w1 id, w2 length (<= VFS_BUF_SIZE), w3 offset or VFS_BUF_POS, w4 buffer
 				   -> w1 bytes, at the start of the buffer. Regular files only: -EOPNOTSUPP for others */
 	VFS_WRITE_BUF,		/* 143: w1 id, w2 length (<= VFS_BUF_SIZE), w3 offset or VFS_BUF_POS (O_APPEND: the end
-				   either way), w4 buffer holding the data at its start, w5 (optional, with VFS_BUF_POS)
-				   the whole write's length when larger than this piece -> w1 bytes written. As
-				   VFS_READ_BUF. With w5 and without O_APPEND the file offset moves past the whole
-				   write at once and w2 says where it starts: the caller writes the rest there
-				   (explicit offsets) and gives back what it did not write with VFS_POS_UNDO, so
-				   no other read or write at the shared offset falls between its pieces */
+				   either way), w4 buffer holding the data at its start, w5 (optional) the whole
+				   write's length when larger than this piece -> w1 bytes written. As
+				   VFS_READ_BUF. With w5 and VFS_BUF_POS, without O_APPEND, the file offset moves
+				   past the whole write at once and w2 says where it starts: the caller writes the
+				   rest there (explicit offsets) and gives back what it did not write with
+				   VFS_POS_UNDO, so no other read or write at the shared offset falls between its
+				   pieces. With w5 and O_APPEND (write or pwrite) the file grows by the whole write
+				   at once (zeros until written; the offset, for a write, past it), w2 says where
+				   it starts and w3 is 1: the caller writes the rest there through the same buffer,
+				   in order (a truncate meanwhile drops what falls past the new end), and gives
+				   back what it did not write with VFS_APPEND_END, so no other append falls between
+				   its pieces. When the whole does not fit (ENOSPC, EFBIG) only the piece is
+				   written, at the end, and w2 does not come */
 	/*
 	 * ---- regular files' reads from the file's own VMO (one copy) ----
 	 * The file's data lives in a VMO (shm.c: a tmpfs file's page cache, an
@@ -232,6 +239,11 @@ enum vfs_op {
 				   offset to, w3 an offset <= w2 -> w1 1 if the file offset was still w2 and is now
 				   w3, else 0 (another request moved it since: nothing changes). For bytes the
 				   caller could not take or give (a bad pointer) */
+	VFS_APPEND_END = 182,	/* w1 id, w2 buffer: its O_APPEND write (VFS_WRITE_BUF with w5) ends before it was
+				   all written: the rest is cut off the file if nothing came after it, else it
+				   stays, zeros; the offset, if the write moved it, goes back to the end of what
+				   was written -> w1 1, or 0 when the buffer had none. The session's end does
+				   the same for its writes not finished (a writer that died) */
 	/* ---- files served by another server (remote.c; see "Remote file systems" below) ---- */
 	VFS_REMOTE_MOUNT = 80,	/* (uid 0) w1 dir id; path of an empty directory -> w1 the mount number; cap:
 				   the session's capability with GRANT (for answers that carry a VMO). Every

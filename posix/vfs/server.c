@@ -28,6 +28,7 @@
 
 #include "../ipc.h"
 #include "../proto/vfs.h"
+#include "append.h"
 #include "buf.h"
 #include "ctty.h"
 #include "dev.h"
@@ -346,10 +347,24 @@ static long op_buf_io(struct session *s, bool writing)
 		return -EOPNOTSUPP;
 	const uint64_t *at = req.w[3] == VFS_BUF_POS ? NULL : &req.w[3];
 	uint64_t whole = (req.tag & 15) >= 5 ? req.w[5] : 0, start = f->pos;
-	if (!writing || at || whole <= len || (f->flags & O_APPEND) || whole > INT64_MAX - start)
-		return writing ? file_write(f, buf, len, at) : file_read(f, buf, len, at);
+	if (!writing)
+		return file_read(f, buf, len, at);
+	/* O_APPEND writes of several pieces (append.c): the whole at the end at once, then filled in. */
+	long r = at && s->appends ? append_piece(s, f, req.w[4], buf, len, *at) : APPEND_NOT_MINE;
+	if (r == APPEND_NOT_MINE && whole > len && (f->flags & O_APPEND))
+		r = append_begin(s, f, req.w[4], buf, len, whole, !at, &start);
+	if (r != APPEND_NOT_MINE) {
+		if (r >= 0 && whole > len) {
+			out.w[2] = start;
+			out.w[3] = 1;
+			out.words = 3;
+		}
+		return r;
+	}
+	if (at || whole <= len || (f->flags & O_APPEND) || whole > INT64_MAX - start)
+		return file_write(f, buf, len, at);
 	/* A write of several pieces: the offset moves past all of them now (VFS_POS_UNDO gives back the rest). */
-	long r = file_write(f, buf, len, &start);
+	r = file_write(f, buf, len, &start);
 	if (r < 0)
 		return r;
 	f->pos = start + whole;
@@ -408,6 +423,14 @@ static long op_pos_undo(struct session *s)
 		return 0;
 	f->pos = req.w[3];
 	return 1;
+}
+
+/* An O_APPEND write gives back what it did not write (append.c). */
+static long op_append_end(struct session *s)
+{
+	if ((req.tag & 15) < 2)
+		return -EINVAL;
+	return append_end(s, file_arg(s, req.w[1]), req.w[2]);
 }
 
 static long op_seek(struct session *s)
@@ -898,6 +921,7 @@ static long op_session_end(void)
 	 * this session held sees end-of-file when the saved requests are
 	 * performed again after this one (wait.c).
 	 */
+	append_release(s);
 	buf_release(s);
 	session_destroy(s);
 	remote_session_end(req.w[1]);
@@ -1069,6 +1093,7 @@ static long dispatch(void)
 	case VFS_WRITE_BUF: return op_buf_io(s, true);
 	case VFS_READ_VMO: return op_read_vmo(s);
 	case VFS_POS_UNDO: return op_pos_undo(s);
+	case VFS_APPEND_END: return op_append_end(s);
 	case VFS_STAT: return op_stat(s);
 	case VFS_STATAT: return op_statat(s);
 	case VFS_GETDENTS: return op_getdents(s);
