@@ -27,11 +27,33 @@
 
 static unsigned file_mask = 022;
 
+/* The requests whose path a remote tree may send elsewhere (-VFS_EFOLLOW, proto/vfs.h). */
+static bool follows(uint32_t op)
+{
+	return op == VFS_OPEN || op == VFS_CHDIR || op == VFS_STATAT || op == VFS_READLINK ||
+	       op == VFS_ACCESS || op == VFS_MKDIR || op == VFS_UNLINK || op == VFS_MKNOD ||
+	       op == VFS_CHMOD || op == VFS_CHOWN || op == VFS_UTIMES || op == VFS_STATFS;
+}
+
 long px_vfs_call(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64_t r[8])
 {
 	if (!px_vfs)
 		return -ENOENT;
-	return px_call(px_vfs, op, w, nw, len ? px_ipc_buffer() : NULL, len, r);
+	long got = px_call(px_vfs, op, w, nw, len ? px_ipc_buffer() : NULL, len, r);
+	/*
+	 * A symbolic link of a remote tree (/proc/self/cwd) led out of it: the
+	 * same request again with the path the answer gave, which is in the
+	 * IPC buffer where the request's path was.
+	 */
+	for (int hops = 0; got == -VFS_EFOLLOW && follows(op); hops++) {
+		size_t n = px_reply_len(r[0]);
+		if (hops == VFS_FOLLOW_MAX)
+			return -ELOOP;
+		if (!n || n > VFS_IO_MAX)
+			return -EIO;
+		got = px_call(px_vfs, op, w, nw, px_ipc_buffer(), n, r);
+	}
+	return got == -VFS_EFOLLOW ? -EIO : got;
 }
 
 void px_vfs_close(uint64_t id)

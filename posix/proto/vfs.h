@@ -78,6 +78,18 @@
 
 #define VFS_CONSOLE_INPUT_MAX 48	/* bytes of one VFS_CONSOLE_INPUT: words 2-7 of the message */
 #define VFS_REMOTE_REOPEN 0x52454f50	/* a VFS_OPEN answer's result: open an id of the client again */
+#define VFS_REMOTE_FOLLOW 0x464f4c4c	/* a path request's answer: the path leads out of the tree (below) */
+/*
+ * A path request (VFS_OPEN, VFS_CHDIR, VFS_STATAT, VFS_READLINK, VFS_ACCESS;
+ * VFS_MKDIR, VFS_MKNOD, VFS_UNLINK, VFS_CHMOD, VFS_CHOWN, VFS_UTIMES,
+ * VFS_STATFS) whose path went through a symbolic link of a remote tree that
+ * leads out of it is answered -VFS_EFOLLOW with a new absolute path in the
+ * long part (the link's target, then the rest of the path): the caller
+ * sends the same request again with that path, at most VFS_FOLLOW_MAX times
+ * (then ELOOP).
+ */
+#define VFS_EFOLLOW 601	/* never an errno */
+#define VFS_FOLLOW_MAX 40	/* as Linux's symbolic links in one lookup */
 #define VFS_BADGE_ADMIN 1	/* the proc server's capability */
 #define VFS_BADGE_FIRST 2	/* sessions are numbered from here */
 
@@ -164,7 +176,8 @@ enum vfs_op {
 				   absent = unknown, then SO_PEERCRED says 1); long: n uint64_t ids of the parent to share
 				   -> w1 the session number, w2 n; long: the n new ids in order; cap: the session's endpoint */
 	VFS_SESSION_END,	/* w1 session: closes everything it holds */
-	VFS_EXEC_IMAGE,		/* w1 session; path (resolved as that session, needs X; not a regular file: EACCES) -> w1 size; cap: a VMO with the file */
+	VFS_EXEC_IMAGE,		/* w1 session; path (resolved as that session, needs X; not a regular file: EACCES) -> w1 size; cap: a VMO with the file;
+				   long: the file's absolute path with its NUL (/proc/<pid>/exe), when it has a name */
 	VFS_SESSION_FORK,	/* w1 parent session, w2 the child's pid (optional) -> w1 the new session; cap: its endpoint. The new session has the parent's
 				   working directory, credentials and every id, with the same numbers (fork: the child's
 				   descriptor table stays valid as it is) */
@@ -270,6 +283,7 @@ enum vfs_op {
 				   " (deleted)" after it when it has no name), "pipe:[ino]", "socket:[ino]",
 				   "anon_inode:[eventfd]" ([eventpoll], [timerfd], [signalfd]), a remote
 				   file's path as opened. -EBADF: no such id */
+	VFS_SESSION_CWD = 183,	/* (admin) w1 session -> as VFS_GETCWD for that session (/proc/<pid>/cwd) */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
 };
@@ -304,6 +318,10 @@ enum vfs_op {
  *   VFS_STATAT    a = AT_SYMLINK_NOFOLLOW or 0; path -> long: struct vfs_stat
  *   VFS_READLINK  path -> result the length; long: the target
  *   VFS_ACCESS    a = R_OK|W_OK|X_OK or F_OK; path -> result 0 or -errno
+ *   (these four)  -> or result VFS_REMOTE_FOLLOW; long: an absolute path with its NUL, the
+ *                 target of a symbolic link on the path that leads out of the tree, then
+ *                 the rest of the path after it (/proc/self/cwd/x: "<the cwd>/x"): the
+ *                 client looks that up instead (-VFS_EFOLLOW), counting towards ELOOP
  *   VFS_READ      handle, a = length, b = offset -> result bytes; long: the data
  *   VFS_WRITE     handle, b = offset; long: the data -> result bytes taken
  *   VFS_STAT      handle -> long: struct vfs_stat

@@ -957,6 +957,14 @@ static long op_fd_path(void)
 	return n;
 }
 
+/* A session's working directory as getcwd says it (the proc server's /proc/<pid>/cwd). */
+static long op_session_cwd(void)
+{
+	struct session *s = session_find(req.w[1]);
+
+	return s ? op_getcwd(s) : -ESRCH;
+}
+
 static long op_exec_image(void)
 {
 	struct session *s = session_find(req.w[1]);
@@ -993,6 +1001,10 @@ static long op_exec_image(void)
 	out.w[2] = vmo;
 	out.words = 2;
 	out.caps = 1;
+	/* Where the program is, as the proc server's /proc/<pid>/exe says it. */
+	int len = fs_path_of(n, out.data, VFS_IO_MAX);
+	if (len > 0)
+		out.len = (size_t)len;
 	return (long)n->size;
 }
 
@@ -1070,6 +1082,7 @@ static long dispatch(void)
 		case VFS_SESSION_SID: return op_session_sid();
 		case VFS_SIG_PENDING: return sfd_set_pending(req.w[1], req.w[2]);
 		case VFS_FD_PATH: return op_fd_path();
+		case VFS_SESSION_CWD: return op_session_cwd();
 		default: return -EINVAL;
 		}
 	}
@@ -1151,6 +1164,26 @@ static long dispatch(void)
 	}
 }
 
+/* The name requests of a session that a remote tree's link may send elsewhere (remote_name_op). */
+static bool names_follow(uint32_t op)
+{
+	return req.badge > VFS_BADGE_ADMIN && session_find(req.badge) &&
+	       (op == VFS_MKDIR || op == VFS_UNLINK || op == VFS_MKNOD || op == VFS_CHMOD ||
+		op == VFS_CHOWN || op == VFS_UTIMES || op == VFS_STATFS);
+}
+
+/* Whether the name request in req follows a link at the end of its path (chmod, statfs, chown and utimes unless AT_SYMLINK_NOFOLLOW). */
+static enum remote_name name_kind(void)
+{
+	uint32_t op = VR_TAG_LABEL(req.tag);
+	bool nofollow = (op == VFS_CHOWN && (req.w[4] & AT_SYMLINK_NOFOLLOW)) ||
+			(op == VFS_UTIMES && (req.w[2] & AT_SYMLINK_NOFOLLOW));
+
+	return (op == VFS_CHMOD || op == VFS_STATFS || op == VFS_CHOWN || op == VFS_UTIMES) && !nofollow
+		       ? REMOTE_NAME_FOLLOWED
+		       : REMOTE_NAME_DIR;
+}
+
 static long dispatch_observed(void)
 {
 	long r = dispatch();
@@ -1160,9 +1193,13 @@ static long dispatch_observed(void)
 		vr_handle_close(req.cap);
 		req.cap = 0;
 	}
-	/* A name operation that reached a remote tree and is not forwarded (mkdir, unlink, chdir, ...). */
+	/*
+	 * A name operation that reached a remote tree and is not forwarded
+	 * (mkdir, unlink, ...): EROFS, unless the tree sends its path elsewhere.
+	 */
 	if (r == -EREMOTE)
-		r = -EROFS;
+		r = names_follow(VR_TAG_LABEL(req.tag)) ? remote_name_op(session_find(req.badge), name_kind())
+							: -EROFS;
 
 	epl_observe();
 	return r;
