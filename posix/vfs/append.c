@@ -58,7 +58,7 @@ static bool writes_to(const struct file *f)
 }
 
 long append_begin(struct session *s, struct file *f, uint64_t buf, const void *data, size_t len,
-		  uint64_t whole, bool move, uint64_t *start)
+		  uint64_t whole, enum append_offset offset, uint64_t *start)
 {
 	struct append **link, *r = find(s, buf, &link);
 	struct node *n = f->node;
@@ -93,10 +93,10 @@ long append_begin(struct session *s, struct file *f, uint64_t buf, const void *d
 				  .next = n->appends};
 	n->appends = &r->a;
 	r->buf = buf;
-	r->moved = move;
+	r->moved = offset == APPEND_MOVES_OFFSET;
 	r->next = s->appends;
 	s->appends = r;
-	if (move)
+	if (r->moved)
 		f->pos = at + whole;
 	*start = at;
 	return put;

@@ -14,8 +14,11 @@
 #include "file.h"
 #include "session.h"
 
-#define APPEND_NOT_MINE (-1000) /* append_piece: not a piece of a reservation (an ordinary write)  \
-				 */
+/* append_piece and append_begin: not a piece of a reservation (an ordinary write). */
+#define APPEND_NOT_MINE (-1000)
+
+/* Whether the write moves the file offset (a write) or not (a pwrite, which appends too). */
+enum append_offset { APPEND_MOVES_OFFSET, APPEND_KEEPS_OFFSET };
 
 /*
  * The first piece (@len bytes at @data) of a write of @whole bytes to @f
@@ -23,11 +26,11 @@
  * its start, *start. The bytes written or -errno; APPEND_NOT_MINE when the
  * whole cannot be reserved (no room: ENOSPC, EFBIG, a seal), and the caller
  * writes the piece alone, so a write that does not fit ends short where it
- * stops fitting, as Linux's. @move: the file offset moves past the whole (a
- * write, not a pwrite).
+ * stops fitting, as Linux's. APPEND_MOVES_OFFSET: the file offset moves past
+ * the whole.
  */
 long append_begin(struct session *s, struct file *f, uint64_t buf, const void *data, size_t len,
-		  uint64_t whole, bool move, uint64_t *start);
+		  uint64_t whole, enum append_offset offset, uint64_t *start);
 
 /*
  * A later piece at @off through @buf: written into its reservation (as far

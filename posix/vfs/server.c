@@ -352,7 +352,8 @@ static long op_buf_io(struct session *s, bool writing)
 	/* O_APPEND writes of several pieces (append.c): the whole at the end at once, then filled in. */
 	long r = at && s->appends ? append_piece(s, f, req.w[4], buf, len, *at) : APPEND_NOT_MINE;
 	if (r == APPEND_NOT_MINE && whole > len && (f->flags & O_APPEND))
-		r = append_begin(s, f, req.w[4], buf, len, whole, !at, &start);
+		r = append_begin(s, f, req.w[4], buf, len, whole,
+				 at ? APPEND_KEEPS_OFFSET : APPEND_MOVES_OFFSET, &start);
 	if (r != APPEND_NOT_MINE) {
 		if (r >= 0 && whole > len) {
 			out.w[2] = start;

@@ -739,7 +739,7 @@ TEST(append_reservations)
 	struct file *f = file_of_node(n, O_WRONLY | O_APPEND), *g = file_of_node(n, O_WRONLY | O_APPEND);
 	CHECK(f && g && file_write(f, "ab", 2, NULL) == 2);
 	/* A write of 10 in pieces of 4: the file has all 10 at once. */
-	CHECK(append_begin(s, f, 1, "0123", 4, 10, true, &start) == 4 && start == 2 && n->size == 12);
+	CHECK(append_begin(s, f, 1, "0123", 4, 10, APPEND_MOVES_OFFSET, &start) == 4 && start == 2 && n->size == 12);
 	CHECK(f->pos == 12 && n->appends && n->appends->done == 4);
 	CHECK(file_write(g, "XY", 2, NULL) == 2 && n->size == 14);	/* another append: after it */
 	CHECK(append_piece(s, f, 1, "4567", 4, 7) == APPEND_NOT_MINE);	/* not where it continues */
@@ -749,31 +749,31 @@ TEST(append_reservations)
 	CHECK(append_piece(s, f, 1, "9", 1, 11) == 1 && !n->appends && !s->appends);
 	CHECK(fs_read(n, 0, buf, 64) == 14 && !memcmp(buf, "ab0123456789XY", 14));
 	/* Given back with nothing after it: cut off, the offset back to its end. */
-	CHECK(append_begin(s, f, 1, "ab", 2, 8, true, &start) == 2 && start == 14 && n->size == 22);
+	CHECK(append_begin(s, f, 1, "ab", 2, 8, APPEND_MOVES_OFFSET, &start) == 2 && start == 14 && n->size == 22);
 	CHECK(append_end(s, f, 1) == 1 && n->size == 16 && f->pos == 16 && !n->appends);
 	CHECK(append_end(s, f, 1) == 0);
 	/* Given back with another append after it: the zeros stay, nothing else moves. */
-	CHECK(append_begin(s, f, 1, "cd", 2, 8, true, &start) == 2 && n->size == 24);
+	CHECK(append_begin(s, f, 1, "cd", 2, 8, APPEND_MOVES_OFFSET, &start) == 2 && n->size == 24);
 	CHECK(file_write(g, "Z", 1, NULL) == 1 && n->size == 25);
 	CHECK(append_end(s, f, 1) == 1 && n->size == 25 && f->pos == 18 && fs_read(n, 16, buf, 9) == 9 &&
 	      !memcmp(buf, "cd\0\0\0\0\0\0Z", 9));
 	/* A truncate into it: the pieces past the new end are taken and dropped. */
-	CHECK(append_begin(s, f, 3, "ef", 2, 6, false, &other) == 2 && other == 25 && n->size == 31);
+	CHECK(append_begin(s, f, 3, "ef", 2, 6, APPEND_KEEPS_OFFSET, &other) == 2 && other == 25 && n->size == 31);
 	CHECK(f->pos == 18);	/* back to the end of its bytes; a pwrite does not move it */
 	CHECK(fs_truncate(n, 28) == 0 && n->appends->end == 28 && n->appends->cut);
 	CHECK(file_write(g, "W", 1, NULL) == 1 && n->size == 29);
 	CHECK(append_piece(s, f, 3, "ghij", 4, 27) == 4 && n->size == 29 && !s->appends);
 	CHECK(fs_read(n, 25, buf, 4) == 4 && !memcmp(buf, "efgW", 4));
 	/* A writer that died: its session's end gives back its rest. */
-	CHECK(append_begin(s, f, 1, "kl", 2, 100, true, &start) == 2 && n->size == 129);
+	CHECK(append_begin(s, f, 1, "kl", 2, 100, APPEND_MOVES_OFFSET, &start) == 2 && n->size == 129);
 	append_release(s);
 	CHECK(n->size == 31 && !n->appends && !s->appends);
 	/* No room for the whole: not reserved (the caller writes the piece alone). */
-	CHECK(append_begin(s, f, 1, "mn", 2, (uint64_t)1 << 40, true, &start) == APPEND_NOT_MINE &&
+	CHECK(append_begin(s, f, 1, "mn", 2, (uint64_t)1 << 40, APPEND_MOVES_OFFSET, &start) == APPEND_NOT_MINE &&
 	      n->size == 31 && !s->appends);
 	/* Read-only opens cannot reserve. */
 	struct file *r = file_of_node(n, O_RDONLY);
-	CHECK(r && append_begin(s, r, 1, "op", 2, 8, true, &start) == -EBADF);
+	CHECK(r && append_begin(s, r, 1, "op", 2, 8, APPEND_MOVES_OFFSET, &start) == -EBADF);
 	file_put(r);
 	file_put(f);
 	file_put(g);
