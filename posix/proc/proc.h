@@ -137,6 +137,7 @@ struct proc {
 	int stop_report;
 	char *cmdline;	/* argv as /proc/<pid>/cmdline shows it (NUL after each), or NULL; owned */
 	char comm[16];	/* the command name (/proc/<pid>/comm): what it exec'd, as Linux's TASK_COMM_LEN */
+	char *exe;	/* the absolute path of what it exec'd (/proc/<pid>/exe), or NULL; owned */
 	size_t cmdline_len;
 	/*
 	 * CPU time, in the kernel's ticks (process_ticks): what the programs it
@@ -330,6 +331,8 @@ void proc_fdmap_fill(handle_t to, const struct proc_fd *fds, uint32_t n);
  * memory) and its command name to @name's last component.
  */
 void proc_set_cmdline(struct proc *p, const char *const *argv, const char *name);
+/* Sets what /proc/<pid>/exe names: @path (absolute; "" or no memory: nothing). */
+void proc_set_exe(struct proc *p, const char *path);
 
 /* ---- watch.c ---- */
 /*
@@ -352,5 +355,11 @@ int64_t vfs_sig_pending(int pid, uint64_t set);
 /* VFS_FD_PATH: the length of what /proc/<pid>/fd/N names for @session's @id; the text in our IPC buffer. */
 int64_t vfs_fd_path(uint64_t session, uint64_t id);
 int64_t vfs_session_fork(uint64_t parent_session, int pid, uint64_t *session, handle_t *cap);
-/* The executable at @path resolved as @session: *vmo a VMO with the file, *size its size. */
-int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size);
+/*
+ * The executable at @path resolved as @session: *vmo a VMO with the file,
+ * *size its size; @exe (VFS_IO_MAX bytes, or NULL) gets its absolute path
+ * ("" when the vfs did not say).
+ */
+int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size, char *exe);
+/* VFS_SESSION_CWD: the length (with the NUL) of @session's working directory's path; the text in our IPC buffer. */
+int64_t vfs_session_cwd(uint64_t session);

@@ -169,6 +169,18 @@ int shm_mount(struct node *dev);
  */
 long remote_path_op(struct session *s, uint32_t op);
 /*
+ * A name request (mkdir, unlink, mknod, chmod, chown, utimes, statfs) whose
+ * path reached a remote tree (fs_remote_at, fs_remote_rest): the owner is
+ * asked whether the directory of its last component (REMOTE_NAME_DIR: the
+ * name is not followed), or the whole path with a link at its end followed
+ * (REMOTE_NAME_FOLLOWED), leads out of the tree (a symbolic link to
+ * elsewhere: then the client gets that path, with the name after it,
+ * -VFS_EFOLLOW); else -EROFS (or the owner's error), as names there are the
+ * owner's.
+ */
+enum remote_name { REMOTE_NAME_DIR, REMOTE_NAME_FOLLOWED };
+long remote_name_op(struct session *s, enum remote_name which);
+/*
  * A path from remote directory @dir (an open one, or the working directory):
  * -EREMOTE with fs_remote_at and fs_remote_rest set for remote_path_op, or
  * 0 with *@at the directory above the tree and *@path what follows a ".."

@@ -4,7 +4,7 @@
  * lookup with Linux's errors, tmpfs operations, devices, pipes, sessions,
  * sockets (lifetimes under ASan: peers, backlogs, files in flight) and eventfds.
  */
-// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/sysfs.c posix/vfs/lock.c posix/vfs/fdpath.c
+// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/sysfs.c posix/vfs/lock.c posix/vfs/fdpath.c posix/vfs/append.c
 #define UNIT_MAIN
 #include "unit.h"
 
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../../../posix/proto/vfs.h"
+#include "../../../posix/vfs/append.h"
 #include "../../../posix/vfs/cpio.h"
 #include "../../../posix/vfs/dev.h"
 #include "../../../posix/vfs/file.h"
@@ -718,6 +719,66 @@ TEST(sockets)
 	v = UINT64_MAX;
 	CHECK(file_write(e, &v, 8, NULL) == -EINVAL);
 	file_put(e);
+}
+
+/*
+ * O_APPEND writes of several pieces (append.c): the whole range at the end at
+ * once, so another append goes after it; filled in order; what was not
+ * written cut off if nothing followed, else left (zeros); a truncate drops
+ * the pieces past it; the session's end gives back a dead writer's rest.
+ */
+TEST(append_reservations)
+{
+	struct node *n = NULL;
+	uint64_t start, other;
+	char buf[64];
+
+	boot();
+	struct session *s = session_create(&root, fs_root);
+	CHECK(s && fs_open(&root, fs_root, "/tmp/log", O_RDWR | O_CREAT, 0600, &n) == 0);
+	struct file *f = file_of_node(n, O_WRONLY | O_APPEND), *g = file_of_node(n, O_WRONLY | O_APPEND);
+	CHECK(f && g && file_write(f, "ab", 2, NULL) == 2);
+	/* A write of 10 in pieces of 4: the file has all 10 at once. */
+	CHECK(append_begin(s, f, 1, "0123", 4, 10, APPEND_MOVES_OFFSET, &start) == 4 && start == 2 && n->size == 12);
+	CHECK(f->pos == 12 && n->appends && n->appends->done == 4);
+	CHECK(file_write(g, "XY", 2, NULL) == 2 && n->size == 14);	/* another append: after it */
+	CHECK(append_piece(s, f, 1, "4567", 4, 7) == APPEND_NOT_MINE);	/* not where it continues */
+	CHECK(append_piece(s, f, 2, "4567", 4, 6) == APPEND_NOT_MINE);	/* another buffer's */
+	CHECK(append_piece(s, f, 1, "45678", 5, 6) == 5 && fs_read(n, 0, buf, 64) == 14 &&
+	      !memcmp(buf, "ab012345678\0XY", 14));
+	CHECK(append_piece(s, f, 1, "9", 1, 11) == 1 && !n->appends && !s->appends);
+	CHECK(fs_read(n, 0, buf, 64) == 14 && !memcmp(buf, "ab0123456789XY", 14));
+	/* Given back with nothing after it: cut off, the offset back to its end. */
+	CHECK(append_begin(s, f, 1, "ab", 2, 8, APPEND_MOVES_OFFSET, &start) == 2 && start == 14 && n->size == 22);
+	CHECK(append_end(s, f, 1) == 1 && n->size == 16 && f->pos == 16 && !n->appends);
+	CHECK(append_end(s, f, 1) == 0);
+	/* Given back with another append after it: the zeros stay, nothing else moves. */
+	CHECK(append_begin(s, f, 1, "cd", 2, 8, APPEND_MOVES_OFFSET, &start) == 2 && n->size == 24);
+	CHECK(file_write(g, "Z", 1, NULL) == 1 && n->size == 25);
+	CHECK(append_end(s, f, 1) == 1 && n->size == 25 && f->pos == 18 && fs_read(n, 16, buf, 9) == 9 &&
+	      !memcmp(buf, "cd\0\0\0\0\0\0Z", 9));
+	/* A truncate into it: the pieces past the new end are taken and dropped. */
+	CHECK(append_begin(s, f, 3, "ef", 2, 6, APPEND_KEEPS_OFFSET, &other) == 2 && other == 25 && n->size == 31);
+	CHECK(f->pos == 18);	/* back to the end of its bytes; a pwrite does not move it */
+	CHECK(fs_truncate(n, 28) == 0 && n->appends->end == 28 && n->appends->cut);
+	CHECK(file_write(g, "W", 1, NULL) == 1 && n->size == 29);
+	CHECK(append_piece(s, f, 3, "ghij", 4, 27) == 4 && n->size == 29 && !s->appends);
+	CHECK(fs_read(n, 25, buf, 4) == 4 && !memcmp(buf, "efgW", 4));
+	/* A writer that died: its session's end gives back its rest. */
+	CHECK(append_begin(s, f, 1, "kl", 2, 100, APPEND_MOVES_OFFSET, &start) == 2 && n->size == 129);
+	append_release(s);
+	CHECK(n->size == 31 && !n->appends && !s->appends);
+	/* No room for the whole: not reserved (the caller writes the piece alone). */
+	CHECK(append_begin(s, f, 1, "mn", 2, (uint64_t)1 << 40, APPEND_MOVES_OFFSET, &start) == APPEND_NOT_MINE &&
+	      n->size == 31 && !s->appends);
+	/* Read-only opens cannot reserve. */
+	struct file *r = file_of_node(n, O_RDONLY);
+	CHECK(r && append_begin(s, r, 1, "op", 2, 8, APPEND_MOVES_OFFSET, &start) == -EBADF);
+	file_put(r);
+	file_put(f);
+	file_put(g);
+	session_destroy(s);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/log", false) == 0);
 }
 
 TEST(sessions)
