@@ -493,15 +493,26 @@ static void check_credentials(void)
 static void check_credentials_forged(void)
 {
 	int sv[2], one = 1, have;
-	struct ucred u, other = {getppid(), getuid(), getgid()};
+	struct ucred u, other = {0, getuid(), getgid()};
+	int hold[2];
 	char buf[16];
 
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
 	CHECK(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == 0, "SO_PASSCRED");
 	if (getuid() == 0) {
+		/* Another process: a child that waits for us. */
+		CHECK(pipe(hold) == 0, "pipe");
+		if ((other.pid = fork()) == 0) {
+			char c;
+			close(hold[1]);
+			_exit(read(hold[0], &c, 1) != 0);
+		}
+		close(hold[0]);
 		CHECK(send_cred(sv[0], "a", 1, &other, sizeof(other)) == 1 &&
 			  recv_cred(sv[1], buf, 1, &u, &have) == 1 && have && u.pid == other.pid,
 		      "root names another process: %d", (int)u.pid);
+		close(hold[1]);
+		check_exit(other.pid, 0, "the other process");
 		struct ucred ids = {getpid(), 1234, 77};
 		CHECK(send_cred(sv[0], "b", 1, &ids, sizeof(ids)) == 1 &&
 			  recv_cred(sv[1], buf, 1, &u, &have) == 1 && have && u.uid == 1234 &&
