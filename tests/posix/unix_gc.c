@@ -21,7 +21,7 @@
 #define CYCLES 5000
 #define BATCH 50
 /* Only a bound for a collector that never runs: Linux collects in the background, soon. */
-#define LONG_MS 60000
+#define LONG_MS 20000
 
 /* Sends @n descriptors @fds with one byte over @s. */
 static int send_fds(int s, const int *fds, int n)
