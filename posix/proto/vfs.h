@@ -75,6 +75,13 @@
 #define VFS_ADDR_MAX 110	/* sizeof(struct sockaddr_un) */
 #define VFS_DGRAM_MAX 3456	/* bytes of one datagram (or SOCK_SEQPACKET record): EMSGSIZE beyond */
 #define VFS_MSG_NOFILES 0x80000000	/* VFS_RECVMSG: stop before data that carries ids (the rest of a large read) */
+#define VFS_MSG_CREDS (1ull << 32)	/* VFS_SENDMSG, VFS_RECVMSG's answer: with a struct vfs_ucred */
+
+/* SCM_CREDENTIALS in a VFS_SENDMSG or VFS_RECVMSG (struct ucred's fields, padded to 16 bytes). */
+struct vfs_ucred {
+	int32_t pid;
+	uint32_t uid, gid, pad;
+};
 
 #define VFS_CONSOLE_INPUT_MAX 48	/* bytes of one VFS_CONSOLE_INPUT: words 2-7 of the message */
 #define VFS_REMOTE_REOPEN 0x52454f50	/* a VFS_OPEN answer's result: open an id of the client again */
@@ -134,16 +141,28 @@ enum vfs_op {
 	VFS_LISTEN,	/* w1 id, w2 backlog */
 	VFS_ACCEPT,	/* w1 id, w2 SOCK_NONBLOCK or 0 -> w1 the new id; long: the peer's address (maybe only the family) */
 	VFS_CONNECT,	/* w1 id; long: the address -> 0 (streams: queued at the listener; datagrams: the default peer) */
-	VFS_SENDMSG,	/* w1 id, w2 MSG_* flags, w3 n ids to pass (<= VFS_SCM_MAX), w4 address length (0: the peer),
-			   w5 bytes of the whole message (datagrams: must be this request's; -EMSGSIZE if more);
-			   long: the address, n uint64_t ids, the data -> w1 bytes sent. A stream takes as much as fits. */
-	VFS_RECVMSG,	/* w1 id, w2 length (<= VFS_IO_MAX), w3 MSG_PEEK|MSG_DONTWAIT|VFS_MSG_NOFILES, w4 most ids taken
-			   -> w1 bytes, w2 MSG_TRUNC|MSG_CTRUNC, w3 n new ids, w4 address length, w5 SOCK_* type;
-			   long: n uint64_t ids, the sender's address, the data. Ids beyond w4 are closed (MSG_CTRUNC). */
+	VFS_SENDMSG,	/* w1 id, w2 MSG_* flags | VFS_MSG_CREDS, w3 n ids to pass (<= VFS_SCM_MAX),
+			   w4 address length (0: the peer), w5 bytes of the whole message (datagrams: must be this request's;
+			   -EMSGSIZE if more); long: the address, n uint64_t ids, with VFS_MSG_CREDS a struct
+			   vfs_ucred (SCM_CREDENTIALS: the caller's own unless uid 0, -EPERM; -EINVAL for id -1,
+			   -ESRCH for a pid no process has), the data -> w1 bytes sent. A stream takes as much
+			   as fits. A send that waits gives up after SO_SNDTIMEO (-EAGAIN) */
+	VFS_RECVMSG,	/* w1 id, w2 length (<= VFS_IO_MAX), w3 MSG_PEEK|MSG_DONTWAIT|MSG_WAITALL|
+			   VFS_MSG_NOFILES (0 bytes rather than ids), w4 most ids taken, w5 (optional) a MSG_WAITALL read's
+			   deadline, from its previous piece's w6 -> w1 bytes, w2 MSG_TRUNC|MSG_CTRUNC|
+			   VFS_MSG_CREDS, w3 n new ids, w4 address length, w5 SOCK_* type, w6 (MSG_WAITALL) the
+			   deadline it waited for (monotonic ns; 0: it did not wait with one); long: n uint64_t
+			   ids, the sender's address, with VFS_MSG_CREDS (the socket has SO_PASSCRED) a struct
+			   vfs_ucred, the data. Ids beyond w4 are closed (MSG_CTRUNC). A wait gives up after
+			   SO_RCVTIMEO (-EAGAIN); MSG_WAITALL on a stream waits for all w2 bytes (or end of
+			   file, an error, data with ids or of another sender), at the deadline takes what
+			   there is */
 	VFS_SHUTDOWN,	/* w1 id, w2 SHUT_RD, SHUT_WR or SHUT_RDWR */
 	VFS_SOCKNAME,	/* w1 id, w2 0 (own) or 1 (the peer's) -> long: the address */
 	VFS_GETSOCKOPT,	/* w1 id, w2 SO_* (SOL_SOCKET) -> w2 the value; SO_PEERCRED: w2 pid, w3 uid, w4 gid */
-	VFS_SETSOCKOPT,	/* w1 id, w2 SO_*, w3 the value (an int) */
+	VFS_SETSOCKOPT,	/* w1 id, w2 SO_*, w3 the value (an int; SO_RCVTIMEO and SO_SNDTIMEO (_OLD):
+			   int64_t nanoseconds, 0 none, -1 never wait; accept and recv wait at most the first,
+			   connect and send the second, then -EAGAIN) */
 	/* ---- terminals (tty.c, pty.c) ---- */
 	VFS_IOCTL = 48,	/* w1 id, w2 Linux's request number (32 bits), w3 the argument when it is a value (TCFLSH, TCXONC,
 			   TIOCSCTTY, ...); long: the bytes the request reads -> w1 >= 0 or -errno (-ENOTTY: not a

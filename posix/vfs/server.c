@@ -269,11 +269,16 @@ static long op_close(struct session *s)
 	return session_close(s, req.w[1]);
 }
 
-/* A read or write that would block on a pipe, socket or eventfd waits unless O_NONBLOCK. */
+/*
+ * A read or write that would block on a pipe, socket or eventfd waits unless
+ * O_NONBLOCK (a socket's read at most its SO_RCVTIMEO; its writes are sock_write's).
+ */
 static long maybe_block(struct file *f, long r)
 {
 	if (r != -EAGAIN || f->kind == FILE_NODE)
 		return r;
+	if (f->kind == FILE_SOCKET)
+		return sock_block(f->flags & O_NONBLOCK, f->sock->rcvtimeo);
 	return block(f->flags & O_NONBLOCK, 0);
 }
 
@@ -315,6 +320,8 @@ static long op_write(struct session *s, bool positioned)
 		if (c)
 			return c;
 	}
+	if (f->kind == FILE_SOCKET && !positioned)
+		return sock_write(s, f);
 	long r = file_write(f, req.data, req.len, positioned ? &req.w[2] : NULL);
 	return positioned ? r : maybe_block(f, r);
 }
@@ -1347,6 +1354,9 @@ int main(int argc, char **argv)
 		}
 		memset(&out, 0, offsetof(struct reply, data));
 		long result = take_request(badge, msg) ? dispatch_observed() : -EINVAL;
+		/* Sockets in flight that no id reaches any more close now, before waiters are tried. */
+		if (sock_gc_wanted)
+			sock_gc();
 		if (waiters_any()) {
 			/* This request may let saved ones finish: try them (they use req and out). */
 			static struct reply answer;

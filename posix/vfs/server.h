@@ -111,6 +111,14 @@ int timer_start(uint64_t ep);
 void timer_set(int64_t deadline);
 
 /* ---- sockops.c: the socket and eventfd requests ---- */
+struct file;
+/*
+ * block() for a socket's request, giving up after @timeo ns (its SO_RCVTIMEO
+ * or SO_SNDTIMEO; 0: never, SOCK_TIMEO_NOWAIT: at once) with -EAGAIN.
+ */
+long sock_block(bool nonblocking, int64_t timeo);
+/* VFS_WRITE on socket @f: the session's credentials go with the data (SO_PASSCRED). */
+long sock_write(struct session *s, struct file *f);
 long op_eventfd(struct session *s);
 long op_socket(struct session *s);
 long op_socketpair(struct session *s);
@@ -126,7 +134,6 @@ long op_getsockopt(struct session *s);
 long op_setsockopt(struct session *s);
 
 /* ---- ttyops.c: terminal requests ---- */
-struct file;
 long op_ioctl(struct session *s);
 /* A pty slave's read, with VMIN and VTIME. */
 long op_tty_read(struct file *f, size_t len, bool nowait);
