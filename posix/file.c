@@ -27,11 +27,33 @@
 
 static unsigned file_mask = 022;
 
+/* The requests whose path a remote tree may send elsewhere (-VFS_EFOLLOW, proto/vfs.h). */
+static bool follows(uint32_t op)
+{
+	return op == VFS_OPEN || op == VFS_CHDIR || op == VFS_STATAT || op == VFS_READLINK ||
+	       op == VFS_ACCESS || op == VFS_MKDIR || op == VFS_UNLINK || op == VFS_MKNOD ||
+	       op == VFS_CHMOD || op == VFS_CHOWN || op == VFS_UTIMES || op == VFS_STATFS;
+}
+
 long px_vfs_call(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64_t r[8])
 {
 	if (!px_vfs)
 		return -ENOENT;
-	return px_call(px_vfs, op, w, nw, len ? px_ipc_buffer() : NULL, len, r);
+	long got = px_call(px_vfs, op, w, nw, len ? px_ipc_buffer() : NULL, len, r);
+	/*
+	 * A symbolic link of a remote tree (/proc/self/cwd) led out of it: the
+	 * same request again with the path the answer gave, which is in the
+	 * IPC buffer where the request's path was.
+	 */
+	for (int hops = 0; got == -VFS_EFOLLOW && follows(op); hops++) {
+		size_t n = px_reply_len(r[0]);
+		if (hops == VFS_FOLLOW_MAX)
+			return -ELOOP;
+		if (!n || n > VFS_IO_MAX)
+			return -EIO;
+		got = px_call(px_vfs, op, w, nw, px_ipc_buffer(), n, r);
+	}
+	return got == -VFS_EFOLLOW ? -EIO : got;
 }
 
 void px_vfs_close(uint64_t id)
@@ -185,26 +207,53 @@ static bool buffered(struct px_file *f, size_t len)
 /*
  * One VFS_WRITE_BUF of at most VFS_BUF_SIZE bytes of @len at @at (< 0: the
  * file's offset): the bytes written, or -errno; -EOPNOTSUPP marks @f
- * unbuffered. A first piece at the file's offset of a longer write asks the
- * server to move the offset past all of it: *reserved is then where the
- * write starts (else it stays < 0).
+ * unbuffered. A first piece of a longer write says the whole length, and
+ * the server may reserve the whole at once: the shared offset moved past it
+ * (a write), or for an O_APPEND file the whole range at its end (*append).
+ * *reserved is then where the write starts (else it stays < 0), and the
+ * rest goes there piece by piece.
  */
-static long buffer_write(struct px_file *f, const char *user, size_t len, int64_t at, int64_t *reserved)
+static long buffer_write(struct px_file *f, const char *user, size_t len, int64_t at, int64_t *reserved,
+			 bool *append)
 {
+	bool whole = *reserved < 0 && len > VFS_BUF_SIZE;
 	uint64_t r[8], w[5] = {f->id, len < VFS_BUF_SIZE ? len : VFS_BUF_SIZE,
 			       at < 0 ? VFS_BUF_POS : (uint64_t)at, data_buf, len};
 
 	if (vr_vmo_write(data_vmo, user, 0, w[1]))
 		return -EFAULT;
-	bool whole = at < 0 && len > VFS_BUF_SIZE;
-	long got = px_vfs_call(VFS_WRITE_BUF, w, whole ? 5 : 4, 0, r);
+	/*
+	 * A piece of a reserved write is sent again when a signal took its
+	 * wait before the server saw it: a signal must not cut a hole in it.
+	 */
+	long got = *reserved >= 0 ? px_call_sure(px_vfs, VFS_WRITE_BUF, w, 4, r)
+				  : px_vfs_call(VFS_WRITE_BUF, w, whole ? 5 : 4, 0, r);
 	if (got == -EOPNOTSUPP)
 		f->unbuffered = true;
 	if (got > (long)w[1])
 		return -EIO;
-	if (got >= 0 && whole && (r[0] & 15) >= 2)
+	if (got >= 0 && whole && (r[0] & 15) >= 2) {
 		*reserved = (int64_t)r[2];
+		*append = (r[0] & 15) >= 3 && r[3] == 1;
+	}
 	return got;
+}
+
+/*
+ * A reserved write (buffer_write) that wrote @done of its @len bytes gives
+ * the rest back: the shared offset (VFS_POS_UNDO), or an append's range
+ * (VFS_APPEND_END: cut off the file unless another append followed it).
+ */
+static void give_back(struct px_file *f, int64_t reserved, size_t len, long done, bool append)
+{
+	uint64_t r[8], u[3] = {f->id, (uint64_t)reserved + len, (uint64_t)reserved + (uint64_t)done};
+
+	if (append) {
+		u[1] = data_buf;
+		px_call_sure(px_vfs, VFS_APPEND_END, u, 2, r);
+	} else {
+		px_vfs_call(VFS_POS_UNDO, u, 3, 0, r);
+	}
 }
 
 /*
@@ -367,25 +416,24 @@ static long write_file(int fd, const char *buf, size_t len, int64_t at)
 		len = SSIZE_MAX;
 	/*
 	 * Regular files through the data buffer. A write of several pieces
-	 * takes its whole range of the shared offset with the first
-	 * (reserved: where it starts), writes the rest at explicit offsets and
-	 * gives back what it did not write, so no other thread's read or write
-	 * at that offset falls between its pieces (O_APPEND files: not
-	 * reserved, each piece goes at the end).
+	 * takes its whole range with the first (reserved: where it starts) -
+	 * of the shared offset, or of an O_APPEND file's end - writes the rest
+	 * at explicit offsets and gives back what it did not write, so no
+	 * other thread's read or write at that offset, and no other append,
+	 * falls between its pieces.
 	 */
 	int64_t reserved = -1;
+	bool append = false;
 	while (reserved >= 0 || buffered(f, len - (size_t)done)) {
 		int64_t pos = reserved >= 0 ? reserved + done : at < 0 ? -1 : at + done;
-		long put = buffer_write(f, buf + done, len - (size_t)done, pos, &reserved);
+		long put = buffer_write(f, buf + done, len - (size_t)done, pos, &reserved, &append);
 		if (put == -EOPNOTSUPP && !done)
 			break;
 		if (put > 0)
 			done += put;
 		if (put < 0 || (size_t)put < VFS_BUF_SIZE || (size_t)done == len) {
-			if (reserved >= 0 && (size_t)done < len) {
-				uint64_t r[8], u[3] = {f->id, (uint64_t)reserved + len, (uint64_t)reserved + done};
-				px_vfs_call(VFS_POS_UNDO, u, 3, 0, r);
-			}
+			if (reserved >= 0 && (size_t)done < len)
+				give_back(f, reserved, len, done, append);
 			return done ? done : put;
 		}
 	}

@@ -108,6 +108,12 @@ int px_restartable(long n);
  * seen. Of fcntl, F_SETLKW and F_OFD_SETLKW wait, and flock without LOCK_NB. (Unlike Linux, so is an open of a FIFO that waits for its other end.)
  */
 int px_interruptible(long n, const long *args);
+/*
+ * Whether call @n (@args) is a socket call on a socket with a timeout for it
+ * (SO_RCVTIMEO for reads and accept, SO_SNDTIMEO for writes and connect):
+ * Linux never restarts those (socket.c; asks the vfs).
+ */
+int px_sock_timed(long n, const long *args);
 
 /* SIGPIPE to the caller's process (a write to a pipe or socket with no reader), as Linux does. */
 void px_sigpipe(void);

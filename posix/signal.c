@@ -601,7 +601,8 @@ long px_sig_after(long n, px_handler call, const long *args, long r)
 		px_sig_deferred = 0;
 		int ran = deliver_async(~(uint64_t)0, NULL, NULL);
 		if (px_interruptible(n, args) &&
-		    (ran == RAN_NO_RESTART || (ran == RAN_RESTART && !px_restartable(n))))
+		    (ran == RAN_NO_RESTART ||
+		     (ran == RAN_RESTART && (!px_restartable(n) || px_sock_timed(n, args)))))
 			break;
 		px_layer_depth++;
 		px_kernel_eintr = 0;

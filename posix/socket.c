@@ -4,7 +4,8 @@
  * their forms (a stream message larger than one request goes in
  * VFS_IO_MAX pieces, the ids of SCM_RIGHTS with the first), shutdown,
  * names and SOL_SOCKET options. Descriptors passed with SCM_RIGHTS travel
- * as vfs ids of the sender's session and arrive as new ids of ours.
+ * as vfs ids of the sender's session and arrive as new ids of ours;
+ * SCM_CREDENTIALS travel as a struct vfs_ucred, which the server checks.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 
@@ -256,18 +259,21 @@ struct send_args {
 	unsigned long addr_len;
 	uint64_t ids[VFS_SCM_MAX];
 	unsigned nids;
+	bool has_cred; /* SCM_CREDENTIALS: cred */
+	struct vfs_ucred cred;
 };
 
 /*
  * Sends the iovecs' @total bytes: one request, or for a stream as many as it
- * takes (the ids with the first; a piece taken short means non-blocking and
- * full, unless the next piece waits).
+ * takes (the ids with the first, the credentials with each, so that a
+ * reader with SO_PASSCRED joins them; a piece taken short means
+ * non-blocking and full, unless the next piece waits).
  */
 static long send_common(long fd, const struct iovec *v, long n, size_t total, long flags,
 			const struct send_args *a)
 {
 	uint64_t r[8], w[5] = {0, (uint64_t)flags & ~(uint64_t)MSG_NOSIGNAL, a->nids, 0, 0};
-	size_t done = 0;
+	size_t done = 0, clen = a->has_cred ? sizeof(a->cred) : 0;
 	long err = sock_id(fd, &w[0]);
 
 	if (err)
@@ -277,8 +283,10 @@ static long send_common(long fd, const struct iovec *v, long n, size_t total, lo
 			return -EINVAL;
 		w[3] = a->addr_len;
 	}
+	if (clen)
+		w[1] |= VFS_MSG_CREDS;
 	do {
-		size_t head = w[3] + 8 * w[2], m = total - done;
+		size_t head = w[3] + 8 * w[2] + clen, m = total - done;
 		if (m > VFS_IO_MAX - head)
 			m = VFS_IO_MAX - head;
 		w[4] = total - done;
@@ -286,6 +294,8 @@ static long send_common(long fd, const struct iovec *v, long n, size_t total, lo
 		    (err = px_copy_in(w[3], a->ids, 8 * w[2])) ||
 		    (err = gather(v, n, done, head, m)))
 			return done ? (long)done : err;
+		if (clen)
+			memcpy((char *)px_ipc_buffer() + head - clen, &a->cred, clen);
 		long put = px_vfs_call(VFS_SENDMSG, w, 5, head + m, r);
 		if (put < 0)
 			return done ? (long)done : put;
@@ -309,7 +319,7 @@ long px_sendto(const long *args)
 	return send_common(args[0], &v, 1, v.iov_len, args[3], &a);
 }
 
-/* SCM_RIGHTS of the caller's control data -> vfs ids in @a. */
+/* SCM_RIGHTS of the caller's control data -> vfs ids in @a; SCM_CREDENTIALS -> a->cred. */
 static long control_in(const void *control, size_t len, struct send_args *a)
 {
 	static __thread char buf[CONTROL_MAX];
@@ -326,6 +336,17 @@ static long control_in(const void *control, size_t len, struct send_args *a)
 		memcpy(&c, buf + off, sizeof(c));
 		if (c.cmsg_len < CMSG_LEN(0) || c.cmsg_len > len - off)
 			return -EINVAL;
+		if (c.cmsg_level == SOL_SOCKET && c.cmsg_type == SCM_CREDENTIALS) {
+			/* As Linux: exactly one struct ucred; the server checks it. */
+			struct ucred u;
+			if (c.cmsg_len != CMSG_LEN(sizeof(u)))
+				return -EINVAL;
+			memcpy(&u, buf + off + CMSG_LEN(0), sizeof(u));
+			a->cred = (struct vfs_ucred){u.pid, u.uid, u.gid, 0};
+			a->has_cred = true;
+			off += CMSG_ALIGN(c.cmsg_len);
+			continue;
+		}
 		if (c.cmsg_level != SOL_SOCKET || c.cmsg_type != SCM_RIGHTS)
 			return -EINVAL;
 		size_t nfd = (c.cmsg_len - CMSG_LEN(0)) / sizeof(int);
@@ -371,19 +392,26 @@ struct recv_result {
 	size_t name_len;
 	uint64_t ids[VFS_SCM_MAX];
 	unsigned nids;
-	int flags; /* MSG_TRUNC, MSG_CTRUNC */
+	int flags;     /* MSG_TRUNC, MSG_CTRUNC */
+	bool has_cred; /* SCM_CREDENTIALS (the socket has SO_PASSCRED): cred */
+	struct vfs_ucred cred;
 };
 
 /*
  * Receives into the iovecs: one request, or for a stream further pieces of
- * what is already there (never waiting, never past data carrying ids).
+ * what is already there (never waiting, never past data carrying ids; with
+ * MSG_WAITALL waiting, until the first piece's deadline). A signal that
+ * ends MSG_WAITALL's wait leaves the caller what is there already, as Linux.
  * @most: the ids the caller's control buffer takes.
  */
 static long recv_common(long fd, const struct iovec *v, long n, size_t total, long flags,
 			unsigned most, struct recv_result *res)
 {
 	static __thread char data[VFS_IO_MAX];
-	uint64_t r[8], w[4] = {0, 0, (uint64_t)flags & (MSG_PEEK | MSG_DONTWAIT), most};
+	const uint64_t waitall = (uint64_t)flags & MSG_WAITALL;
+	uint64_t r[8],
+	    w[5] = {0, 0, (uint64_t)flags & (MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL), most, 0};
+	unsigned nw = 4;
 	size_t done = 0;
 	long err = sock_id(fd, &w[0]);
 
@@ -391,12 +419,20 @@ static long recv_common(long fd, const struct iovec *v, long n, size_t total, lo
 		return err;
 	do {
 		w[1] = total - done < VFS_IO_MAX ? total - done : VFS_IO_MAX;
-		long got = px_vfs_call(VFS_RECVMSG, w, 4, 0, r);
+		long got = px_vfs_call(VFS_RECVMSG, w, nw, 0, r);
+		bool interrupted = got == -EINTR && px_kernel_eintr && (w[2] & MSG_WAITALL);
+		if (interrupted) {
+			w[2] = (w[2] & ~(uint64_t)MSG_WAITALL) | MSG_DONTWAIT;
+			if ((got = px_vfs_call(VFS_RECVMSG, w, nw, 0, r)) == -EAGAIN)
+				got = -EINTR;
+		}
 		if (got < 0)
 			return done ? (long)done : got;
-		size_t nids = r[3], alen = r[4], len = px_reply_len(r[0]);
+		bool cred = r[2] & VFS_MSG_CREDS;
+		size_t nids = r[3], alen = r[4], len = px_reply_len(r[0]),
+		       clen = cred ? sizeof(res->cred) : 0, at = 8 * nids + alen + clen;
 		if ((size_t)got > w[1] || nids > most || alen > VFS_ADDR_MAX ||
-		    len != 8 * nids + alen + (size_t)got)
+		    len != at + (size_t)got)
 			return done ? (long)done : -EIO;
 		const char *buf = px_ipc_buffer();
 		if (!done) {
@@ -405,15 +441,24 @@ static long recv_common(long fd, const struct iovec *v, long n, size_t total, lo
 			memcpy(res->name, buf + 8 * nids, alen);
 			res->name_len = alen;
 			res->flags = (int)r[2] & (MSG_TRUNC | MSG_CTRUNC);
+			res->has_cred = cred;
+			memcpy(&res->cred, buf + at - clen, clen);
 		}
-		memcpy(data, buf + 8 * nids + alen, (size_t)got);
+		memcpy(data, buf + at, (size_t)got);
 		if ((err = scatter(v, n, done, data, (size_t)got)))
 			return done ? (long)done : err;
 		done += (size_t)got;
 		/* Only a stream continues, with what is there, and never after ids. */
-		if (r[5] != SOCK_STREAM || (size_t)got < w[1] || nids || (flags & MSG_PEEK))
+		if (r[5] != SOCK_STREAM || (size_t)got < w[1] || nids || (flags & MSG_PEEK) ||
+		    interrupted)
 			break;
-		w[2] = MSG_DONTWAIT | VFS_MSG_NOFILES;
+		if (waitall && !(flags & MSG_DONTWAIT)) {
+			w[2] = MSG_WAITALL | VFS_MSG_NOFILES;
+			w[4] = r[6];
+			nw = 5;
+		} else {
+			w[2] = MSG_DONTWAIT | VFS_MSG_NOFILES;
+		}
 		w[3] = 0;
 	} while (done < total);
 	return (long)done;
@@ -438,19 +483,33 @@ long px_recvfrom(const long *args)
 static long control_out(void *control, size_t *len, const struct recv_result *res, bool cloexec,
 			int *flags)
 {
-	static __thread char buf[CMSG_SPACE(VFS_SCM_MAX * sizeof(int))];
-	size_t have = *len;
+	static __thread char
+	    buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(VFS_SCM_MAX * sizeof(int))];
+	size_t have = *len, used = 0;
 
 	*len = 0;
-	if (!res->nids)
-		return 0;
-	struct cmsghdr *c = (struct cmsghdr *)buf;
+	if (res->has_cred) {
+		/* SCM_CREDENTIALS first, as Linux puts them. */
+		struct ucred u = {res->cred.pid, res->cred.uid, res->cred.gid};
+		struct cmsghdr *c = (struct cmsghdr *)buf;
+		/* As Linux's put_cmsg: cut to the buffer, if its header fits. */
+		if (have < CMSG_LEN(sizeof(u)))
+			*flags |= MSG_CTRUNC;
+		if (have >= sizeof(*c)) {
+			c->cmsg_len = CMSG_LEN(sizeof(u)) < have ? CMSG_LEN(sizeof(u)) : have;
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_CREDENTIALS;
+			memcpy(CMSG_DATA(c), &u, sizeof(u));
+			used = CMSG_SPACE(sizeof(u)) < have ? CMSG_SPACE(sizeof(u)) : have;
+		}
+	}
+	struct cmsghdr *c = (struct cmsghdr *)(buf + used);
 	int *fds = (int *)CMSG_DATA(c);
 	unsigned n = 0;
 	for (unsigned i = 0; i < res->nids; i++) {
 		uint64_t id = res->ids[i];
 		long fd = -EMSGSIZE;
-		if (CMSG_LEN((n + 1) * sizeof(int)) > have)
+		if (used + CMSG_LEN((n + 1) * sizeof(int)) > have)
 			px_vfs_close(id);
 		else
 			fd = new_fd_of((long)id, 0, cloexec);
@@ -460,12 +519,15 @@ static long control_out(void *control, size_t *len, const struct recv_result *re
 		}
 		fds[n++] = (int)fd;
 	}
-	if (!n)
+	if (n) {
+		c->cmsg_len = CMSG_LEN(n * sizeof(int));
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		used += CMSG_SPACE(n * sizeof(int)) < have - used ? CMSG_SPACE(n * sizeof(int))
+								  : have - used;
+	}
+	if (!used)
 		return 0;
-	c->cmsg_len = CMSG_LEN(n * sizeof(int));
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	size_t used = CMSG_SPACE(n * sizeof(int)) < have ? CMSG_SPACE(n * sizeof(int)) : have;
 	memcpy(px_ipc_buffer(), buf, used);
 	if (px_copy_out(control, used))
 		return -EFAULT;
@@ -542,9 +604,27 @@ long px_getpeername(const long *args)
 	return name_of(args, 1);
 }
 
+/* SO_RCVTIMEO and SO_SNDTIMEO: their _OLD numbers, and the _NEW ones (the same on 64 bits). */
+#define SO_RCVTIMEO_OLD_ 20
+#define SO_SNDTIMEO_OLD_ 21
+#define SO_RCVTIMEO_NEW_ 66
+#define SO_SNDTIMEO_NEW_ 67
+
+static long opt_name(long name)
+{
+	return name == SO_RCVTIMEO_NEW_	  ? SO_RCVTIMEO_OLD_
+	       : name == SO_SNDTIMEO_NEW_ ? SO_SNDTIMEO_OLD_
+					  : name;
+}
+
+static bool timeo_opt(long name)
+{
+	return name == SO_RCVTIMEO_OLD_ || name == SO_SNDTIMEO_OLD_;
+}
+
 long px_getsockopt(const long *args)
 {
-	uint64_t r[8], w[2] = {0, (uint64_t)args[2]};
+	uint64_t r[8], w[2] = {0, (uint64_t)opt_name(args[2])};
 	socklen_t have;
 	char val[16];
 	size_t len = sizeof(int);
@@ -564,6 +644,11 @@ long px_getsockopt(const long *args)
 	if (args[2] == SO_PEERCRED) {
 		struct ucred c = {(pid_t)r[2], (uid_t)r[3], (gid_t)r[4]};
 		memcpy(val, &c, len = sizeof(c));
+	} else if (timeo_opt((long)w[1])) {
+		/* Nanoseconds (0: none, negative: never waits, which Linux also shows as 0). */
+		int64_t ns = (int64_t)r[2] > 0 ? (int64_t)r[2] : 0;
+		struct timeval tv = {ns / 1000000000, ns % 1000000000 / 1000};
+		memcpy(val, &tv, len = sizeof(tv));
 	} else if (args[2] == SO_LINGER) {
 		struct linger l = {(int)r[2], 0};
 		memcpy(val, &l, len = sizeof(l));
@@ -581,9 +666,34 @@ long px_getsockopt(const long *args)
 	return px_copy_out((socklen_t *)args[4], sizeof(have));
 }
 
+/*
+ * A struct timeval for SO_RCVTIMEO or SO_SNDTIMEO -> nanoseconds, as Linux
+ * reads it: -EINVAL if shorter, -EDOM for microseconds out of range, a
+ * negative time never waits, 0 or one too large to count waits for ever.
+ */
+static long timeo_in(const void *user, unsigned long len, uint64_t *ns)
+{
+	struct timeval tv;
+
+	if (len < sizeof(tv))
+		return -EINVAL;
+	if (px_copy_in(0, user, sizeof(tv)))
+		return -EFAULT;
+	memcpy(&tv, px_ipc_buffer(), sizeof(tv));
+	if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+		return -EDOM;
+	if (tv.tv_sec < 0)
+		*ns = (uint64_t)-1;
+	else if (tv.tv_sec >= INT64_MAX / 1000000000 - 1)
+		*ns = 0;
+	else
+		*ns = (uint64_t)tv.tv_sec * 1000000000 + (uint64_t)tv.tv_usec * 1000;
+	return 0;
+}
+
 long px_setsockopt(const long *args)
 {
-	uint64_t r[8], w[3] = {0, (uint64_t)args[2], 0};
+	uint64_t r[8], w[3] = {0, (uint64_t)opt_name(args[2]), 0};
 	int v;
 	long err = sock_id(args[0], &w[0]);
 
@@ -591,6 +701,11 @@ long px_setsockopt(const long *args)
 		return err;
 	if (args[1] != SOL_SOCKET)
 		return -ENOPROTOOPT;
+	if (timeo_opt((long)w[1])) {
+		if ((err = timeo_in((const void *)args[3], (unsigned long)args[4], &w[2])))
+			return err;
+		return px_vfs_call(VFS_SETSOCKOPT, w, 3, 0, r);
+	}
 	/* An int, or struct linger's l_onoff first. */
 	if ((unsigned long)args[4] < sizeof(int))
 		return -EINVAL;
@@ -599,4 +714,31 @@ long px_setsockopt(const long *args)
 	memcpy(&v, px_ipc_buffer(), sizeof(v));
 	w[2] = (uint32_t)v;
 	return px_vfs_call(VFS_SETSOCKOPT, w, 3, 0, r);
+}
+
+int px_sock_timed(long n, const long *args)
+{
+	uint64_t r[8], w[2] = {0, SO_RCVTIMEO_OLD_};
+	struct px_file *f = px_fd_file((int)args[0]);
+
+	switch (n) {
+	case SYS_sendto:
+	case SYS_sendmsg:
+	case SYS_connect:
+	case SYS_write:
+	case SYS_writev: w[1] = SO_SNDTIMEO_OLD_; break;
+	case SYS_recvfrom:
+	case SYS_recvmsg:
+	case SYS_accept:
+	case SYS_accept4:
+	case SYS_read:
+	case SYS_readv: break;
+	default: return 0;
+	}
+	/* A descriptor received with SCM_RIGHTS has no type here (0): the vfs knows. */
+	if (!f || f->kind != PX_FILE_VFS || (f->type && (f->type & S_IFMT) != S_IFSOCK))
+		return 0;
+	w[0] = f->id;
+	/* Only when a handler with SA_RESTART interrupted the call: one more request then. */
+	return px_vfs_call(VFS_GETSOCKOPT, w, 2, 0, r) == 0 && r[2] != 0;
 }

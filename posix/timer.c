@@ -1,12 +1,13 @@
 /*
- * Timers that send signals: setitimer/getitimer's ITIMER_REAL (and so musl's
- * alarm) and timer_create/timer_settime/timer_gettime/timer_getoverrun/
- * timer_delete with SIGEV_SIGNAL or SIGEV_NONE. The proc server keeps them
- * (PROC_TIMER_*, proto/proc.h) and sends the signal when one expires; the
- * signal is then delivered as any other. There is one clock (CLOCK_REALTIME
- * counts from boot as CLOCK_MONOTONIC does), so an absolute time is made
- * relative here. ITIMER_VIRTUAL and ITIMER_PROF (CPU time) are EINVAL, and
- * so is SIGEV_THREAD (musl's asks for SIGEV_THREAD_ID).
+ * Timers that send signals: setitimer/getitimer (ITIMER_REAL, and so musl's
+ * alarm; ITIMER_VIRTUAL and ITIMER_PROF on the process's CPU time) and
+ * timer_create/timer_settime/timer_gettime/timer_getoverrun/timer_delete
+ * with SIGEV_SIGNAL, SIGEV_NONE or SIGEV_THREAD_ID (musl's SIGEV_THREAD is
+ * a thread of its own that waits for SIGTIMER sent to it so). The proc
+ * server keeps them (PROC_TIMER_*, proto/proc.h) and sends the signal when
+ * one expires; the signal is then delivered as any other. There is one
+ * clock (CLOCK_REALTIME counts from boot as CLOCK_MONOTONIC does);
+ * CLOCK_PROCESS_CPUTIME_ID timers count the process's CPU time.
  */
 #include <signal.h>
 #include <string.h>
@@ -31,6 +32,16 @@ static long timer_call(uint32_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t
 	const uint64_t w[4] = {a, b, c, d};
 
 	return px_proc ? px_call(px_proc, op, w, 4, NULL, 0, r) : -ENOSYS;
+}
+
+/* PROC_TIMER_CREATE: a timer on @clock sending @sig (0: none) with @value to thread @tid (0: any).
+ */
+static long timer_new(uint64_t clock, int sig, uint64_t value, uint64_t flags, int tid)
+{
+	const uint64_t w[5] = {(uint64_t)sig, value, flags, clock, (uint64_t)tid};
+	uint64_t r[8];
+
+	return px_proc ? px_call(px_proc, PROC_TIMER_CREATE, w, 5, NULL, 0, r) : -ENOSYS;
 }
 
 static int64_t timeval_ns(const struct timeval *tv)
@@ -59,10 +70,11 @@ static long itimer(long which, int64_t value, int64_t interval, uint64_t flags,
 {
 	uint64_t r[8];
 
-	if (which != ITIMER_REAL)
+	if (which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF)
 		return -EINVAL;
-	long left = timer_call(PROC_TIMER_SET, PROC_TIMER_REAL, (uint64_t)value, (uint64_t)interval,
-			       flags, r);
+	/* The server's ids of the interval timers are -which. */
+	long left = timer_call(PROC_TIMER_SET, (uint64_t)-which, (uint64_t)value,
+			       (uint64_t)interval, flags, r);
 	if (left < 0)
 		return left;
 	if (old) {
@@ -96,27 +108,32 @@ long px_getitimer(const long *args)
 long px_timer_create(const long *args)
 {
 	const struct k_sigevent *sev = (const struct k_sigevent *)args[1];
-	int *id = (int *)args[2];
-	uint64_t r[8];
+	int *id = (int *)args[2], tid = 0;
+	uint64_t clock;
 	long t;
 
 	switch (args[0]) {
 	case CLOCK_REALTIME:
 	case CLOCK_MONOTONIC:
-	case CLOCK_BOOTTIME: break;
+	case CLOCK_BOOTTIME: clock = PROC_CLOCK_REAL; break;
+	case CLOCK_PROCESS_CPUTIME_ID: clock = PROC_CLOCK_CPU; break;
 	default: return -EINVAL;
 	}
-	if (!sev) {
-		t = timer_call(PROC_TIMER_CREATE, SIGALRM, 0, 1, 0, r);
-	} else if (sev->notify == SIGEV_NONE) {
-		t = timer_call(PROC_TIMER_CREATE, 0, sev->value, 0, 0, r);
-	} else if (sev->notify == SIGEV_SIGNAL) {
-		if (sev->signo < 1 || sev->signo > _NSIG - 1)
-			return -EINVAL;
-		t = timer_call(PROC_TIMER_CREATE, (uint64_t)sev->signo, sev->value, 0, 0, r);
-	} else {
+	if (!id)
+		return -EFAULT;
+	if (!sev)
+		t = timer_new(clock, SIGALRM, 0, 1, 0);
+	else if (sev->notify == SIGEV_NONE)
+		t = timer_new(clock, 0, sev->value, 0, 0);
+	else if (sev->notify != SIGEV_SIGNAL && sev->notify != SIGEV_THREAD_ID)
 		return -EINVAL;
-	}
+	else if (sev->signo < 1 || sev->signo > _NSIG - 1)
+		return -EINVAL;
+	else if (sev->notify == SIGEV_THREAD_ID &&
+		 !(tid = px_tid_in((int)px_getpid(NULL), sev->tid)))
+		return -EINVAL;
+	else
+		t = timer_new(clock, sev->signo, sev->value, 0, tid);
 	if (t < 0)
 		return t;
 	*id = (int)t;
@@ -148,14 +165,9 @@ long px_timer_settime(const long *args)
 		return value;
 	if ((interval = px_timespec_ns(&new->it_interval)) < 0)
 		return interval;
-	if (value && (flags & TIMER_ABSTIME)) {
-		uint64_t now = 0;
-		vr_clock_get(&now);
-		/* A time already past expires at once. */
-		value = value > (int64_t)now ? value - (int64_t)now : 1;
-	}
-	long left =
-	    timer_call(PROC_TIMER_SET, (uint64_t)id, (uint64_t)value, (uint64_t)interval, 0, r);
+	/* An absolute time is on the timer's clock, which the server knows. */
+	long left = timer_call(PROC_TIMER_SET, (uint64_t)id, (uint64_t)value, (uint64_t)interval,
+			       flags & TIMER_ABSTIME ? PROC_TIMER_ABS : 0, r);
 	return timer_get(id, (struct itimerspec *)args[3], left, r);
 }
 

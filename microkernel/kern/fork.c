@@ -33,7 +33,7 @@ static bool reached_only_by(struct process *p, struct vmo *v)
  * Makes @p's writable page-table entries of @v read-only: its frames are
  * now shared. One walk per mapping, which skips the tables never made; the
  * caller shoots down the other CPUs' TLBs. Caller holds p->lock, which (v
- * being reached only through p's mappings) also keeps v->pages still.
+ * being reached only through p's mappings) also keeps v's pages still.
  */
 static void write_protect(struct process *p, struct vmo *v)
 {
@@ -101,6 +101,8 @@ static int install(struct process *to, struct mapping *list)
 
 	if (!err && list)
 		to->maps = list;
+	for (struct mapping *m = err ? NULL : list; m; m = m->next)
+		vm_file_link(to, m);
 	spin_unlock_irqrestore(&to->lock, s);
 	return err;
 }

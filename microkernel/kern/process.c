@@ -14,10 +14,6 @@ void vm_teardown(struct process *p);
 static uint64_t alive;
 static uint64_t next_id = 1;
 
-/* all_lock protects the list of every process (all, and each one's all_next/all_prev); taken alone. */
-static struct spinlock all_lock = SPINLOCK_INIT;
-static struct process *all;
-
 static void teardown(struct process *p)
 {
 	endpoints_owner_exit(p);
@@ -43,8 +39,7 @@ static bool thread_tryget(struct thread *t)
 	return true;
 }
 
-/* A reference to @p unless its last one is already gone (it is being destroyed). */
-static bool process_tryget(struct process *p)
+bool process_tryget(struct process *p)
 {
 	uint32_t refs = __atomic_load_n(&p->k.refs, __ATOMIC_RELAXED);
 
@@ -56,34 +51,13 @@ static bool process_tryget(struct process *p)
 	return true;
 }
 
-struct process *process_next(struct process *p)
-{
-	unsigned long s = spin_lock_irqsave(&all_lock);
-	struct process *q = p ? p->all_next : all;
-
-	/* One being destroyed is still on the list until its destroy takes this lock: skipped. */
-	while (q && !process_tryget(q))
-		q = q->all_next;
-	spin_unlock_irqrestore(&all_lock, s);
-	if (p)
-		kobj_put(&p->k);
-	return q;
-}
-
 static void process_destroy(struct kobject *k)
 {
 	struct process *p = (struct process *)k;
-	unsigned long s = spin_lock_irqsave(&all_lock);
 
-	if (p->all_prev)
-		p->all_prev->all_next = p->all_next;
-	else
-		all = p->all_next;
-	if (p->all_next)
-		p->all_next->all_prev = p->all_prev;
-	spin_unlock_irqrestore(&all_lock, s);
 	if (!p->tearing)
 		teardown(p);
+	process_alarm_drop(p);
 	kfree(p);
 	__atomic_fetch_sub(&alive, 1, __ATOMIC_RELAXED);
 }
@@ -96,6 +70,7 @@ struct process *process_create(void)
 		return NULL;
 	kobj_init(&p->k, KOBJ_PROCESS, process_destroy);
 	p->lock = (struct spinlock)SPINLOCK_INIT;
+	p->alarm_lock = (struct spinlock)SPINLOCK_INIT;
 	wq_init(&p->exit_wq);
 	wq_init(&p->stop_wq);
 	p->stop_wq.no_intr = true;
@@ -110,13 +85,6 @@ struct process *process_create(void)
 	memset(&p->io, 0, sizeof(p->io));
 	p->caps.io = &p->io;
 	__atomic_fetch_add(&alive, 1, __ATOMIC_RELAXED);
-	unsigned long s = spin_lock_irqsave(&all_lock);
-	p->all_prev = NULL;
-	p->all_next = all;
-	if (all)
-		all->all_prev = p;
-	all = p;
-	spin_unlock_irqrestore(&all_lock, s);
 	return p;
 }
 

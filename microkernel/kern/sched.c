@@ -302,9 +302,11 @@ void sched_tick(void)
 	if (cur && cur != c->idle) {
 		/* CPU time, sampled as Linux's is: the tick goes to whoever it interrupted. */
 		if (cur->proc) {
-			__atomic_add_fetch(&cur->proc->ticks, 1, __ATOMIC_RELAXED);
+			uint64_t t = __atomic_add_fetch(&cur->proc->ticks, 1, __ATOMIC_RELAXED);
 			if (cur->uregs && tick_after_syscall(cur))
 				__atomic_add_fetch(&cur->proc->kticks, 1, __ATOMIC_RELAXED);
+			if (__atomic_load_n(&cur->proc->alarm, __ATOMIC_RELAXED))
+				process_alarm_tick(cur->proc, t);
 		}
 		if (cur->slice)
 			cur->slice--;

@@ -94,19 +94,77 @@ void vm_fork_wait(struct process *p)
 		vm_serve_shootdown(this_cpu());
 }
 
-/* Whether byte @off of @m's VMO lies in a page wholly past its file's end (VM_FILE). */
+/* The VMO whose end cuts file mapping @m (a view's backing), and on whose file_maps it is. */
+static struct vmo *file_of(const struct mapping *m)
+{
+	return m->vmo->backing ? m->vmo->backing : m->vmo;
+}
+
+/* Where @m's start lies in file_of(@m). */
+static uint64_t file_offset(const struct mapping *m)
+{
+	return m->offset + (m->vmo->backing ? m->vmo->backing_offset : 0);
+}
+
+/* The end of the last page of file @v that a file mapping may map. */
+static uint64_t file_end(const struct vmo *v)
+{
+	return ALIGN_UP(MIN(__atomic_load_n(&v->eof, __ATOMIC_ACQUIRE), v->size), PAGE_SIZE);
+}
+
+/*
+ * Whether byte @off of @m's VMO lies in a page wholly past its file's end
+ * (VM_FILE). If not, the page may be mapped: the file's file_reach grows
+ * past it, so that vm_file_shrunk looks that far.
+ */
 static bool past_eof(const struct mapping *m, uint64_t off)
 {
-	const struct vmo *v = m->vmo;
-
 	if (!m->file)
 		return false;
-	if (v->backing) {
-		off += v->backing_offset;
-		v = v->backing;
-	}
-	uint64_t eof = __atomic_load_n(&v->eof, __ATOMIC_ACQUIRE);
-	return off >= ALIGN_UP(MIN(eof, v->size), PAGE_SIZE);
+	struct vmo *v = file_of(m);
+	uint64_t at = file_offset(m) + ALIGN_DOWN(off - m->offset, PAGE_SIZE);
+	if (at >= file_end(v))
+		return true;
+	uint64_t reach = __atomic_load_n(&v->file_reach, __ATOMIC_RELAXED);
+	while (reach < at + PAGE_SIZE &&
+	       !__atomic_compare_exchange_n(&v->file_reach, &reach, at + PAGE_SIZE, true,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	return false;
+}
+
+/*
+ * Puts @m, just put in @p's address space, on its file's list (VM_FILE
+ * only). Caller holds p->lock. The order: p->lock, then the VMO's lock.
+ */
+void vm_file_link(struct process *p, struct mapping *m)
+{
+	m->proc = p;
+	if (!m->file)
+		return;
+	struct vmo *v = file_of(m);
+	unsigned long s = spin_lock_irqsave(&v->lock);
+	m->file_next = v->file_maps;
+	m->file_pprev = &v->file_maps;
+	if (m->file_next)
+		m->file_next->file_pprev = &m->file_next;
+	v->file_maps = m;
+	/* It has no page yet: the vm_file_shrunk under way, if any, may pass it by. */
+	m->shrink_seq = v->shrink_seq;
+	spin_unlock_irqrestore(&v->lock, s);
+}
+
+/* Takes @m, about to leave its address space, off its file's list. Caller holds p->lock. */
+static void file_unlink(struct mapping *m)
+{
+	if (!m->file)
+		return;
+	struct vmo *v = file_of(m);
+	unsigned long s = spin_lock_irqsave(&v->lock);
+	*m->file_pprev = m->file_next;
+	if (m->file_next)
+		m->file_next->file_pprev = m->file_pprev;
+	spin_unlock_irqrestore(&v->lock, s);
 }
 
 /*
@@ -222,13 +280,15 @@ int vm_map(struct process *p, struct vmo *vmo, vaddr_t *va, uint64_t offset, siz
 		kfree(m);
 		return err;
 	}
-	*m = (struct mapping){start, start + len, vmo, offset, prot, max_prot, shared, anon, file, NULL};
+	*m = (struct mapping){.start = start, .end = start + len, .vmo = vmo, .offset = offset, .prot = prot,
+			      .max_prot = max_prot, .shared = shared, .anon = anon, .file = file};
 	kobj_get(&vmo->k);
 	struct mapping **pp = &p->maps;
 	while (*pp && (*pp)->start < start)
 		pp = &(*pp)->next;
 	m->next = *pp;
 	*pp = m;
+	vm_file_link(p, m);
 	spin_unlock_irqrestore(&p->lock, s);
 	*va = start;
 	return 0;
@@ -250,6 +310,7 @@ static int split(struct process *p, vaddr_t va)
 	kobj_get(&m->vmo->k);
 	m->end = va;
 	m->next = tail;
+	vm_file_link(p, tail);
 	return 0;
 }
 
@@ -271,6 +332,7 @@ int vm_unmap(struct process *p, vaddr_t va, size_t len)
 		struct mapping *m = *pp;
 		if (m->start >= va && m->end <= va + len) {
 			unmap_pages(p, m->start, m->end);
+			file_unlink(m);
 			*pp = m->next;
 			m->next = dead;
 			dead = m;
@@ -462,6 +524,8 @@ int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t ne
 			pp = &(*pp)->next;
 		tail->next = *pp;
 		*pp = kept;
+		for (struct mapping *k = kept; k != tail->next; k = k->next)
+			vm_file_link(p, k);
 	}
 	if (new_len > len && !grown) {
 		last->end += new_len - len;
@@ -472,6 +536,7 @@ int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t ne
 		ext->vmo = grown;
 		ext->offset = grown_offset;
 		last->next = ext;
+		vm_file_link(p, ext);
 		ext = NULL;
 	}
 	spin_unlock_irqrestore(&p->lock, s);
@@ -484,21 +549,32 @@ int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t ne
 	return 0;
 }
 
-/* Drops @p's page-table entries of pages of @v's file wholly past its end; whether any was there. */
-static bool drop_past_eof(struct process *p, const struct vmo *v)
+/*
+ * Drops the page-table entries of @p's mappings of file @v that lie wholly
+ * past its end, up to where any was ever mapped (file_reach), and marks
+ * them done for shrink @seq; whether any entry was there.
+ */
+static bool drop_past_eof(struct process *p, struct vmo *v, uint64_t seq)
 {
 	unsigned long s = spin_lock_irqsave(&p->lock);
 	bool any = false;
 
-	for (struct mapping *m = p->maps; m; m = m->next) {
-		if (!m->file || (m->vmo != v && m->vmo->backing != v))
+	spin_lock(&v->lock);
+	uint64_t end = file_end(v), reach = __atomic_load_n(&v->file_reach, __ATOMIC_RELAXED);
+	for (struct mapping *m = v->file_maps; m; m = m->file_next) {
+		if (m->proc != p || m->shrink_seq >= seq)
 			continue;
-		for (vaddr_t va = m->start; va < m->end; va += PAGE_SIZE)
-			if (past_eof(m, m->offset + (va - m->start)) && arch_page_query(p->root, va, NULL, NULL)) {
-				arch_page_unmap(p->root, va);
+		m->shrink_seq = seq;
+		uint64_t at = file_offset(m), len = m->end - m->start;
+		uint64_t from = end > at ? MIN(end - at, len) : 0;
+		uint64_t to = reach > at ? MIN(reach - at, len) : 0;
+		for (uint64_t off = from; off < to; off += PAGE_SIZE)
+			if (arch_page_query(p->root, m->start + off, NULL, NULL)) {
+				arch_page_unmap(p->root, m->start + off);
 				any = true;
 			}
 	}
+	spin_unlock(&v->lock);
 	spin_unlock_irqrestore(&p->lock, s);
 	return any;
 }
@@ -510,10 +586,30 @@ void vm_file_shrunk(struct vmo *v)
 	/*
 	 * The new end is already set: a fault that takes p->lock after the walk
 	 * has passed sees it, one before has mapped its page for the walk to find.
+	 * Each process with a mapping on the list is visited once, under its lock
+	 * (taken before the VMO's); a later shrink that visited it first did this
+	 * one's work too, since it saw an end set after this one's.
 	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	for (struct process *p = process_next(NULL); p; p = process_next(p))
-		any |= drop_past_eof(p, v);
+	unsigned long s = spin_lock_irqsave(&v->lock);
+	uint64_t seq = ++v->shrink_seq;
+	for (;;) {
+		struct mapping *m = v->file_maps;
+		while (m && m->shrink_seq >= seq)
+			m = m->file_next;
+		if (!m)
+			break;
+		struct process *p = m->proc;
+		if (!process_tryget(p)) {
+			m->shrink_seq = seq;	/* being destroyed: its page tables go with it */
+			continue;
+		}
+		spin_unlock_irqrestore(&v->lock, s);
+		any |= drop_past_eof(p, v, seq);
+		process_put(p);
+		s = spin_lock_irqsave(&v->lock);
+	}
+	spin_unlock_irqrestore(&v->lock, s);
 	/*
 	 * The frames stay the VMO's (nothing is freed), so one shootdown of
 	 * every CPU at the end is enough; this CPU runs the caller, whose
@@ -689,6 +785,8 @@ void vm_teardown(struct process *p)
 	unsigned long s = spin_lock_irqsave(&p->lock);
 	struct mapping *m = p->maps;
 
+	for (struct mapping *x = m; x; x = x->next)
+		file_unlink(x);
 	p->maps = NULL;
 	p->map_hint = NULL;
 	spin_unlock_irqrestore(&p->lock, s);

@@ -6,6 +6,15 @@
  * A copy-on-write view (a private file mapping) is an anonymous VMO with a
  * backing: its untouched pages are the backing's frames, mapped read-only,
  * and a write copies the page into the view. Its clones keep the backing.
+ *
+ * The page index of an anonymous VMO holds a frame address per page, 0 until
+ * the page is first touched. A VMO of up to LEAF_PAGES pages keeps it in one
+ * array its size (pages); a larger one in leaves of LEAF_PAGES entries (a
+ * frame each), made when a page in their range is first touched and reached
+ * through a directory of one pointer a leaf (dir). So a large VMO costs
+ * kernel memory for the pages it holds, not for its size: a leaf (4 KiB) a
+ * 2 MiB stretch touched, and its directory (8 bytes a 2 MiB of the size).
+ * Leaves live as long as the VMO: a pointer into one stays good unlocked.
  */
 #include <kernel/errno.h>
 #include <kernel/frame.h>
@@ -14,19 +23,105 @@
 #include <kernel/string.h>
 #include <kernel/vmo.h>
 
+#define LEAF_PAGES (PAGE_SIZE / sizeof(paddr_t))
+
+_Static_assert(VMO_MAX_SIZE / PAGE_SIZE <= LEAF_PAGES * LEAF_PAGES, "a directory is a page at most");
+
 static uint64_t frames_held;
+
+/* Index tables: from a slab up to its largest objects, else a frame (never more than a page). */
+static void *table_alloc(size_t bytes)
+{
+	if (bytes <= SLAB_MAX_OBJECT)
+		return kmalloc(bytes);
+	paddr_t f = frame_alloc(0, FRAME_ZERO);
+	return f ? phys_to_virt(f) : NULL;
+}
+
+static void table_free(void *t, size_t bytes)
+{
+	if (bytes <= SLAB_MAX_OBJECT)
+		kfree(t);
+	else if (t)
+		frame_free(virt_to_phys(t), 0);
+}
+
+static uint64_t npages(const struct vmo *v)
+{
+	return v->size / PAGE_SIZE;
+}
+
+static bool sparse(const struct vmo *v)
+{
+	return v->size > LEAF_PAGES * PAGE_SIZE;
+}
+
+static uint64_t nleaves(const struct vmo *v)
+{
+	return (npages(v) + LEAF_PAGES - 1) / LEAF_PAGES;
+}
+
+enum slot_mode {
+	SLOT_FIND,
+	SLOT_MAKE,	/* makes the leaf when it is missing */
+};
+
+/*
+ * The index entry of page @i, or NULL when its leaf is missing (with
+ * SLOT_MAKE: no memory for it). Caller holds v->lock, or owns @v alone.
+ */
+static paddr_t *slot(struct vmo *v, uint64_t i, enum slot_mode mode)
+{
+	if (!sparse(v))
+		return &v->pages[i];
+	paddr_t **leaf = &v->dir[i / LEAF_PAGES];
+	if (!*leaf && mode == SLOT_MAKE)
+		*leaf = table_alloc(PAGE_SIZE);
+	return *leaf ? &(*leaf)[i % LEAF_PAGES] : NULL;
+}
+
+/*
+ * The entries of pages @first .. @first + *@n - 1, as many as one array
+ * holds from @first on; NULL for a missing leaf (its *@n pages have none).
+ */
+static paddr_t *run_at(const struct vmo *v, uint64_t first, uint64_t *n)
+{
+	if (!sparse(v)) {
+		*n = npages(v) - first;
+		return v->pages + first;
+	}
+	paddr_t *leaf = v->dir[first / LEAF_PAGES];
+	*n = MIN(LEAF_PAGES - first % LEAF_PAGES, npages(v) - first);
+	return leaf ? leaf + first % LEAF_PAGES : NULL;
+}
+
+static void index_free(struct vmo *v)
+{
+	uint64_t n;
+
+	for (uint64_t i = 0; i < npages(v); i += n) {
+		paddr_t *run = run_at(v, i, &n);
+		for (uint64_t j = 0; run && j < n; j++)
+			if (run[j]) {
+				frame_release(run[j]);
+				__atomic_fetch_sub(&frames_held, 1, __ATOMIC_RELAXED);
+			}
+		if (run && sparse(v))
+			table_free(run, PAGE_SIZE);
+	}
+	if (sparse(v))
+		table_free(v->dir, nleaves(v) * sizeof(*v->dir));
+	else
+		table_free(v->pages, npages(v) * sizeof(*v->pages));
+}
 
 static void vmo_destroy(struct kobject *k)
 {
 	struct vmo *v = (struct vmo *)k;
 
 	if (v->kind == VMO_ANON) {
-		for (uint64_t i = 0; i < v->size / PAGE_SIZE; i++)
-			if (v->pages[i]) {
-				frame_release(v->pages[i]);
-				__atomic_fetch_sub(&frames_held, 1, __ATOMIC_RELAXED);
-			}
-		kfree(v->pages);
+		if (v->pages)
+			index_free(v);
 		if (v->backing)
 			vmo_put(v->backing);
 	} else if (v->kind == VMO_CONTIG) {
@@ -57,7 +152,10 @@ struct vmo *vmo_create_anon(uint64_t size)
 
 	if (!v)
 		return NULL;
-	v->pages = kmalloc(v->size / PAGE_SIZE * sizeof(paddr_t));
+	if (sparse(v))
+		v->dir = table_alloc(nleaves(v) * sizeof(*v->dir));
+	else
+		v->pages = table_alloc(npages(v) * sizeof(*v->pages));
 	if (!v->pages) {
 		kfree(v);
 		return NULL;
@@ -116,18 +214,22 @@ static void inherit_backing(struct vmo *c, struct vmo *v)
 		kobj_get(&c->backing->k);
 }
 
-/* Puts the frame @f, allocated outside the lock, at page @i unless another CPU filled it first. */
-static bool install_page(struct vmo *v, uint64_t i, paddr_t f)
+/*
+ * Puts the frame @f, allocated outside the lock, at page @i: 0, or -EEXIST
+ * when another CPU filled it first, -ENOMEM without memory for its leaf.
+ */
+static int install_page(struct vmo *v, uint64_t i, paddr_t f)
 {
 	unsigned long s = spin_lock_irqsave(&v->lock);
-	bool won = !v->pages[i];
+	paddr_t *e = slot(v, i, SLOT_MAKE);
+	int err = !e ? -ENOMEM : *e ? -EEXIST : 0;
 
-	if (won) {
-		v->pages[i] = f;
+	if (!err) {
+		*e = f;
 		__atomic_fetch_add(&frames_held, 1, __ATOMIC_RELAXED);
 	}
 	spin_unlock_irqrestore(&v->lock, s);
-	return won;
+	return err;
 }
 
 /*
@@ -145,17 +247,18 @@ static int cow_page(struct vmo *v, struct vmo *b, uint64_t i, uint64_t at, enum 
 		return err;
 	}
 	unsigned long s = spin_lock_irqsave(&b->lock);
-	paddr_t src = b->pages[at / PAGE_SIZE];
+	paddr_t *e = slot(b, at / PAGE_SIZE, SLOT_FIND);
+	paddr_t src = e ? *e : 0;
 	paddr_t copy = frame_alloc(0, src ? 0 : FRAME_ZERO);
 	if (copy && src)
 		memcpy(phys_to_virt(copy), phys_to_virt(src), PAGE_SIZE);
 	spin_unlock_irqrestore(&b->lock, s);
 	if (!copy)
 		return -ENOMEM;
-	bool won = install_page(v, i, copy);
-	if (!won) {
+	int err = install_page(v, i, copy);
+	if (err) {
 		frame_free(copy, 0);
-		return vmo_page(v, i * PAGE_SIZE, access, out);
+		return err == -EEXIST ? vmo_page(v, i * PAGE_SIZE, access, out) : err;
 	}
 	out->pa = copy;
 	out->old = src;
@@ -173,7 +276,8 @@ int vmo_page(struct vmo *v, uint64_t offset, enum vmo_access access, struct vmo_
 	}
 	uint64_t i = offset / PAGE_SIZE;
 	unsigned long s = spin_lock_irqsave(&v->lock);
-	paddr_t f = v->pages[i];
+	paddr_t *e = slot(v, i, SLOT_FIND);
+	paddr_t f = e ? *e : 0;
 	struct vmo *b = v->backing;
 	uint64_t at = v->backing_offset + i * PAGE_SIZE;
 	if (!f && b && at < b->size) {
@@ -191,7 +295,7 @@ int vmo_page(struct vmo *v, uint64_t offset, enum vmo_access access, struct vmo_
 			return -ENOMEM;
 		}
 		memcpy(phys_to_virt(copy), phys_to_virt(f), PAGE_SIZE);
-		v->pages[i] = copy;
+		*e = copy;
 		out->old = f;
 		out->release_old = true;
 		f = copy;
@@ -205,55 +309,73 @@ int vmo_page(struct vmo *v, uint64_t offset, enum vmo_access access, struct vmo_
 	f = frame_alloc(0, FRAME_ZERO);
 	if (!f)
 		return -ENOMEM;
-	bool won = install_page(v, i, f);
-	if (won) {
+	int err = install_page(v, i, f);
+	if (!err) {
 		out->pa = f;
 		return 0;
 	}
 	/* Another CPU won the race: its frame may meanwhile be shared, so resolve again. */
 	frame_free(f, 0);
-	return vmo_page(v, offset, access, out);
+	return err == -EEXIST ? vmo_page(v, offset, access, out) : err;
 }
 
 struct vmo *vmo_clone(struct vmo *v)
 {
 	struct vmo *c = vmo_create_anon(v->size);
-	uint64_t n = 0;
+	uint64_t held = 0, n;
+	bool full = true;
 
 	if (!c)
 		return NULL;
 	inherit_backing(c, v);
 	unsigned long s = spin_lock_irqsave(&v->lock);
-	for (uint64_t i = 0; i < v->size / PAGE_SIZE; i++)
-		if ((c->pages[i] = v->pages[i]) != 0) {
-			frame_share(v->pages[i]);
-			n++;
-		}
+	for (uint64_t i = 0; full && i < npages(v); i += n) {
+		paddr_t *run = run_at(v, i, &n), *to = run ? slot(c, i, SLOT_MAKE) : NULL;
+		full = !run || to;
+		for (uint64_t j = 0; to && j < n; j++)
+			if ((to[j] = run[j]) != 0) {
+				frame_share(run[j]);
+				held++;
+			}
+	}
 	spin_unlock_irqrestore(&v->lock, s);
-	__atomic_fetch_add(&frames_held, n, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&frames_held, held, __ATOMIC_RELAXED);
+	if (!full) {
+		vmo_put(c);	/* lets go of the frames it shared so far */
+		return NULL;
+	}
 	return c;
 }
 
 struct vmo *vmo_duplicate(struct vmo *v)
 {
 	struct vmo *c = vmo_create_anon(v->size);
+	uint64_t n;
 
 	if (c)
 		inherit_backing(c, v);
-	for (uint64_t i = 0; c && i < v->size / PAGE_SIZE; i++) {
-		/* One page at a time, so the lock is never held long. */
+	for (uint64_t i = 0; c && i < npages(v); i += n) {
 		unsigned long s = spin_lock_irqsave(&v->lock);
-		paddr_t f = v->pages[i], copy = f ? frame_alloc(0, 0) : 0;
-		if (copy)
-			memcpy(phys_to_virt(copy), phys_to_virt(f), PAGE_SIZE);
+		paddr_t *run = run_at(v, i, &n);
 		spin_unlock_irqrestore(&v->lock, s);
-		if (f && !copy) {
-			vmo_put(c);
-			return NULL;
-		}
-		if (copy) {
-			c->pages[i] = copy;
-			__atomic_fetch_add(&frames_held, 1, __ATOMIC_RELAXED);
+		for (uint64_t j = 0; run && j < n; j++) {
+			/* One page at a time, so the lock is never held long. */
+			s = spin_lock_irqsave(&v->lock);
+			paddr_t f = run[j], copy = f ? frame_alloc(0, 0) : 0;
+			if (copy)
+				memcpy(phys_to_virt(copy), phys_to_virt(f), PAGE_SIZE);
+			spin_unlock_irqrestore(&v->lock, s);
+			paddr_t *to = copy ? slot(c, i + j, SLOT_MAKE) : NULL;
+			if (f && !to) {
+				if (copy)
+					frame_free(copy, 0);
+				vmo_put(c);
+				return NULL;
+			}
+			if (copy) {
+				*to = copy;
+				__atomic_fetch_add(&frames_held, 1, __ATOMIC_RELAXED);
+			}
 		}
 	}
 	return c;
@@ -275,6 +397,9 @@ static int copy(struct vmo *v, uint64_t offset, void *kbuf, size_t len, bool to_
 		int err = vmo_page(v, offset, to_vmo ? VMO_WRITE : VMO_COPY_OUT, &f);
 		if (err)
 			return err;
+		/* A clone's write (the kernel's tests) moved the page: no page table names the old frame. */
+		if (f.release_old)
+			frame_release(f.old);
 		size_t in_page = offset % PAGE_SIZE, n = MIN(len, PAGE_SIZE - in_page);
 		char *p = (char *)phys_to_virt(f.pa) + in_page;
 		if (to_vmo)

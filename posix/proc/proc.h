@@ -51,10 +51,12 @@ struct waiter {
 /* A timer of a process (timer.c): PROC_TIMER_REAL's or timer_create's. */
 struct ptimer {
 	struct ptimer *next;
-	int id, sig;	/* sig 0: SIGEV_NONE */
-	int code;	/* si_code: SI_KERNEL (ITIMER_REAL) or SI_TIMER */
+	int id, sig;	/* id <= 0: an interval timer (PROC_TIMER_REAL...); sig 0: SIGEV_NONE */
+	int code;	/* si_code: SI_KERNEL (the interval timers) or SI_TIMER */
+	int clock;	/* enum proc_clock */
+	int tid;	/* SIGEV_THREAD_ID: the thread it signals (0: the process) */
 	uint64_t value;	/* si_value */
-	int64_t due, interval;	/* clock ns when it expires next (0: disarmed); its period (0: once) */
+	int64_t due, interval;	/* ns on its clock when it expires next (0: disarmed); its period (0: once) */
 	int overrun;	/* expirations while its signal was still pending, since the last one sent */
 };
 
@@ -124,6 +126,7 @@ struct proc {
 	struct proc_thread *threads;
 	uint64_t sig_onstack;
 	struct ptimer *timers;	/* its timers (timer.c) */
+	bool cpu_alarm;	/* its kernel process's CPU-time alarm is armed (timer.c) */
 	/*
 	 * Job control (stop.c): stopped by a stop signal (its kernel process
 	 * too, vr_process_stop); the stop signal a WUNTRACED wait of its parent
@@ -134,6 +137,7 @@ struct proc {
 	int stop_report;
 	char *cmdline;	/* argv as /proc/<pid>/cmdline shows it (NUL after each), or NULL; owned */
 	char comm[16];	/* the command name (/proc/<pid>/comm): what it exec'd, as Linux's TASK_COMM_LEN */
+	char *exe;	/* the absolute path of what it exec'd (/proc/<pid>/exe), or NULL; owned */
 	size_t cmdline_len;
 	/*
 	 * CPU time, in the kernel's ticks (process_ticks): what the programs it
@@ -327,6 +331,8 @@ void proc_fdmap_fill(handle_t to, const struct proc_fd *fds, uint32_t n);
  * memory) and its command name to @name's last component.
  */
 void proc_set_cmdline(struct proc *p, const char *const *argv, const char *name);
+/* Sets what /proc/<pid>/exe names: @path (absolute; "" or no memory: nothing). */
+void proc_set_exe(struct proc *p, const char *path);
 
 /* ---- watch.c ---- */
 /*
@@ -349,5 +355,11 @@ int64_t vfs_sig_pending(int pid, uint64_t set);
 /* VFS_FD_PATH: the length of what /proc/<pid>/fd/N names for @session's @id; the text in our IPC buffer. */
 int64_t vfs_fd_path(uint64_t session, uint64_t id);
 int64_t vfs_session_fork(uint64_t parent_session, int pid, uint64_t *session, handle_t *cap);
-/* The executable at @path resolved as @session: *vmo a VMO with the file, *size its size. */
-int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size);
+/*
+ * The executable at @path resolved as @session: *vmo a VMO with the file,
+ * *size its size; @exe (VFS_IO_MAX bytes, or NULL) gets its absolute path
+ * ("" when the vfs did not say).
+ */
+int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size, char *exe);
+/* VFS_SESSION_CWD: the length (with the NUL) of @session's working directory's path; the text in our IPC buffer. */
+int64_t vfs_session_cwd(uint64_t session);

@@ -1,12 +1,15 @@
 /*
  * /proc, served by the proc server through the vfs server's remote mounts
  * (proto/vfs.h, "Remote file systems"): /proc/self, /proc/<pid>/{stat,
- * cmdline,comm,status,fd/}, /proc/meminfo, /proc/uptime, /proc/stat, /proc/loadavg,
+ * cmdline,comm,status,fd/,cwd,exe,root}, /proc/meminfo, /proc/uptime, /proc/stat, /proc/loadavg,
  * and the pids in /proc. /proc/<pid>/fd lists what the process's descriptor
  * map says (proto/proc.h: the translation layer keeps it as descriptors come
  * and go); each entry is a symbolic link whose text the vfs server tells
  * (VFS_FD_PATH), and opening one has the vfs open that file again
- * (VFS_REMOTE_REOPEN). CPU times come from the kernel's ticks
+ * (VFS_REMOTE_REOPEN). /proc/<pid>/cwd, exe and root are links out of
+ * /proc: a path through one is answered with where it leads
+ * (VFS_REMOTE_FOLLOW), for the vfs and its client to look up the rest
+ * there. CPU times come from the kernel's ticks
  * (process_ticks, system_info), in USER_HZ (100 a second) as Linux tells them.
  *
  * The vfs server never calls us: a second thread (the pump) takes the
@@ -36,7 +39,10 @@
 #define PUMP_STACK (32 * 1024)
 
 enum kind { K_ROOT = 1, K_SELF, K_MEMINFO, K_UPTIME, K_PID, K_STAT, K_CMDLINE, K_STATUS, K_COMM,
-	    K_SYSSTAT, K_LOADAVG, K_FDDIR, K_FD };
+	    K_SYSSTAT, K_LOADAVG, K_FDDIR, K_FD, K_CWD, K_EXE, K_PROOT };
+
+/* resolve: the path goes on through a link that leads out of /proc (the vfs looks up the rest). */
+#define LEADS_OUT 1
 
 #define ROOT_FIXED 7u	/* /proc's entries before the pids: ".", "..", self, meminfo, uptime, stat, loadavg */
 #define USER_HZ 100	/* Linux's clock ticks (sysconf(_SC_CLK_TCK)) of its time fields */
@@ -62,7 +68,13 @@ static bool is_dir(enum kind k)
 
 static bool is_link(enum kind k)
 {
-	return k == K_SELF || k == K_FD;
+	return k == K_SELF || k == K_FD || k == K_CWD || k == K_EXE || k == K_PROOT;
+}
+
+/* The links of /proc/<pid> that lead out of /proc: cwd, exe, root. */
+static bool leads_out(enum kind k)
+{
+	return k == K_CWD || k == K_EXE || k == K_PROOT;
 }
 
 /* The descriptor map of process @p (PROC_FDMAP_FDS words; zeros without one) into @map. */
@@ -154,9 +166,13 @@ static int pid_of(const char *s, size_t len)
  * Resolves @path (relative to /proc) for a caller with pid @caller: *kind,
  * *pid and (K_FD) *fd. "self" is a link to the caller's pid, followed unless
  * it is the last component and @follow is false. ".." is not served
- * (ENOENT). fd/N is a link the vfs server follows: it is always the last.
+ * (ENOENT). fd/N is a link the vfs server follows when it is the last. A
+ * link that leads out of /proc (<pid>/cwd, exe, root; fd/N with more after
+ * it) followed: LEADS_OUT with the link's kind and *rest what follows it
+ * (from its slash), for the vfs to look up from the link's target.
  */
-static int resolve(const char *path, int caller, bool follow, enum kind *kind, int *pid, int *fd)
+static int resolve(const char *path, int caller, bool follow, enum kind *kind, int *pid, int *fd,
+		   const char **rest)
 {
 	*kind = K_ROOT;
 	*pid = 0;
@@ -204,6 +220,12 @@ static int resolve(const char *path, int caller, bool follow, enum kind *kind, i
 				*kind = K_COMM;
 			else if (len == 2 && !memcmp(path, "fd", 2))
 				*kind = K_FDDIR;
+			else if (len == 3 && !memcmp(path, "cwd", 3))
+				*kind = K_CWD;
+			else if (len == 3 && !memcmp(path, "exe", 3))
+				*kind = K_EXE;
+			else if (len == 4 && !memcmp(path, "root", 4))
+				*kind = K_PROOT;
 			else
 				return -ENOENT;
 		} else if (*kind == K_FDDIR) {
@@ -212,6 +234,10 @@ static int resolve(const char *path, int caller, bool follow, enum kind *kind, i
 			*kind = K_FD;
 		} else {
 			return -ENOTDIR;
+		}
+		if ((leads_out(*kind) || *kind == K_FD) && (end || (follow && *kind != K_FD))) {
+			*rest = path + len;
+			return LEADS_OUT;
 		}
 		if (end && !is_dir(*kind) && *kind != K_SELF)
 			return -ENOTDIR;
@@ -224,13 +250,13 @@ static void stat_of(enum kind k, int pid, int fd, struct vfs_stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->dev = PROCFS_DEV;
-	st->ino = pid ? (uint64_t)pid << 4 | k : k;
+	st->ino = pid ? (uint64_t)pid << 5 | k : k;	/* kinds below 32, pids below 2^15 */
 	if (k == K_FD)
 		st->ino |= (uint64_t)(fd + 1) << 20;
-	st->mode = k == K_FDDIR ? S_IFDIR | 0500
+	st->mode = k == K_FDDIR	 ? S_IFDIR | 0500
 		   : is_dir(k)	 ? S_IFDIR | 0555
-		   : k == K_SELF ? S_IFLNK | 0777
 		   : k == K_FD	 ? S_IFLNK | 0700
+		   : is_link(k)	 ? S_IFLNK | 0777
 				 : S_IFREG | 0444;
 	st->nlink = is_dir(k) ? 2 : 1;
 	st->blksize = 1024;
@@ -446,13 +472,15 @@ static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t siz
 	static const char *const root[] = {".", "..", "self", "meminfo", "uptime", "stat", "loadavg"};
 	static const enum kind root_kind[] = {K_ROOT,	 K_ROOT,    K_SELF,   K_MEMINFO,
 					      K_UPTIME, K_SYSSTAT, K_LOADAVG};
-	static const char *const piddir[] = {".", "..", "stat", "cmdline", "status", "comm", "fd"};
-	static const enum kind pid_kind[] = {K_PID, K_ROOT, K_STAT, K_CMDLINE, K_STATUS, K_COMM, K_FDDIR};
+	static const char *const piddir[] = {".",    "..",   "stat", "cmdline", "status",
+					     "comm", "fd",   "cwd",  "exe",	"root"};
+	static const enum kind pid_kind[] = {K_PID,  K_ROOT,  K_STAT, K_CMDLINE, K_STATUS,
+					     K_COMM, K_FDDIR, K_CWD,  K_EXE,	 K_PROOT};
 	static const char *const fddir[] = {".", ".."};
 	static const enum kind fd_kind[] = {K_FDDIR, K_PID};
 	const char *const *names = f->kind == K_ROOT ? root : f->kind == K_PID ? piddir : fddir;
 	const enum kind *kinds = f->kind == K_ROOT ? root_kind : f->kind == K_PID ? pid_kind : fd_kind;
-	unsigned fixed = f->kind == K_ROOT ? ROOT_FIXED : f->kind == K_PID ? 7u : 2u;
+	unsigned fixed = f->kind == K_ROOT ? ROOT_FIXED : f->kind == K_PID ? 10u : 2u;
 	size_t used = 0;
 	struct vfs_stat st;
 
@@ -462,9 +490,9 @@ static long list_dir(const struct pfile *f, uint64_t *pos, char *buf, size_t siz
 			enum kind k = kinds[at];
 			stat_of(k, k == K_ROOT ? 0 : f->pid, -1, &st);
 			if (!dirent(buf, size, &used, st.ino, at + 1,
-				    is_dir(k)	  ? DT_DIR
-				    : k == K_SELF ? DT_LNK
-						  : DT_REG,
+				    is_dir(k)	    ? DT_DIR
+				    : is_link(k) ? DT_LNK
+						    : DT_REG,
 				    names[at]))
 				break;
 			*pos = at + 1;
@@ -528,6 +556,50 @@ static long readlink_fd(int pid, int fd, char *buf, size_t *len)
 	return r;
 }
 
+/*
+ * The target of link @k (K_FD, K_CWD, K_EXE, K_PROOT) of @pid into @buf (our
+ * IPC buffer): its length (no NUL), or -errno. A zombie has none (ENOENT).
+ */
+static long link_target(enum kind k, int pid, int fd, char *buf)
+{
+	const struct proc *p = proc_find(pid);
+	size_t len;
+	long r;
+
+	if (k == K_FD)
+		return readlink_fd(pid, fd, buf, &len);
+	if (!p || p->state != PROC_ALIVE)
+		return -ENOENT;
+	if (k == K_PROOT)
+		return snprintf(buf, VFS_IO_MAX, "/");
+	if (k == K_EXE)
+		return p->exe ? snprintf(buf, VFS_IO_MAX, "%s", p->exe) : -ENOENT;
+	/* The working directory is the vfs's: as getcwd says it (its length counts the NUL). */
+	r = vfs_session_cwd(p->session);
+	return r <= 0 ? -ENOENT : r - 1;
+}
+
+/*
+ * The path went through link @k (of @pid) that leads out of /proc, with
+ * @rest after it: the vfs looks up the link's target followed by @rest
+ * instead (VFS_REMOTE_FOLLOW), the new path in @buf.
+ */
+static long leave(enum kind k, int pid, int fd, const char *rest, char *buf, size_t *len)
+{
+	long n = link_target(k, pid, fd, buf);
+	size_t more = strlen(rest);
+
+	if (n < 0)
+		return n;
+	if (!n || buf[0] != '/')
+		return -ENOTDIR;	/* "pipe:[12]/x" */
+	if ((size_t)n + more + 1 > VFS_IO_MAX)
+		return -ENAMETOOLONG;
+	memcpy(buf + n, rest, more + 1);
+	*len = (size_t)n + more + 1;
+	return VFS_REMOTE_FOLLOW;
+}
+
 static struct pfile *file_of(uint64_t handle)
 {
 	return handle && handle <= PROCFS_FILES_MAX && files[handle - 1].kind ? &files[handle - 1]
@@ -554,13 +626,16 @@ static long do_open(const char *path, int flags, int caller, uint64_t out[3], ch
 {
 	enum kind k;
 	int pid, fd, err, acc = flags & O_ACCMODE;
+	const char *rest;
 	size_t i;
 
-	if ((err = resolve(path, caller, !(flags & O_NOFOLLOW), &k, &pid, &fd)))
+	if ((err = resolve(path, caller, !(flags & O_NOFOLLOW), &k, &pid, &fd, &rest)) == LEADS_OUT)
+		return leave(k, pid, fd, rest, buf, len);
+	if (err)
 		return (flags & O_CREAT) && err == -ENOENT ? -EACCES : err;
 	if ((flags & O_CREAT) && (flags & O_EXCL))
 		return -EEXIST;
-	if (k == K_SELF || (k == K_FD && (flags & O_NOFOLLOW)))
+	if (is_link(k) && (k != K_FD || (flags & O_NOFOLLOW)))
 		return -ELOOP;
 	if (k == K_FD) {
 		/*
@@ -613,6 +688,7 @@ int64_t op_procfs(uint64_t m[8], size_t *len)
 	struct vfs_stat st;
 	enum kind k;
 	int pid;
+	const char *rest;
 	long r;
 
 	*len = 0;
@@ -632,23 +708,31 @@ int64_t op_procfs(uint64_t m[8], size_t *len)
 	case VFS_OPEN: r = do_open(path, (int)a, caller, x, buf, len); break;
 	case VFS_STATAT:
 		/* fd/N followed is the link itself here: its file's attributes are the vfs's. */
-		if (!(r = resolve(path, caller, !(a & AT_SYMLINK_NOFOLLOW), &k, &pid, &fd))) {
+		r = resolve(path, caller, !(a & AT_SYMLINK_NOFOLLOW), &k, &pid, &fd, &rest);
+		if (r == LEADS_OUT) {
+			r = leave(k, pid, fd, rest, buf, len);
+		} else if (!r) {
 			stat_of(k, pid, fd, &st);
 			memcpy(buf, &st, sizeof(st));
 			*len = sizeof(st);
 		}
 		break;
 	case VFS_READLINK:
-		if (!(r = resolve(path, caller, false, &k, &pid, &fd)) && !is_link(k))
+		r = resolve(path, caller, false, &k, &pid, &fd, &rest);
+		if (r == LEADS_OUT)
+			r = leave(k, pid, fd, rest, buf, len);
+		else if (!r && !is_link(k))
 			r = -EINVAL;
-		if (!r && k == K_SELF)
+		else if (!r && k == K_SELF)
 			r = snprintf(buf, VFS_IO_MAX, "%d", caller), *len = (size_t)r;
-		else if (!r)
-			r = readlink_fd(pid, fd, buf, len);
+		else if (!r && (r = link_target(k, pid, fd, buf)) >= 0)
+			*len = (size_t)r;
 		break;
 	case VFS_ACCESS:
-		r = resolve(path, caller, true, &k, &pid, &fd);
-		if (!r && ((a & W_OK) || ((a & X_OK) && !is_dir(k))))
+		r = resolve(path, caller, true, &k, &pid, &fd, &rest);
+		if (r == LEADS_OUT)
+			r = leave(k, pid, fd, rest, buf, len);
+		else if (!r && ((a & W_OK) || ((a & X_OK) && !is_dir(k))))
 			r = -EACCES;
 		break;
 	case VFS_READ:
@@ -747,6 +831,16 @@ int procfs_start(void)
 	err = pthread_create(&t, &attr, pump, NULL);
 	pthread_attr_destroy(&attr);
 	return -err;
+}
+
+void proc_set_exe(struct proc *p, const char *path)
+{
+	char *e = path[0] ? strdup(path) : NULL;
+
+	if (!path[0] || e) {
+		free(p->exe);
+		p->exe = e;
+	}
 }
 
 void proc_set_cmdline(struct proc *p, const char *const *argv, const char *name)

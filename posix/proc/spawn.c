@@ -51,6 +51,7 @@ struct child_fds {
 /* The request being decoded: small[] for one from the IPC buffer, else a copy of its VMO's. */
 static _Alignas(8) char small[PROC_SPAWN_MAX];
 static char *request;
+static char exe_path[VFS_IO_MAX];	/* the program's absolute path, as vfs_exec_image found it */
 static struct child_fds child;
 _Static_assert(PROC_SPAWN_HANDLES == VR_SPAWN_HANDLES_MAX, "the layer's limit is the protocol's");
 
@@ -332,7 +333,7 @@ static int64_t open_interp(uint64_t session, const struct vr_image *img, struct 
 	interp->vmo = 0;
 	if (n <= 0)
 		return n == -EINVAL ? -ENOEXEC : n;
-	return vfs_exec_image(session, path, &interp->vmo, &interp->size);
+	return vfs_exec_image(session, path, &interp->vmo, &interp->size, NULL);
 }
 
 /*
@@ -411,7 +412,7 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 		return -EAGAIN;
 	if ((err = child_ids(r, parent, pid, &pgid, &sid)))
 		return err;
-	if ((err = vfs_exec_image(parent->session, r->path, &img.vmo, &img.size)))
+	if ((err = vfs_exec_image(parent->session, r->path, &img.vmo, &img.size, exe_path)))
 		return err;
 	if ((err = open_interp(parent->session, &img, &interp)))
 		goto err_image;
@@ -428,6 +429,7 @@ static int64_t spawn(const struct spawn_req *r, struct proc *parent)
 	c->sig_blocked = r->h->sigmask & ~SIG_FIXED;
 	c->sig_ignored = r->h->sigignore & ~SIG_FIXED;
 	proc_set_cmdline(c, r->argv, r->h->name_arg ? r->argv[r->h->name_arg] : r->path);
+	proc_set_exe(c, exe_path);
 	if ((err = start(r, c, &img, &interp)))
 		goto err_proc;
 	vr_handle_close(child.session);
@@ -654,7 +656,7 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 
 	if (r->h->nactions || r->h->flags || r->h->nhandles)
 		return -EINVAL;
-	if ((err = vfs_exec_image(p->session, r->path, &img.vmo, &img.size)))
+	if ((err = vfs_exec_image(p->session, r->path, &img.vmo, &img.size, exe_path)))
 		return err;
 	if ((err = open_interp(p->session, &img, &interp)))
 		goto err_image;
@@ -700,6 +702,7 @@ static int64_t execve(const struct spawn_req *r, struct proc *p)
 	proc_fdmap_drop(p);
 	p->fdmap = next.fdmap;
 	proc_set_cmdline(p, r->argv, r->h->name_arg ? r->argv[r->h->name_arg] : r->path);
+	proc_set_exe(p, exe_path);
 	if ((err = proc_watch(p))) {
 		proc_end(p, SIGKILL);
 		return NO_REPLY;

@@ -101,6 +101,8 @@ struct proc *proc_create(int pid, struct proc *parent)
 	/* A forked child has its parent's command line and name; a spawned one gets its own. */
 	if (p)
 		memcpy(p->comm, parent->comm, sizeof(p->comm));
+	if (p && parent->exe)
+		proc_set_exe(p, parent->exe);
 	if (p && parent->cmdline && (p->cmdline = malloc(parent->cmdline_len + 1))) {
 		memcpy(p->cmdline, parent->cmdline, parent->cmdline_len + 1);
 		p->cmdline_len = parent->cmdline_len;
@@ -116,6 +118,7 @@ void proc_destroy(struct proc *p)
 		if (p->process)
 			vr_handle_close(p->process);
 		proc_fdmap_drop(p);
+		free(p->exe);
 		struct proc *prev = p->prev, *next = p->next;
 		*p = (struct proc){.pid = PID_INIT, .ppid = PID_ROOT, .pgid = PID_INIT, .sid = PID_INIT,
 				   .prev = prev, .next = next};
@@ -135,6 +138,7 @@ void proc_destroy(struct proc *p)
 		vr_handle_close(p->thread);
 	proc_fdmap_drop(p);
 	free(p->cmdline);
+	free(p->exe);
 	free(p);
 }
 

@@ -1,6 +1,7 @@
 /*
- * Timers: each process's ITIMER_REAL (alarm, setitimer) and the timers of
- * timer_create, and the timeouts of PROC_SIGTAKE (sigtimedwait). The
+ * Timers: each process's interval timers (ITIMER_REAL, alarm; ITIMER_VIRTUAL
+ * and ITIMER_PROF) and the timers of timer_create, and the timeouts of
+ * PROC_SIGTAKE (sigtimedwait). The
  * server's main thread waits only in ipc_recv, which has no timeout, so a
  * second thread sleeps on a notification until the earliest deadline and
  * then calls the server's own endpoint with PROC_TICK (badge 0); the main
@@ -8,6 +9,14 @@
  * tells the thread the next deadline. An earlier deadline signals the
  * notification, so the thread wakes and sleeps again for less. Nothing is
  * looked at on a period: with no deadline the thread sleeps until told.
+ *
+ * Timers on a CPU-time clock (ITIMER_VIRTUAL: the process's user time;
+ * ITIMER_PROF and CLOCK_PROCESS_CPUTIME_ID: all of it) count the kernel's
+ * ticks (process_ticks). The kernel's alarm on the process (process_alarm)
+ * signals the notification with ALARM_BIT once its ticks reach the earliest
+ * such deadline (for user time, the ticks it needs at the least: kernel
+ * ticks may come between, so it is armed again then); the thread then calls
+ * PROC_TICK as for a deadline of the clock.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -17,9 +26,13 @@
 #include "proc.h"
 
 #define TIMER_STACK (16 << 10)
+#define NS 1000000000LL
+#define CHANGED_BIT 1 /* the notification's bits: the deadline changed */
+#define ALARM_BIT 2   /* a process's CPU-time alarm went off */
 
 static handle_t notification;
 static int64_t deadline; /* written by the main thread, read by the timer thread */
+static int64_t tick_ns;	 /* the length of a kernel tick */
 
 int64_t proc_now(void)
 {
@@ -33,10 +46,11 @@ static void *timer_main(void *arg)
 {
 	for (;;) {
 		int64_t d = __atomic_load_n(&deadline, __ATOMIC_ACQUIRE), now = proc_now();
-		uint64_t bits, m[8] = {VR_TAG(PROC_TICK, 0)};
+		uint64_t bits = 0, m[8] = {VR_TAG(PROC_TICK, 0)};
 		if (!d || now < d) {
 			vr_notify_wait(notification, d ? (uint64_t)(d - now) : 0, &bits);
-			continue;
+			if (!(bits & ALARM_BIT))
+				continue;
 		}
 		/* The main thread answers after it has set the next deadline. */
 		vr_ipc_call(proc_ep, m);
@@ -48,11 +62,13 @@ int proc_timer_start(void)
 {
 	pthread_attr_t attr;
 	pthread_t t;
-	uint64_t n;
+	uint64_t n, hz = 0;
 
 	if (vr_notify_create(&n))
 		return -ENOMEM;
 	notification = n;
+	vr_system_info(INFO_TICK_HZ, &hz);
+	tick_ns = hz ? NS / (int64_t)hz : NS / 100;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, TIMER_STACK);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -72,17 +88,77 @@ void proc_timer_update(void)
 
 	for (struct proc *p = proc_all; p; p = p->next) {
 		for (struct ptimer *t = p->timers; t; t = t->next)
-			d = earliest(d, t->due);
+			if (t->clock == PROC_CLOCK_REAL)
+				d = earliest(d, t->due);
 		for (struct waiter *w = p->sig_waiters; w; w = w->next)
 			d = earliest(d, w->deadline);
 	}
 	int64_t old = __atomic_exchange_n(&deadline, d, __ATOMIC_ACQ_REL);
 	if (d && (!old || d < old))
-		vr_notify_signal(notification, 1);
+		vr_notify_signal(notification, CHANGED_BIT);
+}
+
+/* Whether @p has a timer armed on a CPU-time clock. */
+static bool cpu_armed(const struct proc *p)
+{
+	for (struct ptimer *t = p->timers; t; t = t->next)
+		if (t->clock != PROC_CLOCK_REAL && t->due)
+			return true;
+	return false;
+}
+
+/* @p's CPU time in ticks: all of it (PROC_CLOCK_CPU) or its user part (PROC_CLOCK_USER). */
+static int64_t cpu_ticks(const struct proc *p, int clock)
+{
+	uint64_t all = 0, kernel = 0;
+
+	if (p->process) {
+		vr_process_ticks(p->process, 0, &all);
+		if (clock == PROC_CLOCK_USER)
+			vr_process_ticks(p->process, 1, &kernel);
+	}
+	return (int64_t)(all - (kernel < all ? kernel : all));
+}
+
+/* The time on @clock for @p, in ns: the clock's @now, or @p's CPU time. */
+static int64_t clock_now(const struct proc *p, int clock, int64_t now)
+{
+	return clock == PROC_CLOCK_REAL ? now : cpu_ticks(p, clock) * tick_ns;
+}
+
+/*
+ * Arms @p's kernel alarm for its earliest CPU-time deadline: the ticks at
+ * which its CPU time reaches it, or for user time the ticks it reaches it
+ * at the soonest (all of them in user mode). Disarms it when there is none.
+ */
+static void cpu_arm(struct proc *p)
+{
+	int64_t at = 0, all, user = -1;
+
+	if (!p->process || p->state != PROC_ALIVE)
+		return;
+	all = cpu_ticks(p, PROC_CLOCK_CPU);
+	for (struct ptimer *t = p->timers; t; t = t->next) {
+		if (t->clock == PROC_CLOCK_REAL || !t->due)
+			continue;
+		int64_t ticks = (t->due + tick_ns - 1) / tick_ns;
+		if (t->clock == PROC_CLOCK_USER) {
+			if (user < 0)
+				user = cpu_ticks(p, PROC_CLOCK_USER);
+			ticks = all + (ticks > user ? ticks - user : 1);
+		}
+		at = earliest(at, ticks > 0 ? ticks : 1);
+	}
+	if (at || p->cpu_alarm)
+		vr_process_alarm(p->process, (uint64_t)at, at ? notification : 0, ALARM_BIT);
+	p->cpu_alarm = at != 0;
 }
 
 void proc_timers_drop(struct proc *p)
 {
+	if (p->cpu_alarm && p->process)
+		vr_process_alarm(p->process, 0, 0, 0);
+	p->cpu_alarm = false;
 	while (p->timers) {
 		struct ptimer *t = p->timers;
 		p->timers = t->next;
@@ -98,13 +174,13 @@ static struct ptimer *find(struct proc *p, int64_t id)
 	return NULL;
 }
 
-static struct ptimer *add(struct proc *p, int id, int sig, int code, uint64_t value)
+static struct ptimer *add(struct proc *p, int id, int clock, int sig, int code, uint64_t value)
 {
 	struct ptimer *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
-	t->id = id, t->sig = sig, t->code = code, t->value = value;
+	t->id = id, t->clock = clock, t->sig = sig, t->code = code, t->value = value;
 	t->next = p->timers;
 	p->timers = t;
 	return t;
@@ -112,19 +188,37 @@ static struct ptimer *add(struct proc *p, int id, int sig, int code, uint64_t va
 
 int64_t op_timer_create(struct proc *caller, uint64_t m[8])
 {
-	int64_t sig = (int64_t)m[1];
+	int64_t sig = (int64_t)m[1], tid = (int64_t)m[5];
+	uint64_t clock = m[4];
 	int id = 1, n = 0;
+	struct ptimer *t;
 
-	if (sig < 0 || sig > SIG_MAX)
+	if (sig < 0 || sig > SIG_MAX || m[3] > 1 || clock > PROC_CLOCK_CPU)
 		return -EINVAL;
-	for (struct ptimer *t = caller->timers; t; t = t->next)
-		n += t->id != PROC_TIMER_REAL;
+	/* SIGEV_THREAD_ID: a thread of the caller's, with a signal. */
+	if (tid && (!sig || tid < 0 || tid > INT32_MAX || !proc_thread(caller, (int)tid)))
+		return -EINVAL;
+	for (t = caller->timers; t; t = t->next)
+		n += t->id > 0;
 	if (n >= PROC_TIMER_MAX)
 		return -EAGAIN;
 	while (find(caller, id))
 		id++;
 	/* w3 1: si_value is the id (a timer_create without a sigevent). */
-	return add(caller, id, (int)sig, SI_TIMER, m[3] == 1 ? (uint64_t)id : m[2]) ? id : -ENOMEM;
+	t = add(caller, id, (int)clock, (int)sig, SI_TIMER, m[3] == 1 ? (uint64_t)id : m[2]);
+	if (!t)
+		return -ENOMEM;
+	t->tid = (int)tid;
+	return id;
+}
+
+/* A new interval timer @id (PROC_TIMER_REAL, _VIRTUAL or _PROF) with its signal and clock. */
+static struct ptimer *itimer(struct proc *p, int64_t id)
+{
+	static const int sig[] = {SIGALRM, SIGVTALRM, SIGPROF};
+	static const int clock[] = {PROC_CLOCK_REAL, PROC_CLOCK_USER, PROC_CLOCK_CPU};
+
+	return add(p, (int)id, clock[-id], sig[-id], SI_KERNEL, 0);
 }
 
 int64_t op_timer_set(struct proc *caller, uint64_t m[8])
@@ -136,52 +230,66 @@ int64_t op_timer_set(struct proc *caller, uint64_t m[8])
 	uint64_t flags = m[4];
 
 	m[4] = 0;
-	if (value < 0 || interval < 0 || (flags & ~(uint64_t)PROC_TIMER_GET))
+	if (value < 0 || interval < 0 || (flags & ~(uint64_t)(PROC_TIMER_GET | PROC_TIMER_ABS)))
 		return -EINVAL;
-	if (!t && id != PROC_TIMER_REAL)
+	if (!t && (id > PROC_TIMER_REAL || id < PROC_TIMER_PROF))
 		return -EINVAL;
 	if (!t && (flags & PROC_TIMER_GET)) {
 		m[2] = m[3] = 0;
 		return 0;
 	}
-	if (!t && !(t = add(caller, PROC_TIMER_REAL, SIGALRM, SI_KERNEL, 0)))
+	if (!t && !(t = itimer(caller, id)))
 		return -ENOMEM;
+	now = clock_now(caller, t->clock, now);
 	int64_t left = t->due ? (t->due > now ? t->due - now : 1) : 0;
 	m[2] = (uint64_t)t->interval;
 	m[3] = (uint64_t)t->overrun;
 	if (flags & PROC_TIMER_GET)
 		return left;
-	t->due = value ? (value > INT64_MAX - now ? INT64_MAX : now + value) : 0;
+	if (value && (flags & PROC_TIMER_ABS))
+		/* A time already past expires at once (at the next look). */
+		t->due = value > now ? value : now ? now : 1;
+	else
+		t->due = value ? (value > INT64_MAX - now ? INT64_MAX : now + value) : 0;
 	t->interval = value ? interval : 0;
 	t->overrun = 0;
-	proc_timer_update();
+	if (t->clock == PROC_CLOCK_REAL)
+		proc_timer_update();
+	else
+		cpu_arm(caller);
 	return left;
 }
 
 int64_t op_timer_delete(struct proc *caller, uint64_t m[8])
 {
 	for (struct ptimer **t = &caller->timers; *t; t = &(*t)->next) {
-		if ((*t)->id == (int64_t)m[1] && (*t)->id != PROC_TIMER_REAL) {
+		if ((*t)->id == (int64_t)m[1] && (*t)->id > 0) {
 			struct ptimer *gone = *t;
 			*t = gone->next;
 			free(gone);
+			if (caller->cpu_alarm)
+				cpu_arm(caller);
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
 
-/* The first timer of a live process that has expired by @now, or NULL; its process in @owner. */
-static struct ptimer *expired(int64_t now, struct proc **owner)
+/*
+ * The first timer of a live process that has expired by @now (a CPU-time
+ * one: by its process's time), or NULL; its process in @owner, the time on
+ * its clock in @when.
+ */
+static struct ptimer *expired(int64_t now, struct proc **owner, int64_t *when)
 {
 	for (struct proc *p = proc_all; p; p = p->next) {
 		if (p->state != PROC_ALIVE)
 			continue;
 		for (struct ptimer *t = p->timers; t; t = t->next) {
-			if (t->due && t->due <= now) {
-				*owner = p;
-				return t;
-			}
+			if (!t->due || (*when = clock_now(p, t->clock, now)) < t->due)
+				continue;
+			*owner = p;
+			return t;
 		}
 	}
 	return NULL;
@@ -189,36 +297,41 @@ static struct ptimer *expired(int64_t now, struct proc **owner)
 
 int64_t op_tick(uint64_t m[8])
 {
-	int64_t now = proc_now();
+	int64_t now = proc_now(), when;
 	struct proc *p;
 	struct ptimer *t;
 
 	(void)m;
 	/* One at a time, looking again after each: a signal may end its process and free others. */
-	while ((t = expired(now, &p))) {
+	while ((t = expired(now, &p, &when))) {
+		struct proc_thread *to = NULL;
 		int skipped = 0;
 		if (t->interval) {
 			/* Periods that passed unseen count as overruns, as Linux's. */
-			int64_t late = (now - t->due) / t->interval;
+			int64_t late = (when - t->due) / t->interval;
 			skipped = late > INT32_MAX ? INT32_MAX : (int)late;
 			t->due += (late + 1) * t->interval;
 		} else {
 			t->due = 0;
 		}
-		if (!t->sig)
+		/* SIGEV_THREAD_ID: a thread the server forgot (it ended) gets nothing. */
+		if (!t->sig || (t->tid && !(to = proc_thread(p, t->tid))))
 			continue;
-		if (p->sig_pending & SIG_BIT(t->sig)) {
+		if ((to ? to->pending : p->sig_pending) & SIG_BIT(t->sig)) {
 			/* Still pending: one more expiration it stands for. */
 			int64_t o = (int64_t)t->overrun + 1 + skipped;
 			t->overrun = o > INT32_MAX ? INT32_MAX : (int)o;
 			continue;
 		}
 		t->overrun = skipped;
-		proc_signal_value(p, t->sig, 0, t->code, t->value);
+		proc_signal_to(p, to, t->sig, 0, t->code, t->value);
 	}
-	for (p = proc_all; p; p = p->next)
+	for (p = proc_all; p; p = p->next) {
 		if (p->sig_waiters)
 			proc_sig_expire(p, now);
+		if (p->cpu_alarm || cpu_armed(p))
+			cpu_arm(p);
+	}
 	proc_timer_update();
 	return 0;
 }

@@ -70,7 +70,7 @@ void vfs_session_end(uint64_t session)
 		px_call(proc_vfs_admin, VFS_SESSION_END, w, 1, NULL, 0, r);
 }
 
-int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size)
+int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64_t *size, char *exe)
 {
 	uint64_t w[1] = {session}, r[8];
 	size_t len = strlen(path) + 1;
@@ -84,7 +84,22 @@ int64_t vfs_exec_image(uint64_t session, const char *path, handle_t *vmo, uint64
 		return -EIO;
 	*vmo = h;
 	*size = r[1];
+	if (exe) {
+		/* The path the vfs found it at, NUL-terminated in our IPC buffer. */
+		size_t n = px_reply_len(r[0]);
+		const char *buf = px_ipc_buffer();
+		exe[0] = 0;
+		if (n > 1 && n <= VFS_IO_MAX && buf && buf[0] == '/' && !buf[n - 1])
+			memcpy(exe, buf, n);
+	}
 	return 0;
+}
+
+int64_t vfs_session_cwd(uint64_t session)
+{
+	uint64_t w[1] = {session}, r[8];
+
+	return session ? px_call(proc_vfs_admin, VFS_SESSION_CWD, w, 1, NULL, 0, r) : -ENOENT;
 }
 
 int64_t vfs_session_fork(uint64_t parent_session, int pid, uint64_t *session, handle_t *cap)

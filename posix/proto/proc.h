@@ -75,10 +75,13 @@ enum proc_op {
 			   pending one of them (the thread's own first), now taken (0: none, without
 			   PROC_SIGTAKE_WAIT; -EAGAIN: the timeout passed), w2 the sender's pid, w3 its
 			   si_code, w4 its si_value (a timer's; a fault's address) */
-	PROC_TIMER_CREATE,	/* w1 signal (0: none, as SIGEV_NONE), w2 si_value (w3 1: the id instead) -> w1 the new timer's id (>= 1) */
-	PROC_TIMER_SET,	/* w1 timer id (PROC_TIMER_REAL: ITIMER_REAL's, SIGALRM), w2 ns until it expires (0:
-			   disarmed), w3 the interval in ns (0: once), w4 PROC_TIMER_GET or 0 -> w1 the ns that
-			   were left (0: disarmed), w2 the interval, w3 the overrun count */
+	PROC_TIMER_CREATE,	/* w1 signal (0: none, as SIGEV_NONE), w2 si_value (w3 1: the id instead), w4 its
+				   clock (PROC_CLOCK_*), w5 the thread it signals (SIGEV_THREAD_ID: a thread id
+				   of the caller's, with a signal; 0: the process) -> w1 the new timer's id (>= 1) */
+	PROC_TIMER_SET,	/* w1 timer id (PROC_TIMER_REAL, _VIRTUAL, _PROF: the interval timers), w2 ns until it
+			   expires (0: disarmed; with PROC_TIMER_ABS the time on its clock), w3 the interval
+			   in ns (0: once), w4 PROC_TIMER_GET, PROC_TIMER_ABS or 0 -> w1 the ns that were
+			   left (0: disarmed), w2 the interval, w3 the overrun count */
 	PROC_TIMER_DELETE,	/* w1 timer id (>= 1) */
 	PROC_SIGFD,	/* the caller made a signalfd: from now on (and in its forked children) the server
 			   tells the vfs server its pending signals whenever they change (VFS_SIG_PENDING) */
@@ -98,8 +101,13 @@ enum proc_op {
 #define PROC_THREAD_MAX 1024	/* threads of one process the server knows: more is -EAGAIN */
 #define PROC_SIGTAKE_WAIT 1	/* PROC_SIGTAKE does not answer until one of the signals is pending */
 #define PROC_SIGTAKE_TIMEOUT 2	/* ... or until w3 ns have passed (-EAGAIN) */
-#define PROC_TIMER_REAL 0	/* PROC_TIMER_SET's id of the process's ITIMER_REAL (alarm, setitimer) */
+#define PROC_TIMER_REAL 0	/* PROC_TIMER_SET's id of the process's ITIMER_REAL (alarm, setitimer): SIGALRM */
+#define PROC_TIMER_VIRTUAL (-1)	/* ... its ITIMER_VIRTUAL (user CPU time): SIGVTALRM */
+#define PROC_TIMER_PROF (-2)	/* ... its ITIMER_PROF (all its CPU time): SIGPROF */
 #define PROC_TIMER_GET 1	/* PROC_TIMER_SET only tells, changes nothing */
+#define PROC_TIMER_ABS 2	/* PROC_TIMER_SET's w2 is a time on the timer's clock (TIMER_ABSTIME) */
+/* The clocks of timers: the one clock (CLOCK_REALTIME, _MONOTONIC, _BOOTTIME), the process's user CPU time, all its CPU time. */
+enum proc_clock { PROC_CLOCK_REAL, PROC_CLOCK_USER, PROC_CLOCK_CPU };
 #define PROC_TIMER_MAX 32	/* timers of one process (timer_create): more is -EAGAIN */
 /*
  * PROC_KILL's w3 for SIGTTIN/SIGTTOU that the translation layer sends its own
@@ -130,8 +138,11 @@ enum proc_op {
  *
  * Timers: the server keeps each process's timers (alarm/setitimer's ITIMER_REAL and timer_create's,
  * on the one clock there is: CLOCK_REALTIME counts from boot as CLOCK_MONOTONIC does) and sends
- * their signal when one expires (si_code SI_KERNEL for ITIMER_REAL, SI_TIMER with the timer's
- * si_value otherwise), as any other. A forked child has none; exec and the end drop them.
+ * their signal when one expires (si_code SI_KERNEL for the interval timers, SI_TIMER with the
+ * timer's si_value otherwise), as any other: to the process, or (SIGEV_THREAD_ID) to one thread.
+ * ITIMER_VIRTUAL, ITIMER_PROF and CLOCK_PROCESS_CPUTIME_ID timers count the process's CPU time
+ * in the kernel's ticks (process_ticks, process_alarm). A forked child has none; exec and the
+ * end drop them.
  */
 
 /*

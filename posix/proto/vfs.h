@@ -75,9 +75,28 @@
 #define VFS_ADDR_MAX 110	/* sizeof(struct sockaddr_un) */
 #define VFS_DGRAM_MAX 3456	/* bytes of one datagram (or SOCK_SEQPACKET record): EMSGSIZE beyond */
 #define VFS_MSG_NOFILES 0x80000000	/* VFS_RECVMSG: stop before data that carries ids (the rest of a large read) */
+#define VFS_MSG_CREDS (1ull << 32)	/* VFS_SENDMSG, VFS_RECVMSG's answer: with a struct vfs_ucred */
+
+/* SCM_CREDENTIALS in a VFS_SENDMSG or VFS_RECVMSG (struct ucred's fields, padded to 16 bytes). */
+struct vfs_ucred {
+	int32_t pid;
+	uint32_t uid, gid, pad;
+};
 
 #define VFS_CONSOLE_INPUT_MAX 48	/* bytes of one VFS_CONSOLE_INPUT: words 2-7 of the message */
 #define VFS_REMOTE_REOPEN 0x52454f50	/* a VFS_OPEN answer's result: open an id of the client again */
+#define VFS_REMOTE_FOLLOW 0x464f4c4c	/* a path request's answer: the path leads out of the tree (below) */
+/*
+ * A path request (VFS_OPEN, VFS_CHDIR, VFS_STATAT, VFS_READLINK, VFS_ACCESS;
+ * VFS_MKDIR, VFS_MKNOD, VFS_UNLINK, VFS_CHMOD, VFS_CHOWN, VFS_UTIMES,
+ * VFS_STATFS) whose path went through a symbolic link of a remote tree that
+ * leads out of it is answered -VFS_EFOLLOW with a new absolute path in the
+ * long part (the link's target, then the rest of the path): the caller
+ * sends the same request again with that path, at most VFS_FOLLOW_MAX times
+ * (then ELOOP).
+ */
+#define VFS_EFOLLOW 601	/* never an errno */
+#define VFS_FOLLOW_MAX 40	/* as Linux's symbolic links in one lookup */
 #define VFS_BADGE_ADMIN 1	/* the proc server's capability */
 #define VFS_BADGE_FIRST 2	/* sessions are numbered from here */
 
@@ -122,16 +141,28 @@ enum vfs_op {
 	VFS_LISTEN,	/* w1 id, w2 backlog */
 	VFS_ACCEPT,	/* w1 id, w2 SOCK_NONBLOCK or 0 -> w1 the new id; long: the peer's address (maybe only the family) */
 	VFS_CONNECT,	/* w1 id; long: the address -> 0 (streams: queued at the listener; datagrams: the default peer) */
-	VFS_SENDMSG,	/* w1 id, w2 MSG_* flags, w3 n ids to pass (<= VFS_SCM_MAX), w4 address length (0: the peer),
-			   w5 bytes of the whole message (datagrams: must be this request's; -EMSGSIZE if more);
-			   long: the address, n uint64_t ids, the data -> w1 bytes sent. A stream takes as much as fits. */
-	VFS_RECVMSG,	/* w1 id, w2 length (<= VFS_IO_MAX), w3 MSG_PEEK|MSG_DONTWAIT|VFS_MSG_NOFILES, w4 most ids taken
-			   -> w1 bytes, w2 MSG_TRUNC|MSG_CTRUNC, w3 n new ids, w4 address length, w5 SOCK_* type;
-			   long: n uint64_t ids, the sender's address, the data. Ids beyond w4 are closed (MSG_CTRUNC). */
+	VFS_SENDMSG,	/* w1 id, w2 MSG_* flags | VFS_MSG_CREDS, w3 n ids to pass (<= VFS_SCM_MAX),
+			   w4 address length (0: the peer), w5 bytes of the whole message (datagrams: must be this request's;
+			   -EMSGSIZE if more); long: the address, n uint64_t ids, with VFS_MSG_CREDS a struct
+			   vfs_ucred (SCM_CREDENTIALS: the caller's own unless uid 0, -EPERM; -EINVAL for id -1,
+			   -ESRCH for a pid no process has), the data -> w1 bytes sent. A stream takes as much
+			   as fits. A send that waits gives up after SO_SNDTIMEO (-EAGAIN) */
+	VFS_RECVMSG,	/* w1 id, w2 length (<= VFS_IO_MAX), w3 MSG_PEEK|MSG_DONTWAIT|MSG_WAITALL|
+			   VFS_MSG_NOFILES (0 bytes rather than ids), w4 most ids taken, w5 (optional) a MSG_WAITALL read's
+			   deadline, from its previous piece's w6 -> w1 bytes, w2 MSG_TRUNC|MSG_CTRUNC|
+			   VFS_MSG_CREDS, w3 n new ids, w4 address length, w5 SOCK_* type, w6 (MSG_WAITALL) the
+			   deadline it waited for (monotonic ns; 0: it did not wait with one); long: n uint64_t
+			   ids, the sender's address, with VFS_MSG_CREDS (the socket has SO_PASSCRED) a struct
+			   vfs_ucred, the data. Ids beyond w4 are closed (MSG_CTRUNC). A wait gives up after
+			   SO_RCVTIMEO (-EAGAIN); MSG_WAITALL on a stream waits for all w2 bytes (or end of
+			   file, an error, data with ids or of another sender), at the deadline takes what
+			   there is */
 	VFS_SHUTDOWN,	/* w1 id, w2 SHUT_RD, SHUT_WR or SHUT_RDWR */
 	VFS_SOCKNAME,	/* w1 id, w2 0 (own) or 1 (the peer's) -> long: the address */
 	VFS_GETSOCKOPT,	/* w1 id, w2 SO_* (SOL_SOCKET) -> w2 the value; SO_PEERCRED: w2 pid, w3 uid, w4 gid */
-	VFS_SETSOCKOPT,	/* w1 id, w2 SO_*, w3 the value (an int) */
+	VFS_SETSOCKOPT,	/* w1 id, w2 SO_*, w3 the value (an int; SO_RCVTIMEO and SO_SNDTIMEO (_OLD):
+			   int64_t nanoseconds, 0 none, -1 never wait; accept and recv wait at most the first,
+			   connect and send the second, then -EAGAIN) */
 	/* ---- terminals (tty.c, pty.c) ---- */
 	VFS_IOCTL = 48,	/* w1 id, w2 Linux's request number (32 bits), w3 the argument when it is a value (TCFLSH, TCXONC,
 			   TIOCSCTTY, ...); long: the bytes the request reads -> w1 >= 0 or -errno (-ENOTTY: not a
@@ -164,7 +195,8 @@ enum vfs_op {
 				   absent = unknown, then SO_PEERCRED says 1); long: n uint64_t ids of the parent to share
 				   -> w1 the session number, w2 n; long: the n new ids in order; cap: the session's endpoint */
 	VFS_SESSION_END,	/* w1 session: closes everything it holds */
-	VFS_EXEC_IMAGE,		/* w1 session; path (resolved as that session, needs X; not a regular file: EACCES) -> w1 size; cap: a VMO with the file */
+	VFS_EXEC_IMAGE,		/* w1 session; path (resolved as that session, needs X; not a regular file: EACCES) -> w1 size; cap: a VMO with the file;
+				   long: the file's absolute path with its NUL (/proc/<pid>/exe), when it has a name */
 	VFS_SESSION_FORK,	/* w1 parent session, w2 the child's pid (optional) -> w1 the new session; cap: its endpoint. The new session has the parent's
 				   working directory, credentials and every id, with the same numbers (fork: the child's
 				   descriptor table stays valid as it is) */
@@ -205,12 +237,19 @@ enum vfs_op {
 	VFS_READ_BUF,		/* 142: w1 id, w2 length (<= VFS_BUF_SIZE), w3 offset or VFS_BUF_POS, w4 buffer
 				   -> w1 bytes, at the start of the buffer. Regular files only: -EOPNOTSUPP for others */
 	VFS_WRITE_BUF,		/* 143: w1 id, w2 length (<= VFS_BUF_SIZE), w3 offset or VFS_BUF_POS (O_APPEND: the end
-				   either way), w4 buffer holding the data at its start, w5 (optional, with VFS_BUF_POS)
-				   the whole write's length when larger than this piece -> w1 bytes written. As
-				   VFS_READ_BUF. With w5 and without O_APPEND the file offset moves past the whole
-				   write at once and w2 says where it starts: the caller writes the rest there
-				   (explicit offsets) and gives back what it did not write with VFS_POS_UNDO, so
-				   no other read or write at the shared offset falls between its pieces */
+				   either way), w4 buffer holding the data at its start, w5 (optional) the whole
+				   write's length when larger than this piece -> w1 bytes written. As
+				   VFS_READ_BUF. With w5 and VFS_BUF_POS, without O_APPEND, the file offset moves
+				   past the whole write at once and w2 says where it starts: the caller writes the
+				   rest there (explicit offsets) and gives back what it did not write with
+				   VFS_POS_UNDO, so no other read or write at the shared offset falls between its
+				   pieces. With w5 and O_APPEND (write or pwrite) the file grows by the whole write
+				   at once (zeros until written; the offset, for a write, past it), w2 says where
+				   it starts and w3 is 1: the caller writes the rest there through the same buffer,
+				   in order (a truncate meanwhile drops what falls past the new end), and gives
+				   back what it did not write with VFS_APPEND_END, so no other append falls between
+				   its pieces. When the whole does not fit (ENOSPC, EFBIG) only the piece is
+				   written, at the end, and w2 does not come */
 	/*
 	 * ---- regular files' reads from the file's own VMO (one copy) ----
 	 * The file's data lives in a VMO (shm.c: a tmpfs file's page cache, an
@@ -232,6 +271,11 @@ enum vfs_op {
 				   offset to, w3 an offset <= w2 -> w1 1 if the file offset was still w2 and is now
 				   w3, else 0 (another request moved it since: nothing changes). For bytes the
 				   caller could not take or give (a bad pointer) */
+	VFS_APPEND_END = 182,	/* w1 id, w2 buffer: its O_APPEND write (VFS_WRITE_BUF with w5) ends before it was
+				   all written: the rest is cut off the file if nothing came after it, else it
+				   stays, zeros; the offset, if the write moved it, goes back to the end of what
+				   was written -> w1 1, or 0 when the buffer had none. The session's end does
+				   the same for its writes not finished (a writer that died) */
 	/* ---- files served by another server (remote.c; see "Remote file systems" below) ---- */
 	VFS_REMOTE_MOUNT = 80,	/* (uid 0) w1 dir id; path of an empty directory -> w1 the mount number; cap:
 				   the session's capability with GRANT (for answers that carry a VMO). Every
@@ -258,6 +302,7 @@ enum vfs_op {
 				   " (deleted)" after it when it has no name), "pipe:[ino]", "socket:[ino]",
 				   "anon_inode:[eventfd]" ([eventpoll], [timerfd], [signalfd]), a remote
 				   file's path as opened. -EBADF: no such id */
+	VFS_SESSION_CWD = 183,	/* (admin) w1 session -> as VFS_GETCWD for that session (/proc/<pid>/cwd) */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
 };
@@ -292,6 +337,10 @@ enum vfs_op {
  *   VFS_STATAT    a = AT_SYMLINK_NOFOLLOW or 0; path -> long: struct vfs_stat
  *   VFS_READLINK  path -> result the length; long: the target
  *   VFS_ACCESS    a = R_OK|W_OK|X_OK or F_OK; path -> result 0 or -errno
+ *   (these four)  -> or result VFS_REMOTE_FOLLOW; long: an absolute path with its NUL, the
+ *                 target of a symbolic link on the path that leads out of the tree, then
+ *                 the rest of the path after it (/proc/self/cwd/x: "<the cwd>/x"): the
+ *                 client looks that up instead (-VFS_EFOLLOW), counting towards ELOOP
  *   VFS_READ      handle, a = length, b = offset -> result bytes; long: the data
  *   VFS_WRITE     handle, b = offset; long: the data -> result bytes taken
  *   VFS_STAT      handle -> long: struct vfs_stat

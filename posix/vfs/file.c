@@ -136,6 +136,7 @@ struct file *file_of_sock(struct sock *s, int flags)
 	if (!f)
 		return NULL;
 	*f = (struct file){.refs = 1, .kind = FILE_SOCKET, .sock = s, .flags = O_RDWR | flags};
+	s->file = f;
 	return f;
 }
 
@@ -226,8 +227,14 @@ struct lock **file_locks(struct file *f)
 
 void file_put(struct file *f)
 {
-	if (!f || --f->refs)
+	if (!f)
 		return;
+	if (--f->refs) {
+		/* Only messages hold it now: it may be in a cycle no id reaches (sockgc.c). */
+		if (f->kind == FILE_SOCKET && f->refs == f->sock->inflight)
+			sock_gc_wanted = true;
+		return;
+	}
 	struct lock **locks = file_locks(f);
 	if (locks && *locks) {
 		/* OFD and flock locks belong to the open file: they go with it. */
@@ -242,6 +249,7 @@ void file_put(struct file *f)
 	} else if (f->kind == FILE_NODE) {
 		node_put(f->node);
 	} else if (f->kind == FILE_SOCKET) {
+		f->sock->file = NULL;
 		sock_close(f->sock);
 		sock_put(f->sock);
 	} else if (f->kind == FILE_EVENTFD) {
@@ -321,7 +329,7 @@ long file_write(struct file *f, const void *buf, size_t len, const uint64_t *at)
 	if (f->kind == FILE_PIPE_WRITE || f->kind == FILE_FIFO_RDWR)
 		return pipe_write(f->pipe, buf, len);
 	if (f->kind == FILE_SOCKET)
-		return sock_send(f->sock, buf, len, NULL, 0, NULL, NULL, NULL);
+		return sock_send(f->sock, buf, len, NULL, 0, NULL, NULL, NULL, NULL);
 	if (f->kind == FILE_EVENTFD)
 		return evfd_write(f->eventfd, buf, len);
 	if (f->kind == FILE_PTY_MASTER || f->kind == FILE_PTY_SLAVE)

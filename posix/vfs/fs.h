@@ -88,6 +88,22 @@ struct node {
 	bool linkable;		/* an O_TMPFILE file without O_EXCL: linkat may name it while nlink is 0 */
 	struct remote *remote;	/* a directory another server serves (remote.c): lookups stop here */
 	struct lock *locks;	/* advisory locks (lock.c): fcntl record, OFD and flock locks */
+	struct fs_append *appends;	/* O_APPEND writes being filled in (append.c) */
+};
+
+/*
+ * An O_APPEND write larger than one request (append.c): its whole range
+ * [start, start + len) was added to the file's end at once, so every other
+ * append goes after it, and its writer fills it in, in order (done bytes so
+ * far). A truncate below its end clips it (fs_truncate sets end and cut):
+ * the pieces past end are then taken and dropped, as if the truncate had
+ * come after the write.
+ */
+struct fs_append {
+	struct node *node;	/* referenced */
+	uint64_t start, end, len, done;
+	bool cut;		/* a truncate went below start + len */
+	struct fs_append *next;	/* the node's others */
 };
 
 /* Unmaps and closes a mapped file's VMO as it is freed (shm.c; NULL in the unit tests). */

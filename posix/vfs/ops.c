@@ -389,6 +389,12 @@ int fs_truncate(struct node *n, uint64_t size)
 	 */
 	if (n->vmo && size < old)
 		memset(n->data + size, 0, old - size);
+	/* Appends being filled in past the new end keep their pieces out of it. */
+	for (struct fs_append *a = n->appends; a; a = a->next)
+		if (size < a->end) {
+			a->end = size > a->start ? size : a->start;
+			a->cut = true;
+		}
 	node_touch(n);
 	return 0;
 }

@@ -43,6 +43,7 @@ struct pending {
 	bool positioned;  /* pread/pwrite: the offset does not move */
 	bool chdir;	  /* VFS_OPEN for a chdir: the directory becomes the working directory */
 	char *path;	  /* VFS_OPEN: the file's path (owned; NULL without memory) */
+	char *tail;	  /* a name request's last component, asked about its directory (owned), or NULL */
 	uint16_t rest;	  /* VFS_OPEN: where in path the part below the mount starts */
 };
 
@@ -99,6 +100,7 @@ static void pending_free(struct remote *rm, struct pending *p)
 	if (p->f)
 		file_put(p->f);
 	free(p->path);
+	free(p->tail);
 	rm->npending--;
 	free(p);
 }
@@ -255,6 +257,38 @@ long remote_path_op(struct session *s, uint32_t op)
 	case VFS_ACCESS: return forward(rm, s, op, NULL, 0, req.w[2], 0, rest, len, false);
 	default: return -EROFS; /* names in a remote tree are the owner's to make and remove */
 	}
+}
+
+long remote_name_op(struct session *s, enum remote_name which)
+{
+	struct remote *rm = fs_remote_at->remote;
+	const char *rest = fs_remote_rest;
+	size_t end = strlen(rest), start;
+	char dir[FS_PATH_MAX];
+
+	while (end && rest[end - 1] == '/')
+		end--;
+	if (!end)
+		return -EROFS;	/* the mounted directory itself */
+	for (start = end; start && rest[start - 1] != '/'; start--)
+		;
+	if (which == REMOTE_NAME_FOLLOWED)
+		start = strlen(rest);	/* the whole path, its last link followed */
+	/* Whether the path (or the directory the name is in) leads out of the tree: the owner's VFS_ACCESS says. */
+	size_t dl = start;
+	while (dl && rest[dl - 1] == '/' && which == REMOTE_NAME_DIR)
+		dl--;
+	memcpy(dir, rest, dl);
+	dir[dl] = 0;
+	char *tail = strdup(rest + start);
+	if (!tail)
+		return -ENOMEM;
+	long r = forward(rm, s, VFS_ACCESS, NULL, 0, F_OK, 0, dir, dl + 1, false);
+	if (r == REPLY_SAVED)
+		rm->pending->tail = tail;
+	else
+		free(tail);
+	return r;
 }
 
 long remote_file_op(struct session *s, struct file *f, uint32_t op)
@@ -537,6 +571,31 @@ static bool dirents_ok(const char *d, size_t len)
 	return true;
 }
 
+/*
+ * The owner says a path request's path leads out of its tree (a symbolic
+ * link to elsewhere): the client gets the absolute path to look up instead
+ * (-VFS_EFOLLOW) and sends its request again with it.
+ */
+static long follow(struct reply *r, const char *tail)
+{
+	size_t len = req.len, more = tail ? strlen(tail) : 0;
+
+	if (!len || len > FS_PATH_MAX || req.data[0] != '/' || req.data[len - 1] ||
+	    strlen(req.data) != len - 1)
+		return -EIO;
+	if (len + 1 + more > FS_PATH_MAX)
+		return -ENAMETOOLONG;
+	memcpy(r->data, req.data, len);
+	if (tail && *tail) {
+		/* A name request asked about its directory: the name after it. */
+		r->data[len - 1] = '/';
+		memcpy(r->data + len, tail, more + 1);
+		len += 1 + more;
+	}
+	r->len = len;
+	return -VFS_EFOLLOW;
+}
+
 /* Checks and turns the owner's answer to @p into the client's reply *r; the client's result. */
 static long translate(struct remote *rm, struct pending *p, long result, handle_t cap,
 		      struct reply *r)
@@ -545,6 +604,10 @@ static long translate(struct remote *rm, struct pending *p, long result, handle_
 
 	if (result < 0)
 		return result < -4095 ? -EIO : result;
+	if (result == VFS_REMOTE_FOLLOW && !p->f)
+		return follow(r, p->tail);	/* a path request's (a file's requests have their file) */
+	if (p->tail)
+		return -EROFS;	/* a name in the tree: the owner's to make and remove */
 	switch (p->op) {
 	case VFS_OPEN: return opened(rm, p, result, r);
 	case VFS_STAT:

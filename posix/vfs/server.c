@@ -28,6 +28,7 @@
 
 #include "../ipc.h"
 #include "../proto/vfs.h"
+#include "append.h"
 #include "buf.h"
 #include "ctty.h"
 #include "dev.h"
@@ -268,11 +269,16 @@ static long op_close(struct session *s)
 	return session_close(s, req.w[1]);
 }
 
-/* A read or write that would block on a pipe, socket or eventfd waits unless O_NONBLOCK. */
+/*
+ * A read or write that would block on a pipe, socket or eventfd waits unless
+ * O_NONBLOCK (a socket's read at most its SO_RCVTIMEO; its writes are sock_write's).
+ */
 static long maybe_block(struct file *f, long r)
 {
 	if (r != -EAGAIN || f->kind == FILE_NODE)
 		return r;
+	if (f->kind == FILE_SOCKET)
+		return sock_block(f->flags & O_NONBLOCK, f->sock->rcvtimeo);
 	return block(f->flags & O_NONBLOCK, 0);
 }
 
@@ -314,6 +320,8 @@ static long op_write(struct session *s, bool positioned)
 		if (c)
 			return c;
 	}
+	if (f->kind == FILE_SOCKET && !positioned)
+		return sock_write(s, f);
 	long r = file_write(f, req.data, req.len, positioned ? &req.w[2] : NULL);
 	return positioned ? r : maybe_block(f, r);
 }
@@ -346,10 +354,25 @@ static long op_buf_io(struct session *s, bool writing)
 		return -EOPNOTSUPP;
 	const uint64_t *at = req.w[3] == VFS_BUF_POS ? NULL : &req.w[3];
 	uint64_t whole = (req.tag & 15) >= 5 ? req.w[5] : 0, start = f->pos;
-	if (!writing || at || whole <= len || (f->flags & O_APPEND) || whole > INT64_MAX - start)
-		return writing ? file_write(f, buf, len, at) : file_read(f, buf, len, at);
+	if (!writing)
+		return file_read(f, buf, len, at);
+	/* O_APPEND writes of several pieces (append.c): the whole at the end at once, then filled in. */
+	long r = at && s->appends ? append_piece(s, f, req.w[4], buf, len, *at) : APPEND_NOT_MINE;
+	if (r == APPEND_NOT_MINE && whole > len && (f->flags & O_APPEND))
+		r = append_begin(s, f, req.w[4], buf, len, whole,
+				 at ? APPEND_KEEPS_OFFSET : APPEND_MOVES_OFFSET, &start);
+	if (r != APPEND_NOT_MINE) {
+		if (r >= 0 && whole > len) {
+			out.w[2] = start;
+			out.w[3] = 1;
+			out.words = 3;
+		}
+		return r;
+	}
+	if (at || whole <= len || (f->flags & O_APPEND) || whole > INT64_MAX - start)
+		return file_write(f, buf, len, at);
 	/* A write of several pieces: the offset moves past all of them now (VFS_POS_UNDO gives back the rest). */
-	long r = file_write(f, buf, len, &start);
+	r = file_write(f, buf, len, &start);
 	if (r < 0)
 		return r;
 	f->pos = start + whole;
@@ -408,6 +431,14 @@ static long op_pos_undo(struct session *s)
 		return 0;
 	f->pos = req.w[3];
 	return 1;
+}
+
+/* An O_APPEND write gives back what it did not write (append.c). */
+static long op_append_end(struct session *s)
+{
+	if ((req.tag & 15) < 2)
+		return -EINVAL;
+	return append_end(s, file_arg(s, req.w[1]), req.w[2]);
 }
 
 static long op_seek(struct session *s)
@@ -898,6 +929,7 @@ static long op_session_end(void)
 	 * this session held sees end-of-file when the saved requests are
 	 * performed again after this one (wait.c).
 	 */
+	append_release(s);
 	buf_release(s);
 	session_destroy(s);
 	remote_session_end(req.w[1]);
@@ -931,6 +963,14 @@ static long op_fd_path(void)
 	if (n >= 0)
 		out.len = (size_t)n;
 	return n;
+}
+
+/* A session's working directory as getcwd says it (the proc server's /proc/<pid>/cwd). */
+static long op_session_cwd(void)
+{
+	struct session *s = session_find(req.w[1]);
+
+	return s ? op_getcwd(s) : -ESRCH;
 }
 
 static long op_exec_image(void)
@@ -969,6 +1009,10 @@ static long op_exec_image(void)
 	out.w[2] = vmo;
 	out.words = 2;
 	out.caps = 1;
+	/* Where the program is, as the proc server's /proc/<pid>/exe says it. */
+	int len = fs_path_of(n, out.data, VFS_IO_MAX);
+	if (len > 0)
+		out.len = (size_t)len;
 	return (long)n->size;
 }
 
@@ -1046,6 +1090,7 @@ static long dispatch(void)
 		case VFS_SESSION_SID: return op_session_sid();
 		case VFS_SIG_PENDING: return sfd_set_pending(req.w[1], req.w[2]);
 		case VFS_FD_PATH: return op_fd_path();
+		case VFS_SESSION_CWD: return op_session_cwd();
 		default: return -EINVAL;
 		}
 	}
@@ -1069,6 +1114,7 @@ static long dispatch(void)
 	case VFS_WRITE_BUF: return op_buf_io(s, true);
 	case VFS_READ_VMO: return op_read_vmo(s);
 	case VFS_POS_UNDO: return op_pos_undo(s);
+	case VFS_APPEND_END: return op_append_end(s);
 	case VFS_STAT: return op_stat(s);
 	case VFS_STATAT: return op_statat(s);
 	case VFS_GETDENTS: return op_getdents(s);
@@ -1126,6 +1172,26 @@ static long dispatch(void)
 	}
 }
 
+/* The name requests of a session that a remote tree's link may send elsewhere (remote_name_op). */
+static bool names_follow(uint32_t op)
+{
+	return req.badge > VFS_BADGE_ADMIN && session_find(req.badge) &&
+	       (op == VFS_MKDIR || op == VFS_UNLINK || op == VFS_MKNOD || op == VFS_CHMOD ||
+		op == VFS_CHOWN || op == VFS_UTIMES || op == VFS_STATFS);
+}
+
+/* Whether the name request in req follows a link at the end of its path (chmod, statfs, chown and utimes unless AT_SYMLINK_NOFOLLOW). */
+static enum remote_name name_kind(void)
+{
+	uint32_t op = VR_TAG_LABEL(req.tag);
+	bool nofollow = (op == VFS_CHOWN && (req.w[4] & AT_SYMLINK_NOFOLLOW)) ||
+			(op == VFS_UTIMES && (req.w[2] & AT_SYMLINK_NOFOLLOW));
+
+	return (op == VFS_CHMOD || op == VFS_STATFS || op == VFS_CHOWN || op == VFS_UTIMES) && !nofollow
+		       ? REMOTE_NAME_FOLLOWED
+		       : REMOTE_NAME_DIR;
+}
+
 static long dispatch_observed(void)
 {
 	long r = dispatch();
@@ -1135,9 +1201,13 @@ static long dispatch_observed(void)
 		vr_handle_close(req.cap);
 		req.cap = 0;
 	}
-	/* A name operation that reached a remote tree and is not forwarded (mkdir, unlink, chdir, ...). */
+	/*
+	 * A name operation that reached a remote tree and is not forwarded
+	 * (mkdir, unlink, ...): EROFS, unless the tree sends its path elsewhere.
+	 */
 	if (r == -EREMOTE)
-		r = -EROFS;
+		r = names_follow(VR_TAG_LABEL(req.tag)) ? remote_name_op(session_find(req.badge), name_kind())
+							: -EROFS;
 
 	epl_observe();
 	return r;
@@ -1284,6 +1354,9 @@ int main(int argc, char **argv)
 		}
 		memset(&out, 0, offsetof(struct reply, data));
 		long result = take_request(badge, msg) ? dispatch_observed() : -EINVAL;
+		/* Sockets in flight that no id reaches any more close now, before waiters are tried. */
+		if (sock_gc_wanted)
+			sock_gc();
 		if (waiters_any()) {
 			/* This request may let saved ones finish: try them (they use req and out). */
 			static struct reply answer;

@@ -111,6 +111,14 @@ int timer_start(uint64_t ep);
 void timer_set(int64_t deadline);
 
 /* ---- sockops.c: the socket and eventfd requests ---- */
+struct file;
+/*
+ * block() for a socket's request, giving up after @timeo ns (its SO_RCVTIMEO
+ * or SO_SNDTIMEO; 0: never, SOCK_TIMEO_NOWAIT: at once) with -EAGAIN.
+ */
+long sock_block(bool nonblocking, int64_t timeo);
+/* VFS_WRITE on socket @f: the session's credentials go with the data (SO_PASSCRED). */
+long sock_write(struct session *s, struct file *f);
 long op_eventfd(struct session *s);
 long op_socket(struct session *s);
 long op_socketpair(struct session *s);
@@ -126,7 +134,6 @@ long op_getsockopt(struct session *s);
 long op_setsockopt(struct session *s);
 
 /* ---- ttyops.c: terminal requests ---- */
-struct file;
 long op_ioctl(struct session *s);
 /* A pty slave's read, with VMIN and VTIME. */
 long op_tty_read(struct file *f, size_t len, bool nowait);
@@ -168,6 +175,18 @@ int shm_mount(struct node *dev);
  * directory, which becomes the session's working directory.
  */
 long remote_path_op(struct session *s, uint32_t op);
+/*
+ * A name request (mkdir, unlink, mknod, chmod, chown, utimes, statfs) whose
+ * path reached a remote tree (fs_remote_at, fs_remote_rest): the owner is
+ * asked whether the directory of its last component (REMOTE_NAME_DIR: the
+ * name is not followed), or the whole path with a link at its end followed
+ * (REMOTE_NAME_FOLLOWED), leads out of the tree (a symbolic link to
+ * elsewhere: then the client gets that path, with the name after it,
+ * -VFS_EFOLLOW); else -EROFS (or the owner's error), as names there are the
+ * owner's.
+ */
+enum remote_name { REMOTE_NAME_DIR, REMOTE_NAME_FOLLOWED };
+long remote_name_op(struct session *s, enum remote_name which);
 /*
  * A path from remote directory @dir (an open one, or the working directory):
  * -EREMOTE with fs_remote_at and fs_remote_rest set for remote_path_op, or

@@ -25,6 +25,7 @@ struct session {
 	struct file **ids;	/* ids[i]: the file of id i, or NULL */
 	uint32_t nids;		/* slots allocated */
 	uint64_t bufs[VFS_BUFS_MAX];	/* data buffer n + 1: the server's mapping of it (buf.c), 0: none */
+	struct append *appends;	/* O_APPEND writes its threads are filling in (append.c) */
 	struct session *next;
 };
 

@@ -66,10 +66,12 @@ int sock_pair(int type, const struct sock_cred *cred, struct sock **a, struct so
 	return 0;
 }
 
-static void msg_free(struct sock_msg *m)
+void sock_msg_free(struct sock_msg *m)
 {
-	for (unsigned i = 0; i < m->nfiles; i++)
+	for (unsigned i = 0; i < m->nfiles; i++) {
+		sock_inflight_del(m->files[i]);
 		file_put(m->files[i]);
+	}
 	free(m->files);
 	free(m);
 }
@@ -84,6 +86,22 @@ static void unqueue(struct sock *s)
 	s->rx_bytes -= m->len;
 }
 
+struct sock_msg *sock_queue_take(struct sock *s)
+{
+	struct sock_msg *list = NULL, **tail = &list;
+
+	for (struct sock *q = s; q; q = q == s ? s->pending : q->next_pending) {
+		if (!q->rx)
+			continue;
+		*tail = q->rx;
+		tail = q->rx_tail;
+		q->rx = NULL;
+		q->rx_tail = &q->rx;
+		q->rx_bytes = 0;
+	}
+	return list;
+}
+
 void sock_close(struct sock *s)
 {
 	if (s->closed)
@@ -95,7 +113,7 @@ void sock_close(struct sock *s)
 	while (s->rx) {
 		struct sock_msg *m = s->rx;
 		unqueue(s);
-		msg_free(m);
+		sock_msg_free(m);
 	}
 	while (s->pending) {
 		struct sock *p = s->pending;
@@ -246,6 +264,8 @@ int sock_accept(struct sock *s, struct sock **out)
 		s->pending_tail = &s->pending;
 	s->npending--;
 	p->next_pending = NULL;
+	/* As Linux's accept: the listener's SO_PASSCRED. */
+	p->passcred = s->passcred;
 	*out = p; /* the backlog's reference goes to the caller */
 	return 0;
 }
@@ -275,6 +295,15 @@ static int lookup(const struct cred *c, struct node *cwd, const struct sock_name
 	return *out ? 0 : -ECONNREFUSED;
 }
 
+/* As Linux, a socket with SO_PASSCRED gets a name as it connects or sends: its peer sees one. */
+static void autobind(struct sock *s)
+{
+	static const struct sock_name none;
+
+	if (s->passcred && !s->name.len)
+		sock_bind(s, NULL, NULL, &none, 0);
+}
+
 int sock_connect(struct sock *s, const struct cred *c, struct node *cwd, const struct sock_name *n,
 		 const struct sock_cred *who)
 {
@@ -283,6 +312,7 @@ int sock_connect(struct sock *s, const struct cred *c, struct node *cwd, const s
 
 	if (err)
 		return err;
+	autobind(s);
 	if (t->type != s->type)
 		return -EPROTOTYPE;
 	if (s->type == SOCK_DGRAM) {
@@ -303,6 +333,7 @@ int sock_connect(struct sock *s, const struct cred *c, struct node *cwd, const s
 	if ((err = sock_create(s->type, &t->cred, &a)))
 		return err;
 	a->name = t->name;
+	a->passcred = t->passcred;
 	connect_pair(s, a);
 	s->peer_cred = t->cred;
 	a->peer_cred = *who;
@@ -325,8 +356,24 @@ int sock_shutdown(struct sock *s, int how)
 	return 0;
 }
 
+/* The credentials a message from @s to @t carries (Linux's maybe_add_creds). */
+static struct sock_cred cred_for(const struct sock *s, const struct sock *t,
+				 const struct sock_sender *who)
+{
+	if (who && who->scm)
+		return who->cred;
+	if (!s->passcred && !t->passcred)
+		return SOCK_CRED_NONE;
+	return who ? who->cred : s->cred;
+}
+
+static bool cred_eq(const struct sock_cred *a, const struct sock_cred *b)
+{
+	return a->pid == b->pid && a->uid == b->uid && a->gid == b->gid;
+}
+
 static long queue(struct sock *to, const struct sock *from, const void *buf, size_t len,
-		  struct file **files, unsigned nfiles)
+		  struct file **files, unsigned nfiles, const struct sock_sender *who)
 {
 	struct sock_msg *m = malloc(sizeof(*m) + len);
 
@@ -340,9 +387,12 @@ static long queue(struct sock *to, const struct sock *from, const void *buf, siz
 		}
 		memcpy(m->files, files, nfiles * sizeof(*files));
 		m->nfiles = nfiles;
+		for (unsigned i = 0; i < nfiles; i++)
+			sock_inflight_add(files[i]);
 	}
 	m->len = len;
 	m->from = from->name;
+	m->cred = cred_for(from, to, who);
 	memcpy(m->data, buf, len);
 	*to->rx_tail = m;
 	to->rx_tail = &m->next;
@@ -352,12 +402,14 @@ static long queue(struct sock *to, const struct sock *from, const void *buf, siz
 
 static long send_to(struct sock *s, const void *buf, size_t len, struct file **files,
 		    unsigned nfiles, const struct cred *c, struct node *cwd,
-		    const struct sock_name *to)
+		    const struct sock_name *to, const struct sock_sender *who)
 {
 	struct sock *t = s->peer;
 
 	if (s->wr_shut)
 		return -EPIPE;
+	if (s->type != SOCK_STREAM)
+		autobind(s);
 	if (s->type == SOCK_DGRAM) {
 		int err = to && to->len ? lookup(c, cwd, to, &t) : 0;
 		if (err)
@@ -380,19 +432,20 @@ static long send_to(struct sock *s, const void *buf, size_t len, struct file **f
 			return 0;
 		if (!room)
 			return -EAGAIN;
-		return queue(t, s, buf, len < room ? len : room, files, nfiles);
+		return queue(t, s, buf, len < room ? len : room, files, nfiles, who);
 	}
 	if (len > VFS_DGRAM_MAX)
 		return -EMSGSIZE;
 	if (t->rx && t->rx_bytes + len > t->rcvbuf)
 		return -EAGAIN;
-	return queue(t, s, buf, len, files, nfiles);
+	return queue(t, s, buf, len, files, nfiles, who);
 }
 
 long sock_send(struct sock *s, const void *buf, size_t len, struct file **files, unsigned nfiles,
-	       const struct cred *c, struct node *cwd, const struct sock_name *to)
+	       const struct cred *c, struct node *cwd, const struct sock_name *to,
+	       const struct sock_sender *from)
 {
-	long r = send_to(s, buf, len, files, nfiles, c, cwd, to);
+	long r = send_to(s, buf, len, files, nfiles, c, cwd, to, from);
 	bool taken = r > 0 || (r == 0 && s->type != SOCK_STREAM);
 
 	for (unsigned i = 0; i < nfiles && !taken; i++)
@@ -407,6 +460,8 @@ static void take_files(struct sock_msg *m, bool peek, struct sock_recv_info *inf
 		struct file *f = m->files[i];
 		if (peek)
 			file_get(f);
+		else
+			sock_inflight_del(f);
 		if (info && info->nfiles < VFS_SCM_MAX)
 			info->files[info->nfiles++] = f;
 		else
@@ -435,6 +490,27 @@ static long recv_empty(struct sock *s)
 	return -EAGAIN;
 }
 
+/*
+ * MSG_WAITALL: whether a stream read of @len bytes is to wait (fewer are
+ * there before where a read stops, and more may come).
+ */
+static bool waitall_short(const struct sock *s, size_t len)
+{
+	size_t have = 0;
+
+	for (const struct sock_msg *m = s->rx; m; m = m->next) {
+		/* A read ends before data that carries files, or (SO_PASSCRED) another sender's. */
+		if (m != s->rx && (m->nfiles || (s->passcred && !cred_eq(&m->cred, &s->rx->cred))))
+			return false;
+		have += m->len - m->off;
+		if (have >= len || m->nfiles)
+			return false;
+	}
+	/* A full queue takes no more: waiting would never end (a small SO_RCVBUF). */
+	return !s->error && !s->rd_shut && s->peer && !s->peer->closed && !s->peer->wr_shut &&
+	       s->rx_bytes < s->rcvbuf;
+}
+
 long sock_recv(struct sock *s, void *buf, size_t len, int flags, struct sock_recv_info *info)
 {
 	bool peek = flags & MSG_PEEK;
@@ -444,6 +520,8 @@ long sock_recv(struct sock *s, void *buf, size_t len, int flags, struct sock_rec
 		return -ENOTCONN;
 	if (!m)
 		return recv_empty(s);
+	if (info)
+		info->cred = m->cred;
 	if (s->type != SOCK_STREAM) {
 		/* One message, cut to @len. */
 		size_t n = m->len < len ? m->len : len;
@@ -457,19 +535,25 @@ long sock_recv(struct sock *s, void *buf, size_t len, int flags, struct sock_rec
 		}
 		if (!peek) {
 			unqueue(s);
-			msg_free(m);
+			sock_msg_free(m);
 		}
 		return (long)n;
 	}
+	if ((flags & MSG_WAITALL) && waitall_short(s, len))
+		return -EAGAIN;
+	struct sock_cred first = m->cred;
 	size_t done = 0, off = m->off;
 	while (m && done < len) {
 		bool last = false;
+		/* As Linux, a read with SO_PASSCRED never joins data of two senders. */
+		if (done && s->passcred && !cred_eq(&m->cred, &first))
+			break;
 		if (m->nfiles) {
 			/* Data that carries files starts a read of its own and ends it. */
 			if (done)
 				break;
 			if (flags & VFS_MSG_NOFILES)
-				return -EAGAIN;
+				return 0;
 			take_files(m, peek, info);
 			last = true;
 		}
@@ -483,7 +567,7 @@ long sock_recv(struct sock *s, void *buf, size_t len, int flags, struct sock_rec
 			m->off = off;
 			if (!partial) {
 				unqueue(s);
-				msg_free(m);
+				sock_msg_free(m);
 			}
 		}
 		if (partial || last)
@@ -535,10 +619,12 @@ int sock_getopt(struct sock *s, int name, int64_t *value, struct sock_cred *cred
 	case SO_ACCEPTCONN: *value = s->state == SOCK_LISTENING; return 0;
 	case SO_DOMAIN: *value = AF_UNIX; return 0;
 	case SO_PROTOCOL: *value = 0; return 0;
-	case SO_PASSCRED: *value = s->opts[0]; return 0;
-	case SO_KEEPALIVE: *value = s->opts[1]; return 0;
-	case SO_REUSEADDR: *value = s->opts[2]; return 0;
-	case SO_LINGER: *value = s->opts[3]; return 0;
+	case SO_PASSCRED: *value = s->passcred; return 0;
+	case SO_KEEPALIVE: *value = s->opts[0]; return 0;
+	case SO_REUSEADDR: *value = s->opts[1]; return 0;
+	case SO_LINGER: *value = s->opts[2]; return 0;
+	case SO_RCVTIMEO: *value = s->rcvtimeo; return 0;
+	case SO_SNDTIMEO: *value = s->sndtimeo; return 0;
 	case SO_PEERCRED: *cred = s->peer_cred; return 0;
 	default: return -ENOPROTOOPT;
 	}
@@ -555,10 +641,17 @@ int sock_setopt(struct sock *s, int name, int64_t value)
 		*(name == SO_SNDBUF ? &s->sndbuf : &s->rcvbuf) = (size_t)v;
 		return 0;
 	}
-	case SO_PASSCRED: s->opts[0] = value != 0; return 0;
-	case SO_KEEPALIVE: s->opts[1] = value != 0; return 0;
-	case SO_REUSEADDR: s->opts[2] = value != 0; return 0;
-	case SO_LINGER: s->opts[3] = value != 0; return 0;
+	case SO_PASSCRED: s->passcred = value != 0; return 0;
+	case SO_KEEPALIVE: s->opts[0] = value != 0; return 0;
+	case SO_REUSEADDR: s->opts[1] = value != 0; return 0;
+	case SO_LINGER: s->opts[2] = value != 0; return 0;
+	case SO_RCVTIMEO:
+	case SO_SNDTIMEO:
+		/* Nanoseconds (0: none), or SOCK_TIMEO_NOWAIT. */
+		if (value < SOCK_TIMEO_NOWAIT)
+			return -EINVAL;
+		*(name == SO_RCVTIMEO ? &s->rcvtimeo : &s->sndtimeo) = value;
+		return 0;
 	default: return -ENOPROTOOPT;
 	}
 }

@@ -9,7 +9,9 @@
  * sockets connected to it. Closing the file marks it closed (its peers see
  * end of file, EPIPE or ECONNREFUSED) and frees its queue; the memory goes
  * with the last reference. Files in flight are referenced by their message;
- * a socket sent through itself is never freed (there is no collector).
+ * sockets whose files are in flight only in each other's queues (a socket
+ * sent through itself, two sent through each other) are found by the
+ * collector (sockgc.c) once the last id of one goes, and closed.
  */
 #pragma once
 
@@ -22,10 +24,19 @@
 
 struct file;
 
-/* Who made a socket (or connected it): SO_PEERCRED. */
+/* Who made a socket (or connected it): SO_PEERCRED; who sent a message: SCM_CREDENTIALS. */
 struct sock_cred {
 	uint64_t pid;
 	uint32_t uid, gid;
+};
+
+/* The credentials of a message sent without any (as Linux: pid 0, the overflow ids). */
+#define SOCK_CRED_NONE ((struct sock_cred){0, 65534, 65534})
+
+/* Who sends a message (sock_send). */
+struct sock_sender {
+	struct sock_cred cred;	/* the caller's, or the SCM_CREDENTIALS it sent (checked) */
+	bool scm;		/* sent with SCM_CREDENTIALS: attached even without SO_PASSCRED */
 };
 
 /* A name: sun_path's bytes (a path without its NUL, or a NUL and an abstract name). */
@@ -40,10 +51,17 @@ struct sock_msg {
 	struct file **files;		/* SCM_RIGHTS in flight, referenced */
 	unsigned nfiles;
 	struct sock_name from;		/* datagrams: the sender's name */
+	struct sock_cred cred;		/* SCM_CREDENTIALS attached, or SOCK_CRED_NONE */
 	char data[];
 };
 
 enum sock_state { SOCK_FRESH, SOCK_LISTENING, SOCK_CONNECTED };
+
+/* SO_RCVTIMEO/SO_SNDTIMEO of a negative time: the socket never waits (Linux's 0 jiffies). */
+#define SOCK_TIMEO_NOWAIT (-1)
+
+/* Where the collector (sockgc.c) is with a socket while it runs. */
+enum sock_gc_mark { SOCK_GC_NONE, SOCK_GC_CANDIDATE, SOCK_GC_REACHABLE };
 
 struct sock {
 	unsigned refs;
@@ -63,7 +81,16 @@ struct sock {
 	struct node *node;		/* bound to a path: its socket node (referenced) */
 	struct sock *next_abstract;	/* bound to an abstract name: the list of those */
 	int error;			/* SO_ERROR */
-	int opts[4];			/* SO_PASSCRED, SO_KEEPALIVE, SO_REUSEADDR, SO_LINGER.l_onoff: recorded */
+	bool passcred;			/* SO_PASSCRED: what it receives says who sent it */
+	int opts[3];			/* SO_KEEPALIVE, SO_REUSEADDR, SO_LINGER.l_onoff: kept */
+	int64_t rcvtimeo, sndtimeo;	/* in ns: 0 none, or SOCK_TIMEO_NOWAIT */
+	struct file *file;		/* its open file; NULL before accept and after the close */
+	/* The collector (sockgc.c): */
+	unsigned inflight;		/* references to its file held by queued messages */
+	struct sock *inflight_next, **inflight_prev;	/* the sockets with inflight > 0 */
+	enum sock_gc_mark gc_mark;
+	unsigned gc_refs;		/* inflight ones from outside the candidates' queues */
+	struct sock *gc_next, *gc_work;	/* the candidates; those found reachable, to scan */
 };
 
 /* A new socket of @type (with SOCK_* flag bits removed) made by @cred; -EINVAL/-ENOMEM. */
@@ -91,11 +118,14 @@ int sock_shutdown(struct sock *s, int how);
 
 /*
  * Sends @len bytes and the @nfiles referenced files @files (taken only when
- * the result is > 0, or 0 for an empty message) to the peer or to @to.
- * Streams take what fits; datagrams all or -EAGAIN.
+ * the result is > 0, or 0 for an empty message) to the peer or to @to, from
+ * @from (NULL: the socket's maker, without SCM_CREDENTIALS), whose
+ * credentials the message carries when either end has SO_PASSCRED or
+ * @from->scm. Streams take what fits; datagrams all or -EAGAIN.
  */
 long sock_send(struct sock *s, const void *buf, size_t len, struct file **files, unsigned nfiles,
-	       const struct cred *c, struct node *cwd, const struct sock_name *to);
+	       const struct cred *c, struct node *cwd, const struct sock_name *to,
+	       const struct sock_sender *from);
 
 /* What sock_recv found besides the bytes. */
 struct sock_recv_info {
@@ -103,11 +133,15 @@ struct sock_recv_info {
 	unsigned nfiles;
 	bool truncated;				/* MSG_TRUNC */
 	struct sock_name from;
+	struct sock_cred cred;			/* the first message's SCM_CREDENTIALS */
 };
 
 /*
  * Receives up to @len bytes (MSG_PEEK in @flags: leaves them; VFS_MSG_NOFILES:
- * -EAGAIN rather than take data that carries files). @info NULL: files are
+ * 0 rather than take data that carries files; MSG_WAITALL, streams only:
+ * -EAGAIN while fewer than @len bytes are there before such data or data of
+ * another sender, unless at end of file or an error). A stream read with
+ * SO_PASSCRED stops before data of other credentials. @info NULL: files are
  * closed. Returns bytes, 0 at end of file, -EAGAIN when it would wait.
  */
 long sock_recv(struct sock *s, void *buf, size_t len, int flags, struct sock_recv_info *info);
@@ -118,3 +152,22 @@ short sock_poll(const struct sock *s);
 /* SOL_SOCKET options: get into *value (SO_PEERCRED: *cred), set from @value. */
 int sock_getopt(struct sock *s, int name, int64_t *value, struct sock_cred *cred);
 int sock_setopt(struct sock *s, int name, int64_t value);
+
+/* ---- sockgc.c: the collector of sockets in flight ---- */
+
+/* A queued message took (sock_inflight_add) or gives up (sock_inflight_del) its reference to @f. */
+void sock_inflight_add(struct file *f);
+void sock_inflight_del(struct file *f);
+/* Takes every message queued on @s, and on the connections it has not accepted, as one list. */
+struct sock_msg *sock_queue_take(struct sock *s);
+/* Frees a message taken off its queue, releasing the files in flight in it. */
+void sock_msg_free(struct sock_msg *m);
+/* Set when a socket's file lost its last reference other than messages' (file_put). */
+extern bool sock_gc_wanted;
+/*
+ * Like Linux's unix_gc: sockets whose files are referenced only by messages
+ * queued on sockets that are themselves referenced only so (a cycle no id
+ * reaches) lose their queued messages, which closes them and releases the
+ * files in flight there. Run by the server after a request set sock_gc_wanted.
+ */
+void sock_gc(void);

@@ -12,6 +12,7 @@
 
 struct thread;
 struct vmo;
+struct notification;
 
 struct mapping {
 	vaddr_t start, end;	/* page aligned, end exclusive */
@@ -23,6 +24,13 @@ struct mapping {
 	bool anon;		/* VM_ANON: vm_remap grows it with fresh zeroed memory */
 	bool file;		/* VM_FILE: pages past the VMO's eof are not there (-ENXIO) */
 	struct mapping *next;
+	struct process *proc;	/* whose address space it is in (set when it is put there) */
+	/*
+	 * VM_FILE: on the list of the file's VMO (its own, a view's backing),
+	 * whose lock protects these and shrink_seq (vm.c, vm_file_shrunk).
+	 */
+	struct mapping *file_next, **file_pprev;
+	uint64_t shrink_seq;
 };
 
 /* vm_map's @prot may carry VM_SHARED (above the enum page_prot bits). */
@@ -69,11 +77,17 @@ struct process {
 	 */
 	uint64_t ticks, kticks;
 
-	/* On the list of every process (process_next walks it); process.c's lock protects these. */
-	struct process *all_next, *all_prev;
-
 	/* The I/O ports its capabilities grant (kern/ioport.c); changed under caps.lock. */
 	struct ioport_set io;
+
+	/*
+	 * Its CPU-time alarm (kern/alarm.c): once ticks reaches alarm (0: none),
+	 * alarm_n gets alarm_bits. alarm_lock protects the three; the tick
+	 * reads alarm without it first, so an unarmed process costs one load.
+	 */
+	struct spinlock alarm_lock;
+	uint64_t alarm, alarm_bits;
+	struct notification *alarm_n;	/* holds a reference, or NULL */
 };
 
 #define PROCESS_MAX_HANDLES 65536
@@ -118,15 +132,16 @@ enum stop_op {
  */
 unsigned process_stop(struct process *p, enum stop_op op);
 
+/* The tick found @p's ticks at @ticks: its alarm goes off if they reached it (kern/alarm.c). */
+void process_alarm_tick(struct process *p, uint64_t ticks);
+/* Drops @p's alarm and its notification (its destruction). */
+void process_alarm_drop(struct process *p);
+
 /* Parks the current thread @t while its process is stopped (PENDING_STOP, from trap_exit_work). */
 void process_stop_park(struct thread *t);
 
-/*
- * A reference to the process after @p on the list of all processes (NULL:
- * the first), or NULL at the end; drops the caller's reference to @p. The
- * list's lock is held only inside, so the caller may take any lock.
- */
-struct process *process_next(struct process *p);
+/* Takes a reference to @p unless its last one is already gone (it is being destroyed). */
+bool process_tryget(struct process *p);
 
 /* Waits for @p to exit and returns its status through @status. */
 int64_t process_wait(struct process *p, int64_t *status);
@@ -156,11 +171,18 @@ int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t ne
 
 /*
  * The file whose pages @v holds shrank to @v->eof: every VM_FILE mapping of
- * @v, or of a copy-on-write view of it, in any process, drops its pages
- * wholly past that end, so that their next access faults (past_eof); then
- * every CPU forgets them. Caller holds no lock.
+ * @v, or of a copy-on-write view of it, in any process (the VMO's list of
+ * them), drops its pages wholly past that end, so that their next access
+ * faults (past_eof); then every CPU forgets them. Caller holds no lock.
  */
 void vm_file_shrunk(struct vmo *v);
+
+/*
+ * Puts @m, which was just put in @p's address space, on the list of file
+ * mappings of its file's VMO (VM_FILE only; vm_file_shrunk walks it). The
+ * mapping comes off it when it leaves the address space. Caller holds p->lock.
+ */
+void vm_file_link(struct process *p, struct mapping *m);
 
 /*
  * Gives @to, an empty process that never ran, a copy of @from's address

@@ -11,6 +11,8 @@
 #include <kernel/kobject.h>
 #include <kernel/spinlock.h>
 
+struct mapping;
+
 enum vmo_kind {
 	VMO_ANON,
 	VMO_PHYS,
@@ -35,16 +37,33 @@ struct vmo {
 	uint64_t eof;
 	paddr_t base;		/* VMO_PHYS, VMO_CONTIG */
 	unsigned order;		/* VMO_CONTIG: the frame run's order */
-	/* lock protects pages[]. */
+	/* lock protects the page index and file_maps. */
 	struct spinlock lock;
-	paddr_t *pages;		/* VMO_ANON: one frame per page, 0 until first touched */
+	/*
+	 * VMO_ANON: the page index (vmo.c), a frame per page, 0 until first
+	 * touched: pages, one array, for up to 512 pages; else dir, a leaf of
+	 * 512 entries for each 2 MiB, NULL until a page in it is touched.
+	 */
+	union {
+		paddr_t *pages;
+		paddr_t **dir;
+	};
 	/*
 	 * A copy-on-write view (vmo_create_cow): an untouched page reads the
 	 * backing VMO's frame at backing_offset + its offset (zeros beyond its
-	 * end); the first write copies it into pages[]. Holds a reference.
+	 * end); the first write copies it into its own page. Holds a reference.
 	 */
 	struct vmo *backing;
 	uint64_t backing_offset;
+	/*
+	 * A file's mappings (VM_FILE ones of it and of its views), which
+	 * vm_file_shrunk visits: each mapping's file_next, under lock, as is
+	 * shrink_seq, the number of the last vm_file_shrunk. file_reach:
+	 * no file mapping ever mapped a page at or past it (atomic).
+	 */
+	struct mapping *file_maps;
+	uint64_t shrink_seq;
+	uint64_t file_reach;
 };
 
 enum vmo_access {

@@ -493,3 +493,145 @@ UTEST(vm_remap_keep_leaves_a_mapping_behind)
 	vr_handle_close(vmo);
 	return NULL;
 }
+
+#define SPARSE_SIZE (1ull << 30) /* the largest VMO */
+#define SPARSE_SPOTS 32
+
+/* Scattered page offsets over a VMO of SPARSE_SIZE, each in a 2 MiB stretch of its own. */
+static uint64_t sparse_spot(unsigned i)
+{
+	return i * (SPARSE_SIZE / SPARSE_SPOTS) + (i * 7919ull % 256) * VR_PAGE;
+}
+
+static uint64_t sparse_child(uint64_t at)
+{
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)at;
+
+	for (unsigned i = 0; i < SPARSE_SPOTS; i++)
+		if (p[sparse_spot(i) / 8] != sparse_spot(i) + 1)
+			return 1 + i;
+	for (unsigned i = 0; i < SPARSE_SPOTS; i++)
+		p[sparse_spot(i) / 8] = 7;
+	return 0;
+}
+
+/*
+ * Memory of the largest VMO, written at 32 scattered pages, costs about a
+ * frame for each page, its page table and its leaf of the VMO's page index
+ * (3 a page), not a word for every page of its size (2 MiB); a fork shares it
+ * copy-on-write, and the child's writes stay the child's.
+ */
+UTEST(vm_sparse_vmo_mapped_at_scattered_offsets)
+{
+	uint64_t free0 = info(INFO_FREE_FRAMES);
+	volatile uint64_t *p = vr_map_anon(SPARSE_SIZE, VR_PROT_READ | VR_PROT_WRITE);
+
+	UCHECK(p, "map 1 GiB");
+	for (unsigned i = 0; i < SPARSE_SPOTS; i++)
+		p[sparse_spot(i) / 8] = sparse_spot(i) + 1;
+	uint64_t used = free0 - info(INFO_FREE_FRAMES);
+	UCHECK(used <= 4 * SPARSE_SPOTS + 16, "%u pages written cost %llu frames", SPARSE_SPOTS,
+	       (unsigned long long)used);
+	handle_t c = fork_run(sparse_child, (uint64_t)(uintptr_t)p);
+	UCHECK(c, "fork");
+	int64_t status = reap(c);
+	UCHECK(status == 0, "the child found spot %lld wrong", (long long)status - 1);
+	for (unsigned i = 0; i < SPARSE_SPOTS; i++)
+		UCHECK(p[sparse_spot(i) / 8] == sparse_spot(i) + 1,
+		       "the child's write reached spot %u", i);
+	UCHECK(p[SPARSE_SIZE / 16] == 0, "an untouched page is not zeros");
+	UCHECK(vr_unmap((void *)p, SPARSE_SIZE) == 0, "unmap");
+	return NULL;
+}
+
+#define SHRINK_SIZE (64ull << 20)
+#define SHRINK_END ((20ull << 20) + 1) /* in the page at 20 MiB */
+#define SHRINK_CHILDREN 2
+
+/* [0]: the go; [1 + i]: child i has its pages mapped. */
+static volatile uint64_t *shrink_chan;
+
+static uint64_t shrink_child(uint64_t i)
+{
+	/* The file's mapping, and the child's copy of the parent's view. */
+	uint64_t shared = 0x58000000, view = shared + SHRINK_SIZE, bad = 0;
+	handle_t scratch;
+
+	for (uint64_t off = 0; off < SHRINK_SIZE; off += 4ull << 20)
+		if (page_word(shared, (unsigned)(off / VR_PAGE)) != off + 1 ||
+		    page_word(view, (unsigned)(off / VR_PAGE)) != off + 1)
+			bad = 1;
+	if (vr_vmo_create(VR_PAGE, 0, &scratch) != 0)
+		bad = 2;
+	/* Ready either way, so that the parent never waits for a child that gave up. */
+	__atomic_store_n(&shrink_chan[1 + i], 1, __ATOMIC_RELEASE);
+	if (bad)
+		return bad;
+	while (!__atomic_load_n(&shrink_chan[0], __ATOMIC_ACQUIRE))
+		vr_thread_yield();
+	for (uint64_t off = 0; off < SHRINK_SIZE; off += 4ull << 20) {
+		bool in = off < SHRINK_END;
+		if (readable(scratch, shared + off) != in || readable(scratch, view + off) != in)
+			return 3 + off / (4ull << 20);
+	}
+	return 0;
+}
+
+/*
+ * A file's shrink reaches its mappings in every process: here a shared
+ * mapping and a view in the parent and in two forked children (whose
+ * mappings the fork made), with pages mapped every 4 MiB of 64. Each drops
+ * exactly the pages wholly past the new end.
+ */
+UTEST(vm_file_shrink_reaches_every_process)
+{
+	handle_t vmo, ch, scratch, c[SHRINK_CHILDREN];
+	uint64_t shared = 0x58000000, view = shared + SHRINK_SIZE, at;
+
+	UCHECK(vr_vmo_create(SHRINK_SIZE, 0, &vmo) == 0 && vr_vmo_create(VR_PAGE, 0, &ch) == 0 &&
+		   vr_vmo_create(VR_PAGE, 0, &scratch) == 0,
+	       "vmo_create");
+	UCHECK(vr_vm_map(0, ch, 0, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED, &at) ==
+		   0,
+	       "map");
+	shrink_chan = (volatile uint64_t *)(uintptr_t)at;
+	UCHECK(vr_vmo_set_eof(vmo, SHRINK_SIZE) == 0, "vmo_set_eof");
+	UCHECK(vr_vm_map(0, vmo, shared, 0, SHRINK_SIZE,
+			 VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED | VR_MAP_FILE, &at) == 0,
+	       "map the file");
+	UCHECK(vr_vm_map(0, vmo, view, 0, SHRINK_SIZE, VR_PROT_READ | VR_MAP_COW | VR_MAP_FILE,
+			 &at) == 0,
+	       "map a view");
+	for (uint64_t off = 0; off < SHRINK_SIZE; off += 4ull << 20)
+		*(volatile uint32_t *)(uintptr_t)(shared + off) = (uint32_t)(off + 1);
+	for (uint64_t off = 0; off < SHRINK_SIZE; off += 4ull << 20)
+		UCHECK(page_word(view, (unsigned)(off / VR_PAGE)) == off + 1, "the view at %llu",
+		       (unsigned long long)off);
+	for (uint64_t i = 0; i < SHRINK_CHILDREN; i++) {
+		if ((c[i] = fork_run(shrink_child, i)) == 0) {
+			/* The children forked before must not wait for ever. */
+			__atomic_store_n(&shrink_chan[0], 1, __ATOMIC_RELEASE);
+			return utest_fail("fork");
+		}
+		while (!__atomic_load_n(&shrink_chan[1 + i], __ATOMIC_ACQUIRE))
+			vr_thread_yield();
+	}
+	UCHECK(vr_vmo_set_eof(vmo, SHRINK_END) == 0, "vmo_set_eof shrinks");
+	__atomic_store_n(&shrink_chan[0], 1, __ATOMIC_RELEASE);
+	for (uint64_t off = 0; off < SHRINK_SIZE; off += 4ull << 20) {
+		bool in = off < SHRINK_END;
+		UCHECK(readable(scratch, shared + off) == in && readable(scratch, view + off) == in,
+		       "the parent's page at %llu MiB: %s", (unsigned long long)(off >> 20),
+		       in ? "gone" : "still there");
+	}
+	for (unsigned i = 0; i < SHRINK_CHILDREN; i++) {
+		int64_t status = reap(c[i]);
+		UCHECK(status == 0, "child %u: %lld", i, (long long)status);
+	}
+	vr_vm_unmap(0, shared, 2 * SHRINK_SIZE);
+	vr_vm_unmap(0, (uint64_t)(uintptr_t)shrink_chan, VR_PAGE);
+	vr_handle_close(scratch);
+	vr_handle_close(ch);
+	vr_handle_close(vmo);
+	return NULL;
+}

@@ -2,9 +2,10 @@
  * The vfs server's file-system core on the host: the initrd from cpio
  * archives (good, and malformed in every way: clear errors, no crash), path
  * lookup with Linux's errors, tmpfs operations, devices, pipes, sessions,
- * sockets (lifetimes under ASan: peers, backlogs, files in flight) and eventfds.
+ * sockets (lifetimes under ASan: peers, backlogs, files in flight, the
+ * collector of cycles in flight; MSG_WAITALL, SO_PASSCRED) and eventfds.
  */
-// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/sysfs.c posix/vfs/lock.c posix/vfs/fdpath.c
+// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/sockgc.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/sysfs.c posix/vfs/lock.c posix/vfs/fdpath.c posix/vfs/append.c
 #define UNIT_MAIN
 #include "unit.h"
 
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "../../../posix/proto/vfs.h"
+#include "../../../posix/vfs/append.h"
 #include "../../../posix/vfs/cpio.h"
 #include "../../../posix/vfs/dev.h"
 #include "../../../posix/vfs/file.h"
@@ -660,13 +662,13 @@ TEST(sockets)
 	CHECK(file_pipe(0, &r, &w) == 0);
 	file_get(r);
 	struct file *fl[1] = {r};
-	CHECK(sock_send(a, "F", 1, fl, 1, &root, fs_root, NULL) == 1);
+	CHECK(sock_send(a, "F", 1, fl, 1, &root, fs_root, NULL, NULL) == 1);
 	memset(&info, 0, sizeof(info));
 	CHECK(sock_recv(b, buf, 64, 0, &info) == 1 && info.nfiles == 1 && info.files[0] == r);
 	file_put(info.files[0]);
 	file_get(w);
 	fl[0] = w;
-	CHECK(sock_send(b, "G", 1, fl, 1, &root, fs_root, NULL) == 1);
+	CHECK(sock_send(b, "G", 1, fl, 1, &root, fs_root, NULL, NULL) == 1);
 	file_put(w);
 	CHECK(file_read(r, buf, 1, NULL) == -EAGAIN);	/* the write end is in flight */
 	file_put(fa);
@@ -686,7 +688,7 @@ TEST(sockets)
 	CHECK(sock_bind(c, &root, fs_root, &path, 0755) == -EADDRINUSE);
 	CHECK(sock_listen(l, 0) == 0 && sock_accept(l, &acc) == -EAGAIN);
 	CHECK(sock_connect(c, &root, fs_root, &path, &me) == 0);
-	CHECK(sock_send(c, "q", 1, NULL, 0, &root, fs_root, NULL) == 1);
+	CHECK(sock_send(c, "q", 1, NULL, 0, &root, fs_root, NULL, NULL) == 1);
 	CHECK(sock_accept(l, &acc) == 0 && sock_recv(acc, buf, 8, 0, NULL) == 1);
 	struct file *facc = file_of_sock(acc, 0);
 	struct sock *c2;
@@ -718,6 +720,172 @@ TEST(sockets)
 	v = UINT64_MAX;
 	CHECK(file_write(e, &v, 8, NULL) == -EINVAL);
 	file_put(e);
+}
+
+/*
+ * O_APPEND writes of several pieces (append.c): the whole range at the end at
+ * once, so another append goes after it; filled in order; what was not
+ * written cut off if nothing followed, else left (zeros); a truncate drops
+ * the pieces past it; the session's end gives back a dead writer's rest.
+ */
+TEST(append_reservations)
+{
+	struct node *n = NULL;
+	uint64_t start, other;
+	char buf[64];
+
+	boot();
+	struct session *s = session_create(&root, fs_root);
+	CHECK(s && fs_open(&root, fs_root, "/tmp/log", O_RDWR | O_CREAT, 0600, &n) == 0);
+	struct file *f = file_of_node(n, O_WRONLY | O_APPEND), *g = file_of_node(n, O_WRONLY | O_APPEND);
+	CHECK(f && g && file_write(f, "ab", 2, NULL) == 2);
+	/* A write of 10 in pieces of 4: the file has all 10 at once. */
+	CHECK(append_begin(s, f, 1, "0123", 4, 10, APPEND_MOVES_OFFSET, &start) == 4 && start == 2 && n->size == 12);
+	CHECK(f->pos == 12 && n->appends && n->appends->done == 4);
+	CHECK(file_write(g, "XY", 2, NULL) == 2 && n->size == 14);	/* another append: after it */
+	CHECK(append_piece(s, f, 1, "4567", 4, 7) == APPEND_NOT_MINE);	/* not where it continues */
+	CHECK(append_piece(s, f, 2, "4567", 4, 6) == APPEND_NOT_MINE);	/* another buffer's */
+	CHECK(append_piece(s, f, 1, "45678", 5, 6) == 5 && fs_read(n, 0, buf, 64) == 14 &&
+	      !memcmp(buf, "ab012345678\0XY", 14));
+	CHECK(append_piece(s, f, 1, "9", 1, 11) == 1 && !n->appends && !s->appends);
+	CHECK(fs_read(n, 0, buf, 64) == 14 && !memcmp(buf, "ab0123456789XY", 14));
+	/* Given back with nothing after it: cut off, the offset back to its end. */
+	CHECK(append_begin(s, f, 1, "ab", 2, 8, APPEND_MOVES_OFFSET, &start) == 2 && start == 14 && n->size == 22);
+	CHECK(append_end(s, f, 1) == 1 && n->size == 16 && f->pos == 16 && !n->appends);
+	CHECK(append_end(s, f, 1) == 0);
+	/* Given back with another append after it: the zeros stay, nothing else moves. */
+	CHECK(append_begin(s, f, 1, "cd", 2, 8, APPEND_MOVES_OFFSET, &start) == 2 && n->size == 24);
+	CHECK(file_write(g, "Z", 1, NULL) == 1 && n->size == 25);
+	CHECK(append_end(s, f, 1) == 1 && n->size == 25 && f->pos == 18 && fs_read(n, 16, buf, 9) == 9 &&
+	      !memcmp(buf, "cd\0\0\0\0\0\0Z", 9));
+	/* A truncate into it: the pieces past the new end are taken and dropped. */
+	CHECK(append_begin(s, f, 3, "ef", 2, 6, APPEND_KEEPS_OFFSET, &other) == 2 && other == 25 && n->size == 31);
+	CHECK(f->pos == 18);	/* back to the end of its bytes; a pwrite does not move it */
+	CHECK(fs_truncate(n, 28) == 0 && n->appends->end == 28 && n->appends->cut);
+	CHECK(file_write(g, "W", 1, NULL) == 1 && n->size == 29);
+	CHECK(append_piece(s, f, 3, "ghij", 4, 27) == 4 && n->size == 29 && !s->appends);
+	CHECK(fs_read(n, 25, buf, 4) == 4 && !memcmp(buf, "efgW", 4));
+	/* A writer that died: its session's end gives back its rest. */
+	CHECK(append_begin(s, f, 1, "kl", 2, 100, APPEND_MOVES_OFFSET, &start) == 2 && n->size == 129);
+	append_release(s);
+	CHECK(n->size == 31 && !n->appends && !s->appends);
+	/* No room for the whole: not reserved (the caller writes the piece alone). */
+	CHECK(append_begin(s, f, 1, "mn", 2, (uint64_t)1 << 40, APPEND_MOVES_OFFSET, &start) == APPEND_NOT_MINE &&
+	      n->size == 31 && !s->appends);
+	/* Read-only opens cannot reserve. */
+	struct file *r = file_of_node(n, O_RDONLY);
+	CHECK(r && append_begin(s, r, 1, "op", 2, 8, APPEND_MOVES_OFFSET, &start) == -EBADF);
+	file_put(r);
+	file_put(f);
+	file_put(g);
+	session_destroy(s);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/log", false) == 0);
+
+/* Sends @f (a reference taken here) through @s with one byte. */
+static long send_file(struct sock *s, struct file *f)
+{
+	struct file *fl[1] = {f};
+
+	file_get(f);
+	return sock_send(s, "x", 1, fl, 1, &root, fs_root, NULL, NULL);
+}
+
+TEST(sockets_collector)
+{
+	static const struct sock_cred me = {7, 0, 0};
+	struct sock *a = NULL, *b = NULL, *c = NULL, *d = NULL, *l = NULL, *x = NULL;
+	struct file *r, *w;
+	char buf[8];
+
+	boot();
+	/* A socket sent through itself, and a pipe's write end with it, then closed. */
+	r = w = NULL;
+	CHECK(sock_pair(SOCK_STREAM, &me, &a, &b) == 0 && file_pipe(0, &r, &w) == 0);
+	struct file *fa = file_of_sock(a, 0), *fb = file_of_sock(b, 0);
+	CHECK(send_file(b, fa) == 1 && send_file(b, w) == 1);
+	file_put(w);
+	CHECK(!sock_gc_wanted);
+	file_put(fa);
+	CHECK(sock_gc_wanted);
+	sock_gc();
+	CHECK(!sock_gc_wanted && file_read(fb, buf, 1, NULL) == 0 && file_read(r, buf, 1, NULL) == 0);
+	file_put(fb);
+	file_put(r);
+
+	/* Two sent through each other: kept while one has an id, collected when neither has. */
+	CHECK(sock_pair(SOCK_STREAM, &me, &a, &b) == 0 && sock_pair(SOCK_STREAM, &me, &c, &d) == 0);
+	fa = file_of_sock(a, 0), fb = file_of_sock(b, 0);
+	struct file *fc = file_of_sock(c, 0), *fd = file_of_sock(d, 0);
+	CHECK(send_file(b, fc) == 1 && send_file(d, fa) == 1);
+	file_put(fa);
+	sock_gc();
+	CHECK(file_read(fb, buf, 1, NULL) == -EAGAIN && file_read(fd, buf, 1, NULL) == -EAGAIN);
+	file_put(fc);
+	sock_gc();
+	CHECK(file_read(fb, buf, 1, NULL) == 0 && file_read(fd, buf, 1, NULL) == 0);
+	file_put(fb);
+	file_put(fd);
+
+	/* One reached through a socket with an id is received again, and works. */
+	struct sock_recv_info info;
+	CHECK(sock_pair(SOCK_STREAM, &me, &a, &b) == 0 && sock_pair(SOCK_STREAM, &me, &c, &d) == 0);
+	fa = file_of_sock(a, 0), fb = file_of_sock(b, 0), fc = file_of_sock(c, 0), fd = file_of_sock(d, 0);
+	CHECK(send_file(d, fa) == 1 && send_file(b, fa) == 1);
+	file_put(fa);
+	sock_gc();
+	memset(&info, 0, sizeof(info));
+	CHECK(sock_recv(c, buf, 8, 0, &info) == 1 && info.nfiles == 1 && info.files[0] == fa);
+	/* Its own queue's message (which carries it) first, then new data. */
+	CHECK(file_write(fb, "y", 1, NULL) == 1 && file_read(fa, buf, 8, NULL) == 1);
+	CHECK(file_read(fa, buf, 8, NULL) == 1 && buf[0] == 'y');
+	file_put(fa);
+	file_put(fb);
+	file_put(fc);
+	file_put(fd);
+
+	/* A listener sent through a connection it has not accepted. */
+	struct sock_name path = name_of("/tmp/gc");
+	CHECK(sock_create(SOCK_STREAM, &me, &l) == 0 && sock_bind(l, &root, fs_root, &path, 0755) == 0);
+	CHECK(sock_listen(l, 1) == 0 && sock_create(SOCK_STREAM, &me, &x) == 0);
+	struct file *fl = file_of_sock(l, 0), *fx = file_of_sock(x, 0);
+	CHECK(sock_connect(x, &root, fs_root, &path, &me) == 0 && send_file(x, fl) == 1);
+	file_put(fl);
+	sock_gc();
+	CHECK(file_read(fx, buf, 1, NULL) == 0);
+	CHECK(fs_unlink(&root, fs_root, "/tmp/gc", false) == 0);
+	file_put(fx);
+}
+
+TEST(sockets_waitall_passcred)
+{
+	static const struct sock_cred me = {7, 0, 0};
+	const struct sock_sender one = {{8, 1, 1}, true}, two = {{9, 2, 2}, true};
+	struct sock_recv_info info;
+	struct sock *a, *b;
+	char buf[16];
+
+	boot();
+	CHECK(sock_pair(SOCK_STREAM, &me, &a, &b) == 0);
+	struct file *fa = file_of_sock(a, 0), *fb = file_of_sock(b, 0);
+	CHECK(file_write(fa, "abc", 3, NULL) == 3);
+	CHECK(sock_recv(b, buf, 6, MSG_WAITALL, NULL) == -EAGAIN);
+	CHECK(sock_recv(b, buf, 3, MSG_WAITALL | MSG_PEEK, NULL) == 3);
+	CHECK(file_write(fa, "def", 3, NULL) == 3 && sock_recv(b, buf, 6, MSG_WAITALL, NULL) == 6);
+	/* With SO_PASSCRED, a read joins no data of two senders; without, it does. */
+	CHECK(sock_send(a, "gh", 2, NULL, 0, NULL, NULL, NULL, &one) == 2);
+	CHECK(sock_send(a, "ij", 2, NULL, 0, NULL, NULL, NULL, &two) == 2);
+	CHECK(sock_setopt(b, SO_PASSCRED, 1) == 0);
+	CHECK(sock_recv(b, buf, 6, MSG_WAITALL, NULL) == 2);
+	memset(&info, 0, sizeof(info));
+	CHECK(sock_recv(b, buf, 6, 0, &info) == 2 && info.cred.pid == 9 && info.cred.uid == 2);
+	CHECK(sock_send(a, "kl", 2, NULL, 0, NULL, NULL, NULL, &one) == 2);
+	CHECK(sock_send(a, "mn", 2, NULL, 0, NULL, NULL, NULL, &two) == 2);
+	CHECK(sock_setopt(b, SO_PASSCRED, 0) == 0 && sock_recv(b, buf, 6, 0, NULL) == 4);
+	/* The end of file ends a MSG_WAITALL wait. */
+	CHECK(file_write(fa, "o", 1, NULL) == 1);
+	file_put(fa);
+	CHECK(sock_recv(b, buf, 6, MSG_WAITALL, NULL) == 1);
+	file_put(fb);
 }
 
 TEST(sessions)
