@@ -73,7 +73,7 @@ def command(arch, build='build', mode='test', firmware=None, cpu=None, icount=Fa
         raise SystemExit('unknown architecture ' + arch)
     # The root task rides along as the initrd (x86_64: as a GRUB module inside the ISO).
     # The ext mode (the external test suites) has its own, with their initrd.
-    root = os.path.join(out, 'root-%s.elf' % mode if mode.startswith('ext') else 'root.elf')
+    root = root_module(build, arch, mode)
     if arch != 'x86_64' and os.path.exists(root):
         cmd += ['-initrd', root]
     cmd += ['-smp', str(smp), '-m', str(memory), '-no-reboot']
@@ -83,6 +83,12 @@ def command(arch, build='build', mode='test', firmware=None, cpu=None, icount=Fa
         # One instruction per nanosecond of virtual time: cycle counters count instructions.
         cmd += ['-icount', 'shift=0,sleep=off']
     return cmd
+
+
+def root_module(build, arch, mode):
+    """The root task module a boot of @mode loads (x86_64's is inside its ISO)."""
+    out = os.path.join(build, arch)
+    return os.path.join(out, 'root-%s.elf' % mode if mode.startswith('ext') else 'root.elf')
 
 
 def exit_status(arch, returncode):

@@ -135,6 +135,7 @@ def run_gdb_test(res, build, arch):
 
 
 def run_boot(boot, build):
+    boot.set_build(build)
     if boot.shell:
         # The shell's script (boots.SHELL_SCRIPT); its judge gets which answers came.
         cmd = qemu.command(boot.arch, build, boot.mode, boot.firmware, boot.cpu)

@@ -4,7 +4,7 @@
  * with their file, nesting and ELOOP) and timer arithmetic on a fake clock
  * (one-shot, periodic counts, absolute times, settime/gettime), under ASan.
  */
-// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/lock.c
+// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/sock.c posix/vfs/sockgc.c posix/vfs/eventfd.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/lock.c
 #define UNIT_MAIN
 #include "unit.h"
 

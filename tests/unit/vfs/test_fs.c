@@ -780,6 +780,7 @@ TEST(append_reservations)
 	file_put(g);
 	session_destroy(s);
 	CHECK(fs_unlink(&root, fs_root, "/tmp/log", false) == 0);
+}
 
 /* Sends @f (a reference taken here) through @s with one byte. */
 static long send_file(struct sock *s, struct file *f)

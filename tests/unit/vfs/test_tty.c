@@ -5,7 +5,7 @@
  * ioctls, limits, random input and requests; a pair's lifetime.
  */
 // clang-format off
-// UNIT_SRCS: posix/vfs/tty.c posix/vfs/pty.c posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/sock.c posix/vfs/eventfd.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/lock.c
+// UNIT_SRCS: posix/vfs/tty.c posix/vfs/pty.c posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/sock.c posix/vfs/sockgc.c posix/vfs/eventfd.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/lock.c
 // clang-format on
 #define UNIT_MAIN
 #include "unit.h"
