@@ -18,9 +18,16 @@ POSIX_SRCS := $(filter-out posix/start.c,$(wildcard posix/*.c)) $(wildcard posix
 POSIX_OBJS := $(patsubst %,$(B)/posix/%.o,$(POSIX_SRCS))
 POSIX_CRT_OBJS := $(B)/posix/posix/start.c.o $(B)/posix/posix/arch/$(ARCH)/start.S.o
 
+# Checkouts share the port cache (keyed by what the recipes hold, ports/lib.sh):
+# one build of a port for an architecture at a time, so that two never work in the
+# same cached tree at once (busybox links again in its tree on every build; two
+# links there at once made one fail with "undefined symbol: main").
+PORT_CACHE := $(or $(VERIDIAN_CACHE),$(HOME)/.cache/veridian)/ports
+port_locked = mkdir -p $(PORT_CACHE) && flock $(PORT_CACHE)/.lock-$(1)-$(2)
+
 # musl itself: rebuilt (or copied from the cache) when the recipe changes.
 $(SYSROOT_MUSL): $(shell find ports/musl -type f) ports/lib.sh
-	$(Q)ports/musl/build.sh --arch $(ARCH) --sysroot $(SYSROOT)
+	$(Q)$(call port_locked,musl,$(ARCH)) ports/musl/build.sh --arch $(ARCH) --sysroot $(SYSROOT)
 	$(Q)touch $@
 
 $(B)/posix/%.c.o: %.c $(B)/gen/include/veridian/syscalls.h | $(SYSROOT_MUSL)
@@ -46,7 +53,7 @@ $(SYSROOT)/lib/libposix.a: $(POSIX_OBJS) $(SYSROOT_MUSL)
 # The Linux uapi headers (linux/, asm/, drm/, ...: ports/linux-uapi) over musl's.
 SYSROOT_UAPI := $(SYSROOT)/.uapi
 $(SYSROOT_UAPI): $(SYSROOT_MUSL) $(shell find ports/linux-uapi -type f) ports/lib.sh
-	$(Q)ports/linux-uapi/build.sh --arch $(ARCH) --sysroot $(SYSROOT)
+	$(Q)$(call port_locked,linux-uapi,$(ARCH)) ports/linux-uapi/build.sh --arch $(ARCH) --sysroot $(SYSROOT)
 	$(Q)touch $@
 
 # The shared C library, libc.so, which is also the dynamic linker
@@ -175,7 +182,7 @@ BUSYBOX := $(B)/ports/busybox
 BUSYBOX_LINKS := $(shell grep -v '^\#' ports/busybox/applets)
 
 $(BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox -type f) ports/lib.sh tools/cc
-	$(Q)ports/busybox/build.sh --arch $(ARCH) --out $@
+	$(Q)$(call port_locked,busybox,$(ARCH)) ports/busybox/build.sh --arch $(ARCH) --out $@
 
 # The initial ramdisk: /sbin/<server>, the POSIX test programs under /test/,
 # /bin from the ports, /lib (the dynamic linker, libc.so, and the test
@@ -205,10 +212,10 @@ EXT_SQLITE_DBS := fuzzdata4.db
 EXT_FULL_SQLITE_DBS := $(foreach n,1 2 3 4 5 6 7 8,fuzzdata$(n).db)
 
 $(EXT_BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox ports/busybox-tests -type f) ports/lib.sh tools/cc
-	$(Q)ports/busybox-tests/build.sh --arch $(ARCH) --out $(@D)
+	$(Q)$(call port_locked,busybox-tests,$(ARCH)) ports/busybox-tests/build.sh --arch $(ARCH) --out $(@D)
 
 $(EXT_SQLITE): $(SYSROOT_FILES) $(shell find ports/sqlite -type f) ports/lib.sh tools/cc
-	$(Q)ports/sqlite/build.sh --arch $(ARCH) --out $(@D)
+	$(Q)$(call port_locked,sqlite,$(ARCH)) ports/sqlite/build.sh --arch $(ARCH) --out $(@D)
 
 # $(call ext_initrd,DATABASES): the command that writes the ext initrd $@.
 define ext_initrd

@@ -50,7 +50,7 @@ POSIX_LINUX_BINS := $(patsubst tests/posix/%.c,$(POSIX_LINUX_B)/%,$(wildcard tes
 POSIX_LINUX_UAPI := build/host/uapi
 
 $(POSIX_LINUX_UAPI)/.done: $(shell find ports/linux-uapi -type f) ports/lib.sh
-	$(Q)ports/linux-uapi/build.sh --arch $(shell uname -m) --sysroot $(POSIX_LINUX_UAPI)
+	$(Q)$(call port_locked,linux-uapi,linux) ports/linux-uapi/build.sh --arch $(shell uname -m) --sysroot $(POSIX_LINUX_UAPI)
 	$(Q)touch $@
 
 $(POSIX_LINUX_B)/%: tests/posix/%.c tests/posix/check.h $(POSIX_LINUX_UAPI)/.done
@@ -84,10 +84,10 @@ EXT_LINUX_B := build/host/ext-linux
 EXT_LINUX := $(EXT_LINUX_B)/busybox/busybox $(EXT_LINUX_B)/sqlite/fuzzcheck
 
 $(EXT_LINUX_B)/busybox/busybox: $(shell find ports/busybox ports/busybox-tests -type f) ports/lib.sh
-	$(Q)ports/busybox-tests/build.sh --arch linux --out $(@D)
+	$(Q)$(call port_locked,busybox-tests,linux) ports/busybox-tests/build.sh --arch linux --out $(@D)
 
 $(EXT_LINUX_B)/sqlite/fuzzcheck: $(shell find ports/sqlite -type f) ports/lib.sh
-	$(Q)ports/sqlite/build.sh --arch linux --out $(@D)
+	$(Q)$(call port_locked,sqlite,linux) ports/sqlite/build.sh --arch linux --out $(@D)
 
 .PHONY: ext-linux
 ext-linux: $(EXT_LINUX)
