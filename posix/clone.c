@@ -8,6 +8,7 @@
  * and its mask starts as its creator's.
  */
 #include <sched.h>
+#include <string.h>
 
 #include <veridian/vr.h>
 
@@ -84,4 +85,34 @@ int __vr_clone(int (*func)(void *), void *stack, int flags, void *arg, int *ptid
 		err = vr_thread_start(thread);
 	vr_handle_close(thread);
 	return err ? (int)err : px_tid_out(tid);
+}
+
+void px_keep(struct px_keep *k, void *var, size_t size)
+{
+	if (size > sizeof(k->bytes) - k->used)
+		__builtin_trap();	/* struct px_keep too small: a layer bug */
+	if (k->back)
+		memcpy(var, k->bytes + k->used, size);
+	else
+		memcpy(k->bytes + k->used, var, size);
+	k->used += size;
+}
+
+static void keep_all(struct px_keep *k)
+{
+	px_sig_keep(k);
+	px_ipc_keep(k);
+	px_vfs_buffer_keep(k);
+}
+
+/* musl's __reset_tls (ports/musl/patches/reset-tls.patch): @reset rewrites every TLS image. */
+__attribute__((visibility("hidden"))) void __vr_reset_tls(void (*reset)(void))
+{
+	struct px_keep k = {.used = 0, .back = false};
+
+	keep_all(&k);
+	reset();
+	k.used = 0;
+	k.back = true;
+	keep_all(&k);
 }

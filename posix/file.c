@@ -198,6 +198,13 @@ void px_vfs_buffer_forked(void)
 	data_buf_refused = false;
 }
 
+void px_vfs_buffer_keep(struct px_keep *k)
+{
+	px_keep(k, &data_buf, sizeof(data_buf));
+	px_keep(k, &data_vmo, sizeof(data_vmo));
+	px_keep(k, &data_buf_refused, sizeof(data_buf_refused));
+}
+
 /* Whether a transfer of @len bytes of @f goes through the data buffer. */
 static bool buffered(struct px_file *f, size_t len)
 {

@@ -45,6 +45,12 @@ void px_ipc_forked(void)
 	ipc_vmo = 0;
 }
 
+void px_ipc_keep(struct px_keep *k)
+{
+	px_keep(k, &ipc_buffer, sizeof(ipc_buffer));
+	px_keep(k, &ipc_vmo, sizeof(ipc_vmo));
+}
+
 long px_copy_in(size_t off, const void *user, size_t len)
 {
 	if (!px_ipc_buffer())

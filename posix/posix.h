@@ -9,6 +9,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -72,6 +73,23 @@ int px_tid_out(int tid);
 int px_tid_in(int pid, int tid);
 /* A new thread's first C code (clone.c): its id and its mask, its creator's. */
 void px_sig_new_thread(int tid, uint64_t mask);
+/*
+ * The layer's thread-local data that outlives musl's __reset_tls
+ * (ports/musl/patches/reset-tls.patch): SIGEV_THREAD's thread resets the
+ * program's thread-local data after each notification, but the layer's is
+ * the thread's own (its id, mask, IPC and data buffers). __vr_reset_tls
+ * (clone.c) has each file with such data copy it out with px_keep, one
+ * variable at a time, then (k->back) in again in the same order.
+ */
+struct px_keep {
+	unsigned char bytes[256];
+	size_t used;
+	bool back;
+};
+void px_keep(struct px_keep *k, void *var, size_t size);
+void px_sig_keep(struct px_keep *k);
+void px_ipc_keep(struct px_keep *k);
+void px_vfs_buffer_keep(struct px_keep *k);
 /* The calling thread's mask, and the ignored signals (what execve and posix_spawn keep). */
 uint64_t px_sig_blocked(void);
 uint64_t px_sig_ignored(void);

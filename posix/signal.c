@@ -560,6 +560,18 @@ void px_sig_new_thread(int tid, uint64_t mask)
 	px_layer_depth = px_kernel_eintr = px_sig_deferred = 0;
 }
 
+void px_sig_keep(struct px_keep *k)
+{
+	px_keep(k, &blocked, sizeof(blocked));
+	px_keep(k, &thread_id, sizeof(thread_id));
+	px_keep(k, told, sizeof(told));
+	px_keep(k, &told_ever, sizeof(told_ever));
+	px_keep(k, &altstack, sizeof(altstack));
+	px_keep(k, &px_layer_depth, sizeof(px_layer_depth));
+	px_keep(k, (void *)&px_sig_deferred, sizeof(px_sig_deferred));
+	px_keep(k, &px_kernel_eintr, sizeof(px_kernel_eintr));
+}
+
 uint64_t px_sig_blocked(void)
 {
 	return blocked;
