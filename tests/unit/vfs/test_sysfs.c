@@ -6,11 +6,9 @@
  * session, all-or-nothing registration, and lifetime: unregistering and the
  * session's end leave nothing behind.
  */
-// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c
-// posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c
-// posix/vfs/sockgc.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c
-// posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/sysfs.c posix/vfs/lock.c posix/vfs/fdpath.c
-// posix/vfs/append.c
+// clang-format off
+// UNIT_SRCS: posix/vfs/node.c posix/vfs/path.c posix/vfs/ops.c posix/vfs/cpio.c posix/vfs/initrd.c posix/vfs/dev.c posix/vfs/pipe.c posix/vfs/file.c posix/vfs/session.c posix/vfs/sock.c posix/vfs/sockgc.c posix/vfs/eventfd.c posix/vfs/tty.c posix/vfs/pty.c posix/vfs/epoll.c posix/vfs/timerfd.c posix/vfs/signalfd.c posix/vfs/sysfs.c posix/vfs/lock.c posix/vfs/fdpath.c posix/vfs/append.c
+// clang-format on
 #define UNIT_MAIN
 #include "unit.h"
 
