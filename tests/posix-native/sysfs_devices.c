@@ -34,7 +34,7 @@ static int failures;
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
 			failures++;                                                                \
-			printf("sysfs: FAIL line %d: ", __LINE__);                                 \
+			printf("sysfs_devices: FAIL line %d: ", __LINE__);                                 \
 			printf(__VA_ARGS__);                                                       \
 			printf("\n");                                                              \
 		}                                                                                  \
@@ -93,12 +93,12 @@ static bool reads(const char *path, const char *want)
 	if (fd >= 0)
 		close(fd);
 	if (n < 0) {
-		printf("sysfs: %s: errno %d\n", path, errno);
+		printf("sysfs_devices: %s: errno %d\n", path, errno);
 		return false;
 	}
 	buf[n] = 0;
 	if (strcmp(buf, want))
-		printf("sysfs: %s holds \"%s\", want \"%s\"\n", path, buf, want);
+		printf("sysfs_devices: %s holds \"%s\", want \"%s\"\n", path, buf, want);
 	return !strcmp(buf, want);
 }
 
@@ -108,12 +108,12 @@ static bool link_is(const char *path, const char *want)
 	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
 
 	if (n < 0) {
-		printf("sysfs: readlink %s: errno %d\n", path, errno);
+		printf("sysfs_devices: readlink %s: errno %d\n", path, errno);
 		return false;
 	}
 	buf[n] = 0;
 	if (strcmp(buf, want))
-		printf("sysfs: %s -> \"%s\", want \"%s\"\n", path, buf, want);
+		printf("sysfs_devices: %s -> \"%s\", want \"%s\"\n", path, buf, want);
 	return !strcmp(buf, want);
 }
 
@@ -145,12 +145,12 @@ static void serve(int notify)
 	if ((err = px_sysfs_register(px_vfs, &pci_dev)) ||
 	    (err = px_sysfs_register(px_vfs, &card_dev)) ||
 	    (err = px_sysfs_register(px_vfs, &event_dev))) {
-		printf("sysfs: FAIL: the child's registration: %ld\n", err);
+		printf("sysfs_devices: FAIL: the child's registration: %ld\n", err);
 		_exit(1);
 	}
 	/* Another registration of the same devpath or number is refused. */
 	if (px_sysfs_register(px_vfs, &card_dev) != -EEXIST) {
-		printf("sysfs: FAIL: a second card15 was not EEXIST\n");
+		printf("sysfs_devices: FAIL: a second card15 was not EEXIST\n");
 		_exit(1);
 	}
 	if (write(notify, "r", 1) != 1)
@@ -245,7 +245,7 @@ int main(void)
 	int status;
 
 	if (pipe(notify)) {
-		printf("sysfs: FAIL: pipe: errno %d\n", errno);
+		printf("sysfs_devices: FAIL: pipe: errno %d\n", errno);
 		return 1;
 	}
 	check_bad();
@@ -279,6 +279,6 @@ int main(void)
 		waitpid(pid, &status, 0);
 	}
 	check_gone("after the child was killed");
-	printf("sysfs: %d failures\n", failures);
+	printf("sysfs_devices: %d failures\n", failures);
 	return failures;
 }
