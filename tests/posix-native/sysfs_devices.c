@@ -49,7 +49,7 @@ static const struct px_sysfs_pair pci_attrs[] = {
     {"subsystem_device", "0x1100\n"}, {"revision", "0x01\n"}, {"class", "0x038000\n"},
 };
 static const char *const pci_uevent[] = {"DRIVER=virtio-pci", "PCI_CLASS=38000", "PCI_ID=1AF4:1050",
-					 "PCI_SUBSYS_ID=1AF4:1100", "PCI_SLOT_NAME=" SLOT};
+					 "PCI_SUBSYS_ID=1AF4:1100", ("PCI_SLOT_NAME=" SLOT)};
 static const struct px_sysfs_pair card_links[] = {{"device", "../../../" SLOT}};
 static const char *const event_uevent[] = {"ID_INPUT=1", "ID_INPUT_KEY=1"};
 
@@ -201,7 +201,7 @@ static void check_gone(const char *when)
 	    "/sys/dev/char/226:15",	 "/sys/dev/char/13:95",
 	    "/sys/class/drm/card15",	 "/sys/class/input/event31",
 	    "/sys/devices/" PCI,	 "/sys/devices/virtual/input/input31",
-	    "/sys/bus/pci/devices/" SLOT};
+	    ("/sys/bus/pci/devices/" SLOT)};
 
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		CHECK(!there(paths[i]), "%s: %s is still there", when, paths[i]);
