@@ -303,9 +303,48 @@ enum vfs_op {
 				   "anon_inode:[eventfd]" ([eventpoll], [timerfd], [signalfd]), a remote
 				   file's path as opened. -EBADF: no such id */
 	VFS_SESSION_CWD = 183,	/* (admin) w1 session -> as VFS_GETCWD for that session (/proc/<pid>/cwd) */
+	/* ---- /sys entries of device servers (sysfs.c; see "sysfs devices" below) ---- */
+	VFS_SYSFS_DEVICE = 184,	/* (uid 0) w1 VFS_SYSFS_* flags, w2 major, w3 minor (both 0: no device
+				   number), w4 counts: attributes | uevent lines << 8 | links << 16; long: the
+				   packed strings below -> w1 0. With VFS_SYSFS_UNREGISTER: long the devpath
+				   alone, w2-w4 0 */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
 };
+
+/*
+ * sysfs devices (VFS_SYSFS_DEVICE). A device server whose session has uid 0
+ * lays out a device in /sys as Linux does; its long part is NUL-terminated
+ * strings, packed, exactly filling it:
+ *   class name, device name, devname, devpath,
+ *   then per attribute: its name, its contents;
+ *   then each extra uevent line (as "KEY=value", without the newline);
+ *   then per link: its name, its target.
+ * The vfs makes /sys/devices/<devpath>/ holding "dev" ("major:minor\n"; with a
+ * number), "uevent" (MAJOR=, MINOR=, DEVNAME=<devname or the name> with a
+ * number, then the extra lines), "subsystem" (a link to /sys/class/<class>,
+ * or /sys/bus/<class> with VFS_SYSFS_BUS), the attribute files and the links
+ * (targets relative, staying inside /sys: "device" -> "../../../0000:00:02.0");
+ * /sys/class/<class>/<name> (/sys/bus/<class>/devices/<name>) and
+ * /sys/dev/char/<major>:<minor> link to it. An empty class name: no class,
+ * no subsystem link. Names are one component of at most VFS_SYSFS_NAME_MAX
+ * bytes (not "." or ".."); the devpath and devname are relative paths of such
+ * components, at most VFS_SYSFS_PATH_MAX bytes. Errors: -EPERM for another
+ * uid; -EINVAL for a bad name, path, link target or count, or a blob that is
+ * truncated or runs on; -EEXIST when the device, its class entry or its
+ * number is there already; -ENOSPC past VFS_SYSFS_SESSION_MAX devices of a
+ * session. Nothing is made unless everything is. The entries are the
+ * session's: they go when it ends, or with VFS_SYSFS_UNREGISTER (its own
+ * devices only: -ENOENT for any other devpath), with every device registered
+ * below them.
+ */
+#define VFS_SYSFS_UNREGISTER 1	/* VFS_SYSFS_DEVICE: remove the session's device at the devpath */
+#define VFS_SYSFS_BUS 2		/* VFS_SYSFS_DEVICE: the class name is a bus's (pci, virtio) */
+#define VFS_SYSFS_NAME_MAX 64
+#define VFS_SYSFS_PATH_MAX 192
+#define VFS_SYSFS_VALUE_MAX 1024	/* bytes of one attribute's contents */
+#define VFS_SYSFS_ATTRS_MAX 16	/* attributes, uevent lines and links of one device (each) */
+#define VFS_SYSFS_SESSION_MAX 16	/* devices of one session */
 
 /*
  * Remote file systems (VFS_REMOTE_*). A server (a driver owning device files,

@@ -933,7 +933,16 @@ static long op_session_end(void)
 	buf_release(s);
 	session_destroy(s);
 	remote_session_end(req.w[1]);
+	sysfs_session_end(req.w[1]);
 	return 0;
+}
+
+/* VFS_SYSFS_DEVICE: a device server's device in /sys (uid 0, as VFS_REMOTE_MOUNT). */
+static long op_sysfs_device(struct session *s)
+{
+	if (s->cred.uid != 0)
+		return -EPERM;
+	return sysfs_request(s->number, req.w[1], req.w[2], req.w[3], req.w[4], req.data, req.len);
 }
 
 /* The POSIX session a vfs session's process is in (spawn, setsid). */
@@ -1165,6 +1174,7 @@ static long dispatch(void)
 	case VFS_STATFS: return op_statfs(s);
 	case VFS_LOCK: return op_lock(s);
 	case VFS_REMOTE_MOUNT: return op_remote_mount(s);
+	case VFS_SYSFS_DEVICE: return op_sysfs_device(s);
 	case VFS_REMOTE_NEXT: return op_remote_next(s);
 	case VFS_REMOTE_ANSWER: return op_remote_answer(s, req.cap);
 	case VFS_REMOTE_READY: return op_remote_ready(s);

@@ -2,7 +2,9 @@
  * sysfs: /sys is a sysfs (statfs), /sys/class, /sys/bus and /sys/devices are
  * directories, and the memory devices and the console are listed as Linux
  * lists them: /sys/class/<class>/<name> a link to ../../devices/virtual/...,
- * with "dev" (major:minor) and "uevent" files. Nothing in it can be changed.
+ * with "dev" (major:minor) and "uevent" files and a "subsystem" link to the
+ * class, and /sys/dev/char/<major>:<minor> a link to the device. Nothing in it
+ * can be changed.
  * Exits with the number of failed checks.
  */
 #define _GNU_SOURCE
@@ -80,6 +82,17 @@ static void check_device(const char *class_name, const char *name, const char *d
 	snprintf(want, sizeof(want), "MAJOR=%u\nMINOR=%u\nDEVNAME=%s\n", major, minor, name);
 	n = slurp(path, buf, sizeof(buf));
 	CHECK(n > 0 && !strncmp(buf, want, strlen(want)), "%s: '%s'", path, n > 0 ? buf : "");
+	/* /sys/dev/char/M:m links to the device; its subsystem links to the class. */
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u", major, minor);
+	snprintf(want, sizeof(want), "../../devices/virtual/%s/%s", class_name, name);
+	n = readlink(path, buf, sizeof(buf));
+	CHECK(n == (long)strlen(want) && !memcmp(buf, want, (size_t)n), "%s links to %.*s", path,
+	      (int)(n > 0 ? n : 0), buf);
+	snprintf(path, sizeof(path), "/sys/class/%s/%s/subsystem", class_name, name);
+	snprintf(want, sizeof(want), "../../../../class/%s", class_name);
+	n = readlink(path, buf, sizeof(buf));
+	CHECK(n == (long)strlen(want) && !memcmp(buf, want, (size_t)n), "%s links to %.*s", path,
+	      (int)(n > 0 ? n : 0), buf);
 }
 
 int main(void)

@@ -473,7 +473,7 @@ TEST(sysfs_registry)
 	CHECK(fs_mkdir(&root, fs_root, "/tmp/sysmnt", 0755) == 0 && walk("/tmp/sysmnt", &sys) == 0);
 	CHECK(sysfs_mount(sys) == 0);
 	list_dir("/tmp/sysmnt", names, sizeof(names));
-	CHECK(!strcmp(names, "class bus devices "));
+	CHECK(!strcmp(names, "class bus devices dev "));
 	CHECK(sysfs_add_device("drm", "card0", "platform/gpu0/drm/card0", 226 << 8 | 0) == 0);
 	CHECK(sysfs_add_device("input", "event0", "virtual/input/input0/event0", 13 << 8 | 64) == 0);
 	CHECK(sysfs_add_device("drm", "card0", "platform/gpu0/drm/card0", 226 << 8) == -EEXIST);
@@ -481,7 +481,7 @@ TEST(sysfs_registry)
 	list_dir("/tmp/sysmnt/class", names, sizeof(names));
 	CHECK(!strcmp(names, "drm input "));
 	list_dir("/tmp/sysmnt/class/drm/card0", names, sizeof(names));
-	CHECK(!strcmp(names, "dev uevent "));
+	CHECK(!strcmp(names, "dev uevent subsystem "));
 	CHECK(fs_walk(&root, fs_root, "/tmp/sysmnt/class/input/event0/dev", WALK_FOLLOW, &n) == 0 &&
 	      fs_read(n, 0, buf, sizeof(buf)) == 6 && !memcmp(buf, "13:64\n", 6));
 	CHECK(fs_readlink(&root, fs_root, "/tmp/sysmnt/class/drm/card0", buf, sizeof(buf)) == 37 &&

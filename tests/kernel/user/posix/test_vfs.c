@@ -693,3 +693,60 @@ UTEST_POSIX(vfs_read_vmo_checks_its_requests)
 	vr_handle_close(buf);
 	return NULL;
 }
+
+/* A VFS_SYSFS_DEVICE request of @words words from @s with @len bytes of @blob: its result. */
+static int64_t sysfs_call(handle_t s, const uint64_t w[4], const void *blob, size_t len)
+{
+	uint64_t m[8] = {VR_TAG(VFS_SYSFS_DEVICE, 4) | (len ? VR_TAG_LONG(len) : 0), w[0], w[1], w[2],
+			 w[3]};
+
+	if (len)
+		memcpy(ipc_buffer(), blob, len);
+	return vr_ipc_call(s, m) ? -1000 : (int64_t)m[1];
+}
+
+/*
+ * VFS_SYSFS_DEVICE: a session of another uid than 0 is refused (-EPERM);
+ * random words and blobs from a root session get answers in range and the
+ * server serves on; a session's device goes with its end (the same one can
+ * be registered again).
+ */
+UTEST_POSIX(vfs_sysfs_device_checks_its_requests)
+{
+	static const char dev[] = "drm\0card13\0\0platform/ktest/card13";
+	static const uint64_t w[4] = {0, 226, 13, 0};
+	uint64_t m[8] = {VR_TAG(VFS_SESSION_NEW, 3), 0, 1000, 1000}, n, seed = 0x5f5f5;
+	handle_t user, s;
+	char blob[96];
+
+	UCHECK(posix_vfs_admin && ipc_buffer(), "no vfs server or IPC buffer");
+	UCHECK(vr_ipc_call(posix_vfs_admin, m) == 0 && (int64_t)m[1] > 0, "a session of uid 1000");
+	user = m[3];
+	uint64_t nu = m[1];
+	UCHECK(sysfs_call(user, w, dev, sizeof(dev)) == -VR_EPERM, "uid 1000 registered");
+	UCHECK(new_session(&s, &n) == 0, "session");
+	UCHECK(sysfs_call(s, w, dev, sizeof(dev)) == 0, "uid 0 was refused");
+	UCHECK(sysfs_call(s, w, dev, sizeof(dev)) == -VR_EEXIST, "registered twice");
+	for (int i = 0; i < 400; i++) {
+		static const char alphabet[] = "a/.=\0\0";
+		size_t len = rnd(&seed) % sizeof(blob);
+		for (size_t k = 0; k < len; k++)
+			blob[k] = alphabet[rnd(&seed) % (sizeof(alphabet) - 1)];
+		const uint64_t rw[4] = {rnd(&seed) % 4, rnd(&seed) % 300, rnd(&seed) % 300,
+					rnd(&seed) & 0x030303};
+		int64_t r = sysfs_call(s, rw, blob, len);
+		UCHECK(r >= -4095 && r <= 0, "an answer out of range: %ld", r);
+	}
+	uint64_t end[8] = {VR_TAG(VFS_SESSION_END, 1), n};
+	vr_ipc_call(posix_vfs_admin, end);
+	vr_handle_close(s);
+	UCHECK(new_session(&s, &n) == 0, "session");
+	UCHECK(sysfs_call(s, w, dev, sizeof(dev)) == 0, "the ended session's device is still there");
+	end[0] = VR_TAG(VFS_SESSION_END, 1), end[1] = n;
+	vr_ipc_call(posix_vfs_admin, end);
+	end[0] = VR_TAG(VFS_SESSION_END, 1), end[1] = nu;
+	vr_ipc_call(posix_vfs_admin, end);
+	vr_handle_close(s);
+	vr_handle_close(user);
+	return NULL;
+}
