@@ -6,6 +6,7 @@
  * pointer is EFAULT here and never reaches the server.
  */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <limits.h>
 #include <signal.h>
@@ -35,8 +36,14 @@ static bool follows(uint32_t op)
 	       op == VFS_CHMOD || op == VFS_CHOWN || op == VFS_UTIMES || op == VFS_STATFS;
 }
 
-long px_vfs_call(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64_t r[8])
+/*
+ * px_vfs_call, whose each new path a remote tree gave (-VFS_EFOLLOW) is also
+ * copied to @last (VFS_IO_MAX bytes; may be NULL); *@hops counts them.
+ */
+static long call_following(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64_t r[8],
+			   char *last, int *hops)
 {
+	*hops = 0;
 	if (!px_vfs)
 		return -ENOENT;
 	long got = px_call(px_vfs, op, w, nw, len ? px_ipc_buffer() : NULL, len, r);
@@ -45,15 +52,38 @@ long px_vfs_call(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64
 	 * same request again with the path the answer gave, which is in the
 	 * IPC buffer where the request's path was.
 	 */
-	for (int hops = 0; got == -VFS_EFOLLOW && follows(op); hops++) {
+	for (; got == -VFS_EFOLLOW && follows(op); ++*hops) {
 		size_t n = px_reply_len(r[0]);
-		if (hops == VFS_FOLLOW_MAX)
+		if (*hops == VFS_FOLLOW_MAX)
 			return -ELOOP;
 		if (!n || n > VFS_IO_MAX)
 			return -EIO;
+		if (last)
+			memcpy(last, px_ipc_buffer(), n);
 		got = px_call(px_vfs, op, w, nw, px_ipc_buffer(), n, r);
 	}
 	return got == -VFS_EFOLLOW ? -EIO : got;
+}
+
+long px_vfs_call(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64_t r[8])
+{
+	int hops;
+
+	return call_following(op, w, nw, len, r, NULL, &hops);
+}
+
+long px_vfs_follow(const char *path, char *out)
+{
+	uint64_t r[8], w[3] = {0, F_OK, 0};
+	long len = px_copy_path(0, path);
+	int hops;
+
+	if (len < 0)
+		return len;
+	long err = px_dir_id(AT_FDCWD, px_ipc_buffer(), &w[0]);
+	if (!err)
+		err = call_following(VFS_ACCESS, w, 3, (size_t)len, r, out, &hops);
+	return err < 0 ? err : hops;
 }
 
 void px_vfs_close(uint64_t id)
@@ -212,6 +242,42 @@ static bool buffered(struct px_file *f, size_t len)
 }
 
 /*
+ * The bytes a write takes: a list of pieces (one for write, writev's
+ * iovecs), read from @from on as one run.
+ */
+struct pieces {
+	const struct iovec *iov;
+	int n;
+};
+
+/*
+ * Copies @len bytes from @from of @p into the data buffer (@vmo) or at the
+ * start of the IPC buffer (@vmo 0), through the kernel: the bytes copied
+ * before the first piece with a bad pointer, or -EFAULT when that is none.
+ */
+static long gather(const struct pieces *p, size_t from, size_t len, handle_t vmo)
+{
+	size_t done = 0;
+
+	for (int i = 0; i < p->n && done < len; i++) {
+		size_t k = p->iov[i].iov_len;
+		if (from >= k) {
+			from -= k;
+			continue;
+		}
+		k -= from;
+		if (k > len - done)
+			k = len - done;
+		const char *user = (const char *)p->iov[i].iov_base + from;
+		if (vmo ? vr_vmo_write(vmo, user, done, k) != 0 : px_copy_in(done, user, k) != 0)
+			break;
+		done += k;
+		from = 0;
+	}
+	return done ? (long)done : -EFAULT;
+}
+
+/*
  * One VFS_WRITE_BUF of at most VFS_BUF_SIZE bytes of @len at @at (< 0: the
  * file's offset): the bytes written, or -errno; -EOPNOTSUPP marks @f
  * unbuffered. A first piece of a longer write says the whole length, and
@@ -220,15 +286,18 @@ static bool buffered(struct px_file *f, size_t len)
  * *reserved is then where the write starts (else it stays < 0), and the
  * rest goes there piece by piece.
  */
-static long buffer_write(struct px_file *f, const char *user, size_t len, int64_t at, int64_t *reserved,
-			 bool *append)
+static long buffer_write(struct px_file *f, const struct pieces *p, size_t from, size_t len, int64_t at,
+			 int64_t *reserved, bool *append)
 {
 	bool whole = *reserved < 0 && len > VFS_BUF_SIZE;
 	uint64_t r[8], w[5] = {f->id, len < VFS_BUF_SIZE ? len : VFS_BUF_SIZE,
 			       at < 0 ? VFS_BUF_POS : (uint64_t)at, data_buf, len};
+	long copied = gather(p, from, w[1], data_vmo);
 
-	if (vr_vmo_write(data_vmo, user, 0, w[1]))
-		return -EFAULT;
+	if (copied < 0)
+		return copied;
+	/* A bad pointer part-way: the bytes before it, and the caller stops there (a short piece). */
+	w[1] = (uint64_t)copied;
 	/*
 	 * A piece of a reserved write is sent again when a signal took its
 	 * wait before the server saw it: a signal must not cut a hole in it.
@@ -405,17 +474,24 @@ static long read_file(int fd, char *buf, size_t len, int64_t at)
 	return ipc_read(f, buf, len, at, type);
 }
 
-static long write_file(int fd, const char *buf, size_t len, int64_t at)
+/* write, pwrite, writev and pwritev: @len bytes of @p; @at < 0 writes at the file's offset. */
+static long write_file(int fd, const struct pieces *p, size_t len, int64_t at)
 {
 	struct px_file *f;
 	long err = vfs_id(fd, &f), done = 0;
 
 	if (err == -EINVAL) {
 		/* The console (fds 1 and 2 of a program without a session). */
-		if (len > 65536)
-			len = 65536;
-		int64_t e = vr_debug_write(buf, len);
-		return e < 0 ? e : (long)len;
+		for (int i = 0; i < p->n && (size_t)done < len && done < 65536; i++) {
+			size_t k = p->iov[i].iov_len < len - (size_t)done ? p->iov[i].iov_len : len - (size_t)done;
+			if (k > 65536 - (size_t)done)
+				k = 65536 - (size_t)done;
+			int64_t e = vr_debug_write(p->iov[i].iov_base, k);
+			if (e < 0)
+				return done ? done : e;
+			done += (long)k;
+		}
+		return done;
 	}
 	if (err)
 		return err;
@@ -433,7 +509,7 @@ static long write_file(int fd, const char *buf, size_t len, int64_t at)
 	bool append = false;
 	while (reserved >= 0 || buffered(f, len - (size_t)done)) {
 		int64_t pos = reserved >= 0 ? reserved + done : at < 0 ? -1 : at + done;
-		long put = buffer_write(f, buf + done, len - (size_t)done, pos, &reserved, &append);
+		long put = buffer_write(f, p, (size_t)done, len - (size_t)done, pos, &reserved, &append);
 		if (put == -EOPNOTSUPP && !done)
 			break;
 		if (put > 0)
@@ -450,9 +526,12 @@ static long write_file(int fd, const char *buf, size_t len, int64_t at)
 		size_t n = len - (size_t)done < VFS_IO_MAX ? len - (size_t)done : VFS_IO_MAX;
 		uint64_t ttou = at < 0 && file_type(f) == S_IFCHR && px_sig_off(SIGTTOU) ? VFS_IO_TTOU_OFF : 0;
 		uint64_t r[8], w[2 + VFS_INLINE_MAX / 8] = {f->id, at < 0 ? ttou : (uint64_t)(at + done)};
-		if (n && (err = px_copy_in(0, buf + done, n)))
-			return done ? done : err;
-		long put;
+		long put = n ? gather(p, (size_t)done, n, 0) : 0;
+		if (put < 0)
+			return done ? done : put;
+		/* A bad pointer part-way: the bytes before it, then a short count. */
+		bool fault = (size_t)put < n;
+		n = (size_t)put;
 		if (at < 0 && n && n <= VFS_INLINE_MAX) {
 			/* A short write: its bytes in the message words (the kernel's fast path). */
 			w[1] = n | ttou << 32;
@@ -469,6 +548,8 @@ static long write_file(int fd, const char *buf, size_t len, int64_t at)
 		if (put < 0)
 			return done ? done : put;
 		done += put;
+		if (fault)
+			break;
 		/* A stream socket takes all unless non-blocking (then the next piece is -EAGAIN). */
 		if ((size_t)put < n && file_type(f) != S_IFSOCK)
 			break;
@@ -481,9 +562,20 @@ long px_read(const long *args)
 	return read_file((int)args[0], (char *)args[1], (size_t)args[2], -1);
 }
 
+/* write and pwrite: one piece. */
+static long write_one(int fd, const char *buf, size_t len, int64_t at)
+{
+	struct iovec iov = {(void *)buf, len};
+	const struct pieces p = {&iov, 1};
+
+	if (len > SSIZE_MAX)
+		iov.iov_len = len = SSIZE_MAX;
+	return write_file(fd, &p, len, at);
+}
+
 long px_write(const long *args)
 {
-	return write_file((int)args[0], (const char *)args[1], (size_t)args[2], -1);
+	return write_one((int)args[0], (const char *)args[1], (size_t)args[2], -1);
 }
 
 long px_pread64(const long *args)
@@ -494,44 +586,85 @@ long px_pread64(const long *args)
 long px_pwrite64(const long *args)
 {
 	return args[3] < 0 ? -EINVAL
-			   : write_file((int)args[0], (const char *)args[1], (size_t)args[2], args[3]);
+			   : write_one((int)args[0], (const char *)args[1], (size_t)args[2], args[3]);
 }
 
-/* readv and writev: one piece after another, stopping at a short one. */
-static long vector(const long *args, bool writing)
+#define IOV_CHUNK (VFS_IO_MAX / sizeof(struct iovec))	/* iovecs copied in at once */
+
+/*
+ * readv, writev, preadv and pwritev (@at < 0: at the file's offset). A
+ * write is one write of all the pieces, as Linux's: one append for an
+ * O_APPEND file, one range of the offset, one datagram. A read is one
+ * piece after another, stopping at a short one.
+ */
+static long vector(const long *args, bool writing, int64_t at)
 {
 	long n = args[2], done = 0;
-	struct iovec iov;
+	size_t total = 0;
 
 	if (n < 0 || n > IOV_MAX)
 		return -EINVAL;
 	if (!px_fd_file((int)args[0]))
 		return -EBADF;
+	struct iovec *iov = malloc((size_t)(n ? n : 1) * sizeof(*iov));
+	if (!iov)
+		return -ENOMEM;
+	for (long i = 0; i < n; i += (long)IOV_CHUNK) {
+		size_t k = (size_t)(n - i) < IOV_CHUNK ? (size_t)(n - i) : IOV_CHUNK;
+		if (px_copy_in(0, (const struct iovec *)args[1] + i, k * sizeof(*iov))) {
+			free(iov);
+			return -EFAULT;
+		}
+		memcpy(iov + i, px_ipc_buffer(), k * sizeof(*iov));
+	}
+	/* As Linux: a total beyond SSIZE_MAX is EINVAL. */
 	for (long i = 0; i < n; i++) {
-		if (px_copy_in(0, (const struct iovec *)args[1] + i, sizeof(iov)))
-			return done ? done : -EFAULT;
-		memcpy(&iov, px_ipc_buffer(), sizeof(iov));
-		if (!iov.iov_len)
+		if (iov[i].iov_len > (size_t)SSIZE_MAX - total) {
+			free(iov);
+			return -EINVAL;
+		}
+		total += iov[i].iov_len;
+	}
+	if (writing) {
+		const struct pieces p = {iov, (int)n};
+		done = total ? write_file((int)args[0], &p, total, at) : 0;
+		free(iov);
+		return done;
+	}
+	for (long i = 0; i < n; i++) {
+		if (!iov[i].iov_len)
 			continue;
-		long r = writing ? write_file((int)args[0], iov.iov_base, iov.iov_len, -1)
-				 : read_file((int)args[0], iov.iov_base, iov.iov_len, -1);
+		long r = read_file((int)args[0], iov[i].iov_base, iov[i].iov_len, at < 0 ? -1 : at + done);
+		if (r < 0 && !done)
+			done = r;
 		if (r < 0)
-			return done ? done : r;
+			break;
 		done += r;
-		if ((size_t)r < iov.iov_len)
+		if ((size_t)r < iov[i].iov_len)
 			break;
 	}
+	free(iov);
 	return done;
 }
 
 long px_readv(const long *args)
 {
-	return vector(args, false);
+	return vector(args, false, -1);
 }
 
 long px_writev(const long *args)
 {
-	return vector(args, true);
+	return vector(args, true, -1);
+}
+
+long px_preadv(const long *args)
+{
+	return args[3] < 0 ? -EINVAL : vector(args, false, args[3]);
+}
+
+long px_pwritev(const long *args)
+{
+	return args[3] < 0 ? -EINVAL : vector(args, true, args[3]);
 }
 
 long px_lseek(const long *args)

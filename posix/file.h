@@ -6,6 +6,13 @@
 
 /* px_call to this process's vfs session (-ENOENT without one); @len bytes of the IPC buffer go along. */
 long px_vfs_call(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64_t r[8]);
+/*
+ * Where @path leads after the symbolic links of remote trees on it that lead
+ * out of them (/proc/self/exe): the number of such turns, the last path into
+ * @out (VFS_IO_MAX bytes) when there was one, or -errno (ELOOP after
+ * VFS_FOLLOW_MAX).
+ */
+long px_vfs_follow(const char *path, char *out);
 
 /* In a forked child: the copied data buffer is the parent's (its session's); the next large transfer makes one. */
 void px_vfs_buffer_forked(void);

@@ -151,6 +151,8 @@ PX_DECLARE(readv);
 PX_DECLARE(writev);
 PX_DECLARE(pread64);
 PX_DECLARE(pwrite64);
+PX_DECLARE(preadv);
+PX_DECLARE(pwritev);
 PX_DECLARE(lseek);
 PX_DECLARE(fstat);
 PX_DECLARE(newfstatat);

@@ -13,6 +13,10 @@
  * cannot load (ENOEXEC), is run as Linux's execve runs it: the same request
  * again for the interpreter, with argv interpreter, [argument,] path, argv[1]...
  * and the script's path as the command name (name_arg).
+ * A path that reaches a remote tree (/proc/self/exe), which the vfs cannot
+ * ask its owner about for the server (EREMOTE), is looked up here, where the
+ * owner's links that lead out of the tree are followed (px_vfs_follow), and
+ * the request is sent again with where it led.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +30,7 @@
 #include "file.h"
 #include "ipc.h"
 #include "posix.h"
+#include "proto/vfs.h"
 #include "spawn_actions.h"
 
 /* Appends @n bytes of @p at *at in the request @buf (@max bytes); false when full. */
@@ -230,6 +235,33 @@ static long call(const struct spawn_call *req, const char *path, char *const arg
 	return call_with_handles(sp, r);
 }
 
+/*
+ * call() for a @path that reached a remote tree: again with where its links
+ * out of the tree lead, at most VFS_FOLLOW_MAX times (then ELOOP). A path in
+ * such a tree with no link out names none of the vfs's files: EACCES, as
+ * Linux's execve of a file that is not executable.
+ */
+static long call_remote(const struct spawn_call *sp, const char *path, char *const argv[],
+			uint32_t name_arg)
+{
+	char *to = malloc(VFS_IO_MAX);
+	long err = -EREMOTE;
+
+	if (!to)
+		return -ENOMEM;
+	for (int turns = 0; err == -EREMOTE; turns++) {
+		long hops = turns == VFS_FOLLOW_MAX ? -ELOOP : px_vfs_follow(path, to);
+		if (hops <= 0) {
+			err = hops ? hops : -EACCES;
+			break;
+		}
+		path = to;
+		err = call(sp, path, argv, name_arg);
+	}
+	free(to);
+	return err;
+}
+
 #define SHEBANG_MAX 256	/* bytes of a script's first line, as Linux's BINPRM_BUF_SIZE */
 #define SHEBANG_DEPTH 4	/* interpreters that are scripts themselves, then ELOOP */
 
@@ -283,6 +315,9 @@ static long call_script(const struct spawn_call *sp, const char *path, char *con
 	char line[SHEBANG_MAX], *interp, *arg;
 	long err = call(sp, path, argv, name_arg);
 	size_t argc = 0, k = 0;
+
+	if (err == -EREMOTE)
+		err = call_remote(sp, path, argv, name_arg);
 
 	if (err != -ENOEXEC || !shebang(path, line, &interp, &arg))
 		return err;

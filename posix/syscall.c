@@ -24,6 +24,8 @@ static const px_handler calls[] = {
 	CALL(writev),
 	CALL(pread64),
 	CALL(pwrite64),
+	CALL(preadv),
+	CALL(pwritev),
 	CALL(lseek),
 	CALL(fstat),
 	CALL(newfstatat),

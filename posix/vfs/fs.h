@@ -202,15 +202,25 @@ struct last {
 struct remote;
 extern struct node *fs_remote_at;
 extern char fs_remote_rest[FS_PATH_MAX];
+/*
+ * A ".." after a name of the path in the tree: the rest from that ".." on
+ * ("" when there is none; fs_remote_rest then ends before it). The name
+ * may be a link out of the tree, so the ".." is physical only once the
+ * owner has said where that leads (remote.c).
+ */
+extern char fs_remote_after[FS_PATH_MAX];
 
 /*
  * Joins @base (a path below a remote directory without "." or ".."; "" the
  * directory itself) and the relative @path into @out (FS_PATH_MAX bytes),
  * taking "." and ".." as names of that tree: the owner never sees them.
  * Returns 0, 1 when a ".." leaves the tree (*@left: what follows it in
- * @path, without leading slashes), or -ENAMETOOLONG.
+ * @path, without leading slashes), 2 when @dotdot is not NULL and a ".."
+ * follows a name of @path (*@dotdot: that ".." and what follows it; @out
+ * the path up to it), or -ENAMETOOLONG.
  */
-int fs_remote_join(const char *base, const char *path, char *out, const char **left);
+int fs_remote_join(const char *base, const char *path, char *out, const char **left,
+		   const char **dotdot);
 
 /* Resolves @path from directory @at. Returns 0 with *out (not referenced) or -errno. */
 int fs_walk(const struct cred *c, struct node *at, const char *path, enum walk_flags flags,

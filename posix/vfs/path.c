@@ -14,6 +14,7 @@
 
 struct node *fs_remote_at;
 char fs_remote_rest[FS_PATH_MAX];
+char fs_remote_after[FS_PATH_MAX];
 
 /* The directory ".." of @n leads to (the root's is itself; a mounted root's is its cover's). */
 static struct node *up(struct node *n)
@@ -41,15 +42,17 @@ static int splice(char *buf, size_t end, const char *t)
 	return 0;
 }
 
-int fs_remote_join(const char *base, const char *path, char *out, const char **left)
+int fs_remote_join(const char *base, const char *path, char *out, const char **left,
+		   const char **dotdot)
 {
-	size_t len = strlen(base);
+	size_t len = strlen(base), from_base;
 
 	if (len >= FS_PATH_MAX)
 		return -ENAMETOOLONG;
 	memcpy(out, base, len);
 	while (len && out[len - 1] == '/')
 		len--;
+	from_base = len;
 	for (const char *p = path; *p;) {
 		while (*p == '/')
 			p++;
@@ -65,9 +68,17 @@ int fs_remote_join(const char *base, const char *path, char *out, const char **l
 				*left = e;
 				return 1;
 			}
+			if (dotdot && len > from_base) {
+				/* After a name of @path, which may be a link out of the tree: the owner is asked first. */
+				out[len] = 0;
+				*dotdot = p;
+				return 2;
+			}
 			while (len && out[len - 1] != '/')
 				len--;
 			len -= len > 0;
+			if (from_base > len)
+				from_base = len;
 		} else if (n && !(n == 1 && p[0] == '.')) {
 			if (len + 1 + n >= FS_PATH_MAX)
 				return -ENAMETOOLONG;
@@ -96,12 +107,14 @@ int fs_remote_join(const char *base, const char *path, char *out, const char **l
  */
 static int remote_reached(struct node **cur, const char **rest)
 {
-	const char *left;
-	int r = fs_remote_join("", *rest, fs_remote_rest, &left);
+	const char *left, *dotdot;
+	int r = fs_remote_join("", *rest, fs_remote_rest, &left, &dotdot);
 
 	if (r < 0)
 		return r;
-	if (r == 0) {
+	if (r == 2)
+		memcpy(fs_remote_after, dotdot, strlen(dotdot) + 1);	/* shorter than the walk's path */
+	if (r != 1) {
 		fs_remote_at = *cur;
 		return -EREMOTE;
 	}
@@ -125,6 +138,7 @@ static int walk(const struct cred *c, struct node *at, const char *path, enum wa
 		return -ENAMETOOLONG;
 	memcpy(buf, path, len + 1);
 	cur = buf[0] == '/' ? fs_root : at;
+	fs_remote_after[0] = 0;
 	for (;;) {
 		while (buf[p] == '/')
 			p++;

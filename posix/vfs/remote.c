@@ -44,6 +44,7 @@ struct pending {
 	bool chdir;	  /* VFS_OPEN for a chdir: the directory becomes the working directory */
 	char *path;	  /* VFS_OPEN: the file's path (owned; NULL without memory) */
 	char *tail;	  /* a name request's last component, asked about its directory (owned), or NULL */
+	char *lexical;	  /* asked about the name before a "..": the path to go on with if it is no link out */
 	uint16_t rest;	  /* VFS_OPEN: where in path the part below the mount starts */
 };
 
@@ -101,6 +102,7 @@ static void pending_free(struct remote *rm, struct pending *p)
 		file_put(p->f);
 	free(p->path);
 	free(p->tail);
+	free(p->lexical);
 	rm->npending--;
 	free(p);
 }
@@ -203,10 +205,16 @@ int remote_dir_walk(struct file *dir, const char **path, struct node **at)
 		return -ENOENT;
 	if (!dir->path)
 		return -ENOMEM;
-	int r = fs_remote_join(dir->path + dir->rest, *path, fs_remote_rest, &left);
+	const char *dotdot;
+	int r = fs_remote_join(dir->path + dir->rest, *path, fs_remote_rest, &left, &dotdot);
 	if (r < 0)
 		return r;
-	if (r == 0) {
+	fs_remote_after[0] = 0;
+	if (r == 2 && strlen(dotdot) < FS_PATH_MAX)
+		memcpy(fs_remote_after, dotdot, strlen(dotdot) + 1);
+	else if (r == 2)
+		return -ENAMETOOLONG;
+	if (r != 1) {
 		fs_remote_at = rm->at;
 		return -EREMOTE;
 	}
@@ -226,12 +234,57 @@ long remote_fchdir(struct session *s, struct file *f)
 	return 0;
 }
 
+/*
+ * A path with a ".." after a name of the tree (fs_remote_after): the owner
+ * is asked about the path up to it, which may be a link out of the tree.
+ * If it is, the client goes to its target with the ".." and the rest after
+ * it (physical, as Linux's "/proc/self/cwd/../x"); else to the path with
+ * the name and its ".." taken away, in the tree (-VFS_EFOLLOW either way,
+ * so the client counts the turn towards ELOOP).
+ */
+static long dotdot_first(struct remote *rm, struct session *s)
+{
+	const char *rest = fs_remote_rest, *after = fs_remote_after + 2;
+	size_t up = strlen(rest);
+	uint16_t at;
+
+	while (up && rest[up - 1] != '/')
+		up--;
+	while (*after == '/')
+		after++;
+	/* "a/b" + "../c" -> "a/c"; a ".." at the end leaves "a/", still a directory. */
+	size_t al = strlen(after);
+	char *lexical = malloc(up + al + 1);
+	if (!lexical)
+		return -ENOMEM;
+	memcpy(lexical, rest, up);
+	memcpy(lexical + up, after, al + 1);
+	char *path = path_in(rm, lexical, &at), *tail = strdup(fs_remote_after);
+	free(lexical);
+	if (!path || !tail) {
+		free(path);
+		free(tail);
+		return -ENOMEM;
+	}
+	long r = forward(rm, s, VFS_ACCESS, NULL, 0, F_OK, 0, rest, strlen(rest) + 1, false);
+	if (r == REPLY_SAVED) {
+		rm->pending->tail = tail;
+		rm->pending->lexical = path;
+	} else {
+		free(tail);
+		free(path);
+	}
+	return r;
+}
+
 long remote_path_op(struct session *s, uint32_t op)
 {
 	struct remote *rm = fs_remote_at->remote;
 	const char *rest = fs_remote_rest;
 	size_t len = strlen(rest) + 1;
 
+	if (fs_remote_after[0])
+		return dotdot_first(rm, s);
 	switch (op) {
 	case VFS_OPEN: {
 		long r = forward(rm, s, op, NULL, (int)req.w[2] & ~O_CLOEXEC, (uint64_t)(int)req.w[2],
@@ -266,6 +319,8 @@ long remote_name_op(struct session *s, enum remote_name which)
 	size_t end = strlen(rest), start;
 	char dir[FS_PATH_MAX];
 
+	if (fs_remote_after[0])
+		return dotdot_first(rm, s);
 	while (end && rest[end - 1] == '/')
 		end--;
 	if (!end)
@@ -606,6 +661,15 @@ static long translate(struct remote *rm, struct pending *p, long result, handle_
 		return result < -4095 ? -EIO : result;
 	if (result == VFS_REMOTE_FOLLOW && !p->f)
 		return follow(r, p->tail);	/* a path request's (a file's requests have their file) */
+	if (p->lexical) {
+		/* The name before a ".." is no link out: the path without them (dotdot_first). */
+		size_t n = strlen(p->lexical) + 1;
+		if (n > VFS_IO_MAX)
+			return -ENAMETOOLONG;
+		memcpy(r->data, p->lexical, n);
+		r->len = n;
+		return -VFS_EFOLLOW;
+	}
 	if (p->tail)
 		return -EROFS;	/* a name in the tree: the owner's to make and remove */
 	switch (p->op) {

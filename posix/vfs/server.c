@@ -982,6 +982,11 @@ static long op_session_cwd(void)
 	return s ? op_getcwd(s) : -ESRCH;
 }
 
+/*
+ * VFS_EXEC_IMAGE. A path that reaches a remote tree is -EREMOTE, passed on
+ * to the exec's client, which looks it up itself (posix/spawn.c): the owner
+ * of /proc is the proc server that is waiting for this answer.
+ */
 static long op_exec_image(void)
 {
 	struct session *s = session_find(req.w[1]);
@@ -1214,8 +1219,9 @@ static long dispatch_observed(void)
 	/*
 	 * A name operation that reached a remote tree and is not forwarded
 	 * (mkdir, unlink, ...): EROFS, unless the tree sends its path elsewhere.
+	 * An exec's stays EREMOTE: its client looks the path up (posix/spawn.c).
 	 */
-	if (r == -EREMOTE)
+	if (r == -EREMOTE && VR_TAG_LABEL(req.tag) != VFS_EXEC_IMAGE)
 		r = names_follow(VR_TAG_LABEL(req.tag)) ? remote_name_op(session_find(req.badge), name_kind())
 							: -EROFS;
 

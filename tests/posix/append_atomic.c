@@ -1,10 +1,12 @@
 /*
  * O_APPEND writes are atomic at any size, as POSIX asks: several processes
  * and threads, each with its own open of one file, append records of 100 to
- * 200,000 bytes (write, and pwrite, which appends too on Linux) at the same
- * time; every record must then lie whole and contiguous in the file, none
- * lost. Also: a write with a bad pointer part-way appends what it copied and
- * nothing more, so the next append follows it without a gap.
+ * 200,000 bytes (write, pwrite, which appends too on Linux, and writev and
+ * pwritev of a record in uneven pieces, each one append as on Linux) at the
+ * same time; every record must then lie whole and contiguous in the file,
+ * none lost. Also: a write or writev with a bad pointer part-way appends
+ * what it copied and nothing more, so the next append follows it without a
+ * gap.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,7 +26,7 @@
 #include "check.h"
 
 #define PROCS 3	  /* writer processes */
-#define THREADS 2 /* writer threads in each (the second uses pwrite) */
+#define THREADS 2 /* writer threads in each */
 #define WRITERS (PROCS * THREADS)
 #define ROUNDS 3
 #define MAGIC 0x41504e44u /* "APND" */
@@ -61,6 +64,25 @@ struct writer {
 	int errors;
 };
 
+/* Record @b of @len bytes appended to @fd in the way @how says (0..3: write, pwrite, writev, pwritev). */
+static ssize_t append(int fd, unsigned char *b, size_t len, unsigned how)
+{
+	/* Uneven pieces: the header, a third of the rest, an empty one, the rest. */
+	size_t third = (len - sizeof(struct header)) / 3;
+	struct iovec iov[4] = {{b, sizeof(struct header)},
+			       {b + sizeof(struct header), third},
+			       {b, 0},
+			       {b + sizeof(struct header) + third, len - sizeof(struct header) - third}};
+
+	switch (how) {
+	case 0: return write(fd, b, len);
+	/* Linux: pwrite and pwritev on an O_APPEND file append, whatever the offset. */
+	case 1: return pwrite(fd, b, len, 0);
+	case 2: return writev(fd, iov, 4);
+	default: return pwritev(fd, iov, 4, 0);
+	}
+}
+
 static void *writer(void *arg)
 {
 	struct writer *me = arg;
@@ -75,8 +97,7 @@ static void *writer(void *arg)
 	(void)!read(go[0], &c, 1); /* end of file once the parent lets everyone go */
 	for (uint32_t seq = 0; seq < RECORDS; seq++) {
 		size_t len = record(b, me->id, seq);
-		/* Linux: pwrite on an O_APPEND file appends, whatever the offset. */
-		ssize_t n = me->id % THREADS ? pwrite(fd, b, len, 0) : write(fd, b, len);
+		ssize_t n = append(fd, b, len, (me->id + seq) % 4);
 		if (n != (ssize_t)len)
 			me->errors++;
 	}
@@ -228,11 +249,48 @@ static void bad_pointer(void)
 	munmap(m, good);
 }
 
+/*
+ * A writev whose second piece is not mapped: the first piece is appended
+ * (and counted), and the next append follows it.
+ */
+static void bad_piece(void)
+{
+	size_t good = 20000, bad = 16384;
+	unsigned char *m =
+	    mmap(NULL, good + bad, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 0600);
+	struct stat st;
+
+	CHECK(m != MAP_FAILED && fd >= 0, "mmap and open");
+	if (m == MAP_FAILED || fd < 0)
+		return;
+	memset(m, 'b', good);
+	/* The second piece starts on the page after the first piece's last one. */
+	size_t at = (good + 4095) / 4096 * 4096;
+	CHECK(munmap(m + at, good + bad - at) == 0, "munmap");
+	struct iovec iov[2] = {{m, good}, {m + at, bad}};
+	CHECK(write(fd, "start", 5) == 5, "a first append");
+	ssize_t n = writev(fd, iov, 2);
+	CHECK(n == (ssize_t)good, "a writev with a bad second piece: %zd", n);
+	CHECK(write(fd, "end", 3) == 3, "an append after it");
+	CHECK(fstat(fd, &st) == 0 && st.st_size == 8 + (off_t)good, "size at the end: %lld",
+	      (long long)st.st_size);
+	char tail[4] = {0};
+	CHECK(pread(fd, tail, 4, 4 + (off_t)good) == 4 && !memcmp(tail, "bend", 4),
+	      "the bytes where they meet");
+	errno = 0;
+	CHECK(writev(fd, (struct iovec *)(m + at), 2) == -1 && errno == EFAULT,
+	      "a bad iovec array: EFAULT");
+	close(fd);
+	munmap(m, at);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof(path), "/tmp/append_atomic-%d", (int)getpid());
 	concurrent_appends();
 	bad_pointer();
+	bad_piece();
 	unlink(path);
 	return failures != 0;
 }

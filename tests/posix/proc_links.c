@@ -5,23 +5,33 @@
  * and followed by open, stat, access, opendir and chdir, with more path
  * after them; names made and removed through them (mkdir, mkfifo, unlink,
  * rmdir, chmod, statvfs); another process's cwd; /proc/self/fd/N of a directory with a
- * name after it; a loop through them is ELOOP, not a hang.
+ * name after it; a ".." after them (the parent of where they lead, as
+ * Linux's); a loop through them is ELOOP, not a hang; execve and
+ * posix_spawn of a program through them (/proc/self/exe, as busybox ash
+ * runs itself again).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define TEST_NAME "proc_links"
 #include "check.h"
 #include "child.h"
+
+#define CHILD_ARG "--exec-child"
+#define CHILD_EXIT 42 /* what this program exits with when run as CHILD_ARG */
+
+extern char **environ;
 
 static char dir[64], sub[80];
 
@@ -162,6 +172,38 @@ static void names(void)
 	CHECK(chdir("/") == 0, "chdir /");
 }
 
+/* A ".." after such a link is physical: the parent of where the link leads. */
+static void dotdot_after_link(void)
+{
+	struct stat st, want;
+	char path[128];
+
+	CHECK(chdir(sub) == 0, "chdir %s", sub);
+	CHECK(reads("/proc/self/cwd/../somefile", "some text"),
+	      "open /proc/self/cwd/../somefile: the parent's file");
+	CHECK(stat("/proc/self/cwd/..", &st) == 0 && stat(dir, &want) == 0 &&
+		  st.st_ino == want.st_ino && st.st_dev == want.st_dev,
+	      "stat /proc/self/cwd/..: the parent");
+	CHECK(stat("/proc/self/cwd/../../", &st) == 0 && stat("/tmp", &want) == 0 &&
+		  st.st_ino == want.st_ino && st.st_dev == want.st_dev,
+	      "stat /proc/self/cwd/../../: its parent");
+	CHECK(lists("/proc/self/cwd/../", "sub"), "ls /proc/self/cwd/../");
+	snprintf(path, sizeof(path), "/proc/%d/cwd/../sub/./inner", (int)getpid());
+	CHECK(reads(path, "inner"), "%s", path);
+	CHECK(mkdir("/proc/self/cwd/../newdir", 0700) == 0, "mkdir /proc/self/cwd/../newdir");
+	snprintf(path, sizeof(path), "%s/newdir", dir);
+	CHECK(rmdir(path) == 0, "it is in the parent");
+	/* Within /proc, ".." stays there. */
+	CHECK(stat("/proc/self/fd/../stat", &st) == 0 && S_ISREG(st.st_mode),
+	      "stat /proc/self/fd/../stat");
+	errno = 0;
+	CHECK(stat("/proc/self/nothing/../stat", &st) == -1 && errno == ENOENT,
+	      "a name /proc does not have before a \"..\": ENOENT");
+	CHECK(chdir("/proc/self/cwd/..") == 0 && getcwd(path, sizeof(path)) && !strcmp(path, dir),
+	      "chdir /proc/self/cwd/..: %s", path);
+	CHECK(chdir("/") == 0, "chdir /");
+}
+
 /* Another process's working directory, and its exe after it is gone. */
 static void other_process(void)
 {
@@ -229,6 +271,89 @@ static void loops(void)
 		close(fd);
 }
 
+/* Runs @path with CHILD_ARG by fork and execve: its exit status, or -errno of the execve. */
+static int exec_status(const char *path)
+{
+	int pipefd[2], err = 0, st = 0;
+
+	if (pipe(pipefd))
+		return -1;
+	fcntl(pipefd[1], F_SETFD, FD_CLOEXEC);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *args[] = {(char *)"proc_links", (char *)CHILD_ARG, NULL};
+		execve(path, args, environ);
+		err = errno;
+		(void)!write(pipefd[1], &err, sizeof(err));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &err, sizeof(err)) != sizeof(err))
+		err = 0;
+	close(pipefd[0]);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	if (err)
+		return -err;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs @path with CHILD_ARG by posix_spawn: its exit status, or -errno of the spawn. */
+static int spawn_status(const char *path)
+{
+	char *args[] = {(char *)"proc_links", (char *)CHILD_ARG, NULL};
+	pid_t pid;
+	int st = 0, err = posix_spawn(&pid, path, NULL, NULL, args, environ);
+
+	if (err)
+		return -err;
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* execve and posix_spawn of a program through the links: the program the link names. */
+static void exec_through(void)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 32];
+	int got;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	CHECK(n > 1, "readlink /proc/self/exe");
+	if (n <= 1)
+		return;
+	exe[n] = 0;
+	CHECK((got = exec_status("/proc/self/exe")) == CHILD_EXIT, "execve /proc/self/exe: %d",
+	      got);
+	CHECK((got = spawn_status("/proc/self/exe")) == CHILD_EXIT,
+	      "posix_spawn /proc/self/exe: %d", got);
+	/* A directory link with the program's name after it. */
+	char *slash = strrchr(exe, '/');
+	*slash = 0;
+	CHECK(chdir(exe[0] ? exe : "/") == 0, "chdir %s", exe);
+	snprintf(path, sizeof(path), "/proc/%d/cwd/%s", (int)getpid(), slash + 1);
+	CHECK((got = exec_status(path)) == CHILD_EXIT, "execve %s: %d", path, got);
+	CHECK((got = spawn_status(path)) == CHILD_EXIT, "posix_spawn %s: %d", path, got);
+	*slash = '/';
+	CHECK(chdir("/") == 0, "chdir /");
+	/* A link of the vfs's that leads into /proc and out again. */
+	snprintf(path, sizeof(path), "%s/exe", dir);
+	CHECK(symlink("/proc/self/exe", path) == 0, "symlink %s", path);
+	CHECK((got = exec_status(path)) == CHILD_EXIT, "execve %s: %d", path, got);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/loop", dir);
+	CHECK(symlink("/proc/self/cwd/loop", path) == 0, "symlink %s", path);
+	CHECK(chdir(dir) == 0, "chdir %s", dir);
+	CHECK((got = exec_status("loop")) == -ELOOP, "execve of a loop: %d, not -ELOOP", got);
+	CHECK((got = spawn_status("/proc/self/cwd/loop")) == -ELOOP,
+	      "posix_spawn of a loop: %d, not -ELOOP", got);
+	CHECK(chdir("/") == 0 && unlink(path) == 0, "unlink %s", path);
+	CHECK((got = exec_status("/proc/self/stat")) == -EACCES,
+	      "execve /proc/self/stat: %d, not -EACCES", got);
+	CHECK((got = exec_status("/proc/self/nothing")) == -ENOENT,
+	      "execve /proc/self/nothing: %d, not -ENOENT", got);
+}
+
 static void make_tree(void)
 {
 	char path[128];
@@ -265,13 +390,17 @@ static void remove_tree(void)
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], CHILD_ARG))
+		return CHILD_EXIT;
 	make_tree();
 	cwd_links();
 	root_and_exe(argc > 0 ? argv[0] : "");
 	names();
+	dotdot_after_link();
 	other_process();
 	fd_of_directory();
 	loops();
+	exec_through();
 	remove_tree();
 	if (!failures)
 		printf("proc_links: all checks passed\n");

@@ -262,30 +262,41 @@ TEST(remote_paths)
 	const char *left = NULL;
 
 	boot();
-	CHECK(fs_remote_join("", "a/./b/../c", out, &left) == 0 && strcmp(out, "a/c") == 0);
-	CHECK(fs_remote_join("12/fd", "..", out, &left) == 0 && strcmp(out, "12") == 0);
-	CHECK(fs_remote_join("12/fd", "../..", out, &left) == 0 && strcmp(out, "") == 0);
-	CHECK(fs_remote_join("12", "../../tmp//x", out, &left) == 1 && strcmp(left, "tmp//x") == 0);
-	CHECK(fs_remote_join("12", "fd/", out, &left) == 0 && strcmp(out, "12/fd/") == 0);
-	CHECK(fs_remote_join("12/", "stat", out, &left) == 0 && strcmp(out, "12/stat") == 0);
-	CHECK(fs_remote_join("", "..", out, &left) == 1 && strcmp(left, "") == 0);
+	CHECK(fs_remote_join("", "a/./b/../c", out, &left, NULL) == 0 && strcmp(out, "a/c") == 0);
+	CHECK(fs_remote_join("12/fd", "..", out, &left, NULL) == 0 && strcmp(out, "12") == 0);
+	CHECK(fs_remote_join("12/fd", "../..", out, &left, NULL) == 0 && strcmp(out, "") == 0);
+	CHECK(fs_remote_join("12", "../../tmp//x", out, &left, NULL) == 1 && strcmp(left, "tmp//x") == 0);
+	CHECK(fs_remote_join("12", "fd/", out, &left, NULL) == 0 && strcmp(out, "12/fd/") == 0);
+	CHECK(fs_remote_join("12/", "stat", out, &left, NULL) == 0 && strcmp(out, "12/stat") == 0);
+	CHECK(fs_remote_join("", "..", out, &left, NULL) == 1 && strcmp(left, "") == 0);
+	const char *dotdot = NULL;
+	CHECK(fs_remote_join("12", "../fd/../x", out, &left, &dotdot) == 2 && strcmp(out, "fd") == 0 &&
+	      strcmp(dotdot, "../x") == 0);
+	CHECK(fs_remote_join("12/fd", "../..", out, &left, &dotdot) == 0 && strcmp(out, "") == 0);
 	memset(out, 'a', 3000);
 	out[3000] = 0;
 	char base[FS_PATH_MAX];
 	memcpy(base, out, 3001);
-	CHECK(fs_remote_join(base, base, out, &left) == -ENAMETOOLONG);
+	CHECK(fs_remote_join(base, base, out, &left, NULL) == -ENAMETOOLONG);
 	CHECK(fs_mkdir(&root, fs_root, "/tmp/rm", 0755) == 0);
 	CHECK(walk("/tmp", &tmp) == 0 && walk("/tmp/rm", &rm) == 0);
 	if (!rm)
 		return;
 	rm->remote = (struct remote *)1;	/* only looked at as "there is one" */
+	/* A ".." after a name of the tree: the owner is asked about the name first (it may be a link out). */
+	CHECK(walk("/tmp/rm/./b/.", &n) == -EREMOTE && fs_remote_at == rm &&
+	      strcmp(fs_remote_rest, "b") == 0 && fs_remote_after[0] == 0);
 	CHECK(walk("/tmp/rm/a/../b/.", &n) == -EREMOTE && fs_remote_at == rm &&
-	      strcmp(fs_remote_rest, "b") == 0);
-	CHECK(walk("/tmp/rm", &n) == -EREMOTE && fs_remote_rest[0] == 0);
+	      strcmp(fs_remote_rest, "a") == 0 && strcmp(fs_remote_after, "../b/.") == 0);
+	CHECK(walk("/tmp/rm", &n) == -EREMOTE && fs_remote_rest[0] == 0 && fs_remote_after[0] == 0);
 	CHECK(walk("/tmp/rm/..", &n) == 0 && n == tmp);
-	CHECK(walk("/tmp/rm/a/../../../etc/hostname", &n) == 0 && S_ISREG(n->mode));
-	CHECK(fs_walk_parent(&root, fs_root, "/tmp/rm/x/../../new", &l) == 0 && l.dir == tmp &&
+	CHECK(walk("/tmp/rm/../../etc/hostname", &n) == 0 && S_ISREG(n->mode));
+	CHECK(walk("/tmp/rm/a/../../../etc/hostname", &n) == -EREMOTE &&
+	      strcmp(fs_remote_after, "../../../etc/hostname") == 0);
+	CHECK(fs_walk_parent(&root, fs_root, "/tmp/rm/../new", &l) == 0 && l.dir == tmp &&
 	      strcmp(l.name, "new") == 0);
+	CHECK(fs_walk_parent(&root, fs_root, "/tmp/rm/x/../../new", &l) == -EREMOTE &&
+	      strcmp(fs_remote_rest, "x") == 0);
 	CHECK(fs_walk_parent(&root, fs_root, "/tmp/rm/new", &l) == -EREMOTE);
 	rm->remote = NULL;
 }
