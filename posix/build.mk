@@ -26,7 +26,7 @@ PORT_CACHE := $(or $(VERIDIAN_CACHE),$(HOME)/.cache/veridian)/ports
 port_locked = mkdir -p $(PORT_CACHE) && flock $(PORT_CACHE)/.lock-$(1)-$(2)
 
 # musl itself: rebuilt (or copied from the cache) when the recipe changes.
-$(SYSROOT_MUSL): $(shell find ports/musl -type f) ports/lib.sh
+$(SYSROOT_MUSL): $(shell find ports/musl) ports/lib.sh
 	$(Q)$(call port_locked,musl,$(ARCH)) ports/musl/build.sh --arch $(ARCH) --sysroot $(SYSROOT)
 	$(Q)touch $@
 
@@ -52,7 +52,7 @@ $(SYSROOT)/lib/libposix.a: $(POSIX_OBJS) $(SYSROOT_MUSL)
 
 # The Linux uapi headers (linux/, asm/, drm/, ...: ports/linux-uapi) over musl's.
 SYSROOT_UAPI := $(SYSROOT)/.uapi
-$(SYSROOT_UAPI): $(SYSROOT_MUSL) $(shell find ports/linux-uapi -type f) ports/lib.sh
+$(SYSROOT_UAPI): $(SYSROOT_MUSL) $(shell find ports/linux-uapi) ports/lib.sh
 	$(Q)$(call port_locked,linux-uapi,$(ARCH)) ports/linux-uapi/build.sh --arch $(ARCH) --sysroot $(SYSROOT)
 	$(Q)touch $@
 
@@ -181,7 +181,7 @@ $(INITCHECK): $(INITCHECK_OBJS) $(SYSROOT_FILES) tools/cc
 BUSYBOX := $(B)/ports/busybox
 BUSYBOX_LINKS := $(shell grep -v '^\#' ports/busybox/applets)
 
-$(BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox -type f) ports/lib.sh tools/cc
+$(BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox) ports/lib.sh tools/cc
 	$(Q)$(call port_locked,busybox,$(ARCH)) ports/busybox/build.sh --arch $(ARCH) --out $@
 
 # The initial ramdisk: /sbin/<server>, the POSIX test programs under /test/,
@@ -193,7 +193,7 @@ $(INITRD): $(POSIX_SERVER_ELFS) $(POSIX_TESTS) $(POSIX_NATIVE_TESTS) $(BUSYBOX) 
 		$(LIBC_SO) $(POSIX_TEST_LIBS) $(INITCHECK) $(INIT_TEST_CONFS) \
 		tools/mkcpio.py $(shell find posix/initrd)
 	@echo "  CPIO    $@"
-	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd dev/ tmp/:1777 bin/ lib/ proc/:0555 \
+	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --strip --tree posix/initrd dev/ tmp/:1777 bin/ lib/ proc/:0555 \
 		lib/ld-musl-$(ARCH).so.1=$(LIBC_SO) $(foreach l,$(POSIX_TEST_LIBS),lib/$(notdir $(l))=$(l)) \
 		bin/busybox=$(BUSYBOX) bin/posix-bench=$(POSIX_BENCH) bin/posix-bench-dynamic=$(POSIX_BENCH_DYNAMIC) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
 		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) \
@@ -211,16 +211,16 @@ EXT_SQLITE := $(B)/ports/sqlite/fuzzcheck
 EXT_SQLITE_DBS := fuzzdata4.db
 EXT_FULL_SQLITE_DBS := $(foreach n,1 2 3 4 5 6 7 8,fuzzdata$(n).db)
 
-$(EXT_BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox ports/busybox-tests -type f) ports/lib.sh tools/cc
+$(EXT_BUSYBOX): $(SYSROOT_FILES) $(shell find ports/busybox ports/busybox-tests) ports/lib.sh tools/cc
 	$(Q)$(call port_locked,busybox-tests,$(ARCH)) ports/busybox-tests/build.sh --arch $(ARCH) --out $(@D)
 
-$(EXT_SQLITE): $(SYSROOT_FILES) $(shell find ports/sqlite -type f) ports/lib.sh tools/cc
+$(EXT_SQLITE): $(SYSROOT_FILES) $(shell find ports/sqlite) ports/lib.sh tools/cc
 	$(Q)$(call port_locked,sqlite,$(ARCH)) ports/sqlite/build.sh --arch $(ARCH) --out $(@D)
 
 # $(call ext_initrd,DATABASES): the command that writes the ext initrd $@.
 define ext_initrd
 	@echo "  CPIO    $@"
-	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --tree posix/initrd --tree ext/busybox=$(dir $(EXT_BUSYBOX)) \
+	$(Q)$(PYTHON) tools/mkcpio.py -o $@ --strip --tree posix/initrd --tree ext/busybox=$(dir $(EXT_BUSYBOX)) \
 		dev/ tmp/:1777 bin/ proc/:0555 bin/busybox=$(BUSYBOX) $(foreach l,$(BUSYBOX_LINKS),bin/$(l)-\>busybox) \
 		$(foreach s,$(POSIX_SERVER_ELFS),sbin/$(notdir $(s))=$(s)) ext/run.sh=tests/external/run.sh \
 		ext/sqlite/fuzzcheck=$(EXT_SQLITE) \

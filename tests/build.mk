@@ -49,7 +49,7 @@ POSIX_LINUX_BINS := $(patsubst tests/posix/%.c,$(POSIX_LINUX_B)/%,$(wildcard tes
 # Debian's musl-gcc has no Linux uapi headers: the same ones as the sysroot's.
 POSIX_LINUX_UAPI := build/host/uapi
 
-$(POSIX_LINUX_UAPI)/.done: $(shell find ports/linux-uapi -type f) ports/lib.sh
+$(POSIX_LINUX_UAPI)/.done: $(shell find ports/linux-uapi) ports/lib.sh
 	$(Q)$(call port_locked,linux-uapi,linux) ports/linux-uapi/build.sh --arch $(shell uname -m) --sysroot $(POSIX_LINUX_UAPI)
 	$(Q)touch $@
 
@@ -83,10 +83,10 @@ posix-linux-tests: $(POSIX_LINUX_BINS)
 EXT_LINUX_B := build/host/ext-linux
 EXT_LINUX := $(EXT_LINUX_B)/busybox/busybox $(EXT_LINUX_B)/sqlite/fuzzcheck
 
-$(EXT_LINUX_B)/busybox/busybox: $(shell find ports/busybox ports/busybox-tests -type f) ports/lib.sh
+$(EXT_LINUX_B)/busybox/busybox: $(shell find ports/busybox ports/busybox-tests) ports/lib.sh
 	$(Q)$(call port_locked,busybox-tests,linux) ports/busybox-tests/build.sh --arch linux --out $(@D)
 
-$(EXT_LINUX_B)/sqlite/fuzzcheck: $(shell find ports/sqlite -type f) ports/lib.sh
+$(EXT_LINUX_B)/sqlite/fuzzcheck: $(shell find ports/sqlite) ports/lib.sh
 	$(Q)$(call port_locked,sqlite,linux) ports/sqlite/build.sh --arch linux --out $(@D)
 
 .PHONY: ext-linux

@@ -1,25 +1,31 @@
 #!/usr/bin/env python3
 """Writes a cpio "newc" archive (the initial ramdisk) without a host cpio.
 
-Usage: mkcpio.py -o OUT [--tree DIR] SPEC...
+Usage: mkcpio.py -o OUT [--strip] [--tree DIR] SPEC...
   DEST=SRC          the file SRC as DEST (mode 0755 if SRC is executable, else 0644)
   DEST/             a directory (0755); DEST/:MODE with an octal mode
   DEST->TARGET      a symbolic link
   --tree DIR        everything under DIR (files, directories, links), as in DIR
   --tree DEST=DIR   the same under DEST/
+  --strip           ELF files without their symbols and debug sections (llvm-strip;
+                    shared libraries keep what linking needs): the build keeps
+                    the unstripped ones for the debugger
 Owners are root; times are 0, so the same inputs give the same archive.
 Directories leading to an entry are added as needed.
 """
 import argparse
 import os
 import stat
+import subprocess
 import sys
+import tempfile
 
 
 class Archive:
-    def __init__(self):
+    def __init__(self, strip=False):
         self.entries = {}   # path -> (mode, data)
         self.ino = 1
+        self.strip = strip
 
     def add(self, path, mode, data=b''):
         path = path.strip('/')
@@ -30,6 +36,8 @@ class Archive:
                 self.entries[d] = (stat.S_IFDIR | 0o755, b'')
         if path in self.entries and not stat.S_ISDIR(mode):
             sys.exit('mkcpio: %s given twice' % path)
+        if self.strip and stat.S_ISREG(mode) and data[:4] == b'\x7fELF':
+            data = stripped(data, '.so' in os.path.basename(path))
         self.entries[path] = (mode, data)
 
     def header(self, name, mode, size):
@@ -52,6 +60,18 @@ class Archive:
             f.write(blob)
 
 
+def stripped(data, shared):
+    """@data, an ELF file, run through llvm-strip (--strip-unneeded if @shared)."""
+    with tempfile.TemporaryDirectory(prefix='mkcpio-') as d:
+        path = os.path.join(d, 'elf')
+        with open(path, 'wb') as f:
+            f.write(data)
+        subprocess.run(['llvm-strip', '--strip-unneeded' if shared else '--strip-all', path],
+                       check=True)
+        with open(path, 'rb') as f:
+            return f.read()
+
+
 def add_tree(a, top, prefix=''):
     for dirpath, dirnames, filenames in os.walk(top):
         rel = os.path.relpath(dirpath, top)
@@ -72,9 +92,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('-o', required=True)
     p.add_argument('--tree', action='append', default=[])
+    p.add_argument('--strip', action='store_true')
     p.add_argument('specs', nargs='*')
     args = p.parse_args()
-    a = Archive()
+    a = Archive(args.strip)
     a.add('', stat.S_IFDIR | 0o755)
     for t in args.tree:
         dest, _, top = t.rpartition('=')

@@ -39,7 +39,8 @@ UTEST_POSIX(posix_programs)
 		if (strncmp(e.name, "test/", 5) || !e.name[5] || (e.mode & 0170000) != 0100000)
 			continue;
 		int64_t status = run(e.name + 5);
-		vr_printf("posix: %s exited with status %ld\n", e.name + 5, status);
+		vr_printf("posix: %s exited with status %ld (%lu frames free)\n", e.name + 5, status,
+			  info(INFO_FREE_FRAMES));
 		UCHECK(status == 0, "POSIX program %s: status %ld", e.name + 5, status);
 		n++;
 	}
