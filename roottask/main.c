@@ -94,12 +94,19 @@ uint64_t info(uint64_t what)
 
 void settle(void)
 {
-	uint64_t threads = 0, procs = 0;
+	uint64_t threads = 0, procs = 0, caps = 0;
 
-	for (int i = 0; i < 200 && (info(INFO_THREADS) != threads || info(INFO_PROCESSES) != procs);
+	/*
+	 * Capabilities too: a server closes a dead client's handles after the
+	 * process itself is gone (the vfs at its session's end), which a
+	 * capability count taken then would see (seen on aarch64 -cpu max).
+	 */
+	for (int i = 0; i < 200 && (info(INFO_THREADS) != threads || info(INFO_PROCESSES) != procs ||
+				    info(INFO_CAPS) != caps);
 	     i++) {
 		threads = info(INFO_THREADS);
 		procs = info(INFO_PROCESSES);
+		caps = info(INFO_CAPS);
 		vr_thread_sleep(2000000);
 	}
 }

@@ -174,8 +174,9 @@ static void check_eventfd(void)
 	CHECK(e >= 0 && fcntl(e, F_GETFD) == 0, "semaphore eventfd");
 	CHECK(read(e, &v, sizeof(v)) == 8 && v == 1, "semaphore 1");
 	CHECK(read(e, &v, sizeof(v)) == 8 && v == 1, "semaphore 2");
-	CHECK(pthread_create(&t, NULL, late_write, &e) == 0, "thread");
+	/* Taken first: the thread's 50 ms start when it does, which may be later under load. */
 	int64_t start = now_ms();
+	CHECK(pthread_create(&t, NULL, late_write, &e) == 0, "thread");
 	CHECK(read(e, &v, sizeof(v)) == 8 && v == 1, "a blocking read woken by a write");
 	CHECK(now_ms() - start >= 40, "it waited %lld ms", (long long)(now_ms() - start));
 	pthread_join(t, NULL);
