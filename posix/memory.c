@@ -173,8 +173,53 @@ long px_brk(const long *args)
 	return (long)brk_cur;
 }
 
-/* Advice may be ignored, but not MADV_DONTNEED's promise of zeroed pages (not done yet). */
+/* Linux's newer advice, which musl's header may not name. */
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#define MADV_DONTNEED_LOCKED 24
+#define MADV_COLLAPSE 25
+
+/*
+ * MADV_DONTNEED and MADV_FREE give the pages back (the kernel's
+ * vm_discard): private memory reads zeros again, a private file mapping the
+ * file, shared memory keeps its pages (Linux may keep MADV_FREE's pages
+ * until memory runs short; letting them go at once is allowed). Other known
+ * advice is a hint, taken and ignored, except that which promises what is
+ * not done (MADV_WIPEONFORK, MADV_REMOVE's hole); unknown advice is EINVAL.
+ */
 long px_madvise(const long *args)
 {
-	return args[2] == MADV_DONTNEED ? -EINVAL : 0;
+	uintptr_t addr = (uintptr_t)args[0];
+	unsigned long len = (unsigned long)args[1];
+
+	if (addr & (PAGE - 1))
+		return -EINVAL;
+	switch (args[2]) {
+	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
+	case MADV_FREE:
+		if (len > -PAGE)
+			return -EINVAL; /* rounds past the end of memory */
+		return vr_vm_discard(px_self, addr, page_round(len));
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+	case MADV_KEEPONFORK:
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+	case MADV_DONTDUMP:
+	case MADV_DODUMP:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+	case MADV_COLLAPSE: return 0;
+	case MADV_REMOVE: return -EOPNOTSUPP;
+	default: return -EINVAL;
+	}
 }

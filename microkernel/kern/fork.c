@@ -15,20 +15,6 @@
 #include <kernel/slab.h>
 #include <kernel/vmo.h>
 
-/* True when every reference to @v is a private mapping of @p: no handle, no other address space. */
-static bool reached_only_by(struct process *p, struct vmo *v)
-{
-	uint32_t n = 0;
-
-	for (struct mapping *m = p->maps; m; m = m->next)
-		if (m->vmo == v) {
-			if (m->shared)
-				return false;
-			n++;
-		}
-	return __atomic_load_n(&v->k.refs, __ATOMIC_ACQUIRE) == n;
-}
-
 /*
  * Makes @p's writable page-table entries of @v read-only: its frames are
  * now shared. One walk per mapping, which skips the tables never made; the
@@ -63,7 +49,7 @@ static int inherit(struct process *p, struct mapping *m, struct mapping *done, s
 			kobj_get(&c->vmo->k);
 			return 0;
 		}
-	if (reached_only_by(p, v)) {
+	if (vm_reached_only_by(p, v)) {
 		c->vmo = vmo_clone(v);
 		if (c->vmo)
 			write_protect(p, v);

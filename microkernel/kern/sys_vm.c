@@ -265,6 +265,18 @@ int64_t sys_vm_remap_keep(handle_t process, uint64_t from, size_t len, uint64_t 
 	return err;
 }
 
+int64_t sys_vm_discard(handle_t process, uint64_t vaddr, size_t len)
+{
+	struct process *p;
+	int err = target(process, &p);
+
+	if (err)
+		return err;
+	err = vm_discard(p, vaddr, len);
+	process_put(p);
+	return err;
+}
+
 int64_t sys_vm_protect(handle_t process, uint64_t vaddr, size_t len, uint64_t prot)
 {
 	struct process *p;

@@ -217,6 +217,19 @@ static void unmap_pages(struct process *p, vaddr_t start, vaddr_t end)
 			arch_page_unmap(p->root, va);
 }
 
+bool vm_reached_only_by(struct process *p, struct vmo *v)
+{
+	uint32_t n = 0;
+
+	for (struct mapping *m = p->maps; m; m = m->next)
+		if (m->vmo == v) {
+			if (m->shared)
+				return false;
+			n++;
+		}
+	return __atomic_load_n(&v->k.refs, __ATOMIC_ACQUIRE) == n;
+}
+
 static bool prot_ok(unsigned prot)
 {
 	return !(prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC));
@@ -617,6 +630,95 @@ void vm_file_shrunk(struct vmo *v)
 	 */
 	if (any)
 		vm_shootdown(NULL);
+}
+
+/* Frames a discard lets go of after each shootdown. */
+#define DISCARD_BATCH 64
+
+/*
+ * Drops the pages of [@at, @end) of @m, private anonymous memory that only
+ * @p reaches: the frames of its VMO there go to @out (at most @max more than
+ * *@n), and the entries of every mapping of @p that names those pages.
+ * Returns where it stopped. Caller holds p->lock.
+ */
+static vaddr_t discard_frames(struct process *p, struct mapping *m, vaddr_t at, vaddr_t end,
+			      paddr_t *out, unsigned max, unsigned *n)
+{
+	uint64_t from = m->offset + (at - m->start), to = from;
+
+	*n += vmo_discard(m->vmo, &to, m->offset + (end - m->start), out + *n, max - *n);
+	for (struct mapping *x = p->maps; x; x = x->next) {
+		uint64_t lo = MAX(from, x->offset), hi = MIN(to, x->offset + (x->end - x->start));
+		if (x->vmo == m->vmo && lo < hi)
+			unmap_pages(p, x->start + (lo - x->offset), x->start + (hi - x->offset));
+	}
+	return m->start + (to - m->offset);
+}
+
+int vm_discard(struct process *p, vaddr_t va, size_t len)
+{
+	paddr_t frames[DISCARD_BATCH];
+	vaddr_t end = va + len, at = va;
+	bool checked = false;
+
+	if ((va | len) % PAGE_SIZE || end < va)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (!user_range_ok(va, len))
+		return -ENOMEM; /* as Linux: nothing of the process's is mapped there */
+	while (at < end) {
+		unsigned long s = spin_lock_irqsave(&p->lock);
+		/* A fork's stale entries may still write the frames it shares. */
+		if (__atomic_load_n(&p->forking, __ATOMIC_ACQUIRE)) {
+			spin_unlock_irqrestore(&p->lock, s);
+			vm_fork_wait(p);
+			continue;
+		}
+		if (!checked) {
+			vaddr_t x = va;
+			for (struct mapping *m = find(p, va); m && m->start <= x && x < end;
+			     m = m->next)
+				x = m->end;
+			if (x < end) {
+				spin_unlock_irqrestore(&p->lock, s);
+				return -ENOMEM;
+			}
+			checked = true;
+		}
+		unsigned n = 0;
+		while (at < end && n < DISCARD_BATCH) {
+			struct mapping *m = find(p, at);
+			if (!m) {
+				/* Unmapped since (another thread): to the next mapping. */
+				vaddr_t next = end;
+				for (struct mapping *x = p->maps; x; x = x->next)
+					if (x->start > at && x->start < next)
+						next = x->start;
+				at = next;
+				continue;
+			}
+			vaddr_t stop = MIN(m->end, end);
+			/*
+			 * Private anonymous memory (a view: its own copies) that nothing else
+			 * reaches loses its pages; anything else (shared memory, a VMO a
+			 * handle names, devices) only its entries: the pages fault in again.
+			 */
+			if (!m->shared && m->vmo->kind == VMO_ANON && vm_reached_only_by(p, m->vmo))
+				stop = discard_frames(p, m, at, stop, frames, DISCARD_BATCH, &n);
+			else
+				unmap_pages(p, at, stop);
+			at = stop;
+		}
+		spin_unlock_irqrestore(&p->lock, s);
+		/* No CPU may still reach a frame through a stale entry when it goes back. */
+		vm_shootdown(p);
+		for (unsigned i = 0; i < n; i++) {
+			futex_page_moved(frames[i]);
+			frame_release(frames[i]);
+		}
+	}
+	return 0;
 }
 
 int vm_protect(struct process *p, vaddr_t va, size_t len, unsigned prot)

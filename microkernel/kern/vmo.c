@@ -319,6 +319,31 @@ int vmo_page(struct vmo *v, uint64_t offset, enum vmo_access access, struct vmo_
 	return err == -EEXIST ? vmo_page(v, offset, access, out) : err;
 }
 
+unsigned vmo_discard(struct vmo *v, uint64_t *offset, uint64_t end, paddr_t *out, unsigned max)
+{
+	uint64_t i = *offset / PAGE_SIZE, last = MIN(end, v->size) / PAGE_SIZE, k;
+	unsigned n = 0;
+
+	unsigned long s = spin_lock_irqsave(&v->lock);
+	while (i < last && n < max) {
+		paddr_t *run = run_at(v, i, &k);
+		k = MIN(k, last - i);
+		if (!run) {
+			i += k; /* a missing leaf: no page there */
+			continue;
+		}
+		for (uint64_t j = 0; j < k && n < max; j++, i++)
+			if (run[j]) {
+				out[n++] = run[j];
+				run[j] = 0;
+			}
+	}
+	spin_unlock_irqrestore(&v->lock, s);
+	__atomic_fetch_sub(&frames_held, n, __ATOMIC_RELAXED);
+	*offset = i < last ? i * PAGE_SIZE : end;
+	return n;
+}
+
 struct vmo *vmo_clone(struct vmo *v)
 {
 	struct vmo *c = vmo_create_anon(v->size);

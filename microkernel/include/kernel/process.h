@@ -170,6 +170,23 @@ enum remap_mode {
 int vm_remap(struct process *p, vaddr_t from, size_t len, vaddr_t *to, size_t new_len, enum remap_mode mode);
 
 /*
+ * Discards the pages of [va, va + len), all mapped (else -ENOMEM), as
+ * Linux's MADV_DONTNEED: private anonymous memory that only @p reaches (no
+ * handle, no other address space) gives its frames back and reads zeros
+ * again, a copy-on-write view drops its copies and reads its backing again;
+ * other mappings (shared ones, VMOs a handle names, devices) lose only
+ * their page-table entries and fault the same pages in again. Returns 0 or
+ * -EINVAL (unaligned), -ENOMEM.
+ */
+int vm_discard(struct process *p, vaddr_t va, size_t len);
+
+/*
+ * True when every reference to @v is a private mapping of @p: no handle, no
+ * other address space. Caller holds p->lock.
+ */
+bool vm_reached_only_by(struct process *p, struct vmo *v);
+
+/*
  * The file whose pages @v holds shrank to @v->eof: every VM_FILE mapping of
  * @v, or of a copy-on-write view of it, in any process (the VMO's list of
  * them), drops its pages wholly past that end, so that their next access

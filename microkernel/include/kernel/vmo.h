@@ -111,6 +111,15 @@ struct vmo *vmo_duplicate(struct vmo *v);
  */
 int vmo_page(struct vmo *v, uint64_t offset, enum vmo_access access, struct vmo_frame *f);
 
+/*
+ * Takes the frames of anonymous @v's pages from *@offset to @end out of its
+ * index, at most @max of them, into @out: the pages read zeros again (a
+ * view's, its backing). *@offset: where it stopped (@end when done). The
+ * caller drops each frame (frame_release) once no TLB names it. Returns how
+ * many. Caller holds the lock of the one address space that maps @v.
+ */
+unsigned vmo_discard(struct vmo *v, uint64_t *offset, uint64_t end, paddr_t *out, unsigned max);
+
 /* Copies between kernel memory and the VMO (through the direct map). */
 int vmo_write_kernel(struct vmo *v, uint64_t offset, const void *src, size_t len);
 int vmo_read_kernel(struct vmo *v, uint64_t offset, void *dst, size_t len);

@@ -635,3 +635,147 @@ UTEST(vm_file_shrink_reaches_every_process)
 	vr_handle_close(vmo);
 	return NULL;
 }
+
+#define DISCARD_PAGES 64
+
+/* [0]: the parent has discarded; [1]: the child is ready. */
+static volatile uint64_t *discard_chan;
+
+/*
+ * A fork's child: its copy of the parent's page at @at reads 0x11 before and
+ * after the parent's discard; then it discards its own.
+ */
+static uint64_t discard_child(uint64_t at)
+{
+	volatile uint32_t *w = (volatile uint32_t *)(uintptr_t)at;
+	uint64_t bad = *w != 0x11;
+
+	__atomic_store_n(&discard_chan[1], 1, __ATOMIC_RELEASE);
+	while (!bad && !__atomic_load_n(&discard_chan[0], __ATOMIC_ACQUIRE))
+		vr_thread_yield();
+	if (bad || *w != 0x11)
+		return 1;
+	/* The child's own discard: zeros here, nothing changed in the parent (it checks). */
+	if (vr_vm_discard(0, at, VR_PAGE) != 0 || *w != 0)
+		return 2;
+	return 0;
+}
+
+/*
+ * vm_discard (madvise's MADV_DONTNEED): private anonymous memory gives its
+ * frames back and reads zeros; a view reads its VMO again; shared memory
+ * and a VMO a handle names keep their pages; a fork's other side keeps its
+ * copy; bad requests fail and change nothing.
+ */
+UTEST(vm_discard_gives_pages_back)
+{
+	size_t size = DISCARD_PAGES * VR_PAGE;
+	volatile uint8_t *p = vr_map_anon(size, VR_PROT_READ | VR_PROT_WRITE);
+	uint64_t a = (uint64_t)(uintptr_t)p, at;
+	handle_t vmo;
+
+	UCHECK(p, "map");
+	for (size_t i = 0; i < size; i += VR_PAGE)
+		p[i + 5] = (uint8_t)(1 + i / VR_PAGE);
+	/* Bad requests fail and change nothing. */
+	UCHECK(vr_vm_discard(0, a + 1, VR_PAGE) == -VR_EINVAL, "unaligned address");
+	UCHECK(vr_vm_discard(0, a, 1) == -VR_EINVAL, "unaligned length");
+	UCHECK(vr_vm_discard(0, a, -VR_PAGE) == -VR_EINVAL, "a range past the end of memory");
+	UCHECK(vr_vm_discard(0, 0xffff800000000000ull, VR_PAGE) == -VR_ENOMEM, "kernel address");
+	UCHECK(vr_vm_discard(0, 0x5f000000, 0) == 0, "length 0");
+	UCHECK(vr_vm_discard(0x5a5a5a5a5a5a5a5aull, a, VR_PAGE) == -VR_EBADF, "forged handle");
+	for (size_t i = 0; i < size; i += VR_PAGE)
+		UCHECK(p[i + 5] == (uint8_t)(1 + i / VR_PAGE), "a bad request changed page %zu",
+		       i / VR_PAGE);
+	/* One page in the middle: only it reads zeros. */
+	UCHECK(vr_vm_discard(0, a + VR_PAGE, VR_PAGE) == 0, "discard a page");
+	UCHECK(p[5] == 1 && p[VR_PAGE + 5] == 0 && p[2 * VR_PAGE + 5] == 3, "discard one page");
+	/* All of it: the frames go back, and the memory is zeros and writable. */
+	uint64_t free0 = info(INFO_FREE_FRAMES);
+	UCHECK(vr_vm_discard(0, a, size) == 0, "discard");
+	uint64_t freed = info(INFO_FREE_FRAMES) - free0;
+	UCHECK(freed >= DISCARD_PAGES - 1 - 4, "discarding %u pages freed %llu frames",
+	       DISCARD_PAGES - 1, (unsigned long long)freed);
+	for (size_t i = 0; i < size; i += 512)
+		UCHECK(p[i] == 0, "byte %zu is not zero after the discard", i);
+	p[7] = 7;
+	UCHECK(p[7] == 7, "written after the discard");
+	/*
+	 * A fork's child keeps its copy when the parent discards, and the parent
+	 * keeps its own when the child discards (the frames are shared until then).
+	 */
+	UCHECK(vr_vmo_create(VR_PAGE, 0, &vmo) == 0, "vmo_create");
+	UCHECK(vr_vm_map(0, vmo, 0, 0, VR_PAGE, VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED,
+			 &at) == 0,
+	       "map the channel");
+	vr_handle_close(vmo);
+	discard_chan = (volatile uint64_t *)(uintptr_t)at;
+	*(volatile uint32_t *)p = 0x11;
+	*(volatile uint32_t *)(p + VR_PAGE) = 0x11;
+	handle_t c = fork_run(discard_child, a);
+	UCHECK(c, "fork");
+	while (!__atomic_load_n(&discard_chan[1], __ATOMIC_ACQUIRE))
+		vr_thread_yield();
+	int64_t discarded = vr_vm_discard(0, a, VR_PAGE);
+	__atomic_store_n(&discard_chan[0], 1, __ATOMIC_RELEASE);
+	int64_t status = reap(c);
+	UCHECK(discarded == 0 && *(volatile uint32_t *)p == 0, "the parent's discard");
+	UCHECK(status == 0, "the parent's discard reached the child (%lld)", (long long)status);
+	discard_chan[1] = 0;
+	UCHECK((c = fork_run(discard_child, a + VR_PAGE)) != 0, "fork");
+	status = reap(c);
+	UCHECK(status == 0, "the child: %lld", (long long)status);
+	UCHECK(*(volatile uint32_t *)(p + VR_PAGE) == 0x11,
+	       "the child's discard reached the parent");
+	UCHECK(vr_vm_unmap(0, at, VR_PAGE) == 0, "unmap the channel");
+	UCHECK(vr_unmap((void *)p, size) == 0, "unmap");
+	return NULL;
+}
+
+/*
+ * What a discard keeps: shared memory and a private mapping of a VMO a
+ * handle names keep their pages (the next touch faults them in again); a
+ * copy-on-write view drops its copies and reads its VMO again.
+ */
+UTEST(vm_discard_keeps_shared_pages)
+{
+	handle_t vmo;
+	uint64_t a = 0x5e000000, at;
+	uint32_t w = 0;
+
+	UCHECK(vr_vmo_create(2 * VR_PAGE, 0, &vmo) == 0, "vmo_create");
+	UCHECK(vr_vmo_write(vmo, &(uint32_t){0x81}, VR_PAGE, 4) == 0, "vmo_write");
+	UCHECK(vr_vm_map(0, vmo, a, 0, 2 * VR_PAGE, VR_PROT_READ | VR_PROT_WRITE | VR_MAP_SHARED,
+			 &at) == 0,
+	       "map shared");
+	UCHECK(vr_vm_map(0, vmo, a + 2 * VR_PAGE, 0, 2 * VR_PAGE, VR_PROT_READ | VR_PROT_WRITE,
+			 &at) == 0,
+	       "map private");
+	UCHECK(vr_vm_map(0, vmo, a + 4 * VR_PAGE, 0, 2 * VR_PAGE,
+			 VR_PROT_READ | VR_PROT_WRITE | VR_MAP_COW, &at) == 0,
+	       "map a view");
+	*(volatile uint32_t *)(uintptr_t)a = 0x80;
+	UCHECK(page_word(a, 3) == 0x81 && page_word(a, 5) == 0x81, "mapped");
+	*(volatile uint32_t *)(uintptr_t)(a + 5 * VR_PAGE) = 0xc5;
+	*(volatile uint32_t *)(uintptr_t)(a + 4 * VR_PAGE) = 0xc4;
+	/* A range with a hole (as Linux: ENOMEM) changes nothing. */
+	UCHECK(vr_vm_discard(0, a, 7 * VR_PAGE) == -VR_ENOMEM, "a range with a hole");
+	UCHECK(page_word(a, 4) == 0xc4 && page_word(a, 5) == 0xc5,
+	       "a bad request changed the view");
+	uint64_t free0 = info(INFO_FREE_FRAMES);
+	UCHECK(vr_vm_discard(0, a, 6 * VR_PAGE) == 0, "discard");
+	UCHECK(info(INFO_FREE_FRAMES) >= free0 + 2, "the view's two copies were not freed");
+	UCHECK(page_word(a, 0) == 0x80 && page_word(a, 1) == 0x81,
+	       "the shared mapping lost its pages");
+	UCHECK(page_word(a, 2) == 0x80 && page_word(a, 3) == 0x81,
+	       "the handle's VMO lost its pages");
+	UCHECK(page_word(a, 4) == 0x80 && page_word(a, 5) == 0x81,
+	       "the view did not read its VMO again");
+	UCHECK(vr_vmo_read(vmo, &w, 0, 4) == 0 && w == 0x80, "the VMO changed");
+	*(volatile uint32_t *)(uintptr_t)(a + 4 * VR_PAGE) = 0xc4;
+	UCHECK(page_word(a, 0) == 0x80 && page_word(a, 4) == 0xc4,
+	       "the view's write after the discard");
+	UCHECK(vr_vm_unmap(0, a, 6 * VR_PAGE) == 0, "unmap");
+	vr_handle_close(vmo);
+	return NULL;
+}

@@ -100,3 +100,67 @@ TEST(index_sizes_at_the_edges)
 	CHECK(vmo_create_anon(VMO_MAX_SIZE + 1) == NULL);
 	CHECK(frame_free_count() == before);
 }
+
+/* Discards [from, to) of @v in rounds of @max frames, releasing them; how many it took. */
+static unsigned discard_all(struct vmo *v, uint64_t from, uint64_t to, unsigned max)
+{
+	paddr_t frames[16];
+	unsigned total = 0;
+
+	for (uint64_t off = from; off < to;) {
+		uint64_t was = off;
+		unsigned n = vmo_discard(v, &off, to, frames, max);
+		CHECK(n <= max && off > was && off <= to);
+		CHECK(n == max || off == to);
+		for (unsigned i = 0; i < n; i++)
+			frame_release(frames[i]);
+		total += n;
+	}
+	return total;
+}
+
+TEST(discard_gives_frames_back)
+{
+	setup();
+	uint64_t before = frame_free_count(), held = vmo_frames_held();
+	struct vmo *v = vmo_create_anon(VMO_MAX_SIZE);
+
+	CHECK(v != NULL);
+	for (unsigned i = 0; i < 64; i++)
+		CHECK(vmo_write_kernel(v, at(i), &(uint64_t){i + 1}, 8) == 0);
+	/* A clone shares the frames: it keeps them when the original lets go. */
+	struct vmo *c = vmo_clone(v);
+	CHECK(c != NULL);
+	uint64_t shared = frame_free_count();
+	CHECK(discard_all(v, 0, at(32) & ~(uint64_t)(PAGE_SIZE - 1), 7) == 32);
+	CHECK(frame_free_count() == shared);
+	CHECK(discard_all(v, 0, VMO_MAX_SIZE, 16) == 32);
+	CHECK(vmo_frames_held() == held + 64);
+	for (unsigned i = 0; i < 64; i++) {
+		uint64_t x = 0;
+		CHECK(vmo_read_kernel(c, at(i), &x, 8) == 0 && x == i + 1);
+	}
+	/* The clone's discard frees them (before a read gives the original zeroed frames). */
+	CHECK(discard_all(c, 0, VMO_MAX_SIZE, 16) == 64);
+	CHECK(frame_free_count() == shared + 64);
+	for (unsigned i = 0; i < 64; i++) {
+		uint64_t w = 1;
+		CHECK(vmo_read_kernel(v, at(i), &w, 8) == 0 && w == 0);
+	}
+	/* A view drops its copy and reads its backing again. */
+	struct vmo *b = vmo_create_anon(4 * PAGE_SIZE),
+		   *view = b ? vmo_create_cow(b, PAGE_SIZE, 2 * PAGE_SIZE) : NULL;
+	uint64_t w = 0;
+	CHECK(view != NULL);
+	CHECK(vmo_write_kernel(b, PAGE_SIZE, &(uint64_t){5}, 8) == 0);
+	CHECK(vmo_write_kernel(view, 0, &(uint64_t){6}, 8) == 0);
+	CHECK(vmo_read_kernel(view, 0, &w, 8) == 0 && w == 6);
+	CHECK(discard_all(view, 0, 2 * PAGE_SIZE, 16) == 1);
+	CHECK(vmo_read_kernel(view, 0, &w, 8) == 0 && w == 5);
+	vmo_put(view);
+	vmo_put(b);
+	vmo_put(c);
+	vmo_put(v);
+	CHECK(frame_free_count() == before);
+	CHECK(vmo_frames_held() == held);
+}
