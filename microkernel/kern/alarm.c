@@ -37,8 +37,8 @@ static int alarm_set(struct cpu_alarm *a, const uint64_t *now, uint64_t ticks,
 
 	if (ticks && !bits)
 		return -EINVAL;
-	if (ticks && (err = cap_lookup(&process_current()->caps, notification,
-				       KOBJ_NOTIFICATION, RIGHT_SEND, (struct kobject **)&n, NULL)))
+	if (ticks && (err = cap_lookup(&process_current()->caps, notification, KOBJ_NOTIFICATION,
+				       RIGHT_SEND, (struct kobject **)&n, NULL)))
 		return err;
 	unsigned long s = spin_lock_irqsave(&a->lock);
 	old = a->n;

@@ -23,7 +23,8 @@ static bool stop_in_flight(struct process *p)
 	bool busy = false;
 
 	for (struct thread *t = p->threads; t && !busy; t = t->proc_next)
-		busy = t != thread_current() && __atomic_load_n(&t->state, __ATOMIC_RELAXED) == THREAD_RUNNING &&
+		busy = t != thread_current() &&
+		       __atomic_load_n(&t->state, __ATOMIC_RELAXED) == THREAD_RUNNING &&
 		       (__atomic_load_n(&t->pending, __ATOMIC_RELAXED) & PENDING_STOP);
 	spin_unlock_irqrestore(&p->lock, s);
 	return busy;
