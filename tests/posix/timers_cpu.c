@@ -365,7 +365,7 @@ static void test_thread_clock(void)
 {
 	struct sigaction sa;
 	pthread_t a, b;
-	clockid_t ca, cb;
+	clockid_t ca = 0, cb = 0;
 	int sig2 = SIGRTMIN + 2;
 
 	memset(&sa, 0, sizeof(sa));
