@@ -71,10 +71,6 @@ struct thread {
 	uint64_t wake_value;
 	uint64_t sleep_until;		/* ns, for timed waits; 0 when none */
 
-	/* Ticks that found it running, those of them in the kernel (sched_tick), its alarm. */
-	uint64_t ticks, kticks;
-	struct cpu_alarm alarm;
-
 	/* Exit: the status, and whoever waits for it (under exit_wq.lock). */
 	int64_t exit_status;
 	bool never_ran;			/* its process ended before it started: it never will */
@@ -126,6 +122,10 @@ struct thread {
 	/* Its user stack, unmapped by its exit (thread_set_stack); size 0: none. */
 	vaddr_t ustack_base;
 	size_t ustack_size;
+
+	/* Ticks that found it running, those of them in the kernel (sched_tick), its alarm. */
+	uint64_t ticks, kticks;
+	struct cpu_alarm alarm;
 };
 
 /* The tick found @a's owner at @ticks: the alarm goes off if they reached it (kern/alarm.c). */
