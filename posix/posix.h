@@ -317,5 +317,17 @@ PX_DECLARE(clock_nanosleep);
 /* Nanoseconds in a struct timespec, or -EINVAL. */
 struct timespec;
 int64_t px_timespec_ns(const struct timespec *ts);
+/*
+ * CPU-time clocks (time.c): CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID
+ * and Linux's encoding of clock_getcpuclockid's and pthread_getcpuclockid's,
+ * of the caller's process and its threads only. px_cpu_clock: 1 for one,
+ * with its thread (the proc server's id; 0: the process) in *tid and whether
+ * it counts user time only (CPUCLOCK_VIRT); 0 for another clock; -EINVAL for
+ * a bad one or another process's. px_cpu_ticks: its time in ticks of
+ * px_tick_ns nanoseconds (-EINVAL: that thread ended).
+ */
+int px_cpu_clock(long clock, int *tid, bool *user);
+long px_cpu_ticks(int tid, bool user, uint64_t *ticks);
+int64_t px_tick_ns(void);
 
 #include "px_arch.h"

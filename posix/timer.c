@@ -7,7 +7,8 @@
  * server keeps them (PROC_TIMER_*, proto/proc.h) and sends the signal when
  * one expires; the signal is then delivered as any other. There is one
  * clock (CLOCK_REALTIME counts from boot as CLOCK_MONOTONIC does);
- * CLOCK_PROCESS_CPUTIME_ID timers count the process's CPU time.
+ * CLOCK_PROCESS_CPUTIME_ID timers count the process's CPU time, and
+ * CLOCK_THREAD_CPUTIME_ID's and pthread_getcpuclockid's one thread's.
  */
 #include <signal.h>
 #include <string.h>
@@ -34,14 +35,16 @@ static long timer_call(uint32_t op, uint64_t a, uint64_t b, uint64_t c, uint64_t
 	return px_proc ? px_call(px_proc, op, w, 4, NULL, 0, r) : -ENOSYS;
 }
 
-/* PROC_TIMER_CREATE: a timer on @clock sending @sig (0: none) with @value to thread @tid (0: any).
+/*
+ * PROC_TIMER_CREATE: a timer on @clock (PROC_CLOCK_THREAD: thread @ctid's) sending @sig (0: none)
+ * with @value to thread @tid (0: any).
  */
-static long timer_new(uint64_t clock, int sig, uint64_t value, uint64_t flags, int tid)
+static long timer_new(uint64_t clock, int ctid, int sig, uint64_t value, uint64_t flags, int tid)
 {
-	const uint64_t w[5] = {(uint64_t)sig, value, flags, clock, (uint64_t)tid};
+	const uint64_t w[6] = {(uint64_t)sig, value, flags, clock, (uint64_t)tid, (uint64_t)ctid};
 	uint64_t r[8];
 
-	return px_proc ? px_call(px_proc, PROC_TIMER_CREATE, w, 5, NULL, 0, r) : -ENOSYS;
+	return px_proc ? px_call(px_proc, PROC_TIMER_CREATE, w, 6, NULL, 0, r) : -ENOSYS;
 }
 
 static int64_t timeval_ns(const struct timeval *tv)
@@ -108,23 +111,26 @@ long px_getitimer(const long *args)
 long px_timer_create(const long *args)
 {
 	const struct k_sigevent *sev = (const struct k_sigevent *)args[1];
-	int *id = (int *)args[2], tid = 0;
-	uint64_t clock;
+	int *id = (int *)args[2], tid = 0, ctid;
+	bool user;
+	int cpu = px_cpu_clock(args[0], &ctid, &user);
+	uint64_t clock = PROC_CLOCK_REAL;
 	long t;
 
-	switch (args[0]) {
-	case CLOCK_REALTIME:
-	case CLOCK_MONOTONIC:
-	case CLOCK_BOOTTIME: clock = PROC_CLOCK_REAL; break;
-	case CLOCK_PROCESS_CPUTIME_ID: clock = PROC_CLOCK_CPU; break;
-	default: return -EINVAL;
-	}
+	/* A thread's user time alone is not kept: all of its CPU time is. */
+	if (cpu < 0 || (ctid && user))
+		return -EINVAL;
+	if (cpu)
+		clock = ctid ? PROC_CLOCK_THREAD : user ? PROC_CLOCK_USER : PROC_CLOCK_CPU;
+	else if (args[0] != CLOCK_REALTIME && args[0] != CLOCK_MONOTONIC &&
+		 args[0] != CLOCK_BOOTTIME)
+		return -EINVAL;
 	if (!id)
 		return -EFAULT;
 	if (!sev)
-		t = timer_new(clock, SIGALRM, 0, 1, 0);
+		t = timer_new(clock, ctid, SIGALRM, 0, 1, 0);
 	else if (sev->notify == SIGEV_NONE)
-		t = timer_new(clock, 0, sev->value, 0, 0);
+		t = timer_new(clock, ctid, 0, sev->value, 0, 0);
 	else if (sev->notify != SIGEV_SIGNAL && sev->notify != SIGEV_THREAD_ID)
 		return -EINVAL;
 	else if (sev->signo < 1 || sev->signo > _NSIG - 1)
@@ -133,7 +139,7 @@ long px_timer_create(const long *args)
 		 !(tid = px_tid_in((int)px_getpid(NULL), sev->tid)))
 		return -EINVAL;
 	else
-		t = timer_new(clock, sev->signo, sev->value, 0, tid);
+		t = timer_new(clock, ctid, sev->signo, sev->value, 0, tid);
 	if (t < 0)
 		return t;
 	*id = (int)t;

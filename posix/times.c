@@ -78,7 +78,7 @@ static struct timeval tv_of(uint64_t ticks, uint64_t hz)
 	return (struct timeval){.tv_sec = (time_t)(us / 1000000), .tv_usec = (suseconds_t)(us % 1000000)};
 }
 
-/* RUSAGE_THREAD is the process's: the kernel counts time per process. */
+/* RUSAGE_THREAD: the calling thread's own ticks (process_ticks of thread 0). */
 long px_getrusage(const long *args)
 {
 	int who = (int)args[0];
@@ -87,7 +87,9 @@ long px_getrusage(const long *args)
 
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
-	long err = cpu_ticks(t);
+	long err = who == RUSAGE_THREAD ? vr_process_ticks(0, 0, &t[0]) : cpu_ticks(t);
+	if (!err && who == RUSAGE_THREAD)
+		err = vr_process_ticks(0, 1, &t[1]);
 	if (err)
 		return err;
 	unsigned i = who == RUSAGE_CHILDREN ? 2 : 0;

@@ -57,7 +57,7 @@ static void process_destroy(struct kobject *k)
 
 	if (!p->tearing)
 		teardown(p);
-	process_alarm_drop(p);
+	alarm_drop(&p->alarm);
 	kfree(p);
 	__atomic_fetch_sub(&alive, 1, __ATOMIC_RELAXED);
 }
@@ -70,7 +70,7 @@ struct process *process_create(void)
 		return NULL;
 	kobj_init(&p->k, KOBJ_PROCESS, process_destroy);
 	p->lock = (struct spinlock)SPINLOCK_INIT;
-	p->alarm_lock = (struct spinlock)SPINLOCK_INIT;
+	p->alarm.lock = (struct spinlock)SPINLOCK_INIT;
 	wq_init(&p->exit_wq);
 	wq_init(&p->stop_wq);
 	p->stop_wq.no_intr = true;

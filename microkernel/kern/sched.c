@@ -303,10 +303,15 @@ void sched_tick(void)
 		/* CPU time, sampled as Linux's is: the tick goes to whoever it interrupted. */
 		if (cur->proc) {
 			uint64_t t = __atomic_add_fetch(&cur->proc->ticks, 1, __ATOMIC_RELAXED);
-			if (cur->uregs && tick_after_syscall(cur))
+			uint64_t own = __atomic_add_fetch(&cur->ticks, 1, __ATOMIC_RELAXED);
+			if (cur->uregs && tick_after_syscall(cur)) {
 				__atomic_add_fetch(&cur->proc->kticks, 1, __ATOMIC_RELAXED);
-			if (__atomic_load_n(&cur->proc->alarm, __ATOMIC_RELAXED))
-				process_alarm_tick(cur->proc, t);
+				__atomic_add_fetch(&cur->kticks, 1, __ATOMIC_RELAXED);
+			}
+			if (__atomic_load_n(&cur->proc->alarm.at, __ATOMIC_RELAXED))
+				alarm_tick(&cur->proc->alarm, t);
+			if (__atomic_load_n(&cur->alarm.at, __ATOMIC_RELAXED))
+				alarm_tick(&cur->alarm, own);
 		}
 		if (cur->slice)
 			cur->slice--;

@@ -23,7 +23,8 @@ static bool stop_in_flight(struct process *p)
 	bool busy = false;
 
 	for (struct thread *t = p->threads; t && !busy; t = t->proc_next)
-		busy = t != thread_current() && __atomic_load_n(&t->state, __ATOMIC_RELAXED) == THREAD_RUNNING &&
+		busy = t != thread_current() &&
+		       __atomic_load_n(&t->state, __ATOMIC_RELAXED) == THREAD_RUNNING &&
 		       (__atomic_load_n(&t->pending, __ATOMIC_RELAXED) & PENDING_STOP);
 	spin_unlock_irqrestore(&p->lock, s);
 	return busy;
@@ -76,18 +77,31 @@ void process_stop_park(struct thread *t)
 	spin_unlock_irqrestore(&p->stop_wq.lock, s);
 }
 
+/* A process's ticks, or a thread's (@process 0: the caller's); -ESRCH for a thread that ended. */
 int64_t sys_process_ticks(handle_t process, uint64_t what, uint64_t *ticks)
 {
-	struct process *p;
-	int err = what > 1 ? -EINVAL
-			   : cap_lookup(&process_current()->caps, process, KOBJ_PROCESS, 0,
-					(struct kobject **)&p, NULL);
+	struct thread *t = thread_current();
+	struct kobject *o = &t->k;
+	int err = 0;
 
-	if (err)
+	if (what > 1)
+		return -EINVAL;
+	if (process &&
+	    (err = cap_lookup(&process_current()->caps, process, KOBJ_NONE, 0, &o, NULL)))
 		return err;
-	*ticks = __atomic_load_n(what ? &p->kticks : &p->ticks, __ATOMIC_RELAXED);
-	process_put(p);
-	return 0;
+	if (o->type == KOBJ_PROCESS) {
+		struct process *p = (struct process *)o;
+		*ticks = __atomic_load_n(what ? &p->kticks : &p->ticks, __ATOMIC_RELAXED);
+	} else if (o->type == KOBJ_THREAD) {
+		t = (struct thread *)o;
+		*ticks = __atomic_load_n(what ? &t->kticks : &t->ticks, __ATOMIC_RELAXED);
+		err = t->state == THREAD_DEAD ? -ESRCH : 0;
+	} else {
+		err = -EINVAL;
+	}
+	if (process)
+		kobj_put(o);
+	return err;
 }
 
 int64_t sys_process_stop(handle_t process, uint64_t op, uint64_t *parked)

@@ -23,6 +23,7 @@ static void thread_destroy(struct kobject *k)
 
 	if (t->kstack)
 		frame_free(t->kstack, KSTACK_ORDER);
+	alarm_drop(&t->alarm);
 	/*
 	 * A user thread that never ran (thread_reap clears t->proc of one that
 	 * did) may still sit on its process's list, and the stack named for it
@@ -66,6 +67,7 @@ static struct thread *thread_alloc(bool with_stack)
 	t->prio = PRIO_DEFAULT;
 	t->affinity = -1;
 	t->state = THREAD_NEW;
+	t->alarm.lock = (struct spinlock)SPINLOCK_INIT;
 	wq_init(&t->exit_wq);
 	wq_init(&t->reply_wait);
 	t->reply_wait.no_intr = true;	/* its callers are being served */

@@ -55,6 +55,7 @@ struct ptimer {
 	int code;	/* si_code: SI_KERNEL (the interval timers) or SI_TIMER */
 	int clock;	/* enum proc_clock */
 	int tid;	/* SIGEV_THREAD_ID: the thread it signals (0: the process) */
+	int ctid;	/* PROC_CLOCK_THREAD: the thread whose CPU time it counts */
 	uint64_t value;	/* si_value */
 	int64_t due, interval;	/* ns on its clock when it expires next (0: disarmed); its period (0: once) */
 	int overrun;	/* expirations while its signal was still pending, since the last one sent */
@@ -77,6 +78,7 @@ struct proc_thread {
 	handle_t handle;	/* to redirect it: owned, except the first thread's (proc.thread) */
 	uint64_t blocked, pending;
 	struct sig_from from[SIG_MAX];
+	bool alarm;	/* its kernel thread's CPU-time alarm is armed (timer.c) */
 };
 
 struct proc {

@@ -2,6 +2,7 @@
  * The process table: every struct proc on one list, and an array from pid
  * to process for the lookups every operation starts with.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,16 @@ uint64_t proc_kticks(const struct proc *p)
 
 int64_t op_times(struct proc *caller, uint64_t m[8])
 {
+	if (m[1]) {
+		/* A thread's CPU clock (clock_gettime of pthread_getcpuclockid's). */
+		struct proc_thread *t =
+		    m[1] <= INT32_MAX ? proc_thread(caller, (int)m[1]) : NULL;
+		m[4] = m[5] = 0;
+		if (!t || !t->handle || vr_process_ticks(t->handle, 0, &m[2]) ||
+		    vr_process_ticks(t->handle, 1, &m[3]))
+			return -EINVAL;
+		return 0;
+	}
 	m[2] = proc_ticks(caller);
 	m[3] = proc_kticks(caller);
 	m[4] = caller->child_ticks;

@@ -17,6 +17,11 @@
  * such deadline (for user time, the ticks it needs at the least: kernel
  * ticks may come between, so it is armed again then); the thread then calls
  * PROC_TICK as for a deadline of the clock.
+ *
+ * A thread's CPU clock (PROC_CLOCK_THREAD) counts that thread's ticks
+ * (process_ticks of its handle): its timers arm the kernel thread's own
+ * alarm (thread_alarm) the same way. Once the thread ended, its timers never
+ * expire, read as disarmed, and setting one is -ESRCH, as Linux's.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -28,7 +33,7 @@
 #define TIMER_STACK (16 << 10)
 #define NS 1000000000LL
 #define CHANGED_BIT 1 /* the notification's bits: the deadline changed */
-#define ALARM_BIT 2   /* a process's CPU-time alarm went off */
+#define ALARM_BIT 2   /* a process's or a thread's CPU-time alarm went off */
 
 static handle_t notification;
 static int64_t deadline; /* written by the main thread, read by the timer thread */
@@ -98,13 +103,27 @@ void proc_timer_update(void)
 		vr_notify_signal(notification, CHANGED_BIT);
 }
 
-/* Whether @p has a timer armed on a CPU-time clock. */
+/* Whether @p has a timer armed on a CPU-time clock, or a kernel alarm armed for one. */
 static bool cpu_armed(const struct proc *p)
 {
 	for (struct ptimer *t = p->timers; t; t = t->next)
 		if (t->clock != PROC_CLOCK_REAL && t->due)
 			return true;
-	return false;
+	for (struct proc_thread *th = p->threads; th; th = th->next)
+		if (th->alarm)
+			return true;
+	return p->cpu_alarm;
+}
+
+/* Thread @tid's CPU time in ticks; -1 when it is not there or ended. */
+static int64_t thread_ticks(struct proc *p, int tid)
+{
+	struct proc_thread *th = p->process ? proc_thread(p, tid) : NULL;
+	uint64_t ticks = 0;
+
+	if (!th || !th->handle || vr_process_ticks(th->handle, 0, &ticks))
+		return -1;
+	return (int64_t)ticks;
 }
 
 /* @p's CPU time in ticks: all of it (PROC_CLOCK_CPU) or its user part (PROC_CLOCK_USER). */
@@ -120,10 +139,38 @@ static int64_t cpu_ticks(const struct proc *p, int clock)
 	return (int64_t)(all - (kernel < all ? kernel : all));
 }
 
-/* The time on @clock for @p, in ns: the clock's @now, or @p's CPU time. */
-static int64_t clock_now(const struct proc *p, int clock, int64_t now)
+/*
+ * The time on @t's clock, in ns: the clock's @now, @p's CPU time or its
+ * thread's (-1: that thread ended).
+ */
+static int64_t clock_now(struct proc *p, const struct ptimer *t, int64_t now)
 {
-	return clock == PROC_CLOCK_REAL ? now : cpu_ticks(p, clock) * tick_ns;
+	if (t->clock == PROC_CLOCK_THREAD) {
+		int64_t ticks = thread_ticks(p, t->ctid);
+		return ticks < 0 ? -1 : ticks * tick_ns;
+	}
+	return t->clock == PROC_CLOCK_REAL ? now : cpu_ticks(p, t->clock) * tick_ns;
+}
+
+/* The ticks at which @t's CPU clock reaches its deadline. */
+static int64_t due_ticks(const struct ptimer *t)
+{
+	int64_t ticks = (t->due + tick_ns - 1) / tick_ns;
+
+	return ticks > 0 ? ticks : 1;
+}
+
+/* Arms @th's kernel thread alarm for its earliest deadline among @p's timers (none: disarms). */
+static void thread_arm(struct proc *p, struct proc_thread *th)
+{
+	int64_t at = 0;
+
+	for (struct ptimer *t = p->timers; t; t = t->next)
+		if (t->clock == PROC_CLOCK_THREAD && t->due && t->ctid == th->tid)
+			at = earliest(at, due_ticks(t));
+	if ((at || th->alarm) && th->handle)
+		vr_thread_alarm(th->handle, (uint64_t)at, at ? notification : 0, ALARM_BIT);
+	th->alarm = at != 0;
 }
 
 /*
@@ -139,19 +186,22 @@ static void cpu_arm(struct proc *p)
 		return;
 	all = cpu_ticks(p, PROC_CLOCK_CPU);
 	for (struct ptimer *t = p->timers; t; t = t->next) {
-		if (t->clock == PROC_CLOCK_REAL || !t->due)
+		if (t->clock == PROC_CLOCK_REAL || t->clock == PROC_CLOCK_THREAD || !t->due)
 			continue;
-		int64_t ticks = (t->due + tick_ns - 1) / tick_ns;
+		int64_t ticks = due_ticks(t);
 		if (t->clock == PROC_CLOCK_USER) {
 			if (user < 0)
 				user = cpu_ticks(p, PROC_CLOCK_USER);
 			ticks = all + (ticks > user ? ticks - user : 1);
 		}
-		at = earliest(at, ticks > 0 ? ticks : 1);
+		at = earliest(at, ticks);
 	}
 	if (at || p->cpu_alarm)
 		vr_process_alarm(p->process, (uint64_t)at, at ? notification : 0, ALARM_BIT);
 	p->cpu_alarm = at != 0;
+	proc_thread(p, PROC_TID_MAIN); /* listed, so that its timers arm it too */
+	for (struct proc_thread *th = p->threads; th; th = th->next)
+		thread_arm(p, th);
 }
 
 void proc_timers_drop(struct proc *p)
@@ -159,6 +209,11 @@ void proc_timers_drop(struct proc *p)
 	if (p->cpu_alarm && p->process)
 		vr_process_alarm(p->process, 0, 0, 0);
 	p->cpu_alarm = false;
+	for (struct proc_thread *th = p->threads; th; th = th->next) {
+		if (th->alarm && th->handle)
+			vr_thread_alarm(th->handle, 0, 0, 0);
+		th->alarm = false;
+	}
 	while (p->timers) {
 		struct ptimer *t = p->timers;
 		p->timers = t->next;
@@ -188,12 +243,16 @@ static struct ptimer *add(struct proc *p, int id, int clock, int sig, int code, 
 
 int64_t op_timer_create(struct proc *caller, uint64_t m[8])
 {
-	int64_t sig = (int64_t)m[1], tid = (int64_t)m[5];
+	int64_t sig = (int64_t)m[1], tid = (int64_t)m[5], ctid = (int64_t)m[6];
 	uint64_t clock = m[4];
 	int id = 1, n = 0;
 	struct ptimer *t;
 
-	if (sig < 0 || sig > SIG_MAX || m[3] > 1 || clock > PROC_CLOCK_CPU)
+	if (sig < 0 || sig > SIG_MAX || m[3] > 1 || clock > PROC_CLOCK_THREAD)
+		return -EINVAL;
+	/* A thread's CPU clock: a live thread of the caller's. */
+	if (clock == PROC_CLOCK_THREAD &&
+	    (ctid <= 0 || ctid > INT32_MAX || thread_ticks(caller, (int)ctid) < 0))
 		return -EINVAL;
 	/* SIGEV_THREAD_ID: a thread of the caller's, with a signal. */
 	if (tid && (!sig || tid < 0 || tid > INT32_MAX || !proc_thread(caller, (int)tid)))
@@ -209,6 +268,7 @@ int64_t op_timer_create(struct proc *caller, uint64_t m[8])
 	if (!t)
 		return -ENOMEM;
 	t->tid = (int)tid;
+	t->ctid = clock == PROC_CLOCK_THREAD ? (int)ctid : 0;
 	return id;
 }
 
@@ -240,7 +300,13 @@ int64_t op_timer_set(struct proc *caller, uint64_t m[8])
 	}
 	if (!t && !(t = itimer(caller, id)))
 		return -ENOMEM;
-	now = clock_now(caller, t->clock, now);
+	now = clock_now(caller, t, now);
+	if (now < 0) {
+		/* Its thread ended: disarmed for good. */
+		t->due = t->interval = 0;
+		m[2] = m[3] = 0;
+		return flags & PROC_TIMER_GET ? 0 : -ESRCH;
+	}
 	int64_t left = t->due ? (t->due > now ? t->due - now : 1) : 0;
 	m[2] = (uint64_t)t->interval;
 	m[3] = (uint64_t)t->overrun;
@@ -267,7 +333,7 @@ int64_t op_timer_delete(struct proc *caller, uint64_t m[8])
 			struct ptimer *gone = *t;
 			*t = gone->next;
 			free(gone);
-			if (caller->cpu_alarm)
+			if (cpu_armed(caller))
 				cpu_arm(caller);
 			return 0;
 		}
@@ -286,7 +352,11 @@ static struct ptimer *expired(int64_t now, struct proc **owner, int64_t *when)
 		if (p->state != PROC_ALIVE)
 			continue;
 		for (struct ptimer *t = p->timers; t; t = t->next) {
-			if (!t->due || (*when = clock_now(p, t->clock, now)) < t->due)
+			if (!t->due)
+				continue;
+			if ((*when = clock_now(p, t, now)) < 0)
+				t->due = 0; /* its thread ended: it never expires */
+			if (*when < t->due || !t->due)
 				continue;
 			*owner = p;
 			return t;
@@ -329,7 +399,7 @@ int64_t op_tick(uint64_t m[8])
 	for (p = proc_all; p; p = p->next) {
 		if (p->sig_waiters)
 			proc_sig_expire(p, now);
-		if (p->cpu_alarm || cpu_armed(p))
+		if (cpu_armed(p))
 			cpu_arm(p);
 	}
 	proc_timer_update();

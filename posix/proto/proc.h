@@ -77,11 +77,13 @@ enum proc_op {
 			   si_code, w4 its si_value (a timer's; a fault's address) */
 	PROC_TIMER_CREATE,	/* w1 signal (0: none, as SIGEV_NONE), w2 si_value (w3 1: the id instead), w4 its
 				   clock (PROC_CLOCK_*), w5 the thread it signals (SIGEV_THREAD_ID: a thread id
-				   of the caller's, with a signal; 0: the process) -> w1 the new timer's id (>= 1) */
+				   of the caller's, with a signal; 0: the process), w6 PROC_CLOCK_THREAD's thread
+				   (a live thread of the caller's, else -EINVAL) -> w1 the new timer's id (>= 1) */
 	PROC_TIMER_SET,	/* w1 timer id (PROC_TIMER_REAL, _VIRTUAL, _PROF: the interval timers), w2 ns until it
 			   expires (0: disarmed; with PROC_TIMER_ABS the time on its clock), w3 the interval
 			   in ns (0: once), w4 PROC_TIMER_GET, PROC_TIMER_ABS or 0 -> w1 the ns that were
-			   left (0: disarmed), w2 the interval, w3 the overrun count */
+			   left (0: disarmed), w2 the interval, w3 the overrun count. A PROC_CLOCK_THREAD
+			   timer whose thread ended reads as disarmed; setting it is -ESRCH (Linux's) */
 	PROC_TIMER_DELETE,	/* w1 timer id (>= 1) */
 	PROC_SIGFD,	/* the caller made a signalfd: from now on (and in its forked children) the server
 			   tells the vfs server its pending signals whenever they change (VFS_SIG_PENDING) */
@@ -90,7 +92,9 @@ enum proc_op {
 			   and it is redirected for the signals it does not block */
 	PROC_TIMES = 173,	/* -> w2 the caller's CPU time, w3 the part of it in the kernel, w4 its
 				   reaped children's (theirs with their own children's), w5 the part of it in
-				   the kernel, in the kernel's ticks (system_info INFO_TICK_HZ); through execs */
+				   the kernel, in the kernel's ticks (system_info INFO_TICK_HZ); through execs.
+				   w1 a thread id of the caller's (0: none): w2 and w3 are that thread's
+				   (process_ticks of it), w4 and w5 0; -EINVAL when it is not there or ended */
 	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status, w3 the process handle */
 	PROC_TTY_SIGNAL,	/* internal (badge 0): w1 process group, w2 signal: a terminal's ISIG character */
 	PROC_FS,		/* internal (badge 0): a /proc request the vfs server forwarded (proc/procfs.c) */
@@ -106,8 +110,11 @@ enum proc_op {
 #define PROC_TIMER_PROF (-2)	/* ... its ITIMER_PROF (all its CPU time): SIGPROF */
 #define PROC_TIMER_GET 1	/* PROC_TIMER_SET only tells, changes nothing */
 #define PROC_TIMER_ABS 2	/* PROC_TIMER_SET's w2 is a time on the timer's clock (TIMER_ABSTIME) */
-/* The clocks of timers: the one clock (CLOCK_REALTIME, _MONOTONIC, _BOOTTIME), the process's user CPU time, all its CPU time. */
-enum proc_clock { PROC_CLOCK_REAL, PROC_CLOCK_USER, PROC_CLOCK_CPU };
+/*
+ * The clocks of timers: the one clock (CLOCK_REALTIME, _MONOTONIC, _BOOTTIME), the process's user
+ * CPU time, all its CPU time, one thread's CPU time (CLOCK_THREAD_CPUTIME_ID, pthread_getcpuclockid).
+ */
+enum proc_clock { PROC_CLOCK_REAL, PROC_CLOCK_USER, PROC_CLOCK_CPU, PROC_CLOCK_THREAD };
 #define PROC_TIMER_MAX 32	/* timers of one process (timer_create): more is -EAGAIN */
 /*
  * PROC_KILL's w3 for SIGTTIN/SIGTTOU that the translation layer sends its own
@@ -141,7 +148,8 @@ enum proc_clock { PROC_CLOCK_REAL, PROC_CLOCK_USER, PROC_CLOCK_CPU };
  * their signal when one expires (si_code SI_KERNEL for the interval timers, SI_TIMER with the
  * timer's si_value otherwise), as any other: to the process, or (SIGEV_THREAD_ID) to one thread.
  * ITIMER_VIRTUAL, ITIMER_PROF and CLOCK_PROCESS_CPUTIME_ID timers count the process's CPU time
- * in the kernel's ticks (process_ticks, process_alarm). A forked child has none; exec and the
+ * in the kernel's ticks (process_ticks, process_alarm); a thread CPU clock's timers count that
+ * thread's (process_ticks of the thread, thread_alarm). A forked child has none; exec and the
  * end drop them.
  */
 

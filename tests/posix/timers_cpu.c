@@ -5,8 +5,11 @@
  * (the signal goes to the thread named, si_code SI_TIMER); ITIMER_VIRTUAL
  * (not while sleeping, but while spinning in user mode), ITIMER_PROF,
  * getitimer's remaining CPU time going down, a CLOCK_PROCESS_CPUTIME_ID
- * timer, and bad arguments. Only "it happened" is checked, never how long it
- * took; every wait gives up after 10 s.
+ * timer, the thread CPU clocks (a spinning thread's CLOCK_THREAD_CPUTIME_ID
+ * timer fires while a waiting thread's, on its pthread_getcpuclockid clock,
+ * does not; a periodic one again and again; a thread that ended) and bad
+ * arguments. Only "it happened" is checked, never how long it took; every
+ * wait gives up after 10 s (the thread clocks': after 5 s of CPU time).
  * Exits with the number of failed checks.
  */
 #define _GNU_SOURCE
@@ -252,6 +255,243 @@ static void test_cputime_clock(void)
 	CHECK(timer_delete(t) == 0, "timer_delete");
 }
 
+/* The thread CPU clocks' test: each signal's count, and who took it with which si_value. */
+static volatile sig_atomic_t t_hits[_NSIG], t_tid[_NSIG], t_value[_NSIG], t_code[_NSIG];
+
+static void on_tsig(int sig, siginfo_t *info, void *uc)
+{
+	(void)uc;
+	t_hits[sig]++;
+	t_tid[sig] = gettid();
+	t_value[sig] = info->si_value.sival_int;
+	t_code[sig] = info->si_code;
+}
+
+static long long clock_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	if (clock_gettime(c, &ts))
+		return -1;
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Spins until t_hits[@sig] reaches @n or the calling thread used 5 s of CPU time; whether it did.
+ */
+static int spin_cpu_until(int sig, int n)
+{
+	long long now = clock_ns(CLOCK_THREAD_CPUTIME_ID), end = now + 5000000000LL;
+	double wall = now_s() + 120; /* only against a clock that never moves */
+
+	/* A clock that does not work (-1) gives up at once. */
+	while (t_hits[sig] < n && now >= 0 && now < end && now_s() < wall) {
+		spin();
+		now = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	}
+	return t_hits[sig] >= n;
+}
+
+static timer_t thread_timer(clockid_t c, int sig, int value, int tid)
+{
+	struct sigevent sev;
+	timer_t t = 0;
+
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = tid ? SIGEV_THREAD_ID : SIGEV_SIGNAL;
+	sev.sigev_signo = sig;
+	sev.sigev_value.sival_int = value;
+	sev.sigev_notify_thread_id = tid;
+	CHECK(timer_create(c, &sev, &t) == 0, "timer_create on clock %d: errno %d", (int)c, errno);
+	return t;
+}
+
+static void arm(timer_t t, long value_ns, long interval_ns)
+{
+	struct itimerspec its = {{0, interval_ns}, {0, value_ns}};
+
+	CHECK(timer_settime(t, 0, &its, NULL) == 0, "timer_settime: errno %d", errno);
+}
+
+static volatile int sleeper_ready, spinner_tid, spinner_done, spinner_go;
+static int sleeper_pipe[2];
+static long long spinner_at_fire, spinner_armed_at, spinner_end;
+
+/* Waits without using CPU time (in a read of an empty pipe) until told. */
+static void *sleeper(void *arg)
+{
+	char c;
+
+	(void)arg;
+	__atomic_store_n(&sleeper_ready, 1, __ATOMIC_SEQ_CST);
+	while (read(sleeper_pipe[0], &c, 1) == -1 && errno == EINTR)
+		;
+	return NULL;
+}
+
+/*
+ * Arms its own CLOCK_THREAD_CPUTIME_ID timer (100 ms, SIGUSR1 to itself),
+ * spins until it fires, then a periodic one (20 ms) until it fired 3 times;
+ * then waits to be told to end.
+ */
+static void *spinner(void *arg)
+{
+	int sig2 = SIGRTMIN + 2;
+
+	(void)arg;
+	__atomic_store_n(&spinner_tid, gettid(), __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&spinner_go, __ATOMIC_SEQ_CST))
+		sleep_ms(5);
+	timer_t t = thread_timer(CLOCK_THREAD_CPUTIME_ID, SIGUSR1, 41, gettid());
+	spinner_armed_at = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	arm(t, 100000000, 0);
+	CHECK(spin_cpu_until(SIGUSR1, 1), "CLOCK_THREAD_CPUTIME_ID: the spinning thread's signal");
+	spinner_at_fire = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	timer_delete(t);
+
+	t = thread_timer(CLOCK_THREAD_CPUTIME_ID, sig2, 42, gettid());
+	arm(t, 20000000, 20000000);
+	struct itimerspec cur;
+	CHECK(timer_gettime(t, &cur) == 0 && cur.it_interval.tv_nsec == 20000000,
+	      "timer_gettime: a thread CPU timer's interval");
+	CHECK(spin_cpu_until(sig2, 3),
+	      "CLOCK_THREAD_CPUTIME_ID: a periodic timer fired 3 times (%d)", (int)t_hits[sig2]);
+	CHECK(timer_getoverrun(t) >= 0, "timer_getoverrun: errno %d", errno);
+	CHECK(timer_delete(t) == 0, "timer_delete");
+	spinner_end = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	__atomic_store_n(&spinner_done, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&spinner_go, __ATOMIC_SEQ_CST) != 2)
+		sleep_ms(5);
+	return NULL;
+}
+
+static void test_thread_clock(void)
+{
+	struct sigaction sa;
+	pthread_t a, b;
+	clockid_t ca = 0, cb = 0;
+	int sig2 = SIGRTMIN + 2;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_flags = SA_SIGINFO;
+	sa.sa_sigaction = on_tsig;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(sig2, &sa, NULL);
+
+	long long self = clock_ns(CLOCK_THREAD_CPUTIME_ID),
+		  proc = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	CHECK(self >= 0 && proc >= self, "clock_gettime: the thread's %lld, the process's %lld",
+	      self, proc);
+	struct timespec res;
+	CHECK(clock_getres(CLOCK_THREAD_CPUTIME_ID, &res) == 0, "clock_getres: errno %d", errno);
+	spin();
+	CHECK(clock_ns(CLOCK_THREAD_CPUTIME_ID) >= self, "the thread's CPU time went back");
+
+	CHECK(pipe(sleeper_pipe) == 0, "pipe");
+	CHECK(pthread_create(&b, NULL, sleeper, NULL) == 0, "pthread_create (sleeper)");
+	CHECK(pthread_create(&a, NULL, spinner, NULL) == 0, "pthread_create (spinner)");
+	while (!__atomic_load_n(&sleeper_ready, __ATOMIC_SEQ_CST) ||
+	       !__atomic_load_n(&spinner_tid, __ATOMIC_SEQ_CST))
+		sleep_ms(1);
+	CHECK(pthread_getcpuclockid(a, &ca) == 0 && pthread_getcpuclockid(b, &cb) == 0,
+	      "pthread_getcpuclockid");
+	CHECK(clock_ns(ca) >= 0 && clock_ns(cb) >= 0, "clock_gettime of another thread's clock");
+
+	/*
+	 * Armed once the sleeper waits (its clock stands still): 20 ms of its time is far less than
+	 * the spinner's 100 ms, so a timer counting any other thread's time would fire.
+	 */
+	long long b0, b1 = clock_ns(cb);
+	for (int i = 0; i < 500; i++) {
+		b0 = b1;
+		sleep_ms(20);
+		if ((b1 = clock_ns(cb)) == b0)
+			break;
+	}
+	timer_t tb = thread_timer(cb, SIGUSR2, 43, 0);
+	arm(tb, 20000000, 0);
+	long long b_before = clock_ns(cb);
+	timer_t late = thread_timer(ca, SIGUSR2, 44, 0);
+	arm(late, 900000000, 0); /* after the spinner's end: never */
+	__atomic_store_n(&spinner_go, 1, __ATOMIC_SEQ_CST);
+	while (!__atomic_load_n(&spinner_done, __ATOMIC_SEQ_CST))
+		sleep_ms(5);
+	long long b_after = clock_ns(cb);
+
+	CHECK(t_hits[SIGUSR1] == 1 && t_tid[SIGUSR1] == spinner_tid,
+	      "CLOCK_THREAD_CPUTIME_ID: one signal (%d) in the spinner (%d, not %d)",
+	      (int)t_hits[SIGUSR1], (int)t_tid[SIGUSR1], spinner_tid);
+	CHECK(t_value[SIGUSR1] == 41 && t_code[SIGUSR1] == SI_TIMER, "SI_TIMER (%d), value (%d)",
+	      (int)t_code[SIGUSR1], (int)t_value[SIGUSR1]);
+	CHECK(spinner_at_fire >= spinner_armed_at + 100000000,
+	      "it fired at %lld ns of the thread's clock, armed at %lld for 100 ms",
+	      spinner_at_fire, spinner_armed_at);
+	CHECK(t_hits[sig2] >= 3 && t_tid[sig2] == spinner_tid && t_value[sig2] == 42,
+	      "the periodic timer: %d signals, in %d, value %d", (int)t_hits[sig2],
+	      (int)t_tid[sig2], (int)t_value[sig2]);
+	long long a_now = clock_ns(ca);
+	CHECK(a_now >= spinner_end, "the spinner's clock from another thread: %lld < %lld", a_now,
+	      spinner_end);
+
+	CHECK(t_hits[SIGUSR2] == 0, "a waiting thread's CPU-time timer fired (value %d)",
+	      (int)t_value[SIGUSR2]);
+	CHECK(b_after == b_before, "a waiting thread's CPU time went from %lld to %lld", b_before,
+	      b_after);
+	struct itimerspec cur;
+	CHECK(timer_gettime(tb, &cur) == 0 && (cur.it_value.tv_sec || cur.it_value.tv_nsec),
+	      "timer_gettime: the waiting thread's timer still armed");
+	CHECK(timer_delete(tb) == 0, "timer_delete");
+
+	/* A thread that ended: its clock is gone (EINVAL), its timer reads as disarmed, setting it
+	 * is ESRCH, as Linux's. Its end is seen a little after pthread_join: wait for it. */
+	__atomic_store_n(&spinner_go, 2, __ATOMIC_SEQ_CST);
+	pthread_join(a, NULL);
+	struct timespec ts;
+	for (int i = 0; i < 500 && clock_gettime(ca, &ts) == 0; i++)
+		sleep_ms(10);
+	errno = 0;
+	CHECK(clock_gettime(ca, &ts) == -1 && errno == EINVAL,
+	      "clock_gettime of a thread that ended: errno %d", errno);
+	CHECK(timer_gettime(late, &cur) == 0 && !cur.it_value.tv_sec && !cur.it_value.tv_nsec,
+	      "timer_gettime: the ended thread's timer disarmed");
+	struct itimerspec its = {{0, 0}, {1, 0}};
+	errno = 0;
+	CHECK(timer_settime(late, 0, &its, NULL) == -1 && errno == ESRCH,
+	      "timer_settime: the ended thread's timer: errno %d", errno);
+	CHECK(timer_delete(late) == 0, "timer_delete: the ended thread's timer");
+	struct sigevent sev;
+	timer_t t;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_NONE;
+	errno = 0;
+	CHECK(timer_create(ca, &sev, &t) == -1 && errno == EINVAL,
+	      "timer_create on an ended thread's clock: errno %d", errno);
+	CHECK(t_hits[SIGUSR2] == 0, "the ended thread's timer fired");
+
+	/* Clocks of no thread of ours (pid 0 would be the caller: the root task's child has none).
+	 */
+	int other = getppid() > 0 ? getppid() : 1;
+	errno = 0;
+	CHECK(timer_create((clockid_t)((-0x7ffffff0 - 1) * 8U + 6), &sev, &t) == -1 &&
+		  errno == EINVAL,
+	      "timer_create: no such thread's clock: errno %d", errno);
+	errno = 0;
+	CHECK(timer_create((clockid_t)((-other - 1) * 8U + 6), &sev, &t) == -1 && errno == EINVAL,
+	      "timer_create: another process's thread's clock: errno %d", errno);
+	errno = 0;
+	CHECK(clock_gettime((clockid_t)((-other - 1) * 8U + 6), &ts) == -1 && errno == EINVAL,
+	      "clock_gettime: another process's thread's clock: errno %d", errno);
+	errno = 0;
+	CHECK(clock_gettime((clockid_t)(-1 * 8 + 7), &ts) == -1 && errno == EINVAL,
+	      "clock_gettime: a CPU clock of kind 3: errno %d", errno);
+
+	CHECK(write(sleeper_pipe[1], "x", 1) == 1, "write");
+	pthread_join(b, NULL);
+	close(sleeper_pipe[0]);
+	close(sleeper_pipe[1]);
+}
+
 static void test_bad(void)
 {
 	struct itimerval it = {{0, 0}, {0, 1000000}};
@@ -303,6 +543,7 @@ int main(void)
 	test_virtual();
 	test_prof();
 	test_cputime_clock();
+	test_thread_clock();
 	test_bad();
 	if (!failures)
 		printf("timers_cpu: ok\n");

@@ -80,14 +80,8 @@ struct process {
 	/* The I/O ports its capabilities grant (kern/ioport.c); changed under caps.lock. */
 	struct ioport_set io;
 
-	/*
-	 * Its CPU-time alarm (kern/alarm.c): once ticks reaches alarm (0: none),
-	 * alarm_n gets alarm_bits. alarm_lock protects the three; the tick
-	 * reads alarm without it first, so an unarmed process costs one load.
-	 */
-	struct spinlock alarm_lock;
-	uint64_t alarm, alarm_bits;
-	struct notification *alarm_n;	/* holds a reference, or NULL */
+	/* Its CPU-time alarm on ticks (process_alarm; kern/alarm.c). */
+	struct cpu_alarm alarm;
 };
 
 #define PROCESS_MAX_HANDLES 65536
@@ -131,11 +125,6 @@ enum stop_op {
  * its threads were parked at that moment (kern/stop.c).
  */
 unsigned process_stop(struct process *p, enum stop_op op);
-
-/* The tick found @p's ticks at @ticks: its alarm goes off if they reached it (kern/alarm.c). */
-void process_alarm_tick(struct process *p, uint64_t ticks);
-/* Drops @p's alarm and its notification (its destruction). */
-void process_alarm_drop(struct process *p);
 
 /* Parks the current thread @t while its process is stopped (PENDING_STOP, from trap_exit_work). */
 void process_stop_park(struct thread *t);

@@ -33,6 +33,18 @@ struct process;
 struct cpu;
 struct endpoint;
 struct wait_queue;
+struct notification;
+
+/*
+ * A CPU-time alarm of a process or a thread (kern/alarm.c): once its ticks
+ * reach @at (0: none), @n gets @bits, once. @lock protects the three; the
+ * tick reads @at without it first, so an unarmed one costs one load.
+ */
+struct cpu_alarm {
+	struct spinlock lock;
+	uint64_t at, bits;
+	struct notification *n;	/* holds a reference, or NULL */
+};
 
 struct thread {
 	struct kobject k;
@@ -110,7 +122,16 @@ struct thread {
 	/* Its user stack, unmapped by its exit (thread_set_stack); size 0: none. */
 	vaddr_t ustack_base;
 	size_t ustack_size;
+
+	/* Ticks that found it running, those of them in the kernel (sched_tick), its alarm. */
+	uint64_t ticks, kticks;
+	struct cpu_alarm alarm;
 };
+
+/* The tick found @a's owner at @ticks: the alarm goes off if they reached it (kern/alarm.c). */
+void alarm_tick(struct cpu_alarm *a, uint64_t ticks);
+/* Drops @a's notification (its owner's destruction). */
+void alarm_drop(struct cpu_alarm *a);
 
 /* Creates a kernel thread running @entry(@arg); returns NULL when memory is exhausted. */
 struct thread *thread_create_kernel(void (*entry)(void *), void *arg, unsigned prio);
