@@ -51,6 +51,8 @@ struct pending {
 	unsigned index;	  /* which of the request's paths (the client counts each one's turns) */
 	bool addr;	  /* a socket address: at most VFS_ADDR_MAX bytes */
 	long no_link_out; /* the error when the name is the tree's own */
+	char *then;	  /* if it is: the directory of the other path, in the tree, to ask about next (owned) */
+	bool second;	  /* that question: EXDEV if it leads out, else EROFS */
 };
 
 struct remote {
@@ -109,6 +111,7 @@ static void pending_free(struct remote *rm, struct pending *p)
 	free(p->tail);
 	free(p->lexical);
 	free(p->frame);
+	free(p->then);
 	rm->npending--;
 	free(p);
 }
@@ -257,6 +260,8 @@ static void frame_set(struct pending *p, const struct name_frame *fr, char *copy
 {
 	if (!copy)
 		return;
+	if (fr->then_at && fr->then_at->remote == fs_remote_at->remote)
+		p->then = strdup(fr->then);	/* without memory: EROFS */
 	p->frame = copy;
 	p->frame_len = fr->len;
 	p->at = fr->at;
@@ -344,6 +349,24 @@ long remote_path_op(struct session *s, uint32_t op)
 	case VFS_ACCESS: return forward(rm, s, op, NULL, 0, req.w[2], 0, rest, len, false);
 	default: return -EROFS; /* names in a remote tree are the owner's to make and remove */
 	}
+}
+
+int remote_name_dir(char *dir)
+{
+	const char *rest = fs_remote_rest;
+	size_t end = strlen(rest);
+
+	while (end && rest[end - 1] == '/')
+		end--;
+	if (fs_remote_after[0] || !end)
+		return -EROFS;
+	while (end && rest[end - 1] != '/')
+		end--;
+	while (end && rest[end - 1] == '/')
+		end--;
+	memcpy(dir, rest, end);
+	dir[end] = 0;
+	return 0;
 }
 
 long remote_name_op(struct session *s, enum remote_name which, const struct name_frame *fr)
@@ -718,6 +741,38 @@ static long reframe(const struct pending *p, struct reply *r, long got)
 	return got;
 }
 
+/*
+ * @p's name is the tree's own, and the request's other path reached the
+ * tree too: the owner is asked about that one's directory now (p->then),
+ * for the same client (its reply moves to the new question). REPLY_SAVED,
+ * or -errno to answer at once.
+ */
+static long ask_then(struct remote *rm, struct pending *p)
+{
+	struct session *s = session_find(p->session);
+	uint64_t w[8];
+	struct pending *q;
+
+	if (!s || !rm->owner)
+		return -EIO;
+	if (rm->npending >= PENDING_MAX || !(q = calloc(1, sizeof(*q))))
+		return -EAGAIN;
+	*q = (struct pending){.tag = ++rm->next_tag,
+			      .op = VFS_ACCESS,
+			      .reply = p->reply,
+			      .session = p->session,
+			      .second = true};
+	header(w, s, VFS_ACCESS, 0, q->tag, 0, F_OK, 0);
+	if (enqueue(rm, w, p->then, strlen(p->then) + 1)) {
+		free(q);
+		return -ENOMEM;
+	}
+	rm->npending++;
+	q->next = rm->pending;
+	rm->pending = q;
+	return REPLY_SAVED;
+}
+
 /* Checks and turns the owner's answer to @p into the client's reply *r; the client's result. */
 static long translate(struct remote *rm, struct pending *p, long result, handle_t cap,
 		      struct reply *r)
@@ -726,6 +781,8 @@ static long translate(struct remote *rm, struct pending *p, long result, handle_
 
 	if (result < 0)
 		return result < -4095 ? -EIO : result;
+	if (p->second)
+		return result == VFS_REMOTE_FOLLOW ? -EXDEV : -EROFS;	/* as Linux's mounts */
 	if (result == VFS_REMOTE_FOLLOW && !p->f)
 		return reframe(p, r, follow(r, p->tail));	/* a path request's (a file's have their file) */
 	if (p->lexical) {
@@ -737,6 +794,8 @@ static long translate(struct remote *rm, struct pending *p, long result, handle_
 		r->len = n;
 		return reframe(p, r, -VFS_EFOLLOW);
 	}
+	if (p->tail && p->then && !p->lexical)
+		return ask_then(rm, p);
 	if (p->tail)
 		return p->frame ? p->no_link_out : -EROFS;	/* a name in the tree: the owner's to make and remove */
 	switch (p->op) {
@@ -802,7 +861,8 @@ long op_remote_answer(struct session *s, handle_t cap)
 	long result = translate(rm, p, (long)req.w[3], p->op == VFS_MMAP ? cap : 0, &r);
 	if (r.caps)
 		cap = 0;
-	answer_client(p->reply, &r, result);
+	if (result != REPLY_SAVED)
+		answer_client(p->reply, &r, result);
 	pending_free(rm, p);
 	if (cap)
 		vr_handle_close(cap);

@@ -1215,14 +1215,16 @@ static enum remote_name name_kind(unsigned index)
 }
 
 /*
- * A rename's or link's old path is a name of a remote tree: what Linux says
- * when it is no link out. The new path is looked up too (its directory): an
- * error there is the answer, else EXDEV (another mount); when it reaches a
- * remote tree as well, EROFS. The lookup's fs_remote_* are put back.
+ * A rename's or link's old path reached a remote tree: its new path is
+ * looked up too (its directory), for what Linux says if the old one is no
+ * link out: the new path's error, or EXDEV (another mount). If the new one
+ * reaches a remote tree as well, the owner is asked about it then (*@fr's
+ * then: EXDEV if it leads out, else EROFS). The old path's fs_remote_* are
+ * put back.
  */
-static long new_path_error(struct session *s)
+static long new_path_error(struct session *s, struct name_frame *fr)
 {
-	static char rest[FS_PATH_MAX], after[FS_PATH_MAX];
+	static char rest[FS_PATH_MAX], after[FS_PATH_MAX], then[FS_PATH_MAX];
 	struct node *at = fs_remote_at, *nat;
 	const char *to = req.data + strlen(req.data) + 1, *path = fs_remote_path;
 	struct last l;
@@ -1232,11 +1234,15 @@ static long new_path_error(struct session *s)
 	int err = dir_arg(s, req.w[2], &to, &nat);
 	if (!err)
 		err = fs_walk_parent(&s->cred, nat, to, &l);
+	if (err == -EREMOTE && !remote_name_dir(then)) {
+		fr->then_at = fs_remote_at;
+		fr->then = then;
+	}
 	fs_remote_at = at;
 	fs_remote_path = path;
 	memcpy(fs_remote_rest, rest, sizeof(rest));
 	memcpy(fs_remote_after, after, sizeof(after));
-	return !err ? -EXDEV : err == -EREMOTE ? -EROFS : err;
+	return err == -EREMOTE ? -EROFS : err ? err : -EXDEV;
 }
 
 /* A name request whose path reached a remote tree (-EREMOTE): its frame for remote_name_op. */
@@ -1252,12 +1258,12 @@ static long remote_name(struct session *s)
 		const char *second = req.data + la + 1;
 		fr.index = op == VFS_SYMLINK ||
 			   (fs_remote_path >= second && fs_remote_path < req.data + req.len);
+		if (op != VFS_SYMLINK)
+			fr.no_link_out = fr.index ? -EXDEV : new_path_error(s, &fr);
 		fr.data = req.data;
 		fr.len = req.len;
 		fr.at = fr.index ? la + 1 : 0;
 		fr.end = fr.index ? req.len - 1 : la;
-		if (op != VFS_SYMLINK)
-			fr.no_link_out = fr.index ? -EXDEV : new_path_error(s);
 	} else if (op == VFS_BIND || op == VFS_CONNECT) {
 		/* The family, the path, a NUL (sock_name_parse checked the family). */
 		memcpy(addr, req.data, sizeof(uint16_t));

@@ -199,7 +199,11 @@ struct name_frame {
 	unsigned index;
 	bool addr;
 	long no_link_out;
+	struct node *then_at; /* the other path reached this remote directory too: if the first */
+	const char *then;     /* is no link out, the owner is asked about this directory of it */
 };
+/* The directory of the last component of fs_remote_rest, into @dir (FS_PATH_MAX): 0, or -EROFS. */
+int remote_name_dir(char *dir);
 long remote_name_op(struct session *s, enum remote_name which, const struct name_frame *fr);
 /*
  * A path from remote directory @dir (an open one, or the working directory):
