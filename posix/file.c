@@ -33,7 +33,9 @@ static bool follows(uint32_t op)
 {
 	return op == VFS_OPEN || op == VFS_CHDIR || op == VFS_STATAT || op == VFS_READLINK ||
 	       op == VFS_ACCESS || op == VFS_MKDIR || op == VFS_UNLINK || op == VFS_MKNOD ||
-	       op == VFS_CHMOD || op == VFS_CHOWN || op == VFS_UTIMES || op == VFS_STATFS;
+	       op == VFS_CHMOD || op == VFS_CHOWN || op == VFS_UTIMES || op == VFS_STATFS ||
+	       op == VFS_RENAME || op == VFS_LINK || op == VFS_SYMLINK || op == VFS_BIND ||
+	       op == VFS_CONNECT;
 }
 
 /*
@@ -43,6 +45,8 @@ static bool follows(uint32_t op)
 static long call_following(uint32_t op, const uint64_t *w, unsigned nw, size_t len, uint64_t r[8],
 			   char *last, int *hops)
 {
+	int each[2] = {0, 0};
+
 	*hops = 0;
 	if (!px_vfs)
 		return -ENOENT;
@@ -50,11 +54,12 @@ static long call_following(uint32_t op, const uint64_t *w, unsigned nw, size_t l
 	/*
 	 * A symbolic link of a remote tree (/proc/self/cwd) led out of it: the
 	 * same request again with the path the answer gave, which is in the
-	 * IPC buffer where the request's path was.
+	 * IPC buffer where the request's path was (a request of two paths gets
+	 * both back, and w2 says which one changed: each has its own count).
 	 */
 	for (; got == -VFS_EFOLLOW && follows(op); ++*hops) {
 		size_t n = px_reply_len(r[0]);
-		if (*hops == VFS_FOLLOW_MAX)
+		if (each[(r[0] & 15) >= 2 && r[2] == 1]++ == VFS_FOLLOW_MAX)
 			return -ELOOP;
 		if (!n || n > VFS_IO_MAX)
 			return -EIO;

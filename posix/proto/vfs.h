@@ -89,11 +89,14 @@ struct vfs_ucred {
 /*
  * A path request (VFS_OPEN, VFS_CHDIR, VFS_STATAT, VFS_READLINK, VFS_ACCESS;
  * VFS_MKDIR, VFS_MKNOD, VFS_UNLINK, VFS_CHMOD, VFS_CHOWN, VFS_UTIMES,
- * VFS_STATFS) whose path went through a symbolic link of a remote tree that
- * leads out of it is answered -VFS_EFOLLOW with a new absolute path in the
- * long part (the link's target, then the rest of the path): the caller
- * sends the same request again with that path, at most VFS_FOLLOW_MAX times
- * (then ELOOP).
+ * VFS_STATFS; VFS_RENAME, VFS_LINK, VFS_SYMLINK, VFS_BIND, VFS_CONNECT)
+ * whose path went through a symbolic link of a remote tree that leads out
+ * of it is answered -VFS_EFOLLOW with a new absolute path in the long part
+ * (the link's target, then the rest of the path): the caller sends the same
+ * request again with that path, at most VFS_FOLLOW_MAX times (then ELOOP).
+ * A request of two paths gets both back ("old\0new\0", one of them new) and
+ * x1 = which one changed (0 or 1: each path has its own count); a socket
+ * address gets the address back with the new path in it.
  */
 #define VFS_EFOLLOW 601	/* never an errno */
 #define VFS_FOLLOW_MAX 40	/* as Linux's symbolic links in one lookup */

@@ -209,6 +209,9 @@ extern char fs_remote_rest[FS_PATH_MAX];
  * owner has said where that leads (remote.c).
  */
 extern char fs_remote_after[FS_PATH_MAX];
+/* The path (as the walk was given it) whose lookup last stopped with -EREMOTE: which of a request's
+ * two it was. */
+extern const char *fs_remote_path;
 
 /*
  * Joins @base (a path below a remote directory without "." or ".."; "" the

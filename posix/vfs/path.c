@@ -15,6 +15,7 @@
 struct node *fs_remote_at;
 char fs_remote_rest[FS_PATH_MAX];
 char fs_remote_after[FS_PATH_MAX];
+const char *fs_remote_path;
 
 /* The directory ".." of @n leads to (the root's is itself; a mounted root's is its cover's). */
 static struct node *up(struct node *n)
@@ -139,6 +140,7 @@ static int walk(const struct cred *c, struct node *at, const char *path, enum wa
 	memcpy(buf, path, len + 1);
 	cur = buf[0] == '/' ? fs_root : at;
 	fs_remote_after[0] = 0;
+	fs_remote_path = path;
 	for (;;) {
 		while (buf[p] == '/')
 			p++;

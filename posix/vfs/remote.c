@@ -46,6 +46,13 @@ struct pending {
 	char *tail;	  /* a name request's last component, asked about its directory (owned), or NULL */
 	char *lexical;	  /* asked about the name before a "..": the path to go on with if it is no link out */
 	uint16_t rest;	  /* VFS_OPEN: where in path the part below the mount starts */
+	char *frame;	  /* two paths or a socket address: the request around the one asked about (owned) */
+	size_t frame_len, at, end; /* that path was frame[at, end) */
+	unsigned index;	  /* which of the request's paths (the client counts each one's turns) */
+	bool addr;	  /* a socket address: at most VFS_ADDR_MAX bytes */
+	long no_link_out; /* the error when the name is the tree's own */
+	char *then;	  /* if it is: the directory of the other path, in the tree, to ask about next (owned) */
+	bool second;	  /* that question: EXDEV if it leads out, else EROFS */
 };
 
 struct remote {
@@ -103,6 +110,8 @@ static void pending_free(struct remote *rm, struct pending *p)
 	free(p->path);
 	free(p->tail);
 	free(p->lexical);
+	free(p->frame);
+	free(p->then);
 	rm->npending--;
 	free(p);
 }
@@ -195,6 +204,7 @@ int remote_dir_walk(struct file *dir, const char **path, struct node **at)
 	struct remote *rm = dir->remote;
 	const char *left;
 
+	fs_remote_path = *path;
 	if (**path == '/') {
 		*at = fs_root;	/* absolute: the directory plays no part */
 		return 0;
@@ -234,6 +244,33 @@ long remote_fchdir(struct session *s, struct file *f)
 	return 0;
 }
 
+/* A copy of @fr's request for the pending that asks about its path (*@out NULL without one). */
+static int frame_dup(const struct name_frame *fr, char **out)
+{
+	*out = NULL;
+	if (!fr || !fr->data)
+		return 0;
+	if (!(*out = malloc(fr->len ? fr->len : 1)))
+		return -ENOMEM;
+	memcpy(*out, fr->data, fr->len);
+	return 0;
+}
+
+static void frame_set(struct pending *p, const struct name_frame *fr, char *copy)
+{
+	if (!copy)
+		return;
+	if (fr->then_at && fr->then_at->remote == fs_remote_at->remote)
+		p->then = strdup(fr->then);	/* without memory: EROFS */
+	p->frame = copy;
+	p->frame_len = fr->len;
+	p->at = fr->at;
+	p->end = fr->end;
+	p->index = fr->index;
+	p->addr = fr->addr;
+	p->no_link_out = fr->no_link_out;
+}
+
 /*
  * A path with a ".." after a name of the tree (fs_remote_after): the owner
  * is asked about the path up to it, which may be a link out of the tree.
@@ -242,7 +279,7 @@ long remote_fchdir(struct session *s, struct file *f)
  * the name and its ".." taken away, in the tree (-VFS_EFOLLOW either way,
  * so the client counts the turn towards ELOOP).
  */
-static long dotdot_first(struct remote *rm, struct session *s)
+static long dotdot_first(struct remote *rm, struct session *s, const struct name_frame *fr)
 {
 	const char *rest = fs_remote_rest, *after = fs_remote_after + 2;
 	size_t up = strlen(rest);
@@ -259,9 +296,9 @@ static long dotdot_first(struct remote *rm, struct session *s)
 		return -ENOMEM;
 	memcpy(lexical, rest, up);
 	memcpy(lexical + up, after, al + 1);
-	char *path = path_in(rm, lexical, &at), *tail = strdup(fs_remote_after);
+	char *path = path_in(rm, lexical, &at), *tail = strdup(fs_remote_after), *frame;
 	free(lexical);
-	if (!path || !tail) {
+	if (!path || !tail || frame_dup(fr, &frame)) {
 		free(path);
 		free(tail);
 		return -ENOMEM;
@@ -270,9 +307,11 @@ static long dotdot_first(struct remote *rm, struct session *s)
 	if (r == REPLY_SAVED) {
 		rm->pending->tail = tail;
 		rm->pending->lexical = path;
+		frame_set(rm->pending, fr, frame);
 	} else {
 		free(tail);
 		free(path);
+		free(frame);
 	}
 	return r;
 }
@@ -284,7 +323,7 @@ long remote_path_op(struct session *s, uint32_t op)
 	size_t len = strlen(rest) + 1;
 
 	if (fs_remote_after[0])
-		return dotdot_first(rm, s);
+		return dotdot_first(rm, s, NULL);
 	switch (op) {
 	case VFS_OPEN: {
 		long r = forward(rm, s, op, NULL, (int)req.w[2] & ~O_CLOEXEC, (uint64_t)(int)req.w[2],
@@ -312,19 +351,37 @@ long remote_path_op(struct session *s, uint32_t op)
 	}
 }
 
-long remote_name_op(struct session *s, enum remote_name which)
+int remote_name_dir(char *dir)
+{
+	const char *rest = fs_remote_rest;
+	size_t end = strlen(rest);
+
+	while (end && rest[end - 1] == '/')
+		end--;
+	if (fs_remote_after[0] || !end)
+		return -EROFS;
+	while (end && rest[end - 1] != '/')
+		end--;
+	while (end && rest[end - 1] == '/')
+		end--;
+	memcpy(dir, rest, end);
+	dir[end] = 0;
+	return 0;
+}
+
+long remote_name_op(struct session *s, enum remote_name which, const struct name_frame *fr)
 {
 	struct remote *rm = fs_remote_at->remote;
 	const char *rest = fs_remote_rest;
 	size_t end = strlen(rest), start;
-	char dir[FS_PATH_MAX];
+	char dir[FS_PATH_MAX], *frame;
 
 	if (fs_remote_after[0])
-		return dotdot_first(rm, s);
+		return dotdot_first(rm, s, fr);
 	while (end && rest[end - 1] == '/')
 		end--;
 	if (!end)
-		return -EROFS;	/* the mounted directory itself */
+		return fr ? fr->no_link_out : -EROFS;	/* the mounted directory itself */
 	for (start = end; start && rest[start - 1] != '/'; start--)
 		;
 	if (which == REMOTE_NAME_FOLLOWED)
@@ -336,13 +393,18 @@ long remote_name_op(struct session *s, enum remote_name which)
 	memcpy(dir, rest, dl);
 	dir[dl] = 0;
 	char *tail = strdup(rest + start);
-	if (!tail)
-		return -ENOMEM;
-	long r = forward(rm, s, VFS_ACCESS, NULL, 0, F_OK, 0, dir, dl + 1, false);
-	if (r == REPLY_SAVED)
-		rm->pending->tail = tail;
-	else
+	if (!tail || frame_dup(fr, &frame)) {
 		free(tail);
+		return -ENOMEM;
+	}
+	long r = forward(rm, s, VFS_ACCESS, NULL, 0, F_OK, 0, dir, dl + 1, false);
+	if (r == REPLY_SAVED) {
+		rm->pending->tail = tail;
+		frame_set(rm->pending, fr, frame);
+	} else {
+		free(tail);
+		free(frame);
+	}
 	return r;
 }
 
@@ -651,6 +713,66 @@ static long follow(struct reply *r, const char *tail)
 	return -VFS_EFOLLOW;
 }
 
+/*
+ * A new path (-VFS_EFOLLOW, in *@r) for a request of two paths or a socket
+ * address (@p->frame): the request's long part again with that path where
+ * the one asked about was; the client's reply says which (w2), to count
+ * each path's turns.
+ */
+static long reframe(const struct pending *p, struct reply *r, long got)
+{
+	static char buf[VFS_IO_MAX];
+
+	if (got != -VFS_EFOLLOW || !p->frame)
+		return got;
+	size_t n = r->len - 1, tail = p->frame_len - p->end, len = p->at + n + tail;
+	size_t max = p->addr ? VFS_ADDR_MAX : VFS_IO_MAX;
+	if (p->addr && len == max + 1)
+		len--, tail--; /* sun_path may be full, without its NUL */
+	if (len > max)
+		return -ENAMETOOLONG;
+	memcpy(buf, p->frame, p->at);
+	memcpy(buf + p->at, r->data, n);
+	memcpy(buf + p->at + n, p->frame + p->end, tail);
+	memcpy(r->data, buf, len);
+	r->len = len;
+	r->w[2] = p->index;
+	r->words = 2;
+	return got;
+}
+
+/*
+ * @p's name is the tree's own, and the request's other path reached the
+ * tree too: the owner is asked about that one's directory now (p->then),
+ * for the same client (its reply moves to the new question). REPLY_SAVED,
+ * or -errno to answer at once.
+ */
+static long ask_then(struct remote *rm, struct pending *p)
+{
+	struct session *s = session_find(p->session);
+	uint64_t w[8];
+	struct pending *q;
+
+	if (!s || !rm->owner)
+		return -EIO;
+	if (rm->npending >= PENDING_MAX || !(q = calloc(1, sizeof(*q))))
+		return -EAGAIN;
+	*q = (struct pending){.tag = ++rm->next_tag,
+			      .op = VFS_ACCESS,
+			      .reply = p->reply,
+			      .session = p->session,
+			      .second = true};
+	header(w, s, VFS_ACCESS, 0, q->tag, 0, F_OK, 0);
+	if (enqueue(rm, w, p->then, strlen(p->then) + 1)) {
+		free(q);
+		return -ENOMEM;
+	}
+	rm->npending++;
+	q->next = rm->pending;
+	rm->pending = q;
+	return REPLY_SAVED;
+}
+
 /* Checks and turns the owner's answer to @p into the client's reply *r; the client's result. */
 static long translate(struct remote *rm, struct pending *p, long result, handle_t cap,
 		      struct reply *r)
@@ -659,8 +781,10 @@ static long translate(struct remote *rm, struct pending *p, long result, handle_
 
 	if (result < 0)
 		return result < -4095 ? -EIO : result;
+	if (p->second)
+		return result == VFS_REMOTE_FOLLOW ? -EXDEV : -EROFS;	/* as Linux's mounts */
 	if (result == VFS_REMOTE_FOLLOW && !p->f)
-		return follow(r, p->tail);	/* a path request's (a file's requests have their file) */
+		return reframe(p, r, follow(r, p->tail));	/* a path request's (a file's have their file) */
 	if (p->lexical) {
 		/* The name before a ".." is no link out: the path without them (dotdot_first). */
 		size_t n = strlen(p->lexical) + 1;
@@ -668,10 +792,12 @@ static long translate(struct remote *rm, struct pending *p, long result, handle_
 			return -ENAMETOOLONG;
 		memcpy(r->data, p->lexical, n);
 		r->len = n;
-		return -VFS_EFOLLOW;
+		return reframe(p, r, -VFS_EFOLLOW);
 	}
+	if (p->tail && p->then && !p->lexical)
+		return ask_then(rm, p);
 	if (p->tail)
-		return -EROFS;	/* a name in the tree: the owner's to make and remove */
+		return p->frame ? p->no_link_out : -EROFS;	/* a name in the tree: the owner's to make and remove */
 	switch (p->op) {
 	case VFS_OPEN: return opened(rm, p, result, r);
 	case VFS_STAT:
@@ -735,7 +861,8 @@ long op_remote_answer(struct session *s, handle_t cap)
 	long result = translate(rm, p, (long)req.w[3], p->op == VFS_MMAP ? cap : 0, &r);
 	if (r.caps)
 		cap = 0;
-	answer_client(p->reply, &r, result);
+	if (result != REPLY_SAVED)
+		answer_client(p->reply, &r, result);
 	pending_free(rm, p);
 	if (cap)
 		vr_handle_close(cap);

@@ -1192,19 +1192,89 @@ static bool names_follow(uint32_t op)
 {
 	return req.badge > VFS_BADGE_ADMIN && session_find(req.badge) &&
 	       (op == VFS_MKDIR || op == VFS_UNLINK || op == VFS_MKNOD || op == VFS_CHMOD ||
-		op == VFS_CHOWN || op == VFS_UTIMES || op == VFS_STATFS);
+		op == VFS_CHOWN || op == VFS_UTIMES || op == VFS_STATFS || op == VFS_RENAME ||
+		op == VFS_LINK || op == VFS_SYMLINK || op == VFS_BIND || op == VFS_CONNECT);
 }
 
-/* Whether the name request in req follows a link at the end of its path (chmod, statfs, chown and utimes unless AT_SYMLINK_NOFOLLOW). */
-static enum remote_name name_kind(void)
+/*
+ * Whether the name request in req follows a link at the end of its path
+ * (chmod, statfs, chown and utimes unless AT_SYMLINK_NOFOLLOW, connect, the
+ * old path of a link with AT_SYMLINK_FOLLOW: @index 0).
+ */
+static enum remote_name name_kind(unsigned index)
 {
 	uint32_t op = VR_TAG_LABEL(req.tag);
 	bool nofollow = (op == VFS_CHOWN && (req.w[4] & AT_SYMLINK_NOFOLLOW)) ||
 			(op == VFS_UTIMES && (req.w[2] & AT_SYMLINK_NOFOLLOW));
 
-	return (op == VFS_CHMOD || op == VFS_STATFS || op == VFS_CHOWN || op == VFS_UTIMES) && !nofollow
-		       ? REMOTE_NAME_FOLLOWED
-		       : REMOTE_NAME_DIR;
+	if (op == VFS_LINK)
+		return !index && (req.w[3] & AT_SYMLINK_FOLLOW) ? REMOTE_NAME_FOLLOWED : REMOTE_NAME_DIR;
+	bool follows = op == VFS_CHMOD || op == VFS_STATFS || op == VFS_CHOWN || op == VFS_UTIMES ||
+		       op == VFS_CONNECT;
+	return follows && !nofollow ? REMOTE_NAME_FOLLOWED : REMOTE_NAME_DIR;
+}
+
+/*
+ * A rename's or link's old path reached a remote tree: its new path is
+ * looked up too (its directory), for what Linux says if the old one is no
+ * link out: the new path's error, or EXDEV (another mount). If the new one
+ * reaches a remote tree as well, the owner is asked about it then (*@fr's
+ * then: EXDEV if it leads out, else EROFS). The old path's fs_remote_* are
+ * put back.
+ */
+static long new_path_error(struct session *s, struct name_frame *fr)
+{
+	static char rest[FS_PATH_MAX], after[FS_PATH_MAX], then[FS_PATH_MAX];
+	struct node *at = fs_remote_at, *nat;
+	const char *to = req.data + strlen(req.data) + 1, *path = fs_remote_path;
+	struct last l;
+
+	memcpy(rest, fs_remote_rest, sizeof(rest));
+	memcpy(after, fs_remote_after, sizeof(after));
+	int err = dir_arg(s, req.w[2], &to, &nat);
+	if (!err)
+		err = fs_walk_parent(&s->cred, nat, to, &l);
+	if (err == -EREMOTE && !remote_name_dir(then)) {
+		fr->then_at = fs_remote_at;
+		fr->then = then;
+	}
+	fs_remote_at = at;
+	fs_remote_path = path;
+	memcpy(fs_remote_rest, rest, sizeof(rest));
+	memcpy(fs_remote_after, after, sizeof(after));
+	return err == -EREMOTE ? -EROFS : err ? err : -EXDEV;
+}
+
+/* A name request whose path reached a remote tree (-EREMOTE): its frame for remote_name_op. */
+static long remote_name(struct session *s)
+{
+	static char addr[sizeof(uint16_t) + 1];
+	uint32_t op = VR_TAG_LABEL(req.tag);
+	struct name_frame fr = {.no_link_out = -EROFS};
+
+	if (op == VFS_RENAME || op == VFS_LINK || op == VFS_SYMLINK) {
+		/* "a\0b\0", as two_strings checked it before any lookup. */
+		size_t la = strlen(req.data);
+		const char *second = req.data + la + 1;
+		fr.index = op == VFS_SYMLINK ||
+			   (fs_remote_path >= second && fs_remote_path < req.data + req.len);
+		if (op != VFS_SYMLINK)
+			fr.no_link_out = fr.index ? -EXDEV : new_path_error(s, &fr);
+		fr.data = req.data;
+		fr.len = req.len;
+		fr.at = fr.index ? la + 1 : 0;
+		fr.end = fr.index ? req.len - 1 : la;
+	} else if (op == VFS_BIND || op == VFS_CONNECT) {
+		/* The family, the path, a NUL (sock_name_parse checked the family). */
+		memcpy(addr, req.data, sizeof(uint16_t));
+		addr[sizeof(uint16_t)] = 0;
+		fr.data = addr;
+		fr.len = sizeof(addr);
+		fr.at = fr.end = sizeof(uint16_t);
+		fr.addr = true;
+		fr.no_link_out = op == VFS_CONNECT ? -ECONNREFUSED : -EROFS;
+	}
+	return remote_name_op(s, name_kind(fr.index), fr.data ? &fr : NULL);
 }
 
 static long dispatch_observed(void)
@@ -1222,7 +1292,7 @@ static long dispatch_observed(void)
 	 * An exec's stays EREMOTE: its client looks the path up (posix/spawn.c).
 	 */
 	if (r == -EREMOTE && VR_TAG_LABEL(req.tag) != VFS_EXEC_IMAGE)
-		r = names_follow(VR_TAG_LABEL(req.tag)) ? remote_name_op(session_find(req.badge), name_kind())
+		r = names_follow(VR_TAG_LABEL(req.tag)) ? remote_name(session_find(req.badge))
 							: -EROFS;
 
 	epl_observe();

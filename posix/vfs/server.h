@@ -186,7 +186,25 @@ long remote_path_op(struct session *s, uint32_t op);
  * owner's.
  */
 enum remote_name { REMOTE_NAME_DIR, REMOTE_NAME_FOLLOWED };
-long remote_name_op(struct session *s, enum remote_name which);
+/*
+ * A request with more than the one path (rename, link, symlink) or a socket
+ * address (bind, connect): the client gets its whole long part back, the
+ * new path in place of [@at, @end) of @data, and w2 = @index. A name that
+ * is the tree's own is @no_link_out (EXDEV when the other path is
+ * elsewhere, as Linux's mounts).
+ */
+struct name_frame {
+	const char *data;
+	size_t len, at, end;
+	unsigned index;
+	bool addr;
+	long no_link_out;
+	struct node *then_at; /* the other path reached this remote directory too: if the first */
+	const char *then;     /* is no link out, the owner is asked about this directory of it */
+};
+/* The directory of the last component of fs_remote_rest, into @dir (FS_PATH_MAX): 0, or -EROFS. */
+int remote_name_dir(char *dir);
+long remote_name_op(struct session *s, enum remote_name which, const struct name_frame *fr);
 /*
  * A path from remote directory @dir (an open one, or the working directory):
  * -EREMOTE with fs_remote_at and fs_remote_rest set for remote_path_op, or

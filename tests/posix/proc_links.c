@@ -4,7 +4,9 @@
  * to look up again): /proc/<pid>/cwd, exe and root, read (readlink, lstat)
  * and followed by open, stat, access, opendir and chdir, with more path
  * after them; names made and removed through them (mkdir, mkfifo, unlink,
- * rmdir, chmod, statvfs); another process's cwd; /proc/self/fd/N of a directory with a
+ * rmdir, chmod, statvfs); requests of two paths through them (rename,
+ * renameat2, link, symlink's new name) and a socket bound and connected
+ * through them; another process's cwd; /proc/self/fd/N of a directory with a
  * name after it; a ".." after them (the parent of where they lead, as
  * Linux's); a loop through them is ELOOP, not a hang; execve and
  * posix_spawn of a program through them (/proc/self/exe, as busybox ash
@@ -19,8 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -169,6 +174,165 @@ static void names(void)
 	errno = 0;
 	CHECK(mkdir("/proc/self/nothing/newdir", 0700) == -1 && errno == ENOENT,
 	      "mkdir below a name /proc does not have: ENOENT");
+	CHECK(chdir("/") == 0, "chdir /");
+}
+
+/* Whether @path names a file (lstat), and its inode in *@ino. */
+static int exists(const char *path, ino_t *ino)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return 0;
+	if (ino)
+		*ino = st.st_ino;
+	return 1;
+}
+
+/* rename, link and symlink with one path or both through /proc/self/cwd: in the working directory. */
+static void two_paths(void)
+{
+	char path[128], other[128];
+	ino_t a, b;
+	int fd;
+
+	CHECK(chdir(dir) == 0, "chdir %s", dir);
+	CHECK((fd = open("a", O_WRONLY | O_CREAT, 0600)) >= 0, "make a");
+	close(fd);
+	CHECK(exists("a", &a), "a");
+	CHECK(rename("/proc/self/cwd/a", "/proc/self/cwd/b") == 0, "rename through /proc/self/cwd");
+	CHECK(!exists("a", NULL) && exists("b", &b) && a == b, "a is now b");
+	CHECK(rename("b", "/proc/self/cwd/c") == 0 && exists("c", NULL) && !exists("b", NULL),
+	      "rename to a path through it");
+	CHECK(rename("/proc/self/cwd/c", "a") == 0 && exists("a", NULL) && !exists("c", NULL),
+	      "rename from a path through it");
+	snprintf(path, sizeof(path), "/proc/%d/cwd/sub/inner", (int)getpid());
+	snprintf(other, sizeof(other), "/proc/%d/cwd/sub/moved", (int)getpid());
+	CHECK(rename(path, other) == 0 && exists("sub/moved", NULL) && !exists("sub/inner", NULL),
+	      "rename %s %s", path, other);
+	CHECK(rename("sub/moved", "sub/inner") == 0, "rename it back");
+#ifdef SYS_renameat2
+	CHECK(syscall(SYS_renameat2, AT_FDCWD, "/proc/self/cwd/a", AT_FDCWD, "/proc/self/cwd/b",
+		      0) == 0 &&
+		  exists("b", NULL) && !exists("a", NULL),
+	      "renameat2 through it");
+	CHECK(rename("b", "a") == 0, "rename b a");
+#endif
+	int proc = open("/proc/self", O_RDONLY | O_DIRECTORY);
+	CHECK(proc >= 0 && renameat(proc, "cwd/a", proc, "cwd/b") == 0 && exists("b", NULL) &&
+		  renameat(proc, "cwd/b", AT_FDCWD, "a") == 0 && exists("a", NULL),
+	      "renameat from an open /proc/self");
+	if (proc >= 0)
+		close(proc);
+	/* A link of the vfs's to /proc/self/cwd. */
+	CHECK(symlink("/proc/self/cwd", "here") == 0, "symlink here");
+	CHECK(rename("here/a", "here/b") == 0 && exists("b", NULL) && !exists("a", NULL),
+	      "rename through a link to /proc/self/cwd");
+	CHECK(rename("here/b", "a") == 0 && unlink("here") == 0, "rename back, unlink here");
+
+	CHECK(link("/proc/self/cwd/a", "/proc/self/cwd/a2") == 0 && exists("a2", &b) && a == b,
+	      "link through it: the same file");
+	errno = 0;
+	CHECK(link("a", "/proc/self/cwd/a2") == -1 && errno == EEXIST, "link onto a name: EEXIST");
+	CHECK(unlink("a2") == 0, "unlink a2");
+	CHECK(linkat(AT_FDCWD, "/proc/self/cwd/link", AT_FDCWD, "/proc/self/cwd/l2",
+		     AT_SYMLINK_FOLLOW) == 0 &&
+		  exists("l2", &b) && exists("somefile", &a) && a == b,
+	      "linkat AT_SYMLINK_FOLLOW through it: the link's file");
+	CHECK(unlink("l2") == 0, "unlink l2");
+	CHECK(symlink("somefile", "/proc/self/cwd/sl") == 0 && link_is("sl", "somefile"),
+	      "symlink through it");
+	errno = 0;
+	CHECK(symlink("x", "/proc/self/cwd/sl") == -1 && errno == EEXIST,
+	      "symlink onto a name: EEXIST");
+	CHECK(unlink("sl") == 0, "unlink sl");
+
+	errno = 0;
+	CHECK(rename("/proc/self/cwd/missing", "/proc/self/cwd/x") == -1 && errno == ENOENT,
+	      "rename of a missing name through it: ENOENT");
+	errno = 0;
+	CHECK(link("/proc/self/cwd/missing", "/proc/self/cwd/x") == -1 && errno == ENOENT,
+	      "link of a missing name through it: ENOENT");
+	errno = 0;
+	CHECK(rename("/proc/self/stat", "x") == -1 && errno == EXDEV && !exists("x", NULL),
+	      "rename of a name of /proc out of it: EXDEV");
+	errno = 0;
+	CHECK(rename("/proc/self/cwd/a", "/proc/self/stat") == -1 && errno == EXDEV &&
+		  exists("a", NULL),
+	      "rename onto a name of /proc: EXDEV");
+	errno = 0;
+	CHECK(link("/proc/self/stat", "/proc/self/cwd/x") == -1 && errno == EXDEV,
+	      "link of /proc/self/stat: EXDEV");
+	/* Names in /proc itself are its own (Linux: ENOENT, as /proc makes none). */
+	errno = 0;
+	CHECK(symlink("x", "/proc/self/newlink") == -1 && (errno == EROFS || errno == ENOENT),
+	      "symlink in /proc: EROFS");
+	errno = 0;
+	CHECK(rename("/proc/self/stat", "/proc/self/x") == -1 &&
+		  (errno == EROFS || errno == ENOENT),
+	      "rename in /proc: EROFS");
+
+	/* A loop through /proc: ELOOP for each request, not a hang. */
+	CHECK(symlink("/proc/self/cwd/loop", "loop") == 0, "symlink loop");
+	errno = 0;
+	CHECK(rename("loop/x", "y") == -1 && errno == ELOOP, "rename from a loop: ELOOP");
+	errno = 0;
+	CHECK(rename("a", "loop/x") == -1 && errno == ELOOP && exists("a", NULL),
+	      "rename into a loop: ELOOP");
+	errno = 0;
+	CHECK(link("a", "loop/x") == -1 && errno == ELOOP, "link into a loop: ELOOP");
+	errno = 0;
+	CHECK(symlink("a", "loop/x") == -1 && errno == ELOOP, "symlink into a loop: ELOOP");
+	CHECK(unlink("loop") == 0 && unlink("a") == 0, "unlink loop, a");
+	CHECK(chdir("/") == 0, "chdir /");
+}
+
+/* An AF_UNIX name bound through /proc/self/cwd is in the working directory. */
+static void sockets(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct stat st;
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), c;
+
+	CHECK(chdir(dir) == 0, "chdir %s", dir);
+	strcpy(sa.sun_path, "/proc/self/cwd/sock");
+	CHECK(l >= 0 && bind(l, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(l, 4) == 0,
+	      "bind %s", sa.sun_path);
+	CHECK(stat("sock", &st) == 0 && S_ISSOCK(st.st_mode),
+	      "the socket is in the working directory");
+	strcpy(sa.sun_path, "sock");
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(c >= 0 && connect(c, (struct sockaddr *)&sa, sizeof(sa)) == 0, "connect to sock");
+	close(c);
+	strcpy(sa.sun_path, "/proc/self/cwd/sock");
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(c >= 0 && connect(c, (struct sockaddr *)&sa, sizeof(sa)) == 0, "connect to %s",
+	      sa.sun_path);
+	close(c);
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	errno = 0;
+	CHECK(bind(s, (struct sockaddr *)&sa, sizeof(sa)) == -1 && errno == EADDRINUSE,
+	      "bind to it again: EADDRINUSE");
+	strcpy(sa.sun_path, "/proc/self/stat");
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	errno = 0;
+	CHECK(connect(c, (struct sockaddr *)&sa, sizeof(sa)) == -1 &&
+		  (errno == ECONNREFUSED || errno == EACCES),
+	      "connect to /proc/self/stat: ECONNREFUSED");
+	close(c);
+	strcpy(sa.sun_path, "/proc/self/sock");
+	errno = 0;
+	CHECK(bind(s, (struct sockaddr *)&sa, sizeof(sa)) == -1 &&
+		  (errno == EROFS || errno == ENOENT),
+	      "bind in /proc: EROFS");
+	CHECK(symlink("/proc/self/cwd/loop", "loop") == 0, "symlink loop");
+	strcpy(sa.sun_path, "loop/sock");
+	errno = 0;
+	CHECK(bind(s, (struct sockaddr *)&sa, sizeof(sa)) == -1 && errno == ELOOP,
+	      "bind in a loop: ELOOP");
+	close(s);
+	close(l);
+	CHECK(unlink("loop") == 0 && unlink("sock") == 0, "unlink loop, sock");
 	CHECK(chdir("/") == 0, "chdir /");
 }
 
@@ -396,6 +560,8 @@ int main(int argc, char **argv)
 	cwd_links();
 	root_and_exe(argc > 0 ? argv[0] : "");
 	names();
+	two_paths();
+	sockets();
 	dotdot_after_link();
 	other_process();
 	fd_of_directory();
