@@ -27,6 +27,7 @@ MODES = {
     'panic': 'mode=test crash=panic',
     'fault': 'mode=test crash=fault',
     'hang': 'mode=test crash=hang',
+    'stack': 'mode=test crash=stack',
     'ext': 'mode=ext',
     'ext-full': 'mode=ext ext=full',
 }
@@ -107,6 +108,11 @@ def run_serial(cmd, timeout):
     with tempfile.NamedTemporaryFile(prefix='veridian-serial-', suffix='.log', delete=False) as f:
         log_path = f.name
     cmd = cmd + ['-display', 'none', '-serial', 'file:' + log_path, '-monitor', 'none']
+    # An x86 triple fault resets the machine without a word, and -no-reboot makes that an
+    # ordinary exit: QEMU's reset log is the only witness.
+    reset_log = log_path + '.qemu' if cmd[0] == 'qemu-system-x86_64' else None
+    if reset_log:
+        cmd += ['-d', 'cpu_reset', '-D', reset_log]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     try:
@@ -119,6 +125,11 @@ def run_serial(cmd, timeout):
     with open(log_path, 'rb') as f:
         log = f.read().decode('utf-8', 'replace').replace('\r', '')
     os.unlink(log_path)
+    if reset_log and os.path.exists(reset_log):
+        with open(reset_log, 'rb') as f:
+            if b'Triple fault' in f.read():
+                out = (out or b'') + b'Triple fault (the CPU reset itself: -d cpu_reset)\n'
+        os.unlink(reset_log)
     if out:
         log += '\n[qemu] ' + out.decode('utf-8', 'replace')
     return log, rc

@@ -108,6 +108,7 @@ void timer_tick(void)
 	struct cpu *c = this_cpu();
 
 	c->ticks++;
+	thread_check_stack(c->current);
 	if (c->idle)
 		sched_tick();
 }

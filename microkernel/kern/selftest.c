@@ -7,10 +7,12 @@
 #include <kernel/boot.h>
 #include <kernel/ktest.h>
 #include <kernel/memmap.h>
+#include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/selftest.h>
 #include <kernel/string.h>
+#include <kernel/thread.h>
 #include <kernel/trap.h>
 
 static char msg[160];
@@ -216,6 +218,15 @@ static __noinline noreturn void crash_inner(const char *kind, size_t len)
 		kprintf("crash test: reading %p\n", (void *)bad);
 		(void)*bad;
 		panic("the read of an unmapped address did not fault");
+	}
+	if (len == 5 && strncmp(kind, "stack", 5) == 0) {
+		/* What an overflow leaves behind: the next tick's check must panic. */
+		struct thread *t = this_cpu()->current;
+		kprintf("crash test: overwriting the end of thread %lu's kernel stack\n", t->id);
+		*(volatile uint64_t *)phys_to_virt(t->kstack) = 0;
+		arch_irq_enable();	/* the kernel runs with interrupts masked */
+		for (;;)
+			arch_wait_for_interrupt();
 	}
 	if (len == 4 && strncmp(kind, "hang", 4) == 0) {
 		kprintf("crash test: hanging\n");

@@ -21,8 +21,10 @@ static void thread_destroy(struct kobject *k)
 {
 	struct thread *t = (struct thread *)k;
 
-	if (t->kstack)
+	if (t->kstack) {
+		thread_check_stack(t);
 		frame_free(t->kstack, KSTACK_ORDER);
+	}
 	alarm_drop(&t->alarm);
 	/*
 	 * A user thread that never ran (thread_reap clears t->proc of one that
@@ -38,6 +40,13 @@ static void thread_destroy(struct kobject *k)
 	}
 	slab_free(&thread_cache, t);
 	__atomic_fetch_sub(&alive, 1, __ATOMIC_RELAXED);
+}
+
+void thread_check_stack(struct thread *t)
+{
+	if (t && t->kstack && *(uint64_t *)phys_to_virt(t->kstack) != KSTACK_CANARY)
+		panic("thread %lu overflowed its kernel stack (%u KiB)", t->id,
+		      (unsigned)((FRAME_SIZE << KSTACK_ORDER) / 1024));
 }
 
 static struct thread *thread_alloc(bool with_stack)
@@ -61,6 +70,7 @@ static struct thread *thread_alloc(bool with_stack)
 			return NULL;
 		}
 		t->kstack_top = (char *)phys_to_virt(t->kstack) + (FRAME_SIZE << KSTACK_ORDER);
+		*(uint64_t *)phys_to_virt(t->kstack) = KSTACK_CANARY;
 	}
 	kobj_init(&t->k, KOBJ_THREAD, thread_destroy);
 	t->id = id;

@@ -22,13 +22,31 @@ EXT_TIMEOUT = 900
 
 
 def exited_with(arch, log, rc):
-    """The status the kernel exited with, cross-checked with QEMU's exit code; None if unclear."""
+    """The status the kernel exited with: the one it printed, which QEMU's exit
+    code must confirm where it carries one. None if it printed none (it died
+    or was killed without a word) or the two disagree."""
     m = re.findall(r'^veridian: exiting with status (\d+)$', log, re.M)
     printed = int(m[-1]) if m else None
     from_qemu = qemu.exit_status(arch, rc) if rc is not None else None
     if from_qemu is not None and printed is not None and from_qemu != printed:
         return None
-    return printed if printed is not None else from_qemu
+    return printed
+
+
+def unclear_exit(log, rc):
+    """Why a boot's exit status is unclear, for the failure line (CI shows little of the log)."""
+    qemu_said = [l for l in log.split('\n[qemu] ', 1)[1:] for l in l.splitlines() if l.strip()]
+    last = [l for l in log.split('\n[qemu] ', 1)[0].splitlines() if l.strip()]
+    why = 'QEMU exit code %s' % rc
+    if rc is not None and rc < 0:
+        why += ' (killed by signal %d)' % -rc
+    if not re.search(r'^veridian: exiting with status', log, re.M):
+        why += ', no "veridian: exiting" line'
+    if qemu_said:
+        why += ', QEMU said: %s' % ' | '.join(qemu_said[-3:])
+    if last:
+        why += ', last line: %s' % last[-1][:160]
+    return why
 
 
 def judge_selftest(boot, log, rc):
@@ -60,7 +78,8 @@ def judge_selftest(boot, log, rc):
     panicked = 'PANIC:' in log
     status = exited_with(boot.arch, log, rc)
     out.append((p + '.exit', status == 0 and not panicked,
-                'panic' if panicked else 'exit status %s' % status))
+                'panic' if panicked else 'exit status %s' % status if status is not None else
+                'exit status unclear: ' + unclear_exit(log, rc)))
     return out
 
 
@@ -72,7 +91,11 @@ def judge_failure(boot, log, rc):
     if boot.mode == 'hang':
         ok = rc is None and 'crash test: hanging' in log and rejected
         return [(name, ok, 'hang not reported as failure (rc=%s)' % rc)]
-    trace = re.search(r'^  #\d+ 0x[0-9a-f]+ crash_inner\+0x[0-9a-f]+$', log, re.M)
+    if boot.mode == 'stack':
+        # The panic comes from the tick that found the overwritten end, not from crash_inner.
+        trace = re.search(r'^PANIC: thread \d+ overflowed its kernel stack', log, re.M)
+    else:
+        trace = re.search(r'^  #\d+ 0x[0-9a-f]+ crash_inner\+0x[0-9a-f]+$', log, re.M)
     # Where QEMU carries the status out (x86_64, aarch64) it must be the panic status.
     status = qemu.exit_status(boot.arch, rc) if rc is not None else None
     status_ok = rc is not None and status in (None, PANIC_STATUS)
@@ -81,7 +104,8 @@ def judge_failure(boot, log, rc):
     if 'PANIC:' not in log:
         why.append('no PANIC line')
     if not trace:
-        why.append('no symbolized backtrace through crash_inner')
+        why.append('no "overflowed its kernel stack" panic' if boot.mode == 'stack' else
+                   'no symbolized backtrace through crash_inner')
     if not status_ok:
         why.append('QEMU exit code %s, kernel status %s, want %d' % (rc, status, PANIC_STATUS))
     if not rejected:
@@ -288,6 +312,7 @@ for _arch in ('x86_64', 'aarch64', 'riscv64'):
 for _arch, _name in (('x86_64', 'x86_64-bios'), ('aarch64', 'aarch64-cortex-a72'), ('riscv64', 'riscv64')):
     BOOTS.append(Boot(_name, _arch, mode='panic'))
     BOOTS.append(Boot(_name, _arch, mode='fault'))
+    BOOTS.append(Boot(_name, _arch, mode='stack'))
     BOOTS.append(Boot(_name, _arch, mode='hang', timeout=30))
 # The external test suites, once per architecture (docs/EXTERNAL-TESTS.md).
 for _arch in ('x86_64', 'aarch64', 'riscv64'):

@@ -8,7 +8,7 @@ KERNEL_SRCS += $(wildcard microkernel/arch/x86_64/*.c) $(wildcard microkernel/ar
 
 # One ISO per boot mode: GRUB's menu (and so the kernel command line) is fixed
 # when the image is made. The modes and their command lines are in tools/qemu.py.
-X86_MODES := run test bench bench-posix panic fault hang ext
+X86_MODES := run test bench bench-posix panic fault hang stack ext
 ARCH_IMAGES := $(foreach m,$(X86_MODES),$(B)/veridian-$(m).iso)
 # make test-ext-full's image (its initrd carries all the fuzz databases): not in make test's.
 ARCH_EXT_FULL_IMAGES := $(B)/veridian-ext-full.iso

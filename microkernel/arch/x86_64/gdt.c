@@ -62,6 +62,16 @@ _Static_assert(__builtin_offsetof(struct x86_cpu, iomap) ==
 
 static struct x86_cpu x86_cpus[MAX_CPUS];
 
+/*
+ * The stacks of the fatal vectors (double fault, NMI, machine check), which
+ * the TSS's first IST slot names: a kernel stack that overflowed or a
+ * corrupted rsp would fault again while the CPU pushes the frame, and the
+ * third fault resets the machine without a word. On its own stack the
+ * double fault reaches fatal() and its panic.
+ */
+#define FATAL_STACK 4096
+static uint8_t fatal_stacks[MAX_CPUS][FATAL_STACK] __attribute__((aligned(16)));
+
 static const uint64_t segments[] = {
 	0,
 	0x00af9a000000ffff,	/* kernel code, 64-bit */
@@ -90,6 +100,7 @@ void cpu_tables_load(unsigned cpu_id)
 	set_tss_descriptor(&x->gdt[SEL_TSS / 8], &x->tss);
 	memset(x->iomap, 0xff, sizeof(x->iomap));
 	x->tss.iomap_base = IOMAP_OFF;	/* no ports until a process holding some runs */
+	x->tss.ist[IST_FATAL - 1] = (uint64_t)&fatal_stacks[cpu_id][FATAL_STACK];
 
 	struct {
 		uint16_t limit;

@@ -52,6 +52,7 @@ void idt_load(void)
 /*
  * Interrupt gates throughout: every trap and interrupt runs with interrupts
  * masked. User code may raise only the breakpoint; any other int n is a #GP.
+ * The fatal vectors run on a stack of their own (gdt.c).
  */
 void idt_init(void)
 {
@@ -60,6 +61,7 @@ void idt_init(void)
 		idt[v] = (struct idt_entry){
 			.offset_lo = (uint16_t)a,
 			.selector = KERNEL_CS,
+			.ist = v == VEC_NMI || v == VEC_DOUBLE_FAULT || v == VEC_MACHINE_CHECK ? IST_FATAL : 0,
 			.type = GATE_INTERRUPT | (v == VEC_BREAKPOINT ? GATE_USER : 0),
 			.offset_mid = (uint16_t)(a >> 16),
 			.offset_hi = (uint32_t)(a >> 32),

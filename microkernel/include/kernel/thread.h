@@ -8,6 +8,8 @@
 #include <arch/thread.h>
 
 #define KSTACK_ORDER 2		/* 16 KiB kernel stacks */
+/* The lowest word of every kernel stack: a stack that grew past its end has overwritten it. */
+#define KSTACK_CANARY 0x6b737461636b2121ull
 #define PRIO_LEVELS 32		/* 0 lowest .. 31 highest */
 #define PRIO_DEFAULT 8
 #define TIMESLICE_TICKS 2	/* round robin among equals every 20 ms */
@@ -190,3 +192,6 @@ void thread_end_unstarted(struct thread *t);
 /* Internal to the scheduler: the idle thread of a CPU, and freeing a dead thread's stack. */
 struct thread *thread_create_idle(void);
 void thread_reap(struct thread *t);
+
+/* Panics if @t overflowed its kernel stack (the stacks have no guard page: the direct map). */
+void thread_check_stack(struct thread *t);

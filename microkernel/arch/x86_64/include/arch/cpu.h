@@ -159,6 +159,7 @@ void idt_init(void);
 void acpi_init(const void *rsdp_copy, uint32_t len);
 void paging_init(void);
 void cpu_tables_load(unsigned cpu_id);
+#define IST_FATAL 1	/* the TSS stack of the double fault, NMI and machine check */
 void hpet_init(void);
 void lapic_init(void);
 void ioapic_init(void);
