@@ -19,9 +19,15 @@ static void teardown(struct process *p)
 	endpoints_owner_exit(p);
 	vm_teardown(p);
 	cap_table_finish(&p->caps);
-	if (p->root)
-		arch_aspace_destroy(p->root);
-	p->root = 0;
+	/*
+	 * The page tables outlive the teardown (process_destroy frees them):
+	 * another CPU may still run one of the process's exiting threads on
+	 * them, between its process_remove_thread and its switch away, and
+	 * would lose the kernel's own mappings with them (x86_64 and riscv64
+	 * map the kernel in every root: a triple fault, or a trap loop). Each
+	 * thread keeps its reference to the process until it is reaped, after
+	 * that switch. Nothing maps into the process any more (p->exiting).
+	 */
 	kobj_put(p->exception_ep);
 	p->exception_ep = NULL;
 }
@@ -57,6 +63,8 @@ static void process_destroy(struct kobject *k)
 
 	if (!p->tearing)
 		teardown(p);
+	if (p->root)
+		arch_aspace_destroy(p->root);
 	alarm_drop(&p->alarm);
 	kfree(p);
 	__atomic_fetch_sub(&alive, 1, __ATOMIC_RELAXED);
