@@ -75,9 +75,9 @@ static struct zone *zone_of(uint64_t pfn)
 	static unsigned hint;
 	unsigned h = __atomic_load_n(&hint, __ATOMIC_RELAXED);
 
-	if (h < nzones && pfn >= zones[h].base_pfn && pfn - zones[h].base_pfn < zones[h].nframes)
+	if (h < __atomic_load_n(&nzones, __ATOMIC_ACQUIRE) && pfn >= zones[h].base_pfn && pfn - zones[h].base_pfn < zones[h].nframes)
 		return &zones[h];
-	for (unsigned i = 0; i < nzones; i++)
+	for (unsigned i = 0, n = __atomic_load_n(&nzones, __ATOMIC_ACQUIRE); i < n; i++)
 		if (pfn >= zones[i].base_pfn && pfn - zones[i].base_pfn < zones[i].nframes) {
 			__atomic_store_n(&hint, i, __ATOMIC_RELAXED);
 			return &zones[i];
@@ -160,7 +160,7 @@ static void add_zone(paddr_t base, paddr_t end, unsigned node)
 	uint64_t meta = ALIGN_UP(ALIGN_UP(n, 4) + 4 * n, FRAME_SIZE) / FRAME_SIZE;
 	if (n <= meta)
 		return;
-	struct zone *z = &zones[nzones++];
+	struct zone *z = &zones[nzones];
 	z->state = phys_to_virt(base);
 	z->base_pfn = base / FRAME_SIZE + meta;
 	z->nframes = n - meta;
@@ -180,24 +180,43 @@ static void add_zone(paddr_t base, paddr_t end, unsigned node)
 		i += 1ull << o;
 	}
 	total_frames += z->nframes;
+	/* zone_of() reads the zones without the lock: the new one is whole before it counts. */
+	__atomic_store_n(&nzones, nzones + 1, __ATOMIC_RELEASE);
+}
+
+/* Makes the frames of [base, end) zones, one per NUMA node it spans. Caller holds lock. */
+static void add_range(paddr_t base, paddr_t end)
+{
+	/* Frame 0 is never handed out (0 means "no frame"), nor memory the direct map lacks. */
+	base = MAX(ALIGN_UP(base, FRAME_SIZE), FRAME_SIZE);
+	end = MIN(ALIGN_DOWN(end, FRAME_SIZE), PHYS_MAP_LIMIT);
+	while (base < end) {
+		paddr_t node_end;
+		unsigned node = node_of(base, &node_end);
+		paddr_t stop = MIN(end, node_end);
+		add_zone(base, stop, node);
+		base = stop;
+	}
 }
 
 void frame_init(void)
 {
 	for (unsigned i = 0; i < boot_info.nregions; i++) {
 		const struct mem_region *r = &boot_info.regions[i];
-		if (r->type != MEM_USABLE)
-			continue;
-		/* Frame 0 is never handed out (0 means "no frame"), nor memory the direct map lacks. */
-		paddr_t base = MAX(r->base, FRAME_SIZE), end = MIN(r->base + r->size, PHYS_MAP_LIMIT);
-		while (base < end) {
-			paddr_t node_end;
-			unsigned node = node_of(base, &node_end);
-			paddr_t stop = MIN(end, node_end);
-			add_zone(base, stop, node);
-			base = stop;
-		}
+		if (r->type == MEM_USABLE)
+			add_range(r->base, r->base + r->size);
 	}
+}
+
+uint64_t frame_give(paddr_t base, paddr_t end)
+{
+	unsigned long s = spin_lock_irqsave(&lock);
+	uint64_t before = total_frames;
+
+	add_range(base, end);
+	uint64_t n = total_frames - before;
+	spin_unlock_irqrestore(&lock, s);
+	return n;
 }
 
 static paddr_t alloc_locked(int node, unsigned order)

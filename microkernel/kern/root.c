@@ -8,6 +8,7 @@
 #include <kernel/cap.h>
 #include <kernel/elf.h>
 #include <kernel/errno.h>
+#include <kernel/frame.h>
 #include <kernel/mm.h>
 #include <kernel/printk.h>
 #include <kernel/process.h>
@@ -104,7 +105,10 @@ int root_start(int kernel_test_failures)
 		process_kill(root, -ENOMEM);
 		return err ? err : -ENOMEM;
 	}
-	kprintf("root: starting the root task (%lu bytes) at %#lx\n", m->size, entry);
+	/* Copied out (the image VMO, the loaded segments): the module's memory is the allocator's. */
+	uint64_t given = frame_give(m->base, m->base + m->size);
+	kprintf("root: starting the root task (%lu bytes) at %#lx; its module's %lu frames given back\n",
+		m->size, entry, given);
 	thread_start(w);
 	thread_start(t);
 	kobj_put(&t->k);

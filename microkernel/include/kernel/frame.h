@@ -18,6 +18,13 @@ enum frame_flags {
 void frame_init(void);
 
 /*
+ * Gives the allocator the whole frames of [base, end), memory the kernel held
+ * until now (a boot module it has copied out). Returns how many it can hand
+ * out (a new zone's state bytes take a few). Nothing may refer to them after.
+ */
+uint64_t frame_give(paddr_t base, paddr_t end);
+
+/*
  * Allocates 2^order physically contiguous frames aligned to their size.
  * Returns the physical address, or 0 when memory is exhausted (physical
  * frame 0 is never handed out).

@@ -202,3 +202,39 @@ TEST(shared_frames_freed_by_last_holder)
 	frame_release(pa);
 	CHECK(frame_free_count() == before);
 }
+
+/*
+ * Memory given back after boot (a boot module copied out): whole frames of
+ * the range, less a new zone's state bytes, join the allocator and are
+ * handed out like the rest. Last: the totals grow for good.
+ */
+TEST(given_range_joins_the_allocator)
+{
+	setup(true);
+	uint64_t total = frame_total_count(), before = frame_free_count();
+	paddr_t lo = base + (24 << 20) + 100, hi = base + (28 << 20);	/* in the hole; lo unaligned */
+
+	CHECK(frame_give(hi, lo) == 0 && frame_give(lo, lo + 4000) == 0);
+	uint64_t n = frame_give(lo, hi);
+	/* 1023 whole frames; 2 of them hold the state bytes and share counts (5 bytes a frame). */
+	CHECK(n == 1021);
+	CHECK(frame_total_count() == total + n && frame_free_count() == before + n);
+	paddr_t head = 0, pa;
+	uint64_t got = 0, inside = 0;
+	while ((pa = frame_alloc(0, 0)) != 0) {
+		CHECK(take(pa, 0));
+		inside += pa >= lo && pa < hi;
+		*(paddr_t *)(uintptr_t)pa = head;
+		head = pa;
+		got++;
+	}
+	CHECK(got == before + n && inside == n);
+	while (head) {
+		paddr_t next = *(paddr_t *)(uintptr_t)head;
+		give(head, 0);
+		frame_free(head, 0);
+		head = next;
+	}
+	CHECK(frame_free_count() == before + n);
+	CHECK(frame_node_of(lo) == 0);
+}

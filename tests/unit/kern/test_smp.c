@@ -63,6 +63,11 @@ void sched_tick(void)
 {
 }
 
+void thread_check_stack(struct thread *t)
+{
+	(void)t;
+}
+
 void arch_tlb_flush_all(void)
 {
 }
