@@ -189,7 +189,7 @@ UTEST(fork_parent_exits_first)
 	UCHECK(st == 0, "the parent failed with %ld", st);
 	st = reap(c);
 	UCHECK(st == 0, "the orphaned child failed with %ld", st);
-	for (int i = 0; i < 100 && info(INFO_FREE_FRAMES) < frames - 16; i++)
+	for (int i = 0; i < 2000 && info(INFO_FREE_FRAMES) < frames - 16; i++)
 		vr_thread_sleep(1000000);
 	long leaked = (long)(frames - info(INFO_FREE_FRAMES));
 	UCHECK(leaked <= 16, "%ld frames leaked", leaked);
@@ -225,7 +225,7 @@ UTEST(fork_many_then_exit_no_leak)
 	UCHECK(made == 40, "only %d forks", made);
 	UCHECK(bad == 0, "%d children saw the wrong memory", bad);
 	UCHECK(holds(1000 + 39), "the parent's memory is wrong");
-	for (int i = 0; i < 100 && info(INFO_PROCESSES) != procs; i++)
+	for (int i = 0; i < 2000 && info(INFO_PROCESSES) != procs; i++)
 		vr_thread_sleep(1000000);
 	UCHECK(info(INFO_PROCESSES) == procs, "%ld processes leaked", (long)(info(INFO_PROCESSES) - procs));
 	long leaked = (long)(frames - info(INFO_FREE_FRAMES));
@@ -442,7 +442,7 @@ UTEST(fork_out_of_memory_half_way)
 	UCHECK(p, "spawn");
 	int64_t st = reap(p);
 	UCHECK(st == 0, "the forking process failed at step %ld", st);
-	for (int i = 0; i < 100 && (info(INFO_PROCESSES) != procs || info(INFO_FREE_FRAMES) + 16 < frames); i++)
+	for (int i = 0; i < 2000 && (info(INFO_PROCESSES) != procs || info(INFO_FREE_FRAMES) + 16 < frames); i++)
 		vr_thread_sleep(1000000);
 	UCHECK(info(INFO_PROCESSES) == procs, "%ld processes leaked", (long)(info(INFO_PROCESSES) - procs));
 	long leaked = (long)(frames - info(INFO_FREE_FRAMES));

@@ -23,7 +23,7 @@ UTEST(oom_kills_the_hog_not_the_kernel)
 	UCHECK(p, "spawn failed");
 	int64_t st = reap(p);
 	UCHECK(st == -VR_ENOMEM, "the memory hog ended with %ld, not -ENOMEM", st);
-	for (int i = 0; i < 100 && info(INFO_FREE_FRAMES) + 16 < before; i++)
+	for (int i = 0; i < 2000 && info(INFO_FREE_FRAMES) + 16 < before; i++)
 		vr_thread_sleep(1000000);
 	long lost = (long)(before - info(INFO_FREE_FRAMES));
 	UCHECK(lost <= 16, "%ld frames not returned after the hog died", lost);
