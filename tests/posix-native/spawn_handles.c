@@ -177,12 +177,24 @@ int main(int argc, char **argv)
 	 */
 	CHECK(spawn(h, VR_SPAWN_HANDLES_MAX, "/nonexistent", env, &pid) == ENOENT,
 	      "a missing program with sixteen handles");
-	vr_system_info(INFO_CAPS, &before);
-	CHECK(spawn(h, VR_SPAWN_HANDLES_MAX, "/nonexistent", env, &pid) == ENOENT,
-	      "a missing program with sixteen handles, again");
-	h[VR_SPAWN_HANDLES_MAX - 1].handle = vmo ^ (1ull << 40);
-	CHECK(spawn(h, VR_SPAWN_HANDLES_MAX, self, env, &pid) == EBADF, "a forged sixteenth handle");
-	vr_system_info(INFO_CAPS, &after);
+	/*
+	 * A server may make a capability of its own meanwhile (a count over the
+	 * whole kernel): a leak shows in every round, such a stray in one, so
+	 * one clean round of three passes.
+	 */
+	for (int round = 0; round < 3; round++) {
+		h[VR_SPAWN_HANDLES_MAX - 1].handle = vmo;
+		vr_system_info(INFO_CAPS, &before);
+		CHECK(spawn(h, VR_SPAWN_HANDLES_MAX, "/nonexistent", env, &pid) == ENOENT,
+		      "a missing program with sixteen handles, again");
+		h[VR_SPAWN_HANDLES_MAX - 1].handle = vmo ^ (1ull << 40);
+		CHECK(spawn(h, VR_SPAWN_HANDLES_MAX, self, env, &pid) == EBADF,
+		      "a forged sixteenth handle");
+		vr_system_info(INFO_CAPS, &after);
+		if (after <= before)
+			break;
+		printf("spawn_handles: round %d: %ld more capabilities\n", round, (long)(after - before));
+	}
 	CHECK(after <= before, "failed spawns with sixteen handles left %ld capabilities",
 	      (long)(after - before));
 	CHECK(vr_handle_info(n, &(uint64_t){0}) == 0, "a failed spawn moved the handle");
