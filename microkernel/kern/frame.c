@@ -74,10 +74,11 @@ static struct zone *zone_of(uint64_t pfn)
 	/* Most frames are in one big zone: the last one found is tried first (zones stay). */
 	static unsigned hint;
 	unsigned h = __atomic_load_n(&hint, __ATOMIC_RELAXED);
+	unsigned n = __atomic_load_n(&nzones, __ATOMIC_ACQUIRE);
 
-	if (h < __atomic_load_n(&nzones, __ATOMIC_ACQUIRE) && pfn >= zones[h].base_pfn && pfn - zones[h].base_pfn < zones[h].nframes)
+	if (h < n && pfn >= zones[h].base_pfn && pfn - zones[h].base_pfn < zones[h].nframes)
 		return &zones[h];
-	for (unsigned i = 0, n = __atomic_load_n(&nzones, __ATOMIC_ACQUIRE); i < n; i++)
+	for (unsigned i = 0; i < n; i++)
 		if (pfn >= zones[i].base_pfn && pfn - zones[i].base_pfn < zones[i].nframes) {
 			__atomic_store_n(&hint, i, __ATOMIC_RELAXED);
 			return &zones[i];
@@ -184,7 +185,7 @@ static void add_zone(paddr_t base, paddr_t end, unsigned node)
 	__atomic_store_n(&nzones, nzones + 1, __ATOMIC_RELEASE);
 }
 
-/* Makes the frames of [base, end) zones, one per NUMA node it spans. Caller holds lock. */
+/* Makes the whole frames of [base, end) zones, one per NUMA node it spans; under lock after boot. */
 static void add_range(paddr_t base, paddr_t end)
 {
 	/* Frame 0 is never handed out (0 means "no frame"), nor memory the direct map lacks. */

@@ -17,14 +17,28 @@ static bool cache_ready;
 static uint64_t next_id = 1;
 static uint64_t alive;
 
+void thread_check_stack(struct thread *t)
+{
+	if (t && t->kstack && *(uint64_t *)phys_to_virt(t->kstack) != KSTACK_CANARY)
+		panic("thread %lu overflowed its kernel stack (%u KiB)", t->id,
+		      (unsigned)((FRAME_SIZE << KSTACK_ORDER) / 1024));
+}
+
+/* Frees @t's kernel stack (if it still has one), checked a last time: nothing runs on it. */
+static void free_stack(struct thread *t)
+{
+	if (!t->kstack)
+		return;
+	thread_check_stack(t);
+	frame_free(t->kstack, KSTACK_ORDER);
+	t->kstack = 0;
+}
+
 static void thread_destroy(struct kobject *k)
 {
 	struct thread *t = (struct thread *)k;
 
-	if (t->kstack) {
-		thread_check_stack(t);
-		frame_free(t->kstack, KSTACK_ORDER);
-	}
+	free_stack(t);
 	alarm_drop(&t->alarm);
 	/*
 	 * A user thread that never ran (thread_reap clears t->proc of one that
@@ -40,13 +54,6 @@ static void thread_destroy(struct kobject *k)
 	}
 	slab_free(&thread_cache, t);
 	__atomic_fetch_sub(&alive, 1, __ATOMIC_RELAXED);
-}
-
-void thread_check_stack(struct thread *t)
-{
-	if (t && t->kstack && *(uint64_t *)phys_to_virt(t->kstack) != KSTACK_CANARY)
-		panic("thread %lu overflowed its kernel stack (%u KiB)", t->id,
-		      (unsigned)((FRAME_SIZE << KSTACK_ORDER) / 1024));
 }
 
 static struct thread *thread_alloc(bool with_stack)
@@ -181,10 +188,7 @@ noreturn void thread_exit(int64_t status)
 void thread_reap(struct thread *t)
 {
 	/* Runs on another thread's stack, so the dead one's stack can go. */
-	if (t->kstack) {
-		frame_free(t->kstack, KSTACK_ORDER);
-		t->kstack = 0;
-	}
+	free_stack(t);
 	if (t->proc) {
 		process_put(t->proc);
 		t->proc = NULL;
@@ -211,8 +215,7 @@ void thread_end_unstarted(struct thread *t)
 	wq_wake_all(&t->exit_wq, -ESRCH, 0);
 	spin_unlock_irqrestore(&t->exit_wq.lock, s);
 	/* Nothing runs on its stack, and its process refuses to start it now. */
-	frame_free(t->kstack, KSTACK_ORDER);
-	t->kstack = 0;
+	free_stack(t);
 	t->uregs = NULL;
 }
 
