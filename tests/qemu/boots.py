@@ -35,8 +35,9 @@ def exited_with(arch, log, rc):
 
 def unclear_exit(log, rc):
     """Why a boot's exit status is unclear, for the failure line (CI shows little of the log)."""
-    qemu_said = [l for l in log.split('\n[qemu] ', 1)[1:] for l in l.splitlines() if l.strip()]
-    last = [l for l in log.split('\n[qemu] ', 1)[0].splitlines() if l.strip()]
+    serial, _, qemu_out = log.partition('\n[qemu] ')
+    qemu_said = [l for l in qemu_out.splitlines() if l.strip()]
+    last = [l for l in serial.splitlines() if l.strip()]
     why = 'QEMU exit code %s' % rc
     if rc is not None and rc < 0:
         why += ' (killed by signal %d)' % -rc
@@ -77,9 +78,13 @@ def judge_selftest(boot, log, rc):
     out.append((p + '.ktest_count', count >= MIN_KTESTS, 'only %d in-kernel tests ran' % count))
     panicked = 'PANIC:' in log
     status = exited_with(boot.arch, log, rc)
-    out.append((p + '.exit', status == 0 and not panicked,
-                'panic' if panicked else 'exit status %s' % status if status is not None else
-                'exit status unclear: ' + unclear_exit(log, rc)))
+    if panicked:
+        why = 'panic'
+    elif status is None:
+        why = 'exit status unclear: ' + unclear_exit(log, rc)
+    else:
+        why = 'exit status %s' % status
+    out.append((p + '.exit', status == 0 and not panicked, why))
     return out
 
 
