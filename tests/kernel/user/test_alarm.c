@@ -16,6 +16,26 @@ static uint64_t spin_forever(uint64_t arg)
 	return 0;
 }
 
+/*
+ * @arm (process_alarm or thread_alarm) on @h, whose ticks are at least
+ * *@later: an alarm reached already goes off at once; a disarmed one never
+ * does (the notification stays quiet while @h runs four more ticks).
+ */
+static const char *reached_and_disarmed(int64_t (*arm)(handle_t, uint64_t, handle_t, uint64_t),
+					handle_t h, handle_t n, uint64_t *later)
+{
+	uint64_t bits = 0, t0 = *later;
+
+	UCHECK(arm(h, 1, n, 0x4) == 0, "alarm (reached)");
+	UCHECK(vr_notify_poll(n, &bits) == 0 && bits == 0x4, "a reached alarm: %lx", bits);
+	UCHECK(arm(h, t0 + 2, n, 0x8) == 0, "alarm");
+	UCHECK(arm(h, 0, 0, 0) == 0, "alarm 0 disarms");
+	while (vr_process_ticks(h, 0, later) == 0 && *later < t0 + 4)
+		vr_thread_sleep(5000000);
+	UCHECK(vr_notify_poll(n, &bits) == 0 && bits == 0, "a disarmed alarm went off: %lx", bits);
+	return NULL;
+}
+
 UTEST(process_alarm_goes_off_at_its_ticks)
 {
 	handle_t vmo, c, n, ro;
@@ -38,15 +58,9 @@ UTEST(process_alarm_goes_off_at_its_ticks)
 	UCHECK(vr_process_ticks(c, 0, &later) == 0 && later >= ticks + 3,
 	       "it went off at %lu ticks, before %lu", later, ticks + 3);
 
-	/* Reached already: at once. Disarmed: never (the notification stays quiet). */
-	UCHECK(vr_process_alarm(c, 1, n, 0x4) == 0, "process_alarm (reached)");
-	UCHECK(vr_notify_poll(n, &bits) == 0 && bits == 0x4, "a reached alarm: %lx", bits);
-	UCHECK(vr_process_alarm(c, later + 2, n, 0x8) == 0, "process_alarm");
-	UCHECK(vr_process_alarm(c, 0, 0, 0) == 0, "process_alarm 0 disarms");
-	uint64_t t0 = later;
-	while (vr_process_ticks(c, 0, &later) == 0 && later < t0 + 4)
-		vr_thread_sleep(5000000);
-	UCHECK(vr_notify_poll(n, &bits) == 0 && bits == 0, "a disarmed alarm went off: %lx", bits);
+	const char *err = reached_and_disarmed(vr_process_alarm, c, n, &later);
+	if (err)
+		return err;
 
 	UCHECK(vr_process_alarm(c, later + 5, n, 0) == -VR_EINVAL, "bits 0 were taken");
 	UCHECK(vr_process_alarm(0x5a5a5a5a5a5a5a5bull, 5, n, 1) == -VR_EBADF,
@@ -114,15 +128,9 @@ UTEST(thread_alarm_counts_one_thread)
 	UCHECK(vr_process_ticks(vr_self, 0, &all) == 0 && all >= later, "the process's %lu < %lu",
 	       all, later);
 
-	/* Reached already: at once. Disarmed: never. */
-	UCHECK(vr_thread_alarm(spinner, 1, n, 0x4) == 0, "thread_alarm (reached)");
-	UCHECK(vr_notify_poll(n, &bits) == 0 && bits == 0x4, "a reached alarm: %lx", bits);
-	UCHECK(vr_thread_alarm(spinner, later + 2, n, 0x8) == 0, "thread_alarm");
-	UCHECK(vr_thread_alarm(spinner, 0, 0, 0) == 0, "thread_alarm 0 disarms");
-	uint64_t t0 = later;
-	while (vr_process_ticks(spinner, 0, &later) == 0 && later < t0 + 4)
-		vr_thread_sleep(5000000);
-	UCHECK(vr_notify_poll(n, &bits) == 0 && bits == 0, "a disarmed alarm went off: %lx", bits);
+	const char *err = reached_and_disarmed(vr_thread_alarm, spinner, n, &later);
+	if (err)
+		return err;
 	/* The caller's own (0), reached: it spins until it has a tick of its own. */
 	uint64_t own = 0;
 	while (vr_process_ticks(0, 0, &own) == 0 && !own)
