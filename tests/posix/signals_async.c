@@ -79,9 +79,17 @@ static pid_t pester(int sig, int count, int stop, int out)
 static void finish(pid_t child, int stop)
 {
 	int st = 0;
+	pid_t got;
 
-	write(stop, "s", 1);
-	CHECK(waitpid(child, &st, 0) == child && WIFEXITED(st), "the sender did not end well");
+	/*
+	 * A signal the sender sent after its last look at @stop may still come, during the
+	 * write or the wait, which its handler (without SA_RESTART) makes fail with EINTR.
+	 */
+	while (write(stop, "s", 1) == -1 && errno == EINTR)
+		;
+	while ((got = waitpid(child, &st, 0)) == -1 && errno == EINTR)
+		;
+	CHECK(got == child && WIFEXITED(st), "the sender did not end well");
 }
 
 static void test_read_interrupted(void)

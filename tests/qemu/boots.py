@@ -50,6 +50,17 @@ def unclear_exit(log, rc):
     return why
 
 
+def failed_checks(log, why):
+    """A failed POSIX program's reason with its own failed checks (tests/posix/check.h's
+    "<name>: FAIL line N ..." lines) added: CI shows the failure line whole, but little
+    of the log."""
+    m = re.match(r'POSIX program (\S+):', why)
+    if not m:
+        return why
+    lines = re.findall(r'^%s: FAIL line .*$' % re.escape(m.group(1)), log, re.M)
+    return why + ''.join(' | ' + l[:200] for l in lines[:4])
+
+
 def judge_selftest(boot, log, rc):
     """Judges a normal test boot. Returns [(name, ok, why)]."""
     p = 'boot.' + boot.name
@@ -69,7 +80,7 @@ def judge_selftest(boot, log, rc):
     ktests = re.findall(r'^ktest (\S+) (PASS|FAIL)(.*)$', log, re.M)
     for name, verdict, why in ktests:
         if name != 'summary':
-            out.append(('%s.ktest.%s' % (p, name), verdict == 'PASS', why.strip(': ')))
+            out.append(('%s.ktest.%s' % (p, name), verdict == 'PASS', failed_checks(log, why.strip(': '))))
     if boot.arch == 'riscv64' and not boot.numa:
         # QEMU's edu device is there (tools/qemu.py): ktest irq_line_pci_intx must have found it.
         m = re.search(r'^pci: edu at slot \d+, INTx line \d+, PLIC 0$', log, re.M)
