@@ -258,6 +258,19 @@ static long take(uint64_t want, uint64_t flags)
 	return take_flags(want, flags, NULL, NULL, NULL);
 }
 
+/*
+ * A redirection put off in the layer (px_sig_async) asked the kernel to end
+ * the call's next wait; the call ended without one, and its handlers run
+ * now: no later wait of this thread may end for it. Left set, it would end
+ * some later wait of this thread, whose way out takes pending signals: a
+ * signal the server sent another thread could run its handler here.
+ */
+static void undefer(void)
+{
+	px_sig_deferred = 0;
+	vr_thread_sigreturn(NULL, VR_SIGRETURN_DROP);
+}
+
 /* Runs the handlers of the pending signals that are not blocked: whether any ran. */
 static int deliver(void)
 {
@@ -290,7 +303,8 @@ void px_sig_mask_restore(const uint64_t *mask, uint64_t old, long r)
 		return;
 	/* A signal that interrupted the wait runs its handler under the call's mask, as on Linux. */
 	if (r == -EINTR || px_sig_deferred) {
-		px_sig_deferred = 0;
+		if (px_sig_deferred)
+			undefer();
 		/* A handler ran: the call ends with EINTR, never restarted (as Linux's ppoll, pselect). */
 		if (deliver())
 			px_kernel_eintr = 0;
@@ -622,7 +636,7 @@ long px_sig_after(long n, px_handler call, const long *args, long r)
 		px_layer_depth--;
 	}
 	if (px_sig_deferred) {
-		px_sig_deferred = 0;
+		undefer();
 		deliver_async(~(uint64_t)0, NULL, NULL);
 	}
 	return r;

@@ -75,6 +75,7 @@ void redirect_exit(struct thread *t, struct user_regs *r)
 }
 
 #define SIGRETURN_INTR 1
+#define SIGRETURN_DROP 2
 
 int64_t sys_thread_sigstack(vaddr_t base, uint64_t size)
 {
@@ -92,6 +93,13 @@ int64_t sys_thread_sigreturn(vaddr_t frame, uint64_t flags)
 	struct thread *t = thread_current();
 	struct arch_uframe f;
 
+	if (flags == SIGRETURN_DROP) {
+		/* The call that put a signal off ended before any wait took the interruption. */
+		if (frame)
+			return -EINVAL;
+		__atomic_fetch_and(&t->pending, (uint8_t)~PENDING_INTR_NEXT, __ATOMIC_RELAXED);
+		return 0;
+	}
 	if (flags & ~(uint64_t)SIGRETURN_INTR)
 		return -EINVAL;
 	if (user_copy(t->proc, frame, &f, sizeof(f), false))

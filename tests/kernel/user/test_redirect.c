@@ -337,3 +337,44 @@ UTEST(redirect_sigreturn_interrupts_next_wait)
 	UCHECK((int64_t)st == -VR_EINTR, "the next wait ended with %ld", (int64_t)st);
 	return NULL;
 }
+
+/*
+ * sigreturn(NULL, VR_SIGRETURN_DROP) after a VR_SIGRETURN_INTR: the next wait
+ * is not interrupted (a 10 ms futex wait times out); a frame or other flags
+ * with it: -EINVAL.
+ */
+static uint64_t spin_drop_then_wait(uint64_t arg)
+{
+	while (!handled)
+		;
+	int64_t bad = vr_thread_sigreturn((void *)&never, VR_SIGRETURN_DROP);
+	int64_t bad2 = vr_thread_sigreturn(NULL, VR_SIGRETURN_DROP | VR_SIGRETURN_INTR);
+	if (bad != -VR_EINVAL || bad2 != -VR_EINVAL)
+		return 1;
+	if (vr_thread_sigreturn(NULL, VR_SIGRETURN_DROP))
+		return 2;
+	return (uint64_t)vr_futex_wait(&never, 0, 10000000);
+}
+
+UTEST(redirect_sigreturn_drop_keeps_next_wait)
+{
+	handle_t t;
+	uint64_t st = 0, cpu = info(INFO_CPUS) > 1 ? 1 : 0;
+
+	handled = 0;
+	forge = 0;
+	sticky = 1;
+	UCHECK(vr_thread_create_on(spin_drop_then_wait, 0, (int)cpu, &t) == 0, "create");
+	vr_thread_start(t);
+	bool ran = vr_thread_redirect(t, ENTRY, 0) == 0 && wait_handled(1);
+	if (!ran)
+		vr_thread_kill(t);
+	vr_thread_wait(t, &st);
+	vr_handle_close(t);
+	sticky = 0;
+	UCHECK(ran, "the handler did not run");
+	UCHECK(st != 1, "VR_SIGRETURN_DROP with a frame or another flag was not refused");
+	UCHECK(st != 2, "VR_SIGRETURN_DROP failed");
+	UCHECK((int64_t)st == -VR_ETIMEDOUT, "the wait after the drop ended with %ld", (int64_t)st);
+	return NULL;
+}

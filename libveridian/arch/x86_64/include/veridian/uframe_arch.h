@@ -21,3 +21,5 @@ struct vr_uframe {
 
 /* thread_sigreturn's flag: the thread's next interruptible wait ends with -EINTR. */
 #define VR_SIGRETURN_INTR 1
+/* thread_sigreturn(0, VR_SIGRETURN_DROP): drops a VR_SIGRETURN_INTR no wait has taken yet. */
+#define VR_SIGRETURN_DROP 2
