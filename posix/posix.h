@@ -271,7 +271,20 @@ PX_DECLARE(getsid);
 PX_DECLARE(setsid);
 PX_DECLARE(wait4);
 PX_DECLARE(waitid);
+/* cred.c */
 PX_DECLARE(getuid);
+PX_DECLARE(geteuid);
+PX_DECLARE(getgid);
+PX_DECLARE(getegid);
+PX_DECLARE(getresuid);
+PX_DECLARE(getresgid);
+PX_DECLARE(setuid);
+PX_DECLARE(setgid);
+PX_DECLARE(setreuid);
+PX_DECLARE(setregid);
+PX_DECLARE(setresuid);
+PX_DECLARE(setresgid);
+PX_DECLARE(getgroups);
 /* signal.c */
 PX_DECLARE(rt_sigaction);
 PX_DECLARE(rt_sigprocmask);

@@ -157,7 +157,3 @@ long px_waitid(const long *args)
 	return 0;
 }
 
-long px_getuid(const long *args)
-{
-	return 0;
-}

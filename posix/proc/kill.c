@@ -5,9 +5,9 @@
  * signal; SIGCHLD, SIGURG and SIGWINCH are ignored; the stop signals stop
  * it (stop.c; SIGTSTP, SIGTTIN and SIGTTOU not in an orphaned group) and
  * SIGCONT continues it, whatever its disposition, before any handler runs.
- * Every process has uid 0 for
- * now, so any may signal any other; init (pid 1, the server) and the root
- * task cannot be signalled.
+ * A process may signal those
+ * cred.c's proc_may_signal allows (-EPERM); init (pid 1, the server) and
+ * the root task cannot be signalled.
  *
  * Masks and pending sets are per thread (thread.c), beside the process's
  * pending set: a signal sent to one thread (tgkill) waits for that thread,
@@ -399,14 +399,21 @@ int64_t op_kill(struct proc *caller, uint64_t m[8])
 		struct proc_thread *t = p && targets(caller, p, pid) ? proc_thread(p, (int)m[4]) : NULL;
 		if (!t)
 			return -ESRCH;
+		if (!proc_may_signal(caller, p, (int)sig))
+			return -EPERM;
 		if (sig)
 			proc_signal_to(p, t, (int)sig, caller->pid, code, 0);
 		return 0;
 	}
 	/* Collect first: ending one process may free others (its reaped orphans). */
+	int denied = 0;
 	for (struct proc *p = proc_all; p; p = p->next) {
 		if (!targets(caller, p, pid))
 			continue;
+		if (!proc_may_signal(caller, p, (int)sig)) {
+			denied++;
+			continue;
+		}
 		if (n == cap) {
 			int *more = realloc(pids, (cap = cap ? 2 * cap : 16) * sizeof(*pids));
 			if (!more) {
@@ -423,5 +430,5 @@ int64_t op_kill(struct proc *caller, uint64_t m[8])
 			proc_signal(p, (int)sig, caller->pid, code);
 	}
 	free(pids);
-	return n ? 0 : -ESRCH;
+	return n ? 0 : denied ? -EPERM : -ESRCH;
 }

@@ -88,6 +88,7 @@ static int64_t dispatch(int64_t badge, uint64_t m[8])
 	case PROC_TIMER_SET: return caller == proc_root ? -EINVAL : op_timer_set(caller, m);
 	case PROC_TIMER_DELETE: return caller == proc_root ? -EINVAL : op_timer_delete(caller, m);
 	case PROC_TIMES: return op_times(caller, m);
+	case PROC_CRED: return op_cred(caller, m);
 	default: return -ENOSYS;
 	}
 }
@@ -104,7 +105,7 @@ int main(void)
 	}
 	proc_table_init();
 	/* The root task's session: where the paths of the programs it spawns resolve. */
-	if (vfs_session_new(0, 0, NULL, 0, &proc_root->session, &(handle_t){0}) ||
+	if (vfs_session_new(0, 0, NULL, NULL, 0, &proc_root->session, &(handle_t){0}) ||
 	    !proc_root->session) {
 		fprintf(stderr, "proc: no vfs session for the root task\n");
 		return 1;
@@ -149,7 +150,8 @@ int main(void)
 			badge = vr_ipc_reply_recv(proc_ep, m);
 			continue;
 		}
-		unsigned words = op == PROC_TIMES && r >= 0 ? 5
+		unsigned words = op == PROC_CRED && r >= 0    ? 7
+				 : op == PROC_TIMES && r >= 0 ? 5
 				 : (op == PROC_FORKED || op == PROC_SIGTAKE || op == PROC_TIMER_SET) &&
 					 r >= 0
 				     ? 4

@@ -33,6 +33,9 @@
 /* ... to have it resume in its signal entry: VR_EXCEPTION_REDIRECT, m[1] the entry, m[2] the flags. */
 #define REDIRECT_REPLY (INT64_MIN + 2)
 
+/* Which of a process's ids (struct proc's uid[] and gid[]). */
+enum { CRED_REAL, CRED_EFF, CRED_SAVED };
+
 enum proc_state {
 	PROC_ALIVE,
 	PROC_ZOMBIE,	/* ended, not yet waited for: keeps its pid, group and status */
@@ -101,6 +104,8 @@ struct proc {
 	struct stage *stages;
 	uint32_t stage_ids;	/* the last stage id given */
 	uint64_t session;	/* its vfs session */
+	/* Its real, effective and saved user and group ids (cred.c): CRED_REAL... */
+	uint32_t uid[3], gid[3];
 	handle_t fdmap;		/* its descriptor map (proto/proc.h, /proc/<pid>/fd); 0: none */
 	struct waiter *waiters;	/* its blocked waits, oldest first */
 	/* A forked child's handles, told to it once by PROC_FORKED (0 after). */
@@ -182,6 +187,9 @@ uint64_t proc_ticks(const struct proc *p);
 uint64_t proc_kticks(const struct proc *p);
 /* PROC_TIMES (proto/proc.h). */
 int64_t op_times(struct proc *caller, uint64_t m[8]);
+int64_t op_cred(struct proc *caller, uint64_t m[8]);
+/* Whether @caller may send a signal to @p (kill(2)'s rule; cred.c). */
+bool proc_may_signal(const struct proc *caller, const struct proc *p, int sig);
 /* Processes made since the server started (/proc/stat's "processes") and the last pid given. */
 extern uint64_t proc_made;
 extern int proc_last_pid;
@@ -346,8 +354,10 @@ int proc_watch(struct proc *p);
 
 /* ---- vfs.c: calls to the vfs server ---- */
 /* A new session for a child of @parent_session sharing @n ids (@ids) of it; *ids gets the child's. */
-int64_t vfs_session_new(uint64_t parent_session, int pid, uint64_t *ids, unsigned n, uint64_t *session,
-			handle_t *cap);
+/* A new vfs session (@cred: its uid and gid, NULL: 0 and 0). */
+int64_t vfs_session_new(uint64_t parent_session, int pid, const uint32_t cred[2], uint64_t *ids,
+			unsigned n, uint64_t *session, handle_t *cap);
+int64_t vfs_session_cred(uint64_t session, uint32_t uid, uint32_t gid);
 void vfs_session_end(uint64_t session);
 /* A new session with every id of @parent_session at the same number (VFS_SESSION_FORK). */
 /* Tells the vfs the POSIX session @sid and process group @pgid of @session's process (its terminals go by them). */

@@ -330,10 +330,12 @@ static int gen_status(const struct proc *p, int caller, char *buf, size_t size)
 	return snprintf(
 	    buf, size,
 	    "Name:\t%s\nUmask:\t0022\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-	    "PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\n"
+	    "PPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t64\n"
 	    "Groups:\t\nThreads:\t1\nSigPnd:\t%016llx\nShdPnd:\t0000000000000000\n"
 	    "SigBlk:\t%016llx\nSigIgn:\t%016llx\nSigCgt:\t%016llx\n",
-	    comm, st, state_name(st), p->pid, p->pid, p->ppid, (unsigned long long)p->sig_pending,
+	    comm, st, state_name(st), p->pid, p->pid, p->ppid, p->uid[CRED_REAL], p->uid[CRED_EFF],
+	    p->uid[CRED_SAVED], p->uid[CRED_EFF], p->gid[CRED_REAL], p->gid[CRED_EFF], p->gid[CRED_SAVED],
+	    p->gid[CRED_EFF], (unsigned long long)p->sig_pending,
 	    (unsigned long long)p->sig_blocked, (unsigned long long)p->sig_ignored,
 	    (unsigned long long)p->sig_handled);
 }
@@ -814,7 +816,7 @@ int procfs_start(void)
 	pthread_t t;
 	int err;
 
-	if ((err = (int)vfs_session_new(0, PID_INIT, NULL, 0, &session, &fs_session)))
+	if ((err = (int)vfs_session_new(0, PID_INIT, NULL, NULL, 0, &session, &fs_session)))
 		return err;
 	long n =
 	    px_call(fs_session, VFS_REMOTE_MOUNT, (const uint64_t[]){VFS_AT_CWD}, 1, "/proc", 6, r);

@@ -246,7 +246,8 @@ static int child_session(const struct spawn_req *r, const struct proc *parent, i
 	}
 	static uint64_t parent_ids[SPAWN_FDS_MAX];
 	memcpy(parent_ids, ids, n * sizeof(*ids));
-	if ((err = (int)vfs_session_new(parent->session, pid, ids, n, session, &child.session)))
+	if ((err = (int)vfs_session_new(parent->session, pid, (const uint32_t[2]){parent->uid[CRED_EFF], parent->gid[CRED_EFF]},
+				      ids, n, session, &child.session)))
 		return err;
 	/* The session id first: a new session's leader opening a terminal in an action takes it (Linux). */
 	err = (int)vfs_session_sid(*session, sid, pgid);

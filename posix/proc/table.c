@@ -110,8 +110,11 @@ struct proc *proc_create(int pid, struct proc *parent)
 	struct proc *p = insert(pid, parent->pid, parent->pgid, parent->sid);
 
 	/* A forked child has its parent's command line and name; a spawned one gets its own. */
-	if (p)
+	if (p) {
 		memcpy(p->comm, parent->comm, sizeof(p->comm));
+		memcpy(p->uid, parent->uid, sizeof(p->uid));
+		memcpy(p->gid, parent->gid, sizeof(p->gid));
+	}
 	if (p && parent->exe)
 		proc_set_exe(p, parent->exe);
 	if (p && parent->cmdline && (p->cmdline = malloc(parent->cmdline_len + 1))) {

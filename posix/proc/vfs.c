@@ -17,10 +17,10 @@ static handle_t reply_cap(const uint64_t r[8])
 	return caps && words >= caps ? r[1 + words - caps] : 0;
 }
 
-int64_t vfs_session_new(uint64_t parent_session, int pid, uint64_t *ids, unsigned n,
-			uint64_t *session, handle_t *cap)
+int64_t vfs_session_new(uint64_t parent_session, int pid, const uint32_t cred[2], uint64_t *ids,
+			unsigned n, uint64_t *session, handle_t *cap)
 {
-	uint64_t w[4] = {parent_session, 0, 0, (uint64_t)pid}, r[8];
+	uint64_t w[4] = {parent_session, cred ? cred[0] : 0, cred ? cred[1] : 0, (uint64_t)pid}, r[8];
 	long err = px_call(proc_vfs_admin, VFS_SESSION_NEW, w, 4, ids, n * sizeof(*ids), r);
 	handle_t h = err >= 0 ? reply_cap(r) : 0;
 
@@ -53,6 +53,13 @@ int64_t vfs_sig_pending(int pid, uint64_t set)
 	int64_t err = vr_ipc_call(proc_vfs_admin, m);
 
 	return err < 0 ? err : (int64_t)m[1];
+}
+
+int64_t vfs_session_cred(uint64_t session, uint32_t uid, uint32_t gid)
+{
+	uint64_t w[3] = {session, uid, gid}, r[8];
+
+	return session ? px_call(proc_vfs_admin, VFS_SESSION_CRED, w, 3, NULL, 0, r) : 0;
 }
 
 int64_t vfs_fd_path(uint64_t session, uint64_t id)

@@ -95,6 +95,14 @@ enum proc_op {
 				   the kernel, in the kernel's ticks (system_info INFO_TICK_HZ); through execs.
 				   w1 a thread id of the caller's (0: none): w2 and w3 are that thread's
 				   (process_ticks of it), w4 and w5 0; -EINVAL when it is not there or ended */
+	PROC_CRED = 174,	/* w1 PROC_CRED_GET, or a change: PROC_CRED_UID/GID (setuid, setgid: w2),
+				   PROC_CRED_REUID/REGID (w2 real, w3 effective), PROC_CRED_RESUID/RESGID
+				   (w2 real, w3 effective, w4 saved); (uint32_t)-1 leaves an id as it is
+				   -> w2..w4 the real, effective and saved user ids, w5..w7 the group ids.
+				   Linux's rules without capabilities: an effective uid 0 may set any id,
+				   others only one of their own three (-EPERM); setuid(-1): -EINVAL.
+				   Inherited by fork and spawn, kept by execve; the vfs session checks
+				   permissions with the effective ids (proc/cred.c) */
 	PROC_CHILD_GONE = 100,	/* internal (badge 0): w1 pid, w2 the kernel's exit status, w3 the process handle */
 	PROC_TTY_SIGNAL,	/* internal (badge 0): w1 process group, w2 signal: a terminal's ISIG character */
 	PROC_FS,		/* internal (badge 0): a /proc request the vfs server forwarded (proc/procfs.c) */
@@ -284,3 +292,7 @@ struct proc_start {
 	uint32_t nfds, umask;	/* umask: the spawn or execve request's */
 	/* struct proc_fd fds[nfds]; */
 };
+
+/* PROC_CRED's w1. */
+enum { PROC_CRED_GET, PROC_CRED_UID, PROC_CRED_REUID, PROC_CRED_RESUID, PROC_CRED_GID, PROC_CRED_REGID,
+       PROC_CRED_RESGID };

@@ -311,6 +311,8 @@ enum vfs_op {
 				   number), w4 counts: attributes | uevent lines << 8 | links << 16; long: the
 				   packed strings below -> w1 0. With VFS_SYSFS_UNREGISTER: long the devpath
 				   alone, w2-w4 0 */
+	VFS_SESSION_CRED = 185,	/* (admin) w1 session, w2 uid, w3 gid: the ids its permission checks use
+				   from now on (the process's effective ids, after a setuid) */
 	/* ---- the server's own timer thread (badge 0) ---- */
 	VFS_TICK = 96,		/* a poll deadline passed: answer the waiters whose time is up */
 };

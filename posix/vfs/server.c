@@ -960,6 +960,19 @@ static long op_session_sid(void)
 	return 0;
 }
 
+/* VFS_SESSION_CRED: the ids a session's process now has (setuid and the like). */
+static long op_session_cred(void)
+{
+	struct session *s = session_find(req.w[1]);
+
+	if (!s)
+		return -ESRCH;
+	if (req.w[2] > UINT32_MAX - 1 || req.w[3] > UINT32_MAX - 1)
+		return -EINVAL;
+	s->cred = (struct cred){(uint32_t)req.w[2], (uint32_t)req.w[3]};
+	return 0;
+}
+
 /* VFS_FD_PATH: what /proc/<pid>/fd/N names (the proc server asks for a process's own session's ids). */
 static long op_fd_path(void)
 {
@@ -1102,6 +1115,7 @@ static long dispatch(void)
 		case VFS_CONSOLE_INPUT: return op_console_input();
 		case VFS_TTY_SIGNAL: return op_tty_signal();
 		case VFS_SESSION_SID: return op_session_sid();
+		case VFS_SESSION_CRED: return op_session_cred();
 		case VFS_SIG_PENDING: return sfd_set_pending(req.w[1], req.w[2]);
 		case VFS_FD_PATH: return op_fd_path();
 		case VFS_SESSION_CWD: return op_session_cwd();

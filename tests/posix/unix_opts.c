@@ -537,7 +537,9 @@ static void check_credentials_forged(void)
 	pid_t pid = fork();
 	if (pid == 0) {
 		failures = 0;
-		if (setgid(100) == 0 && setuid(65534) == 0) {
+		int became = setgid(100) == 0 && setuid(65534) == 0;
+		CHECK(became, "the child could not become uid 65534");
+		if (became) {
 			struct ucred mine = {getpid(), 65534, 100}, f = mine;
 			CHECK(send_cred(sv[0], "d", 1, &mine, sizeof(mine)) == 1, "its own");
 			f.pid = getppid();
