@@ -317,23 +317,37 @@ static uint64_t spin_then_wait(uint64_t arg)
 	return (uint64_t)vr_futex_wait(&never, 0, 0);
 }
 
-UTEST(redirect_sigreturn_interrupts_next_wait)
+/*
+ * Runs @fn on another CPU (if any) and redirects it once, the handler going
+ * back with VR_SIGRETURN_INTR: whether the handler ran (0: not even the
+ * thread was made), with @fn's result in @st.
+ */
+static bool redirect_sticky(uint64_t (*fn)(uint64_t), uint64_t *st)
 {
 	handle_t t;
-	uint64_t st = 0, cpu = info(INFO_CPUS) > 1 ? 1 : 0;
+	uint64_t cpu = info(INFO_CPUS) > 1 ? 1 : 0;
 
+	*st = 0;
+	if (vr_thread_create_on(fn, 0, (int)cpu, &t))
+		return false;
 	handled = 0;
 	forge = 0;
 	sticky = 1;
-	UCHECK(vr_thread_create_on(spin_then_wait, 0, (int)cpu, &t) == 0, "create");
 	vr_thread_start(t);
 	bool ran = vr_thread_redirect(t, ENTRY, 0) == 0 && wait_handled(1);
 	if (!ran)
 		vr_thread_kill(t);
-	vr_thread_wait(t, &st);
+	vr_thread_wait(t, st);
 	vr_handle_close(t);
 	sticky = 0;
-	UCHECK(ran, "the handler did not run");
+	return ran;
+}
+
+UTEST(redirect_sigreturn_interrupts_next_wait)
+{
+	uint64_t st;
+
+	UCHECK(redirect_sticky(spin_then_wait, &st), "the handler did not run");
 	UCHECK((int64_t)st == -VR_EINTR, "the next wait ended with %ld", (int64_t)st);
 	return NULL;
 }
@@ -358,21 +372,9 @@ static uint64_t spin_drop_then_wait(uint64_t arg)
 
 UTEST(redirect_sigreturn_drop_keeps_next_wait)
 {
-	handle_t t;
-	uint64_t st = 0, cpu = info(INFO_CPUS) > 1 ? 1 : 0;
+	uint64_t st;
 
-	handled = 0;
-	forge = 0;
-	sticky = 1;
-	UCHECK(vr_thread_create_on(spin_drop_then_wait, 0, (int)cpu, &t) == 0, "create");
-	vr_thread_start(t);
-	bool ran = vr_thread_redirect(t, ENTRY, 0) == 0 && wait_handled(1);
-	if (!ran)
-		vr_thread_kill(t);
-	vr_thread_wait(t, &st);
-	vr_handle_close(t);
-	sticky = 0;
-	UCHECK(ran, "the handler did not run");
+	UCHECK(redirect_sticky(spin_drop_then_wait, &st), "the handler did not run");
 	UCHECK(st != 1, "VR_SIGRETURN_DROP with a frame or another flag was not refused");
 	UCHECK(st != 2, "VR_SIGRETURN_DROP failed");
 	UCHECK((int64_t)st == -VR_ETIMEDOUT, "the wait after the drop ended with %ld", (int64_t)st);
