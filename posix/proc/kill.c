@@ -5,9 +5,8 @@
  * signal; SIGCHLD, SIGURG and SIGWINCH are ignored; the stop signals stop
  * it (stop.c; SIGTSTP, SIGTTIN and SIGTTOU not in an orphaned group) and
  * SIGCONT continues it, whatever its disposition, before any handler runs.
- * A process may signal those
- * cred.c's proc_may_signal allows (-EPERM); init (pid 1, the server) and
- * the root task cannot be signalled.
+ * A process may signal those its uids allow (cred.c, else EPERM); init
+ * (pid 1, the server) and the root task cannot be signalled.
  *
  * Masks and pending sets are per thread (thread.c), beside the process's
  * pending set: a signal sent to one thread (tgkill) waits for that thread,
